@@ -1,0 +1,156 @@
+#pragma once
+// The simulator kernel: owns the nodes, one event queue ordered by (time, sequence), the network,
+// clocks, node lifecycle and a trace with a rolling hash. One thread; the whole run is a function
+// of the root seed and the calls made on it. CONTRACT: the public API below is what sim/runner,
+// sim/nemesis and the CLI code against; extend it, do not change it.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/common/time.h"
+#include "core/node/node.h"
+
+namespace pg::sim {
+
+// Per-link behaviour. Latency = min + Exp(mean - min) (so `mean` is the mean latency).
+struct LinkConfig {
+  Duration latency_min = Millis(1);
+  Duration latency_mean = Millis(3);
+  double drop_probability = 0.0;
+  double duplicate_probability = 0.0;
+  // Probability that a message ignores per-link FIFO order. Links are FIFO otherwise (TCP).
+  double reorder_probability = 0.0;
+};
+
+struct ClockConfig {
+  Duration offset;          // local = global + offset + drift*global + jumps
+  double drift_ppm = 0.0;   // positive: the local clock runs fast
+};
+
+enum class CrashMode : uint8_t {
+  kProcess,  // the process dies; the OS page cache (unsynced bytes) survives
+  kMachine,  // power loss: unsynced bytes are lost
+};
+
+// A partition: messages between nodes of different groups are dropped. A node in no group is
+// unaffected. With one_way, only messages from groups[0] to groups[1] are dropped.
+struct PartitionSpec {
+  std::vector<std::vector<NodeId>> groups;
+  bool one_way = false;
+};
+using PartitionId = uint64_t;
+
+// The first thing that went wrong in a run; the run stops there.
+struct Failure {
+  std::string kind;    // "invariant:<name>", "assertion", ...
+  std::string detail;
+  uint64_t event = 0;  // index of the event after which it was detected
+  Time at;
+};
+
+// One client-operation event, stamped with global simulated time.
+struct RecordedOp {
+  Time at;
+  NodeId node;
+  RecordOp op;
+};
+
+// One line of the human-readable trace; kept only when trace recording is on.
+struct TraceLine {
+  uint64_t index = 0;
+  Time at;
+  std::string node;
+  std::string what;  // the input, and the effects it produced
+};
+
+struct ClusterOptions {
+  uint64_t seed = 0;
+  LinkConfig default_link;
+  bool record_trace = false;  // keep TraceLines (slow); the hash is always computed
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  // ---- Building ----
+  // Adds a node (down until Start or Restart). Names must be unique ("replica/2").
+  NodeId AddNode(std::string name, NodeFactory factory, ClockConfig clock = {});
+  // Boots every node added so far at the current time.
+  void Start();
+
+  // ---- Running ----
+  // Executes the next event; false when the queue is empty or the run has failed.
+  bool Step();
+  // Executes every event with time <= t, then sets now() to t.
+  void RunUntil(Time t);
+  Time now() const;
+  uint64_t events() const;
+
+  // ---- Faults, effective at now() ----
+  void Crash(NodeId node, CrashMode mode);
+  void Restart(NodeId node);  // a down node; builds a new Node over its disk, delivers Boot
+  // A paused node executes nothing; its inputs wait and arrive on Resume in their original
+  // order, with timers that came due firing late.
+  void Pause(NodeId node);
+  void Resume(NodeId node);
+  void JumpClock(NodeId node, Duration by);
+  void SetClockDrift(NodeId node, double drift_ppm);
+  PartitionId AddPartition(PartitionSpec spec);
+  void Heal(PartitionId id);
+  void HealAll();
+  // Messages sent from (or to) a clogged node wait until the clog ends, then travel normally.
+  void ClogNode(NodeId node, Duration for_how_long);
+  void ClogLink(NodeId from, NodeId to, Duration for_how_long);
+  void SetLink(NodeId from, NodeId to, LinkConfig config);
+  void SetDefaultLink(LinkConfig config);
+  // Runs a host action at a future global time (the nemesis uses it); ordered like any event.
+  void Schedule(Time at, std::string label, std::function<void(Cluster&)> action);
+
+  // ---- Checks ----
+  // A global invariant checked after every event; returning a message fails the run with kind
+  // "invariant:<name>". Node::CheckInvariants is called on the stepped node after every step.
+  using Invariant = std::function<std::optional<std::string>(const Cluster&)>;
+  void AddInvariant(std::string name, Invariant check);
+  const std::optional<Failure>& failure() const;
+  // Fails the run from outside (e.g. a workload check).
+  void Fail(std::string kind, std::string detail);
+
+  // ---- Observation ----
+  size_t node_count() const;
+  const std::string& name(NodeId node) const;
+  std::optional<NodeId> FindNode(const std::string& name) const;
+  bool is_up(NodeId node) const;
+  bool is_paused(NodeId node) const;
+  Time LocalTime(NodeId node) const;  // the node's clock now
+  const Node* node(NodeId node) const;  // nullptr while down
+  Node* mutable_node(NodeId node);
+  uint64_t trace_hash() const;
+  const std::vector<TraceLine>& trace() const;
+  const std::vector<RecordedOp>& history() const;
+  const std::set<std::string>& marks() const;
+  // Faults applied so far, in order, for the verdict: {at, description}.
+  const std::vector<std::pair<Time, std::string>>& fault_log() const;
+  Rng& stream(const std::string& name);  // "workload", "nemesis", ... (forked from the seed)
+
+  // A hook called after each event with (index, time, node name, input description); tests use it
+  // to observe delivery order. Empty by default.
+  using EventObserver =
+      std::function<void(uint64_t index, Time at, NodeId node, const Input& input)>;
+  void SetEventObserver(EventObserver observer);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pg::sim

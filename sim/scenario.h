@@ -1,0 +1,134 @@
+#pragma once
+// A scenario file (DESIGN.md §4) as loaded: every knob is optional here, because a swarm scenario
+// lets the seed choose what the file leaves out. ResolveKnobs (knobs.h) turns a Scenario and a seed
+// into the Knobs a run uses. CONTRACT between the loader, the nemesis and the runner.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace pg::sim {
+
+// ---- Faults: one struct per "kind" ------------------------------------------------------------
+// Node names are "meta/N", "replica/N", "client/N"; the loader checks them against the cluster.
+
+struct CrashFault {      // "crash": {"node", "mode": "process"|"machine"}
+  std::string node;
+  std::string mode = "process";
+};
+struct RestartFault {    // "restart": {"node"}
+  std::string node;
+};
+struct PauseFault {      // "pause": {"node", "duration_ms"}; resumes after duration
+  std::string node;
+  int64_t duration_ms = 0;
+};
+struct PartitionFault {  // "partition": {"groups": [[...], [...]], "duration_ms"?}; heals after
+  std::vector<std::vector<std::string>> groups;
+  std::optional<int64_t> duration_ms;  // absent: until a "heal"
+};
+struct OneWayFault {     // "one_way": {"from": [...], "to": [...], "duration_ms"?}
+  std::vector<std::string> from;
+  std::vector<std::string> to;
+  std::optional<int64_t> duration_ms;
+};
+struct HealFault {};     // "heal": ends every partition
+struct ClogFault {       // "clog": {"node"} or {"from", "to"} (one link), "duration_ms"
+  std::optional<std::string> node;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  int64_t duration_ms = 0;
+};
+struct ClockJumpFault {  // "clock_jump": {"node", "by_ms"} (may be negative)
+  std::string node;
+  int64_t by_ms = 0;
+};
+struct ClockDriftFault { // "clock_drift": {"node", "drift_ppm"}
+  std::string node;
+  double drift_ppm = 0;
+};
+struct NetworkFault {    // "network": {"drop_probability"?, "duplicate_probability"?,
+                         //  "reorder_probability"?, "duration_ms"}: a lossy spell on every link
+  std::optional<double> drop_probability;
+  std::optional<double> duplicate_probability;
+  std::optional<double> reorder_probability;
+  int64_t duration_ms = 0;
+};
+
+using FaultAction = std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault,
+                                 HealFault, ClogFault, ClockJumpFault, ClockDriftFault,
+                                 NetworkFault>;
+
+struct Fault {
+  int64_t at_ms = 0;
+  FaultAction action;
+};
+
+// ---- Sections --------------------------------------------------------------------------------
+
+struct ClusterSection {
+  std::optional<int> meta_servers;     // 1..5
+  std::optional<int> replica_servers;  // 1..16
+  std::optional<int> partitions;       // 1..64
+  std::optional<int> replica_count;    // 1..5, <= replica_servers
+  std::optional<std::string> storage;  // "rocksdb" | "memory"
+};
+struct NetworkSection {
+  std::optional<double> latency_ms_min;   // >= 0
+  std::optional<double> latency_ms_mean;  // >= latency_ms_min
+  std::optional<double> drop_probability;       // [0, 1)
+  std::optional<double> duplicate_probability;  // [0, 1)
+  std::optional<double> reorder_probability;    // [0, 1]
+};
+struct DiskSection {
+  std::optional<double> write_latency_ms_mean;  // >= 0
+  std::optional<double> sync_latency_ms_mean;   // >= 0
+  std::optional<double> io_error_probability;   // [0, 1)
+};
+struct ClocksSection {
+  std::optional<double> drift_ppm_max;  // [0, 1e5]: each node draws drift in [-max, max]
+  std::optional<double> offset_ms_max;  // >= 0: each node draws an offset in [-max, max]
+};
+struct WorkloadSection {
+  std::optional<int> clients;     // 1..256
+  std::optional<int> hashkeys;    // 1..100000
+  std::optional<int> sortkeys;    // 1..1000
+  std::optional<int> ops;         // total operations across clients, 0..10^7
+  std::optional<int64_t> timeout_ms;  // > 0
+  std::map<std::string, double> mix;  // f -> weight; f in get,set,del,incr,cas,multi_get,multi_set
+};
+struct ExpectSection {
+  std::string verdict = "ok";                // "ok" | "fail"
+  std::optional<std::string> failure_kind;   // with "fail": the kind the run must fail with
+  std::vector<std::string> marks;            // coverage marks the run must hit
+};
+
+struct Scenario {
+  std::string path;  // the file it came from
+  std::string name;
+  std::optional<uint64_t> seed;
+  std::optional<int64_t> duration_ms;  // 1..3'600'000
+  // Which system the cluster runs: "register" (the kernel's example, until the Pegasus core lands)
+  // or "pegasus".
+  std::string system = "pegasus";
+  ClusterSection cluster;
+  NetworkSection network;
+  DiskSection disk;
+  ClocksSection clocks;
+  WorkloadSection workload;
+  std::optional<std::vector<Fault>> faults;  // absent in a swarm scenario: the nemesis draws them
+  bool swarm = false;
+  ExpectSection expect;
+};
+
+// Reads and validates a scenario file. Any error is kInvalidArgument with a message of the form
+//   FILE: $.faults[3].node: expected one of meta/0, replica/0.. (got "replica/9")
+Result<Scenario> LoadScenario(const std::string& path);
+// The same, from text (tests); `path` names it in messages.
+Result<Scenario> ParseScenario(const std::string& text, const std::string& path);
+
+}  // namespace pg::sim
