@@ -12,7 +12,8 @@ void DefaultHandler(const std::string& report) {
   std::abort();
 }
 
-AssertFailureHandler g_handler = &DefaultHandler;
+// Per thread: a sweep runs one simulation per worker thread, each with its own handler.
+thread_local AssertFailureHandler g_handler = &DefaultHandler;
 
 }  // namespace
 

@@ -32,7 +32,8 @@ class AssertPartitionScope {
   std::string saved_;
 };
 
-// Tests may install a handler that throws instead of aborting (death tests are slow); the default
+// The handler is per thread. Tests and the simulator may install one that throws instead of
+// aborting (the run is then discarded); the default
 // prints to stderr and aborts.
 using AssertFailureHandler = void (*)(const std::string& report);
 void SetAssertFailureHandler(AssertFailureHandler handler);
@@ -60,30 +61,30 @@ std::string FormatMessage(fmt::format_string<Args...> f, Args&&... args) {
 }
 
 template <class A, class B>
-[[noreturn]] void CompareFail(const char* file, int line, const char* expr, const A& a,
-                              const B& b, const std::string& message) {
+[[noreturn]] void CompareFail(const char* file, int line, const char* expr, const A& a, const B& b,
+                              const std::string& message) {
   AssertFail(file, line, fmt::format("{} (left: {}, right: {})", expr, Show(a), Show(b)), message);
 }
 
 }  // namespace detail
 }  // namespace pg
 
-#define PG_ASSERT(cond, ...)                                                              \
-  do {                                                                                    \
-    if (!(cond)) [[unlikely]] {                                                           \
-      ::pg::detail::AssertFail(__FILE__, __LINE__, #cond,                                 \
-                               ::pg::detail::FormatMessage(__VA_ARGS__));                 \
-    }                                                                                     \
+#define PG_ASSERT(cond, ...)                                              \
+  do {                                                                    \
+    if (!(cond)) [[unlikely]] {                                           \
+      ::pg::detail::AssertFail(__FILE__, __LINE__, #cond,                 \
+                               ::pg::detail::FormatMessage(__VA_ARGS__)); \
+    }                                                                     \
   } while (0)
 
-#define PG_ASSERT_OP_(op, a, b, ...)                                                      \
-  do {                                                                                    \
-    const auto& pg_a_ = (a);                                                              \
-    const auto& pg_b_ = (b);                                                              \
-    if (!(pg_a_ op pg_b_)) [[unlikely]] {                                                 \
-      ::pg::detail::CompareFail(__FILE__, __LINE__, #a " " #op " " #b, pg_a_, pg_b_,      \
-                                ::pg::detail::FormatMessage(__VA_ARGS__));                \
-    }                                                                                     \
+#define PG_ASSERT_OP_(op, a, b, ...)                                                 \
+  do {                                                                               \
+    const auto& pg_a_ = (a);                                                         \
+    const auto& pg_b_ = (b);                                                         \
+    if (!(pg_a_ op pg_b_)) [[unlikely]] {                                            \
+      ::pg::detail::CompareFail(__FILE__, __LINE__, #a " " #op " " #b, pg_a_, pg_b_, \
+                                ::pg::detail::FormatMessage(__VA_ARGS__));           \
+    }                                                                                \
   } while (0)
 
 #define PG_ASSERT_EQ(a, b, ...) PG_ASSERT_OP_(==, a, b, __VA_ARGS__)
@@ -92,5 +93,6 @@ template <class A, class B>
 #define PG_ASSERT_LE(a, b, ...) PG_ASSERT_OP_(<=, a, b, __VA_ARGS__)
 #define PG_ASSERT_GT(a, b, ...) PG_ASSERT_OP_(>, a, b, __VA_ARGS__)
 #define PG_ASSERT_GE(a, b, ...) PG_ASSERT_OP_(>=, a, b, __VA_ARGS__)
-#define PG_UNREACHABLE(...) ::pg::detail::AssertFail(__FILE__, __LINE__, "unreachable", \
-                                                     ::pg::detail::FormatMessage(__VA_ARGS__))
+#define PG_UNREACHABLE(...)                                   \
+  ::pg::detail::AssertFail(__FILE__, __LINE__, "unreachable", \
+                           ::pg::detail::FormatMessage(__VA_ARGS__))

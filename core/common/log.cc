@@ -8,11 +8,16 @@ LogLevel g_min_level = LogLevel::kOff;
 
 char LevelLetter(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return 'D';
-    case LogLevel::kInfo: return 'I';
-    case LogLevel::kWarn: return 'W';
-    case LogLevel::kError: return 'E';
-    case LogLevel::kOff: return '-';
+    case LogLevel::kDebug:
+      return 'D';
+    case LogLevel::kInfo:
+      return 'I';
+    case LogLevel::kWarn:
+      return 'W';
+    case LogLevel::kError:
+      return 'E';
+    case LogLevel::kOff:
+      return '-';
   }
   return '?';
 }
@@ -30,7 +35,8 @@ bool LogEnabled(LogLevel level) { return g_sink != nullptr && level >= g_min_lev
 
 std::string LogPrefix(LogLevel level) {
   const AssertContext& ctx = CurrentAssertContext();
-  std::string time = ctx.time_ns >= 0 ? fmt::format("{:10.3f}ms", ctx.time_ns / 1e6) : "         -  ";
+  std::string time =
+      ctx.time_ns >= 0 ? fmt::format("{:10.3f}ms", ctx.time_ns / 1e6) : "         -  ";
   return fmt::format("[{} {}{}{}] {} ", time, ctx.node.empty() ? "-" : ctx.node,
                      ctx.partition.empty() ? "" : " ", ctx.partition, LevelLetter(level));
 }

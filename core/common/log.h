@@ -25,9 +25,9 @@ std::string LogPrefix(LogLevel level);
 }  // namespace pg
 
 // Arguments are not evaluated when the level is off.
-#define PG_LOG(level, ...)                                                  \
-  do {                                                                      \
-    if (::pg::LogEnabled(::pg::LogLevel::level)) {                          \
-      ::pg::EmitLog(::pg::LogLevel::level, fmt::format(__VA_ARGS__));       \
-    }                                                                       \
+#define PG_LOG(level, ...)                                            \
+  do {                                                                \
+    if (::pg::LogEnabled(::pg::LogLevel::level)) {                    \
+      ::pg::EmitLog(::pg::LogLevel::level, fmt::format(__VA_ARGS__)); \
+    }                                                                 \
   } while (0)

@@ -84,7 +84,9 @@ using Effect = std::variant<Send, SetTimer, CancelTimer, AppendLog, Mark, Record
 class Outbox {
  public:
   void Send(NodeId to, Message msg) { effects_.emplace_back(pg::Send{to, std::move(msg)}); }
-  void SetTimer(TimerId timer, Duration after) { effects_.emplace_back(pg::SetTimer{timer, after}); }
+  void SetTimer(TimerId timer, Duration after) {
+    effects_.emplace_back(pg::SetTimer{timer, after});
+  }
   void CancelTimer(TimerId timer) { effects_.emplace_back(pg::CancelTimer{timer}); }
   void AppendLog(pg::AppendLog append) { effects_.emplace_back(std::move(append)); }
   void Mark(std::string name) { effects_.emplace_back(pg::Mark{std::move(name)}); }

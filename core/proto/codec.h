@@ -19,15 +19,17 @@
 #include "core/common/result.h"
 #include "core/common/time.h"
 
-#define PG_FIELDS(...)                                           \
-  auto Tie() { return std::tie(__VA_ARGS__); }                   \
-  auto Tie() const { return std::tie(__VA_ARGS__); }             \
+#define PG_FIELDS(...)                               \
+  auto Tie() { return std::tie(__VA_ARGS__); }       \
+  auto Tie() const { return std::tie(__VA_ARGS__); } \
   static constexpr std::string_view kFieldNames = #__VA_ARGS__
 
 namespace pg {
 
 template <class T>
-concept HasFields = requires(T t) { t.Tie(); };
+concept HasFields = requires(T t) {
+  t.Tie();
+};
 
 template <class T>
 struct IsStrongId : std::false_type {};
@@ -130,7 +132,8 @@ class Decoder {
   uint64_t GetFixed(int bytes) {
     if (!Need(bytes)) return 0;
     uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < bytes; ++i)
+      v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
     pos_ += bytes;
     return v;
   }
@@ -182,7 +185,8 @@ class Decoder {
   bool Need(uint64_t n) {
     if (!status_.ok()) return false;
     if (n > in_.size() - pos_) {
-      Fail(fmt::format("truncated: need {} bytes at offset {}, have {}", n, pos_, in_.size() - pos_));
+      Fail(fmt::format("truncated: need {} bytes at offset {}, have {}", n, pos_,
+                       in_.size() - pos_));
       return false;
     }
     return true;
@@ -283,7 +287,10 @@ void AppendDebug(std::string* out, const T& v) {
     out->append(DebugString(v));
   } else if constexpr (fmt::is_formattable<T>::value) {
     out->append(fmt::format("{}", v));
-  } else if constexpr (requires { v.has_value(); *v; }) {
+  } else if constexpr (requires {
+                         v.has_value();
+                         *v;
+                       }) {
     if (v) {
       AppendDebug(out, *v);
     } else {
@@ -324,7 +331,8 @@ std::string DebugString(const T& v) {
   size_t index = 0;
   std::apply(
       [&](const auto&... f) {
-        ((detail::AppendDebugFieldName(&out, T::kFieldNames, index++), detail::AppendDebug(&out, f)),
+        ((detail::AppendDebugFieldName(&out, T::kFieldNames, index++),
+          detail::AppendDebug(&out, f)),
          ...);
       },
       v.Tie());

@@ -1,0 +1,18 @@
+#pragma once
+// The pegasim subcommands. Each Add* registers one subcommand on the app; when it runs, it stores
+// the process exit code in *exit_code: 0 ok, 1 a run failed (or a check found a violation), 2 bad
+// input (a flag, a scenario, a verdict or a history), 3 unknown (the checker ran out of budget).
+#include <CLI/CLI.hpp>
+
+namespace pg::cli {
+
+void AddRunCommand(CLI::App& app, int* exit_code);
+void AddSweepCommand(CLI::App& app, int* exit_code);
+void AddReplayCommand(CLI::App& app, int* exit_code);
+
+// Prints "pegasim: <message>" to stderr and returns 2.
+int BadInput(const std::string& message);
+// Writes text to a file, creating its directory; false (with a message on stderr) on failure.
+bool WriteFile(const std::string& path, const std::string& text);
+
+}  // namespace pg::cli

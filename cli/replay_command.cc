@@ -1,0 +1,51 @@
+// pegasim replay VERDICT.json [--trace FILE]: re-runs from the verdict's knobs and confirms the
+// trace hash.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "sim/knobs.h"
+#include "sim/runner.h"
+#include "sim/trace_text.h"
+#include "sim/verdict.h"
+
+namespace pg::cli {
+namespace {
+
+struct ReplayFlags {
+  std::string verdict;
+  std::string trace_file;
+};
+
+int Replay(const ReplayFlags& flags) {
+  auto verdict = sim::LoadVerdict(flags.verdict);
+  if (!verdict.ok()) return BadInput(verdict.status().message());
+  auto knobs = sim::KnobsFromJson(verdict->knobs, flags.verdict + ": $.knobs");
+  if (!knobs.ok()) return BadInput(knobs.status().message());
+  const sim::RunOutcome outcome =
+      sim::RunKnobs(*knobs, {.record_trace = !flags.trace_file.empty()});
+  if (!flags.trace_file.empty() && !WriteFile(flags.trace_file, sim::TraceText(outcome.trace)))
+    return 2;
+  const std::string hash = sim::TraceHashHex(outcome.trace_hash);
+  const std::string verdict_now = outcome.failed() ? "fail" : "ok";
+  std::cout << "replayed " << verdict->scenario << " seed " << verdict->seed << ": " << verdict_now
+            << (outcome.failed() ? " (" + outcome.failure->kind + ")" : "") << "\n";
+  if (hash != verdict->trace_hash) {
+    std::cout << "TRACE HASH MISMATCH: recorded " << verdict->trace_hash << ", replay " << hash
+              << " (a different binary, or nondeterminism)\n";
+    return 1;
+  }
+  std::cout << "trace hash " << hash << " identical\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddReplayCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ReplayFlags>();
+  CLI::App* cmd = app.add_subcommand("replay", "Re-run a verdict.json and confirm its trace hash");
+  cmd->add_option("verdict", flags->verdict, "verdict.json of an earlier run")->required();
+  cmd->add_option("--trace", flags->trace_file, "Write the event trace, one line per event");
+  cmd->callback([flags, exit_code] { *exit_code = Replay(*flags); });
+}
+
+}  // namespace pg::cli

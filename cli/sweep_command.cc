@@ -1,0 +1,82 @@
+// pegasim sweep SCENARIO... --seeds A..B [--jobs J] [--shard K/N] [--out DIR]
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "sim/sweep.h"
+
+namespace pg::cli {
+namespace {
+
+struct SweepFlags {
+  std::vector<std::string> scenarios;
+  std::string seeds;
+  int jobs = 1;
+  std::string shard = "0/1";
+  std::string out_dir;
+};
+
+// A progress bar on a terminal; on a pipe (CI logs) one line per failure and per tenth.
+void Progress(const sim::RunRecord& r, size_t done, size_t total, bool tty) {
+  if (!r.expectation_met) {
+    std::cerr << (tty ? "\r" : "") << "FAIL " << r.scenario << " seed " << r.seed << ": " << r.why
+              << "\n";
+  }
+  if (tty) {
+    const int width = 40;
+    const int filled = static_cast<int>(width * done / total);
+    std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
+              << done << "/" << total << std::flush;
+    if (done == total) std::cerr << "\n";
+  } else if (total >= 10 && done % (total / 10) == 0) {
+    std::cerr << "progress: " << done << "/" << total << " runs\n";
+  }
+}
+
+int Sweep(const SweepFlags& flags) {
+  auto paths = sim::ExpandScenarioPaths(flags.scenarios);
+  if (!paths.ok()) return BadInput(paths.status().message());
+  auto seeds = sim::ParseSeedRange(flags.seeds);
+  if (!seeds.ok()) return BadInput(seeds.status().message());
+  auto shard = sim::ParseShard(flags.shard);
+  if (!shard.ok()) return BadInput(shard.status().message());
+  if (flags.jobs < 1 || flags.jobs > 256) return BadInput("--jobs: expected 1..256");
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  sim::SweepOptions options{
+      .scenario_paths = *paths, .seeds = *seeds, .shard = *shard, .jobs = flags.jobs};
+  options.on_run = [tty](const sim::RunRecord& r, size_t done, size_t total) {
+    Progress(r, done, total, tty);
+  };
+  auto result = sim::RunSweep(options);
+  if (!result.ok()) return BadInput(result.status().message());
+  std::cout << sim::SweepSummaryText(*result);
+  if (!flags.out_dir.empty()) {
+    const auto summary = sim::SweepSummaryJson(*result, options);
+    if (!WriteFile(flags.out_dir + "/summary.json", summary.dump(2) + "\n")) return 2;
+    for (const sim::RunRecord& r : result->runs) {
+      if (r.expectation_met) continue;
+      const std::string name = r.verdict.value("name", "run");
+      if (!WriteFile(fmt::format("{}/failures/{}-{}/verdict.json", flags.out_dir, name, r.seed),
+                     r.verdict.dump(2) + "\n"))
+        return 2;
+    }
+    std::cout << "summary: " << flags.out_dir << "/summary.json\n";
+  }
+  return result->unmet() > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void AddSweepCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<SweepFlags>();
+  CLI::App* cmd = app.add_subcommand("sweep", "Run scenarios over a range of seeds, summarize");
+  cmd->add_option("scenarios", flags->scenarios, "Scenario files or directories")->required();
+  cmd->add_option("--seeds", flags->seeds, "Seed range A..B (inclusive)")->required();
+  cmd->add_option("--jobs,-j", flags->jobs, "Worker threads (each run is single-threaded)");
+  cmd->add_option("--shard", flags->shard, "Run only seeds with seed % N == K (K/N, 0-based)");
+  cmd->add_option("--out", flags->out_dir, "Write summary.json and failing verdicts here");
+  cmd->callback([flags, exit_code] { *exit_code = Sweep(*flags); });
+}
+
+}  // namespace pg::cli

@@ -1,0 +1,100 @@
+#include "sim/example/register_server.h"
+
+#include "core/common/log.h"
+
+namespace pg::example {
+
+RegisterServer::RegisterServer(const NodeEnv& env) : env_(env) {}
+
+void RegisterServer::Step(Time now, const Input& input, Outbox& out) {
+  if (std::holds_alternative<Boot>(input)) {
+    Replay();
+  } else if (const auto* r = std::get_if<Receive>(&input)) {
+    if (const auto* req = std::get_if<RegisterRequest>(&r->msg)) OnRequest(r->from, *req, out);
+  } else if (const auto* done = std::get_if<LogAppended>(&input)) {
+    OnLogAppended(done->token, out);
+  } else if (const auto* failed = std::get_if<LogFailed>(&input)) {
+    // What reached the disk is unknown: fail-stop rather than acknowledge or apply on a guess.
+    PG_LOG(kWarn, "log append failed ({}): fail-stop", failed->status.ToString());
+    failed_ = true;
+    pending_.clear();
+  }
+}
+
+// Rebuilds state from the log: length-prefixed encoded records; a truncated tail (a write that
+// never completed before a machine crash) ends the replay.
+void RegisterServer::Replay() {
+  if (!env_.disk || !env_.disk->Exists(std::string(kRegisterLogFile))) return;
+  Result<std::string> bytes = env_.disk->ReadFile(std::string(kRegisterLogFile));
+  if (!bytes.ok()) {
+    failed_ = true;
+    return;
+  }
+  Decoder d(*bytes);
+  while (!d.done()) {
+    std::string framed;
+    d.Get(framed);
+    if (!d.status().ok()) break;  // torn tail
+    Result<RegisterLogRecord> record = Decode<RegisterLogRecord>(framed);
+    if (!record.ok()) break;
+    Apply(*record);
+  }
+}
+
+void RegisterServer::OnRequest(NodeId from, const RegisterRequest& req, Outbox& out) {
+  if (failed_) return;  // a fail-stopped server is silent; the client times out
+  if (!req.is_write) {
+    auto it = state_.find(req.key);
+    std::optional<std::string> value;
+    if (it != state_.end()) value = it->second;
+    out.Send(from, RegisterReply{.request_id = req.request_id, .value = std::move(value)});
+    return;
+  }
+  if (applied_.contains(req.request_id)) {
+    out.Send(from, RegisterReply{.request_id = req.request_id});
+    return;
+  }
+  for (const PendingWrite& p : pending_) {
+    if (p.record.request_id == req.request_id) return;  // a retry of a write still being logged
+  }
+  RegisterLogRecord record{.request_id = req.request_id, .key = req.key, .value = req.value};
+  std::string framed;
+  Encoder(&framed).Put(Encode(record));
+  if (pending_.empty()) first_pending_token_ = next_token_;
+  out.AppendLog({.file = std::string(kRegisterLogFile),
+                 .token = next_token_++,
+                 .bytes = std::move(framed),
+                 .sync = true});
+  pending_.push_back({.client = from, .record = std::move(record)});
+}
+
+void RegisterServer::OnLogAppended(uint64_t token, Outbox& out) {
+  if (token < first_pending_token_ || token >= first_pending_token_ + pending_.size()) {
+    PG_LOG(kDebug, "ignoring completion of unknown log token {}", token);
+    return;
+  }
+  pending_[token - first_pending_token_].appended = true;
+  while (!pending_.empty() && pending_.front().appended) {
+    PendingWrite& w = pending_.front();
+    Apply(w.record);
+    out.Send(w.client, RegisterReply{.request_id = w.record.request_id});
+    pending_.pop_front();
+    ++first_pending_token_;
+  }
+}
+
+void RegisterServer::Apply(const RegisterLogRecord& record) {
+  state_[record.key] = record.value;
+  applied_[record.request_id] = true;
+}
+
+void RegisterServer::CheckInvariants() const {
+  for (const PendingWrite& p : pending_) {
+    PG_ASSERT(!applied_.contains(p.record.request_id), "pending write {} already applied",
+              p.record.request_id);
+  }
+  PG_ASSERT(!failed_ || pending_.empty(), "a fail-stopped server holds pending writes");
+  PG_ASSERT_LE(first_pending_token_ + pending_.size(), next_token_);
+}
+
+}  // namespace pg::example

@@ -1,0 +1,47 @@
+#pragma once
+// One run: knobs in, outcome out. Builds the cluster the knobs describe, schedules the nemesis,
+// runs to the end of simulated time, checks the recorded history, and returns everything a verdict
+// needs. Deterministic: equal knobs give an equal RunOutcome (but for wall time).
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/cluster.h"
+#include "sim/knobs.h"
+
+namespace pg::sim {
+
+struct RunOptions {
+  bool record_trace = false;  // keep one TraceLine per event (for --trace)
+  double checker_timeout_s = 60;
+};
+
+struct RunOutcome {
+  Knobs knobs;
+  uint64_t trace_hash = 0;
+  uint64_t events = 0;
+  int64_t sim_time_ms = 0;
+  int64_t wall_ms = 0;  // measurement only; never feeds back into the run
+  std::optional<Failure> failure;
+  nlohmann::json checker;  // null when the system records no history
+  std::vector<std::pair<Time, std::string>> faults;
+  std::vector<std::string> marks;
+  std::vector<TraceLine> trace;  // empty unless record_trace
+  std::string history_jsonl;     // the run's client history, DESIGN.md §4
+  size_t operations = 0;         // completed client operations
+
+  bool failed() const { return failure.has_value(); }
+};
+
+RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options);
+
+// Whether the outcome is what the scenario's "expect" asks for; explains itself when not.
+struct ExpectationResult {
+  bool met = true;
+  std::string why;
+};
+ExpectationResult CheckExpectation(const Scenario& scenario, const RunOutcome& outcome);
+
+}  // namespace pg::sim

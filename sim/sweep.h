@@ -1,0 +1,71 @@
+#pragma once
+// A sweep: many scenarios × many seeds, each run single-threaded, runs spread over worker threads.
+// The summary is a function of the (scenario, seed) set alone, never of the worker count or the
+// order runs finish in (wall-time figures aside).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "sim/scenario.h"
+
+namespace pg::sim {
+
+struct SeedRange {
+  uint64_t first = 0;
+  uint64_t last = 0;  // inclusive
+};
+// "A..B" (inclusive) or "N" (one seed). kInvalidArgument otherwise.
+Result<SeedRange> ParseSeedRange(const std::string& text);
+
+struct Shard {
+  uint32_t index = 0;  // K in K/N, 0-based (a Kubernetes JOB_COMPLETION_INDEX fits as is)
+  uint32_t count = 1;
+};
+Result<Shard> ParseShard(const std::string& text);
+
+// Files named on the command line, directories expanded to their *.json files (recursively,
+// sorted). kInvalidArgument for a path that does not exist.
+Result<std::vector<std::string>> ExpandScenarioPaths(const std::vector<std::string>& paths);
+
+struct RunRecord {
+  std::string scenario;
+  uint64_t seed = 0;
+  bool failed = false;          // the run's own verdict
+  bool expectation_met = true;  // what the sweep counts
+  std::string failure_kind;     // when failed
+  std::string why;              // when the expectation was not met
+  std::string trace_hash;
+  uint64_t events = 0;
+  int64_t sim_time_ms = 0;
+  int64_t wall_ms = 0;
+  size_t faults = 0;
+  std::vector<std::string> marks;
+  nlohmann::ordered_json verdict;  // kept only for runs that missed their expectation
+};
+
+struct SweepOptions {
+  std::vector<std::string> scenario_paths;
+  SeedRange seeds;
+  Shard shard;
+  int jobs = 1;
+  // Called once per finished run, from the worker that ran it (under a lock): progress display.
+  std::function<void(const RunRecord&, size_t done, size_t total)> on_run;
+};
+
+struct SweepResult {
+  std::vector<RunRecord> runs;  // in (scenario, seed) order
+  int64_t elapsed_wall_ms = 0;
+  size_t unmet() const;
+};
+
+// Loads every scenario first: a bad file is an error before any run starts.
+Result<SweepResult> RunSweep(const SweepOptions& options);
+nlohmann::ordered_json SweepSummaryJson(const SweepResult& result, const SweepOptions& options);
+std::string SweepSummaryText(const SweepResult& result);
+
+}  // namespace pg::sim

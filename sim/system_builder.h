@@ -1,0 +1,13 @@
+#pragma once
+// Builds the nodes of the system a scenario names ("register" today; "pegasus" once the core
+// lands) into a cluster, in NodeNames order.
+#include "core/common/result.h"
+#include "sim/cluster.h"
+#include "sim/knobs.h"
+
+namespace pg::sim {
+
+// kInvalidArgument when the system is unknown or not available in this build.
+Status BuildSystem(Cluster& cluster, const Knobs& knobs);
+
+}  // namespace pg::sim

@@ -1,0 +1,16 @@
+#pragma once
+// The human-readable forms of a run: the event trace (one line per event) and a verdict summary.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/cluster.h"
+
+namespace pg::sim {
+
+// "#12 t=3.204ms replica/1 Receive(from client/0) RegisterRequest{...} -> Send(...)"
+std::string TraceText(const std::vector<TraceLine>& trace);
+// A few lines: scenario, seed, verdict, failure, events, times, trace hash.
+std::string VerdictText(const nlohmann::ordered_json& verdict);
+
+}  // namespace pg::sim

@@ -1,0 +1,89 @@
+#include "sim/verdict.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace pg::sim {
+
+#ifndef PG_REVISION
+#define PG_REVISION "unknown"
+#endif
+
+std::string Revision() { return PG_REVISION; }
+
+std::string TraceHashHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
+
+std::string ReplayCommand(const std::string& scenario_path, uint64_t seed) {
+  return fmt::format("pegasim run {} --seed {}", scenario_path, seed);
+}
+
+nlohmann::ordered_json VerdictJson(const Scenario& scenario, const RunOutcome& outcome) {
+  nlohmann::ordered_json v;
+  v["scenario"] = scenario.path;
+  v["name"] = scenario.name;
+  v["seed"] = outcome.knobs.seed;
+  v["revision"] = Revision();
+  v["knobs"] = KnobsToJson(outcome.knobs);
+  v["trace_hash"] = TraceHashHex(outcome.trace_hash);
+  v["events"] = outcome.events;
+  v["sim_time_ms"] = outcome.sim_time_ms;
+  v["wall_ms"] = outcome.wall_ms;
+  v["verdict"] = outcome.failed() ? "fail" : "ok";
+  if (outcome.failure) {
+    v["failure"] = {{"kind", outcome.failure->kind},
+                    {"detail", outcome.failure->detail},
+                    {"event", outcome.failure->event},
+                    {"time_ms", outcome.failure->at.ms()}};
+  } else {
+    v["failure"] = nullptr;
+  }
+  v["checker"] = outcome.checker;
+  v["operations"] = outcome.operations;
+  nlohmann::ordered_json faults = nlohmann::ordered_json::array();
+  for (const auto& [at, what] : outcome.faults)
+    faults.push_back({{"at_ms", at.ms()}, {"what", what}});
+  v["faults"] = faults;
+  v["marks"] = outcome.marks;
+  const ExpectationResult expectation = CheckExpectation(scenario, outcome);
+  v["expectation"] = {{"met", expectation.met}, {"why", expectation.why}};
+  v["replay"] = ReplayCommand(scenario.path, outcome.knobs.seed);
+  return v;
+}
+
+namespace {
+
+Status VerdictError(const std::string& path, const std::string& json_path,
+                    const std::string& what) {
+  return Status(ErrorCode::kInvalidArgument, fmt::format("{}: {}: {}", path, json_path, what));
+}
+
+}  // namespace
+
+Result<VerdictFile> LoadVerdict(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return VerdictError(path, "$", "cannot open file");
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return VerdictError(path, "$", "expected a JSON object (parse error)");
+  if (!j.is_object()) return VerdictError(path, "$", "expected a JSON object");
+  VerdictFile v{.path = path};
+  if (!j.contains("scenario") || !j["scenario"].is_string())
+    return VerdictError(path, "$.scenario", "expected a string");
+  if (!j.contains("seed") || !j["seed"].is_number_unsigned())
+    return VerdictError(path, "$.seed", "expected a non-negative integer");
+  if (!j.contains("trace_hash") || !j["trace_hash"].is_string())
+    return VerdictError(path, "$.trace_hash", "expected a hex string");
+  if (!j.contains("verdict") || !j["verdict"].is_string())
+    return VerdictError(path, "$.verdict", "expected \"ok\" or \"fail\"");
+  if (!j.contains("knobs") || !j["knobs"].is_object())
+    return VerdictError(path, "$.knobs", "expected an object");
+  v.scenario = j["scenario"].get<std::string>();
+  v.seed = j["seed"].get<uint64_t>();
+  v.trace_hash = j["trace_hash"].get<std::string>();
+  v.verdict = j["verdict"].get<std::string>();
+  v.knobs = j["knobs"];
+  return v;
+}
+
+}  // namespace pg::sim
