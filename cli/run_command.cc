@@ -3,9 +3,9 @@
 
 #include "cli/commands.h"
 #include "sim/knobs.h"
-#include "sim/runner.h"
-#include "sim/trace_text.h"
-#include "sim/verdict.h"
+#include "sim/driver/runner.h"
+#include "sim/driver/trace_text.h"
+#include "sim/driver/verdict.h"
 
 namespace pg::cli {
 namespace {

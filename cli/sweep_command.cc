@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "sim/sweep.h"
+#include "sim/driver/sweep.h"
 
 namespace pg::cli {
 namespace {

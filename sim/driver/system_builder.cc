@@ -1,4 +1,4 @@
-#include "sim/system_builder.h"
+#include "sim/driver/system_builder.h"
 
 #include <memory>
 

@@ -1,7 +1,7 @@
 #include <map>
 
-#include "sim/sweep.h"
-#include "sim/verdict.h"
+#include "sim/driver/sweep.h"
+#include "sim/driver/verdict.h"
 
 namespace pg::sim {
 namespace {

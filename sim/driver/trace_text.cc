@@ -1,4 +1,4 @@
-#include "sim/trace_text.h"
+#include "sim/driver/trace_text.h"
 
 namespace pg::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/verdict.h"
+#include "sim/driver/verdict.h"
 
 #include <fstream>
 #include <sstream>

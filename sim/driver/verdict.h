@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/common/result.h"
-#include "sim/runner.h"
+#include "sim/driver/runner.h"
 #include "sim/scenario.h"
 
 namespace pg::sim {

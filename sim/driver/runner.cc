@@ -1,11 +1,11 @@
-#include "sim/runner.h"
+#include "sim/driver/runner.h"
 
 #include <chrono>
 #include <stdexcept>
 
-#include "sim/history_export.h"
+#include "sim/driver/history_export.h"
 #include "sim/nemesis.h"
-#include "sim/system_builder.h"
+#include "sim/driver/system_builder.h"
 
 namespace pg::sim {
 namespace {

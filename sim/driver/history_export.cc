@@ -1,6 +1,6 @@
-#include "sim/history_export.h"
+#include "sim/driver/history_export.h"
 
-#include "sim/runner.h"
+#include "sim/driver/runner.h"
 
 namespace pg::sim {
 

@@ -1,4 +1,4 @@
-#include "sim/sweep.h"
+#include "sim/driver/sweep.h"
 
 #include <algorithm>
 #include <atomic>
@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "sim/knobs.h"
-#include "sim/runner.h"
-#include "sim/verdict.h"
+#include "sim/driver/runner.h"
+#include "sim/driver/verdict.h"
 
 namespace pg::sim {
 namespace {
