@@ -61,6 +61,13 @@ int Sweep(const SweepFlags& flags) {
                      r.verdict.dump(2) + "\n"))
         return 2;
     }
+    // One line per run, in (scenario, seed) order: two sweeps are identical iff these files are.
+    std::string hashes;
+    for (const sim::RunRecord& r : result->runs) {
+      hashes += fmt::format("{} {} {} {}\n", r.scenario, r.seed, r.trace_hash,
+                            r.failed ? r.failure_kind : "ok");
+    }
+    if (!WriteFile(flags.out_dir + "/hashes.txt", hashes)) return 2;
     std::cout << "summary: " << flags.out_dir << "/summary.json\n";
   }
   return result->unmet() > 0 ? 1 : 0;
