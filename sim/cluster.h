@@ -18,6 +18,8 @@
 
 namespace pg::sim {
 
+class SimDisk;
+
 // Per-link behaviour. Latency = min + Exp(mean - min) (so `mean` is the mean latency).
 struct LinkConfig {
   Duration latency_min = Millis(1);
@@ -29,8 +31,8 @@ struct LinkConfig {
 };
 
 struct ClockConfig {
-  Duration offset;          // local = global + offset + drift*global + jumps
-  double drift_ppm = 0.0;   // positive: the local clock runs fast
+  Duration offset;         // local = global + offset + drift*global + jumps
+  double drift_ppm = 0.0;  // positive: the local clock runs fast
 };
 
 enum class CrashMode : uint8_t {
@@ -48,7 +50,7 @@ using PartitionId = uint64_t;
 
 // The first thing that went wrong in a run; the run stops there.
 struct Failure {
-  std::string kind;    // "invariant:<name>", "assertion", ...
+  std::string kind;  // "invariant:<name>", "assertion", ...
   std::string detail;
   uint64_t event = 0;  // index of the event after which it was detected
   Time at;
@@ -67,6 +69,25 @@ struct TraceLine {
   Time at;
   std::string node;
   std::string what;  // the input, and the effects it produced
+};
+
+// Means of the simulated disk's latencies (each drawn Exp(mean) from the "disk" stream). An
+// AppendLog completes after the write latency, plus the sync latency when it asked for sync.
+struct DiskLatency {
+  Duration write_mean = Millis(1);
+  Duration sync_mean = Millis(1);
+};
+
+// What the network did with the messages nodes sent; tests and reports read it.
+struct NetworkStats {
+  uint64_t sent = 0;               // Send effects executed
+  uint64_t delivered = 0;          // Receive inputs stepped
+  uint64_t dropped_random = 0;     // drop_probability
+  uint64_t dropped_partition = 0;  // cut at send or at delivery time
+  uint64_t dropped_down = 0;       // the receiver was down at delivery time
+  uint64_t dropped_unknown = 0;    // sent to a NodeId the cluster does not have
+  uint64_t duplicated = 0;         // extra copies made
+  uint64_t held = 0;               // held back by a clog
 };
 
 struct ClusterOptions {
@@ -113,6 +134,8 @@ class Cluster {
   void ClogLink(NodeId from, NodeId to, Duration for_how_long);
   void SetLink(NodeId from, NodeId to, LinkConfig config);
   void SetDefaultLink(LinkConfig config);
+  // Added: write/sync latency means of every node's disk (negative values count as zero).
+  void SetDiskLatency(DiskLatency latency);
   // Runs a host action at a future global time (the nemesis uses it); ordered like any event.
   void Schedule(Time at, std::string label, std::function<void(Cluster&)> action);
 
@@ -131,7 +154,7 @@ class Cluster {
   std::optional<NodeId> FindNode(const std::string& name) const;
   bool is_up(NodeId node) const;
   bool is_paused(NodeId node) const;
-  Time LocalTime(NodeId node) const;  // the node's clock now
+  Time LocalTime(NodeId node) const;    // the node's clock now
   const Node* node(NodeId node) const;  // nullptr while down
   Node* mutable_node(NodeId node);
   uint64_t trace_hash() const;
@@ -142,8 +165,19 @@ class Cluster {
   const std::vector<std::pair<Time, std::string>>& fault_log() const;
   Rng& stream(const std::string& name);  // "workload", "nemesis", ... (forked from the seed)
 
-  // A hook called after each event with (index, time, node name, input description); tests use it
-  // to observe delivery order. Empty by default.
+  // ---- Added observation ----
+  // The node's disk (survives crashes); `node` must be a NodeId this cluster returned.
+  SimDisk& disk(NodeId node);
+  // 0 before the first Start/Restart; +1 on each.
+  uint64_t incarnation(NodeId node) const;
+  // True when an active partition drops messages from `from` to `to` right now.
+  bool Partitioned(NodeId from, NodeId to) const;
+  const NetworkStats& network_stats() const;
+  size_t pending_events() const;  // queue entries, stale ones included
+
+  // A hook called after each node step with (index, time, node, input); tests use it to observe
+  // delivery order. Host actions, drops and clog ends are events too but reach no node, so they
+  // are not reported. Empty by default.
   using EventObserver =
       std::function<void(uint64_t index, Time at, NodeId node, const Input& input)>;
   void SetEventObserver(EventObserver observer);

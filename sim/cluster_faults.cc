@@ -1,0 +1,151 @@
+// The Cluster's fault API. Each call takes effect at now() and appends one line to fault_log()
+// (also folded into the trace hash). Calls a scenario could make wrongly (an unknown node,
+// crashing a node that is down, healing a healed partition) are logged as ignored, never asserted.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "sim/cluster.h"
+#include "sim/cluster_impl.h"
+
+namespace pg::sim {
+namespace {
+std::string LinkText(const LinkConfig& c) {
+  return fmt::format("latency {}..{} drop {} duplicate {} reorder {}", c.latency_min,
+                     c.latency_mean, c.drop_probability, c.duplicate_probability,
+                     c.reorder_probability);
+}
+}  // namespace
+
+void Cluster::Crash(NodeId node, CrashMode mode) {
+  const char* mode_name = mode == CrashMode::kMachine ? "machine" : "process";
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("crash of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (!ns.node) return impl_->LogFault(fmt::format("crash {} ignored: already down", ns.name));
+  impl_->LogFault(fmt::format("crash {} ({})", ns.name, mode_name));
+  impl_->Crash(ns, mode);
+}
+
+void Cluster::Restart(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("restart of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (ns.node) return impl_->LogFault(fmt::format("restart {} ignored: already up", ns.name));
+  impl_->LogFault(fmt::format("restart {}", ns.name));
+  impl_->BootNode(node);
+}
+
+void Cluster::Pause(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("pause of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (!ns.node || ns.paused) {
+    return impl_->LogFault(
+        fmt::format("pause {} ignored: {}", ns.name, ns.node ? "already paused" : "down"));
+  }
+  impl_->LogFault(fmt::format("pause {}", ns.name));
+  ns.paused = true;
+}
+
+void Cluster::Resume(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("resume of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (!ns.paused) return impl_->LogFault(fmt::format("resume {} ignored: not paused", ns.name));
+  impl_->LogFault(fmt::format("resume {} ({} waiting inputs)", ns.name, ns.parked.size()));
+  ns.paused = false;
+  impl_->ReleaseParked(ns);
+}
+
+void Cluster::JumpClock(NodeId node, Duration by) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("clock jump of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  impl_->LogFault(fmt::format("jump clock of {} by {}", ns.name, by));
+  ns.clock.Jump(by);
+}
+
+void Cluster::SetClockDrift(NodeId node, double drift_ppm) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("clock drift of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  ns.clock.SetDrift(impl_->now, drift_ppm);
+  impl_->LogFault(fmt::format("set clock drift of {} to {}ppm", ns.name, ns.clock.drift_ppm()));
+}
+
+PartitionId Cluster::AddPartition(PartitionSpec spec) {
+  std::vector<std::string> groups;
+  for (const auto& group : spec.groups) {
+    std::vector<std::string> names;
+    for (NodeId n : group) names.push_back(name(n));
+    groups.push_back(fmt::format("[{}]", fmt::join(names, ", ")));
+  }
+  const PartitionId id = impl_->network.AddPartition(spec);
+  impl_->LogFault(fmt::format("{}partition {} {}", spec.one_way ? "one-way " : "", id,
+                              fmt::join(groups, " | ")));
+  return id;
+}
+
+void Cluster::Heal(PartitionId id) {
+  const bool healed = impl_->network.Heal(id);
+  impl_->LogFault(fmt::format("heal partition {}{}", id, healed ? "" : " ignored: not active"));
+}
+
+void Cluster::HealAll() {
+  impl_->network.HealAll();
+  impl_->LogFault("heal all partitions");
+}
+
+void Cluster::ClogNode(NodeId node, Duration for_how_long) {
+  if (!impl_->Valid(node) || for_how_long <= Duration()) {
+    return impl_->LogFault(fmt::format("clog of node {} for {} ignored", node, for_how_long));
+  }
+  const Time end = impl_->network.ClogNode(node, impl_->now, for_how_long);
+  impl_->LogFault(fmt::format("clog {} for {}", name(node), for_how_long));
+  Impl::Event e;
+  e.kind = kernel::EventKind::kClogEnd;
+  impl_->queue.Push(end, std::move(e));
+}
+
+void Cluster::ClogLink(NodeId from, NodeId to, Duration for_how_long) {
+  if (!impl_->Valid(from) || !impl_->Valid(to) || for_how_long <= Duration()) {
+    return impl_->LogFault(
+        fmt::format("clog of link {}->{} for {} ignored", from, to, for_how_long));
+  }
+  const Time end = impl_->network.ClogLink(from, to, impl_->now, for_how_long);
+  impl_->LogFault(fmt::format("clog link {}->{} for {}", name(from), name(to), for_how_long));
+  Impl::Event e;
+  e.kind = kernel::EventKind::kClogEnd;
+  impl_->queue.Push(end, std::move(e));
+}
+
+void Cluster::SetLink(NodeId from, NodeId to, LinkConfig config) {
+  if (!impl_->Valid(from) || !impl_->Valid(to)) {
+    return impl_->LogFault(fmt::format("set link {}->{} ignored: unknown node", from, to));
+  }
+  impl_->network.SetLink(from, to, config);
+  impl_->LogFault(fmt::format("set link {}->{}: {}", name(from), name(to), LinkText(config)));
+}
+
+void Cluster::SetDefaultLink(LinkConfig config) {
+  impl_->network.SetDefaultLink(config);
+  impl_->LogFault("set default link: " + LinkText(config));
+}
+
+void Cluster::SetDiskLatency(DiskLatency latency) {
+  latency.write_mean = std::max(latency.write_mean, Duration());
+  latency.sync_mean = std::max(latency.sync_mean, Duration());
+  impl_->disk_latency = latency;
+  impl_->LogFault(
+      fmt::format("set disk latency: write {} sync {}", latency.write_mean, latency.sync_mean));
+}
+
+}  // namespace pg::sim

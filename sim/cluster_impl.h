@@ -1,0 +1,157 @@
+#pragma once
+// The Cluster's private state, shared by its three source files: cluster.cc (executing events),
+// cluster_faults.cc (the fault API) and cluster_api.cc (building and observing). Not for use
+// outside the kernel.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/common/assert.h"
+#include "core/node/io.h"
+#include "sim/cluster.h"
+#include "sim/event_queue.h"
+#include "sim/network.h"
+#include "sim/rng.h"
+#include "sim/sim_clock.h"
+#include "sim/sim_disk.h"
+#include "sim/trace.h"
+
+namespace pg::sim {
+namespace kernel {
+
+enum class EventKind : uint8_t { kInput, kAction, kClogEnd };
+
+// What the trace hash is told each record is.
+inline constexpr uint8_t kTraceStep = 1;
+inline constexpr uint8_t kTraceDrop = 2;
+inline constexpr uint8_t kTraceAction = 3;
+inline constexpr uint8_t kTraceClogEnd = 4;
+inline constexpr uint8_t kTraceFault = 5;
+// The "node" of records that belong to no node.
+inline constexpr uint32_t kNoNode = 0xffffffff;
+
+struct Event {
+  EventKind kind = EventKind::kInput;
+  NodeId node;  // kInput: the receiver
+  // Timers, log completions and Boot belong to the incarnation that caused them (they die with
+  // it); messages carry 0, since the network delivers to whichever incarnation is up.
+  uint64_t incarnation = 0;
+  // TimerFired: the arming it belongs to; a re-armed or cancelled timer's older firing is stale.
+  uint64_t timer_generation = 0;
+  // LogAppended of a sync append: the file length that becomes durable on completion (0: none).
+  uint64_t sync_upto = 0;
+  uint64_t action = 0;  // kAction: key into Impl::actions
+  Input input;
+};
+
+struct NodeState {
+  explicit NodeState(ClockConfig config) : clock(config) {}
+  std::string name;
+  NodeFactory factory;
+  SimClock clock;
+  SimDisk disk;  // outlives every incarnation
+  Rng* rng = nullptr;
+  std::unique_ptr<Node> node;  // nullptr while down
+  uint64_t incarnation = 0;
+  // Invariant: booted implies node != nullptr. Inputs that arrive before Boot wait in parked.
+  bool booted = false;
+  bool paused = false;
+  std::map<TimerId, uint64_t> timers;  // armed timer -> generation
+  std::vector<Event> parked;           // inputs held while paused or not yet booted, in order
+  Time disk_floor;                     // the latest completion scheduled on this disk
+};
+
+struct HeldMessage {
+  NodeId from;
+  NodeId to;
+  Message msg;
+};
+
+struct ScheduledAction {
+  std::string label;
+  std::function<void(Cluster&)> fn;
+};
+
+// Sets the node and local time that assertion reports and log lines carry, for one scope.
+class AssertContextScope {
+ public:
+  AssertContextScope(const std::string& node, Time local) {
+    AssertContext& ctx = CurrentAssertContext();
+    ctx.node = node;  // copies into the existing buffer: no allocation per step
+    ctx.time_ns = local.ns();
+  }
+  ~AssertContextScope() {
+    AssertContext& ctx = CurrentAssertContext();
+    ctx.node.clear();
+    ctx.time_ns = -1;
+  }
+  AssertContextScope(const AssertContextScope&) = delete;
+  AssertContextScope& operator=(const AssertContextScope&) = delete;
+};
+
+}  // namespace kernel
+
+struct Cluster::Impl {
+  using Event = kernel::Event;
+  using NodeState = kernel::NodeState;
+
+  Impl(Cluster* owner, ClusterOptions options);
+
+  Rng& Stream(const std::string& name);
+  NodeId AddNode(std::string name, NodeFactory factory, ClockConfig clock);
+  void BootNode(NodeId id);
+
+  bool ExecuteNext();
+  bool DeliverInput(Event& e);
+  bool DropDelivery(const Event& e, const char* why, uint64_t* counter);
+  void StepNode(NodeState& ns, const Event& e);
+  void ExecuteEffect(NodeState& ns, NodeId id, Effect& effect);
+  void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
+  void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
+  void SendMessage(NodeId from, NodeId to, Message msg);
+  void Depart(NodeId from, NodeId to, Message msg);
+  void ReleaseHeld();
+  void RunAction(uint64_t id);
+  void ReleaseParked(NodeState& ns);
+  void Crash(NodeState& ns, CrashMode mode);
+  void CheckGlobalInvariants();
+  void SetFailure(std::string kind, std::string detail);
+  void LogFault(std::string description);
+  bool Valid(NodeId id) const;
+
+  Cluster* owner;
+  ClusterOptions options;
+  Time now;
+  uint64_t events = 0;
+  bool in_event = false;
+  uint64_t current_index = 0;  // the index of the event being executed
+  EventQueue<Event> queue;
+  Event current;  // the event being executed, moved out of the queue (which may grow meanwhile)
+  std::vector<std::unique_ptr<NodeState>> nodes;  // by NodeId; unique_ptr: NodeEnv points in
+  std::map<std::string, NodeId> by_name;
+  std::map<std::string, Xoshiro256> streams;  // references stay valid as streams are added
+  Network network;
+  Rng* net_rng;
+  Rng* disk_rng;
+  DiskLatency disk_latency;
+  NetworkStats stats;
+  std::vector<kernel::HeldMessage> held;  // messages waiting for a clog to end, in send order
+  Trace trace;
+  Outbox outbox;  // reused by every step
+  uint64_t timer_generation = 0;
+  std::map<uint64_t, kernel::ScheduledAction> actions;
+  uint64_t next_action = 0;
+  std::vector<std::pair<std::string, Invariant>> invariants;
+  std::optional<Failure> failure;
+  std::vector<RecordedOp> history;
+  std::set<std::string> marks;
+  std::vector<std::pair<Time, std::string>> fault_log;
+  EventObserver observer;
+};
+
+}  // namespace pg::sim

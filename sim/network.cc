@@ -1,0 +1,85 @@
+#include "sim/network.h"
+
+#include <algorithm>
+
+namespace pg::sim {
+
+void Network::AddNode() {
+  const size_t n = links_.size() + 1;
+  for (auto& row : links_) row.resize(n);
+  links_.emplace_back(n);
+  node_clog_end_.emplace_back();
+}
+
+void Network::SetLink(NodeId from, NodeId to, LinkConfig config) {
+  Link& l = link(from, to);
+  l.has_config = true;
+  l.config = config;
+}
+
+PartitionId Network::AddPartition(const PartitionSpec& spec) {
+  Partition p;
+  p.one_way = spec.one_way;
+  p.group_of.assign(links_.size(), -1);
+  for (size_t g = 0; g < spec.groups.size(); ++g) {
+    for (NodeId n : spec.groups[g]) {
+      // Unknown ids name no node, so they cut nothing; the first group a node is listed in wins.
+      if (n.value() < p.group_of.size() && p.group_of[n.value()] < 0) {
+        p.group_of[n.value()] = static_cast<int>(g);
+      }
+    }
+  }
+  const PartitionId id = next_partition_++;
+  partitions_.emplace(id, std::move(p));
+  return id;
+}
+
+bool Network::Heal(PartitionId id) { return partitions_.erase(id) > 0; }
+
+bool Network::Cuts(NodeId from, NodeId to) const {
+  for (const auto& [id, p] : partitions_) {
+    if (from.value() >= p.group_of.size() || to.value() >= p.group_of.size()) continue;
+    const int gf = p.group_of[from.value()];
+    const int gt = p.group_of[to.value()];
+    if (gf < 0 || gt < 0 || gf == gt) continue;
+    if (!p.one_way || (gf == 0 && gt == 1)) return true;
+  }
+  return false;
+}
+
+Time Network::ClogNode(NodeId node, Time now, Duration d) {
+  Time& end = node_clog_end_[node.value()];
+  end = std::max(end, now + d);
+  return end;
+}
+
+Time Network::ClogLink(NodeId from, NodeId to, Time now, Duration d) {
+  Time& end = link(from, to).clog_end;
+  end = std::max(end, now + d);
+  return end;
+}
+
+bool Network::Clogged(NodeId from, NodeId to, Time now) const {
+  return node_clog_end_[from.value()] > now || node_clog_end_[to.value()] > now ||
+         link(from, to).clog_end > now;
+}
+
+Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng) {
+  const Duration min = std::max(c.latency_min, Duration());
+  const Duration tail = std::max(c.latency_mean - min, Duration());
+  const Time drawn = now + min + rng.Exponential(tail);
+  if (rng.Chance(c.reorder_probability)) return drawn;  // free of, and not raising, the floor
+  l.fifo_floor = std::max(l.fifo_floor, drawn);
+  return l.fifo_floor;
+}
+
+int Network::Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver) {
+  Link& l = link(from, to);
+  const LinkConfig& c = l.has_config ? l.config : default_link_;
+  if (rng.Chance(c.drop_probability)) return 0;
+  const int copies = rng.Chance(c.duplicate_probability) ? 2 : 1;
+  for (int i = 0; i < copies; ++i) (*deliver)[i] = DrawDelivery(l, c, now, rng);
+  return copies;
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,66 @@
+#pragma once
+// The simulated network's rules, without the event queue: which links are cut by partitions or
+// clogged, and when (if ever) a message that departs now is delivered. The Cluster asks and
+// schedules; keeping the rules here lets them be read and tested as one piece.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "core/common/rng.h"
+#include "sim/cluster.h"
+
+namespace pg::sim {
+
+class Network {
+ public:
+  explicit Network(LinkConfig default_link) : default_link_(default_link) {}
+
+  // Grows the per-link tables for one more node.
+  void AddNode();
+
+  void SetDefaultLink(LinkConfig config) { default_link_ = config; }
+  void SetLink(NodeId from, NodeId to, LinkConfig config);
+
+  PartitionId AddPartition(const PartitionSpec& spec);
+  // False when `id` is not an active partition.
+  bool Heal(PartitionId id);
+  void HealAll() { partitions_.clear(); }
+  // True when an active partition drops messages from `from` to `to`.
+  bool Cuts(NodeId from, NodeId to) const;
+
+  // Both return when the clog now ends (later of any earlier clog and now + d).
+  Time ClogNode(NodeId node, Time now, Duration d);
+  Time ClogLink(NodeId from, NodeId to, Time now, Duration d);
+  bool Clogged(NodeId from, NodeId to, Time now) const;
+
+  // A message departs `from` for `to` at `now`: draws drop, duplicate, latency and reorder from
+  // `rng` and writes the delivery time of each copy; returns the number of copies (0: dropped).
+  int Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver);
+
+ private:
+  struct Link {
+    bool has_config = false;
+    LinkConfig config;
+    // The latest delivery time of a FIFO (not reordered) message: TCP never overtakes.
+    Time fifo_floor;
+    Time clog_end;
+  };
+  // group_of[node] = index of the node's group, -1 when in none.
+  struct Partition {
+    std::vector<int> group_of;
+    bool one_way = false;
+  };
+
+  Link& link(NodeId from, NodeId to) { return links_[from.value()][to.value()]; }
+  const Link& link(NodeId from, NodeId to) const { return links_[from.value()][to.value()]; }
+  Time DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng);
+
+  LinkConfig default_link_;
+  std::vector<std::vector<Link>> links_;  // [from][to]
+  std::vector<Time> node_clog_end_;
+  std::map<PartitionId, Partition> partitions_;
+  PartitionId next_partition_ = 1;
+};
+
+}  // namespace pg::sim
