@@ -3,11 +3,12 @@
 // from documented defaults, or, in a swarm scenario, from draws on the seed's "swarm" stream within
 // documented bounds. The verdict records all knobs, so the verdict alone reproduces the run.
 // CONTRACT between the loader, the nemesis and the runner.
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/scenario.h"
@@ -47,7 +48,93 @@ struct Knobs {
   std::map<std::string, double> mix;
   // faults, explicit or drawn (swarm), sorted by at_ms (stable)
   std::vector<Fault> faults;
+
+  bool operator==(const Knobs&) const = default;
 };
+
+// ---- Defaults and swarm bounds (the tables in knobs.cc and docs/scenarios.md) ------------------
+
+template <class T>
+struct Bounds {
+  T lo;
+  T hi;
+  bool Contains(T v) const { return lo <= v && v <= hi; }
+};
+
+// What a non-swarm scenario gets for a knob it leaves out.
+struct Defaults {
+  static constexpr uint64_t kSeed = 1;  // when neither the file nor the command line gives one
+  static constexpr int64_t kDurationMs = 60'000;
+  static constexpr int kMetaServers = 1;
+  static constexpr int kReplicaServers = 4;  // raised to replica_count when that is larger
+  static constexpr int kPartitions = 8;
+  static constexpr int kReplicaCount = 3;  // lowered to replica_servers when that is smaller
+  static constexpr std::string_view kStorage = "rocksdb";
+  static constexpr double kLatencyMsMin = 1;   // lowered to latency_ms_mean when that is smaller
+  static constexpr double kLatencyMsMean = 3;  // raised to latency_ms_min when that is larger
+  static constexpr double kWriteLatencyMsMean = 1;
+  static constexpr double kSyncLatencyMsMean = 2;
+  static constexpr int kClients = 4;
+  static constexpr int kHashkeys = 8;
+  static constexpr int kSortkeys = 4;
+  static constexpr int kOps = 1000;
+  static constexpr int64_t kTimeoutMs = 2000;
+  // Probabilities, clock drift and offset default to 0; faults to none.
+};
+// The default "mix" (weights; the workload normalises them).
+const std::map<std::string, double>& DefaultMix();
+// The operation names a mix may weight, in draw order.
+const std::vector<std::string>& MixOperations();
+
+// Where a swarm scenario draws a knob it leaves out. Some bounds move to fit the file's explicit
+// values (e.g. replica_servers >= an explicit replica_count, or >= the highest replica a fault
+// names + 1); the draw order is fixed (knobs.cc) so a seed always gives the same knobs.
+struct SwarmBounds {
+  static constexpr Bounds<int64_t> kDurationMs{20'000, 90'000};  // a multiple of 1000
+  static constexpr Bounds<int> kMetaServers{1, 3};
+  static constexpr Bounds<int> kReplicaServers{3, 8};
+  static constexpr Bounds<int> kPartitions{1, 16};
+  static constexpr Bounds<int> kReplicaCount{2, 5};  // and <= replica_servers
+  static constexpr Bounds<double> kLatencyMsMin{0, 5};
+  static constexpr double kLatencyMsMeanAboveMin = 20;  // mean in [min, min + 20]
+  // Each probability is 0 with chance 1/2 (swarm testing: features off as often as on).
+  static constexpr Bounds<double> kDropProbability{0, 0.05};
+  static constexpr Bounds<double> kDuplicateProbability{0, 0.05};
+  static constexpr Bounds<double> kReorderProbability{0, 0.3};
+  static constexpr Bounds<double> kWriteLatencyMsMean{0, 5};
+  static constexpr Bounds<double> kSyncLatencyMsMean{0, 10};
+  static constexpr Bounds<double> kIoErrorProbability{0, 0.001};
+  static constexpr Bounds<double> kDriftPpmMax{0, 500};
+  static constexpr Bounds<double> kOffsetMsMax{0, 500};
+  static constexpr Bounds<int> kClients{1, 8};
+  static constexpr Bounds<int> kHashkeys{1, 32};
+  static constexpr Bounds<int> kSortkeys{1, 8};
+  static constexpr Bounds<int> kOps{200, 3000};
+  static constexpr Bounds<int64_t> kTimeoutMs{200, 5000};
+  static constexpr Bounds<int> kMixWeight{0, 10};  // an integer; 0 with chance 1/3
+  // Drawn faults: their count, and the window (fractions of duration_ms) they start and end in.
+  static constexpr Bounds<int> kFaultEpisodes{2, 12};
+  static constexpr double kFaultWindowStart = 0.05;
+  static constexpr double kFaultWindowEnd = 0.8;  // every drawn fault is over by then
+  static constexpr Bounds<int64_t> kClockJumpMs{-2000, 2000};
+  static constexpr Bounds<double> kClockDriftPpm{-1000, 1000};
+  static constexpr Bounds<double> kSpellDropProbability{0, 0.3};
+  static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};
+  static constexpr Bounds<double> kSpellReorderProbability{0, 0.5};
+};
+
+// The cluster sizes a scenario's node names are checked against: the file's own sizes, else the
+// defaults (non-swarm) or the swarm maxima (swarm), and the longest duration it may resolve to.
+struct ScenarioLimits {
+  int meta_servers = 0;
+  int replica_servers = 0;
+  int clients = 0;
+  int64_t duration_ms = 0;
+};
+ScenarioLimits LimitsOf(const Scenario& scenario);
+
+// The seed a run of this scenario uses: the command line's, else the file's, else Defaults::kSeed.
+uint64_t SeedFor(const Scenario& scenario, std::optional<uint64_t> command_line_seed);
 
 // Node names of a resolved cluster, in NodeId order: meta/0.., replica/0.., client/0...
 std::vector<std::string> NodeNames(const Knobs& knobs);
@@ -55,5 +142,8 @@ std::vector<std::string> NodeNames(const Knobs& knobs);
 Knobs ResolveKnobs(const Scenario& scenario, uint64_t seed);
 nlohmann::json KnobsToJson(const Knobs& knobs);
 nlohmann::json FaultToJson(const Fault& fault);
+// The inverse of KnobsToJson, exactly as strict as a scenario file: a verdict's "knobs" replay the
+// run. `source` names the document in messages ("verdict.json:knobs").
+Result<Knobs> KnobsFromJson(const nlohmann::json& json, std::string_view source);
 
 }  // namespace pg::sim

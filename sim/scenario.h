@@ -4,6 +4,7 @@
 // into the Knobs a run uses. CONTRACT between the loader, the nemesis and the runner.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
@@ -16,57 +17,74 @@ namespace pg::sim {
 // ---- Faults: one struct per "kind" ------------------------------------------------------------
 // Node names are "meta/N", "replica/N", "client/N"; the loader checks them against the cluster.
 
-struct CrashFault {      // "crash": {"node", "mode": "process"|"machine"}
+struct CrashFault {  // "crash": {"node", "mode": "process"|"machine"}
   std::string node;
   std::string mode = "process";
+  bool operator==(const CrashFault&) const = default;
 };
-struct RestartFault {    // "restart": {"node"}
+struct RestartFault {  // "restart": {"node"}
   std::string node;
+  bool operator==(const RestartFault&) const = default;
 };
-struct PauseFault {      // "pause": {"node", "duration_ms"}; resumes after duration
+struct PauseFault {  // "pause": {"node", "duration_ms"}; resumes after duration
   std::string node;
   int64_t duration_ms = 0;
+  bool operator==(const PauseFault&) const = default;
 };
 struct PartitionFault {  // "partition": {"groups": [[...], [...]], "duration_ms"?}; heals after
   std::vector<std::vector<std::string>> groups;
   std::optional<int64_t> duration_ms;  // absent: until a "heal"
+  bool operator==(const PartitionFault&) const = default;
 };
-struct OneWayFault {     // "one_way": {"from": [...], "to": [...], "duration_ms"?}
+struct OneWayFault {  // "one_way": {"from": [...], "to": [...], "duration_ms"?}
   std::vector<std::string> from;
   std::vector<std::string> to;
   std::optional<int64_t> duration_ms;
+  bool operator==(const OneWayFault&) const = default;
 };
-struct HealFault {};     // "heal": ends every partition
-struct ClogFault {       // "clog": {"node"} or {"from", "to"} (one link), "duration_ms"
+struct HealFault {  // "heal": ends every partition
+  bool operator==(const HealFault&) const = default;
+};
+struct ClogFault {  // "clog": {"node"} or {"from", "to"} (one link), "duration_ms"
   std::optional<std::string> node;
   std::optional<std::string> from;
   std::optional<std::string> to;
   int64_t duration_ms = 0;
+  bool operator==(const ClogFault&) const = default;
 };
 struct ClockJumpFault {  // "clock_jump": {"node", "by_ms"} (may be negative)
   std::string node;
   int64_t by_ms = 0;
+  bool operator==(const ClockJumpFault&) const = default;
 };
-struct ClockDriftFault { // "clock_drift": {"node", "drift_ppm"}
+struct ClockDriftFault {  // "clock_drift": {"node", "drift_ppm"}
   std::string node;
   double drift_ppm = 0;
+  bool operator==(const ClockDriftFault&) const = default;
 };
-struct NetworkFault {    // "network": {"drop_probability"?, "duplicate_probability"?,
-                         //  "reorder_probability"?, "duration_ms"}: a lossy spell on every link
+struct NetworkFault {  // "network": {"drop_probability"?, "duplicate_probability"?,
+                       //  "reorder_probability"?, "duration_ms"}: a lossy spell on every link
   std::optional<double> drop_probability;
   std::optional<double> duplicate_probability;
   std::optional<double> reorder_probability;
   int64_t duration_ms = 0;
+  bool operator==(const NetworkFault&) const = default;
 };
 
-using FaultAction = std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault,
-                                 HealFault, ClogFault, ClockJumpFault, ClockDriftFault,
-                                 NetworkFault>;
+using FaultAction =
+    std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault, HealFault,
+                 ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault>;
 
 struct Fault {
   int64_t at_ms = 0;
   FaultAction action;
+  bool operator==(const Fault&) const = default;
 };
+
+// The "kind" a fault is written with: "crash", "one_way", ...
+std::string_view FaultKind(const FaultAction& action);
+// Every node name a fault mentions, in the order it mentions them.
+std::vector<std::string> FaultNodes(const FaultAction& action);
 
 // ---- Sections --------------------------------------------------------------------------------
 
@@ -78,8 +96,8 @@ struct ClusterSection {
   std::optional<std::string> storage;  // "rocksdb" | "memory"
 };
 struct NetworkSection {
-  std::optional<double> latency_ms_min;   // >= 0
-  std::optional<double> latency_ms_mean;  // >= latency_ms_min
+  std::optional<double> latency_ms_min;         // >= 0
+  std::optional<double> latency_ms_mean;        // >= latency_ms_min
   std::optional<double> drop_probability;       // [0, 1)
   std::optional<double> duplicate_probability;  // [0, 1)
   std::optional<double> reorder_probability;    // [0, 1]
@@ -94,22 +112,23 @@ struct ClocksSection {
   std::optional<double> offset_ms_max;  // >= 0: each node draws an offset in [-max, max]
 };
 struct WorkloadSection {
-  std::optional<int> clients;     // 1..256
-  std::optional<int> hashkeys;    // 1..100000
-  std::optional<int> sortkeys;    // 1..1000
-  std::optional<int> ops;         // total operations across clients, 0..10^7
+  std::optional<int> clients;         // 1..256
+  std::optional<int> hashkeys;        // 1..100000
+  std::optional<int> sortkeys;        // 1..1000
+  std::optional<int> ops;             // total operations across clients, 0..10^7
   std::optional<int64_t> timeout_ms;  // > 0
   std::map<std::string, double> mix;  // f -> weight; f in get,set,del,incr,cas,multi_get,multi_set
 };
 struct ExpectSection {
-  std::string verdict = "ok";                // "ok" | "fail"
-  std::optional<std::string> failure_kind;   // with "fail": the kind the run must fail with
-  std::vector<std::string> marks;            // coverage marks the run must hit
+  std::string verdict = "ok";               // "ok" | "fail"
+  std::optional<std::string> failure_kind;  // with "fail": the kind the run must fail with
+  std::vector<std::string> marks;           // coverage marks the run must hit
 };
 
 struct Scenario {
   std::string path;  // the file it came from
   std::string name;
+  std::string description;  // optional "description": why the scenario exists, for its reader
   std::optional<uint64_t> seed;
   std::optional<int64_t> duration_ms;  // 1..3'600'000
   // Which system the cluster runs: "register" (the kernel's example, until the Pegasus core lands)
@@ -130,5 +149,12 @@ struct Scenario {
 Result<Scenario> LoadScenario(const std::string& path);
 // The same, from text (tests); `path` names it in messages.
 Result<Scenario> ParseScenario(const std::string& text, const std::string& path);
+
+// The two shapes the scenario grammar reads. kKnobs is what KnobsToJson writes into a verdict:
+// every knob present (a missing one is an error), seed required, no name/description/expect.
+enum class ScenarioForm : uint8_t { kScenario, kKnobs };
+// The same checks over an already parsed document; `source` names it in messages.
+Result<Scenario> ScenarioFromJson(const nlohmann::json& root, const std::string& source,
+                                  ScenarioForm form);
 
 }  // namespace pg::sim

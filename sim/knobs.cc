@@ -1,0 +1,537 @@
+// Resolving a scenario into the knobs of one run.
+//
+// DEFAULTS (non-swarm; a knob the file leaves out). Kept in sync with Defaults in knobs.h and the
+// table in docs/scenarios.md.
+//   seed                    1 (the command line's --seed wins over the file's)
+//   duration_ms             60000
+//   system                  "pegasus"
+//   cluster.meta_servers    1
+//   cluster.replica_servers 4, or replica_count if that is larger
+//   cluster.partitions      8
+//   cluster.replica_count   3, or replica_servers if that is smaller
+//   cluster.storage         "rocksdb"
+//   network.latency_ms_min  1, or latency_ms_mean if that is smaller
+//   network.latency_ms_mean 3, or latency_ms_min if that is larger
+//   network.*_probability   0
+//   disk.write_latency_ms_mean 1, disk.sync_latency_ms_mean 2, disk.io_error_probability 0
+//   clocks.drift_ppm_max 0, clocks.offset_ms_max 0
+//   workload.clients 4, hashkeys 8, sortkeys 4, ops 1000, timeout_ms 2000
+//   workload.mix            get .35, set .3, del .05, incr .1, cas .1, multi_get .05, multi_set .05
+//                           (a mix the file gives is taken whole: operations it omits weigh 0)
+//   faults                  none
+//
+// SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
+// order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
+// so making one knob explicit does not shift the draws of the others.
+//    1 duration_ms          [20000, 90000], a multiple of 1000; at least the latest explicit at_ms
+//    2 meta_servers         [1, 3]; at least the highest meta/N a fault names + 1
+//    3 replica_servers      [3, 8]; at least replica_count and the highest replica/N named + 1
+//    4 partitions           [1, 16]
+//    5 replica_count        [2, min(5, replica_servers)]
+//    6 storage              "rocksdb" or "memory"
+//    7 latency_ms_min       [0, 5] (at most an explicit latency_ms_mean)
+//    8 latency_ms_mean      [latency_ms_min, latency_ms_min + 20]
+//    9 drop_probability     0 with chance 1/2, else [0, 0.05]
+//   10 duplicate_probability 0 with chance 1/2, else [0, 0.05]
+//   11 reorder_probability  0 with chance 1/2, else [0, 0.3]
+//   12 write_latency_ms_mean [0, 5]
+//   13 sync_latency_ms_mean [0, 10]
+//   14 io_error_probability 0 with chance 1/2, else [0, 0.001]
+//   15 drift_ppm_max        [0, 500]
+//   16 offset_ms_max        [0, 500]
+//   17 clients              [1, 8]; at least the highest client/N named + 1
+//   18 hashkeys [1, 32], 19 sortkeys [1, 8], 20 ops [200, 3000], 21 timeout_ms [200, 5000]
+//   22 mix                  per operation (get, set, del, incr, cas, multi_get, multi_set): 0 with
+//                           chance 1/3, else an integer in [1, 10]; all 0 becomes get 1, set 1
+//   23 faults (only when the file has no "faults" key): see FaultDrawer below.
+// Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
+#include "sim/knobs.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "sim/rng.h"
+
+namespace pg::sim {
+namespace {
+
+using nlohmann::json;
+
+// The highest index a scenario's explicit faults name per node kind, and their latest at_ms.
+struct NamedNodes {
+  int max_meta = -1;
+  int max_replica = -1;
+  int max_client = -1;
+  int64_t max_at_ms = 0;
+};
+
+void NoteNode(const std::string& name, NamedNodes& named) {
+  const size_t slash = name.find('/');
+  if (slash == std::string::npos) return;
+  int index = 0;
+  const char* begin = name.data() + slash + 1;
+  if (std::from_chars(begin, name.data() + name.size(), index).ec != std::errc()) return;
+  const std::string_view kind(name.data(), slash);
+  int* slot = kind == "meta"      ? &named.max_meta
+              : kind == "replica" ? &named.max_replica
+                                  : &named.max_client;
+  *slot = std::max(*slot, index);
+}
+
+NamedNodes NamedByFaults(const Scenario& s) {
+  NamedNodes named;
+  if (!s.faults) return named;
+  for (const Fault& fault : *s.faults) {
+    named.max_at_ms = std::max(named.max_at_ms, fault.at_ms);
+    for (const std::string& name : FaultNodes(fault.action)) NoteNode(name, named);
+  }
+  return named;
+}
+
+double Round3(double v) { return std::round(v * 1000) / 1000; }
+
+// SWARM FAULTS. A swarm scenario without a "faults" key gets [2, 12] fault episodes. Each starts
+// in [5%, 80%) of duration_ms and is over by 80%, lasting [500 ms, 30% of duration_ms], so a run
+// ends healed and the cluster has time to recover before the final checks. The episode kinds
+// (uniformly chosen):
+//   crash        a server (meta or replica), mode process or machine; restart at the end
+//   pause        a server, for the episode
+//   partition    2 or 3 groups over a random subset of all nodes; duration_ms (chance 7/10) or
+//                no duration and a "heal" at the end
+//   one_way      the same with from/to groups
+//   clog         a node (chance 1/2) or a link between two distinct nodes, for the episode
+//   clock_jump   a server, by_ms in [-2000, 2000] (never 0), at the start
+//   clock_drift  a server, drift_ppm in [-1000, 1000]; back to 0 at the end
+//   network      a lossy spell on every link: drop [0, 0.3], duplicate [0, 0.1], reorder [0, 0.5],
+//                each present with chance 1/2 (drop when none is)
+// Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
+// down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
+class FaultDrawer {
+ public:
+  FaultDrawer(const Knobs& k, Rng& rng) : k_(k), rng_(rng), all_(NodeNames(k)) {
+    servers_.assign(all_.begin(), all_.begin() + k.meta_servers + k.replica_servers);
+  }
+  std::vector<Fault> Draw();
+
+ private:
+  using B = SwarmBounds;
+  static constexpr int kKinds = 8;
+  static constexpr int64_t kMinEpisodeMs = 500;
+
+  const std::string& Pick(const std::vector<std::string>& names) {
+    return names[rng_.Uniform(names.size())];
+  }
+  double Real(Bounds<double> b) { return Round3(b.lo + rng_.NextDouble() * (b.hi - b.lo)); }
+  void Add(int64_t at_ms, FaultAction action) {
+    out_.push_back(Fault{.at_ms = at_ms, .action = std::move(action)});
+  }
+  void Episode(int64_t start, int64_t end);
+  // 2 (or 3, when !two) non-empty, disjoint groups over a random subset of all nodes.
+  std::vector<std::vector<std::string>> Groups(bool two);
+  void Partition(int64_t start, int64_t end, bool one_way);
+  void Clog(int64_t start, int64_t end);
+  void Spell(int64_t start, int64_t end);
+
+  const Knobs& k_;
+  Rng& rng_;
+  std::vector<std::string> all_;
+  std::vector<std::string> servers_;
+  std::vector<Fault> out_;
+};
+
+std::vector<Fault> FaultDrawer::Draw() {
+  const int64_t window_lo = static_cast<int64_t>(k_.duration_ms * B::kFaultWindowStart);
+  const int64_t window_hi = static_cast<int64_t>(k_.duration_ms * B::kFaultWindowEnd);
+  const int64_t longest = std::max<int64_t>(kMinEpisodeMs, k_.duration_ms * 3 / 10);
+  const int episodes =
+      static_cast<int>(rng_.UniformRange(B::kFaultEpisodes.lo, B::kFaultEpisodes.hi));
+  if (window_hi - window_lo < 2 * kMinEpisodeMs) return {};
+  for (int i = 0; i < episodes; ++i) {
+    const int64_t start = rng_.UniformRange(window_lo, window_hi - 2 * kMinEpisodeMs);
+    const int64_t len = rng_.UniformRange(kMinEpisodeMs, std::min(window_hi - start, longest));
+    Episode(start, start + len);
+  }
+  return std::move(out_);
+}
+
+void FaultDrawer::Episode(int64_t start, int64_t end) {
+  switch (rng_.Uniform(kKinds)) {
+    case 0: {
+      const std::string node = Pick(servers_);
+      Add(start, CrashFault{.node = node, .mode = rng_.Uniform(2) == 0 ? "process" : "machine"});
+      Add(end, RestartFault{.node = node});
+      break;
+    }
+    case 1:
+      Add(start, PauseFault{.node = Pick(servers_), .duration_ms = end - start});
+      break;
+    case 2:
+    case 3:
+      Partition(start, end, /*one_way=*/rng_.Uniform(2) == 0);
+      break;
+    case 4:
+      Clog(start, end);
+      break;
+    case 5: {
+      const int64_t by = rng_.UniformRange(B::kClockJumpMs.lo, B::kClockJumpMs.hi);
+      Add(start, ClockJumpFault{.node = Pick(servers_), .by_ms = by == 0 ? 1 : by});
+      break;
+    }
+    case 6: {
+      const std::string node = Pick(servers_);
+      Add(start, ClockDriftFault{.node = node, .drift_ppm = Real(B::kClockDriftPpm)});
+      Add(end, ClockDriftFault{.node = node, .drift_ppm = 0});
+      break;
+    }
+    default:
+      Spell(start, end);
+  }
+}
+
+std::vector<std::vector<std::string>> FaultDrawer::Groups(bool two) {
+  std::vector<size_t> order(all_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng_.Uniform(i + 1)]);
+  const int n = static_cast<int>(order.size());
+  const int groups = two || n < 3 || rng_.Uniform(2) == 0 ? 2 : 3;
+  const int m = static_cast<int>(rng_.UniformRange(groups, n));  // nodes in some group
+  std::vector<int> cuts = {0, static_cast<int>(rng_.UniformRange(1, m - groups + 1))};
+  if (groups == 3) cuts.push_back(static_cast<int>(rng_.UniformRange(cuts[1] + 1, m - 1)));
+  cuts.push_back(m);
+  std::vector<std::vector<std::string>> out;
+  for (size_t g = 0; g + 1 < cuts.size(); ++g) {
+    std::vector<size_t> members(order.begin() + cuts[g], order.begin() + cuts[g + 1]);
+    std::sort(members.begin(), members.end());  // NodeId order reads best
+    auto& group = out.emplace_back();
+    for (size_t i : members) group.push_back(all_[i]);
+  }
+  return out;
+}
+
+void FaultDrawer::Partition(int64_t start, int64_t end, bool one_way) {
+  auto groups = Groups(one_way);
+  const bool timed = rng_.Uniform(10) < 7;
+  std::optional<int64_t> duration;
+  if (timed) duration = end - start;
+  if (one_way) {
+    Add(start, OneWayFault{.from = groups[0], .to = groups[1], .duration_ms = duration});
+  } else {
+    Add(start, PartitionFault{.groups = std::move(groups), .duration_ms = duration});
+  }
+  if (!timed) Add(end, HealFault{});
+}
+
+void FaultDrawer::Clog(int64_t start, int64_t end) {
+  ClogFault clog;
+  clog.duration_ms = end - start;
+  if (rng_.Uniform(2) == 0) {
+    clog.node = Pick(all_);
+  } else {
+    const size_t from = rng_.Uniform(all_.size());
+    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
+    clog.from = all_[from];
+    clog.to = all_[(from + step) % all_.size()];
+  }
+  Add(start, std::move(clog));
+}
+
+void FaultDrawer::Spell(int64_t start, int64_t end) {
+  NetworkFault spell;
+  spell.duration_ms = end - start;
+  if (rng_.Uniform(2) == 0) spell.drop_probability = Real(B::kSpellDropProbability);
+  if (rng_.Uniform(2) == 0) spell.duplicate_probability = Real(B::kSpellDuplicateProbability);
+  if (rng_.Uniform(2) == 0) spell.reorder_probability = Real(B::kSpellReorderProbability);
+  if (!spell.drop_probability && !spell.duplicate_probability && !spell.reorder_probability) {
+    spell.drop_probability = Real(B::kSpellDropProbability);
+  }
+  Add(start, std::move(spell));
+}
+
+// Fills knobs in the fixed order above; `swarm` chooses draws over defaults for omitted knobs.
+class Resolver {
+ public:
+  Resolver(const Scenario& s, uint64_t seed)
+      : s_(s), rng_(Xoshiro256::ForkStream(seed, "swarm")), named_(NamedByFaults(s)) {
+    k_.seed = seed;
+    k_.system = s.system;
+    k_.swarm = s.swarm;
+  }
+  Knobs Resolve();
+
+ private:
+  template <class T>
+  T Pick(const std::optional<T>& given, T fallback, T drawn) const {
+    if (given) return *given;
+    return s_.swarm ? drawn : fallback;
+  }
+  int DrawInt(Bounds<int> b, int lo_at_least = 0) {
+    const int lo = std::min(std::max(b.lo, lo_at_least), b.hi);
+    return static_cast<int>(rng_.UniformRange(lo, b.hi));
+  }
+  double DrawReal(Bounds<double> b) {
+    return std::clamp(Round3(b.lo + rng_.NextDouble() * (b.hi - b.lo)), b.lo, b.hi);
+  }
+  double DrawMaybeZero(Bounds<double> b) {
+    const bool zero = rng_.Uniform(2) == 0;  // both draws always happen: a fixed draw count
+    const double v = DrawReal(b);
+    return zero ? 0 : v;
+  }
+  void ResolveRunAndCluster();
+  void ResolveNetworkDiskClocks();
+  void ResolveWorkload();
+  void ResolveMix();
+
+  const Scenario& s_;
+  Xoshiro256 rng_;
+  NamedNodes named_;
+  Knobs k_;
+};
+
+Knobs Resolver::Resolve() {
+  ResolveRunAndCluster();
+  ResolveNetworkDiskClocks();
+  ResolveWorkload();
+  ResolveMix();
+  if (s_.faults) {
+    k_.faults = *s_.faults;
+  } else if (s_.swarm) {
+    k_.faults = FaultDrawer(k_, rng_).Draw();
+  }
+  std::stable_sort(k_.faults.begin(), k_.faults.end(),
+                   [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
+  return std::move(k_);
+}
+
+void Resolver::ResolveRunAndCluster() {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const ClusterSection& c = s_.cluster;
+  const auto min_seconds = (named_.max_at_ms + 999) / 1000;
+  const int64_t seconds = rng_.UniformRange(
+      std::min(std::max(B::kDurationMs.lo / 1000, min_seconds), B::kDurationMs.hi / 1000),
+      B::kDurationMs.hi / 1000);
+  k_.duration_ms = Pick(s_.duration_ms, D::kDurationMs, seconds * 1000);
+  k_.meta_servers =
+      Pick(c.meta_servers, D::kMetaServers, DrawInt(B::kMetaServers, named_.max_meta + 1));
+  const int rs_floor = std::max(c.replica_count.value_or(0), named_.max_replica + 1);
+  k_.replica_servers =
+      Pick(c.replica_servers, std::max(D::kReplicaServers, c.replica_count.value_or(0)),
+           DrawInt(B::kReplicaServers, rs_floor));
+  k_.partitions = Pick(c.partitions, D::kPartitions, DrawInt(B::kPartitions));
+  const Bounds<int> rc_bounds{B::kReplicaCount.lo,
+                              std::min(B::kReplicaCount.hi, k_.replica_servers)};
+  k_.replica_count =
+      Pick(c.replica_count, std::min(D::kReplicaCount, k_.replica_servers), DrawInt(rc_bounds));
+  const bool memory = rng_.Uniform(2) == 0;
+  k_.storage =
+      Pick(c.storage, std::string(D::kStorage), std::string(memory ? "memory" : "rocksdb"));
+}
+
+void Resolver::ResolveNetworkDiskClocks() {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const NetworkSection& n = s_.network;
+  const double min_hi =
+      std::min(B::kLatencyMsMin.hi, n.latency_ms_mean.value_or(B::kLatencyMsMin.hi));
+  k_.latency_ms_min = Pick(n.latency_ms_min,
+                           std::min(D::kLatencyMsMin, n.latency_ms_mean.value_or(D::kLatencyMsMin)),
+                           DrawReal({B::kLatencyMsMin.lo, min_hi}));
+  const double mean_lo = k_.latency_ms_min;
+  k_.latency_ms_mean = Pick(n.latency_ms_mean, std::max(D::kLatencyMsMean, mean_lo),
+                            DrawReal({mean_lo, mean_lo + B::kLatencyMsMeanAboveMin}));
+  k_.drop_probability = Pick(n.drop_probability, 0.0, DrawMaybeZero(B::kDropProbability));
+  k_.duplicate_probability =
+      Pick(n.duplicate_probability, 0.0, DrawMaybeZero(B::kDuplicateProbability));
+  k_.reorder_probability = Pick(n.reorder_probability, 0.0, DrawMaybeZero(B::kReorderProbability));
+  const DiskSection& d = s_.disk;
+  k_.write_latency_ms_mean =
+      Pick(d.write_latency_ms_mean, D::kWriteLatencyMsMean, DrawReal(B::kWriteLatencyMsMean));
+  k_.sync_latency_ms_mean =
+      Pick(d.sync_latency_ms_mean, D::kSyncLatencyMsMean, DrawReal(B::kSyncLatencyMsMean));
+  k_.io_error_probability =
+      Pick(d.io_error_probability, 0.0, DrawMaybeZero(B::kIoErrorProbability));
+  k_.drift_ppm_max = Pick(s_.clocks.drift_ppm_max, 0.0, DrawReal(B::kDriftPpmMax));
+  k_.offset_ms_max = Pick(s_.clocks.offset_ms_max, 0.0, DrawReal(B::kOffsetMsMax));
+}
+
+void Resolver::ResolveWorkload() {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const WorkloadSection& w = s_.workload;
+  k_.clients = Pick(w.clients, D::kClients, DrawInt(B::kClients, named_.max_client + 1));
+  k_.hashkeys = Pick(w.hashkeys, D::kHashkeys, DrawInt(B::kHashkeys));
+  k_.sortkeys = Pick(w.sortkeys, D::kSortkeys, DrawInt(B::kSortkeys));
+  k_.ops = Pick(w.ops, D::kOps, DrawInt(B::kOps));
+  const int64_t timeout = rng_.UniformRange(B::kTimeoutMs.lo, B::kTimeoutMs.hi);
+  k_.timeout_ms = Pick(w.timeout_ms, D::kTimeoutMs, timeout);
+}
+
+void Resolver::ResolveMix() {
+  std::map<std::string, double> drawn;
+  double total = 0;
+  for (const std::string& op : MixOperations()) {
+    const bool zero = rng_.Uniform(3) == 0;
+    const int weight = DrawInt({1, SwarmBounds::kMixWeight.hi});
+    drawn[op] = zero ? 0 : weight;
+    total += drawn[op];
+  }
+  if (total == 0) drawn["get"] = drawn["set"] = 1;
+  const WorkloadSection& w = s_.workload;
+  const std::map<std::string, double>& chosen =
+      !w.mix.empty() ? w.mix : (s_.swarm ? drawn : DefaultMix());
+  for (const std::string& op : MixOperations()) {
+    auto it = chosen.find(op);
+    k_.mix[op] = it == chosen.end() ? 0 : it->second;
+  }
+}
+
+// ---- JSON ------------------------------------------------------------------------------------
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+void PutOptional(json& j, const char* key, const auto& value) {
+  if (value) j[key] = *value;
+}
+
+json ActionToJson(const FaultAction& action) {
+  json j = json::object();
+  std::visit(
+      Overloaded{
+          [&](const CrashFault& f) { j["node"] = f.node, j["mode"] = f.mode; },
+          [&](const RestartFault& f) { j["node"] = f.node; },
+          [&](const PauseFault& f) { j["node"] = f.node, j["duration_ms"] = f.duration_ms; },
+          [&](const PartitionFault& f) {
+            j["groups"] = f.groups;
+            PutOptional(j, "duration_ms", f.duration_ms);
+          },
+          [&](const OneWayFault& f) {
+            j["from"] = f.from, j["to"] = f.to;
+            PutOptional(j, "duration_ms", f.duration_ms);
+          },
+          [&](const HealFault&) {},
+          [&](const ClogFault& f) {
+            PutOptional(j, "node", f.node);
+            PutOptional(j, "from", f.from);
+            PutOptional(j, "to", f.to);
+            j["duration_ms"] = f.duration_ms;
+          },
+          [&](const ClockJumpFault& f) { j["node"] = f.node, j["by_ms"] = f.by_ms; },
+          [&](const ClockDriftFault& f) { j["node"] = f.node, j["drift_ppm"] = f.drift_ppm; },
+          [&](const NetworkFault& f) {
+            PutOptional(j, "drop_probability", f.drop_probability);
+            PutOptional(j, "duplicate_probability", f.duplicate_probability);
+            PutOptional(j, "reorder_probability", f.reorder_probability);
+            j["duration_ms"] = f.duration_ms;
+          },
+      },
+      action);
+  return j;
+}
+
+}  // namespace
+
+const std::map<std::string, double>& DefaultMix() {
+  static const auto* const kMix = new std::map<std::string, double>{
+      {"get", 0.35}, {"set", 0.3},        {"del", 0.05},      {"incr", 0.1},
+      {"cas", 0.1},  {"multi_get", 0.05}, {"multi_set", 0.05}};
+  return *kMix;
+}
+
+const std::vector<std::string>& MixOperations() {
+  static const auto* const kOps =
+      new std::vector<std::string>{"get", "set", "del", "incr", "cas", "multi_get", "multi_set"};
+  return *kOps;
+}
+
+ScenarioLimits LimitsOf(const Scenario& s) {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const ClusterSection& c = s.cluster;
+  if (s.swarm) {
+    return {.meta_servers = c.meta_servers.value_or(B::kMetaServers.hi),
+            .replica_servers = c.replica_servers.value_or(B::kReplicaServers.hi),
+            .clients = s.workload.clients.value_or(B::kClients.hi),
+            .duration_ms = s.duration_ms.value_or(B::kDurationMs.hi)};
+  }
+  return {.meta_servers = c.meta_servers.value_or(D::kMetaServers),
+          .replica_servers =
+              c.replica_servers.value_or(std::max(D::kReplicaServers, c.replica_count.value_or(0))),
+          .clients = s.workload.clients.value_or(D::kClients),
+          .duration_ms = s.duration_ms.value_or(D::kDurationMs)};
+}
+
+uint64_t SeedFor(const Scenario& scenario, std::optional<uint64_t> command_line_seed) {
+  return command_line_seed.value_or(scenario.seed.value_or(Defaults::kSeed));
+}
+
+std::vector<std::string> NodeNames(const Knobs& knobs) {
+  std::vector<std::string> names;
+  for (int i = 0; i < knobs.meta_servers; ++i) names.push_back(fmt::format("meta/{}", i));
+  for (int i = 0; i < knobs.replica_servers; ++i) names.push_back(fmt::format("replica/{}", i));
+  for (int i = 0; i < knobs.clients; ++i) names.push_back(fmt::format("client/{}", i));
+  return names;
+}
+
+Knobs ResolveKnobs(const Scenario& scenario, uint64_t seed) {
+  return Resolver(scenario, seed).Resolve();
+}
+
+json FaultToJson(const Fault& fault) {
+  json j = ActionToJson(fault.action);
+  j["at_ms"] = fault.at_ms;
+  j["kind"] = std::string(FaultKind(fault.action));
+  return j;
+}
+
+json KnobsToJson(const Knobs& k) {
+  json faults = json::array();
+  for (const Fault& fault : k.faults) faults.push_back(FaultToJson(fault));
+  json mix = json::object();
+  for (const auto& [op, weight] : k.mix) mix[op] = weight;
+  return json{
+      {"seed", k.seed},
+      {"duration_ms", k.duration_ms},
+      {"system", k.system},
+      {"swarm", k.swarm},
+      {"cluster",
+       {{"meta_servers", k.meta_servers},
+        {"replica_servers", k.replica_servers},
+        {"partitions", k.partitions},
+        {"replica_count", k.replica_count},
+        {"storage", k.storage}}},
+      {"network",
+       {{"latency_ms_min", k.latency_ms_min},
+        {"latency_ms_mean", k.latency_ms_mean},
+        {"drop_probability", k.drop_probability},
+        {"duplicate_probability", k.duplicate_probability},
+        {"reorder_probability", k.reorder_probability}}},
+      {"disk",
+       {{"write_latency_ms_mean", k.write_latency_ms_mean},
+        {"sync_latency_ms_mean", k.sync_latency_ms_mean},
+        {"io_error_probability", k.io_error_probability}}},
+      {"clocks", {{"drift_ppm_max", k.drift_ppm_max}, {"offset_ms_max", k.offset_ms_max}}},
+      {"workload",
+       {{"clients", k.clients},
+        {"hashkeys", k.hashkeys},
+        {"sortkeys", k.sortkeys},
+        {"ops", k.ops},
+        {"timeout_ms", k.timeout_ms},
+        {"mix", mix}}},
+      {"faults", faults},
+  };
+}
+
+Result<Knobs> KnobsFromJson(const json& j, std::string_view source) {
+  auto scenario = ScenarioFromJson(j, std::string(source), ScenarioForm::kKnobs);
+  if (!scenario.ok()) return scenario.status();
+  // Every knob is present, so resolving draws nothing that is used: the knobs come back as given.
+  return ResolveKnobs(*scenario, *scenario->seed);
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,183 @@
+#include "sim/nemesis.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "core/common/log.h"
+
+namespace pg::sim {
+namespace {
+
+using Action = std::function<void(Cluster&)>;
+
+Time AtMs(int64_t ms) { return Time::Zero() + Millis(ms); }
+
+// What the scheduled actions of one run share.
+struct NemesisState {
+  LinkConfig base_link;
+  // Running network spells in start order; the newest one is in force.
+  std::vector<std::pair<uint64_t, LinkConfig>> spells;
+  uint64_t next_spell = 0;
+  // Per node, the token of the pause in force: a resume ends only its own pause, not a later one
+  // (pause, crash, restart, pause again: the first pause's resume must not end the second).
+  std::map<NodeId, uint64_t> pause_token;
+  uint64_t next_pause = 0;
+};
+using StatePtr = std::shared_ptr<NemesisState>;
+
+std::optional<NodeId> Find(const Cluster& cluster, const std::string& name) {
+  std::optional<NodeId> id = cluster.FindNode(name);
+  if (!id) PG_LOG(kWarn, "nemesis: no node named {} in this cluster; fault skipped", name);
+  return id;
+}
+
+// All of `names`, or nullopt (logged) when one is missing.
+std::optional<std::vector<NodeId>> FindAll(const Cluster& cluster,
+                                           const std::vector<std::string>& names) {
+  std::vector<NodeId> ids;
+  for (const std::string& name : names) {
+    auto id = Find(cluster, name);
+    if (!id) return std::nullopt;
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+Action PauseAction(const PauseFault& f, StatePtr state) {
+  return [f, state](Cluster& c) {
+    auto id = Find(c, f.node);
+    if (!id) return;
+    const bool effective = c.is_up(*id) && !c.is_paused(*id);
+    c.Pause(*id);  // logs "ignored" itself when not effective
+    if (!effective) return;
+    const uint64_t token = state->next_pause++;
+    state->pause_token[*id] = token;
+    c.Schedule(c.now() + Millis(f.duration_ms), "resume " + f.node, [id, token, state](Cluster& c) {
+      auto it = state->pause_token.find(*id);
+      if (it == state->pause_token.end() || it->second != token) return;  // not our pause
+      state->pause_token.erase(it);
+      c.Resume(*id);
+    });
+  };
+}
+
+// Groups are resolved to NodeIds when the fault fires; one_way drops only groups[0] -> groups[1].
+Action PartitionAction(bool one_way, std::vector<std::vector<std::string>> groups,
+                       std::optional<int64_t> duration_ms, std::string what) {
+  return [groups = std::move(groups), one_way, duration_ms, what = std::move(what)](Cluster& c) {
+    PartitionSpec spec{.groups = {}, .one_way = one_way};
+    for (const auto& group : groups) {
+      auto ids = FindAll(c, group);
+      if (!ids) return;
+      spec.groups.push_back(std::move(*ids));
+    }
+    const PartitionId id = c.AddPartition(std::move(spec));
+    if (!duration_ms) return;  // until a "heal"
+    c.Schedule(c.now() + Millis(*duration_ms), "heal " + what,
+               [id](Cluster& c) { c.Heal(id); });  // logged as ignored if a heal came first
+  };
+}
+
+Action ClogAction(const ClogFault& f) {
+  return [f](Cluster& c) {
+    if (f.node) {
+      if (auto id = Find(c, *f.node)) c.ClogNode(*id, Millis(f.duration_ms));
+      return;
+    }
+    auto from = Find(c, f.from.value_or(""));
+    auto to = Find(c, f.to.value_or(""));
+    if (from && to) c.ClogLink(*from, *to, Millis(f.duration_ms));
+  };
+}
+
+void SetNewestLink(Cluster& c, const NemesisState& state) {
+  c.SetDefaultLink(state.spells.empty() ? state.base_link : state.spells.back().second);
+}
+
+Action SpellAction(const NetworkFault& f, StatePtr state) {
+  return [f, state](Cluster& c) {
+    LinkConfig link = state->base_link;
+    link.drop_probability = f.drop_probability.value_or(link.drop_probability);
+    link.duplicate_probability = f.duplicate_probability.value_or(link.duplicate_probability);
+    link.reorder_probability = f.reorder_probability.value_or(link.reorder_probability);
+    const uint64_t spell = state->next_spell++;
+    state->spells.emplace_back(spell, link);
+    SetNewestLink(c, *state);
+    c.Schedule(c.now() + Millis(f.duration_ms), "network spell ends", [spell, state](Cluster& c) {
+      std::erase_if(state->spells, [spell](const auto& s) { return s.first == spell; });
+      SetNewestLink(c, *state);
+    });
+  };
+}
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& label) {
+  auto on_node = [](std::string node, auto apply) -> Action {
+    return [node = std::move(node), apply](Cluster& c) {
+      if (auto id = Find(c, node)) apply(c, *id);
+    };
+  };
+  return std::visit(
+      Overloaded{
+          [&](const CrashFault& f) {
+            const CrashMode mode = f.mode == "machine" ? CrashMode::kMachine : CrashMode::kProcess;
+            return on_node(f.node, [mode](Cluster& c, NodeId id) { c.Crash(id, mode); });
+          },
+          [&](const RestartFault& f) {
+            return on_node(f.node, [](Cluster& c, NodeId id) { c.Restart(id); });
+          },
+          [&](const PauseFault& f) { return PauseAction(f, state); },
+          [&](const PartitionFault& f) {
+            return PartitionAction(/*one_way=*/false, f.groups, f.duration_ms, label);
+          },
+          [&](const OneWayFault& f) {
+            return PartitionAction(/*one_way=*/true, {f.from, f.to}, f.duration_ms, label);
+          },
+          [&](const HealFault&) { return Action([](Cluster& c) { c.HealAll(); }); },
+          [&](const ClogFault& f) { return ClogAction(f); },
+          [&](const ClockJumpFault& f) {
+            const Duration by = Millis(f.by_ms);
+            return on_node(f.node, [by](Cluster& c, NodeId id) { c.JumpClock(id, by); });
+          },
+          [&](const ClockDriftFault& f) {
+            const double ppm = f.drift_ppm;
+            return on_node(f.node, [ppm](Cluster& c, NodeId id) { c.SetClockDrift(id, ppm); });
+          },
+          [&](const NetworkFault& f) { return SpellAction(f, state); },
+      },
+      fault.action);
+}
+
+}  // namespace
+
+LinkConfig LinkConfigFromKnobs(const Knobs& knobs) {
+  return {.latency_min = Micros(static_cast<int64_t>(knobs.latency_ms_min * 1000)),
+          .latency_mean = Micros(static_cast<int64_t>(knobs.latency_ms_mean * 1000)),
+          .drop_probability = knobs.drop_probability,
+          .duplicate_probability = knobs.duplicate_probability,
+          .reorder_probability = knobs.reorder_probability};
+}
+
+std::string FaultLabel(const Fault& fault) {
+  nlohmann::json fields = FaultToJson(fault);
+  fields.erase("at_ms");
+  fields.erase("kind");
+  return fmt::format("{} {}", FaultKind(fault.action), fields.dump());
+}
+
+void ScheduleFaults(Cluster& cluster, const Knobs& knobs) {
+  auto state = std::make_shared<NemesisState>();
+  state->base_link = LinkConfigFromKnobs(knobs);
+  for (const Fault& fault : knobs.faults) {
+    std::string label = FaultLabel(fault);
+    Action action = MakeAction(fault, state, label);
+    cluster.Schedule(AtMs(fault.at_ms), std::move(label), std::move(action));
+  }
+}
+
+}  // namespace pg::sim
