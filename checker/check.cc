@@ -1,0 +1,158 @@
+#include "checker/check.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "checker/explain.h"
+#include "checker/partition.h"
+#include "checker/prepare.h"
+#include "checker/witness.h"
+
+namespace pg::checker {
+namespace {
+
+std::string ShowState(const State& s, const ValueTable& values,
+                      const std::vector<std::string>& names) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < s.size(); ++i) {
+    parts.push_back(fmt::format("{} = {}", names[i], values.Show(s[i])));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// The operations that cannot be placed right after the prefix: the one whose return the search
+// could not pass, then every other pending operation the state rejects.
+void FillBlocked(const History& h, const Prepared& prep, const SearchOutcome& s,
+                 CompiledPartition* c, const std::vector<std::string>& names, PartitionResult* r) {
+  std::vector<bool> in_prefix(prep.ops.size(), false);
+  for (size_t i : s.linearization) in_prefix[i] = true;
+  const SearchOp& blocked = prep.ops[s.blocked];
+  auto reason = [&](const SearchOp& op) -> std::optional<std::string> {
+    State st = s.state;
+    if (Step(op.model, &st, &c->values)) return std::nullopt;
+    return WhyRejected(op.model, s.state, c->values, names);
+  };
+  auto why = reason(blocked);
+  if (!why && !blocked.model.observed) {
+    why = fmt::format(
+        "its value was observed by an operation completing at line {}, so it must "
+        "take effect by then, and no order allows it",
+        h.events[blocked.return_pos].line);
+  }
+  r->blocked.emplace_back(blocked.model.op_id,
+                          why.value_or("it fits here, but every order of the operations "
+                                       "concurrent with it fails later"));
+  for (size_t i = 0; i < prep.ops.size(); ++i) {
+    const SearchOp& op = prep.ops[i];
+    if (i == s.blocked || in_prefix[i] || !op.model.observed) continue;
+    if (op.call_pos > blocked.return_pos) break;
+    if (auto w = reason(op)) r->blocked.emplace_back(op.model.op_id, *w);
+  }
+}
+
+PartitionResult CheckPartition(const History& h, const Partition& part, const CheckOptions& o,
+                               const SearchBudget& budget) {
+  PartitionResult r;
+  r.name = part.name;
+  r.hashkey = part.hashkey;
+  r.sortkeys = part.sortkeys;
+  r.operations = part.op_ids.size();
+  CompiledPartition c = Compile(h, part);
+  std::vector<size_t> order;
+  if (o.use_witness && VerifyWitness(h, &c, &order)) {
+    r.verdict = Verdict::kOk;
+    r.decided_by = "witness";
+    return r;
+  }
+  const Prepared prep = Prepare(
+      h, c, part.sortkeys, {.prune_unknown = o.prune_unknown, .unique_values = o.unique_values});
+  r.pruned = prep.pruned;
+  r.bounded = prep.bounded;
+  if (prep.contradiction_op) {
+    r.verdict = Verdict::kIllegal;
+    r.decided_by = "unique values";
+    r.blocked.emplace_back(c.ops[*prep.contradiction_op].op_id, prep.contradiction);
+    return r;
+  }
+  SearchOutcome s = Search(prep.ops, c.initial, &c.values, budget);
+  r.verdict = s.verdict;
+  r.decided_by = "search";
+  r.steps = s.steps;
+  r.memo_entries = s.memo_entries;
+  r.unknown_reason = s.unknown_reason;
+  if (s.verdict == Verdict::kOk) return r;
+  for (size_t i : s.linearization) r.prefix.push_back(prep.ops[i].model.op_id);
+  r.state = ShowState(s.state, c.values, part.sortkeys);
+  if (s.blocked != kNoReturn) FillBlocked(h, prep, s, &c, part.sortkeys, &r);
+  return r;
+}
+
+}  // namespace
+
+CheckResult Check(const History& history, const CheckOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  CheckResult result;
+  result.operations = history.operations.size();
+  const std::vector<Partition> parts = SplitPartitions(history);
+  result.partitions.resize(parts.size());
+  SearchBudget budget;
+  budget.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(std::max(0.0, options.timeout_s)));
+  budget.memory_cap_bytes = options.memory_cap_bytes;
+  // Workers take partitions in order; each result lands in its own slot, so the report is the
+  // same whatever the thread count.
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < parts.size(); i = next++) {
+      result.partitions[i] = CheckPartition(history, parts[i], options, budget);
+    }
+  };
+  const size_t threads = std::min(parts.size(), static_cast<size_t>(std::max(1, options.threads)));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  result.verdict = Verdict::kOk;
+  for (const auto& p : result.partitions) {
+    if (p.verdict == Verdict::kIllegal) result.verdict = Verdict::kIllegal;
+    if (p.verdict == Verdict::kUnknown && result.verdict == Verdict::kOk) {
+      result.verdict = Verdict::kUnknown;
+    }
+  }
+  result.explanation = Explain(history, result);
+  result.elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+nlohmann::json ToJson(const CheckResult& r, bool include_elapsed) {
+  using nlohmann::json;
+  json parts = json::array();
+  for (const auto& p : r.partitions) {
+    json blocked = json::array();
+    for (const auto& [id, why] : p.blocked) blocked.push_back({{"op", id}, {"why", why}});
+    parts.push_back({{"name", p.name},
+                     {"hashkey", p.hashkey},
+                     {"sortkeys", p.sortkeys},
+                     {"verdict", VerdictName(p.verdict)},
+                     {"decided_by", p.decided_by},
+                     {"operations", p.operations},
+                     {"pruned", p.pruned},
+                     {"bounded", p.bounded},
+                     {"steps", p.steps},
+                     {"memo_entries", p.memo_entries},
+                     {"unknown_reason", p.unknown_reason},
+                     {"prefix", p.prefix},
+                     {"state", p.state},
+                     {"blocked", blocked}});
+  }
+  json j = {{"verdict", VerdictName(r.verdict)},
+            {"operations", r.operations},
+            {"partitions", parts},
+            {"explanation", r.explanation}};
+  if (include_elapsed) j["elapsed_s"] = r.elapsed_s;
+  return j;
+}
+
+}  // namespace pg::checker

@@ -1,0 +1,60 @@
+#pragma once
+// The checker's in-process API: Check(history) -> verdict, per-partition results, explanation.
+// Deterministic: the verdict and report depend on the history alone, never on the thread count
+// or the run -- unless a budget runs out, which only ever yields "unknown".
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "checker/history.h"
+#include "checker/search.h"
+
+namespace pg::checker {
+
+struct CheckOptions {
+  double timeout_s = 60;  // wall clock for the whole check
+  // Per partition search: the memo and saved states of one search stay under this. With
+  // several threads, at most `threads` searches run at once. Per partition rather than shared
+  // so that which partition runs out never depends on the thread count.
+  size_t memory_cap_bytes = size_t{1} << 30;
+  int threads = 1;
+  // The fast paths, on by default; tests turn them off to compare against plain search.
+  bool use_witness = true;
+  bool prune_unknown = true;
+  bool unique_values = true;
+};
+
+struct PartitionResult {
+  std::string name;  // "h1" or "h1 [s0, s1]"
+  std::string hashkey;
+  std::vector<std::string> sortkeys;
+  Verdict verdict = Verdict::kUnknown;
+  std::string decided_by;  // "witness", "search", "unique values"
+  size_t operations = 0;   // operations in the partition (failed ones excluded)
+  size_t pruned = 0;       // unknown-outcome operations dropped as irrelevant
+  size_t bounded = 0;      // unknown-outcome writes given a deadline by a unique value
+  uint64_t steps = 0;
+  size_t memo_entries = 0;
+  std::string unknown_reason;
+  // Not ok: the longest linearizable prefix found (History operation ids, in order), the state it
+  // leaves, and the operations that cannot be placed after it with the reason for each.
+  std::vector<size_t> prefix;
+  std::string state;
+  std::vector<std::pair<size_t, std::string>> blocked;
+};
+
+struct CheckResult {
+  Verdict verdict = Verdict::kOk;
+  size_t operations = 0;
+  std::vector<PartitionResult> partitions;  // in (hashkey, sortkey) order
+  std::string explanation;                  // text for a person
+  double elapsed_s = 0;                     // the one field that varies from run to run
+};
+
+CheckResult Check(const History& history, const CheckOptions& options);
+
+// The report as JSON; elapsed_s is included only when asked, so that two reports compare equal.
+nlohmann::json ToJson(const CheckResult& result, bool include_elapsed = true);
+
+}  // namespace pg::checker

@@ -1,0 +1,108 @@
+#include "checker/explain.h"
+
+#include <algorithm>
+
+namespace pg::checker {
+namespace {
+
+constexpr size_t kPrefixShown = 20;  // the tail of a long prefix is what matters
+
+std::string Show(const OptValue& v) { return v ? fmt::format("\"{}\"", *v) : "null"; }
+
+std::string ShowKvs(const KeyValues& kvs) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : kvs) parts.push_back(fmt::format("{}={}", k, Show(v)));
+  return fmt::format("{{{}}}", fmt::join(parts, ", "));
+}
+
+std::string Arguments(const Operation& op) {
+  switch (op.f) {
+    case Fn::kSet:
+      return " " + Show(op.arg);
+    case Fn::kIncr:
+      return " by " + *op.arg;
+    case Fn::kCas:
+      return fmt::format(" expect {} set \"{}\"", Show(op.cas.expect), op.cas.set);
+    case Fn::kMultiSet:
+      return " " + ShowKvs(op.kvs);
+    default:
+      return "";
+  }
+}
+
+std::string ResultText(const Operation& op) {
+  if (op.outcome != Outcome::kOk) return std::string(OutcomeName(op.outcome));
+  switch (op.f) {
+    case Fn::kGet:
+    case Fn::kIncr:
+      return Show(op.result);
+    case Fn::kCas:
+      return op.cas_result ? "true" : "false";
+    case Fn::kMultiGet:
+      return ShowKvs(op.kvs);
+    default:
+      return "ok";
+  }
+}
+
+const PartitionResult* SmallestFailing(const CheckResult& r, Verdict v) {
+  const PartitionResult* best = nullptr;
+  for (const auto& p : r.partitions) {
+    if (p.verdict == v && (best == nullptr || p.operations < best->operations)) best = &p;
+  }
+  return best;
+}
+
+std::string ExplainPartition(const History& h, const PartitionResult& p) {
+  std::string out =
+      fmt::format("Partition {} ({} operations; decided by {}", p.name, p.operations, p.decided_by);
+  if (!p.unknown_reason.empty()) out += "; stopped by " + p.unknown_reason;
+  out += ").\n";
+  if (p.decided_by != "unique values") {
+    out += fmt::format("Longest linearizable prefix found: {} operations", p.prefix.size());
+    const size_t skip = p.prefix.size() > kPrefixShown ? p.prefix.size() - kPrefixShown : 0;
+    out += skip > 0 ? fmt::format(" (the last {} shown):\n", kPrefixShown) : ":\n";
+    for (size_t i = skip; i < p.prefix.size(); ++i) {
+      out += fmt::format("  {:>4}. {}\n", i + 1, DescribeOperation(h, h.operations[p.prefix[i]]));
+    }
+    out += fmt::format("State after the prefix: {}\n", p.state.empty() ? "-" : p.state);
+  }
+  out += "Cannot be placed after it:\n";
+  for (const auto& [id, why] : p.blocked) {
+    out += fmt::format("  {}\n      because {}\n", DescribeOperation(h, h.operations[id]), why);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeOperation(const History& h, const Operation& op) {
+  const std::string lines = op.complete_event == kOpen
+                                ? fmt::format("line {}-", h.events[op.invoke_event].line)
+                                : fmt::format("lines {}-{}", h.events[op.invoke_event].line,
+                                              h.events[op.complete_event].line);
+  const std::string key = IsMulti(op.f) ? op.hashkey : op.hashkey + "/" + op.sortkey;
+  return fmt::format("[{}] process {} {} {}{} -> {}", lines, op.process, FnName(op.f), key,
+                     Arguments(op), ResultText(op));
+}
+
+std::string Explain(const History& h, const CheckResult& r) {
+  size_t illegal = 0, unknown = 0;
+  for (const auto& p : r.partitions) {
+    illegal += p.verdict == Verdict::kIllegal;
+    unknown += p.verdict == Verdict::kUnknown;
+  }
+  std::string out =
+      fmt::format("{}: {} operations in {} partitions; {} illegal, {} unknown.\n",
+                  VerdictName(r.verdict), r.operations, r.partitions.size(), illegal, unknown);
+  if (r.verdict == Verdict::kOk) return out;
+  const PartitionResult* p = SmallestFailing(r, r.verdict);
+  if (r.verdict == Verdict::kIllegal) {
+    out += "The smallest partition that is not linearizable:\n";
+  } else {
+    out += "Undecided (budget ran out); what was decided so far:\n";
+  }
+  return out + ExplainPartition(h, *p);
+}
+
+}  // namespace pg::checker

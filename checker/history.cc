@@ -1,0 +1,174 @@
+#include "checker/history.h"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+#include "checker/model.h"
+
+namespace pg::checker {
+namespace {
+
+constexpr std::array<std::string_view, 4> kTypeNames = {"invoke", "ok", "fail", "info"};
+constexpr std::array<std::string_view, 7> kFnNames = {"get",  "cas",       "set",      "del",
+                                                      "incr", "multi_get", "multi_set"};
+constexpr std::array<Fn, 7> kFnOrder = {Fn::kGet,  Fn::kCas,      Fn::kSet,     Fn::kDel,
+                                        Fn::kIncr, Fn::kMultiGet, Fn::kMultiSet};
+
+bool IsInteger(const std::string& s) { return ParseInteger(s).has_value(); }
+
+// Building state: the operation each process has open, by operation id.
+class Pairer {
+ public:
+  explicit Pairer(std::string source) : source_(std::move(source)) {}
+
+  Result<History> Run(std::vector<Event> events);
+
+ private:
+  Error Fail(const Event& e, std::string field, std::string message) const {
+    return Error{source_, e.line, std::move(field), std::move(message)};
+  }
+  std::optional<Error> CheckShape(const Event& e) const;
+  std::optional<Error> Invoke(size_t pos, const Event& e);
+  std::optional<Error> Complete(size_t pos, const Event& e);
+
+  std::string source_;
+  History history_;
+  std::map<int64_t, size_t> open_;  // process -> operation id
+};
+
+std::optional<Error> Pairer::CheckShape(const Event& e) const {
+  if (IsMulti(e.f) && e.sortkey.has_value()) {
+    return Fail(e, "sortkey", fmt::format("{} takes no sortkey", FnName(e.f)));
+  }
+  if (!IsMulti(e.f) && !e.sortkey.has_value()) {
+    return Fail(e, "sortkey", fmt::format("{} needs a sortkey", FnName(e.f)));
+  }
+  if (e.f == Fn::kIncr && (e.type == EventType::kInvoke || e.type == EventType::kOk)) {
+    if (!e.value.has_value() || !IsInteger(*e.value)) {
+      return Fail(e, "value", "incr needs an integer (as a string)");
+    }
+  }
+  if (e.f == Fn::kSet && e.type == EventType::kInvoke && !e.value.has_value()) {
+    return Fail(e, "value", "set needs a string value");
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> Pairer::Invoke(size_t pos, const Event& e) {
+  if (auto it = open_.find(e.process); it != open_.end()) {
+    return Fail(
+        e, "process",
+        fmt::format("process {} invokes while its operation invoked at line {} is open", e.process,
+                    history_.events[history_.operations[it->second].invoke_event].line));
+  }
+  Operation op;
+  op.id = history_.operations.size();
+  op.process = e.process;
+  op.f = e.f;
+  op.hashkey = e.hashkey;
+  op.sortkey = e.sortkey.value_or("");
+  if (e.f == Fn::kSet || e.f == Fn::kIncr) op.arg = e.value;
+  op.cas = e.cas;
+  if (e.f == Fn::kMultiSet) op.kvs = e.kvs;
+  op.invoke_event = pos;
+  op.invoke_time = e.time;
+  op.complete_time = e.time;
+  op.witness = e.witness;
+  open_[e.process] = op.id;
+  history_.operations.push_back(std::move(op));
+  return std::nullopt;
+}
+
+std::optional<Error> Pairer::Complete(size_t pos, const Event& e) {
+  auto it = open_.find(e.process);
+  if (it == open_.end()) {
+    return Fail(e, "type",
+                fmt::format("{} completion of process {} with no open invocation",
+                            EventTypeName(e.type), e.process));
+  }
+  Operation& op = history_.operations[it->second];
+  open_.erase(it);
+  if (e.f != op.f)
+    return Fail(e, "f", fmt::format("does not match the invocation's {}", FnName(op.f)));
+  if (e.hashkey != op.hashkey) return Fail(e, "hashkey", "does not match the invocation's");
+  if (e.sortkey.value_or("") != op.sortkey)
+    return Fail(e, "sortkey", "does not match the invocation's");
+  if (e.witness.has_value()) {
+    if (op.witness.has_value() && *op.witness != *e.witness) {
+      return Fail(e, "witness", "differs from the invocation's witness");
+    }
+    op.witness = e.witness;
+  }
+  op.complete_time = e.time;
+  if (e.type == EventType::kFail) {
+    op.outcome = Outcome::kFail;
+    op.complete_event = pos;
+    return std::nullopt;
+  }
+  if (e.type == EventType::kInfo) return std::nullopt;  // stays open in the model forever
+  op.outcome = Outcome::kOk;
+  op.complete_event = pos;
+  if (op.f == Fn::kGet || op.f == Fn::kIncr) op.result = e.value;
+  if (op.f == Fn::kCas) op.cas_result = e.cas_result;
+  if (op.f == Fn::kMultiGet) op.kvs = e.kvs;
+  return std::nullopt;
+}
+
+Result<History> Pairer::Run(std::vector<Event> events) {
+  history_.source = source_;
+  history_.events = std::move(events);
+  int64_t last_time = std::numeric_limits<int64_t>::min();
+  for (size_t pos = 0; pos < history_.events.size(); ++pos) {
+    const Event& e = history_.events[pos];
+    if (e.time < last_time) return Fail(e, "time", "goes back in time");
+    last_time = e.time;
+    if (auto err = CheckShape(e)) return *err;
+    auto err = e.type == EventType::kInvoke ? Invoke(pos, e) : Complete(pos, e);
+    if (err) return *err;
+  }
+  return std::move(history_);
+}
+
+}  // namespace
+
+std::string_view EventTypeName(EventType type) { return kTypeNames[static_cast<size_t>(type)]; }
+
+std::string_view FnName(Fn f) {
+  for (size_t i = 0; i < kFnOrder.size(); ++i) {
+    if (kFnOrder[i] == f) return kFnNames[i];
+  }
+  return "?";
+}
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kOk:
+      return "ok";
+    case Outcome::kFail:
+      return "fail";
+    case Outcome::kInfo:
+      return "info";
+  }
+  return "?";
+}
+
+std::optional<EventType> ParseEventType(std::string_view name) {
+  for (size_t i = 0; i < kTypeNames.size(); ++i) {
+    if (kTypeNames[i] == name) return static_cast<EventType>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<Fn> ParseFn(std::string_view name) {
+  for (size_t i = 0; i < kFnNames.size(); ++i) {
+    if (kFnNames[i] == name) return kFnOrder[i];
+  }
+  return std::nullopt;
+}
+
+Result<History> BuildHistory(std::vector<Event> events, std::string source) {
+  return Pairer(std::move(source)).Run(std::move(events));
+}
+
+}  // namespace pg::checker

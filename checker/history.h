@@ -1,0 +1,106 @@
+#pragma once
+// A client history (DESIGN.md §4): the events as recorded, and the operations they pair into.
+// The in-process API the simulator calls: build events, then BuildHistory (or parse JSON lines).
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checker/result.h"
+
+namespace pg::checker {
+
+enum class EventType : uint8_t { kInvoke, kOk, kFail, kInfo };
+enum class Fn : uint8_t { kGet, kSet, kDel, kIncr, kCas, kMultiGet, kMultiSet };
+
+std::string_view EventTypeName(EventType type);
+std::string_view FnName(Fn f);
+std::optional<EventType> ParseEventType(std::string_view name);
+std::optional<Fn> ParseFn(std::string_view name);
+// multi_get and multi_set name no sortkey; every other f names exactly one.
+inline bool IsMulti(Fn f) { return f == Fn::kMultiGet || f == Fn::kMultiSet; }
+
+// A value: a string, or absent (JSON null).
+using OptValue = std::optional<std::string>;
+// sortkey -> value; ordered so that output is deterministic.
+using KeyValues = std::map<std::string, OptValue>;
+
+struct CasArgs {
+  OptValue expect;  // absent = "the sortkey must be absent"
+  std::string set;
+  bool operator==(const CasArgs&) const = default;
+};
+
+// One line of the history. Which value field is meaningful depends on (f, type), per the table
+// of DESIGN.md §4: value for get/incr results and set/incr arguments, cas for a cas invocation,
+// cas_result for a cas ok, kvs for a multi_set invocation and a multi_get ok. Ignored values
+// (set/del/multi_set ok, fail and info completions) are not kept.
+struct Event {
+  std::optional<int64_t> index;
+  int64_t process = 0;
+  EventType type = EventType::kInvoke;
+  Fn f = Fn::kGet;
+  std::string hashkey;
+  std::optional<std::string> sortkey;
+  OptValue value;
+  CasArgs cas;
+  bool cas_result = false;
+  KeyValues kvs;
+  int64_t time = 0;
+  // Optional: the position of this op's effect in its partition's apply order (a candidate
+  // linearization the checker verifies before searching).
+  std::optional<int64_t> witness;
+  size_t line = 0;  // 1-based line in the source; 0 when built in memory
+  bool operator==(const Event&) const = default;
+};
+
+enum class Outcome : uint8_t { kOk, kFail, kInfo };
+std::string_view OutcomeName(Outcome outcome);
+
+inline constexpr size_t kOpen = std::numeric_limits<size_t>::max();
+
+// An invocation paired with its completion. An invocation never completed counts as info.
+struct Operation {
+  size_t id = 0;  // position in History::operations, which is in invocation order
+  int64_t process = 0;
+  Fn f = Fn::kGet;
+  Outcome outcome = Outcome::kInfo;
+  std::string hashkey;
+  std::string sortkey;  // empty for multi_get/multi_set
+  OptValue arg;         // set: the value; incr: the delta
+  CasArgs cas;          // cas arguments
+  KeyValues kvs;        // multi_set arguments, or the multi_get result
+  OptValue result;      // get: the value read; incr: the new value
+  bool cas_result = false;
+  // Positions in History::events. Real-time order is event order: a precedes b iff
+  // a.complete_event < b.invoke_event. complete_event is kOpen for info operations.
+  size_t invoke_event = 0;
+  size_t complete_event = kOpen;
+  int64_t invoke_time = 0;
+  int64_t complete_time = 0;
+  std::optional<int64_t> witness;
+};
+
+struct History {
+  std::string source;
+  std::vector<Event> events;
+  std::vector<Operation> operations;
+  // The value every sortkey starts with (EDN's --initial); JSON-lines histories start absent.
+  OptValue initial_value;
+};
+
+// Validates events (one open operation per process, completions match their invocation, times
+// never go back) and pairs them into operations.
+Result<History> BuildHistory(std::vector<Event> events, std::string source);
+
+// Strict JSON lines (DESIGN.md §4). Errors name the line and the field.
+Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name);
+// One JSON object per line, in the format ParseJsonlHistory reads.
+std::string WriteJsonlHistory(const History& history);
+std::string EventToJsonLine(const Event& event);
+
+}  // namespace pg::checker

@@ -1,0 +1,226 @@
+// The JSON-lines history format of DESIGN.md §4: strict reader and writer.
+#include <nlohmann/json.hpp>
+
+#include "checker/history.h"
+
+namespace pg::checker {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 9> kKnownKeys = {
+    "index", "process", "type", "f", "hashkey", "sortkey", "value", "time", "witness"};
+
+// Parses one line's object into an Event; every failure names the field.
+class LineParser {
+ public:
+  LineParser(std::string_view source, size_t line) : source_(source), line_(line) {}
+
+  Result<Event> Parse(const json& j);
+
+ private:
+  Error Fail(std::string field, std::string message) const {
+    return Error{std::string(source_), line_, std::move(field), std::move(message)};
+  }
+  std::optional<Error> Int(const json& j, const char* key, bool required,
+                           std::optional<int64_t>* out);
+  std::optional<Error> Str(const json& j, const char* key, std::string* out);
+  std::optional<Error> Value(const json& v, Event* e);
+  std::optional<Error> Opt(const json& v, std::string_view field, OptValue* out);
+  std::optional<Error> Object(const json& v, bool allow_null, KeyValues* out);
+
+  std::string_view source_;
+  size_t line_;
+};
+
+std::optional<Error> LineParser::Int(const json& j, const char* key, bool required,
+                                     std::optional<int64_t>* out) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (required) return Fail(key, "missing");
+    return std::nullopt;
+  }
+  if (!it->is_number_integer()) return Fail(key, "expected an integer");
+  *out = it->get<int64_t>();
+  return std::nullopt;
+}
+
+std::optional<Error> LineParser::Str(const json& j, const char* key, std::string* out) {
+  auto it = j.find(key);
+  if (it == j.end()) return Fail(key, "missing");
+  if (!it->is_string()) return Fail(key, "expected a string");
+  *out = it->get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<Error> LineParser::Opt(const json& v, std::string_view field, OptValue* out) {
+  if (v.is_null()) {
+    out->reset();
+  } else if (v.is_string()) {
+    *out = v.get<std::string>();
+  } else {
+    return Fail(std::string(field), "expected a string or null");
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> LineParser::Object(const json& v, bool allow_null, KeyValues* out) {
+  if (!v.is_object()) return Fail("value", "expected an object sortkey -> value");
+  for (const auto& [k, x] : v.items()) {
+    if (x.is_null() && !allow_null) return Fail("value." + k, "expected a string");
+    if (auto err = Opt(x, "value." + k, &(*out)[k])) return err;
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> LineParser::Value(const json& v, Event* e) {
+  const bool invoke = e->type == EventType::kInvoke;
+  if (!invoke && e->type != EventType::kOk) return std::nullopt;  // fail/info: ignored
+  switch (e->f) {
+    case Fn::kGet:
+    case Fn::kDel:
+    case Fn::kMultiGet:
+      if (invoke && !v.is_null()) return Fail("value", "expected null on invoke");
+      if (invoke || e->f == Fn::kDel) return std::nullopt;
+      if (e->f == Fn::kGet) return Opt(v, "value", &e->value);
+      return Object(v, /*allow_null=*/true, &e->kvs);
+    case Fn::kSet:
+    case Fn::kIncr:
+      if (!invoke && e->f == Fn::kSet) return std::nullopt;
+      if (!v.is_string()) return Fail("value", "expected a string");
+      e->value = v.get<std::string>();
+      return std::nullopt;
+    case Fn::kMultiSet:
+      if (!invoke) return std::nullopt;
+      return Object(v, /*allow_null=*/false, &e->kvs);
+    case Fn::kCas:
+      if (!invoke) {
+        if (!v.is_boolean()) return Fail("value", "expected true or false");
+        e->cas_result = v.get<bool>();
+        return std::nullopt;
+      }
+      if (!v.is_object() || v.size() != 2 || !v.contains("expect") || !v.contains("set")) {
+        return Fail("value", R"(expected {"expect": X or null, "set": Y})");
+      }
+      if (!v["set"].is_string()) return Fail("value.set", "expected a string");
+      e->cas.set = v["set"].get<std::string>();
+      return Opt(v["expect"], "value.expect", &e->cas.expect);
+  }
+  return std::nullopt;
+}
+
+Result<Event> LineParser::Parse(const json& j) {
+  if (!j.is_object()) return Fail("", "expected a JSON object");
+  for (const auto& [k, v] : j.items()) {
+    if (std::find(kKnownKeys.begin(), kKnownKeys.end(), k) == kKnownKeys.end()) {
+      return Fail(k, "unknown key");
+    }
+  }
+  Event e;
+  e.line = line_;
+  std::optional<int64_t> n;
+  if (auto err = Int(j, "process", true, &n)) return *err;
+  e.process = *n;
+  if (auto err = Int(j, "time", true, &n)) return *err;
+  e.time = *n;
+  if (auto err = Int(j, "index", false, &e.index)) return *err;
+  if (auto err = Int(j, "witness", false, &e.witness)) return *err;
+  std::string s;
+  if (auto err = Str(j, "type", &s)) return *err;
+  auto type = ParseEventType(s);
+  if (!type) return Fail("type", fmt::format("unknown type \"{}\"", s));
+  e.type = *type;
+  if (auto err = Str(j, "f", &s)) return *err;
+  auto f = ParseFn(s);
+  if (!f) return Fail("f", fmt::format("unknown f \"{}\"", s));
+  e.f = *f;
+  if (auto err = Str(j, "hashkey", &e.hashkey)) return *err;
+  if (j.contains("sortkey")) {
+    if (auto err = Str(j, "sortkey", &s)) return *err;
+    e.sortkey = s;
+  }
+  if (!j.contains("value")) return Fail("value", "missing");
+  if (auto err = Value(j["value"], &e)) return *err;
+  return e;
+}
+
+json OptJson(const OptValue& v) { return v ? json(*v) : json(nullptr); }
+
+json KvsJson(const KeyValues& kvs) {
+  json o = json::object();
+  for (const auto& [k, v] : kvs) o[k] = OptJson(v);
+  return o;
+}
+
+json ValueJson(const Event& e) {
+  const bool invoke = e.type == EventType::kInvoke;
+  if (!invoke && e.type != EventType::kOk) return nullptr;
+  switch (e.f) {
+    case Fn::kGet:
+      return invoke ? json(nullptr) : OptJson(e.value);
+    case Fn::kSet:
+    case Fn::kIncr:
+      return invoke || e.f == Fn::kIncr ? OptJson(e.value) : json(nullptr);
+    case Fn::kDel:
+      return nullptr;
+    case Fn::kCas:
+      if (!invoke) return e.cas_result;
+      return json{{"expect", OptJson(e.cas.expect)}, {"set", e.cas.set}};
+    case Fn::kMultiGet:
+      return invoke ? json(nullptr) : KvsJson(e.kvs);
+    case Fn::kMultiSet:
+      return invoke ? KvsJson(e.kvs) : json(nullptr);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name) {
+  std::vector<Event> events;
+  size_t line = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view raw = text.substr(start, end - start);
+    start = end + 1;
+    ++line;
+    if (raw.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    json j = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      return Error{std::string(source_name), line, "", "not valid JSON"};
+    }
+    auto event = LineParser(source_name, line).Parse(j);
+    if (!event.ok()) return event.error();
+    events.push_back(std::move(event).value());
+  }
+  return BuildHistory(std::move(events), std::string(source_name));
+}
+
+std::string EventToJsonLine(const Event& e) {
+  // Keys in the order of DESIGN.md's example; ordered_json keeps insertion order.
+  nlohmann::ordered_json j;
+  if (e.index) j["index"] = *e.index;
+  j["process"] = e.process;
+  j["type"] = EventTypeName(e.type);
+  j["f"] = FnName(e.f);
+  j["hashkey"] = e.hashkey;
+  if (e.sortkey) j["sortkey"] = *e.sortkey;
+  j["value"] = ValueJson(e);
+  j["time"] = e.time;
+  if (e.witness) j["witness"] = *e.witness;
+  // Replace invalid UTF-8 rather than throw: the writer must not raise.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string WriteJsonlHistory(const History& history) {
+  std::string out;
+  for (const Event& e : history.events) {
+    out += EventToJsonLine(e);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace pg::checker

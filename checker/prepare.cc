@@ -1,0 +1,189 @@
+#include "checker/prepare.h"
+
+#include <map>
+
+namespace pg::checker {
+namespace {
+
+using Pair = std::pair<int32_t, int32_t>;  // (slot, value id)
+
+// Who writes and who observes each (slot, value) in one partition.
+struct Index {
+  std::map<Pair, std::vector<size_t>> writers;    // any op that may leave slot = value
+  std::map<Pair, std::vector<size_t>> observers;  // ok ops that saw slot = value
+  std::vector<bool> cas_or_incr;                  // per slot
+  std::vector<bool> incr;                         // per slot
+};
+
+Index BuildIndex(const CompiledPartition& p) {
+  Index ix;
+  ix.cas_or_incr.assign(p.initial.size(), false);
+  ix.incr.assign(p.initial.size(), false);
+  for (size_t i = 0; i < p.ops.size(); ++i) {
+    const ModelOp& op = p.ops[i];
+    switch (op.f) {
+      case Fn::kGet:
+        if (op.observed) ix.observers[{op.slot, op.value}].push_back(i);
+        break;
+      case Fn::kMultiGet:
+        if (op.observed) {
+          for (const Pair& kv : op.kvs) ix.observers[kv].push_back(i);
+        }
+        break;
+      case Fn::kSet:
+        ix.writers[{op.slot, op.value}].push_back(i);
+        break;
+      case Fn::kDel:
+        ix.writers[{op.slot, kAbsent}].push_back(i);
+        break;
+      case Fn::kMultiSet:
+        for (const Pair& kv : op.kvs) ix.writers[kv].push_back(i);
+        break;
+      case Fn::kCas:
+        ix.cas_or_incr[op.slot] = true;
+        ix.writers[{op.slot, op.cas_set}].push_back(i);
+        if (op.observed && op.cas_result) ix.observers[{op.slot, op.expect}].push_back(i);
+        break;
+      case Fn::kIncr:
+        ix.cas_or_incr[op.slot] = true;
+        ix.incr[op.slot] = true;
+        break;
+    }
+  }
+  return ix;
+}
+
+// Could an incr on this slot produce value v? incr writes the canonical decimal text of a number.
+bool IncrMayWrite(const Index& ix, const CompiledPartition& p, const Pair& kv) {
+  if (!ix.incr[kv.first]) return false;
+  auto n = p.values.Number(kv.second);
+  return kv.second == kAbsent || (n && p.values.Show(kv.second) == fmt::format("\"{}\"", *n));
+}
+
+std::string Describe(const History& h, const ModelOp& op) {
+  const Operation& o = h.operations[op.op_id];
+  return fmt::format("{} of process {} (lines {}-{})", FnName(o.f), o.process,
+                     h.events[o.invoke_event].line,
+                     o.complete_event == kOpen ? std::string("open")
+                                               : std::to_string(h.events[o.complete_event].line));
+}
+
+// U2/U3. Exact: a state slot = v at O's linearization point needs the initial value to be v or
+// some write of v linearized before O, and a write linearized before O was invoked before O
+// completed (linearization points lie within the operations' intervals).
+void FindContradiction(const History& h, const CompiledPartition& p, const Index& ix,
+                       const std::vector<std::string>& names, Prepared* out) {
+  for (const auto& [kv, observers] : ix.observers) {
+    if (p.initial[kv.first] == kv.second || IncrMayWrite(ix, p, kv)) continue;
+    auto it = ix.writers.find(kv);
+    const size_t o = observers.front();
+    if (it == ix.writers.end()) {
+      out->contradiction_op = o;
+      out->contradiction =
+          fmt::format("{} observed {} = {}, which no operation writes", Describe(h, p.ops[o]),
+                      names[kv.first], p.values.Show(kv.second));
+      return;
+    }
+    if (it->second.size() != 1) continue;
+    const ModelOp& w = p.ops[it->second.front()];
+    const size_t w_call = h.operations[w.op_id].invoke_event;
+    for (size_t obs : observers) {
+      const Operation& ob = h.operations[p.ops[obs].op_id];
+      if (ob.complete_event < w_call || obs == it->second.front()) {
+        out->contradiction_op = obs;
+        out->contradiction = fmt::format(
+            "{} observed {} = {}, whose only writer is {}, which {}", Describe(h, p.ops[obs]),
+            names[kv.first], p.values.Show(kv.second), Describe(h, w),
+            obs == it->second.front() ? "is itself" : "was invoked after it completed");
+        return;
+      }
+    }
+  }
+}
+
+// R1: an unknown-outcome get or multi_get neither changes the state nor constrains it: any
+// linearization of the rest extends by placing it anywhere (or nowhere).
+// R2: an unknown-outcome set/del/multi_set W none of whose written pairs (s, v) any ok operation
+// observed, on slots no cas or incr touches. Take a linearization L with W in it and remove W:
+// only slots W wrote change, and only between W and the next write of that slot; an operation
+// there that reads the slot would have observed (s, v) -- none did (gets and multi_gets observe
+// only what they return, and cas/incr, which observe any value, are excluded). So L without W is
+// valid; and a valid linearization without W is valid for the history (W may never happen).
+// With cas or incr on the slot the rule is unsound: they observe every value, e.g. cas(expect=v)
+// failing depends on W having happened, and W's effect feeds incr's result.
+bool Prunable(const ModelOp& op, const Index& ix) {
+  if (op.observed) return false;
+  if (op.f == Fn::kGet || op.f == Fn::kMultiGet) return true;
+  std::vector<Pair> writes;
+  if (op.f == Fn::kSet) writes = {{op.slot, op.value}};
+  if (op.f == Fn::kDel) writes = {{op.slot, kAbsent}};
+  if (op.f == Fn::kMultiSet) writes = op.kvs;
+  if (writes.empty()) return false;  // cas, incr
+  for (const Pair& kv : writes) {
+    if (ix.cas_or_incr[kv.first] || ix.observers.count(kv) > 0) return false;
+  }
+  return true;
+}
+
+// U1: an unknown-outcome write W that is the only possible writer of some (s, v) that an ok
+// operation O observed, where v is not the initial value: the state had s = v when O took effect,
+// so W took effect before O, hence before O returned. Giving W that deadline removes no valid
+// linearization and turns an operation open to the end of time into a bounded one.
+std::optional<std::pair<size_t, size_t>> Deadline(const History& h, const CompiledPartition& p,
+                                                  const Index& ix, size_t i) {
+  const ModelOp& op = p.ops[i];
+  std::vector<Pair> writes;
+  if (op.f == Fn::kSet) writes = {{op.slot, op.value}};
+  if (op.f == Fn::kCas) writes = {{op.slot, op.cas_set}};
+  if (op.f == Fn::kMultiSet) writes = op.kvs;
+  std::optional<std::pair<size_t, size_t>> best;  // (return position, observer op id)
+  for (const Pair& kv : writes) {
+    if (p.initial[kv.first] == kv.second || IncrMayWrite(ix, p, kv)) continue;
+    auto w = ix.writers.find(kv);
+    auto o = ix.observers.find(kv);
+    if (w == ix.writers.end() || w->second.size() != 1 || o == ix.observers.end()) continue;
+    for (size_t obs : o->second) {
+      const Operation& ob = h.operations[p.ops[obs].op_id];
+      std::pair<size_t, size_t> cand{ob.complete_event, ob.id};
+      if (!best || cand < *best) best = cand;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+Prepared Prepare(const History& h, const CompiledPartition& p,
+                 const std::vector<std::string>& slot_names, const PrepareOptions& options) {
+  Prepared out;
+  const Index ix = BuildIndex(p);
+  if (options.unique_values) {
+    FindContradiction(h, p, ix, slot_names, &out);
+    if (out.contradiction_op) return out;
+  }
+  for (size_t i = 0; i < p.ops.size(); ++i) {
+    const ModelOp& m = p.ops[i];
+    const Operation& op = h.operations[m.op_id];
+    if (options.prune_unknown && Prunable(m, ix)) {
+      ++out.pruned;
+      continue;
+    }
+    SearchOp s;
+    s.model = m;
+    s.call_pos = op.invoke_event;
+    if (m.observed) {
+      s.return_pos = op.complete_event;
+    } else if (options.unique_values) {
+      if (auto d = Deadline(h, p, ix, i)) {
+        s.return_pos = d->first;
+        s.return_rank = 0;  // before the observer's own return
+        ++out.bounded;
+      }
+    }
+    out.ops.push_back(std::move(s));
+    out.search_to_compiled.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace pg::checker

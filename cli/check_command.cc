@@ -1,0 +1,102 @@
+#include "cli/check_command.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "checker/check.h"
+#include "checker/history.h"
+
+namespace pg::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitIllegal = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitUnknown = 3;
+
+struct CheckFlags {
+  std::string history;
+  std::string format = "jsonl";
+  double timeout_s = 60;
+  size_t memory_cap_mb = 1024;
+  int threads = 1;
+  std::string html;
+  bool json = false;
+};
+
+void AddFlags(CLI::App& cmd, CheckFlags* f) {
+  cmd.add_option("HISTORY", f->history, "the history file")->required();
+  cmd.add_option("--format", f->format, "history format")
+      ->check(CLI::IsMember({"jsonl"}))
+      ->capture_default_str();
+  cmd.add_option("--timeout", f->timeout_s, "seconds before the verdict is unknown")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd.add_option("--memory-cap-mb", f->memory_cap_mb, "memory cap of one partition's search")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--threads", f->threads, "partitions checked at once (never changes the report)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd.add_flag("--json", f->json, "print the report as JSON instead of text");
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int Run(const CheckFlags& f) {
+  auto text = ReadFile(f.history);
+  if (!text) {
+    std::cerr << fmt::format("pegasim check: {}: cannot read the file\n", f.history);
+    return kExitBadInput;
+  }
+  auto history = checker::ParseJsonlHistory(*text, f.history);
+  if (!history.ok()) {
+    std::cerr << "pegasim check: " << history.error().ToString() << "\n";
+    return kExitBadInput;
+  }
+  checker::CheckOptions options;
+  options.timeout_s = f.timeout_s;
+  options.memory_cap_bytes = f.memory_cap_mb << 20;
+  options.threads = f.threads;
+  const checker::CheckResult result = checker::Check(*history, options);
+  if (f.json) {
+    std::cout << checker::ToJson(result).dump(2) << "\n";
+  } else {
+    std::cout << result.explanation << fmt::format("({:.3f} s)\n", result.elapsed_s);
+  }
+  switch (result.verdict) {
+    case checker::Verdict::kOk:
+      return kExitOk;
+    case checker::Verdict::kIllegal:
+      return kExitIllegal;
+    case checker::Verdict::kUnknown:
+      return kExitUnknown;
+  }
+  return kExitUnknown;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "check",
+      "Judge a recorded history for linearizability. Exit 0 ok, 1 illegal, 3 unknown, 2 bad "
+      "input.");
+  auto flags = std::make_shared<CheckFlags>();
+  AddFlags(*cmd, flags.get());
+  cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
+}
+
+}  // namespace pg::cli

@@ -1,0 +1,126 @@
+// Named histories with asserted verdicts: each illegal one is a classic anomaly, each ok one a
+// near miss that a sloppy checker would call illegal.
+#include <gtest/gtest.h>
+
+#include "checker/check.h"
+#include "tests/checker/test_util.h"
+
+namespace pg::checker {
+namespace {
+
+struct NamedCase {
+  const char* file;
+  Verdict verdict;
+};
+
+class NamedCases : public ::testing::TestWithParam<NamedCase> {};
+
+// Every configuration of the fast paths must agree: plain search is the reference.
+std::vector<CheckOptions> AllConfigurations() {
+  std::vector<CheckOptions> out;
+  for (int mask = 0; mask < 8; ++mask) {
+    CheckOptions o;
+    o.use_witness = mask & 1;
+    o.prune_unknown = mask & 2;
+    o.unique_values = mask & 4;
+    out.push_back(o);
+  }
+  return out;
+}
+
+TEST_P(NamedCases, Verdict) {
+  const History h = testing::MustParse(testing::ReadFixture(GetParam().file), GetParam().file);
+  ASSERT_FALSE(h.operations.empty());
+  for (const CheckOptions& o : AllConfigurations()) {
+    const CheckResult r = Check(h, o);
+    EXPECT_EQ(VerdictName(r.verdict), VerdictName(GetParam().verdict))
+        << GetParam().file << " witness=" << o.use_witness << " prune=" << o.prune_unknown
+        << " unique=" << o.unique_values << "\n"
+        << r.explanation;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Histories, NamedCases,
+    ::testing::Values(NamedCase{"stale_read.jsonl", Verdict::kIllegal},
+                      NamedCase{"lost_write.jsonl", Verdict::kIllegal},
+                      NamedCase{"double_successful_cas.jsonl", Verdict::kIllegal},
+                      NamedCase{"lost_incr.jsonl", Verdict::kIllegal},
+                      NamedCase{"read_never_written.jsonl", Verdict::kIllegal},
+                      NamedCase{"torn_multi_set.jsonl", Verdict::kIllegal},
+                      NamedCase{"unknown_write_observed_late.jsonl", Verdict::kOk},
+                      NamedCase{"unknown_write_never_observed.jsonl", Verdict::kOk},
+                      NamedCase{"unknown_write_flickers.jsonl", Verdict::kIllegal},
+                      NamedCase{"concurrent_read_ok.jsonl", Verdict::kOk},
+                      NamedCase{"incr_cas_ok.jsonl", Verdict::kOk},
+                      NamedCase{"multi_ok.jsonl", Verdict::kOk}),
+    [](const auto& info) {
+      std::string name = info.param.file;
+      return name.substr(0, name.find('.'));
+    });
+
+TEST(Explanation, StaleReadNamesTheReadAndThePrefix) {
+  const History h = testing::MustParse(testing::ReadFixture("stale_read.jsonl"));
+  const CheckResult r = Check(h, {});
+  ASSERT_EQ(r.verdict, Verdict::kIllegal);
+  ASSERT_EQ(r.partitions.size(), 1u);
+  const PartitionResult& p = r.partitions[0];
+  // Both writes linearize; the read of v1 after v2 cannot be placed.
+  EXPECT_EQ(p.prefix, (std::vector<size_t>{0, 1}));
+  ASSERT_FALSE(p.blocked.empty());
+  EXPECT_EQ(p.blocked[0].first, 2u);
+  EXPECT_NE(r.explanation.find("get s0 returned \"v1\" but the value was \"v2\""),
+            std::string::npos)
+      << r.explanation;
+  EXPECT_NE(r.explanation.find("Longest linearizable prefix found: 2 operations"),
+            std::string::npos)
+      << r.explanation;
+}
+
+TEST(Explanation, SmallestFailingPartitionIsReported) {
+  // Partition h2 fails with 2 operations, h1 with 3: the explanation names h2.
+  std::string text = testing::ReadFixture("stale_read.jsonl");
+  std::string other = testing::ReadFixture("lost_write.jsonl");
+  size_t pos = 0;
+  while ((pos = other.find("\"h1\"", pos)) != std::string::npos) other.replace(pos, 4, "\"h2\"");
+  // Shift h2's processes so that no process has two open operations.
+  pos = 0;
+  while ((pos = other.find("\"process\": ", pos)) != std::string::npos) {
+    other.replace(pos + 11, 1, std::string(1, static_cast<char>(other[pos + 11] + 5)));
+    pos += 12;
+  }
+  // Renumber times so that they keep increasing.
+  History h1 = testing::MustParse(text);
+  History h2 = testing::MustParse(other);
+  for (Event& e : h2.events) {
+    e.time += 100000;
+    h1.events.push_back(e);
+  }
+  auto joined = BuildHistory(h1.events, "joined");
+  ASSERT_TRUE(joined.ok()) << joined.error().ToString();
+  const CheckResult r = Check(*joined, {});
+  EXPECT_EQ(r.verdict, Verdict::kIllegal);
+  EXPECT_NE(r.explanation.find("Partition h2 (2 operations"), std::string::npos) << r.explanation;
+}
+
+TEST(Check, FailedOperationsHaveNoEffect) {
+  // A failed write of v1, then a read of absent: ok. A read of v1 instead: illegal.
+  const std::string base =
+      R"({"process": 0, "type": "invoke", "f": "set", "hashkey": "h", "sortkey": "s", "value": "v1", "time": 1}
+{"process": 0, "type": "fail", "f": "set", "hashkey": "h", "sortkey": "s", "value": null, "time": 2}
+{"process": 1, "type": "invoke", "f": "get", "hashkey": "h", "sortkey": "s", "value": null, "time": 3}
+)";
+  EXPECT_EQ(
+      testing::CheckText(
+          base +
+          R"({"process": 1, "type": "ok", "f": "get", "hashkey": "h", "sortkey": "s", "value": null, "time": 4})"),
+      Verdict::kOk);
+  EXPECT_EQ(
+      testing::CheckText(
+          base +
+          R"({"process": 1, "type": "ok", "f": "get", "hashkey": "h", "sortkey": "s", "value": "v1", "time": 4})"),
+      Verdict::kIllegal);
+}
+
+}  // namespace
+}  // namespace pg::checker
