@@ -8,9 +8,14 @@
 #include "checker/partition.h"
 #include "checker/prepare.h"
 #include "checker/witness.h"
+#include "checker/zones.h"
 
 namespace pg::checker {
 namespace {
+
+// When unique values prove a partition illegal, a search this long looks for the longest
+// linearizable prefix to show; a step count keeps the report independent of machine speed.
+constexpr uint64_t kExplainSteps = 2'000'000;
 
 std::string ShowState(const State& s, const ValueTable& values,
                       const std::vector<std::string>& names) {
@@ -75,12 +80,22 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
     r.blocked.emplace_back(c.ops[*prep.contradiction_op].op_id, prep.contradiction);
     return r;
   }
-  SearchOutcome s = Search(prep.ops, c.initial, &c.values, budget);
-  r.verdict = s.verdict;
-  r.decided_by = "search";
+  std::optional<ZoneVerdict> zones;
+  if (o.unique_values) zones = DecideByZones(h, c, prep.ops);
+  if (zones && zones->verdict == Verdict::kOk) {
+    r.verdict = Verdict::kOk;
+    r.decided_by = "unique values";
+    return r;
+  }
+  SearchBudget limited = budget;
+  if (zones) limited.max_steps = kExplainSteps;  // only to find a prefix for the explanation
+  SearchOutcome s = Search(prep.ops, c.initial, &c.values, limited);
+  r.verdict = zones ? Verdict::kIllegal : s.verdict;
+  r.decided_by = zones ? "unique values" : "search";
+  if (zones) r.blocked.emplace_back(zones->ops.front(), zones->why);
   r.steps = s.steps;
   r.memo_entries = s.memo_entries;
-  r.unknown_reason = s.unknown_reason;
+  r.unknown_reason = zones ? "" : s.unknown_reason;
   if (s.verdict == Verdict::kOk) return r;
   for (size_t i : s.linearization) r.prefix.push_back(prep.ops[i].model.op_id);
   r.state = ShowState(s.state, c.values, part.sortkeys);

@@ -58,7 +58,7 @@ std::string ExplainPartition(const History& h, const PartitionResult& p) {
       fmt::format("Partition {} ({} operations; decided by {}", p.name, p.operations, p.decided_by);
   if (!p.unknown_reason.empty()) out += "; stopped by " + p.unknown_reason;
   out += ").\n";
-  if (p.decided_by != "unique values") {
+  if (!p.prefix.empty() || p.decided_by == "search") {
     out += fmt::format("Longest linearizable prefix found: {} operations", p.prefix.size());
     const size_t skip = p.prefix.size() > kPrefixShown ? p.prefix.size() - kPrefixShown : 0;
     out += skip > 0 ? fmt::format(" (the last {} shown):\n", kPrefixShown) : ":\n";

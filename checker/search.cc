@@ -147,7 +147,12 @@ SearchOutcome Searcher::Run() {
   const size_t width = state_.size();
   uint32_t e = next_[kHead];
   while (must_remaining_ > 0) {
-    if (++out.steps % kClockEvery == 0 && OutOfBudget(&out)) {
+    if (++out.steps > budget_.max_steps) {
+      out.unknown_reason = "step limit";
+      out.verdict = Verdict::kUnknown;
+      break;
+    }
+    if (out.steps % kClockEvery == 0 && OutOfBudget(&out)) {
       out.verdict = Verdict::kUnknown;
       break;
     }

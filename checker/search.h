@@ -35,6 +35,8 @@ struct SearchBudget {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   size_t memory_cap_bytes = std::numeric_limits<size_t>::max();
   const std::atomic<bool>* cancel = nullptr;  // set by the caller to stop early
+  // A deterministic budget: the outcome when it runs out never depends on the machine.
+  uint64_t max_steps = std::numeric_limits<uint64_t>::max();
 };
 
 struct SearchOutcome {
@@ -46,7 +48,7 @@ struct SearchOutcome {
   // prefix, and the state the prefix leaves.
   size_t blocked = kNoReturn;
   State state;
-  std::string unknown_reason;  // "timeout", "memory cap", "cancelled"
+  std::string unknown_reason;  // "timeout", "memory cap", "cancelled", "step limit"
   uint64_t steps = 0;
   size_t memo_entries = 0;
 };

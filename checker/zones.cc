@@ -1,0 +1,120 @@
+#include "checker/zones.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+#include "checker/explain.h"
+
+namespace pg::checker {
+namespace {
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();  // an unknown outcome's return
+constexpr int64_t kBeforeAll = -1;                               // the initial value's write
+
+struct Cluster {
+  size_t write = kOpen;  // History op id; kOpen for the initial value
+  int64_t min_ret = kNever, max_inv = kBeforeAll;
+  size_t min_ret_op = kOpen, max_inv_op = kOpen;
+  bool has_reads = false;
+  bool forward() const { return min_ret < max_inv; }
+};
+
+void Touch(Cluster* c, int64_t inv, int64_t ret, size_t id) {
+  if (ret < c->min_ret) c->min_ret = ret, c->min_ret_op = id;
+  if (inv > c->max_inv) c->max_inv = inv, c->max_inv_op = id;
+}
+
+std::string Line(const History& h, size_t id, bool completion) {
+  if (id == kOpen) return "the start";
+  const Operation& op = h.operations[id];
+  return fmt::format("line {}", h.events[completion ? op.complete_event : op.invoke_event].line);
+}
+
+std::string Span(const History& h, const Cluster& c, const ValueTable& values, int32_t v) {
+  return fmt::format("{} must hold from {} (when {} completed) to {} (when {} was invoked)",
+                     values.Show(v), Line(h, c.min_ret_op, true),
+                     c.min_ret_op == kOpen ? std::string("nothing")
+                                           : DescribeOperation(h, h.operations[c.min_ret_op]),
+                     Line(h, c.max_inv_op, false),
+                     DescribeOperation(h, h.operations[c.max_inv_op]));
+}
+
+}  // namespace
+
+std::optional<ZoneVerdict> DecideByZones(const History& h, const CompiledPartition& p,
+                                         const std::vector<SearchOp>& ops) {
+  if (p.initial.size() != 1) return std::nullopt;
+  std::map<int32_t, Cluster> clusters;  // value id -> cluster
+  clusters[p.initial[0]].min_ret = kBeforeAll;
+  for (const SearchOp& s : ops) {
+    const ModelOp& m = s.model;
+    if (m.f != Fn::kSet || m.value == p.initial[0]) {
+      if (m.f != Fn::kGet) return std::nullopt;
+      continue;
+    }
+    Cluster& c = clusters[m.value];
+    if (c.write != kOpen) return std::nullopt;  // written twice
+    c.write = m.op_id;
+    const Operation& op = h.operations[m.op_id];
+    Touch(&c, static_cast<int64_t>(op.invoke_event),
+          op.complete_event == kOpen ? kNever : static_cast<int64_t>(op.complete_event), m.op_id);
+  }
+  for (const SearchOp& s : ops) {
+    const ModelOp& m = s.model;
+    if (m.f != Fn::kGet) continue;
+    if (!m.observed) return std::nullopt;
+    auto it = clusters.find(m.value);
+    if (it == clusters.end() || (it->second.write == kOpen && m.value != p.initial[0])) {
+      return std::nullopt;  // a read of a value never written: left to the search
+    }
+    const Operation& op = h.operations[m.op_id];
+    const auto inv = static_cast<int64_t>(op.invoke_event);
+    const auto ret = static_cast<int64_t>(op.complete_event);
+    Cluster& c = it->second;
+    if (c.write != kOpen && ret < static_cast<int64_t>(h.operations[c.write].invoke_event)) {
+      return ZoneVerdict{Verdict::kIllegal,
+                         {m.op_id, c.write},
+                         fmt::format("it read {} before {} was invoked", p.values.Show(m.value),
+                                     DescribeOperation(h, h.operations[c.write]))};
+    }
+    c.has_reads = true;
+    Touch(&c, inv, ret, m.op_id);
+  }
+  // Forward zones by start; they must be disjoint.
+  std::vector<std::pair<int32_t, const Cluster*>> forward, backward;
+  for (const auto& [v, c] : clusters) {
+    if (c.write == kOpen && !c.has_reads) continue;
+    (c.forward() ? forward : backward).emplace_back(v, &c);
+  }
+  std::sort(forward.begin(), forward.end(),
+            [](const auto& a, const auto& b) { return a.second->min_ret < b.second->min_ret; });
+  for (size_t i = 1; i < forward.size(); ++i) {
+    const Cluster& a = *forward[i - 1].second;
+    const Cluster& b = *forward[i].second;
+    if (b.min_ret < a.max_inv) {
+      return ZoneVerdict{Verdict::kIllegal,
+                         {a.max_inv_op, b.max_inv_op},
+                         fmt::format("{}, and {}: the two spans overlap",
+                                     Span(h, a, p.values, forward[i - 1].first),
+                                     Span(h, b, p.values, forward[i].first))};
+    }
+  }
+  for (const auto& [v, b] : backward) {
+    // The forward zone starting last at or before b's start is the only one that can hold it.
+    auto it = std::upper_bound(forward.begin(), forward.end(), b->max_inv,
+                               [](int64_t x, const auto& f) { return x < f.second->min_ret; });
+    if (it == forward.begin()) continue;
+    const auto& [fv, f] = *std::prev(it);
+    if (f->max_inv > b->min_ret) {
+      return ZoneVerdict{
+          Verdict::kIllegal,
+          {f->max_inv_op, b->write},
+          fmt::format("{}, yet {} wrote {} entirely within that span", Span(h, *f, p.values, fv),
+                      DescribeOperation(h, h.operations[b->write]), p.values.Show(v))};
+    }
+  }
+  return ZoneVerdict{};
+}
+
+}  // namespace pg::checker

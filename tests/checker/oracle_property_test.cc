@@ -1,0 +1,265 @@
+// Property: histories from a real sequential execution, with random overlaps and random unknown
+// and failed outcomes, are ok; with one observation corrupted the checker agrees with the
+// brute-force oracle. Every f appears; 10,000 cases per property.
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "checker/check.h"
+#include "checker/history.h"
+#include "tests/checker/oracle.h"
+
+namespace pg::checker {
+namespace {
+
+constexpr int kCases = 10000;
+const std::vector<std::string> kValues = {"1", "2", "x", "y"};
+const std::vector<std::string> kSortkeys = {"a", "b"};
+
+// Uniform draws regardless of rapidcheck's size (which would otherwise keep early cases tiny).
+template <class T>
+T Uniform(T lo, T hi) {
+  return *rc::gen::resize(100, rc::gen::inRange<T>(lo, hi));
+}
+bool Coin() { return Uniform(0, 2) == 1; }
+
+struct Planned {
+  Operation op;  // without positions yet
+  int64_t invoke_time = 0;
+  int64_t complete_time = 0;
+};
+
+OptValue Lookup(const std::map<std::string, std::string>& s, const std::string& k) {
+  auto it = s.find(k);
+  return it == s.end() ? OptValue() : OptValue(it->second);
+}
+
+// Draws one operation and executes it at its linearization point against `store`.
+// unique: a single register of gets and sets with distinct written values (the zone test's
+// domain) instead of every f over two hashkeys and a small value pool.
+Planned DrawAndExecute(int i, bool unique, std::map<std::string, std::string>* store) {
+  Planned p;
+  Operation& op = p.op;
+  op.f = unique ? (Coin() ? Fn::kGet : Fn::kSet) : static_cast<Fn>(Uniform(0, 7));
+  op.hashkey = std::string(unique || Coin() ? "h1" : "h2");
+  const int outcome = Uniform(0, 10);  // 0: fail, 1-2: info, else ok
+  op.outcome = outcome == 0 ? Outcome::kFail : outcome <= 2 ? Outcome::kInfo : Outcome::kOk;
+  const bool takes_effect = op.outcome == Outcome::kOk || (op.outcome == Outcome::kInfo && Coin());
+  auto pick = [] { return kValues[Uniform<size_t>(0, kValues.size())]; };
+  if (!IsMulti(op.f)) op.sortkey = kSortkeys[unique ? 0 : Uniform(0, 2)];
+  const std::string k = op.hashkey + "/" + op.sortkey;
+  std::map<std::string, std::string> s = *store;
+  switch (op.f) {
+    case Fn::kGet:
+      op.result = Lookup(s, k);
+      break;
+    case Fn::kSet:
+      op.arg = unique ? "u" + std::to_string(i) : pick();
+      s[k] = *op.arg;
+      break;
+    case Fn::kDel:
+      s.erase(k);
+      break;
+    case Fn::kIncr: {
+      op.arg = std::to_string(Uniform(-1, 3));
+      OptValue cur = Lookup(s, k);
+      if (cur && cur != "1" && cur != "2" &&
+          cur->find_first_not_of("-0123456789") != std::string::npos) {
+        op.outcome = Outcome::kFail;  // Pegasus rejects incr of a non-integer
+        break;
+      }
+      long long next = (cur ? std::stoll(*cur) : 0) + std::stoll(*op.arg);
+      op.result = std::to_string(next);
+      s[k] = *op.result;
+      break;
+    }
+    case Fn::kCas: {
+      op.cas.expect = Coin() ? OptValue() : OptValue(pick());
+      op.cas.set = pick();
+      op.cas_result = Lookup(s, k) == op.cas.expect;
+      if (op.cas_result) s[k] = op.cas.set;
+      break;
+    }
+    case Fn::kMultiGet:
+    case Fn::kMultiSet: {
+      const int mask = Uniform(1, 4);
+      for (int b = 0; b < 2; ++b) {
+        if (!(mask & (1 << b))) continue;
+        const std::string kk = op.hashkey + "/" + kSortkeys[b];
+        if (op.f == Fn::kMultiGet) op.kvs[kSortkeys[b]] = Lookup(s, kk);
+        if (op.f == Fn::kMultiSet) s[kk] = *(op.kvs[kSortkeys[b]] = pick());
+      }
+      break;
+    }
+  }
+  if (takes_effect && op.outcome != Outcome::kFail) *store = s;
+  const int64_t at = 1000 * (i + 1);
+  p.invoke_time = at - Uniform(1, 2500);
+  p.complete_time = at + Uniform(1, 2500);
+  return p;
+}
+
+// Lays the operations out as events: invocations and completions in time order, each operation
+// on a process that has nothing open.
+std::vector<Event> ToEvents(const std::vector<Planned>& plan) {
+  std::vector<std::tuple<int64_t, int, size_t>> points;  // (time, 0 complete/1 invoke, op)
+  for (size_t i = 0; i < plan.size(); ++i) {
+    points.emplace_back(plan[i].invoke_time, 1, i);
+    points.emplace_back(plan[i].complete_time, 0, i);
+  }
+  std::sort(points.begin(), points.end());
+  std::vector<int64_t> busy_until;  // per process: time its op completes
+  std::vector<int64_t> process_of(plan.size());
+  std::vector<Event> events;
+  for (const auto& [t, is_invoke, i] : points) {
+    const Operation& op = plan[i].op;
+    Event e;
+    e.time = t;
+    e.f = op.f;
+    e.hashkey = op.hashkey;
+    if (!IsMulti(op.f)) e.sortkey = op.sortkey;
+    if (is_invoke) {
+      size_t p = 0;
+      while (p < busy_until.size() && busy_until[p] >= 0) ++p;
+      if (p == busy_until.size()) busy_until.push_back(0);
+      busy_until[p] = plan[i].complete_time;
+      process_of[i] = static_cast<int64_t>(p);
+      e.type = EventType::kInvoke;
+      e.value = op.f == Fn::kSet || op.f == Fn::kIncr ? op.arg : OptValue();
+      e.cas = op.cas;
+      if (op.f == Fn::kMultiSet) e.kvs = op.kvs;
+    } else {
+      busy_until[process_of[i]] = -1;
+      e.type = op.outcome == Outcome::kOk     ? EventType::kOk
+               : op.outcome == Outcome::kFail ? EventType::kFail
+                                              : EventType::kInfo;
+      if (e.type == EventType::kOk) {
+        e.value = op.result;
+        e.cas_result = op.cas_result;
+        if (op.f == Fn::kMultiGet) e.kvs = op.kvs;
+      }
+    }
+    e.process = process_of[i];
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+History Generate(bool unique = false) {
+  const int n = Uniform(1, 9);
+  std::map<std::string, std::string> store;
+  std::vector<Planned> plan;
+  for (int i = 0; i < n; ++i) plan.push_back(DrawAndExecute(i, unique, &store));
+  auto h = BuildHistory(ToEvents(plan), "generated");
+  RC_ASSERT(h.ok());
+  // Through the writer and the reader, so both are exercised on every shape.
+  auto back = ParseJsonlHistory(WriteJsonlHistory(*h), "generated");
+  RC_ASSERT(back.ok());
+  return std::move(back).value();
+}
+
+// Changes one observation, if the history has one.
+void Corrupt(History* h, bool unique = false) {
+  std::vector<size_t> observed;
+  for (const Operation& op : h->operations) {
+    if (op.outcome == Outcome::kOk && (op.f == Fn::kGet || op.f == Fn::kIncr || op.f == Fn::kCas ||
+                                       (op.f == Fn::kMultiGet && !op.kvs.empty()))) {
+      observed.push_back(op.id);
+    }
+  }
+  if (observed.empty()) return;
+  const Operation& op = h->operations[*rc::gen::elementOf(observed)];
+  Event& e = h->events[op.complete_event];
+  auto other = [unique](const OptValue& v) {
+    std::vector<OptValue> choices = {OptValue()};
+    for (const auto& x : kValues) choices.push_back(x);
+    if (unique) choices = {OptValue(), "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"};
+    auto it = std::find(choices.begin(), choices.end(), v);
+    if (it != choices.end()) choices.erase(it);
+    return *rc::gen::elementOf(choices);
+  };
+  switch (op.f) {
+    case Fn::kGet:
+      e.value = other(e.value);
+      break;
+    case Fn::kIncr:
+      e.value = std::to_string(std::stoll(*e.value) + (Coin() ? 1 : -1));
+      break;
+    case Fn::kCas:
+      e.cas_result = !e.cas_result;
+      break;
+    default: {
+      auto it = std::next(e.kvs.begin(), Uniform<size_t>(0, e.kvs.size()));
+      it->second = other(it->second);
+    }
+  }
+  auto rebuilt = BuildHistory(h->events, "corrupted");
+  RC_ASSERT(rebuilt.ok());
+  *h = std::move(rebuilt).value();
+}
+
+void RunProperty(const std::function<void()>& property) {
+  rc::detail::TestParams params;
+  params.maxSuccess = kCases;
+  params.maxSize = 100;
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty(property),
+                                                rc::detail::TestMetadata{}, params);
+  std::ostringstream ss;
+  rc::detail::printResultMessage(result, ss);
+  EXPECT_TRUE(result.template is<rc::detail::SuccessResult>()) << ss.str();
+}
+
+CheckOptions PlainSearch() {
+  CheckOptions o;
+  o.use_witness = false;
+  o.prune_unknown = false;
+  o.unique_values = false;
+  return o;
+}
+
+TEST(OracleProperty, ExecutedHistoriesAreOk) {
+  RunProperty([] {
+    const History h = Generate();
+    RC_ASSERT(testing::BruteForceOracle(h).Linearizable());
+    const CheckResult fast = Check(h, {});
+    RC_ASSERT(fast.verdict == Verdict::kOk);
+    RC_ASSERT(Check(h, PlainSearch()).verdict == Verdict::kOk);
+    for (const Operation& op : h.operations) RC_CLASSIFY(true, FnName(op.f));
+    RC_CLASSIFY(h.operations.size() >= 6, "6+ operations");
+  });
+}
+
+TEST(OracleProperty, CorruptedHistoriesAgreeWithBruteForce) {
+  RunProperty([] {
+    History h = Generate();
+    Corrupt(&h);
+    const bool oracle = testing::BruteForceOracle(h).Linearizable();
+    const Verdict expected = oracle ? Verdict::kOk : Verdict::kIllegal;
+    const CheckResult fast = Check(h, {});
+    RC_ASSERT(VerdictName(fast.verdict) == VerdictName(expected));
+    RC_ASSERT(VerdictName(Check(h, PlainSearch()).verdict) == VerdictName(expected));
+    RC_TAG(oracle ? "still linearizable" : "not linearizable");
+  });
+}
+
+TEST(OracleProperty, UniqueValueRegistersAgreeWithBruteForce) {
+  RunProperty([] {
+    History h = Generate(/*unique=*/true);
+    if (Coin()) Corrupt(&h, /*unique=*/true);
+    const bool oracle = testing::BruteForceOracle(h).Linearizable();
+    const Verdict expected = oracle ? Verdict::kOk : Verdict::kIllegal;
+    const CheckResult fast = Check(h, {});
+    RC_ASSERT(VerdictName(fast.verdict) == VerdictName(expected));
+    RC_ASSERT(VerdictName(Check(h, PlainSearch()).verdict) == VerdictName(expected));
+    RC_CLASSIFY(fast.partitions.size() == 1 && fast.partitions[0].decided_by == "unique values",
+                "decided by unique values");
+    RC_TAG(oracle ? "linearizable" : "not linearizable");
+  });
+}
+
+}  // namespace
+}  // namespace pg::checker
