@@ -211,13 +211,15 @@ void ScenarioParser::PrepareNodeNames() {
 }
 
 std::optional<std::string> ScenarioParser::NodeName(const JsonReader& r) const {
-  auto name = r.String();
-  if (!name) return std::nullopt;
-  if (!node_names_.contains(*name)) {
+  if (!r.present()) {
+    if (r.required()) r.Fail(node_names_text_, "nothing");
+    return std::nullopt;
+  }
+  if (!r.value()->is_string() || !node_names_.contains(r.value()->get<std::string>())) {
     r.Fail(node_names_text_);
     return std::nullopt;
   }
-  return name;
+  return r.value()->get<std::string>();
 }
 
 std::optional<std::vector<std::string>> ScenarioParser::NodeList(

@@ -1,0 +1,187 @@
+// The nemesis over a cluster of idle nodes: each fault takes effect at its time, ends after its
+// duration, and impossible steps are recorded as ignored rather than asserted.
+#include "sim/nemesis.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "sim/cluster.h"
+
+namespace pg::sim {
+namespace {
+
+class IdleNode final : public Node {
+ public:
+  void Step(Time, const Input&, Outbox&) override {}
+  void CheckInvariants() const override {}
+};
+
+Knobs KnobsFor(const std::string& faults_json, const std::string& extra = "") {
+  auto s = ParseScenario(R"({"name": "n", "duration_ms": 10000, "workload": {"clients": 2})" +
+                             extra + R"(, "faults": )" + faults_json + "}",
+                         "nemesis.json");
+  PG_ASSERT(s.ok(), "{}", s.status().ToString());
+  return ResolveKnobs(*s, 1);
+}
+
+std::unique_ptr<Cluster> Build(const Knobs& k, bool with_meta = true) {
+  auto c = std::make_unique<Cluster>(ClusterOptions{
+      .seed = k.seed, .default_link = LinkConfigFromKnobs(k), .record_trace = false});
+  for (const std::string& name : NodeNames(k)) {
+    if (!with_meta && name.starts_with("meta/")) continue;
+    c->AddNode(name, [](const NodeEnv&) { return std::make_unique<IdleNode>(); });
+  }
+  c->Start();
+  ScheduleFaults(*c, k);
+  return c;
+}
+
+NodeId Id(const Cluster& c, const std::string& name) { return *c.FindNode(name); }
+
+// The fault-log lines at exactly `ms`.
+std::vector<std::string> LogAt(const Cluster& c, int64_t ms) {
+  std::vector<std::string> out;
+  for (const auto& [at, what] : c.fault_log()) {
+    if (at == Time::Zero() + Millis(ms)) out.push_back(what);
+  }
+  return out;
+}
+
+bool LogHas(const Cluster& c, int64_t ms, const std::string& part) {
+  for (const std::string& line : LogAt(c, ms)) {
+    if (line.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
+
+TEST(Nemesis, CrashAndRestartTakeEffectAtTheirTimes) {
+  auto c =
+      Build(KnobsFor(R"([{"at_ms": 1000, "kind": "crash", "node": "replica/1", "mode": "machine"},
+                              {"at_ms": 2000, "kind": "restart", "node": "replica/1"}])"));
+  const NodeId r1 = Id(*c, "replica/1");
+  c->RunUntil(At(999));
+  EXPECT_TRUE(c->is_up(r1));
+  c->RunUntil(At(1000));
+  EXPECT_FALSE(c->is_up(r1));
+  EXPECT_TRUE(LogHas(*c, 1000, "crash replica/1 (machine)"));
+  c->RunUntil(At(2000));
+  EXPECT_TRUE(c->is_up(r1));
+  EXPECT_TRUE(LogHas(*c, 2000, "restart replica/1"));
+}
+
+TEST(Nemesis, ImpossibleStepsAreRecordedAsIgnored) {
+  auto c = Build(KnobsFor(R"([{"at_ms": 100, "kind": "crash", "node": "replica/0"},
+                              {"at_ms": 200, "kind": "crash", "node": "replica/0"},
+                              {"at_ms": 300, "kind": "restart", "node": "replica/1"},
+                              {"at_ms": 400, "kind": "pause", "node": "replica/0", "duration_ms": 50}])"));
+  c->RunUntil(At(1000));
+  EXPECT_FALSE(c->failure().has_value());
+  EXPECT_TRUE(LogHas(*c, 200, "ignored")) << "crash of a down node";
+  EXPECT_TRUE(LogHas(*c, 300, "ignored")) << "restart of an up node";
+  EXPECT_TRUE(LogHas(*c, 400, "ignored")) << "pause of a down node";
+  EXPECT_TRUE(LogAt(*c, 450).empty()) << "an ignored pause schedules no resume";
+}
+
+TEST(Nemesis, PauseResumesAfterItsDuration) {
+  auto c = Build(KnobsFor(R"([{"at_ms": 100, "kind": "pause", "node": "meta/0", "duration_ms": 100},
+                              {"at_ms": 150, "kind": "pause", "node": "meta/0", "duration_ms": 10}])"));
+  const NodeId meta = Id(*c, "meta/0");
+  c->RunUntil(At(100));
+  EXPECT_TRUE(c->is_paused(meta));
+  c->RunUntil(At(160));
+  EXPECT_TRUE(c->is_paused(meta)) << "the second pause was ignored, so it resumes nothing";
+  EXPECT_TRUE(LogHas(*c, 150, "already paused"));
+  c->RunUntil(At(200));
+  EXPECT_FALSE(c->is_paused(meta));
+  EXPECT_TRUE(LogHas(*c, 200, "resume meta/0"));
+}
+
+TEST(Nemesis, AResumeEndsOnlyItsOwnPause) {
+  auto c =
+      Build(KnobsFor(R"([{"at_ms": 100, "kind": "pause", "node": "replica/2", "duration_ms": 400},
+                              {"at_ms": 200, "kind": "crash", "node": "replica/2"},
+                              {"at_ms": 250, "kind": "restart", "node": "replica/2"},
+                              {"at_ms": 300, "kind": "pause", "node": "replica/2", "duration_ms": 500}])"));
+  const NodeId r2 = Id(*c, "replica/2");
+  c->RunUntil(At(600));
+  EXPECT_TRUE(c->is_paused(r2)) << "the first pause's resume (at 500) must not end the second";
+  c->RunUntil(At(800));
+  EXPECT_FALSE(c->is_paused(r2));
+}
+
+TEST(Nemesis, PartitionsHealAfterTheirDurationOrOnHeal) {
+  auto c = Build(KnobsFor(R"([
+      {"at_ms": 100, "kind": "partition", "groups": [["replica/0"], ["replica/1", "meta/0"]],
+       "duration_ms": 50},
+      {"at_ms": 200, "kind": "one_way", "from": ["client/0"], "to": ["replica/3"]},
+      {"at_ms": 300, "kind": "heal"}])"));
+  c->RunUntil(At(400));
+  EXPECT_TRUE(LogHas(*c, 100, "partition"));
+  EXPECT_TRUE(LogHas(*c, 150, "heal partition"));
+  EXPECT_TRUE(LogHas(*c, 200, "one-way partition"));
+  EXPECT_TRUE(LogHas(*c, 300, "heal all partitions"));
+}
+
+TEST(Nemesis, ClogsAndClocksReachTheCluster) {
+  auto c = Build(KnobsFor(R"([
+      {"at_ms": 100, "kind": "clog", "node": "replica/0", "duration_ms": 50},
+      {"at_ms": 110, "kind": "clog", "from": "client/1", "to": "replica/2", "duration_ms": 50},
+      {"at_ms": 120, "kind": "clock_jump", "node": "replica/1", "by_ms": -300},
+      {"at_ms": 130, "kind": "clock_drift", "node": "replica/1", "drift_ppm": 500}])"));
+  c->RunUntil(At(200));
+  EXPECT_TRUE(LogHas(*c, 100, "clog replica/0"));
+  EXPECT_TRUE(LogHas(*c, 110, "clog link client/1->replica/2"));
+  EXPECT_TRUE(LogHas(*c, 120, "jump clock of replica/1"));
+  EXPECT_TRUE(LogHas(*c, 130, "set clock drift of replica/1"));
+}
+
+// Overlapping spells: when the inner one ends the outer one is back in force, and when the outer
+// ends the scenario's own network comes back.
+TEST(Nemesis, NetworkSpellsNestAndRestoreTheBaseline) {
+  auto c = Build(KnobsFor(R"([
+      {"at_ms": 100, "kind": "network", "drop_probability": 0.25, "duration_ms": 400},
+      {"at_ms": 200, "kind": "network", "reorder_probability": 0.75, "duration_ms": 100}])",
+                          R"(, "network": {"duplicate_probability": 0.125})"));
+  c->RunUntil(At(600));
+  EXPECT_TRUE(LogHas(*c, 100, "drop 0.25 duplicate 0.125 reorder 0"));
+  EXPECT_TRUE(LogHas(*c, 200, "drop 0 duplicate 0.125 reorder 0.75"));
+  EXPECT_TRUE(LogHas(*c, 300, "drop 0.25 duplicate 0.125 reorder 0"));
+  EXPECT_TRUE(LogHas(*c, 500, "drop 0 duplicate 0.125 reorder 0"));
+}
+
+TEST(Nemesis, AnUnknownNodeIsSkippedNotAsserted) {
+  // A system that builds no meta servers (e.g. "register") still has meta/0 in its knobs.
+  auto c = Build(KnobsFor(R"([{"at_ms": 100, "kind": "crash", "node": "meta/0"}])"),
+                 /*with_meta=*/false);
+  c->RunUntil(At(200));
+  EXPECT_FALSE(c->failure().has_value());
+}
+
+TEST(Nemesis, SwarmSchedulesRunAndEndHealed) {
+  auto s = ParseScenario(R"({"name": "s", "swarm": true})", "swarm.json");
+  ASSERT_TRUE(s.ok());
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    SCOPED_TRACE(seed);
+    const Knobs k = ResolveKnobs(*s, seed);
+    auto c = Build(k);
+    c->RunUntil(At(k.duration_ms));
+    EXPECT_FALSE(c->failure().has_value());
+    EXPECT_GE(c->fault_log().size(), k.faults.size());
+    for (size_t i = 0; i < c->node_count(); ++i) {
+      const NodeId id(static_cast<uint32_t>(i));
+      EXPECT_TRUE(c->is_up(id)) << c->name(id);
+      EXPECT_FALSE(c->is_paused(id)) << c->name(id);
+    }
+  }
+}
+
+TEST(Nemesis, LabelNamesKindAndFields) {
+  EXPECT_EQ(FaultLabel(Fault{5, CrashFault{.node = "replica/1", .mode = "machine"}}),
+            R"(crash {"mode":"machine","node":"replica/1"})");
+}
+
+}  // namespace
+}  // namespace pg::sim
