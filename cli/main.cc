@@ -1,5 +1,6 @@
 // pegasim: the command line. Thin: parses flags and calls the libraries.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "cli/check_command.h"
@@ -13,6 +14,15 @@ int main(int argc, char** argv) {
   pg::cli::AddSweepCommand(app, &exit_code);
   pg::cli::AddReplayCommand(app, &exit_code);
   pg::cli::AddCheckCommand(app, &exit_code);
+  const auto& subs = app.get_subcommands([](const CLI::App*) { return true; });
+  const bool known = argc > 1 && std::any_of(subs.begin(), subs.end(), [&](const CLI::App* s) {
+                       return s->get_name() == argv[1];
+                     });
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::cerr << "pegasim: unknown subcommand \"" << argv[1]
+              << "\": expected one of run, sweep, replay, check (see pegasim --help)\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

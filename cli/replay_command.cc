@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "sim/knobs.h"
 #include "sim/driver/runner.h"
 #include "sim/driver/trace_text.h"
 #include "sim/driver/verdict.h"
+#include "sim/knobs.h"
 
 namespace pg::cli {
 namespace {

@@ -4,8 +4,8 @@
 #include <stdexcept>
 
 #include "sim/driver/history_export.h"
-#include "sim/nemesis.h"
 #include "sim/driver/system_builder.h"
+#include "sim/nemesis.h"
 
 namespace pg::sim {
 namespace {
@@ -59,7 +59,8 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
                         .duplicate_probability = knobs.duplicate_probability,
                         .reorder_probability = knobs.reorder_probability},
        .record_trace = options.record_trace});
-  Status built = BuildSystem(cluster, knobs);
+  Status built = options.system_override ? options.system_override(cluster, knobs)
+                                         : BuildSystem(cluster, knobs);
   if (!built.ok()) {
     out.failure = Failure{.kind = "setup", .detail = built.message()};
   } else {

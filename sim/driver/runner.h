@@ -3,6 +3,7 @@
 // runs to the end of simulated time, checks the recorded history, and returns everything a verdict
 // needs. Deterministic: equal knobs give an equal RunOutcome (but for wall time).
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -13,9 +14,14 @@
 
 namespace pg::sim {
 
+// Builds a system's nodes into a cluster (sim/driver/system_builder.h has the real ones).
+using SystemBuilder = std::function<Status(Cluster&, const Knobs&)>;
+
 struct RunOptions {
   bool record_trace = false;  // keep one TraceLine per event (for --trace)
   double checker_timeout_s = 60;
+  // Tests plant bugs by building a variant system; empty = the system the knobs name.
+  SystemBuilder system_override;
 };
 
 struct RunOutcome {

@@ -8,9 +8,9 @@
 #include <mutex>
 #include <thread>
 
-#include "sim/knobs.h"
 #include "sim/driver/runner.h"
 #include "sim/driver/verdict.h"
+#include "sim/knobs.h"
 
 namespace pg::sim {
 namespace {

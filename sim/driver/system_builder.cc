@@ -30,16 +30,22 @@ example::RegisterClientOptions ClientOptions(const Knobs& knobs, int index,
   const double set_weight = knobs.mix.contains("set") ? knobs.mix.at("set") : 0;
   const double get_weight = knobs.mix.contains("get") ? knobs.mix.at("get") : 0;
   const double total = set_weight + get_weight;
+  const int ops = base + (index < knobs.ops % knobs.clients ? 1 : 0);
+  // Spread each client's operations over the first 80 % of the run, so faults meet traffic.
+  const int64_t think_ms = ops > 0 ? std::max<int64_t>(1, knobs.duration_ms * 8 / 10 / ops) : 1;
   return {.process = static_cast<uint32_t>(index),
           .servers = servers,
           .keys = knobs.hashkeys,
-          .ops = base + (index < knobs.ops % knobs.clients ? 1 : 0),
+          .ops = ops,
           .write_fraction = total > 0 ? set_weight / total : 0.5,
           .timeout = Millis(knobs.timeout_ms),
-          .retry_interval = Millis(std::max<int64_t>(knobs.timeout_ms / 8, 1))};
+          .retry_interval = Millis(std::max<int64_t>(knobs.timeout_ms / 8, 1)),
+          .think_time = Millis(think_ms)};
 }
 
-Status BuildRegisterSystem(Cluster& cluster, const Knobs& knobs) {
+}  // namespace
+
+Status BuildRegisterSystem(Cluster& cluster, const Knobs& knobs, const NodeFactory& server) {
   Rng& clocks = cluster.stream("clocks");
   std::vector<NodeId> servers;
   for (const std::string& name : NodeNames(knobs)) {
@@ -48,9 +54,7 @@ Status BuildRegisterSystem(Cluster& cluster, const Knobs& knobs) {
       cluster.AddNode(
           name, [](const NodeEnv&) { return std::make_unique<IdleNode>(); }, clock);
     } else if (name.starts_with("replica/")) {
-      servers.push_back(cluster.AddNode(
-          name, [](const NodeEnv& env) { return std::make_unique<example::RegisterServer>(env); },
-          clock));
+      servers.push_back(cluster.AddNode(name, server, clock));
     } else {
       const int index = std::stoi(name.substr(name.find('/') + 1));
       auto options = ClientOptions(knobs, index, servers);
@@ -70,10 +74,12 @@ Status BuildRegisterSystem(Cluster& cluster, const Knobs& knobs) {
   return Status::Ok();
 }
 
-}  // namespace
-
 Status BuildSystem(Cluster& cluster, const Knobs& knobs) {
-  if (knobs.system == "register") return BuildRegisterSystem(cluster, knobs);
+  if (knobs.system == "register") {
+    return BuildRegisterSystem(cluster, knobs, [](const NodeEnv& env) {
+      return std::make_unique<example::RegisterServer>(env);
+    });
+  }
   return Status(ErrorCode::kInvalidArgument,
                 fmt::format("system \"{}\" is not available in this build (the Pegasus core has "
                             "not landed yet); use \"register\"",

@@ -10,4 +10,7 @@ namespace pg::sim {
 // kInvalidArgument when the system is unknown or not available in this build.
 Status BuildSystem(Cluster& cluster, const Knobs& knobs);
 
+// The register example system with the given server factory (tests plant bugs through it).
+Status BuildRegisterSystem(Cluster& cluster, const Knobs& knobs, const NodeFactory& server);
+
 }  // namespace pg::sim

@@ -91,7 +91,8 @@ void RegisterClient::Finish(std::string type, std::string value_json, Outbox& ou
   open_ = false;
   ++completed_;
   out.CancelTimer(kRetryTimer);
-  out.SetTimer(kNextOpTimer, options_.think_time);
+  // Jittered think time (mean think_time) so clients do not move in lockstep.
+  out.SetTimer(kNextOpTimer, Nanos(env_.rng->UniformRange(0, 2 * options_.think_time.ns())));
 }
 
 void RegisterClient::CheckInvariants() const {

@@ -17,7 +17,7 @@ struct RegisterClientOptions {
   double write_fraction = 0.5;
   Duration timeout = Millis(2000);  // per operation; then the outcome is unknown
   Duration retry_interval = Millis(200);
-  Duration think_time = Millis(5);  // pause between operations
+  Duration think_time = Millis(5);  // mean pause between operations
 };
 
 class RegisterClient final : public Node {
