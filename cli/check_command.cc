@@ -10,6 +10,7 @@
 #include <string>
 
 #include "checker/check.h"
+#include "checker/edn_history.h"
 #include "checker/history.h"
 
 namespace pg::cli {
@@ -27,13 +28,14 @@ struct CheckFlags {
   size_t memory_cap_mb = 1024;
   int threads = 1;
   std::string html;
+  std::optional<std::string> initial;
   bool json = false;
 };
 
 void AddFlags(CLI::App& cmd, CheckFlags* f) {
   cmd.add_option("HISTORY", f->history, "the history file")->required();
   cmd.add_option("--format", f->format, "history format")
-      ->check(CLI::IsMember({"jsonl"}))
+      ->check(CLI::IsMember({"jsonl", "edn"}))
       ->capture_default_str();
   cmd.add_option("--timeout", f->timeout_s, "seconds before the verdict is unknown")
       ->check(CLI::NonNegativeNumber)
@@ -44,6 +46,8 @@ void AddFlags(CLI::App& cmd, CheckFlags* f) {
   cmd.add_option("--threads", f->threads, "partitions checked at once (never changes the report)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  cmd.add_option("--initial", f->initial,
+                 "edn: the registers' initial value (Knossos's cas-register starts at 0)");
   cmd.add_flag("--json", f->json, "print the report as JSON instead of text");
 }
 
@@ -61,7 +65,9 @@ int Run(const CheckFlags& f) {
     std::cerr << fmt::format("pegasim check: {}: cannot read the file\n", f.history);
     return kExitBadInput;
   }
-  auto history = checker::ParseJsonlHistory(*text, f.history);
+  auto history = f.format == "edn"
+                     ? checker::ParseEdnHistory(*text, f.history, {.initial = f.initial})
+                     : checker::ParseJsonlHistory(*text, f.history);
   if (!history.ok()) {
     std::cerr << "pegasim check: " << history.error().ToString() << "\n";
     return kExitBadInput;
