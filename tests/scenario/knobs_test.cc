@@ -297,3 +297,17 @@ RC_GTEST_PROP(KnobsJson, SwarmKnobsRoundTripThroughText, (uint64_t seed)) {
 
 }  // namespace
 }  // namespace pg::sim
+
+namespace pg::sim {
+namespace {
+
+TEST(Swarm, DrawnDurationCoversEveryExplicitFault) {
+  const Scenario s =
+      Parse(R"({"name": "s", "swarm": true, "faults": [{"at_ms": 85500, "kind": "heal"}]})");
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    EXPECT_GE(ResolveKnobs(s, seed).duration_ms, 86000);
+  }
+}
+
+}  // namespace
+}  // namespace pg::sim

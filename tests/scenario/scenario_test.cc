@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "sim/json_reader.h"
@@ -229,6 +230,35 @@ TEST(Scenario, EveryCuratedScenarioLoads) {
     auto s = LoadScenario(file);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
   }
+}
+
+}  // namespace
+}  // namespace pg::sim
+
+namespace pg::sim {
+namespace {
+
+// docs/scenarios.md's fault examples (one per line in the block that starts with "at_ms") must
+// stay valid: the reference is only useful if it is right.
+TEST(Scenario, DocumentedFaultExamplesParse) {
+  const std::string doc = ReadFile(std::string(PG_SOURCE_DIR) + "/docs/scenarios.md");
+  const size_t begin = doc.find("```json\n{\"at_ms\"");
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = doc.find("```", begin + 7);
+  std::istringstream lines(doc.substr(begin + 8, end - begin - 8));
+  std::string line;
+  std::string faults;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    faults += (count++ == 0 ? "" : ",") + line;
+  }
+  EXPECT_EQ(count, 11);
+  auto s = ParseScenario(R"({"name": "doc", "faults": [)" + faults + "]}", "docs/scenarios.md");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::set<std::string> kinds;
+  for (const Fault& f : *s->faults) kinds.insert(std::string(FaultKind(f.action)));
+  EXPECT_EQ(kinds.size(), std::variant_size_v<FaultAction>) << "one example per kind";
 }
 
 }  // namespace
