@@ -12,6 +12,7 @@
 #include "checker/check.h"
 #include "checker/edn_history.h"
 #include "checker/history.h"
+#include "checker/html_report.h"
 
 namespace pg::cli {
 namespace {
@@ -48,6 +49,7 @@ void AddFlags(CLI::App& cmd, CheckFlags* f) {
       ->capture_default_str();
   cmd.add_option("--initial", f->initial,
                  "edn: the registers' initial value (Knossos's cas-register starts at 0)");
+  cmd.add_option("--html", f->html, "write a self-contained page drawing the verdict");
   cmd.add_flag("--json", f->json, "print the report as JSON instead of text");
 }
 
@@ -77,6 +79,14 @@ int Run(const CheckFlags& f) {
   options.memory_cap_bytes = f.memory_cap_mb << 20;
   options.threads = f.threads;
   const checker::CheckResult result = checker::Check(*history, options);
+  if (!f.html.empty()) {
+    std::ofstream out(f.html, std::ios::binary);
+    out << checker::HtmlReport(*history, result);
+    if (!out) {
+      std::cerr << fmt::format("pegasim check: {}: cannot write the page\n", f.html);
+      return kExitBadInput;
+    }
+  }
   if (f.json) {
     std::cout << checker::ToJson(result).dump(2) << "\n";
   } else {
