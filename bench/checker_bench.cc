@@ -1,0 +1,106 @@
+// Checker benchmarks: synthetic register histories (checker/synthetic_history.h) of 4, 16 and 64
+// clients, 1k-100k operations, 0/1/5 % unknown outcomes, linearizable and corrupted (one stale
+// read), on one key and over 10 and 100 keys; plus plain memoized search (the fast paths off,
+// i.e. what Porcupine does) on the sizes it can finish. Counters: verdict (0 ok, 1 illegal,
+// 2 unknown), search steps. The history is built outside the timed loop.
+#include <benchmark/benchmark.h>
+
+#include "checker/check.h"
+#include "checker/synthetic_history.h"
+
+namespace pg::checker {
+namespace {
+
+void Run(benchmark::State& state, const SyntheticOptions& so, const CheckOptions& co) {
+  const History h = SyntheticHistory(so);
+  CheckResult r;
+  for (auto _ : state) {
+    r = Check(h, co);
+    benchmark::DoNotOptimize(r.verdict);
+  }
+  uint64_t steps = 0;
+  for (const auto& p : r.partitions) steps += p.steps;
+  state.counters["verdict"] = static_cast<double>(r.verdict);
+  state.counters["steps"] = static_cast<double>(steps);
+  state.counters["partitions"] = static_cast<double>(r.partitions.size());
+  state.SetItemsProcessed(state.iterations() * so.operations);
+}
+
+// Args: clients, operations, unknown per mille... percent, corrupt, keys.
+void BM_Check(benchmark::State& state) {
+  SyntheticOptions so{.seed = 42,
+                      .clients = static_cast<int>(state.range(0)),
+                      .operations = static_cast<int>(state.range(1)),
+                      .hashkeys = static_cast<int>(state.range(4)),
+                      .unknown_fraction = static_cast<double>(state.range(2)) / 100,
+                      .corrupt = state.range(3) != 0};
+  CheckOptions co;
+  co.timeout_s = 60;
+  Run(state, so, co);
+}
+
+void BM_PlainSearch(benchmark::State& state) {
+  SyntheticOptions so{.seed = 42,
+                      .clients = static_cast<int>(state.range(0)),
+                      .operations = static_cast<int>(state.range(1)),
+                      .hashkeys = static_cast<int>(state.range(4)),
+                      .unknown_fraction = static_cast<double>(state.range(2)) / 100,
+                      .corrupt = state.range(3) != 0};
+  CheckOptions co;
+  co.timeout_s = 10;
+  co.use_witness = false;
+  co.prune_unknown = false;
+  co.unique_values = false;
+  Run(state, so, co);
+}
+
+void SingleKey(benchmark::internal::Benchmark* b) {
+  for (int clients : {4, 16, 64}) {
+    for (int ops : {1000, 10000, 100000}) {
+      for (int unknown : {0, 1, 5}) {
+        for (int corrupt : {0, 1}) b->Args({clients, ops, unknown, corrupt, 1});
+      }
+    }
+  }
+}
+
+void ManyKeys(benchmark::internal::Benchmark* b) {
+  for (int keys : {10, 100}) {
+    for (int clients : {16, 64}) {
+      for (int unknown : {0, 5}) {
+        for (int corrupt : {0, 1}) b->Args({clients, 100000, unknown, corrupt, keys});
+      }
+    }
+  }
+}
+
+void PlainSizes(benchmark::internal::Benchmark* b) {
+  for (int clients : {4, 16}) {
+    for (int unknown : {0, 5}) {
+      for (int corrupt : {0, 1}) b->Args({clients, 1000, unknown, corrupt, 1});
+    }
+  }
+  b->Args({16, 10000, 0, 0, 1});
+}
+
+BENCHMARK(BM_Check)
+    ->ArgNames({"clients", "ops", "unknown%", "corrupt", "keys"})
+    ->Apply(SingleKey)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_Check)
+    ->Name("BM_CheckKeys")
+    ->ArgNames({"clients", "ops", "unknown%", "corrupt", "keys"})
+    ->Apply(ManyKeys)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_PlainSearch)
+    ->ArgNames({"clients", "ops", "unknown%", "corrupt", "keys"})
+    ->Apply(PlainSizes)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+
+}  // namespace
+}  // namespace pg::checker
+
+BENCHMARK_MAIN();
