@@ -51,14 +51,9 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   RunOutcome out;
   out.knobs = knobs;
-  Cluster cluster(
-      {.seed = knobs.seed,
-       .default_link = {.latency_min = Micros(static_cast<int64_t>(knobs.latency_ms_min * 1000)),
-                        .latency_mean = Micros(static_cast<int64_t>(knobs.latency_ms_mean * 1000)),
-                        .drop_probability = knobs.drop_probability,
-                        .duplicate_probability = knobs.duplicate_probability,
-                        .reorder_probability = knobs.reorder_probability},
-       .record_trace = options.record_trace});
+  Cluster cluster({.seed = knobs.seed,
+                   .default_link = LinkConfigFromKnobs(knobs),
+                   .record_trace = options.record_trace});
   Status built = options.system_override ? options.system_override(cluster, knobs)
                                          : BuildSystem(cluster, knobs);
   if (!built.ok()) {
