@@ -5,12 +5,24 @@
 #include <string_view>
 #include <variant>
 
+#include "core/proto/client_messages.h"
 #include "core/proto/codec.h"
 #include "core/proto/example_messages.h"
+#include "core/proto/meta_messages.h"
+#include "core/proto/replication_messages.h"
 
 namespace pg {
 
-using Message = std::variant<Ping, Pong, RegisterRequest, RegisterReply>;
+using Message = std::variant<
+    // the kernel's example system and tests
+    Ping, Pong, RegisterRequest, RegisterReply,
+    // client <-> replica server, client <-> meta
+    ClientRequest, ClientResponse, QueryConfigRequest, QueryConfigResponse,
+    // replica <-> replica (PacificA)
+    PrepareRequest, PrepareAck, GroupCheckRequest, GroupCheckResponse, RemoveReplica,
+    // replica server <-> meta
+    Beacon, BeaconAck, ConfigProposal, UpdateConfigRequest, UpdateConfigResponse, ConfigSyncRequest,
+    ConfigSyncResponse>;
 
 inline std::string_view MessageName(const Message& m) {
   return std::visit([](const auto& alt) -> std::string_view { return alt.kName; }, m);

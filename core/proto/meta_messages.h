@@ -1,0 +1,79 @@
+#pragma once
+// Replica server <-> meta server messages: beacons and leases (src/failure_detector/fd.thrift),
+// configuration changes and config sync (PEGASUS.md §1.8, §1.9).
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/common/status.h"
+#include "core/common/time.h"
+#include "core/proto/codec.h"
+#include "core/proto/pegasus_types.h"
+
+namespace pg {
+
+// RPC_FD_FAILURE_DETECTOR_PING. send_time is the worker's local clock when it sent the beacon:
+// the worker's lease runs from the send time of its last acknowledged beacon.
+struct Beacon {
+  static constexpr std::string_view kName = "Beacon";
+  Time send_time;
+  PG_FIELDS(send_time);
+  bool operator==(const Beacon&) const = default;
+};
+
+struct BeaconAck {
+  static constexpr std::string_view kName = "BeaconAck";
+  Time send_time;          // echoed from the beacon
+  bool is_master = false;  // only the leader's acks renew a lease (XiaoMi/rdsn PR #213)
+  bool allowed = true;
+  std::optional<NodeId> leader;
+  PG_FIELDS(send_time, is_master, allowed, leader);
+  bool operator==(const BeaconAck&) const = default;
+};
+
+// RPC_CONFIG_PROPOSAL, meta -> the replica server that must act.
+struct ConfigProposal {
+  static constexpr std::string_view kName = "ConfigProposal";
+  ConfigType type = ConfigType::kAssignPrimary;
+  PartitionConfiguration config;  // meta's current configuration
+  NodeId node;                    // the node the change is about
+  PG_FIELDS(type, config, node);
+  bool operator==(const ConfigProposal&) const = default;
+};
+
+// RPC_CM_UPDATE_PARTITION_CONFIGURATION, replica -> meta. config.ballot = current + 1.
+struct UpdateConfigRequest {
+  static constexpr std::string_view kName = "UpdateConfigRequest";
+  ConfigType type = ConfigType::kAssignPrimary;
+  PartitionConfiguration config;
+  NodeId node;
+  PG_FIELDS(type, config, node);
+  bool operator==(const UpdateConfigRequest&) const = default;
+};
+
+struct UpdateConfigResponse {
+  static constexpr std::string_view kName = "UpdateConfigResponse";
+  ErrorCode error = ErrorCode::kOk;  // kInvalidVersion: ballot was not current + 1
+  PartitionConfiguration config;     // meta's configuration after the request
+  PG_FIELDS(error, config);
+  bool operator==(const UpdateConfigResponse&) const = default;
+};
+
+// RPC_CM_CONFIG_SYNC, replica server -> meta, periodically and after a restart.
+struct ConfigSyncRequest {
+  static constexpr std::string_view kName = "ConfigSyncRequest";
+  std::vector<ReplicaInfo> stored_replicas;
+  PG_FIELDS(stored_replicas);
+  bool operator==(const ConfigSyncRequest&) const = default;
+};
+
+struct ConfigSyncResponse {
+  static constexpr std::string_view kName = "ConfigSyncResponse";
+  ErrorCode error = ErrorCode::kOk;
+  std::vector<PartitionConfiguration> partitions;  // every partition that lists this node
+  std::vector<Gpid> gc_replicas;                   // stored replicas meta no longer lists
+  PG_FIELDS(error, partitions, gc_replicas);
+  bool operator==(const ConfigSyncResponse&) const = default;
+};
+
+}  // namespace pg
