@@ -1,0 +1,337 @@
+#include "core/meta/meta_server.h"
+
+#include <algorithm>
+
+#include "core/common/log.h"
+#include "core/meta/meta_log.h"
+#include "core/meta/partition_table.h"
+
+namespace pg {
+
+MetaServer::MetaServer(const NodeEnv& env, MetaServerOptions options)
+    : env_(env), options_(std::move(options)) {
+  // "The lease_periods must be less than the grace_periods, as required by perfect FD"
+  // (src/common/replication_common.cpp): a worker's lease runs from its beacon's send time, the
+  // master's grace from the receive time, so the worker stops before the master replaces it.
+  PG_ASSERT_LT(options_.replica_lease, options_.grace, "lease must be shorter than grace");
+  PG_ASSERT_GT(options_.partition_count, 0);
+  PG_ASSERT_GT(options_.replica_count, 0);
+  PG_ASSERT_LE(static_cast<size_t>(options_.replica_count), options_.replica_servers.size());
+  PG_ASSERT_GT(options_.check_interval, Duration());
+}
+
+bool MetaServer::HasPendingChange(int partition_index) const {
+  return partition_index >= 0 && static_cast<size_t>(partition_index) < pending_.size() &&
+         pending_[partition_index].has_value();
+}
+
+bool MetaServer::IsWorkerAlive(NodeId worker) const { return fd_ && fd_->IsAlive(worker); }
+
+bool MetaServer::ValidPartition(Gpid gpid) const {
+  return gpid.app_id == options_.app_id && gpid.partition_index >= 0 &&
+         gpid.partition_index < options_.partition_count;
+}
+
+void MetaServer::Step(Time now, const Input& input, Outbox& out) {
+  if (std::holds_alternative<Boot>(input)) return OnBoot(now, out);
+  if (stopped_) {
+    PG_LOG(kDebug, "meta is fail-stopped; ignoring input");
+    return;
+  }
+  if (const auto* r = std::get_if<Receive>(&input)) return OnReceive(*r, now, out);
+  if (const auto* t = std::get_if<TimerFired>(&input)) {
+    if (t->timer == kCheckTimer) OnCheckTimer(now, out);
+    return;
+  }
+  if (const auto* done = std::get_if<LogAppended>(&input)) return OnLogAppended(*done, now, out);
+  if (const auto* failed = std::get_if<LogFailed>(&input)) return OnLogFailed(*failed, out);
+}
+
+// Rebuilds the table from meta.log: the last intact record of each partition wins. A partition
+// with no record was never created durably; it is created now (the layout is a pure function of
+// the options, so a re-creation is the same table).
+void MetaServer::OnBoot(Time now, Outbox& out) {
+  fd_.emplace(options_.replica_servers, now, options_.grace);
+  configs_.assign(options_.partition_count, PartitionConfiguration{});
+  for (int i = 0; i < options_.partition_count; ++i) {
+    configs_[i].gpid = Gpid{.app_id = options_.app_id, .partition_index = i};
+    configs_[i].max_replica_count = options_.replica_count;
+  }
+  pending_.assign(options_.partition_count, std::nullopt);
+  if (env_.disk != nullptr && env_.disk->Exists(kMetaLogFile)) {
+    Result<std::string> bytes = env_.disk->ReadFile(kMetaLogFile);
+    if (!bytes.ok()) {
+      // Without its table meta must not answer anything: fail-stop.
+      PG_LOG(kError, "cannot read {}: {}; fail-stop", kMetaLogFile, bytes.status().ToString());
+      stopped_ = true;
+      return;
+    }
+    const MetaLogReplay replay = ReadMetaLog(*bytes);
+    if (replay.skipped_bytes > 0) {
+      PG_LOG(kWarn, "{}: skipped {} damaged bytes (torn appends)", kMetaLogFile,
+             replay.skipped_bytes);
+    }
+    for (const PartitionConfiguration& pc : replay.records) {
+      if (!ValidPartition(pc.gpid) || ConfigProblem(pc)) {
+        PG_LOG(kWarn, "{}: ignoring a record for {} that is not of this table", kMetaLogFile,
+               pc.gpid);
+        continue;
+      }
+      PartitionConfiguration& cur = configs_[pc.gpid.partition_index];
+      if (pc.ballot <= cur.ballot) continue;
+      if (pc.ballot != cur.ballot.next()) {
+        PG_LOG(kWarn, "{}: {} jumps from ballot {} to {}", kMetaLogFile, pc.gpid, cur.ballot,
+               pc.ballot);
+      }
+      cur = pc;
+    }
+  }
+  durable_ballots_.clear();
+  for (const PartitionConfiguration& pc : configs_) durable_ballots_.push_back(pc.ballot);
+  ready_ = std::all_of(configs_.begin(), configs_.end(),
+                       [](const PartitionConfiguration& pc) { return pc.ballot > Ballot(0); });
+  if (!ready_) CreateMissingPartitions(out);
+  out.SetTimer(kCheckTimer, options_.check_interval);
+}
+
+void MetaServer::CreateMissingPartitions(Outbox& out) {
+  const std::vector<PartitionConfiguration> layout =
+      CreateTableLayout({.app_id = options_.app_id,
+                         .partition_count = options_.partition_count,
+                         .replica_count = options_.replica_count,
+                         .servers = options_.replica_servers});
+  std::string bytes;
+  for (size_t i = 0; i < layout.size(); ++i) {
+    if (configs_[i].ballot > Ballot(0)) continue;
+    bytes += EncodeMetaLogRecord(layout[i]);
+    creating_.push_back(layout[i]);
+  }
+  PG_ASSERT(!creating_.empty(), "nothing to create");
+  create_token_ = next_token_++;
+  out.Mark("meta.create_table");
+  out.AppendLog(
+      {.file = kMetaLogFile, .token = *create_token_, .bytes = std::move(bytes), .sync = true});
+}
+
+void MetaServer::OnLogAppended(const LogAppended& done, Time now, Outbox& out) {
+  if (create_token_ && done.token == *create_token_) {
+    for (const PartitionConfiguration& pc : creating_) {
+      durable_ballots_[pc.gpid.partition_index] = pc.ballot;
+      ApplyDurable(pc);
+    }
+    creating_.clear();
+    create_token_.reset();
+    ready_ = true;
+    PG_LOG(kInfo, "table {} ({} partitions) is durable; serving", options_.app_name,
+           options_.partition_count);
+    std::vector<Receive> deferred = std::move(deferred_);
+    deferred_.clear();
+    for (const Receive& r : deferred) OnReceive(r, now, out);
+    return;
+  }
+  for (std::optional<PendingChange>& p : pending_) {
+    if (!p || p->token != done.token) continue;
+    // Only now, with the configuration durable, does meta apply it and tell anyone.
+    durable_ballots_[p->config.gpid.partition_index] = p->config.ballot;
+    ApplyDurable(p->config);
+    out.Mark("meta.config_persisted");
+    if (p->reply_to) {
+      Reply(*p->reply_to, UpdateConfigResponse{.error = ErrorCode::kOk, .config = p->config}, out);
+    }
+    p.reset();
+    return;
+  }
+  PG_LOG(kWarn, "LogAppended with unknown token {}", done.token);
+}
+
+void MetaServer::OnLogFailed(const LogFailed& failed, Outbox& out) {
+  // What reached meta.log is unknown, so meta can neither apply nor forget the change:
+  // fail-stop, as Pegasus's meta exits when it cannot reach its state service.
+  PG_LOG(kError, "{} append {} failed: {}; fail-stop", failed.file, failed.token,
+         failed.status.ToString());
+  out.Mark("meta.fail_stop");
+  stopped_ = true;
+}
+
+void MetaServer::ApplyDurable(const PartitionConfiguration& config) {
+  const int i = config.gpid.partition_index;
+  PG_ASSERT(ValidPartition(config.gpid), "partition {}", config.gpid);
+  // Ballots only grow, one step at a time (update_configuration_locally:
+  // CHECK(old_pc.ballot + 1 == new_pc.ballot)).
+  PG_ASSERT_EQ(config.ballot, configs_[i].ballot.next(), "partition {}", config.gpid);
+  PG_ASSERT_EQ(config.ballot, durable_ballots_[i], "applying a configuration not yet durable");
+  configs_[i] = config;
+}
+
+void MetaServer::Reply(NodeId to, Message msg, Outbox& out) {
+  PG_ASSERT(ready_, "answering before the table is durable");
+  ++config_replies_;
+  out.Send(to, std::move(msg));
+}
+
+void MetaServer::Defer(const Receive& r) {
+  // Keep only the latest request of each type from each sender: the sender retries anyway.
+  std::erase_if(deferred_, [&](const Receive& d) {
+    return d.from == r.from && d.msg.index() == r.msg.index();
+  });
+  deferred_.push_back(r);
+}
+
+void MetaServer::OnReceive(const Receive& r, Time now, Outbox& out) {
+  if (const auto* beacon = std::get_if<Beacon>(&r.msg)) return OnBeacon(r.from, *beacon, now, out);
+  const bool config_request = std::holds_alternative<QueryConfigRequest>(r.msg) ||
+                              std::holds_alternative<ConfigSyncRequest>(r.msg);
+  if (!ready_ && config_request) {
+    // Nothing is answered before the table is durable; answered once it is.
+    PG_LOG(kDebug, "deferring {} from {}: table not yet durable", MessageName(r.msg), r.from);
+    return Defer(r);
+  }
+  if (!ready_) {
+    PG_LOG(kInfo, "ignoring {} from {}: table not yet durable", MessageName(r.msg), r.from);
+    return;
+  }
+  if (const auto* q = std::get_if<QueryConfigRequest>(&r.msg))
+    return OnQueryConfig(r.from, *q, out);
+  if (const auto* s = std::get_if<ConfigSyncRequest>(&r.msg)) return OnConfigSync(r.from, *s, out);
+  if (const auto* u = std::get_if<UpdateConfigRequest>(&r.msg)) {
+    return OnUpdateConfig(r.from, *u, out);
+  }
+  PG_LOG(kInfo, "ignoring {} from {}: not a meta request", MessageName(r.msg), r.from);
+}
+
+void MetaServer::OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& out) {
+  const bool known = fd_->OnBeacon(from, now);
+  if (!known) PG_LOG(kInfo, "beacon from {}, which is not a replica server of this cluster", from);
+  // The leader's ack renews the worker's lease from the beacon's send time (§1.9); meta is the
+  // leader whether or not its table is durable yet, since the failure detector does not need it.
+  out.Send(
+      from,
+      BeaconAck{
+          .send_time = beacon.send_time, .is_master = true, .allowed = known, .leader = env_.id});
+}
+
+void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbox& out) {
+  if (req.app_name != options_.app_name) {
+    PG_LOG(kInfo, "query for table {:?} from {}: no such table", req.app_name, from);
+    return Reply(from, QueryConfigResponse{.error = ErrorCode::kAppNotExist}, out);
+  }
+  Reply(from,
+        QueryConfigResponse{.error = ErrorCode::kOk,
+                            .app_id = options_.app_id,
+                            .partition_count = options_.partition_count,
+                            .partitions = configs_,
+                            .leader = env_.id},
+        out);
+}
+
+// RPC_CM_CONFIG_SYNC: every partition naming the node, and the stored replicas meta no longer
+// lists there (the node closes them). A replica of a partition with a change in flight that
+// would list the node is kept.
+void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
+  ConfigSyncResponse resp;
+  for (const PartitionConfiguration& pc : configs_) {
+    if (IsMember(pc, from)) resp.partitions.push_back(pc);
+  }
+  for (const ReplicaInfo& info : req.stored_replicas) {
+    if (!ValidPartition(info.gpid)) {
+      resp.gc_replicas.push_back(info.gpid);
+      continue;
+    }
+    const int i = info.gpid.partition_index;
+    const bool listed =
+        IsMember(configs_[i], from) || (pending_[i] && IsMember(pending_[i]->config, from));
+    if (!listed) resp.gc_replicas.push_back(info.gpid);
+  }
+  Reply(from, std::move(resp), out);
+}
+
+void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out) {
+  if (!ValidPartition(req.config.gpid)) {
+    PG_LOG(kInfo, "update for unknown partition {} from {}", req.config.gpid, from);
+    return Reply(from, UpdateConfigResponse{.error = ErrorCode::kObjectNotFound}, out);
+  }
+  const int i = req.config.gpid.partition_index;
+  AssertPartitionScope scope(fmt::format("{}", req.config.gpid));
+  if (pending_[i]) {
+    // One change at a time per partition; the requester retries (Pegasus drops the request
+    // while config_context.stage == pending_remote_sync).
+    PG_LOG(kInfo, "dropping {} from {}: a change is already pending", ConfigTypeName(req.type),
+           from);
+    return;
+  }
+  const UpdateDecision d = DecideUpdate(configs_[i], req, from);
+  switch (d.kind) {
+    case UpdateDecision::Kind::kDuplicate:
+      return Reply(from, UpdateConfigResponse{.error = ErrorCode::kOk, .config = d.config}, out);
+    case UpdateDecision::Kind::kReject:
+      PG_LOG(kInfo, "rejecting {} from {}: {}", ConfigTypeName(req.type), from, d.why);
+      return Reply(from, UpdateConfigResponse{.error = d.error, .config = d.config}, out);
+    case UpdateDecision::Kind::kPersist:
+      break;
+  }
+  pending_[i] = PendingChange{.token = next_token_++, .config = d.config, .reply_to = from};
+  out.Mark("meta.persist_update");
+  out.AppendLog({.file = kMetaLogFile,
+                 .token = pending_[i]->token,
+                 .bytes = EncodeMetaLogRecord(d.config),
+                 .sync = true});
+}
+
+void MetaServer::OnCheckTimer(Time now, Outbox& out) {
+  out.SetTimer(kCheckTimer, options_.check_interval);
+  for (NodeId dead : fd_->ExpireWorkers(now)) {
+    PG_LOG(kWarn, "replica server {} declared dead: no beacon for more than {}", dead,
+           options_.grace);
+    out.Mark("meta.worker_dead");
+    if (!ready_) continue;
+    for (const PartitionConfiguration& pc : configs_) {
+      if (pc.primary == dead) {
+        // Failover (downgrade_primary_to_inactive + cure) is not implemented yet.
+        PG_LOG(kWarn, "partition {} lost its primary {}; no failover yet", pc.gpid, dead);
+        out.Mark("meta.primary_dead_no_failover");
+      }
+    }
+  }
+  if (ready_) ProposeRemovingDeadSecondaries(out);
+}
+
+// server_state::downgrade_secondary_to_inactive: meta does not change the configuration itself,
+// it asks the primary, which then requests CT_DOWNGRADE_TO_INACTIVE (ballot + 1). Proposals are
+// re-sent every check until the secondary is gone, since the network may lose them.
+void MetaServer::ProposeRemovingDeadSecondaries(Outbox& out) {
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    if (pending_[i] || !pc.primary || !fd_->IsAlive(*pc.primary)) continue;
+    for (NodeId s : pc.secondaries) {
+      if (fd_->IsAlive(s)) continue;
+      out.Mark("meta.propose_downgrade_secondary");
+      out.Send(*pc.primary,
+               ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = pc, .node = s});
+      break;  // one change per partition at a time
+    }
+  }
+}
+
+void MetaServer::CheckInvariants() const {
+  if (!fd_) return;  // not booted
+  fd_->CheckInvariants();
+  PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(options_.partition_count));
+  PG_ASSERT_EQ(durable_ballots_.size(), configs_.size());
+  PG_ASSERT(ready_ || config_replies_ == 0, "answered {} requests before the table was durable",
+            config_replies_);
+  PG_ASSERT(!(ready_ && create_token_), "ready while the table is being created");
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    PG_ASSERT_EQ(pc.gpid.partition_index, static_cast<int32_t>(i));
+    // Nothing is applied (and so nothing is acted on) before it is durable.
+    PG_ASSERT_EQ(pc.ballot, durable_ballots_[i], "partition {}", pc.gpid);
+    if (auto problem = ConfigProblem(pc)) PG_UNREACHABLE("partition {}: {}", pc.gpid, *problem);
+    if (ready_) PG_ASSERT_GT(pc.ballot, Ballot(0), "partition {}", pc.gpid);
+    if (pending_[i]) {
+      PG_ASSERT_EQ(pending_[i]->config.ballot, pc.ballot.next(), "partition {}", pc.gpid);
+      PG_ASSERT(!ConfigProblem(pending_[i]->config), "partition {}", pc.gpid);
+    }
+  }
+}
+
+}  // namespace pg

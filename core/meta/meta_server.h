@@ -1,0 +1,102 @@
+#pragma once
+// MetaServer: Pegasus's configuration manager (PEGASUS.md §1.1, §1.8, §1.9), one table. It owns
+// partition membership: every change is appended to meta.log and synced *before* it is applied
+// in memory or answered (server_state.cpp: update_configuration_on_remote ->
+// on_update_configuration_on_remote_reply -> update_configuration_locally). It runs the master
+// side of the failure detector, proposes CT_DOWNGRADE_TO_INACTIVE to the primary of every
+// partition that has a dead secondary (server_state::downgrade_secondary_to_inactive), and
+// answers clients' config queries and replica servers' config syncs.
+//
+// Not yet: primary failover (a dead primary is only logged), adding secondaries, balancing,
+// leader election (one meta is the leader; pegasim's other meta nodes stay idle).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/meta/worker_failure_detector.h"
+#include "core/node/node.h"
+#include "core/proto/message.h"
+
+namespace pg {
+
+struct MetaServerOptions {
+  std::vector<NodeId> replica_servers;
+  std::string app_name = "temp";
+  int32_t app_id = 1;
+  int partition_count = 0;
+  int replica_count = 0;
+  Duration grace = Millis(7000);
+  Duration check_interval = Millis(1000);
+  // The workers' lease; asserted < grace (perfect FD, §1.9).
+  Duration replica_lease = Millis(5000);
+};
+
+class MetaServer final : public Node {
+ public:
+  MetaServer(const NodeEnv& env, MetaServerOptions options);
+
+  void Step(Time now, const Input& input, Outbox& out) override;
+  void CheckInvariants() const override;
+
+  // ---- Observation (tests, invariants) ----
+  // True once the table is durable and meta answers queries.
+  bool ready() const { return ready_; }
+  const std::vector<PartitionConfiguration>& partitions() const { return configs_; }
+  bool HasPendingChange(int partition_index) const;
+  bool IsWorkerAlive(NodeId worker) const;
+
+ private:
+  static constexpr TimerId kCheckTimer{1};
+
+  // A configuration appended to meta.log and not yet acknowledged by the disk.
+  struct PendingChange {
+    uint64_t token = 0;
+    PartitionConfiguration config;
+    std::optional<NodeId> reply_to;  // the replica that requested it
+  };
+
+  void OnBoot(Time now, Outbox& out);
+  void CreateMissingPartitions(Outbox& out);
+  void OnLogAppended(const LogAppended& done, Time now, Outbox& out);
+  void OnLogFailed(const LogFailed& failed, Outbox& out);
+  void OnReceive(const Receive& r, Time now, Outbox& out);
+  void OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& out);
+  void OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbox& out);
+  void OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out);
+  void OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out);
+  void OnCheckTimer(Time now, Outbox& out);
+  void ProposeRemovingDeadSecondaries(Outbox& out);
+  void ApplyDurable(const PartitionConfiguration& config);
+  void Persist(std::vector<PartitionConfiguration> configs, std::optional<NodeId> reply_to,
+               Outbox& out);
+  void Reply(NodeId to, Message msg, Outbox& out);
+  // Requests that arrive before the table is durable wait here (one per sender and type).
+  void Defer(const Receive& r);
+  bool ValidPartition(Gpid gpid) const;
+
+  NodeEnv env_;
+  MetaServerOptions options_;
+  std::optional<WorkerFailureDetector> fd_;
+  // Set once every partition is durable. Invariant: !ready_ implies no configuration answer
+  // has been sent (config_replies_ == 0).
+  bool ready_ = false;
+  // Fail-stop after a log write failed: durability of meta.log is unknown (§2 of DESIGN.md).
+  bool stopped_ = false;
+  uint64_t config_replies_ = 0;
+  // The applied table, indexed by partition. Invariant: every entry is durable:
+  // configs_[i].ballot == durable_ballots_[i]; a partition not yet created has ballot 0.
+  std::vector<PartitionConfiguration> configs_;
+  std::vector<Ballot> durable_ballots_;
+  // At most one change in flight per partition (Pegasus's config_context pending_remote_sync).
+  // Invariant: pending_[i]->config.ballot == configs_[i].ballot + 1.
+  std::vector<std::optional<PendingChange>> pending_;
+  // Token of the append that creates the table's missing partitions, while in flight.
+  std::optional<uint64_t> create_token_;
+  std::vector<PartitionConfiguration> creating_;  // what that append writes
+  uint64_t next_token_ = 1;
+  std::vector<Receive> deferred_;
+};
+
+}  // namespace pg

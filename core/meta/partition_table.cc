@@ -1,0 +1,113 @@
+#include "core/meta/partition_table.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/common/assert.h"
+
+namespace pg {
+
+std::vector<PartitionConfiguration> CreateTableLayout(const TableLayoutOptions& options) {
+  const size_t n = options.servers.size();
+  PG_ASSERT(options.replica_count > 0, "replica_count {}", options.replica_count);
+  PG_ASSERT_LE(static_cast<size_t>(options.replica_count), n, "not enough replica servers");
+  std::vector<PartitionConfiguration> table;
+  for (int i = 0; i < options.partition_count; ++i) {
+    PartitionConfiguration pc;
+    pc.gpid = Gpid{.app_id = options.app_id, .partition_index = i};
+    pc.ballot = Ballot(1);
+    pc.max_replica_count = options.replica_count;
+    pc.primary = options.servers[i % n];
+    for (int j = 1; j < options.replica_count; ++j) {
+      pc.secondaries.push_back(options.servers[(i + j) % n]);
+    }
+    PG_ASSERT(!ConfigProblem(pc), "{}", *ConfigProblem(pc));
+    table.push_back(std::move(pc));
+  }
+  return table;
+}
+
+std::optional<std::string> ConfigProblem(const PartitionConfiguration& config) {
+  std::set<NodeId> seen;
+  for (NodeId s : config.secondaries) {
+    if (!seen.insert(s).second) return fmt::format("secondary {} listed twice", s);
+  }
+  if (config.primary && seen.contains(*config.primary)) {
+    return fmt::format("primary {} is also a secondary", *config.primary);
+  }
+  if (config.ballot < Ballot(0)) return fmt::format("negative ballot {}", config.ballot);
+  return std::nullopt;
+}
+
+bool IsSecondary(const PartitionConfiguration& config, NodeId node) {
+  return std::find(config.secondaries.begin(), config.secondaries.end(), node) !=
+         config.secondaries.end();
+}
+
+bool IsMember(const PartitionConfiguration& config, NodeId node) {
+  return config.primary == node || IsSecondary(config, node);
+}
+
+namespace {
+
+// Pegasus's is_partition_config_equal: same ballot, primary and members.
+bool SameMembership(const PartitionConfiguration& a, const PartitionConfiguration& b) {
+  return a.gpid == b.gpid && a.ballot == b.ballot && a.primary == b.primary &&
+         a.secondaries == b.secondaries;
+}
+
+UpdateDecision Reject(const PartitionConfiguration& current, ErrorCode error, std::string why) {
+  return {.kind = UpdateDecision::Kind::kReject,
+          .error = error,
+          .config = current,
+          .why = std::move(why)};
+}
+
+// CT_DOWNGRADE_TO_INACTIVE of a secondary (replica_failover.cpp: handle_remote_failure ->
+// downgrade_to_inactive_on_primary): only the primary asks, and the result is the current
+// membership minus that secondary.
+UpdateDecision DowngradeSecondary(const PartitionConfiguration& current,
+                                  const UpdateConfigRequest& req, NodeId from) {
+  if (current.primary != from) {
+    return Reject(current, ErrorCode::kInvalidState,
+                  fmt::format("requester {} is not the primary", from));
+  }
+  if (!IsSecondary(current, req.node)) {
+    return Reject(current, ErrorCode::kInvalidArgument,
+                  fmt::format("node {} is not a secondary", req.node));
+  }
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  std::erase(next.secondaries, req.node);
+  next.last_drops.push_back(req.node);
+  if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
+  if (req.config.primary != next.primary || req.config.secondaries != next.secondaries) {
+    return Reject(current, ErrorCode::kInvalidArgument,
+                  "requested membership is not the current one minus the node");
+  }
+  return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
+}
+
+}  // namespace
+
+UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
+                            NodeId from) {
+  if (SameMembership(current, req.config)) {
+    // A retry or a network duplicate of a request meta already applied (Pegasus answers
+    // ERR_OK with the current configuration).
+    return {.kind = UpdateDecision::Kind::kDuplicate, .config = current};
+  }
+  if (req.config.ballot != current.ballot.next()) {
+    return Reject(current, ErrorCode::kInvalidVersion,
+                  fmt::format("ballot {} is not {} + 1", req.config.ballot, current.ballot));
+  }
+  switch (req.type) {
+    case ConfigType::kDowngradeToInactive:
+      return DowngradeSecondary(current, req, from);
+    default:
+      return Reject(current, ErrorCode::kInvalidArgument,
+                    fmt::format("{} is not implemented by this meta", ConfigTypeName(req.type)));
+  }
+}
+
+}  // namespace pg
