@@ -1,0 +1,226 @@
+#include "core/client/pegasus_client.h"
+
+#include <algorithm>
+
+#include "core/common/log.h"
+#include "core/storage/key_schema.h"
+
+namespace pg {
+namespace {
+
+// A query unanswered for this long is sent again (to the next meta server).
+constexpr Duration kQueryResendAfter = Millis(500);
+
+// Rejections that Pegasus's replica sends before any prepare: the attempt had no effect.
+bool IsNoEffectRejection(ErrorCode e) {
+  return e == ErrorCode::kInvalidState || e == ErrorCode::kObjectNotFound ||
+         e == ErrorCode::kNotEnoughMember || e == ErrorCode::kCapacityExceeded;
+}
+
+}  // namespace
+
+PegasusClient::PegasusClient(const NodeEnv& env, PegasusClientOptions options)
+    : env_(env),
+      options_(std::move(options)),
+      workload_(WorkloadShape{.process = options_.process,
+                              .hashkeys = options_.hashkeys,
+                              .sortkeys = options_.sortkeys,
+                              .mix = options_.mix}) {
+  PG_ASSERT(env_.rng != nullptr);
+  PG_ASSERT_GT(options_.timeout, Duration());
+}
+
+const std::optional<PartitionConfiguration>& PegasusClient::cached_config(int partition) const {
+  PG_ASSERT(partition >= 0 && partition < partition_count_, "partition {}", partition);
+  return configs_[partition];
+}
+
+void PegasusClient::Step(Time now, const Input& input, Outbox& out) {
+  if (std::holds_alternative<Boot>(input)) {
+    if (options_.ops > 0 && workload_.has_operations() && !options_.meta_servers.empty()) {
+      RequestConfig(now, out);  // warm the cache while thinking
+      out.SetTimer(kNextOpTimer, options_.think_time);
+    }
+  } else if (const auto* r = std::get_if<Receive>(&input)) {
+    if (const auto* q = std::get_if<QueryConfigResponse>(&r->msg)) {
+      OnQueryConfig(*q, now, out);
+    } else if (const auto* c = std::get_if<ClientResponse>(&r->msg)) {
+      OnResponse(*c, now, out);
+    } else {
+      PG_LOG(kDebug, "client ignores {} from {}", MessageName(r->msg), r->from);
+    }
+  } else if (const auto* t = std::get_if<TimerFired>(&input)) {
+    if (t->timer == kNextOpTimer) StartOp(now, out);
+    if (t->timer == kRetryTimer && open_) {
+      open_->backing_off = false;
+      TrySend(now, out);
+    }
+    if (t->timer == kDeadlineTimer) OnDeadline(out);
+  }
+}
+
+void PegasusClient::StartOp(Time now, Outbox& out) {
+  PG_ASSERT(!open_, "starting an operation while one is open");
+  if (started_ >= options_.ops) return;
+  ++started_;
+  OpenOp op{.op = workload_.Next(*env_.rng), .deadline = now + options_.timeout};
+  op.partition_hash = PartitionHash(op.op.request.hashkey, op.op.request.sortkey);
+  op.op.request.app_name = options_.app_name;
+  const bool multi =
+      op.op.request.kind == OpKind::kMultiGet || op.op.request.kind == OpKind::kMultiSet;
+  out.Record({.process = options_.process,
+              .type = "invoke",
+              .f = op.op.f,
+              .hashkey = op.op.request.hashkey,
+              .sortkey = multi ? "" : op.op.request.sortkey,
+              .value_json = op.op.invoke_value_json});
+  open_ = std::move(op);
+  out.SetTimer(kDeadlineTimer, options_.timeout);
+  if (app_missing_) return Finish("fail", "null", out);
+  TrySend(now, out);
+}
+
+// Sends the open operation to its partition's primary, or asks meta for the configuration and
+// tries again after a backoff.
+void PegasusClient::TrySend(Time now, Outbox& out) {
+  PG_ASSERT(open_.has_value());
+  PG_ASSERT(!open_->in_flight, "a second attempt while one awaits its reply");
+  const PartitionConfiguration* pc = nullptr;
+  if (partition_count_ > 0) {
+    const auto& cached = configs_[open_->partition_hash % partition_count_];
+    if (cached && cached->primary) pc = &*cached;
+  }
+  if (pc == nullptr) {
+    RequestConfig(now, out);
+    return Backoff(now, out);
+  }
+  ClientRequest req = open_->op.request;
+  req.request_id = (static_cast<uint64_t>(options_.process) << 40) | next_request_id_++;
+  req.gpid = pc->gpid;
+  req.partition_hash = open_->partition_hash;
+  open_->in_flight = req.request_id;
+  if (IsWrite(req.kind)) open_->maybe_applied = true;
+  out.Send(*pc->primary, std::move(req));
+}
+
+void PegasusClient::Backoff(Time now, Outbox& out) {
+  PG_ASSERT(open_.has_value());
+  const Duration delay =
+      Millis(std::min<int64_t>(int64_t{8} << std::min(open_->retries, 10), 1000));
+  ++open_->retries;
+  // Past the deadline there is no point: the deadline timer ends the operation.
+  if (now + delay >= open_->deadline) return;
+  open_->backing_off = true;
+  out.SetTimer(kRetryTimer, delay);
+}
+
+void PegasusClient::RequestConfig(Time now, Outbox& out) {
+  if (query_sent_at_ && now - *query_sent_at_ < kQueryResendAfter) return;
+  if (query_sent_at_) meta_index_ = (meta_index_ + 1) % options_.meta_servers.size();
+  query_sent_at_ = now;
+  out.Send(options_.meta_servers[meta_index_], QueryConfigRequest{.app_name = options_.app_name});
+}
+
+void PegasusClient::OnQueryConfig(const QueryConfigResponse& resp, Time now, Outbox& out) {
+  query_sent_at_.reset();
+  if (resp.error == ErrorCode::kAppNotExist) {
+    PG_LOG(kWarn, "table {:?} does not exist", options_.app_name);
+    app_missing_ = true;
+    // Nothing was sent for the open operation while the table was unknown: no effect.
+    if (open_ && !open_->maybe_applied && !open_->in_flight) Finish("fail", "null", out);
+    return;
+  }
+  if (resp.error != ErrorCode::kOk) {
+    if (resp.error == ErrorCode::kForwardToOthers && resp.leader) {
+      auto it = std::find(options_.meta_servers.begin(), options_.meta_servers.end(), *resp.leader);
+      if (it != options_.meta_servers.end()) meta_index_ = it - options_.meta_servers.begin();
+    }
+    PG_LOG(kInfo, "config query answered {}", ErrorCodeName(resp.error));
+    return;  // asked again on the next retry
+  }
+  if (resp.partition_count <= 0 || resp.partitions.size() != size_t(resp.partition_count)) {
+    PG_LOG(kWarn, "malformed config answer ({} partitions, {} listed)", resp.partition_count,
+           resp.partitions.size());
+    return;
+  }
+  if (resp.partition_count != partition_count_) configs_.assign(resp.partition_count, std::nullopt);
+  app_id_ = resp.app_id;
+  partition_count_ = resp.partition_count;
+  for (const PartitionConfiguration& pc : resp.partitions) {
+    const int i = pc.gpid.partition_index;
+    if (i < 0 || i >= partition_count_) continue;
+    // Answers can arrive out of order: never replace a configuration by an older one.
+    if (!configs_[i] || pc.ballot >= configs_[i]->ballot) configs_[i] = pc;
+  }
+  if (open_ && !open_->in_flight && !open_->backing_off) TrySend(now, out);
+}
+
+void PegasusClient::OnResponse(const ClientResponse& resp, Time now, Outbox& out) {
+  if (!open_ || open_->in_flight != resp.request_id) {
+    PG_LOG(kDebug, "ignoring a reply to request {}: not the attempt awaited", resp.request_id);
+    return;
+  }
+  open_->in_flight.reset();
+  const bool write = IsWrite(open_->op.request.kind);
+  if (resp.error == ErrorCode::kOk) {
+    workload_.Learn(open_->op, resp);
+    return Finish("ok", OkValueJson(open_->op, resp, options_.sortkeys), out);
+  }
+  if (resp.error == ErrorCode::kInvalidArgument) {
+    // Refused before any prepare (e.g. incr of a value that is not an integer): no effect.
+    open_->maybe_applied = false;
+    return Finish("fail", "null", out);
+  }
+  if (IsNoEffectRejection(resp.error)) {
+    open_->maybe_applied = false;  // the only attempt that could have applied was this one
+    if (resp.error == ErrorCode::kInvalidState || resp.error == ErrorCode::kObjectNotFound) {
+      // The cached primary is wrong: forget it and ask meta (on_access_failure).
+      configs_[open_->partition_hash % partition_count_].reset();
+      RequestConfig(now, out);
+    }
+    return Backoff(now, out);
+  }
+  if (!write) return Backoff(now, out);  // a read never has an effect: retry on any error
+  // Any other answer to a write does not say it had no effect: never resend it.
+  PG_LOG(kInfo, "write answered {}: outcome unknown", ErrorCodeName(resp.error));
+  Finish("info", "null", out);
+}
+
+void PegasusClient::OnDeadline(Outbox& out) {
+  if (!open_) return;
+  const bool write = IsWrite(open_->op.request.kind);
+  // A write that may have reached a primary may still take effect: unknown outcome. Otherwise
+  // (a read, or a write every attempt of which was refused) it certainly had no effect.
+  Finish(write && open_->maybe_applied ? "info" : "fail", "null", out);
+}
+
+void PegasusClient::Finish(const std::string& type, std::string value_json, Outbox& out) {
+  PG_ASSERT(open_.has_value());
+  PG_ASSERT(type != "fail" || !open_->maybe_applied, "a maybe-applied write cannot fail");
+  const bool multi =
+      open_->op.request.kind == OpKind::kMultiGet || open_->op.request.kind == OpKind::kMultiSet;
+  out.Record({.process = options_.process,
+              .type = type,
+              .f = open_->op.f,
+              .hashkey = open_->op.request.hashkey,
+              .sortkey = multi ? "" : open_->op.request.sortkey,
+              .value_json = std::move(value_json)});
+  open_.reset();
+  ++completed_;
+  out.CancelTimer(kRetryTimer);
+  out.CancelTimer(kDeadlineTimer);
+  // Jittered think time (mean think_time) so clients do not move in lockstep.
+  out.SetTimer(kNextOpTimer, Nanos(env_.rng->UniformRange(0, 2 * options_.think_time.ns())));
+}
+
+void PegasusClient::CheckInvariants() const {
+  PG_ASSERT_EQ(started_, completed_ + (open_ ? 1 : 0), "process {}", options_.process);
+  PG_ASSERT_LE(started_, options_.ops, "process {}", options_.process);
+  PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(partition_count_));
+  if (open_) {
+    PG_ASSERT(!open_->in_flight || !open_->backing_off, "waiting on a reply and a backoff");
+    if (!IsWrite(open_->op.request.kind)) PG_ASSERT(!open_->maybe_applied);
+  }
+}
+
+}  // namespace pg

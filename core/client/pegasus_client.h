@@ -1,0 +1,93 @@
+#pragma once
+// PegasusClient: a closed-loop client of one table that runs the workload and records every
+// operation for the checker (DESIGN.md §4). Routing follows Pegasus's partition resolver
+// (src/client/partition_resolver*.cpp, PEGASUS.md §1.11): partition = crc64(hashkey) %
+// partition_count, configurations cached per partition from the meta server, requests sent to
+// the partition's primary.
+//
+// Retries (partition_resolver::call_task): backoff min(8 << retry, 1000) ms within the
+// operation's timeout. kInvalidState / kObjectNotFound drop the partition's cached configuration
+// and re-query meta; kNotEnoughMember / kCapacityExceeded retry without re-querying. Those four
+// are rejections before any prepare, so the attempt certainly had no effect. Unlike Pegasus's
+// C++ client, a write that may have been applied (sent, no definite answer) is never re-sent:
+// its outcome is unknown and recorded as "info" at the deadline (a read as "fail": it had no
+// effect). Every attempt carries a fresh request_id, so a late reply to an earlier attempt can
+// never be mistaken for the answer to the current one.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/client/workload.h"
+#include "core/node/node.h"
+#include "core/proto/message.h"
+
+namespace pg {
+
+struct PegasusClientOptions {
+  uint32_t process = 0;  // the history's process id
+  std::vector<NodeId> meta_servers;
+  std::string app_name = "temp";
+  int hashkeys = 1;
+  int sortkeys = 1;
+  int ops = 0;  // operations this client runs, then it stops
+  std::map<std::string, double> mix;
+  Duration timeout = Millis(2000);  // per operation
+  Duration think_time = Millis(5);  // mean pause between operations
+};
+
+class PegasusClient final : public Node {
+ public:
+  PegasusClient(const NodeEnv& env, PegasusClientOptions options);
+  void Step(Time now, const Input& input, Outbox& out) override;
+  void CheckInvariants() const override;
+
+  // ---- Observation (tests) ----
+  int completed() const { return completed_; }
+  int32_t partition_count() const { return partition_count_; }
+  const std::optional<PartitionConfiguration>& cached_config(int partition) const;
+
+  static constexpr TimerId kNextOpTimer{1};
+  static constexpr TimerId kRetryTimer{2};
+  static constexpr TimerId kDeadlineTimer{3};
+
+ private:
+  // The open operation. Invariant: at most one attempt is awaiting a reply (in_flight).
+  struct OpenOp {
+    WorkloadOp op;
+    uint64_t partition_hash = 0;
+    Time deadline;
+    int retries = 0;
+    std::optional<uint64_t> in_flight;  // request_id of the attempt awaiting a reply
+    // A write attempt was sent and got no definite "no effect" answer.
+    bool maybe_applied = false;
+    bool backing_off = false;
+  };
+
+  void StartOp(Time now, Outbox& out);
+  void TrySend(Time now, Outbox& out);
+  void Backoff(Time now, Outbox& out);
+  void RequestConfig(Time now, Outbox& out);
+  void OnQueryConfig(const QueryConfigResponse& resp, Time now, Outbox& out);
+  void OnResponse(const ClientResponse& resp, Time now, Outbox& out);
+  void OnDeadline(Outbox& out);
+  void Finish(const std::string& type, std::string value_json, Outbox& out);
+
+  NodeEnv env_;
+  PegasusClientOptions options_;
+  WorkloadGenerator workload_;
+  int started_ = 0;
+  int completed_ = 0;
+  std::optional<OpenOp> open_;
+  uint64_t next_request_id_ = 1;
+  // The configuration cache: 0 partitions until the first answer from meta.
+  int32_t app_id_ = 0;
+  int32_t partition_count_ = 0;
+  std::vector<std::optional<PartitionConfiguration>> configs_;
+  bool app_missing_ = false;
+  size_t meta_index_ = 0;
+  std::optional<Time> query_sent_at_;  // an unanswered QueryConfigRequest
+};
+
+}  // namespace pg

@@ -1,0 +1,68 @@
+#pragma once
+// The client workload of pegasim's Pegasus system: which operation to run next, and how each
+// operation and its result are written to the history (DESIGN.md §4, read by checker/jsonl.cc).
+// Pure functions of the Rng and the client's own knowledge, so they can be tested alone.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/rng.h"
+#include "core/proto/client_messages.h"
+
+namespace pg {
+
+// incr always targets this sortkey, which set/del/cas/multi_set never touch: incr fails on a
+// value that is not an integer, so sharing sortkeys would make most incrs fail.
+inline constexpr char kCounterSortkey[] = "cnt";
+
+struct WorkloadShape {
+  uint32_t process = 0;
+  int hashkeys = 1;
+  int sortkeys = 1;
+  // f -> weight (get, set, del, incr, cas, multi_get, multi_set); others are ignored.
+  std::map<std::string, double> mix;
+};
+
+// One operation: the request (without routing fields) and its history invocation.
+struct WorkloadOp {
+  std::string f;  // the history's f
+  ClientRequest request;
+  std::string invoke_value_json;
+};
+
+// The sortkeys a multi_get reports: every workload sortkey plus the counter, so that the
+// result names every sortkey the server can hold for the hashkey (absent ones as null).
+std::vector<std::string> WorkloadSortkeys(int sortkeys);
+
+class WorkloadGenerator {
+ public:
+  explicit WorkloadGenerator(WorkloadShape shape);
+
+  // False when the mix has no positive weight for any known operation.
+  bool has_operations() const { return total_weight_ > 0; }
+
+  // Draws the next operation; written values are unique ("c<process>-<n>").
+  WorkloadOp Next(Rng& rng);
+
+  // What the client learned from a completed operation (used to pick cas expectations).
+  void Learn(const WorkloadOp& op, const ClientResponse& resp);
+
+ private:
+  std::string NextValue();
+  std::string DrawSortkey(Rng& rng) const;
+  std::optional<std::string> DrawExpectation(Rng& rng, const std::string& hashkey,
+                                             const std::string& sortkey) const;
+
+  WorkloadShape shape_;
+  double total_weight_ = 0;
+  uint64_t next_value_ = 0;
+  // (hashkey, sortkey) -> the value this client last saw or wrote there.
+  std::map<std::pair<std::string, std::string>, std::optional<std::string>> known_;
+};
+
+// The history value of an ok completion (DESIGN.md §4's table).
+std::string OkValueJson(const WorkloadOp& op, const ClientResponse& resp, int sortkeys);
+
+}  // namespace pg
