@@ -47,8 +47,12 @@ struct PartitionConfiguration {
   std::vector<NodeId> last_drops;  // the most recently removed members, oldest first
   Decree last_committed_decree{0};
   int32_t max_replica_count = 3;
+  // The app's partition count (Pegasus carries it in app_info beside every configuration_update
+  // request). Replicas check a write's partition_hash % partition_count == partition_index.
+  // 0 = unknown (the replica then answers kInvalidState).
+  int32_t partition_count = 0;
   PG_FIELDS(gpid, ballot, primary, secondaries, last_drops, last_committed_decree,
-            max_replica_count);
+            max_replica_count, partition_count);
   bool operator==(const PartitionConfiguration&) const = default;
 };
 

@@ -1,0 +1,268 @@
+#include "core/replica/replica.h"
+
+#include <algorithm>
+
+#include "core/common/assert.h"
+#include "core/common/crc.h"
+#include "core/common/log.h"
+#include "core/replica/write_executor.h"
+
+namespace pg {
+
+TimerId MakeReplicaTimerId(Gpid gpid, ReplicaTimer kind) {
+  PG_ASSERT(gpid.app_id >= 0 && gpid.app_id < (1 << 24), "app id {} does not fit a timer id",
+            gpid.app_id);
+  PG_ASSERT_GE(gpid.partition_index, 0);
+  return TimerId((static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(gpid.app_id) << 32) |
+                 static_cast<uint32_t>(gpid.partition_index));
+}
+
+Replica::Replica(ReplicaHost* host, Gpid gpid, std::unique_ptr<KvEngine> engine,
+                 int32_t log_segment)
+    : host_(host),
+      gpid_(gpid),
+      engine_(std::move(engine)),
+      log_file_(SegmentName(PlogBaseName(gpid), log_segment)),
+      plist_(engine_ ? engine_->last_applied() : Decree(0)),
+      digest_base_(engine_ ? engine_->last_applied() : Decree(0)) {
+  PG_ASSERT(host_ != nullptr);
+  PG_ASSERT(engine_ != nullptr, "an open replica needs its engine");
+  config_.gpid = gpid;
+}
+
+Replica::Replica(ReplicaHost* host, Gpid gpid, const Status& why)
+    : host_(host), gpid_(gpid), log_file_(SegmentName(PlogBaseName(gpid), 0)), plist_(Decree(0)) {
+  PG_ASSERT(host_ != nullptr);
+  PG_ASSERT(!why.ok(), "a failed replica needs a reason");
+  config_.gpid = gpid;
+  status_ = PartitionStatus::kError;
+  PG_LOG(kWarn, "replica {} failed to open: {}", gpid, why.ToString());
+}
+
+bool Replica::ServingAsPrimary(Time now) const {
+  return status_ == PartitionStatus::kPrimary && host_->LeaseValid(now);
+}
+
+ReplicaInfo Replica::Info() const {
+  return ReplicaInfo{.gpid = gpid_,
+                     .ballot = ballot_,
+                     .status = status_,
+                     .last_committed_decree = plist_.last_committed(),
+                     .last_prepared_decree = plist_.max_decree(),
+                     .last_durable_decree = engine_ ? engine_->last_durable() : Decree(0)};
+}
+
+std::optional<uint64_t> Replica::CommittedDigest(Decree d) const {
+  if (digest_base_ != Decree(0) || d > plist_.last_committed() || d < Decree(0)) {
+    return std::nullopt;
+  }
+  if (d == Decree(0)) return 0;
+  return digests_[static_cast<size_t>(d.value() - 1)];
+}
+
+// ---- status changes (Pegasus: replica::update_local_configuration) ------------------------
+
+namespace {
+
+PartitionStatus StatusIn(const PartitionConfiguration& pc, NodeId self) {
+  if (pc.primary == self) return PartitionStatus::kPrimary;
+  if (std::find(pc.secondaries.begin(), pc.secondaries.end(), self) != pc.secondaries.end()) {
+    return PartitionStatus::kSecondary;
+  }
+  return PartitionStatus::kInactive;
+}
+
+// replica_config.cpp: is_same_ballot_status_change_allowed.
+bool SameBallotChangeAllowed(PartitionStatus from, PartitionStatus to, bool transient) {
+  using PS = PartitionStatus;
+  if (from == to) return true;
+  if (from == PS::kInactive && to == PS::kPotentialSecondary) return true;
+  if (from == PS::kPotentialSecondary && to == PS::kSecondary) return true;
+  return from == PS::kInactive && transient && (to == PS::kSecondary || to == PS::kPrimary);
+}
+
+}  // namespace
+
+void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, Outbox& out) {
+  PG_ASSERT_GE(b, ballot_, "ballots never decrease");
+  PG_ASSERT(status_ != PartitionStatus::kError, "PS_ERROR is terminal");
+  const PartitionStatus old = status_;
+  const Ballot old_ballot = ballot_;
+  if (old == PartitionStatus::kPrimary && (s != PartitionStatus::kPrimary || b != old_ballot)) {
+    out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck));
+    out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout));
+  }
+  // Primary bookkeeping survives only a transient pause of the same primary (a pending config
+  // change) or a ballot change that keeps it primary; any other move drops it.
+  const bool keeps_primary_state =
+      s == PartitionStatus::kPrimary || (s == PartitionStatus::kInactive && transient);
+  if (!keeps_primary_state) AbandonPrimaryState(out);
+  status_ = s;
+  ballot_ = b;
+  ballot_high_ = std::max(ballot_high_, b);
+  inactive_is_transient_ = s == PartitionStatus::kInactive && transient;
+  if (old != s || old_ballot != b) {
+    PG_LOG(kInfo, "replica {}: {}@{} -> {}@{}{}", gpid_, PartitionStatusName(old), old_ballot,
+           PartitionStatusName(s), b, inactive_is_transient_ ? " (transient)" : "");
+  }
+  if (s == PartitionStatus::kPrimary && (old != s || old_ballot != b)) BecomePrimary(now, out);
+}
+
+// Pegasus: update_local_configuration's switch into PS_PRIMARY: init_group_check, then
+// replay_prepare_list (reconciliation: everything uncommitted is re-prepared in this ballot).
+void Replica::BecomePrimary(Time now, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  PG_ASSERT(config_.primary == host_->self(), "primary status without being the config's primary");
+  primary_.progress.clear();
+  primary_.prepare_timer_armed = false;
+  primary_.last_prepare_decree_on_new_primary = plist_.max_decree();
+  primary_.last_prepare_time = now;
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck),
+               host_->options().group_check_interval);
+  ReplayPrepareList(now, out);
+}
+
+void Replica::AbandonPrimaryState(Outbox& out) {
+  if (!primary_.replies.empty() || !primary_.row_queues.empty()) {
+    PG_LOG(kInfo, "replica {}: abandoning {} prepared and {} queued client writes (no reply)",
+           gpid_, primary_.replies.size(), primary_.row_queues.size());
+  }
+  if (primary_.pending_change) {
+    out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry));
+  }
+  primary_ = PrimaryState{};
+  PG_ASSERT(primary_.progress.empty() && primary_.replies.empty());
+}
+
+// Adopts meta's configuration (config sync, update response). Returns whether it was adopted.
+bool Replica::AdoptConfig(Time now, const PartitionConfiguration& pc, Outbox& out) {
+  PG_ASSERT_EQ(pc.gpid, gpid_);
+  if (pc.partition_count > 0) partition_count_ = pc.partition_count;
+  if (status_ == PartitionStatus::kError) return false;
+  const PartitionStatus to = StatusIn(pc, host_->self());
+  if (pc.ballot < ballot_) {
+    PG_LOG(kDebug, "replica {}: ignoring configuration of older ballot {} < {}", gpid_, pc.ballot,
+           ballot_);
+    return false;
+  }
+  if (pc.ballot == ballot_ && !SameBallotChangeAllowed(status_, to, inactive_is_transient_)) {
+    PG_LOG(kDebug, "replica {}: same-ballot {} -> {} not allowed{}", gpid_,
+           PartitionStatusName(status_), PartitionStatusName(to),
+           inactive_is_transient_ ? "" : " (inactive is not transient)");
+    return false;
+  }
+  if (pc.ballot == ballot_ && to == status_ && !inactive_is_transient_) {
+    config_ = pc;
+    return true;
+  }
+  config_ = pc;
+  SetStatus(now, to, pc.ballot, /*transient=*/false, out);
+  return true;
+}
+
+// Adopts a larger ballot learned from the primary (prepare, group check): Pegasus calls
+// update_local_configuration(request.config) there too.
+bool Replica::AdoptReplicaConfig(Time now, const ReplicaConfiguration& rc, Outbox& out) {
+  PG_ASSERT_GT(rc.ballot, ballot_, "only a larger ballot is adopted from a peer");
+  PG_ASSERT(status_ != PartitionStatus::kError);
+  if (rc.status != PartitionStatus::kSecondary || !rc.primary || *rc.primary == host_->self()) {
+    PG_LOG(kDebug, "replica {}: not adopting peer config {} (learners are a later issue)", gpid_,
+           DebugString(rc));
+    return false;
+  }
+  config_.ballot = rc.ballot;
+  config_.primary = rc.primary;
+  config_.secondaries.clear();
+  SetStatus(now, PartitionStatus::kSecondary, rc.ballot, /*transient=*/false, out);
+  return true;
+}
+
+// Fail-stop: uncertain durability or a broken engine. The replica never acks or serves again.
+void Replica::Fail(Outbox& out, const Status& why) {
+  PG_ASSERT(!why.ok());
+  if (status_ == PartitionStatus::kError) return;
+  PG_LOG(kWarn, "replica {}: PS_ERROR: {}", gpid_, why.ToString());
+  out.Mark("replica.error");
+  out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck));
+  out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout));
+  AbandonPrimaryState(out);
+  status_ = PartitionStatus::kError;
+  inactive_is_transient_ = false;
+  pending_appends_.clear();
+  PG_ASSERT(primary_.replies.empty());
+}
+
+// Pegasus: replica::execute_mutation -> _app->apply_mutation. Also extends the digest.
+Status Replica::ApplyMutation(const Mutation& mu) {
+  PG_ASSERT(engine_ != nullptr);
+  PG_ASSERT_EQ(mu.decree, engine_->last_applied().next(), "applying out of order");
+  Result<WriteBatch> batch = ToWriteBatch(mu.updates);
+  if (!batch.ok()) return batch.status();
+  PG_RETURN_IF_ERROR(engine_->ApplyBatch(mu.decree, *batch));
+  if (digest_base_ == Decree(0)) {
+    const uint64_t prev = digests_.empty() ? 0 : digests_.back();
+    digests_.push_back(Crc64(Encode(mu.updates), prev));
+  }
+  return Status::Ok();
+}
+
+Status Replica::CommitSoft(Decree to) {
+  return plist_.CommitTo(to, [this](const Mutation& mu) { return ApplyMutation(mu); });
+}
+
+ReplicaConfiguration Replica::MemberConfig(PartitionStatus s) const {
+  return ReplicaConfiguration{
+      .gpid = gpid_, .ballot = ballot_, .primary = config_.primary, .status = s};
+}
+
+// Pegasus appends to the private log without fsync (PEGASUS.md §1.10); the completion of the
+// write (LogAppended) is what makes a decree count as logged.
+void Replica::AppendMutation(const Mutation& mu, Outbox& out) {
+  PG_ASSERT(status_ != PartitionStatus::kError, "a failed replica never writes");
+  PG_ASSERT_GT(mu.decree, plist_.last_committed());
+  const uint64_t token = host_->NewLogToken(log_file_, gpid_);
+  out.AppendLog({.file = log_file_,
+                 .token = token,
+                 .bytes = EncodeLogRecord(LogRecord{.ballot = mu.ballot,
+                                                    .decree = mu.decree,
+                                                    .last_committed = mu.last_committed_decree,
+                                                    .payload = Encode(mu.updates)}),
+                 .sync = false});
+  pending_appends_.push_back({.token = token, .ballot = mu.ballot, .decree = mu.decree});
+}
+
+void Replica::CheckInvariants() const {
+  plist_.CheckInvariants();
+  PG_ASSERT_LE(plist_.last_committed(), plist_.max_decree());
+  PG_ASSERT_EQ(ballot_, ballot_high_, "ballot went backwards");
+  if (engine_ != nullptr) {
+    PG_ASSERT_EQ(engine_->last_applied(), plist_.last_committed(), "applied != committed");
+  }
+  if (digest_base_ == Decree(0)) {
+    PG_ASSERT_EQ(static_cast<int64_t>(digests_.size()), plist_.last_committed().value());
+  }
+  PG_ASSERT(!inactive_is_transient_ || status_ == PartitionStatus::kInactive);
+  if (status_ == PartitionStatus::kPrimary) {
+    PG_ASSERT(config_.primary == host_->self(), "primary but not the config's primary");
+    PG_ASSERT_EQ(config_.ballot, ballot_);
+    PG_ASSERT(plist_.Contiguous(), "a primary's prepare list has a hole");
+    PG_ASSERT(!primary_.pending_change, "2PC while a config change is pending");
+  }
+  if (primary_.pending_change) {
+    PG_ASSERT(status_ == PartitionStatus::kInactive && inactive_is_transient_);
+    PG_ASSERT_EQ(primary_.pending_change->config.ballot, ballot_.next());
+  }
+  for (const auto& [d, p] : primary_.progress) {
+    PG_ASSERT(d > plist_.last_committed() && d <= plist_.max_decree(), "progress for {}", d);
+  }
+  for (const auto& [d, r] : primary_.replies) {
+    PG_ASSERT(d > plist_.last_committed() && d <= plist_.max_decree(), "reply for {}", d);
+  }
+  if (status_ != PartitionStatus::kPrimary && !inactive_is_transient_) {
+    PG_ASSERT(primary_.replies.empty() && primary_.progress.empty(), "stale primary state");
+  }
+  if (status_ == PartitionStatus::kError) PG_ASSERT(pending_appends_.empty());
+  if (engine_ != nullptr) engine_->CheckInvariants();
+}
+
+}  // namespace pg

@@ -1,0 +1,194 @@
+#pragma once
+// One partition's PacificA state machine as Pegasus implements it (src/replica/replica*.cpp):
+// the NORMAL CASE: primary-driven two-phase commit, commit point propagation, group check, empty
+// writes, removal of a failed secondary through meta, and boot-time log replay. Failover,
+// reconciliation and learning are a later issue; the seams for them are ReplayPrepareList (it
+// already re-prepares every uncommitted decree under the current ballot and fills holes),
+// PrepareList::TruncateAbove, and the same-ballot status rules in AdoptConfig.
+//
+// Status (PEGASUS.md §1.2). Invariants: PRIMARY => config_.primary == self and the ballot is
+// config_'s; 2PC runs only in PRIMARY; while a config change is pending the replica is
+// INACTIVE-transient and keeps its primary bookkeeping (client replies survive the re-prepare).
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/common/status.h"
+#include "core/node/io.h"
+#include "core/proto/message.h"
+#include "core/replica/prepare_list.h"
+#include "core/replica/replica_log.h"
+#include "core/replica/replica_options.h"
+#include "core/storage/kv_engine.h"
+
+namespace pg {
+
+// A replica's timers; the server maps (gpid, kind) to one TimerId.
+enum class ReplicaTimer : uint8_t {
+  kGroupCheck = 1,      // primary: group check + empty write (replica_check.cpp)
+  kPrepareTimeout = 2,  // primary: earliest outstanding prepare's deadline
+  kConfigRetry = 3,     // primary waiting for meta: resend the config update (every 1 s, Pegasus)
+};
+TimerId MakeReplicaTimerId(Gpid gpid, ReplicaTimer kind);
+
+class Replica {
+ public:
+  // An open replica: PS_INACTIVE, commit point = the engine's last applied decree. Its plog
+  // segment `log_segment` is where appends go.
+  Replica(ReplicaHost* host, Gpid gpid, std::unique_ptr<KvEngine> engine, int32_t log_segment);
+  // A replica whose engine or log could not be opened: PS_ERROR from the start.
+  Replica(ReplicaHost* host, Gpid gpid, const Status& why);
+
+  Gpid gpid() const { return gpid_; }
+  PartitionStatus status() const { return status_; }
+  Ballot ballot() const { return ballot_; }
+  Decree last_committed() const { return plist_.last_committed(); }
+  Decree last_prepared() const { return plist_.max_decree(); }
+  const std::string& log_file() const { return log_file_; }
+  bool ServingAsPrimary(Time now) const;
+  ReplicaInfo Info() const;
+  std::optional<uint64_t> CommittedDigest(Decree d) const;
+  void CheckInvariants() const;
+
+  // ---- Boot (replica_init.cc) ----
+  // Pegasus's init_app_and_prepare_list + replay_mutation: records at or below the engine's
+  // decree are skipped; each record first commits up to its header's last_committed (what later
+  // headers prove committed), then enters the prepare list as logged. The uncommitted suffix
+  // stays prepared. Corruption => PS_ERROR.
+  void Replay(const SegmentedRead& read, Outbox& out);
+  // The index entry announcing this replica is durable: until then it takes no role.
+  void MarkAnnounced(Time now, Outbox& out);
+  // A replica created by config sync takes no role until its index entry is durable.
+  void MarkUnannounced() { announced_ = false; }
+  bool announced() const { return announced_; }
+
+  // ---- Configuration (replica_config.cc) ----
+  void OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out);
+  void OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out);
+  void OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out);
+  void OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out);
+  // replica_stub::on_meta_server_disconnected: every replica goes PS_INACTIVE (transient); a
+  // primary abandons its outstanding prepares and clients (their outcome is unknown).
+  void OnLeaseLapse(Time now, Outbox& out);
+  // Before the server drops this replica (gc): cancels its timers.
+  void Close(Outbox& out);
+
+  // ---- Client operations and 2PC (replica_2pc.cc, replica_read.cc) ----
+  void OnClientWrite(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+  void OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+  void OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox& out);
+  void OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out);
+  void OnLogAppended(Time now, uint64_t token, Outbox& out);
+  void OnLogFailed(Time now, uint64_t token, const Status& status, Outbox& out);
+
+  // ---- Group check and timers (replica_check.cc) ----
+  void OnGroupCheck(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out);
+  void OnGroupCheckResponse(Time now, NodeId from, const GroupCheckResponse& resp, Outbox& out);
+  void OnTimer(Time now, ReplicaTimer kind, Outbox& out);
+
+ private:
+  struct PrepareProgress {
+    std::set<NodeId> awaiting;  // secondaries of the current ballot that have not acked
+    Time sent;
+  };
+  struct PendingReply {
+    NodeId client;
+    ClientResponse response;
+  };
+  struct QueuedWrite {
+    NodeId client;
+    ClientRequest request;
+  };
+  // Pegasus's primary_context, reduced to the normal case.
+  struct PrimaryState {
+    // Invariant: keys are in (last_committed, last_prepared].
+    std::map<Decree, PrepareProgress> progress;
+    std::map<Decree, PendingReply> replies;
+    // Writes waiting for their row (hashkey) to be quiet, FIFO per row: an atomic op runs only
+    // when no uncommitted mutation touches its hashkey, and later writes to that row queue
+    // behind it (Pegasus serializes atomic ops with a row lock keyed by partition hash).
+    std::map<std::string, std::deque<QueuedWrite>> row_queues;
+    Time last_prepare_time;
+    // Set while the kPrepareTimeout timer is armed: re-arming on every prepare would push the
+    // deadline of older prepares forever under a steady load.
+    bool prepare_timer_armed = false;
+    // Reads are refused until the commit point reaches this (a new primary's uncommitted
+    // suffix may hold writes older than what it has applied; PEGASUS.md §1.8).
+    Decree last_prepare_decree_on_new_primary{0};
+    std::optional<UpdateConfigRequest> pending_change;
+  };
+  struct PendingAppend {
+    uint64_t token = 0;
+    Ballot ballot;
+    Decree decree;
+    bool done = false;
+  };
+
+  // replica.cc
+  void SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, Outbox& out);
+  void BecomePrimary(Time now, Outbox& out);
+  void AbandonPrimaryState(Outbox& out);
+  bool AdoptConfig(Time now, const PartitionConfiguration& pc, Outbox& out);
+  bool AdoptReplicaConfig(Time now, const ReplicaConfiguration& rc, Outbox& out);
+  void Fail(Outbox& out, const Status& why);
+  Status ApplyMutation(const Mutation& mu);
+  Status CommitSoft(Decree to);
+  ReplicaConfiguration MemberConfig(PartitionStatus s) const;
+  int MemberCount() const { return 1 + static_cast<int>(config_.secondaries.size()); }
+  void AppendMutation(const Mutation& mu, Outbox& out);
+
+  // replica_2pc.cc
+  ErrorCode WriteAdmission(Time now, const ClientRequest& req) const;
+  ErrorCode RoutingCheck(const ClientRequest& req) const;
+  bool HasUncommittedOn(const std::string& hashkey) const;
+  void ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& req, Outbox& out);
+  void InitPrepare(Time now, std::vector<WriteUpdate> updates, std::optional<PendingReply> reply,
+                   Outbox& out);
+  void SendPrepare(Time now, Decree d, Outbox& out);
+  void ReplayPrepareList(Time now, Outbox& out);
+  void TryCommitOnPrimary(Time now, Outbox& out);
+  void DrainRowQueues(Time now, Outbox& out);
+  void AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out);
+  bool ValidPrepare(const PrepareRequest& req) const;
+  void OnLogged(Time now, const PendingAppend& a, Outbox& out);
+
+  // replica_check.cc / replica_config.cc
+  void BroadcastGroupCheck(Time now, Outbox& out);
+  void CheckPrepareTimeouts(Time now, Outbox& out);
+  void ArmPrepareTimeout(Time now, Outbox& out);
+  void HandleRemoteFailure(Time now, NodeId node, Outbox& out);
+  void SendConfigUpdate(Outbox& out);
+
+  ReplicaHost* host_;
+  Gpid gpid_;
+  std::unique_ptr<KvEngine> engine_;  // null only in PS_ERROR from birth
+  std::string log_file_;
+
+  PartitionStatus status_ = PartitionStatus::kInactive;
+  bool inactive_is_transient_ = false;
+  // Invariant: ballot_ == ballot_high_; ballots never decrease.
+  Ballot ballot_{0};
+  Ballot ballot_high_{0};
+  // The configuration as last adopted; for a secondary only ballot and primary are meaningful.
+  PartitionConfiguration config_;
+  int32_t partition_count_ = 0;  // 0 = unknown
+  bool announced_ = true;
+  std::optional<PartitionConfiguration> stashed_config_;  // from meta before announcement
+
+  PrepareList plist_;
+  std::deque<PendingAppend> pending_appends_;  // in issue order; logged = a done prefix
+  PrimaryState primary_;
+
+  // Rolling digest of the committed sequence: digests_[i] is Digest(digest_base_ + 1 + i).
+  // Known only when this incarnation saw the sequence from decree 0 (digest_base_ == 0).
+  Decree digest_base_{0};
+  std::vector<uint64_t> digests_;
+};
+
+}  // namespace pg

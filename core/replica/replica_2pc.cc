@@ -1,0 +1,191 @@
+// The write path: Pegasus src/replica/replica_2pc.cpp (on_client_write, init_prepare, on_prepare,
+// on_prepare_reply, do_possible_commit_on_primary) and replay_prepare_list (replica_config.cpp).
+#include <algorithm>
+
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/replica/replica.h"
+#include "core/replica/write_executor.h"
+
+namespace pg {
+
+ErrorCode Replica::RoutingCheck(const ClientRequest& req) const {
+  // Unknown partition count: the replica cannot tell whether the client routed correctly.
+  if (partition_count_ <= 0) return ErrorCode::kInvalidState;
+  if (req.partition_hash % static_cast<uint64_t>(partition_count_) !=
+      static_cast<uint64_t>(gpid_.partition_index)) {
+    return ErrorCode::kInvalidState;  // a stale route: the client re-queries meta
+  }
+  return ErrorCode::kOk;
+}
+
+// on_client_write's checks, all before prepare, so a rejection means "no effect".
+ErrorCode Replica::WriteAdmission(Time now, const ClientRequest& req) const {
+  if (status_ != PartitionStatus::kPrimary || !host_->LeaseValid(now)) {
+    return ErrorCode::kInvalidState;
+  }
+  if (!ValidateClientRequest(req).ok()) return ErrorCode::kInvalidArgument;
+  if (ErrorCode e = RoutingCheck(req); e != ErrorCode::kOk) return e;
+  if (MemberCount() < host_->options().mutation_2pc_min_replica_count) {
+    return ErrorCode::kNotEnoughMember;
+  }
+  return ErrorCode::kOk;
+}
+
+bool Replica::HasUncommittedOn(const std::string& hashkey) const {
+  for (const auto& [d, slot] : plist_.slots()) {
+    for (const WriteUpdate& u : slot.mutation.updates) {
+      if (u.hashkey == hashkey) return true;
+    }
+  }
+  return false;
+}
+
+void Replica::OnClientWrite(Time now, NodeId from, const ClientRequest& req, Outbox& out) {
+  PG_ASSERT(IsWrite(req.kind));
+  PG_ASSERT_EQ(req.gpid, gpid_);
+  if (ErrorCode e = WriteAdmission(now, req); e != ErrorCode::kOk) {
+    PG_LOG(kDebug, "replica {}: write {} rejected: {}", gpid_, req.request_id, ErrorCodeName(e));
+    out.Send(from, ClientResponse{.request_id = req.request_id, .error = e});
+    return;
+  }
+  auto queue = primary_.row_queues.find(req.hashkey);
+  const bool row_busy = queue != primary_.row_queues.end() && !queue->second.empty();
+  if (row_busy || (IsAtomicWrite(req.kind) && HasUncommittedOn(req.hashkey))) {
+    PG_LOG(kDebug, "replica {}: write {} waits for its row", gpid_, req.request_id);
+    primary_.row_queues[req.hashkey].push_back({.client = from, .request = req});
+    return;
+  }
+  ExecuteAndPrepare(now, from, req, out);
+}
+
+void Replica::ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& req, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  PG_ASSERT(plist_.Contiguous());
+  // init_prepare's bounded pipeline: ERR_CAPACITY_EXCEEDED before anything is prepared.
+  if (plist_.max_decree().value() + 1 >
+      plist_.last_committed().value() + host_->options().staleness_for_commit) {
+    out.Send(client,
+             ClientResponse{.request_id = req.request_id, .error = ErrorCode::kCapacityExceeded});
+    return;
+  }
+  ExecutedWrite w = ExecuteWrite(req, *engine_, now);
+  if (w.status.code() == ErrorCode::kInvalidArgument) {
+    PG_LOG(kDebug, "replica {}: write {}: {}", gpid_, req.request_id, w.status.ToString());
+    out.Send(client,
+             ClientResponse{.request_id = req.request_id, .error = ErrorCode::kInvalidArgument});
+    return;
+  }
+  if (!w.status.ok()) return Fail(out, w.status);
+  PendingReply reply{
+      .client = client,
+      .response = ClientResponse{
+          .request_id = req.request_id, .new_value = w.new_value, .cas_matched = w.cas_matched}};
+  InitPrepare(now, std::move(w.updates), std::move(reply), out);
+}
+
+// init_prepare: (ballot, max_decree + 1), header.last_committed_decree = the commit point; the
+// local log append and the prepares to every secondary go out together.
+void Replica::InitPrepare(Time now, std::vector<WriteUpdate> updates,
+                          std::optional<PendingReply> reply, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  Mutation mu{.ballot = ballot_,
+              .decree = plist_.max_decree().next(),
+              .last_committed_decree = plist_.last_committed(),
+              .updates = std::move(updates)};
+  const Decree d = mu.decree;
+  AppendMutation(mu, out);
+  const bool prepared = plist_.Prepare(std::move(mu));
+  PG_ASSERT(prepared, "a primary's new decree {} collided", d);
+  if (reply) {
+    reply->response.decree = d;
+    primary_.replies[d] = std::move(*reply);
+  }
+  primary_.last_prepare_time = now;
+  SendPrepare(now, d, out);
+}
+
+void Replica::SendPrepare(Time now, Decree d, Outbox& out) {
+  const PreparedMutation* slot = plist_.Get(d);
+  PG_ASSERT(slot != nullptr && slot->mutation.ballot == ballot_, "sending decree {} unprepared", d);
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  PrepareProgress& p = primary_.progress[d];
+  p.awaiting = std::set<NodeId>(config_.secondaries.begin(), config_.secondaries.end());
+  p.sent = now;
+  for (NodeId s : config_.secondaries) {
+    out.Send(s, PrepareRequest{.config = MemberConfig(PartitionStatus::kSecondary),
+                               .mutation = slot->mutation});
+  }
+  if (!p.awaiting.empty()) ArmPrepareTimeout(now, out);
+}
+
+// replay_prepare_list: every decree in (last_committed, max_decree] is prepared again in the
+// current ballot; a hole becomes an empty mutation. A slot already of this ballot (the same
+// primary coming back from a transient pause) is re-sent, not re-logged.
+void Replica::ReplayPrepareList(Time now, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  const Decree committed = plist_.last_committed();
+  const Decree max = plist_.max_decree();
+  for (Decree d = committed.next(); d <= max; d = d.next()) {
+    const PreparedMutation* slot = plist_.Get(d);
+    if (slot == nullptr || slot->mutation.ballot < ballot_) {
+      Mutation mu{.ballot = ballot_, .decree = d, .last_committed_decree = committed};
+      if (slot != nullptr) {
+        mu.updates = slot->mutation.updates;
+      } else {
+        out.Mark("replica.replay_fill_hole");
+      }
+      AppendMutation(mu, out);
+      const bool prepared = plist_.Prepare(std::move(mu));
+      PG_ASSERT(prepared);
+    }
+    SendPrepare(now, d, out);
+  }
+  if (max > committed) out.Mark("replica.replay_prepare_list");
+  TryCommitOnPrimary(now, out);
+}
+
+// do_possible_commit_on_primary: decree d commits when the primary's own log holds it and every
+// secondary of the current ballot acked it (all, not a majority), strictly in decree order.
+void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
+  if (status_ != PartitionStatus::kPrimary) return;
+  while (true) {
+    const Decree d = plist_.last_committed().next();
+    const PreparedMutation* slot = plist_.Get(d);
+    if (slot == nullptr || !slot->logged || slot->mutation.ballot != ballot_) break;
+    auto progress = primary_.progress.find(d);
+    PG_ASSERT(progress != primary_.progress.end(), "prepared decree {} without progress", d);
+    if (!progress->second.awaiting.empty()) break;
+    Status s = plist_.CommitNext([this](const Mutation& mu) { return ApplyMutation(mu); });
+    if (!s.ok()) return Fail(out, s);
+    primary_.progress.erase(progress);
+    auto reply = primary_.replies.find(d);
+    if (reply != primary_.replies.end()) {
+      out.Send(reply->second.client, reply->second.response);
+      primary_.replies.erase(reply);
+    }
+  }
+  DrainRowQueues(now, out);
+}
+
+// Writes that waited for their row run once it is quiet, in arrival order per row.
+void Replica::DrainRowQueues(Time now, Outbox& out) {
+  std::vector<std::string> rows;
+  for (const auto& [row, q] : primary_.row_queues) rows.push_back(row);
+  for (const std::string& row : rows) {
+    while (status_ == PartitionStatus::kPrimary) {
+      auto it = primary_.row_queues.find(row);
+      if (it == primary_.row_queues.end()) break;
+      if (it->second.empty()) {
+        primary_.row_queues.erase(it);
+        break;
+      }
+      if (IsAtomicWrite(it->second.front().request.kind) && HasUncommittedOn(row)) break;
+      QueuedWrite w = std::move(it->second.front());
+      it->second.pop_front();
+      ExecuteAndPrepare(now, w.client, w.request, out);
+    }
+  }
+}
+
+}  // namespace pg

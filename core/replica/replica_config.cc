@@ -1,0 +1,158 @@
+// Configuration changes seen from a replica: Pegasus src/replica/replica_config.cpp
+// (on_config_sync, on_config_proposal, downgrade_to_inactive_on_primary,
+// update_configuration_on_meta_server, on_update_configuration_on_meta_server_reply, on_remove)
+// and replica_stub::on_meta_server_disconnected.
+#include <algorithm>
+
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/replica/replica.h"
+
+namespace pg {
+
+void Replica::MarkAnnounced(Time now, Outbox& out) {
+  PG_ASSERT(!announced_, "announced twice");
+  announced_ = true;
+  std::optional<PartitionConfiguration> stashed = std::move(stashed_config_);
+  stashed_config_.reset();
+  if (stashed && host_->LeaseValid(now)) OnConfigSync(now, *stashed, out);
+  PG_ASSERT(!stashed_config_);
+}
+
+// on_config_sync. Initial table creation also arrives here: meta persists a ballot-1
+// configuration of an EMPTY partition naming primary and secondaries, and each replica adopts
+// its role. Pegasus instead assigns a primary and adds secondaries by learning; for an empty
+// partition the two are equivalent, and learning is a later issue.
+void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out) {
+  PG_ASSERT_EQ(pc.gpid, gpid_);
+  if (pc.partition_count > 0) partition_count_ = pc.partition_count;
+  if (!announced_) {
+    stashed_config_ = pc;
+    return;
+  }
+  if (status_ == PartitionStatus::kPrimary) {
+    // "nothing to do as primary always holds the truth" (Pegasus on_config_sync).
+    PG_LOG(kDebug, "replica {}: primary ignores config sync of ballot {}", gpid_, pc.ballot);
+    return;
+  }
+  if (primary_.pending_change) {
+    PG_LOG(kDebug, "replica {}: config sync ignored while a config change is pending", gpid_);
+    return;
+  }
+  AdoptConfig(now, pc, out);
+}
+
+void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
+  PG_ASSERT_EQ(p.config.gpid, gpid_);
+  if (p.config.partition_count > 0) partition_count_ = p.config.partition_count;
+  if (p.type != ConfigType::kDowngradeToInactive) {
+    PG_LOG(kDebug, "replica {}: proposal {} not handled (failover/learning are a later issue)",
+           gpid_, ConfigTypeName(p.type));
+    return;
+  }
+  if (status_ != PartitionStatus::kPrimary || p.config.ballot != ballot_) {
+    PG_LOG(kDebug, "replica {}: ignoring {} of {}@{}: we are {}@{}", gpid_, ConfigTypeName(p.type),
+           p.node, p.config.ballot, PartitionStatusName(status_), ballot_);
+    return;
+  }
+  // Meta's failure detector declared that secondary's node dead.
+  HandleRemoteFailure(now, p.node, out);
+}
+
+// handle_remote_failure -> downgrade_to_inactive_on_primary: propose the configuration without
+// that secondary at ballot + 1. Meta owns membership: the change is applied only after meta
+// persisted it; meanwhile the primary is PS_INACTIVE (transient) and 2PC stops.
+void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary, "only a primary removes members");
+  PG_ASSERT(!primary_.pending_change);
+  auto it = std::find(config_.secondaries.begin(), config_.secondaries.end(), node);
+  if (it == config_.secondaries.end()) {
+    PG_LOG(kDebug, "replica {}: {} failed but is not a secondary", gpid_, node);
+    return;
+  }
+  PartitionConfiguration next = config_;
+  next.secondaries.erase(next.secondaries.begin() + (it - config_.secondaries.begin()));
+  next.ballot = ballot_.next();
+  primary_.pending_change =
+      UpdateConfigRequest{.type = ConfigType::kDowngradeToInactive, .config = next, .node = node};
+  out.Mark("replica.downgrade_secondary");
+  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
+  SendConfigUpdate(out);
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+}
+
+void Replica::SendConfigUpdate(Outbox& out) {
+  PG_ASSERT(primary_.pending_change.has_value());
+  PG_ASSERT(inactive_is_transient_);
+  out.Send(host_->meta(), *primary_.pending_change);
+}
+
+// on_update_configuration_on_meta_server_reply.
+void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out) {
+  if (!primary_.pending_change || status_ == PartitionStatus::kError) {
+    PG_LOG(kDebug, "replica {}: ignoring config update reply: none pending", gpid_);
+    return;
+  }
+  const UpdateConfigRequest req = *primary_.pending_change;
+  if (r.error != ErrorCode::kOk && r.error != ErrorCode::kInvalidVersion) {
+    PG_LOG(kDebug, "replica {}: config update answered {}: retrying", gpid_,
+           ErrorCodeName(r.error));
+    return;
+  }
+  if (r.error == ErrorCode::kOk && r.config.ballot < req.config.ballot) {
+    PG_LOG(kDebug, "replica {}: ignoring reply of ballot {} < {}", gpid_, r.config.ballot,
+           req.config.ballot);
+    return;
+  }
+  primary_.pending_change.reset();
+  out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry));
+  if (r.error == ErrorCode::kInvalidVersion || !AdoptConfig(now, r.config, out)) {
+    // Our view is stale: stay inactive (transient) and learn the truth from meta.
+    PG_LOG(kInfo, "replica {}: config update refused ({}): re-syncing", gpid_,
+           ErrorCodeName(r.error));
+    return host_->RequestConfigSync(now, out);
+  }
+  if (req.node != host_->self()) {
+    // Pegasus sends RPC_REMOVE_REPLICA to the removed member after CT_DOWNGRADE_TO_INACTIVE.
+    out.Send(req.node,
+             RemoveReplica{.config = ReplicaConfiguration{.gpid = gpid_,
+                                                          .ballot = r.config.ballot,
+                                                          .primary = r.config.primary,
+                                                          .status = PartitionStatus::kInactive}});
+  }
+}
+
+// on_remove: the primary removed this replica from the group.
+void Replica::OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out) {
+  if (status_ == PartitionStatus::kError || m.config.ballot < ballot_ ||
+      m.config.status != PartitionStatus::kInactive ||
+      (status_ == PartitionStatus::kPrimary && m.config.ballot == ballot_)) {
+    PG_LOG(kDebug, "replica {}: ignoring remove from {} at ballot {} ({}@{})", gpid_, from,
+           m.config.ballot, PartitionStatusName(status_), ballot_);
+    return;
+  }
+  config_.ballot = m.config.ballot;
+  config_.primary = m.config.primary;
+  config_.secondaries.clear();
+  SetStatus(now, PartitionStatus::kInactive, m.config.ballot, /*transient=*/false, out);
+}
+
+void Replica::OnLeaseLapse(Time now, Outbox& out) {
+  if (status_ == PartitionStatus::kError) return;
+  const bool was_active = status_ != PartitionStatus::kInactive || inactive_is_transient_;
+  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/was_active, out);
+  // The outcome of every outstanding prepare is unknown: no client hears back.
+  AbandonPrimaryState(out);
+  PG_ASSERT(primary_.replies.empty() && !primary_.pending_change);
+}
+
+void Replica::Close(Outbox& out) {
+  for (ReplicaTimer t :
+       {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout, ReplicaTimer::kConfigRetry}) {
+    out.CancelTimer(MakeReplicaTimerId(gpid_, t));
+  }
+  AbandonPrimaryState(out);
+  PG_ASSERT(primary_.replies.empty());
+}
+
+}  // namespace pg

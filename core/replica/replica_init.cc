@@ -1,0 +1,46 @@
+// Boot-time replay of the private log: Pegasus src/replica/replica_init.cpp
+// (init_app_and_prepare_list, replay_mutation).
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/replica/replica.h"
+
+namespace pg {
+
+void Replica::Replay(const SegmentedRead& read, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kInactive && !inactive_is_transient_,
+            "replay happens once, at Boot");
+  PG_ASSERT(plist_.slots().empty());
+  if (!read.status.ok()) return Fail(out, read.status);
+  if (read.cut_tail) {
+    PG_LOG(kInfo, "replica {}: plog torn tail cut: {}", gpid_, read.cut_reason);
+    out.Mark("replica.plog_torn_tail");
+  }
+  for (const LogRecord& r : read.records) {
+    // A record of an older incarnation of this decree is superseded by any later record of it.
+    if (r.ballot > ballot_) {
+      ballot_ = r.ballot;  // replay_mutation: the replica's ballot is the largest one logged
+      ballot_high_ = r.ballot;
+    }
+    if (r.decree <= plist_.last_committed()) continue;  // already in the engine
+    Result<std::vector<WriteUpdate>> updates = Decode<std::vector<WriteUpdate>>(r.payload);
+    if (!updates.ok() || r.last_committed >= r.decree) {
+      return Fail(out,
+                  Status(ErrorCode::kCorruption,
+                         fmt::format("plog record {}@{} does not decode", r.decree, r.ballot)));
+    }
+    // What later headers prove committed (commit is never logged, PEGASUS.md §1.10).
+    if (Status s = CommitSoft(r.last_committed); !s.ok()) return Fail(out, s);
+    if (r.decree <= plist_.last_committed()) continue;
+    Mutation mu{.ballot = r.ballot,
+                .decree = r.decree,
+                .last_committed_decree = r.last_committed,
+                .updates = std::move(*updates)};
+    if (!plist_.Prepare(std::move(mu))) continue;  // the slot holds a larger ballot
+    plist_.GetMutable(r.decree)->logged = true;
+  }
+  config_.ballot = ballot_;
+  PG_LOG(kInfo, "replica {}: replayed {} records: ballot {}, committed {}, prepared {}", gpid_,
+         read.records.size(), ballot_, plist_.last_committed(), plist_.max_decree());
+}
+
+}  // namespace pg

@@ -1,0 +1,56 @@
+#pragma once
+// The files a replica server keeps (PEGASUS.md §1.10): per replica a private log (plog) of
+// prepared mutations, and a small index of the replicas the server holds.
+//
+// Both are appended through AppendLog and read back at Boot with LogReader. A file can only be
+// appended to, never truncated, so a torn tail (a machine crash mid-append) cannot be cut in
+// place: as Pegasus's mutation_log opens a new log file at every start, a writer whose last file
+// ended in a cut continues in the next SEGMENT, "<base>.<k>" (segment 0 is "<base>" itself).
+// Reading walks segments 0, 1, ... while they exist; a cut that is a torn tail ends a segment,
+// damage followed by an intact record is corruption (the replica fail-stops, as Pegasus fails a
+// replica whose plog does not replay).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/common/status.h"
+#include "core/node/node.h"
+#include "core/storage/mutation_log.h"
+
+namespace pg {
+
+inline constexpr std::string_view kReplicaIndexFile = "replicas";
+
+// "plog.<app_id>.<partition_index>".
+std::string PlogBaseName(Gpid gpid);
+std::string SegmentName(std::string_view base, int32_t segment);
+
+struct SegmentedRead {
+  Status status;                   // kCorruption: damage in the middle of a segment
+  std::vector<LogRecord> records;  // every intact record of every segment, in order
+  int32_t write_segment = 0;       // where appends go from now on
+  bool cut_tail = false;           // some segment ended in a torn tail (it was cut)
+  std::string cut_reason;
+};
+
+// Reads segments first_segment, first_segment+1, ... while they exist.
+SegmentedRead ReadSegments(const LocalDisk& disk, std::string_view base, int32_t first_segment);
+
+// The first segment index >= 0 whose file does not exist: a recreated replica starts its plog
+// there, so records of a dropped earlier incarnation are never replayed.
+int32_t FirstFreeSegment(const LocalDisk& disk, std::string_view base);
+
+// One entry of the replica index. Entries apply in order: created, then maybe dropped.
+struct ReplicaIndexEntry {
+  Gpid gpid;
+  bool dropped = false;
+  int32_t first_log_segment = 0;
+  PG_FIELDS(gpid, dropped, first_log_segment);
+  bool operator==(const ReplicaIndexEntry&) const = default;
+};
+
+std::string EncodeIndexEntry(const ReplicaIndexEntry& entry);
+Result<ReplicaIndexEntry> DecodeIndexEntry(const LogRecord& record);
+
+}  // namespace pg

@@ -1,0 +1,47 @@
+#pragma once
+// ReplicaServerOptions (the contract in replica_server.h), apart so that Replica can see them
+// without the server.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/common/result.h"
+#include "core/common/time.h"
+#include "core/node/io.h"
+#include "core/storage/kv_engine.h"
+
+namespace pg {
+
+struct ReplicaServerOptions {
+  std::vector<NodeId> meta_servers;  // beacons/config traffic go to meta_servers[0] for now
+  std::string app_name = "temp";
+  // Opens (or recovers) the engine of one replica at Boot; the host keeps engines' durable state
+  // across crashes. Called once per gpid per incarnation.
+  std::function<Result<std::unique_ptr<KvEngine>>(Gpid)> open_engine;
+  Duration beacon_interval = Millis(1000);
+  Duration lease = Millis(5000);                 // replica-side lease; meta's grace must be larger
+  Duration group_check_interval = Millis(2000);  // also the empty-write interval
+  Duration config_sync_interval = Millis(5000);
+  Duration prepare_timeout = Millis(1500);
+  int staleness_for_commit = 20;  // Pegasus's bounded pipeline
+  int mutation_2pc_min_replica_count = 2;
+};
+
+// What a Replica needs from the server hosting it (Pegasus: replica_stub).
+class ReplicaHost {
+ public:
+  virtual ~ReplicaHost() = default;
+  virtual NodeId self() const = 0;
+  virtual NodeId meta() const = 0;
+  virtual const ReplicaServerOptions& options() const = 0;
+  // The server's lease from meta (PEGASUS.md §1.9): now < last acked beacon send time + lease.
+  virtual bool LeaseValid(Time now) const = 0;
+  // A fresh AppendLog token; completions for `file` are routed back to `gpid`.
+  virtual uint64_t NewLogToken(const std::string& file, Gpid gpid) = 0;
+  // Asks meta for this server's configuration now (after kInvalidVersion).
+  virtual void RequestConfigSync(Time now, Outbox& out) = 0;
+};
+
+}  // namespace pg

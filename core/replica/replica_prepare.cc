@@ -1,0 +1,157 @@
+// The secondary's side of 2PC and the log completions that drive both sides: Pegasus
+// src/replica/replica_2pc.cpp (on_prepare, on_append_log_completed, ack_prepare_message,
+// on_prepare_reply).
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/replica/replica.h"
+
+namespace pg {
+
+bool Replica::ValidPrepare(const PrepareRequest& req) const {
+  const Mutation& mu = req.mutation;
+  return req.config.gpid == gpid_ && mu.ballot == req.config.ballot && mu.decree > Decree(0) &&
+         mu.last_committed_decree >= Decree(0) && mu.last_committed_decree < mu.decree &&
+         req.config.primary.has_value();
+}
+
+void Replica::AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out) {
+  PG_ASSERT(error != ErrorCode::kOk || status_ == PartitionStatus::kSecondary,
+            "only a secondary acks a prepare OK");
+  PG_ASSERT(error != ErrorCode::kOk || engine_ != nullptr);
+  out.Send(to,
+           PrepareAck{.gpid = gpid_,
+                      .error = error,
+                      .ballot = ballot,
+                      .decree = d,
+                      .last_committed_decree_in_app = engine_ ? engine_->last_applied() : Decree(0),
+                      .last_committed_decree_in_prepare_list = plist_.last_committed()});
+}
+
+// on_prepare. A secondary acks OK only when the decree is in its log (PacificA: the prepared
+// list is durable before the primary may count the ack).
+void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox& out) {
+  const Mutation& mu = req.mutation;
+  if (!ValidPrepare(req)) {
+    PG_LOG(kWarn, "replica {}: malformed prepare from {}: {}", gpid_, from, DebugString(req));
+    return AckPrepare(mu.decree, ErrorCode::kInvalidArgument, from, mu.ballot, out);
+  }
+  if (status_ == PartitionStatus::kError) {
+    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
+  }
+  if (!announced_) return AckPrepare(mu.decree, ErrorCode::kInactiveState, from, mu.ballot, out);
+  if (mu.ballot < ballot_) {
+    // Pegasus drops it without a reply: the sender is a deposed primary.
+    PG_LOG(kDebug, "replica {}: rejecting prepare {}@{} from {}: our ballot is {}", gpid_,
+           mu.decree, mu.ballot, from, ballot_);
+    return;
+  }
+  if (mu.ballot > ballot_ && !AdoptReplicaConfig(now, req.config, out)) {
+    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
+  }
+  if (status_ == PartitionStatus::kInactive) {
+    return AckPrepare(mu.decree, ErrorCode::kInactiveState, from, mu.ballot, out);
+  }
+  if (status_ != PartitionStatus::kSecondary || config_.primary != req.config.primary) {
+    PG_LOG(kWarn, "replica {}: prepare from {} but we are {} with primary {}", gpid_, from,
+           PartitionStatusName(status_), config_.primary ? config_.primary->value() : -1u);
+    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
+  }
+  if (mu.decree <= plist_.last_committed()) {
+    return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+  }
+  if (const PreparedMutation* slot = plist_.Get(mu.decree);
+      slot != nullptr && slot->mutation.ballot == mu.ballot) {
+    if (slot->logged) return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+    PG_LOG(kDebug, "replica {}: duplicate prepare {}@{}: acking when logged", gpid_, mu.decree,
+           mu.ballot);
+    return;
+  }
+  // The commit point riding on the prepare (prepare_list::prepare, COMMIT_TO_DECREE_HARD).
+  if (Status s = CommitSoft(mu.last_committed_decree); !s.ok()) return Fail(out, s);
+  if (plist_.last_committed() < mu.last_committed_decree) {
+    // Pegasus asserts here. The primary cannot have committed a decree this secondary never
+    // acked, so a hole below the commit point means our log lost an acked decree: refuse, and
+    // the primary removes us.
+    PG_LOG(kWarn, "replica {}: cannot commit to {}: decree {} missing", gpid_,
+           mu.last_committed_decree, plist_.last_committed().next());
+    return AckPrepare(mu.decree, ErrorCode::kInconsistentState, from, mu.ballot, out);
+  }
+  AppendMutation(mu, out);
+  const bool prepared = plist_.Prepare(mu);
+  PG_ASSERT(prepared, "slot {} holds a ballot above ours", mu.decree);
+}
+
+// on_append_log_completed. Completions count as a prefix in issue order, so a decree counts as
+// logged only when everything written before it is too.
+void Replica::OnLogAppended(Time now, uint64_t token, Outbox& out) {
+  auto it = std::find_if(pending_appends_.begin(), pending_appends_.end(),
+                         [token](const PendingAppend& a) { return a.token == token; });
+  if (it == pending_appends_.end()) {
+    PG_LOG(kDebug, "replica {}: ignoring completion of unknown log token {}", gpid_, token);
+    return;
+  }
+  it->done = true;
+  while (!pending_appends_.empty() && pending_appends_.front().done) {
+    const PendingAppend a = pending_appends_.front();
+    pending_appends_.pop_front();
+    OnLogged(now, a, out);
+  }
+}
+
+void Replica::OnLogged(Time now, const PendingAppend& a, Outbox& out) {
+  PG_ASSERT(a.done);
+  PreparedMutation* slot = plist_.GetMutable(a.decree);
+  if (slot == nullptr || slot->mutation.ballot != a.ballot) {
+    PG_LOG(kDebug, "replica {}: logged {}@{} is committed or superseded", gpid_, a.decree,
+           a.ballot);
+    return;
+  }
+  slot->logged = true;
+  if (status_ == PartitionStatus::kPrimary) return TryCommitOnPrimary(now, out);
+  if (status_ == PartitionStatus::kSecondary && a.ballot == ballot_ && config_.primary) {
+    return AckPrepare(a.decree, ErrorCode::kOk, *config_.primary, a.ballot, out);
+  }
+  PG_LOG(kDebug, "replica {}: logged {}@{} but {}@{}: no ack", gpid_, a.decree, a.ballot,
+         PartitionStatusName(status_), ballot_);
+}
+
+void Replica::OnLogFailed(Time now, uint64_t token, const Status& status, Outbox& out) {
+  const bool ours = std::any_of(pending_appends_.begin(), pending_appends_.end(),
+                                [token](const PendingAppend& a) { return a.token == token; });
+  if (!ours) {
+    PG_LOG(kDebug, "replica {}: ignoring failure of unknown log token {}", gpid_, token);
+    return;
+  }
+  // What reached the disk is unknown (Pegasus: replica_stub::handle_log_failure).
+  Fail(out, status.ok() ? Status(ErrorCode::kIoError, "log append failed") : status);
+}
+
+// on_prepare_reply.
+void Replica::OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
+  if (status_ != PartitionStatus::kPrimary || ack.ballot != ballot_ ||
+      ack.decree <= plist_.last_committed()) {
+    PG_LOG(kDebug, "replica {}: ignoring ack {}@{} from {}: {}@{}, committed {}", gpid_, ack.decree,
+           ack.ballot, from, PartitionStatusName(status_), ballot_, plist_.last_committed());
+    return;
+  }
+  auto it = primary_.progress.find(ack.decree);
+  if (it == primary_.progress.end() || !it->second.awaiting.contains(from)) {
+    PG_LOG(kDebug, "replica {}: ignoring ack {} from {}: not awaited", gpid_, ack.decree, from);
+    return;
+  }
+  if (ack.error == ErrorCode::kOk) {
+    it->second.awaiting.erase(from);
+    return TryCommitOnPrimary(now, out);
+  }
+  if (ack.error == ErrorCode::kInactiveState || ack.error == ErrorCode::kTryAgain) {
+    // Pegasus retries these while the prepare's time remains; here the prepare timeout decides.
+    PG_LOG(kDebug, "replica {}: {} answered {} for {}: waiting", gpid_, from,
+           ErrorCodeName(ack.error), ack.decree);
+    return;
+  }
+  PG_LOG(kInfo, "replica {}: {} failed prepare {}: {}", gpid_, from, ack.decree,
+         ErrorCodeName(ack.error));
+  HandleRemoteFailure(now, from, out);
+}
+
+}  // namespace pg

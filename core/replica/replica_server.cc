@@ -1,0 +1,219 @@
+#include "core/replica/replica_server.h"
+
+#include "core/common/assert.h"
+#include "core/common/log.h"
+
+namespace pg {
+
+ReplicaServer::ReplicaServer(const NodeEnv& env, ReplicaServerOptions options)
+    : env_(env), options_(std::move(options)) {
+  PG_ASSERT(!options_.meta_servers.empty(), "a replica server needs a meta server");
+  PG_ASSERT(options_.open_engine != nullptr, "a replica server needs open_engine");
+  PG_ASSERT_GT(options_.lease, Duration(), "the lease must be positive");
+}
+
+NodeId ReplicaServer::meta() const {
+  PG_ASSERT(!options_.meta_servers.empty());
+  return options_.meta_servers.front();
+}
+
+bool ReplicaServer::LeaseValid(Time now) const {
+  return last_acked_send_time_.has_value() && now < *last_acked_send_time_ + options_.lease;
+}
+
+uint64_t ReplicaServer::NewLogToken(const std::string& file, Gpid gpid) {
+  auto it = file_owner_.find(file);
+  PG_ASSERT(it != file_owner_.end() && it->second == gpid, "log token for unregistered {}", file);
+  return next_token_++;
+}
+
+Replica* ReplicaServer::Find(Gpid gpid) {
+  auto it = replicas_.find(gpid);
+  return it == replicas_.end() ? nullptr : it->second.get();
+}
+
+void ReplicaServer::Step(Time now, const Input& input, Outbox& out) {
+  if (!std::holds_alternative<Boot>(input)) CheckLease(now, out);
+  if (std::holds_alternative<Boot>(input)) {
+    OnBoot(now, out);
+  } else if (const auto* r = std::get_if<Receive>(&input)) {
+    OnReceive(now, r->from, r->msg, out);
+  } else if (const auto* t = std::get_if<TimerFired>(&input)) {
+    OnTimer(now, t->timer, out);
+  } else if (const auto* done = std::get_if<LogAppended>(&input)) {
+    OnLogDone(now, done->file, done->token, nullptr, out);
+  } else if (const auto* failed = std::get_if<LogFailed>(&input)) {
+    OnLogDone(now, failed->file, failed->token, &failed->status, out);
+  }
+}
+
+// Pegasus replica_stub::initialize: load every replica on disk, replay its log, all PS_INACTIVE;
+// then beacon and config sync.
+void ReplicaServer::OnBoot(Time now, Outbox& out) {
+  std::map<Gpid, int32_t> live;  // gpid -> first plog segment
+  if (env_.disk != nullptr) {
+    SegmentedRead index = ReadSegments(*env_.disk, kReplicaIndexFile, 0);
+    if (!index.status.ok()) {
+      PG_LOG(kError, "replica index unreadable ({}): starting without replicas",
+             index.status.ToString());
+      out.Mark("replica_server.index_corrupt");
+    }
+    index_segment_ = index.write_segment;
+    for (const LogRecord& r : index.records) {
+      Result<ReplicaIndexEntry> e = DecodeIndexEntry(r);
+      if (!e.ok()) {
+        PG_LOG(kWarn, "skipping undecodable index entry: {}", e.status().ToString());
+        continue;
+      }
+      if (e->dropped) {
+        live.erase(e->gpid);
+      } else {
+        live[e->gpid] = e->first_log_segment;
+      }
+    }
+  }
+  for (const auto& [gpid, segment] : live) LoadReplica(gpid, segment, out);
+  PG_LOG(kInfo, "booted with {} replicas", replicas_.size());
+  SendBeacon(now, out);
+  RequestConfigSync(now, out);
+}
+
+void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
+  PG_ASSERT(!replicas_.contains(gpid));
+  PG_ASSERT(env_.disk != nullptr);
+  Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);
+  if (!engine.ok()) {
+    replicas_[gpid] = std::make_unique<Replica>(AsHost(), gpid, engine.status());
+    return;
+  }
+  SegmentedRead read = ReadSegments(*env_.disk, PlogBaseName(gpid), first_segment);
+  auto replica =
+      std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), read.write_segment);
+  file_owner_[replica->log_file()] = gpid;
+  replica->Replay(read, out);
+  replicas_[gpid] = std::move(replica);
+}
+
+void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox& out) {
+  if (const auto* req = std::get_if<ClientRequest>(&msg))
+    return OnClientRequest(now, from, *req, out);
+  if (const auto* ack = std::get_if<BeaconAck>(&msg)) return OnBeaconAck(now, *ack, out);
+  if (const auto* resp = std::get_if<ConfigSyncResponse>(&msg)) {
+    return OnConfigSyncResponse(now, *resp, out);
+  }
+  if (const auto* p = std::get_if<ConfigProposal>(&msg)) {
+    if (Replica* r = Find(p->config.gpid)) return r->OnConfigProposal(now, *p, out);
+    PG_LOG(kDebug, "ignoring proposal for {}: no such replica", p->config.gpid);
+    return;
+  }
+  if (const auto* u = std::get_if<UpdateConfigResponse>(&msg)) {
+    if (Replica* r = Find(u->config.gpid)) return r->OnUpdateConfigResponse(now, *u, out);
+    PG_LOG(kDebug, "ignoring config update reply for {}: no such replica", u->config.gpid);
+    return;
+  }
+  OnPeerMessage(now, from, msg, out);
+}
+
+// replica_stub::on_client_write/read: ERR_OBJECT_NOT_FOUND when this node hosts no such replica.
+void ReplicaServer::OnClientRequest(Time now, NodeId from, const ClientRequest& req, Outbox& out) {
+  Replica* r = Find(req.gpid);
+  if (r == nullptr) {
+    PG_LOG(kDebug, "client request {} for {}: no such replica", req.request_id, req.gpid);
+    out.Send(from,
+             ClientResponse{.request_id = req.request_id, .error = ErrorCode::kObjectNotFound});
+    return;
+  }
+  if (IsWrite(req.kind)) {
+    r->OnClientWrite(now, from, req, out);
+  } else {
+    r->OnClientRead(now, from, req, out);
+  }
+}
+
+void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
+  if (const auto* p = std::get_if<PrepareRequest>(&msg)) {
+    if (Replica* r = Find(p->config.gpid)) return r->OnPrepare(now, from, *p, out);
+    out.Send(from, PrepareAck{.gpid = p->config.gpid,
+                              .error = ErrorCode::kObjectNotFound,
+                              .ballot = p->mutation.ballot,
+                              .decree = p->mutation.decree});
+    return;
+  }
+  if (const auto* a = std::get_if<PrepareAck>(&msg)) {
+    if (Replica* r = Find(a->gpid)) return r->OnPrepareAck(now, from, *a, out);
+  } else if (const auto* g = std::get_if<GroupCheckRequest>(&msg)) {
+    if (Replica* r = Find(g->config.gpid)) return r->OnGroupCheck(now, from, *g, out);
+    out.Send(from, GroupCheckResponse{.gpid = g->config.gpid,
+                                      .error = ErrorCode::kObjectNotFound,
+                                      .ballot = g->config.ballot});
+    return;
+  } else if (const auto* gr = std::get_if<GroupCheckResponse>(&msg)) {
+    if (Replica* r = Find(gr->gpid)) return r->OnGroupCheckResponse(now, from, *gr, out);
+  } else if (const auto* rm = std::get_if<RemoveReplica>(&msg)) {
+    if (Replica* r = Find(rm->config.gpid)) return r->OnRemoveReplica(now, from, *rm, out);
+  }
+  PG_LOG(kDebug, "ignoring {} from {}: not for a replica here", MessageName(msg), from);
+}
+
+void ReplicaServer::OnTimer(Time now, TimerId timer, Outbox& out) {
+  if (timer == kBeaconTimer) return SendBeacon(now, out);
+  if (timer == kConfigSyncTimer) return RequestConfigSync(now, out);
+  if (timer == kLeaseTimer) return;  // CheckLease ran at the start of the step
+  const uint64_t id = timer.value();
+  const auto kind = static_cast<uint8_t>(id >> 56);
+  const Gpid gpid{.app_id = static_cast<int32_t>((id >> 32) & 0xFFFFFF),
+                  .partition_index = static_cast<int32_t>(id & 0xFFFFFFFF)};
+  Replica* r = Find(gpid);
+  if (r == nullptr || kind < 1 || kind > 3) {
+    PG_LOG(kDebug, "ignoring timer {:#x}: no such replica or kind", id);
+    return;
+  }
+  PG_ASSERT_EQ(MakeReplicaTimerId(gpid, static_cast<ReplicaTimer>(kind)), timer);
+  r->OnTimer(now, static_cast<ReplicaTimer>(kind), out);
+}
+
+void ReplicaServer::OnLogDone(Time now, const std::string& file, uint64_t token,
+                              const Status* failure, Outbox& out) {
+  if (index_tokens_.contains(token)) return OnIndexDone(now, token, failure, out);
+  auto owner = file_owner_.find(file);
+  Replica* r = owner == file_owner_.end() ? nullptr : Find(owner->second);
+  if (r == nullptr) {
+    PG_LOG(kDebug, "ignoring completion of {} token {}: no replica writes it", file, token);
+    return;
+  }
+  if (failure != nullptr) return r->OnLogFailed(now, token, *failure, out);
+  r->OnLogAppended(now, token, out);
+}
+
+std::vector<ReplicaServer::ReplicaView> ReplicaServer::Views(Time now) const {
+  std::vector<ReplicaView> views;
+  for (const auto& [gpid, r] : replicas_) {
+    views.push_back(ReplicaView{.gpid = gpid,
+                                .status = r->status(),
+                                .ballot = r->ballot(),
+                                .last_committed = r->last_committed(),
+                                .last_prepared = r->last_prepared(),
+                                .serving_as_primary = r->ServingAsPrimary(now)});
+  }
+  return views;
+}
+
+std::optional<uint64_t> ReplicaServer::CommittedDigest(Gpid gpid, Decree d) const {
+  auto it = replicas_.find(gpid);
+  return it == replicas_.end() ? std::nullopt : it->second->CommittedDigest(d);
+}
+
+void ReplicaServer::CheckInvariants() const {
+  for (const auto& [gpid, r] : replicas_) {
+    AssertPartitionScope scope(fmt::format("{}", gpid));
+    PG_ASSERT_EQ(r->gpid(), gpid);
+    r->CheckInvariants();
+  }
+  for (const auto& [file, gpid] : file_owner_) {
+    auto it = replicas_.find(gpid);
+    PG_ASSERT(it != replicas_.end() && it->second->log_file() == file, "stale log owner {}", file);
+  }
+  PG_ASSERT_GE(index_segment_, 0);
+}
+
+}  // namespace pg

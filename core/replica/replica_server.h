@@ -1,0 +1,95 @@
+#pragma once
+// ReplicaServer: Pegasus's replica_stub. Hosts the replicas of this node, beacons the meta server
+// (its lease), syncs configuration, routes messages, log completions and timers to replicas, and
+// keeps the replica index file.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/node/node.h"
+#include "core/replica/replica.h"
+#include "core/replica/replica_options.h"
+
+namespace pg {
+
+class ReplicaServer final : public Node, private ReplicaHost {
+ public:
+  ReplicaServer(const NodeEnv& env, ReplicaServerOptions options);
+  void Step(Time now, const Input& input, Outbox& out) override;
+  void CheckInvariants() const override;
+
+  // Read-only views for the simulator's global invariants (checked after every event):
+  struct ReplicaView {
+    Gpid gpid;
+    PartitionStatus status;
+    Ballot ballot;
+    Decree last_committed;
+    Decree last_prepared;
+    bool serving_as_primary;  // primary AND lease valid at `now`
+  };
+  std::vector<ReplicaView> Views(Time now) const;  // in gpid order
+  // Rolling digest of the committed sequence: Digest(d) = H(Digest(d-1), encoded mutation d's
+  // updates) for decrees this replica committed (nullopt if unknown/trimmed). Committed prefixes
+  // of two replicas agree iff digests agree at the smaller commit point.
+  std::optional<uint64_t> CommittedDigest(Gpid gpid, Decree d) const;
+
+ private:
+  // Server-level timers; replica timers carry their kind in the top byte (MakeReplicaTimerId).
+  static constexpr TimerId kBeaconTimer{1};
+  static constexpr TimerId kConfigSyncTimer{2};
+  static constexpr TimerId kLeaseTimer{3};
+
+  // ReplicaHost
+  NodeId self() const override { return env_.id; }
+  NodeId meta() const override;
+  const ReplicaServerOptions& options() const override { return options_; }
+  bool LeaseValid(Time now) const override;
+  uint64_t NewLogToken(const std::string& file, Gpid gpid) override;
+  void RequestConfigSync(Time now, Outbox& out) override;
+  ReplicaHost* AsHost() { return this; }
+
+  // replica_server.cc
+  void OnBoot(Time now, Outbox& out);
+  void LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out);
+  void OnReceive(Time now, NodeId from, const Message& msg, Outbox& out);
+  void OnClientRequest(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+  void OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out);
+  void OnTimer(Time now, TimerId timer, Outbox& out);
+  void OnLogDone(Time now, const std::string& file, uint64_t token, const Status* failure,
+                 Outbox& out);
+  Replica* Find(Gpid gpid);
+
+  // replica_server_meta.cc
+  void SendBeacon(Time now, Outbox& out);
+  void OnBeaconAck(Time now, const BeaconAck& ack, Outbox& out);
+  void CheckLease(Time now, Outbox& out);
+  void OnConfigSyncResponse(Time now, const ConfigSyncResponse& resp, Outbox& out);
+  void CreateReplica(Time now, Gpid gpid, Outbox& out);
+  void DropReplica(Gpid gpid, Outbox& out);
+  void AppendIndex(const ReplicaIndexEntry& entry, Outbox& out);
+  void OnIndexDone(Time now, uint64_t token, const Status* failure, Outbox& out);
+
+  NodeEnv env_;
+  ReplicaServerOptions options_;
+  std::map<Gpid, std::unique_ptr<Replica>> replicas_;
+  // Log completions find their replica by file: every plog file a live replica writes.
+  std::map<std::string, Gpid> file_owner_;
+  uint64_t next_token_ = 1;
+
+  // The replica index ("replicas", then "replicas.<k>" after a torn tail).
+  int32_t index_segment_ = 0;
+  // Index appends in flight: token -> the replica whose creation it announces (if any).
+  std::map<uint64_t, std::optional<Gpid>> index_tokens_;
+
+  // Lease (PEGASUS.md §1.9): valid iff now < last_acked_send_time_ + lease.
+  std::optional<Time> last_acked_send_time_;
+  // Invariant: connected_ => the lease was valid at the last step.
+  bool connected_ = false;
+  // A config sync response is adopted only after a request sent while connected.
+  bool sync_sent_while_connected_ = false;
+};
+
+}  // namespace pg

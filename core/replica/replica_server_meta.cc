@@ -1,0 +1,154 @@
+// The replica server's side of meta: beacons and the lease (Pegasus src/failure_detector/
+// failure_detector.cpp, replica_stub::on_meta_server_connected/disconnected), config sync
+// (replica_stub::query_configuration_by_node, on_node_query_reply) and the replica index.
+#include <algorithm>
+
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/replica/replica_server.h"
+
+namespace pg {
+
+void ReplicaServer::SendBeacon(Time now, Outbox& out) {
+  out.Send(meta(), Beacon{.send_time = now});
+  out.SetTimer(kBeaconTimer, options_.beacon_interval);
+}
+
+// Only the leader's acks renew the lease (XiaoMi/rdsn PR #213), and the lease runs from the
+// beacon's SEND time, so it always expires before meta's grace, which runs from receipt.
+void ReplicaServer::OnBeaconAck(Time now, const BeaconAck& ack, Outbox& out) {
+  if (!ack.is_master) {
+    PG_LOG(kDebug, "ignoring beacon ack from a non-leader meta");
+    return;
+  }
+  if (ack.send_time > now) {
+    PG_LOG(kWarn, "ignoring beacon ack from the future ({} > {})", ack.send_time, now);
+    return;
+  }
+  last_acked_send_time_ = std::max(last_acked_send_time_.value_or(ack.send_time), ack.send_time);
+  if (!LeaseValid(now)) return;
+  out.SetTimer(kLeaseTimer, *last_acked_send_time_ + options_.lease - now);
+  if (!connected_) {
+    // on_meta_server_connected: sync configuration at once.
+    connected_ = true;
+    out.Mark("replica_server.connected");
+    PG_LOG(kInfo, "lease from meta valid until {}", *last_acked_send_time_ + options_.lease);
+    RequestConfigSync(now, out);
+  }
+  PG_ASSERT(connected_ && sync_sent_while_connected_);
+}
+
+// on_meta_server_disconnected: every replica goes PS_INACTIVE; a primary stops serving reads and
+// writes before meta's grace period can let anyone else take over.
+void ReplicaServer::CheckLease(Time now, Outbox& out) {
+  if (!connected_ || LeaseValid(now)) return;
+  connected_ = false;
+  sync_sent_while_connected_ = false;
+  out.Mark("replica_server.lease_lapsed");
+  PG_LOG(kInfo, "lease from meta lapsed: every replica goes inactive");
+  for (auto& [gpid, r] : replicas_) {
+    AssertPartitionScope scope(fmt::format("{}", gpid));
+    r->OnLeaseLapse(now, out);
+  }
+  PG_ASSERT(!connected_);
+}
+
+void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
+  ConfigSyncRequest req;
+  for (const auto& [gpid, r] : replicas_) {
+    if (r->announced()) req.stored_replicas.push_back(r->Info());
+  }
+  out.Send(meta(), std::move(req));
+  if (connected_) sync_sent_while_connected_ = true;
+  out.SetTimer(kConfigSyncTimer, options_.config_sync_interval);
+}
+
+// on_node_query_reply: adopt every listed configuration, create the replicas of new (empty)
+// partitions, close those meta no longer lists.
+void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& resp, Outbox& out) {
+  if (!connected_ || !sync_sent_while_connected_ || resp.error != ErrorCode::kOk) {
+    PG_LOG(kDebug, "ignoring config sync response ({}; connected {})", ErrorCodeName(resp.error),
+           connected_);
+    return;
+  }
+  for (const PartitionConfiguration& pc : resp.partitions) {
+    if (Find(pc.gpid) == nullptr) {
+      const bool member =
+          pc.primary == self() ||
+          std::find(pc.secondaries.begin(), pc.secondaries.end(), self()) != pc.secondaries.end();
+      // Only the ballot-1 configuration of a new table creates a replica: joining a partition
+      // that already has data needs learning (a later issue).
+      if (!member || pc.ballot != Ballot(1)) {
+        PG_LOG(kDebug, "not creating {}@{}: member {}, needs learning", pc.gpid, pc.ballot, member);
+        continue;
+      }
+      CreateReplica(now, pc.gpid, out);
+    }
+    AssertPartitionScope scope(fmt::format("{}", pc.gpid));
+    if (Replica* r = Find(pc.gpid)) r->OnConfigSync(now, pc, out);
+  }
+  for (Gpid gpid : resp.gc_replicas) {
+    if (Find(gpid) != nullptr) DropReplica(gpid, out);
+  }
+}
+
+void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
+  PG_ASSERT(!replicas_.contains(gpid));
+  PG_ASSERT(env_.disk != nullptr, "creating a replica needs a disk");
+  Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);
+  if (!engine.ok()) {
+    PG_LOG(kWarn, "cannot open engine for new replica {}: {}", gpid, engine.status().ToString());
+    return;
+  }
+  const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid));
+  auto replica = std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), segment);
+  replica->MarkUnannounced();
+  file_owner_[replica->log_file()] = gpid;
+  const uint64_t token = next_token_;
+  AppendIndex(ReplicaIndexEntry{.gpid = gpid, .first_log_segment = segment}, out);
+  index_tokens_[token] = gpid;
+  replicas_[gpid] = std::move(replica);
+  out.Mark("replica_server.replica_created");
+}
+
+// Pegasus moves a closed replica's directory to trash; here its files stay and the index
+// forgets it (a recreated replica starts a fresh plog segment).
+void ReplicaServer::DropReplica(Gpid gpid, Outbox& out) {
+  auto it = replicas_.find(gpid);
+  PG_ASSERT(it != replicas_.end());
+  PG_LOG(kInfo, "dropping replica {} (meta no longer lists it)", gpid);
+  it->second->Close(out);
+  file_owner_.erase(it->second->log_file());
+  replicas_.erase(it);
+  const uint64_t token = next_token_;
+  AppendIndex(ReplicaIndexEntry{.gpid = gpid, .dropped = true}, out);
+  index_tokens_[token] = std::nullopt;
+  out.Mark("replica_server.replica_dropped");
+}
+
+void ReplicaServer::AppendIndex(const ReplicaIndexEntry& entry, Outbox& out) {
+  out.AppendLog({.file = SegmentName(kReplicaIndexFile, index_segment_),
+                 .token = next_token_++,
+                 .bytes = EncodeIndexEntry(entry),
+                 .sync = true});
+}
+
+void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure, Outbox& out) {
+  auto it = index_tokens_.find(token);
+  PG_ASSERT(it != index_tokens_.end());
+  const std::optional<Gpid> gpid = it->second;
+  index_tokens_.erase(it);
+  if (failure != nullptr) {
+    // What reached the index is unknown: later entries go to a fresh segment, and the replica
+    // this entry announced never takes a role (meta will not see it at the next sync).
+    PG_LOG(kWarn, "replica index append failed: {}", failure->ToString());
+    ++index_segment_;
+    if (gpid && Find(*gpid) != nullptr && !Find(*gpid)->announced()) DropReplica(*gpid, out);
+    return;
+  }
+  if (gpid) {
+    if (Replica* r = Find(*gpid); r != nullptr && !r->announced()) r->MarkAnnounced(now, out);
+  }
+}
+
+}  // namespace pg
