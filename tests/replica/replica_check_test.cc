@@ -1,0 +1,213 @@
+// Commit point propagation, leases, reads and the removal of a failed secondary.
+#include <gtest/gtest.h>
+
+#include "tests/replica/replica_harness.h"
+
+namespace pg::testing {
+namespace {
+
+constexpr NodeId kP{1}, kS2{2}, kS3{3};
+
+// Runs one write through the whole group; returns the primary's outbox of the first step.
+Outbox CommitOneWrite(Harness& h, const ClientRequest& req) {
+  Outbox p = h.Deliver(kClient, kP, req);
+  h.CompleteLogs(kP);
+  for (auto& [to, prep] : Sent<PrepareRequest>(p)) {
+    h.Deliver(kP, to, prep);
+    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, dest, ack);
+  }
+  return p;
+}
+
+TEST(ReplicaCheck, CommitPointRidesOnNextPrepare) {
+  Harness h;
+  h.StartGroup();
+  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  EXPECT_EQ(h.View(kP).last_committed, Decree(1));
+  EXPECT_EQ(h.View(kS2).last_committed, Decree(0)) << "the commit point has not travelled yet";
+  Outbox p = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v2", 2));
+  auto preps = Sent<PrepareRequest>(p);
+  ASSERT_EQ(preps.size(), 2u);
+  EXPECT_EQ(preps[0].second.mutation.last_committed_decree, Decree(1));
+  h.Deliver(kP, kS2, preps[0].second);
+  EXPECT_EQ(h.View(kS2).last_committed, Decree(1));
+  EXPECT_EQ(h.View(kS2).last_prepared, Decree(2));
+  EXPECT_EQ(h.node(kS2).CommittedDigest(kGpid, Decree(1)),
+            h.node(kP).CommittedDigest(kGpid, Decree(1)));
+}
+
+TEST(ReplicaCheck, CommitPointRidesOnGroupCheck) {
+  Harness h;
+  h.StartGroup();
+  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  Outbox gc = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kGroupCheck));
+  auto checks = Sent<GroupCheckRequest>(gc);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].second.last_committed_decree, Decree(1));
+  for (auto& [to, req] : checks) {
+    auto resp = Sent<GroupCheckResponse>(h.Deliver(kP, to, req));
+    ASSERT_EQ(resp.size(), 1u);
+    EXPECT_EQ(resp[0].second.error, ErrorCode::kOk);
+    EXPECT_EQ(h.View(to).last_committed, Decree(1));
+    EXPECT_TRUE(Sent<UpdateConfigRequest>(h.Deliver(to, kP, resp[0].second)).empty());
+  }
+  EXPECT_EQ(h.node(kS3).CommittedDigest(kGpid, Decree(1)),
+            h.node(kP).CommittedDigest(kGpid, Decree(1)));
+}
+
+TEST(ReplicaCheck, CommitPointRidesOnEmptyWrite) {
+  Harness h;
+  h.StartGroup();
+  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  h.now += Millis(2000);  // group_check_interval without a prepare
+  h.RenewLeases();
+  Outbox gc = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kGroupCheck));
+  EXPECT_TRUE(HasMark(gc, "replica.empty_write"));
+  auto preps = Sent<PrepareRequest>(gc);
+  ASSERT_EQ(preps.size(), 2u);
+  EXPECT_TRUE(preps[0].second.mutation.updates.empty());
+  EXPECT_EQ(preps[0].second.mutation.decree, Decree(2));
+  EXPECT_EQ(preps[0].second.mutation.last_committed_decree, Decree(1));
+  h.Deliver(kP, kS2, preps[0].second);
+  EXPECT_EQ(h.View(kS2).last_committed, Decree(1));
+  // A recent prepare suppresses the empty write.
+  Outbox again = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kGroupCheck));
+  EXPECT_FALSE(HasMark(again, "replica.empty_write"));
+}
+
+TEST(ReplicaCheck, ReadsOnlyOnPrimaryWithValidLease) {
+  Harness h;
+  h.StartGroup();
+  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  auto sec = Sent<ClientResponse>(h.Deliver(kClient, kS2, Get("h", "s")));
+  ASSERT_EQ(sec.size(), 1u);
+  EXPECT_EQ(sec[0].second.error, ErrorCode::kInvalidState);
+  auto prim = Sent<ClientResponse>(h.Deliver(kClient, kP, Get("h", "s")));
+  ASSERT_EQ(prim.size(), 1u);
+  EXPECT_EQ(prim[0].second.error, ErrorCode::kOk);
+
+  h.now += Millis(5000);  // the lease runs from the last acked beacon's send time
+  EXPECT_FALSE(h.View(kP).serving_as_primary);
+  Outbox lapse = h.Deliver(kClient, kP, Get("h", "s"));
+  EXPECT_TRUE(HasMark(lapse, "replica_server.lease_lapsed"));
+  auto late = Sent<ClientResponse>(lapse);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].second.error, ErrorCode::kInvalidState);
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive);
+  auto w = Sent<ClientResponse>(h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "x", 9)));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].second.error, ErrorCode::kInvalidState);
+}
+
+TEST(ReplicaCheck, LeaseLapseAbandonsOutstandingPrepares) {
+  Harness h;
+  h.StartGroup();
+  Outbox p = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v1", 1));
+  h.now += Millis(5000);
+  h.Fire(kP, TimerId(3));
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive);
+  // Acks that arrive now commit nothing and answer no client: the outcome stays unknown.
+  h.CompleteLogs(kP);
+  for (auto& [to, prep] : Sent<PrepareRequest>(p)) {
+    h.RenewLeases();
+    h.Deliver(kP, to, prep);
+    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
+      EXPECT_TRUE(Sent<ClientResponse>(h.Deliver(to, dest, ack)).empty());
+    }
+  }
+  EXPECT_EQ(h.View(kP).last_committed, Decree(0));
+  EXPECT_EQ(h.View(kP).last_prepared, Decree(1)) << "the prepare stays in the prepare list";
+}
+
+TEST(ReplicaCheck, MetaComingBackReactivatesTransientPrimaryAndReplays) {
+  Harness h;
+  h.StartGroup();
+  h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v1", 1));
+  h.CompleteLogs(kP);
+  h.now += Millis(5000);
+  h.Fire(kP, TimerId(3));
+  ASSERT_EQ(h.View(kP).status, PartitionStatus::kInactive);
+  Outbox connect = h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  EXPECT_EQ(Sent<ConfigSyncRequest>(connect).size(), 1u);
+  Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  auto preps = Sent<PrepareRequest>(sync);
+  ASSERT_EQ(preps.size(), 2u) << "the uncommitted decree is prepared again";
+  EXPECT_EQ(preps[0].second.mutation.decree, Decree(1));
+  EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(1));
+}
+
+TEST(ReplicaCheck, FailedSecondaryIsRemovedWithBallotPlusOne) {
+  Harness h;
+  h.StartGroup();
+  Outbox p = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v1", 1));
+  h.CompleteLogs(kP);
+  // Secondary 2 acks; secondary 3 never answers.
+  h.Deliver(kP, kS2, Sent<PrepareRequest>(p)[0].second);
+  for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(kS2))) h.Deliver(kS2, dest, ack);
+  h.now += Millis(1500);
+  h.RenewLeases();
+  Outbox t = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kPrepareTimeout));
+  auto upd = Sent<UpdateConfigRequest>(t);
+  ASSERT_EQ(upd.size(), 1u);
+  EXPECT_EQ(upd[0].first, kMeta);
+  EXPECT_EQ(upd[0].second.type, ConfigType::kDowngradeToInactive);
+  EXPECT_EQ(upd[0].second.node, kS3);
+  EXPECT_EQ(upd[0].second.config.ballot, Ballot(2));
+  EXPECT_EQ(upd[0].second.config.secondaries, std::vector<NodeId>{kS2});
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive) << "2PC is off while meta decides";
+  auto busy = Sent<ClientResponse>(h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "x", 2)));
+  ASSERT_EQ(busy.size(), 1u);
+  EXPECT_EQ(busy[0].second.error, ErrorCode::kInvalidState);
+
+  Outbox ok = h.Deliver(kMeta, kP, UpdateConfigResponse{.config = upd[0].second.config});
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  EXPECT_EQ(h.View(kP).ballot, Ballot(2));
+  auto removes = Sent<RemoveReplica>(ok);
+  ASSERT_EQ(removes.size(), 1u);
+  EXPECT_EQ(removes[0].first, kS3);
+  auto preps = Sent<PrepareRequest>(ok);
+  ASSERT_EQ(preps.size(), 1u) << "re-prepared to the remaining member only";
+  EXPECT_EQ(preps[0].first, kS2);
+  EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(2));
+  EXPECT_EQ(preps[0].second.mutation.decree, Decree(1));
+  h.CompleteLogs(kP);
+  h.Deliver(kP, kS2, preps[0].second);
+  EXPECT_EQ(h.View(kS2).ballot, Ballot(2));
+  std::vector<std::pair<NodeId, ClientResponse>> replies;
+  for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(kS2))) {
+    replies = Sent<ClientResponse>(h.Deliver(kS2, dest, ack));
+  }
+  ASSERT_EQ(replies.size(), 1u) << "the client of the re-prepared write hears back";
+  EXPECT_EQ(replies[0].second.decree, Decree(1));
+  h.Deliver(kP, kS3, removes[0].second);
+  EXPECT_EQ(h.View(kS3).status, PartitionStatus::kInactive);
+  EXPECT_EQ(h.View(kS3).ballot, Ballot(2));
+}
+
+TEST(ReplicaCheck, ErrorAckAndMetaProposalAlsoRemoveSecondary) {
+  Harness h;
+  h.StartGroup();
+  Outbox p = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v1", 1));
+  PrepareAck bad{
+      .gpid = kGpid, .error = ErrorCode::kObjectNotFound, .ballot = Ballot(1), .decree = Decree(1)};
+  auto upd = Sent<UpdateConfigRequest>(h.Deliver(kS3, kP, bad));
+  ASSERT_EQ(upd.size(), 1u);
+  EXPECT_EQ(upd[0].second.node, kS3);
+  // Meta refuses (someone else changed the config): the primary re-syncs.
+  Outbox refused = h.Deliver(
+      kMeta, kP, UpdateConfigResponse{.error = ErrorCode::kInvalidVersion, .config = h.Config()});
+  EXPECT_EQ(Sent<ConfigSyncRequest>(refused).size(), 1u);
+
+  Harness h2;
+  h2.StartGroup();
+  auto prop = Sent<UpdateConfigRequest>(h2.Deliver(
+      kMeta, kP,
+      ConfigProposal{
+          .type = ConfigType::kDowngradeToInactive, .config = h2.Config(), .node = kS2}));
+  ASSERT_EQ(prop.size(), 1u);
+  EXPECT_EQ(prop[0].second.config.secondaries, std::vector<NodeId>{kS3});
+}
+
+}  // namespace
+}  // namespace pg::testing
