@@ -57,6 +57,9 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // Byte-stable SST files across library builds, and cheaper in the simulator.
   opts.compression = rocksdb::kNoCompression;
   opts.skip_stats_update_on_db_open = true;
+  // After a background error (a failed flush) RocksDB would retry on its own thread every second;
+  // the replica fails-stop instead (DESIGN.md §5: uncertain durability is fail-stop).
+  opts.max_bgerror_resume_count = 0;
   return opts;
 }
 

@@ -1,0 +1,123 @@
+// RocksDbEngine-specific: disk errors surface as Status (never an assertion), through a
+// FileSystem adapter made with NewCompositeEnv, the way the simulator hands RocksDB its disk.
+#include "core/storage/rocksdb_engine.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
+#include <memory>
+#include <string>
+
+#include "core/storage/engine_util.h"
+#include "core/storage/key_schema.h"
+
+namespace pg {
+namespace {
+
+// Fails the creation of SST files while armed: a flush that cannot write its output.
+class FailingSstFs final : public rocksdb::FileSystemWrapper {
+ public:
+  using rocksdb::FileSystemWrapper::FileSystemWrapper;
+  const char* Name() const override { return "FailingSstFs"; }
+  rocksdb::IOStatus NewWritableFile(const std::string& f, const rocksdb::FileOptions& opts,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                    rocksdb::IODebugContext* dbg) override {
+    if (fail_sst && f.ends_with(".sst")) return rocksdb::IOStatus::IOError("injected: " + f);
+    return target()->NewWritableFile(f, opts, r, dbg);
+  }
+  bool fail_sst = false;
+};
+
+class RocksDbEngineDisk : public ::testing::Test {
+ protected:
+  RocksDbEngineDisk()
+      : base_(rocksdb::NewMemEnv(rocksdb::Env::Default())),
+        fs_(std::make_shared<FailingSstFs>(base_->GetFileSystem())),
+        env_(rocksdb::NewCompositeEnv(fs_)) {}
+
+  Result<std::unique_ptr<RocksDbEngine>> Open() {
+    return RocksDbEngine::Open({.env = env_.get(), .path = "/db"});
+  }
+  static WriteBatch OnePut(const std::string& v) {
+    WriteBatch b;
+    b.Put("h", "s", v);
+    return b;
+  }
+
+  std::unique_ptr<rocksdb::Env> base_;
+  std::shared_ptr<FailingSstFs> fs_;
+  std::unique_ptr<rocksdb::Env> env_;
+};
+
+TEST_F(RocksDbEngineDisk, FailedFlushIsAnIoErrorAndDurableStaysPut) {
+  Result<std::unique_ptr<RocksDbEngine>> engine = Open();
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  ASSERT_TRUE((*engine)->ApplyBatch(Decree(1), OnePut("1")).ok());
+  ASSERT_TRUE((*engine)->Flush().ok());
+  ASSERT_TRUE((*engine)->ApplyBatch(Decree(2), OnePut("2")).ok());
+  fs_->fail_sst = true;
+  const Status flushed = (*engine)->Flush();
+  EXPECT_EQ(flushed.code(), ErrorCode::kIoError) << flushed.ToString();
+  EXPECT_EQ((*engine)->last_durable(), Decree(1));
+  EXPECT_EQ((*engine)->last_applied(), Decree(2));
+  (*engine)->CheckInvariants();
+  // RocksDB may now refuse writes (background error): if so, as a Status, decree unchanged.
+  const Status next = (*engine)->ApplyBatch(Decree(3), OnePut("3"));
+  if (!next.ok()) {
+    EXPECT_EQ(next.code(), ErrorCode::kIoError);
+    EXPECT_EQ((*engine)->last_applied(), Decree(2));
+  }
+  // The replica fails-stop; the restarted one finds the last successful flush.
+  engine = Status(ErrorCode::kIoError, "dropped");
+  fs_->fail_sst = false;
+  Result<std::unique_ptr<RocksDbEngine>> reopened = Open();
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->last_applied(), Decree(1));
+  EXPECT_EQ(*(*reopened)->Get("h", "s", Time::Zero()), "1");
+}
+
+TEST_F(RocksDbEngineDisk, GarbageDecreeOnDiskIsCorruptionOnOpen) {
+  {
+    rocksdb::Options options;
+    options.env = env_.get();
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, "/db", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), LastAppliedMetaKey(), "bad").ok());
+    ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
+  }
+  Result<std::unique_ptr<RocksDbEngine>> engine = Open();
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), ErrorCode::kCorruption) << engine.status().ToString();
+}
+
+TEST_F(RocksDbEngineDisk, GarbageUserKeyOnDiskIsCorruptionInCheckpoint) {
+  {
+    rocksdb::Options options;
+    options.env = env_.get();
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, "/db", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    // A hashkey length past the end of the key, and a value shorter than its header.
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), std::string("\x00\x09h", 3), "x").ok());
+    ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
+  }
+  Result<std::unique_ptr<RocksDbEngine>> engine = Open();
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  EXPECT_EQ((*engine)->TakeCheckpoint().status().code(), ErrorCode::kCorruption);
+}
+
+TEST_F(RocksDbEngineDisk, NoLogFileIsWritten) {
+  Result<std::unique_ptr<RocksDbEngine>> engine = Open();
+  ASSERT_TRUE(engine.ok());
+  std::vector<std::string> children;
+  ASSERT_TRUE(env_->GetChildren("/db", &children).ok());
+  for (const std::string& f : children) EXPECT_FALSE(f.starts_with("LOG")) << f;
+}
+
+}  // namespace
+}  // namespace pg
