@@ -60,6 +60,8 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // After a background error (a failed flush) RocksDB would retry on its own thread every second;
   // the replica fails-stop instead (DESIGN.md §5: uncertain durability is fail-stop).
   opts.max_bgerror_resume_count = 0;
+  // (Its flush thread still sleeps 1 s after a failed flush, through the Env's SystemClock: the
+  // host's clock decides what that sleep costs.)
   return opts;
 }
 
