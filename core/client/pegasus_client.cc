@@ -51,7 +51,7 @@ void PegasusClient::Step(Time now, const Input& input, Outbox& out) {
     }
   } else if (const auto* t = std::get_if<TimerFired>(&input)) {
     if (t->timer == kNextOpTimer) StartOp(now, out);
-    if (t->timer == kRetryTimer && open_) {
+    if (t->timer == kRetryTimer && open_ && open_->backing_off) {
       open_->backing_off = false;
       TrySend(now, out);
     }

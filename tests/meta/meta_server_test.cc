@@ -1,0 +1,311 @@
+// Step-level rules of the MetaServer (PEGASUS.md §1.8, §1.9), each test named after one.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/meta/partition_table.h"
+#include "tests/meta/meta_harness.h"
+
+namespace pg::testing {
+namespace {
+
+TEST(MetaServer, TableCreatedOnDistinctServersWithBalancedPrimaries) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const auto& table = f.meta().partitions();
+  ASSERT_EQ(table.size(), 8u);
+  std::map<NodeId, int> primaries;
+  std::map<NodeId, int> replicas;
+  for (size_t i = 0; i < table.size(); ++i) {
+    const PartitionConfiguration& pc = table[i];
+    EXPECT_EQ(pc.gpid, (Gpid{.app_id = 1, .partition_index = static_cast<int32_t>(i)}));
+    EXPECT_EQ(pc.ballot, Ballot(1));
+    ASSERT_TRUE(pc.primary.has_value());
+    std::set<NodeId> members(pc.secondaries.begin(), pc.secondaries.end());
+    members.insert(*pc.primary);
+    EXPECT_EQ(members.size(), 3u) << "members of partition " << i << " are not distinct";
+    primaries[*pc.primary]++;
+    for (NodeId m : members) replicas[m]++;
+  }
+  for (NodeId s : Servers(4)) {
+    EXPECT_EQ(primaries[s], 2) << "server " << s.value();
+    EXPECT_EQ(replicas[s], 6) << "server " << s.value();
+  }
+  // Uneven sizes: primaries still differ by at most one.
+  for (int n : {3, 5, 7}) {
+    for (int parts : {1, 5, 16}) {
+      std::map<NodeId, int> count;
+      for (const auto& pc : CreateTableLayout(
+               {.partition_count = parts, .replica_count = 3, .servers = Servers(n)})) {
+        EXPECT_FALSE(ConfigProblem(pc).has_value());
+        count[*pc.primary]++;
+      }
+      int lo = parts, hi = 0;
+      for (NodeId s : Servers(n)) {
+        lo = std::min(lo, count[s]);
+        hi = std::max(hi, count[s]);
+      }
+      EXPECT_LE(hi - lo, 1) << n << " servers, " << parts << " partitions";
+    }
+  }
+}
+
+TEST(MetaServer, PersistsBeforeActing) {
+  MetaFixture f(DefaultOptions());
+  Outbox boot = f.Step(At(0), Boot{});
+  const auto appends = AppendsOf(boot);
+  ASSERT_EQ(appends.size(), 1u);
+  EXPECT_TRUE(appends[0].sync);
+  EXPECT_EQ(appends[0].file, kMetaLogFile);
+  EXPECT_FALSE(f.meta().ready());
+  // Before the table is durable nobody gets an answer.
+  Outbox q = f.Receive(At(1), NodeId(9), QueryConfigRequest{.app_name = "temp"});
+  Outbox s = f.Receive(At(1), NodeId(1), ConfigSyncRequest{});
+  EXPECT_TRUE(SentOf<QueryConfigResponse>(q).empty());
+  EXPECT_TRUE(SentOf<ConfigSyncResponse>(s).empty());
+  // Once it is, the waiting requests are answered.
+  Outbox done = f.Complete(At(3), appends[0]);
+  EXPECT_TRUE(f.meta().ready());
+  EXPECT_EQ(SentOf<QueryConfigResponse>(done).size(), 1u);
+  EXPECT_EQ(SentOf<ConfigSyncResponse>(done).size(), 1u);
+
+  // A change: appended (synced) first; applied and answered only on LogAppended.
+  PartitionConfiguration pc = f.meta().partitions()[0];
+  const NodeId primary = *pc.primary;
+  const NodeId victim = pc.secondaries[0];
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  std::erase(next.secondaries, victim);
+  Outbox req =
+      f.Receive(At(10), primary,
+                UpdateConfigRequest{
+                    .type = ConfigType::kDowngradeToInactive, .config = next, .node = victim});
+  const auto change = AppendsOf(req);
+  ASSERT_EQ(change.size(), 1u);
+  EXPECT_TRUE(change[0].sync);
+  EXPECT_TRUE(SentOf<UpdateConfigResponse>(req).empty());
+  EXPECT_TRUE(f.meta().HasPendingChange(0));
+  Outbox q2 = f.Receive(At(11), NodeId(9), QueryConfigRequest{.app_name = "temp"});
+  ASSERT_EQ(SentOf<QueryConfigResponse>(q2).size(), 1u);
+  EXPECT_EQ(SentOf<QueryConfigResponse>(q2)[0].second.partitions[0].ballot, Ballot(1))
+      << "a configuration was served before it was durable";
+  Outbox applied = f.Complete(At(12), change[0]);
+  ASSERT_EQ(SentOf<UpdateConfigResponse>(applied).size(), 1u);
+  EXPECT_EQ(f.meta().partitions()[0].ballot, Ballot(2));
+}
+
+TEST(MetaServer, LeaseShorterThanGraceIsAsserted) {
+  ThrowingAsserts scope;
+  MapDisk disk;
+  CountingRng rng;
+  const NodeEnv env{.id = kMeta, .name = "meta/0", .rng = &rng, .disk = &disk};
+  MetaServerOptions equal = DefaultOptions();
+  equal.replica_lease = equal.grace;
+  EXPECT_THROW(MetaServer(env, equal), AssertionThrown);
+  MetaServerOptions longer = DefaultOptions();
+  longer.replica_lease = longer.grace + Millis(1);
+  EXPECT_THROW(MetaServer(env, longer), AssertionThrown);
+  MetaServerOptions fine = DefaultOptions();
+  fine.replica_lease = fine.grace - Millis(1);
+  EXPECT_NO_THROW(MetaServer(env, fine));
+}
+
+// Beacons from every server but `silent` at each second up to `until_ms`, checks each second.
+std::vector<std::pair<NodeId, ConfigProposal>> RunBeacons(MetaFixture& f, NodeId silent,
+                                                          int64_t until_ms) {
+  std::vector<std::pair<NodeId, ConfigProposal>> proposals;
+  for (int64_t t = 1000; t <= until_ms; t += 1000) {
+    for (NodeId s : f.options().replica_servers) {
+      if (s == silent && t > 1000) continue;
+      Outbox ack = f.Receive(At(t), s, Beacon{.send_time = At(t - 1)});
+      const auto acks = SentOf<BeaconAck>(ack);
+      EXPECT_EQ(acks.size(), 1u);
+      if (!acks.empty()) {
+        EXPECT_TRUE(acks[0].second.is_master);
+      }
+    }
+    Outbox check = f.Step(At(t) + Millis(1), TimerFired{.timer = TimerId(1)});
+    for (auto& p : SentOf<ConfigProposal>(check)) proposals.push_back(p);
+  }
+  return proposals;
+}
+
+TEST(MetaServer, DeclaresDeadAfterGraceSinceLastBeacon) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId silent(4);
+  // Last beacon received at 1000 ms; grace 7000 ms: still alive at the check at 8001 ms
+  // (7001 > 7000 is dead: the check right after 8000 ms sees exactly 7001 ms).
+  auto proposals = RunBeacons(f, silent, 7000);
+  EXPECT_TRUE(f.meta().IsWorkerAlive(silent));
+  EXPECT_TRUE(proposals.empty());
+  Outbox check = f.Step(At(8000), TimerFired{.timer = TimerId(1)});
+  EXPECT_TRUE(f.meta().IsWorkerAlive(silent)) << "dead at exactly grace";
+  check = f.Step(At(8000) + Millis(1), TimerFired{.timer = TimerId(1)});
+  EXPECT_FALSE(f.meta().IsWorkerAlive(silent));
+  // A beacon brings it back.
+  f.Receive(At(8500), silent, Beacon{.send_time = At(8499)});
+  EXPECT_TRUE(f.meta().IsWorkerAlive(silent));
+
+  // A new incarnation considers everybody alive for a full grace after it boots.
+  f.Rebuild();
+  f.Step(At(20000), Boot{});
+  EXPECT_TRUE(f.meta().ready());
+  EXPECT_TRUE(f.meta().IsWorkerAlive(silent));
+  f.Step(At(26999), TimerFired{.timer = TimerId(1)});
+  EXPECT_TRUE(f.meta().IsWorkerAlive(silent));
+  f.Step(At(27001), TimerFired{.timer = TimerId(1)});
+  EXPECT_FALSE(f.meta().IsWorkerAlive(silent));
+}
+
+TEST(MetaServer, ProposesRemovingDeadSecondaryToItsPrimary) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId silent(4);
+  auto proposals = RunBeacons(f, silent, 10000);
+  ASSERT_FALSE(proposals.empty());
+  std::set<int> partitions;
+  for (const auto& [to, p] : proposals) {
+    const PartitionConfiguration& pc = f.meta().partitions()[p.config.gpid.partition_index];
+    EXPECT_EQ(p.type, ConfigType::kDowngradeToInactive);
+    EXPECT_EQ(p.node, silent);
+    EXPECT_EQ(to, *pc.primary);
+    EXPECT_TRUE(IsSecondary(pc, silent));
+    partitions.insert(p.config.gpid.partition_index);
+  }
+  // Every partition where it is a secondary (4 of 8), none where it is the primary.
+  int expected = 0;
+  for (const auto& pc : f.meta().partitions()) expected += IsSecondary(pc, silent);
+  EXPECT_EQ(partitions.size(), static_cast<size_t>(expected));
+}
+
+UpdateConfigRequest Downgrade(const PartitionConfiguration& pc, NodeId victim, Ballot ballot) {
+  PartitionConfiguration next = pc;
+  next.ballot = ballot;
+  std::erase(next.secondaries, victim);
+  return {.type = ConfigType::kDowngradeToInactive, .config = next, .node = victim};
+}
+
+TEST(MetaServer, RemovesFailedSecondaryWithBallotPlusOne) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[3];
+  const NodeId victim = pc.secondaries[1];
+  Outbox req = f.Receive(At(5), *pc.primary, Downgrade(pc, victim, pc.ballot.next()));
+  const auto appends = AppendsOf(req);
+  ASSERT_EQ(appends.size(), 1u);
+  // A second request for the same partition while one is pending is dropped.
+  Outbox again = f.Receive(At(6), *pc.primary, Downgrade(pc, victim, pc.ballot.next()));
+  EXPECT_TRUE(AppendsOf(again).empty());
+  EXPECT_TRUE(SentOf<UpdateConfigResponse>(again).empty());
+  Outbox done = f.Complete(At(7), appends[0]);
+  const auto replies = SentOf<UpdateConfigResponse>(done);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].first, *pc.primary);
+  EXPECT_EQ(replies[0].second.error, ErrorCode::kOk);
+  const PartitionConfiguration& now = replies[0].second.config;
+  EXPECT_EQ(now.ballot, Ballot(2));
+  EXPECT_EQ(now.primary, pc.primary);
+  EXPECT_FALSE(IsMember(now, victim));
+  EXPECT_EQ(now.secondaries.size(), 1u);
+  EXPECT_EQ(now.last_drops, std::vector<NodeId>{victim});
+  // A duplicate of the applied request is answered ok with the current configuration.
+  Outbox dup = f.Receive(At(8), *pc.primary, Downgrade(pc, victim, pc.ballot.next()));
+  ASSERT_EQ(SentOf<UpdateConfigResponse>(dup).size(), 1u);
+  EXPECT_EQ(SentOf<UpdateConfigResponse>(dup)[0].second.error, ErrorCode::kOk);
+  EXPECT_TRUE(AppendsOf(dup).empty());
+  // The change survives a restart: the new incarnation replays meta.log.
+  f.Rebuild();
+  f.Step(At(100), Boot{});
+  EXPECT_TRUE(f.meta().ready());
+  EXPECT_EQ(f.meta().partitions()[3], now);
+}
+
+TEST(MetaServer, RejectsWrongBallotWithInvalidVersion) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[1];
+  const NodeId victim = pc.secondaries[0];
+  for (Ballot b : {Ballot(3), Ballot(0)}) {
+    Outbox out = f.Receive(At(5), *pc.primary, Downgrade(pc, victim, b));
+    EXPECT_TRUE(AppendsOf(out).empty());
+    const auto replies = SentOf<UpdateConfigResponse>(out);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].second.error, ErrorCode::kInvalidVersion);
+    EXPECT_EQ(replies[0].second.config, pc);
+  }
+  // Only the primary may remove a secondary.
+  Outbox wrong = f.Receive(At(6), victim, Downgrade(pc, victim, pc.ballot.next()));
+  EXPECT_TRUE(AppendsOf(wrong).empty());
+  ASSERT_EQ(SentOf<UpdateConfigResponse>(wrong).size(), 1u);
+  EXPECT_NE(SentOf<UpdateConfigResponse>(wrong)[0].second.error, ErrorCode::kOk);
+}
+
+TEST(MetaServer, BadTableNameGetsAppNotExist) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  Outbox out = f.Receive(At(1), NodeId(9), QueryConfigRequest{.app_name = "nope"});
+  const auto r = SentOf<QueryConfigResponse>(out);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].second.error, ErrorCode::kAppNotExist);
+  EXPECT_TRUE(r[0].second.partitions.empty());
+  Outbox ok = f.Receive(At(1), NodeId(9), QueryConfigRequest{.app_name = "temp"});
+  ASSERT_EQ(SentOf<QueryConfigResponse>(ok).size(), 1u);
+  EXPECT_EQ(SentOf<QueryConfigResponse>(ok)[0].second.partitions.size(), 8u);
+}
+
+TEST(MetaServer, ConfigSyncListsMembershipAndCollectsStrayReplicas) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId node(2);
+  ConfigSyncRequest req;
+  for (int i = 0; i < 8; ++i) req.stored_replicas.push_back({.gpid = {1, i}});
+  req.stored_replicas.push_back({.gpid = {7, 0}});
+  Outbox out = f.Receive(At(1), node, req);
+  const auto r = SentOf<ConfigSyncResponse>(out);
+  ASSERT_EQ(r.size(), 1u);
+  std::set<int> listed;
+  for (const auto& pc : r[0].second.partitions) {
+    EXPECT_TRUE(IsMember(pc, node));
+    listed.insert(pc.gpid.partition_index);
+  }
+  EXPECT_EQ(listed.size(), 6u);
+  EXPECT_EQ(r[0].second.gc_replicas.size(), 3u);  // two partitions without it + another app
+}
+
+TEST(MetaServer, ReplaySkipsTornAppendsAndRecreatesMissingPartitions) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[5];
+  const NodeId victim = pc.secondaries[0];
+  // A torn append: half a record at the end, never acknowledged.
+  const std::string torn = EncodeMetaLogRecord(Downgrade(pc, victim, pc.ballot.next()).config);
+  f.disk().files[kMetaLogFile] += torn.substr(0, torn.size() / 2);
+  f.Rebuild();
+  f.Step(At(10), Boot{});
+  ASSERT_TRUE(f.meta().ready());
+  EXPECT_EQ(f.meta().partitions()[5], pc);
+  // The next incarnation appends after the torn bytes and its record is found on replay.
+  Outbox req = f.Receive(At(11), *pc.primary, Downgrade(pc, victim, pc.ballot.next()));
+  ASSERT_EQ(AppendsOf(req).size(), 1u);
+  f.Complete(At(12), AppendsOf(req)[0]);
+  f.Rebuild();
+  f.Step(At(20), Boot{});
+  EXPECT_EQ(f.meta().partitions()[5].ballot, Ballot(2));
+
+  // A log that lost the table's tail (a crash while creating it): the missing partitions are
+  // created again, identically, before anything is answered.
+  MetaFixture g(DefaultOptions());
+  g.disk().files[kMetaLogFile] = EncodeMetaLogRecord(
+      CreateTableLayout({.partition_count = 8, .replica_count = 3, .servers = Servers(4)})[0]);
+  Outbox boot = g.Step(At(0), Boot{});
+  EXPECT_FALSE(g.meta().ready());
+  ASSERT_EQ(AppendsOf(boot).size(), 1u);
+  g.Complete(At(1), AppendsOf(boot)[0]);
+  EXPECT_TRUE(g.meta().ready());
+  EXPECT_EQ(g.meta().partitions(),
+            CreateTableLayout({.partition_count = 8, .replica_count = 3, .servers = Servers(4)}));
+}
+
+}  // namespace
+}  // namespace pg::testing
