@@ -91,6 +91,8 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
   if (old == PartitionStatus::kPrimary && (s != PartitionStatus::kPrimary || b != old_ballot)) {
     out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck));
     out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout));
+    out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareRetry));
+    primary_.retries.clear();
   }
   // Primary bookkeeping survives only a transient pause of the same primary (a pending config
   // change) or a ballot change that keeps it primary; any other move drops it.
@@ -185,6 +187,7 @@ void Replica::Fail(Outbox& out, const Status& why) {
   out.Mark("replica.error");
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck));
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout));
+  out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareRetry));
   AbandonPrimaryState(out);
   status_ = PartitionStatus::kError;
   inactive_is_transient_ = false;

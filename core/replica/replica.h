@@ -34,6 +34,7 @@ enum class ReplicaTimer : uint8_t {
   kGroupCheck = 1,      // primary: group check + empty write (replica_check.cpp)
   kPrepareTimeout = 2,  // primary: earliest outstanding prepare's deadline
   kConfigRetry = 3,     // primary waiting for meta: resend the config update (every 1 s, Pegasus)
+  kPrepareRetry = 4,    // primary: resend prepares answered kInactiveState/kTryAgain
 };
 TimerId MakeReplicaTimerId(Gpid gpid, ReplicaTimer kind);
 
@@ -118,6 +119,9 @@ class Replica {
     // Set while the kPrepareTimeout timer is armed: re-arming on every prepare would push the
     // deadline of older prepares forever under a steady load.
     bool prepare_timer_armed = false;
+    // Prepares a secondary answered with a transient error (kInactiveState, kTryAgain): resent
+    // on kPrepareRetry while their prepare timeout has not fired (Pegasus retries them too).
+    std::set<std::pair<Decree, NodeId>> retries;
     // Reads are refused until the commit point reaches this (a new primary's uncommitted
     // suffix may hold writes older than what it has applied; PEGASUS.md §1.8).
     Decree last_prepare_decree_on_new_primary{0};
@@ -162,6 +166,7 @@ class Replica {
   void BroadcastGroupCheck(Time now, Outbox& out);
   void CheckPrepareTimeouts(Time now, Outbox& out);
   void ArmPrepareTimeout(Time now, Outbox& out);
+  void ResendRetries(Time now, Outbox& out);
   void HandleRemoteFailure(Time now, NodeId node, Outbox& out);
   void SendConfigUpdate(Outbox& out);
 

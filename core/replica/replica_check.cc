@@ -25,6 +25,9 @@ void Replica::OnTimer(Time now, ReplicaTimer kind, Outbox& out) {
       primary_.prepare_timer_armed = false;
       if (status_ != PartitionStatus::kPrimary) return;
       return CheckPrepareTimeouts(now, out);
+    case ReplicaTimer::kPrepareRetry:
+      if (status_ != PartitionStatus::kPrimary) return;
+      return ResendRetries(now, out);
     case ReplicaTimer::kConfigRetry:
       if (!primary_.pending_change) return;
       SendConfigUpdate(out);
@@ -86,6 +89,10 @@ void Replica::OnGroupCheckResponse(Time now, NodeId from, const GroupCheckRespon
     return;
   }
   if (resp.error == ErrorCode::kOk) return;
+  if (resp.error == ErrorCode::kTryAgain) {
+    PG_LOG(kDebug, "replica {}: {} is still creating its replica", gpid_, from);
+    return;
+  }
   PG_LOG(kInfo, "replica {}: group check of {} failed: {}", gpid_, from, ErrorCodeName(resp.error));
   HandleRemoteFailure(now, from, out);
 }
@@ -104,6 +111,25 @@ void Replica::ArmPrepareTimeout(Time now, Outbox& out) {
   out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout),
                std::max(deadline - now, Millis(1)));
   primary_.prepare_timer_armed = true;
+}
+
+// on_prepare_reply's retry of ERR_INACTIVE_STATE / ERR_TRY_AGAIN: the same mutation again, to
+// the same member, while it is still awaited.
+void Replica::ResendRetries(Time now, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  std::set<std::pair<Decree, NodeId>> retries;
+  retries.swap(primary_.retries);
+  for (const auto& [d, node] : retries) {
+    auto it = primary_.progress.find(d);
+    const PreparedMutation* slot = plist_.Get(d);
+    if (it == primary_.progress.end() || !it->second.awaiting.contains(node) || slot == nullptr) {
+      continue;
+    }
+    PG_ASSERT_EQ(slot->mutation.ballot, ballot_);
+    out.Send(node, PrepareRequest{.config = MemberConfig(PartitionStatus::kSecondary),
+                                  .mutation = slot->mutation});
+  }
+  PG_ASSERT(primary_.retries.empty());
 }
 
 // A prepare not acked within prepare_timeout: the secondary that did not answer is removed

@@ -147,8 +147,8 @@ void Replica::OnLeaseLapse(Time now, Outbox& out) {
 }
 
 void Replica::Close(Outbox& out) {
-  for (ReplicaTimer t :
-       {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout, ReplicaTimer::kConfigRetry}) {
+  for (ReplicaTimer t : {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout,
+                         ReplicaTimer::kConfigRetry, ReplicaTimer::kPrepareRetry}) {
     out.CancelTimer(MakeReplicaTimerId(gpid_, t));
   }
   AbandonPrimaryState(out);

@@ -144,9 +144,15 @@ void Replica::OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox&
     return TryCommitOnPrimary(now, out);
   }
   if (ack.error == ErrorCode::kInactiveState || ack.error == ErrorCode::kTryAgain) {
-    // Pegasus retries these while the prepare's time remains; here the prepare timeout decides.
-    PG_LOG(kDebug, "replica {}: {} answered {} for {}: waiting", gpid_, from,
+    // Pegasus retries these (after 5 ms) while the prepare's time remains; the prepare
+    // timeout still counts from the first send, so a member that stays inactive is removed.
+    PG_LOG(kDebug, "replica {}: {} answered {} for {}: retrying", gpid_, from,
            ErrorCodeName(ack.error), ack.decree);
+    if (primary_.retries.empty()) {
+      out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareRetry),
+                   std::max(host_->options().prepare_timeout / 30, Millis(5)));
+    }
+    primary_.retries.insert({ack.decree, from});
     return;
   }
   PG_LOG(kInfo, "replica {}: {} failed prepare {}: {}", gpid_, from, ack.decree,

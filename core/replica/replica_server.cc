@@ -134,7 +134,7 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
   if (const auto* p = std::get_if<PrepareRequest>(&msg)) {
     if (Replica* r = Find(p->config.gpid)) return r->OnPrepare(now, from, *p, out);
     out.Send(from, PrepareAck{.gpid = p->config.gpid,
-                              .error = ErrorCode::kObjectNotFound,
+                              .error = UnknownReplicaError(now, p->config.ballot, out),
                               .ballot = p->mutation.ballot,
                               .decree = p->mutation.decree});
     return;
@@ -144,7 +144,7 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
   } else if (const auto* g = std::get_if<GroupCheckRequest>(&msg)) {
     if (Replica* r = Find(g->config.gpid)) return r->OnGroupCheck(now, from, *g, out);
     out.Send(from, GroupCheckResponse{.gpid = g->config.gpid,
-                                      .error = ErrorCode::kObjectNotFound,
+                                      .error = UnknownReplicaError(now, g->config.ballot, out),
                                       .ballot = g->config.ballot});
     return;
   } else if (const auto* gr = std::get_if<GroupCheckResponse>(&msg)) {
@@ -153,6 +153,18 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
     if (Replica* r = Find(rm->config.gpid)) return r->OnRemoveReplica(now, from, *rm, out);
   }
   PG_LOG(kDebug, "ignoring {} from {}: not for a replica here", MessageName(msg), from);
+}
+
+// replica_stub::on_prepare answers ERR_OBJECT_NOT_FOUND for a replica it does not host. The one
+// exception is a ballot-1 partition, i.e. a table being created: this node has simply not synced
+// with meta yet (creation reaches replicas by config sync, not by learning). It answers
+// kTryAgain, which the primary retries, and syncs now instead of at its next interval.
+ErrorCode ReplicaServer::UnknownReplicaError(Time now, Ballot ballot, Outbox& out) {
+  if (ballot != Ballot(1)) return ErrorCode::kObjectNotFound;
+  if (connected_ && (!last_sync_sent_ || now - *last_sync_sent_ >= Millis(100))) {
+    RequestConfigSync(now, out);
+  }
+  return ErrorCode::kTryAgain;
 }
 
 void ReplicaServer::OnTimer(Time now, TimerId timer, Outbox& out) {
@@ -164,7 +176,7 @@ void ReplicaServer::OnTimer(Time now, TimerId timer, Outbox& out) {
   const Gpid gpid{.app_id = static_cast<int32_t>((id >> 32) & 0xFFFFFF),
                   .partition_index = static_cast<int32_t>(id & 0xFFFFFFFF)};
   Replica* r = Find(gpid);
-  if (r == nullptr || kind < 1 || kind > 3) {
+  if (r == nullptr || kind < 1 || kind > 4) {
     PG_LOG(kDebug, "ignoring timer {:#x}: no such replica or kind", id);
     return;
   }

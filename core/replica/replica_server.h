@@ -61,6 +61,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void OnLogDone(Time now, const std::string& file, uint64_t token, const Status* failure,
                  Outbox& out);
   Replica* Find(Gpid gpid);
+  ErrorCode UnknownReplicaError(Time now, Ballot ballot, Outbox& out);
 
   // replica_server_meta.cc
   void SendBeacon(Time now, Outbox& out);
@@ -90,6 +91,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   bool connected_ = false;
   // A config sync response is adopted only after a request sent while connected.
   bool sync_sent_while_connected_ = false;
+  std::optional<Time> last_sync_sent_;
 };
 
 }  // namespace pg

@@ -60,6 +60,7 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
   }
   out.Send(meta(), std::move(req));
   if (connected_) sync_sent_while_connected_ = true;
+  last_sync_sent_ = now;
   out.SetTimer(kConfigSyncTimer, options_.config_sync_interval);
 }
 
