@@ -71,35 +71,49 @@ void Cluster::Impl::BootNode(NodeId id) {
     SetFailure("setup", fmt::format("the factory of {} built no node", ns.name));
     return;
   }
-  Event e;
-  e.node = id;
-  e.incarnation = ns.incarnation;
-  e.input = Boot{};
-  queue.Push(now, std::move(e));
+  NewEvent(now, EventKind::kInput, id, ns.incarnation).input.emplace<Boot>();
 }
 
 // ---- Impl: running ---------------------------------------------------------------------------
 
-// Pops one queue entry; returns true when it was a counted event (not a stale timer or
-// completion, and not parked for a paused or not yet booted node).
+Cluster::Impl::Event& Cluster::Impl::NewEvent(Time at, EventKind kind, NodeId node,
+                                              uint64_t incarnation) {
+  Event& e = queue.Emplace(at);
+  e.kind = kind;
+  e.node = node;
+  e.incarnation = incarnation;
+  e.timer_generation = 0;
+  e.sync_upto = 0;
+  e.action = 0;
+  e.msg_digest = 0;
+  return e;
+}
+
+// Pops one queue entry and executes it in its slot; returns true when it was a counted event
+// (not a stale timer or completion, and not parked for a paused or not yet booted node).
 bool Cluster::Impl::ExecuteNext() {
-  const Time at = queue.Pop(&current);
+  const auto [at, slot] = queue.PopSlot();
   PG_ASSERT_GE(at, now, "the event queue went back in time");
   now = at;
   in_event = true;
   current_index = events;
+  Event& e = queue.At(slot);  // stays put while the event schedules others (a deque slab)
   bool counted = true;
-  switch (current.kind) {
+  switch (e.kind) {
     case EventKind::kInput:
-      counted = DeliverInput(current);
+      counted = DeliverInput(e);
       break;
     case EventKind::kAction:
-      RunAction(current.action);
+      RunAction(e.action);
       break;
     case EventKind::kClogEnd:
       ReleaseHeld();
       break;
+    case EventKind::kDrain:
+      counted = Drain(e);
+      break;
   }
+  queue.Release(slot);
   in_event = false;
   if (!counted) return false;
   ++events;
@@ -109,44 +123,98 @@ bool Cluster::Impl::ExecuteNext() {
 
 bool Cluster::Impl::DeliverInput(Event& e) {
   NodeState& ns = *nodes[e.node.value()];
-  const bool is_boot = std::holds_alternative<Boot>(e.input);
+  if (Stale(ns, e)) return false;
+  if (std::holds_alternative<Receive>(e.input) && !ns.node) {
+    return DropDelivery(e, "receiver down", &stats.dropped_down);
+  }
+  if (e.sync_upto > 0) {
+    // The disk finishes the sync whether or not the process is paused.
+    ns.disk.MarkSynced(std::get<LogAppended>(e.input).file, e.sync_upto);
+    e.sync_upto = 0;
+  }
+  if (MustPark(ns, e)) {
+    const NodeId id = e.node;
+    Park(ns, std::move(e));
+    ScheduleDrain(ns, id);
+    return false;
+  }
+  return Deliver(ns, e);
+}
+
+// Timers, completions and Boot die with the incarnation that caused them; a timer's firing is
+// stale once it was re-armed or cancelled. Messages are never stale: the network does not know
+// incarnations and delivers to whichever process is up.
+bool Cluster::Impl::Stale(const NodeState& ns, const Event& e) const {
+  if (std::holds_alternative<Receive>(e.input)) return false;
+  if (!ns.node || e.incarnation != ns.incarnation) return true;
+  if (const auto* t = std::get_if<TimerFired>(&e.input)) {
+    auto it = ns.timers.find(t->timer);
+    return it == ns.timers.end() || it->second != e.timer_generation;
+  }
+  return false;
+}
+
+bool Cluster::Impl::MustPark(const NodeState& ns, const Event& e) const {
+  if (ns.paused) return true;
+  if (std::holds_alternative<Boot>(e.input)) return false;
+  return !ns.booted || !ns.parked.empty();
+}
+
+void Cluster::Impl::Park(NodeState& ns, Event&& e) {
+  if (std::holds_alternative<Boot>(e.input)) {
+    ns.parked.push_front(std::move(e));
+  } else {
+    ns.parked.push_back(std::move(e));
+  }
+}
+
+// Schedules the next kDrain at now when the node can take its oldest parked input.
+void Cluster::Impl::ScheduleDrain(NodeState& ns, NodeId id) {
+  if (ns.drain_scheduled || !ns.node || ns.paused || ns.parked.empty()) return;
+  if (!ns.booted && !std::holds_alternative<Boot>(ns.parked.front().input)) return;
+  ns.drain_scheduled = true;
+  NewEvent(now, EventKind::kDrain, id, ns.incarnation);
+}
+
+// Delivers the oldest parked input that is still live; parked timers that came due fire late.
+bool Cluster::Impl::Drain(const Event& drain) {
+  const NodeId id = drain.node;
+  NodeState& ns = *nodes[id.value()];
+  if (drain.incarnation != ns.incarnation) return false;  // a drain of a crashed incarnation
+  ns.drain_scheduled = false;
+  bool counted = false;
+  while (!counted && !ns.paused && !ns.parked.empty()) {
+    if (!ns.booted && !std::holds_alternative<Boot>(ns.parked.front().input)) break;
+    Event e = std::move(ns.parked.front());
+    ns.parked.pop_front();
+    if (Stale(ns, e)) continue;
+    counted = Deliver(ns, e);
+  }
+  ScheduleDrain(ns, id);
+  return counted;
+}
+
+// Steps the node with the input, unless a partition now cuts the message's link: no message is
+// ever stepped across an active partition.
+bool Cluster::Impl::Deliver(NodeState& ns, const Event& e) {
   if (const auto* r = std::get_if<Receive>(&e.input)) {
-    // The network does not know incarnations: a message reaches whichever process is up.
-    if (!ns.node) return DropDelivery(e, "receiver down", &stats.dropped_down);
     if (network.Cuts(r->from, e.node)) {
       return DropDelivery(e, "partitioned", &stats.dropped_partition);
     }
-  } else {
-    // Timers, completions and Boot die with the incarnation that caused them.
-    if (!ns.node || e.incarnation != ns.incarnation) return false;
-    if (const auto* t = std::get_if<TimerFired>(&e.input)) {
-      auto it = ns.timers.find(t->timer);
-      if (it == ns.timers.end() || it->second != e.timer_generation) return false;  // re-armed
-    }
-    if (e.sync_upto > 0) {
-      // The disk finishes the sync whether or not the process is paused.
-      ns.disk.MarkSynced(std::get<LogAppended>(e.input).file, e.sync_upto);
-      e.sync_upto = 0;
-    }
-  }
-  if (ns.paused || (!ns.booted && !is_boot)) {
-    ns.parked.push_back(std::move(e));
-    return false;
+    stats.delivered++;
   }
   if (const auto* t = std::get_if<TimerFired>(&e.input)) ns.timers.erase(t->timer);
-  if (std::holds_alternative<Receive>(e.input)) stats.delivered++;
+  const bool is_boot = std::holds_alternative<Boot>(e.input);
+  if (is_boot) ns.booted = true;
   StepNode(ns, e);
-  if (is_boot) {
-    ns.booted = true;
-    ReleaseParked(ns);
-  }
+  if (is_boot) ScheduleDrain(ns, e.node);  // inputs that arrived before the Boot
   return true;
 }
 
 bool Cluster::Impl::DropDelivery(const Event& e, const char* why, uint64_t* counter) {
   (*counter)++;
-  Encoder& enc = trace.Begin(now, e.node.value(), 0, kTraceDrop);
-  EncodeInput(enc, e.input);
+  trace.Begin(now, e.node.value(), 0, kTraceDrop);
+  TraceInput(trace, e.input, e.msg_digest);
   trace.End();
   if (trace.recording()) {
     std::string what = fmt::format("drop ({}): ", why);
@@ -159,36 +227,39 @@ bool Cluster::Impl::DropDelivery(const Event& e, const char* why, uint64_t* coun
 void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
   outbox.clear();
   {
-    AssertContextScope scope(ns.name, ns.clock.Local(now));
-    ns.node->Step(ns.clock.Local(now), e.input, outbox);
+    const Time local = ns.clock.Local(now);
+    AssertContextScope scope(ns.name, local);
+    ns.node->Step(local, e.input, outbox);
     ns.node->CheckInvariants();
   }
   const bool record = trace.recording();
   std::string line;
-  Encoder& enc = trace.Begin(now, e.node.value(), ns.incarnation, kTraceStep);
-  EncodeInput(enc, e.input);
+  trace.Begin(now, e.node.value(), ns.incarnation, kTraceStep);
+  TraceInput(trace, e.input, e.msg_digest);
   if (record) {
     AppendInput(&line, e.input);
     line.append(" ->");
   }
   for (Effect& effect : outbox.effects()) {
-    EncodeEffect(enc, effect);  // before executing: a Send's message is moved out
+    const auto* send = std::get_if<Send>(&effect);
+    const uint64_t digest = send != nullptr ? trace.Digest(send->msg) : 0;
+    TraceEffect(trace, effect, digest);  // before executing: a Send's message is moved out
     if (record) {
       line.push_back(' ');
       AppendEffect(&line, effect);
     }
-    ExecuteEffect(ns, e.node, effect);
+    ExecuteEffect(ns, e.node, effect, digest);
   }
   trace.End();
   if (record) trace.AddLine({current_index, now, ns.name, std::move(line)});
   if (observer) observer(current_index, now, e.node, e.input);
 }
 
-void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect) {
+void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest) {
   switch (effect.index()) {
     case 0: {
       auto& send = std::get<Send>(effect);
-      SendMessage(id, send.to, std::move(send.msg));
+      SendMessage(id, send.to, msg_digest, std::move(send.msg));
       break;
     }
     case 1: {
@@ -216,12 +287,9 @@ void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect) {
 void Cluster::Impl::ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after) {
   const uint64_t generation = ++timer_generation;
   ns.timers[timer] = generation;  // re-arming makes the earlier firing stale
-  Event e;
-  e.node = id;
-  e.incarnation = ns.incarnation;
+  Event& e = NewEvent(now + ns.clock.ToGlobal(after), EventKind::kInput, id, ns.incarnation);
   e.timer_generation = generation;
-  e.input = TimerFired{timer};
-  queue.Push(now + ns.clock.ToGlobal(after), std::move(e));
+  e.input.emplace<TimerFired>(TimerFired{timer});
 }
 
 void Cluster::Impl::StartAppend(NodeState& ns, NodeId id, const AppendLog& append) {
@@ -230,17 +298,14 @@ void Cluster::Impl::StartAppend(NodeState& ns, NodeId id, const AppendLog& appen
   if (append.sync) latency += disk_rng->Exponential(disk_latency.sync_mean);
   // One queue per disk: completions come back in submission order, like a log writer's.
   ns.disk_floor = std::max(ns.disk_floor, now + latency);
-  Event e;
-  e.node = id;
-  e.incarnation = ns.incarnation;
+  Event& e = NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
   e.sync_upto = append.sync ? end : 0;
-  e.input = LogAppended{.file = append.file, .token = append.token};
-  queue.Push(ns.disk_floor, std::move(e));
+  e.input.emplace<LogAppended>(LogAppended{.file = append.file, .token = append.token});
 }
 
 // ---- Impl: network -----------------------------------------------------------------------------
 
-void Cluster::Impl::SendMessage(NodeId from, NodeId to, Message msg) {
+void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg) {
   stats.sent++;
   if (to.value() >= nodes.size()) {
     stats.dropped_unknown++;
@@ -252,13 +317,13 @@ void Cluster::Impl::SendMessage(NodeId from, NodeId to, Message msg) {
   }
   if (network.Clogged(from, to, now)) {
     stats.held++;
-    held.push_back({from, to, std::move(msg)});
+    held.push_back({from, to, msg_digest, std::move(msg)});
     return;
   }
-  Depart(from, to, std::move(msg));
+  Depart(from, to, msg_digest, std::move(msg));
 }
 
-void Cluster::Impl::Depart(NodeId from, NodeId to, Message msg) {
+void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg) {
   std::array<Time, 2> at;
   const int copies = network.Transmit(from, to, now, *net_rng, &at);
   if (copies == 0) {
@@ -266,15 +331,14 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, Message msg) {
     return;
   }
   for (int i = 0; i < copies; ++i) {
-    Event e;
-    e.node = to;
+    Event& e = NewEvent(at[i], EventKind::kInput, to, 0);
+    e.msg_digest = msg_digest;
     if (i + 1 < copies) {
       stats.duplicated++;
-      e.input = Receive{.from = from, .msg = msg};
+      e.input.emplace<Receive>(Receive{.from = from, .msg = msg});
     } else {
-      e.input = Receive{.from = from, .msg = std::move(msg)};
+      e.input.emplace<Receive>(Receive{.from = from, .msg = std::move(msg)});
     }
-    queue.Push(at[i], std::move(e));
   }
 }
 
@@ -288,13 +352,13 @@ void Cluster::Impl::ReleaseHeld() {
       if (kept != i) held[kept] = std::move(held[i]);
       ++kept;
     } else {
-      Depart(held[i].from, held[i].to, std::move(held[i].msg));
+      Depart(held[i].from, held[i].to, held[i].msg_digest, std::move(held[i].msg));
       ++released;
     }
   }
   held.resize(kept);
-  Encoder& enc = trace.Begin(now, kNoNode, 0, kTraceClogEnd);
-  enc.Put(released);
+  trace.Begin(now, kNoNode, 0, kTraceClogEnd);
+  trace.Word(released);
   trace.End();
   if (trace.recording()) {
     trace.AddLine({current_index, now, "-", fmt::format("clog ended: {} released", released)});
@@ -308,24 +372,18 @@ void Cluster::Impl::RunAction(uint64_t id) {
   PG_ASSERT(it != actions.end(), "scheduled action {} vanished", id);
   ScheduledAction action = std::move(it->second);
   actions.erase(it);
-  Encoder& enc = trace.Begin(now, kNoNode, 0, kTraceAction);
-  enc.Put(action.label);
+  trace.Begin(now, kNoNode, 0, kTraceAction);
+  trace.bytes().Put(action.label);
   trace.End();
   if (trace.recording()) trace.AddLine({current_index, now, "-", "action: " + action.label});
   if (action.fn) action.fn(*owner);
-}
-
-void Cluster::Impl::ReleaseParked(NodeState& ns) {
-  // Re-enqueued at now in arrival order: the sequence numbers keep that order among equal times.
-  std::vector<Event> parked = std::move(ns.parked);
-  ns.parked.clear();
-  for (Event& e : parked) queue.Push(now, std::move(e));
 }
 
 void Cluster::Impl::Crash(NodeState& ns, CrashMode mode) {
   ns.node.reset();
   ns.timers.clear();
   ns.parked.clear();
+  ns.drain_scheduled = false;
   ns.booted = false;
   ns.paused = false;
   if (mode == CrashMode::kMachine) ns.disk.LoseUnsynced();
@@ -349,8 +407,8 @@ void Cluster::Impl::SetFailure(std::string kind, std::string detail) {
 }
 
 void Cluster::Impl::LogFault(std::string description) {
-  Encoder& enc = trace.Begin(now, kNoNode, 0, kTraceFault);
-  enc.Put(description);
+  trace.Begin(now, kNoNode, 0, kTraceFault);
+  trace.bytes().Put(description);
   trace.End();
   if (trace.recording()) {
     trace.AddLine({in_event ? current_index : events, now, "-", "fault: " + description});

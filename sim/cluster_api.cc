@@ -42,11 +42,8 @@ uint64_t Cluster::events() const { return impl_->events; }
 void Cluster::Schedule(Time at, std::string label, std::function<void(Cluster&)> action) {
   const uint64_t id = impl_->next_action++;
   impl_->actions.emplace(id, kernel::ScheduledAction{std::move(label), std::move(action)});
-  Impl::Event e;
-  e.kind = kernel::EventKind::kAction;
-  e.action = id;
   // An action asked for the past runs now: time never goes back.
-  impl_->queue.Push(std::max(at, impl_->now), std::move(e));
+  impl_->NewEvent(std::max(at, impl_->now), kernel::EventKind::kAction, NodeId(), 0).action = id;
 }
 
 void Cluster::AddInvariant(std::string name, Invariant check) {

@@ -60,7 +60,7 @@ void Cluster::Resume(NodeId node) {
   if (!ns.paused) return impl_->LogFault(fmt::format("resume {} ignored: not paused", ns.name));
   impl_->LogFault(fmt::format("resume {} ({} waiting inputs)", ns.name, ns.parked.size()));
   ns.paused = false;
-  impl_->ReleaseParked(ns);
+  impl_->ScheduleDrain(ns, node);
 }
 
 void Cluster::JumpClock(NodeId node, Duration by) {
@@ -110,9 +110,7 @@ void Cluster::ClogNode(NodeId node, Duration for_how_long) {
   }
   const Time end = impl_->network.ClogNode(node, impl_->now, for_how_long);
   impl_->LogFault(fmt::format("clog {} for {}", name(node), for_how_long));
-  Impl::Event e;
-  e.kind = kernel::EventKind::kClogEnd;
-  impl_->queue.Push(end, std::move(e));
+  impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
 }
 
 void Cluster::ClogLink(NodeId from, NodeId to, Duration for_how_long) {
@@ -122,9 +120,7 @@ void Cluster::ClogLink(NodeId from, NodeId to, Duration for_how_long) {
   }
   const Time end = impl_->network.ClogLink(from, to, impl_->now, for_how_long);
   impl_->LogFault(fmt::format("clog link {}->{} for {}", name(from), name(to), for_how_long));
-  Impl::Event e;
-  e.kind = kernel::EventKind::kClogEnd;
-  impl_->queue.Push(end, std::move(e));
+  impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
 }
 
 void Cluster::SetLink(NodeId from, NodeId to, LinkConfig config) {

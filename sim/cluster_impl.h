@@ -3,6 +3,7 @@
 // cluster_faults.cc (the fault API) and cluster_api.cc (building and observing). Not for use
 // outside the kernel.
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,7 +25,8 @@
 namespace pg::sim {
 namespace kernel {
 
-enum class EventKind : uint8_t { kInput, kAction, kClogEnd };
+// kDrain delivers the oldest parked input of a node that can take inputs again (see NodeState).
+enum class EventKind : uint8_t { kInput, kAction, kClogEnd, kDrain };
 
 // What the trace hash is told each record is.
 inline constexpr uint8_t kTraceStep = 1;
@@ -46,6 +48,8 @@ struct Event {
   // LogAppended of a sync append: the file length that becomes durable on completion (0: none).
   uint64_t sync_upto = 0;
   uint64_t action = 0;  // kAction: key into Impl::actions
+  // Receive: the trace digest of the message (see Trace::Digest), shared by duplicate copies.
+  uint64_t msg_digest = 0;
   Input input;
 };
 
@@ -58,17 +62,23 @@ struct NodeState {
   Rng* rng = nullptr;
   std::unique_ptr<Node> node;  // nullptr while down
   uint64_t incarnation = 0;
-  // Invariant: booted implies node != nullptr. Inputs that arrive before Boot wait in parked.
+  // Invariant: booted implies node != nullptr.
   bool booted = false;
   bool paused = false;
   std::map<TimerId, uint64_t> timers;  // armed timer -> generation
-  std::vector<Event> parked;           // inputs held while paused or not yet booted, in order
-  Time disk_floor;                     // the latest completion scheduled on this disk
+  // Inputs that arrived while the node was paused or not yet booted, in arrival order (a Boot goes
+  // first). They are delivered one per kDrain event, and while any wait, new arrivals queue
+  // behind them: re-enqueuing them instead would let an input already queued for the same instant
+  // overtake them, breaking per-link FIFO order.
+  std::deque<Event> parked;
+  bool drain_scheduled = false;
+  Time disk_floor;  // the latest completion scheduled on this disk
 };
 
 struct HeldMessage {
   NodeId from;
   NodeId to;
+  uint64_t msg_digest;
   Message msg;
 };
 
@@ -106,18 +116,25 @@ struct Cluster::Impl {
   NodeId AddNode(std::string name, NodeFactory factory, ClockConfig clock);
   void BootNode(NodeId id);
 
+  // A queue slot at `at` with every field but the input reset; the caller sets the input.
+  Event& NewEvent(Time at, kernel::EventKind kind, NodeId node, uint64_t incarnation);
   bool ExecuteNext();
   bool DeliverInput(Event& e);
+  bool Stale(const NodeState& ns, const Event& e) const;
+  bool MustPark(const NodeState& ns, const Event& e) const;
+  void Park(NodeState& ns, Event&& e);
+  bool Drain(const Event& drain);
+  void ScheduleDrain(NodeState& ns, NodeId id);
+  bool Deliver(NodeState& ns, const Event& e);
   bool DropDelivery(const Event& e, const char* why, uint64_t* counter);
   void StepNode(NodeState& ns, const Event& e);
-  void ExecuteEffect(NodeState& ns, NodeId id, Effect& effect);
+  void ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest);
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
-  void SendMessage(NodeId from, NodeId to, Message msg);
-  void Depart(NodeId from, NodeId to, Message msg);
+  void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
+  void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
   void ReleaseHeld();
   void RunAction(uint64_t id);
-  void ReleaseParked(NodeState& ns);
   void Crash(NodeState& ns, CrashMode mode);
   void CheckGlobalInvariants();
   void SetFailure(std::string kind, std::string detail);
@@ -131,7 +148,6 @@ struct Cluster::Impl {
   bool in_event = false;
   uint64_t current_index = 0;  // the index of the event being executed
   EventQueue<Event> queue;
-  Event current;  // the event being executed, moved out of the queue (which may grow meanwhile)
   std::vector<std::unique_ptr<NodeState>> nodes;  // by NodeId; unique_ptr: NodeEnv points in
   std::map<std::string, NodeId> by_name;
   std::map<std::string, Xoshiro256> streams;  // references stay valid as streams are added

@@ -8,56 +8,57 @@
 
 namespace pg::sim {
 
-void EncodeInput(Encoder& enc, const Input& input) {
-  enc.PutVarint(input.index());
+void TraceInput(Trace& trace, const Input& input, uint64_t msg_digest) {
+  trace.Word(input.index());
   std::visit(
-      [&enc](const auto& in) {
+      [&trace, msg_digest](const auto& in) {
         using T = std::decay_t<decltype(in)>;
         if constexpr (std::is_same_v<T, Receive>) {
-          enc.Put(in.from);
-          enc.Put(in.msg);
+          trace.Word(in.from.value());
+          trace.Word(msg_digest);
         } else if constexpr (std::is_same_v<T, TimerFired>) {
-          enc.Put(in.timer);
+          trace.Word(in.timer.value());
         } else if constexpr (std::is_same_v<T, LogAppended>) {
-          enc.Put(in.file);
-          enc.Put(in.token);
+          trace.bytes().Put(in.file);
+          trace.Word(in.token);
         } else if constexpr (std::is_same_v<T, LogFailed>) {
-          enc.Put(in.file);
-          enc.Put(in.token);
-          enc.Put(in.status.code());
-          enc.Put(in.status.message());
+          trace.bytes().Put(in.file);
+          trace.bytes().Put(in.status.message());
+          trace.Word(in.token);
+          trace.Word(static_cast<uint64_t>(in.status.code()));
         }
       },
       input);
 }
 
-void EncodeEffect(Encoder& enc, const Effect& effect) {
-  enc.PutVarint(effect.index());
+void TraceEffect(Trace& trace, const Effect& effect, uint64_t msg_digest) {
+  trace.Word(effect.index());
   std::visit(
-      [&enc](const auto& e) {
+      [&trace, msg_digest](const auto& e) {
         using T = std::decay_t<decltype(e)>;
+        Encoder& enc = trace.bytes();
         if constexpr (std::is_same_v<T, Send>) {
-          enc.Put(e.to);
-          enc.Put(e.msg);
+          trace.Word(e.to.value());
+          trace.Word(msg_digest);
         } else if constexpr (std::is_same_v<T, SetTimer>) {
-          enc.Put(e.timer);
-          enc.Put(e.after);
+          trace.Word(e.timer.value());
+          trace.Word(static_cast<uint64_t>(e.after.ns()));
         } else if constexpr (std::is_same_v<T, CancelTimer>) {
-          enc.Put(e.timer);
+          trace.Word(e.timer.value());
         } else if constexpr (std::is_same_v<T, AppendLog>) {
           enc.Put(e.file);
-          enc.Put(e.token);
           enc.Put(e.bytes);
-          enc.Put(e.sync);
+          trace.Word(e.token);
+          trace.Word(e.sync ? 1 : 0);
         } else if constexpr (std::is_same_v<T, Mark>) {
           enc.Put(e.name);
         } else if constexpr (std::is_same_v<T, RecordOp>) {
-          enc.Put(e.process);
           enc.Put(e.type);
           enc.Put(e.f);
           enc.Put(e.hashkey);
           enc.Put(e.sortkey);
           enc.Put(e.value_json);
+          trace.Word(e.process);
         }
       },
       effect);

@@ -21,8 +21,7 @@ uint64_t HashBytes(const std::string& bytes, uint64_t seed) {
   while (n >= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
+    h = FoldWord(h, w);
     p += 8;
     n -= 8;
   }
@@ -33,17 +32,16 @@ uint64_t HashBytes(const std::string& bytes, uint64_t seed) {
   return Mix(h);
 }
 
-Encoder& Trace::Begin(Time at, uint32_t node, uint64_t incarnation, uint8_t kind) {
+void Trace::Begin(Time at, uint32_t node, uint64_t incarnation, uint8_t kind) {
   buf_.clear();
-  enc_.Put(at.ns());
-  enc_.Put(node);
-  enc_.Put(incarnation);
-  enc_.Put(kind);
-  return enc_;
+  event_ = FoldWord(FoldWord(FoldWord(static_cast<uint64_t>(at.ns()), node), incarnation), kind);
 }
 
-// The event's hash is seeded with the running hash, so the result depends on every event and on
-// their order.
-void Trace::End() { hash_ = HashBytes(buf_, hash_); }
+// The event's hash is seeded with the running hash and its words, so the result depends on every
+// event and on their order.
+void Trace::End() {
+  const uint64_t seed = FoldWord(hash_, event_);
+  hash_ = buf_.empty() ? Mix(seed) : HashBytes(buf_, seed);
+}
 
 }  // namespace pg::sim

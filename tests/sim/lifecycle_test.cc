@@ -1,0 +1,194 @@
+// Node lifecycle: crash, restart, pause, resume.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "sim/cluster.h"
+#include "tests/sim/test_nodes.h"
+
+namespace pg::sim {
+namespace {
+
+using testing::AddScripted;
+using testing::Journal;
+using testing::Scripted;
+using testing::Ticker;
+
+Time Ms(int64_t ms) { return Time::Zero() + Millis(ms); }
+
+LinkConfig FixedLink(int64_t ms) {
+  LinkConfig c;
+  c.latency_min = Millis(ms);
+  c.latency_mean = Millis(ms);
+  return c;
+}
+
+// Steps of one node with their global time, via the observer.
+struct Steps {
+  struct Step {
+    Time at;
+    Input input;
+  };
+  std::vector<Step> of;
+  void Attach(Cluster& c, NodeId node) {
+    c.SetEventObserver([this, node](uint64_t, Time at, NodeId n, const Input& in) {
+      if (n == node) of.push_back({at, in});
+    });
+  }
+  std::vector<uint64_t> PingSeqs() const {
+    std::vector<uint64_t> out;
+    for (const auto& s : of) {
+      if (const auto* r = std::get_if<Receive>(&s.input)) out.push_back(std::get<Ping>(r->msg).seq);
+    }
+    return out;
+  }
+};
+
+TEST(Lifecycle, CrashDeletesTheNodeAndItsTimersDie) {
+  Cluster cluster({.seed = 2});
+  Journal journal;
+  int boots = 0;
+  const NodeId n = cluster.AddNode(
+      "n", Scripted(&journal, [&boots](const NodeEnv&, Time, const Input& in, Outbox& out) {
+        // Only the first incarnation arms a timer; none may fire later.
+        if (std::holds_alternative<Boot>(in) && boots++ == 0) {
+          out.SetTimer(TimerId(1), Millis(10));
+        }
+      }));
+  cluster.Start();
+  cluster.Schedule(Ms(5), "crash", [n](Cluster& c) { c.Crash(n, CrashMode::kProcess); });
+  cluster.Schedule(Ms(6), "restart", [n](Cluster& c) { c.Restart(n); });
+  cluster.RunUntil(Time::Zero() + Seconds(1));
+  ASSERT_EQ(journal.seen.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<Boot>(journal.seen[0].input));
+  EXPECT_TRUE(std::holds_alternative<Boot>(journal.seen[1].input));
+  EXPECT_EQ(cluster.incarnation(n), 2u);
+}
+
+TEST(Lifecycle, CrashedNodeIsDownUntilRestart) {
+  Cluster cluster({.seed = 2});
+  Journal journal;
+  const NodeId n = cluster.AddNode("replica/1", Scripted(&journal));
+  cluster.Start();
+  EXPECT_EQ(cluster.incarnation(n), 1u);
+  cluster.Crash(n, CrashMode::kMachine);
+  EXPECT_FALSE(cluster.is_up(n));
+  EXPECT_EQ(cluster.node(n), nullptr);
+  cluster.Crash(n, CrashMode::kMachine);  // already down: logged, ignored
+  cluster.Restart(n);
+  EXPECT_TRUE(cluster.is_up(n));
+  cluster.Restart(n);  // already up: logged, ignored
+  std::vector<std::string> log;
+  for (const auto& [at, what] : cluster.fault_log()) log.push_back(what);
+  EXPECT_EQ(log, (std::vector<std::string>{
+                     "crash replica/1 (machine)", "crash replica/1 ignored: already down",
+                     "restart replica/1", "restart replica/1 ignored: already up"}));
+  EXPECT_EQ(cluster.incarnation(n), 2u);
+}
+
+TEST(Lifecycle, RestartDeliversBootBeforeAnyMessageToTheNewIncarnation) {
+  Cluster cluster({.seed = 2, .default_link = FixedLink(5)});
+  Journal journal;
+  auto ids = AddScripted(cluster, &journal, {testing::SendOnBoot(NodeId(1), 10), nullptr});
+  Steps steps;
+  steps.Attach(cluster, ids[1]);
+  cluster.Start();
+  // The crash and restart run before the Pings due at 5 ms (scheduled earlier); the Boot is
+  // scheduled after them, yet the Pings must wait for it.
+  cluster.Schedule(Ms(5), "bounce", [&](Cluster& c) {
+    c.Crash(ids[1], CrashMode::kProcess);
+    c.Restart(ids[1]);
+  });
+  cluster.RunUntil(Time::Zero() + Seconds(1));
+  ASSERT_EQ(steps.of.size(), 12u);
+  EXPECT_TRUE(std::holds_alternative<Boot>(steps.of[0].input));
+  EXPECT_TRUE(std::holds_alternative<Boot>(steps.of[1].input));
+  EXPECT_EQ(steps.of[1].at, Ms(5));
+  EXPECT_EQ(steps.PingSeqs(), (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(cluster.incarnation(ids[1]), 2u);
+}
+
+// Node 0 sends node 1 a Ping every ms; node 1 arms a 20 ms timer at Boot.
+struct PauseRig {
+  PauseRig() : cluster({.seed = 3, .default_link = FixedLink(1)}) {
+    ids = AddScripted(cluster, &journal,
+                      {Ticker({NodeId(1)}, Millis(1), &seqs),
+                       [](const NodeEnv&, Time, const Input& in, Outbox& out) {
+                         if (std::holds_alternative<Boot>(in)) out.SetTimer(TimerId(9), Millis(20));
+                       }});
+    steps.Attach(cluster, ids[1]);
+    cluster.Start();
+  }
+  Cluster cluster;
+  Journal journal;
+  Steps steps;
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> seqs;
+  std::vector<NodeId> ids;
+};
+
+TEST(Lifecycle, PausedNodeGetsItsInputsOnResumeInArrivalOrder) {
+  PauseRig r;
+  r.cluster.Schedule(Ms(10), "pause", [&](Cluster& c) {
+    c.Pause(r.ids[1]);
+    EXPECT_TRUE(c.is_paused(r.ids[1]));
+  });
+  r.cluster.Schedule(Ms(50), "resume", [&](Cluster& c) { c.Resume(r.ids[1]); });
+  r.cluster.RunUntil(Ms(80));
+  Time timer_at;
+  size_t timer_index = 0;
+  for (size_t i = 0; i < r.steps.of.size(); ++i) {
+    const auto& s = r.steps.of[i];
+    EXPECT_FALSE(s.at > Ms(10) && s.at < Ms(50)) << "stepped while paused at " << s.at.ns();
+    if (std::holds_alternative<TimerFired>(s.input)) {
+      timer_at = s.at;
+      timer_index = i;
+    }
+  }
+  EXPECT_EQ(timer_at, Ms(50));  // due at 20, fired late
+  // It came due at 20 ms, after the Ping that arrived at 19 ms (seq 18) and, having been scheduled
+  // long before it, ahead of the Ping that arrived at 20 ms too (seq 19).
+  const auto& before = std::get<Receive>(r.steps.of[timer_index - 1].input);
+  EXPECT_EQ(std::get<Ping>(before.msg).seq, 18u);
+  const auto& after = std::get<Receive>(r.steps.of[timer_index + 1].input);
+  EXPECT_EQ(std::get<Ping>(after.msg).seq, 19u);
+  const auto seqs = r.steps.PingSeqs();
+  ASSERT_EQ(seqs.size(), 80u);  // sent at 0..79, arrived at 1..80: none lost
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i);
+}
+
+TEST(Lifecycle, CrashWhilePausedDiscardsWaitingInputs) {
+  PauseRig r;
+  const NodeId n = r.ids[1];
+  r.cluster.Schedule(Ms(10), "pause", [n](Cluster& c) { c.Pause(n); });
+  r.cluster.Schedule(Ms(20), "crash", [n](Cluster& c) { c.Crash(n, CrashMode::kProcess); });
+  r.cluster.Schedule(Ms(30), "restart", [n](Cluster& c) { c.Restart(n); });
+  r.cluster.RunUntil(Ms(40));
+  EXPECT_FALSE(r.cluster.is_paused(n));
+  const auto seqs = r.steps.PingSeqs();
+  // Arrived at 1..9 before the pause; 10..19 waited and died with the crash; 20..29 found the
+  // node down; from 30 on (sent at 29) the new incarnation gets them, after its Boot.
+  std::vector<uint64_t> expected;
+  for (uint64_t s = 0; s <= 8; ++s) expected.push_back(s);
+  for (uint64_t s = 29; s <= 39; ++s) expected.push_back(s);
+  EXPECT_EQ(seqs, expected);
+  EXPECT_EQ(r.cluster.network_stats().dropped_down, 10u);
+}
+
+TEST(Lifecycle, PauseOfADownNodeAndResumeOfARunningOneAreIgnored) {
+  Cluster cluster({.seed = 2});
+  Journal journal;
+  const NodeId n = cluster.AddNode("n", Scripted(&journal));
+  cluster.Pause(n);
+  cluster.Start();
+  cluster.Resume(n);
+  cluster.Pause(NodeId(5));
+  EXPECT_FALSE(cluster.is_paused(n));
+  ASSERT_EQ(cluster.fault_log().size(), 3u);
+  EXPECT_EQ(cluster.fault_log()[0].second, "pause n ignored: down");
+  EXPECT_EQ(cluster.fault_log()[1].second, "resume n ignored: not paused");
+  EXPECT_EQ(cluster.fault_log()[2].second, "pause of unknown node 5 ignored");
+}
+
+}  // namespace
+}  // namespace pg::sim
