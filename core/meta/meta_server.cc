@@ -56,6 +56,7 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
   for (int i = 0; i < options_.partition_count; ++i) {
     configs_[i].gpid = Gpid{.app_id = options_.app_id, .partition_index = i};
     configs_[i].max_replica_count = options_.replica_count;
+    configs_[i].partition_count = options_.partition_count;
   }
   pending_.assign(options_.partition_count, std::nullopt);
   if (env_.disk != nullptr && env_.disk->Exists(kMetaLogFile)) {
@@ -72,7 +73,8 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
              replay.skipped_bytes);
     }
     for (const PartitionConfiguration& pc : replay.records) {
-      if (!ValidPartition(pc.gpid) || ConfigProblem(pc)) {
+      if (!ValidPartition(pc.gpid) || ConfigProblem(pc) ||
+          pc.partition_count != options_.partition_count) {
         PG_LOG(kWarn, "{}: ignoring a record for {} that is not of this table", kMetaLogFile,
                pc.gpid);
         continue;
@@ -323,6 +325,7 @@ void MetaServer::CheckInvariants() const {
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
     PG_ASSERT_EQ(pc.gpid.partition_index, static_cast<int32_t>(i));
+    PG_ASSERT_EQ(pc.partition_count, options_.partition_count, "partition {}", pc.gpid);
     // Nothing is applied (and so nothing is acted on) before it is durable.
     PG_ASSERT_EQ(pc.ballot, durable_ballots_[i], "partition {}", pc.gpid);
     if (auto problem = ConfigProblem(pc)) PG_UNREACHABLE("partition {}: {}", pc.gpid, *problem);

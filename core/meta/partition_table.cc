@@ -17,6 +17,7 @@ std::vector<PartitionConfiguration> CreateTableLayout(const TableLayoutOptions& 
     pc.gpid = Gpid{.app_id = options.app_id, .partition_index = i};
     pc.ballot = Ballot(1);
     pc.max_replica_count = options.replica_count;
+    pc.partition_count = options.partition_count;
     pc.primary = options.servers[i % n];
     for (int j = 1; j < options.replica_count; ++j) {
       pc.secondaries.push_back(options.servers[(i + j) % n]);

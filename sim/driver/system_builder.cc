@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "sim/driver/pegasus_system.h"
 #include "sim/example/register_client.h"
 #include "sim/example/register_server.h"
 
@@ -80,10 +81,10 @@ Status BuildSystem(Cluster& cluster, const Knobs& knobs) {
       return std::make_unique<example::RegisterServer>(env);
     });
   }
-  return Status(ErrorCode::kInvalidArgument,
-                fmt::format("system \"{}\" is not available in this build (the Pegasus core has "
-                            "not landed yet); use \"register\"",
-                            knobs.system));
+  if (knobs.system == "pegasus") return BuildPegasusSystem(cluster, knobs);
+  return Status(
+      ErrorCode::kInvalidArgument,
+      fmt::format("unknown system \"{}\"; use \"pegasus\" or \"register\"", knobs.system));
 }
 
 }  // namespace pg::sim

@@ -61,7 +61,7 @@ TEST(Run, EveryRegisterScenarioIsGreen) {
 
 TEST(Run, AnUnavailableSystemFailsSetupWithoutCrashing) {
   Scenario s = Load("steady.json");
-  s.system = "pegasus";
+  s.system = "no_such_system";
   const RunOutcome o = RunKnobs(ResolveKnobs(s, 1), {});
   ASSERT_TRUE(o.failed());
   EXPECT_EQ(o.failure->kind, "setup");

@@ -1,0 +1,128 @@
+#include "sim/driver/pegasus_system.h"
+
+#include <memory>
+
+#include "core/client/pegasus_client.h"
+#include "core/meta/meta_server.h"
+#include "core/replica/replica_server.h"
+#include "sim/driver/engine_store.h"
+#include "sim/driver/pegasus_invariants.h"
+
+namespace pg::sim {
+namespace {
+
+constexpr char kAppName[] = "temp";
+
+// Stands in for meta servers that are not the leader (no election yet).
+class IdleMeta final : public Node {
+ public:
+  void Step(Time, const Input&, Outbox&) override {}
+  void CheckInvariants() const override {}
+};
+
+ClockConfig DrawClock(const Knobs& knobs, Rng& rng) {
+  ClockConfig clock;
+  const auto offset_max_us = static_cast<int64_t>(knobs.offset_ms_max * 1000);
+  clock.offset = Micros(rng.UniformRange(-offset_max_us, offset_max_us));
+  clock.drift_ppm = (rng.NextDouble() * 2 - 1) * knobs.drift_ppm_max;
+  return clock;
+}
+
+int IndexOf(const std::string& name) { return std::stoi(name.substr(name.find('/') + 1)); }
+
+PegasusClientOptions ClientOptions(const Knobs& knobs, int index, NodeId meta) {
+  const int base = knobs.ops / knobs.clients;
+  const int ops = base + (index < knobs.ops % knobs.clients ? 1 : 0);
+  // Spread each client's operations over the first 80 % of the run, so faults meet traffic.
+  const int64_t think_ms = ops > 0 ? std::max<int64_t>(1, knobs.duration_ms * 8 / 10 / ops) : 1;
+  return {.process = static_cast<uint32_t>(index),
+          .meta_servers = {meta},
+          .app_name = kAppName,
+          .hashkeys = knobs.hashkeys,
+          .sortkeys = knobs.sortkeys,
+          .ops = ops,
+          .mix = knobs.mix,
+          .timeout = Millis(knobs.timeout_ms),
+          .think_time = Millis(think_ms)};
+}
+
+NodeFactory ReplicaFactory(NodeId meta, std::shared_ptr<EngineStore> store,
+                           const PegasusTiming& t) {
+  return [meta, store, t](const NodeEnv& env) {
+    ReplicaServerOptions o{.meta_servers = {meta},
+                           .app_name = kAppName,
+                           .open_engine = [store](Gpid gpid) { return store->Open(gpid); },
+                           .beacon_interval = t.beacon_interval,
+                           .lease = t.lease,
+                           .group_check_interval = t.group_check_interval,
+                           .config_sync_interval = t.config_sync_interval,
+                           .prepare_timeout = t.prepare_timeout};
+    return std::make_unique<ReplicaServer>(env, std::move(o));
+  };
+}
+
+NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const PegasusTiming& t) {
+  MetaServerOptions o{.replica_servers = std::move(replicas),
+                      .app_name = kAppName,
+                      .partition_count = knobs.partitions,
+                      .replica_count = knobs.replica_count,
+                      .grace = t.grace,
+                      .check_interval = t.meta_check_interval,
+                      .replica_lease = t.lease};
+  return [o](const NodeEnv& env) { return std::make_unique<MetaServer>(env, o); };
+}
+
+NodeFactory ClientFactory(PegasusClientOptions options) {
+  auto builds = std::make_shared<int>(0);
+  return [options, builds](const NodeEnv& env) {
+    auto o = options;
+    if ((*builds)++ > 0) o.ops = 0;
+    return std::make_unique<PegasusClient>(env, o);
+  };
+}
+
+}  // namespace
+
+Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
+  if (knobs.storage != "memory" && knobs.storage != "rocksdb") {
+    return Status(ErrorCode::kInvalidArgument, fmt::format("unknown storage {:?}", knobs.storage));
+  }
+  if (knobs.meta_servers < 1 || knobs.replica_count < 1 ||
+      knobs.replica_count > knobs.replica_servers || knobs.partitions < 1) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "the pegasus system needs a meta server and replica_count <= replica_servers");
+  }
+  const PegasusTiming timing;
+  const std::vector<std::string> names = NodeNames(knobs);
+  // NodeIds are dense in AddNode order, so every id is known before the first node is added.
+  const NodeId meta(0);
+  PegasusNodes nodes;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i].starts_with("replica/")) nodes.replica_servers.push_back(NodeId(i));
+  }
+  Rng& clocks = cluster.stream("clocks");
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    const ClockConfig clock = DrawClock(knobs, clocks);
+    NodeFactory factory;
+    if (name == "meta/0") {
+      factory = MetaFactory(knobs, nodes.replica_servers, timing);
+    } else if (name.starts_with("meta/")) {
+      factory = [](const NodeEnv&) { return std::make_unique<IdleMeta>(); };
+    } else if (name.starts_with("replica/")) {
+      auto store = std::make_shared<EngineStore>(knobs.storage, name);
+      nodes.stores[NodeId(i)] = store;
+      factory = ReplicaFactory(meta, store, timing);
+    } else {
+      factory = ClientFactory(ClientOptions(knobs, IndexOf(name), meta));
+    }
+    const NodeId id = cluster.AddNode(name, std::move(factory), clock);
+    if (id != NodeId(i)) {
+      return Status(ErrorCode::kInvalidState, fmt::format("{} got id {}, not {}", name, id, i));
+    }
+  }
+  AddPegasusInvariants(cluster, nodes);
+  return Status::Ok();
+}
+
+}  // namespace pg::sim
