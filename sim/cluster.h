@@ -112,7 +112,8 @@ class Cluster {
   // ---- Running ----
   // Executes the next event; false when the queue is empty or the run has failed.
   bool Step();
-  // Executes every event with time <= t, then sets now() to t.
+  // Executes every event with time <= t, then sets now() to t. A run that fails stops at its
+  // failure: now() stays at the failing event's time.
   void RunUntil(Time t);
   Time now() const;
   uint64_t events() const;
@@ -124,6 +125,8 @@ class Cluster {
   // order, with timers that came due firing late.
   void Pause(NodeId node);
   void Resume(NodeId node);
+  // Steps the node's clock (LocalTime) by `by`. Timers already armed keep their global deadline,
+  // like CLOCK_MONOTONIC timers under an NTP step of the wall clock (see sim_clock.h).
   void JumpClock(NodeId node, Duration by);
   void SetClockDrift(NodeId node, double drift_ppm);
   PartitionId AddPartition(PartitionSpec spec);
