@@ -89,6 +89,23 @@ UpdateDecision DowngradeSecondary(const PartitionConfiguration& current,
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
+// CT_PRIMARY_FORCE_UPDATE_BALLOT (rDSN #522/#525): a primary that restarted while meta still
+// lists it must not resume at the ballot it had; it asks for ballot + 1 with the membership
+// unchanged, so that everything it prepares afterwards carries a ballot no one has seen.
+UpdateDecision ForceUpdateBallot(const PartitionConfiguration& current,
+                                 const UpdateConfigRequest& req, NodeId from) {
+  if (current.primary != from || req.node != from) {
+    return Reject(current, ErrorCode::kInvalidState,
+                  fmt::format("requester {} is not the primary", from));
+  }
+  if (req.config.primary != current.primary || req.config.secondaries != current.secondaries) {
+    return Reject(current, ErrorCode::kInvalidArgument, "membership must not change");
+  }
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
+}
+
 }  // namespace
 
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
@@ -105,6 +122,8 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
   switch (req.type) {
     case ConfigType::kDowngradeToInactive:
       return DowngradeSecondary(current, req, from);
+    case ConfigType::kPrimaryForceUpdateBallot:
+      return ForceUpdateBallot(current, req, from);
     default:
       return Reject(current, ErrorCode::kInvalidArgument,
                     fmt::format("{} is not implemented by this meta", ConfigTypeName(req.type)));

@@ -51,7 +51,8 @@ struct UpdateDecision {
 };
 
 // `from` is the replica server that sent the request. Only the changes this meta implements are
-// accepted: CT_DOWNGRADE_TO_INACTIVE of a secondary, requested by the current primary. The
+// accepted: CT_DOWNGRADE_TO_INACTIVE of a secondary and CT_PRIMARY_FORCE_UPDATE_BALLOT, both
+// requested by the current primary. The
 // configuration meta persists is computed from its own current one (the request's other fields
 // are not trusted), with the removed node appended to last_drops.
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,

@@ -309,3 +309,31 @@ TEST(MetaServer, ReplaySkipsTornAppendsAndRecreatesMissingPartitions) {
 
 }  // namespace
 }  // namespace pg::testing
+
+namespace pg::testing {
+namespace {
+
+TEST(MetaServer, PrimaryForceUpdateBallotKeepsMembership) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[2];
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  const UpdateConfigRequest req{
+      .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary};
+  // Only the primary itself may ask.
+  Outbox wrong = f.Receive(At(1), pc.secondaries[0], req);
+  EXPECT_TRUE(AppendsOf(wrong).empty());
+  Outbox out = f.Receive(At(2), *pc.primary, req);
+  ASSERT_EQ(AppendsOf(out).size(), 1u);
+  Outbox done = f.Complete(At(3), AppendsOf(out)[0]);
+  const auto r = SentOf<UpdateConfigResponse>(done);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].second.error, ErrorCode::kOk);
+  EXPECT_EQ(r[0].second.config.ballot, Ballot(2));
+  EXPECT_EQ(r[0].second.config.primary, pc.primary);
+  EXPECT_EQ(r[0].second.config.secondaries, pc.secondaries);
+}
+
+}  // namespace
+}  // namespace pg::testing
