@@ -1,6 +1,6 @@
 #pragma once
-// Builds the nodes of the system a scenario names ("register" today; "pegasus" once the core
-// lands) into a cluster, in NodeNames order.
+// Builds the nodes of the system a scenario names ("pegasus": the Pegasus core; "register": the
+// kernel's example system) into a cluster, in NodeNames order.
 #include "core/common/result.h"
 #include "sim/cluster.h"
 #include "sim/knobs.h"
