@@ -7,26 +7,12 @@
 #include "core/replica/replica_server.h"
 #include "sim/driver/engine_store.h"
 #include "sim/driver/pegasus_invariants.h"
+#include "sim/driver/system_parts.h"
 
 namespace pg::sim {
 namespace {
 
 constexpr char kAppName[] = "temp";
-
-// Stands in for meta servers that are not the leader (no election yet).
-class IdleMeta final : public Node {
- public:
-  void Step(Time, const Input&, Outbox&) override {}
-  void CheckInvariants() const override {}
-};
-
-ClockConfig DrawClock(const Knobs& knobs, Rng& rng) {
-  ClockConfig clock;
-  const auto offset_max_us = static_cast<int64_t>(knobs.offset_ms_max * 1000);
-  clock.offset = Micros(rng.UniformRange(-offset_max_us, offset_max_us));
-  clock.drift_ppm = (rng.NextDouble() * 2 - 1) * knobs.drift_ppm_max;
-  return clock;
-}
 
 int IndexOf(const std::string& name) { return std::stoi(name.substr(name.find('/') + 1)); }
 
@@ -108,7 +94,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     if (name == "meta/0") {
       factory = MetaFactory(knobs, nodes.replica_servers, timing);
     } else if (name.starts_with("meta/")) {
-      factory = [](const NodeEnv&) { return std::make_unique<IdleMeta>(); };
+      factory = [](const NodeEnv&) { return std::make_unique<IdleNode>(); };
     } else if (name.starts_with("replica/")) {
       auto store = std::make_shared<EngineStore>(knobs.storage, name);
       nodes.stores[NodeId(i)] = store;

@@ -3,27 +3,12 @@
 #include <memory>
 
 #include "sim/driver/pegasus_system.h"
+#include "sim/driver/system_parts.h"
 #include "sim/example/register_client.h"
 #include "sim/example/register_server.h"
 
 namespace pg::sim {
 namespace {
-
-// A node that does nothing: stands in for roles a system does not use (the register system has
-// no meta server), so fault schedules naming them stay valid.
-class IdleNode final : public Node {
- public:
-  void Step(Time, const Input&, Outbox&) override {}
-  void CheckInvariants() const override {}
-};
-
-ClockConfig DrawClock(const Knobs& knobs, Rng& rng) {
-  ClockConfig clock;
-  const auto offset_max_us = static_cast<int64_t>(knobs.offset_ms_max * 1000);
-  clock.offset = Micros(rng.UniformRange(-offset_max_us, offset_max_us));
-  clock.drift_ppm = (rng.NextDouble() * 2 - 1) * knobs.drift_ppm_max;
-  return clock;
-}
 
 example::RegisterClientOptions ClientOptions(const Knobs& knobs, int index,
                                              const std::vector<NodeId>& servers) {

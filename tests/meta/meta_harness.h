@@ -11,19 +11,9 @@
 
 #include "core/meta/meta_log.h"
 #include "core/meta/meta_server.h"
+#include "tests/support/map_disk.h"
 
 namespace pg::testing {
-
-class MapDisk final : public LocalDisk {
- public:
-  Result<std::string> ReadFile(const std::string& file) const override {
-    auto it = files.find(file);
-    if (it == files.end()) return Status(ErrorCode::kNotFound, file);
-    return it->second;
-  }
-  bool Exists(const std::string& file) const override { return files.contains(file); }
-  std::map<std::string, std::string> files;
-};
 
 class CountingRng final : public Rng {
  public:

@@ -13,6 +13,7 @@
 #include "core/replica/replica_server.h"
 #include "core/storage/key_schema.h"
 #include "core/storage/mem_engine.h"
+#include "tests/support/map_disk.h"
 
 namespace pg::testing {
 
@@ -20,16 +21,7 @@ inline constexpr NodeId kMeta{0};
 inline constexpr NodeId kClient{10};
 inline constexpr Gpid kGpid{.app_id = 1, .partition_index = 0};
 
-class TestDisk final : public LocalDisk {
- public:
-  Result<std::string> ReadFile(const std::string& file) const override {
-    auto it = files.find(file);
-    if (it == files.end()) return Status(ErrorCode::kNotFound, file);
-    return it->second;
-  }
-  bool Exists(const std::string& file) const override { return files.contains(file); }
-  std::map<std::string, std::string> files;
-};
+using TestDisk = MapDisk;
 
 struct Server {
   TestDisk disk;
