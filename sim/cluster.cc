@@ -293,12 +293,23 @@ void Cluster::Impl::ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration a
 }
 
 void Cluster::Impl::StartAppend(NodeState& ns, NodeId id, const AppendLog& append) {
-  const uint64_t end = ns.disk.Append(append.file, append.bytes);
+  // Drawn before the latency, and only when errors are on: fault-free runs keep their draws.
+  const double p = disk_faults.io_error_probability;
+  const bool failed = p > 0 && disk_rng->Chance(p);
+  // A failed append writes nothing (see DiskFaults), so it needs no sync either.
+  const uint64_t end = failed ? 0 : ns.disk.Append(append.file, append.bytes);
   Duration latency = disk_rng->Exponential(disk_latency.write_mean);
   if (append.sync) latency += disk_rng->Exponential(disk_latency.sync_mean);
   // One queue per disk: completions come back in submission order, like a log writer's.
   ns.disk_floor = std::max(ns.disk_floor, now + latency);
   Event& e = NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
+  if (failed) {
+    e.input.emplace<LogFailed>(
+        LogFailed{.file = append.file,
+                  .token = append.token,
+                  .status = Status(ErrorCode::kIoError, "simulated I/O error")});
+    return;
+  }
   e.sync_upto = append.sync ? end : 0;
   e.input.emplace<LogAppended>(LogAppended{.file = append.file, .token = append.token});
 }

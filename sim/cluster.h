@@ -78,6 +78,14 @@ struct DiskLatency {
   Duration sync_mean = Millis(1);
 };
 
+// Faults of every node's disk. Each AppendLog fails with io_error_probability (drawn from the
+// "disk" stream only when it is > 0, so a fault-free run draws exactly what it drew before): the
+// node gets LogFailed{kIoError} after the usual latency and NOTHING of the failed append reaches
+// the file, so later appends to the same file stay contiguous with what was written before.
+struct DiskFaults {
+  double io_error_probability = 0;
+};
+
 // What the network did with the messages nodes sent; tests and reports read it.
 struct NetworkStats {
   uint64_t sent = 0;               // Send effects executed
@@ -139,6 +147,9 @@ class Cluster {
   void SetDefaultLink(LinkConfig config);
   // Added: write/sync latency means of every node's disk (negative values count as zero).
   void SetDiskLatency(DiskLatency latency);
+  // Added: I/O error probability of every node's disk (clamped to [0, 1]); logged as a fault only
+  // when it changes, so setting the default keeps the trace as it was.
+  void SetDiskFaults(DiskFaults faults);
   // Runs a host action at a future global time (the nemesis uses it); ordered like any event.
   void Schedule(Time at, std::string label, std::function<void(Cluster&)> action);
 

@@ -144,4 +144,11 @@ void Cluster::SetDiskLatency(DiskLatency latency) {
       fmt::format("set disk latency: write {} sync {}", latency.write_mean, latency.sync_mean));
 }
 
+void Cluster::SetDiskFaults(DiskFaults faults) {
+  faults.io_error_probability = std::clamp(faults.io_error_probability, 0.0, 1.0);
+  if (faults.io_error_probability == impl_->disk_faults.io_error_probability) return;
+  impl_->disk_faults = faults;
+  impl_->LogFault(fmt::format("set disk faults: io_error {}", faults.io_error_probability));
+}
+
 }  // namespace pg::sim

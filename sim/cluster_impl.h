@@ -155,6 +155,7 @@ struct Cluster::Impl {
   Rng* net_rng;
   Rng* disk_rng;
   DiskLatency disk_latency;
+  DiskFaults disk_faults;
   NetworkStats stats;
   std::vector<kernel::HeldMessage> held;  // messages waiting for a clog to end, in send order
   Trace trace;

@@ -54,6 +54,7 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
   Cluster cluster({.seed = knobs.seed,
                    .default_link = LinkConfigFromKnobs(knobs),
                    .record_trace = options.record_trace});
+  cluster.SetDiskFaults({.io_error_probability = knobs.io_error_probability});
   Status built = options.system_override ? options.system_override(cluster, knobs)
                                          : BuildSystem(cluster, knobs);
   if (!built.ok()) {
