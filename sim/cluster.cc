@@ -397,7 +397,9 @@ void Cluster::Impl::Crash(NodeState& ns, CrashMode mode) {
   ns.drain_scheduled = false;
   ns.booted = false;
   ns.paused = false;
-  if (mode == CrashMode::kMachine) ns.disk.LoseUnsynced();
+  if (mode == CrashMode::kMachine) {
+    ns.disk.LoseUnsynced(*disk_rng, disk_faults.torn_write_probability);
+  }
 }
 
 void Cluster::Impl::CheckGlobalInvariants() {

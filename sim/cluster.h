@@ -82,8 +82,11 @@ struct DiskLatency {
 // "disk" stream only when it is > 0, so a fault-free run draws exactly what it drew before): the
 // node gets LogFailed{kIoError} after the usual latency and NOTHING of the failed append reaches
 // the file, so later appends to the same file stay contiguous with what was written before.
+// A machine crash tears the first unsynced append of a file with torn_write_probability (a
+// random-length prefix of it survives; log readers must cut it), else cuts to the synced length.
 struct DiskFaults {
   double io_error_probability = 0;
+  double torn_write_probability = 0.5;
 };
 
 // What the network did with the messages nodes sent; tests and reports read it.
@@ -150,6 +153,9 @@ class Cluster {
   // Added: I/O error probability of every node's disk (clamped to [0, 1]); logged as a fault only
   // when it changes, so setting the default keeps the trace as it was.
   void SetDiskFaults(DiskFaults faults);
+  // Added: bit rot on demand: flips one bit of the byte at `offset` of the node's `file` (logged
+  // as a fault; ignored with a note when there is no such byte).
+  void CorruptDisk(NodeId node, const std::string& file, uint64_t offset);
   // Runs a host action at a future global time (the nemesis uses it); ordered like any event.
   void Schedule(Time at, std::string label, std::function<void(Cluster&)> action);
 

@@ -146,9 +146,24 @@ void Cluster::SetDiskLatency(DiskLatency latency) {
 
 void Cluster::SetDiskFaults(DiskFaults faults) {
   faults.io_error_probability = std::clamp(faults.io_error_probability, 0.0, 1.0);
-  if (faults.io_error_probability == impl_->disk_faults.io_error_probability) return;
+  faults.torn_write_probability = std::clamp(faults.torn_write_probability, 0.0, 1.0);
+  const DiskFaults& old = impl_->disk_faults;
+  if (faults.io_error_probability == old.io_error_probability &&
+      faults.torn_write_probability == old.torn_write_probability) {
+    return;
+  }
   impl_->disk_faults = faults;
-  impl_->LogFault(fmt::format("set disk faults: io_error {}", faults.io_error_probability));
+  impl_->LogFault(fmt::format("set disk faults: io_error {} torn_write {}",
+                              faults.io_error_probability, faults.torn_write_probability));
+}
+
+void Cluster::CorruptDisk(NodeId node, const std::string& file, uint64_t offset) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("corrupt disk of {} ignored: unknown node", node));
+  }
+  const bool flipped = disk(node).CorruptBit(file, offset);
+  impl_->LogFault(fmt::format("corrupt disk of {}: {}@{}{}", name(node), file, offset,
+                              flipped ? "" : " ignored: no such byte"));
 }
 
 }  // namespace pg::sim

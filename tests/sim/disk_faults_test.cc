@@ -1,7 +1,12 @@
-// The simulated disk's faults: I/O errors on AppendLog (DiskFaults).
+// The simulated disk's faults: I/O errors on AppendLog, torn tails on machine crash, bit rot.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+#include <vector>
+
 #include "sim/cluster.h"
+#include "sim/rng.h"
 #include "sim/sim_disk.h"
 #include "tests/sim/test_nodes.h"
 
@@ -83,6 +88,83 @@ TEST(DiskFaults, SameSeedSameErrors) {
   b.Run();
   EXPECT_EQ(a.failed, b.failed);
   EXPECT_EQ(a.cluster.trace_hash(), b.cluster.trace_hash());
+}
+
+// A disk with 3 synced bytes, then unsynced appends "BBBB" and "CC".
+SimDisk DiskWithUnsyncedTail() {
+  SimDisk d;
+  d.Append("log", "aaa");
+  d.MarkSynced("log", 3);
+  d.Append("log", "BBBB");
+  d.Append("log", "CC");
+  return d;
+}
+
+TEST(DiskFaults, TornMachineCrashKeepsOnlyAPrefixOfTheFirstUnsyncedAppend) {
+  Xoshiro256 rng = Xoshiro256::ForkStream(11, "disk");
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    SimDisk d = DiskWithUnsyncedTail();
+    d.LoseUnsynced(rng, 1.0);
+    const std::string kept = *d.ReadFile("log");
+    seen.insert(kept);
+    // Synced bytes intact; at most a strict prefix of "BBBB"; never anything of "CC".
+    ASSERT_EQ(kept.substr(0, 3), "aaa");
+    ASSERT_LT(kept.size(), 7u);
+    EXPECT_EQ(kept.substr(3), std::string(kept.size() - 3, 'B'));
+    EXPECT_EQ(d.synced_size("log"), kept.size());
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"aaa", "aaaB", "aaaBB", "aaaBBB"}));
+}
+
+TEST(DiskFaults, UntornMachineCrashCutsToTheSyncedLength) {
+  Xoshiro256 rng = Xoshiro256::ForkStream(11, "disk");
+  SimDisk d = DiskWithUnsyncedTail();
+  d.LoseUnsynced(rng, 0.0);
+  EXPECT_EQ(*d.ReadFile("log"), "aaa");
+}
+
+TEST(DiskFaults, TearsAreDeterministicPerSeed) {
+  auto tears = [](uint64_t seed) {
+    Xoshiro256 rng = Xoshiro256::ForkStream(seed, "disk");
+    std::vector<std::string> out;
+    for (int i = 0; i < 50; ++i) {
+      SimDisk d = DiskWithUnsyncedTail();
+      d.LoseUnsynced(rng, 0.5);
+      out.push_back(*d.ReadFile("log"));
+    }
+    return out;
+  };
+  EXPECT_EQ(tears(3), tears(3));
+}
+
+// In a cluster: a process crash keeps every byte (page cache); a machine crash right after the
+// Boot's appends (nothing synced yet) keeps at most a prefix of the first append.
+TEST(DiskFaults, ProcessCrashKeepsAllMachineCrashTearsOnlyTheUnsyncedAppend) {
+  FaultRig p(0.0);
+  p.cluster.Start();
+  p.cluster.Step();  // Boot: 20 bytes written, none synced
+  p.cluster.Crash(p.id, CrashMode::kProcess);
+  EXPECT_EQ(p.cluster.disk(p.id).size("log"), static_cast<uint64_t>(kAppends));
+  FaultRig m(0.0);
+  m.cluster.SetDiskFaults({.torn_write_probability = 1.0});
+  m.cluster.Start();
+  m.cluster.Step();
+  m.cluster.Crash(m.id, CrashMode::kMachine);
+  EXPECT_EQ(m.cluster.disk(m.id).size("log"), 0u);  // the first append is one byte: prefix 0
+}
+
+TEST(DiskFaults, CorruptDiskFlipsOneBit) {
+  FaultRig r(0.0);
+  r.Run();
+  const std::string before = *r.cluster.disk(r.id).ReadFile("log");
+  r.cluster.CorruptDisk(r.id, "log", 2);
+  const std::string after = *r.cluster.disk(r.id).ReadFile("log");
+  ASSERT_EQ(after.size(), before.size());
+  EXPECT_EQ(after[2], static_cast<char>(before[2] ^ 1));
+  EXPECT_EQ(after.substr(3), before.substr(3));
+  r.cluster.CorruptDisk(r.id, "log", 1000);  // no such byte: ignored
+  EXPECT_EQ(*r.cluster.disk(r.id).ReadFile("log"), after);
 }
 
 }  // namespace
