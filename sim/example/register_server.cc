@@ -21,15 +21,27 @@ void RegisterServer::Step(Time now, const Input& input, Outbox& out) {
   }
 }
 
-// Rebuilds state from the log: length-prefixed encoded records; a truncated tail (a write that
-// never completed before a machine crash) ends the replay.
+std::string RegisterLogFile(int generation) { return fmt::format("register.{}.log", generation); }
+
+// Rebuilds state from every earlier generation's log, in order, and picks a fresh file for this
+// incarnation.
 void RegisterServer::Replay() {
-  if (!env_.disk || !env_.disk->Exists(std::string(kRegisterLogFile))) return;
-  Result<std::string> bytes = env_.disk->ReadFile(std::string(kRegisterLogFile));
-  if (!bytes.ok()) {
-    failed_ = true;
-    return;
+  int generation = 0;
+  while (env_.disk && env_.disk->Exists(RegisterLogFile(generation))) {
+    if (!ReplayFile(RegisterLogFile(generation))) {
+      failed_ = true;
+      return;
+    }
+    ++generation;
   }
+  log_file_ = RegisterLogFile(generation);
+}
+
+// Length-prefixed encoded records; a truncated tail (a write that never completed before a
+// machine crash, possibly torn) ends this file's replay.
+bool RegisterServer::ReplayFile(const std::string& file) {
+  Result<std::string> bytes = env_.disk->ReadFile(file);
+  if (!bytes.ok()) return false;
   Decoder d(*bytes);
   while (!d.done()) {
     std::string framed;
@@ -39,6 +51,7 @@ void RegisterServer::Replay() {
     if (!record.ok()) break;
     Apply(*record);
   }
+  return true;
 }
 
 void RegisterServer::OnRequest(NodeId from, const RegisterRequest& req, Outbox& out) {
@@ -61,10 +74,8 @@ void RegisterServer::OnRequest(NodeId from, const RegisterRequest& req, Outbox& 
   std::string framed;
   Encoder(&framed).Put(Encode(record));
   if (pending_.empty()) first_pending_token_ = next_token_;
-  out.AppendLog({.file = std::string(kRegisterLogFile),
-                 .token = next_token_++,
-                 .bytes = std::move(framed),
-                 .sync = true});
+  out.AppendLog(
+      {.file = log_file_, .token = next_token_++, .bytes = std::move(framed), .sync = true});
   pending_.push_back({.client = from, .record = std::move(record)});
 }
 

@@ -17,7 +17,10 @@
 
 namespace pg::example {
 
-inline constexpr std::string_view kRegisterLogFile = "register.log";
+// Each incarnation appends to its own log file, register.<N>.log: a machine crash may leave a torn
+// record at the end of the previous file, and LocalDisk cannot truncate, so appending after it
+// would hide every later record from the next replay (which stops at the tear).
+std::string RegisterLogFile(int generation);
 
 // One logged write: what the server replays on Boot.
 struct RegisterLogRecord {
@@ -43,6 +46,8 @@ class RegisterServer final : public Node {
   };
 
   void Replay();
+  // Replays one generation's file; false when it is unreadable.
+  bool ReplayFile(const std::string& file);
   void OnRequest(NodeId from, const RegisterRequest& req, Outbox& out);
   void OnLogAppended(uint64_t token, Outbox& out);
   void Apply(const RegisterLogRecord& record);
@@ -56,6 +61,7 @@ class RegisterServer final : public Node {
   // order their completions arrive in, so memory state always equals a replay of the log.
   // Invariant: every entry's request_id is absent from applied_.
   std::deque<PendingWrite> pending_;
+  std::string log_file_;  // this incarnation's file
   uint64_t next_token_ = 1;
   uint64_t first_pending_token_ = 1;  // token of pending_.front()
 };

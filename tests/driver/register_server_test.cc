@@ -1,0 +1,49 @@
+// The example register server's own rules: a write is acknowledged only after its log append
+// completes, and a torn tail left by a machine crash never hides later records (each incarnation
+// appends to a new file).
+#include "sim/example/register_server.h"
+
+#include <gtest/gtest.h>
+
+#include "sim/rng.h"
+#include "tests/support/map_disk.h"
+
+namespace pg::example {
+namespace {
+
+std::string Framed(const RegisterLogRecord& r) {
+  std::string out;
+  Encoder(&out).Put(Encode(r));
+  return out;
+}
+
+TEST(RegisterServer, TornTailEndsThatFileOnlyAndTheNextIncarnationWritesANewFile) {
+  testing::MapDisk disk;
+  const std::string good = Framed({.request_id = 1, .key = "k", .value = "a"});
+  const std::string torn = Framed({.request_id = 2, .key = "k", .value = "b"}).substr(0, 3);
+  disk.files[RegisterLogFile(0)] = good + torn;
+  disk.files[RegisterLogFile(1)] = Framed({.request_id = 3, .key = "k", .value = "c"});
+  sim::Xoshiro256 rng(1);
+  RegisterServer server({.id = NodeId(0), .name = "replica/0", .rng = &rng, .disk = &disk});
+  Outbox out;
+  server.Step(Time::Zero(), Boot{}, out);
+  EXPECT_EQ(server.state().at("k"), "c") << "the record after the torn file was lost";
+  server.Step(
+      Time::Zero(),
+      Receive{.from = NodeId(5),
+              .msg = RegisterRequest{.request_id = 4, .is_write = true, .key = "k", .value = "d"}},
+      out);
+  ASSERT_EQ(out.effects().size(), 1u);
+  const auto* append = std::get_if<AppendLog>(&out.effects()[0]);
+  ASSERT_NE(append, nullptr) << "a write must be logged before it is acknowledged";
+  EXPECT_EQ(append->file, RegisterLogFile(2));
+  EXPECT_EQ(server.state().at("k"), "c") << "applied before the log append completed";
+  out.clear();
+  server.Step(Time::Zero(), LogAppended{.file = append->file, .token = append->token}, out);
+  EXPECT_EQ(server.state().at("k"), "d");
+  ASSERT_EQ(out.effects().size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<Send>(out.effects()[0]));
+}
+
+}  // namespace
+}  // namespace pg::example
