@@ -26,26 +26,25 @@ void Run(benchmark::State& state, const SyntheticOptions& so, const CheckOptions
   state.SetItemsProcessed(state.iterations() * so.operations);
 }
 
-// Args: clients, operations, unknown per mille... percent, corrupt, keys.
+// Args: clients, operations, unknown percent, corrupt, keys.
+SyntheticOptions OptionsFromArgs(const benchmark::State& state) {
+  return {.seed = 42,
+          .clients = static_cast<int>(state.range(0)),
+          .operations = static_cast<int>(state.range(1)),
+          .hashkeys = static_cast<int>(state.range(4)),
+          .unknown_fraction = static_cast<double>(state.range(2)) / 100,
+          .corrupt = state.range(3) != 0};
+}
+
 void BM_Check(benchmark::State& state) {
-  SyntheticOptions so{.seed = 42,
-                      .clients = static_cast<int>(state.range(0)),
-                      .operations = static_cast<int>(state.range(1)),
-                      .hashkeys = static_cast<int>(state.range(4)),
-                      .unknown_fraction = static_cast<double>(state.range(2)) / 100,
-                      .corrupt = state.range(3) != 0};
+  const SyntheticOptions so = OptionsFromArgs(state);
   CheckOptions co;
   co.timeout_s = 60;
   Run(state, so, co);
 }
 
 void BM_PlainSearch(benchmark::State& state) {
-  SyntheticOptions so{.seed = 42,
-                      .clients = static_cast<int>(state.range(0)),
-                      .operations = static_cast<int>(state.range(1)),
-                      .hashkeys = static_cast<int>(state.range(4)),
-                      .unknown_fraction = static_cast<double>(state.range(2)) / 100,
-                      .corrupt = state.range(3) != 0};
+  const SyntheticOptions so = OptionsFromArgs(state);
   CheckOptions co;
   co.timeout_s = 10;
   co.use_witness = false;
