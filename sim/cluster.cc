@@ -53,6 +53,7 @@ NodeId Cluster::Impl::AddNode(std::string name, NodeFactory factory, ClockConfig
   ns->rng = &Stream(fmt::format("node/{}", id));
   nodes.push_back(std::move(ns));
   network.AddNode();
+  ApplyDiskFaults(id);
   return id;
 }
 
@@ -294,24 +295,29 @@ void Cluster::Impl::ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration a
 
 void Cluster::Impl::StartAppend(NodeState& ns, NodeId id, const AppendLog& append) {
   // Drawn before the latency, and only when errors are on: fault-free runs keep their draws.
-  const double p = disk_faults.io_error_probability;
-  const bool failed = p > 0 && disk_rng->Chance(p);
-  // A failed append writes nothing (see DiskFaults), so it needs no sync either.
-  const uint64_t end = failed ? 0 : ns.disk.Append(append.file, append.bytes);
+  Status failed = ns.disk.Fail(IoKind::kWrite, append.file);
+  // A failed write puts nothing on the disk (see DiskFaults), so it needs no sync either.
+  const uint64_t end = failed.ok() ? ns.disk.Append(append.file, append.bytes) : 0;
+  if (failed.ok() && append.sync) failed = ns.disk.Fail(IoKind::kSync, append.file);
   Duration latency = disk_rng->Exponential(disk_latency.write_mean);
   if (append.sync) latency += disk_rng->Exponential(disk_latency.sync_mean);
   // One queue per disk: completions come back in submission order, like a log writer's.
   ns.disk_floor = std::max(ns.disk_floor, now + latency);
   Event& e = NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
-  if (failed) {
+  if (!failed.ok()) {
     e.input.emplace<LogFailed>(
-        LogFailed{.file = append.file,
-                  .token = append.token,
-                  .status = Status(ErrorCode::kIoError, "simulated I/O error")});
+        LogFailed{.file = append.file, .token = append.token, .status = std::move(failed)});
     return;
   }
   e.sync_upto = append.sync ? end : 0;
   e.input.emplace<LogAppended>(LogAppended{.file = append.file, .token = append.token});
+}
+
+void Cluster::Impl::ApplyDiskFaults(NodeId id) {
+  const double p = disk_faults.io_error_probability;
+  IoFaults faults{.read = p, .write = p, .sync = p};
+  if (auto it = disk_fault_windows.find(id); it != disk_fault_windows.end()) faults = it->second;
+  nodes[id.value()]->disk.SetFaults(faults, disk_rng);
 }
 
 // ---- Impl: network -----------------------------------------------------------------------------

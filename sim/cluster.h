@@ -15,10 +15,10 @@
 #include "core/common/ids.h"
 #include "core/common/time.h"
 #include "core/node/node.h"
+#include "sim/sim_disk.h"
 
 namespace pg::sim {
 
-class SimDisk;
 
 // Per-link behaviour. Latency = min + Exp(mean - min) (so `mean` is the mean latency).
 struct LinkConfig {
@@ -78,10 +78,12 @@ struct DiskLatency {
   Duration sync_mean = Millis(1);
 };
 
-// Faults of every node's disk. Each AppendLog fails with io_error_probability (drawn from the
-// "disk" stream only when it is > 0, so a fault-free run draws exactly what it drew before): the
-// node gets LogFailed{kIoError} after the usual latency and NOTHING of the failed append reaches
-// the file, so later appends to the same file stay contiguous with what was written before.
+// Faults of every node's disk. io_error_probability is the chance that one operation of any kind
+// (read, write, sync; sim_disk.h) fails, drawn from the "disk" stream only when it is > 0, so a
+// fault-free run draws exactly what it drew before. A failed AppendLog write gives the node
+// LogFailed{kIoError} after the usual latency and NOTHING of it reaches the file, so later appends
+// to the same file stay contiguous with what was written before; a failed sync leaves the written
+// bytes unsynced. RocksDB's file operations (rocks_fs.h) fail the same way.
 // A machine crash tears the first unsynced append of a file with torn_write_probability (a
 // random-length prefix of it survives; log readers must cut it), else cuts to the synced length.
 struct DiskFaults {
@@ -153,6 +155,9 @@ class Cluster {
   // Added: I/O error probability of every node's disk (clamped to [0, 1]); logged as a fault only
   // when it changes, so setting the default keeps the trace as it was.
   void SetDiskFaults(DiskFaults faults);
+  // Added: a window of I/O errors on one node's disk: while set, `faults` replace the global
+  // io_error_probability for that disk (per operation kind); std::nullopt ends the window.
+  void SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults);
   // Added: bit rot on demand: flips one bit of the byte at `offset` of the node's `file` (logged
   // as a fault; ignored with a note when there is no such byte).
   void CorruptDisk(NodeId node, const std::string& file, uint64_t offset);

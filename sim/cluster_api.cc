@@ -8,7 +8,11 @@
 namespace pg::sim {
 
 Cluster::Cluster(ClusterOptions options) : impl_(std::make_unique<Impl>(this, options)) {}
-Cluster::~Cluster() = default;
+Cluster::~Cluster() {
+  // Nodes go first, while the rest of the cluster is whole: closing a node's engines may still
+  // read its clock (LocalTime) or touch its disk.
+  for (auto& ns : impl_->nodes) ns->node.reset();
+}
 
 NodeId Cluster::AddNode(std::string name, NodeFactory factory, ClockConfig clock) {
   return impl_->AddNode(std::move(name), std::move(factory), clock);

@@ -153,8 +153,27 @@ void Cluster::SetDiskFaults(DiskFaults faults) {
     return;
   }
   impl_->disk_faults = faults;
+  for (size_t i = 0; i < impl_->nodes.size(); ++i) impl_->ApplyDiskFaults(NodeId(static_cast<uint32_t>(i)));
   impl_->LogFault(fmt::format("set disk faults: io_error {} torn_write {}",
                               faults.io_error_probability, faults.torn_write_probability));
+}
+
+void Cluster::SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("disk faults of {} ignored: unknown node", node));
+  }
+  if (faults) {
+    faults->read = std::clamp(faults->read, 0.0, 1.0);
+    faults->write = std::clamp(faults->write, 0.0, 1.0);
+    faults->sync = std::clamp(faults->sync, 0.0, 1.0);
+    impl_->disk_fault_windows[node] = *faults;
+    impl_->LogFault(fmt::format("disk errors on {}: read {} write {} sync {}", name(node),
+                                faults->read, faults->write, faults->sync));
+  } else {
+    impl_->disk_fault_windows.erase(node);
+    impl_->LogFault(fmt::format("disk errors on {} end", name(node)));
+  }
+  impl_->ApplyDiskFaults(node);
 }
 
 void Cluster::CorruptDisk(NodeId node, const std::string& file, uint64_t offset) {

@@ -136,6 +136,8 @@ struct Cluster::Impl {
   void ReleaseHeld();
   void RunAction(uint64_t id);
   void Crash(NodeState& ns, CrashMode mode);
+  // Hands the node's disk its current I/O fault probabilities (window, else global).
+  void ApplyDiskFaults(NodeId id);
   void CheckGlobalInvariants();
   void SetFailure(std::string kind, std::string detail);
   void LogFault(std::string description);
@@ -156,6 +158,7 @@ struct Cluster::Impl {
   Rng* disk_rng;
   DiskLatency disk_latency;
   DiskFaults disk_faults;
+  std::map<NodeId, IoFaults> disk_fault_windows;  // SetNodeDiskFaults, by node
   NetworkStats stats;
   std::vector<kernel::HeldMessage> held;  // messages waiting for a clog to end, in send order
   Trace trace;

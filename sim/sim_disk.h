@@ -1,28 +1,81 @@
 #pragma once
-// A node's simulated disk, minimal for now: each file is a byte string plus the length known to be
-// synced. Appends land at once as unsynced bytes (in the page cache); a sync moves the synced
-// length up; a machine crash cuts every file back to its synced length (or, torn, a bit past
-// it: a prefix of the first unsynced append), a process crash loses nothing. I/O errors are the
-// cluster's (a failed append never reaches the disk); bit rot is CorruptBit.
+// A node's simulated disk: a small in-memory filesystem of directories and files. Each file is a
+// byte string plus the length known to be synced. Writes land at once as unsynced bytes (the page
+// cache); a sync moves the synced length up to the end; a process crash loses nothing, a machine
+// crash cuts every file back to its synced length (or, torn, a bit past it: a prefix of the first
+// unsynced append). Bit rot is CorruptBit.
+//
+// Metadata (create, delete, rename, directories) is durable at once, as on a journaling
+// filesystem that orders metadata after data (ext4 data=ordered): a file created and never
+// synced survives a machine crash empty, a rename survives whole. RocksDB (which syncs an SST or
+// MANIFEST before it publishes it by rename) and the mutation log (append-only, torn tails cut on
+// replay) only rely on that much.
+//
+// I/O errors are drawn here, per operation kind, so the kernel's AppendLog path and the RocksDB
+// FileSystem adapter (rocks_fs.h) see the same faults: Fail(kind) returns kIoError with the
+// kind's probability, drawing from the disk's Rng only when that probability is > 0 (a
+// fault-free run draws nothing). The cluster sets the probabilities (globally, or for one node
+// during a "disk_errors" window).
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/common/rng.h"
 #include "core/node/node.h"
 
 namespace pg::sim {
 
+enum class IoKind : uint8_t { kRead, kWrite, kSync };
+std::string_view IoKindName(IoKind kind);
+
+// Probability that one operation of each kind fails. A failed write writes nothing; a failed sync
+// leaves the bytes unsynced; a failed read returns nothing.
+struct IoFaults {
+  double read = 0;
+  double write = 0;
+  double sync = 0;
+  bool operator==(const IoFaults&) const = default;
+};
+
 class SimDisk final : public LocalDisk {
  public:
+  // ---- LocalDisk (what a node reads at boot) ----
+  // The whole file (synced and unsynced bytes alike); a read fault gives kIoError.
   Result<std::string> ReadFile(const std::string& file) const override;
   bool Exists(const std::string& file) const override;
 
+  // ---- Faults ----
+  // `rng` must outlive the disk's use; nullptr turns faults off.
+  void SetFaults(IoFaults faults, Rng* rng);
+  const IoFaults& faults() const { return faults_; }
+  // kIoError naming `what` with the kind's probability, else Ok.
+  Status Fail(IoKind kind, std::string_view what) const;
+
+  // ---- Files (unchecked: callers draw faults first) ----
   // Appends at the end of `file` (created if absent); returns the file's new length.
-  uint64_t Append(const std::string& file, const std::string& bytes);
+  uint64_t Append(const std::string& file, std::string_view bytes);
+  // Up to `n` bytes from `offset` (fewer at the end of the file; none past it).
+  std::string_view ReadAt(const std::string& file, uint64_t offset, uint64_t n) const;
   // The first `length` bytes of `file` are durable now (clamped to what the file holds).
   void MarkSynced(const std::string& file, uint64_t length);
+  // Cuts `file` to `length` bytes (no-op if it is shorter). The cut is metadata: durable at once.
+  void Truncate(const std::string& file, uint64_t length);
+  bool Delete(const std::string& file);
+  // Replaces `to` if it exists; false when `from` does not exist.
+  bool Rename(const std::string& from, const std::string& to);
+
+  // ---- Directories ----
+  void CreateDir(const std::string& dir);
+  bool DirExists(const std::string& dir) const;
+  bool DeleteDir(const std::string& dir);  // false unless it exists and is empty
+  // The names (not paths) of the files and directories directly inside `dir`, sorted.
+  std::vector<std::string> Children(const std::string& dir) const;
+
+  // ---- Crashes and rot ----
   // Power loss: every file keeps only its synced prefix.
   void LoseUnsynced();
   // Power loss with torn writes: each file with unsynced bytes is, with probability
@@ -35,6 +88,8 @@ class SimDisk final : public LocalDisk {
 
   uint64_t size(const std::string& file) const;
   uint64_t synced_size(const std::string& file) const;
+  // Every file's path, sorted (tests, reports).
+  std::vector<std::string> Files() const;
 
  private:
   struct File {
@@ -46,6 +101,9 @@ class SimDisk final : public LocalDisk {
   };
   static void DropSyncedEnds(File& f);
   std::map<std::string, File> files_;
+  std::set<std::string> dirs_;
+  IoFaults faults_;
+  Rng* rng_ = nullptr;
 };
 
 }  // namespace pg::sim

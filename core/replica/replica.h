@@ -35,6 +35,8 @@ enum class ReplicaTimer : uint8_t {
   kPrepareTimeout = 2,  // primary: earliest outstanding prepare's deadline
   kConfigRetry = 3,     // primary waiting for meta: resend the config update (every 1 s, Pegasus)
   kPrepareRetry = 4,    // primary: resend prepares answered kInactiveState/kTryAgain
+  kCheckpoint = 5,      // any open replica: flush the engine (replica_chkpt.cpp)
+  kLast = kCheckpoint,
 };
 TimerId MakeReplicaTimerId(Gpid gpid, ReplicaTimer kind);
 
@@ -92,6 +94,12 @@ class Replica {
   void OnGroupCheck(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out);
   void OnGroupCheckResponse(Time now, NodeId from, const GroupCheckResponse& resp, Outbox& out);
   void OnTimer(Time now, ReplicaTimer kind, Outbox& out);
+  // ---- Checkpoint (replica_checkpoint.cc) ----
+  // Arms the first checkpoint timer (the server calls it once the replica is open).
+  void StartCheckpoints(Outbox& out);
+  // Flushes the engine when it holds applied-but-not-durable decrees; re-arms the timer. A failed
+  // flush is fail-stop: what the engine holds on disk is uncertain.
+  void Checkpoint(Outbox& out);
 
  private:
   struct PrepareProgress {

@@ -28,6 +28,8 @@ void Replica::OnTimer(Time now, ReplicaTimer kind, Outbox& out) {
     case ReplicaTimer::kPrepareRetry:
       if (status_ != PartitionStatus::kPrimary) return;
       return ResendRetries(now, out);
+    case ReplicaTimer::kCheckpoint:
+      return Checkpoint(out);
     case ReplicaTimer::kConfigRetry:
       if (!primary_.pending_change) return;
       SendConfigUpdate(out);

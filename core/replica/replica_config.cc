@@ -148,7 +148,8 @@ void Replica::OnLeaseLapse(Time now, Outbox& out) {
 
 void Replica::Close(Outbox& out) {
   for (ReplicaTimer t : {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout,
-                         ReplicaTimer::kConfigRetry, ReplicaTimer::kPrepareRetry}) {
+                         ReplicaTimer::kConfigRetry, ReplicaTimer::kPrepareRetry,
+                         ReplicaTimer::kCheckpoint}) {
     out.CancelTimer(MakeReplicaTimerId(gpid_, t));
   }
   AbandonPrimaryState(out);

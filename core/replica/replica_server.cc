@@ -91,6 +91,7 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
       std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), read.write_segment);
   file_owner_[replica->log_file()] = gpid;
   replica->Replay(read, out);
+  replica->StartCheckpoints(out);
   replicas_[gpid] = std::move(replica);
 }
 
@@ -176,7 +177,7 @@ void ReplicaServer::OnTimer(Time now, TimerId timer, Outbox& out) {
   const Gpid gpid{.app_id = static_cast<int32_t>((id >> 32) & 0xFFFFFF),
                   .partition_index = static_cast<int32_t>(id & 0xFFFFFFFF)};
   Replica* r = Find(gpid);
-  if (r == nullptr || kind < 1 || kind > 4) {
+  if (r == nullptr || kind < 1 || kind > static_cast<uint8_t>(ReplicaTimer::kLast)) {
     PG_LOG(kDebug, "ignoring timer {:#x}: no such replica or kind", id);
     return;
   }

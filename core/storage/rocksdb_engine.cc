@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -54,6 +55,13 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // replica's back, or "durable" would mean more than what Flush() reported.
   opts.avoid_flush_during_shutdown = true;
   opts.avoid_flush_during_recovery = true;
+  // No block cache: its keys embed RocksDB's random per-session id, so which blocks it keeps (and
+  // so which reads reach the disk, where they may fault) could differ between two runs of a seed.
+  // Every read goes to the Env's file system instead; index and filter blocks stay pinned in the
+  // table readers (cache_index_and_filter_blocks is false).
+  rocksdb::BlockBasedTableOptions table;
+  table.no_block_cache = true;
+  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Byte-stable SST files across library builds, and cheaper in the simulator.
   opts.compression = rocksdb::kNoCompression;
   opts.skip_stats_update_on_db_open = true;
@@ -74,7 +82,13 @@ rocksdb::WriteOptions NoWal() {
 
 }  // namespace
 
-RocksDbEngine::RocksDbEngine(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+RocksDbEngine::RocksDbEngine(std::unique_ptr<rocksdb::DB> db,
+                             std::function<void()> run_background_work)
+    : db_(std::move(db)), run_background_work_(std::move(run_background_work)) {}
+
+void RocksDbEngine::RunBackgroundWork() const {
+  if (run_background_work_) run_background_work_();
+}
 
 RocksDbEngine::~RocksDbEngine() {
   // Close() errors cannot be reported from a destructor, and nothing unflushed may survive anyway.
@@ -87,7 +101,9 @@ Result<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(const RocksDbEngineOp
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options), options.path, &raw);
   if (!s.ok()) return FromRocks(s, fmt::format("open {}", options.path));
-  std::unique_ptr<RocksDbEngine> engine(new RocksDbEngine(std::unique_ptr<rocksdb::DB>(raw)));
+  std::unique_ptr<RocksDbEngine> engine(
+      new RocksDbEngine(std::unique_ptr<rocksdb::DB>(raw), options.run_background_work));
+  engine->RunBackgroundWork();  // whatever recovery scheduled
 
   std::string stored;
   const rocksdb::Status g = engine->db_->Get(rocksdb::ReadOptions(), LastAppliedMetaKey(), &stored);
@@ -118,6 +134,7 @@ Status RocksDbEngine::ApplyBatch(Decree decree, const WriteBatch& batch) {
   const rocksdb::Status w = db_->Write(NoWal(), &wb);
   if (!w.ok()) return FromRocks(w, fmt::format("apply decree {}", decree));
   last_applied_ = decree;
+  RunBackgroundWork();  // none expected (see write_buffer_size); if a memtable filled, flush now
   return Status::Ok();
 }
 
@@ -151,12 +168,24 @@ Result<std::vector<SortkeyValue>> RocksDbEngine::MultiGet(std::string_view hashk
 
 Status RocksDbEngine::Flush() {
   rocksdb::FlushOptions fo;
-  // Synchronous: when Flush returns ok, the memtable is an SST on the host's disk.
-  fo.wait = true;
+  // With a host that runs RocksDB's jobs itself, schedule and run the flush here; otherwise wait
+  // for RocksDB's flush thread. Either way, when Flush returns ok the memtable is an SST on the
+  // host's disk.
+  fo.wait = !run_background_work_;
   // Never wait for a stall to clear: with auto compaction off, nothing else would clear it.
   fo.allow_write_stall = true;
   const rocksdb::Status s = db_->Flush(fo);
   if (!s.ok()) return FromRocks(s, "flush");
+  if (run_background_work_) {
+    RunBackgroundWork();
+    // A failed flush job leaves its memtable immutable (and RocksDB's background error set).
+    uint64_t unflushed = 0;
+    if (!db_->GetIntProperty(rocksdb::DB::Properties::kNumImmutableMemTable, &unflushed) ||
+        unflushed > 0) {
+      return Status(ErrorCode::kIoError, fmt::format("rocksdb flush failed: {} memtable(s) left",
+                                                     unflushed));
+    }
+  }
   last_durable_ = last_applied_;
   return Status::Ok();
 }

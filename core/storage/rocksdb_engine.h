@@ -11,6 +11,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,12 @@ struct RocksDbEngineOptions {
   // Large enough that no memtable fills between the replica's own flushes: a full memtable
   // would make RocksDB flush on a background thread at a moment of its choosing.
   size_t write_buffer_size = size_t{256} << 20;
+  // Runs the jobs RocksDB scheduled on `env` (a flush, the purge after it) on the caller's thread
+  // and returns when none is left. Set it when `env` queues jobs instead of running them on a
+  // thread pool (the simulator's Env, sim/rocks_env.h): Flush then schedules without waiting and
+  // calls this, so the whole flush happens inside the caller's step. Unset: RocksDB's own threads
+  // run the jobs and Flush waits for them.
+  std::function<void()> run_background_work;
 };
 
 class RocksDbEngine final : public KvEngine {
@@ -53,9 +60,11 @@ class RocksDbEngine final : public KvEngine {
   void CheckInvariants() const override;
 
  private:
-  explicit RocksDbEngine(std::unique_ptr<rocksdb::DB> db);
+  RocksDbEngine(std::unique_ptr<rocksdb::DB> db, std::function<void()> run_background_work);
+  void RunBackgroundWork() const;
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::function<void()> run_background_work_;
   // Invariant: last_durable_ <= last_applied_; both >= 0.
   Decree last_applied_{0};
   Decree last_durable_{0};

@@ -1,9 +1,9 @@
 #include "sim/driver/engine_store.h"
 
-#include <rocksdb/env.h>
-
+#include "core/common/assert.h"
 #include "core/storage/mem_engine.h"
 #include "core/storage/rocksdb_engine.h"
+#include "sim/rocks_env.h"
 
 namespace pg::sim {
 
@@ -20,7 +20,7 @@ namespace {
 class EngineHandle final : public KvEngine {
  public:
   EngineHandle(std::shared_ptr<EngineStore::Slot> slot, std::shared_ptr<KvEngine> engine,
-               std::shared_ptr<rocksdb::Env> env)
+               std::shared_ptr<SimRocksEnv> env)
       : slot_(std::move(slot)), engine_(std::move(engine)), env_(std::move(env)) {
     slot_->open = true;
     slot_->durable = engine_->last_durable();
@@ -59,16 +59,18 @@ class EngineHandle final : public KvEngine {
  private:
   std::shared_ptr<EngineStore::Slot> slot_;
   std::shared_ptr<KvEngine> engine_;
-  std::shared_ptr<rocksdb::Env> env_;
+  std::shared_ptr<SimRocksEnv> env_;
 };
 
 }  // namespace
 
 EngineStore::EngineStore(std::string storage, std::string node_name)
-    : storage_(std::move(storage)), node_name_(std::move(node_name)) {
-  if (storage_ == "rocksdb") {
-    env_ = std::shared_ptr<rocksdb::Env>(rocksdb::NewMemEnv(rocksdb::Env::Default()));
-  }
+    : storage_(std::move(storage)), node_name_(std::move(node_name)) {}
+
+void EngineStore::AttachDisk(SimDisk* disk, std::function<Time()> now) {
+  PG_ASSERT(disk != nullptr);
+  PG_ASSERT(env_ == nullptr, "{}: disk attached twice", node_name_);
+  if (storage_ == "rocksdb") env_ = std::make_shared<SimRocksEnv>(disk, std::move(now));
 }
 
 EngineStore::~EngineStore() = default;
@@ -86,8 +88,13 @@ Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
     return std::unique_ptr<KvEngine>(std::make_unique<EngineHandle>(slot, slot->mem, nullptr));
   }
   if (storage_ == "rocksdb") {
-    auto db = RocksDbEngine::Open(
-        {.env = env_.get(), .path = fmt::format("/pegasim/{}/{}", node_name_, gpid)});
+    if (env_ == nullptr) {
+      return Status(ErrorCode::kInvalidState, fmt::format("{} has no disk attached", node_name_));
+    }
+    SimRocksEnv* env = env_.get();
+    auto db = RocksDbEngine::Open({.env = env,
+                                   .path = fmt::format("/pegasim/{}/{}", node_name_, gpid),
+                                   .run_background_work = [env] { env->RunScheduled(); }});
     if (!db.ok()) return db.status();
     std::shared_ptr<KvEngine> engine(std::move(db).value());
     return std::unique_ptr<KvEngine>(std::make_unique<EngineHandle>(slot, engine, env_));

@@ -6,29 +6,33 @@
 // the handle closes the engine the way a crash does: RocksDB's WAL is off (as in Pegasus,
 // PEGASUS.md §1.10), so whatever was applied since the last Flush is gone on the next Open.
 //  - "memory": the store keeps a MemEngine per gpid and calls SimulateCrash() on it at each Open.
-//  - "rocksdb": a real RocksDbEngine over a per-node rocksdb::NewMemEnv(Env::Default()) that the
-//    store keeps; closing the DB without a flush loses the memtable, the SST files stay.
-//    The MemEnv is a stand-in: a later issue puts RocksDB on the simulated disk (SimDisk), where
-//    machine crashes and I/O errors reach it too. Today RocksDB's files survive every crash.
+//  - "rocksdb": a real RocksDbEngine in /pegasim/<node>/<gpid> on the node's SimDisk, through a
+//    SimRocksEnv (sim/rocks_env.h) the store keeps: closing the DB without a flush loses the
+//    memtable; the SST files stay as far as RocksDB synced them, so a machine crash, a torn write
+//    or an I/O error reaches RocksDB exactly as it reaches the mutation log.
 // The store also remembers each engine's durable decree, which the "monotonic" invariant uses as
 // the floor a restarted replica's commit point must not fall below.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "core/common/result.h"
+#include "core/common/time.h"
 #include "core/storage/kv_engine.h"
 
-namespace rocksdb {
-class Env;
-}
-
 namespace pg::sim {
+
+class SimDisk;
+class SimRocksEnv;
 
 class EngineStore {
  public:
   // storage: "memory" or "rocksdb". node_name names the RocksDB directory.
   EngineStore(std::string storage, std::string node_name);
+  // "rocksdb" needs the node's disk before the first Open; `now` is the node's local clock.
+  // Both must outlive every engine the store opens.
+  void AttachDisk(SimDisk* disk, std::function<Time()> now);
   ~EngineStore();
   EngineStore(const EngineStore&) = delete;
   EngineStore& operator=(const EngineStore&) = delete;
@@ -46,7 +50,7 @@ class EngineStore {
  private:
   std::string storage_;
   std::string node_name_;
-  std::shared_ptr<rocksdb::Env> env_;  // rocksdb only; shared with open handles
+  std::shared_ptr<SimRocksEnv> env_;  // rocksdb only; shared with open handles
   std::map<Gpid, std::shared_ptr<Slot>> slots_;
 };
 

@@ -106,6 +106,9 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     if (id != NodeId(i)) {
       return Status(ErrorCode::kInvalidState, fmt::format("{} got id {}, not {}", name, id, i));
     }
+    if (auto it = nodes.stores.find(id); it != nodes.stores.end()) {
+      it->second->AttachDisk(&cluster.disk(id), [&cluster, id] { return cluster.LocalTime(id); });
+    }
   }
   AddPegasusInvariants(cluster, nodes);
   return Status::Ok();

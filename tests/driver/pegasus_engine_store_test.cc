@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/driver/engine_store.h"
+#include "sim/sim_disk.h"
 
 namespace pg::sim {
 namespace {
@@ -16,7 +17,9 @@ WriteBatch Put(const std::string& sortkey, const std::string& value) {
 class EngineStoreTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EngineStoreTest, ReopenKeepsFlushedStateAndLosesTheRest) {
+  SimDisk disk;
   EngineStore store(GetParam(), "replica/0");
+  store.AttachDisk(&disk, [] { return Time::Zero(); });
   const Gpid gpid{1, 3};
   {
     auto engine = store.Open(gpid);
