@@ -271,6 +271,13 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "reorder_probability", f.reorder_probability);
             j["duration_ms"] = f.duration_ms;
           },
+          [&](const DiskErrorsFault& f) {
+            j["node"] = f.node;
+            PutOptional(j, "read_error_probability", f.read_error_probability);
+            PutOptional(j, "write_error_probability", f.write_error_probability);
+            PutOptional(j, "sync_error_probability", f.sync_error_probability);
+            j["duration_ms"] = f.duration_ms;
+          },
       },
       action);
   return j;

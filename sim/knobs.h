@@ -121,6 +121,7 @@ struct SwarmBounds {
   static constexpr Bounds<double> kSpellDropProbability{0, 0.3};
   static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};
   static constexpr Bounds<double> kSpellReorderProbability{0, 0.5};
+  static constexpr Bounds<double> kSpellDiskErrorProbability{0, 0.05};
 };
 
 // The cluster sizes a scenario's node names are checked against: the file's own sizes, else the

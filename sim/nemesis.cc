@@ -23,6 +23,9 @@ struct NemesisState {
   // (pause, crash, restart, pause again: the first pause's resume must not end the second).
   std::map<NodeId, uint64_t> pause_token;
   uint64_t next_pause = 0;
+  // Per node, the disk-error window in force: a window's end clears only itself.
+  std::map<NodeId, uint64_t> disk_window;
+  uint64_t next_disk_window = 0;
 };
 using StatePtr = std::shared_ptr<NemesisState>;
 
@@ -111,6 +114,25 @@ Action SpellAction(const NetworkFault& f, StatePtr state) {
   };
 }
 
+Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
+  return [f, state](Cluster& c) {
+    auto id = Find(c, f.node);
+    if (!id) return;
+    const uint64_t window = state->next_disk_window++;
+    state->disk_window[*id] = window;
+    c.SetNodeDiskFaults(*id, IoFaults{.read = f.read_error_probability.value_or(0),
+                                      .write = f.write_error_probability.value_or(0),
+                                      .sync = f.sync_error_probability.value_or(0)});
+    c.Schedule(c.now() + Millis(f.duration_ms), "disk errors end",
+               [node = *id, window, state](Cluster& c) {
+                 auto it = state->disk_window.find(node);
+                 if (it == state->disk_window.end() || it->second != window) return;
+                 state->disk_window.erase(it);
+                 c.SetNodeDiskFaults(node, std::nullopt);
+               });
+  };
+}
+
 template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
@@ -149,6 +171,7 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
             return on_node(f.node, [ppm](Cluster& c, NodeId id) { c.SetClockDrift(id, ppm); });
           },
           [&](const NetworkFault& f) { return SpellAction(f, state); },
+          [&](const DiskErrorsFault& f) { return DiskErrorsAction(f, state); },
       },
       fault.action);
 }

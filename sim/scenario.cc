@@ -23,7 +23,7 @@ constexpr std::string_view kVerdicts[] = {"ok", "fail"};
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
 constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause", "partition",
                                             "one_way",     "heal",    "clog",  "clock_jump",
-                                            "clock_drift", "network"};
+                                            "clock_drift", "network", "disk_errors"};
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
               "one kind name per FaultAction alternative, in the variant's order");
 constexpr int64_t kMaxDurationMs = 3'600'000;
@@ -62,6 +62,7 @@ class ScenarioParser {
   std::optional<FaultAction> ParseOneWay(JsonObject& obj);
   std::optional<FaultAction> ParseClog(JsonObject& obj);
   std::optional<FaultAction> ParseNetworkSpell(JsonObject& obj);
+  std::optional<FaultAction> ParseDiskErrors(JsonObject& obj);
   std::optional<std::string> NodeName(const JsonReader& r) const;
   // A non-empty list of node names; `seen` spans every list of one fault (no node twice).
   std::optional<std::vector<std::string>> NodeList(const JsonReader& r,
@@ -295,6 +296,8 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     if (name && ppm) return ClockDriftFault{.node = *name, .drift_ppm = *ppm};
   } else if (kind == "network") {
     return ParseNetworkSpell(obj);
+  } else if (kind == "disk_errors") {
+    return ParseDiskErrors(obj);
   }
   return std::nullopt;
 }
@@ -373,6 +376,29 @@ std::optional<FaultAction> ScenarioParser::ParseNetworkSpell(JsonObject& obj) {
   return fault;
 }
 
+std::optional<FaultAction> ScenarioParser::ParseDiskErrors(JsonObject& obj) {
+  auto name = NodeName(obj.Required("node"));
+  DiskErrorsFault fault{
+      .node = name.value_or(""),
+      .read_error_probability = obj.Optional("read_error_probability").Double(0, 1),
+      .write_error_probability = obj.Optional("write_error_probability").Double(0, 1),
+      .sync_error_probability = obj.Optional("sync_error_probability").Double(0, 1),
+      .duration_ms = 0,
+  };
+  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
+  if (!errors_.ok() || !d || !name) return std::nullopt;
+  if (!fault.read_error_probability && !fault.write_error_probability &&
+      !fault.sync_error_probability) {
+    errors_.Fail(obj.path(),
+                 "at least one of read_error_probability, write_error_probability, "
+                 "sync_error_probability",
+                 "none");
+    return std::nullopt;
+  }
+  fault.duration_ms = *d;
+  return fault;
+}
+
 }  // namespace
 
 std::string_view FaultKind(const FaultAction& action) { return kFaultKinds[action.index()]; }
@@ -385,6 +411,7 @@ std::vector<std::string> FaultNodes(const FaultAction& action) {
   if (auto* f = std::get_if<PauseFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<ClockJumpFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<ClockDriftFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<DiskErrorsFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<PartitionFault>(&action)) {
     for (const auto& group : f->groups) add(group);
   }

@@ -71,9 +71,20 @@ struct NetworkFault {  // "network": {"drop_probability"?, "duplicate_probabilit
   bool operator==(const NetworkFault&) const = default;
 };
 
+struct DiskErrorsFault {  // "disk_errors": {"node", "read_error_probability"?,
+                         //  "write_error_probability"?, "sync_error_probability"?, "duration_ms"}:
+                         // a window of I/O errors on one node's disk (absent kinds: 0)
+  std::string node;
+  std::optional<double> read_error_probability;
+  std::optional<double> write_error_probability;
+  std::optional<double> sync_error_probability;
+  int64_t duration_ms = 0;
+  bool operator==(const DiskErrorsFault&) const = default;
+};
+
 using FaultAction =
     std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault, HealFault,
-                 ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault>;
+                 ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault, DiskErrorsFault>;
 
 struct Fault {
   int64_t at_ms = 0;

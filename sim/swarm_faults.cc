@@ -23,6 +23,8 @@ namespace {
 //   clock_drift  a server, drift_ppm in [-1000, 1000]; back to 0 at the end
 //   network      a lossy spell on every link: drop [0, 0.3], duplicate [0, 0.1], reorder [0, 0.5],
 //                each present with chance 1/2 (drop when none is)
+//   disk_errors  a server's disk, for the episode: read, write and sync error probabilities in
+//                [0, 0.05], each present with chance 1/2 (write when none is)
 // Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
 // down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
 class FaultDrawer {
@@ -34,7 +36,7 @@ class FaultDrawer {
 
  private:
   using B = SwarmBounds;
-  static constexpr int kKinds = 8;
+  static constexpr int kKinds = 9;
   static constexpr int64_t kMinEpisodeMs = 500;
 
   const std::string& Pick(const std::vector<std::string>& names) {
@@ -50,6 +52,7 @@ class FaultDrawer {
   void Partition(int64_t start, int64_t end, bool one_way);
   void Clog(int64_t start, int64_t end);
   void Spell(int64_t start, int64_t end);
+  void DiskErrors(int64_t start, int64_t end);
 
   const Knobs& k_;
   Rng& rng_;
@@ -102,9 +105,23 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
       Add(end, ClockDriftFault{.node = node, .drift_ppm = 0});
       break;
     }
-    default:
+    case 7:
       Spell(start, end);
+      break;
+    default:
+      DiskErrors(start, end);
   }
+}
+
+void FaultDrawer::DiskErrors(int64_t start, int64_t end) {
+  DiskErrorsFault f{.node = Pick(servers_), .duration_ms = end - start};
+  if (rng_.Uniform(2) == 0) f.read_error_probability = Real(B::kSpellDiskErrorProbability);
+  if (rng_.Uniform(2) == 0) f.write_error_probability = Real(B::kSpellDiskErrorProbability);
+  if (rng_.Uniform(2) == 0) f.sync_error_probability = Real(B::kSpellDiskErrorProbability);
+  if (!f.read_error_probability && !f.write_error_probability && !f.sync_error_probability) {
+    f.write_error_probability = Real(B::kSpellDiskErrorProbability);
+  }
+  Add(start, std::move(f));
 }
 
 std::vector<std::vector<std::string>> FaultDrawer::Groups(bool two) {

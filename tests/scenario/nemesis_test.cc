@@ -185,3 +185,31 @@ TEST(Nemesis, LabelNamesKindAndFields) {
 
 }  // namespace
 }  // namespace pg::sim
+
+namespace pg::sim {
+namespace {
+
+// A disk_errors window sets the node's per-kind probabilities at its start and clears them at its
+// end; a later overlapping window on the same node is not ended by the earlier one's end.
+TEST(Nemesis, DiskErrorWindowsSetAndClearPerNode) {
+  auto c = Build(KnobsFor(R"([
+    {"at_ms": 1000, "kind": "disk_errors", "node": "replica/1", "write_error_probability": 0.5,
+     "duration_ms": 2000},
+    {"at_ms": 2000, "kind": "disk_errors", "node": "replica/1", "sync_error_probability": 1,
+     "duration_ms": 3000}
+  ])"));
+  const NodeId r1 = Id(*c, "replica/1");
+  const NodeId r2 = Id(*c, "replica/2");
+  c->RunUntil(At(1500));
+  EXPECT_EQ(c->disk(r1).faults(), (IoFaults{.read = 0, .write = 0.5, .sync = 0}));
+  EXPECT_EQ(c->disk(r2).faults(), IoFaults{});
+  c->RunUntil(At(3500));  // the first window's end passed; the second is in force
+  EXPECT_EQ(c->disk(r1).faults(), (IoFaults{.read = 0, .write = 0, .sync = 1}));
+  c->RunUntil(At(5500));
+  EXPECT_EQ(c->disk(r1).faults(), IoFaults{});
+  EXPECT_TRUE(LogHas(*c, 1000, "disk errors on replica/1"));
+  EXPECT_TRUE(LogHas(*c, 5000, "disk errors on replica/1 end"));
+}
+
+}  // namespace
+}  // namespace pg::sim

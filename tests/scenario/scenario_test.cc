@@ -49,7 +49,9 @@ constexpr const char* kGood = R"({
     {"at_ms": 18000, "kind": "clock_jump", "node": "replica/0", "by_ms": -1500},
     {"at_ms": 19000, "kind": "clock_drift", "node": "replica/0", "drift_ppm": 250.5},
     {"at_ms": 20000, "kind": "network", "drop_probability": 0.2, "duration_ms": 1000},
-    {"at_ms": 21000, "kind": "crash", "node": "replica/3"}
+    {"at_ms": 21000, "kind": "crash", "node": "replica/3"},
+    {"at_ms": 22000, "kind": "disk_errors", "node": "replica/2", "sync_error_probability": 0.25,
+     "read_error_probability": 0, "duration_ms": 3000}
   ],
   "swarm": false,
   "expect": {"verdict": "fail", "failure_kind": "invariant:single_primary",
@@ -85,7 +87,7 @@ TEST(Scenario, GoodFileParsesEverySection) {
   EXPECT_EQ(s->expect.failure_kind, "invariant:single_primary");
   EXPECT_EQ(s->expect.marks, std::vector<std::string>{"reconcile.fill_hole"});
   ASSERT_TRUE(s->faults.has_value());
-  ASSERT_EQ(s->faults->size(), 12u);
+  ASSERT_EQ(s->faults->size(), 13u);
 }
 
 TEST(Scenario, GoodFileFaultsCarryEveryField) {
@@ -112,6 +114,11 @@ TEST(Scenario, GoodFileFaultsCarryEveryField) {
   EXPECT_FALSE(spell.reorder_probability.has_value());
   // "mode" defaults to "process", as scenario.h documents.
   EXPECT_EQ(std::get<CrashFault>(f[11].action).mode, "process");
+  EXPECT_EQ(f[12], (Fault{22000, DiskErrorsFault{.node = "replica/2",
+                                                 .read_error_probability = 0.0,
+                                                 .write_error_probability = std::nullopt,
+                                                 .sync_error_probability = 0.25,
+                                                 .duration_ms = 3000}}));
 }
 
 TEST(Scenario, MinimalFileLeavesKnobsUnset) {
@@ -253,7 +260,7 @@ TEST(Scenario, DocumentedFaultExamplesParse) {
     if (line.empty()) continue;
     faults += (count++ == 0 ? "" : ",") + line;
   }
-  EXPECT_EQ(count, 11);
+  EXPECT_EQ(count, 12);
   auto s = ParseScenario(R"({"name": "doc", "faults": [)" + faults + "]}", "docs/scenarios.md");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::set<std::string> kinds;

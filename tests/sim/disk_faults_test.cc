@@ -27,6 +27,7 @@ struct FaultRig {
           if (const auto* f = std::get_if<LogFailed>(&in)) {
             failed.push_back(f->token);
             codes.push_back(f->status.code());
+            messages.push_back(std::string(f->status.message()));
           }
           if (const auto* a = std::get_if<LogAppended>(&in)) appended.push_back(a->token);
           if (!std::holds_alternative<Boot>(in)) return;
@@ -49,6 +50,7 @@ struct FaultRig {
   std::vector<uint64_t> appended;
   std::vector<uint64_t> failed;
   std::vector<ErrorCode> codes;
+  std::vector<std::string> messages;
 };
 
 TEST(DiskFaults, ProbabilityOneFailsEveryAppendAndWritesNothing) {
@@ -69,16 +71,51 @@ TEST(DiskFaults, ProbabilityZeroNeverFails) {
   EXPECT_EQ(r.cluster.disk(r.id).size("log"), static_cast<uint64_t>(kAppends));
 }
 
-// A failed append leaves no gap: the file is exactly the successful appends, in order.
-TEST(DiskFaults, FileHoldsExactlyTheSuccessfulAppends) {
+// A failed write leaves no gap: the file is exactly the appends whose write succeeded, in order.
+// (A sync append can also fail at its sync: its bytes are then in the file, unsynced.)
+TEST(DiskFaults, FileHoldsExactlyTheSuccessfulWrites) {
   FaultRig r(0.5);
   r.Run();
   EXPECT_EQ(r.appended.size() + r.failed.size(), static_cast<size_t>(kAppends));
   EXPECT_FALSE(r.failed.empty());
   EXPECT_FALSE(r.appended.empty());
+  std::set<uint64_t> written(r.appended.begin(), r.appended.end());
+  for (size_t i = 0; i < r.failed.size(); ++i) {
+    if (r.messages[i].find("sync error") != std::string::npos) written.insert(r.failed[i]);
+  }
   std::string expected;
-  for (uint64_t t : r.appended) expected.push_back(static_cast<char>('a' + t));
+  for (uint64_t t : written) expected.push_back(static_cast<char>('a' + t));
+  r.cluster.SetDiskFaults({.io_error_probability = 0});  // read back without faults
   EXPECT_EQ(*r.cluster.disk(r.id).ReadFile("log"), expected);
+}
+
+// A window of errors on one node's disk, per operation kind, replaces the global probability.
+TEST(DiskFaults, NodeWindowFailsOnlyItsKinds) {
+  FaultRig syncs(0.0);
+  syncs.cluster.SetNodeDiskFaults(syncs.id, IoFaults{.sync = 1.0});
+  syncs.Run();
+  // Every sync append (even tokens) fails at its sync; every plain append succeeds.
+  for (uint64_t t : syncs.failed) EXPECT_EQ(t % 2, 0u);
+  EXPECT_EQ(syncs.failed.size(), static_cast<size_t>(kAppends / 2));
+  EXPECT_EQ(syncs.appended.size(), static_cast<size_t>(kAppends / 2));
+  EXPECT_EQ(syncs.cluster.disk(syncs.id).size("log"), static_cast<uint64_t>(kAppends));
+  EXPECT_EQ(syncs.cluster.disk(syncs.id).synced_size("log"), 0u);
+
+  FaultRig ended(0.0);
+  ended.cluster.SetNodeDiskFaults(ended.id, IoFaults{.write = 1.0});
+  ended.cluster.SetNodeDiskFaults(ended.id, std::nullopt);  // the window closes at once
+  ended.Run();
+  EXPECT_TRUE(ended.failed.empty());
+}
+
+TEST(DiskFaults, ReadFaultsReachLocalDiskReads) {
+  SimDisk d;
+  d.Append("log", "abc");
+  Xoshiro256 rng(1);
+  d.SetFaults(IoFaults{.read = 1.0}, &rng);
+  EXPECT_EQ(d.ReadFile("log").status().code(), ErrorCode::kIoError);
+  d.SetFaults(IoFaults{.write = 1.0, .sync = 1.0}, &rng);
+  EXPECT_EQ(*d.ReadFile("log"), "abc");
 }
 
 TEST(DiskFaults, SameSeedSameErrors) {

@@ -50,7 +50,7 @@ class EngineConformance : public ::testing::Test {
   Harness h_;
 };
 
-using Engines = ::testing::Types<MemHarness, RocksHarness>;
+using Engines = ::testing::Types<MemHarness, RocksHarness, RocksSimDiskHarness>;
 class EngineNames {
  public:
   template <class T>
