@@ -43,6 +43,12 @@ unsigned int SimRocksEnv::GetThreadPoolQueueLen(Priority pri) const {
       std::count_if(jobs_.begin(), jobs_.end(), [pri](const Job& j) { return j.pri == pri; }));
 }
 
+void SimRocksEnv::SetBackgroundThreads(int /*number*/, Priority /*pri*/) {}
+
+int SimRocksEnv::GetBackgroundThreads(Priority /*pri*/) { return 0; }
+
+void SimRocksEnv::IncBackgroundThreadsIfNeeded(int /*number*/, Priority /*pri*/) {}
+
 int SimRocksEnv::RunScheduled() {
   int ran = 0;
   while (!jobs_.empty()) {

@@ -11,6 +11,9 @@
 //    so none fills, flushes are the only jobs RocksDB schedules.
 //  - Ids: GenerateUniqueId counts instead of reading /proc or a random device (the DB id is
 //    written to IDENTITY and the MANIFEST).
+// Because jobs only run when the caller runs them, nothing may WAIT for one: RocksDbEngine's
+// options rule out every such wait (no flushing Close, no write stall, Flush without wait); a
+// new RocksDB option that waits would hang the run rather than make it nondeterministic.
 // What stays outside our control, and why it cannot change a run: RocksDB's per-session id (in
 // SST properties; fixed length, never read back by pegasim), skiplist heights (memtable layout,
 // not its content), and the PeriodicTaskScheduler's timer thread, whose only job with stats off is
@@ -42,6 +45,11 @@ class SimRocksEnv final : public rocksdb::EnvWrapper {
                 void (*unschedule)(void* arg)) override;
   int UnSchedule(void* tag, Priority pri) override;
   unsigned int GetThreadPoolQueueLen(Priority pri) const override;
+  // RocksDB sizes the thread pools at DB::Open; forwarded, that would start Env::Default()'s
+  // (idle) threads. There are no pools here, so there is nothing to size.
+  void SetBackgroundThreads(int number, Priority pri) override;
+  int GetBackgroundThreads(Priority pri) override;
+  void IncBackgroundThreadsIfNeeded(int number, Priority pri) override;
   // Runs queued jobs, oldest first, including any they queue, until none is left; returns how many
   // ran.
   int RunScheduled();
