@@ -98,6 +98,7 @@ bool Cluster::Impl::ExecuteNext() {
   now = at;
   in_event = true;
   current_index = events;
+  stepped.reset();
   Event& e = queue.At(slot);  // stays put while the event schedules others (a deque slab)
   bool counted = true;
   switch (e.kind) {
@@ -227,6 +228,7 @@ bool Cluster::Impl::DropDelivery(const Event& e, const char* why, uint64_t* coun
 
 void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
   outbox.clear();
+  stepped = e.node;
   {
     const Time local = ns.clock.Local(now);
     AssertContextScope scope(ns.name, local);

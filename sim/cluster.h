@@ -180,6 +180,9 @@ class Cluster {
   bool is_up(NodeId node) const;
   bool is_paused(NodeId node) const;
   Time LocalTime(NodeId node) const;    // the node's clock now
+  // The node the event being checked stepped (invariants may then re-read that node only), or
+  // nullopt when it stepped none: a host action or fault, after which any node may have changed.
+  std::optional<NodeId> stepped_node() const;
   const Node* node(NodeId node) const;  // nullptr while down
   Node* mutable_node(NodeId node);
   uint64_t trace_hash() const;

@@ -41,6 +41,7 @@ void Cluster::RunUntil(Time t) {
 }
 
 Time Cluster::now() const { return impl_->now; }
+std::optional<NodeId> Cluster::stepped_node() const { return impl_->stepped; }
 uint64_t Cluster::events() const { return impl_->events; }
 
 void Cluster::Schedule(Time at, std::string label, std::function<void(Cluster&)> action) {

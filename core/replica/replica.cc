@@ -60,6 +60,11 @@ std::optional<uint64_t> Replica::CommittedDigest(Decree d) const {
   return digests_[static_cast<size_t>(d.value() - 1)];
 }
 
+std::optional<uint64_t> Replica::MutationDigest(Decree d) const {
+  if (d <= digest_base_ || d > plist_.last_committed()) return std::nullopt;
+  return mutation_digests_[static_cast<size_t>(d.value() - digest_base_.value() - 1)];
+}
+
 // ---- status changes (Pegasus: replica::update_local_configuration) ------------------------
 
 namespace {
@@ -202,9 +207,11 @@ Status Replica::ApplyMutation(const Mutation& mu) {
   Result<WriteBatch> batch = ToWriteBatch(mu.updates);
   if (!batch.ok()) return batch.status();
   PG_RETURN_IF_ERROR(engine_->ApplyBatch(mu.decree, *batch));
+  const std::string encoded = Encode(mu.updates);
+  mutation_digests_.push_back(Crc64(encoded, 0));
   if (digest_base_ == Decree(0)) {
     const uint64_t prev = digests_.empty() ? 0 : digests_.back();
-    digests_.push_back(Crc64(Encode(mu.updates), prev));
+    digests_.push_back(Crc64(encoded, prev));
   }
   return Status::Ok();
 }
@@ -244,6 +251,8 @@ void Replica::CheckInvariants() const {
   if (digest_base_ == Decree(0)) {
     PG_ASSERT_EQ(static_cast<int64_t>(digests_.size()), plist_.last_committed().value());
   }
+  PG_ASSERT_EQ(static_cast<int64_t>(mutation_digests_.size()),
+               plist_.last_committed().value() - digest_base_.value());
   PG_ASSERT(!inactive_is_transient_ || status_ == PartitionStatus::kInactive);
   if (status_ == PartitionStatus::kPrimary) {
     PG_ASSERT(config_.primary == host_->self(), "primary but not the config's primary");

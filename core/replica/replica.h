@@ -57,6 +57,11 @@ class Replica {
   bool ServingAsPrimary(Time now) const;
   ReplicaInfo Info() const;
   std::optional<uint64_t> CommittedDigest(Decree d) const;
+  // The digest of committed mutation d alone (its encoded updates), for decrees this incarnation
+  // applied (above the engine's state at open); nullopt otherwise. Comparing these at every
+  // decree, as the simulator's committed_prefix invariant does, compares whole sequences even
+  // for a replica that restarted from a checkpoint.
+  std::optional<uint64_t> MutationDigest(Decree d) const;
   void CheckInvariants() const;
 
   // ---- Boot (replica_init.cc) ----
@@ -202,6 +207,9 @@ class Replica {
   // Known only when this incarnation saw the sequence from decree 0 (digest_base_ == 0).
   Decree digest_base_{0};
   std::vector<uint64_t> digests_;
+  // The digest of each mutation this incarnation applied on its own: mutation_digests_[i] is
+  // that of decree digest_base_ + 1 + i, whatever the base.
+  std::vector<uint64_t> mutation_digests_;
 };
 
 }  // namespace pg

@@ -206,7 +206,10 @@ std::vector<ReplicaServer::ReplicaView> ReplicaServer::Views(Time now) const {
                                 .ballot = r->ballot(),
                                 .last_committed = r->last_committed(),
                                 .last_prepared = r->last_prepared(),
-                                .serving_as_primary = r->ServingAsPrimary(now)});
+                                .serving_as_primary = r->ServingAsPrimary(now),
+                                .lease_until = LeaseValid(now)
+                                                   ? *last_acked_send_time_ + options_.lease
+                                                   : Time::Zero()});
   }
   return views;
 }
@@ -214,6 +217,11 @@ std::vector<ReplicaServer::ReplicaView> ReplicaServer::Views(Time now) const {
 std::optional<uint64_t> ReplicaServer::CommittedDigest(Gpid gpid, Decree d) const {
   auto it = replicas_.find(gpid);
   return it == replicas_.end() ? std::nullopt : it->second->CommittedDigest(d);
+}
+
+std::optional<uint64_t> ReplicaServer::MutationDigest(Gpid gpid, Decree d) const {
+  auto it = replicas_.find(gpid);
+  return it == replicas_.end() ? std::nullopt : it->second->MutationDigest(d);
 }
 
 void ReplicaServer::CheckInvariants() const {

@@ -29,12 +29,16 @@ class ReplicaServer final : public Node, private ReplicaHost {
     Decree last_committed;
     Decree last_prepared;
     bool serving_as_primary;  // primary AND lease valid at `now`
+    // While the server's lease is valid: the local time it lapses (serving_as_primary at a later
+    // `t` is status == kPrimary && t < lease_until); Time::Zero() when it holds none.
+    Time lease_until;
   };
   std::vector<ReplicaView> Views(Time now) const;  // in gpid order
   // Rolling digest of the committed sequence: Digest(d) = H(Digest(d-1), encoded mutation d's
   // updates) for decrees this replica committed (nullopt if unknown/trimmed). Committed prefixes
   // of two replicas agree iff digests agree at the smaller commit point.
   std::optional<uint64_t> CommittedDigest(Gpid gpid, Decree d) const;
+  std::optional<uint64_t> MutationDigest(Gpid gpid, Decree d) const;  // Replica::MutationDigest
 
  private:
   // Server-level timers; replica timers carry their kind in the top byte (MakeReplicaTimerId).

@@ -3,10 +3,13 @@
 // Cluster::AddInvariant. Each node's own CheckInvariants is called by the kernel.
 //  - single_primary:   at most one replica per partition serving as primary (primary with a
 //                      valid lease at the node's local now) — PacificA's Primary Invariant.
-//  - committed_prefix: any two replicas of a partition agree on the committed sequence up to
-//                      the smaller commit point (CommittedDigest), and every digest observed at
-//                      a decree, by any replica at any time, equals the first one observed there
-//                      (so a divergence is caught even between replicas never up together).
+//  - committed_prefix: every mutation any replica commits at a decree, at any time, has the
+//                      digest of the first one committed there (Replica::MutationDigest, checked
+//                      for every decree each life of a replica applies): replicas agree on the
+//                      whole committed sequence, even replicas never up together, and a replica
+//                      that restarted from a checkpoint is checked from there on.
+//  The checks are incremental: after an event only the node it stepped is re-read (every node
+//  after a host action or fault), so their cost per event does not grow with the cluster.
 //  - monotonic:        within one life of a replica, its ballot and commit point never go back.
 //                      Across a restart (or a close and reopen of the replica) the in-memory
 //                      ballot is not durable in Pegasus (a restarted replica re-learns it from
