@@ -226,7 +226,7 @@ std::optional<uint64_t> ReplicaServer::MutationDigest(Gpid gpid, Decree d) const
 
 void ReplicaServer::CheckInvariants() const {
   for (const auto& [gpid, r] : replicas_) {
-    AssertPartitionScope scope(fmt::format("{}", gpid));
+    AssertPartitionScope scope(std::to_string(gpid.app_id) + "." + std::to_string(gpid.partition_index));
     PG_ASSERT_EQ(r->gpid(), gpid);
     r->CheckInvariants();
   }

@@ -45,6 +45,9 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // One memtable big enough that no flush fires before the replica's own Flush.
   opts.write_buffer_size = o.write_buffer_size;
   opts.max_write_buffer_number = 2;
+  // The arena grows a memtable in blocks of write_buffer_size / 8 (32 MiB) by default: every
+  // new memtable would fault in fresh pages. Small blocks come from the reused heap instead.
+  opts.arena_block_size = size_t{64} << 10;
   // Minimal pools: a flush still runs on RocksDB's flush thread, but Flush() waits for it, so
   // its effect is ordered with the caller's steps.
   opts.max_background_jobs = 2;

@@ -1,27 +1,43 @@
 #include "sim/driver/history_export.h"
 
+#include <fmt/format.h>
+
 #include "checker/check.h"
 #include "sim/driver/runner.h"
 
 namespace pg::sim {
 
+namespace {
+
+// A JSON string literal (quotes and escapes) through nlohmann, so escaping follows the library.
+void AppendJsonString(std::string& out, const std::string& s) {
+  out += nlohmann::json(s).dump();
+}
+
+}  // namespace
+
+// Written field by field rather than through a json object per line: this runs once per run in
+// every sweep, and a history has thousands of lines. Keys keep DESIGN.md §4's order. Nodes build
+// value_json with nlohmann, so it is inserted as it is; if it were ever malformed, the checker's
+// strict reader would report the line instead of the bench guessing.
 std::string HistoryToJsonl(const std::vector<RecordedOp>& history) {
   std::string out;
+  out.reserve(history.size() * 120);
   uint64_t index = 0;
   for (const RecordedOp& r : history) {
-    nlohmann::ordered_json line;
-    line["index"] = index++;
-    line["process"] = r.op.process;
-    line["type"] = r.op.type;
-    line["f"] = r.op.f;
-    line["hashkey"] = r.op.hashkey;
-    if (!r.op.sortkey.empty()) line["sortkey"] = r.op.sortkey;
-    // Nodes build value_json with nlohmann, so it parses; if it ever does not, the checker's strict
-    // reader reports the line instead of the bench guessing.
-    line["value"] = nlohmann::ordered_json::parse(r.op.value_json, nullptr, false);
-    line["time"] = r.at.ns();
-    out += line.dump();
-    out += '\n';
+    out += fmt::format("{{\"index\":{},\"process\":{},\"type\":", index++, r.op.process);
+    AppendJsonString(out, r.op.type);
+    out += ",\"f\":";
+    AppendJsonString(out, r.op.f);
+    out += ",\"hashkey\":";
+    AppendJsonString(out, r.op.hashkey);
+    if (!r.op.sortkey.empty()) {
+      out += ",\"sortkey\":";
+      AppendJsonString(out, r.op.sortkey);
+    }
+    out += ",\"value\":";
+    out += r.op.value_json;
+    out += fmt::format(",\"time\":{}}}\n", r.at.ns());
   }
   return out;
 }
