@@ -271,12 +271,21 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
     case UpdateDecision::Kind::kPersist:
       break;
   }
-  pending_[i] = PendingChange{.token = next_token_++, .config = d.config, .reply_to = from};
   out.Mark("meta.persist_update");
-  out.AppendLog({.file = kMetaLogFile,
-                 .token = pending_[i]->token,
-                 .bytes = EncodeMetaLogRecord(d.config),
-                 .sync = true});
+  PersistChange(d.config, from, out);
+}
+
+void MetaServer::PersistChange(PartitionConfiguration config, std::optional<NodeId> reply_to,
+                               Outbox& out) {
+  const int i = config.gpid.partition_index;
+  PG_ASSERT(!pending_[i], "partition {} already has a change in flight", config.gpid);
+  PG_ASSERT_EQ(config.ballot, configs_[i].ballot.next(), "partition {}", config.gpid);
+  PG_ASSERT(!ConfigProblem(config), "partition {}", config.gpid);
+  std::string bytes = EncodeMetaLogRecord(config);
+  pending_[i] =
+      PendingChange{.token = next_token_++, .config = std::move(config), .reply_to = reply_to};
+  out.AppendLog(
+      {.file = kMetaLogFile, .token = pending_[i]->token, .bytes = std::move(bytes), .sync = true});
 }
 
 void MetaServer::OnCheckTimer(Time now, Outbox& out) {
@@ -285,16 +294,39 @@ void MetaServer::OnCheckTimer(Time now, Outbox& out) {
     PG_LOG(kWarn, "replica server {} declared dead: no beacon for more than {}", dead,
            options_.grace);
     out.Mark("meta.worker_dead");
-    if (!ready_) continue;
-    for (const PartitionConfiguration& pc : configs_) {
-      if (pc.primary == dead) {
-        // Failover (downgrade_primary_to_inactive + cure) is not implemented yet.
-        PG_LOG(kWarn, "partition {} lost its primary {}; no failover yet", pc.gpid, dead);
-        out.Mark("meta.primary_dead_no_failover");
-      }
+  }
+  if (!ready_) return;
+  CurePrimaries(out);
+  ProposeRemovingDeadSecondaries(out);
+}
+
+void MetaServer::CurePrimaries(Outbox& out) {
+  std::map<NodeId, int> primary_counts;
+  for (const PartitionConfiguration& pc : configs_) {
+    if (pc.primary) ++primary_counts[*pc.primary];
+  }
+  auto alive = [this](NodeId n) { return fd_->IsAlive(n); };
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    if (pending_[i]) continue;
+    if (pc.primary && !alive(*pc.primary)) {
+      // The dead primary's lease has expired (lease < grace): no one serves this partition now.
+      PG_LOG(kWarn, "partition {}: primary {} is dead; downgrading it", pc.gpid, *pc.primary);
+      out.Mark("meta.downgrade_primary");
+      PersistChange(DowngradePrimary(pc), std::nullopt, out);
+      continue;
+    }
+    if (pc.primary) continue;
+    if (std::optional<NodeId> next = PickNewPrimary(pc, alive, primary_counts)) {
+      // Re-sent every check until it takes: the proposal or the request may be lost.
+      out.Mark("meta.propose_upgrade_to_primary");
+      out.Send(*next,
+               ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = pc, .node = *next});
+      ++primary_counts[*next];
+    } else {
+      out.Mark("meta.partition_without_alive_member");
     }
   }
-  if (ready_) ProposeRemovingDeadSecondaries(out);
 }
 
 // server_state::downgrade_secondary_to_inactive: meta does not change the configuration itself,

@@ -7,8 +7,11 @@
 // partition that has a dead secondary (server_state::downgrade_secondary_to_inactive), and
 // answers clients' config queries and replica servers' config syncs.
 //
-// Not yet: primary failover (a dead primary is only logged), adding secondaries, balancing,
-// leader election (one meta is the leader; pegasim's other meta nodes stay idle).
+// Primary failover: a dead primary is downgraded by meta itself (ballot + 1, no primary), then an
+// alive secondary is proposed CT_UPGRADE_TO_PRIMARY and, once meta persisted its request, becomes
+// primary and reconciles (replays its prepare list in the new ballot).
+// Not yet: adding secondaries (learning), all-replicas-down recovery, balancing, leader election
+// (one meta is the leader; pegasim's other meta nodes stay idle).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -68,9 +71,13 @@ class MetaServer final : public Node {
   void OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out);
   void OnCheckTimer(Time now, Outbox& out);
   void ProposeRemovingDeadSecondaries(Outbox& out);
+  // Failover (server_state + partition_guardian::cure): downgrade dead primaries, then propose
+  // CT_UPGRADE_TO_PRIMARY to an alive secondary of each partition without a primary.
+  void CurePrimaries(Outbox& out);
   void ApplyDurable(const PartitionConfiguration& config);
-  void Persist(std::vector<PartitionConfiguration> configs, std::optional<NodeId> reply_to,
-               Outbox& out);
+  // Appends `config` (ballot + 1 of partition's current one) to meta.log as the partition's
+  // pending change; applied, and answered to `reply_to`, once durable.
+  void PersistChange(PartitionConfiguration config, std::optional<NodeId> reply_to, Outbox& out);
   void Reply(NodeId to, Message msg, Outbox& out);
   // Requests that arrive before the table is durable wait here (one per sender and type).
   void Defer(const Receive& r);

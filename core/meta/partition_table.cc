@@ -106,7 +106,58 @@ UpdateDecision ForceUpdateBallot(const PartitionConfiguration& current,
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
+// CT_UPGRADE_TO_PRIMARY (replica_config.cpp: assign_primary ->
+// update_configuration_on_meta_server): the secondary meta proposed, of a partition whose primary
+// meta downgraded, asks to become primary; the other secondaries stay.
+UpdateDecision UpgradeToPrimary(const PartitionConfiguration& current,
+                                const UpdateConfigRequest& req, NodeId from) {
+  if (current.primary) {
+    return Reject(current, ErrorCode::kInvalidState,
+                  fmt::format("partition already has primary {}", *current.primary));
+  }
+  if (req.node != from || !IsSecondary(current, from)) {
+    return Reject(current, ErrorCode::kInvalidState,
+                  fmt::format("requester {} is not a secondary", from));
+  }
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  next.primary = from;
+  std::erase(next.secondaries, from);
+  if (req.config.primary != next.primary || req.config.secondaries != next.secondaries) {
+    return Reject(current, ErrorCode::kInvalidArgument,
+                  "requested membership is not the requester promoted");
+  }
+  return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
+}
+
 }  // namespace
+
+PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current) {
+  PG_ASSERT(current.primary.has_value(), "partition {} has no primary to downgrade", current.gpid);
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  next.last_drops.push_back(*current.primary);
+  if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
+  next.primary.reset();
+  return next;
+}
+
+std::optional<NodeId> PickNewPrimary(const PartitionConfiguration& current,
+                                     const std::function<bool(NodeId)>& alive,
+                                     const std::map<NodeId, int>& primary_counts) {
+  std::optional<NodeId> best;
+  int best_count = 0;
+  for (NodeId s : current.secondaries) {
+    if (!alive(s)) continue;
+    auto it = primary_counts.find(s);
+    const int count = it == primary_counts.end() ? 0 : it->second;
+    if (!best || count < best_count || (count == best_count && s < *best)) {
+      best = s;
+      best_count = count;
+    }
+  }
+  return best;
+}
 
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
                             NodeId from) {
@@ -124,6 +175,8 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
       return DowngradeSecondary(current, req, from);
     case ConfigType::kPrimaryForceUpdateBallot:
       return ForceUpdateBallot(current, req, from);
+    case ConfigType::kUpgradeToPrimary:
+      return UpgradeToPrimary(current, req, from);
     default:
       return Reject(current, ErrorCode::kInvalidArgument,
                     fmt::format("{} is not implemented by this meta", ConfigTypeName(req.type)));

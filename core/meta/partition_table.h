@@ -3,6 +3,8 @@
 // exercise them without a host: the initial layout of a new table, the structural invariants of
 // one configuration, and meta's acceptance rule for a replica-requested change
 // (server_state::on_update_configuration, PEGASUS.md §1.8).
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,10 +54,24 @@ struct UpdateDecision {
 
 // `from` is the replica server that sent the request. Only the changes this meta implements are
 // accepted: CT_DOWNGRADE_TO_INACTIVE of a secondary and CT_PRIMARY_FORCE_UPDATE_BALLOT, both
-// requested by the current primary. The
+// requested by the current primary, and CT_UPGRADE_TO_PRIMARY requested by a secondary of a
+// partition without a primary (the one meta proposed it to). The
 // configuration meta persists is computed from its own current one (the request's other fields
 // are not trusted), with the removed node appended to last_drops.
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
                             NodeId from);
+
+// Meta's own change when the failure detector declares a partition's primary dead
+// (server_state::downgrade_primary_to_inactive): ballot + 1, no primary, the old primary
+// appended to last_drops; the secondaries stay. Precondition: current has a primary.
+PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current);
+
+// partition_guardian::on_missing_primary with secondaries left: the alive secondary with the
+// fewest primaries among `primary_counts` (ties: lowest NodeId); nullopt if none is alive.
+// Any secondary is safe: PacificA commits a decree only once every member has prepared it, so
+// each secondary holds every committed decree (reconciliation re-prepares the rest).
+std::optional<NodeId> PickNewPrimary(const PartitionConfiguration& current,
+                                     const std::function<bool(NodeId)>& alive,
+                                     const std::map<NodeId, int>& primary_counts);
 
 }  // namespace pg

@@ -262,7 +262,13 @@ void Replica::CheckInvariants() const {
   }
   if (primary_.pending_change) {
     PG_ASSERT(status_ == PartitionStatus::kInactive && inactive_is_transient_);
-    PG_ASSERT_EQ(primary_.pending_change->config.ballot, ballot_.next());
+    // ballot + 1 for a primary's own change; an upgrade to primary asks for meta's ballot + 1,
+    // and meta is one ahead after downgrading the old primary.
+    if (primary_.pending_change->type == ConfigType::kUpgradeToPrimary) {
+      PG_ASSERT_GT(primary_.pending_change->config.ballot, ballot_);
+    } else {
+      PG_ASSERT_EQ(primary_.pending_change->config.ballot, ballot_.next());
+    }
   }
   for (const auto& [d, p] : primary_.progress) {
     PG_ASSERT(d > plist_.last_committed() && d <= plist_.max_decree(), "progress for {}", d);

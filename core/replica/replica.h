@@ -79,6 +79,7 @@ class Replica {
   // ---- Configuration (replica_config.cc) ----
   void OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out);
   void OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out);
+  void AssignPrimary(Time now, const ConfigProposal& p, Outbox& out);
   void OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out);
   void OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out);
   // replica_stub::on_meta_server_disconnected: every replica goes PS_INACTIVE (transient); a

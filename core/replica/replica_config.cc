@@ -45,9 +45,10 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
 void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
   PG_ASSERT_EQ(p.config.gpid, gpid_);
   if (p.config.partition_count > 0) partition_count_ = p.config.partition_count;
+  if (p.type == ConfigType::kUpgradeToPrimary) return AssignPrimary(now, p, out);
   if (p.type != ConfigType::kDowngradeToInactive) {
-    PG_LOG(kDebug, "replica {}: proposal {} not handled (failover/learning are a later issue)",
-           gpid_, ConfigTypeName(p.type));
+    PG_LOG(kDebug, "replica {}: proposal {} not handled (learning is a later issue)", gpid_,
+           ConfigTypeName(p.type));
     return;
   }
   if (status_ != PartitionStatus::kPrimary || p.config.ballot != ballot_) {
@@ -57,6 +58,37 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
   }
   // Meta's failure detector declared that secondary's node dead.
   HandleRemoteFailure(now, p.node, out);
+}
+
+// assign_primary: meta downgraded the dead primary and proposes this secondary. It asks meta for
+// CT_UPGRADE_TO_PRIMARY at the proposal's ballot + 1 and stops 2PC meanwhile (transient
+// PS_INACTIVE, as update_configuration_on_meta_server does); once meta persisted the change the
+// reply makes it primary, and BecomePrimary reconciles.
+void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
+  const NodeId self = host_->self();
+  const bool member = std::find(p.config.secondaries.begin(), p.config.secondaries.end(), self) !=
+                      p.config.secondaries.end();
+  // A restarted replica (non-transient PS_INACTIVE) may have lost its log's unsynced tail: it
+  // never becomes primary from what it replayed.
+  const bool eligible = status_ == PartitionStatus::kSecondary ||
+                        (status_ == PartitionStatus::kInactive && inactive_is_transient_);
+  if (p.node != self || p.config.primary || !member || !eligible || primary_.pending_change ||
+      p.config.ballot < ballot_) {
+    PG_LOG(kDebug, "replica {}: ignoring {} at ballot {} ({}@{}{})", gpid_,
+           ConfigTypeName(p.type), p.config.ballot, PartitionStatusName(status_), ballot_,
+           primary_.pending_change ? ", a change pending" : "");
+    return;
+  }
+  PartitionConfiguration next = p.config;
+  next.ballot = p.config.ballot.next();
+  next.primary = self;
+  std::erase(next.secondaries, self);
+  primary_.pending_change =
+      UpdateConfigRequest{.type = ConfigType::kUpgradeToPrimary, .config = next, .node = self};
+  out.Mark("replica.assign_primary");
+  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
+  SendConfigUpdate(out);
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
 }
 
 // handle_remote_failure -> downgrade_to_inactive_on_primary: propose the configuration without
@@ -94,20 +126,20 @@ void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Ou
     return;
   }
   const UpdateConfigRequest req = *primary_.pending_change;
-  if (r.error != ErrorCode::kOk && r.error != ErrorCode::kInvalidVersion) {
-    PG_LOG(kDebug, "replica {}: config update answered {}: retrying", gpid_,
-           ErrorCodeName(r.error));
-    return;
-  }
-  if (r.error == ErrorCode::kOk && r.config.ballot < req.config.ballot) {
-    PG_LOG(kDebug, "replica {}: ignoring reply of ballot {} < {}", gpid_, r.config.ballot,
-           req.config.ballot);
+  // An ok reply below the requested ballot, or a refusal that predates the configuration the
+  // request was based on, answers an older request (a retry's or a network duplicate's).
+  if ((r.error == ErrorCode::kOk && r.config.ballot < req.config.ballot) ||
+      (r.error != ErrorCode::kOk && r.config.ballot.next() < req.config.ballot)) {
+    PG_LOG(kDebug, "replica {}: ignoring reply of ballot {} to a request of ballot {}", gpid_,
+           r.config.ballot, req.config.ballot);
     return;
   }
   primary_.pending_change.reset();
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry));
-  if (r.error == ErrorCode::kInvalidVersion || !AdoptConfig(now, r.config, out)) {
-    // Our view is stale: stay inactive (transient) and learn the truth from meta.
+  if (r.error != ErrorCode::kOk || !AdoptConfig(now, r.config, out)) {
+    // Refused (a stale ballot, or meta's table moved on: another primary, not a member): stay
+    // inactive (transient) and learn the truth from meta. Meta answers only what it decided;
+    // a request it dropped (a change already in flight) gets no reply and is retried.
     PG_LOG(kInfo, "replica {}: config update refused ({}): re-syncing", gpid_,
            ErrorCodeName(r.error));
     return host_->RequestConfigSync(now, out);

@@ -1,0 +1,121 @@
+// Primary failover on meta (PEGASUS.md §1.8): server_state::downgrade_primary_to_inactive, then
+// partition_guardian::on_missing_primary proposing CT_UPGRADE_TO_PRIMARY, and meta's acceptance
+// rule for the secondary's request.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/meta/partition_table.h"
+#include "tests/meta/meta_harness.h"
+
+namespace pg::testing {
+namespace {
+
+// Beacons from every server but `silent` (which beacons only at 1 s) up to `until_ms`; meta's
+// check timer after each round. Returns every check's outbox.
+std::vector<Outbox> RunChecks(MetaFixture& f, NodeId silent, int64_t from_ms, int64_t until_ms) {
+  std::vector<Outbox> checks;
+  for (int64_t t = from_ms; t <= until_ms; t += 1000) {
+    for (NodeId s : f.options().replica_servers) {
+      if (s == silent && t > 1000) continue;
+      f.Receive(At(t), s, Beacon{.send_time = At(t - 1)});
+    }
+    checks.push_back(f.Step(At(t) + Millis(1), TimerFired{.timer = TimerId(1)}));
+  }
+  return checks;
+}
+
+TEST(MetaFailover, DeadPrimaryIsDowngradedByMetaWithBallotPlusOne) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId dead(1);
+  std::vector<Outbox> checks = RunChecks(f, dead, 1000, 9000);
+  // The check that declares it dead persists a downgrade for each partition it was primary of,
+  // and applies none before the disk says durable.
+  std::vector<AppendLog> downgrades;
+  for (const Outbox& c : checks) {
+    for (const AppendLog& a : AppendsOf(c)) downgrades.push_back(a);
+  }
+  int primaries = 0;
+  for (const auto& pc : f.meta().partitions()) primaries += pc.primary == dead;
+  ASSERT_EQ(downgrades.size(), static_cast<size_t>(primaries));
+  ASSERT_GT(primaries, 0);
+  for (const AppendLog& a : downgrades) f.Complete(At(9500), a);
+  for (const auto& pc : f.meta().partitions()) {
+    EXPECT_NE(pc.primary, dead) << fmt::format("{}", pc.gpid);
+    if (pc.last_drops == std::vector<NodeId>{dead}) {
+      EXPECT_EQ(pc.ballot, Ballot(2));
+      EXPECT_FALSE(pc.primary.has_value());
+      EXPECT_EQ(pc.secondaries.size(), 2u) << "the secondaries stay";
+    }
+  }
+}
+
+TEST(MetaFailover, ProposesUpgradeToTheAliveSecondaryWithFewestPrimaries) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId dead(1);
+  for (const Outbox& c : RunChecks(f, dead, 1000, 9000)) {
+    for (const AppendLog& a : AppendsOf(c)) f.Complete(At(9500), a);
+  }
+  std::vector<Outbox> next = RunChecks(f, dead, 10000, 10000);
+  std::set<int> proposed;
+  for (const auto& [to, p] : SentOf<ConfigProposal>(next[0])) {
+    if (p.type != ConfigType::kUpgradeToPrimary) continue;
+    const PartitionConfiguration& pc = f.meta().partitions()[p.config.gpid.partition_index];
+    EXPECT_FALSE(pc.primary.has_value());
+    EXPECT_EQ(p.node, to);
+    EXPECT_TRUE(IsSecondary(pc, to)) << "only a secondary holds every committed decree";
+    EXPECT_NE(to, dead);
+    proposed.insert(p.config.gpid.partition_index);
+  }
+  int orphaned = 0;
+  for (const auto& pc : f.meta().partitions()) orphaned += !pc.primary.has_value();
+  EXPECT_EQ(proposed.size(), static_cast<size_t>(orphaned));
+}
+
+TEST(MetaFailover, PickNewPrimaryPrefersFewestPrimariesThenLowestId) {
+  PartitionConfiguration pc{.gpid = {1, 0}, .ballot = Ballot(2)};
+  pc.secondaries = {NodeId(3), NodeId(2), NodeId(4)};
+  auto all_alive = [](NodeId) { return true; };
+  EXPECT_EQ(PickNewPrimary(pc, all_alive, {}), NodeId(2));
+  EXPECT_EQ(PickNewPrimary(pc, all_alive, {{NodeId(2), 2}, {NodeId(3), 1}, {NodeId(4), 1}}),
+            NodeId(3));
+  EXPECT_EQ(PickNewPrimary(pc, [](NodeId n) { return n == NodeId(4); }, {}), NodeId(4));
+  EXPECT_EQ(PickNewPrimary(pc, [](NodeId) { return false; }, {}), std::nullopt);
+}
+
+UpdateConfigRequest Upgrade(const PartitionConfiguration& pc, NodeId who) {
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  next.primary = who;
+  std::erase(next.secondaries, who);
+  return {.type = ConfigType::kUpgradeToPrimary, .config = next, .node = who};
+}
+
+TEST(MetaFailover, UpgradeToPrimaryOnlyForASecondaryOfAPartitionWithoutPrimary) {
+  PartitionConfiguration pc{.gpid = {1, 0}, .ballot = Ballot(1), .primary = NodeId(1)};
+  pc.secondaries = {NodeId(2), NodeId(3)};
+  // With a primary in place: refused.
+  EXPECT_EQ(DecideUpdate(pc, Upgrade(pc, NodeId(2)), NodeId(2)).kind,
+            UpdateDecision::Kind::kReject);
+  const PartitionConfiguration orphan = DowngradePrimary(pc);
+  EXPECT_EQ(orphan.ballot, Ballot(2));
+  EXPECT_EQ(orphan.last_drops, std::vector<NodeId>{NodeId(1)});
+  // Not a member, or asking on behalf of another: refused.
+  EXPECT_EQ(DecideUpdate(orphan, Upgrade(orphan, NodeId(4)), NodeId(4)).error,
+            ErrorCode::kInvalidState);
+  UpdateConfigRequest proxy = Upgrade(orphan, NodeId(2));
+  EXPECT_EQ(DecideUpdate(orphan, proxy, NodeId(3)).kind, UpdateDecision::Kind::kReject);
+  // A stale ballot: kInvalidVersion.
+  EXPECT_EQ(DecideUpdate(orphan, Upgrade(pc, NodeId(2)), NodeId(2)).error,
+            ErrorCode::kInvalidVersion);
+  const UpdateDecision ok = DecideUpdate(orphan, Upgrade(orphan, NodeId(2)), NodeId(2));
+  ASSERT_EQ(ok.kind, UpdateDecision::Kind::kPersist);
+  EXPECT_EQ(ok.config.ballot, Ballot(3));
+  EXPECT_EQ(ok.config.primary, NodeId(2));
+  EXPECT_EQ(ok.config.secondaries, std::vector<NodeId>{NodeId(3)});
+}
+
+}  // namespace
+}  // namespace pg::testing
