@@ -243,8 +243,28 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     const bool listed =
         IsMember(configs_[i], from) || (pending_[i] && IsMember(pending_[i]->config, from));
     if (!listed) resp.gc_replicas.push_back(info.gpid);
+    if (listed && info.status == PartitionStatus::kError) RemoveFailedReplica(from, i, out);
   }
   Reply(from, std::move(resp), out);
+}
+
+// A replica that failed (PS_ERROR: an I/O error, fail-stop) on a live node is reported at config
+// sync; meta treats it as it treats a dead node's replica: a failed primary is downgraded, a
+// failed secondary's removal is proposed to its primary (in Pegasus the replica closes itself,
+// and meta removes replicas a node no longer reports).
+void MetaServer::RemoveFailedReplica(NodeId node, int partition, Outbox& out) {
+  const PartitionConfiguration& pc = configs_[partition];
+  if (pending_[partition]) return;  // one change at a time; the next sync reports it again
+  if (pc.primary == node) {
+    PG_LOG(kWarn, "partition {}: primary {} reports PS_ERROR; downgrading it", pc.gpid, node);
+    out.Mark("meta.downgrade_failed_primary");
+    return PersistChange(DowngradePrimary(pc), std::nullopt, out);
+  }
+  if (pc.primary && IsSecondary(pc, node) && fd_->IsAlive(*pc.primary)) {
+    out.Mark("meta.propose_remove_failed_secondary");
+    out.Send(*pc.primary,
+             ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = pc, .node = node});
+  }
 }
 
 void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out) {

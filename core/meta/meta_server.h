@@ -74,6 +74,7 @@ class MetaServer final : public Node {
   // Failover (server_state + partition_guardian::cure): downgrade dead primaries, then propose
   // CT_UPGRADE_TO_PRIMARY to an alive secondary of each partition without a primary.
   void CurePrimaries(Outbox& out);
+  void RemoveFailedReplica(NodeId node, int partition, Outbox& out);
   void ApplyDurable(const PartitionConfiguration& config);
   // Appends `config` (ballot + 1 of partition's current one) to meta.log as the partition's
   // pending change; applied, and answered to `reply_to`, once durable.

@@ -117,5 +117,35 @@ TEST(MetaFailover, UpgradeToPrimaryOnlyForASecondaryOfAPartitionWithoutPrimary) 
   EXPECT_EQ(ok.config.secondaries, std::vector<NodeId>{NodeId(3)});
 }
 
+TEST(MetaFailover, ReplicaReportingErrorAtConfigSyncIsRemovedLikeADeadOne) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId node(2);
+  ConfigSyncRequest sync;
+  int primary_of = -1;
+  int secondary_of = -1;
+  for (const PartitionConfiguration& pc : f.meta().partitions()) {
+    if (pc.primary == node && primary_of < 0) primary_of = pc.gpid.partition_index;
+    if (IsSecondary(pc, node) && secondary_of < 0) secondary_of = pc.gpid.partition_index;
+  }
+  ASSERT_GE(primary_of, 0);
+  ASSERT_GE(secondary_of, 0);
+  for (int i : {primary_of, secondary_of}) {
+    sync.stored_replicas.push_back(ReplicaInfo{.gpid = f.meta().partitions()[i].gpid,
+                                               .ballot = Ballot(1),
+                                               .status = PartitionStatus::kError});
+  }
+  Outbox out = f.Receive(At(100), node, sync);
+  ASSERT_EQ(AppendsOf(out).size(), 1u) << "the failed primary is downgraded";
+  auto proposals = SentOf<ConfigProposal>(out);
+  ASSERT_EQ(proposals.size(), 1u);
+  EXPECT_EQ(proposals[0].first, *f.meta().partitions()[secondary_of].primary);
+  EXPECT_EQ(proposals[0].second.type, ConfigType::kDowngradeToInactive);
+  EXPECT_EQ(proposals[0].second.node, node);
+  f.Complete(At(101), AppendsOf(out)[0]);
+  EXPECT_FALSE(f.meta().partitions()[primary_of].primary.has_value());
+  EXPECT_EQ(f.meta().partitions()[primary_of].last_drops, std::vector<NodeId>{node});
+}
+
 }  // namespace
 }  // namespace pg::testing
