@@ -74,12 +74,16 @@ class Replica {
   void MarkAnnounced(Time now, Outbox& out);
   // A replica created by config sync takes no role until its index entry is durable.
   void MarkUnannounced() { announced_ = false; }
+  // Loaded from disk at the server's boot (not created for a new table): if meta still lists it
+  // as primary, it must take a new ballot before acting (CT_PRIMARY_FORCE_UPDATE_BALLOT).
+  void MarkLoadedAtBoot() { loaded_at_boot_ = true; }
   bool announced() const { return announced_; }
 
   // ---- Configuration (replica_config.cc) ----
   void OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out);
   void OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out);
   void AssignPrimary(Time now, const ConfigProposal& p, Outbox& out);
+  void ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outbox& out);
   void OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out);
   void OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out);
   // replica_stub::on_meta_server_disconnected: every replica goes PS_INACTIVE (transient); a
@@ -198,6 +202,7 @@ class Replica {
   PartitionConfiguration config_;
   int32_t partition_count_ = 0;  // 0 = unknown
   bool announced_ = true;
+  bool loaded_at_boot_ = false;
   std::optional<PartitionConfiguration> stashed_config_;  // from meta before announcement
 
   PrepareList plist_;

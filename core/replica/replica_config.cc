@@ -39,7 +39,28 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
     PG_LOG(kDebug, "replica {}: config sync ignored while a config change is pending", gpid_);
     return;
   }
+  if (loaded_at_boot_ && status_ == PartitionStatus::kInactive && !inactive_is_transient_ &&
+      pc.primary == host_->self() && pc.ballot >= ballot_) {
+    return ForceUpdateBallot(now, pc, out);
+  }
   AdoptConfig(now, pc, out);
+}
+
+// A primary that restarted (its log intact: a power loss fails it at load) while meta still lists
+// it must not resume at the ballot it had: what it prepares next could collide with decrees it
+// prepared, acked or lost before the restart under that ballot. It asks meta for ballot + 1 with
+// the membership unchanged (CT_PRIMARY_FORCE_UPDATE_BALLOT, rDSN #522/#525), and reconciles once
+// it has it.
+void Replica::ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outbox& out) {
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  config_ = pc;
+  primary_.pending_change = UpdateConfigRequest{
+      .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = host_->self()};
+  out.Mark("replica.force_update_ballot");
+  SetStatus(now, PartitionStatus::kInactive, pc.ballot, /*transient=*/true, out);
+  SendConfigUpdate(out);
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
 }
 
 void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {

@@ -21,6 +21,9 @@
 namespace pg {
 
 inline constexpr std::string_view kReplicaIndexFile = "replicas";
+// Never synced: tells a power loss from a process crash at boot (ReplicaServer::DetectPowerLoss).
+inline constexpr char kBootSentinelFile[] = "boot.sentinel";
+inline constexpr std::string_view kBootSentinelRecord = "pegasim-boot\n";
 
 // "plog.<app_id>.<partition_index>".
 std::string PlogBaseName(Gpid gpid);

@@ -33,6 +33,7 @@ Replica* ReplicaServer::Find(Gpid gpid) {
 }
 
 void ReplicaServer::Step(Time now, const Input& input, Outbox& out) {
+  if (stopped_) return;
   if (!std::holds_alternative<Boot>(input)) CheckLease(now, out);
   if (std::holds_alternative<Boot>(input)) {
     OnBoot(now, out);
@@ -54,9 +55,13 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
   if (env_.disk != nullptr) {
     SegmentedRead index = ReadSegments(*env_.disk, kReplicaIndexFile, 0);
     if (!index.status.ok()) {
-      PG_LOG(kError, "replica index unreadable ({}): starting without replicas",
-             index.status.ToString());
-      out.Mark("replica_server.index_corrupt");
+      // Without its index the server cannot tell which replicas it holds, and recreating one
+      // meta still lists would present an empty replica as a member: fail-stop, as Pegasus's
+      // replica_stub exits when it cannot load its replicas. Meta's failure detector takes over.
+      PG_LOG(kError, "replica index unreadable ({}): fail-stop", index.status.ToString());
+      out.Mark("replica_server.fail_stop");
+      stopped_ = true;
+      return;
     }
     index_segment_ = index.write_segment;
     for (const LogRecord& r : index.records) {
@@ -71,16 +76,48 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
         live[e->gpid] = e->first_log_segment;
       }
     }
+    DetectPowerLoss(!index.records.empty(), out);
   }
   for (const auto& [gpid, segment] : live) LoadReplica(gpid, segment, out);
-  PG_LOG(kInfo, "booted with {} replicas", replicas_.size());
+  PG_LOG(kInfo, "booted with {} replicas{}", replicas_.size(),
+         power_lost_ ? " (after a power loss)" : "");
   SendBeacon(now, out);
   RequestConfigSync(now, out);
+}
+
+// The private log is appended without fsync (PEGASUS.md §1.10), so after a power loss a replica's
+// log may lack the tail it had acknowledged. A file that is never synced tells the two crashes
+// apart, as a file in tmpfs (/run) does on a real machine: each boot appends one record to it, a
+// process crash keeps it (page cache), a power loss cuts it below one record (its synced length
+// is 0). A server that held replicas and finds no whole record lost power.
+void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
+  // A read fault counts as a loss: the cautious answer.
+  uint64_t size = 0;
+  if (env_.disk->Exists(kBootSentinelFile)) {
+    Result<std::string> sentinel = env_.disk->ReadFile(kBootSentinelFile);
+    if (sentinel.ok()) size = sentinel->size();
+  }
+  power_lost_ = held_replicas && size < kBootSentinelRecord.size();
+  if (power_lost_) out.Mark("replica_server.power_loss_detected");
+  sentinel_token_ = next_token_++;
+  out.AppendLog({.file = kBootSentinelFile,
+                 .token = sentinel_token_,
+                 .bytes = std::string(kBootSentinelRecord),
+                 .sync = false});
 }
 
 void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
   PG_ASSERT(!replicas_.contains(gpid));
   PG_ASSERT(env_.disk != nullptr);
+  if (power_lost_) {
+    // Never serve or ack from a log that may have lost its acknowledged tail: PS_ERROR, reported
+    // at config sync, so meta removes this member (and fails over if it was the primary).
+    out.Mark("replica.lost_tail_fail_stop");
+    replicas_[gpid] = std::make_unique<Replica>(
+        AsHost(), gpid,
+        Status(ErrorCode::kCorruption, "power loss: the unsynced log tail may be lost"));
+    return;
+  }
   Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);
   if (!engine.ok()) {
     replicas_[gpid] = std::make_unique<Replica>(AsHost(), gpid, engine.status());
@@ -91,6 +128,7 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
       std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), read.write_segment);
   file_owner_[replica->log_file()] = gpid;
   replica->Replay(read, out);
+  replica->MarkLoadedAtBoot();
   replica->StartCheckpoints(out);
   replicas_[gpid] = std::move(replica);
 }
@@ -188,6 +226,7 @@ void ReplicaServer::OnTimer(Time now, TimerId timer, Outbox& out) {
 void ReplicaServer::OnLogDone(Time now, const std::string& file, uint64_t token,
                               const Status* failure, Outbox& out) {
   if (index_tokens_.contains(token)) return OnIndexDone(now, token, failure, out);
+  if (token == sentinel_token_) return;  // a lost sentinel only makes the next boot cautious
   auto owner = file_owner_.find(file);
   Replica* r = owner == file_owner_.end() ? nullptr : Find(owner->second);
   if (r == nullptr) {

@@ -58,6 +58,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // replica_server.cc
   void OnBoot(Time now, Outbox& out);
   void LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out);
+  void DetectPowerLoss(bool held_replicas, Outbox& out);
   void OnReceive(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnClientRequest(Time now, NodeId from, const ClientRequest& req, Outbox& out);
   void OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out);
@@ -96,6 +97,12 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // A config sync response is adopted only after a request sent while connected.
   bool sync_sent_while_connected_ = false;
   std::optional<Time> last_sync_sent_;
+  // Set at boot when the server held replicas and its never-synced boot sentinel is gone: the
+  // machine lost power since the last boot (DetectPowerLoss).
+  bool power_lost_ = false;
+  uint64_t sentinel_token_ = 0;
+  // Fail-stop: the server could not load its replicas; it ignores every input.
+  bool stopped_ = false;
 };
 
 }  // namespace pg

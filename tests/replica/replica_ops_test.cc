@@ -195,14 +195,67 @@ TEST(ReplicaOps, TornLogTailIsCutOnReplay) {
                  .status = PartitionStatus::kSecondary},
       .mutation = {.ballot = Ballot(2), .decree = Decree(3), .last_committed_decree = Decree(2)}};
   h.Deliver(kP, kS3, next);
-  ASSERT_EQ(h.server(kS3).pending_logs.size(), 1u);
-  EXPECT_EQ(h.server(kS3).pending_logs[0].file, plog + ".1");
+  // The boot's sentinel append, then the prepare's.
+  ASSERT_EQ(h.server(kS3).pending_logs.size(), 2u);
+  EXPECT_EQ(h.server(kS3).pending_logs[0].file, kBootSentinelFile);
+  EXPECT_EQ(h.server(kS3).pending_logs[1].file, plog + ".1");
   h.CompleteLogs(kS3);
   h.Build(kS3);
   h.Step(kS3, Boot{});
   EXPECT_EQ(h.View(kS3).last_committed, Decree(2));
   EXPECT_EQ(h.View(kS3).last_prepared, Decree(3));
   EXPECT_EQ(h.View(kS3).ballot, Ballot(2));
+}
+
+// Power loss (the never-synced boot sentinel is gone) fails every replica at load: its log may
+// lack the tail it acknowledged, so it never serves or acks; a process crash keeps the sentinel.
+TEST(ReplicaOps, AfterPowerLossLoadedReplicasFailStopAfterProcessCrashTheyDoNot) {
+  Harness h;
+  h.StartGroup();
+  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
+  h.Build(kS2);  // process crash: the page cache (and the sentinel) survive
+  Outbox process = h.Step(kS2, Boot{});
+  EXPECT_FALSE(HasMark(process, "replica_server.power_loss_detected"));
+  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kInactive);
+  h.server(kS2).disk.files.erase(std::string(kBootSentinelFile));  // power loss: never synced
+  h.Build(kS2);
+  Outbox power = h.Step(kS2, Boot{});
+  EXPECT_TRUE(HasMark(power, "replica_server.power_loss_detected"));
+  EXPECT_TRUE(HasMark(power, "replica.lost_tail_fail_stop"));
+  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kError);
+  auto sync = Sent<ConfigSyncRequest>(power);
+  ASSERT_EQ(sync.size(), 1u);
+  ASSERT_EQ(sync[0].second.stored_replicas.size(), 1u);
+  EXPECT_EQ(sync[0].second.stored_replicas[0].status, PartitionStatus::kError)
+      << "reported, so meta removes it";
+}
+
+// CT_PRIMARY_FORCE_UPDATE_BALLOT: a primary restarted with its log intact and still listed by
+// meta asks for ballot + 1 before acting, then reconciles under it.
+TEST(ReplicaOps, RestartedPrimaryStillListedForcesABallotUpdate) {
+  Harness h;
+  h.StartGroup();
+  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
+  h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "w", 2));  // prepared, not committed
+  h.CompleteLogs(kP);
+  h.Build(kP);
+  h.Step(kP, Boot{});
+  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
+  EXPECT_TRUE(HasMark(sync, "replica.force_update_ballot"));
+  auto reqs = Sent<UpdateConfigRequest>(sync);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].second.type, ConfigType::kPrimaryForceUpdateBallot);
+  EXPECT_EQ(reqs[0].second.config.ballot, Ballot(2));
+  EXPECT_NE(h.View(kP).status, PartitionStatus::kPrimary) << "not before meta agreed";
+  Outbox became = h.Deliver(
+      kMeta, kP, UpdateConfigResponse{.error = ErrorCode::kOk, .config = reqs[0].second.config});
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  EXPECT_EQ(h.View(kP).ballot, Ballot(2));
+  auto preps = Sent<PrepareRequest>(became);
+  ASSERT_FALSE(preps.empty());
+  EXPECT_EQ(preps[0].second.mutation.decree, Decree(2));
+  EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(2)) << "re-prepared under the new ballot";
 }
 
 TEST(ReplicaOps, CorruptionInsideTheLogFailsTheReplica) {
