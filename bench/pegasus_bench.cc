@@ -46,8 +46,8 @@ void BM_SteadySeed(benchmark::State& state, const std::string& storage) {
     events += out.events;
     sim_s += static_cast<double>(out.sim_time_ms) / 1000;
   }
-  state.counters["seeds/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["seeds/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["events/s"] =
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["sim_s/wall_s"] = benchmark::Counter(sim_s, benchmark::Counter::kIsRate);
@@ -82,9 +82,8 @@ void BM_RawRocksDbPutOnSimDisk(benchmark::State& state) {
     const std::string key = EncodeKey("h" + std::to_string(i++ % 64), "s0");
     if (!db->Put(wo, key, value).ok()) state.SkipWithError("put failed");
   }
-  const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() -
-                                                             start)
-                        .count();
+  const double ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   g_raw_put_ns = ns / static_cast<double>(std::max<int64_t>(1, state.iterations()));
   state.SetItemsProcessed(state.iterations());
   if (!db->Close().ok()) state.SkipWithError("close failed");
@@ -119,8 +118,8 @@ void BM_ReplicatedWrite(benchmark::State& state) {
     const auto start = std::chrono::steady_clock::now();
     cluster.Start();
     cluster.RunUntil(Time::Zero() + Millis(knobs.duration_ms));
-    ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
-              .count();
+    ns +=
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
     if (cluster.failure()) state.SkipWithError(("failed: " + cluster.failure()->kind).c_str());
     for (const RecordedOp& r : cluster.history()) {
       if (r.op.type == "ok") ++writes;

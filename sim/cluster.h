@@ -19,7 +19,6 @@
 
 namespace pg::sim {
 
-
 // Per-link behaviour. Latency = min + Exp(mean - min) (so `mean` is the mean latency).
 struct LinkConfig {
   Duration latency_min = Millis(1);
@@ -179,7 +178,7 @@ class Cluster {
   std::optional<NodeId> FindNode(const std::string& name) const;
   bool is_up(NodeId node) const;
   bool is_paused(NodeId node) const;
-  Time LocalTime(NodeId node) const;    // the node's clock now
+  Time LocalTime(NodeId node) const;  // the node's clock now
   // The node the event being checked stepped (invariants may then re-read that node only), or
   // nullopt when it stepped none: a host action or fault, after which any node may have changed.
   std::optional<NodeId> stepped_node() const;

@@ -153,7 +153,8 @@ void Cluster::SetDiskFaults(DiskFaults faults) {
     return;
   }
   impl_->disk_faults = faults;
-  for (size_t i = 0; i < impl_->nodes.size(); ++i) impl_->ApplyDiskFaults(NodeId(static_cast<uint32_t>(i)));
+  for (size_t i = 0; i < impl_->nodes.size(); ++i)
+    impl_->ApplyDiskFaults(NodeId(static_cast<uint32_t>(i)));
   impl_->LogFault(fmt::format("set disk faults: io_error {} torn_write {}",
                               faults.io_error_probability, faults.torn_write_probability));
 }

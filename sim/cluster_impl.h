@@ -148,7 +148,7 @@ struct Cluster::Impl {
   Time now;
   uint64_t events = 0;
   bool in_event = false;
-  uint64_t current_index = 0;  // the index of the event being executed
+  uint64_t current_index = 0;     // the index of the event being executed
   std::optional<NodeId> stepped;  // the node the current event stepped, if any
   EventQueue<Event> queue;
   std::vector<std::unique_ptr<NodeState>> nodes;  // by NodeId; unique_ptr: NodeEnv points in

@@ -68,7 +68,9 @@ void SimRocksEnv::StartThread(void (*)(void*), void*) {
 
 uint64_t SimRocksEnv::NowMicros() { return NowNanos() / 1000; }
 
-uint64_t SimRocksEnv::NowNanos() { return static_cast<uint64_t>(std::max<int64_t>(0, now_().ns())); }
+uint64_t SimRocksEnv::NowNanos() {
+  return static_cast<uint64_t>(std::max<int64_t>(0, now_().ns()));
+}
 
 rocksdb::Status SimRocksEnv::GetCurrentTime(int64_t* unix_time) {
   *unix_time = now_().ns() / 1'000'000'000;

@@ -155,8 +155,7 @@ IOStatus SimFileSystem::NewRandomAccessFile(const std::string& fname, const rock
   return IOStatus::OK();
 }
 
-IOStatus SimFileSystem::NewWritableFile(const std::string& fname,
-                                        const rocksdb::FileOptions& opts,
+IOStatus SimFileSystem::NewWritableFile(const std::string& fname, const rocksdb::FileOptions& opts,
                                         std::unique_ptr<rocksdb::FSWritableFile>* result,
                                         IODebugContext*) {
   const std::string path = Normalize(fname);
@@ -238,8 +237,8 @@ IOStatus SimFileSystem::DeleteDir(const std::string& dirname, const IOOptions&, 
                                 : IOStatus::IOError(path + ": no such empty directory");
 }
 
-IOStatus SimFileSystem::GetFileSize(const std::string& fname, const IOOptions&,
-                                    uint64_t* file_size, IODebugContext*) {
+IOStatus SimFileSystem::GetFileSize(const std::string& fname, const IOOptions&, uint64_t* file_size,
+                                    IODebugContext*) {
   const std::string path = Normalize(fname);
   if (!disk_->Exists(path)) return NotFound(path);
   *file_size = disk_->size(path);

@@ -32,8 +32,7 @@ class SimFileSystem final : public rocksdb::FileSystem {
   rocksdb::IOStatus NewSequentialFile(const std::string& fname, const rocksdb::FileOptions& opts,
                                       std::unique_ptr<rocksdb::FSSequentialFile>* result,
                                       rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus NewRandomAccessFile(const std::string& fname,
-                                        const rocksdb::FileOptions& opts,
+  rocksdb::IOStatus NewRandomAccessFile(const std::string& fname, const rocksdb::FileOptions& opts,
                                         std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
                                         rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& opts,
@@ -52,8 +51,7 @@ class SimFileSystem final : public rocksdb::FileSystem {
                                 rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus DeleteFile(const std::string& fname, const rocksdb::IOOptions& opts,
                                rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus Truncate(const std::string& fname, size_t size,
-                             const rocksdb::IOOptions& opts,
+  rocksdb::IOStatus Truncate(const std::string& fname, size_t size, const rocksdb::IOOptions& opts,
                              rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus CreateDir(const std::string& dirname, const rocksdb::IOOptions& opts,
                               rocksdb::IODebugContext* dbg) override;

@@ -21,13 +21,16 @@ constexpr std::string_view kSystems[] = {"pegasus", "register"};
 constexpr std::string_view kStorages[] = {"rocksdb", "memory"};
 constexpr std::string_view kVerdicts[] = {"ok", "fail"};
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
-constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause", "partition",
-                                            "one_way",     "heal",    "clog",  "clock_jump",
+constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause",      "partition",
+                                            "one_way",     "heal",    "clog",       "clock_jump",
                                             "clock_drift", "network", "disk_errors"};
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
               "one kind name per FaultAction alternative, in the variant's order");
 constexpr int64_t kMaxDurationMs = 3'600'000;
 constexpr double kMaxDriftPpm = 1e5;
+// A clock_drift fault may go further than the drawn drifts: down to a clock at half speed (the
+// kernel's own bound), enough to break a lease margin on purpose.
+constexpr double kMaxFaultDriftPpm = 5e5;
 constexpr double kMaxLatencyMs = 60'000;  // a minute per message is already a partition
 
 std::string NodeRange(std::string_view kind, int count) {
@@ -292,7 +295,7 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     if (name && by) return ClockJumpFault{.node = *name, .by_ms = *by};
   } else if (kind == "clock_drift") {
     auto name = node();
-    auto ppm = obj.Required("drift_ppm").Double(-kMaxDriftPpm, kMaxDriftPpm);
+    auto ppm = obj.Required("drift_ppm").Double(-kMaxFaultDriftPpm, kMaxFaultDriftPpm);
     if (name && ppm) return ClockDriftFault{.node = *name, .drift_ppm = *ppm};
   } else if (kind == "network") {
     return ParseNetworkSpell(obj);

@@ -72,8 +72,8 @@ struct NetworkFault {  // "network": {"drop_probability"?, "duplicate_probabilit
 };
 
 struct DiskErrorsFault {  // "disk_errors": {"node", "read_error_probability"?,
-                         //  "write_error_probability"?, "sync_error_probability"?, "duration_ms"}:
-                         // a window of I/O errors on one node's disk (absent kinds: 0)
+                          //  "write_error_probability"?, "sync_error_probability"?, "duration_ms"}:
+                          // a window of I/O errors on one node's disk (absent kinds: 0)
   std::string node;
   std::optional<double> read_error_probability;
   std::optional<double> write_error_probability;

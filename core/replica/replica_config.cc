@@ -95,8 +95,8 @@ void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
                         (status_ == PartitionStatus::kInactive && inactive_is_transient_);
   if (p.node != self || p.config.primary || !member || !eligible || primary_.pending_change ||
       p.config.ballot < ballot_) {
-    PG_LOG(kDebug, "replica {}: ignoring {} at ballot {} ({}@{}{})", gpid_,
-           ConfigTypeName(p.type), p.config.ballot, PartitionStatusName(status_), ballot_,
+    PG_LOG(kDebug, "replica {}: ignoring {} at ballot {} ({}@{}{})", gpid_, ConfigTypeName(p.type),
+           p.config.ballot, PartitionStatusName(status_), ballot_,
            primary_.pending_change ? ", a change pending" : "");
     return;
   }
@@ -200,9 +200,9 @@ void Replica::OnLeaseLapse(Time now, Outbox& out) {
 }
 
 void Replica::Close(Outbox& out) {
-  for (ReplicaTimer t : {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout,
-                         ReplicaTimer::kConfigRetry, ReplicaTimer::kPrepareRetry,
-                         ReplicaTimer::kCheckpoint}) {
+  for (ReplicaTimer t :
+       {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout, ReplicaTimer::kConfigRetry,
+        ReplicaTimer::kPrepareRetry, ReplicaTimer::kCheckpoint}) {
     out.CancelTimer(MakeReplicaTimerId(gpid_, t));
   }
   AbandonPrimaryState(out);

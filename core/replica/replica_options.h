@@ -25,8 +25,9 @@ struct ReplicaServerOptions {
   Duration group_check_interval = Millis(2000);  // also the empty-write interval
   Duration config_sync_interval = Millis(5000);
   Duration prepare_timeout = Millis(1500);
-  // How often a replica flushes its engine, making last_durable catch up with last_applied (Pegasus:
-  // the checkpoint timer, checkpoint_interval_seconds; shorter here so a minute-long run flushes).
+  // How often a replica flushes its engine, making last_durable catch up with last_applied
+  // (Pegasus: the checkpoint timer, checkpoint_interval_seconds; shorter here so a minute-long run
+  // flushes).
   Duration checkpoint_interval = Millis(10000);
   int staleness_for_commit = 20;  // Pegasus's bounded pipeline
   int mutation_2pc_min_replica_count = 2;

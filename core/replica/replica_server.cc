@@ -240,15 +240,14 @@ void ReplicaServer::OnLogDone(Time now, const std::string& file, uint64_t token,
 std::vector<ReplicaServer::ReplicaView> ReplicaServer::Views(Time now) const {
   std::vector<ReplicaView> views;
   for (const auto& [gpid, r] : replicas_) {
-    views.push_back(ReplicaView{.gpid = gpid,
-                                .status = r->status(),
-                                .ballot = r->ballot(),
-                                .last_committed = r->last_committed(),
-                                .last_prepared = r->last_prepared(),
-                                .serving_as_primary = r->ServingAsPrimary(now),
-                                .lease_until = LeaseValid(now)
-                                                   ? *last_acked_send_time_ + options_.lease
-                                                   : Time::Zero()});
+    views.push_back(ReplicaView{
+        .gpid = gpid,
+        .status = r->status(),
+        .ballot = r->ballot(),
+        .last_committed = r->last_committed(),
+        .last_prepared = r->last_prepared(),
+        .serving_as_primary = r->ServingAsPrimary(now),
+        .lease_until = LeaseValid(now) ? *last_acked_send_time_ + options_.lease : Time::Zero()});
   }
   return views;
 }
@@ -265,7 +264,8 @@ std::optional<uint64_t> ReplicaServer::MutationDigest(Gpid gpid, Decree d) const
 
 void ReplicaServer::CheckInvariants() const {
   for (const auto& [gpid, r] : replicas_) {
-    AssertPartitionScope scope(std::to_string(gpid.app_id) + "." + std::to_string(gpid.partition_index));
+    AssertPartitionScope scope(std::to_string(gpid.app_id) + "." +
+                               std::to_string(gpid.partition_index));
     PG_ASSERT_EQ(r->gpid(), gpid);
     r->CheckInvariants();
   }

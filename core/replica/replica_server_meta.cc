@@ -47,7 +47,8 @@ void ReplicaServer::CheckLease(Time now, Outbox& out) {
   out.Mark("replica_server.lease_lapsed");
   PG_LOG(kInfo, "lease from meta lapsed: every replica goes inactive");
   for (auto& [gpid, r] : replicas_) {
-    AssertPartitionScope scope(std::to_string(gpid.app_id) + "." + std::to_string(gpid.partition_index));
+    AssertPartitionScope scope(std::to_string(gpid.app_id) + "." +
+                               std::to_string(gpid.partition_index));
     r->OnLeaseLapse(now, out);
   }
   PG_ASSERT(!connected_);

@@ -185,8 +185,8 @@ Status RocksDbEngine::Flush() {
     uint64_t unflushed = 0;
     if (!db_->GetIntProperty(rocksdb::DB::Properties::kNumImmutableMemTable, &unflushed) ||
         unflushed > 0) {
-      return Status(ErrorCode::kIoError, fmt::format("rocksdb flush failed: {} memtable(s) left",
-                                                     unflushed));
+      return Status(ErrorCode::kIoError,
+                    fmt::format("rocksdb flush failed: {} memtable(s) left", unflushed));
     }
   }
   last_durable_ = last_applied_;

@@ -10,9 +10,7 @@ namespace pg::sim {
 namespace {
 
 // A JSON string literal (quotes and escapes) through nlohmann, so escaping follows the library.
-void AppendJsonString(std::string& out, const std::string& s) {
-  out += nlohmann::json(s).dump();
-}
+void AppendJsonString(std::string& out, const std::string& s) { out += nlohmann::json(s).dump(); }
 
 }  // namespace
 

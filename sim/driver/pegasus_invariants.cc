@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <optional>
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "core/replica/replica_server.h"

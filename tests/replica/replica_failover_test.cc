@@ -24,7 +24,8 @@ void PrepareThenLosePrimary(Harness& h, std::vector<Decree> to_s2) {
   h.StartGroup();
   std::vector<std::pair<NodeId, PrepareRequest>> preps;
   for (uint64_t id : {1, 2}) {
-    Outbox out = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v" + std::to_string(id), id));
+    Outbox out =
+        h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v" + std::to_string(id), id));
     for (auto& p : Sent<PrepareRequest>(out)) preps.push_back(p);
   }
   for (auto& [to, prep] : preps) {
@@ -39,10 +40,9 @@ TEST(ReplicaFailover, AssignPrimaryAsksMetaForBallotPlusOneAndStops2pc) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(1)});
   const PartitionConfiguration orphan = Orphaned(h);
-  Outbox out = h.Deliver(kMeta, kS2,
-                         ConfigProposal{.type = ConfigType::kUpgradeToPrimary,
-                                        .config = orphan,
-                                        .node = kS2});
+  Outbox out = h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = orphan, .node = kS2});
   auto reqs = Sent<UpdateConfigRequest>(out);
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].first, kMeta);
@@ -52,24 +52,24 @@ TEST(ReplicaFailover, AssignPrimaryAsksMetaForBallotPlusOneAndStops2pc) {
   EXPECT_EQ(reqs[0].second.config.secondaries, std::vector<NodeId>{kS3});
   EXPECT_EQ(h.View(kS2).status, PartitionStatus::kInactive) << "2PC stops while meta decides";
   // A proposal naming another node, or a stale ballot, is ignored.
-  Outbox other = h.Deliver(kMeta, kS3,
-                           ConfigProposal{.type = ConfigType::kUpgradeToPrimary,
-                                          .config = orphan,
-                                          .node = kS2});
+  Outbox other = h.Deliver(
+      kMeta, kS3,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = orphan, .node = kS2});
   EXPECT_TRUE(Sent<UpdateConfigRequest>(other).empty());
 }
 
 TEST(ReplicaFailover, NewPrimaryReconcilesAndRefusesReadsUntilCommittedPastItsPreparedDecree) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(1)});
-  h.Deliver(kMeta, kS2,
-            ConfigProposal{
-                .type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
+  h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
   PartitionConfiguration next = Orphaned(h);
   next.ballot = Ballot(3);
   next.primary = kS2;
   next.secondaries = {kS3};
-  Outbox became = h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
+  Outbox became =
+      h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
   EXPECT_EQ(h.View(kS2).status, PartitionStatus::kPrimary);
   EXPECT_EQ(h.View(kS2).ballot, Ballot(3));
   // Reconciliation: the decree it prepared under ballot 1 is prepared again under ballot 3.
@@ -95,14 +95,15 @@ TEST(ReplicaFailover, NewPrimaryReconcilesAndRefusesReadsUntilCommittedPastItsPr
 TEST(ReplicaFailover, ReconciliationFillsAHoleWithAnEmptyWrite) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(2)});  // decree 1 never reached kS2
-  h.Deliver(kMeta, kS2,
-            ConfigProposal{
-                .type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
+  h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
   PartitionConfiguration next = Orphaned(h);
   next.ballot = Ballot(3);
   next.primary = kS2;
   next.secondaries = {kS3};
-  Outbox became = h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
+  Outbox became =
+      h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
   EXPECT_TRUE(HasMark(became, "replica.replay_fill_hole"));
   auto preps = Sent<PrepareRequest>(became);
   ASSERT_EQ(preps.size(), 2u);
@@ -115,9 +116,9 @@ TEST(ReplicaFailover, ReconciliationFillsAHoleWithAnEmptyWrite) {
 TEST(ReplicaFailover, RefusedUpgradeGivesUpAndResyncs) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(1)});
-  h.Deliver(kMeta, kS2,
-            ConfigProposal{
-                .type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
+  h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
   PartitionConfiguration other = Orphaned(h);
   other.ballot = Ballot(3);
   other.primary = kS3;

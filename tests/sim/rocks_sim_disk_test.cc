@@ -27,10 +27,11 @@ WriteBatch Put(const std::string& sortkey, const std::string& value) {
 
 // One node's disk, its Env, and an engine that can be crashed and reopened.
 struct Rig {
-  Rig() : env(std::make_unique<SimRocksEnv>(&disk, [this] {
-            ++clock_reads;
-            return Time::Zero() + Seconds(1000);
-          })) {}
+  Rig()
+      : env(std::make_unique<SimRocksEnv>(&disk, [this] {
+          ++clock_reads;
+          return Time::Zero() + Seconds(1000);
+        })) {}
   ~Rig() { engine.reset(); }
 
   Status Open() {

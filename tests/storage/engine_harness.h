@@ -70,9 +70,9 @@ class RocksSimDiskHarness {
   void Open() {
     sim::SimRocksEnv* env = env_.get();
     Result<std::unique_ptr<RocksDbEngine>> opened =
-        RocksDbEngine::Open({.env = env,
-                             .path = "/db/partition",
-                             .run_background_work = [env] { env->RunScheduled(); }});
+        RocksDbEngine::Open({.env = env, .path = "/db/partition", .run_background_work = [env] {
+                               env->RunScheduled();
+                             }});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     engine_ = std::move(opened).value();
   }
