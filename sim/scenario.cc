@@ -192,6 +192,10 @@ void ScenarioParser::ParseExpect(const JsonReader& r) {
   e.failure_kind = failure_kind.NonEmptyString();
   if (e.failure_kind && e.verdict != "fail")
     failure_kind.Fail("no failure_kind unless verdict is \"fail\"");
+  JsonReader every_seed = obj.Optional("every_seed");
+  e.every_seed = every_seed.Bool().value_or(true);
+  if (every_seed.present() && e.verdict != "fail")
+    every_seed.Fail("no every_seed unless verdict is \"fail\"");
   if (auto marks = obj.Optional("marks").Elements()) {
     for (const JsonReader& mark : *marks) {
       if (auto name = mark.NonEmptyString()) e.marks.push_back(*name);

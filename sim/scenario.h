@@ -134,6 +134,9 @@ struct ExpectSection {
   std::string verdict = "ok";               // "ok" | "fail"
   std::optional<std::string> failure_kind;  // with "fail": the kind the run must fail with
   std::vector<std::string> marks;           // coverage marks the run must hit
+  // With "fail": false means the failure need not happen on every seed, only on at least one
+  // seed of each sweep (a violation the bench must find, which timing may hide on some seeds).
+  bool every_seed = true;
 };
 
 struct Scenario {

@@ -96,9 +96,34 @@ Result<std::vector<std::string>> ExpandScenarioPaths(const std::vector<std::stri
 }
 
 size_t SweepResult::unmet() const {
-  return std::count_if(runs.begin(), runs.end(),
-                       [](const RunRecord& r) { return !r.expectation_met; });
+  return missed.size() + std::count_if(runs.begin(), runs.end(),
+                                       [](const RunRecord& r) { return !r.expectation_met; });
 }
+
+namespace {
+
+// For each scenario whose failure is expected on some seed only: did any seed show it?
+std::vector<std::string> MissedFailures(const std::vector<Scenario>& scenarios,
+                                        const std::vector<RunRecord>& runs) {
+  std::vector<std::string> missed;
+  for (const Scenario& s : scenarios) {
+    if (s.expect.verdict != "fail" || s.expect.every_seed) continue;
+    size_t seeds = 0;
+    bool seen = false;
+    for (const RunRecord& r : runs) {
+      if (r.scenario != s.path) continue;
+      ++seeds;
+      seen |= r.failed && (!s.expect.failure_kind || r.failure_kind == *s.expect.failure_kind);
+    }
+    if (seeds > 0 && !seen) {
+      missed.push_back(fmt::format("{}: expected {} on some seed; none of {} seeds showed it",
+                                   s.path, s.expect.failure_kind.value_or("a failure"), seeds));
+    }
+  }
+  return missed;
+}
+
+}  // namespace
 
 Result<SweepResult> RunSweep(const SweepOptions& options) {
   std::vector<Scenario> scenarios;
@@ -137,6 +162,7 @@ Result<SweepResult> RunSweep(const SweepOptions& options) {
   for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  result.missed = MissedFailures(scenarios, result.runs);
   result.elapsed_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - start)
                                .count();

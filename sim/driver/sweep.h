@@ -60,6 +60,9 @@ struct SweepOptions {
 struct SweepResult {
   std::vector<RunRecord> runs;  // in (scenario, seed) order
   int64_t elapsed_wall_ms = 0;
+  // Scenarios expecting a failure on some seed ("every_seed": false) on which no seed of this
+  // sweep failed that way: one message each. They fail the sweep like an unmet run.
+  std::vector<std::string> missed;
   size_t unmet() const;
 };
 

@@ -65,6 +65,7 @@ nlohmann::ordered_json SweepSummaryJson(const SweepResult& result, const SweepOp
                        {"replay", ReplayCommand(r.scenario, r.seed)}});
   }
   j["failing"] = failing;
+  j["missed"] = result.missed;
   return j;
 }
 
@@ -87,6 +88,7 @@ std::string SweepSummaryText(const SweepResult& result) {
     out += fmt::format("FAIL {} seed {}: {}\n  replay: {}\n", r.scenario, r.seed, r.why,
                        ReplayCommand(r.scenario, r.seed));
   }
+  for (const std::string& m : result.missed) out += fmt::format("FAIL {}\n", m);
   return out;
 }
 
