@@ -114,6 +114,17 @@ class CoordFixture {
     for (size_t j = i + 1; j < pending_.size(); ++j) pending_[j].offset -= p.size;
   }
 
+  // The i-th append in flight fails: it wrote nothing, and the server hears LogFailed.
+  Outbox FailAppend(Time now, size_t i) {
+    EXPECT_LT(i, pending_.size());
+    if (i >= pending_.size()) return {};
+    LoseAppendBytes(i);
+    const Pending p = pending_[i];
+    return Step(now, LogFailed{.file = p.file,
+                               .token = p.token,
+                               .status = Status(ErrorCode::kIoError, "injected")});
+  }
+
   // Steps one input; appends reach the disk at once and stay in flight until completed.
   Outbox Step(Time now, Input input) {
     Outbox out;

@@ -83,7 +83,8 @@ class Run {
     if (a.kind < 29) return Request(node, CoordCloseSession{.request_id = rid_, .session = s});
     if (a.kind < 33) return Tick(a.amount);
     if (a.kind < 38) return Complete(static_cast<size_t>(a.amount % 4) + 1);
-    Crash(static_cast<size_t>(a.amount % 3), a.flag);
+    if (a.kind < 39 || pending_.empty()) return Crash(static_cast<size_t>(a.amount % 3), a.flag);
+    FailWriteAndCrash(static_cast<size_t>(a.amount) % pending_.size());
   }
 
   void Finish() {
@@ -98,8 +99,8 @@ class Run {
 
   // Coverage, for rapidcheck's tags: did the run crash, expire sessions, hold replies?
   std::string stats() const {
-    return fmt::format("crashes>0:{} expiries>0:{} held>0:{} ok_cas>0:{}", crashes_ > 0,
-                       expiries_ > 0, held_ > 0, ok_cas_ > 0);
+    return fmt::format("crashes>0:{} failed_writes>0:{} expiries>0:{} held>0:{} ok_cas>0:{}",
+                       crashes_ > 0, failed_writes_ > 0, expiries_ > 0, held_ > 0, ok_cas_ > 0);
   }
 
  private:
@@ -256,7 +257,23 @@ class Run {
     ++crashes_;
     keep = std::min(keep, pending_.size());
     if (keep > 0) durable_ = pending_[keep - 1];
-    const size_t torn_bytes = torn && keep < pending_.size() ? 5 : 0;
+    Reboot(keep, torn && keep < pending_.size() ? 5 : 0);
+  }
+
+  // A write error on the i-th append in flight: it writes nothing, the later ones land. The
+  // server fail-stops; the next incarnation must replay exactly the txns before the failed one.
+  void FailWriteAndCrash(size_t i) {
+    ++crashes_;
+    ++failed_writes_;
+    const size_t in_flight = pending_.size();
+    Outbox failed = f_.FailAppend(now_, i);
+    RC_ASSERT(f_.server().stopped());
+    Absorb(failed);
+    if (i > 0) durable_ = pending_[i - 1];
+    Reboot(in_flight, 0);
+  }
+
+  void Reboot(size_t keep, size_t torn_bytes) {
     pending_.clear();
     expected_.clear();  // replies held by the dead incarnation are never sent
     model_ = durable_;
@@ -299,6 +316,7 @@ class Run {
   std::vector<State> pending_;  // the model after each txn in flight, oldest first
   std::map<uint64_t, Expected> expected_;
   int crashes_ = 0;
+  int failed_writes_ = 0;
   size_t expiries_ = 0;
   int held_ = 0;
   int ok_cas_ = 0;
