@@ -40,6 +40,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "kNotFound";
     case ErrorCode::kBusy:
       return "kBusy";
+    case ErrorCode::kNodeAlreadyExist:
+      return "kNodeAlreadyExist";
+    case ErrorCode::kExpired:
+      return "kExpired";
   }
   return "kUnknown";
 }

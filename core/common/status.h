@@ -28,6 +28,8 @@ enum class ErrorCode : uint8_t {
   kCorruption,         // a record failed its checksum
   kNotFound,           // a key or file is absent (storage level)
   kBusy,               // ERR_BUSY
+  kNodeAlreadyExist,   // ERR_NODE_ALREADY_EXIST: a znode of that path exists (ZK's ZNODEEXISTS).
+  kExpired,            // ERR_EXPIRED: the coordination session is closed or expired.
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

@@ -7,6 +7,7 @@
 
 #include "core/proto/client_messages.h"
 #include "core/proto/codec.h"
+#include "core/proto/coord_messages.h"
 #include "core/proto/example_messages.h"
 #include "core/proto/meta_messages.h"
 #include "core/proto/replication_messages.h"
@@ -22,7 +23,11 @@ using Message = std::variant<
     PrepareRequest, PrepareAck, GroupCheckRequest, GroupCheckResponse, RemoveReplica,
     // replica server <-> meta
     Beacon, BeaconAck, ConfigProposal, UpdateConfigRequest, UpdateConfigResponse, ConfigSyncRequest,
-    ConfigSyncResponse>;
+    ConfigSyncResponse,
+    // coordination service (core/coord)
+    CoordOpenSession, CoordOpenSessionResponse, CoordKeepAlive, CoordKeepAliveResponse,
+    CoordCloseSession, CoordCloseSessionResponse, CoordCreate, CoordCreateResponse, CoordGet,
+    CoordGetResponse, CoordSet, CoordSetResponse, CoordDelete, CoordDeleteResponse>;
 
 inline std::string_view MessageName(const Message& m) {
   return std::visit([](const auto& alt) -> std::string_view { return alt.kName; }, m);

@@ -1,0 +1,43 @@
+#pragma once
+// coord.log: the coordination server's durable history, one record per CoordTxn, appended with
+// sync before the txn's outcome is told to anyone (ZooKeeper's transaction log). The records use
+// the mutation log's framing (core/storage/mutation_log.h: length, CRC32C, body) with the txn's
+// zxid in the decree field and the encoded CoordTxn as the payload; files are segmented like a
+// replica's plog (core/replica/replica_log.h): a torn tail ends its segment and the next
+// incarnation appends to the next one, damage followed by an intact record is corruption.
+//
+// Replay applies the records whose zxid is exactly the next one, in file order, and skips the
+// others. A record is skipped only if an earlier append of its own incarnation never reached the
+// file (a write error writes nothing, later appends may land): such an incarnation fail-stopped
+// on that LogFailed and never acknowledged anything from the gap on, so the skipped records are
+// unacknowledged txns that were ordered after a txn that never happened. The next incarnation
+// reuses their zxids.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/common/status.h"
+#include "core/coord/coord_store.h"
+#include "core/node/node.h"
+
+namespace pg {
+
+inline constexpr std::string_view kCoordLogBase = "coord.log";
+
+std::string EncodeCoordLogRecord(uint64_t zxid, const CoordTxn& txn);
+
+struct CoordLogReplay {
+  // Not ok: the log cannot be trusted (a read error, damage in the middle of a segment, a record
+  // that does not decode or does not apply). The server must not serve from it.
+  Status status;
+  CoordStore store;
+  uint64_t last_zxid = 0;     // of the last txn applied; 0 = none
+  int32_t write_segment = 0;  // where appends go from now on
+  bool cut_tail = false;      // some segment ended in a torn tail
+  std::string cut_reason;
+  uint64_t skipped = 0;  // records of an abandoned zxid (see above)
+};
+
+CoordLogReplay ReplayCoordLog(const LocalDisk& disk, std::string_view base);
+
+}  // namespace pg

@@ -1,0 +1,91 @@
+#pragma once
+// The coordination service's state: znodes (path -> data, version, ephemeral owner) and the open
+// sessions. It changes only through Apply(CoordTxn), the one function both the live server and the
+// log replay use, so a replayed log rebuilds exactly the state the server had.
+//
+// The namespace is flat: a path is "/" followed by non-empty components separated by single
+// slashes ("/pegasus/meta/lock"), but a znode needs no parent and has no children list.
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "core/common/status.h"
+#include "core/proto/codec.h"
+#include "core/proto/coord_messages.h"
+
+namespace pg {
+
+enum class CoordTxnKind : uint8_t {
+  kOpenSession = 0,
+  kCloseSession = 1,   // the client asked
+  kExpireSession = 2,  // the server's session timer ran out
+  kCreate = 3,
+  kSet = 4,
+  kDelete = 5,
+};
+std::string_view CoordTxnKindName(CoordTxnKind kind);
+
+// One mutation of the store (ZooKeeper's "txn"): what the server appends to its log, one record
+// each, and replays at boot.
+struct CoordTxn {
+  CoordTxnKind kind = CoordTxnKind::kCreate;
+  CoordSessionId session;  // the session it acts for; for kOpenSession the new session's id
+  Duration timeout;        // kOpenSession: the negotiated session timeout
+  std::string path;        // kCreate, kSet, kDelete
+  std::string data;        // kCreate, kSet
+  bool ephemeral = false;  // kCreate
+  int64_t expected_version = kAnyVersion;  // kSet, kDelete
+  PG_FIELDS(kind, session, timeout, path, data, ephemeral, expected_version);
+  bool operator==(const CoordTxn&) const = default;
+};
+
+struct Znode {
+  std::string data;
+  int64_t version = 0;             // 0 at create, +1 per set
+  CoordSessionId ephemeral_owner;  // kNoCoordSession for a persistent znode
+  bool operator==(const Znode&) const = default;
+};
+
+// "/a/b": a slash, then non-empty components separated by single slashes.
+bool ValidCoordPath(std::string_view path);
+
+class CoordStore {
+ public:
+  // Checks `txn` against the current state and applies it if it is allowed. A refused txn
+  // changes nothing. Never asserts on the txn's content: it may come from a client or a disk.
+  ErrorCode Apply(const CoordTxn& txn);
+
+  const Znode* Find(const std::string& path) const;
+  bool HasSession(CoordSessionId session) const { return sessions_.contains(session); }
+  // The negotiated timeout of a session the store holds.
+  Duration SessionTimeout(CoordSessionId session) const;
+
+  const std::map<std::string, Znode>& znodes() const { return znodes_; }
+  // Each open session and the paths of its ephemeral znodes.
+  struct Session {
+    Duration timeout;
+    std::set<std::string> ephemerals;
+    bool operator==(const Session&) const = default;
+  };
+  const std::map<CoordSessionId, Session>& sessions() const { return sessions_; }
+
+  void CheckInvariants() const;
+
+ private:
+  ErrorCode Open(const CoordTxn& txn);
+  ErrorCode End(const CoordTxn& txn);
+  ErrorCode Create(const CoordTxn& txn);
+  ErrorCode Set(const CoordTxn& txn);
+  ErrorCode Delete(const CoordTxn& txn);
+  // The znode `txn` names if it exists and has the expected version, else why not.
+  ErrorCode CheckVersion(const CoordTxn& txn) const;
+
+  // Invariant: a znode with an ephemeral owner is listed in that session's ephemerals, and every
+  // listed ephemeral is a znode owned by that session (an ephemeral never outlives its session).
+  std::map<std::string, Znode> znodes_;
+  std::map<CoordSessionId, Session> sessions_;
+};
+
+}  // namespace pg
