@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 namespace pg::sim {
@@ -69,6 +70,39 @@ TEST(Sweep, ABadScenarioFailsBeforeAnyRun) {
   SweepOptions o = Options(1, {});
   o.scenario_paths.push_back(PG_SOURCE_DIR "/README.md");
   EXPECT_FALSE(RunSweep(o).ok());
+}
+
+}  // namespace
+}  // namespace pg::sim
+
+namespace pg::sim {
+namespace {
+
+// "every_seed": false — a violation the sweep must find on some seed. Found on some seeds: every
+// run counts as expected. Found on none: the sweep fails with one "missed" line.
+TEST(Sweep, SomeSeedFailureIsJudgedOverTheSweep) {
+  SweepOptions found{.scenario_paths = {PG_SOURCE_DIR
+                                        "/scenarios/pegasus/clock_drift_beyond_margin.json"},
+                     .seeds = {.first = 1, .last = 3},
+                     .jobs = 2};
+  auto r = RunSweep(found);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->missed.empty());
+  EXPECT_EQ(r->unmet(), 0u);
+
+  const std::string path = ::testing::TempDir() + "/some_seed.json";
+  {
+    std::ofstream f(path);
+    f << R"({"name": "never_fails", "system": "register", "duration_ms": 2000,
+             "faults": [], "expect": {"verdict": "fail", "failure_kind": "invariant:nope",
+                                      "every_seed": false}})";
+  }
+  auto missed = RunSweep({.scenario_paths = {path}, .seeds = {.first = 1, .last = 3}, .jobs = 1});
+  ASSERT_TRUE(missed.ok()) << missed.status().ToString();
+  for (const RunRecord& run : missed->runs) EXPECT_TRUE(run.expectation_met);
+  ASSERT_EQ(missed->missed.size(), 1u);
+  EXPECT_NE(missed->missed[0].find("none of 3 seeds showed it"), std::string::npos);
+  EXPECT_EQ(missed->unmet(), 1u);
 }
 
 }  // namespace
