@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/raw_rocksdb.h"
 #include "core/storage/key_schema.h"
 #include "sim/driver/runner.h"
 #include "sim/driver/system_builder.h"
@@ -58,21 +59,11 @@ BENCHMARK_CAPTURE(BM_SteadySeed, memory, std::string("memory"))->Unit(benchmark:
 void BM_RawRocksDbPutOnSimDisk(benchmark::State& state) {
   SimDisk disk;
   SimRocksEnv env(&disk, [] { return Time::Zero(); });
-  rocksdb::Options options;
-  options.env = &env;
-  options.create_if_missing = true;
-  options.disable_auto_compactions = true;
-  options.write_buffer_size = size_t{256} << 20;
-  options.compression = rocksdb::kNoCompression;
-  // SimRocksEnv queues RocksDB's jobs for the caller to run, so nothing may wait for one: a
-  // flushing Close would wait forever (RocksDbEngine sets the same option).
-  options.avoid_flush_during_shutdown = true;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(options, "/bench/raw", &raw).ok()) {
+  std::unique_ptr<rocksdb::DB> db = bench::OpenRawRocksDb(&env, "/bench/raw");
+  if (db == nullptr) {
     state.SkipWithError("open failed");
     return;
   }
-  std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   const std::string value(8, 'v');  // the workload's values are short, unique strings

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/raw_rocksdb.h"
 #include "core/storage/key_schema.h"
 #include "core/storage/mem_engine.h"
 #include "core/storage/rocksdb_engine.h"
@@ -24,18 +25,11 @@ std::string HashkeyOf(int64_t i) { return "user" + std::to_string(i % kKeyspace)
 
 void BM_RawRocksDbPut(benchmark::State& state) {
   std::unique_ptr<rocksdb::Env> env(rocksdb::NewMemEnv(rocksdb::Env::Default()));
-  rocksdb::Options options;
-  options.env = env.get();
-  options.create_if_missing = true;
-  options.disable_auto_compactions = true;
-  options.write_buffer_size = size_t{256} << 20;
-  options.compression = rocksdb::kNoCompression;
-  rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(options, "/bench/raw", &raw).ok()) {
+  std::unique_ptr<rocksdb::DB> db = bench::OpenRawRocksDb(env.get(), "/bench/raw");
+  if (db == nullptr) {
     state.SkipWithError("open failed");
     return;
   }
-  std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   const std::string value(kValueBytes, 'v');

@@ -13,37 +13,12 @@
 #include "core/coord/coord_client.h"
 #include "core/coord/coord_server.h"
 #include "tests/support/map_disk.h"
+#include "tests/support/outbox_views.h"
 
 namespace pg::testing {
 
 inline const NodeId kCoord{0};
 inline Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
-
-template <class T>
-std::vector<std::pair<NodeId, T>> SentOf(const Outbox& out) {
-  std::vector<std::pair<NodeId, T>> v;
-  for (const Effect& e : out.effects()) {
-    if (const auto* s = std::get_if<Send>(&e)) {
-      if (const auto* m = std::get_if<T>(&s->msg)) v.emplace_back(s->to, *m);
-    }
-  }
-  return v;
-}
-
-inline std::vector<AppendLog> AppendsOf(const Outbox& out) {
-  std::vector<AppendLog> v;
-  for (const Effect& e : out.effects()) {
-    if (const auto* a = std::get_if<AppendLog>(&e)) v.push_back(*a);
-  }
-  return v;
-}
-
-inline bool HasMark(const Outbox& out, std::string_view name) {
-  for (const Effect& e : out.effects()) {
-    if (const auto* m = std::get_if<Mark>(&e); m && m->name == name) return true;
-  }
-  return false;
-}
 
 // The request id a coordination message carries (0 for any other message).
 inline uint64_t RequestIdOf(const Message& msg) {

@@ -81,10 +81,10 @@ namespace {
 // "every_seed": false — a violation the sweep must find on some seed. Found on some seeds: every
 // run counts as expected. Found on none: the sweep fails with one "missed" line.
 TEST(Sweep, SomeSeedFailureIsJudgedOverTheSweep) {
-  SweepOptions found{.scenario_paths = {PG_SOURCE_DIR
-                                        "/scenarios/pegasus/clock_drift_beyond_margin.json"},
-                     .seeds = {.first = 1, .last = 3},
-                     .jobs = 2};
+  SweepOptions found{
+      .scenario_paths = {PG_SOURCE_DIR "/scenarios/pegasus/clock_drift_beyond_margin.json"},
+      .seeds = {.first = 1, .last = 3},
+      .jobs = 2};
   auto r = RunSweep(found);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->missed.empty());

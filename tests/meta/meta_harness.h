@@ -12,6 +12,7 @@
 #include "core/meta/meta_log.h"
 #include "core/meta/meta_server.h"
 #include "tests/support/map_disk.h"
+#include "tests/support/outbox_views.h"
 
 namespace pg::testing {
 
@@ -22,25 +23,6 @@ class CountingRng final : public Rng {
  private:
   uint64_t state_ = 1;
 };
-
-template <class T>
-std::vector<std::pair<NodeId, T>> SentOf(const Outbox& out) {
-  std::vector<std::pair<NodeId, T>> v;
-  for (const Effect& e : out.effects()) {
-    if (const auto* s = std::get_if<Send>(&e)) {
-      if (const auto* m = std::get_if<T>(&s->msg)) v.emplace_back(s->to, *m);
-    }
-  }
-  return v;
-}
-
-inline std::vector<AppendLog> AppendsOf(const Outbox& out) {
-  std::vector<AppendLog> v;
-  for (const Effect& e : out.effects()) {
-    if (const auto* a = std::get_if<AppendLog>(&e)) v.push_back(*a);
-  }
-  return v;
-}
 
 // Assertions throw inside the scope, so a test can expect one.
 struct AssertionThrown : std::runtime_error {

@@ -36,6 +36,18 @@ void PrepareThenLosePrimary(Harness& h, std::vector<Decree> to_s2) {
   h.CompleteLogs(kS2);
 }
 
+// Meta proposes kS2, and answers its request with ballot 3 (kS2 primary, kS3 secondary).
+Outbox PromoteS2(Harness& h) {
+  h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
+  PartitionConfiguration next = Orphaned(h);
+  next.ballot = Ballot(3);
+  next.primary = kS2;
+  next.secondaries = {kS3};
+  return h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
+}
+
 TEST(ReplicaFailover, AssignPrimaryAsksMetaForBallotPlusOneAndStops2pc) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(1)});
@@ -61,15 +73,7 @@ TEST(ReplicaFailover, AssignPrimaryAsksMetaForBallotPlusOneAndStops2pc) {
 TEST(ReplicaFailover, NewPrimaryReconcilesAndRefusesReadsUntilCommittedPastItsPreparedDecree) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(1)});
-  h.Deliver(
-      kMeta, kS2,
-      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
-  PartitionConfiguration next = Orphaned(h);
-  next.ballot = Ballot(3);
-  next.primary = kS2;
-  next.secondaries = {kS3};
-  Outbox became =
-      h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
+  Outbox became = PromoteS2(h);
   EXPECT_EQ(h.View(kS2).status, PartitionStatus::kPrimary);
   EXPECT_EQ(h.View(kS2).ballot, Ballot(3));
   // Reconciliation: the decree it prepared under ballot 1 is prepared again under ballot 3.
@@ -95,15 +99,7 @@ TEST(ReplicaFailover, NewPrimaryReconcilesAndRefusesReadsUntilCommittedPastItsPr
 TEST(ReplicaFailover, ReconciliationFillsAHoleWithAnEmptyWrite) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(2)});  // decree 1 never reached kS2
-  h.Deliver(
-      kMeta, kS2,
-      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
-  PartitionConfiguration next = Orphaned(h);
-  next.ballot = Ballot(3);
-  next.primary = kS2;
-  next.secondaries = {kS3};
-  Outbox became =
-      h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
+  Outbox became = PromoteS2(h);
   EXPECT_TRUE(HasMark(became, "replica.replay_fill_hole"));
   auto preps = Sent<PrepareRequest>(became);
   ASSERT_EQ(preps.size(), 2u);
