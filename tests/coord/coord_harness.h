@@ -14,6 +14,7 @@
 #include "core/coord/coord_server.h"
 #include "tests/support/map_disk.h"
 #include "tests/support/outbox_views.h"
+#include "tests/support/throwing_asserts.h"
 
 namespace pg::testing {
 
@@ -36,18 +37,6 @@ inline uint64_t RequestIdOf(const Message& msg) {
 inline void Append(Outbox& into, const Outbox& from) {
   for (const Effect& e : from.effects()) into.effects().push_back(e);
 }
-
-// Assertions throw inside the scope, so a test can expect one.
-struct AssertionThrown : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-class ThrowingAsserts {
- public:
-  ThrowingAsserts() {
-    SetAssertFailureHandler([](const std::string& r) { throw AssertionThrown(r); });
-  }
-  ~ThrowingAsserts() { SetAssertFailureHandler(nullptr); }
-};
 
 inline CoordServerOptions TestServerOptions() {
   return {.min_session_timeout = Millis(100),

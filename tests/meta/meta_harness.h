@@ -13,6 +13,7 @@
 #include "core/meta/meta_server.h"
 #include "tests/support/map_disk.h"
 #include "tests/support/outbox_views.h"
+#include "tests/support/throwing_asserts.h"
 
 namespace pg::testing {
 
@@ -22,18 +23,6 @@ class CountingRng final : public Rng {
 
  private:
   uint64_t state_ = 1;
-};
-
-// Assertions throw inside the scope, so a test can expect one.
-struct AssertionThrown : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-class ThrowingAsserts {
- public:
-  ThrowingAsserts() {
-    SetAssertFailureHandler([](const std::string& r) { throw AssertionThrown(r); });
-  }
-  ~ThrowingAsserts() { SetAssertFailureHandler(nullptr); }
 };
 
 inline const NodeId kMeta{0};
