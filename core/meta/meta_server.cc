@@ -59,6 +59,8 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
     configs_[i].partition_count = options_.partition_count;
   }
   pending_.assign(options_.partition_count, std::nullopt);
+  degraded_since_.assign(options_.partition_count, std::nullopt);
+  learner_targets_.assign(options_.partition_count, std::nullopt);
   if (env_.disk != nullptr && env_.disk->Exists(kMetaLogFile)) {
     Result<std::string> bytes = env_.disk->ReadFile(kMetaLogFile);
     if (!bytes.ok()) {
@@ -242,7 +244,15 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     const int i = info.gpid.partition_index;
     const bool listed =
         IsMember(configs_[i], from) || (pending_[i] && IsMember(pending_[i]->config, from));
-    if (!listed) resp.gc_replicas.push_back(info.gpid);
+    // A replica meta dropped stays while it may still serve: a recently dropped member learns
+    // incrementally when it is added back, and a learner is on its way in.
+    const bool recently_dropped =
+        std::find(configs_[i].last_drops.begin(), configs_[i].last_drops.end(), from) !=
+        configs_[i].last_drops.end();
+    const bool learning =
+        info.status == PartitionStatus::kPotentialSecondary && learner_targets_[i] == from;
+    const bool keep = info.status != PartitionStatus::kError && (recently_dropped || learning);
+    if (!listed && !keep) resp.gc_replicas.push_back(info.gpid);
     if (listed && info.status == PartitionStatus::kError) RemoveFailedReplica(from, i, out);
   }
   Reply(from, std::move(resp), out);
@@ -318,52 +328,7 @@ void MetaServer::OnCheckTimer(Time now, Outbox& out) {
   if (!ready_) return;
   CurePrimaries(out);
   ProposeRemovingDeadSecondaries(out);
-}
-
-void MetaServer::CurePrimaries(Outbox& out) {
-  std::map<NodeId, int> primary_counts;
-  for (const PartitionConfiguration& pc : configs_) {
-    if (pc.primary) ++primary_counts[*pc.primary];
-  }
-  auto alive = [this](NodeId n) { return fd_->IsAlive(n); };
-  for (size_t i = 0; i < configs_.size(); ++i) {
-    const PartitionConfiguration& pc = configs_[i];
-    if (pending_[i]) continue;
-    if (pc.primary && !alive(*pc.primary)) {
-      // The dead primary's lease has expired (lease < grace): no one serves this partition now.
-      PG_LOG(kWarn, "partition {}: primary {} is dead; downgrading it", pc.gpid, *pc.primary);
-      out.Mark("meta.downgrade_primary");
-      PersistChange(DowngradePrimary(pc), std::nullopt, out);
-      continue;
-    }
-    if (pc.primary) continue;
-    if (std::optional<NodeId> next = PickNewPrimary(pc, alive, primary_counts)) {
-      // Re-sent every check until it takes: the proposal or the request may be lost.
-      out.Mark("meta.propose_upgrade_to_primary");
-      out.Send(*next,
-               ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = pc, .node = *next});
-      ++primary_counts[*next];
-    } else {
-      out.Mark("meta.partition_without_alive_member");
-    }
-  }
-}
-
-// server_state::downgrade_secondary_to_inactive: meta does not change the configuration itself,
-// it asks the primary, which then requests CT_DOWNGRADE_TO_INACTIVE (ballot + 1). Proposals are
-// re-sent every check until the secondary is gone, since the network may lose them.
-void MetaServer::ProposeRemovingDeadSecondaries(Outbox& out) {
-  for (size_t i = 0; i < configs_.size(); ++i) {
-    const PartitionConfiguration& pc = configs_[i];
-    if (pending_[i] || !pc.primary || !fd_->IsAlive(*pc.primary)) continue;
-    for (NodeId s : pc.secondaries) {
-      if (fd_->IsAlive(s)) continue;
-      out.Mark("meta.propose_downgrade_secondary");
-      out.Send(*pc.primary,
-               ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = pc, .node = s});
-      break;  // one change per partition at a time
-    }
-  }
+  ProposeAddingSecondaries(now, out);
 }
 
 void MetaServer::CheckInvariants() const {

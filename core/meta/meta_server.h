@@ -10,8 +10,10 @@
 // Primary failover: a dead primary is downgraded by meta itself (ballot + 1, no primary), then an
 // alive secondary is proposed CT_UPGRADE_TO_PRIMARY and, once meta persisted its request, becomes
 // primary and reconciles (replays its prepare list in the new ballot).
-// Not yet: adding secondaries (learning), all-replicas-down recovery, balancing, leader election
-// (one meta is the leader; pegasim's other meta nodes stay idle).
+// A partition short of members gets a learner proposed to its primary (meta_guardian.cc); the
+// primary asks for CT_UPGRADE_TO_SECONDARY once it has caught up.
+// Not yet: all-replicas-down recovery, balancing, leader election (one meta is the leader;
+// pegasim's other meta nodes stay idle).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,6 +36,9 @@ struct MetaServerOptions {
   Duration check_interval = Millis(1000);
   // The workers' lease; asserted < grace (perfect FD, §1.9).
   Duration replica_lease = Millis(5000);
+  // How long a partition short of members waits for a dropped node to return before a new node
+  // is added (Pegasus: replica_assign_delay_ms_for_dropouts, 5 minutes; scaled down here).
+  Duration add_secondary_delay = Millis(10000);
 };
 
 class MetaServer final : public Node {
@@ -71,6 +76,7 @@ class MetaServer final : public Node {
   void OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out);
   void OnCheckTimer(Time now, Outbox& out);
   void ProposeRemovingDeadSecondaries(Outbox& out);
+  void ProposeAddingSecondaries(Time now, Outbox& out);
   // Failover (server_state + partition_guardian::cure): downgrade dead primaries, then propose
   // CT_UPGRADE_TO_PRIMARY to an alive secondary of each partition without a primary.
   void CurePrimaries(Outbox& out);
@@ -100,6 +106,10 @@ class MetaServer final : public Node {
   // At most one change in flight per partition (Pegasus's config_context pending_remote_sync).
   // Invariant: pending_[i]->config.ballot == configs_[i].ballot + 1.
   std::vector<std::optional<PendingChange>> pending_;
+  // Per partition: since when meta has seen it short of members (local time), and the node it
+  // proposes as a learner (kept while usable, so a learner is not abandoned for another).
+  std::vector<std::optional<Time>> degraded_since_;
+  std::vector<std::optional<NodeId>> learner_targets_;
   // Token of the append that creates the table's missing partitions, while in flight.
   std::optional<uint64_t> create_token_;
   std::vector<PartitionConfiguration> creating_;  // what that append writes

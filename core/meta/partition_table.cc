@@ -130,7 +130,55 @@ UpdateDecision UpgradeToPrimary(const PartitionConfiguration& current,
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
+// CT_UPGRADE_TO_SECONDARY (replica_learn.cpp: upgrade_to_secondary_on_primary): the primary asks
+// to add a learner that has caught up; it leaves last_drops.
+UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
+                                  const UpdateConfigRequest& req, NodeId from) {
+  if (current.primary != from) {
+    return Reject(current, ErrorCode::kInvalidState,
+                  fmt::format("requester {} is not the primary", from));
+  }
+  if (IsMember(current, req.node)) {
+    return Reject(current, ErrorCode::kInvalidArgument,
+                  fmt::format("node {} is already a member", req.node));
+  }
+  if (static_cast<int32_t>(current.secondaries.size()) + 1 >= current.max_replica_count) {
+    return Reject(current, ErrorCode::kInvalidState, "the partition has all its members");
+  }
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  next.secondaries.push_back(req.node);
+  std::erase(next.last_drops, req.node);
+  if (req.config.primary != next.primary || req.config.secondaries != next.secondaries) {
+    return Reject(current, ErrorCode::kInvalidArgument,
+                  "requested membership is not the current one plus the learner");
+  }
+  return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
+}
+
 }  // namespace
+
+std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
+                                  const std::vector<NodeId>& servers,
+                                  const std::function<bool(NodeId)>& alive,
+                                  const std::map<NodeId, int>& replica_counts, bool waited_enough) {
+  for (auto it = current.last_drops.rbegin(); it != current.last_drops.rend(); ++it) {
+    if (alive(*it) && !IsMember(current, *it)) return *it;
+  }
+  if (!waited_enough) return std::nullopt;
+  std::optional<NodeId> best;
+  int best_count = 0;
+  for (NodeId n : servers) {
+    if (!alive(n) || IsMember(current, n)) continue;
+    auto it = replica_counts.find(n);
+    const int count = it == replica_counts.end() ? 0 : it->second;
+    if (!best || count < best_count || (count == best_count && n < *best)) {
+      best = n;
+      best_count = count;
+    }
+  }
+  return best;
+}
 
 PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current) {
   PG_ASSERT(current.primary.has_value(), "partition {} has no primary to downgrade", current.gpid);
@@ -177,6 +225,8 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
       return ForceUpdateBallot(current, req, from);
     case ConfigType::kUpgradeToPrimary:
       return UpgradeToPrimary(current, req, from);
+    case ConfigType::kUpgradeToSecondary:
+      return UpgradeToSecondary(current, req, from);
     default:
       return Reject(current, ErrorCode::kInvalidArgument,
                     fmt::format("{} is not implemented by this meta", ConfigTypeName(req.type)));

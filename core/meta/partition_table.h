@@ -53,9 +53,9 @@ struct UpdateDecision {
 };
 
 // `from` is the replica server that sent the request. Only the changes this meta implements are
-// accepted: CT_DOWNGRADE_TO_INACTIVE of a secondary and CT_PRIMARY_FORCE_UPDATE_BALLOT, both
-// requested by the current primary, and CT_UPGRADE_TO_PRIMARY requested by a secondary of a
-// partition without a primary (the one meta proposed it to). The
+// accepted: CT_DOWNGRADE_TO_INACTIVE of a secondary, CT_UPGRADE_TO_SECONDARY of a learner and
+// CT_PRIMARY_FORCE_UPDATE_BALLOT, all requested by the current primary, and CT_UPGRADE_TO_PRIMARY
+// requested by a secondary of a partition without a primary (the one meta proposed it to). The
 // configuration meta persists is computed from its own current one (the request's other fields
 // are not trusted), with the removed node appended to last_drops.
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
@@ -73,5 +73,15 @@ PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current);
 std::optional<NodeId> PickNewPrimary(const PartitionConfiguration& current,
                                      const std::function<bool(NodeId)>& alive,
                                      const std::map<NodeId, int>& primary_counts);
+
+// partition_guardian::on_missing_secondary: whom to add to a partition short of members. A node
+// the partition dropped most recently comes first, at once (it still has most of the data and
+// learns incrementally); any other node only after `waited_enough` (Pegasus waits
+// replica_assign_delay_ms_for_dropouts for the dropped one to return), and then the alive
+// non-member holding the fewest replicas (ties: lowest NodeId). nullopt: nobody (yet).
+std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
+                                  const std::vector<NodeId>& servers,
+                                  const std::function<bool(NodeId)>& alive,
+                                  const std::map<NodeId, int>& replica_counts, bool waited_enough);
 
 }  // namespace pg

@@ -9,6 +9,7 @@
 #include "core/proto/codec.h"
 #include "core/proto/coord_messages.h"
 #include "core/proto/example_messages.h"
+#include "core/proto/learn_messages.h"
 #include "core/proto/meta_messages.h"
 #include "core/proto/replication_messages.h"
 
@@ -21,6 +22,8 @@ using Message = std::variant<
     ClientRequest, ClientResponse, QueryConfigRequest, QueryConfigResponse,
     // replica <-> replica (PacificA)
     PrepareRequest, PrepareAck, GroupCheckRequest, GroupCheckResponse, RemoveReplica,
+    // learning (PacificA's catch-up of a new member)
+    AddLearnerRequest, LearnRequest, LearnResponse, LearnCompletionNotify, LearnCompletionResponse,
     // replica server <-> meta
     Beacon, BeaconAck, ConfigProposal, UpdateConfigRequest, UpdateConfigResponse, ConfigSyncRequest,
     ConfigSyncResponse,

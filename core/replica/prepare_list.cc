@@ -59,6 +59,15 @@ void PrepareList::TruncateAbove(Decree d) {
   slots_.erase(slots_.upper_bound(d), slots_.end());
 }
 
+void PrepareList::ResetTo(Decree d, Ballot keep_from) {
+  PG_ASSERT_GE(d, Decree(0));
+  slots_.erase(slots_.begin(), slots_.upper_bound(d));
+  std::erase_if(slots_, [&](const auto& kv) { return kv.second.mutation.ballot < keep_from; });
+  last_committed_ = d;
+  // The checkpoint's own ballot is unknown; later commits are of the current primary's ballot.
+  last_committed_ballot_ = Ballot(0);
+}
+
 void PrepareList::CheckInvariants() const {
   PG_ASSERT_GE(last_committed_, Decree(0));
   if (!slots_.empty()) {

@@ -50,6 +50,10 @@ class PrepareList {
   bool Contiguous() const;
   // Drops every slot above `d` (reconciliation truncates a secondary's unmatched suffix; later).
   void TruncateAbove(Decree d);
+  // A learner restored a checkpoint at `d`: the commit point jumps there, slots at or below it go,
+  // and so do slots of a ballot below `keep_from` (an older history than its current primary's).
+  // Pegasus: prepare_list::reset after learning from the app (6d1edf550).
+  void ResetTo(Decree d, Ballot keep_from);
 
   void CheckInvariants() const;
 

@@ -104,6 +104,10 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
   const bool keeps_primary_state =
       s == PartitionStatus::kPrimary || (s == PartitionStatus::kInactive && transient);
   if (!keeps_primary_state) AbandonPrimaryState(out);
+  if (old == PartitionStatus::kPotentialSecondary && s != old) {
+    learning_.reset();
+    out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kLearn));
+  }
   status_ = s;
   ballot_ = b;
   ballot_high_ = std::max(ballot_high_, b);
@@ -121,6 +125,7 @@ void Replica::BecomePrimary(Time now, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
   PG_ASSERT(config_.primary == host_->self(), "primary status without being the config's primary");
   primary_.progress.clear();
+  primary_.learners.clear();  // learners of an earlier ballot learn again under a new signature
   primary_.prepare_timer_armed = false;
   primary_.last_prepare_decree_on_new_primary = plist_.max_decree();
   primary_.last_prepare_time = now;
@@ -193,7 +198,9 @@ void Replica::Fail(Outbox& out, const Status& why) {
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck));
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout));
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareRetry));
+  out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kLearn));
   AbandonPrimaryState(out);
+  learning_.reset();
   status_ = PartitionStatus::kError;
   inactive_is_transient_ = false;
   pending_appends_.clear();
@@ -207,6 +214,7 @@ Status Replica::ApplyMutation(const Mutation& mu) {
   Result<WriteBatch> batch = ToWriteBatch(mu.updates);
   if (!batch.ok()) return batch.status();
   PG_RETURN_IF_ERROR(engine_->ApplyBatch(mu.decree, *batch));
+  RememberCommitted(mu);
   const std::string encoded = Encode(mu.updates);
   mutation_digests_.push_back(Crc64(encoded, 0));
   if (digest_base_ == Decree(0)) {
@@ -245,7 +253,8 @@ void Replica::CheckInvariants() const {
   plist_.CheckInvariants();
   PG_ASSERT_LE(plist_.last_committed(), plist_.max_decree());
   PG_ASSERT_EQ(ballot_, ballot_high_, "ballot went backwards");
-  if (engine_ != nullptr) {
+  // A failed replica's engine may be half-written (a failed checkpoint restore): unknown state.
+  if (engine_ != nullptr && status_ != PartitionStatus::kError) {
     PG_ASSERT_EQ(engine_->last_applied(), plist_.last_committed(), "applied != committed");
   }
   if (digest_base_ == Decree(0)) {
@@ -280,6 +289,15 @@ void Replica::CheckInvariants() const {
     PG_ASSERT(primary_.replies.empty() && primary_.progress.empty(), "stale primary state");
   }
   if (status_ == PartitionStatus::kError) PG_ASSERT(pending_appends_.empty());
+  PG_ASSERT_EQ(learning_.has_value(), status_ == PartitionStatus::kPotentialSecondary,
+               "learner state without being a learner, or the reverse");
+  if (learning_ && learning_->caught_up) {
+    PG_ASSERT_GE(plist_.last_committed().next(), learning_->prepare_start,
+                 "a caught-up learner lacks decrees below its prepare start");
+  }
+  if (!committed_cache_.empty()) {
+    PG_ASSERT_EQ(committed_cache_.back().decree, plist_.last_committed(), "cache not at commit");
+  }
   if (engine_ != nullptr) engine_->CheckInvariants();
 }
 

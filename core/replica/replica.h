@@ -36,7 +36,8 @@ enum class ReplicaTimer : uint8_t {
   kConfigRetry = 3,     // primary waiting for meta: resend the config update (every 1 s, Pegasus)
   kPrepareRetry = 4,    // primary: resend prepares answered kInactiveState/kTryAgain
   kCheckpoint = 5,      // any open replica: flush the engine (replica_chkpt.cpp)
-  kLast = kCheckpoint,
+  kLearn = 6,           // learner: resend its learn request or completion notice
+  kLast = kLearn,
 };
 TimerId MakeReplicaTimerId(Gpid gpid, ReplicaTimer kind);
 
@@ -74,6 +75,8 @@ class Replica {
   void MarkAnnounced(Time now, Outbox& out);
   // A replica created by config sync takes no role until its index entry is durable.
   void MarkUnannounced() { announced_ = false; }
+  // The first plog segment of this incarnation (where a read of the whole log starts).
+  void SetFirstLogSegment(int32_t segment) { first_log_segment_ = segment; }
   // Loaded from disk at the server's boot (not created for a new table): if meta still lists it
   // as primary, it must take a new ballot before acting (CT_PRIMARY_FORCE_UPDATE_BALLOT).
   void MarkLoadedAtBoot() { loaded_at_boot_ = true; }
@@ -100,6 +103,14 @@ class Replica {
   void OnLogAppended(Time now, uint64_t token, Outbox& out);
   void OnLogFailed(Time now, uint64_t token, const Status& status, Outbox& out);
 
+  // ---- Learning, the learner's side (replica_learner.cc) ----
+  void OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, Outbox& out);
+  void OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, Outbox& out);
+  void OnLearnCompletionResponse(Time now, const LearnCompletionResponse& resp, Outbox& out);
+  // ---- Learning, the primary's side (replica_learn_primary.cc) ----
+  void OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out);
+  void OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n, Outbox& out);
+
   // ---- Group check and timers (replica_check.cc) ----
   void OnGroupCheck(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out);
   void OnGroupCheckResponse(Time now, NodeId from, const GroupCheckResponse& resp, Outbox& out);
@@ -124,6 +135,22 @@ class Replica {
     NodeId client;
     ClientRequest request;
   };
+  // What the primary knows of one learner (Pegasus's remote_learner_state).
+  struct LearnerProgress {
+    uint64_t signature = 0;
+    // Set by the learner's first request: every prepare from this decree on goes to it too.
+    std::optional<Decree> prepare_start;
+    // Prepares sent to the learner and not yet acked, with their send time. The learner becomes
+    // a secondary only with none outstanding; one outstanding past prepare_timeout drops it.
+    std::map<Decree, Time> unacked;
+  };
+  // The learner's own state while PS_POTENTIAL_SECONDARY (potential_secondary_context).
+  struct LearnerState {
+    uint64_t signature = 0;
+    Decree prepare_start{0};  // 0 until the first response
+    bool caught_up = false;   // learned everything below prepare_start; notifying the primary
+    int unanswered = 0;       // requests sent since the last response
+  };
   // Pegasus's primary_context, reduced to the normal case.
   struct PrimaryState {
     // Invariant: keys are in (last_committed, last_prepared].
@@ -144,6 +171,8 @@ class Replica {
     // suffix may hold writes older than what it has applied; PEGASUS.md §1.8).
     Decree last_prepare_decree_on_new_primary{0};
     std::optional<UpdateConfigRequest> pending_change;
+    // Learners of this ballot (primary_context::learners): a ballot change drops them all.
+    std::map<NodeId, LearnerProgress> learners;
   };
   struct PendingAppend {
     uint64_t token = 0;
@@ -178,7 +207,22 @@ class Replica {
   void DrainRowQueues(Time now, Outbox& out);
   void AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out);
   bool ValidPrepare(const PrepareRequest& req) const;
+  void OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& out);
   void OnLogged(Time now, const PendingAppend& a, Outbox& out);
+
+  // replica_learner.cc / replica_learn_primary.cc
+  void SendLearnRequest(Outbox& out);
+  void SendLearnCompletion(Outbox& out);
+  void GiveUpLearning(Time now, std::string_view why, Outbox& out);
+  Status RestoreFromCheckpoint(const pg::Checkpoint& cp);
+  void AcceptLearnedMutations(const LearnResponse& resp, Outbox& out);
+  void AddLearner(NodeId node, Outbox& out);
+  void SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d, Outbox& out);
+  void OnLearnerAck(NodeId from, const PrepareAck& ack);
+  void CheckLearnerTimeouts(Time now, Outbox& out);
+  LearnResponse BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner);
+  bool CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out) const;
+  void RememberCommitted(const Mutation& mu);
 
   // replica_check.cc / replica_config.cc
   void BroadcastGroupCheck(Time now, Outbox& out);
@@ -192,6 +236,7 @@ class Replica {
   Gpid gpid_;
   std::unique_ptr<KvEngine> engine_;  // null only in PS_ERROR from birth
   std::string log_file_;
+  int32_t first_log_segment_ = 0;
 
   PartitionStatus status_ = PartitionStatus::kInactive;
   bool inactive_is_transient_ = false;
@@ -208,6 +253,16 @@ class Replica {
   PrepareList plist_;
   std::deque<PendingAppend> pending_appends_;  // in issue order; logged = a done prefix
   PrimaryState primary_;
+  // Set exactly while PS_POTENTIAL_SECONDARY.
+  std::optional<LearnerState> learning_;
+  uint32_t learner_seq_ = 0;  // the low half of the next learning signature this primary hands out
+  // The most recent committed mutations, contiguous and ending at the commit point: what LT_CACHE
+  // learning serves (Pegasus keeps them in the prepare list's mutation cache).
+  std::deque<Mutation> committed_cache_;
+  // Plog records at or below this count as garbage-collected: Pegasus deletes plog files below
+  // the durable decree minus a reserve; pegasim keeps the bytes but never learns from them, so a
+  // learner too far behind gets a checkpoint (LT_APP).
+  Decree log_gc_decree_{0};
 
   // Rolling digest of the committed sequence: digests_[i] is Digest(digest_base_ + 1 + i).
   // Known only when this incarnation saw the sequence from decree 0 (digest_base_ == 0).

@@ -116,6 +116,11 @@ void Replica::SendPrepare(Time now, Decree d, Outbox& out) {
     out.Send(s, PrepareRequest{.config = MemberConfig(PartitionStatus::kSecondary),
                                .mutation = slot->mutation});
   }
+  for (auto& [node, learner] : primary_.learners) {
+    if (learner.prepare_start && d >= *learner.prepare_start) {
+      SendPrepareToLearner(now, node, learner, d, out);
+    }
+  }
   if (!p.awaiting.empty()) ArmPrepareTimeout(now, out);
 }
 

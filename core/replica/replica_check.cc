@@ -18,6 +18,7 @@ void Replica::OnTimer(Time now, ReplicaTimer kind, Outbox& out) {
         return;
       }
       BroadcastGroupCheck(now, out);
+      CheckLearnerTimeouts(now, out);
       out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck),
                    host_->options().group_check_interval);
       return;
@@ -30,6 +31,12 @@ void Replica::OnTimer(Time now, ReplicaTimer kind, Outbox& out) {
       return ResendRetries(now, out);
     case ReplicaTimer::kCheckpoint:
       return Checkpoint(out);
+    case ReplicaTimer::kLearn:
+      if (!learning_) return;
+      if (learning_->unanswered >= host_->options().learn_max_unanswered) {
+        return GiveUpLearning(now, "the primary does not answer", out);
+      }
+      return learning_->caught_up ? SendLearnCompletion(out) : SendLearnRequest(out);
     case ReplicaTimer::kConfigRetry:
       if (!primary_.pending_change) return;
       SendConfigUpdate(out);

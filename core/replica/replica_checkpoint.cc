@@ -1,7 +1,10 @@
 // The checkpoint timer: Pegasus src/replica/replica_chkpt.cpp (on_checkpoint_timer), reduced to
 // what durability needs: flush the engine so that last_durable catches up with last_applied, and
 // a restart replays the private log from there instead of from the beginning. (Pegasus also
-// garbage-collects plog files below the durable decree; pegasim keeps them for now.)
+// garbage-collects plog files below the durable decree; pegasim only stops learning from them:
+// see log_gc_decree_.)
+#include <algorithm>
+
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/replica/replica.h"
@@ -26,6 +29,9 @@ void Replica::Checkpoint(Outbox& out) {
     PG_ASSERT_EQ(engine_->last_durable(), applied, "a flush makes everything applied durable");
     out.Mark("replica.checkpoint");
   }
+  // The plog below the durable decree (less a reserve for learners) counts as collected.
+  log_gc_decree_ = std::max(log_gc_decree_, Decree(engine_->last_durable().value() -
+                                                   host_->options().plog_gc_reserve_decrees));
   out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kCheckpoint),
                host_->options().checkpoint_interval);
 }

@@ -67,15 +67,22 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
   PG_ASSERT_EQ(p.config.gpid, gpid_);
   if (p.config.partition_count > 0) partition_count_ = p.config.partition_count;
   if (p.type == ConfigType::kUpgradeToPrimary) return AssignPrimary(now, p, out);
-  if (p.type != ConfigType::kDowngradeToInactive) {
-    PG_LOG(kDebug, "replica {}: proposal {} not handled (learning is a later issue)", gpid_,
-           ConfigTypeName(p.type));
+  if (p.type != ConfigType::kDowngradeToInactive && p.type != ConfigType::kAddSecondary) {
+    PG_LOG(kDebug, "replica {}: proposal {} not handled", gpid_, ConfigTypeName(p.type));
     return;
   }
   if (status_ != PartitionStatus::kPrimary || p.config.ballot != ballot_) {
     PG_LOG(kDebug, "replica {}: ignoring {} of {}@{}: we are {}@{}", gpid_, ConfigTypeName(p.type),
            p.node, p.config.ballot, PartitionStatusName(status_), ballot_);
     return;
+  }
+  if (p.type == ConfigType::kAddSecondary) {
+    // partition_guardian::on_missing_secondary chose p.node to learn.
+    const bool member = p.node == host_->self() ||
+                        std::find(config_.secondaries.begin(), config_.secondaries.end(), p.node) !=
+                            config_.secondaries.end();
+    if (member || MemberCount() >= config_.max_replica_count) return;
+    return AddLearner(p.node, out);
   }
   // Meta's failure detector declared that secondary's node dead.
   HandleRemoteFailure(now, p.node, out);
@@ -165,7 +172,7 @@ void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Ou
            ErrorCodeName(r.error));
     return host_->RequestConfigSync(now, out);
   }
-  if (req.node != host_->self()) {
+  if (req.type == ConfigType::kDowngradeToInactive) {
     // Pegasus sends RPC_REMOVE_REPLICA to the removed member after CT_DOWNGRADE_TO_INACTIVE.
     out.Send(req.node,
              RemoveReplica{.config = ReplicaConfiguration{.gpid = gpid_,
@@ -202,7 +209,7 @@ void Replica::OnLeaseLapse(Time now, Outbox& out) {
 void Replica::Close(Outbox& out) {
   for (ReplicaTimer t :
        {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout, ReplicaTimer::kConfigRetry,
-        ReplicaTimer::kPrepareRetry, ReplicaTimer::kCheckpoint}) {
+        ReplicaTimer::kPrepareRetry, ReplicaTimer::kCheckpoint, ReplicaTimer::kLearn}) {
     out.CancelTimer(MakeReplicaTimerId(gpid_, t));
   }
   AbandonPrimaryState(out);

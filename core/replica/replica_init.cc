@@ -1,5 +1,7 @@
 // Boot-time replay of the private log: Pegasus src/replica/replica_init.cpp
 // (init_app_and_prepare_list, replay_mutation).
+#include <algorithm>
+
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/replica/replica.h"
@@ -39,6 +41,8 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
     plist_.GetMutable(r.decree)->logged = true;
   }
   config_.ballot = ballot_;
+  log_gc_decree_ = Decree(std::max<int64_t>(
+      0, engine_->last_durable().value() - host_->options().plog_gc_reserve_decrees));
   PG_LOG(kInfo, "replica {}: replayed {} records: ballot {}, committed {}, prepared {}", gpid_,
          read.records.size(), ballot_, plist_.last_committed(), plist_.max_decree());
 }

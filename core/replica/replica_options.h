@@ -10,6 +10,7 @@
 #include "core/common/result.h"
 #include "core/common/time.h"
 #include "core/node/io.h"
+#include "core/replica/replica_log.h"
 #include "core/storage/kv_engine.h"
 
 namespace pg {
@@ -30,6 +31,14 @@ struct ReplicaServerOptions {
   // flushes).
   Duration checkpoint_interval = Millis(10000);
   int staleness_for_commit = 20;  // Pegasus's bounded pipeline
+  // Learning (PEGASUS.md §1.7): recent committed mutations kept in memory for LT_CACHE; plog
+  // records kept for LT_LOG below the durable decree (Pegasus: log_private_reserve_max_*);
+  // mutations per learn response; how long a learner waits for an answer, and how often.
+  int learn_cache_decrees = 64;
+  int plog_gc_reserve_decrees = 100;
+  int learn_max_mutations = 256;
+  Duration learn_retry_interval = Millis(2000);
+  int learn_max_unanswered = 5;
   int mutation_2pc_min_replica_count = 2;
 };
 
@@ -46,6 +55,9 @@ class ReplicaHost {
   virtual uint64_t NewLogToken(const std::string& file, Gpid gpid) = 0;
   // Asks meta for this server's configuration now (after kInvalidVersion).
   virtual void RequestConfigSync(Time now, Outbox& out) = 0;
+  // Reads a replica's private log from `first_segment` on (LT_LOG learning). A synchronous local
+  // read, like the engine's (DESIGN.md §2).
+  virtual SegmentedRead ReadPrivateLog(Gpid gpid, int32_t first_segment) const = 0;
 };
 
 }  // namespace pg

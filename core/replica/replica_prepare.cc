@@ -15,8 +15,9 @@ bool Replica::ValidPrepare(const PrepareRequest& req) const {
 }
 
 void Replica::AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out) {
-  PG_ASSERT(error != ErrorCode::kOk || status_ == PartitionStatus::kSecondary,
-            "only a secondary acks a prepare OK");
+  PG_ASSERT(error != ErrorCode::kOk || status_ == PartitionStatus::kSecondary ||
+                status_ == PartitionStatus::kPotentialSecondary,
+            "only a secondary or a learner acks a prepare OK");
   PG_ASSERT(error != ErrorCode::kOk || engine_ != nullptr);
   out.Send(to,
            PrepareAck{.gpid = gpid_,
@@ -51,6 +52,7 @@ void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox
   if (status_ == PartitionStatus::kInactive) {
     return AckPrepare(mu.decree, ErrorCode::kInactiveState, from, mu.ballot, out);
   }
+  if (status_ == PartitionStatus::kPotentialSecondary) return OnLearnerPrepare(from, req, out);
   if (status_ != PartitionStatus::kSecondary || config_.primary != req.config.primary) {
     PG_LOG(kWarn, "replica {}: prepare from {} but we are {} with primary {}", gpid_, from,
            PartitionStatusName(status_), config_.primary ? config_.primary->value() : -1u);
@@ -75,6 +77,33 @@ void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox
     PG_LOG(kWarn, "replica {}: cannot commit to {}: decree {} missing", gpid_,
            mu.last_committed_decree, plist_.last_committed().next());
     return AckPrepare(mu.decree, ErrorCode::kInconsistentState, from, mu.ballot, out);
+  }
+  AppendMutation(mu, out);
+  const bool prepared = plist_.Prepare(mu);
+  PG_ASSERT(prepared, "slot {} holds a ballot above ours", mu.decree);
+}
+
+// on_prepare as a potential secondary: only prepares of the current learning round, logged and
+// acked like a secondary's; a commit point past a hole is left for learning to reach.
+void Replica::OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& out) {
+  const Mutation& mu = req.mutation;
+  PG_ASSERT(learning_.has_value());
+  if (req.config.status != PartitionStatus::kPotentialSecondary ||
+      req.config.learner_signature != learning_->signature || config_.primary != from) {
+    out.Mark("learn.stale_signature");
+    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
+  }
+  if (mu.decree <= plist_.last_committed()) {
+    return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+  }
+  if (const PreparedMutation* slot = plist_.Get(mu.decree);
+      slot != nullptr && slot->mutation.ballot == mu.ballot) {
+    if (slot->logged) return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+    return;  // acked when logged
+  }
+  if (Status s = CommitSoft(mu.last_committed_decree); !s.ok()) return Fail(out, s);
+  if (mu.decree <= plist_.last_committed()) {
+    return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
   }
   AppendMutation(mu, out);
   const bool prepared = plist_.Prepare(mu);
@@ -108,7 +137,8 @@ void Replica::OnLogged(Time now, const PendingAppend& a, Outbox& out) {
   }
   slot->logged = true;
   if (status_ == PartitionStatus::kPrimary) return TryCommitOnPrimary(now, out);
-  if (status_ == PartitionStatus::kSecondary && a.ballot == ballot_ && config_.primary) {
+  if ((status_ == PartitionStatus::kSecondary || status_ == PartitionStatus::kPotentialSecondary) &&
+      a.ballot == ballot_ && config_.primary) {
     return AckPrepare(a.decree, ErrorCode::kOk, *config_.primary, a.ballot, out);
   }
   PG_LOG(kDebug, "replica {}: logged {}@{} but {}@{}: no ack", gpid_, a.decree, a.ballot,
@@ -128,6 +158,10 @@ void Replica::OnLogFailed(Time now, uint64_t token, const Status& status, Outbox
 
 // on_prepare_reply.
 void Replica::OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
+  if (status_ == PartitionStatus::kPrimary && ack.ballot == ballot_ &&
+      primary_.learners.contains(from)) {
+    return OnLearnerAck(from, ack);
+  }
   if (status_ != PartitionStatus::kPrimary || ack.ballot != ballot_ ||
       ack.decree <= plist_.last_committed()) {
     PG_LOG(kDebug, "replica {}: ignoring ack {}@{} from {}: {}@{}, committed {}", gpid_, ack.decree,

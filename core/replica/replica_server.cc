@@ -127,6 +127,7 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
   auto replica =
       std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), read.write_segment);
   file_owner_[replica->log_file()] = gpid;
+  replica->SetFirstLogSegment(first_segment);
   replica->Replay(read, out);
   replica->MarkLoadedAtBoot();
   replica->StartCheckpoints(out);
@@ -190,8 +191,39 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
     if (Replica* r = Find(gr->gpid)) return r->OnGroupCheckResponse(now, from, *gr, out);
   } else if (const auto* rm = std::get_if<RemoveReplica>(&msg)) {
     if (Replica* r = Find(rm->config.gpid)) return r->OnRemoveReplica(now, from, *rm, out);
+  } else {
+    return OnLearningMessage(now, from, msg, out);
   }
   PG_LOG(kDebug, "ignoring {} from {}: not for a replica here", MessageName(msg), from);
+}
+
+// replica_stub's learning RPCs. An add-learner for a partition this node does not hold creates the
+// replica (empty); it starts learning at the primary's next add-learner, once its index entry is
+// durable (replica_stub::on_add_learner opens or creates it too).
+void ReplicaServer::OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
+  if (const auto* add = std::get_if<AddLearnerRequest>(&msg)) {
+    if (Replica* r = Find(add->config.gpid)) return r->OnAddLearner(now, from, *add, out);
+    if (connected_ && env_.disk != nullptr) CreateReplica(now, add->config.gpid, out);
+    return;
+  }
+  if (const auto* req = std::get_if<LearnRequest>(&msg)) {
+    if (Replica* r = Find(req->gpid)) return r->OnLearn(now, from, *req, out);
+    out.Send(from, LearnResponse{.gpid = req->gpid, .error = ErrorCode::kObjectNotFound});
+    return;
+  }
+  if (const auto* resp = std::get_if<LearnResponse>(&msg)) {
+    if (Replica* r = Find(resp->gpid)) return r->OnLearnResponse(now, from, *resp, out);
+  } else if (const auto* n = std::get_if<LearnCompletionNotify>(&msg)) {
+    if (Replica* r = Find(n->gpid)) return r->OnLearnCompletionNotify(now, from, *n, out);
+  } else if (const auto* c = std::get_if<LearnCompletionResponse>(&msg)) {
+    if (Replica* r = Find(c->gpid)) return r->OnLearnCompletionResponse(now, *c, out);
+  }
+  PG_LOG(kDebug, "ignoring {} from {}: not for a replica here", MessageName(msg), from);
+}
+
+SegmentedRead ReplicaServer::ReadPrivateLog(Gpid gpid, int32_t first_segment) const {
+  PG_ASSERT(env_.disk != nullptr);
+  return ReadSegments(*env_.disk, PlogBaseName(gpid), first_segment);
 }
 
 // replica_stub::on_prepare answers ERR_OBJECT_NOT_FOUND for a replica it does not host. The one

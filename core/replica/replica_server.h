@@ -53,6 +53,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   bool LeaseValid(Time now) const override;
   uint64_t NewLogToken(const std::string& file, Gpid gpid) override;
   void RequestConfigSync(Time now, Outbox& out) override;
+  SegmentedRead ReadPrivateLog(Gpid gpid, int32_t first_segment) const override;
   ReplicaHost* AsHost() { return this; }
 
   // replica_server.cc
@@ -74,6 +75,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void CheckLease(Time now, Outbox& out);
   void OnConfigSyncResponse(Time now, const ConfigSyncResponse& resp, Outbox& out);
   void CreateReplica(Time now, Gpid gpid, Outbox& out);
+  void OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out);
   void DropReplica(Gpid gpid, Outbox& out);
   void AppendIndex(const ReplicaIndexEntry& entry, Outbox& out);
   void OnIndexDone(Time now, uint64_t token, const Status* failure, Outbox& out);

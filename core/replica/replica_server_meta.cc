@@ -104,6 +104,7 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
   }
   const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid));
   auto replica = std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), segment);
+  replica->SetFirstLogSegment(segment);
   replica->MarkUnannounced();
   replica->StartCheckpoints(out);
   file_owner_[replica->log_file()] = gpid;

@@ -1,0 +1,95 @@
+// The partition guardian (Pegasus src/meta/partition_guardian.cpp, server_state.cpp): what meta
+// does at every check for partitions that miss a member. A dead primary is downgraded and an alive
+// secondary proposed as the new one; a dead secondary's removal is proposed to its primary; a
+// partition short of secondaries gets a learner proposed to its primary (CT_ADD_SECONDARY).
+// Proposals are re-sent every check until the configuration changes: the network may lose them.
+#include <algorithm>
+
+#include "core/common/log.h"
+#include "core/meta/meta_server.h"
+#include "core/meta/partition_table.h"
+
+namespace pg {
+
+void MetaServer::CurePrimaries(Outbox& out) {
+  std::map<NodeId, int> primary_counts;
+  for (const PartitionConfiguration& pc : configs_) {
+    if (pc.primary) ++primary_counts[*pc.primary];
+  }
+  auto alive = [this](NodeId n) { return fd_->IsAlive(n); };
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    if (pending_[i]) continue;
+    if (pc.primary && !alive(*pc.primary)) {
+      // The dead primary's lease has expired (lease < grace): no one serves this partition now.
+      PG_LOG(kWarn, "partition {}: primary {} is dead; downgrading it", pc.gpid, *pc.primary);
+      out.Mark("meta.downgrade_primary");
+      PersistChange(DowngradePrimary(pc), std::nullopt, out);
+      continue;
+    }
+    if (pc.primary) continue;
+    if (std::optional<NodeId> next = PickNewPrimary(pc, alive, primary_counts)) {
+      // Re-sent every check until it takes: the proposal or the request may be lost.
+      out.Mark("meta.propose_upgrade_to_primary");
+      out.Send(*next,
+               ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = pc, .node = *next});
+      ++primary_counts[*next];
+    } else {
+      out.Mark("meta.partition_without_alive_member");
+    }
+  }
+}
+
+// server_state::downgrade_secondary_to_inactive: meta does not change the configuration itself,
+// it asks the primary, which then requests CT_DOWNGRADE_TO_INACTIVE (ballot + 1).
+void MetaServer::ProposeRemovingDeadSecondaries(Outbox& out) {
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    if (pending_[i] || !pc.primary || !fd_->IsAlive(*pc.primary)) continue;
+    for (NodeId s : pc.secondaries) {
+      if (fd_->IsAlive(s)) continue;
+      out.Mark("meta.propose_downgrade_secondary");
+      out.Send(*pc.primary,
+               ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = pc, .node = s});
+      break;  // one change per partition at a time
+    }
+  }
+}
+
+// partition_guardian::on_missing_secondary: a partition whose primary is alive and that has fewer
+// members than its replica count gets a learner: a recently dropped node at once, another only
+// after add_secondary_delay (counted from when meta first saw the partition short).
+void MetaServer::ProposeAddingSecondaries(Time now, Outbox& out) {
+  std::map<NodeId, int> replica_counts;
+  for (const PartitionConfiguration& pc : configs_) {
+    if (pc.primary) ++replica_counts[*pc.primary];
+    for (NodeId s : pc.secondaries) ++replica_counts[s];
+  }
+  auto alive = [this](NodeId n) { return fd_->IsAlive(n); };
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    const bool short_of_members =
+        static_cast<int32_t>(pc.secondaries.size()) + 1 < pc.max_replica_count;
+    if (!short_of_members) {
+      degraded_since_[i].reset();
+      learner_targets_[i].reset();
+      continue;
+    }
+    if (!degraded_since_[i]) degraded_since_[i] = now;
+    if (pending_[i] || !pc.primary || !alive(*pc.primary)) continue;
+    std::optional<NodeId> target = learner_targets_[i];
+    const bool target_usable = target && alive(*target) && !IsMember(pc, *target);
+    if (!target_usable) {
+      target = PickLearner(pc, options_.replica_servers, alive, replica_counts,
+                           now - *degraded_since_[i] >= options_.add_secondary_delay);
+    }
+    learner_targets_[i] = target;
+    if (!target) continue;
+    out.Mark("meta.propose_add_secondary");
+    out.Send(*pc.primary,
+             ConfigProposal{.type = ConfigType::kAddSecondary, .config = pc, .node = *target});
+    ++replica_counts[*target];
+  }
+}
+
+}  // namespace pg

@@ -1,0 +1,243 @@
+// Learning, the primary's side: Pegasus src/replica/replica_learn.cpp (add_potential_secondary,
+// on_learn, on_learn_completion_notification, upgrade_to_secondary_on_primary) and
+// PEGASUS.md §1.7.
+//
+// What a learner gets is chosen as Pegasus chooses: LT_CACHE when the in-memory recent mutations
+// reach back to the learner's next decree, LT_LOG when the private log still holds it (it is not
+// below the log's garbage-collected decree), LT_APP (a checkpoint of the engine) otherwise, and
+// always when the learner has committed more than this primary (it must start from scratch).
+#include <algorithm>
+
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/replica/replica.h"
+
+namespace pg {
+
+// add_potential_secondary, on meta's CT_ADD_SECONDARY proposal.
+void Replica::AddLearner(NodeId node, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  auto it = primary_.learners.find(node);
+  if (it == primary_.learners.end()) {
+    // Pegasus: next_learning_version = (ballot << 32) + 1, counting up: unique across ballots.
+    const uint64_t signature =
+        (static_cast<uint64_t>(ballot_.value()) << 32) | static_cast<uint64_t>(++learner_seq_);
+    it = primary_.learners.emplace(node, LearnerProgress{.signature = signature}).first;
+    out.Mark("learn.add_learner");
+  }
+  // Sent again on every proposal: the learner ignores a signature it already has.
+  out.Send(node, AddLearnerRequest{
+                     .config = ReplicaConfiguration{.gpid = gpid_,
+                                                    .ballot = ballot_,
+                                                    .primary = host_->self(),
+                                                    .status = PartitionStatus::kPotentialSecondary,
+                                                    .learner_signature = it->second.signature},
+                     .partition_count = partition_count_});
+}
+
+void Replica::SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d,
+                                   Outbox& out) {
+  const PreparedMutation* slot = plist_.Get(d);
+  PG_ASSERT(slot != nullptr && slot->mutation.ballot == ballot_);
+  learner.unacked.emplace(d, now);
+  out.Send(node, PrepareRequest{
+                     .config = ReplicaConfiguration{.gpid = gpid_,
+                                                    .ballot = ballot_,
+                                                    .primary = host_->self(),
+                                                    .status = PartitionStatus::kPotentialSecondary,
+                                                    .learner_signature = learner.signature},
+                     .mutation = slot->mutation});
+}
+
+// A learner's prepare ack: counted only for its upgrade, never for a commit.
+void Replica::OnLearnerAck(NodeId from, const PrepareAck& ack) {
+  auto it = primary_.learners.find(from);
+  PG_ASSERT(it != primary_.learners.end());
+  if (ack.error == ErrorCode::kOk) {
+    it->second.unacked.erase(ack.decree);
+    return;
+  }
+  if (ack.error == ErrorCode::kInactiveState || ack.error == ErrorCode::kTryAgain) return;
+  // The learner is not following this round: forget it; meta proposes it again.
+  PG_LOG(kInfo, "replica {}: learner {} refused prepare {}: {}", gpid_, from, ack.decree,
+         ErrorCodeName(ack.error));
+  primary_.learners.erase(it);
+}
+
+// A learner that has not acked a prepare within prepare_timeout is dropped, as Pegasus's primary
+// drops a learner whose prepare fails (handle_learning_error).
+void Replica::CheckLearnerTimeouts(Time now, Outbox& out) {
+  std::erase_if(primary_.learners, [&](const auto& kv) {
+    const auto& [node, learner] = kv;
+    for (const auto& [d, sent] : learner.unacked) {
+      if (now - sent >= host_->options().prepare_timeout) {
+        PG_LOG(kInfo, "replica {}: learner {} did not ack prepare {}; dropping it", gpid_, node, d);
+        out.Mark("learn.learner_timeout");
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
+// on_learn.
+void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out) {
+  LearnResponse resp{.gpid = gpid_,
+                     .config = ReplicaConfiguration{.gpid = gpid_,
+                                                    .ballot = ballot_,
+                                                    .primary = config_.primary,
+                                                    .status = PartitionStatus::kPotentialSecondary,
+                                                    .learner_signature = req.signature}};
+  auto reply = [&](ErrorCode e) {
+    resp.error = e;
+    out.Send(from, resp);
+  };
+  if (status_ == PartitionStatus::kInactive && inactive_is_transient_ && primary_.pending_change) {
+    return reply(ErrorCode::kTryAgain);  // a configuration change is in flight; ask again later
+  }
+  if (status_ != PartitionStatus::kPrimary) return reply(ErrorCode::kInvalidState);
+  auto it = primary_.learners.find(from);
+  if (it == primary_.learners.end() || it->second.signature != req.signature) {
+    // A learner of an earlier round (6aa11dea4): it must not learn on an old signature.
+    out.Mark("learn.stale_signature");
+    return reply(ErrorCode::kObjectNotFound);
+  }
+  LearnerProgress& learner = it->second;
+  if (!learner.prepare_start) {
+    // From here on 2PC covers the learner: everything uncommitted is sent to it now, and every
+    // later prepare too. The learner learns the rest.
+    learner.prepare_start = plist_.last_committed().next();
+    for (Decree d = *learner.prepare_start; d <= plist_.max_decree(); d = d.next()) {
+      SendPrepareToLearner(now, from, learner, d, out);
+    }
+  }
+  out.Send(from, BuildLearnResponse(req, learner));
+}
+
+LearnResponse Replica::BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner) {
+  LearnResponse resp{.gpid = gpid_,
+                     .config = ReplicaConfiguration{.gpid = gpid_,
+                                                    .ballot = ballot_,
+                                                    .primary = host_->self(),
+                                                    .status = PartitionStatus::kPotentialSecondary,
+                                                    .learner_signature = learner.signature},
+                     .prepare_start_decree = *learner.prepare_start,
+                     .last_committed_decree = plist_.last_committed()};
+  const Decree committed = plist_.last_committed();
+  const Decree start = req.last_committed_decree_in_app.next();
+  const Decree end =
+      std::min(committed, Decree(start.value() + host_->options().learn_max_mutations - 1));
+  auto checkpoint = [&]() {
+    resp.type = LearnType::kApp;
+    Result<pg::Checkpoint> cp = engine_->TakeCheckpoint();
+    if (!cp.ok()) {
+      PG_LOG(kWarn, "replica {}: checkpoint for learner failed: {}", gpid_, cp.status().ToString());
+      resp.error = ErrorCode::kTryAgain;
+      return resp;
+    }
+    PG_ASSERT_EQ(cp->decree, committed);
+    resp.checkpoint = std::move(cp).value();
+    return resp;
+  };
+  if (start > committed.next()) {
+    // The learner committed decrees this primary has not: its state is of another history's
+    // future (an old primary's). It starts from scratch.
+    return checkpoint();
+  }
+  if (start > committed) {
+    resp.type = LearnType::kCache;  // nothing committed to learn
+    return resp;
+  }
+  if (!committed_cache_.empty() && committed_cache_.front().decree <= start) {
+    resp.type = LearnType::kCache;
+    for (const Mutation& mu : committed_cache_) {
+      if (mu.decree >= start && mu.decree <= end) resp.mutations.push_back(mu);
+    }
+    return resp;
+  }
+  if (start > log_gc_decree_ && CollectFromLog(start, end, &resp.mutations)) {
+    resp.type = LearnType::kLog;
+    return resp;
+  }
+  resp.mutations.clear();
+  return checkpoint();
+}
+
+// The committed mutations [from, to] as the private log holds them: of each decree, the record of
+// the largest ballot (the one that committed: a later ballot re-prepares the same updates). False
+// when the log cannot be read or lacks one of them.
+bool Replica::CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out) const {
+  const SegmentedRead read = host_->ReadPrivateLog(gpid_, first_log_segment_);
+  if (!read.status.ok()) return false;
+  std::map<Decree, const LogRecord*> best;
+  for (const LogRecord& r : read.records) {
+    if (r.decree < from || r.decree > to) continue;
+    auto [it, inserted] = best.emplace(r.decree, &r);
+    if (!inserted && r.ballot >= it->second->ballot) it->second = &r;
+  }
+  if (static_cast<int64_t>(best.size()) != to.value() - from.value() + 1) return false;
+  for (const auto& [d, r] : best) {
+    Result<std::vector<WriteUpdate>> updates = Decode<std::vector<WriteUpdate>>(r->payload);
+    if (!updates.ok()) return false;
+    out->push_back(Mutation{.ballot = r->ballot,
+                            .decree = d,
+                            .last_committed_decree = r->last_committed,
+                            .updates = std::move(*updates)});
+  }
+  return true;
+}
+
+// on_learn_completion_notification: a learner that holds everything below its prepare start and
+// has acked every prepare sent to it becomes a secondary once meta has persisted it
+// (CT_UPGRADE_TO_SECONDARY, ballot + 1; upgrade_to_secondary_on_primary).
+void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n,
+                                      Outbox& out) {
+  LearnCompletionResponse resp{.gpid = gpid_, .signature = n.signature};
+  auto reply = [&](ErrorCode e) {
+    resp.error = e;
+    out.Send(from, resp);
+  };
+  if (primary_.pending_change) {
+    const bool ours = primary_.pending_change->type == ConfigType::kUpgradeToSecondary &&
+                      primary_.pending_change->node == from;
+    return reply(ours ? ErrorCode::kOk : ErrorCode::kTryAgain);
+  }
+  if (status_ != PartitionStatus::kPrimary) return reply(ErrorCode::kInvalidState);
+  auto it = primary_.learners.find(from);
+  if (it == primary_.learners.end() || it->second.signature != n.signature ||
+      !it->second.prepare_start) {
+    out.Mark("learn.stale_signature");
+    return reply(ErrorCode::kObjectNotFound);
+  }
+  if (n.last_committed_decree_in_app.next() < *it->second.prepare_start ||
+      !it->second.unacked.empty()) {
+    return reply(ErrorCode::kTryAgain);
+  }
+  if (MemberCount() >= config_.max_replica_count) {
+    primary_.learners.erase(it);
+    return reply(ErrorCode::kInvalidState);  // the group filled up meanwhile
+  }
+  PartitionConfiguration next = config_;
+  next.ballot = ballot_.next();
+  next.secondaries.push_back(from);
+  primary_.pending_change =
+      UpdateConfigRequest{.type = ConfigType::kUpgradeToSecondary, .config = next, .node = from};
+  out.Mark("learn.upgrade_to_secondary");
+  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
+  SendConfigUpdate(out);
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  reply(ErrorCode::kOk);
+}
+
+// Keeps the last learn_cache_decrees committed mutations for LT_CACHE.
+void Replica::RememberCommitted(const Mutation& mu) {
+  if (!committed_cache_.empty() && committed_cache_.back().decree.next() != mu.decree) {
+    committed_cache_.clear();  // a jump (a restored checkpoint): the cache restarts
+  }
+  committed_cache_.push_back(mu);
+  while (static_cast<int>(committed_cache_.size()) > host_->options().learn_cache_decrees) {
+    committed_cache_.pop_front();
+  }
+}
+
+}  // namespace pg

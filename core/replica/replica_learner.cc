@@ -1,0 +1,157 @@
+// Learning, the learner's side: Pegasus src/replica/replica_learn.cpp (on_add_learner, init_learn,
+// on_learn_reply, notify_learn_completion) and PEGASUS.md §1.7.
+//
+// A learner (PS_POTENTIAL_SECONDARY) asks the primary for what it lacks above its engine's
+// decree, round after round, until it holds every decree below the primary's prepare start
+// decree; from that decree on the primary sends it every prepare, which it logs and acks like a
+// secondary (the primary does not wait for those acks to commit). Then it tells the primary, which
+// asks meta to make it a secondary.
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/replica/replica.h"
+
+namespace pg {
+
+// on_add_learner: become (or stay) a learner of the sender's ballot and signature.
+void Replica::OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, Outbox& out) {
+  const ReplicaConfiguration& rc = req.config;
+  if (status_ == PartitionStatus::kError || !announced_ || rc.gpid != gpid_ ||
+      rc.status != PartitionStatus::kPotentialSecondary || rc.primary != from ||
+      rc.ballot < ballot_) {
+    PG_LOG(kDebug, "replica {}: ignoring add-learner from {} at ballot {} ({}@{})", gpid_, from,
+           rc.ballot, PartitionStatusName(status_), ballot_);
+    return;
+  }
+  if (learning_ && learning_->signature == rc.learner_signature) return;  // a resend
+  if (rc.ballot == ballot_ && (status_ == PartitionStatus::kPrimary ||
+                               status_ == PartitionStatus::kSecondary || primary_.pending_change)) {
+    PG_LOG(kDebug, "replica {}: a member of ballot {} does not learn", gpid_, ballot_);
+    return;
+  }
+  if (req.partition_count > 0) partition_count_ = req.partition_count;
+  config_.ballot = rc.ballot;
+  config_.primary = rc.primary;
+  config_.secondaries.clear();
+  // A learner of a new round starts over (a round's prepares are only for its signature).
+  if (status_ == PartitionStatus::kPotentialSecondary) {
+    SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/false, out);
+  }
+  SetStatus(now, PartitionStatus::kPotentialSecondary, rc.ballot, /*transient=*/false, out);
+  // What this replica prepared but never committed may be of a history the group abandoned:
+  // a learner keeps only what it learns and what this round's primary prepares.
+  plist_.TruncateAbove(plist_.last_committed());
+  learning_ = LearnerState{.signature = rc.learner_signature};
+  out.Mark("learn.start");
+  SendLearnRequest(out);
+}
+
+void Replica::SendLearnRequest(Outbox& out) {
+  PG_ASSERT(learning_ && status_ == PartitionStatus::kPotentialSecondary);
+  ++learning_->unanswered;
+  out.Send(*config_.primary, LearnRequest{.gpid = gpid_,
+                                          .signature = learning_->signature,
+                                          .last_committed_decree_in_app = engine_->last_applied()});
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kLearn),
+               host_->options().learn_retry_interval);
+}
+
+void Replica::SendLearnCompletion(Outbox& out) {
+  PG_ASSERT(learning_ && learning_->caught_up);
+  ++learning_->unanswered;
+  out.Send(*config_.primary,
+           LearnCompletionNotify{.gpid = gpid_,
+                                 .signature = learning_->signature,
+                                 .last_committed_decree_in_app = engine_->last_applied()});
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kLearn),
+               host_->options().learn_retry_interval);
+}
+
+// The learner stops; meta proposes it (or another node) again, and the primary hands out a new
+// signature. Its state stays: a later round learns incrementally from it.
+void Replica::GiveUpLearning(Time now, std::string_view why, Outbox& out) {
+  PG_LOG(kInfo, "replica {}: learning abandoned: {}", gpid_, why);
+  out.Mark("learn.abandoned");
+  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/false, out);
+  PG_ASSERT(!learning_);
+}
+
+// on_learn_reply.
+void Replica::OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, Outbox& out) {
+  if (status_ != PartitionStatus::kPotentialSecondary || !learning_ ||
+      resp.config.learner_signature != learning_->signature || resp.config.ballot != ballot_ ||
+      config_.primary != from) {
+    PG_LOG(kDebug, "replica {}: ignoring a learn response of another round from {}", gpid_, from);
+    return;
+  }
+  if (resp.error == ErrorCode::kTryAgain) return;  // the timer asks again
+  if (resp.error != ErrorCode::kOk) return GiveUpLearning(now, ErrorCodeName(resp.error), out);
+  learning_->unanswered = 0;
+  if (resp.prepare_start_decree <= Decree(0)) {
+    return GiveUpLearning(now, "response without a prepare start decree", out);
+  }
+  learning_->prepare_start = resp.prepare_start_decree;
+  if (resp.type == LearnType::kApp) {
+    if (!resp.checkpoint) return GiveUpLearning(now, "LT_APP without a checkpoint", out);
+    if (Status s = RestoreFromCheckpoint(*resp.checkpoint); !s.ok()) return Fail(out, s);
+    out.Mark("learn.from_checkpoint");
+  } else {
+    AcceptLearnedMutations(resp, out);
+    if (status_ == PartitionStatus::kError) return;
+    out.Mark(resp.type == LearnType::kLog ? "learn.from_log" : "learn.from_cache");
+  }
+  // What the primary had committed is committed here too as far as it is contiguous.
+  if (Status s = CommitSoft(resp.last_committed_decree); !s.ok()) return Fail(out, s);
+  if (plist_.last_committed().next() >= learning_->prepare_start) {
+    learning_->caught_up = true;
+    learning_->unanswered = 0;
+    out.Mark("learn.caught_up");
+    return SendLearnCompletion(out);
+  }
+  SendLearnRequest(out);  // the next round
+}
+
+// LT_APP: the learner's state is replaced by the primary's; its prepare list restarts at the
+// checkpoint's decree, keeping only what the current primary sent it (Pegasus 6d1edf550: a
+// prepare list not reset here commits stale slots over the learned state).
+Status Replica::RestoreFromCheckpoint(const pg::Checkpoint& cp) {
+  PG_RETURN_IF_ERROR(engine_->RestoreCheckpoint(cp));
+  plist_.ResetTo(cp.decree, ballot_);
+  committed_cache_.clear();
+  // The committed sequence below the checkpoint is no longer known mutation by mutation.
+  digest_base_ = cp.decree;
+  digests_.clear();
+  mutation_digests_.clear();
+  return Status::Ok();
+}
+
+// LT_CACHE / LT_LOG: committed mutations enter the prepare list (and the log, as Pegasus's learner
+// appends learned mutations to its private log); the caller commits them.
+void Replica::AcceptLearnedMutations(const LearnResponse& resp, Outbox& out) {
+  for (const Mutation& mu : resp.mutations) {
+    if (mu.decree <= plist_.last_committed() || mu.decree > resp.last_committed_decree) continue;
+    if (const PreparedMutation* slot = plist_.Get(mu.decree);
+        slot != nullptr && slot->mutation.ballot >= mu.ballot) {
+      continue;  // the current primary's prepare of this decree is already here
+    }
+    AppendMutation(mu, out);
+    const bool prepared = plist_.Prepare(mu);
+    PG_ASSERT(prepared);
+  }
+}
+
+void Replica::OnLearnCompletionResponse(Time now, const LearnCompletionResponse& resp,
+                                        Outbox& out) {
+  if (status_ != PartitionStatus::kPotentialSecondary || !learning_ || !learning_->caught_up ||
+      resp.signature != learning_->signature) {
+    return;
+  }
+  if (resp.error == ErrorCode::kOk || resp.error == ErrorCode::kTryAgain) {
+    // Accepted (meta is being asked) or not yet: either way the timer re-notifies until the
+    // configuration that makes this replica a secondary arrives.
+    learning_->unanswered = 0;
+    return;
+  }
+  GiveUpLearning(now, ErrorCodeName(resp.error), out);
+}
+
+}  // namespace pg

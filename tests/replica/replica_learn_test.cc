@@ -1,0 +1,248 @@
+// Learning seen from the replicas (PEGASUS.md §1.7): meta's CT_ADD_SECONDARY proposal, the
+// learner's rounds from cache, log or checkpoint, the signature on every learner-bound message,
+// and the upgrade to secondary once the learner caught up and acked its prepares.
+#include <gtest/gtest.h>
+
+#include "core/replica/prepare_list.h"
+#include "tests/replica/replica_harness.h"
+
+namespace pg::testing {
+namespace {
+
+constexpr NodeId kP{1}, kS2{2}, kL{4};
+
+// Primary kP with one secondary kS2 (ballot 1); `writes` writes committed on both.
+void StartPairWithWrites(Harness& h, int writes) {
+  h.StartGroup({kS2});
+  for (int i = 1; i <= writes; ++i) {
+    Outbox out =
+        h.Deliver(kClient, kP, Write(OpKind::kSet, "h" + std::to_string(i), "s", "v", uint64_t(i)));
+    h.CompleteLogs(kP);
+    for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
+      h.Deliver(kP, to, prep);
+      for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, p, ack);
+    }
+  }
+  ASSERT_EQ(h.View(kP).last_committed, Decree(writes));
+}
+
+// Boots the learner's server kL with a lease and no replicas.
+void BootEmpty(Harness& h, NodeId id) {
+  h.Build(id);
+  h.Step(id, Boot{});
+  h.Deliver(kMeta, id, BeaconAck{.send_time = h.now, .is_master = true});
+  h.Deliver(kMeta, id, ConfigSyncResponse{});
+  h.CompleteLogs(id);
+}
+
+ConfigProposal AddSecondary(const Harness& h, NodeId node) {
+  return ConfigProposal{.type = ConfigType::kAddSecondary, .config = h.Config({kS2}), .node = node};
+}
+
+// Meta proposes kL twice (the first creates its replica, the second starts learning); returns
+// the learner's first LearnRequest.
+LearnRequest StartLearner(Harness& h) {
+  BootEmpty(h, kL);
+  for (int i = 0; i < 2; ++i) {
+    for (auto& [to, add] : Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kL)))) {
+      EXPECT_EQ(to, kL);
+      Outbox out = h.Deliver(kP, kL, add);
+      h.CompleteLogs(kL);  // the index entry of a created replica
+      auto reqs = Sent<LearnRequest>(out);
+      if (!reqs.empty()) return reqs[0].second;
+    }
+  }
+  ADD_FAILURE() << "the learner never asked to learn";
+  return {};
+}
+
+// Delivers the learner's request to kP and kP's response back; returns the learner's effects.
+Outbox LearnRound(Harness& h, const LearnRequest& req, LearnResponse* seen = nullptr) {
+  Outbox at_primary = h.Deliver(kL, kP, req);
+  auto resps = Sent<LearnResponse>(at_primary);
+  EXPECT_EQ(resps.size(), 1u);
+  if (resps.empty()) return {};
+  if (seen) *seen = resps[0].second;
+  // Prepares the primary sends the learner ride along.
+  for (auto& [to, prep] : Sent<PrepareRequest>(at_primary)) {
+    if (to == kL) h.Deliver(kP, kL, prep);
+  }
+  Outbox out = h.Deliver(kP, kL, resps[0].second);
+  Outbox logged = h.CompleteLogs(kL);
+  for (auto& [to, ack] : Sent<PrepareAck>(logged)) h.Deliver(kL, to, ack);
+  for (Effect& e : logged.effects()) out.effects().push_back(std::move(e));
+  return out;
+}
+
+TEST(ReplicaLearn, AddSecondarySendsAddLearnerWithASignatureAndResendsTheSameOne) {
+  Harness h;
+  StartPairWithWrites(h, 2);
+  auto first = Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kL)));
+  auto again = Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kL)));
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(first[0].second.config.status, PartitionStatus::kPotentialSecondary);
+  EXPECT_NE(first[0].second.config.learner_signature, 0u);
+  EXPECT_EQ(first[0].second.config.learner_signature, again[0].second.config.learner_signature);
+  // Proposing a current member is ignored.
+  EXPECT_TRUE(Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kS2))).empty());
+}
+
+TEST(ReplicaLearn, LearnerCatchesUpFromCacheThenBecomesSecondaryAfterMetaPersists) {
+  Harness h;
+  StartPairWithWrites(h, 3);
+  const LearnRequest req = StartLearner(h);
+  EXPECT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary);
+  EXPECT_EQ(req.last_committed_decree_in_app, Decree(0));
+  LearnResponse resp;
+  Outbox out = LearnRound(h, req, &resp);
+  EXPECT_EQ(resp.type, LearnType::kCache);
+  EXPECT_EQ(resp.prepare_start_decree, Decree(4));
+  ASSERT_EQ(resp.mutations.size(), 3u);
+  EXPECT_TRUE(HasMark(out, "learn.from_cache"));
+  EXPECT_TRUE(HasMark(out, "learn.caught_up"));
+  EXPECT_EQ(h.View(kL).last_committed, Decree(3));
+  auto notes = Sent<LearnCompletionNotify>(out);
+  ASSERT_EQ(notes.size(), 1u);
+  Outbox at_primary = h.Deliver(kL, kP, notes[0].second);
+  auto upgrade = Sent<UpdateConfigRequest>(at_primary);
+  ASSERT_EQ(upgrade.size(), 1u);
+  EXPECT_EQ(upgrade[0].second.type, ConfigType::kUpgradeToSecondary);
+  EXPECT_EQ(upgrade[0].second.config.ballot, Ballot(2));
+  EXPECT_EQ(upgrade[0].second.config.secondaries, (std::vector<NodeId>{kS2, kL}));
+  // Not a member before meta persisted it: the learner is still a learner.
+  EXPECT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary);
+  Outbox adopted = h.Deliver(
+      kMeta, kP, UpdateConfigResponse{.error = ErrorCode::kOk, .config = upgrade[0].second.config});
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  EXPECT_EQ(h.View(kP).ballot, Ballot(2));
+  // The next write is prepared on both secondaries, and needs kL's ack to commit.
+  Outbox w = h.Deliver(kClient, kP, Write(OpKind::kSet, "x", "s", "v", 9));
+  h.CompleteLogs(kP);
+  std::set<NodeId> to;
+  for (auto& [n, prep] : Sent<PrepareRequest>(w)) {
+    to.insert(n);
+    h.Deliver(kP, n, prep);
+  }
+  EXPECT_EQ(to, (std::set<NodeId>{kS2, kL}));
+  EXPECT_EQ(h.View(kL).status, PartitionStatus::kSecondary) << "adopts the larger ballot";
+  for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(kS2))) h.Deliver(kS2, p, ack);
+  EXPECT_EQ(h.View(kP).last_committed, Decree(3)) << "committed without the new secondary";
+  for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(kL))) h.Deliver(kL, p, ack);
+  EXPECT_EQ(h.View(kP).last_committed, Decree(4));
+}
+
+TEST(ReplicaLearn, BeyondTheCacheTheLearnerLearnsFromTheLog) {
+  ReplicaServerOptions o = DefaultOptions();
+  o.learn_cache_decrees = 2;
+  Harness h(o);
+  StartPairWithWrites(h, 5);
+  LearnResponse resp;
+  Outbox out = LearnRound(h, StartLearner(h), &resp);
+  EXPECT_EQ(resp.type, LearnType::kLog);
+  ASSERT_EQ(resp.mutations.size(), 5u);
+  EXPECT_TRUE(HasMark(out, "learn.from_log"));
+  EXPECT_EQ(h.View(kL).last_committed, Decree(5));
+  EXPECT_EQ(h.node(kL).MutationDigest(kGpid, Decree(5)),
+            h.node(kP).MutationDigest(kGpid, Decree(5)));
+}
+
+TEST(ReplicaLearn, BelowTheCollectedLogTheLearnerGetsACheckpoint) {
+  ReplicaServerOptions o = DefaultOptions();
+  o.learn_cache_decrees = 1;
+  o.plog_gc_reserve_decrees = 0;
+  Harness h(o);
+  StartPairWithWrites(h, 4);
+  h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));  // flush; the log is collected
+  LearnResponse resp;
+  Outbox out = LearnRound(h, StartLearner(h), &resp);
+  EXPECT_EQ(resp.type, LearnType::kApp);
+  ASSERT_TRUE(resp.checkpoint.has_value());
+  EXPECT_EQ(resp.checkpoint->decree, Decree(4));
+  EXPECT_TRUE(HasMark(out, "learn.from_checkpoint"));
+  EXPECT_TRUE(HasMark(out, "learn.caught_up"));
+  EXPECT_EQ(h.View(kL).last_committed, Decree(4));
+}
+
+TEST(ReplicaLearn, RequestsWithAStaleSignatureAreRefused) {
+  Harness h;
+  StartPairWithWrites(h, 1);
+  LearnRequest req = StartLearner(h);
+  req.signature += 1;
+  Outbox out = h.Deliver(kL, kP, req);
+  auto resps = Sent<LearnResponse>(out);
+  ASSERT_EQ(resps.size(), 1u);
+  EXPECT_EQ(resps[0].second.error, ErrorCode::kObjectNotFound);
+  EXPECT_TRUE(HasMark(out, "learn.stale_signature"));
+  EXPECT_TRUE(Sent<PrepareRequest>(out).empty());
+}
+
+TEST(ReplicaLearn, ALearnerRefusesPreparesAndResponsesOfAnotherRound) {
+  Harness h;
+  StartPairWithWrites(h, 1);
+  LearnRequest req = StartLearner(h);
+  Outbox at_primary = h.Deliver(kL, kP, req);
+  LearnResponse resp = Sent<LearnResponse>(at_primary).at(0).second;
+  resp.config.learner_signature += 1;
+  Outbox ignored = h.Deliver(kP, kL, resp);
+  EXPECT_TRUE(Sent<LearnCompletionNotify>(ignored).empty());
+  EXPECT_EQ(h.View(kL).last_committed, Decree(0));
+  PrepareRequest stale{
+      .config = ReplicaConfiguration{.gpid = kGpid,
+                                     .ballot = Ballot(1),
+                                     .primary = kP,
+                                     .status = PartitionStatus::kPotentialSecondary,
+                                     .learner_signature = req.signature + 7},
+      .mutation = Mutation{.ballot = Ballot(1), .decree = Decree(2)}};
+  auto acks = Sent<PrepareAck>(h.Deliver(kP, kL, stale));
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].second.error, ErrorCode::kInvalidState);
+}
+
+TEST(ReplicaLearn, UpgradeWaitsUntilTheLearnerAckedEveryPrepareSentToIt) {
+  Harness h;
+  StartPairWithWrites(h, 1);
+  const LearnRequest req = StartLearner(h);
+  Outbox round = LearnRound(h, req);
+  auto notes = Sent<LearnCompletionNotify>(round);
+  ASSERT_EQ(notes.size(), 1u);
+  // A new write: its prepare to the learner is lost.
+  h.Deliver(kClient, kP, Write(OpKind::kSet, "y", "s", "v", 5));
+  Outbox refused = h.Deliver(kL, kP, notes[0].second);
+  auto resps = Sent<LearnCompletionResponse>(refused);
+  ASSERT_EQ(resps.size(), 1u);
+  EXPECT_EQ(resps[0].second.error, ErrorCode::kTryAgain);
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(refused).empty());
+  // ... and past prepare_timeout the learner is dropped: its next request is refused.
+  h.now = h.now + Millis(2000);
+  h.RenewLeases();
+  Outbox check = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kGroupCheck));
+  EXPECT_TRUE(HasMark(check, "learn.learner_timeout"));
+  auto gone = Sent<LearnResponse>(h.Deliver(kL, kP, req));
+  ASSERT_EQ(gone.size(), 1u);
+  EXPECT_EQ(gone[0].second.error, ErrorCode::kObjectNotFound);
+}
+
+TEST(PrepareList, ResetToACheckpointDropsSlotsAtOrBelowItAndOfOlderBallots) {
+  // A learner's prepare list after LT_APP at decree 4 (Pegasus 6d1edf550): decree 3 of an
+  // abandoned history and decree 6 of an older ballot must go; decree 5 of the current primary
+  // stays and commits next.
+  PrepareList plist(Decree(1));
+  ASSERT_TRUE(plist.Prepare(
+      Mutation{.ballot = Ballot(1), .decree = Decree(3), .last_committed_decree = Decree(1)}));
+  ASSERT_TRUE(plist.Prepare(
+      Mutation{.ballot = Ballot(3), .decree = Decree(5), .last_committed_decree = Decree(4)}));
+  ASSERT_TRUE(plist.Prepare(
+      Mutation{.ballot = Ballot(2), .decree = Decree(6), .last_committed_decree = Decree(4)}));
+  plist.ResetTo(Decree(4), Ballot(3));
+  plist.CheckInvariants();
+  EXPECT_EQ(plist.last_committed(), Decree(4));
+  EXPECT_EQ(plist.Get(Decree(3)), nullptr);
+  EXPECT_EQ(plist.Get(Decree(6)), nullptr);
+  ASSERT_NE(plist.Get(Decree(5)), nullptr);
+  EXPECT_TRUE(plist.CommitTo(Decree(5), [](const Mutation&) { return Status::Ok(); }).ok());
+  EXPECT_EQ(plist.last_committed(), Decree(5));
+}
+
+}  // namespace
+}  // namespace pg::testing
