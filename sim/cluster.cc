@@ -114,6 +114,9 @@ bool Cluster::Impl::ExecuteNext() {
     case EventKind::kDrain:
       counted = Drain(e);
       break;
+    case EventKind::kDeliveryTick:
+      counted = DeliveryTick();
+      break;
   }
   queue.Release(slot);
   in_event = false;
@@ -349,6 +352,16 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
     stats.dropped_random++;
     return;
   }
+  if (options.delivery_policy) {
+    // Each copy waits on its link; its drawn time only schedules a tick (delivery_policy.h).
+    auto& queue_of_link = in_flight[{from.value(), to.value()}];
+    for (int i = 0; i < copies; ++i) {
+      if (i + 1 < copies) stats.duplicated++;
+      queue_of_link.push_back({from, to, msg_digest, i + 1 < copies ? msg : std::move(msg)});
+      NewEvent(at[i], EventKind::kDeliveryTick, to, 0);
+    }
+    return;
+  }
   for (int i = 0; i < copies; ++i) {
     Event& e = NewEvent(at[i], EventKind::kInput, to, 0);
     e.msg_digest = msg_digest;
@@ -382,6 +395,34 @@ void Cluster::Impl::ReleaseHeld() {
   if (trace.recording()) {
     trace.AddLine({current_index, now, "-", fmt::format("clog ended: {} released", released)});
   }
+}
+
+bool Cluster::Impl::DeliveryTick() {
+  if (in_flight.empty()) return false;  // its message went out at an earlier tick
+  candidates.clear();
+  uint64_t digest = 0x243f6a8885a308d3ULL;
+  for (const auto& [link, messages] : in_flight) {
+    candidates.push_back({.from = NodeId(link.first),
+                          .to = NodeId(link.second),
+                          .msg_digest = messages.front().msg_digest,
+                          .queued = messages.size()});
+    digest = FoldWord(FoldWord(digest, link.first), link.second);
+    for (const kernel::HeldMessage& m : messages) digest = FoldWord(digest, m.msg_digest);
+  }
+  const size_t pick = options.delivery_policy->Choose(
+      *owner, {.now = now, .candidates = candidates, .in_flight_digest = digest});
+  PG_ASSERT_LT(pick, candidates.size(), "the delivery policy picked no candidate");
+  if (options.delivery_policy->halted()) return false;  // pruned: the run stops here
+  const auto it = in_flight.find({candidates[pick].from.value(), candidates[pick].to.value()});
+  kernel::HeldMessage m = std::move(it->second.front());
+  it->second.pop_front();
+  if (it->second.empty()) in_flight.erase(it);
+  Event e;
+  e.kind = EventKind::kInput;
+  e.node = m.to;
+  e.msg_digest = m.msg_digest;
+  e.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
+  return DeliverInput(e);
 }
 
 // ---- Impl: host actions, lifecycle, checks ---------------------------------------------------

@@ -15,6 +15,7 @@
 #include "core/common/ids.h"
 #include "core/common/time.h"
 #include "core/node/node.h"
+#include "sim/delivery_policy.h"
 #include "sim/sim_disk.h"
 
 namespace pg::sim {
@@ -106,6 +107,9 @@ struct ClusterOptions {
   uint64_t seed = 0;
   LinkConfig default_link;
   bool record_trace = false;  // keep TraceLines (slow); the hash is always computed
+  // Added: who orders message deliveries (sim/delivery_policy.h). Null: the timed default, where
+  // each message arrives at its drawn delivery time (every existing trace hash is of that mode).
+  std::shared_ptr<DeliveryPolicy> delivery_policy;
 };
 
 class Cluster {

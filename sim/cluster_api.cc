@@ -19,6 +19,10 @@ NodeId Cluster::AddNode(std::string name, NodeFactory factory, ClockConfig clock
 }
 
 void Cluster::Start() {
+  if (impl_->options.delivery_policy && !impl_->policy_attached) {
+    impl_->policy_attached = true;
+    impl_->options.delivery_policy->Attach(*this);
+  }
   for (size_t i = 0; i < impl_->nodes.size(); ++i) {
     const Impl::NodeState& ns = *impl_->nodes[i];
     if (ns.incarnation == 0 && !ns.node) impl_->BootNode(NodeId(static_cast<uint32_t>(i)));
@@ -26,7 +30,7 @@ void Cluster::Start() {
 }
 
 bool Cluster::Step() {
-  while (!impl_->failure && !impl_->queue.empty()) {
+  while (!impl_->failure && !impl_->Halted() && !impl_->queue.empty()) {
     if (impl_->ExecuteNext()) return !impl_->failure;
   }
   return false;
@@ -34,10 +38,11 @@ bool Cluster::Step() {
 
 // A failed run stays at the time of its failure, so now() and the verdict's sim time agree.
 void Cluster::RunUntil(Time t) {
-  while (!impl_->failure && !impl_->queue.empty() && impl_->queue.PeekTime() <= t) {
+  while (!impl_->failure && !impl_->Halted() && !impl_->queue.empty() &&
+         impl_->queue.PeekTime() <= t) {
     impl_->ExecuteNext();
   }
-  if (!impl_->failure && t > impl_->now) impl_->now = t;
+  if (!impl_->failure && !impl_->Halted() && t > impl_->now) impl_->now = t;
 }
 
 Time Cluster::now() const { return impl_->now; }

@@ -26,7 +26,8 @@ namespace pg::sim {
 namespace kernel {
 
 // kDrain delivers the oldest parked input of a node that can take inputs again (see NodeState).
-enum class EventKind : uint8_t { kInput, kAction, kClogEnd, kDrain };
+// kDeliveryTick lets a delivery policy deliver one in-flight message (sim/delivery_policy.h).
+enum class EventKind : uint8_t { kInput, kAction, kClogEnd, kDrain, kDeliveryTick };
 
 // What the trace hash is told each record is.
 inline constexpr uint8_t kTraceStep = 1;
@@ -134,6 +135,9 @@ struct Cluster::Impl {
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
   void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
   void ReleaseHeld();
+  // A delivery tick: the policy picks one link's oldest in-flight message, which is delivered.
+  bool DeliveryTick();
+  bool Halted() const { return options.delivery_policy && options.delivery_policy->halted(); }
   void RunAction(uint64_t id);
   void Crash(NodeState& ns, CrashMode mode);
   // Hands the node's disk its current I/O fault probabilities (window, else global).
@@ -162,6 +166,11 @@ struct Cluster::Impl {
   std::map<NodeId, IoFaults> disk_fault_windows;  // SetNodeDiskFaults, by node
   NetworkStats stats;
   std::vector<kernel::HeldMessage> held;  // messages waiting for a clog to end, in send order
+  // With a delivery policy only: messages in flight, per link (from, to), oldest first. A map, so
+  // the policy always sees the links in one order.
+  std::map<std::pair<uint32_t, uint32_t>, std::deque<kernel::HeldMessage>> in_flight;
+  std::vector<DeliveryCandidate> candidates;  // reused by every tick
+  bool policy_attached = false;
   Trace trace;
   Outbox outbox;  // reused by every step
   uint64_t timer_generation = 0;

@@ -19,6 +19,7 @@
 //   workload.mix            get .35, set .3, del .05, incr .1, cas .1, multi_get .05, multi_set .05
 //                           (a mix the file gives is taken whole: operations it omits weigh 0)
 //   faults                  none
+//   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
 //
 // SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
 // order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
@@ -142,6 +143,10 @@ Knobs Resolver::Resolve() {
   } else if (s_.swarm) {
     k_.faults = DrawSwarmFaults(k_, rng_);
   }
+  // Not a swarm knob: no draw, so the swarm's draw sequence is what it always was.
+  k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
+  k_.scheduler.depth = s_.scheduler.depth.value_or(k_.scheduler.depth);
+  k_.scheduler.steps = s_.scheduler.steps.value_or(k_.scheduler.steps);
   std::stable_sort(k_.faults.begin(), k_.faults.end(),
                    [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
   return std::move(k_);
@@ -343,7 +348,7 @@ json KnobsToJson(const Knobs& k) {
   for (const Fault& fault : k.faults) faults.push_back(FaultToJson(fault));
   json mix = json::object();
   for (const auto& [op, weight] : k.mix) mix[op] = weight;
-  return json{
+  json j = json{
       {"seed", k.seed},
       {"duration_ms", k.duration_ms},
       {"system", k.system},
@@ -374,6 +379,15 @@ json KnobsToJson(const Knobs& k) {
         {"mix", mix}}},
       {"faults", faults},
   };
+  // Written only when not the default, so the knobs of every timed run read as they always did.
+  if (k.scheduler.kind != SchedulerKnobs{}.kind) {
+    j["scheduler"] = {{"kind", k.scheduler.kind}};
+    if (k.scheduler.kind == "pct") {
+      j["scheduler"]["depth"] = k.scheduler.depth;
+      j["scheduler"]["steps"] = k.scheduler.steps;
+    }
+  }
+  return j;
 }
 
 Result<Knobs> KnobsFromJson(const json& j, std::string_view source) {

@@ -15,6 +15,14 @@
 
 namespace pg::sim {
 
+// The resolved "scheduler" section; depth and steps matter only for "pct".
+struct SchedulerKnobs {
+  std::string kind = "timed";
+  int depth = 3;
+  int64_t steps = 2000;
+  bool operator==(const SchedulerKnobs&) const = default;
+};
+
 struct Knobs {
   uint64_t seed = 0;
   int64_t duration_ms = 0;
@@ -48,6 +56,7 @@ struct Knobs {
   std::map<std::string, double> mix;
   // faults, explicit or drawn (swarm), sorted by at_ms (stable)
   std::vector<Fault> faults;
+  SchedulerKnobs scheduler;
 
   bool operator==(const Knobs&) const = default;
 };

@@ -20,6 +20,7 @@ using nlohmann::json;
 constexpr std::string_view kSystems[] = {"pegasus", "register"};
 constexpr std::string_view kStorages[] = {"rocksdb", "memory"};
 constexpr std::string_view kVerdicts[] = {"ok", "fail"};
+constexpr std::string_view kSchedulers[] = {"timed", "random", "pct"};
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
 constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause",      "partition",
                                             "one_way",     "heal",    "clog",       "clock_jump",
@@ -58,6 +59,7 @@ class ScenarioParser {
   void ParseWorkload(const JsonReader& r);
   void ParseMix(const JsonReader& r);
   void ParseExpect(const JsonReader& r);
+  void ParseScheduler(const JsonReader& r);
   void ParseFaults(const JsonReader& r);
   std::optional<Fault> ParseFault(const JsonReader& r);
   std::optional<FaultAction> ParseAction(std::string_view kind, JsonObject& obj);
@@ -90,6 +92,8 @@ Result<Scenario> ScenarioParser::Parse(const json& root) {
   ParseClocks(top.Field("clocks"));
   ParseWorkload(top.Field("workload"));
   if (form_ == ScenarioForm::kScenario) ParseExpect(top.Optional("expect"));
+  // Optional in both forms: knobs of the timed default leave it out, so older verdicts replay.
+  ParseScheduler(top.Optional("scheduler"));
   PrepareNodeNames();
   ParseFaults(top.Field("faults"));
   top.RejectUnknownKeys();
@@ -202,6 +206,21 @@ void ScenarioParser::ParseExpect(const JsonReader& r) {
     }
   }
   obj.RejectUnknownKeys();
+}
+
+void ScenarioParser::ParseScheduler(const JsonReader& r) {
+  JsonObject obj(r);
+  if (!r.present()) return;
+  SchedulerSection& sc = s_.scheduler;
+  sc.kind = obj.Required("kind").OneOf(kSchedulers);
+  JsonReader depth = obj.Optional("depth");
+  JsonReader steps = obj.Optional("steps");
+  sc.depth = depth.Int32(1, 10);
+  sc.steps = steps.Int(1, 100'000'000);
+  obj.RejectUnknownKeys();
+  if (!sc.kind || *sc.kind == "pct") return;
+  if (depth.present()) depth.Fail("no depth unless kind is \"pct\"");
+  if (steps.present()) steps.Fail("no steps unless kind is \"pct\"");
 }
 
 void ScenarioParser::PrepareNodeNames() {

@@ -130,6 +130,12 @@ struct WorkloadSection {
   std::optional<int64_t> timeout_ms;  // > 0
   std::map<std::string, double> mix;  // f -> weight; f in get,set,del,incr,cas,multi_get,multi_set
 };
+// "scheduler": who orders message deliveries (sim/schedulers.h). Not drawn by swarm.
+struct SchedulerSection {
+  std::optional<std::string> kind;  // "timed" | "random" | "pct"
+  std::optional<int> depth;         // pct only: 1..10, priority change points + 1
+  std::optional<int64_t> steps;     // pct only: 1..10^8, ticks the change points are drawn over
+};
 struct ExpectSection {
   std::string verdict = "ok";               // "ok" | "fail"
   std::optional<std::string> failure_kind;  // with "fail": the kind the run must fail with
@@ -153,6 +159,7 @@ struct Scenario {
   DiskSection disk;
   ClocksSection clocks;
   WorkloadSection workload;
+  SchedulerSection scheduler;
   std::optional<std::vector<Fault>> faults;  // absent in a swarm scenario: the nemesis draws them
   bool swarm = false;
   ExpectSection expect;

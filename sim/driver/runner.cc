@@ -6,6 +6,7 @@
 #include "sim/driver/history_export.h"
 #include "sim/driver/system_builder.h"
 #include "sim/nemesis.h"
+#include "sim/schedulers.h"
 
 namespace pg::sim {
 namespace {
@@ -53,7 +54,10 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
   out.knobs = knobs;
   Cluster cluster({.seed = knobs.seed,
                    .default_link = LinkConfigFromKnobs(knobs),
-                   .record_trace = options.record_trace});
+                   .record_trace = options.record_trace,
+                   .delivery_policy = options.delivery_policy
+                                          ? options.delivery_policy
+                                          : MakeDeliveryPolicy(knobs.scheduler, knobs.seed)});
   cluster.SetDiskFaults({.io_error_probability = knobs.io_error_probability});
   Status built = options.system_override ? options.system_override(cluster, knobs)
                                          : BuildSystem(cluster, knobs);

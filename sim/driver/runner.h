@@ -22,6 +22,9 @@ struct RunOptions {
   double checker_timeout_s = 60;
   // Tests plant bugs by building a variant system; empty = the system the knobs name.
   SystemBuilder system_override;
+  // Added: a delivery policy that replaces the one the knobs' "scheduler" names (the explorer's
+  // model checker drives runs through it). Null: the knobs decide.
+  std::shared_ptr<DeliveryPolicy> delivery_policy;
 };
 
 struct RunOutcome {
