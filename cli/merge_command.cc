@@ -1,7 +1,7 @@
-// pegasim merge DIR... [--out DIR]: adds up the shards of one sweep (`sweep --shard K/N --out
-// DIR` on N machines) into the summary the unsharded sweep writes: summary.json, hashes.txt in
-// (scenario, seed) order, and the failing runs' verdicts. Exit 0, 1 (the merged sweep has unmet
-// runs), 2 (unreadable or mismatched shards).
+// pegasim merge DIR... [--out DIR] [--markdown FILE]: adds up the shards of one sweep (`sweep
+// --shard K/N --out DIR` on N machines) into the summary the unsharded sweep writes: summary.json,
+// hashes.txt in (scenario, seed) order, and the failing runs' verdicts. Exit 0, 1 (the merged sweep
+// has unmet runs), 2 (unreadable or mismatched shards).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +18,7 @@ namespace {
 struct MergeFlags {
   std::vector<std::string> dirs;
   std::string out_dir;
+  std::string markdown;
 };
 
 std::optional<std::string> ReadText(const std::string& path) {
@@ -91,6 +92,8 @@ int Merge(const MergeFlags& flags) {
   auto merged = sim::MergeTallies(shards, sources);
   if (!merged.ok()) return BadInput(merged.status().message());
   std::cout << sim::SummaryText(*merged);
+  if (!flags.markdown.empty() && !WriteFile(flags.markdown, sim::SummaryMarkdown(*merged)))
+    return 2;
   if (!flags.out_dir.empty()) {
     std::vector<HashLine> hashes;
     for (const std::string& dir : flags.dirs) {
@@ -120,6 +123,8 @@ void AddMergeCommand(CLI::App& app, int* exit_code) {
       "merge", "Add up the shards of one sweep (sweep --shard K/N --out DIR) into one summary");
   cmd->add_option("dirs", flags->dirs, "The shards' --out directories, all N of them")->required();
   cmd->add_option("--out", flags->out_dir, "Write the merged summary.json and hashes.txt here");
+  cmd->add_option("--markdown", flags->markdown,
+                  "Write the merged summary for people (results/SUMMARY.md's body) here");
   cmd->callback([flags, exit_code] { *exit_code = Merge(*flags); });
 }
 

@@ -1,5 +1,5 @@
 // pegasim sweep SCENARIO... --seeds A..B [--jobs J] [--shard K/N] [--out DIR]
-//                [--trace-run SCENARIO:SEED]...
+//                [--markdown FILE] [--trace-run SCENARIO:SEED]...
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +20,7 @@ struct SweepFlags {
   std::string shard = "0/1";
   std::string out_dir;
   std::vector<std::string> trace_runs;
+  std::string markdown;
 };
 
 // A progress bar on a terminal; on a pipe (CI logs) one line per failure and per tenth.
@@ -73,6 +74,7 @@ int Sweep(const SweepFlags& flags) {
   if (!result.ok()) return BadInput(result.status().message());
   const sim::SweepTally tally = sim::TallyOf(*result, options);
   std::cout << sim::SummaryText(tally);
+  if (!flags.markdown.empty() && !WriteFile(flags.markdown, sim::SummaryMarkdown(tally))) return 2;
   if (!flags.out_dir.empty()) {
     const auto summary = sim::SummaryJson(tally);
     if (!WriteFile(flags.out_dir + "/summary.json", summary.dump(2) + "\n")) return 2;
@@ -112,6 +114,8 @@ void AddSweepCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--jobs,-j", flags->jobs, "Worker threads (each run is single-threaded)");
   cmd->add_option("--shard", flags->shard, "Run only seeds with seed % N == K (K/N, 0-based)");
   cmd->add_option("--out", flags->out_dir, "Write summary.json and failing verdicts here");
+  cmd->add_option("--markdown", flags->markdown,
+                  "Write the summary for people (results/SUMMARY.md's body) here");
   cmd->add_option("--trace-run", flags->trace_runs,
                   "Also write this run's event trace to DIR/traces/ (SCENARIO:SEED, repeatable; "
                   "the scenario path as hashes.txt gives it)");

@@ -74,6 +74,29 @@ std::map<std::string, SomeSeedTally> SomeSeed(const JsonReader& r) {
   return out;
 }
 
+std::map<std::string, ExpectedFailures> Expected(const JsonReader& r) {
+  std::map<std::string, ExpectedFailures> out;
+  if (!r.IsObject()) {
+    if (r.present()) r.Fail("an object: scenario -> {runs, first}");
+    return out;
+  }
+  for (const auto& [key, value] : r.value()->items()) {
+    JsonObject o(JsonReader(r.errors(), &value, JoinPath(r.path(), key), true));
+    ExpectedFailures& e = out[key];
+    e.runs = o.Required("runs").Uint64().value_or(0);
+    for (const JsonReader& f : o.Required("first").Elements().value_or(std::vector<JsonReader>{})) {
+      JsonObject fo(f);
+      e.first.push_back({.scenario = key,
+                         .seed = fo.Required("seed").Uint64().value_or(0),
+                         .kind = fo.Required("kind").String().value_or("")});
+      fo.Required("replay").String();
+      fo.RejectUnknownKeys();
+    }
+    o.RejectUnknownKeys();
+  }
+  return out;
+}
+
 Status MergeError(const std::string& what) { return Status(ErrorCode::kInvalidArgument, what); }
 
 // The position of each run in the unsharded sweep: scenario order, then seed.
@@ -144,6 +167,7 @@ Result<SweepTally> TallyFromJson(const nlohmann::json& summary, const std::strin
   t.failing = Failing(o.Required("failing"));
   Strings(o.Required("missed"));  // derived from some_seed
   t.some_seed = SomeSeed(o.Required("some_seed"));
+  t.expected_failures = Expected(o.Required("expected_failures"));
   o.RejectUnknownKeys();
   if (!errors.ok()) return errors.status();
   return t;
@@ -172,10 +196,20 @@ Result<SweepTally> MergeTallies(const std::vector<SweepTally>& shards,
       into.seeds += t.seeds;
       into.seen += t.seen;
     }
+    for (const auto& [path, e] : s.expected_failures) {
+      ExpectedFailures& into = m.expected_failures[path];
+      into.runs += e.runs;
+      into.first.insert(into.first.end(), e.first.begin(), e.first.end());
+    }
     m.elapsed_wall_ms = std::max(m.elapsed_wall_ms, s.elapsed_wall_ms);
     m.run_wall_ms += s.run_wall_ms;
   }
   SortFailing(m.failing, m.scenarios);
+  // Each shard kept its first few by seed; the first few of the union are the sweep's.
+  for (auto& [path, e] : m.expected_failures) {
+    SortFailing(e.first, m.scenarios);
+    if (e.first.size() > ExpectedFailures::kKept) e.first.resize(ExpectedFailures::kKept);
+  }
   return m;
 }
 

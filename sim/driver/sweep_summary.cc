@@ -78,6 +78,11 @@ SweepTally TallyOf(const SweepResult& result, const SweepOptions& options) {
     t.faults += r.faults;
     for (const std::string& k : r.fault_kinds) ++t.fault_kinds[k];
     for (const std::string& m : r.marks) ++t.marks[m];
+    if (r.failed && r.expectation_met) {
+      ExpectedFailures& e = t.expected_failures[r.scenario];
+      if (++e.runs <= ExpectedFailures::kKept)
+        e.first.push_back({.scenario = r.scenario, .seed = r.seed, .kind = r.failure_kind});
+    }
     if (r.expectation_met) continue;
     const std::string kind = r.failed ? r.failure_kind : "expectation";
     ++t.failures_by_kind[kind];
@@ -121,6 +126,16 @@ nlohmann::ordered_json SummaryJson(const SweepTally& t) {
     some_seed[path] = {{"expected", s.expected}, {"seeds", s.seeds}, {"seen", s.seen}};
   }
   j["some_seed"] = some_seed;
+  nlohmann::ordered_json expected = nlohmann::ordered_json::object();
+  for (const auto& [path, e] : t.expected_failures) {
+    nlohmann::ordered_json first = nlohmann::ordered_json::array();
+    for (const FailingRun& f : e.first) {
+      first.push_back(
+          {{"seed", f.seed}, {"kind", f.kind}, {"replay", ReplayCommand(f.scenario, f.seed)}});
+    }
+    expected[path] = {{"runs", e.runs}, {"first", first}};
+  }
+  j["expected_failures"] = expected;
   return j;
 }
 

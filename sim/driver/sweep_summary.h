@@ -29,6 +29,14 @@ struct FailingRun {
   std::string why;
 };
 
+// Runs that failed as their scenario expects ("expect": {"verdict": "fail"}): how many, and the
+// first few by seed, to replay.
+struct ExpectedFailures {
+  static constexpr size_t kKept = 3;
+  size_t runs = 0;
+  std::vector<FailingRun> first;  // at most kKept, by seed
+};
+
 struct SweepTally {
   std::string revision;
   std::vector<std::string> scenarios;  // in sweep order
@@ -43,6 +51,7 @@ struct SweepTally {
   std::map<std::string, size_t> marks;  // runs that hit each coverage mark
   std::vector<FailingRun> failing;      // in (scenario, seed) order
   std::map<std::string, SomeSeedTally> some_seed;
+  std::map<std::string, ExpectedFailures> expected_failures;  // by scenario path
   // Measurements, excluded when comparing summaries. A merge adds run_wall_ms (CPU spent) and
   // keeps the longest elapsed_ms (the shards ran side by side).
   int64_t elapsed_wall_ms = 0;
@@ -55,6 +64,8 @@ struct SweepTally {
 SweepTally TallyOf(const SweepResult& result, const SweepOptions& options);
 nlohmann::ordered_json SummaryJson(const SweepTally& tally);
 std::string SummaryText(const SweepTally& tally);
+// SUMMARY.md's body: totals, speed, fault kinds, coverage marks, failures with replay commands.
+std::string SummaryMarkdown(const SweepTally& tally);
 
 // Reads a summary.json back. Strict: a missing or mistyped key is kInvalidArgument naming
 // `source` and the JSON path.

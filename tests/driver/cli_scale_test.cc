@@ -23,6 +23,14 @@ nlohmann::json SummaryWithoutWall(const std::string& dir) {
   return j;
 }
 
+// SUMMARY.md without its wall-clock section.
+std::string MarkdownWithoutSpeed(const std::string& path) {
+  std::string text = ReadFile(path);
+  const size_t speed = text.find("## Speed");
+  if (speed == std::string::npos) return text;
+  return text.erase(speed, text.find("## ", speed + 3) - speed);
+}
+
 std::set<std::string> Listing(const std::string& dir) {
   std::set<std::string> out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
@@ -42,7 +50,8 @@ TEST(CliScale, FourShardsMergedEqualTheUnshardedSweep) {
                                 PG_SOURCE_DIR +
                                 "/scenarios/pegasus/clock_drift_beyond_margin.json " + unmet;
   const std::string seeds = " --seeds 1..10";
-  Ran whole = Pegasim("sweep " + scenarios + seeds + " --jobs 2 --out " + dir + "/whole");
+  Ran whole = Pegasim("sweep " + scenarios + seeds + " --jobs 2 --out " + dir + "/whole" +
+                      " --markdown " + dir + "/whole.md");
   ASSERT_EQ(whole.code, 1) << whole.output;
   std::string shard_dirs;
   for (int k = 0; k < 4; ++k) {
@@ -52,7 +61,8 @@ TEST(CliScale, FourShardsMergedEqualTheUnshardedSweep) {
     ASSERT_EQ(shard.code, 1) << shard.output;
     shard_dirs += " " + out;
   }
-  Ran merged = Pegasim("merge" + shard_dirs + " --out " + dir + "/merged");
+  Ran merged =
+      Pegasim("merge" + shard_dirs + " --out " + dir + "/merged --markdown " + dir + "/merged.md");
   EXPECT_EQ(merged.code, 1) << merged.output;
   EXPECT_NE(merged.output.find("runs: 30  ok: 20  failed: 10"), std::string::npos) << merged.output;
 
@@ -65,6 +75,11 @@ TEST(CliScale, FourShardsMergedEqualTheUnshardedSweep) {
   EXPECT_FALSE(a["marks"].empty());
   EXPECT_EQ(ReadFile(dir + "/whole/hashes.txt"), ReadFile(dir + "/merged/hashes.txt"));
   EXPECT_EQ(Listing(dir + "/whole/failures"), Listing(dir + "/merged/failures"));
+  const std::string md = MarkdownWithoutSpeed(dir + "/whole.md");
+  EXPECT_EQ(md, MarkdownWithoutSpeed(dir + "/merged.md"));
+  EXPECT_NE(md.find("## Faults injected"), std::string::npos);
+  EXPECT_NE(md.find("(invariant:single_primary)"), std::string::npos) << md;
+  EXPECT_NE(md.find("pegasim run " + unmet + " --seed 1`"), std::string::npos) << md;
   // The wall figures add up as measurements: CPU time summed over the shards.
   const auto wall = nlohmann::json::parse(ReadFile(dir + "/merged/summary.json"))["wall"];
   EXPECT_GT(wall["run_wall_ms"].get<int64_t>(), 0);
