@@ -80,8 +80,9 @@ int Sweep(const SweepFlags& flags) {
     if (!WriteFile(flags.out_dir + "/summary.json", summary.dump(2) + "\n")) return 2;
     for (const sim::RunRecord& r : result->runs) {
       if (r.expectation_met) continue;
-      const std::string name = r.verdict.value("name", "run");
-      if (!WriteFile(fmt::format("{}/failures/{}-{}/verdict.json", flags.out_dir, name, r.seed),
+      // Named by directory and file (register-steady-17): scenario names repeat across systems.
+      if (!WriteFile(fmt::format("{}/failures/{}/verdict.json", flags.out_dir,
+                                 sim::RunFileName(r.scenario, r.seed)),
                      r.verdict.dump(2) + "\n"))
         return 2;
     }
