@@ -1,8 +1,9 @@
-// pegasim replay VERDICT.json [--trace FILE]: re-runs from the verdict's knobs and confirms the
-// trace hash.
+// pegasim replay VERDICT.json [--trace FILE] [--html FILE]: re-runs from the verdict's knobs,
+// confirms the trace hash, and writes the event trace and the checker's timeline of the run.
 #include <iostream>
 
 #include "cli/commands.h"
+#include "sim/driver/run_html.h"
 #include "sim/driver/runner.h"
 #include "sim/driver/trace_text.h"
 #include "sim/driver/verdict.h"
@@ -14,6 +15,7 @@ namespace {
 struct ReplayFlags {
   std::string verdict;
   std::string trace_file;
+  std::string html_file;
 };
 
 int Replay(const ReplayFlags& flags) {
@@ -21,10 +23,16 @@ int Replay(const ReplayFlags& flags) {
   if (!verdict.ok()) return BadInput(verdict.status().message());
   auto knobs = sim::KnobsFromJson(verdict->knobs, flags.verdict + ": $.knobs");
   if (!knobs.ok()) return BadInput(knobs.status().message());
-  const sim::RunOutcome outcome =
-      sim::RunKnobs(*knobs, {.record_trace = !flags.trace_file.empty()});
+  // The page's protocol events come from the trace's marks, so --html records it too.
+  const sim::RunOutcome outcome = sim::RunKnobs(
+      *knobs, {.record_trace = !flags.trace_file.empty() || !flags.html_file.empty()});
   if (!flags.trace_file.empty() && !WriteFile(flags.trace_file, sim::TraceText(outcome.trace)))
     return 2;
+  if (!flags.html_file.empty()) {
+    auto html = sim::RunHtml(outcome, fmt::format("{} seed {}", verdict->scenario, verdict->seed));
+    if (!html.ok()) return BadInput(html.status().message());
+    if (!WriteFile(flags.html_file, *html)) return 2;
+  }
   const std::string hash = sim::TraceHashHex(outcome.trace_hash);
   const std::string verdict_now = outcome.failed() ? "fail" : "ok";
   std::cout << "replayed " << verdict->scenario << " seed " << verdict->seed << ": " << verdict_now
@@ -45,6 +53,9 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("replay", "Re-run a verdict.json and confirm its trace hash");
   cmd->add_option("verdict", flags->verdict, "verdict.json of an earlier run")->required();
   cmd->add_option("--trace", flags->trace_file, "Write the event trace, one line per event");
+  cmd->add_option("--html", flags->html_file,
+                  "Write the checker's timeline: failing operations marked, faults and protocol "
+                  "events in a band under them");
   cmd->callback([flags, exit_code] { *exit_code = Replay(*flags); });
 }
 

@@ -69,6 +69,10 @@ struct TraceLine {
   Time at;
   std::string node;
   std::string what;  // the input, and the effects it produced
+  // The run's trace hash after this record: two runs' traces diverge at the first line where it
+  // differs (it covers bytes the text leaves out, e.g. a log record's contents), and the last
+  // line's equals the run's trace hash.
+  uint64_t hash = 0;
 };
 
 // Means of the simulated disk's latencies (each drawn Exp(mean) from the "disk" stream). An

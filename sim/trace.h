@@ -46,7 +46,11 @@ class Trace {
   }
 
   bool recording() const { return record_; }
-  void AddLine(TraceLine line) { lines_.push_back(std::move(line)); }
+  // Called after End(): the line carries the hash that includes its record.
+  void AddLine(TraceLine line) {
+    line.hash = hash_;
+    lines_.push_back(std::move(line));
+  }
 
   uint64_t hash() const { return hash_; }
   const std::vector<TraceLine>& lines() const { return lines_; }

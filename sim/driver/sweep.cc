@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "sim/driver/runner.h"
+#include "sim/driver/sweep_summary.h"
 #include "sim/driver/verdict.h"
 #include "sim/knobs.h"
 
@@ -41,6 +42,7 @@ RunRecord RecordOf(const Scenario& scenario, const RunOutcome& outcome) {
               .wall_ms = outcome.wall_ms,
               .faults = outcome.faults.size(),
               .marks = outcome.marks};
+  for (const auto& [at, what] : outcome.faults) r.fault_kinds.push_back(FaultKind(what));
   if (!expectation.met) r.verdict = VerdictJson(scenario, outcome);
   return r;
 }
@@ -59,6 +61,21 @@ Result<SeedRange> ParseSeedRange(const std::string& text) {
   if (!first || !last) return BadFlag("--seeds", text, "A..B with non-negative integers");
   if (*last < *first) return BadFlag("--seeds", text, "A..B with A <= B");
   return SeedRange{*first, *last};
+}
+
+Result<std::pair<std::string, uint64_t>> ParseRunRef(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  std::optional<uint64_t> seed;
+  if (colon != std::string::npos) seed = ParseU64(std::string_view(text).substr(colon + 1));
+  if (colon == std::string::npos || colon == 0 || !seed)
+    return BadFlag("--trace-run", text, "SCENARIO:SEED, e.g. scenarios/register/steady.json:17");
+  return std::pair(text.substr(0, colon), *seed);
+}
+
+std::string RunFileName(const std::string& scenario_path, uint64_t seed) {
+  const std::filesystem::path p(scenario_path);
+  const std::string dir = p.parent_path().filename().string();
+  return fmt::format("{}{}{}-{}", dir, dir.empty() ? "" : "-", p.stem().string(), seed);
 }
 
 Result<Shard> ParseShard(const std::string& text) {
@@ -102,25 +119,22 @@ size_t SweepResult::unmet() const {
 
 namespace {
 
-// For each scenario whose failure is expected on some seed only: did any seed show it?
-std::vector<std::string> MissedFailures(const std::vector<Scenario>& scenarios,
-                                        const std::vector<RunRecord>& runs) {
-  std::vector<std::string> missed;
+// For each scenario whose failure is expected on some seed only: how many seeds showed it.
+std::map<std::string, SomeSeedTally> TallySomeSeed(const std::vector<Scenario>& scenarios,
+                                                   const std::vector<RunRecord>& runs) {
+  std::map<std::string, SomeSeedTally> out;
   for (const Scenario& s : scenarios) {
     if (s.expect.verdict != "fail" || s.expect.every_seed) continue;
-    size_t seeds = 0;
-    bool seen = false;
+    SomeSeedTally t{.expected = s.expect.failure_kind.value_or("a failure")};
     for (const RunRecord& r : runs) {
       if (r.scenario != s.path) continue;
-      ++seeds;
-      seen |= r.failed && (!s.expect.failure_kind || r.failure_kind == *s.expect.failure_kind);
+      ++t.seeds;
+      if (r.failed && (!s.expect.failure_kind || r.failure_kind == *s.expect.failure_kind))
+        ++t.seen;
     }
-    if (seeds > 0 && !seen) {
-      missed.push_back(fmt::format("{}: expected {} on some seed; none of {} seeds showed it",
-                                   s.path, s.expect.failure_kind.value_or("a failure"), seeds));
-    }
+    out[s.path] = t;
   }
-  return missed;
+  return out;
 }
 
 }  // namespace
@@ -149,8 +163,13 @@ Result<SweepResult> RunSweep(const SweepOptions& options) {
   auto worker = [&] {
     for (size_t w = next++; w < work.size(); w = next++) {
       const Scenario& scenario = scenarios[work[w].first];
-      RunOutcome outcome = RunKnobs(ResolveKnobs(scenario, work[w].second), {});
+      const bool traced =
+          std::find(options.trace_runs.begin(), options.trace_runs.end(),
+                    std::pair(scenario.path, work[w].second)) != options.trace_runs.end();
+      RunOutcome outcome =
+          RunKnobs(ResolveKnobs(scenario, work[w].second), {.record_trace = traced});
       RunRecord record = RecordOf(scenario, outcome);
+      if (traced) record.trace = std::move(outcome.trace);
       std::lock_guard lock(mu);
       result.runs[w] = std::move(record);
       ++done;
@@ -162,7 +181,8 @@ Result<SweepResult> RunSweep(const SweepOptions& options) {
   for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-  result.missed = MissedFailures(scenarios, result.runs);
+  result.some_seed = TallySomeSeed(scenarios, result.runs);
+  result.missed = MissedFailures(options.scenario_paths, result.some_seed);
   result.elapsed_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - start)
                                .count();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "sim/cluster.h"
 #include "sim/scenario.h"
 
 namespace pg::sim {
@@ -28,6 +29,12 @@ struct Shard {
 };
 Result<Shard> ParseShard(const std::string& text);
 
+// "PATH:SEED": one run of a sweep, as hashes.txt names it (the path as the sweep saw it).
+Result<std::pair<std::string, uint64_t>> ParseRunRef(const std::string& text);
+// A file name for one run's artifacts: "scenarios/register/steady.json", 17 ->
+// "register-steady-17" (the directory keeps names like pegasus/steady and register/steady apart).
+std::string RunFileName(const std::string& scenario_path, uint64_t seed);
+
 // Files named on the command line, directories expanded to their *.json files (recursively,
 // sorted). kInvalidArgument for a path that does not exist.
 Result<std::vector<std::string>> ExpandScenarioPaths(const std::vector<std::string>& paths);
@@ -44,7 +51,9 @@ struct RunRecord {
   int64_t sim_time_ms = 0;
   int64_t wall_ms = 0;
   size_t faults = 0;
+  std::vector<std::string> fault_kinds;  // FaultKind of each fault, in injection order
   std::vector<std::string> marks;
+  std::vector<TraceLine> trace;    // only for runs named in SweepOptions::trace_runs
   nlohmann::ordered_json verdict;  // kept only for runs that missed their expectation
 };
 
@@ -53,12 +62,24 @@ struct SweepOptions {
   SeedRange seeds;
   Shard shard;
   int jobs = 1;
+  // Runs (scenario path, seed) to record the event trace of, e.g. the runs two sweeps disagree
+  // on; recording does not change a run, only costs time and memory.
+  std::vector<std::pair<std::string, uint64_t>> trace_runs;
   // Called once per finished run, from the worker that ran it (under a lock): progress display.
   std::function<void(const RunRecord&, size_t done, size_t total)> on_run;
 };
 
+// A scenario expecting a failure on some seed only ("every_seed": false): how many of this sweep's
+// seeds ran it and how many showed the expected failure. Adds up across shards.
+struct SomeSeedTally {
+  std::string expected;  // the failure kind, or "a failure"
+  size_t seeds = 0;
+  size_t seen = 0;
+};
+
 struct SweepResult {
-  std::vector<RunRecord> runs;  // in (scenario, seed) order
+  std::vector<RunRecord> runs;                     // in (scenario, seed) order
+  std::map<std::string, SomeSeedTally> some_seed;  // by scenario path
   int64_t elapsed_wall_ms = 0;
   // Scenarios expecting a failure on some seed ("every_seed": false) on which no seed of this
   // sweep failed that way: one message each. They fail the sweep like an unmet run.
@@ -68,7 +89,7 @@ struct SweepResult {
 
 // Loads every scenario first: a bad file is an error before any run starts.
 Result<SweepResult> RunSweep(const SweepOptions& options);
+// summary.json; sim/driver/sweep_summary.h has its parts, its text form and the merge of shards.
 nlohmann::ordered_json SweepSummaryJson(const SweepResult& result, const SweepOptions& options);
-std::string SweepSummaryText(const SweepResult& result);
 
 }  // namespace pg::sim

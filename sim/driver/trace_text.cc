@@ -5,7 +5,8 @@ namespace pg::sim {
 std::string TraceText(const std::vector<TraceLine>& trace) {
   std::string out;
   for (const TraceLine& line : trace) {
-    out += fmt::format("#{} {:.3f}ms {} {}\n", line.index, line.at.ms(), line.node, line.what);
+    out += fmt::format("#{} {:.3f}ms {} {} [{:016x}]\n", line.index, line.at.ms(), line.node,
+                       line.what, line.hash);
   }
   return out;
 }

@@ -1,39 +1,18 @@
 // The pegasim executable as a user meets it: exit codes, messages naming what was wrong, and a
 // run that replays to the same trace hash.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "tests/support/pegasim_cli.h"
+
 namespace {
 
-struct Ran {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Ran Pegasim(const std::string& args) {
-  const std::string cmd = std::string(PG_PEGASIM_BIN) + " " + args + " 2>&1";
-  Ran r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string TempDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("pegasim-cli-test-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
+using pg::testing::Pegasim;
+using pg::testing::Ran;
+using pg::testing::TempDir;
 
 const std::string kSteady = PG_SOURCE_DIR "/scenarios/register/steady.json";
 
@@ -83,6 +62,10 @@ TEST(Cli, BadInputExitsTwoAndSaysWhatWasWrong) {
            {"replay " + dir + "/verdict.json", "$.scenario"},
            {"replay /nonexistent/verdict.json", "cannot open"},
            {"frobnicate", "frobnicate"},
+           {"sweep " + kSteady + " --seeds 1..2 --out " + dir + "/s --trace-run x.json:1",
+            "--trace-run"},
+           {"merge " + dir, "summary.json"},
+           {"diff " + dir + "/broken.json " + dir + "/broken.json", "broken.json:1: expected"},
        }) {
     Ran r = Pegasim(c.args);
     EXPECT_EQ(r.code, 2) << c.args << "\n" << r.output;
@@ -91,7 +74,7 @@ TEST(Cli, BadInputExitsTwoAndSaysWhatWasWrong) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* sub : {"run", "sweep", "replay", "check"}) {
+  for (const char* sub : {"run", "sweep", "replay", "check", "merge", "diff"}) {
     Ran r = Pegasim(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;

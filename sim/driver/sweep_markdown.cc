@@ -1,0 +1,100 @@
+// SUMMARY.md (sweep_summary.h): a sweep as a person reads it, from the same tally as summary.json.
+#include <algorithm>
+
+#include "sim/driver/sweep_summary.h"
+#include "sim/driver/verdict.h"
+
+namespace pg::sim {
+namespace {
+
+double PerSecond(double amount, int64_t wall_ms) {
+  return wall_ms > 0 ? amount * 1000.0 / static_cast<double>(wall_ms) : 0.0;
+}
+
+std::string Totals(const SweepTally& t) {
+  const size_t unmet = t.unmet();
+  return fmt::format(
+      "## Totals\n\n"
+      "| runs | as expected | not | scenarios | seeds | events | simulated time |\n"
+      "|---:|---:|---:|---:|---|---:|---:|\n"
+      "| {} | {} | {} | {} | {}..{} | {} | {:.0f} s |\n\n",
+      t.runs, t.runs - std::min(t.runs, unmet), unmet, t.scenarios.size(), t.seeds.first,
+      t.seeds.last, t.events, static_cast<double>(t.sim_time_ms) / 1000.0);
+}
+
+std::string Speed(const SweepTally& t) {
+  return fmt::format(
+      "## Speed\n\n"
+      "Wall-clock measurements: they vary from machine to machine (everything else on this page "
+      "is a function of the seeds). seeds/s counts runs (one scenario with one seed) per second "
+      "of the whole sweep; each run is single-threaded, and events/s and simulated:wall are per "
+      "worker.\n\n"
+      "| seeds/s | events/s | simulated:wall | elapsed | CPU in runs |\n"
+      "|---:|---:|---:|---:|---:|\n"
+      "| {:.1f} | {:.0f} | {:.0f}:1 | {:.1f} s | {:.1f} s |\n\n",
+      PerSecond(static_cast<double>(t.runs), t.elapsed_wall_ms),
+      PerSecond(static_cast<double>(t.events), t.run_wall_ms),
+      t.run_wall_ms > 0 ? static_cast<double>(t.sim_time_ms) / static_cast<double>(t.run_wall_ms)
+                        : 0.0,
+      static_cast<double>(t.elapsed_wall_ms) / 1000.0, static_cast<double>(t.run_wall_ms) / 1000.0);
+}
+
+struct Columns {
+  const char* name;
+  const char* count;
+};
+
+std::string Counts(const std::string& heading, const std::string& intro, Columns columns,
+                   const std::map<std::string, size_t>& counts) {
+  std::string out = fmt::format("## {}\n\n{}\n\n", heading, intro);
+  if (counts.empty()) return out + "None.\n\n";
+  out += fmt::format("| {} | {} |\n|---|---:|\n", columns.name, columns.count);
+  for (const auto& [name, n] : counts) out += fmt::format("| `{}` | {} |\n", name, n);
+  return out + "\n";
+}
+
+std::string Failures(const SweepTally& t) {
+  std::string out = "## Failures\n\n";
+  if (t.failing.empty() && t.missed().empty()) {
+    out += "Every run met its scenario's expectation.\n\n";
+  } else {
+    out +=
+        "Runs that missed their scenario's expectation, each with the command that replays it:\n\n";
+    for (const FailingRun& f : t.failing) {
+      out += fmt::format("- `{}` seed {}: {} — `{}`\n", f.scenario, f.seed, f.why,
+                         ReplayCommand(f.scenario, f.seed));
+    }
+    for (const std::string& m : t.missed()) out += fmt::format("- {}\n", m);
+    out += "\n";
+  }
+  if (t.expected_failures.empty()) return out;
+  out +=
+      "Failures the scenarios expect (the bench must find them), with the first seeds to "
+      "replay:\n\n"
+      "| scenario | runs failed as expected | first seeds |\n|---|---:|---|\n";
+  for (const auto& [path, e] : t.expected_failures) {
+    std::string first;
+    for (const FailingRun& f : e.first)
+      first += fmt::format("{}`{}` ({})", first.empty() ? "" : "<br>", ReplayCommand(path, f.seed),
+                           f.kind);
+    out += fmt::format("| `{}` | {} | {} |\n", path, e.runs, first);
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string SummaryMarkdown(const SweepTally& t) {
+  return Totals(t) + Speed(t) +
+         Counts("Faults injected",
+                fmt::format("What the nemesis did over all runs ({} in total), by kind; "
+                            "\"(ignored)\" marks a fault that found nothing to act on.",
+                            t.faults),
+                {"kind", "injected"}, t.fault_kinds) +
+         Counts("Coverage marks",
+                "How many runs hit each coverage mark (a node's `Mark` effect on a rare path).",
+                {"mark", "runs"}, t.marks) +
+         Failures(t);
+}
+
+}  // namespace pg::sim
