@@ -82,11 +82,13 @@ TEST(SchedulerScenario, EachPolicyIsDeterministicAndTimedIsTheDefault) {
 }
 
 TEST(SchedulerScenario, ATimedRunKeepsItsCommittedTraceHash) {
-  // The hash the kernel gave this scenario before delivery policies existed (checked with the
-  // binary of the parent commit): the timed default is byte-for-byte the old kernel.
-  Result<Scenario> s = LoadScenario(PG_SOURCE_DIR "/scenarios/explore/tiny_pegasus.json");
+  // The hash the kernel gave this scenario before delivery policies existed (checked with a
+  // binary without them): the timed default is byte-for-byte the old kernel. The register example
+  // is pinned, not a Pegasus scenario, so that work on the Pegasus core does not move it; a
+  // deliberate change to the kernel's event encoding or to the register example re-pins it.
+  Result<Scenario> s = LoadScenario(PG_SOURCE_DIR "/scenarios/register/steady.json");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(RunKnobs(ResolveKnobs(*s, 1), {}).trace_hash, 0xfb53f990814ff209ULL);
+  EXPECT_EQ(RunKnobs(ResolveKnobs(*s, 1), {}).trace_hash, 0x2be84f0b36a1c64cULL);
 }
 
 }  // namespace

@@ -1,0 +1,129 @@
+// Adding secondaries on meta (PEGASUS.md §1.7, §1.8): partition_guardian::on_missing_secondary's
+// choice of learner and its wait for a dropped node, and meta's rule for CT_UPGRADE_TO_SECONDARY.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/meta/partition_table.h"
+#include "tests/meta/meta_harness.h"
+
+namespace pg::testing {
+namespace {
+
+PartitionConfiguration Pair() {
+  return PartitionConfiguration{.gpid = Gpid{.app_id = 1, .partition_index = 0},
+                                .ballot = Ballot(5),
+                                .primary = NodeId(1),
+                                .secondaries = {NodeId(2)},
+                                .last_drops = {NodeId(3), NodeId(4)},
+                                .max_replica_count = 3,
+                                .partition_count = 1};
+}
+
+TEST(MetaLearn, PickLearnerTakesTheLatestDroppedAliveNodeAtOnce) {
+  const auto all_alive = [](NodeId) { return true; };
+  EXPECT_EQ(PickLearner(Pair(), Servers(5), all_alive, {}, /*waited_enough=*/false), NodeId(4));
+  const auto four_dead = [](NodeId n) { return n != NodeId(4); };
+  EXPECT_EQ(PickLearner(Pair(), Servers(5), four_dead, {}, false), NodeId(3));
+}
+
+TEST(MetaLearn, PickLearnerTakesANewNodeOnlyAfterTheWaitAndTheLeastLoadedOne) {
+  const auto drops_dead = [](NodeId n) { return n != NodeId(3) && n != NodeId(4); };
+  EXPECT_EQ(PickLearner(Pair(), Servers(6), drops_dead, {}, /*waited_enough=*/false), std::nullopt);
+  const std::map<NodeId, int> load = {{NodeId(5), 3}, {NodeId(6), 1}};
+  EXPECT_EQ(PickLearner(Pair(), Servers(6), drops_dead, load, true), NodeId(6));
+  EXPECT_EQ(PickLearner(Pair(), Servers(6), drops_dead, {}, true), NodeId(5)) << "ties: lowest id";
+  EXPECT_EQ(PickLearner(Pair(), Servers(4), drops_dead, {}, true), std::nullopt)
+      << "every alive node is a member";
+}
+
+UpdateConfigRequest Upgrade(NodeId node) {
+  PartitionConfiguration next = Pair();
+  next.ballot = Ballot(6);
+  next.secondaries.push_back(node);
+  return {.type = ConfigType::kUpgradeToSecondary, .config = next, .node = node};
+}
+
+TEST(MetaLearn, UpgradeToSecondaryAddsTheLearnerAndTakesItOffLastDrops) {
+  const UpdateDecision d = DecideUpdate(Pair(), Upgrade(NodeId(4)), NodeId(1));
+  ASSERT_EQ(d.kind, UpdateDecision::Kind::kPersist) << d.why;
+  EXPECT_EQ(d.config.ballot, Ballot(6));
+  EXPECT_EQ(d.config.secondaries, (std::vector<NodeId>{NodeId(2), NodeId(4)}));
+  EXPECT_EQ(d.config.last_drops, std::vector<NodeId>{NodeId(3)});
+}
+
+TEST(MetaLearn, UpgradeToSecondaryOnlyFromThePrimaryForANonMemberOfAShortGroup) {
+  EXPECT_EQ(DecideUpdate(Pair(), Upgrade(NodeId(4)), NodeId(2)).kind, UpdateDecision::Kind::kReject)
+      << "requested by a secondary";
+  UpdateConfigRequest member = Upgrade(NodeId(2));
+  EXPECT_EQ(DecideUpdate(Pair(), member, NodeId(1)).kind, UpdateDecision::Kind::kReject);
+  PartitionConfiguration full = Pair();
+  full.secondaries = {NodeId(2), NodeId(3)};
+  UpdateConfigRequest over = Upgrade(NodeId(4));
+  over.config.secondaries = {NodeId(2), NodeId(3), NodeId(4)};
+  EXPECT_EQ(DecideUpdate(full, over, NodeId(1)).kind, UpdateDecision::Kind::kReject)
+      << "the group is full";
+  UpdateConfigRequest wrong = Upgrade(NodeId(4));
+  wrong.config.secondaries = {NodeId(4)};
+  EXPECT_EQ(DecideUpdate(Pair(), wrong, NodeId(1)).kind, UpdateDecision::Kind::kReject)
+      << "membership other than current + learner";
+}
+
+// Every server beacons at each second but `dead` (silent from 1 s on); meta's check after each.
+std::vector<Outbox> Checks(MetaFixture& f, NodeId dead, int64_t from_ms, int64_t until_ms) {
+  std::vector<Outbox> checks;
+  for (int64_t t = from_ms; t <= until_ms; t += 1000) {
+    for (NodeId s : f.options().replica_servers) {
+      if (s != dead || t <= 1000) f.Receive(At(t), s, Beacon{.send_time = At(t - 1)});
+    }
+    checks.push_back(f.Step(At(t) + Millis(1), TimerFired{.timer = TimerId(1)}));
+  }
+  return checks;
+}
+
+TEST(MetaLearn, AShortPartitionGetsANewNodeProposedOnlyAfterTheDelay) {
+  MetaServerOptions o = DefaultOptions();
+  o.add_secondary_delay = Millis(10000);
+  MetaFixture f(o);
+  f.BootReady(At(0));
+  const NodeId dead(4);
+  Checks(f, dead, 1000, 9000);  // declared dead
+  // The primaries of the partitions it served as secondary remove it (CT_DOWNGRADE_TO_INACTIVE).
+  std::set<int> short_partitions;
+  for (const PartitionConfiguration& pc : f.meta().partitions()) {
+    if (!IsSecondary(pc, dead)) continue;
+    PartitionConfiguration next = pc;
+    next.ballot = pc.ballot.next();
+    std::erase(next.secondaries, dead);
+    Outbox out =
+        f.Receive(At(9100), *pc.primary,
+                  UpdateConfigRequest{
+                      .type = ConfigType::kDowngradeToInactive, .config = next, .node = dead});
+    for (const AppendLog& a : AppendsOf(out)) f.Complete(At(9200), a);
+    short_partitions.insert(pc.gpid.partition_index);
+  }
+  ASSERT_FALSE(short_partitions.empty());
+  auto proposals = [](const std::vector<Outbox>& checks) {
+    std::vector<std::pair<NodeId, ConfigProposal>> v;
+    for (const Outbox& c : checks) {
+      for (auto& [to, p] : SentOf<ConfigProposal>(c)) {
+        if (p.type == ConfigType::kAddSecondary) v.emplace_back(to, p);
+      }
+    }
+    return v;
+  };
+  EXPECT_TRUE(proposals(Checks(f, dead, 10000, 18000)).empty()) << "waits for the dropped node";
+  auto late = proposals(Checks(f, dead, 19000, 21000));
+  std::set<int> proposed;
+  for (const auto& [to, p] : late) {
+    const PartitionConfiguration& pc = f.meta().partitions()[p.config.gpid.partition_index];
+    EXPECT_EQ(to, *pc.primary) << "proposed to the primary";
+    EXPECT_FALSE(IsMember(pc, p.node));
+    EXPECT_NE(p.node, dead);
+    proposed.insert(p.config.gpid.partition_index);
+  }
+  EXPECT_EQ(proposed, short_partitions);
+}
+
+}  // namespace
+}  // namespace pg::testing
