@@ -347,7 +347,8 @@ void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Mes
 
 void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg) {
   std::array<Time, 2> at;
-  const int copies = network.Transmit(from, to, now, *net_rng, &at);
+  const uint64_t bytes = network.NeedsSize(from, to) ? Encode(msg).size() : 0;
+  const int copies = network.Transmit(from, to, now, *net_rng, &at, bytes);
   if (copies == 0) {
     stats.dropped_random++;
     return;

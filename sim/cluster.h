@@ -28,6 +28,10 @@ struct LinkConfig {
   double duplicate_probability = 0.0;
   // Probability that a message ignores per-link FIFO order. Links are FIFO otherwise (TCP).
   double reorder_probability = 0.0;
+  // A message of B bytes occupies its link's wire for B / bandwidth before its latency starts, and
+  // later messages on the link wait for the wire: a big transfer (a checkpoint) takes simulated
+  // time. 0: unlimited (sizes are then never computed).
+  double bandwidth_bytes_per_ms = 0.0;
 };
 
 struct ClockConfig {

@@ -20,6 +20,7 @@
 //                           (a mix the file gives is taken whole: operations it omits weigh 0)
 //   faults                  none
 //   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
+//   network.bandwidth_mb_per_s  unlimited (never drawn by swarm)
 //
 // SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
 // order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
@@ -193,6 +194,7 @@ void Resolver::ResolveNetworkDiskClocks() {
   k_.duplicate_probability =
       Pick(n.duplicate_probability, 0.0, DrawMaybeZero(B::kDuplicateProbability));
   k_.reorder_probability = Pick(n.reorder_probability, 0.0, DrawMaybeZero(B::kReorderProbability));
+  k_.bandwidth_mb_per_s = n.bandwidth_mb_per_s.value_or(0);
   const DiskSection& d = s_.disk;
   k_.write_latency_ms_mean =
       Pick(d.write_latency_ms_mean, D::kWriteLatencyMsMean, DrawReal(B::kWriteLatencyMsMean));
@@ -380,6 +382,7 @@ json KnobsToJson(const Knobs& k) {
       {"faults", faults},
   };
   // Written only when not the default, so the knobs of every timed run read as they always did.
+  if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   if (k.scheduler.kind != SchedulerKnobs{}.kind) {
     j["scheduler"] = {{"kind", k.scheduler.kind}};
     if (k.scheduler.kind == "pct") {

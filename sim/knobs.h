@@ -40,6 +40,7 @@ struct Knobs {
   double drop_probability = 0;
   double duplicate_probability = 0;
   double reorder_probability = 0;
+  double bandwidth_mb_per_s = 0;  // 0: unlimited (never drawn by swarm)
   // disk
   double write_latency_ms_mean = 0;
   double sync_latency_ms_mean = 0;

@@ -183,7 +183,8 @@ LinkConfig LinkConfigFromKnobs(const Knobs& knobs) {
           .latency_mean = Micros(static_cast<int64_t>(knobs.latency_ms_mean * 1000)),
           .drop_probability = knobs.drop_probability,
           .duplicate_probability = knobs.duplicate_probability,
-          .reorder_probability = knobs.reorder_probability};
+          .reorder_probability = knobs.reorder_probability,
+          .bandwidth_bytes_per_ms = knobs.bandwidth_mb_per_s * 1000};
 }
 
 std::string FaultLabel(const Fault& fault) {

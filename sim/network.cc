@@ -73,12 +73,26 @@ Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng) {
   return l.fifo_floor;
 }
 
-int Network::Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver) {
+bool Network::NeedsSize(NodeId from, NodeId to) const {
+  return ConfigOf(link(from, to)).bandwidth_bytes_per_ms > 0;
+}
+
+int Network::Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver,
+                      uint64_t bytes) {
   Link& l = link(from, to);
-  const LinkConfig& c = l.has_config ? l.config : default_link_;
+  const LinkConfig& c = ConfigOf(l);
   if (rng.Chance(c.drop_probability)) return 0;
   const int copies = rng.Chance(c.duplicate_probability) ? 2 : 1;
-  for (int i = 0; i < copies; ++i) (*deliver)[i] = DrawDelivery(l, c, now, rng);
+  Time start = now;
+  if (c.bandwidth_bytes_per_ms > 0) {
+    // Serialization: the message goes on the wire after those before it (a lost one still used
+    // the wire, but is not drawn here: drops are decided first so fault-free draws stay put).
+    const auto on_wire = Duration::Nanos(
+        static_cast<int64_t>(static_cast<double>(bytes) * 1e6 / c.bandwidth_bytes_per_ms));
+    l.wire_free = std::max(l.wire_free, now) + on_wire;
+    start = l.wire_free;
+  }
+  for (int i = 0; i < copies; ++i) (*deliver)[i] = DrawDelivery(l, c, start, rng);
   return copies;
 }
 

@@ -34,9 +34,13 @@ class Network {
   Time ClogLink(NodeId from, NodeId to, Time now, Duration d);
   bool Clogged(NodeId from, NodeId to, Time now) const;
 
-  // A message departs `from` for `to` at `now`: draws drop, duplicate, latency and reorder from
-  // `rng` and writes the delivery time of each copy; returns the number of copies (0: dropped).
-  int Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver);
+  // Whether Transmit needs the message's size (the link has a bandwidth).
+  bool NeedsSize(NodeId from, NodeId to) const;
+  // A message of `bytes` departs `from` for `to` at `now`: draws drop, duplicate, latency and
+  // reorder from `rng` and writes the delivery time of each copy; returns the number of copies
+  // (0: dropped). With a bandwidth, the latency starts once the message is on the wire.
+  int Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver,
+               uint64_t bytes = 0);
 
  private:
   struct Link {
@@ -45,6 +49,7 @@ class Network {
     // The latest delivery time of a FIFO (not reordered) message: TCP never overtakes.
     Time fifo_floor;
     Time clog_end;
+    Time wire_free;  // when the last message sent on the link is fully on the wire
   };
   // group_of[node] = index of the node's group, -1 when in none.
   struct Partition {
@@ -54,6 +59,9 @@ class Network {
 
   Link& link(NodeId from, NodeId to) { return links_[from.value()][to.value()]; }
   const Link& link(NodeId from, NodeId to) const { return links_[from.value()][to.value()]; }
+  const LinkConfig& ConfigOf(const Link& l) const {
+    return l.has_config ? l.config : default_link_;
+  }
   Time DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng);
 
   LinkConfig default_link_;

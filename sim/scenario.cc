@@ -138,6 +138,7 @@ void ScenarioParser::ParseNetwork(const JsonReader& r) {
   n.drop_probability = obj.Field("drop_probability").Double(0, 1, false);
   n.duplicate_probability = obj.Field("duplicate_probability").Double(0, 1, false);
   n.reorder_probability = obj.Field("reorder_probability").Double(0, 1);
+  n.bandwidth_mb_per_s = obj.Optional("bandwidth_mb_per_s").Double(0.001, 1e6);
   obj.RejectUnknownKeys();
   if (n.latency_ms_min && n.latency_ms_mean && *n.latency_ms_mean < *n.latency_ms_min) {
     mean.Fail(fmt::format("a number >= latency_ms_min ({})", *n.latency_ms_min));

@@ -112,6 +112,7 @@ struct NetworkSection {
   std::optional<double> drop_probability;       // [0, 1)
   std::optional<double> duplicate_probability;  // [0, 1)
   std::optional<double> reorder_probability;    // [0, 1]
+  std::optional<double> bandwidth_mb_per_s;     // [0.001, 1e6]; absent: unlimited
 };
 struct DiskSection {
   std::optional<double> write_latency_ms_mean;  // >= 0

@@ -71,6 +71,22 @@ TEST(Network, LinksAreFifoWithoutReorder) {
   for (const auto& d : b.log.pings) EXPECT_GE(d.at, Time::Zero() + Millis(1));
 }
 
+TEST(Network, BandwidthSerializesMessagesOnTheirLink) {
+  // kCount pings sent at once over a 3 ms link with a bandwidth: the i-th is on the wire after
+  // i messages' worth of bytes, so deliveries spread over kCount * size / bandwidth.
+  LinkConfig c = Link(3, 3);
+  const uint64_t size = Encode(Message(Ping{.seq = 1})).size();
+  c.bandwidth_bytes_per_ms = static_cast<double>(size) * 100;  // 100 pings per ms
+  Burst b(c);
+  ASSERT_EQ(b.log.pings.size(), kCount);
+  Time last;
+  for (const auto& d : b.log.pings) last = std::max(last, d.at);
+  const double expect_ms = 3.0 + static_cast<double>(kCount) / 100;
+  EXPECT_NEAR(last.ms(), expect_ms, 0.5);
+  const auto seqs = b.journal.PingsFrom(b.ids[1], b.ids[0]);
+  EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end())) << "still FIFO";
+}
+
 TEST(Network, ReorderLetsMessagesOvertake) {
   LinkConfig c = Link(1, 10);
   c.reorder_probability = 0.5;
