@@ -255,6 +255,19 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     if (!listed && !keep) resp.gc_replicas.push_back(info.gpid);
     if (listed && info.status == PartitionStatus::kError) RemoveFailedReplica(from, i, out);
   }
+  // A member whose server no longer holds the replica (dropped after a power loss, say) is
+  // treated like a failed one. Not at ballot 1: a new table's replicas are created by this very
+  // sync, so a server may rightly not hold them yet.
+  for (const PartitionConfiguration& pc : configs_) {
+    if (!IsMember(pc, from) || pc.ballot <= Ballot(1)) continue;
+    const bool reported =
+        std::any_of(req.stored_replicas.begin(), req.stored_replicas.end(),
+                    [&](const ReplicaInfo& info) { return info.gpid == pc.gpid; });
+    if (!reported) {
+      out.Mark("meta.member_without_replica");
+      RemoveFailedReplica(from, pc.gpid.partition_index, out);
+    }
+  }
   Reply(from, std::move(resp), out);
 }
 

@@ -79,6 +79,7 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
     DetectPowerLoss(!index.records.empty(), out);
   }
   for (const auto& [gpid, segment] : live) LoadReplica(gpid, segment, out);
+  if (power_lost_ && power_loss_drops_.empty()) WriteBootSentinel(out);
   PG_LOG(kInfo, "booted with {} replicas{}", replicas_.size(),
          power_lost_ ? " (after a power loss)" : "");
   SendBeacon(now, out);
@@ -98,7 +99,17 @@ void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
     if (sentinel.ok()) size = sentinel->size();
   }
   power_lost_ = held_replicas && size < kBootSentinelRecord.size();
-  if (power_lost_) out.Mark("replica_server.power_loss_detected");
+  if (power_lost_) {
+    // The sentinel is written only once every replica loaded from the damaged logs is durably
+    // dropped from the index (LoadReplica, OnIndexDone): a process crash before that must find
+    // the power loss again, not a log it would trust.
+    out.Mark("replica_server.power_loss_detected");
+    return;
+  }
+  WriteBootSentinel(out);
+}
+
+void ReplicaServer::WriteBootSentinel(Outbox& out) {
   sentinel_token_ = next_token_++;
   out.AppendLog({.file = kBootSentinelFile,
                  .token = sentinel_token_,
@@ -116,6 +127,12 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
     replicas_[gpid] = std::make_unique<Replica>(
         AsHost(), gpid,
         Status(ErrorCode::kCorruption, "power loss: the unsynced log tail may be lost"));
+    // Pegasus moves a failed replica's directory aside for good; here the index forgets it, so
+    // that no later boot (after a mere process crash) replays this log as if it were whole.
+    const uint64_t token = next_token_;
+    AppendIndex(ReplicaIndexEntry{.gpid = gpid, .dropped = true}, out);
+    index_tokens_[token] = std::nullopt;
+    power_loss_drops_.insert(token);
     return;
   }
   Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void OnBoot(Time now, Outbox& out);
   void LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out);
   void DetectPowerLoss(bool held_replicas, Outbox& out);
+  void WriteBootSentinel(Outbox& out);
   void OnReceive(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnClientRequest(Time now, NodeId from, const ClientRequest& req, Outbox& out);
   void OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out);
@@ -103,6 +105,10 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // machine lost power since the last boot (DetectPowerLoss).
   bool power_lost_ = false;
   uint64_t sentinel_token_ = 0;
+  // After a power loss: the index appends that drop the replicas of damaged logs, in flight; the
+  // sentinel is written once they are all durable.
+  std::set<uint64_t> power_loss_drops_;
+  bool power_loss_drop_failed_ = false;
   // Fail-stop: the server could not load its replicas; it ignores every input.
   bool stopped_ = false;
 };

@@ -142,6 +142,10 @@ void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure,
   PG_ASSERT(it != index_tokens_.end());
   const std::optional<Gpid> gpid = it->second;
   index_tokens_.erase(it);
+  if (power_loss_drops_.erase(token) > 0) {
+    if (failure != nullptr) power_loss_drop_failed_ = true;  // the next boot stays cautious
+    if (power_loss_drops_.empty() && !power_loss_drop_failed_) WriteBootSentinel(out);
+  }
   if (failure != nullptr) {
     // What reached the index is unknown: later entries go to a fresh segment, and the replica
     // this entry announced never takes a role (meta will not see it at the next sync).
