@@ -9,6 +9,8 @@ namespace pg::cli {
 void AddRunCommand(CLI::App& app, int* exit_code);
 void AddSweepCommand(CLI::App& app, int* exit_code);
 void AddReplayCommand(CLI::App& app, int* exit_code);
+// Exit 0 written, 1 the verdict's failure did not reproduce, 2 bad input (or a passing verdict).
+void AddShrinkCommand(CLI::App& app, int* exit_code);
 
 // Prints "pegasim: <message>" to stderr and returns 2.
 int BadInput(const std::string& message);

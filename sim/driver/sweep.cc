@@ -149,7 +149,7 @@ Result<SweepResult> RunSweep(const SweepOptions& options) {
   auto worker = [&] {
     for (size_t w = next++; w < work.size(); w = next++) {
       const Scenario& scenario = scenarios[work[w].first];
-      RunOutcome outcome = RunKnobs(ResolveKnobs(scenario, work[w].second), {});
+      RunOutcome outcome = RunKnobs(ResolveKnobs(scenario, work[w].second), options.run);
       RunRecord record = RecordOf(scenario, outcome);
       std::lock_guard lock(mu);
       result.runs[w] = std::move(record);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "sim/driver/runner.h"
 #include "sim/scenario.h"
 
 namespace pg::sim {
@@ -53,6 +54,7 @@ struct SweepOptions {
   SeedRange seeds;
   Shard shard;
   int jobs = 1;
+  RunOptions run;  // how each run runs (tests plant bugs through run.system_override)
   // Called once per finished run, from the worker that ran it (under a lock): progress display.
   std::function<void(const RunRecord&, size_t done, size_t total)> on_run;
 };

@@ -91,7 +91,7 @@ TEST(Cli, BadInputExitsTwoAndSaysWhatWasWrong) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* sub : {"run", "sweep", "replay", "check"}) {
+  for (const char* sub : {"run", "sweep", "replay", "check", "shrink"}) {
     Ran r = Pegasim(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
