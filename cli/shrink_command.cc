@@ -55,6 +55,10 @@ int Shrink(const ShrinkFlags& flags) {
             ? "none (a sweep must include seed " + std::to_string(r.knobs.seed) + " to see it)"
             : fmt::format("{}", fmt::join(r.probe_seeds_failing, ", ")));
   }
+  for (const auto& [kind, seeds] : r.probe_other_kinds) {
+    std::cout << fmt::format("  seeds failing with {}: {} (so \"expect\" names no kind)\n", kind,
+                             fmt::join(seeds, ", "));
+  }
   std::cout << "wrote:   " << path << "\n"
             << "replay:  pegasim run " << path << " --seed " << r.knobs.seed << "\n";
   return 0;

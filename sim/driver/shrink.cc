@@ -271,8 +271,12 @@ Result<ShrinkResult> Shrinker::Run(const Knobs& original) {
     Knobs probe = best_;
     probe.seed = static_cast<uint64_t>(seed);
     const RunOutcome outcome = RunKnobs(probe, options_.run);
-    if (outcome.failed() && outcome.failure->kind == kind_)
+    if (!outcome.failed()) continue;
+    if (outcome.failure->kind == kind_) {
       result.probe_seeds_failing.push_back(probe.seed);
+    } else {
+      result.probe_other_kinds[outcome.failure->kind].push_back(probe.seed);
+    }
   }
   return result;
 }

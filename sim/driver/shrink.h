@@ -6,6 +6,7 @@
 // output. The result becomes a regression scenario file (ShrinkVerdictFile) that replays alone.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -56,6 +57,9 @@ struct ShrinkResult {
   int runs = 0;
   bool budget_exhausted = false;
   std::vector<uint64_t> probe_seeds_failing;  // of seeds 1..probe_seeds, those failing the same way
+  // Of seeds 1..probe_seeds, those failing with another kind, e.g. "checker:illegal on 3, 8" (the
+  // same bug seen by a different check): then the file's expect cannot name one kind.
+  std::map<std::string, std::vector<uint64_t>> probe_other_kinds;
 };
 
 // kInconsistentState (naming the kind it got) when `knobs` do not fail with `failure_kind`.

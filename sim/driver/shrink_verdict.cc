@@ -35,10 +35,15 @@ std::string StemOf(const std::string& path) {
 
 std::string ProbeText(const ShrinkResult& r, int probe_seeds) {
   if (probe_seeds <= 0) return "";
-  if (r.probe_seeds_failing.empty())
-    return fmt::format(" None of seeds 1..{} fails the same way.", probe_seeds);
-  return fmt::format(" Of seeds 1..{}, these fail the same way: {}.", probe_seeds,
-                     fmt::join(r.probe_seeds_failing, ", "));
+  std::string text = r.probe_seeds_failing.empty()
+                         ? fmt::format(" None of seeds 1..{} fails the same way.", probe_seeds)
+                         : fmt::format(" Of seeds 1..{}, these fail the same way: {}.", probe_seeds,
+                                       fmt::join(r.probe_seeds_failing, ", "));
+  for (const auto& [kind, seeds] : r.probe_other_kinds)
+    text += fmt::format(" Seeds {} fail with {}.", fmt::join(seeds, ", "), kind);
+  if (!r.probe_other_kinds.empty())
+    text += " So \"expect\" names no failure kind: in a sweep other seeds show the bug otherwise.";
+  return text;
 }
 
 }  // namespace
@@ -84,7 +89,11 @@ Result<RegressionFile> ShrinkVerdictFile(const std::string& verdict_path,
   const ScenarioFileHeader header{
       .name = name,
       .description = description,
-      .expect = {.verdict = "fail", .failure_kind = r.failure_kind, .every_seed = false}};
+      .expect = {.verdict = "fail",
+                 .failure_kind = r.probe_other_kinds.empty()
+                                     ? std::optional<std::string>(r.failure_kind)
+                                     : std::nullopt,
+                 .every_seed = false}};
   return RegressionFile{
       .name = name, .scenario = ScenarioFileJson(r.knobs, header), .result = std::move(*shrunk)};
 }
