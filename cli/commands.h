@@ -12,6 +12,8 @@ void AddReplayCommand(CLI::App& app, int* exit_code);
 void AddExploreCommand(CLI::App& app, int* exit_code);
 void AddMergeCommand(CLI::App& app, int* exit_code);
 void AddDiffCommand(CLI::App& app, int* exit_code);
+// Exit 0 written, 1 the verdict's failure did not reproduce, 2 bad input (or a passing verdict).
+void AddShrinkCommand(CLI::App& app, int* exit_code);
 
 // Prints "pegasim: <message>" to stderr and returns 2.
 int BadInput(const std::string& message);

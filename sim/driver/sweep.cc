@@ -166,8 +166,9 @@ Result<SweepResult> RunSweep(const SweepOptions& options) {
       const bool traced =
           std::find(options.trace_runs.begin(), options.trace_runs.end(),
                     std::pair(scenario.path, work[w].second)) != options.trace_runs.end();
-      RunOutcome outcome =
-          RunKnobs(ResolveKnobs(scenario, work[w].second), {.record_trace = traced});
+      RunOptions run = options.run;
+      run.record_trace = run.record_trace || traced;
+      RunOutcome outcome = RunKnobs(ResolveKnobs(scenario, work[w].second), run);
       RunRecord record = RecordOf(scenario, outcome);
       if (traced) record.trace = std::move(outcome.trace);
       std::lock_guard lock(mu);

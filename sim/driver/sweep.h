@@ -12,6 +12,7 @@
 
 #include "core/common/result.h"
 #include "sim/cluster.h"
+#include "sim/driver/runner.h"
 #include "sim/scenario.h"
 
 namespace pg::sim {
@@ -65,6 +66,7 @@ struct SweepOptions {
   // Runs (scenario path, seed) to record the event trace of, e.g. the runs two sweeps disagree
   // on; recording does not change a run, only costs time and memory.
   std::vector<std::pair<std::string, uint64_t>> trace_runs;
+  RunOptions run;  // how each run runs (tests plant bugs through run.system_override)
   // Called once per finished run, from the worker that ran it (under a lock): progress display.
   std::function<void(const RunRecord&, size_t done, size_t total)> on_run;
 };

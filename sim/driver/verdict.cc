@@ -83,6 +83,14 @@ Result<VerdictFile> LoadVerdict(const std::string& path) {
   v.trace_hash = j["trace_hash"].get<std::string>();
   v.verdict = j["verdict"].get<std::string>();
   v.knobs = j["knobs"];
+  if (j.contains("name") && j["name"].is_string()) v.name = j["name"].get<std::string>();
+  if (v.verdict == "fail") {
+    const auto failure = j.find("failure");
+    if (failure == j.end() || !failure->is_object() || !failure->contains("kind") ||
+        !(*failure)["kind"].is_string())
+      return VerdictError(path, "$.failure.kind", "expected a string (the verdict is \"fail\")");
+    v.failure_kind = (*failure)["kind"].get<std::string>();
+  }
   return v;
 }
 

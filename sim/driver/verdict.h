@@ -24,6 +24,8 @@ struct VerdictFile {
   std::string trace_hash;
   std::string verdict;
   nlohmann::json knobs;
+  std::string name;          // the scenario's name; empty in a verdict that has none
+  std::string failure_kind;  // $.failure.kind of a failed run ("fail"); empty otherwise
 };
 // Strict: a missing or mistyped key is kInvalidArgument naming the file and the JSON path.
 Result<VerdictFile> LoadVerdict(const std::string& path);

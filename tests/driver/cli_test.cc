@@ -74,7 +74,7 @@ TEST(Cli, BadInputExitsTwoAndSaysWhatWasWrong) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* sub : {"run", "sweep", "replay", "check", "merge", "diff"}) {
+  for (const char* sub : {"run", "sweep", "replay", "check", "merge", "diff", "shrink"}) {
     Ran r = Pegasim(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;

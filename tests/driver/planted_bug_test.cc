@@ -4,14 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "sim/driver/runner.h"
-#include "sim/driver/system_builder.h"
-#include "sim/example/register_server.h"
 #include "tests/support/volatile_register_server.h"
 
 namespace pg::sim {
 namespace {
-
-using testing::VolatileRegisterServer;
 
 Knobs CrashKnobs(uint64_t seed) {
   Result<Scenario> s = LoadScenario(PG_SOURCE_DIR "/scenarios/register/crash_process.json");
@@ -20,11 +16,7 @@ Knobs CrashKnobs(uint64_t seed) {
 }
 
 TEST(PlantedBug, VolatileServerLosesAcknowledgedWritesAndTheCheckerSaysIllegal) {
-  RunOptions options;
-  options.system_override = [](Cluster& cluster, const Knobs& knobs) {
-    return BuildRegisterSystem(
-        cluster, knobs, [](const NodeEnv&) { return std::make_unique<VolatileRegisterServer>(); });
-  };
+  const RunOptions options = testing::PlantedBugOptions();
   int illegal = 0;
   for (uint64_t seed = 1; seed <= 10; ++seed) {
     const RunOutcome outcome = RunKnobs(CrashKnobs(seed), options);

@@ -1,12 +1,15 @@
 #pragma once
-// A planted bug for the bench to catch: a register server that keeps its state only in memory
-// (acknowledges writes it never logs), so every crash loses acknowledged writes.
+// A planted bug for tests of the bench itself: a register server that keeps its state only in
+// memory (acknowledges writes it never logs), so it loses acknowledged writes on every crash and
+// the checker must call the history illegal. Plug it in with PlantedBugOptions().
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "core/node/node.h"
-#include "core/proto/example_messages.h"
+#include "sim/driver/runner.h"
+#include "sim/driver/system_builder.h"
+#include "sim/example/register_server.h"
 
 namespace pg::testing {
 
@@ -31,5 +34,15 @@ class VolatileRegisterServer final : public Node {
  private:
   std::map<std::string, std::string> state_;
 };
+
+// RunOptions whose register system runs VolatileRegisterServer as every server.
+inline sim::RunOptions PlantedBugOptions() {
+  sim::RunOptions options;
+  options.system_override = [](sim::Cluster& cluster, const sim::Knobs& knobs) {
+    return sim::BuildRegisterSystem(
+        cluster, knobs, [](const NodeEnv&) { return std::make_unique<VolatileRegisterServer>(); });
+  };
+  return options;
+}
 
 }  // namespace pg::testing

@@ -1,0 +1,92 @@
+// `pegasim shrink` as a user meets it: the one failure the curated scenarios expect (two primaries
+// when a clock runs at half speed) shrinks to a regression file that `pegasim run` replays, green,
+// to the same failure; a passing or unreadable verdict is bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Ran {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Ran Pegasim(const std::string& args) {
+  const std::string cmd = std::string(PG_PEGASIM_BIN) + " " + args + " 2>&1";
+  Ran r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string TempDir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pegasim-cli-shrink-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(CliShrink, AFailingVerdictShrinksToARegressionFileThatReplaysGreen) {
+  const std::string dir = TempDir("drift");
+  Ran run = Pegasim("run " PG_SOURCE_DIR
+                    "/scenarios/pegasus/clock_drift_beyond_margin.json "
+                    "--seed 1 --out " +
+                    dir + "/run");
+  ASSERT_EQ(run.code, 0) << run.output;  // the failure is the scenario's expectation
+  Ran shrink = Pegasim("shrink " + dir + "/run/verdict.json --out " + dir + "/reg --max-runs 60 " +
+                       "--probe-seeds 2");
+  ASSERT_EQ(shrink.code, 0) << shrink.output;
+  const std::string file =
+      dir + "/reg/clock_drift_beyond_margin_seed1_invariant_single_primary.json";
+  ASSERT_TRUE(std::filesystem::exists(file)) << shrink.output;
+  EXPECT_NE(shrink.output.find("faults 3 -> "), std::string::npos) << shrink.output;
+  EXPECT_NE(shrink.output.find("replay:  pegasim run " + file + " --seed 1"), std::string::npos)
+      << shrink.output;
+  // The file alone, on its own seed: it fails with the same invariant and expects to.
+  Ran replay = Pegasim("run " + file + " --out " + dir + "/replay");
+  EXPECT_EQ(replay.code, 0) << replay.output;
+  EXPECT_NE(replay.output.find("invariant:single_primary"), std::string::npos) << replay.output;
+  // Deterministic: a second shrink writes the same bytes.
+  ASSERT_EQ(Pegasim("shrink " + dir + "/run/verdict.json --out " + dir + "/again --max-runs 60 " +
+                    "--probe-seeds 2")
+                .code,
+            0);
+  EXPECT_EQ(Slurp(file),
+            Slurp(dir + "/again/clock_drift_beyond_margin_seed1_invariant_single_primary.json"));
+}
+
+TEST(CliShrink, APassingOrUnreadableVerdictIsBadInput) {
+  const std::string dir = TempDir("bad");
+  ASSERT_EQ(
+      Pegasim("run " PG_SOURCE_DIR "/scenarios/register/steady.json --seed 1 --out " + dir).code,
+      0);
+  Ran ok = Pegasim("shrink " + dir + "/verdict.json --out " + dir + "/reg");
+  EXPECT_EQ(ok.code, 2) << ok.output;
+  EXPECT_NE(ok.output.find(dir + "/verdict.json: $.verdict: expected a failing run"),
+            std::string::npos)
+      << ok.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/reg"));
+  Ran missing = Pegasim("shrink " + dir + "/nothing.json");
+  EXPECT_EQ(missing.code, 2) << missing.output;
+  EXPECT_NE(missing.output.find(dir + "/nothing.json"), std::string::npos) << missing.output;
+  Ran budget = Pegasim("shrink " + dir + "/verdict.json --max-runs 0");
+  EXPECT_EQ(budget.code, 2) << budget.output;
+  EXPECT_NE(budget.output.find("--max-runs"), std::string::npos) << budget.output;
+}
+
+}  // namespace
