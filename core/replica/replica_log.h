@@ -49,7 +49,10 @@ struct ReplicaIndexEntry {
   Gpid gpid;
   bool dropped = false;
   int32_t first_log_segment = 0;
-  PG_FIELDS(gpid, dropped, first_log_segment);
+  // Dropped because its log was damaged (a power loss): the server keeps reporting it as failed
+  // until meta stops listing it, and never recreates it from a new table's configuration.
+  bool failed = false;
+  PG_FIELDS(gpid, dropped, first_log_segment, failed);
   bool operator==(const ReplicaIndexEntry&) const = default;
 };
 

@@ -72,8 +72,14 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
       }
       if (e->dropped) {
         live.erase(e->gpid);
+        if (e->failed) {
+          failed_replicas_.insert(e->gpid);
+        } else {
+          failed_replicas_.erase(e->gpid);
+        }
       } else {
         live[e->gpid] = e->first_log_segment;
+        failed_replicas_.erase(e->gpid);
       }
     }
     DetectPowerLoss(!index.records.empty(), out);
@@ -130,7 +136,7 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
     // Pegasus moves a failed replica's directory aside for good; here the index forgets it, so
     // that no later boot (after a mere process crash) replays this log as if it were whole.
     const uint64_t token = next_token_;
-    AppendIndex(ReplicaIndexEntry{.gpid = gpid, .dropped = true}, out);
+    AppendIndex(ReplicaIndexEntry{.gpid = gpid, .dropped = true, .failed = true}, out);
     index_tokens_[token] = std::nullopt;
     power_loss_drops_.insert(token);
     return;

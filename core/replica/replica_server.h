@@ -109,6 +109,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // sentinel is written once they are all durable.
   std::set<uint64_t> power_loss_drops_;
   bool power_loss_drop_failed_ = false;
+  // Replicas dropped for a damaged log (ReplicaIndexEntry::failed) that meta may still list:
+  // reported as PS_ERROR at config sync, so meta removes this node from them.
+  std::set<Gpid> failed_replicas_;
   // Fail-stop: the server could not load its replicas; it ignores every input.
   bool stopped_ = false;
 };

@@ -59,6 +59,11 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
   for (const auto& [gpid, r] : replicas_) {
     if (r->announced()) req.stored_replicas.push_back(r->Info());
   }
+  for (Gpid gpid : failed_replicas_) {
+    if (!replicas_.contains(gpid)) {
+      req.stored_replicas.push_back(ReplicaInfo{.gpid = gpid, .status = PartitionStatus::kError});
+    }
+  }
   out.Send(meta(), std::move(req));
   if (connected_) sync_sent_while_connected_ = true;
   last_sync_sent_ = now;
@@ -80,7 +85,7 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
           std::find(pc.secondaries.begin(), pc.secondaries.end(), self()) != pc.secondaries.end();
       // Only the ballot-1 configuration of a new table creates a replica: joining a partition
       // that already has data needs learning (a later issue).
-      if (!member || pc.ballot != Ballot(1)) {
+      if (!member || pc.ballot != Ballot(1) || failed_replicas_.contains(pc.gpid)) {
         PG_LOG(kDebug, "not creating {}@{}: member {}, needs learning", pc.gpid, pc.ballot, member);
         continue;
       }
@@ -91,6 +96,7 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
   }
   for (Gpid gpid : resp.gc_replicas) {
     if (Find(gpid) != nullptr) DropReplica(gpid, out);
+    failed_replicas_.erase(gpid);  // meta no longer lists this node there
   }
 }
 
@@ -103,6 +109,7 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
     return;
   }
   const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid));
+  failed_replicas_.erase(gpid);  // a new incarnation (a learner), announced by its index entry
   auto replica = std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), segment);
   replica->SetFirstLogSegment(segment);
   replica->MarkUnannounced();

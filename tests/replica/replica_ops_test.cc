@@ -230,6 +230,39 @@ TEST(ReplicaOps, AfterPowerLossLoadedReplicasFailStopAfterProcessCrashTheyDoNot)
       << "reported, so meta removes it";
 }
 
+// The power loss is remembered across a later process crash (the bug behind
+// scenarios/regressions/explore_pegasus_*): the failed replica is dropped from the index durably,
+// and only then is the sentinel rewritten; after the next boot the server still reports it as
+// failed and does not recreate it, empty, from the table's ballot-1 configuration.
+TEST(ReplicaOps, APowerLossIsRememberedAcrossALaterProcessCrash) {
+  Harness h;
+  h.StartGroup();
+  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
+  h.server(kS2).disk.files.erase(std::string(kBootSentinelFile));  // power loss
+  h.Build(kS2);
+  h.Step(kS2, Boot{});
+  ASSERT_EQ(h.server(kS2).pending_logs.size(), 1u) << "the sentinel waits for the index";
+  EXPECT_EQ(h.server(kS2).pending_logs[0].file, std::string(kReplicaIndexFile));
+  h.CompleteLogs(kS2, 1);
+  ASSERT_EQ(h.server(kS2).pending_logs.size(), 1u);
+  EXPECT_EQ(h.server(kS2).pending_logs[0].file, kBootSentinelFile);
+  h.CompleteLogs(kS2);
+  h.Build(kS2);  // a process crash: the sentinel is whole now
+  Outbox boot = h.Step(kS2, Boot{});
+  EXPECT_FALSE(HasMark(boot, "replica_server.power_loss_detected"));
+  EXPECT_TRUE(h.node(kS2).Views(h.now).empty()) << "the damaged log is not replayed";
+  h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
+  Outbox sync = h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {h.Config()}});
+  EXPECT_FALSE(HasMark(sync, "replica_server.replica_created"))
+      << "an empty replica must not join a partition that has data";
+  EXPECT_TRUE(h.node(kS2).Views(h.now).empty());
+  h.now = h.now + Millis(5000);
+  auto req = Sent<ConfigSyncRequest>(h.Fire(kS2, TimerId(2)));
+  ASSERT_EQ(req.size(), 1u);
+  ASSERT_EQ(req[0].second.stored_replicas.size(), 1u);
+  EXPECT_EQ(req[0].second.stored_replicas[0].status, PartitionStatus::kError);
+}
+
 // CT_PRIMARY_FORCE_UPDATE_BALLOT: a primary restarted with its log intact and still listed by
 // meta asks for ballot + 1 before acting, then reconciles under it.
 TEST(ReplicaOps, RestartedPrimaryStillListedForcesABallotUpdate) {
