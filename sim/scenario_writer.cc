@@ -51,6 +51,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
                     {"drop_probability", k.drop_probability},
                     {"duplicate_probability", k.duplicate_probability},
                     {"reorder_probability", k.reorder_probability}};
+  if (k.bandwidth_mb_per_s > 0) out["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   out["disk"] = {{"write_latency_ms_mean", k.write_latency_ms_mean},
                  {"sync_latency_ms_mean", k.sync_latency_ms_mean},
                  {"io_error_probability", k.io_error_probability}};
@@ -60,6 +61,13 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   for (const Fault& fault : k.faults) faults.push_back(FaultFileJson(fault));
   out["faults"] = std::move(faults);
   out["swarm"] = k.swarm;
+  if (k.scheduler.kind != SchedulerKnobs{}.kind) {
+    out["scheduler"] = {{"kind", k.scheduler.kind}};
+    if (k.scheduler.kind == "pct") {
+      out["scheduler"]["depth"] = k.scheduler.depth;
+      out["scheduler"]["steps"] = k.scheduler.steps;
+    }
+  }
   out["expect"] = ExpectJson(header.expect);
   return out;
 }
