@@ -180,6 +180,12 @@ class Cluster {
   // "invariant:<name>". Node::CheckInvariants is called on the stepped node after every step.
   using Invariant = std::function<std::optional<std::string>(const Cluster&)>;
   void AddInvariant(std::string name, Invariant check);
+  // The system's liveness condition (nullopt: live), asked only in a run's liveness phase, after
+  // every fault healed (RunKnobs): e.g. every partition has its full replica set again.
+  using LivenessCondition =
+      std::function<std::optional<std::string>(const Cluster&, Time healed_at)>;
+  void SetLivenessCondition(LivenessCondition condition);
+  const LivenessCondition& liveness_condition() const;
   const std::optional<Failure>& failure() const;
   // Fails the run from outside (e.g. a workload check).
   void Fail(std::string kind, std::string detail);

@@ -60,6 +60,12 @@ void Cluster::AddInvariant(std::string name, Invariant check) {
   impl_->invariants.emplace_back(std::move(name), std::move(check));
 }
 
+void Cluster::SetLivenessCondition(LivenessCondition condition) {
+  impl_->liveness = std::move(condition);
+}
+
+const Cluster::LivenessCondition& Cluster::liveness_condition() const { return impl_->liveness; }
+
 const std::optional<Failure>& Cluster::failure() const { return impl_->failure; }
 
 void Cluster::Fail(std::string kind, std::string detail) {

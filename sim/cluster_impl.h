@@ -177,6 +177,7 @@ struct Cluster::Impl {
   std::map<uint64_t, kernel::ScheduledAction> actions;
   uint64_t next_action = 0;
   std::vector<std::pair<std::string, Invariant>> invariants;
+  LivenessCondition liveness;
   std::optional<Failure> failure;
   std::vector<RecordedOp> history;
   std::set<std::string> marks;

@@ -162,6 +162,7 @@ void Resolver::ResolveRunAndCluster() {
       std::min(std::max(B::kDurationMs.lo / 1000, min_seconds), B::kDurationMs.hi / 1000),
       B::kDurationMs.hi / 1000);
   k_.duration_ms = Pick(s_.duration_ms, D::kDurationMs, seconds * 1000);
+  k_.liveness_ms = s_.liveness_ms.value_or(0);
   k_.meta_servers =
       Pick(c.meta_servers, D::kMetaServers, DrawInt(B::kMetaServers, named_.max_meta + 1));
   const int rs_floor = std::max(c.replica_count.value_or(0), named_.max_replica + 1);
@@ -383,6 +384,7 @@ json KnobsToJson(const Knobs& k) {
   };
   // Written only when not the default, so the knobs of every timed run read as they always did.
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
+  if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
   if (k.scheduler.kind != SchedulerKnobs{}.kind) {
     j["scheduler"] = {{"kind", k.scheduler.kind}};
     if (k.scheduler.kind == "pct") {

@@ -26,6 +26,7 @@ struct SchedulerKnobs {
 struct Knobs {
   uint64_t seed = 0;
   int64_t duration_ms = 0;
+  int64_t liveness_ms = 0;  // the liveness phase after duration_ms; 0: none (never drawn by swarm)
   std::string system;
   bool swarm = false;
   // cluster

@@ -110,6 +110,7 @@ void ScenarioParser::ParseHeader(JsonObject& top) {
     s_.seed = top.Required("seed").Uint64();
   }
   s_.duration_ms = top.Field("duration_ms").Int(1, kMaxDurationMs);
+  s_.liveness_ms = top.Optional("liveness_ms").Int(0, kMaxDurationMs);
   s_.system = top.Field("system").OneOf(kSystems).value_or(s_.system);
   s_.swarm = top.Field("swarm").Bool().value_or(false);
 }

@@ -152,6 +152,9 @@ struct Scenario {
   std::string description;  // optional "description": why the scenario exists, for its reader
   std::optional<uint64_t> seed;
   std::optional<int64_t> duration_ms;  // 1..3'600'000
+  // After duration_ms, heal every fault and require the system's liveness condition within this
+  // long (the liveness phase); absent or 0: no phase.
+  std::optional<int64_t> liveness_ms;  // 0..3'600'000
   // Which system the cluster runs: "register" (the kernel's example, until the Pegasus core lands)
   // or "pegasus".
   std::string system = "pegasus";

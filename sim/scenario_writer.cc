@@ -40,6 +40,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   if (!header.description.empty()) out["description"] = header.description;
   out["seed"] = k.seed;
   out["duration_ms"] = k.duration_ms;
+  if (k.liveness_ms > 0) out["liveness_ms"] = k.liveness_ms;
   out["system"] = k.system;
   out["cluster"] = {{"meta_servers", k.meta_servers},
                     {"replica_servers", k.replica_servers},

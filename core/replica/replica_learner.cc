@@ -6,6 +6,8 @@
 // decree; from that decree on the primary sends it every prepare, which it logs and acks like a
 // secondary (the primary does not wait for those acks to commit). Then it tells the primary, which
 // asks meta to make it a secondary.
+#include <algorithm>
+
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/replica/replica.h"
@@ -145,10 +147,19 @@ void Replica::OnLearnCompletionResponse(Time now, const LearnCompletionResponse&
       resp.signature != learning_->signature) {
     return;
   }
-  if (resp.error == ErrorCode::kOk || resp.error == ErrorCode::kTryAgain) {
-    // Accepted (meta is being asked) or not yet: either way the timer re-notifies until the
-    // configuration that makes this replica a secondary arrives.
+  if (resp.error == ErrorCode::kOk) {
+    // Accepted: meta is being asked. The timer re-notifies until the configuration that makes
+    // this replica a secondary arrives.
     learning_->unanswered = 0;
+    return;
+  }
+  if (resp.error == ErrorCode::kTryAgain) {
+    // Not yet: a prepare's ack is on its way (or a configuration change). Ask again soon: at the
+    // full interval the notices can fall in step with the primary's periodic empty writes and
+    // always find the newest one unacknowledged.
+    learning_->unanswered = 0;
+    out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kLearn),
+                 std::max(host_->options().learn_retry_interval / 20, Millis(10)));
     return;
   }
   GiveUpLearning(now, ErrorCodeName(resp.error), out);

@@ -95,7 +95,12 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
     if (Replica* r = Find(pc.gpid)) r->OnConfigSync(now, pc, out);
   }
   for (Gpid gpid : resp.gc_replicas) {
-    if (Find(gpid) != nullptr) DropReplica(gpid, out);
+    // A learner is not in meta's configuration yet, and meta's answer may predate its learning
+    // (Pegasus's on_node_query_reply leaves PS_POTENTIAL_SECONDARY replicas alone too); one that
+    // gives up goes PS_INACTIVE and is collected at a later sync.
+    const Replica* r = Find(gpid);
+    if (r != nullptr && r->status() == PartitionStatus::kPotentialSecondary) continue;
+    if (r != nullptr) DropReplica(gpid, out);
     failed_replicas_.erase(gpid);  // meta no longer lists this node there
   }
 }

@@ -7,6 +7,7 @@
 #include "core/replica/replica_server.h"
 #include "sim/driver/engine_store.h"
 #include "sim/driver/pegasus_invariants.h"
+#include "sim/driver/pegasus_liveness.h"
 #include "sim/driver/system_parts.h"
 
 namespace pg::sim {
@@ -111,6 +112,9 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     }
   }
   AddPegasusInvariants(cluster, nodes);
+  cluster.SetLivenessCondition([meta](const Cluster& c, Time healed_at) {
+    return PegasusLivenessProblem(c, meta, healed_at);
+  });
   return Status::Ok();
 }
 

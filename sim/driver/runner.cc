@@ -27,11 +27,50 @@ class ScopedAssertHandler {
   ~ScopedAssertHandler() { SetAssertFailureHandler(nullptr); }
 };
 
+// The end of the faults: every partition healed, every paused node resumed, every crashed node
+// restarted, disk faults and lossy spells off. A nemesis action, so it is in the trace.
+void HealEverything(Cluster& cluster, const Knobs& knobs) {
+  cluster.HealAll();
+  cluster.SetDiskFaults({});
+  cluster.SetDefaultLink(LinkConfigFromKnobs(knobs));
+  for (size_t i = 0; i < cluster.node_count(); ++i) {
+    const NodeId id(static_cast<uint32_t>(i));
+    cluster.SetNodeDiskFaults(id, std::nullopt);
+    if (cluster.is_paused(id)) cluster.Resume(id);
+    if (!cluster.is_up(id)) cluster.Restart(id);
+  }
+}
+
+// The liveness phase (knobs.liveness_ms > 0): after duration_ms everything heals, and the
+// system's liveness condition must hold within liveness_ms, checked every 500 ms of simulated
+// time. Not holding by then fails the run with kind "liveness", like a safety violation.
+void RunLivenessPhase(Cluster& cluster, const Knobs& knobs, Time healed_at) {
+  const Cluster::LivenessCondition& live = cluster.liveness_condition();
+  const Time deadline = healed_at + Millis(knobs.liveness_ms);
+  std::optional<std::string> problem = "not checked yet";
+  for (Time t = healed_at + Millis(500); !cluster.failure(); t = t + Millis(500)) {
+    cluster.RunUntil(std::min(t, deadline));
+    if (cluster.failure()) return;
+    problem = live(cluster, healed_at);
+    if (!problem || t >= deadline) break;
+  }
+  if (problem && !cluster.failure()) {
+    cluster.Fail("liveness",
+                 fmt::format("{} ms after every fault healed: {}", knobs.liveness_ms, *problem));
+  }
+}
+
 void RunCluster(Cluster& cluster, const Knobs& knobs) {
   const Time end = Time::Zero() + Millis(knobs.duration_ms);
   cluster.Start();
   ScheduleFaults(cluster, knobs);
+  const bool liveness = knobs.liveness_ms > 0 && cluster.liveness_condition() != nullptr;
+  if (liveness) {
+    cluster.Schedule(end, "liveness phase: heal every fault",
+                     [&knobs](Cluster& c) { HealEverything(c, knobs); });
+  }
   cluster.RunUntil(end);
+  if (liveness && !cluster.failure()) RunLivenessPhase(cluster, knobs, end);
 }
 
 void Collect(const Cluster& cluster, RunOutcome& out) {
