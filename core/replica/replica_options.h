@@ -34,7 +34,7 @@ struct ReplicaServerOptions {
   // Learning (PEGASUS.md §1.7): recent committed mutations kept in memory for LT_CACHE; plog
   // records kept for LT_LOG below the durable decree (Pegasus: log_private_reserve_max_*);
   // mutations per learn response; how long a learner waits for an answer, and how often.
-  int learn_cache_decrees = 64;
+  int learn_cache_decrees = 40;
   int plog_gc_reserve_decrees = 100;
   int learn_max_mutations = 256;
   Duration learn_retry_interval = Millis(2000);
