@@ -161,6 +161,8 @@ class Cluster {
   void ClogLink(NodeId from, NodeId to, Duration for_how_long);
   void SetLink(NodeId from, NodeId to, LinkConfig config);
   void SetDefaultLink(LinkConfig config);
+  // Messages this node sends are never duplicated by the network (Network::SetNeverDuplicates).
+  void SetNeverDuplicates(NodeId node);
   // Added: write/sync latency means of every node's disk (negative values count as zero).
   void SetDiskLatency(DiskLatency latency);
   // Added: I/O error probability of every node's disk (clamped to [0, 1]); logged as a fault only

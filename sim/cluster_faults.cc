@@ -123,6 +123,11 @@ void Cluster::ClogLink(NodeId from, NodeId to, Duration for_how_long) {
   impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
 }
 
+void Cluster::SetNeverDuplicates(NodeId node) {
+  if (!impl_->Valid(node)) return impl_->LogFault(fmt::format("never-duplicate {} ignored", node));
+  impl_->network.SetNeverDuplicates(node);
+}
+
 void Cluster::SetLink(NodeId from, NodeId to, LinkConfig config) {
   if (!impl_->Valid(from) || !impl_->Valid(to)) {
     return impl_->LogFault(fmt::format("set link {}->{} ignored: unknown node", from, to));

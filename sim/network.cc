@@ -9,7 +9,10 @@ void Network::AddNode() {
   for (auto& row : links_) row.resize(n);
   links_.emplace_back(n);
   node_clog_end_.emplace_back();
+  never_duplicates_.push_back(false);
 }
+
+void Network::SetNeverDuplicates(NodeId from) { never_duplicates_.at(from.value()) = true; }
 
 void Network::SetLink(NodeId from, NodeId to, LinkConfig config) {
   Link& l = link(from, to);
@@ -82,7 +85,9 @@ int Network::Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Tim
   Link& l = link(from, to);
   const LinkConfig& c = ConfigOf(l);
   if (rng.Chance(c.drop_probability)) return 0;
-  const int copies = rng.Chance(c.duplicate_probability) ? 2 : 1;
+  // The draw is made either way, so a sender's exemption does not shift anyone else's draws.
+  const bool duplicate = rng.Chance(c.duplicate_probability);
+  const int copies = duplicate && !never_duplicates_[from.value()] ? 2 : 1;
   Time start = now;
   if (c.bandwidth_bytes_per_ms > 0) {
     // Serialization: the message goes on the wire after those before it (a lost one still used

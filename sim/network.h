@@ -20,6 +20,11 @@ class Network {
   void AddNode();
 
   void SetDefaultLink(LinkConfig config) { default_link_ = config; }
+  // Messages from `from` are never duplicated, whatever the links' duplicate_probability: the
+  // sender talks over a connection (TCP) whose duplicates the transport removes, and whose
+  // receiver does not deduplicate requests itself (a Pegasus client's writes, see
+  // pegasus_system.h).
+  void SetNeverDuplicates(NodeId from);
   void SetLink(NodeId from, NodeId to, LinkConfig config);
 
   PartitionId AddPartition(const PartitionSpec& spec);
@@ -67,6 +72,7 @@ class Network {
   LinkConfig default_link_;
   std::vector<std::vector<Link>> links_;  // [from][to]
   std::vector<Time> node_clog_end_;
+  std::vector<bool> never_duplicates_;
   std::map<PartitionId, Partition> partitions_;
   PartitionId next_partition_ = 1;
 };

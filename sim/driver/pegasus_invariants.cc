@@ -61,6 +61,9 @@ std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
 
 std::optional<std::string> CheckMonotonic(State& s, const Cluster& cluster, NodeId id,
                                           const ReplicaServer::ReplicaView& v, bool appeared) {
+  // A failed replica (PS_ERROR: fail-stopped, or failed at load for a power loss, without its
+  // engine) never serves, acks or commits again; what it reports is not a commit point.
+  if (v.status == PartitionStatus::kError) return std::nullopt;
   Life& life = s.lives[{id, v.gpid}];
   const uint64_t incarnation = s.cache[id].incarnation;
   // A new life: the node restarted, or the replica was absent at the node's previous read.

@@ -107,6 +107,10 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     if (id != NodeId(i)) {
       return Status(ErrorCode::kInvalidState, fmt::format("{} got id {}, not {}", name, id, i));
     }
+    // A client's requests travel over rDSN's TCP connections, which never deliver one twice, and
+    // Pegasus does not deduplicate them: an incr delivered twice is applied twice. Duplicating
+    // them would report a bug Pegasus cannot have; a client's own retries are the client's.
+    if (name.starts_with("client/")) cluster.SetNeverDuplicates(id);
     if (auto it = nodes.stores.find(id); it != nodes.stores.end()) {
       it->second->AttachDisk(&cluster.disk(id), [&cluster, id] { return cluster.LocalTime(id); });
     }

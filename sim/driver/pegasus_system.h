@@ -8,7 +8,8 @@
 //    servers and clients know only meta/0. Faults naming meta/1.. are harmless.
 //  - replica/N are ReplicaServers whose engines live in a host-side EngineStore per node.
 //  - client/N are PegasusClients; a client rebuilt after a crash runs no operations (its open
-//    operation stays open, unknown, in the history, and its process id cannot be reused).
+//    operation stays open, unknown, in the history, and its process id cannot be reused). The
+//    network never duplicates what a client sends (TCP; Pegasus does not deduplicate requests).
 #include "core/common/status.h"
 #include "sim/cluster.h"
 #include "sim/knobs.h"

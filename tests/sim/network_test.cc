@@ -109,6 +109,23 @@ TEST(Network, DropLosesAboutTheConfiguredShare) {
   EXPECT_EQ(std::set<uint64_t>(seqs.begin(), seqs.end()).size(), seqs.size());  // no copies
 }
 
+TEST(Network, ASenderThatNeverDuplicatesGetsEachMessageDeliveredOnce) {
+  // A Pegasus client's requests (TCP, no request deduplication): duplicates are never drawn for
+  // its messages, whatever the link's duplicate_probability.
+  LinkConfig c = Link(1, 20);
+  c.duplicate_probability = 0.5;
+  Cluster cluster({.seed = 7, .default_link = c});
+  Journal journal;
+  DeliveryLog log;
+  const std::vector<NodeId> ids =
+      AddScripted(cluster, &journal, {SendOnBoot(NodeId(1), kCount), nullptr});
+  cluster.SetNeverDuplicates(ids[0]);
+  log.Attach(cluster);
+  cluster.Start();
+  cluster.RunUntil(Time::Zero() + Seconds(60));
+  EXPECT_EQ(log.pings.size(), kCount) << "each ping exactly once";
+}
+
 TEST(Network, DuplicateDeliversASecondCopyWithItsOwnLatency) {
   LinkConfig c = Link(1, 20);
   c.duplicate_probability = 0.25;
