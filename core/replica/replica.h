@@ -208,6 +208,7 @@ class Replica {
   void AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out);
   bool ValidPrepare(const PrepareRequest& req) const;
   void OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& out);
+  bool AnswerIfAlreadyHeld(const Mutation& mu, NodeId from, Outbox& out);
   void OnLogged(Time now, const PendingAppend& a, Outbox& out);
 
   // replica_learner.cc / replica_learn_primary.cc

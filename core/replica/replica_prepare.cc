@@ -28,6 +28,25 @@ void Replica::AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Ou
                       .last_committed_decree_in_prepare_list = plist_.last_committed()});
 }
 
+// A prepare of a decree already committed here, or already prepared in this ballot (a resend or a
+// network duplicate): acked now if it is in the log, else when its append completes. True when the
+// prepare needs nothing more.
+bool Replica::AnswerIfAlreadyHeld(const Mutation& mu, NodeId from, Outbox& out) {
+  if (mu.decree <= plist_.last_committed()) {
+    AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+    return true;
+  }
+  const PreparedMutation* slot = plist_.Get(mu.decree);
+  if (slot == nullptr || slot->mutation.ballot != mu.ballot) return false;
+  if (slot->logged) {
+    AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+  } else {
+    PG_LOG(kDebug, "replica {}: duplicate prepare {}@{}: acking when logged", gpid_, mu.decree,
+           mu.ballot);
+  }
+  return true;
+}
+
 // on_prepare. A secondary acks OK only when the decree is in its log (PacificA: the prepared
 // list is durable before the primary may count the ack).
 void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox& out) {
@@ -58,16 +77,7 @@ void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox
            PartitionStatusName(status_), config_.primary ? config_.primary->value() : -1u);
     return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
   }
-  if (mu.decree <= plist_.last_committed()) {
-    return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
-  }
-  if (const PreparedMutation* slot = plist_.Get(mu.decree);
-      slot != nullptr && slot->mutation.ballot == mu.ballot) {
-    if (slot->logged) return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
-    PG_LOG(kDebug, "replica {}: duplicate prepare {}@{}: acking when logged", gpid_, mu.decree,
-           mu.ballot);
-    return;
-  }
+  if (AnswerIfAlreadyHeld(mu, from, out)) return;
   // The commit point riding on the prepare (prepare_list::prepare, COMMIT_TO_DECREE_HARD).
   if (Status s = CommitSoft(mu.last_committed_decree); !s.ok()) return Fail(out, s);
   if (plist_.last_committed() < mu.last_committed_decree) {
@@ -93,14 +103,7 @@ void Replica::OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& o
     out.Mark("learn.stale_signature");
     return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
   }
-  if (mu.decree <= plist_.last_committed()) {
-    return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
-  }
-  if (const PreparedMutation* slot = plist_.Get(mu.decree);
-      slot != nullptr && slot->mutation.ballot == mu.ballot) {
-    if (slot->logged) return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
-    return;  // acked when logged
-  }
+  if (AnswerIfAlreadyHeld(mu, from, out)) return;
   if (Status s = CommitSoft(mu.last_committed_decree); !s.ok()) return Fail(out, s);
   if (mu.decree <= plist_.last_committed()) {
     return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);

@@ -10,24 +10,12 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/pegasim_cli.h"
+
 namespace {
 
-struct Ran {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Ran Pegasim(const std::string& args) {
-  const std::string cmd = std::string(PG_PEGASIM_BIN) + " " + args + " 2>&1";
-  Ran r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using pg::testing::Pegasim;
+using pg::testing::Ran;
 
 std::string TempDir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("pegasim-cli-shrink-" + name);
