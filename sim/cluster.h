@@ -171,6 +171,8 @@ class Cluster {
   // Added: a window of I/O errors on one node's disk: while set, `faults` replace the global
   // io_error_probability for that disk (per operation kind); std::nullopt ends the window.
   void SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults);
+  // Whether a SetNodeDiskFaults window is open on the node.
+  bool has_disk_faults(NodeId node) const;
   // Added: bit rot on demand: flips one bit of the byte at `offset` of the node's `file` (logged
   // as a fault; ignored with a note when there is no such byte).
   void CorruptDisk(NodeId node, const std::string& file, uint64_t offset);

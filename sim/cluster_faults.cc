@@ -164,6 +164,10 @@ void Cluster::SetDiskFaults(DiskFaults faults) {
                               faults.io_error_probability, faults.torn_write_probability));
 }
 
+bool Cluster::has_disk_faults(NodeId node) const {
+  return impl_->disk_fault_windows.contains(node);
+}
+
 void Cluster::SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults) {
   if (!impl_->Valid(node)) {
     return impl_->LogFault(fmt::format("disk faults of {} ignored: unknown node", node));

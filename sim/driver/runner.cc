@@ -35,7 +35,7 @@ void HealEverything(Cluster& cluster, const Knobs& knobs) {
   cluster.SetDefaultLink(LinkConfigFromKnobs(knobs));
   for (size_t i = 0; i < cluster.node_count(); ++i) {
     const NodeId id(static_cast<uint32_t>(i));
-    cluster.SetNodeDiskFaults(id, std::nullopt);
+    if (cluster.has_disk_faults(id)) cluster.SetNodeDiskFaults(id, std::nullopt);
     if (cluster.is_paused(id)) cluster.Resume(id);
     if (!cluster.is_up(id)) cluster.Restart(id);
   }
