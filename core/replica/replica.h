@@ -221,6 +221,7 @@ class Replica {
   void SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d, Outbox& out);
   void OnLearnerAck(NodeId from, const PrepareAck& ack);
   void CheckLearnerTimeouts(Time now, Outbox& out);
+  LearnResponse LearnResponseTo(uint64_t signature) const;
   LearnResponse BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner);
   bool CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out) const;
   void RememberCommitted(const Mutation& mu);

@@ -80,14 +80,20 @@ void Replica::CheckLearnerTimeouts(Time now, Outbox& out) {
   });
 }
 
+// A learn response's header: this ballot, this primary, the learner's round.
+LearnResponse Replica::LearnResponseTo(uint64_t signature) const {
+  return LearnResponse{
+      .gpid = gpid_,
+      .config = ReplicaConfiguration{.gpid = gpid_,
+                                     .ballot = ballot_,
+                                     .primary = host_->self(),
+                                     .status = PartitionStatus::kPotentialSecondary,
+                                     .learner_signature = signature}};
+}
+
 // on_learn.
 void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out) {
-  LearnResponse resp{.gpid = gpid_,
-                     .config = ReplicaConfiguration{.gpid = gpid_,
-                                                    .ballot = ballot_,
-                                                    .primary = config_.primary,
-                                                    .status = PartitionStatus::kPotentialSecondary,
-                                                    .learner_signature = req.signature}};
+  LearnResponse resp = LearnResponseTo(req.signature);
   auto reply = [&](ErrorCode e) {
     resp.error = e;
     out.Send(from, resp);
@@ -115,14 +121,9 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
 }
 
 LearnResponse Replica::BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner) {
-  LearnResponse resp{.gpid = gpid_,
-                     .config = ReplicaConfiguration{.gpid = gpid_,
-                                                    .ballot = ballot_,
-                                                    .primary = host_->self(),
-                                                    .status = PartitionStatus::kPotentialSecondary,
-                                                    .learner_signature = learner.signature},
-                     .prepare_start_decree = *learner.prepare_start,
-                     .last_committed_decree = plist_.last_committed()};
+  LearnResponse resp = LearnResponseTo(learner.signature);
+  resp.prepare_start_decree = *learner.prepare_start;
+  resp.last_committed_decree = plist_.last_committed();
   const Decree committed = plist_.last_committed();
   const Decree start = req.last_committed_decree_in_app.next();
   const Decree end =

@@ -125,5 +125,31 @@ TEST(MetaLearn, AShortPartitionGetsANewNodeProposedOnlyAfterTheDelay) {
   EXPECT_EQ(proposed, short_partitions);
 }
 
+TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallotOne) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[2];
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  Outbox bumped = f.Receive(
+      At(1), *pc.primary,
+      UpdateConfigRequest{
+          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
+  for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
+  ASSERT_EQ(f.meta().partitions()[2].ballot, Ballot(2));
+  for (int t = 3; t < 6; ++t) {
+    for (NodeId s : f.options().replica_servers) f.Receive(At(t), s, Beacon{.send_time = At(t)});
+  }
+  // The primary's server reports no replica at all (it dropped them after a power loss): only
+  // partition 2, past ballot 1, is acted on; the others may simply not be created there yet.
+  Outbox out = f.Receive(At(6), *pc.primary, ConfigSyncRequest{});
+  EXPECT_TRUE(HasMark(out, "meta.member_without_replica"));
+  const auto appends = AppendsOf(out);
+  ASSERT_EQ(appends.size(), 1u) << "one downgrade, for partition 2 only";
+  f.Complete(At(7), appends[0]);
+  EXPECT_FALSE(f.meta().partitions()[2].primary.has_value());
+  EXPECT_EQ(f.meta().partitions()[2].last_drops.back(), *pc.primary);
+}
+
 }  // namespace
 }  // namespace pg::testing

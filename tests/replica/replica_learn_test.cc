@@ -223,6 +223,41 @@ TEST(ReplicaLearn, UpgradeWaitsUntilTheLearnerAckedEveryPrepareSentToIt) {
   EXPECT_EQ(gone[0].second.error, ErrorCode::kObjectNotFound);
 }
 
+TEST(ReplicaLearn, ConfigSyncDoesNotCollectALearner) {
+  // Meta's answer may predate the learning (Pegasus leaves PS_POTENTIAL_SECONDARY replicas alone).
+  Harness h;
+  StartPairWithWrites(h, 1);
+  StartLearner(h);
+  ASSERT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary);
+  Outbox out = h.Deliver(kMeta, kL, ConfigSyncResponse{.gc_replicas = {kGpid}});
+  EXPECT_FALSE(HasMark(out, "replica_server.replica_dropped"));
+  EXPECT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary);
+}
+
+TEST(ReplicaLearn, ALearnerToldToTryAgainAsksAgainSoonNotAtTheFullInterval) {
+  // At the full interval its notices can fall in step with the primary's empty writes and always
+  // find the newest prepare unacknowledged (a livelock the liveness phase found).
+  Harness h;
+  StartPairWithWrites(h, 1);
+  const LearnRequest req = StartLearner(h);
+  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, req));
+  ASSERT_EQ(notes.size(), 1u);
+  Outbox out = h.Deliver(
+      kP, kL,
+      LearnCompletionResponse{
+          .gpid = kGpid, .signature = notes[0].second.signature, .error = ErrorCode::kTryAgain});
+  std::optional<Duration> after;
+  for (const Effect& e : out.effects()) {
+    if (const auto* t = std::get_if<SetTimer>(&e);
+        t && t->timer == MakeReplicaTimerId(kGpid, ReplicaTimer::kLearn)) {
+      after = t->after;
+    }
+  }
+  ASSERT_TRUE(after.has_value());
+  EXPECT_LT(*after, DefaultOptions().learn_retry_interval);
+  EXPECT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary) << "still learning";
+}
+
 TEST(PrepareList, ResetToACheckpointDropsSlotsAtOrBelowItAndOfOlderBallots) {
   // A learner's prepare list after LT_APP at decree 4 (Pegasus 6d1edf550): decree 3 of an
   // abandoned history and decree 6 of an older ballot must go; decree 5 of the current primary
