@@ -212,7 +212,8 @@ bool Cluster::Impl::Deliver(NodeState& ns, const Event& e) {
   const bool is_boot = std::holds_alternative<Boot>(e.input);
   if (is_boot) ns.booted = true;
   StepNode(ns, e);
-  if (is_boot) ScheduleDrain(ns, e.node);  // inputs that arrived before the Boot
+  // Inputs that arrived before the Boot (unless the boot ended in an Exit).
+  if (is_boot && ns.node) ScheduleDrain(ns, e.node);
   return true;
 }
 
@@ -259,6 +260,11 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
   trace.End();
   if (record) trace.AddLine({current_index, now, ns.name, std::move(line)});
   if (observer) observer(current_index, now, e.node, e.input);
+  if (exit_reason) {
+    LogFault(fmt::format("exit {}: {}", ns.name, *exit_reason));
+    exit_reason.reset();
+    Crash(ns, CrashMode::kProcess);
+  }
 }
 
 void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest) {
@@ -284,6 +290,10 @@ void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint
       break;
     case 5:
       history.push_back({.at = now, .node = id, .op = std::move(std::get<RecordOp>(effect))});
+      break;
+    case 6:
+      // Taken down once the step's effects are done (StepNode).
+      if (!exit_reason) exit_reason = std::move(std::get<Exit>(effect).reason);
       break;
     default:
       PG_UNREACHABLE("effect index {}", effect.index());

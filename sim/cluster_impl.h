@@ -130,6 +130,8 @@ struct Cluster::Impl {
   bool DropDelivery(const Event& e, const char* why, uint64_t* counter);
   void StepNode(NodeState& ns, const Event& e);
   void ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest);
+  // Set by an Exit effect of the step being executed.
+  std::optional<std::string> exit_reason;
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);

@@ -59,6 +59,8 @@ void TraceEffect(Trace& trace, const Effect& effect, uint64_t msg_digest) {
           enc.Put(e.sortkey);
           enc.Put(e.value_json);
           trace.Word(e.process);
+        } else if constexpr (std::is_same_v<T, Exit>) {
+          enc.Put(e.reason);
         }
       },
       effect);
@@ -105,6 +107,8 @@ void AppendEffect(std::string* out, const Effect& effect) {
         } else if constexpr (std::is_same_v<T, RecordOp>) {
           fmt::format_to(it, "RecordOp{{process={}, {} {} {:?}/{:?} {}}}", e.process, e.type, e.f,
                          e.hashkey, e.sortkey, e.value_json);
+        } else if constexpr (std::is_same_v<T, Exit>) {
+          fmt::format_to(it, "Exit{{{:?}}}", e.reason);
         }
       },
       effect);

@@ -19,7 +19,8 @@ namespace {
 //                no duration and a "heal" at the end
 //   one_way      the same with from/to groups
 //   clog         a node (chance 1/2) or a link between two distinct nodes, for the episode
-//   clock_jump   a server, by_ms in [-2000, 2000] (never 0), at the start
+//   clock_jump   a server, by_ms in [-2000, 2000] (never 0), at the start; in the pegasus
+//                system the jumps of a run sum to at most kPegasusClockJumpBudgetMs (leases)
 //   clock_drift  a server, drift_ppm in [-1000, 1000]; back to 0 at the end
 //   network      a lossy spell on every link: drop [0, 0.3], duplicate [0, 0.1], reorder [0, 0.5],
 //                each present with chance 1/2 (drop when none is)
@@ -59,6 +60,7 @@ class FaultDrawer {
   std::vector<std::string> all_;
   std::vector<std::string> servers_;
   std::vector<Fault> out_;
+  int64_t clock_jumped_ms_ = 0;  // sum of |by_ms| drawn so far (pegasus only)
 };
 
 std::vector<Fault> FaultDrawer::Draw() {
@@ -95,8 +97,18 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
       Clog(start, end);
       break;
     case 5: {
-      const int64_t by = rng_.UniformRange(B::kClockJumpMs.lo, B::kClockJumpMs.hi);
-      Add(start, ClockJumpFault{.node = Pick(servers_), .by_ms = by == 0 ? 1 : by});
+      int64_t by = rng_.UniformRange(B::kClockJumpMs.lo, B::kClockJumpMs.hi);
+      if (by == 0) by = 1;
+      const std::string& node = Pick(servers_);
+      if (k_.system == "pegasus") {
+        // Inside the lease margin (SwarmBounds::kPegasusClockJumpBudgetMs): what is left of the
+        // budget caps this jump, and a spent budget draws no jump at all.
+        const int64_t cap = B::kPegasusClockJumpBudgetMs - clock_jumped_ms_;
+        by = std::clamp(by, -cap, cap);
+        clock_jumped_ms_ += by < 0 ? -by : by;
+        if (by == 0) break;
+      }
+      Add(start, ClockJumpFault{.node = node, .by_ms = by});
       break;
     }
     case 6: {

@@ -47,6 +47,7 @@ void CoordServer::OnBoot(Time now, Outbox& out) {
     PG_LOG(kError, "cannot replay {}: {}; fail-stop", options_.log_base, replay.status.ToString());
     out.Mark("coord.log_unreadable");
     stopped_ = true;
+    out.Exit("coord log unreadable");
     return;
   }
   if (replay.cut_tail) {
@@ -241,6 +242,7 @@ void CoordServer::OnLogFailed(const LogFailed& failed, Outbox& out) {
   stopped_ = true;
   held_.clear();
   replies_at_stop_ = replies_sent_;
+  out.Exit("coord log append failed");
 }
 
 void CoordServer::CheckInvariants() const {

@@ -67,6 +67,7 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
       // Without its table meta must not answer anything: fail-stop.
       PG_LOG(kError, "cannot read {}: {}; fail-stop", kMetaLogFile, bytes.status().ToString());
       stopped_ = true;
+      out.Exit("meta.log unreadable");
       return;
     }
     const MetaLogReplay replay = ReadMetaLog(*bytes);
@@ -155,6 +156,7 @@ void MetaServer::OnLogFailed(const LogFailed& failed, Outbox& out) {
          failed.status.ToString());
   out.Mark("meta.fail_stop");
   stopped_ = true;
+  out.Exit("meta.log append failed");
 }
 
 void MetaServer::ApplyDurable(const PartitionConfiguration& config) {

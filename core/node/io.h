@@ -78,7 +78,15 @@ struct RecordOp {
   std::string value_json = "null";
 };
 
-using Effect = std::variant<Send, SetTimer, CancelTimer, AppendLog, Mark, RecordOp>;
+// The process exits (Pegasus's replica_stub and meta exit on an error they cannot survive, such
+// as a failed log write whose durability is unknown; a supervisor restarts them). The host runs
+// the step's other effects, then takes the process down as a process crash: the page cache
+// survives, the node stays down until something restarts it. Put it last.
+struct Exit {
+  std::string reason;
+};
+
+using Effect = std::variant<Send, SetTimer, CancelTimer, AppendLog, Mark, RecordOp, Exit>;
 
 // Where a Step puts its effects, in the order the host executes them.
 class Outbox {
@@ -91,6 +99,7 @@ class Outbox {
   void AppendLog(pg::AppendLog append) { effects_.emplace_back(std::move(append)); }
   void Mark(std::string name) { effects_.emplace_back(pg::Mark{std::move(name)}); }
   void Record(RecordOp op) { effects_.emplace_back(std::move(op)); }
+  void Exit(std::string reason) { effects_.emplace_back(pg::Exit{std::move(reason)}); }
 
   std::vector<Effect>& effects() { return effects_; }
   const std::vector<Effect>& effects() const { return effects_; }

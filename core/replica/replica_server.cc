@@ -61,6 +61,7 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
       PG_LOG(kError, "replica index unreadable ({}): fail-stop", index.status.ToString());
       out.Mark("replica_server.fail_stop");
       stopped_ = true;
+      out.Exit("replica index unreadable");
       return;
     }
     index_segment_ = index.write_segment;
@@ -163,6 +164,18 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
   if (const auto* ack = std::get_if<BeaconAck>(&msg)) return OnBeaconAck(now, *ack, out);
   if (const auto* resp = std::get_if<ConfigSyncResponse>(&msg)) {
     return OnConfigSyncResponse(now, *resp, out);
+  }
+  // Without a lease from meta (connected_ is refreshed by CheckLease at the start of every step)
+  // no configuration change is taken up: replica_stub::on_config_proposal and
+  // on_update_configuration_on_meta_server_reply drop them when the stub is not connected. A
+  // replica that became primary while cut off would, once a new beacon renews the lease, serve
+  // at a ballot meta has meanwhile replaced (found by the Pegasus swarm, seed 29).
+  if ((std::holds_alternative<ConfigProposal>(msg) ||
+       std::holds_alternative<UpdateConfigResponse>(msg)) &&
+      !connected_) {
+    out.Mark("replica_server.config_ignored_without_lease");
+    PG_LOG(kDebug, "ignoring {} from meta: no lease", MessageName(msg));
+    return;
   }
   if (const auto* p = std::get_if<ConfigProposal>(&msg)) {
     if (Replica* r = Find(p->config.gpid)) return r->OnConfigProposal(now, *p, out);

@@ -80,6 +80,9 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
                   "the pegasus system needs a meta server and replica_count <= replica_servers");
   }
   const PegasusTiming timing;
+  // The swarm keeps its clock jumps inside the lease margin (sim/knobs.h).
+  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.grace - timing.lease,
+               "the swarm's clock-jump budget must fit the lease margin");
   const std::vector<std::string> names = NodeNames(knobs);
   // NodeIds are dense in AddNode order, so every id is known before the first node is added.
   const NodeId meta(0);

@@ -227,6 +227,7 @@ TEST_F(CoordServerTest, LogFailedStopsTheServer) {
                                           .token = a.token,
                                           .status = Status(ErrorCode::kIoError, "injected")});
   EXPECT_TRUE(HasMark(failed, "coord.fail_stop"));
+  EXPECT_EQ(ExitOf(failed), "coord log append failed");  // the process exits; a restart replays
   EXPECT_TRUE(f.server().stopped());
   EXPECT_TRUE(SentOf<CoordCreateResponse>(failed).empty());
   // Nothing is answered any more: not the held replies, not new requests, not timers.

@@ -70,6 +70,38 @@ TEST(ReplicaFailover, AssignPrimaryAsksMetaForBallotPlusOneAndStops2pc) {
   EXPECT_TRUE(Sent<UpdateConfigRequest>(other).empty());
 }
 
+// replica_stub::on_config_proposal drops a proposal while the stub has no lease: a secondary cut
+// off from meta must not start a promotion it could finish only at a ballot meta replaced.
+TEST(ReplicaFailover, NoProposalIsTakenUpWithoutALease) {
+  Harness h;
+  PrepareThenLosePrimary(h, {Decree(1)});
+  h.now += Millis(5000);  // kS2's lease lapses (its last acked beacon is 5 s old)
+  Outbox out = h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
+  EXPECT_TRUE(HasMark(out, "replica_server.config_ignored_without_lease"));
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(out).empty());
+}
+
+// on_update_configuration_on_meta_server_reply drops the reply when the stub is not connected:
+// a promotion whose reply arrives after the lease lapsed does not happen (seed 29 of the Pegasus
+// swarm: the promoted node regained a lease later and served at a replaced ballot).
+TEST(ReplicaFailover, APromotionReplyArrivingWithoutALeaseIsDropped) {
+  Harness h;
+  PrepareThenLosePrimary(h, {Decree(1)});
+  Outbox asked = h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = Orphaned(h), .node = kS2});
+  ASSERT_EQ(Sent<UpdateConfigRequest>(asked).size(), 1u);
+  h.now += Millis(5000);
+  PartitionConfiguration next = Sent<UpdateConfigRequest>(asked)[0].second.config;
+  Outbox late =
+      h.Deliver(kMeta, kS2, UpdateConfigResponse{.error = ErrorCode::kOk, .config = next});
+  EXPECT_TRUE(HasMark(late, "replica_server.config_ignored_without_lease"));
+  EXPECT_NE(h.View(kS2).status, PartitionStatus::kPrimary);
+  EXPECT_TRUE(Sent<PrepareRequest>(late).empty());
+}
+
 TEST(ReplicaFailover, NewPrimaryReconcilesAndRefusesReadsUntilCommittedPastItsPreparedDecree) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(1)});

@@ -87,6 +87,36 @@ TEST(Lifecycle, CrashedNodeIsDownUntilRestart) {
   EXPECT_EQ(cluster.incarnation(n), 2u);
 }
 
+TEST(Lifecycle, ExitTakesTheProcessDownAfterTheStepsOtherEffects) {
+  Cluster cluster({.seed = 2, .default_link = FixedLink(1)});
+  Journal journal;
+  int boots = 0;
+  auto ids = AddScripted(cluster, &journal,
+                         {[&boots](const NodeEnv&, Time, const Input& in, Outbox& out) {
+                            if (!std::holds_alternative<Boot>(in)) return;
+                            if (boots++ > 0) return;  // the restarted incarnation stays up
+                            // Unsynced: an exit is a process crash, so the page cache keeps these
+                            // bytes.
+                            out.AppendLog({.file = "f", .token = 1, .bytes = "abc", .sync = false});
+                            out.Send(NodeId(1), Ping{.seq = 7});
+                            out.Exit("log failed");
+                          },
+                          nullptr});
+  Steps steps;
+  steps.Attach(cluster, ids[1]);
+  cluster.Start();
+  cluster.RunUntil(Ms(10));
+  EXPECT_EQ(steps.PingSeqs(), (std::vector<uint64_t>{7}));  // sent before the exit
+  EXPECT_FALSE(cluster.is_up(ids[0]));                      // nothing restarts it by itself
+  std::vector<std::string> log;
+  for (const auto& [at, what] : cluster.fault_log()) log.push_back(what);
+  EXPECT_EQ(log, (std::vector<std::string>{"exit n/0: log failed"}));
+  cluster.Restart(ids[0]);
+  EXPECT_TRUE(cluster.is_up(ids[0]));
+  EXPECT_EQ(cluster.disk(ids[0]).ReadFile("f").value(), "abc");
+  EXPECT_EQ(cluster.incarnation(ids[0]), 2u);
+}
+
 TEST(Lifecycle, RestartDeliversBootBeforeAnyMessageToTheNewIncarnation) {
   Cluster cluster({.seed = 2, .default_link = FixedLink(5)});
   Journal journal;

@@ -1,6 +1,8 @@
 #pragma once
 // What a node's step produced, picked out of its Outbox: the step-level tests of every node read
 // effects through these.
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -35,6 +37,16 @@ inline bool HasMark(const Outbox& out, std::string_view name) {
     if (const auto* m = std::get_if<Mark>(&e); m && m->name == name) return true;
   }
   return false;
+}
+
+// The reason of the step's Exit effect, which must be its last effect; nullopt without one.
+inline std::optional<std::string> ExitOf(const Outbox& out) {
+  std::optional<std::string> reason;
+  for (const Effect& e : out.effects()) {
+    if (reason) return "effects after the exit";
+    if (const auto* x = std::get_if<Exit>(&e)) reason = x->reason;
+  }
+  return reason;
 }
 
 }  // namespace pg::testing
