@@ -236,7 +236,16 @@ void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbo
 void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
   ConfigSyncResponse resp;
   for (const PartitionConfiguration& pc : configs_) {
-    if (IsMember(pc, from)) resp.partitions.push_back(pc);
+    if (!IsMember(pc, from)) continue;
+    // A configuration with a change in flight is about to be replaced, possibly because of this
+    // very node (meta declared it dead, then its beacon arrived): telling it "you are primary"
+    // now would let it serve, with the lease that beacon renews, at a ballot meta is replacing
+    // (found by the Pegasus swarm, seed 60). The next sync, after the change, tells it.
+    if (pending_[pc.gpid.partition_index]) {
+      out.Mark("meta.sync_skips_pending_change");
+      continue;
+    }
+    resp.partitions.push_back(pc);
   }
   for (const ReplicaInfo& info : req.stored_replicas) {
     if (!ValidPartition(info.gpid)) {

@@ -51,6 +51,51 @@ TEST(MetaFailover, DeadPrimaryIsDowngradedByMetaWithBallotPlusOne) {
   }
 }
 
+// Meta declared the primary's node dead and is persisting the downgrade when that node's beacon
+// and config sync arrive (a paused meta catching up, seed 60 of the Pegasus swarm). The sync must
+// not tell it "you are primary" from the configuration being replaced: the beacon just renewed
+// its lease, so it would serve at the old ballot beside the next primary.
+TEST(MetaFailover, ConfigSyncLeavesOutAPartitionWhoseChangeIsInFlight) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId dead(1);
+  std::vector<AppendLog> downgrades;
+  for (const Outbox& c : RunChecks(f, dead, 1000, 9000)) {
+    for (const AppendLog& a : AppendsOf(c)) downgrades.push_back(a);
+  }
+  ASSERT_FALSE(downgrades.empty());
+  std::set<int> downgrading;
+  for (int i = 0; i < 8; ++i) {
+    if (f.meta().HasPendingChange(i)) downgrading.insert(i);
+  }
+  ASSERT_EQ(downgrading.size(), downgrades.size());
+  f.Receive(At(9100), dead, Beacon{.send_time = At(9099)});
+  ConfigSyncRequest req;
+  for (int i = 0; i < 8; ++i) req.stored_replicas.push_back({.gpid = {1, i}});
+  Outbox early = f.Receive(At(9101), dead, req);
+  ASSERT_EQ(SentOf<ConfigSyncResponse>(early).size(), 1u);
+  EXPECT_TRUE(HasMark(early, "meta.sync_skips_pending_change"));
+  for (const auto& pc : SentOf<ConfigSyncResponse>(early)[0].second.partitions) {
+    EXPECT_FALSE(downgrading.contains(pc.gpid.partition_index))
+        << fmt::format("{} listed while its downgrade is in flight", pc.gpid);
+  }
+  for (Gpid gpid : SentOf<ConfigSyncResponse>(early)[0].second.gc_replicas) {
+    EXPECT_FALSE(downgrading.contains(gpid.partition_index))
+        << "a replica is not collected for its partition being in flight";
+  }
+  // Once durable, the next sync tells it the truth: it is no member there (it went to
+  // last_drops, so its replica is kept for a quick return, not collected).
+  for (const AppendLog& a : downgrades) f.Complete(At(9200), a);
+  Outbox later = f.Receive(At(9300), dead, req);
+  const ConfigSyncResponse& resp = SentOf<ConfigSyncResponse>(later).at(0).second;
+  EXPECT_FALSE(HasMark(later, "meta.sync_skips_pending_change"));
+  for (const auto& pc : resp.partitions) {
+    EXPECT_FALSE(downgrading.contains(pc.gpid.partition_index));
+    EXPECT_NE(pc.primary, dead);
+  }
+  for (Gpid gpid : resp.gc_replicas) EXPECT_FALSE(downgrading.contains(gpid.partition_index));
+}
+
 TEST(MetaFailover, ProposesUpgradeToTheAliveSecondaryWithFewestPrimaries) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));
