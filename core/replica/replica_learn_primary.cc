@@ -108,6 +108,15 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
     out.Mark("learn.stale_signature");
     return reply(ErrorCode::kObjectNotFound);
   }
+  // The learner committed decrees this primary has prepared but not yet committed (a new primary
+  // still reconciling, whose old group committed them): they will commit here, so the learner
+  // waits and keeps them, where a checkpoint of this primary's older state would take its commit
+  // point back (swarm seed 55). Past max_decree it is another history: BuildLearnResponse.
+  const Decree learner_committed = req.last_committed_decree_in_app;
+  if (learner_committed > plist_.last_committed() && learner_committed <= plist_.max_decree()) {
+    out.Mark("learn.learner_ahead_wait");
+    return reply(ErrorCode::kTryAgain);
+  }
   LearnerProgress& learner = it->second;
   if (!learner.prepare_start) {
     // From here on 2PC covers the learner: everything uncommitted is sent to it now, and every

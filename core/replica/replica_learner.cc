@@ -85,9 +85,9 @@ void Replica::OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, 
     PG_LOG(kDebug, "replica {}: ignoring a learn response of another round from {}", gpid_, from);
     return;
   }
+  learning_->unanswered = 0;  // the primary answers: it is there, whatever it says
   if (resp.error == ErrorCode::kTryAgain) return;  // the timer asks again
   if (resp.error != ErrorCode::kOk) return GiveUpLearning(now, ErrorCodeName(resp.error), out);
-  learning_->unanswered = 0;
   if (resp.prepare_start_decree <= Decree(0)) {
     return GiveUpLearning(now, "response without a prepare start decree", out);
   }

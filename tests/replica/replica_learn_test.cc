@@ -258,6 +258,44 @@ TEST(ReplicaLearn, ALearnerToldToTryAgainAsksAgainSoonNotAtTheFullInterval) {
   EXPECT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary) << "still learning";
 }
 
+// A learner that committed a decree the primary has only prepared (a new primary reconciling,
+// whose old group committed it) is told to try again, not sent the primary's older checkpoint,
+// which would take its commit point back (swarm seed 55). Beyond the primary's prepared decrees
+// it is another history and starts from a checkpoint.
+TEST(ReplicaLearn, ALearnerAheadOfThePrimarysCommitWaitsForItInsteadOfGoingBack) {
+  Harness h;
+  StartPairWithWrites(h, 2);
+  Outbox w = h.Deliver(kClient, kP, Write(OpKind::kSet, "h3", "s", "v", 3));
+  h.CompleteLogs(kP);  // decree 3 prepared on kP; kS2 has not acked it
+  ASSERT_EQ(h.View(kP).last_committed, Decree(2));
+  LearnRequest req = StartLearner(h);
+  req.last_committed_decree_in_app = Decree(3);
+  Outbox ahead = h.Deliver(kL, kP, req);
+  EXPECT_TRUE(HasMark(ahead, "learn.learner_ahead_wait"));
+  ASSERT_EQ(Sent<LearnResponse>(ahead).size(), 1u);
+  EXPECT_EQ(Sent<LearnResponse>(ahead)[0].second.error, ErrorCode::kTryAgain);
+
+  req.last_committed_decree_in_app = Decree(9);  // more than kP ever prepared
+  auto other = Sent<LearnResponse>(h.Deliver(kL, kP, req));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].second.error, ErrorCode::kOk);
+  EXPECT_EQ(other[0].second.type, LearnType::kApp);
+
+  // Once decree 3 commits on kP, the learner that holds it learns from there.
+  for (auto& [to, prep] : Sent<PrepareRequest>(w)) {
+    if (to != kS2) continue;
+    h.Deliver(kP, kS2, prep);
+    for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(kS2))) h.Deliver(kS2, p, ack);
+  }
+  ASSERT_EQ(h.View(kP).last_committed, Decree(3));
+  req.last_committed_decree_in_app = Decree(3);
+  Outbox caught = h.Deliver(kL, kP, req);
+  EXPECT_FALSE(HasMark(caught, "learn.learner_ahead_wait"));
+  ASSERT_EQ(Sent<LearnResponse>(caught).size(), 1u);
+  EXPECT_EQ(Sent<LearnResponse>(caught)[0].second.error, ErrorCode::kOk);
+  EXPECT_NE(Sent<LearnResponse>(caught)[0].second.type, LearnType::kApp);
+}
+
 TEST(PrepareList, ResetToACheckpointDropsSlotsAtOrBelowItAndOfOlderBallots) {
   // A learner's prepare list after LT_APP at decree 4 (Pegasus 6d1edf550): decree 3 of an
   // abandoned history and decree 6 of an older ballot must go; decree 5 of the current primary
