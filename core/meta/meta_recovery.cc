@@ -89,10 +89,11 @@ DddDecision DecideDddPrimary(const DddView& view) {
     larger_committed = std::max(previous.committed, recent.committed);
   }
   PG_ASSERT(!chosen.lost, "a lost replica has ballot 0 and cannot win against a held one");
-  const int64_t needed = std::max(larger_committed, view.known_committed.value());
+  const Decree meta_committed = std::max(view.known_committed, pc.last_committed_decree);
+  const int64_t needed = std::max(larger_committed, meta_committed.value());
   if (chosen.prepared < needed) {
     return Refuse(fmt::format("{} prepared only up to {} < committed {} (meta knows {})",
-                              chosen.node, chosen.prepared, needed, view.known_committed));
+                              chosen.node, chosen.prepared, needed, meta_committed));
   }
   return {.kind = DddDecision::Kind::kRecover,
           .primary = chosen.node,
@@ -146,12 +147,12 @@ void DddState::CheckInvariants() const {
 
 DddDecision MetaServer::DecideDdd(int partition) const {
   const PartitionConfiguration& pc = configs_[partition];
-  return DecideDddPrimary(DddView{
-      .config = &pc,
-      .known_committed = std::max(ddd_.known_committed[partition], pc.last_committed_decree),
-      .alive = [this](NodeId node) { return fd_->IsAlive(node); },
-      .synced = [this](NodeId node) { return ddd_.synced.contains(node); },
-      .collected = &ddd_.collected[partition]});
+  return DecideDddPrimary(
+      DddView{.config = &pc,
+              .known_committed = ddd_.known_committed[partition],
+              .alive = [this](NodeId node) { return fd_->IsAlive(node); },
+              .synced = [this](NodeId node) { return ddd_.synced.contains(node); },
+              .collected = &ddd_.collected[partition]});
 }
 
 // partition_guardian::on_missing_primary, the DDD branch: re-evaluated at every check; the

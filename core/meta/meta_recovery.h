@@ -22,9 +22,9 @@ namespace pg {
 // What one DDD decision sees.
 struct DddView {
   const PartitionConfiguration* config = nullptr;  // no primary, no secondaries
-  // The largest decree meta knows committed in this partition: the persisted
-  // config->last_committed_decree raised by every replica's report since (a lower bound of the
-  // partition's true commit point).
+  // The largest decree meta heard committed in this partition from replicas' reports and
+  // requests since it booted; the rule uses the larger of it and the persisted
+  // config->last_committed_decree (both lower bounds of the partition's true commit point).
   Decree known_committed{0};
   std::function<bool(NodeId)> alive;
   // The node reported its replicas at a config sync since the failure detector last saw it come

@@ -87,8 +87,8 @@ TEST(MetaRecovery, RefusesAReplicaWhosePreparedIsBelowMetasCommittedDecree) {
   // Also when meta's persisted configuration is what knows it.
   w.known = Decree(0);
   w.pc.last_committed_decree = Decree(47);
-  w.known = std::max(w.known, w.pc.last_committed_decree);
   EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+  w.pc.last_committed_decree = Decree(0);
   // At exactly the committed decree it is safe.
   w.known = Decree(46);
   EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRecover);
