@@ -28,6 +28,10 @@ void MetaServer::CurePrimaries(Outbox& out) {
       continue;
     }
     if (pc.primary) continue;
+    if (pc.secondaries.empty()) {
+      CureDdd(static_cast<int>(i), out);  // all replicas down: meta_recovery.cc
+      continue;
+    }
     if (std::optional<NodeId> next = PickNewPrimary(pc, alive, primary_counts)) {
       // Re-sent every check until it takes: the proposal or the request may be lost.
       out.Mark("meta.propose_upgrade_to_primary");

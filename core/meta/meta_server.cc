@@ -61,6 +61,7 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
   pending_.assign(options_.partition_count, std::nullopt);
   degraded_since_.assign(options_.partition_count, std::nullopt);
   learner_targets_.assign(options_.partition_count, std::nullopt);
+  ddd_.Reset(options_.partition_count);
   if (env_.disk != nullptr && env_.disk->Exists(kMetaLogFile)) {
     Result<std::string> bytes = env_.disk->ReadFile(kMetaLogFile);
     if (!bytes.ok()) {
@@ -234,6 +235,7 @@ void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbo
 // lists there (the node closes them). A replica of a partition with a change in flight that
 // would list the node is kept.
 void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
+  ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
   ConfigSyncResponse resp;
   for (const PartitionConfiguration& pc : configs_) {
     if (!IsMember(pc, from)) continue;
@@ -289,6 +291,11 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
 void MetaServer::RemoveFailedReplica(NodeId node, int partition, Outbox& out) {
   const PartitionConfiguration& pc = configs_[partition];
   if (pending_[partition]) return;  // one change at a time; the next sync reports it again
+  if (!pc.primary && IsSecondary(pc, node)) {
+    // No primary to ask: meta removes it itself, so that failover picks a healthy secondary.
+    out.Mark("meta.remove_failed_secondary_without_primary");
+    return PersistChange(RemoveSecondaryWithoutPrimary(pc, node), std::nullopt, out);
+  }
   if (pc.primary == node) {
     PG_LOG(kWarn, "partition {}: primary {} reports PS_ERROR; downgrading it", pc.gpid, node);
     out.Mark("meta.downgrade_failed_primary");
@@ -308,12 +315,18 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
   }
   const int i = req.config.gpid.partition_index;
   AssertPartitionScope scope(fmt::format("{}", req.config.gpid));
+  ddd_.NoteCommitted(i, req.config.last_committed_decree);
   if (pending_[i]) {
     // One change at a time per partition; the requester retries (Pegasus drops the request
     // while config_context.stage == pending_remote_sync).
     PG_LOG(kInfo, "dropping {} from {}: a change is already pending", ConfigTypeName(req.type),
            from);
     return;
+  }
+  if (req.type == ConfigType::kAssignPrimary && !DddApproves(i, from)) {
+    PG_LOG(kInfo, "rejecting CT_ASSIGN_PRIMARY from {}: not the pick of the DDD rule", from);
+    return Reply(
+        from, UpdateConfigResponse{.error = ErrorCode::kInvalidState, .config = configs_[i]}, out);
   }
   const UpdateDecision d = DecideUpdate(configs_[i], req, from);
   switch (d.kind) {
@@ -335,6 +348,8 @@ void MetaServer::PersistChange(PartitionConfiguration config, std::optional<Node
   PG_ASSERT(!pending_[i], "partition {} already has a change in flight", config.gpid);
   PG_ASSERT_EQ(config.ballot, configs_[i].ballot.next(), "partition {}", config.gpid);
   PG_ASSERT(!ConfigProblem(config), "partition {}", config.gpid);
+  // Every persisted configuration carries the largest commit point meta has heard of.
+  config.last_committed_decree = std::max(config.last_committed_decree, ddd_.known_committed[i]);
   std::string bytes = EncodeMetaLogRecord(config);
   pending_[i] =
       PendingChange{.token = next_token_++, .config = std::move(config), .reply_to = reply_to};
@@ -348,6 +363,7 @@ void MetaServer::OnCheckTimer(Time now, Outbox& out) {
     PG_LOG(kWarn, "replica server {} declared dead: no beacon for more than {}", dead,
            options_.grace);
     out.Mark("meta.worker_dead");
+    ddd_.OnWorkerDead(dead);
   }
   if (!ready_) return;
   CurePrimaries(out);
@@ -358,6 +374,7 @@ void MetaServer::OnCheckTimer(Time now, Outbox& out) {
 void MetaServer::CheckInvariants() const {
   if (!fd_) return;  // not booted
   fd_->CheckInvariants();
+  ddd_.CheckInvariants();
   PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(options_.partition_count));
   PG_ASSERT_EQ(durable_ballots_.size(), configs_.size());
   PG_ASSERT(ready_ || config_replies_ == 0, "answered {} requests before the table was durable",

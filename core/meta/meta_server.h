@@ -12,14 +12,17 @@
 // primary and reconciles (replays its prepare list in the new ballot).
 // A partition short of members gets a learner proposed to its primary (meta_guardian.cc); the
 // primary asks for CT_UPGRADE_TO_SECONDARY once it has caught up.
-// Not yet: all-replicas-down recovery, balancing, leader election (one meta is the leader;
-// pegasim's other meta nodes stay idle).
+// A partition with no member left waits for its last drops and picks a primary by Pegasus's rule
+// (meta_recovery.h), or stays unavailable.
+// Not yet: balancing, leader election (one meta is the leader; pegasim's other meta nodes stay
+// idle).
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/meta/meta_recovery.h"
 #include "core/meta/worker_failure_detector.h"
 #include "core/node/node.h"
 #include "core/proto/message.h"
@@ -81,6 +84,11 @@ class MetaServer final : public Node {
   // CT_UPGRADE_TO_PRIMARY to an alive secondary of each partition without a primary.
   void CurePrimaries(Outbox& out);
   void RemoveFailedReplica(NodeId node, int partition, Outbox& out);
+  // All replicas down (meta_recovery.cc): the rule over what meta collected; the check's cure;
+  // whether a CT_ASSIGN_PRIMARY request from `from` is the rule's pick.
+  DddDecision DecideDdd(int partition) const;
+  void CureDdd(int partition, Outbox& out);
+  bool DddApproves(int partition, NodeId from) const;
   void ApplyDurable(const PartitionConfiguration& config);
   // Appends `config` (ballot + 1 of partition's current one) to meta.log as the partition's
   // pending change; applied, and answered to `reply_to`, once durable.
@@ -115,6 +123,8 @@ class MetaServer final : public Node {
   std::vector<PartitionConfiguration> creating_;  // what that append writes
   uint64_t next_token_ = 1;
   std::vector<Receive> deferred_;
+  // Replica reports collected at config sync, for partitions left without members.
+  DddState ddd_;
 };
 
 }  // namespace pg

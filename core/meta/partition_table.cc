@@ -130,6 +130,31 @@ UpdateDecision UpgradeToPrimary(const PartitionConfiguration& current,
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
+// CT_ASSIGN_PRIMARY after all replicas went down (partition_guardian::on_missing_primary, DDD): a
+// last drop becomes the only member; it leaves last_drops, the earlier drops stay (the guardian
+// adds them back as learners first).
+UpdateDecision AssignPrimary(const PartitionConfiguration& current, const UpdateConfigRequest& req,
+                             NodeId from) {
+  if (current.primary || !current.secondaries.empty()) {
+    return Reject(current, ErrorCode::kInvalidState, "the partition still has members");
+  }
+  const bool dropped = std::find(current.last_drops.begin(), current.last_drops.end(), from) !=
+                       current.last_drops.end();
+  if (req.node != from || !dropped) {
+    return Reject(current, ErrorCode::kInvalidState,
+                  fmt::format("requester {} is not a last drop", from));
+  }
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  next.primary = from;
+  std::erase(next.last_drops, from);
+  if (req.config.primary != next.primary || !req.config.secondaries.empty()) {
+    return Reject(current, ErrorCode::kInvalidArgument,
+                  "requested membership is not the requester alone");
+  }
+  return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
+}
+
 // CT_UPGRADE_TO_SECONDARY (replica_learn.cpp: upgrade_to_secondary_on_primary): the primary asks
 // to add a learner that has caught up; it leaves last_drops.
 UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
@@ -180,6 +205,18 @@ std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
   return best;
 }
 
+PartitionConfiguration RemoveSecondaryWithoutPrimary(const PartitionConfiguration& current,
+                                                     NodeId node) {
+  PG_ASSERT(!current.primary.has_value(), "partition {} has primary", current.gpid);
+  PG_ASSERT(IsSecondary(current, node), "{} is not a secondary of {}", node, current.gpid);
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  std::erase(next.secondaries, node);
+  next.last_drops.push_back(node);
+  if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
+  return next;
+}
+
 PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current) {
   PG_ASSERT(current.primary.has_value(), "partition {} has no primary to downgrade", current.gpid);
   PartitionConfiguration next = current;
@@ -218,19 +255,34 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
     return Reject(current, ErrorCode::kInvalidVersion,
                   fmt::format("ballot {} is not {} + 1", req.config.ballot, current.ballot));
   }
+  UpdateDecision d;
   switch (req.type) {
     case ConfigType::kDowngradeToInactive:
-      return DowngradeSecondary(current, req, from);
+      d = DowngradeSecondary(current, req, from);
+      break;
     case ConfigType::kPrimaryForceUpdateBallot:
-      return ForceUpdateBallot(current, req, from);
+      d = ForceUpdateBallot(current, req, from);
+      break;
     case ConfigType::kUpgradeToPrimary:
-      return UpgradeToPrimary(current, req, from);
+      d = UpgradeToPrimary(current, req, from);
+      break;
     case ConfigType::kUpgradeToSecondary:
-      return UpgradeToSecondary(current, req, from);
+      d = UpgradeToSecondary(current, req, from);
+      break;
+    case ConfigType::kAssignPrimary:
+      d = AssignPrimary(current, req, from);
+      break;
     default:
       return Reject(current, ErrorCode::kInvalidArgument,
                     fmt::format("{} is not implemented by this meta", ConfigTypeName(req.type)));
   }
+  // Pegasus's update_configuration_on_meta_server sends the replica's commit point with every
+  // request; meta keeps the largest (the DDD rule compares prepared decrees against it).
+  if (d.kind == UpdateDecision::Kind::kPersist) {
+    d.config.last_committed_decree =
+        std::max(current.last_committed_decree, req.config.last_committed_decree);
+  }
+  return d;
 }
 
 }  // namespace pg

@@ -54,10 +54,12 @@ struct UpdateDecision {
 
 // `from` is the replica server that sent the request. Only the changes this meta implements are
 // accepted: CT_DOWNGRADE_TO_INACTIVE of a secondary, CT_UPGRADE_TO_SECONDARY of a learner and
-// CT_PRIMARY_FORCE_UPDATE_BALLOT, all requested by the current primary, and CT_UPGRADE_TO_PRIMARY
-// requested by a secondary of a partition without a primary (the one meta proposed it to). The
-// configuration meta persists is computed from its own current one (the request's other fields
-// are not trusted), with the removed node appended to last_drops.
+// CT_PRIMARY_FORCE_UPDATE_BALLOT, all requested by the current primary, CT_UPGRADE_TO_PRIMARY
+// requested by a secondary of a partition without a primary (the one meta proposed it to), and
+// CT_ASSIGN_PRIMARY requested by a last drop of a partition without members (whether it is the
+// DDD rule's pick is the caller's to check). The configuration meta persists is computed from its
+// own current one (the request's other fields are not trusted), with the removed node appended to
+// last_drops; only its last_committed_decree rises to the requester's commit point.
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
                             NodeId from);
 
@@ -65,6 +67,12 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
 // (server_state::downgrade_primary_to_inactive): ballot + 1, no primary, the old primary
 // appended to last_drops; the secondaries stay. Precondition: current has a primary.
 PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current);
+
+// Meta's own removal of a secondary whose replica failed (PS_ERROR, or no longer held) from a
+// partition without a primary, where no primary can ask for it: ballot + 1, the node appended to
+// last_drops. Precondition: no primary, `node` a secondary.
+PartitionConfiguration RemoveSecondaryWithoutPrimary(const PartitionConfiguration& current,
+                                                     NodeId node);
 
 // partition_guardian::on_missing_primary with secondaries left: the alive secondary with the
 // fewest primaries among `primary_counts` (ties: lowest NodeId); nullopt if none is alive.

@@ -273,7 +273,8 @@ void Replica::CheckInvariants() const {
     PG_ASSERT(status_ == PartitionStatus::kInactive && inactive_is_transient_);
     // ballot + 1 for a primary's own change; an upgrade to primary asks for meta's ballot + 1,
     // and meta is one ahead after downgrading the old primary.
-    if (primary_.pending_change->type == ConfigType::kUpgradeToPrimary) {
+    if (primary_.pending_change->type == ConfigType::kUpgradeToPrimary ||
+        primary_.pending_change->type == ConfigType::kAssignPrimary) {
       PG_ASSERT_GT(primary_.pending_change->config.ballot, ballot_);
     } else {
       PG_ASSERT_EQ(primary_.pending_change->config.ballot, ballot_.next());

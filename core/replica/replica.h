@@ -86,6 +86,8 @@ class Replica {
   void OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out);
   void OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out);
   void AssignPrimary(Time now, const ConfigProposal& p, Outbox& out);
+  // CT_ASSIGN_PRIMARY after all replicas went down (replica_ddd.cc).
+  void AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& out);
   void ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outbox& out);
   void OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out);
   void OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out);
@@ -250,6 +252,9 @@ class Replica {
   int32_t partition_count_ = 0;  // 0 = unknown
   bool announced_ = true;
   bool loaded_at_boot_ = false;
+  // A CT_ASSIGN_PRIMARY request went out from a restarted (non-transient PS_INACTIVE) replica: a
+  // refusal returns it there, so it stays ineligible for CT_UPGRADE_TO_PRIMARY.
+  bool assign_from_restart_ = false;
   std::optional<PartitionConfiguration> stashed_config_;  // from meta before announcement
 
   PrepareList plist_;

@@ -67,6 +67,7 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
   PG_ASSERT_EQ(p.config.gpid, gpid_);
   if (p.config.partition_count > 0) partition_count_ = p.config.partition_count;
   if (p.type == ConfigType::kUpgradeToPrimary) return AssignPrimary(now, p, out);
+  if (p.type == ConfigType::kAssignPrimary) return AssignPrimaryFromDrops(now, p, out);
   if (p.type != ConfigType::kDowngradeToInactive && p.type != ConfigType::kAddSecondary) {
     PG_LOG(kDebug, "replica {}: proposal {} not handled", gpid_, ConfigTypeName(p.type));
     return;
@@ -144,6 +145,8 @@ void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out) {
 void Replica::SendConfigUpdate(Outbox& out) {
   PG_ASSERT(primary_.pending_change.has_value());
   PG_ASSERT(inactive_is_transient_);
+  // update_configuration_on_meta_server: meta learns the commit point with every request.
+  primary_.pending_change->config.last_committed_decree = plist_.last_committed();
   out.Send(host_->meta(), *primary_.pending_change);
 }
 
@@ -170,6 +173,10 @@ void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Ou
     // a request it dropped (a change already in flight) gets no reply and is retried.
     PG_LOG(kInfo, "replica {}: config update refused ({}): re-syncing", gpid_,
            ErrorCodeName(r.error));
+    if (req.type == ConfigType::kAssignPrimary && assign_from_restart_ &&
+        status_ == PartitionStatus::kInactive) {
+      SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/false, out);
+    }
     return host_->RequestConfigSync(now, out);
   }
   if (req.type == ConfigType::kDowngradeToInactive) {

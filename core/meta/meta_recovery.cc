@@ -1,0 +1,191 @@
+#include "core/meta/meta_recovery.h"
+
+#include <algorithm>
+
+#include "core/common/assert.h"
+#include "core/common/log.h"
+#include "core/meta/meta_server.h"
+#include "core/meta/partition_table.h"
+
+namespace pg {
+
+namespace {
+
+// One last drop as the rule sees it. A node that does not hold the replica, or holds it failed,
+// counts as Pegasus's "replica info doesn't exist" entry: ballot 0, decrees -1.
+struct Candidate {
+  NodeId node;
+  bool lost = false;
+  int64_t ballot = 0;
+  int64_t committed = -1;
+  int64_t prepared = -1;
+};
+
+Candidate Collect(NodeId node, const std::map<NodeId, ReplicaInfo>& collected) {
+  auto it = collected.find(node);
+  if (it == collected.end() || it->second.status == PartitionStatus::kError) {
+    return Candidate{.node = node, .lost = true};
+  }
+  return Candidate{.node = node,
+                   .ballot = it->second.ballot.value(),
+                   .committed = it->second.last_committed_decree.value(),
+                   .prepared = it->second.last_prepared_decree.value()};
+}
+
+DddDecision Wait(std::string why) {
+  return {.kind = DddDecision::Kind::kWait, .why = std::move(why)};
+}
+DddDecision Refuse(std::string why) {
+  return {.kind = DddDecision::Kind::kRefuse, .why = std::move(why)};
+}
+
+// Pegasus's order between the two last drops: larger ballot, then larger committed, then larger
+// prepared (a tie goes to the most recent drop). nullopt: the larger ballot has the smaller
+// committed decree, which no correct history produces.
+std::optional<Candidate> PickByRule(const Candidate& previous, const Candidate& recent) {
+  const int64_t ballot_gap = previous.ballot - recent.ballot;
+  const int64_t committed_gap = previous.committed - recent.committed;
+  if ((ballot_gap > 0 && committed_gap < 0) || (ballot_gap < 0 && committed_gap > 0)) {
+    return std::nullopt;
+  }
+  if (ballot_gap != 0) return ballot_gap > 0 ? previous : recent;
+  if (committed_gap != 0) return committed_gap > 0 ? previous : recent;
+  return previous.prepared > recent.prepared ? previous : recent;
+}
+
+}  // namespace
+
+DddDecision DecideDddPrimary(const DddView& view) {
+  PG_ASSERT(view.config != nullptr && view.collected != nullptr);
+  const PartitionConfiguration& pc = *view.config;
+  PG_ASSERT(!pc.primary && pc.secondaries.empty(), "partition {} is not DDD", pc.gpid);
+  if (pc.last_drops.empty()) {
+    return Refuse("no member and no last drop: not a new partition in pegasim");
+  }
+  // The last two drops, oldest first (Pegasus looks no further back).
+  const size_t n = std::min<size_t>(2, pc.last_drops.size());
+  const std::vector<NodeId> drops(pc.last_drops.end() - static_cast<std::ptrdiff_t>(n),
+                                  pc.last_drops.end());
+  for (NodeId node : drops) {
+    if (!view.alive(node)) return Wait(fmt::format("last drop {} has not come back", node));
+    if (!view.synced(node)) return Wait(fmt::format("last drop {} has not reported yet", node));
+  }
+  const Candidate recent = Collect(drops.back(), *view.collected);
+  if (recent.lost) {
+    return Refuse(
+        fmt::format("the most recent drop {} lost its replica; what it alone committed is unknown",
+                    recent.node));
+  }
+  Candidate chosen = recent;
+  int64_t larger_committed = recent.committed;
+  if (n == 2) {
+    const Candidate previous = Collect(drops.front(), *view.collected);
+    std::optional<Candidate> pick = PickByRule(previous, recent);
+    if (!pick) {
+      return Refuse(fmt::format("{} has the larger ballot but the smaller committed decree",
+                                previous.ballot > recent.ballot ? previous.node : recent.node));
+    }
+    chosen = *pick;
+    larger_committed = std::max(previous.committed, recent.committed);
+  }
+  PG_ASSERT(!chosen.lost, "a lost replica has ballot 0 and cannot win against a held one");
+  const Decree meta_committed = std::max(view.known_committed, pc.last_committed_decree);
+  const int64_t needed = std::max(larger_committed, meta_committed.value());
+  if (chosen.prepared < needed) {
+    return Refuse(fmt::format("{} prepared only up to {} < committed {} (meta knows {})",
+                              chosen.node, chosen.prepared, needed, meta_committed));
+  }
+  return {.kind = DddDecision::Kind::kRecover,
+          .primary = chosen.node,
+          .why = fmt::format("{}: ballot {}, committed {}, prepared {}", chosen.node, chosen.ballot,
+                             chosen.committed, chosen.prepared)};
+}
+
+// ---- DddState ----------------------------------------------------------------------------------
+
+void DddState::Reset(int partition_count) {
+  collected.assign(partition_count, {});
+  known_committed.assign(partition_count, Decree(0));
+  synced.clear();
+}
+
+void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id) {
+  for (std::map<NodeId, ReplicaInfo>& per_node : collected) per_node.erase(node);
+  for (const ReplicaInfo& info : stored) {
+    const int i = info.gpid.partition_index;
+    if (info.gpid.app_id != app_id || i < 0 || static_cast<size_t>(i) >= collected.size()) {
+      continue;
+    }
+    collected[i][node] = info;
+    // Any replica's commit point is a committed prefix of the partition (a failed replica
+    // reports none).
+    if (info.status != PartitionStatus::kError) NoteCommitted(i, info.last_committed_decree);
+  }
+  synced.insert(node);
+}
+
+void DddState::OnWorkerDead(NodeId node) {
+  synced.erase(node);
+  for (std::map<NodeId, ReplicaInfo>& per_node : collected) per_node.erase(node);
+}
+
+void DddState::NoteCommitted(int partition, Decree d) {
+  PG_ASSERT(partition >= 0 && static_cast<size_t>(partition) < known_committed.size());
+  known_committed[partition] = std::max(known_committed[partition], d);
+}
+
+void DddState::CheckInvariants() const {
+  PG_ASSERT_EQ(collected.size(), known_committed.size());
+  for (const std::map<NodeId, ReplicaInfo>& per_node : collected) {
+    for (const auto& [node, info] : per_node) {
+      PG_ASSERT(synced.contains(node), "a report kept from {}, which has not synced", node);
+    }
+  }
+}
+
+// ---- MetaServer hooks --------------------------------------------------------------------------
+
+DddDecision MetaServer::DecideDdd(int partition) const {
+  const PartitionConfiguration& pc = configs_[partition];
+  return DecideDddPrimary(
+      DddView{.config = &pc,
+              .known_committed = ddd_.known_committed[partition],
+              .alive = [this](NodeId node) { return fd_->IsAlive(node); },
+              .synced = [this](NodeId node) { return ddd_.synced.contains(node); },
+              .collected = &ddd_.collected[partition]});
+}
+
+// partition_guardian::on_missing_primary, the DDD branch: re-evaluated at every check; the
+// proposal is re-sent until the configuration changes (it may be lost).
+void MetaServer::CureDdd(int partition, Outbox& out) {
+  const PartitionConfiguration& pc = configs_[partition];
+  const DddDecision d = DecideDdd(partition);
+  switch (d.kind) {
+    case DddDecision::Kind::kWait:
+      PG_LOG(kInfo, "partition {} has no member: waiting ({})", pc.gpid, d.why);
+      out.Mark("meta.ddd_wait");
+      return;
+    case DddDecision::Kind::kRefuse:
+      PG_LOG(kWarn, "partition {} has no member: no safe primary, staying unavailable ({})",
+             pc.gpid, d.why);
+      out.Mark("meta.ddd_refuse");
+      return;
+    case DddDecision::Kind::kRecover:
+      break;
+  }
+  PG_LOG(kInfo, "partition {} has no member: proposing CT_ASSIGN_PRIMARY to {}", pc.gpid, d.why);
+  out.Mark("meta.ddd_recover");
+  out.Send(*d.primary,
+           ConfigProposal{.type = ConfigType::kAssignPrimary, .config = pc, .node = *d.primary});
+}
+
+// A CT_ASSIGN_PRIMARY request is accepted only from the replica the rule picks now, on what meta
+// collected by now (the proposal may be old, or the node's report may have changed since).
+bool MetaServer::DddApproves(int partition, NodeId from) const {
+  const PartitionConfiguration& pc = configs_[partition];
+  if (pc.primary || !pc.secondaries.empty()) return true;  // DecideUpdate judges the request
+  const DddDecision d = DecideDdd(partition);
+  return d.kind == DddDecision::Kind::kRecover && d.primary == from;
+}
+
+}  // namespace pg

@@ -1,0 +1,82 @@
+#pragma once
+// All replicas down ("DDD", PEGASUS.md §1.8; Pegasus partition_guardian::on_missing_primary, its
+// last branch): a partition with neither primary nor secondaries. Meta waits for the last dropped
+// members to come back and report their replica at config sync, then picks a primary by Pegasus's
+// rule, or stays unavailable: it never trades an acknowledged write for availability.
+//
+// The decision is a pure function of the configuration and what meta collected, so that tests
+// exercise each rule without a host; the MetaServer keeps the collected reports (DddState) and
+// calls it at every check and again when the chosen replica asks for CT_ASSIGN_PRIMARY.
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/proto/pegasus_types.h"
+
+namespace pg {
+
+// What one DDD decision sees.
+struct DddView {
+  const PartitionConfiguration* config = nullptr;  // no primary, no secondaries
+  // The largest decree meta heard committed in this partition from replicas' reports and
+  // requests since it booted; the rule uses the larger of it and the persisted
+  // config->last_committed_decree (both lower bounds of the partition's true commit point).
+  Decree known_committed{0};
+  std::function<bool(NodeId)> alive;
+  // The node reported its replicas at a config sync since the failure detector last saw it come
+  // back (Pegasus: node_state::has_collected).
+  std::function<bool(NodeId)> synced;
+  // The replica each synced node reported for this partition; a synced node without an entry
+  // does not hold the replica.
+  const std::map<NodeId, ReplicaInfo>* collected = nullptr;
+};
+
+struct DddDecision {
+  enum class Kind : uint8_t {
+    kWait,     // a last drop has not come back (or not reported yet): ask again at the next check
+    kRecover,  // propose CT_ASSIGN_PRIMARY to `primary`
+    kRefuse,   // no candidate is safe: stay unavailable (Pegasus leaves it to an administrator)
+  };
+  Kind kind = Kind::kWait;
+  std::optional<NodeId> primary;
+  std::string why;  // for the log
+};
+
+// Pegasus's rule over the last two drops (the only one if there is one), each alive and synced:
+// the larger ballot must have the larger (or equal) committed decree; the candidate with the
+// larger ballot wins, then the larger committed, then the larger prepared decree. pegasim keeps
+// the rule and is stricter where Pegasus accepts a risk:
+//  - the chosen replica's prepared decree must reach meta's known committed decree and both
+//    candidates' committed decrees (Pegasus checks the larger of the two prepared decrees): a
+//    replica lacking a committed decree, an empty one in particular, is never made primary;
+//  - the most recent drop must still hold a healthy replica: after the earlier drop it was the
+//    only member, and what it alone committed is unknown to anyone else, so if it reports the
+//    replica failed (PS_ERROR: its log may lack acknowledged writes) or absent, meta refuses;
+//  - an empty last_drops means a new partition in Pegasus; pegasim creates every partition with
+//    its members at ballot 1, so a memberless partition without drops is not new, and refused.
+DddDecision DecideDddPrimary(const DddView& view);
+
+// Meta's collected replica reports and known commit points (Pegasus: config_context::dropped and
+// node_state's collect flag). Volatile: a restarted meta collects afresh.
+struct DddState {
+  // Per partition: the last report of each node that synced since it came back.
+  std::vector<std::map<NodeId, ReplicaInfo>> collected;
+  // Per partition: the largest committed decree any replica reported or requested with.
+  std::vector<Decree> known_committed;
+  std::set<NodeId> synced;
+
+  void Reset(int partition_count);
+  // A config sync: replaces everything `node` said before. Reports of failed replicas count as
+  // reports (of a replica that must not serve); reports of unknown partitions are skipped.
+  void OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id);
+  // The failure detector declared `node` dead: what it reported is stale.
+  void OnWorkerDead(NodeId node);
+  void NoteCommitted(int partition, Decree d);
+  void CheckInvariants() const;
+};
+
+}  // namespace pg

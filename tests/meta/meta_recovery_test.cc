@@ -1,0 +1,331 @@
+// All replicas down (DDD, PEGASUS.md §1.8): the rule meta picks a primary by
+// (partition_guardian::on_missing_primary), one test per rule, then meta's collection of replica
+// reports and its handling of CT_ASSIGN_PRIMARY.
+#include "core/meta/meta_recovery.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/meta/partition_table.h"
+#include "tests/meta/meta_harness.h"
+
+namespace pg::testing {
+namespace {
+
+constexpr NodeId kA{1}, kB{2}, kC{3};
+
+// A partition whose members were dropped in the order kA, kB, kC: kC, the most recent drop, was
+// the last primary.
+PartitionConfiguration Ddd(Decree meta_committed = Decree(0)) {
+  return PartitionConfiguration{.gpid = {1, 0},
+                                .ballot = Ballot(9),
+                                .last_drops = {kA, kB, kC},
+                                .last_committed_decree = meta_committed,
+                                .partition_count = 1};
+}
+
+ReplicaInfo Held(int64_t ballot, int64_t committed, int64_t prepared) {
+  return ReplicaInfo{.gpid = {1, 0},
+                     .ballot = Ballot(ballot),
+                     .status = PartitionStatus::kInactive,
+                     .last_committed_decree = Decree(committed),
+                     .last_prepared_decree = Decree(prepared)};
+}
+
+struct World {
+  PartitionConfiguration pc = Ddd();
+  Decree known{0};
+  std::set<NodeId> alive = {kA, kB, kC};
+  std::set<NodeId> synced = {kA, kB, kC};
+  std::map<NodeId, ReplicaInfo> collected;
+
+  DddDecision Decide() const {
+    return DecideDddPrimary(DddView{.config = &pc,
+                                    .known_committed = known,
+                                    .alive = [this](NodeId n) { return alive.contains(n); },
+                                    .synced = [this](NodeId n) { return synced.contains(n); },
+                                    .collected = &collected});
+  }
+};
+
+TEST(MetaRecovery, PicksTheHigherBallotReplicaOfTheLastTwoDrops) {
+  World w;
+  w.collected = {{kB, Held(5, 40, 42)}, {kC, Held(7, 45, 46)}};
+  DddDecision d = w.Decide();
+  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
+  EXPECT_EQ(d.primary, kC);
+  // The rule is symmetric: the earlier drop wins when it has the larger ballot.
+  w.collected = {{kB, Held(8, 45, 46)}, {kC, Held(7, 45, 45)}};
+  d = w.Decide();
+  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
+  EXPECT_EQ(d.primary, kB);
+}
+
+TEST(MetaRecovery, EqualBallotsPickTheLargerCommittedThenTheLargerPrepared) {
+  World w;
+  w.collected = {{kB, Held(7, 46, 47)}, {kC, Held(7, 45, 47)}};
+  EXPECT_EQ(w.Decide().primary, kB);
+  w.collected = {{kB, Held(7, 45, 48)}, {kC, Held(7, 45, 47)}};
+  EXPECT_EQ(w.Decide().primary, kB);
+  w.collected = {{kB, Held(7, 45, 47)}, {kC, Held(7, 45, 47)}};
+  EXPECT_EQ(w.Decide().primary, kC) << "a full tie goes to the most recent drop";
+}
+
+TEST(MetaRecovery, RefusesWhenTheLargerBallotHasTheSmallerCommittedDecree) {
+  World w;
+  w.collected = {{kB, Held(5, 46, 47)}, {kC, Held(7, 45, 47)}};
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+}
+
+TEST(MetaRecovery, RefusesAReplicaWhosePreparedIsBelowMetasCommittedDecree) {
+  World w;
+  w.collected = {{kB, Held(5, 40, 42)}, {kC, Held(7, 45, 46)}};
+  w.known = Decree(47);  // meta heard of decree 47 committed: kC lacks it
+  DddDecision d = w.Decide();
+  EXPECT_EQ(d.kind, DddDecision::Kind::kRefuse) << d.why;
+  // Also when meta's persisted configuration is what knows it.
+  w.known = Decree(0);
+  w.pc.last_committed_decree = Decree(47);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+  w.pc.last_committed_decree = Decree(0);
+  // At exactly the committed decree it is safe.
+  w.known = Decree(46);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRecover);
+}
+
+TEST(MetaRecovery, NeverAssignsAPrimaryToAnEmptyReplicaOfANonEmptyPartition) {
+  World w;
+  // The most recent drop holds the replica, empty; meta knows decree 10 committed.
+  w.collected = {{kB, Held(5, 0, 0)}, {kC, Held(7, 0, 0)}};
+  w.known = Decree(10);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+  // Meta knows nothing committed, but the other drop does: the chosen replica must reach it.
+  w.known = Decree(0);
+  w.collected = {{kB, Held(7, 12, 12)}, {kC, Held(7, 0, 0)}};
+  DddDecision d = w.Decide();
+  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover);
+  EXPECT_EQ(d.primary, kB) << "the replica holding decree 12, not the empty one";
+  // The most recent drop no longer holds the replica (or holds it failed): what it alone
+  // committed after the earlier drop is unknown, so the earlier drop is not picked either.
+  w.collected = {{kB, Held(5, 40, 42)}};
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+  w.collected = {{kB, Held(5, 40, 42)},
+                 {kC, ReplicaInfo{.gpid = {1, 0}, .status = PartitionStatus::kError}}};
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+}
+
+TEST(MetaRecovery, AnEarlierDropThatLostItsReplicaLeavesTheMostRecentOne) {
+  World w;
+  w.collected = {{kC, Held(7, 45, 46)}};
+  DddDecision d = w.Decide();
+  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
+  EXPECT_EQ(d.primary, kC);
+}
+
+TEST(MetaRecovery, WaitsWhileALastDropIsMissingOrHasNotReported) {
+  World w;
+  w.collected = {{kB, Held(5, 40, 42)}, {kC, Held(7, 45, 46)}};
+  w.alive.erase(kB);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kWait);
+  w.alive.insert(kB);
+  w.synced.erase(kC);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kWait);
+  // Only the last two drops matter: kA, dropped first, may stay away.
+  w.synced.insert(kC);
+  w.alive.erase(kA);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRecover);
+}
+
+TEST(MetaRecovery, OneLastDropIsWaitedForAndChecked) {
+  World w;
+  w.pc.last_drops = {kC};
+  w.alive.erase(kC);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kWait);
+  w.alive.insert(kC);
+  w.collected = {{kC, Held(7, 45, 46)}};
+  EXPECT_EQ(w.Decide().primary, kC);
+  w.known = Decree(50);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+}
+
+TEST(MetaRecovery, NoMemberAndNoDropIsRefused) {
+  World w;
+  w.pc.last_drops.clear();
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+}
+
+TEST(MetaRecovery, StateForgetsADeadNodesReportsAndKeepsTheLargestCommit) {
+  DddState s;
+  s.Reset(2);
+  s.OnConfigSync(
+      kB,
+      {Held(5, 40, 42),
+       ReplicaInfo{.gpid = {1, 1}, .ballot = Ballot(3), .last_committed_decree = Decree(7)}},
+      /*app_id=*/1);
+  s.CheckInvariants();
+  EXPECT_TRUE(s.synced.contains(kB));
+  EXPECT_EQ(s.collected[0].at(kB).last_prepared_decree, Decree(42));
+  EXPECT_EQ(s.known_committed[0], Decree(40));
+  EXPECT_EQ(s.known_committed[1], Decree(7));
+  s.OnConfigSync(kB, {Held(5, 30, 30)}, 1);  // a later sync replaces, the commit point stays
+  EXPECT_EQ(s.collected[0].at(kB).last_prepared_decree, Decree(30));
+  EXPECT_FALSE(s.collected[1].contains(kB));
+  EXPECT_EQ(s.known_committed[0], Decree(40));
+  s.OnWorkerDead(kB);
+  s.CheckInvariants();
+  EXPECT_FALSE(s.synced.contains(kB));
+  EXPECT_TRUE(s.collected[0].empty());
+}
+
+// ---- meta's acceptance of CT_ASSIGN_PRIMARY ----------------------------------------------------
+
+UpdateConfigRequest AssignRequest(const PartitionConfiguration& pc, NodeId who) {
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  next.primary = who;
+  std::erase(next.last_drops, who);
+  return {.type = ConfigType::kAssignPrimary, .config = next, .node = who};
+}
+
+TEST(MetaRecovery, AssignPrimaryMakesALastDropTheOnlyMember) {
+  const PartitionConfiguration pc = Ddd(Decree(3));
+  UpdateConfigRequest req = AssignRequest(pc, kC);
+  req.config.last_committed_decree = Decree(5);
+  UpdateDecision d = DecideUpdate(pc, req, kC);
+  ASSERT_EQ(d.kind, UpdateDecision::Kind::kPersist) << d.why;
+  EXPECT_EQ(d.config.ballot, Ballot(10));
+  EXPECT_EQ(d.config.primary, kC);
+  EXPECT_TRUE(d.config.secondaries.empty());
+  EXPECT_EQ(d.config.last_drops, (std::vector<NodeId>{kA, kB}));
+  EXPECT_EQ(d.config.last_committed_decree, Decree(5)) << "meta learns the requester's commit";
+  // Not from a node that was never dropped, not for someone else, not with members.
+  EXPECT_EQ(DecideUpdate(pc, AssignRequest(pc, NodeId(4)), NodeId(4)).kind,
+            UpdateDecision::Kind::kReject);
+  EXPECT_EQ(DecideUpdate(pc, AssignRequest(pc, kC), kB).kind, UpdateDecision::Kind::kReject);
+  PartitionConfiguration with_member = pc;
+  with_member.secondaries = {kA};
+  std::erase(with_member.last_drops, kA);
+  EXPECT_EQ(DecideUpdate(with_member, AssignRequest(with_member, kC), kC).kind,
+            UpdateDecision::Kind::kReject);
+}
+
+// ---- through the MetaServer: 3 servers, 1 partition --------------------------------------------
+
+MetaServerOptions OnePartition() {
+  return {.replica_servers = Servers(3), .partition_count = 1, .replica_count = 3};
+}
+
+void Beacons(MetaFixture& f, int64_t t, const std::set<NodeId>& up) {
+  for (NodeId s : up) f.Receive(At(t), s, Beacon{.send_time = At(t - 1)});
+}
+Outbox Check(MetaFixture& f, int64_t t) { return f.Step(At(t), TimerFired{.timer = TimerId(1)}); }
+void CompleteAll(MetaFixture& f, const Outbox& out, int64_t t) {
+  for (const AppendLog& a : AppendsOf(out)) f.Complete(At(t), a);
+}
+
+// Drives the partition to DDD: the primary (node 1) removes its secondaries 2 then 3 through
+// CT_DOWNGRADE_TO_INACTIVE, then every server falls silent and meta downgrades the primary.
+void DriveToDdd(MetaFixture& f) {
+  f.BootReady(At(0));
+  for (NodeId gone : {NodeId(2), NodeId(3)}) {
+    const PartitionConfiguration pc = f.meta().partitions()[0];
+    PartitionConfiguration next = pc;
+    next.ballot = pc.ballot.next();
+    std::erase(next.secondaries, gone);
+    next.last_committed_decree = Decree(gone == NodeId(2) ? 20 : 30);
+    Outbox out =
+        f.Receive(At(10), NodeId(1),
+                  UpdateConfigRequest{
+                      .type = ConfigType::kDowngradeToInactive, .config = next, .node = gone});
+    CompleteAll(f, out, 10);
+  }
+  for (int64_t t = 1000; t <= 10000; t += 1000) {
+    if (t <= 2000) Beacons(f, t, {NodeId(1), NodeId(2), NodeId(3)});
+    CompleteAll(f, Check(f, t), t);
+  }
+  const PartitionConfiguration& pc = f.meta().partitions()[0];
+  ASSERT_FALSE(pc.primary.has_value());
+  ASSERT_TRUE(pc.secondaries.empty());
+  ASSERT_EQ(pc.last_drops, (std::vector<NodeId>{NodeId(2), NodeId(3), NodeId(1)}));
+  ASSERT_EQ(pc.last_committed_decree, Decree(30));
+}
+
+void Sync(MetaFixture& f, int64_t t, NodeId node, std::vector<ReplicaInfo> stored) {
+  Beacons(f, t, {node});
+  f.Receive(At(t), node, ConfigSyncRequest{.stored_replicas = std::move(stored)});
+}
+
+TEST(MetaRecovery, MetaWaitsForTheLastTwoDropsThenProposesAssignPrimary) {
+  MetaFixture f(OnePartition());
+  DriveToDdd(f);
+  // Node 3 (the earlier of the last two drops) comes back; node 1 has not: wait.
+  Sync(f, 11000, NodeId(3), {Held(3, 30, 31)});
+  Outbox wait = Check(f, 11001);
+  EXPECT_TRUE(HasMark(wait, "meta.ddd_wait"));
+  EXPECT_TRUE(SentOf<ConfigProposal>(wait).empty());
+  // Node 1 is alive again but has not reported its replicas yet: still waiting.
+  Beacons(f, 12000, {NodeId(1)});
+  EXPECT_TRUE(HasMark(Check(f, 12001), "meta.ddd_wait"));
+  // Both reported: node 1 has the larger ballot and committed decree.
+  Sync(f, 13000, NodeId(3), {Held(3, 30, 31)});
+  Sync(f, 13000, NodeId(1), {Held(4, 35, 36)});
+  Outbox go = Check(f, 13001);
+  EXPECT_TRUE(HasMark(go, "meta.ddd_recover"));
+  auto proposals = SentOf<ConfigProposal>(go);
+  ASSERT_EQ(proposals.size(), 1u);
+  EXPECT_EQ(proposals[0].first, NodeId(1));
+  EXPECT_EQ(proposals[0].second.type, ConfigType::kAssignPrimary);
+  // A request from node 3 is not the rule's pick: rejected, nothing persisted.
+  const PartitionConfiguration pc = f.meta().partitions()[0];
+  Outbox wrong = f.Receive(At(13002), NodeId(3), AssignRequest(pc, NodeId(3)));
+  EXPECT_TRUE(AppendsOf(wrong).empty());
+  auto refusal = SentOf<UpdateConfigResponse>(wrong);
+  ASSERT_EQ(refusal.size(), 1u);
+  EXPECT_NE(refusal[0].second.error, ErrorCode::kOk);
+  // Node 1's request is persisted, then answered.
+  Outbox right = f.Receive(At(13003), NodeId(1), AssignRequest(pc, NodeId(1)));
+  ASSERT_EQ(AppendsOf(right).size(), 1u);
+  Outbox done = f.Complete(At(13004), AppendsOf(right)[0]);
+  auto ok = SentOf<UpdateConfigResponse>(done);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].second.error, ErrorCode::kOk);
+  EXPECT_EQ(f.meta().partitions()[0].primary, NodeId(1));
+  EXPECT_EQ(f.meta().partitions()[0].last_committed_decree, Decree(35));
+}
+
+TEST(MetaRecovery, MetaRefusesWhenTheChosenReplicaLacksACommittedDecree) {
+  MetaFixture f(OnePartition());
+  DriveToDdd(f);  // meta knows decree 30 committed
+  Sync(f, 11000, NodeId(3), {Held(3, 20, 21)});
+  Sync(f, 11000, NodeId(1), {Held(4, 25, 29)});
+  Outbox out = Check(f, 11001);
+  EXPECT_TRUE(HasMark(out, "meta.ddd_refuse"));
+  EXPECT_TRUE(SentOf<ConfigProposal>(out).empty());
+  const PartitionConfiguration pc = f.meta().partitions()[0];
+  EXPECT_TRUE(AppendsOf(f.Receive(At(11002), NodeId(1), AssignRequest(pc, NodeId(1)))).empty());
+}
+
+TEST(MetaRecovery, AFailedSecondaryOfAPartitionWithoutPrimaryIsRemovedByMeta) {
+  MetaFixture f(OnePartition());
+  f.BootReady(At(0));
+  for (int64_t t = 1000; t <= 10000; t += 1000) {
+    if (t <= 2000) Beacons(f, t, {NodeId(1), NodeId(2), NodeId(3)});
+    CompleteAll(f, Check(f, t), t);
+  }
+  ASSERT_FALSE(f.meta().partitions()[0].primary.has_value());
+  ASSERT_EQ(f.meta().partitions()[0].secondaries.size(), 2u);
+  // Node 2 lost power: it reports the replica failed. Meta removes it itself.
+  Beacons(f, 11000, {NodeId(2)});
+  Outbox out = f.Receive(
+      At(11000), NodeId(2),
+      ConfigSyncRequest{
+          .stored_replicas = {ReplicaInfo{.gpid = {1, 0}, .status = PartitionStatus::kError}}});
+  EXPECT_TRUE(HasMark(out, "meta.remove_failed_secondary_without_primary"));
+  CompleteAll(f, out, 11001);
+  EXPECT_EQ(f.meta().partitions()[0].secondaries, std::vector<NodeId>{NodeId(3)});
+  EXPECT_EQ(f.meta().partitions()[0].last_drops, (std::vector<NodeId>{NodeId(1), NodeId(2)}));
+}
+
+}  // namespace
+}  // namespace pg::testing
