@@ -102,6 +102,10 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // since its last ack: after kBeaconsBeforeRotating unanswered ones the next meta is tried.
   size_t meta_index_ = 0;
   int beacons_unanswered_ = 0;
+  // The meta last left because it did not answer: a follower's stale hint (it names the leader
+  // it last saw, which may be that very meta, crashed) does not send the beacons back to it
+  // until a leader acks.
+  std::optional<NodeId> silent_meta_;
   static constexpr int kBeaconsBeforeRotating = 3;
   // Invariant: connected_ => the lease was valid at the last step.
   bool connected_ = false;

@@ -13,6 +13,7 @@ void ReplicaServer::SendBeacon(Time now, Outbox& out) {
   // The meta beaconed is down or cut off (or not the leader and silent): try the next one, as
   // rDSN's failure detector walks its list of meta servers.
   if (options_.meta_servers.size() > 1 && beacons_unanswered_ >= kBeaconsBeforeRotating) {
+    silent_meta_ = meta();
     FollowMeta(std::nullopt);
   }
   ++beacons_unanswered_;
@@ -24,6 +25,7 @@ void ReplicaServer::SendBeacon(Time now, Outbox& out) {
 // beacon's SEND time, so it always expires before meta's grace, which runs from receipt.
 void ReplicaServer::OnBeaconAck(Time now, NodeId from, const BeaconAck& ack, Outbox& out) {
   if (from == meta()) beacons_unanswered_ = 0;
+  if (ack.is_master) silent_meta_.reset();
   if (!ack.is_master) {
     PG_LOG(kDebug, "ignoring beacon ack from a non-leader meta (leader hint {})",
            ack.leader ? fmt::format("{}", *ack.leader) : std::string("none"));
@@ -49,7 +51,8 @@ void ReplicaServer::OnBeaconAck(Time now, NodeId from, const BeaconAck& ack, Out
 
 void ReplicaServer::FollowMeta(std::optional<NodeId> hint) {
   const auto& metas = options_.meta_servers;
-  auto it = hint ? std::find(metas.begin(), metas.end(), *hint) : metas.end();
+  auto it =
+      hint && hint != silent_meta_ ? std::find(metas.begin(), metas.end(), *hint) : metas.end();
   meta_index_ = it != metas.end() ? static_cast<size_t>(it - metas.begin())
                                   : (meta_index_ + 1) % metas.size();
   beacons_unanswered_ = 0;
