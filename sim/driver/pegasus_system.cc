@@ -7,6 +7,7 @@
 #include "core/meta/meta_server.h"
 #include "core/replica/replica_server.h"
 #include "sim/driver/engine_store.h"
+#include "sim/driver/meta_leader_invariant.h"
 #include "sim/driver/pegasus_invariants.h"
 #include "sim/driver/pegasus_liveness.h"
 #include "sim/driver/system_parts.h"
@@ -132,6 +133,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     }
   }
   AddPegasusInvariants(cluster, nodes);
+  if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
   cluster.SetLivenessCondition([metas](const Cluster& c, Time healed_at) {
     return PegasusLivenessProblem(c, metas, healed_at);
   });

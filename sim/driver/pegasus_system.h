@@ -6,7 +6,8 @@
 //  - meta/N are MetaServers. With one, meta/0 keeps its table in meta.log and always leads. With
 //    several, they share the table in the coordination node coord/0 (a CoordServer, last in
 //    NodeNames order) and the holder of its leader lock leads; replica servers and clients know
-//    every meta and find the leader by forwards (core/meta/meta_leadership.cc).
+//    every meta and find the leader by forwards (core/meta/meta_leadership.cc). Such a cluster
+//    also checks single_meta_leader (meta_leader_invariant.h).
 //  - replica/N are ReplicaServers whose engines live in a host-side EngineStore per node.
 //  - client/N are PegasusClients; a client rebuilt after a crash runs no operations (its open
 //    operation stays open, unknown, in the history, and its process id cannot be reused). The
