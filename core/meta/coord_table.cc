@@ -18,6 +18,8 @@ CoordTable::CoordTable(CoordClientOptions client, NodeId self, int partition_cou
 
 bool CoordTable::OnMessage(NodeId from, const Message& msg, Time now, Outbox& out) {
   if (!client_.OnMessage(from, msg, now, out)) return false;
+  // A new lock attempt forgets the holder until its read returns: keep the last one seen.
+  if (std::optional<std::string> holder = client_.lock_holder()) last_holder_ = std::move(holder);
   for (const CoordResult& r : client_.TakeResults()) OnResult(r);
   return true;
 }
@@ -33,7 +35,7 @@ void CoordTable::Campaign(Time now, Outbox& out) {
 }
 
 std::optional<NodeId> CoordTable::LeaderHint() const {
-  const std::optional<std::string> holder = client_.lock_holder();
+  const std::optional<std::string>& holder = last_holder_;
   if (!holder) return std::nullopt;
   uint32_t id = 0;
   const char* end = holder->data() + holder->size();

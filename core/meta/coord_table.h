@@ -54,7 +54,7 @@ class CoordTable {
   // Leader election: campaigns for the lock (a no-op while held or while an attempt runs).
   void Campaign(Time now, Outbox& out);
   bool HoldsLock(Time now) const { return client_.HoldsLock(now); }
-  // The meta the last lock attempt found holding the lock, if another one.
+  // The meta the latest finished lock attempt found holding the lock, if another one.
   std::optional<NodeId> LeaderHint() const;
   // Gives the lock up: forgets every load and write in flight, closes the session (so that
   // nothing of it can take effect any more) and opens a new one.
@@ -91,6 +91,8 @@ class CoordTable {
   std::map<uint64_t, PendingWrite> writes_;  // op id -> write
   std::map<uint64_t, int> writes_left_;      // token -> operations still in flight
   std::vector<Event> events_;
+  // The lock holder the last finished lock attempt saw (LeaderHint).
+  std::optional<std::string> last_holder_;
 };
 
 }  // namespace pg

@@ -259,8 +259,15 @@ void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbo
 // would list the node is kept.
 void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
   ConfigSyncResponse resp;
-  for (const PartitionConfiguration& pc : configs_) {
-    if (IsMember(pc, from)) resp.partitions.push_back(pc);
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    // Not while a change of the node's role is being persisted (a dead primary's downgrade,
+    // say): the node, back with a fresh lease, would take up the role meta is taking from it and
+    // serve beside its successor. It learns the outcome at its next sync.
+    const bool role_changing =
+        pending_[i] && (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
+                        (pending_[i]->config.primary == from) != (pc.primary == from));
+    if (IsMember(pc, from) && !role_changing) resp.partitions.push_back(pc);
   }
   for (const ReplicaInfo& info : req.stored_replicas) {
     if (!ValidPartition(info.gpid)) {
