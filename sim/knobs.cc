@@ -78,6 +78,10 @@ void NoteNode(const std::string& name, NamedNodes& named) {
   const char* begin = name.data() + slash + 1;
   if (std::from_chars(begin, name.data() + name.size(), index).ec != std::errc()) return;
   const std::string_view kind(name.data(), slash);
+  if (kind == "coord") {
+    named.max_meta = std::max(named.max_meta, 1);  // the coordination node needs two metas
+    return;
+  }
   int* slot = kind == "meta"      ? &named.max_meta
               : kind == "replica" ? &named.max_replica
                                   : &named.max_client;
@@ -327,11 +331,16 @@ uint64_t SeedFor(const Scenario& scenario, std::optional<uint64_t> command_line_
   return command_line_seed.value_or(scenario.seed.value_or(Defaults::kSeed));
 }
 
+bool HasCoordNode(std::string_view system, int meta_servers) {
+  return system == "pegasus" && meta_servers > 1;
+}
+
 std::vector<std::string> NodeNames(const Knobs& knobs) {
   std::vector<std::string> names;
   for (int i = 0; i < knobs.meta_servers; ++i) names.push_back(fmt::format("meta/{}", i));
   for (int i = 0; i < knobs.replica_servers; ++i) names.push_back(fmt::format("replica/{}", i));
   for (int i = 0; i < knobs.clients; ++i) names.push_back(fmt::format("client/{}", i));
+  if (HasCoordNode(knobs.system, knobs.meta_servers)) names.emplace_back("coord/0");
   return names;
 }
 

@@ -154,7 +154,12 @@ ScenarioLimits LimitsOf(const Scenario& scenario);
 // The seed a run of this scenario uses: the command line's, else the file's, else Defaults::kSeed.
 uint64_t SeedFor(const Scenario& scenario, std::optional<uint64_t> command_line_seed);
 
-// Node names of a resolved cluster, in NodeId order: meta/0.., replica/0.., client/0...
+// Whether a cluster has the coordination node "coord/0": a pegasus cluster with several meta
+// servers keeps its table and leader lock there (last in NodeId order, so the other ids do not
+// depend on it).
+bool HasCoordNode(std::string_view system, int meta_servers);
+// Node names of a resolved cluster, in NodeId order: meta/0.., replica/0.., client/0.., and
+// coord/0 if HasCoordNode.
 std::vector<std::string> NodeNames(const Knobs& knobs);
 
 Knobs ResolveKnobs(const Scenario& scenario, uint64_t seed);

@@ -227,11 +227,14 @@ void ScenarioParser::ParseScheduler(const JsonReader& r) {
 
 void ScenarioParser::PrepareNodeNames() {
   const ScenarioLimits limits = LimitsOf(s_);
-  const std::pair<std::string_view, int> kinds[] = {{"meta", limits.meta_servers},
-                                                    {"replica", limits.replica_servers},
-                                                    {"client", limits.clients}};
+  const std::pair<std::string_view, int> kinds[] = {
+      {"meta", limits.meta_servers},
+      {"replica", limits.replica_servers},
+      {"client", limits.clients},
+      {"coord", HasCoordNode(s_.system, limits.meta_servers) ? 1 : 0}};
   std::vector<std::string> ranges;
   for (const auto& [kind, count] : kinds) {
+    if (kind == "coord" && count == 0) continue;  // only a multi-meta pegasus cluster has it
     for (int i = 0; i < count; ++i) node_names_.insert(fmt::format("{}/{}", kind, i));
     ranges.push_back(NodeRange(kind, count));
   }

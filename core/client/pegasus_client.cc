@@ -131,9 +131,14 @@ void PegasusClient::OnQueryConfig(const QueryConfigResponse& resp, Time now, Out
     return;
   }
   if (resp.error != ErrorCode::kOk) {
-    if (resp.error == ErrorCode::kForwardToOthers && resp.leader) {
-      auto it = std::find(options_.meta_servers.begin(), options_.meta_servers.end(), *resp.leader);
-      if (it != options_.meta_servers.end()) meta_index_ = it - options_.meta_servers.begin();
+    if (resp.error == ErrorCode::kForwardToOthers) {
+      // To the leader it names, or, if it knows none, to the next meta.
+      auto it = resp.leader ? std::find(options_.meta_servers.begin(), options_.meta_servers.end(),
+                                        *resp.leader)
+                            : options_.meta_servers.end();
+      meta_index_ = it != options_.meta_servers.end()
+                        ? static_cast<size_t>(it - options_.meta_servers.begin())
+                        : (meta_index_ + 1) % options_.meta_servers.size();
     }
     PG_LOG(kInfo, "config query answered {}", ErrorCodeName(resp.error));
     return;  // asked again on the next retry

@@ -33,11 +33,13 @@ bool MetaServer::ValidPartition(Gpid gpid) const {
 }
 
 void MetaServer::Step(Time now, const Input& input, Outbox& out) {
+  step_now_ = now;
   if (std::holds_alternative<Boot>(input)) return OnBoot(now, out);
   if (stopped_) {
     PG_LOG(kDebug, "meta is fail-stopped; ignoring input");
     return;
   }
+  if (coord_ && CoordStep(now, input, out)) return;
   if (const auto* r = std::get_if<Receive>(&input)) return OnReceive(*r, now, out);
   if (const auto* t = std::get_if<TimerFired>(&input)) {
     if (t->timer == kCheckTimer) OnCheckTimer(now, out);
@@ -52,16 +54,17 @@ void MetaServer::Step(Time now, const Input& input, Outbox& out) {
 // the options, so a re-creation is the same table).
 void MetaServer::OnBoot(Time now, Outbox& out) {
   fd_.emplace(options_.replica_servers, now, options_.grace);
-  configs_.assign(options_.partition_count, PartitionConfiguration{});
-  for (int i = 0; i < options_.partition_count; ++i) {
-    configs_[i].gpid = Gpid{.app_id = options_.app_id, .partition_index = i};
-    configs_[i].max_replica_count = options_.replica_count;
-    configs_[i].partition_count = options_.partition_count;
+  ResetTable();
+  if (options_.coord) {
+    // The table is read from the coordination service by whichever meta takes the lock.
+    CoordClientOptions o = *options_.coord;
+    o.keepalive_timer = kCoordKeepAliveTimer;
+    o.retry_timer = kCoordRetryTimer;
+    coord_.emplace(o, env_.id, options_.partition_count);
+    coord_->Start(now, out);
+    out.SetTimer(kCheckTimer, options_.check_interval);
+    return;
   }
-  pending_.assign(options_.partition_count, std::nullopt);
-  degraded_since_.assign(options_.partition_count, std::nullopt);
-  learner_targets_.assign(options_.partition_count, std::nullopt);
-  ddd_.Reset(options_.partition_count);
   if (env_.disk != nullptr && env_.disk->Exists(kMetaLogFile)) {
     Result<std::string> bytes = env_.disk->ReadFile(kMetaLogFile);
     if (!bytes.ok()) {
@@ -92,12 +95,25 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
       cur = pc;
     }
   }
+  std::vector<std::optional<PartitionConfiguration>> stored;
+  for (const PartitionConfiguration& pc : configs_) {
+    stored.push_back(pc.ballot > Ballot(0) ? std::optional(pc) : std::nullopt);
+  }
+  AdoptTable(stored, out);
+  out.SetTimer(kCheckTimer, options_.check_interval);
+}
+
+void MetaServer::AdoptTable(const std::vector<std::optional<PartitionConfiguration>>& stored,
+                            Outbox& out) {
+  PG_ASSERT_EQ(stored.size(), configs_.size());
   durable_ballots_.clear();
-  for (const PartitionConfiguration& pc : configs_) durable_ballots_.push_back(pc.ballot);
+  for (size_t i = 0; i < stored.size(); ++i) {
+    if (stored[i]) configs_[i] = *stored[i];
+    durable_ballots_.push_back(configs_[i].ballot);
+  }
   ready_ = std::all_of(configs_.begin(), configs_.end(),
                        [](const PartitionConfiguration& pc) { return pc.ballot > Ballot(0); });
   if (!ready_) CreateMissingPartitions(out);
-  out.SetTimer(kCheckTimer, options_.check_interval);
 }
 
 void MetaServer::CreateMissingPartitions(Outbox& out) {
@@ -106,21 +122,30 @@ void MetaServer::CreateMissingPartitions(Outbox& out) {
                          .partition_count = options_.partition_count,
                          .replica_count = options_.replica_count,
                          .servers = options_.replica_servers});
-  std::string bytes;
   for (size_t i = 0; i < layout.size(); ++i) {
     if (configs_[i].ballot > Ballot(0)) continue;
-    bytes += EncodeMetaLogRecord(layout[i]);
     creating_.push_back(layout[i]);
   }
   PG_ASSERT(!creating_.empty(), "nothing to create");
   create_token_ = next_token_++;
   out.Mark("meta.create_table");
-  out.AppendLog(
-      {.file = kMetaLogFile, .token = *create_token_, .bytes = std::move(bytes), .sync = true});
+  WriteDurably(*create_token_, creating_, out);
+}
+
+void MetaServer::WriteDurably(uint64_t token, const std::vector<PartitionConfiguration>& configs,
+                              Outbox& out) {
+  if (coord_) return coord_->Write(token, configs, step_now_, out);
+  std::string bytes;
+  for (const PartitionConfiguration& pc : configs) bytes += EncodeMetaLogRecord(pc);
+  out.AppendLog({.file = kMetaLogFile, .token = token, .bytes = std::move(bytes), .sync = true});
 }
 
 void MetaServer::OnLogAppended(const LogAppended& done, Time now, Outbox& out) {
-  if (create_token_ && done.token == *create_token_) {
+  OnDurable(done.token, now, out);
+}
+
+void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
+  if (create_token_ && token == *create_token_) {
     for (const PartitionConfiguration& pc : creating_) {
       durable_ballots_[pc.gpid.partition_index] = pc.ballot;
       ApplyDurable(pc);
@@ -136,7 +161,7 @@ void MetaServer::OnLogAppended(const LogAppended& done, Time now, Outbox& out) {
     return;
   }
   for (std::optional<PendingChange>& p : pending_) {
-    if (!p || p->token != done.token) continue;
+    if (!p || p->token != token) continue;
     // Only now, with the configuration durable, does meta apply it and tell anyone.
     durable_ballots_[p->config.gpid.partition_index] = p->config.ballot;
     ApplyDurable(p->config);
@@ -147,7 +172,7 @@ void MetaServer::OnLogAppended(const LogAppended& done, Time now, Outbox& out) {
     p.reset();
     return;
   }
-  PG_LOG(kWarn, "LogAppended with unknown token {}", done.token);
+  PG_LOG(kWarn, "durable write with unknown token {}", token);
 }
 
 void MetaServer::OnLogFailed(const LogFailed& failed, Outbox& out) {
@@ -237,13 +262,17 @@ void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbo
 void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
   ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
   ConfigSyncResponse resp;
-  for (const PartitionConfiguration& pc : configs_) {
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    // Not while a change of the node's role is being persisted (a dead primary's downgrade,
+    // say): the node, back with a fresh lease, would take up the role meta is taking from it and
+    // serve beside its successor. It learns the outcome at its next sync.
+    const bool role_changing =
+        pending_[i] && (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
+                        (pending_[i]->config.primary == from) != (pc.primary == from));
+    // (Found twice: by the Pegasus swarm, seed 60, and by a multi-meta swarm.)
     if (!IsMember(pc, from)) continue;
-    // A configuration with a change in flight is about to be replaced, possibly because of this
-    // very node (meta declared it dead, then its beacon arrived): telling it "you are primary"
-    // now would let it serve, with the lease that beacon renews, at a ballot meta is replacing
-    // (found by the Pegasus swarm, seed 60). The next sync, after the change, tells it.
-    if (pending_[pc.gpid.partition_index]) {
+    if (role_changing) {
       out.Mark("meta.sync_skips_pending_change");
       continue;
     }
@@ -350,11 +379,9 @@ void MetaServer::PersistChange(PartitionConfiguration config, std::optional<Node
   PG_ASSERT(!ConfigProblem(config), "partition {}", config.gpid);
   // Every persisted configuration carries the largest commit point meta has heard of.
   config.last_committed_decree = std::max(config.last_committed_decree, ddd_.known_committed[i]);
-  std::string bytes = EncodeMetaLogRecord(config);
   pending_[i] =
       PendingChange{.token = next_token_++, .config = std::move(config), .reply_to = reply_to};
-  out.AppendLog(
-      {.file = kMetaLogFile, .token = pending_[i]->token, .bytes = std::move(bytes), .sync = true});
+  WriteDurably(pending_[i]->token, {pending_[i]->config}, out);
 }
 
 void MetaServer::OnCheckTimer(Time now, Outbox& out) {
@@ -380,6 +407,7 @@ void MetaServer::CheckInvariants() const {
   PG_ASSERT(ready_ || config_replies_ == 0, "answered {} requests before the table was durable",
             config_replies_);
   PG_ASSERT(!(ready_ && create_token_), "ready while the table is being created");
+  PG_ASSERT(!coord_ || leading_ || !ready_, "a meta that does not lead serves");
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
     PG_ASSERT_EQ(pc.gpid.partition_index, static_cast<int32_t>(i));

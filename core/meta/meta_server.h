@@ -14,14 +14,17 @@
 // primary asks for CT_UPGRADE_TO_SECONDARY once it has caught up.
 // A partition with no member left waits for its last drops and picks a primary by Pegasus's rule
 // (meta_recovery.h), or stays unavailable.
-// Not yet: balancing, leader election (one meta is the leader; pegasim's other meta nodes stay
-// idle).
+// Not yet: balancing.
+//
+// Several meta servers (options.coord): the table lives in the coordination service instead of
+// meta.log, and one meta, the holder of its leader lock, acts (meta_leadership.cc, coord_table.h).
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/meta/coord_table.h"
 #include "core/meta/meta_recovery.h"
 #include "core/meta/worker_failure_detector.h"
 #include "core/node/node.h"
@@ -42,6 +45,10 @@ struct MetaServerOptions {
   // How long a partition short of members waits for a dropped node to return before a new node
   // is added (Pegasus: replica_assign_delay_ms_for_dropouts, 5 minutes; scaled down here).
   Duration add_secondary_delay = Millis(10000);
+  // Set when several meta servers share one table: the coordination client's options (server,
+  // session timing; its two timers are MetaServer's and are overwritten). Unset: the single meta
+  // keeps its table in meta.log.
+  std::optional<CoordClientOptions> coord;
 };
 
 class MetaServer final : public Node {
@@ -57,9 +64,15 @@ class MetaServer final : public Node {
   const std::vector<PartitionConfiguration>& partitions() const { return configs_; }
   bool HasPendingChange(int partition_index) const;
   bool IsWorkerAlive(NodeId worker) const;
+  // Whether this meta leads (coordination mode: holds the lock at `now` and has a term; a single
+  // meta always leads once booted).
+  bool IsLeader(Time now) const;
+  const CoordTable* coord_table() const { return coord_ ? &*coord_ : nullptr; }
 
  private:
   static constexpr TimerId kCheckTimer{1};
+  static constexpr TimerId kCoordKeepAliveTimer{2};
+  static constexpr TimerId kCoordRetryTimer{3};
 
   // A configuration appended to meta.log and not yet acknowledged by the disk.
   struct PendingChange {
@@ -70,7 +83,15 @@ class MetaServer final : public Node {
 
   void OnBoot(Time now, Outbox& out);
   void CreateMissingPartitions(Outbox& out);
+  // Fills the table from `stored` (per partition, its durable configuration if any) and creates
+  // the partitions that have none.
+  void AdoptTable(const std::vector<std::optional<PartitionConfiguration>>& stored, Outbox& out);
   void OnLogAppended(const LogAppended& done, Time now, Outbox& out);
+  // The write with `token` (meta.log append or coordination write) is durable.
+  void OnDurable(uint64_t token, Time now, Outbox& out);
+  // Writes `configs` durably under `token`: to meta.log, or to the coordination service.
+  void WriteDurably(uint64_t token, const std::vector<PartitionConfiguration>& configs,
+                    Outbox& out);
   void OnLogFailed(const LogFailed& failed, Outbox& out);
   void OnReceive(const Receive& r, Time now, Outbox& out);
   void OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& out);
@@ -97,6 +118,17 @@ class MetaServer final : public Node {
   // Requests that arrive before the table is durable wait here (one per sender and type).
   void Defer(const Receive& r);
   bool ValidPartition(Gpid gpid) const;
+
+  // ---- Coordination mode (meta_leadership.cc) ----
+  // Handles `input` if it is the coordination client's, or if this meta does not lead; returns
+  // whether it did. Steps down at once when the lock is no longer held.
+  bool CoordStep(Time now, const Input& input, Outbox& out);
+  void AfterCoordInput(Time now, Outbox& out);
+  void BecomeLeader(Time now, Outbox& out);
+  void StepDown(const std::string& why, Time now, Outbox& out);
+  // Forgets the table and everything in flight (a follower knows no table).
+  void ResetTable();
+  void AnswerAsFollower(const Receive& r, Outbox& out);
 
   NodeEnv env_;
   MetaServerOptions options_;
@@ -125,6 +157,12 @@ class MetaServer final : public Node {
   std::vector<Receive> deferred_;
   // Replica reports collected at config sync, for partitions left without members.
   DddState ddd_;
+  // Coordination mode: the lock and the table's store; leading_ while this meta's term lasts
+  // (from acquiring the lock until it steps down). Invariant: !leading_ => !ready_.
+  std::optional<CoordTable> coord_;
+  bool leading_ = false;
+  // The time of the current Step, for the coordination client (PersistChange has no `now`).
+  Time step_now_;
 };
 
 }  // namespace pg

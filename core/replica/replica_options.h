@@ -16,7 +16,8 @@
 namespace pg {
 
 struct ReplicaServerOptions {
-  std::vector<NodeId> meta_servers;  // beacons/config traffic go to meta_servers[0] for now
+  // Beacons and config traffic go to one of them at a time: the leader, found by forwards.
+  std::vector<NodeId> meta_servers;
   std::string app_name = "temp";
   // Opens (or recovers) the engine of one replica at Boot; the host keeps engines' durable state
   // across crashes. Called once per gpid per incarnation.

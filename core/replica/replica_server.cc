@@ -13,8 +13,8 @@ ReplicaServer::ReplicaServer(const NodeEnv& env, ReplicaServerOptions options)
 }
 
 NodeId ReplicaServer::meta() const {
-  PG_ASSERT(!options_.meta_servers.empty());
-  return options_.meta_servers.front();
+  PG_ASSERT(meta_index_ < options_.meta_servers.size());
+  return options_.meta_servers[meta_index_];
 }
 
 bool ReplicaServer::LeaseValid(Time now) const {
@@ -161,7 +161,7 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
 void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (const auto* req = std::get_if<ClientRequest>(&msg))
     return OnClientRequest(now, from, *req, out);
-  if (const auto* ack = std::get_if<BeaconAck>(&msg)) return OnBeaconAck(now, *ack, out);
+  if (const auto* ack = std::get_if<BeaconAck>(&msg)) return OnBeaconAck(now, from, *ack, out);
   if (const auto* resp = std::get_if<ConfigSyncResponse>(&msg)) {
     return OnConfigSyncResponse(now, *resp, out);
   }

@@ -73,7 +73,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
 
   // replica_server_meta.cc
   void SendBeacon(Time now, Outbox& out);
-  void OnBeaconAck(Time now, const BeaconAck& ack, Outbox& out);
+  void OnBeaconAck(Time now, NodeId from, const BeaconAck& ack, Outbox& out);
+  // Several meta servers: beacon `hint` (a non-leader's forward) or, without one, the next meta.
+  void FollowMeta(std::optional<NodeId> hint);
   void CheckLease(Time now, Outbox& out);
   void OnConfigSyncResponse(Time now, const ConfigSyncResponse& resp, Outbox& out);
   void CreateReplica(Time now, Gpid gpid, Outbox& out);
@@ -96,6 +98,15 @@ class ReplicaServer final : public Node, private ReplicaHost {
 
   // Lease (PEGASUS.md §1.9): valid iff now < last_acked_send_time_ + lease.
   std::optional<Time> last_acked_send_time_;
+  // The meta server beaconed (options_.meta_servers[meta_index_]), and the beacons sent to it
+  // since its last ack: after kBeaconsBeforeRotating unanswered ones the next meta is tried.
+  size_t meta_index_ = 0;
+  int beacons_unanswered_ = 0;
+  // The meta last left because it did not answer: a follower's stale hint (it names the leader
+  // it last saw, which may be that very meta, crashed) does not send the beacons back to it
+  // until a leader acks.
+  std::optional<NodeId> silent_meta_;
+  static constexpr int kBeaconsBeforeRotating = 3;
   // Invariant: connected_ => the lease was valid at the last step.
   bool connected_ = false;
   // A config sync response is adopted only after a request sent while connected.

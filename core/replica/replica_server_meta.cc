@@ -10,15 +10,26 @@
 namespace pg {
 
 void ReplicaServer::SendBeacon(Time now, Outbox& out) {
+  // The meta beaconed is down or cut off (or not the leader and silent): try the next one, as
+  // rDSN's failure detector walks its list of meta servers.
+  if (options_.meta_servers.size() > 1 && beacons_unanswered_ >= kBeaconsBeforeRotating) {
+    silent_meta_ = meta();
+    FollowMeta(std::nullopt);
+  }
+  ++beacons_unanswered_;
   out.Send(meta(), Beacon{.send_time = now});
   out.SetTimer(kBeaconTimer, options_.beacon_interval);
 }
 
 // Only the leader's acks renew the lease (XiaoMi/rdsn PR #213), and the lease runs from the
 // beacon's SEND time, so it always expires before meta's grace, which runs from receipt.
-void ReplicaServer::OnBeaconAck(Time now, const BeaconAck& ack, Outbox& out) {
+void ReplicaServer::OnBeaconAck(Time now, NodeId from, const BeaconAck& ack, Outbox& out) {
+  if (from == meta()) beacons_unanswered_ = 0;
+  if (ack.is_master) silent_meta_.reset();
   if (!ack.is_master) {
-    PG_LOG(kDebug, "ignoring beacon ack from a non-leader meta");
+    PG_LOG(kDebug, "ignoring beacon ack from a non-leader meta (leader hint {})",
+           ack.leader ? fmt::format("{}", *ack.leader) : std::string("none"));
+    if (from == meta() && options_.meta_servers.size() > 1) FollowMeta(ack.leader);
     return;
   }
   if (ack.send_time > now) {
@@ -36,6 +47,16 @@ void ReplicaServer::OnBeaconAck(Time now, const BeaconAck& ack, Outbox& out) {
     RequestConfigSync(now, out);
   }
   PG_ASSERT(connected_ && sync_sent_while_connected_);
+}
+
+void ReplicaServer::FollowMeta(std::optional<NodeId> hint) {
+  const auto& metas = options_.meta_servers;
+  auto it =
+      hint && hint != silent_meta_ ? std::find(metas.begin(), metas.end(), *hint) : metas.end();
+  meta_index_ = it != metas.end() ? static_cast<size_t>(it - metas.begin())
+                                  : (meta_index_ + 1) % metas.size();
+  beacons_unanswered_ = 0;
+  PG_LOG(kInfo, "beaconing meta {} from now on", meta());
 }
 
 // on_meta_server_disconnected: every replica goes PS_INACTIVE; a primary stops serving reads and

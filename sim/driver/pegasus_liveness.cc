@@ -62,10 +62,18 @@ std::optional<std::string> ClientProblem(const Cluster& cluster, Time since) {
 
 }  // namespace
 
-std::optional<std::string> PegasusLivenessProblem(const Cluster& cluster, NodeId meta,
+std::optional<std::string> PegasusLivenessProblem(const Cluster& cluster,
+                                                  const std::vector<NodeId>& metas,
                                                   Time healed_at) {
-  const auto* m = dynamic_cast<const MetaServer*>(cluster.node(meta));
-  if (m == nullptr || !m->ready()) return "meta/0 is not serving";
+  const MetaServer* m = nullptr;
+  for (NodeId id : metas) {
+    const auto* candidate = dynamic_cast<const MetaServer*>(cluster.node(id));
+    if (candidate != nullptr && candidate->ready() && candidate->IsLeader(cluster.LocalTime(id))) {
+      m = candidate;
+      break;
+    }
+  }
+  if (m == nullptr) return metas.size() == 1 ? "meta/0 is not serving" : "no meta server leads";
   if (auto problem = ReplicaSetProblem(cluster, *m)) return problem;
   return ClientProblem(cluster, healed_at);
 }

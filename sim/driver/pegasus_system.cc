@@ -3,9 +3,11 @@
 #include <memory>
 
 #include "core/client/pegasus_client.h"
+#include "core/coord/coord_server.h"
 #include "core/meta/meta_server.h"
 #include "core/replica/replica_server.h"
 #include "sim/driver/engine_store.h"
+#include "sim/driver/meta_leader_invariant.h"
 #include "sim/driver/pegasus_invariants.h"
 #include "sim/driver/pegasus_liveness.h"
 #include "sim/driver/system_parts.h"
@@ -17,13 +19,14 @@ constexpr char kAppName[] = "temp";
 
 int IndexOf(const std::string& name) { return std::stoi(name.substr(name.find('/') + 1)); }
 
-PegasusClientOptions ClientOptions(const Knobs& knobs, int index, NodeId meta) {
+PegasusClientOptions ClientOptions(const Knobs& knobs, int index,
+                                   const std::vector<NodeId>& metas) {
   const int base = knobs.ops / knobs.clients;
   const int ops = base + (index < knobs.ops % knobs.clients ? 1 : 0);
   // Spread each client's operations over the first 80 % of the run, so faults meet traffic.
   const int64_t think_ms = ops > 0 ? std::max<int64_t>(1, knobs.duration_ms * 8 / 10 / ops) : 1;
   return {.process = static_cast<uint32_t>(index),
-          .meta_servers = {meta},
+          .meta_servers = metas,
           .app_name = kAppName,
           .hashkeys = knobs.hashkeys,
           .sortkeys = knobs.sortkeys,
@@ -33,10 +36,10 @@ PegasusClientOptions ClientOptions(const Knobs& knobs, int index, NodeId meta) {
           .think_time = Millis(think_ms)};
 }
 
-NodeFactory ReplicaFactory(NodeId meta, std::shared_ptr<EngineStore> store,
+NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<EngineStore> store,
                            const PegasusTiming& t) {
-  return [meta, store, t](const NodeEnv& env) {
-    ReplicaServerOptions o{.meta_servers = {meta},
+  return [metas, store, t](const NodeEnv& env) {
+    ReplicaServerOptions o{.meta_servers = metas,
                            .app_name = kAppName,
                            .open_engine = [store](Gpid gpid) { return store->Open(gpid); },
                            .beacon_interval = t.beacon_interval,
@@ -48,7 +51,8 @@ NodeFactory ReplicaFactory(NodeId meta, std::shared_ptr<EngineStore> store,
   };
 }
 
-NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const PegasusTiming& t) {
+NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const PegasusTiming& t,
+                        std::optional<NodeId> coord) {
   MetaServerOptions o{.replica_servers = std::move(replicas),
                       .app_name = kAppName,
                       .partition_count = knobs.partitions,
@@ -56,6 +60,14 @@ NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const 
                       .grace = t.grace,
                       .check_interval = t.meta_check_interval,
                       .replica_lease = t.lease};
+  if (coord) {
+    o.coord = CoordClientOptions{.server = *coord,
+                                 .session_timeout = t.coord_session_timeout,
+                                 .keepalive_interval = t.coord_session_timeout / 8,
+                                 .request_timeout = t.coord_session_timeout / 8,
+                                 .op_timeout = t.coord_session_timeout / 2,
+                                 .safety_margin = t.coord_session_timeout / 10};
+  }
   return [o](const NodeEnv& env) { return std::make_unique<MetaServer>(env, o); };
 }
 
@@ -85,26 +97,31 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
                "the swarm's clock-jump budget must fit the lease margin");
   const std::vector<std::string> names = NodeNames(knobs);
   // NodeIds are dense in AddNode order, so every id is known before the first node is added.
-  const NodeId meta(0);
+  std::vector<NodeId> metas;
+  std::optional<NodeId> coord;
   PegasusNodes nodes;
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i].starts_with("replica/")) nodes.replica_servers.push_back(NodeId(i));
+    if (names[i].starts_with("meta/")) metas.push_back(NodeId(i));
+    if (names[i] == "coord/0") coord = NodeId(i);
   }
   Rng& clocks = cluster.stream("clocks");
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
     const ClockConfig clock = DrawClock(knobs, clocks);
     NodeFactory factory;
-    if (name == "meta/0") {
-      factory = MetaFactory(knobs, nodes.replica_servers, timing);
-    } else if (name.starts_with("meta/")) {
-      factory = [](const NodeEnv&) { return std::make_unique<IdleNode>(); };
+    if (name.starts_with("meta/")) {
+      factory = MetaFactory(knobs, nodes.replica_servers, timing, coord);
+    } else if (name == "coord/0") {
+      factory = [](const NodeEnv& env) {
+        return std::make_unique<CoordServer>(env, CoordServerOptions{});
+      };
     } else if (name.starts_with("replica/")) {
       auto store = std::make_shared<EngineStore>(knobs.storage, name);
       nodes.stores[NodeId(i)] = store;
-      factory = ReplicaFactory(meta, store, timing);
+      factory = ReplicaFactory(metas, store, timing);
     } else {
-      factory = ClientFactory(ClientOptions(knobs, IndexOf(name), meta));
+      factory = ClientFactory(ClientOptions(knobs, IndexOf(name), metas));
     }
     const NodeId id = cluster.AddNode(name, std::move(factory), clock);
     if (id != NodeId(i)) {
@@ -119,8 +136,9 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     }
   }
   AddPegasusInvariants(cluster, nodes);
-  cluster.SetLivenessCondition([meta](const Cluster& c, Time healed_at) {
-    return PegasusLivenessProblem(c, meta, healed_at);
+  if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
+  cluster.SetLivenessCondition([metas](const Cluster& c, Time healed_at) {
+    return PegasusLivenessProblem(c, metas, healed_at);
   });
   return Status::Ok();
 }

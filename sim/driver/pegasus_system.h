@@ -3,9 +3,11 @@
 // knobs describe them, plus the global invariants of pegasus_invariants.h.
 //
 // Nodes, in NodeNames order:
-//  - meta/0 is the MetaServer, and the leader: there is no leader election yet (Pegasus elects
-//    one through a ZooKeeper lock), so meta/1.. are idle nodes that answer nothing; replica
-//    servers and clients know only meta/0. Faults naming meta/1.. are harmless.
+//  - meta/N are MetaServers. With one, meta/0 keeps its table in meta.log and always leads. With
+//    several, they share the table in the coordination node coord/0 (a CoordServer, last in
+//    NodeNames order) and the holder of its leader lock leads; replica servers and clients know
+//    every meta and find the leader by forwards (core/meta/meta_leadership.cc). Such a cluster
+//    also checks single_meta_leader (meta_leader_invariant.h).
 //  - replica/N are ReplicaServers whose engines live in a host-side EngineStore per node.
 //  - client/N are PegasusClients; a client rebuilt after a crash runs no operations (its open
 //    operation stays open, unknown, in the history, and its process id cannot be reused). The
@@ -26,6 +28,9 @@ struct PegasusTiming {
   Duration group_check_interval = Millis(2000);
   Duration config_sync_interval = Millis(5000);
   Duration prepare_timeout = Millis(1500);
+  // The meta servers' coordination session: a leader that cannot confirm it for this long (less
+  // a tenth, the lock's safety margin) stops acting, and the next one takes over after it.
+  Duration coord_session_timeout = Millis(4000);
 };
 
 Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs);

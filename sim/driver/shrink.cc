@@ -43,6 +43,10 @@ Named NamedBy(const std::vector<Fault>& faults) {
               std::errc())
         continue;
       const std::string_view kind(name.data(), slash);
+      if (kind == "coord") {
+        named.meta = std::max(named.meta, 1);  // coord/0 exists only with two metas or more
+        continue;
+      }
       int& slot = kind == "meta" ? named.meta : kind == "replica" ? named.replica : named.client;
       slot = std::max(slot, index);
     }
