@@ -61,6 +61,7 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
   pending_.assign(options_.partition_count, std::nullopt);
   degraded_since_.assign(options_.partition_count, std::nullopt);
   learner_targets_.assign(options_.partition_count, std::nullopt);
+  balance_plans_.assign(options_.partition_count, std::nullopt);
   if (env_.disk != nullptr && env_.disk->Exists(kMetaLogFile)) {
     Result<std::string> bytes = env_.disk->ReadFile(kMetaLogFile);
     if (!bytes.ok()) {
@@ -136,13 +137,15 @@ void MetaServer::OnLogAppended(const LogAppended& done, Time now, Outbox& out) {
   for (std::optional<PendingChange>& p : pending_) {
     if (!p || p->token != done.token) continue;
     // Only now, with the configuration durable, does meta apply it and tell anyone.
-    durable_ballots_[p->config.gpid.partition_index] = p->config.ballot;
+    const int partition = p->config.gpid.partition_index;
+    durable_ballots_[partition] = p->config.ballot;
     ApplyDurable(p->config);
     out.Mark("meta.config_persisted");
     if (p->reply_to) {
       Reply(*p->reply_to, UpdateConfigResponse{.error = ErrorCode::kOk, .config = p->config}, out);
     }
     p.reset();
+    AdvanceBalancePlan(partition, now, out);
     return;
   }
   PG_LOG(kWarn, "LogAppended with unknown token {}", done.token);
@@ -249,8 +252,8 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     const bool recently_dropped =
         std::find(configs_[i].last_drops.begin(), configs_[i].last_drops.end(), from) !=
         configs_[i].last_drops.end();
-    const bool learning =
-        info.status == PartitionStatus::kPotentialSecondary && learner_targets_[i] == from;
+    const bool learning = info.status == PartitionStatus::kPotentialSecondary &&
+                          (learner_targets_[i] == from || BalanceLearner(i) == from);
     const bool keep = info.status != PartitionStatus::kError && (recently_dropped || learning);
     if (!listed && !keep) resp.gc_replicas.push_back(info.gpid);
     if (listed && info.status == PartitionStatus::kError) RemoveFailedReplica(from, i, out);
@@ -304,7 +307,8 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
            from);
     return;
   }
-  const UpdateDecision d = DecideUpdate(configs_[i], req, from);
+  // The balancer's learner may join as a member past the replica count (CT_ADD_SECONDARY_FOR_LB).
+  const UpdateDecision d = DecideUpdate(configs_[i], req, from, BalanceLearner(i) == req.node);
   switch (d.kind) {
     case UpdateDecision::Kind::kDuplicate:
       return Reply(from, UpdateConfigResponse{.error = ErrorCode::kOk, .config = d.config}, out);
@@ -339,9 +343,11 @@ void MetaServer::OnCheckTimer(Time now, Outbox& out) {
     out.Mark("meta.worker_dead");
   }
   if (!ready_) return;
+  CheckBalancePlans(now, out);
   CurePrimaries(out);
   ProposeRemovingDeadSecondaries(out);
   ProposeAddingSecondaries(now, out);
+  StartBalanceRound(now, out);
 }
 
 void MetaServer::CheckInvariants() const {
@@ -360,6 +366,11 @@ void MetaServer::CheckInvariants() const {
     PG_ASSERT_EQ(pc.ballot, durable_ballots_[i], "partition {}", pc.gpid);
     if (auto problem = ConfigProblem(pc)) PG_UNREACHABLE("partition {}: {}", pc.gpid, *problem);
     if (ready_) PG_ASSERT_GT(pc.ballot, Ballot(0), "partition {}", pc.gpid);
+    if (balance_plans_[i]) {
+      // A plan acts on the ballot it last saw land; it never runs ahead of the table.
+      PG_ASSERT_LE(balance_plans_[i]->ballot, pc.ballot, "partition {}", pc.gpid);
+      PG_ASSERT(!balance_plans_[i]->steps.empty(), "partition {}: a finished plan", pc.gpid);
+    }
     if (pending_[i]) {
       PG_ASSERT_EQ(pending_[i]->config.ballot, pc.ballot.next(), "partition {}", pc.gpid);
       PG_ASSERT(!ConfigProblem(pending_[i]->config), "partition {}", pc.gpid);

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/meta/balancer.h"
 #include "core/meta/worker_failure_detector.h"
 #include "core/node/node.h"
 #include "core/proto/message.h"
@@ -39,6 +40,13 @@ struct MetaServerOptions {
   // How long a partition short of members waits for a dropped node to return before a new node
   // is added (Pegasus: replica_assign_delay_ms_for_dropouts, 5 minutes; scaled down here).
   Duration add_secondary_delay = Millis(10000);
+  // The load balancer (meta_balance.cc, PEGASUS.md §1.13): off by default, as Pegasus's meta
+  // starts at function level `steady` (cure only).
+  bool balance = false;
+  BalancerOptions balancer;
+  // A balancer action whose current step has not landed within this is abandoned (Pegasus drops
+  // an lb action whose learning is abnormal); the guardian then cures what it left.
+  Duration balance_step_timeout = Millis(30000);
 };
 
 class MetaServer final : public Node {
@@ -53,6 +61,8 @@ class MetaServer final : public Node {
   bool ready() const { return ready_; }
   const std::vector<PartitionConfiguration>& partitions() const { return configs_; }
   bool HasPendingChange(int partition_index) const;
+  // The balancer's action in flight for the partition (nullopt: none).
+  std::optional<BalanceProposal> BalanceInFlight(int partition_index) const;
   bool IsWorkerAlive(NodeId worker) const;
 
  private:
@@ -81,6 +91,37 @@ class MetaServer final : public Node {
   // CT_UPGRADE_TO_PRIMARY to an alive secondary of each partition without a primary.
   void CurePrimaries(Outbox& out);
   void RemoveFailedReplica(NodeId node, int partition, Outbox& out);
+  // ---- The balancer (meta_balance.cc) ----
+  // One step of a balancer action: a proposal meta sends to `target` about `node`.
+  struct BalanceStep {
+    ConfigType type{};
+    NodeId target;
+    NodeId node;
+  };
+  // A proposal being carried out (Pegasus's config_context::lb_actions): its remaining steps,
+  // the ballot the front step acts on, and since when it is the front step.
+  struct BalancePlan {
+    BalanceProposal proposal;
+    std::vector<BalanceStep> steps;
+    Ballot ballot{0};
+    Time since;
+  };
+  // At every check, before the guardian: advances or abandons each plan; after it, when every
+  // partition is healthy and no plan is in flight, starts the balancer's next round.
+  void CheckBalancePlans(Time now, Outbox& out);
+  void StartBalanceRound(Time now, Outbox& out);
+  // Once a change of the partition is durable: the plan's step landed (next step sent at once)
+  // or the ballot moved for another reason (plan abandoned).
+  void AdvanceBalancePlan(int partition, Time now, Outbox& out);
+  // Whether a plan owns the partition: the guardian leaves it alone meanwhile.
+  bool BalanceOwns(int partition) const { return balance_plans_[partition].has_value(); }
+  // The node the partition's plan is adding as a learner, if that is its current step.
+  std::optional<NodeId> BalanceLearner(int partition) const;
+  void AbandonBalancePlan(int partition, std::string_view why, Outbox& out);
+  void SendBalanceStep(int partition, Outbox& out);
+  // partition_guardian::on_redundant_secondary: a group left with a member too many (a copy
+  // abandoned between its add and its remove) loses its most loaded secondary.
+  void ProposeRemovingRedundantSecondaries(Outbox& out);
   void ApplyDurable(const PartitionConfiguration& config);
   // Appends `config` (ballot + 1 of partition's current one) to meta.log as the partition's
   // pending change; applied, and answered to `reply_to`, once durable.
@@ -110,6 +151,8 @@ class MetaServer final : public Node {
   // proposes as a learner (kept while usable, so a learner is not abandoned for another).
   std::vector<std::optional<Time>> degraded_since_;
   std::vector<std::optional<NodeId>> learner_targets_;
+  // Per partition: the balancer's plan in flight, if any.
+  std::vector<std::optional<BalancePlan>> balance_plans_;
   // Token of the append that creates the table's missing partitions, while in flight.
   std::optional<uint64_t> create_token_;
   std::vector<PartitionConfiguration> creating_;  // what that append writes
