@@ -12,7 +12,9 @@
 // primary and reconciles (replays its prepare list in the new ballot).
 // A partition short of members gets a learner proposed to its primary (meta_guardian.cc); the
 // primary asks for CT_UPGRADE_TO_SECONDARY once it has caught up.
-// Not yet: all-replicas-down recovery, balancing, leader election (one meta is the leader;
+// The load balancer, when options.balance is set, carries out ProposeBalance's moves
+// (meta_balance.cc).
+// Not yet: all-replicas-down recovery, leader election (one meta is the leader;
 // pegasim's other meta nodes stay idle).
 #include <cstdint>
 #include <map>
