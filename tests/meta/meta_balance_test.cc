@@ -259,6 +259,78 @@ TEST(MetaBalance, ACopyLeftWithAnExtraMemberLosesItsMostLoadedSecondary) {
   EXPECT_EQ(removes.back().second.node, NodeId(1));
 }
 
+// What the replicas would ask for on each of the balancer's proposals, answered at once.
+std::optional<std::pair<NodeId, UpdateConfigRequest>> ReplicaAnswer(NodeId to,
+                                                                    const ConfigProposal& p) {
+  PartitionConfiguration next = p.config;
+  next.ballot = p.config.ballot.next();
+  ConfigType type = p.type;
+  NodeId from = to;
+  switch (p.type) {
+    case ConfigType::kDowngradeToSecondary:
+      next.primary.reset();
+      next.secondaries.push_back(p.node);
+      break;
+    case ConfigType::kUpgradeToPrimary:
+      next.primary = p.node;
+      std::erase(next.secondaries, p.node);
+      break;
+    case ConfigType::kAddSecondaryForLb:
+      type = ConfigType::kUpgradeToSecondary;  // the learner caught up at once
+      next.secondaries.push_back(p.node);
+      break;
+    case ConfigType::kRemove:
+      std::erase(next.secondaries, p.node);
+      break;
+    default:
+      return std::nullopt;
+  }
+  return std::pair{from, UpdateConfigRequest{.type = type, .config = next, .node = p.node}};
+}
+
+TEST(MetaBalance, RoundsOfProposalsCarriedOutReachABalancedTable) {
+  // Eight partitions of three replicas on servers 1-3; server 4 joins empty.
+  std::vector<PartitionConfiguration> t;
+  for (int i = 0; i < 8; ++i) {
+    t.push_back(
+        Config(i, 8, NodeId(1 + i % 3), {NodeId(1 + (i + 1) % 3), NodeId(1 + (i + 2) % 3)}, 3));
+  }
+  auto f = BootOver(t, 4);
+  int moves = 0;
+  int copies = 0;
+  for (int ms = 1000;
+       ms <= 60000 && !SummarizeBalance(f->meta().partitions(), Servers(4)).balanced();
+       ms += 1000) {
+    std::vector<std::pair<NodeId, ConfigProposal>> todo = SentOf<ConfigProposal>(Check(*f, ms));
+    // Each landed step sends the plan's next one at once; answer those too.
+    while (!todo.empty()) {
+      auto [to, p] = todo.front();
+      todo.erase(todo.begin());
+      moves += p.type == ConfigType::kDowngradeToSecondary ? 1 : 0;
+      copies += p.type == ConfigType::kAddSecondaryForLb ? 1 : 0;
+      const int i = p.config.gpid.partition_index;
+      if (p.config.ballot != f->meta().partitions()[i].ballot || f->meta().HasPendingChange(i)) {
+        continue;  // a re-sent proposal that has already been acted on
+      }
+      auto answer = ReplicaAnswer(to, p);
+      ASSERT_TRUE(answer.has_value()) << ConfigTypeName(p.type);
+      Outbox out = f->Receive(At(ms + 10), answer->first, answer->second);
+      for (const AppendLog& a : AppendsOf(out)) {
+        for (auto& next : SentOf<ConfigProposal>(f->Complete(At(ms + 20), a))) {
+          todo.push_back(next);
+        }
+      }
+    }
+  }
+  const BalanceSummary s = SummarizeBalance(f->meta().partitions(), Servers(4));
+  EXPECT_TRUE(s.balanced());
+  EXPECT_EQ(s.loads.at(NodeId(4)).primaries, 2);
+  EXPECT_EQ(s.loads.at(NodeId(4)).replicas, 6);
+  EXPECT_GT(moves, 0);
+  EXPECT_GT(copies, 0);
+  for (int i = 0; i < 8; ++i) EXPECT_FALSE(f->meta().BalanceInFlight(i).has_value());
+}
+
 TEST(MetaBalance, DecideUpdateDowngradeToSecondaryOnlyByThePrimaryItself) {
   const PartitionConfiguration pc = Config(0, 1, NodeId(1), {NodeId(2), NodeId(3)}, 3);
   PartitionConfiguration next = pc;
