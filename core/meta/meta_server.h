@@ -108,8 +108,9 @@ class MetaServer final : public Node {
     Ballot ballot{0};
     Time since;
   };
-  // At every check, before the guardian: advances or abandons each plan; after it, when every
-  // partition is healthy and no plan is in flight, starts the balancer's next round.
+  // At every check, before the guardian: advances or abandons each plan; after it, removes a
+  // redundant secondary (a copy abandoned midway) and, when the balancer is on, every partition
+  // healthy and no plan in flight, starts the balancer's next round.
   void CheckBalancePlans(Time now, Outbox& out);
   void StartBalanceRound(Time now, Outbox& out);
   // Once a change of the partition is durable: the plan's step landed (next step sent at once)
