@@ -21,6 +21,7 @@
 //   faults                  none
 //   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
 //   network.bandwidth_mb_per_s  unlimited (never drawn by swarm)
+//   cluster.balance         false: meta's load balancer off (never drawn by swarm)
 //
 // SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
 // order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
@@ -181,6 +182,7 @@ void Resolver::ResolveRunAndCluster() {
   const bool memory = rng_.Uniform(2) == 0;
   k_.storage =
       Pick(c.storage, std::string(D::kStorage), std::string(memory ? "memory" : "rocksdb"));
+  k_.balance = c.balance.value_or(false);
 }
 
 void Resolver::ResolveNetworkDiskClocks() {
@@ -393,6 +395,7 @@ json KnobsToJson(const Knobs& k) {
   };
   // Written only when not the default, so the knobs of every timed run read as they always did.
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
+  if (k.balance) j["cluster"]["balance"] = true;
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
   if (k.scheduler.kind != SchedulerKnobs{}.kind) {
     j["scheduler"] = {{"kind", k.scheduler.kind}};

@@ -35,6 +35,7 @@ struct Knobs {
   int partitions = 0;
   int replica_count = 0;
   std::string storage;
+  bool balance = false;  // meta's load balancer (never drawn by swarm)
   // network
   double latency_ms_min = 0;
   double latency_ms_mean = 0;

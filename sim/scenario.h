@@ -105,6 +105,7 @@ struct ClusterSection {
   std::optional<int> partitions;       // 1..64
   std::optional<int> replica_count;    // 1..5, <= replica_servers
   std::optional<std::string> storage;  // "rocksdb" | "memory"
+  std::optional<bool> balance;         // meta's load balancer; absent: off
 };
 struct NetworkSection {
   std::optional<double> latency_ms_min;         // >= 0

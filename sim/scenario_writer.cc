@@ -47,6 +47,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
                     {"partitions", k.partitions},
                     {"replica_count", k.replica_count},
                     {"storage", k.storage}};
+  if (k.balance) out["cluster"]["balance"] = true;
   out["network"] = {{"latency_ms_min", k.latency_ms_min},
                     {"latency_ms_mean", k.latency_ms_mean},
                     {"drop_probability", k.drop_probability},

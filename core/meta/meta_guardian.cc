@@ -19,7 +19,7 @@ void MetaServer::CurePrimaries(Outbox& out) {
   auto alive = [this](NodeId n) { return fd_->IsAlive(n); };
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
-    if (pending_[i]) continue;
+    if (pending_[i] || BalanceOwns(static_cast<int>(i))) continue;
     if (pc.primary && !alive(*pc.primary)) {
       // The dead primary's lease has expired (lease < grace): no one serves this partition now.
       PG_LOG(kWarn, "partition {}: primary {} is dead; downgrading it", pc.gpid, *pc.primary);
@@ -49,7 +49,10 @@ void MetaServer::CurePrimaries(Outbox& out) {
 void MetaServer::ProposeRemovingDeadSecondaries(Outbox& out) {
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
-    if (pending_[i] || !pc.primary || !fd_->IsAlive(*pc.primary)) continue;
+    if (pending_[i] || BalanceOwns(static_cast<int>(i)) || !pc.primary ||
+        !fd_->IsAlive(*pc.primary)) {
+      continue;
+    }
     for (NodeId s : pc.secondaries) {
       if (fd_->IsAlive(s)) continue;
       out.Mark("meta.propose_downgrade_secondary");
@@ -80,7 +83,9 @@ void MetaServer::ProposeAddingSecondaries(Time now, Outbox& out) {
       continue;
     }
     if (!degraded_since_[i]) degraded_since_[i] = now;
-    if (pending_[i] || !pc.primary || !alive(*pc.primary)) continue;
+    if (pending_[i] || BalanceOwns(static_cast<int>(i)) || !pc.primary || !alive(*pc.primary)) {
+      continue;
+    }
     std::optional<NodeId> target = learner_targets_[i];
     const bool target_usable = target && alive(*target) && !IsMember(pc, *target);
     if (!target_usable) {

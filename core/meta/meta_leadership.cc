@@ -39,6 +39,7 @@ void MetaServer::ResetTable() {
   degraded_since_.assign(options_.partition_count, std::nullopt);
   learner_targets_.assign(options_.partition_count, std::nullopt);
   ddd_.Reset(options_.partition_count);
+  balance_plans_.assign(options_.partition_count, std::nullopt);
   create_token_.reset();
   creating_.clear();
   deferred_.clear();

@@ -163,13 +163,15 @@ void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
   for (std::optional<PendingChange>& p : pending_) {
     if (!p || p->token != token) continue;
     // Only now, with the configuration durable, does meta apply it and tell anyone.
-    durable_ballots_[p->config.gpid.partition_index] = p->config.ballot;
+    const int partition = p->config.gpid.partition_index;
+    durable_ballots_[partition] = p->config.ballot;
     ApplyDurable(p->config);
     out.Mark("meta.config_persisted");
     if (p->reply_to) {
       Reply(*p->reply_to, UpdateConfigResponse{.error = ErrorCode::kOk, .config = p->config}, out);
     }
     p.reset();
+    AdvanceBalancePlan(partition, now, out);
     return;
   }
   PG_LOG(kWarn, "durable write with unknown token {}", token);
@@ -291,8 +293,8 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     const bool recently_dropped =
         std::find(configs_[i].last_drops.begin(), configs_[i].last_drops.end(), from) !=
         configs_[i].last_drops.end();
-    const bool learning =
-        info.status == PartitionStatus::kPotentialSecondary && learner_targets_[i] == from;
+    const bool learning = info.status == PartitionStatus::kPotentialSecondary &&
+                          (learner_targets_[i] == from || BalanceLearner(i) == from);
     const bool keep = info.status != PartitionStatus::kError && (recently_dropped || learning);
     if (!listed && !keep) resp.gc_replicas.push_back(info.gpid);
     if (listed && info.status == PartitionStatus::kError) RemoveFailedReplica(from, i, out);
@@ -357,7 +359,8 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
     return Reply(
         from, UpdateConfigResponse{.error = ErrorCode::kInvalidState, .config = configs_[i]}, out);
   }
-  const UpdateDecision d = DecideUpdate(configs_[i], req, from);
+  // The balancer's learner may join as a member past the replica count (CT_ADD_SECONDARY_FOR_LB).
+  const UpdateDecision d = DecideUpdate(configs_[i], req, from, BalanceLearner(i) == req.node);
   switch (d.kind) {
     case UpdateDecision::Kind::kDuplicate:
       return Reply(from, UpdateConfigResponse{.error = ErrorCode::kOk, .config = d.config}, out);
@@ -393,9 +396,11 @@ void MetaServer::OnCheckTimer(Time now, Outbox& out) {
     ddd_.OnWorkerDead(dead);
   }
   if (!ready_) return;
+  CheckBalancePlans(now, out);
   CurePrimaries(out);
   ProposeRemovingDeadSecondaries(out);
   ProposeAddingSecondaries(now, out);
+  StartBalanceRound(now, out);
 }
 
 void MetaServer::CheckInvariants() const {
@@ -416,6 +421,11 @@ void MetaServer::CheckInvariants() const {
     PG_ASSERT_EQ(pc.ballot, durable_ballots_[i], "partition {}", pc.gpid);
     if (auto problem = ConfigProblem(pc)) PG_UNREACHABLE("partition {}: {}", pc.gpid, *problem);
     if (ready_) PG_ASSERT_GT(pc.ballot, Ballot(0), "partition {}", pc.gpid);
+    if (balance_plans_[i]) {
+      // A plan acts on the ballot it last saw land; it never runs ahead of the table.
+      PG_ASSERT_LE(balance_plans_[i]->ballot, pc.ballot, "partition {}", pc.gpid);
+      PG_ASSERT(!balance_plans_[i]->steps.empty(), "partition {}: a finished plan", pc.gpid);
+    }
     if (pending_[i]) {
       PG_ASSERT_EQ(pending_[i]->config.ballot, pc.ballot.next(), "partition {}", pc.gpid);
       PG_ASSERT(!ConfigProblem(pending_[i]->config), "partition {}", pc.gpid);

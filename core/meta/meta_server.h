@@ -14,7 +14,8 @@
 // primary asks for CT_UPGRADE_TO_SECONDARY once it has caught up.
 // A partition with no member left waits for its last drops and picks a primary by Pegasus's rule
 // (meta_recovery.h), or stays unavailable.
-// Not yet: balancing.
+// The load balancer, when options.balance is set, carries out ProposeBalance's moves
+// (meta_balance.cc).
 //
 // Several meta servers (options.coord): the table lives in the coordination service instead of
 // meta.log, and one meta, the holder of its leader lock, acts (meta_leadership.cc, coord_table.h).
@@ -24,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/meta/balancer.h"
 #include "core/meta/coord_table.h"
 #include "core/meta/meta_recovery.h"
 #include "core/meta/worker_failure_detector.h"
@@ -49,6 +51,13 @@ struct MetaServerOptions {
   // session timing; its two timers are MetaServer's and are overwritten). Unset: the single meta
   // keeps its table in meta.log.
   std::optional<CoordClientOptions> coord;
+  // The load balancer (meta_balance.cc, PEGASUS.md §1.13): off by default, as Pegasus's meta
+  // starts at function level `steady` (cure only).
+  bool balance = false;
+  BalancerOptions balancer;
+  // A balancer action whose current step has not landed within this is abandoned (Pegasus drops
+  // an lb action whose learning is abnormal); the guardian then cures what it left.
+  Duration balance_step_timeout = Millis(30000);
 };
 
 class MetaServer final : public Node {
@@ -63,6 +72,8 @@ class MetaServer final : public Node {
   bool ready() const { return ready_; }
   const std::vector<PartitionConfiguration>& partitions() const { return configs_; }
   bool HasPendingChange(int partition_index) const;
+  // The balancer's action in flight for the partition (nullopt: none).
+  std::optional<BalanceProposal> BalanceInFlight(int partition_index) const;
   bool IsWorkerAlive(NodeId worker) const;
   // Whether this meta leads (coordination mode: holds the lock at `now` and has a term; a single
   // meta always leads once booted).
@@ -110,6 +121,38 @@ class MetaServer final : public Node {
   DddDecision DecideDdd(int partition) const;
   void CureDdd(int partition, Outbox& out);
   bool DddApproves(int partition, NodeId from) const;
+  // ---- The balancer (meta_balance.cc) ----
+  // One step of a balancer action: a proposal meta sends to `target` about `node`.
+  struct BalanceStep {
+    ConfigType type{};
+    NodeId target;
+    NodeId node;
+  };
+  // A proposal being carried out (Pegasus's config_context::lb_actions): its remaining steps,
+  // the ballot the front step acts on, and since when it is the front step.
+  struct BalancePlan {
+    BalanceProposal proposal;
+    std::vector<BalanceStep> steps;
+    Ballot ballot{0};
+    Time since;
+  };
+  // At every check, before the guardian: advances or abandons each plan; after it, removes a
+  // redundant secondary (a copy abandoned midway) and, when the balancer is on, every partition
+  // healthy and no plan in flight, starts the balancer's next round.
+  void CheckBalancePlans(Time now, Outbox& out);
+  void StartBalanceRound(Time now, Outbox& out);
+  // Once a change of the partition is durable: the plan's step landed (next step sent at once)
+  // or the ballot moved for another reason (plan abandoned).
+  void AdvanceBalancePlan(int partition, Time now, Outbox& out);
+  // Whether a plan owns the partition: the guardian leaves it alone meanwhile.
+  bool BalanceOwns(int partition) const { return balance_plans_[partition].has_value(); }
+  // The node the partition's plan is adding as a learner, if that is its current step.
+  std::optional<NodeId> BalanceLearner(int partition) const;
+  void AbandonBalancePlan(int partition, std::string_view why, Outbox& out);
+  void SendBalanceStep(int partition, Outbox& out);
+  // partition_guardian::on_redundant_secondary: a group left with a member too many (a copy
+  // abandoned between its add and its remove) loses its most loaded secondary.
+  void ProposeRemovingRedundantSecondaries(Outbox& out);
   void ApplyDurable(const PartitionConfiguration& config);
   // Appends `config` (ballot + 1 of partition's current one) to meta.log as the partition's
   // pending change; applied, and answered to `reply_to`, once durable.
@@ -150,6 +193,8 @@ class MetaServer final : public Node {
   // proposes as a learner (kept while usable, so a learner is not abandoned for another).
   std::vector<std::optional<Time>> degraded_since_;
   std::vector<std::optional<NodeId>> learner_targets_;
+  // Per partition: the balancer's plan in flight, if any.
+  std::vector<std::optional<BalancePlan>> balance_plans_;
   // Token of the append that creates the table's missing partitions, while in flight.
   std::optional<uint64_t> create_token_;
   std::vector<PartitionConfiguration> creating_;  // what that append writes

@@ -158,7 +158,8 @@ UpdateDecision AssignPrimary(const PartitionConfiguration& current, const Update
 // CT_UPGRADE_TO_SECONDARY (replica_learn.cpp: upgrade_to_secondary_on_primary): the primary asks
 // to add a learner that has caught up; it leaves last_drops.
 UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
-                                  const UpdateConfigRequest& req, NodeId from) {
+                                  const UpdateConfigRequest& req, NodeId from,
+                                  bool allow_extra_secondary) {
   if (current.primary != from) {
     return Reject(current, ErrorCode::kInvalidState,
                   fmt::format("requester {} is not the primary", from));
@@ -167,7 +168,8 @@ UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
     return Reject(current, ErrorCode::kInvalidArgument,
                   fmt::format("node {} is already a member", req.node));
   }
-  if (static_cast<int32_t>(current.secondaries.size()) + 1 >= current.max_replica_count) {
+  const int32_t max_members = current.max_replica_count + (allow_extra_secondary ? 1 : 0);
+  if (static_cast<int32_t>(current.secondaries.size()) + 1 >= max_members) {
     return Reject(current, ErrorCode::kInvalidState, "the partition has all its members");
   }
   PartitionConfiguration next = current;
@@ -177,6 +179,27 @@ UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
   if (req.config.primary != next.primary || req.config.secondaries != next.secondaries) {
     return Reject(current, ErrorCode::kInvalidArgument,
                   "requested membership is not the current one plus the learner");
+  }
+  return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
+}
+
+// CT_DOWNGRADE_TO_SECONDARY (replica_config.cpp: downgrade_to_secondary_on_primary): the
+// balancer's role swap begins with the primary stepping down on meta's proposal; it stays a
+// secondary (no data moves) and the partition has no primary until meta's chosen secondary asks
+// for CT_UPGRADE_TO_PRIMARY.
+UpdateDecision DowngradeToSecondary(const PartitionConfiguration& current,
+                                    const UpdateConfigRequest& req, NodeId from) {
+  if (current.primary != from || req.node != from) {
+    return Reject(current, ErrorCode::kInvalidState,
+                  fmt::format("requester {} is not the primary stepping down", from));
+  }
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  next.primary.reset();
+  next.secondaries.push_back(from);
+  if (req.config.primary != next.primary || req.config.secondaries != next.secondaries) {
+    return Reject(current, ErrorCode::kInvalidArgument,
+                  "requested membership is not the primary turned secondary");
   }
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
@@ -245,7 +268,7 @@ std::optional<NodeId> PickNewPrimary(const PartitionConfiguration& current,
 }
 
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
-                            NodeId from) {
+                            NodeId from, bool allow_extra_secondary) {
   if (SameMembership(current, req.config)) {
     // A retry or a network duplicate of a request meta already applied (Pegasus answers
     // ERR_OK with the current configuration).
@@ -260,6 +283,14 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
     case ConfigType::kDowngradeToInactive:
       d = DowngradeSecondary(current, req, from);
       break;
+    case ConfigType::kRemove:
+      // The balancer's CT_REMOVE drops the copied-from secondary as a failure's removal does:
+      // to last_drops (Pegasus's maintain_drops treats both alike).
+      d = DowngradeSecondary(current, req, from);
+      break;
+    case ConfigType::kDowngradeToSecondary:
+      d = DowngradeToSecondary(current, req, from);
+      break;
     case ConfigType::kPrimaryForceUpdateBallot:
       d = ForceUpdateBallot(current, req, from);
       break;
@@ -267,7 +298,7 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
       d = UpgradeToPrimary(current, req, from);
       break;
     case ConfigType::kUpgradeToSecondary:
-      d = UpgradeToSecondary(current, req, from);
+      d = UpgradeToSecondary(current, req, from, allow_extra_secondary);
       break;
     case ConfigType::kAssignPrimary:
       d = AssignPrimary(current, req, from);

@@ -53,15 +53,19 @@ struct UpdateDecision {
 };
 
 // `from` is the replica server that sent the request. Only the changes this meta implements are
-// accepted: CT_DOWNGRADE_TO_INACTIVE of a secondary, CT_UPGRADE_TO_SECONDARY of a learner and
+// accepted: CT_DOWNGRADE_TO_INACTIVE and CT_REMOVE of a secondary, CT_UPGRADE_TO_SECONDARY of a
+// learner, CT_DOWNGRADE_TO_SECONDARY of the primary itself (the balancer's role swap) and
 // CT_PRIMARY_FORCE_UPDATE_BALLOT, all requested by the current primary, CT_UPGRADE_TO_PRIMARY
 // requested by a secondary of a partition without a primary (the one meta proposed it to), and
 // CT_ASSIGN_PRIMARY requested by a last drop of a partition without members (whether it is the
 // DDD rule's pick is the caller's to check). The configuration meta persists is computed from its
 // own current one (the request's other fields are not trusted), with the removed node appended to
 // last_drops; only its last_committed_decree rises to the requester's commit point.
+// `allow_extra_secondary`: meta's balancer added this learner (CT_ADD_SECONDARY_FOR_LB), so the
+// group may grow one member past max_replica_count until the balancer removes the replica it
+// copied (Pegasus allows the 4th).
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,
-                            NodeId from);
+                            NodeId from, bool allow_extra_secondary = false);
 
 // Meta's own change when the failure detector declares a partition's primary dead
 // (server_state::downgrade_primary_to_inactive): ballot + 1, no primary, the old primary

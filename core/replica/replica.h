@@ -145,6 +145,9 @@ class Replica {
     // Prepares sent to the learner and not yet acked, with their send time. The learner becomes
     // a secondary only with none outstanding; one outstanding past prepare_timeout drops it.
     std::map<Decree, Time> unacked;
+    // Added by the balancer (CT_ADD_SECONDARY_FOR_LB): it may join past the replica count, since
+    // meta removes the replica it copies once it has joined.
+    bool for_lb = false;
   };
   // The learner's own state while PS_POTENTIAL_SECONDARY (potential_secondary_context).
   struct LearnerState {
@@ -219,7 +222,7 @@ class Replica {
   void GiveUpLearning(Time now, std::string_view why, Outbox& out);
   Status RestoreFromCheckpoint(const pg::Checkpoint& cp);
   void AcceptLearnedMutations(const LearnResponse& resp, Outbox& out);
-  void AddLearner(NodeId node, Outbox& out);
+  void AddLearner(NodeId node, bool for_lb, Outbox& out);
   void SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d, Outbox& out);
   void OnLearnerAck(NodeId from, const PrepareAck& ack);
   void CheckLearnerTimeouts(Time now, Outbox& out);
@@ -233,7 +236,9 @@ class Replica {
   void CheckPrepareTimeouts(Time now, Outbox& out);
   void ArmPrepareTimeout(Time now, Outbox& out);
   void ResendRetries(Time now, Outbox& out);
-  void HandleRemoteFailure(Time now, NodeId node, Outbox& out);
+  void HandleRemoteFailure(Time now, NodeId node, Outbox& out,
+                           ConfigType type = ConfigType::kDowngradeToInactive);
+  void DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& out);
   void SendConfigUpdate(Outbox& out);
 
   ReplicaHost* host_;

@@ -68,7 +68,11 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
   if (p.config.partition_count > 0) partition_count_ = p.config.partition_count;
   if (p.type == ConfigType::kUpgradeToPrimary) return AssignPrimary(now, p, out);
   if (p.type == ConfigType::kAssignPrimary) return AssignPrimaryFromDrops(now, p, out);
-  if (p.type != ConfigType::kDowngradeToInactive && p.type != ConfigType::kAddSecondary) {
+  const bool handled = p.type == ConfigType::kDowngradeToInactive ||
+                       p.type == ConfigType::kAddSecondary || p.type == ConfigType::kRemove ||
+                       p.type == ConfigType::kAddSecondaryForLb ||
+                       p.type == ConfigType::kDowngradeToSecondary;
+  if (!handled) {
     PG_LOG(kDebug, "replica {}: proposal {} not handled", gpid_, ConfigTypeName(p.type));
     return;
   }
@@ -77,16 +81,45 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
            p.node, p.config.ballot, PartitionStatusName(status_), ballot_);
     return;
   }
-  if (p.type == ConfigType::kAddSecondary) {
-    // partition_guardian::on_missing_secondary chose p.node to learn.
+  if (p.type == ConfigType::kAddSecondary || p.type == ConfigType::kAddSecondaryForLb) {
+    // partition_guardian::on_missing_secondary chose p.node to learn, or the balancer copies a
+    // replica to it (add_potential_secondary: a balancer's learner may be one member more).
+    const bool for_lb = p.type == ConfigType::kAddSecondaryForLb;
     const bool member = p.node == host_->self() ||
                         std::find(config_.secondaries.begin(), config_.secondaries.end(), p.node) !=
                             config_.secondaries.end();
-    if (member || MemberCount() >= config_.max_replica_count) return;
-    return AddLearner(p.node, out);
+    if (member || MemberCount() >= config_.max_replica_count + (for_lb ? 1 : 0)) return;
+    return AddLearner(p.node, for_lb, out);
   }
-  // Meta's failure detector declared that secondary's node dead.
-  HandleRemoteFailure(now, p.node, out);
+  if (p.type == ConfigType::kDowngradeToSecondary) return DowngradeToSecondary(now, p, out);
+  // Meta's failure detector declared that secondary's node dead (CT_DOWNGRADE_TO_INACTIVE), or
+  // the balancer drops the replica it copied elsewhere (CT_REMOVE): the same change on meta.
+  HandleRemoteFailure(now, p.node, out, p.type);
+}
+
+// downgrade_to_secondary_on_primary: the balancer moves this primary's role to a secondary. The
+// primary asks meta for the configuration without a primary and itself among the secondaries
+// (ballot + 1), pausing 2PC meanwhile as for every change; meta's reply makes it a secondary
+// (its prepare list stays: it is a member that holds every committed decree), and meta then
+// proposes CT_UPGRADE_TO_PRIMARY to the balancer's chosen secondary, which reconciles. Writes
+// this primary prepared and did not commit get no reply: their outcome is the new primary's.
+void Replica::DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& out) {
+  const NodeId self = host_->self();
+  if (p.node != self || p.config.primary != self || p.config.secondaries != config_.secondaries) {
+    PG_LOG(kDebug, "replica {}: ignoring {} of {}: not this primary's membership", gpid_,
+           ConfigTypeName(p.type), p.node);
+    return;
+  }
+  PartitionConfiguration next = config_;
+  next.ballot = ballot_.next();
+  next.primary.reset();
+  next.secondaries.push_back(self);
+  primary_.pending_change =
+      UpdateConfigRequest{.type = ConfigType::kDowngradeToSecondary, .config = next, .node = self};
+  out.Mark("replica.downgrade_to_secondary");
+  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
+  SendConfigUpdate(out);
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
 }
 
 // assign_primary: meta downgraded the dead primary and proposes this secondary. It asks meta for
@@ -123,7 +156,7 @@ void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
 // handle_remote_failure -> downgrade_to_inactive_on_primary: propose the configuration without
 // that secondary at ballot + 1. Meta owns membership: the change is applied only after meta
 // persisted it; meanwhile the primary is PS_INACTIVE (transient) and 2PC stops.
-void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out) {
+void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out, ConfigType type) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary, "only a primary removes members");
   PG_ASSERT(!primary_.pending_change);
   auto it = std::find(config_.secondaries.begin(), config_.secondaries.end(), node);
@@ -134,9 +167,9 @@ void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out) {
   PartitionConfiguration next = config_;
   next.secondaries.erase(next.secondaries.begin() + (it - config_.secondaries.begin()));
   next.ballot = ballot_.next();
-  primary_.pending_change =
-      UpdateConfigRequest{.type = ConfigType::kDowngradeToInactive, .config = next, .node = node};
-  out.Mark("replica.downgrade_secondary");
+  primary_.pending_change = UpdateConfigRequest{.type = type, .config = next, .node = node};
+  out.Mark(type == ConfigType::kRemove ? "replica.remove_secondary"
+                                       : "replica.downgrade_secondary");
   SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
   SendConfigUpdate(out);
   out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
@@ -179,8 +212,9 @@ void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Ou
     }
     return host_->RequestConfigSync(now, out);
   }
-  if (req.type == ConfigType::kDowngradeToInactive) {
-    // Pegasus sends RPC_REMOVE_REPLICA to the removed member after CT_DOWNGRADE_TO_INACTIVE.
+  if (req.type == ConfigType::kDowngradeToInactive || req.type == ConfigType::kRemove) {
+    // Pegasus sends RPC_REMOVE_REPLICA to the removed member after CT_DOWNGRADE_TO_INACTIVE
+    // and CT_REMOVE.
     out.Send(req.node,
              RemoveReplica{.config = ReplicaConfiguration{.gpid = gpid_,
                                                           .ballot = r.config.ballot,

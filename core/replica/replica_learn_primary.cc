@@ -15,7 +15,7 @@
 namespace pg {
 
 // add_potential_secondary, on meta's CT_ADD_SECONDARY proposal.
-void Replica::AddLearner(NodeId node, Outbox& out) {
+void Replica::AddLearner(NodeId node, bool for_lb, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
   auto it = primary_.learners.find(node);
   if (it == primary_.learners.end()) {
@@ -25,6 +25,7 @@ void Replica::AddLearner(NodeId node, Outbox& out) {
     it = primary_.learners.emplace(node, LearnerProgress{.signature = signature}).first;
     out.Mark("learn.add_learner");
   }
+  it->second.for_lb = it->second.for_lb || for_lb;
   // Sent again on every proposal: the learner ignores a signature it already has.
   out.Send(node, AddLearnerRequest{
                      .config = ReplicaConfiguration{.gpid = gpid_,
@@ -223,7 +224,7 @@ void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompleti
       !it->second.unacked.empty()) {
     return reply(ErrorCode::kTryAgain);
   }
-  if (MemberCount() >= config_.max_replica_count) {
+  if (MemberCount() >= config_.max_replica_count + (it->second.for_lb ? 1 : 0)) {
     primary_.learners.erase(it);
     return reply(ErrorCode::kInvalidState);  // the group filled up meanwhile
   }

@@ -59,7 +59,8 @@ NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const 
                       .replica_count = knobs.replica_count,
                       .grace = t.grace,
                       .check_interval = t.meta_check_interval,
-                      .replica_lease = t.lease};
+                      .replica_lease = t.lease,
+                      .balance = knobs.balance};
   if (coord) {
     o.coord = CoordClientOptions{.server = *coord,
                                  .session_timeout = t.coord_session_timeout,
