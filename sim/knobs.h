@@ -130,11 +130,13 @@ struct SwarmBounds {
   static constexpr double kFaultWindowEnd = 0.8;  // every drawn fault is over by then
   static constexpr Bounds<int64_t> kClockJumpMs{-2000, 2000};
   // The pegasus system's drawn clock jumps sum to at most this, in absolute value, over a run.
-  // PacificA's leases assume clocks bounded against real time: a replica's clock jumping back, or
-  // meta's jumping forward, eats into the margin grace - lease (2000 ms, PegasusTiming), and past
-  // it two primaries may serve (scenarios/pegasus/clock_drift_beyond_margin shows the bench
-  // catching that). Kept below the margin with room for drift (+-1000 ppm, a few ms a lease).
-  static constexpr int64_t kPegasusClockJumpBudgetMs = 1500;
+  // Its leases assume clocks bounded against real time. A replica's clock jumping back, or
+  // meta's jumping forward, eats into the replica lease margin grace - lease (2000 ms,
+  // PegasusTiming), past which two primaries may serve (pegasus/clock_drift_beyond_margin). A
+  // meta's clock jumping back eats into the leader lock's safety margin (a tenth of the 4 s
+  // coordination session), past which two metas may lead (pegasus/meta_clock_drift_beyond_margin).
+  // Kept inside the smaller one, with room for drift (+-1000 ppm: a few ms a session).
+  static constexpr int64_t kPegasusClockJumpBudgetMs = 300;
   static constexpr Bounds<double> kClockDriftPpm{-1000, 1000};
   static constexpr Bounds<double> kSpellDropProbability{0, 0.3};
   static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};

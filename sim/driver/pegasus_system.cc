@@ -93,9 +93,11 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
                   "the pegasus system needs a meta server and replica_count <= replica_servers");
   }
   const PegasusTiming timing;
-  // The swarm keeps its clock jumps inside the lease margin (sim/knobs.h).
+  // The swarm keeps its clock jumps inside both lease margins (sim/knobs.h).
   PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.grace - timing.lease,
-               "the swarm's clock-jump budget must fit the lease margin");
+               "the swarm's clock-jump budget must fit the replica lease margin");
+  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.coord_session_timeout / 10,
+               "the swarm's clock-jump budget must fit the leader lock's safety margin");
   const std::vector<std::string> names = NodeNames(knobs);
   // NodeIds are dense in AddNode order, so every id is known before the first node is added.
   std::vector<NodeId> metas;
