@@ -240,6 +240,9 @@ class Replica {
                            ConfigType type = ConfigType::kDowngradeToInactive);
   void DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& out);
   void SendConfigUpdate(Outbox& out);
+  // update_configuration_on_meta_server: `req` becomes the pending change, 2PC stops (transient
+  // PS_INACTIVE at `ballot`), the request goes to meta and is retried every second until answered.
+  void RequestConfigUpdate(Time now, UpdateConfigRequest req, Ballot ballot, Outbox& out);
 
   ReplicaHost* host_;
   Gpid gpid_;

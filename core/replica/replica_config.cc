@@ -55,12 +55,12 @@ void Replica::ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outb
   PartitionConfiguration next = pc;
   next.ballot = pc.ballot.next();
   config_ = pc;
-  primary_.pending_change = UpdateConfigRequest{
-      .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = host_->self()};
   out.Mark("replica.force_update_ballot");
-  SetStatus(now, PartitionStatus::kInactive, pc.ballot, /*transient=*/true, out);
-  SendConfigUpdate(out);
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  RequestConfigUpdate(
+      now,
+      UpdateConfigRequest{
+          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = host_->self()},
+      pc.ballot, out);
 }
 
 void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
@@ -114,12 +114,11 @@ void Replica::DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& ou
   next.ballot = ballot_.next();
   next.primary.reset();
   next.secondaries.push_back(self);
-  primary_.pending_change =
-      UpdateConfigRequest{.type = ConfigType::kDowngradeToSecondary, .config = next, .node = self};
   out.Mark("replica.downgrade_to_secondary");
-  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
-  SendConfigUpdate(out);
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  RequestConfigUpdate(
+      now,
+      UpdateConfigRequest{.type = ConfigType::kDowngradeToSecondary, .config = next, .node = self},
+      ballot_, out);
 }
 
 // assign_primary: meta downgraded the dead primary and proposes this secondary. It asks meta for
@@ -145,12 +144,10 @@ void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
   next.ballot = p.config.ballot.next();
   next.primary = self;
   std::erase(next.secondaries, self);
-  primary_.pending_change =
-      UpdateConfigRequest{.type = ConfigType::kUpgradeToPrimary, .config = next, .node = self};
   out.Mark("replica.assign_primary");
-  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
-  SendConfigUpdate(out);
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  RequestConfigUpdate(
+      now, UpdateConfigRequest{.type = ConfigType::kUpgradeToPrimary, .config = next, .node = self},
+      ballot_, out);
 }
 
 // handle_remote_failure -> downgrade_to_inactive_on_primary: propose the configuration without
@@ -167,12 +164,10 @@ void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out, ConfigType
   PartitionConfiguration next = config_;
   next.secondaries.erase(next.secondaries.begin() + (it - config_.secondaries.begin()));
   next.ballot = ballot_.next();
-  primary_.pending_change = UpdateConfigRequest{.type = type, .config = next, .node = node};
   out.Mark(type == ConfigType::kRemove ? "replica.remove_secondary"
                                        : "replica.downgrade_secondary");
-  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
-  SendConfigUpdate(out);
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  RequestConfigUpdate(now, UpdateConfigRequest{.type = type, .config = next, .node = node}, ballot_,
+                      out);
 }
 
 void Replica::SendConfigUpdate(Outbox& out) {
@@ -255,6 +250,13 @@ void Replica::Close(Outbox& out) {
   }
   AbandonPrimaryState(out);
   PG_ASSERT(primary_.replies.empty());
+}
+
+void Replica::RequestConfigUpdate(Time now, UpdateConfigRequest req, Ballot ballot, Outbox& out) {
+  primary_.pending_change = std::move(req);
+  SetStatus(now, PartitionStatus::kInactive, ballot, /*transient=*/true, out);
+  SendConfigUpdate(out);
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
 }
 
 }  // namespace pg

@@ -37,12 +37,10 @@ void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& 
   next.primary = self;
   std::erase(next.last_drops, self);
   assign_from_restart_ = status_ == PartitionStatus::kInactive && !inactive_is_transient_;
-  primary_.pending_change =
-      UpdateConfigRequest{.type = ConfigType::kAssignPrimary, .config = next, .node = self};
   out.Mark("replica.assign_primary_ddd");
-  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
-  SendConfigUpdate(out);
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  RequestConfigUpdate(
+      now, UpdateConfigRequest{.type = ConfigType::kAssignPrimary, .config = next, .node = self},
+      ballot_, out);
 }
 
 }  // namespace pg

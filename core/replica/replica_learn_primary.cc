@@ -231,12 +231,11 @@ void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompleti
   PartitionConfiguration next = config_;
   next.ballot = ballot_.next();
   next.secondaries.push_back(from);
-  primary_.pending_change =
-      UpdateConfigRequest{.type = ConfigType::kUpgradeToSecondary, .config = next, .node = from};
   out.Mark("learn.upgrade_to_secondary");
-  SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/true, out);
-  SendConfigUpdate(out);
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  RequestConfigUpdate(
+      now,
+      UpdateConfigRequest{.type = ConfigType::kUpgradeToSecondary, .config = next, .node = from},
+      ballot_, out);
   reply(ErrorCode::kOk);
 }
 
