@@ -28,11 +28,21 @@ class ScopedAssertHandler {
 };
 
 // The end of the faults: every partition healed, every paused node resumed, every crashed node
-// restarted, disk faults and lossy spells off. A nemesis action, so it is in the trace.
+// restarted, disk faults, lossy spells and the scenario's own standing loss, duplication and
+// reordering off (latency and bandwidth stay). Standing loss is a fault too: PacificA drops a
+// secondary whose prepare times out, so under steady random loss some group of a many-partition
+// table is always being reconfigured, and no bound on full replica sets could hold (Pegasus runs
+// over TCP, which loses nothing short of a broken connection). Found by the Pegasus swarm (seeds
+// 27, 44, 85, 91: a fault-free run of seed 27 shrunk to 2 % drops still failed liveness). A
+// nemesis action, so it is in the trace.
 void HealEverything(Cluster& cluster, const Knobs& knobs) {
   cluster.HealAll();
   cluster.SetDiskFaults({});
-  cluster.SetDefaultLink(LinkConfigFromKnobs(knobs));
+  LinkConfig healed = LinkConfigFromKnobs(knobs);
+  healed.drop_probability = 0;
+  healed.duplicate_probability = 0;
+  healed.reorder_probability = 0;
+  cluster.SetDefaultLink(healed);
   for (size_t i = 0; i < cluster.node_count(); ++i) {
     const NodeId id(static_cast<uint32_t>(i));
     if (cluster.has_disk_faults(id)) cluster.SetNodeDiskFaults(id, std::nullopt);
