@@ -264,22 +264,6 @@ void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbo
 void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
   ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
   ConfigSyncResponse resp;
-  for (size_t i = 0; i < configs_.size(); ++i) {
-    const PartitionConfiguration& pc = configs_[i];
-    // Not while a change of the node's role is being persisted (a dead primary's downgrade,
-    // say): the node, back with a fresh lease, would take up the role meta is taking from it and
-    // serve beside its successor. It learns the outcome at its next sync.
-    const bool role_changing =
-        pending_[i] && (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
-                        (pending_[i]->config.primary == from) != (pc.primary == from));
-    // (Found twice: by the Pegasus swarm, seed 60, and by a multi-meta swarm.)
-    if (!IsMember(pc, from)) continue;
-    if (role_changing) {
-      out.Mark("meta.sync_skips_pending_change");
-      continue;
-    }
-    resp.partitions.push_back(pc);
-  }
   for (const ReplicaInfo& info : req.stored_replicas) {
     if (!ValidPartition(info.gpid)) {
       resp.gc_replicas.push_back(info.gpid);
@@ -311,6 +295,26 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
       out.Mark("meta.member_without_replica");
       RemoveFailedReplica(from, pc.gpid.partition_index, out);
     }
+  }
+  // Listed last, so that a change this very sync started (a failed replica's removal, above) is
+  // already in flight and its partition left out: a reordered network could otherwise hand the
+  // node this answer after the next one, which collects the replica (swarm seed 1238: a replica
+  // server back from a power loss recreated, empty, a ballot-1 partition it was primary of).
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    // Not while a change of the node's role is being persisted (a dead primary's downgrade,
+    // say): the node, back with a fresh lease, would take up the role meta is taking from it and
+    // serve beside its successor. It learns the outcome at its next sync.
+    const bool role_changing =
+        pending_[i] && (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
+                        (pending_[i]->config.primary == from) != (pc.primary == from));
+    // (Found twice: by the Pegasus swarm, seed 60, and by a multi-meta swarm.)
+    if (!IsMember(pc, from)) continue;
+    if (role_changing) {
+      out.Mark("meta.sync_skips_pending_change");
+      continue;
+    }
+    resp.partitions.push_back(pc);
   }
   Reply(from, std::move(resp), out);
 }

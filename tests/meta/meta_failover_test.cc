@@ -96,6 +96,31 @@ TEST(MetaFailover, ConfigSyncLeavesOutAPartitionWhoseChangeIsInFlight) {
   for (Gpid gpid : resp.gc_replicas) EXPECT_FALSE(downgrading.contains(gpid.partition_index));
 }
 
+// A server back from a power loss reports its replicas failed; the sync that makes meta start
+// removing it must not, in the same answer, list it as primary at ballot 1: reordered after the
+// next answer (which collects the replica), it made the server recreate the partition empty and
+// serve it (swarm seed 1238).
+TEST(MetaFailover, TheSyncThatStartsRemovingAFailedPrimaryDoesNotListIt) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const NodeId node(1);
+  ConfigSyncRequest req;
+  for (const auto& pc : f.meta().partitions()) {
+    if (IsMember(pc, node)) {
+      req.stored_replicas.push_back({.gpid = pc.gpid, .status = PartitionStatus::kError});
+    }
+  }
+  Outbox out = f.Receive(At(1), node, req);
+  EXPECT_TRUE(HasMark(out, "meta.downgrade_failed_primary"));
+  const auto resp = SentOf<ConfigSyncResponse>(out);
+  ASSERT_EQ(resp.size(), 1u);
+  for (const auto& pc : resp[0].second.partitions) {
+    EXPECT_FALSE(f.meta().HasPendingChange(pc.gpid.partition_index))
+        << fmt::format("{} listed while meta is removing the node from it", pc.gpid);
+    EXPECT_NE(pc.primary, node) << fmt::format("{}", pc.gpid);
+  }
+}
+
 TEST(MetaFailover, ProposesUpgradeToTheAliveSecondaryWithFewestPrimaries) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));
