@@ -304,12 +304,12 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     const PartitionConfiguration& pc = configs_[i];
     // Not while a change of the node's role is being persisted (a dead primary's downgrade,
     // say): the node, back with a fresh lease, would take up the role meta is taking from it and
-    // serve beside its successor. It learns the outcome at its next sync.
+    // serve beside its successor. It learns the outcome at its next sync. (Found twice: by the
+    // Pegasus swarm, seed 60, and by a multi-meta swarm.)
+    if (!IsMember(pc, from)) continue;
     const bool role_changing =
         pending_[i] && (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
                         (pending_[i]->config.primary == from) != (pc.primary == from));
-    // (Found twice: by the Pegasus swarm, seed 60, and by a multi-meta swarm.)
-    if (!IsMember(pc, from)) continue;
     if (role_changing) {
       out.Mark("meta.sync_skips_pending_change");
       continue;

@@ -99,6 +99,24 @@ TEST(ReplicaCheck, ReadsOnlyOnPrimaryWithValidLease) {
   EXPECT_EQ(w[0].second.error, ErrorCode::kInvalidState);
 }
 
+// replica_stub exits when it cannot load its replicas: a server whose index cannot be read takes
+// no role and asks the host to take its process down, so that a restart (after the disk
+// recovers) can load them, where a server that only stopped stayed up doing nothing.
+TEST(ReplicaCheck, AnUnreadableReplicaIndexExitsTheProcess) {
+  Harness h;
+  h.Build(kP);
+  const std::string index(kReplicaIndexFile);
+  h.server(kP).disk.files.insert_or_assign(index, std::string(1, 'x'));
+  h.server(kP).disk.unreadable.insert(index);
+  Outbox boot = h.Step(kP, Boot{});
+  EXPECT_TRUE(HasMark(boot, "replica_server.fail_stop"));
+  ASSERT_FALSE(boot.effects().empty());
+  const auto* exit = std::get_if<Exit>(&boot.effects().back());
+  ASSERT_NE(exit, nullptr) << "the exit is the boot's last effect";
+  EXPECT_EQ(exit->reason, "replica index unreadable");
+  EXPECT_TRUE(Sent<Beacon>(boot).empty()) << "no beacon: meta must not count it alive";
+}
+
 TEST(ReplicaCheck, LeaseLapseAbandonsOutstandingPrepares) {
   Harness h;
   h.StartGroup();
