@@ -43,7 +43,13 @@ void SimDisk::SetFaults(IoFaults faults, Rng* rng) {
   rng_ = rng;
 }
 
+void SimDisk::AssertOwnerThread() const {
+  PG_ASSERT(std::this_thread::get_id() == owner_,
+            "the simulated disk was used from a thread other than its run's");
+}
+
 Status SimDisk::Fail(IoKind kind, std::string_view what) const {
+  AssertOwnerThread();
   const double p = kind == IoKind::kRead    ? faults_.read
                    : kind == IoKind::kWrite ? faults_.write
                                             : faults_.sync;
@@ -59,6 +65,7 @@ uint64_t SimDisk::Append(const std::string& file, std::string_view bytes) {
 }
 
 std::string_view SimDisk::ReadAt(const std::string& file, uint64_t offset, uint64_t n) const {
+  AssertOwnerThread();
   auto it = files_.find(file);
   if (it == files_.end() || offset >= it->second.bytes.size()) return {};
   return std::string_view(it->second.bytes).substr(offset, n);

@@ -16,12 +16,19 @@
 // kind's probability, drawing from the disk's Rng only when that probability is > 0 (a
 // fault-free run draws nothing). The cluster sets the probabilities (globally, or for one node
 // during a "disk_errors" window).
+//
+// A disk belongs to the thread that made it (one run's thread). Fail and ReadAt, which every
+// file operation from the mutation log and from RocksDB passes through, assert that: a library
+// that reads the disk from a thread of its own (as RocksDB's table loading once did) would make
+// the order of fault draws depend on thread timing, so it must stop the run rather than let two
+// runs of a seed part ways.
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/common/rng.h"
@@ -100,10 +107,12 @@ class SimDisk final : public LocalDisk {
     std::deque<uint64_t> unsynced_ends;
   };
   static void DropSyncedEnds(File& f);
+  void AssertOwnerThread() const;
   std::map<std::string, File> files_;
   std::set<std::string> dirs_;
   IoFaults faults_;
   Rng* rng_ = nullptr;
+  std::thread::id owner_ = std::this_thread::get_id();
 };
 
 }  // namespace pg::sim
