@@ -68,7 +68,7 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // Byte-stable SST files across library builds, and cheaper in the simulator.
   opts.compression = rocksdb::kNoCompression;
   opts.skip_stats_update_on_db_open = true;
-  // DB::Open loads every SST's table reader on max_file_opening_threads raw std::threads (16 by
+  // DB::Open loads every SST's table reader on max_file_opening_threads threads of its own (16 by
   // default), not through the Env: they read the simulated disk concurrently, so which of them
   // draws a read fault first depended on thread timing (disk_errors_secondary seed 2 hashed two
   // ways under `sweep --jobs 2`). One means RocksDB opens them on the caller's thread, in order.
