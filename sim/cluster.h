@@ -184,10 +184,15 @@ class Cluster {
   // "invariant:<name>". Node::CheckInvariants is called on the stepped node after every step.
   using Invariant = std::function<std::optional<std::string>(const Cluster&)>;
   void AddInvariant(std::string name, Invariant check);
-  // The system's liveness condition (nullopt: live), asked only in a run's liveness phase, after
-  // every fault healed (RunKnobs): e.g. every partition has its full replica set again.
-  using LivenessCondition =
-      std::function<std::optional<std::string>(const Cluster&, Time healed_at)>;
+  // The system's liveness condition, asked only in a run's liveness phase, after every fault
+  // healed (RunKnobs): e.g. every partition has its full replica set again. `problem` is nullopt
+  // when live; `exempt` names what the condition excused and why (e.g. a partition no safe rule
+  // may bring back), so that the verdict shows it.
+  struct LivenessCheck {
+    std::optional<std::string> problem;
+    std::vector<std::string> exempt;
+  };
+  using LivenessCondition = std::function<LivenessCheck(const Cluster&, Time healed_at)>;
   void SetLivenessCondition(LivenessCondition condition);
   const LivenessCondition& liveness_condition() const;
   const std::optional<Failure>& failure() const;

@@ -40,6 +40,7 @@ struct State {
   std::map<std::pair<NodeId, Gpid>, Life> lives;
   // The current event's violations, by invariant name (the first one found of each).
   std::map<std::string, std::optional<std::string>> found;
+  std::shared_ptr<PartitionFates> fates = std::make_shared<PartitionFates>();
 };
 
 // Re-reads one node; returns the gpids its previous read did not have (each starts a new life).
@@ -50,6 +51,7 @@ std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
   c.incarnation = cluster.incarnation(id);
   c.views.clear();
   if (c.server != nullptr) c.views = c.server->Views(cluster.LocalTime(id));
+  s.fates->Observe(id, c.views);
   std::vector<Gpid> appeared;  // both lists are in gpid order: one merge walk
   size_t b = 0;
   for (const auto& v : c.views) {
@@ -183,12 +185,14 @@ Cluster::Invariant Named(std::shared_ptr<State> state, std::string name) {
 
 }  // namespace
 
-void AddPegasusInvariants(Cluster& cluster, const PegasusNodes& nodes) {
+std::shared_ptr<const PartitionFates> AddPegasusInvariants(Cluster& cluster,
+                                                           const PegasusNodes& nodes) {
   auto state = std::make_shared<State>();
   state->nodes = nodes;
   cluster.AddInvariant("single_primary", Named(state, "single_primary"));
   cluster.AddInvariant("committed_prefix", Named(state, "committed_prefix"));
   cluster.AddInvariant("monotonic", Named(state, "monotonic"));
+  return state->fates;
 }
 
 }  // namespace pg::sim

@@ -24,6 +24,7 @@
 #include "core/common/ids.h"
 #include "sim/cluster.h"
 #include "sim/driver/engine_store.h"
+#include "sim/driver/partition_fates.h"
 
 namespace pg::sim {
 
@@ -33,6 +34,9 @@ struct PegasusNodes {
   std::map<NodeId, std::shared_ptr<EngineStore>> stores;
 };
 
-void AddPegasusInvariants(Cluster& cluster, const PegasusNodes& nodes);
+// Returns the partition fates the checks keep up to date as they re-read each server (for the
+// liveness condition).
+std::shared_ptr<const PartitionFates> AddPegasusInvariants(Cluster& cluster,
+                                                           const PegasusNodes& nodes);
 
 }  // namespace pg::sim

@@ -3,17 +3,28 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "core/meta/meta_server.h"
 #include "core/replica/replica_server.h"
+#include "core/storage/key_schema.h"
 
 namespace pg::sim {
 namespace {
 
-std::optional<std::string> ReplicaSetProblem(const Cluster& cluster, const MetaServer& meta) {
+// Fills `exempt` (partition index -> why) with the memberless partitions no rule may recover.
+std::optional<std::string> ReplicaSetProblem(const Cluster& cluster, const MetaServer& meta,
+                                             const PegasusLivenessParts& parts,
+                                             std::map<int, std::string>& exempt) {
   const Time now = cluster.now();
   for (const PartitionConfiguration& pc : meta.partitions()) {
     const int members = static_cast<int>(pc.secondaries.size()) + (pc.primary ? 1 : 0);
+    if (members == 0) {
+      if (auto why = parts.fates->WhyUnrecoverable(pc, cluster, parts.replica_servers)) {
+        exempt[pc.gpid.partition_index] = *why;
+        continue;
+      }
+    }
     if (!pc.primary || members < pc.max_replica_count) {
       return fmt::format("partition {} has {} of {} replicas{} (ballot {})", pc.gpid, members,
                          pc.max_replica_count, pc.primary ? "" : " and no primary", pc.ballot);
@@ -37,16 +48,20 @@ std::optional<std::string> ReplicaSetProblem(const Cluster& cluster, const MetaS
   return std::nullopt;
 }
 
-// The latest completion of an operation invoked at or after `since`, per client process.
-std::optional<std::string> ClientProblem(const Cluster& cluster, Time since) {
-  std::map<uint32_t, bool> invoked_since;  // process -> its open operation began after `since`
-  std::map<uint32_t, std::string> latest;  // process -> type of its latest such completion
+// The latest completion of an operation invoked at or after `since`, per client process;
+// operations on an exempt partition (routed as the client routes them) are left out.
+std::optional<std::string> ClientProblem(const Cluster& cluster, Time since, int partition_count,
+                                         const std::map<int, std::string>& exempt) {
+  std::map<uint32_t, bool> counted;        // process -> its open operation counts
+  std::map<uint32_t, std::string> latest;  // process -> type of its latest counted completion
   for (const RecordedOp& r : cluster.history()) {
     if (r.op.type == "invoke") {
-      invoked_since[r.op.process] = r.at >= since;
+      const auto partition =
+          static_cast<int>(PartitionHash(r.op.hashkey, r.op.sortkey) % partition_count);
+      counted[r.op.process] = r.at >= since && !exempt.contains(partition);
       continue;
     }
-    if (invoked_since[r.op.process]) latest[r.op.process] = r.op.type;
+    if (counted[r.op.process]) latest[r.op.process] = r.op.type;
   }
   bool any_ok = false;
   for (const auto& [process, type] : latest) {
@@ -62,20 +77,30 @@ std::optional<std::string> ClientProblem(const Cluster& cluster, Time since) {
 
 }  // namespace
 
-std::optional<std::string> PegasusLivenessProblem(const Cluster& cluster,
-                                                  const std::vector<NodeId>& metas,
-                                                  Time healed_at) {
+Cluster::LivenessCheck CheckPegasusLiveness(const Cluster& cluster,
+                                            const PegasusLivenessParts& parts, Time healed_at) {
   const MetaServer* m = nullptr;
-  for (NodeId id : metas) {
+  for (NodeId id : parts.metas) {
     const auto* candidate = dynamic_cast<const MetaServer*>(cluster.node(id));
     if (candidate != nullptr && candidate->ready() && candidate->IsLeader(cluster.LocalTime(id))) {
       m = candidate;
       break;
     }
   }
-  if (m == nullptr) return metas.size() == 1 ? "meta/0 is not serving" : "no meta server leads";
-  if (auto problem = ReplicaSetProblem(cluster, *m)) return problem;
-  return ClientProblem(cluster, healed_at);
+  if (m == nullptr) {
+    return {.problem = parts.metas.size() == 1 ? "meta/0 is not serving" : "no meta server leads"};
+  }
+  std::map<int, std::string> exempt;
+  Cluster::LivenessCheck check;
+  check.problem = ReplicaSetProblem(cluster, *m, parts, exempt);
+  if (!check.problem) {
+    check.problem =
+        ClientProblem(cluster, healed_at, static_cast<int>(m->partitions().size()), exempt);
+  }
+  for (const auto& [index, why] : exempt) {
+    check.exempt.push_back(fmt::format("partition {}: {}", m->partitions()[index].gpid, why));
+  }
+  return check;
 }
 
 }  // namespace pg::sim

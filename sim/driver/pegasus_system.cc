@@ -138,11 +138,13 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
       it->second->AttachDisk(&cluster.disk(id), [&cluster, id] { return cluster.LocalTime(id); });
     }
   }
-  AddPegasusInvariants(cluster, nodes);
+  std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
   if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
-  cluster.SetLivenessCondition([metas](const Cluster& c, Time healed_at) {
-    return PegasusLivenessProblem(c, metas, healed_at);
-  });
+  cluster.SetLivenessCondition(
+      [metas, fates, servers = nodes.replica_servers](const Cluster& c, Time healed_at) {
+        return CheckPegasusLiveness(c, {.metas = metas, .replica_servers = servers, .fates = fates},
+                                    healed_at);
+      });
   return Status::Ok();
 }
 

@@ -54,23 +54,25 @@ void HealEverything(Cluster& cluster, const Knobs& knobs) {
 // The liveness phase (knobs.liveness_ms > 0): after duration_ms everything heals, and the
 // system's liveness condition must hold within liveness_ms, checked every 500 ms of simulated
 // time. Not holding by then fails the run with kind "liveness", like a safety violation.
-void RunLivenessPhase(Cluster& cluster, const Knobs& knobs, Time healed_at) {
+// Returns what the condition excused at its last check.
+std::vector<std::string> RunLivenessPhase(Cluster& cluster, const Knobs& knobs, Time healed_at) {
   const Cluster::LivenessCondition& live = cluster.liveness_condition();
   const Time deadline = healed_at + Millis(knobs.liveness_ms);
-  std::optional<std::string> problem = "not checked yet";
+  Cluster::LivenessCheck check{.problem = "not checked yet"};
   for (Time t = healed_at + Millis(500); !cluster.failure(); t = t + Millis(500)) {
     cluster.RunUntil(std::min(t, deadline));
-    if (cluster.failure()) return;
-    problem = live(cluster, healed_at);
-    if (!problem || t >= deadline) break;
+    if (cluster.failure()) return {};
+    check = live(cluster, healed_at);
+    if (!check.problem || t >= deadline) break;
   }
-  if (problem && !cluster.failure()) {
-    cluster.Fail("liveness",
-                 fmt::format("{} ms after every fault healed: {}", knobs.liveness_ms, *problem));
+  if (check.problem && !cluster.failure()) {
+    cluster.Fail("liveness", fmt::format("{} ms after every fault healed: {}", knobs.liveness_ms,
+                                         *check.problem));
   }
+  return std::move(check.exempt);
 }
 
-void RunCluster(Cluster& cluster, const Knobs& knobs) {
+void RunCluster(Cluster& cluster, const Knobs& knobs, std::vector<std::string>& liveness_exempt) {
   const Time end = Time::Zero() + Millis(knobs.duration_ms);
   cluster.Start();
   ScheduleFaults(cluster, knobs);
@@ -80,7 +82,7 @@ void RunCluster(Cluster& cluster, const Knobs& knobs) {
                      [&knobs](Cluster& c) { HealEverything(c, knobs); });
   }
   cluster.RunUntil(end);
-  if (liveness && !cluster.failure()) RunLivenessPhase(cluster, knobs, end);
+  if (liveness && !cluster.failure()) liveness_exempt = RunLivenessPhase(cluster, knobs, end);
 }
 
 void Collect(const Cluster& cluster, RunOutcome& out) {
@@ -115,7 +117,7 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
   } else {
     try {
       ScopedAssertHandler handler;
-      RunCluster(cluster, knobs);
+      RunCluster(cluster, knobs, out.liveness_exempt);
     } catch (const AssertionFailed& e) {
       out.failure = Failure{
           .kind = "assertion", .detail = e.what(), .event = cluster.events(), .at = cluster.now()};

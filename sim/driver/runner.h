@@ -37,6 +37,9 @@ struct RunOutcome {
   nlohmann::json checker;  // null when the system records no history
   std::vector<std::pair<Time, std::string>> faults;
   std::vector<std::string> marks;
+  // What the liveness condition excused at its last check, each with its reason (empty without
+  // a liveness phase).
+  std::vector<std::string> liveness_exempt;
   std::vector<TraceLine> trace;  // empty unless record_trace
   std::string history_jsonl;     // the run's client history, DESIGN.md §4
   size_t operations = 0;         // completed client operations

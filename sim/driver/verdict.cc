@@ -44,6 +44,7 @@ nlohmann::ordered_json VerdictJson(const Scenario& scenario, const RunOutcome& o
     faults.push_back({{"at_ms", at.ms()}, {"what", what}});
   v["faults"] = faults;
   v["marks"] = outcome.marks;
+  v["liveness_exempt"] = outcome.liveness_exempt;
   const ExpectationResult expectation = CheckExpectation(scenario, outcome);
   v["expectation"] = {{"met", expectation.met}, {"why", expectation.why}};
   v["replay"] = ReplayCommand(scenario.path, outcome.knobs.seed);

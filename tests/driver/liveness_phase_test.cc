@@ -37,7 +37,7 @@ TEST(LivenessPhase, ASystemThatNeverRecoversFailsWithKindLiveness) {
   options.system_override = [](Cluster& cluster, const Knobs& knobs) {
     Status s = BuildPegasusSystem(cluster, knobs);
     cluster.SetLivenessCondition(
-        [](const Cluster&, Time) -> std::optional<std::string> { return "stuck (planted)"; });
+        [](const Cluster&, Time) { return Cluster::LivenessCheck{.problem = "stuck (planted)"}; });
     return s;
   };
   const Knobs k = KnobsOf("steady.json", 1, 5000);

@@ -1,0 +1,72 @@
+#include "sim/driver/partition_fates.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace pg::sim {
+namespace {
+
+// The replica `node` holds of `gpid` now, if it is up and holds one.
+std::optional<ReplicaServer::ReplicaView> ViewOf(const Cluster& cluster, NodeId node, Gpid gpid) {
+  const auto* server = dynamic_cast<const ReplicaServer*>(cluster.node(node));
+  if (server == nullptr) return std::nullopt;
+  for (const ReplicaServer::ReplicaView& v : server->Views(cluster.LocalTime(node))) {
+    if (v.gpid == gpid) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void PartitionFates::Observe(NodeId node, const std::vector<ReplicaServer::ReplicaView>& views) {
+  for (const ReplicaServer::ReplicaView& v : views) {
+    // A failed replica's decrees are not a commit point (it reports none to meta either).
+    if (v.status == PartitionStatus::kError) {
+      failed_.insert({node, v.gpid});
+    } else {
+      failed_.erase({node, v.gpid});
+      Decree& c = committed_[v.gpid];
+      c = std::max(c, v.last_committed);
+    }
+  }
+}
+
+Decree PartitionFates::committed(Gpid gpid) const {
+  auto it = committed_.find(gpid);
+  return it == committed_.end() ? Decree(0) : it->second;
+}
+
+std::optional<std::string> PartitionFates::WhyUnrecoverable(
+    const PartitionConfiguration& pc, const Cluster& cluster,
+    const std::vector<NodeId>& servers) const {
+  std::optional<Decree> best_prepared;  // over the healthy replicas left
+  for (NodeId node : servers) {
+    if (!cluster.is_up(node)) return std::nullopt;
+    const auto v = ViewOf(cluster, node, pc.gpid);
+    if (!v || v->status == PartitionStatus::kError) continue;
+    best_prepared = std::max(best_prepared.value_or(Decree(0)), v->last_prepared);
+  }
+  std::vector<std::string> failed;  // servers whose replica was last seen failed
+  for (const auto& [node, gpid] : failed_) {
+    if (gpid == pc.gpid) failed.push_back(cluster.name(node));
+  }
+  const Decree committed = this->committed(pc.gpid);
+  if ((!best_prepared || *best_prepared < committed) && !failed.empty()) {
+    return fmt::format(
+        "decree {} was committed, {}, and its replica failed on {} (a lost log tail)", committed,
+        best_prepared ? fmt::format("the replicas left prepared only up to {}", *best_prepared)
+                      : std::string("no healthy replica is left"),
+        fmt::join(failed, ", "));
+  }
+  if (!pc.last_drops.empty() && failed_.contains({pc.last_drops.back(), pc.gpid})) {
+    return fmt::format(
+        "its most recent drop {} failed its replica (a lost log tail): what it alone committed is "
+        "known to no one",
+        cluster.name(pc.last_drops.back()));
+  }
+  return std::nullopt;
+}
+
+}  // namespace pg::sim

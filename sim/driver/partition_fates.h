@@ -1,0 +1,50 @@
+#pragma once
+// What the bench itself saw of each partition's replicas, fed with a replica server's views every
+// time the invariants re-read it: the highest decree any replica committed, and which replicas
+// were last seen failed (PS_ERROR: a power loss cut the log tail, so the replica failed at load).
+//
+// The liveness condition asks it which memberless partitions no safe rule may bring back, and
+// excuses only those from "every partition regains its replica set":
+//  - every healthy replica left prepared less than some replica committed, and a replica of the
+//    partition failed: a committed write is gone with it (a loss no failure explains is not
+//    excused: that would be a bug);
+//  - or the most recent drop, the member that held the partition last, failed its replica: what
+//    it alone committed is known to no one, so no rule can tell a safe primary from one that
+//    loses an acknowledged write (Pegasus leaves that to an administrator). Who held it last is
+//    read from meta's persisted configuration, PacificA's authority on membership: a secondary
+//    the primary removed may still believe it is one, and a primary may die before it learns
+//    that meta accepted its change. That the replica failed, the bench saw for itself.
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/proto/pegasus_types.h"
+#include "core/replica/replica_server.h"
+#include "sim/cluster.h"
+
+namespace pg::sim {
+
+class PartitionFates {
+ public:
+  // `views`: everything `node` holds now; empty while it is down.
+  void Observe(NodeId node, const std::vector<ReplicaServer::ReplicaView>& views);
+
+  // Why no rule may recover the memberless partition `pc` without risking a committed write,
+  // judged from what the replica servers hold now; nullopt when some rule could, or while one of
+  // `servers` is down (it may come back with the replica).
+  std::optional<std::string> WhyUnrecoverable(const PartitionConfiguration& pc,
+                                              const Cluster& cluster,
+                                              const std::vector<NodeId>& servers) const;
+
+  Decree committed(Gpid gpid) const;
+
+ private:
+  std::map<Gpid, Decree> committed_;
+  // Replicas last seen failed on their server; a healthy sighting clears the entry.
+  std::set<std::pair<NodeId, Gpid>> failed_;
+};
+
+}  // namespace pg::sim
