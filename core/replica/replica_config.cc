@@ -76,6 +76,20 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
     PG_LOG(kDebug, "replica {}: proposal {} not handled", gpid_, ConfigTypeName(p.type));
     return;
   }
+  // on_config_proposal: a change of this replica's own in flight goes first; a proposal from a
+  // newer configuration is adopted before it is acted on (update_configuration). Meta may have
+  // persisted this primary's own request after the primary gave up waiting for the reply (its
+  // lease lapsed) and resumed at the old ballot; the primary ignores config syncs ("it holds the
+  // truth"), so the proposal is how it learns that ballot (swarm seed 525: stuck for good).
+  if (primary_.pending_change) {
+    PG_LOG(kDebug, "replica {}: ignoring {}: a config change is pending", gpid_,
+           ConfigTypeName(p.type));
+    return;
+  }
+  if (p.config.ballot > ballot_ && status_ != PartitionStatus::kError) {
+    out.Mark("replica.proposal_newer_config");
+    if (!AdoptConfig(now, p.config, out)) return;
+  }
   if (status_ != PartitionStatus::kPrimary || p.config.ballot != ballot_) {
     PG_LOG(kDebug, "replica {}: ignoring {} of {}@{}: we are {}@{}", gpid_, ConfigTypeName(p.type),
            p.node, p.config.ballot, PartitionStatusName(status_), ballot_);
