@@ -47,6 +47,8 @@
 //   22 mix                  per operation (get, set, del, incr, cas, multi_get, multi_set): 0 with
 //                           chance 1/3, else an integer in [1, 10]; all 0 becomes get 1, set 1
 //   23 faults (only when the file has no "faults" key): see sim/swarm_faults.cc.
+//   24 key_rotation_ops     [4, 16] (drawn last, so that the draws above are what they were
+//                           before it existed)
 // Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
 #include "sim/knobs.h"
 
@@ -149,6 +151,8 @@ Knobs Resolver::Resolve() {
   } else if (s_.swarm) {
     k_.faults = DrawSwarmFaults(k_, rng_);
   }
+  k_.key_rotation_ops =
+      Pick(s_.workload.key_rotation_ops, 0, DrawInt(SwarmBounds::kKeyRotationOps));
   // Not a swarm knob: no draw, so the swarm's draw sequence is what it always was.
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
   k_.scheduler.depth = s_.scheduler.depth.value_or(k_.scheduler.depth);
@@ -397,6 +401,7 @@ json KnobsToJson(const Knobs& k) {
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   if (k.balance) j["cluster"]["balance"] = true;
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
+  if (k.key_rotation_ops > 0) j["workload"]["key_rotation_ops"] = k.key_rotation_ops;
   if (k.scheduler.kind != SchedulerKnobs{}.kind) {
     j["scheduler"] = {{"kind", k.scheduler.kind}};
     if (k.scheduler.kind == "pct") {

@@ -170,6 +170,8 @@ void ScenarioParser::ParseWorkload(const JsonReader& r) {
   w.sortkeys = obj.Field("sortkeys").Int32(1, 1000);
   w.ops = obj.Field("ops").Int32(0, 10'000'000);
   w.timeout_ms = obj.Field("timeout_ms").Int(1, kMaxDurationMs);
+  // Optional even in a verdict's knobs: written only when not 0, as verdicts always read.
+  w.key_rotation_ops = obj.Optional("key_rotation_ops").Int32(0, 10'000'000);
   ParseMix(obj.Field("mix"));
   obj.RejectUnknownKeys();
 }

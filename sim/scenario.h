@@ -125,11 +125,12 @@ struct ClocksSection {
   std::optional<double> offset_ms_max;  // >= 0: each node draws an offset in [-max, max]
 };
 struct WorkloadSection {
-  std::optional<int> clients;         // 1..256
-  std::optional<int> hashkeys;        // 1..100000
-  std::optional<int> sortkeys;        // 1..1000
-  std::optional<int> ops;             // total operations across clients, 0..10^7
-  std::optional<int64_t> timeout_ms;  // > 0
+  std::optional<int> clients;           // 1..256
+  std::optional<int> hashkeys;          // 1..100000
+  std::optional<int> sortkeys;          // 1..1000
+  std::optional<int> ops;               // total operations across clients, 0..10^7
+  std::optional<int64_t> timeout_ms;    // > 0
+  std::optional<int> key_rotation_ops;  // 0..10^7; 0: no key rotation
   std::map<std::string, double> mix;  // f -> weight; f in get,set,del,incr,cas,multi_get,multi_set
 };
 // "scheduler": who orders message deliveries (sim/schedulers.h). Not drawn by swarm.

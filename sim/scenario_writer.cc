@@ -29,8 +29,14 @@ ordered_json WorkloadJson(const Knobs& k) {
     auto it = k.mix.find(op);
     if (it != k.mix.end() && it->second > 0) mix[op] = it->second;
   }
-  return {{"clients", k.clients}, {"hashkeys", k.hashkeys},     {"sortkeys", k.sortkeys},
-          {"ops", k.ops},         {"timeout_ms", k.timeout_ms}, {"mix", mix}};
+  ordered_json w{{"clients", k.clients},
+                 {"hashkeys", k.hashkeys},
+                 {"sortkeys", k.sortkeys},
+                 {"ops", k.ops},
+                 {"timeout_ms", k.timeout_ms}};
+  if (k.key_rotation_ops > 0) w["key_rotation_ops"] = k.key_rotation_ops;
+  w["mix"] = mix;
+  return w;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ PegasusClient::PegasusClient(const NodeEnv& env, PegasusClientOptions options)
       workload_(WorkloadShape{.process = options_.process,
                               .hashkeys = options_.hashkeys,
                               .sortkeys = options_.sortkeys,
+                              .key_rotation_ops = options_.key_rotation_ops,
                               .mix = options_.mix}) {
   PG_ASSERT(env_.rng != nullptr);
   PG_ASSERT_GT(options_.timeout, Duration());

@@ -31,7 +31,8 @@ struct PegasusClientOptions {
   std::string app_name = "temp";
   int hashkeys = 1;
   int sortkeys = 1;
-  int ops = 0;  // operations this client runs, then it stops
+  int key_rotation_ops = 0;  // WorkloadShape::key_rotation_ops
+  int ops = 0;               // operations this client runs, then it stops
   std::map<std::string, double> mix;
   Duration timeout = Millis(2000);  // per operation
   Duration think_time = Millis(5);  // mean pause between operations

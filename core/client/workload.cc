@@ -32,6 +32,7 @@ std::vector<std::string> WorkloadSortkeys(int sortkeys) {
 WorkloadGenerator::WorkloadGenerator(WorkloadShape shape) : shape_(std::move(shape)) {
   PG_ASSERT_GT(shape_.hashkeys, 0);
   PG_ASSERT_GT(shape_.sortkeys, 0);
+  PG_ASSERT(shape_.key_rotation_ops >= 0);
   for (const auto& [f, w] : shape_.mix) {
     if (KnownOperations().contains(f) && w > 0) total_weight_ += w;
   }
@@ -66,7 +67,11 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
   WorkloadOp op{.f = f};
   ClientRequest& r = op.request;
   r.kind = KnownOperations().at(f);
-  r.hashkey = fmt::format("h{}", rng.Uniform(static_cast<uint64_t>(shape_.hashkeys)));
+  const auto hashkeys = static_cast<uint64_t>(shape_.hashkeys);
+  const uint64_t key_set =
+      shape_.key_rotation_ops > 0 ? drawn_ / static_cast<uint64_t>(shape_.key_rotation_ops) : 0;
+  ++drawn_;
+  r.hashkey = fmt::format("h{}", key_set * hashkeys + rng.Uniform(hashkeys));
   op.invoke_value_json = "null";
   switch (r.kind) {
     case OpKind::kGet:

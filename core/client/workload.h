@@ -21,6 +21,11 @@ struct WorkloadShape {
   uint32_t process = 0;
   int hashkeys = 1;
   int sortkeys = 1;
+  // Key rotation (Jepsen's independent keys): after every `key_rotation_ops` operations this
+  // client moves on to the next `hashkeys` fresh hashkeys (h0..h{n-1}, then hn..h{2n-1}, ...),
+  // so no hashkey sees more than clients x key_rotation_ops operations and the checker's search,
+  // exponential in a key's concurrent and unknown-outcome operations, stays bounded. 0: off.
+  int key_rotation_ops = 0;
   // f -> weight (get, set, del, incr, cas, multi_get, multi_set); others are ignored.
   std::map<std::string, double> mix;
 };
@@ -58,6 +63,7 @@ class WorkloadGenerator {
   WorkloadShape shape_;
   double total_weight_ = 0;
   uint64_t next_value_ = 0;
+  uint64_t drawn_ = 0;  // operations drawn so far (key rotation)
   // (hashkey, sortkey) -> the value this client last saw or wrote there.
   std::map<std::pair<std::string, std::string>, std::optional<std::string>> known_;
 };
