@@ -1,6 +1,7 @@
 #include "checker/prepare.h"
 
 #include <map>
+#include <set>
 
 namespace pg::checker {
 namespace {
@@ -11,13 +12,16 @@ using Pair = std::pair<int32_t, int32_t>;  // (slot, value id)
 struct Index {
   std::map<Pair, std::vector<size_t>> writers;    // any op that may leave slot = value
   std::map<Pair, std::vector<size_t>> observers;  // ok ops that saw slot = value
-  std::vector<bool> cas_or_incr;                  // per slot
-  std::vector<bool> incr;                         // per slot
+  // Per slot: an ok cas (its result observes whatever value the slot had) or any incr.
+  std::vector<bool> ok_cas_or_incr;
+  std::vector<bool> incr;  // per slot
+  // (slot, expect) of every unknown-outcome cas: whether it wrote depended on that value.
+  std::set<Pair> unknown_cas_expects;
 };
 
 Index BuildIndex(const CompiledPartition& p) {
   Index ix;
-  ix.cas_or_incr.assign(p.initial.size(), false);
+  ix.ok_cas_or_incr.assign(p.initial.size(), false);
   ix.incr.assign(p.initial.size(), false);
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ModelOp& op = p.ops[i];
@@ -40,12 +44,16 @@ Index BuildIndex(const CompiledPartition& p) {
         for (const Pair& kv : op.kvs) ix.writers[kv].push_back(i);
         break;
       case Fn::kCas:
-        ix.cas_or_incr[op.slot] = true;
+        if (op.observed) {
+          ix.ok_cas_or_incr[op.slot] = true;
+        } else {
+          ix.unknown_cas_expects.insert({op.slot, op.expect});
+        }
         ix.writers[{op.slot, op.cas_set}].push_back(i);
         if (op.observed && op.cas_result) ix.observers[{op.slot, op.expect}].push_back(i);
         break;
       case Fn::kIncr:
-        ix.cas_or_incr[op.slot] = true;
+        ix.ok_cas_or_incr[op.slot] = true;
         ix.incr[op.slot] = true;
         break;
     }
@@ -103,14 +111,17 @@ void FindContradiction(const History& h, const CompiledPartition& p, const Index
 
 // R1: an unknown-outcome get or multi_get neither changes the state nor constrains it: any
 // linearization of the rest extends by placing it anywhere (or nowhere).
-// R2: an unknown-outcome set/del/multi_set W none of whose written pairs (s, v) any ok operation
-// observed, on slots no cas or incr touches. Take a linearization L with W in it and remove W:
-// only slots W wrote change, and only between W and the next write of that slot; an operation
-// there that reads the slot would have observed (s, v) -- none did (gets and multi_gets observe
-// only what they return, and cas/incr, which observe any value, are excluded). So L without W is
-// valid; and a valid linearization without W is valid for the history (W may never happen).
-// With cas or incr on the slot the rule is unsound: they observe every value, e.g. cas(expect=v)
-// failing depends on W having happened, and W's effect feeds incr's result.
+// R2: an unknown-outcome set/del/multi_set/cas W none of whose written pairs (s, v) any ok
+// operation observed, on slots no ok cas and no incr touches, and that no unknown-outcome cas
+// expected. Take a linearization L with W in it and remove W: only slots W wrote change, and only
+// between W and the next write of that slot. An ok operation there that reads the slot would have
+// observed (s, v) -- none did (gets and multi_gets observe only what they return; ok cas and incr,
+// which observe any value, are excluded). An unknown-outcome cas C there expected some u != v, so
+// in L it failed and had no effect: drop C from L as well (its outcome is unknown, so it may never
+// happen), and nothing else changes. So L without W is valid; and a valid linearization without W
+// is valid for the history (W may never happen). With an ok cas or an incr on the slot the rule
+// is unsound: they observe every value, e.g. cas(expect=v) failing depends on W having happened,
+// and W's effect feeds incr's result; an unknown cas expecting v may have written because of W.
 bool Prunable(const ModelOp& op, const Index& ix) {
   if (op.observed) return false;
   if (op.f == Fn::kGet || op.f == Fn::kMultiGet) return true;
@@ -118,9 +129,13 @@ bool Prunable(const ModelOp& op, const Index& ix) {
   if (op.f == Fn::kSet) writes = {{op.slot, op.value}};
   if (op.f == Fn::kDel) writes = {{op.slot, kAbsent}};
   if (op.f == Fn::kMultiSet) writes = op.kvs;
-  if (writes.empty()) return false;  // cas, incr
+  if (op.f == Fn::kCas) writes = {{op.slot, op.cas_set}};
+  if (writes.empty()) return false;  // incr
   for (const Pair& kv : writes) {
-    if (ix.cas_or_incr[kv.first] || ix.observers.count(kv) > 0) return false;
+    if (ix.ok_cas_or_incr[kv.first] || ix.observers.count(kv) > 0 ||
+        ix.unknown_cas_expects.contains(kv)) {
+      return false;
+    }
   }
   return true;
 }
