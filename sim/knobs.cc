@@ -47,7 +47,7 @@
 //   22 mix                  per operation (get, set, del, incr, cas, multi_get, multi_set): 0 with
 //                           chance 1/3, else an integer in [1, 10]; all 0 becomes get 1, set 1
 //   23 faults (only when the file has no "faults" key): see sim/swarm_faults.cc.
-//   24 key_rotation_ops     [4, 16] (drawn last, so that the draws above are what they were
+//   24 key_rotation_ops     [2, 8] (drawn last, so that the draws above are what they were
 //                           before it existed)
 // Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
 #include "sim/knobs.h"

@@ -305,11 +305,16 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     // Not while a change of the node's role is being persisted (a dead primary's downgrade,
     // say): the node, back with a fresh lease, would take up the role meta is taking from it and
     // serve beside its successor. It learns the outcome at its next sync. (Found twice: by the
-    // Pegasus swarm, seed 60, and by a multi-meta swarm.)
+    // Pegasus swarm, seed 60, and by a multi-meta swarm.) Nor to the partition's primary while
+    // any change is: a primary whose lease lapsed gave up waiting for its own request's reply,
+    // and told the configuration being replaced, it resumes at that ballot; once the change is
+    // persisted nothing tells it, since a primary ignores config syncs (swarm seed 1232: meta's
+    // ballot 3 listed a secondary the primary, at ballot 2, never prepared to).
     if (!IsMember(pc, from)) continue;
     const bool role_changing =
-        pending_[i] && (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
-                        (pending_[i]->config.primary == from) != (pc.primary == from));
+        pending_[i] &&
+        (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
+         (pending_[i]->config.primary == from) != (pc.primary == from) || pc.primary == from);
     if (role_changing) {
       out.Mark("meta.sync_skips_pending_change");
       continue;

@@ -186,6 +186,38 @@ UpdateConfigRequest Downgrade(const PartitionConfiguration& pc, NodeId victim, B
   return {.type = ConfigType::kDowngradeToInactive, .config = next, .node = victim};
 }
 
+// Swarm seed 1232: the primary's lease lapsed while meta persisted its request, so it gave up on
+// the reply. Told the configuration being replaced at its next sync, it resumed at that ballot,
+// and nothing told it the new one (a primary ignores config syncs): a secondary of meta's
+// ballot 3 was never prepared to. The primary hears of the partition once the change is done.
+TEST(MetaServer, ConfigSyncLeavesOutAPartitionWhosePrimaryHasAChangeInFlight) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[3];
+  const NodeId primary = *pc.primary;
+  const auto appends =
+      AppendsOf(f.Receive(At(5), primary, Downgrade(pc, pc.secondaries[1], pc.ballot.next())));
+  ASSERT_EQ(appends.size(), 1u);
+  ConfigSyncRequest req;
+  for (int i = 0; i < 8; ++i) req.stored_replicas.push_back({.gpid = {1, i}});
+  auto listed = [&](const Outbox& out) {
+    const auto resps = SentOf<ConfigSyncResponse>(out);
+    EXPECT_EQ(resps.size(), 1u);
+    std::optional<Ballot> ballot;
+    if (resps.empty()) return ballot;
+    const ConfigSyncResponse resp = resps[0].second;
+    for (const PartitionConfiguration& p : resp.partitions) {
+      if (p.gpid == pc.gpid) ballot = p.ballot;
+    }
+    return ballot;
+  };
+  const Outbox early = f.Receive(At(6), primary, req);
+  EXPECT_TRUE(HasMark(early, "meta.sync_skips_pending_change"));
+  EXPECT_EQ(listed(early), std::nullopt) << "listed at the ballot being replaced";
+  f.Complete(At(7), appends[0]);
+  EXPECT_EQ(listed(f.Receive(At(8), primary, req)), Ballot(2));
+}
+
 TEST(MetaServer, RemovesFailedSecondaryWithBallotPlusOne) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));
