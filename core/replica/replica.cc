@@ -23,6 +23,7 @@ Replica::Replica(ReplicaHost* host, Gpid gpid, std::unique_ptr<KvEngine> engine,
       gpid_(gpid),
       engine_(std::move(engine)),
       log_file_(SegmentName(PlogBaseName(gpid), log_segment)),
+      log_segment_(log_segment),
       plist_(engine_ ? engine_->last_applied() : Decree(0)),
       digest_base_(engine_ ? engine_->last_applied() : Decree(0)) {
   PG_ASSERT(host_ != nullptr);
@@ -247,12 +248,20 @@ void Replica::AppendMutation(const Mutation& mu, Outbox& out) {
                                                     .payload = Encode(mu.updates)}),
                  .sync = false});
   pending_appends_.push_back({.token = token, .ballot = mu.ballot, .decree = mu.decree});
+  log_written_ = true;
+  log_empty_ = false;
 }
 
 void Replica::CheckInvariants() const {
   plist_.CheckInvariants();
   PG_ASSERT_LE(plist_.last_committed(), plist_.max_decree());
   PG_ASSERT_EQ(ballot_, ballot_high_, "ballot went backwards");
+  PG_ASSERT_EQ(log_file_, SegmentName(PlogBaseName(gpid_), log_segment_));
+  PG_ASSERT_LE(first_log_segment_, log_segment_);
+  if (log_reset_pending_) {
+    PG_ASSERT(*log_reset_pending_ == log_segment_ && first_log_segment_ == log_segment_,
+              "a pending log reset is to the segment written");
+  }
   // A failed replica's engine may be half-written (a failed checkpoint restore): unknown state.
   if (engine_ != nullptr && status_ != PartitionStatus::kError) {
     PG_ASSERT_EQ(engine_->last_applied(), plist_.last_committed(), "applied != committed");

@@ -109,6 +109,8 @@ class Replica {
   void OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, Outbox& out);
   void OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, Outbox& out);
   void OnLearnCompletionResponse(Time now, const LearnCompletionResponse& resp, Outbox& out);
+  // The index entry of a log reset (StartFreshLog) to `segment` is durable, or failed.
+  void OnLogReset(Time now, int32_t segment, const Status* failure, Outbox& out);
   // ---- Learning, the primary's side (replica_learn_primary.cc) ----
   void OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out);
   void OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n, Outbox& out);
@@ -222,6 +224,7 @@ class Replica {
   void GiveUpLearning(Time now, std::string_view why, Outbox& out);
   Status RestoreFromCheckpoint(const pg::Checkpoint& cp);
   void AcceptLearnedMutations(const LearnResponse& resp, Outbox& out);
+  void StartFreshLog(Outbox& out);
   void AddLearner(NodeId node, bool for_lb, Outbox& out);
   void SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d, Outbox& out);
   void OnLearnerAck(NodeId from, const PrepareAck& ack);
@@ -247,8 +250,17 @@ class Replica {
   ReplicaHost* host_;
   Gpid gpid_;
   std::unique_ptr<KvEngine> engine_;  // null only in PS_ERROR from birth
-  std::string log_file_;
+  std::string log_file_;              // segment log_segment_ of the plog
+  int32_t log_segment_ = 0;
   int32_t first_log_segment_ = 0;
+  // This replica appended to log_file_ (it exists, or will once the append lands).
+  bool log_written_ = false;
+  // The log from first_log_segment_ on holds no record: nothing a replay could mistake for the
+  // current history, so a learner need not start it afresh.
+  bool log_empty_ = true;
+  // A log reset whose index entry is not yet durable: its segment. A learner sends its first
+  // request only once it is (StartFreshLog).
+  std::optional<int32_t> log_reset_pending_;
 
   PartitionStatus status_ = PartitionStatus::kInactive;
   bool inactive_is_transient_ = false;

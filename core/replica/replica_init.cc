@@ -17,6 +17,7 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
     PG_LOG(kInfo, "replica {}: plog torn tail cut: {}", gpid_, read.cut_reason);
     out.Mark("replica.plog_torn_tail");
   }
+  log_empty_ = read.records.empty();
   for (const LogRecord& r : read.records) {
     // A record of an older incarnation of this decree is superseded by any later record of it.
     if (r.ballot > ballot_) {

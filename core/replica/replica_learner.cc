@@ -44,7 +44,54 @@ void Replica::OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, 
   plist_.TruncateAbove(plist_.last_committed());
   learning_ = LearnerState{.signature = rc.learner_signature};
   out.Mark("learn.start");
+  // Its log must forget that history too, or a replay would bring it back: see StartFreshLog.
+  if (!log_empty_) StartFreshLog(out);
+  if (status_ == PartitionStatus::kError) return;
+  // Nothing of this round is logged before the reset is durable: OnLogReset sends the request.
+  if (log_reset_pending_) return;
   SendLearnRequest(out);
+}
+
+// A learner's private log starts afresh at the state it learns from (Pegasus's on_learn_reply:
+// mutation_log::on_partition_reset at the app's committed decree, then a new log file; replay
+// skips what was logged before that point). Its old log may hold records of a history the group
+// abandoned, and a replay commits from the headers it meets in log order: this round's primary
+// sends prepares whose headers commit decrees the learner has not learned yet, so a replay that
+// meets such a header before the learned records commits whatever the old log holds for those
+// decrees (swarm seed 940: a ballot-1 record of decree 2 the group had replaced). The engine is
+// flushed first, as the old log is never read again; then the replica index moves the replica's
+// first segment to a new one (synced) before anything of the round is appended.
+void Replica::StartFreshLog(Outbox& out) {
+  PG_ASSERT(engine_ != nullptr && status_ == PartitionStatus::kPotentialSecondary);
+  PG_ASSERT_EQ(engine_->last_applied(), plist_.last_committed());
+  if (engine_->last_durable() < engine_->last_applied()) {
+    if (Status s = engine_->Flush(); !s.ok()) return Fail(out, s);
+    PG_ASSERT_EQ(engine_->last_durable(), engine_->last_applied());
+  }
+  // Appends still in flight are of the old log: everything above the commit point was just
+  // dropped, everything at or below it is in the engine now. Their completions are ignored.
+  pending_appends_.clear();
+  log_segment_ = host_->ResetPrivateLog(gpid_, log_written_ ? log_segment_ + 1 : log_segment_, out);
+  log_file_ = SegmentName(PlogBaseName(gpid_), log_segment_);
+  first_log_segment_ = log_segment_;
+  log_written_ = false;
+  log_empty_ = true;
+  log_reset_pending_ = log_segment_;
+  // LT_LOG can serve nothing at or below the commit point from this log any more.
+  log_gc_decree_ = std::max(log_gc_decree_, plist_.last_committed());
+  out.Mark("learn.log_reset");
+}
+
+void Replica::OnLogReset(Time now, int32_t segment, const Status* failure, Outbox& out) {
+  if (log_reset_pending_ != segment) return;  // superseded by a later reset
+  log_reset_pending_.reset();
+  if (failure != nullptr) {
+    // The index may still name the old first segment, and a replay from there would read this
+    // segment after the abandoned records: this replica never writes again (Pegasus fails a
+    // learner on a local error, handle_learning_error).
+    return Fail(out, failure->ok() ? Status(ErrorCode::kIoError, "log reset failed") : *failure);
+  }
+  if (learning_ && status_ == PartitionStatus::kPotentialSecondary) SendLearnRequest(out);
 }
 
 void Replica::SendLearnRequest(Outbox& out) {

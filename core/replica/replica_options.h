@@ -59,6 +59,12 @@ class ReplicaHost {
   // Reads a replica's private log from `first_segment` on (LT_LOG learning). A synchronous local
   // read, like the engine's (DESIGN.md §2).
   virtual SegmentedRead ReadPrivateLog(Gpid gpid, int32_t first_segment) const = 0;
+  // Starts `gpid`'s private log afresh (a learner's, Replica::StartFreshLog): from the first
+  // segment >= `at_least` that does not exist, which log completions are routed by from now on,
+  // and an index entry (synced) that makes it the replica's first segment, so that a replay never
+  // reads what was logged before. Replica::OnLogReset reports that entry's completion. Returns
+  // the segment.
+  virtual int32_t ResetPrivateLog(Gpid gpid, int32_t at_least, Outbox& out) = 0;
 };
 
 }  // namespace pg

@@ -342,6 +342,9 @@ void ReplicaServer::CheckInvariants() const {
     PG_ASSERT(it != replicas_.end() && it->second->log_file() == file, "stale log owner {}", file);
   }
   PG_ASSERT_GE(index_segment_, 0);
+  for (const auto& [token, reset] : log_resets_) {
+    PG_ASSERT(index_tokens_.contains(token), "log reset {} is no index append", token);
+  }
 }
 
 }  // namespace pg

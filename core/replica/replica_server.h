@@ -55,6 +55,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   uint64_t NewLogToken(const std::string& file, Gpid gpid) override;
   void RequestConfigSync(Time now, Outbox& out) override;
   SegmentedRead ReadPrivateLog(Gpid gpid, int32_t first_segment) const override;
+  int32_t ResetPrivateLog(Gpid gpid, int32_t at_least, Outbox& out) override;
   ReplicaHost* AsHost() { return this; }
 
   // replica_server.cc
@@ -95,6 +96,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
   int32_t index_segment_ = 0;
   // Index appends in flight: token -> the replica whose creation it announces (if any).
   std::map<uint64_t, std::optional<Gpid>> index_tokens_;
+  // Those of them that move a replica's first plog segment (ResetPrivateLog): token -> (replica,
+  // segment).
+  std::map<uint64_t, std::pair<Gpid, int32_t>> log_resets_;
 
   // Lease (PEGASUS.md §1.9): valid iff now < last_acked_send_time_ + lease.
   std::optional<Time> last_acked_send_time_;

@@ -163,6 +163,25 @@ void ReplicaServer::DropReplica(Gpid gpid, Outbox& out) {
   out.Mark("replica_server.replica_dropped");
 }
 
+// Pegasus's learner records where its private log becomes valid (mutation_log::on_partition_reset,
+// persisted in the app's init info) and switches to a new log file; replay then ignores what lies
+// before. Here the index entry plays that part: a replica's log is read from its first segment.
+int32_t ReplicaServer::ResetPrivateLog(Gpid gpid, int32_t at_least, Outbox& out) {
+  const Replica* r = Find(gpid);
+  PG_ASSERT(r != nullptr && env_.disk != nullptr, "resetting the log of {} not held here", gpid);
+  PG_ASSERT_GE(at_least, 0);
+  const std::string base = PlogBaseName(gpid);
+  int32_t segment = at_least;
+  while (env_.disk->Exists(SegmentName(base, segment))) ++segment;
+  file_owner_.erase(r->log_file());
+  file_owner_[SegmentName(base, segment)] = gpid;
+  const uint64_t token = next_token_;
+  AppendIndex(ReplicaIndexEntry{.gpid = gpid, .first_log_segment = segment}, out);
+  index_tokens_[token] = std::nullopt;
+  log_resets_[token] = {gpid, segment};
+  return segment;
+}
+
 void ReplicaServer::AppendIndex(const ReplicaIndexEntry& entry, Outbox& out) {
   out.AppendLog({.file = SegmentName(kReplicaIndexFile, index_segment_),
                  .token = next_token_++,
@@ -175,6 +194,11 @@ void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure,
   PG_ASSERT(it != index_tokens_.end());
   const std::optional<Gpid> gpid = it->second;
   index_tokens_.erase(it);
+  if (auto reset = log_resets_.find(token); reset != log_resets_.end()) {
+    const auto [reset_gpid, segment] = reset->second;
+    log_resets_.erase(reset);
+    if (Replica* r = Find(reset_gpid)) r->OnLogReset(now, segment, failure, out);
+  }
   if (power_loss_drops_.erase(token) > 0) {
     if (failure != nullptr) power_loss_drop_failed_ = true;  // the next boot stays cautious
     if (power_loss_drops_.empty() && !power_loss_drop_failed_) WriteBootSentinel(out);
