@@ -198,5 +198,37 @@ TEST(ReplicaLearnerLog, TheEngineIsFlushedAndTheIndexMovedBeforeTheFirstRequest)
   EXPECT_TRUE(h.server(kS2).disk.Exists(SegmentName(old_log, 1)));
 }
 
+// The index entry of a reset fails: the index may still name the old first segment, so the
+// learner must never append to the new one; it fails (Pegasus: a local learning error is
+// PS_ERROR) and asks for nothing.
+TEST(ReplicaLearnerLog, AFailedResetEntryFailsTheLearner) {
+  Harness h;
+  h.StartGroup({kS2});
+  Outbox w = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1));
+  h.CompleteLogs(kP);
+  for (auto& [to, prep] : Sent<PrepareRequest>(w)) h.Deliver(kP, to, prep);
+  h.CompleteLogs(kS2);  // kS2's log holds decree 1
+  Outbox start =
+      h.Deliver(kP, kS2,
+                AddLearnerRequest{
+                    .config = ReplicaConfiguration{.gpid = kGpid,
+                                                   .ballot = Ballot(2),
+                                                   .primary = kP,
+                                                   .status = PartitionStatus::kPotentialSecondary,
+                                                   .learner_signature = 5},
+                    .partition_count = 1});
+  ASSERT_TRUE(HasMark(start, "learn.log_reset"));
+  Server& s = h.server(kS2);
+  ASSERT_EQ(s.pending_logs.size(), 1u);
+  const AppendLog entry = s.pending_logs.front();
+  s.pending_logs.pop_front();
+  ASSERT_EQ(entry.file, std::string(kReplicaIndexFile));
+  Outbox failed = h.Step(kS2, LogFailed{.file = entry.file,
+                                        .token = entry.token,
+                                        .status = Status(ErrorCode::kIoError, "injected")});
+  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kError);
+  EXPECT_TRUE(Sent<LearnRequest>(failed).empty());
+}
+
 }  // namespace
 }  // namespace pg::testing
