@@ -46,6 +46,8 @@ class PegasusClient final : public Node {
 
   // ---- Observation (tests) ----
   int completed() const { return completed_; }
+  // Every operation of its workload has been started and completed.
+  bool finished() const { return !open_ && started_ >= options_.ops; }
   int32_t partition_count() const { return partition_count_; }
   const std::optional<PartitionConfiguration>& cached_config(int partition) const;
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/client/pegasus_client.h"
 #include "core/meta/meta_server.h"
 #include "core/replica/replica_server.h"
 #include "core/storage/key_schema.h"
@@ -12,11 +13,26 @@
 namespace pg::sim {
 namespace {
 
+// Whether `node` holds `gpid` in `role` at `ballot`, a primary also with a valid lease.
+std::optional<std::string> MemberProblem(const Cluster& cluster, const PartitionConfiguration& pc,
+                                         NodeId node, PartitionStatus role) {
+  const auto* server = dynamic_cast<const ReplicaServer*>(cluster.node(node));
+  if (server == nullptr) return fmt::format("partition {}: member {} is down", pc.gpid, node);
+  for (const ReplicaServer::ReplicaView& v : server->Views(cluster.LocalTime(node))) {
+    if (v.gpid != pc.gpid || v.status != role || v.ballot != pc.ballot) continue;
+    if (role == PartitionStatus::kPrimary && !v.serving_as_primary) {
+      return fmt::format("partition {}: primary {} holds no lease", pc.gpid, cluster.name(node));
+    }
+    return std::nullopt;
+  }
+  return fmt::format("partition {}: {} does not hold it as {} at ballot {}", pc.gpid,
+                     cluster.name(node), PartitionStatusName(role), pc.ballot);
+}
+
 // Fills `exempt` (partition index -> why) with the memberless partitions no rule may recover.
 std::optional<std::string> ReplicaSetProblem(const Cluster& cluster, const MetaServer& meta,
                                              const PegasusLivenessParts& parts,
                                              std::map<int, std::string>& exempt) {
-  const Time now = cluster.now();
   for (const PartitionConfiguration& pc : meta.partitions()) {
     const int members = static_cast<int>(pc.secondaries.size()) + (pc.primary ? 1 : 0);
     if (members == 0) {
@@ -29,56 +45,58 @@ std::optional<std::string> ReplicaSetProblem(const Cluster& cluster, const MetaS
       return fmt::format("partition {} has {} of {} replicas{} (ballot {})", pc.gpid, members,
                          pc.max_replica_count, pc.primary ? "" : " and no primary", pc.ballot);
     }
-    std::vector<std::pair<NodeId, PartitionStatus>> roles = {
-        {*pc.primary, PartitionStatus::kPrimary}};
-    for (NodeId s : pc.secondaries) roles.emplace_back(s, PartitionStatus::kSecondary);
-    for (const auto& [node, role] : roles) {
-      const auto* server = dynamic_cast<const ReplicaServer*>(cluster.node(node));
-      if (server == nullptr) return fmt::format("partition {}: member {} is down", pc.gpid, node);
-      bool held = false;
-      for (const ReplicaServer::ReplicaView& v : server->Views(now)) {
-        held = held || (v.gpid == pc.gpid && v.status == role && v.ballot == pc.ballot);
-      }
-      if (!held) {
-        return fmt::format("partition {}: {} does not hold it as {} at ballot {}", pc.gpid, node,
-                           PartitionStatusName(role), pc.ballot);
-      }
+    if (auto p = MemberProblem(cluster, pc, *pc.primary, PartitionStatus::kPrimary)) return p;
+    for (NodeId s : pc.secondaries) {
+      if (auto p = MemberProblem(cluster, pc, s, PartitionStatus::kSecondary)) return p;
     }
   }
   return std::nullopt;
 }
 
-// The latest completion of an operation invoked at or after `since`, per client process;
-// operations on an exempt partition (routed as the client routes them) are left out.
-std::optional<std::string> ClientProblem(const Cluster& cluster, Time since, int partition_count,
+// Per client process, over operations invoked at or after `since`: its latest completion, left
+// out where the operation was routed (as the client routes it) to an exempt partition, which
+// still shows the client at work. A client with no completion must have no operation left.
+std::optional<std::string> ClientProblem(const Cluster& cluster, const std::vector<NodeId>& clients,
+                                         Time since, int partition_count,
                                          const std::map<int, std::string>& exempt) {
-  std::map<uint32_t, bool> counted;        // process -> its open operation counts
+  std::map<uint32_t, bool> invoked_since;  // process -> its open operation began since `since`
+  std::map<uint32_t, bool> counted;        // process -> ... and was not routed to an exempt one
   std::map<uint32_t, std::string> latest;  // process -> type of its latest counted completion
+  std::set<uint32_t> completed;            // processes with any completion since `since`
   for (const RecordedOp& r : cluster.history()) {
+    const uint32_t p = r.op.process;
     if (r.op.type == "invoke") {
       const auto partition =
           static_cast<int>(PartitionHash(r.op.hashkey, r.op.sortkey) % partition_count);
-      counted[r.op.process] = r.at >= since && !exempt.contains(partition);
+      invoked_since[p] = r.at >= since;
+      counted[p] = invoked_since[p] && !exempt.contains(partition);
       continue;
     }
-    if (counted[r.op.process]) latest[r.op.process] = r.op.type;
+    if (invoked_since[p]) completed.insert(p);
+    if (counted[p]) latest[p] = r.op.type;
   }
-  bool any_ok = false;
   for (const auto& [process, type] : latest) {
     if (type != "ok") {
-      return fmt::format("client process {}: its latest operation since the heal ended {}", process,
-                         type);
+      return fmt::format(
+          "client process {}: its latest operation since the table was whole ended {}", process,
+          type);
     }
-    any_ok = true;
   }
-  if (!latest.empty() && !any_ok) return "no client operation succeeded since the heal";
+  for (size_t p = 0; p < clients.size(); ++p) {
+    const auto* client = dynamic_cast<const PegasusClient*>(cluster.node(clients[p]));
+    if (completed.contains(static_cast<uint32_t>(p)) || client == nullptr || client->finished()) {
+      continue;
+    }
+    return fmt::format("client process {} has completed no operation since the table was whole", p);
+  }
   return std::nullopt;
 }
 
 }  // namespace
 
 Cluster::LivenessCheck CheckPegasusLiveness(const Cluster& cluster,
-                                            const PegasusLivenessParts& parts, Time healed_at) {
+                                            const PegasusLivenessParts& parts,
+                                            std::optional<Time>& whole_since) {
   const MetaServer* m = nullptr;
   for (NodeId id : parts.metas) {
     const auto* candidate = dynamic_cast<const MetaServer*>(cluster.node(id));
@@ -88,14 +106,18 @@ Cluster::LivenessCheck CheckPegasusLiveness(const Cluster& cluster,
     }
   }
   if (m == nullptr) {
+    whole_since.reset();
     return {.problem = parts.metas.size() == 1 ? "meta/0 is not serving" : "no meta server leads"};
   }
   std::map<int, std::string> exempt;
   Cluster::LivenessCheck check;
   check.problem = ReplicaSetProblem(cluster, *m, parts, exempt);
-  if (!check.problem) {
-    check.problem =
-        ClientProblem(cluster, healed_at, static_cast<int>(m->partitions().size()), exempt);
+  if (check.problem) {
+    whole_since.reset();
+  } else {
+    if (!whole_since) whole_since = cluster.now();
+    check.problem = ClientProblem(cluster, parts.clients, *whole_since,
+                                  static_cast<int>(m->partitions().size()), exempt);
   }
   for (const auto& [index, why] : exempt) {
     check.exempt.push_back(fmt::format("partition {}: {}", m->partitions()[index].gpid, why));

@@ -104,9 +104,11 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
   std::vector<NodeId> metas;
   std::optional<NodeId> coord;
   PegasusNodes nodes;
+  std::vector<NodeId> clients;  // clients[p] is history process p
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i].starts_with("replica/")) nodes.replica_servers.push_back(NodeId(i));
     if (names[i].starts_with("meta/")) metas.push_back(NodeId(i));
+    if (names[i].starts_with("client/")) clients.push_back(NodeId(i));
     if (names[i] == "coord/0") coord = NodeId(i);
   }
   Rng& clocks = cluster.stream("clocks");
@@ -141,10 +143,14 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
   }
   std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
   if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
+  auto whole_since = std::make_shared<std::optional<Time>>();
   cluster.SetLivenessCondition(
-      [metas, fates, servers = nodes.replica_servers](const Cluster& c, Time healed_at) {
-        return CheckPegasusLiveness(c, {.metas = metas, .replica_servers = servers, .fates = fates},
-                                    healed_at);
+      [parts = PegasusLivenessParts{.metas = metas,
+                                    .replica_servers = nodes.replica_servers,
+                                    .clients = clients,
+                                    .fates = fates},
+       whole_since](const Cluster& c, Time /*healed_at*/) {
+        return CheckPegasusLiveness(c, parts, *whole_since);
       });
   return Status::Ok();
 }
