@@ -291,10 +291,17 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     const bool reported =
         std::any_of(req.stored_replicas.begin(), req.stored_replicas.end(),
                     [&](const ReplicaInfo& info) { return info.gpid == pc.gpid; });
-    if (!reported) {
-      out.Mark("meta.member_without_replica");
-      RemoveFailedReplica(from, pc.gpid.partition_index, out);
+    if (reported) continue;
+    // One that never held it has been a member since ballot 1 and never acked a prepare, so the
+    // partition never committed anything: it stays, and creates the replica empty when this
+    // answer lists the partition (swarm seed 1325: cut off from meta since the table's creation,
+    // every member was removed so, and the partition stayed memberless for good).
+    if (std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end()) {
+      out.Mark("meta.member_never_created");
+      continue;
     }
+    out.Mark("meta.member_without_replica");
+    RemoveFailedReplica(from, pc.gpid.partition_index, out);
   }
   // Listed last, so that a change this very sync started (a failed replica's removal, above) is
   // already in flight and its partition left out: a reordered network could otherwise hand the

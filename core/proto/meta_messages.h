@@ -63,7 +63,12 @@ struct UpdateConfigResponse {
 struct ConfigSyncRequest {
   static constexpr std::string_view kName = "ConfigSyncRequest";
   std::vector<ReplicaInfo> stored_replicas;
-  PG_FIELDS(stored_replicas);
+  // Every partition this server ever created a replica of (its durable replica index): a member
+  // that does not hold a replica and never did has been a member since the table's ballot 1 and
+  // never acked a prepare, so nothing was ever committed there (pegasim creates tables by listing
+  // members at ballot 1; Pegasus creates the replica before it is a member). Not in Pegasus.
+  std::vector<Gpid> ever_held;
+  PG_FIELDS(stored_replicas, ever_held);
   bool operator==(const ConfigSyncRequest&) const = default;
 };
 

@@ -71,6 +71,7 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
         PG_LOG(kWarn, "skipping undecodable index entry: {}", e.status().ToString());
         continue;
       }
+      ever_held_.insert(e->gpid);
       if (e->dropped) {
         live.erase(e->gpid);
         if (e->failed) {

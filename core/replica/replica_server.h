@@ -127,6 +127,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // Replicas dropped for a damaged log (ReplicaIndexEntry::failed) that meta may still list:
   // reported as PS_ERROR at config sync, so meta removes this node from them.
   std::set<Gpid> failed_replicas_;
+  // Every partition this server ever created a replica of, from its durable index (reported at
+  // config sync: ConfigSyncRequest::ever_held).
+  std::set<Gpid> ever_held_;
   // Fail-stop: the server could not load its replicas; it ignores every input.
   bool stopped_ = false;
 };

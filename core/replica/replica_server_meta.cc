@@ -85,6 +85,7 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
       req.stored_replicas.push_back(ReplicaInfo{.gpid = gpid, .status = PartitionStatus::kError});
     }
   }
+  req.ever_held.assign(ever_held_.begin(), ever_held_.end());
   out.Send(meta(), std::move(req));
   if (connected_) sync_sent_while_connected_ = true;
   last_sync_sent_ = now;
@@ -104,9 +105,13 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
       const bool member =
           pc.primary == self() ||
           std::find(pc.secondaries.begin(), pc.secondaries.end(), self()) != pc.secondaries.end();
-      // Only the ballot-1 configuration of a new table creates a replica: joining a partition
-      // that already has data needs learning (a later issue).
-      if (!member || pc.ballot != Ballot(1) || failed_replicas_.contains(pc.gpid)) {
+      // The ballot-1 configuration of a new table creates a replica; joining a partition that
+      // may have data needs learning. A member of a later ballot that never held the replica
+      // has been a member since ballot 1 and never acked a prepare, so nothing was ever
+      // committed there: it creates the replica empty, as at ballot 1 (a partition cut off
+      // from it since the table was created, swarm seed 1325).
+      const bool create = pc.ballot == Ballot(1) || !ever_held_.contains(pc.gpid);
+      if (!member || !create || failed_replicas_.contains(pc.gpid)) {
         PG_LOG(kDebug, "not creating {}@{}: member {}, needs learning", pc.gpid, pc.ballot, member);
         continue;
       }
@@ -135,6 +140,7 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
     return;
   }
   const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid));
+  ever_held_.insert(gpid);
   failed_replicas_.erase(gpid);  // a new incarnation (a learner), announced by its index entry
   auto replica = std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), segment);
   replica->SetFirstLogSegment(segment);

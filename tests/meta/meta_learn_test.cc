@@ -140,15 +140,49 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallot
   for (int t = 3; t < 6; ++t) {
     for (NodeId s : f.options().replica_servers) f.Receive(At(t), s, Beacon{.send_time = At(t)});
   }
-  // The primary's server reports no replica at all (it dropped them after a power loss): only
-  // partition 2, past ballot 1, is acted on; the others may simply not be created there yet.
-  Outbox out = f.Receive(At(6), *pc.primary, ConfigSyncRequest{});
+  // The primary's server reports no replica at all, though it held every one (it dropped them
+  // after a power loss): only partition 2, past ballot 1, is acted on; the others may simply not
+  // be created there yet.
+  ConfigSyncRequest lost;
+  for (int i = 0; i < 8; ++i) lost.ever_held.push_back({1, i});
+  Outbox out = f.Receive(At(6), *pc.primary, lost);
   EXPECT_TRUE(HasMark(out, "meta.member_without_replica"));
   const auto appends = AppendsOf(out);
   ASSERT_EQ(appends.size(), 1u) << "one downgrade, for partition 2 only";
   f.Complete(At(7), appends[0]);
   EXPECT_FALSE(f.meta().partitions()[2].primary.has_value());
   EXPECT_EQ(f.meta().partitions()[2].last_drops.back(), *pc.primary);
+}
+
+// Swarm seed 1325: a member cut off from meta since the table was created never created its
+// replica. It never acked a prepare, so nothing was committed there: it is kept, and the answer
+// lists the partition so that it creates the replica (empty, as at ballot 1), rather than being
+// removed as one that lost it, which left every member of the partition removed so.
+TEST(MetaLearn, AMemberThatNeverHeldTheReplicaIsKeptAndToldToCreateIt) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[2];
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  Outbox bumped = f.Receive(
+      At(1), *pc.primary,
+      UpdateConfigRequest{
+          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
+  for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
+  ASSERT_EQ(f.meta().partitions()[2].ballot, Ballot(2));
+  const NodeId member = pc.secondaries[0];
+  for (NodeId s : f.options().replica_servers) f.Receive(At(3), s, Beacon{.send_time = At(3)});
+  Outbox out = f.Receive(At(4), member, ConfigSyncRequest{});
+  EXPECT_TRUE(HasMark(out, "meta.member_never_created"));
+  EXPECT_FALSE(HasMark(out, "meta.member_without_replica"));
+  EXPECT_TRUE(AppendsOf(out).empty()) << "no removal persisted";
+  const auto resps = SentOf<ConfigSyncResponse>(out);
+  ASSERT_EQ(resps.size(), 1u);
+  const ConfigSyncResponse resp = resps[0].second;
+  bool listed = false;
+  for (const PartitionConfiguration& p : resp.partitions) listed = listed || p.gpid == pc.gpid;
+  EXPECT_TRUE(listed);
+  EXPECT_TRUE(IsMember(f.meta().partitions()[2], member));
 }
 
 }  // namespace
