@@ -100,13 +100,19 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
 // process crash keeps it (page cache), a power loss cuts it below one record (its synced length
 // is 0). A server that held replicas and finds no whole record lost power.
 void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
+  // The sentinel is appended at every boot and never synced, so a power loss leaves it ending in
+  // a torn prefix of that append, or in what earlier losses tore; a process crash leaves the whole
+  // record at its end. Its size alone is not enough: torn bytes left by an earlier loss stay on
+  // the platter, and with a torn prefix of the next record they can add up to a record's length
+  // (swarm seed 1806 with RocksDB storage: a second machine crash went undetected, and a replica
+  // whose log had lost its acknowledged tail became primary with none of the committed decrees).
   // A read fault counts as a loss: the cautious answer.
-  uint64_t size = 0;
+  bool whole = false;
   if (env_.disk->Exists(kBootSentinelFile)) {
     Result<std::string> sentinel = env_.disk->ReadFile(kBootSentinelFile);
-    if (sentinel.ok()) size = sentinel->size();
+    whole = sentinel.ok() && sentinel->ends_with(kBootSentinelRecord);
   }
-  power_lost_ = held_replicas && size < kBootSentinelRecord.size();
+  power_lost_ = held_replicas && !whole;
   if (power_lost_) {
     // The sentinel is written only once every replica loaded from the damaged logs is durably
     // dropped from the index (LoadReplica, OnIndexDone): a process crash before that must find

@@ -230,6 +230,31 @@ TEST(ReplicaOps, AfterPowerLossLoadedReplicasFailStopAfterProcessCrashTheyDoNot)
       << "reported, so meta removes it";
 }
 
+// Torn bytes of an earlier power loss stay on the platter, and the next boot appends its record
+// after them: a second power loss tears that record, and leftovers plus the torn prefix can be
+// as long as a record (swarm seed 1806). Only a sentinel that ends with the whole record means
+// the boot before was not cut short; a process crash leaves it so, leftovers and all.
+TEST(ReplicaOps, ASentinelAsLongAsARecordButTornIsAPowerLoss) {
+  Harness h;
+  h.StartGroup();
+  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
+  const std::string record(kBootSentinelRecord);
+  const std::string leftover = record.substr(0, 5);
+  h.server(kS2).disk.files[std::string(kBootSentinelFile)] = leftover + record.substr(0, 9);
+  ASSERT_GE(leftover.size() + 9, record.size());
+  h.Build(kS2);
+  Outbox power = h.Step(kS2, Boot{});
+  EXPECT_TRUE(HasMark(power, "replica_server.power_loss_detected"));
+  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kError);
+
+  Harness clean;
+  clean.StartGroup();
+  clean.server(kS2).disk.files[std::string(kBootSentinelFile)] = leftover + record;
+  clean.Build(kS2);
+  EXPECT_FALSE(HasMark(clean.Step(kS2, Boot{}), "replica_server.power_loss_detected"));
+  EXPECT_EQ(clean.View(kS2).status, PartitionStatus::kInactive);
+}
+
 // The power loss is remembered across a later process crash (the bug behind
 // scenarios/regressions/explore_pegasus_*): the failed replica is dropped from the index durably,
 // and only then is the sentinel rewritten; after the next boot the server still reports it as
