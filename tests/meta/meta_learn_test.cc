@@ -125,10 +125,9 @@ TEST(MetaLearn, AShortPartitionGetsANewNodeProposedOnlyAfterTheDelay) {
   EXPECT_EQ(proposed, short_partitions);
 }
 
-TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallotOne) {
-  MetaFixture f(DefaultOptions());
-  f.BootReady(At(0));
-  const PartitionConfiguration pc = f.meta().partitions()[2];
+// Partition pc's primary forces ballot 2 (meta persists it): past ballot 1, where members no
+// longer come from the table's creation.
+void BumpToBallot2(MetaFixture& f, const PartitionConfiguration& pc) {
   PartitionConfiguration next = pc;
   next.ballot = pc.ballot.next();
   Outbox bumped = f.Receive(
@@ -136,7 +135,14 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallot
       UpdateConfigRequest{
           .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
   for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
-  ASSERT_EQ(f.meta().partitions()[2].ballot, Ballot(2));
+  ASSERT_EQ(f.meta().partitions()[pc.gpid.partition_index].ballot, Ballot(2));
+}
+
+TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallotOne) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[2];
+  BumpToBallot2(f, pc);
   for (int t = 3; t < 6; ++t) {
     for (NodeId s : f.options().replica_servers) f.Receive(At(t), s, Beacon{.send_time = At(t)});
   }
@@ -162,14 +168,7 @@ TEST(MetaLearn, AMemberThatNeverHeldTheReplicaIsKeptAndToldToCreateIt) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[2];
-  PartitionConfiguration next = pc;
-  next.ballot = pc.ballot.next();
-  Outbox bumped = f.Receive(
-      At(1), *pc.primary,
-      UpdateConfigRequest{
-          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
-  for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
-  ASSERT_EQ(f.meta().partitions()[2].ballot, Ballot(2));
+  BumpToBallot2(f, pc);
   const NodeId member = pc.secondaries[0];
   for (NodeId s : f.options().replica_servers) f.Receive(At(3), s, Beacon{.send_time = At(3)});
   Outbox out = f.Receive(At(4), member, ConfigSyncRequest{});

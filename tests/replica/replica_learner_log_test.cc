@@ -23,6 +23,17 @@ PartitionConfiguration Ballot3(const Harness& h) {
 
 // Restarts `id` after a process crash (its disk as the completed appends left it), with a lease;
 // meta lists it nowhere.
+// kP, primary of ballot 2, makes the receiver its learner.
+AddLearnerRequest LearnerOfBallot2(uint64_t signature) {
+  return AddLearnerRequest{
+      .config = ReplicaConfiguration{.gpid = kGpid,
+                                     .ballot = Ballot(2),
+                                     .primary = kP,
+                                     .status = PartitionStatus::kPotentialSecondary,
+                                     .learner_signature = signature},
+      .partition_count = 1};
+}
+
 void Restart(Harness& h, NodeId id) {
   h.Build(id);
   h.Step(id, Boot{});
@@ -146,15 +157,7 @@ TEST(ReplicaLearnerLog, TheEngineIsFlushedAndTheIndexMovedBeforeTheFirstRequest)
   ASSERT_TRUE(h.server(kS2).disk.Exists(old_log));
 
   // A primary of a later ballot makes kS2 its learner.
-  Outbox start =
-      h.Deliver(kP, kS2,
-                AddLearnerRequest{
-                    .config = ReplicaConfiguration{.gpid = kGpid,
-                                                   .ballot = Ballot(2),
-                                                   .primary = kP,
-                                                   .status = PartitionStatus::kPotentialSecondary,
-                                                   .learner_signature = 77},
-                    .partition_count = 1});
+  Outbox start = h.Deliver(kP, kS2, LearnerOfBallot2(77));
   EXPECT_TRUE(HasMark(start, "learn.log_reset"));
   EXPECT_TRUE(Sent<LearnRequest>(start).empty());
   std::vector<AppendLog> index_appends;
@@ -208,15 +211,7 @@ TEST(ReplicaLearnerLog, AFailedResetEntryFailsTheLearner) {
   h.CompleteLogs(kP);
   for (auto& [to, prep] : Sent<PrepareRequest>(w)) h.Deliver(kP, to, prep);
   h.CompleteLogs(kS2);  // kS2's log holds decree 1
-  Outbox start =
-      h.Deliver(kP, kS2,
-                AddLearnerRequest{
-                    .config = ReplicaConfiguration{.gpid = kGpid,
-                                                   .ballot = Ballot(2),
-                                                   .primary = kP,
-                                                   .status = PartitionStatus::kPotentialSecondary,
-                                                   .learner_signature = 5},
-                    .partition_count = 1});
+  Outbox start = h.Deliver(kP, kS2, LearnerOfBallot2(5));
   ASSERT_TRUE(HasMark(start, "learn.log_reset"));
   Server& s = h.server(kS2);
   ASSERT_EQ(s.pending_logs.size(), 1u);
