@@ -318,11 +318,10 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     // persisted nothing tells it, since a primary ignores config syncs (swarm seed 1232: meta's
     // ballot 3 listed a secondary the primary, at ballot 2, never prepared to).
     if (!IsMember(pc, from)) continue;
-    const bool role_changing =
-        pending_[i] &&
-        (IsMember(pending_[i]->config, from) != IsMember(pc, from) ||
-         (pending_[i]->config.primary == from) != (pc.primary == from) || pc.primary == from);
-    if (role_changing) {
+    const bool concerns_node =
+        pending_[i] && (pc.primary == from || pending_[i]->config.primary == from ||
+                        IsMember(pending_[i]->config, from) != IsMember(pc, from));
+    if (concerns_node) {
       out.Mark("meta.sync_skips_pending_change");
       continue;
     }

@@ -86,9 +86,9 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
            ConfigTypeName(p.type));
     return;
   }
-  if (p.config.ballot > ballot_ && status_ != PartitionStatus::kError) {
-    out.Mark("replica.proposal_newer_config");
+  if (p.config.ballot > ballot_) {
     if (!AdoptConfig(now, p.config, out)) return;
+    out.Mark("replica.proposal_newer_config");
   }
   if (status_ != PartitionStatus::kPrimary || p.config.ballot != ballot_) {
     PG_LOG(kDebug, "replica {}: ignoring {} of {}@{}: we are {}@{}", gpid_, ConfigTypeName(p.type),

@@ -45,8 +45,9 @@ SegmentedRead ReadSegments(const LocalDisk& disk, std::string_view base, int32_t
   return out;
 }
 
-int32_t FirstFreeSegment(const LocalDisk& disk, std::string_view base) {
-  int32_t seg = 0;
+int32_t FirstFreeSegment(const LocalDisk& disk, std::string_view base, int32_t from) {
+  PG_ASSERT_GE(from, 0);
+  int32_t seg = from;
   while (disk.Exists(SegmentName(base, seg))) ++seg;
   PG_ASSERT_GE(seg, 0);
   return seg;

@@ -42,7 +42,7 @@ SegmentedRead ReadSegments(const LocalDisk& disk, std::string_view base, int32_t
 
 // The first segment index >= 0 whose file does not exist: a recreated replica starts its plog
 // there, so records of a dropped earlier incarnation are never replayed.
-int32_t FirstFreeSegment(const LocalDisk& disk, std::string_view base);
+int32_t FirstFreeSegment(const LocalDisk& disk, std::string_view base, int32_t from = 0);
 
 // One entry of the replica index. Entries apply in order: created, then maybe dropped.
 struct ReplicaIndexEntry {

@@ -96,16 +96,15 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
 
 // The private log is appended without fsync (PEGASUS.md §1.10), so after a power loss a replica's
 // log may lack the tail it had acknowledged. A file that is never synced tells the two crashes
-// apart, as a file in tmpfs (/run) does on a real machine: each boot appends one record to it, a
-// process crash keeps it (page cache), a power loss cuts it below one record (its synced length
-// is 0). A server that held replicas and finds no whole record lost power.
+// apart, as a file in tmpfs (/run) does on a real machine: each boot appends one record to it and
+// never syncs it; a process crash keeps it (page cache), so the file ends with a whole record; a
+// power loss cuts the append away or tears it, so the file ends in a torn prefix, or in what
+// earlier losses tore. A server that held replicas and finds no whole record at the end lost
+// power. Its size alone is not enough: torn bytes of an earlier loss stay on the platter, and with
+// a torn prefix of the next record they can add up to a record's length (swarm seed 1806 on
+// RocksDB: a second power loss went unnoticed, and a replica whose log had lost its acknowledged
+// tail became primary with none of the committed decrees).
 void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
-  // The sentinel is appended at every boot and never synced, so a power loss leaves it ending in
-  // a torn prefix of that append, or in what earlier losses tore; a process crash leaves the whole
-  // record at its end. Its size alone is not enough: torn bytes left by an earlier loss stay on
-  // the platter, and with a torn prefix of the next record they can add up to a record's length
-  // (swarm seed 1806 with RocksDB storage: a second machine crash went undetected, and a replica
-  // whose log had lost its acknowledged tail became primary with none of the committed decrees).
   // A read fault counts as a loss: the cautious answer.
   bool whole = false;
   if (env_.disk->Exists(kBootSentinelFile)) {

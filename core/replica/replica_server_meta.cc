@@ -175,12 +175,9 @@ void ReplicaServer::DropReplica(Gpid gpid, Outbox& out) {
 int32_t ReplicaServer::ResetPrivateLog(Gpid gpid, int32_t at_least, Outbox& out) {
   const Replica* r = Find(gpid);
   PG_ASSERT(r != nullptr && env_.disk != nullptr, "resetting the log of {} not held here", gpid);
-  PG_ASSERT_GE(at_least, 0);
-  const std::string base = PlogBaseName(gpid);
-  int32_t segment = at_least;
-  while (env_.disk->Exists(SegmentName(base, segment))) ++segment;
+  const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid), at_least);
   file_owner_.erase(r->log_file());
-  file_owner_[SegmentName(base, segment)] = gpid;
+  file_owner_[SegmentName(PlogBaseName(gpid), segment)] = gpid;
   const uint64_t token = next_token_;
   AppendIndex(ReplicaIndexEntry{.gpid = gpid, .first_log_segment = segment}, out);
   index_tokens_[token] = std::nullopt;

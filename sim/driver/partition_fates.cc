@@ -8,14 +8,11 @@
 namespace pg::sim {
 namespace {
 
-// The replica `node` holds of `gpid` now, if it is up and holds one.
-std::optional<ReplicaServer::ReplicaView> ViewOf(const Cluster& cluster, NodeId node, Gpid gpid) {
-  const auto* server = dynamic_cast<const ReplicaServer*>(cluster.node(node));
-  if (server == nullptr) return std::nullopt;
-  for (const ReplicaServer::ReplicaView& v : server->Views(cluster.LocalTime(node))) {
-    if (v.gpid == gpid) return v;
+std::string NameOf(const std::vector<ServerNow>& servers, NodeId id) {
+  for (const ServerNow& s : servers) {
+    if (s.id == id) return s.name;
   }
-  return std::nullopt;
+  return fmt::format("node {}", id);
 }
 
 }  // namespace
@@ -33,26 +30,26 @@ void PartitionFates::Observe(NodeId node, const std::vector<ReplicaServer::Repli
   }
 }
 
-Decree PartitionFates::committed(Gpid gpid) const {
+Decree PartitionFates::Committed(Gpid gpid) const {
   auto it = committed_.find(gpid);
   return it == committed_.end() ? Decree(0) : it->second;
 }
 
 std::optional<std::string> PartitionFates::WhyUnrecoverable(
-    const PartitionConfiguration& pc, const Cluster& cluster,
-    const std::vector<NodeId>& servers) const {
+    const PartitionConfiguration& pc, const std::vector<ServerNow>& servers) const {
   std::optional<Decree> best_prepared;  // over the healthy replicas left
-  for (NodeId node : servers) {
-    if (!cluster.is_up(node)) return std::nullopt;
-    const auto v = ViewOf(cluster, node, pc.gpid);
-    if (!v || v->status == PartitionStatus::kError) continue;
-    best_prepared = std::max(best_prepared.value_or(Decree(0)), v->last_prepared);
+  for (const ServerNow& s : servers) {
+    if (!s.up) return std::nullopt;
+    for (const ReplicaServer::ReplicaView& v : s.views) {
+      if (v.gpid != pc.gpid || v.status == PartitionStatus::kError) continue;
+      best_prepared = std::max(best_prepared.value_or(Decree(0)), v.last_prepared);
+    }
   }
   std::vector<std::string> failed;  // servers whose replica was last seen failed
   for (const auto& [node, gpid] : failed_) {
-    if (gpid == pc.gpid) failed.push_back(cluster.name(node));
+    if (gpid == pc.gpid) failed.push_back(NameOf(servers, node));
   }
-  const Decree committed = this->committed(pc.gpid);
+  const Decree committed = Committed(pc.gpid);
   if ((!best_prepared || *best_prepared < committed) && !failed.empty()) {
     return fmt::format(
         "decree {} was committed, {}, and its replica failed on {} (a lost log tail)", committed,
@@ -64,7 +61,7 @@ std::optional<std::string> PartitionFates::WhyUnrecoverable(
     return fmt::format(
         "its most recent drop {} failed its replica (a lost log tail): what it alone committed is "
         "known to no one",
-        cluster.name(pc.last_drops.back()));
+        NameOf(servers, pc.last_drops.back()));
   }
   return std::nullopt;
 }

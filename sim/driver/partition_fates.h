@@ -14,6 +14,7 @@
 //    read from meta's persisted configuration, PacificA's authority on membership: a secondary
 //    the primary removed may still believe it is one, and a primary may die before it learns
 //    that meta accepted its change. That the replica failed, the bench saw for itself.
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,9 +24,16 @@
 #include "core/common/ids.h"
 #include "core/proto/pegasus_types.h"
 #include "core/replica/replica_server.h"
-#include "sim/cluster.h"
 
 namespace pg::sim {
+
+// One replica server as a liveness check sees it at one instant.
+struct ServerNow {
+  NodeId id;
+  std::string name;
+  bool up = false;
+  std::vector<ReplicaServer::ReplicaView> views;  // in gpid order; empty while down
+};
 
 class PartitionFates {
  public:
@@ -33,15 +41,14 @@ class PartitionFates {
   void Observe(NodeId node, const std::vector<ReplicaServer::ReplicaView>& views);
 
   // Why no rule may recover the memberless partition `pc` without risking a committed write,
-  // judged from what the replica servers hold now; nullopt when some rule could, or while one of
-  // `servers` is down (it may come back with the replica).
+  // judged from what every replica server holds now; nullopt when some rule could, or while one
+  // of them is down (it may come back with the replica).
   std::optional<std::string> WhyUnrecoverable(const PartitionConfiguration& pc,
-                                              const Cluster& cluster,
-                                              const std::vector<NodeId>& servers) const;
-
-  Decree committed(Gpid gpid) const;
+                                              const std::vector<ServerNow>& servers) const;
 
  private:
+  Decree Committed(Gpid gpid) const;
+
   std::map<Gpid, Decree> committed_;
   // Replicas last seen failed on their server; a healthy sighting clears the entry.
   std::set<std::pair<NodeId, Gpid>> failed_;

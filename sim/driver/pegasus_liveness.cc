@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -13,30 +14,48 @@
 namespace pg::sim {
 namespace {
 
-// Whether `node` holds `gpid` in `role` at `ballot`, a primary also with a valid lease.
-std::optional<std::string> MemberProblem(const Cluster& cluster, const PartitionConfiguration& pc,
-                                         NodeId node, PartitionStatus role) {
-  const auto* server = dynamic_cast<const ReplicaServer*>(cluster.node(node));
-  if (server == nullptr) return fmt::format("partition {}: member {} is down", pc.gpid, node);
-  for (const ReplicaServer::ReplicaView& v : server->Views(cluster.LocalTime(node))) {
+// Every replica server's replicas, read once per check.
+std::vector<ServerNow> Snapshot(const Cluster& cluster, const std::vector<NodeId>& servers) {
+  std::vector<ServerNow> now;
+  for (NodeId id : servers) {
+    const auto* server = dynamic_cast<const ReplicaServer*>(cluster.node(id));
+    now.push_back({.id = id,
+                   .name = cluster.name(id),
+                   .up = server != nullptr,
+                   .views = server != nullptr ? server->Views(cluster.LocalTime(id))
+                                              : std::vector<ReplicaServer::ReplicaView>{}});
+  }
+  return now;
+}
+
+// Whether `node` holds `pc` in `role` at its ballot, a primary also with a valid lease.
+std::optional<std::string> MemberProblem(const std::vector<ServerNow>& servers,
+                                         const PartitionConfiguration& pc, NodeId node,
+                                         PartitionStatus role) {
+  auto server = std::find_if(servers.begin(), servers.end(),
+                             [node](const ServerNow& s) { return s.id == node; });
+  if (server == servers.end() || !server->up) {
+    return fmt::format("partition {}: member {} is down", pc.gpid, node);
+  }
+  for (const ReplicaServer::ReplicaView& v : server->views) {
     if (v.gpid != pc.gpid || v.status != role || v.ballot != pc.ballot) continue;
     if (role == PartitionStatus::kPrimary && !v.serving_as_primary) {
-      return fmt::format("partition {}: primary {} holds no lease", pc.gpid, cluster.name(node));
+      return fmt::format("partition {}: primary {} holds no lease", pc.gpid, server->name);
     }
     return std::nullopt;
   }
-  return fmt::format("partition {}: {} does not hold it as {} at ballot {}", pc.gpid,
-                     cluster.name(node), PartitionStatusName(role), pc.ballot);
+  return fmt::format("partition {}: {} does not hold it as {} at ballot {}", pc.gpid, server->name,
+                     PartitionStatusName(role), pc.ballot);
 }
 
 // Fills `exempt` (partition index -> why) with the memberless partitions no rule may recover.
-std::optional<std::string> ReplicaSetProblem(const Cluster& cluster, const MetaServer& meta,
-                                             const PegasusLivenessParts& parts,
+std::optional<std::string> ReplicaSetProblem(const std::vector<ServerNow>& servers,
+                                             const MetaServer& meta, const PartitionFates& fates,
                                              std::map<int, std::string>& exempt) {
   for (const PartitionConfiguration& pc : meta.partitions()) {
     const int members = static_cast<int>(pc.secondaries.size()) + (pc.primary ? 1 : 0);
     if (members == 0) {
-      if (auto why = parts.fates->WhyUnrecoverable(pc, cluster, parts.replica_servers)) {
+      if (auto why = fates.WhyUnrecoverable(pc, servers)) {
         exempt[pc.gpid.partition_index] = *why;
         continue;
       }
@@ -45,9 +64,9 @@ std::optional<std::string> ReplicaSetProblem(const Cluster& cluster, const MetaS
       return fmt::format("partition {} has {} of {} replicas{} (ballot {})", pc.gpid, members,
                          pc.max_replica_count, pc.primary ? "" : " and no primary", pc.ballot);
     }
-    if (auto p = MemberProblem(cluster, pc, *pc.primary, PartitionStatus::kPrimary)) return p;
+    if (auto p = MemberProblem(servers, pc, *pc.primary, PartitionStatus::kPrimary)) return p;
     for (NodeId s : pc.secondaries) {
-      if (auto p = MemberProblem(cluster, pc, s, PartitionStatus::kSecondary)) return p;
+      if (auto p = MemberProblem(servers, pc, s, PartitionStatus::kSecondary)) return p;
     }
   }
   return std::nullopt;
@@ -111,7 +130,8 @@ Cluster::LivenessCheck CheckPegasusLiveness(const Cluster& cluster,
   }
   std::map<int, std::string> exempt;
   Cluster::LivenessCheck check;
-  check.problem = ReplicaSetProblem(cluster, *m, parts, exempt);
+  check.problem =
+      ReplicaSetProblem(Snapshot(cluster, parts.replica_servers), *m, *parts.fates, exempt);
   if (check.problem) {
     whole_since.reset();
   } else {
