@@ -3,6 +3,11 @@
 // the process exit code in *exit_code: 0 ok, 1 a run failed (or a check found a violation), 2 bad
 // input (a flag, a scenario, a verdict or a history), 3 unknown (the checker ran out of budget).
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "core/common/bugs.h"
+#include "core/common/result.h"
 
 namespace pg::cli {
 
@@ -14,6 +19,12 @@ void AddMergeCommand(CLI::App& app, int* exit_code);
 void AddDiffCommand(CLI::App& app, int* exit_code);
 // Exit 0 written, 1 the verdict's failure did not reproduce, 2 bad input (or a passing verdict).
 void AddShrinkCommand(CLI::App& app, int* exit_code);
+
+// pegasim hunt: the default sweep with a bug-zoo switch on; exit 1 when a switch goes uncaught.
+void AddHuntCommand(CLI::App& app, int* exit_code);
+
+// --bug flags: each a bug-zoo switch name (core/common/bugs.h); kInvalidArgument naming the flag.
+Result<BugSet> ParseBugFlags(const std::vector<std::string>& names);
 
 // Prints "pegasim: <message>" to stderr and returns 2.
 int BadInput(const std::string& message);

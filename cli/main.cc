@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   pg::cli::AddMergeCommand(app, &exit_code);
   pg::cli::AddDiffCommand(app, &exit_code);
   pg::cli::AddShrinkCommand(app, &exit_code);
+  pg::cli::AddHuntCommand(app, &exit_code);
   const auto& subs = app.get_subcommands([](const CLI::App*) { return true; });
   const bool known = argc > 1 && std::any_of(subs.begin(), subs.end(), [&](const CLI::App* s) {
                        return s->get_name() == argv[1];

@@ -1,4 +1,4 @@
-// pegasim run SCENARIO [--seed N] [--trace FILE] [--out DIR]
+// pegasim run SCENARIO [--seed N] [--trace FILE] [--out DIR] [--bug NAME]...
 #include <iostream>
 
 #include "cli/commands.h"
@@ -15,6 +15,7 @@ struct RunFlags {
   std::optional<uint64_t> seed;
   std::string trace_file;
   std::string out_dir;
+  std::vector<std::string> bugs;
 };
 
 int Run(const RunFlags& flags) {
@@ -22,7 +23,13 @@ int Run(const RunFlags& flags) {
   if (!scenario.ok()) return BadInput(scenario.status().message());
   std::optional<uint64_t> seed = flags.seed ? flags.seed : scenario->seed;
   if (!seed) return BadInput(flags.scenario + ": $.seed: expected a seed in the file or --seed N");
-  const sim::Knobs knobs = sim::ResolveKnobs(*scenario, *seed);
+  Result<BugSet> bugs = ParseBugFlags(flags.bugs);
+  if (!bugs.ok()) return BadInput(bugs.status().message());
+  if (!bugs->empty() && scenario->system != "pegasus")
+    return BadInput(
+        "--bug: expected a scenario of the \"pegasus\" system (the switches live in its core)");
+  sim::Knobs knobs = sim::ResolveKnobs(*scenario, *seed);
+  knobs.bugs.Enable(*bugs);
   const sim::RunOutcome outcome = sim::RunKnobs(knobs, {.record_trace = !flags.trace_file.empty()});
   const auto verdict = sim::VerdictJson(*scenario, outcome);
   const std::string out_dir =
@@ -48,6 +55,8 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--out", flags->out_dir,
                   "Directory for verdict.json and history.jsonl "
                   "(default out/NAME-SEED)");
+  cmd->add_option("--bug", flags->bugs,
+                  "Turn on a bug-zoo switch (repeatable; `pegasim hunt --list` names them)");
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }
 

@@ -153,7 +153,8 @@ Knobs Resolver::Resolve() {
   }
   k_.key_rotation_ops =
       Pick(s_.workload.key_rotation_ops, 0, DrawInt(SwarmBounds::kKeyRotationOps));
-  // Not a swarm knob: no draw, so the swarm's draw sequence is what it always was.
+  // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
+  k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
   k_.scheduler.depth = s_.scheduler.depth.value_or(k_.scheduler.depth);
   k_.scheduler.steps = s_.scheduler.steps.value_or(k_.scheduler.steps);
@@ -402,6 +403,7 @@ json KnobsToJson(const Knobs& k) {
   if (k.balance) j["cluster"]["balance"] = true;
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
   if (k.key_rotation_ops > 0) j["workload"]["key_rotation_ops"] = k.key_rotation_ops;
+  if (!k.bugs.empty()) j["bugs"] = k.bugs.Names();
   if (k.scheduler.kind != SchedulerKnobs{}.kind) {
     j["scheduler"] = {{"kind", k.scheduler.kind}};
     if (k.scheduler.kind == "pct") {

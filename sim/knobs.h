@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/bugs.h"
 #include "sim/scenario.h"
 
 namespace pg::sim {
@@ -63,6 +64,8 @@ struct Knobs {
   // faults, explicit or drawn (swarm), sorted by at_ms (stable)
   std::vector<Fault> faults;
   SchedulerKnobs scheduler;
+  // The bug-zoo switches on (core/common/bugs.h): the scenario's "bugs", or `hunt --bug`.
+  BugSet bugs;
 
   bool operator==(const Knobs&) const = default;
 };

@@ -113,6 +113,22 @@ void ScenarioParser::ParseHeader(JsonObject& top) {
   s_.liveness_ms = top.Optional("liveness_ms").Int(0, kMaxDurationMs);
   s_.system = top.Field("system").OneOf(kSystems).value_or(s_.system);
   s_.swarm = top.Field("swarm").Bool().value_or(false);
+  // Optional in both forms: knobs without bugs leave it out, so every other verdict reads as
+  // before.
+  if (auto bugs = top.Optional("bugs").Elements()) {
+    for (const JsonReader& bug : *bugs) {
+      const std::optional<std::string> name = bug.String();
+      if (!name) continue;
+      if (const std::optional<Bug> known = BugByName(*name)) {
+        s_.bugs.Enable(*known);
+      } else {
+        bug.Fail("a bug-zoo switch name (pegasim hunt --list names them)", *name);
+      }
+    }
+    if (!s_.bugs.empty() && s_.system != "pegasus") {
+      top.Optional("bugs").Fail("no bugs unless system is \"pegasus\" (they live in its core)");
+    }
+  }
 }
 
 void ScenarioParser::ParseCluster(const JsonReader& r) {

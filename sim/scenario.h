@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/common/bugs.h"
 #include "core/common/result.h"
 
 namespace pg::sim {
@@ -169,6 +170,8 @@ struct Scenario {
   std::optional<std::vector<Fault>> faults;  // absent in a swarm scenario: the nemesis draws them
   bool swarm = false;
   ExpectSection expect;
+  // "bugs": bug-zoo switches to turn on (core/common/bugs.h names them); absent: none.
+  BugSet bugs;
 };
 
 // Reads and validates a scenario file. Any error is kInvalidArgument with a message of the form

@@ -69,6 +69,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   for (const Fault& fault : k.faults) faults.push_back(FaultFileJson(fault));
   out["faults"] = std::move(faults);
   out["swarm"] = k.swarm;
+  if (!k.bugs.empty()) out["bugs"] = k.bugs.Names();
   if (k.scheduler.kind != SchedulerKnobs{}.kind) {
     out["scheduler"] = {{"kind", k.scheduler.kind}};
     if (k.scheduler.kind == "pct") {

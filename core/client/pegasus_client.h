@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/client/workload.h"
+#include "core/common/bugs.h"
 #include "core/node/node.h"
 #include "core/proto/message.h"
 
@@ -36,6 +37,7 @@ struct PegasusClientOptions {
   std::map<std::string, double> mix;
   Duration timeout = Millis(2000);  // per operation
   Duration think_time = Millis(5);  // mean pause between operations
+  BugSet bugs;                      // the bug zoo (core/common/bugs.h)
 };
 
 class PegasusClient final : public Node {

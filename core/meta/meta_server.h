@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/bugs.h"
 #include "core/meta/balancer.h"
 #include "core/meta/coord_table.h"
 #include "core/meta/meta_recovery.h"
@@ -58,6 +59,7 @@ struct MetaServerOptions {
   // A balancer action whose current step has not landed within this is abandoned (Pegasus drops
   // an lb action whose learning is abnormal); the guardian then cures what it left.
   Duration balance_step_timeout = Millis(30000);
+  BugSet bugs;  // the bug zoo (core/common/bugs.h): all off but in bug hunts
 };
 
 class MetaServer final : public Node {

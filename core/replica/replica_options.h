@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/bugs.h"
 #include "core/common/ids.h"
 #include "core/common/result.h"
 #include "core/common/time.h"
@@ -41,6 +42,7 @@ struct ReplicaServerOptions {
   Duration learn_retry_interval = Millis(2000);
   int learn_max_unanswered = 5;
   int mutation_2pc_min_replica_count = 2;
+  BugSet bugs;  // the bug zoo (core/common/bugs.h): all off but in bug hunts
 };
 
 // What a Replica needs from the server hosting it (Pegasus: replica_stub).

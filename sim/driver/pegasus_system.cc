@@ -34,12 +34,13 @@ PegasusClientOptions ClientOptions(const Knobs& knobs, int index,
           .ops = ops,
           .mix = knobs.mix,
           .timeout = Millis(knobs.timeout_ms),
-          .think_time = Millis(think_ms)};
+          .think_time = Millis(think_ms),
+          .bugs = knobs.bugs};
 }
 
 NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<EngineStore> store,
-                           const PegasusTiming& t) {
-  return [metas, store, t](const NodeEnv& env) {
+                           const PegasusTiming& t, BugSet bugs) {
+  return [metas, store, t, bugs](const NodeEnv& env) {
     ReplicaServerOptions o{.meta_servers = metas,
                            .app_name = kAppName,
                            .open_engine = [store](Gpid gpid) { return store->Open(gpid); },
@@ -47,7 +48,8 @@ NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<Eng
                            .lease = t.lease,
                            .group_check_interval = t.group_check_interval,
                            .config_sync_interval = t.config_sync_interval,
-                           .prepare_timeout = t.prepare_timeout};
+                           .prepare_timeout = t.prepare_timeout,
+                           .bugs = bugs};
     return std::make_unique<ReplicaServer>(env, std::move(o));
   };
 }
@@ -61,7 +63,8 @@ NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const 
                       .grace = t.grace,
                       .check_interval = t.meta_check_interval,
                       .replica_lease = t.lease,
-                      .balance = knobs.balance};
+                      .balance = knobs.balance,
+                      .bugs = knobs.bugs};
   if (coord) {
     o.coord = CoordClientOptions{.server = *coord,
                                  .session_timeout = t.coord_session_timeout,
@@ -125,7 +128,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     } else if (name.starts_with("replica/")) {
       auto store = std::make_shared<EngineStore>(knobs.storage, name);
       nodes.stores[NodeId(i)] = store;
-      factory = ReplicaFactory(metas, store, timing);
+      factory = ReplicaFactory(metas, store, timing, knobs.bugs);
     } else {
       factory = ClientFactory(ClientOptions(knobs, IndexOf(name), metas));
     }

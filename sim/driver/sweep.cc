@@ -168,7 +168,9 @@ Result<SweepResult> RunSweep(const SweepOptions& options) {
                     std::pair(scenario.path, work[w].second)) != options.trace_runs.end();
       RunOptions run = options.run;
       run.record_trace = run.record_trace || traced;
-      RunOutcome outcome = RunKnobs(ResolveKnobs(scenario, work[w].second), run);
+      Knobs knobs = ResolveKnobs(scenario, work[w].second);
+      knobs.bugs.Enable(options.bugs);
+      RunOutcome outcome = RunKnobs(knobs, run);
       RunRecord record = RecordOf(scenario, outcome);
       if (traced) record.trace = std::move(outcome.trace);
       std::lock_guard lock(mu);

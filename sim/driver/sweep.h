@@ -67,6 +67,9 @@ struct SweepOptions {
   // on; recording does not change a run, only costs time and memory.
   std::vector<std::pair<std::string, uint64_t>> trace_runs;
   RunOptions run;  // how each run runs (tests plant bugs through run.system_override)
+  // Bug-zoo switches turned on in every scenario on top of its own "bugs" (`pegasim hunt`); the
+  // verdicts' knobs list them, so a failing run replays with them on.
+  BugSet bugs;
   // Called once per finished run, from the worker that ran it (under a lock): progress display.
   std::function<void(const RunRecord&, size_t done, size_t total)> on_run;
 };

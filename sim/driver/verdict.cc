@@ -47,7 +47,13 @@ nlohmann::ordered_json VerdictJson(const Scenario& scenario, const RunOutcome& o
   v["liveness_exempt"] = outcome.liveness_exempt;
   const ExpectationResult expectation = CheckExpectation(scenario, outcome);
   v["expectation"] = {{"met", expectation.met}, {"why", expectation.why}};
-  v["replay"] = ReplayCommand(scenario.path, outcome.knobs.seed);
+  // Switches the run had on that its file does not list (a hunt's) go on the command line.
+  std::string replay = ReplayCommand(scenario.path, outcome.knobs.seed);
+  for (const BugInfo& info : AllBugs()) {
+    if (outcome.knobs.bugs.on(info.bug) && !scenario.bugs.on(info.bug))
+      replay += fmt::format(" --bug {}", info.name);
+  }
+  v["replay"] = replay;
   return v;
 }
 

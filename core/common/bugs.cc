@@ -1,0 +1,64 @@
+#include "core/common/bugs.h"
+
+#include <array>
+
+namespace pg {
+namespace {
+
+// The citations are where the bug and its fix can be read (PEGASUS.md has the protocol context).
+constexpr std::array<BugInfo, kBugCount> kBugs{{
+    {Bug::kStaleReadOnNewPrimary, "stale_read_new_primary", "Pegasus a4a73c300",
+     "a new primary serves reads before it commits the decrees it prepared as a secondary"},
+    {Bug::kReconcileOldBallot, "reconcile_old_ballot", "rDSN #496",
+     "a new primary's reconciliation re-prepares uncommitted decrees under their old ballot"},
+    {Bug::kNoForceUpdateBallot, "no_force_update_ballot", "rDSN #522, #525",
+     "meta does not force a restarted primary to a new ballot; it resumes at the old one"},
+    {Bug::kPrimaryOnEmptyReplica, "primary_on_empty_replica", "Pegasus #895",
+     "after every replica was dropped, meta assigns the primary to a replica that holds no data"},
+    {Bug::kDddPickByCommitted, "ddd_pick_by_committed", "Pegasus 449c9cf08",
+     "all-replicas-down recovery picks the replica with the most committed, not prepared, decrees"},
+    {Bug::kLeaseFromFollowerMeta, "lease_from_follower_meta", "Pegasus #239, #247; rDSN #213",
+     "a beacon ack from a meta server that is not the leader renews the replica server's lease"},
+    {Bug::kLeaseFromAckTime, "lease_from_ack_time", "PacificA §3.3; PEGASUS.md §1.9",
+     "the replica server's lease counts from when the beacon ack arrived, not when the beacon "
+     "left"},
+    {Bug::kCommitOnMajority, "commit_on_majority", "PacificA §3.1",
+     "the primary commits a write once a majority of the group acked it, not every member"},
+    {Bug::kAckBeforeLogged, "ack_before_logged", "PacificA §3.1; PEGASUS.md §1.10",
+     "a secondary acks a prepare before its mutation log write is durable"},
+    {Bug::kLearnerStaleSignature, "learner_stale_signature", "Pegasus 6aa11dea4",
+     "a learner applies a learn response that belongs to an earlier learning round"},
+    {Bug::kPrepareListKeptAfterLearn, "prepare_list_kept_after_learn", "Pegasus 6d1edf550",
+     "a learner keeps its old prepare list after it installs a learned checkpoint"},
+    {Bug::kReplayPastCorrupt, "replay_past_corrupt", "PEGASUS.md §1.10",
+     "log replay goes on past a torn or corrupt record instead of stopping there"},
+    {Bug::kClientIncrRetry, "client_incr_retry", "Pegasus client retry semantics",
+     "the client retries a timed-out incr and reports a single success"},
+    {Bug::kMetaActBeforePersist, "meta_act_before_persist", "PEGASUS.md §1.8",
+     "meta answers for a new configuration before the configuration is persisted"},
+    {Bug::kSecondaryServesReads, "secondary_serves_reads", "PacificA §3.2",
+     "a secondary answers a read (only the primary may)"},
+}};
+
+}  // namespace
+
+std::span<const BugInfo> AllBugs() { return kBugs; }
+
+const BugInfo& InfoOf(Bug bug) { return kBugs[static_cast<size_t>(bug)]; }
+
+std::optional<Bug> BugByName(std::string_view name) {
+  for (const BugInfo& info : kBugs) {
+    if (info.name == name) return info.bug;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> BugSet::Names() const {
+  std::vector<std::string> names;
+  for (const BugInfo& info : kBugs) {
+    if (on(info.bug)) names.emplace_back(info.name);
+  }
+  return names;
+}
+
+}  // namespace pg
