@@ -1,8 +1,9 @@
 // The Pegasus core in the simulator, measured (issue 4):
-//  - BM_SteadySeed/<storage>: whole runs of scenarios/pegasus/steady.json (4 replica servers,
-//    8 partitions x 3, 60 s simulated, 3000 operations), one seed per iteration, checker
-//    included, as a sweep runs them. Counters: seeds/s, events/s, simulated seconds per wall
-//    second.
+//  - BM_ScenarioClass/<class>_<storage>: whole runs of a class of scenarios (steady: pegasus/
+//    steady.json; faults: the other fixed-fault pegasus/*.json; swarm: pegasus/swarm.json;
+//    regressions: regressions/*.json) on RocksDB or MemEngine, one (scenario, seed) per
+//    iteration, checker included, as a sweep runs them. Counters: seeds/s (runs per second),
+//    events/s, simulated seconds per wall second, all on one core.
 //  - BM_RawRocksDbPutOnSimDisk and BM_ReplicatedWrite: the CPU cost of one write through PacificA
 //    (client -> primary -> log -> prepare to 2 secondaries -> their logs -> acks -> commit -> 3
 //    RocksDB applies -> reply, with every message, timer and disk completion an event of the
@@ -13,9 +14,12 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bench/raw_rocksdb.h"
 #include "core/storage/key_schema.h"
@@ -30,31 +34,81 @@ namespace {
 
 double g_raw_put_ns = 0;  // set by BM_RawRocksDbPutOnSimDisk
 
-Knobs SteadyKnobs(const std::string& storage, uint64_t seed) {
-  Result<Scenario> s = LoadScenario(std::string(PG_SOURCE_DIR) + "/scenarios/pegasus/steady.json");
-  PG_ASSERT(s.ok(), "{}", s.status().ToString());
-  s->cluster.storage = storage;
-  return ResolveKnobs(*s, seed);
+// A class of scenarios, as a sweep runs them: iteration i runs scenario i % n of the class with
+// seed 1 + i / n, on the storage engine given (overriding the file's or the swarm's choice).
+struct ScenarioClass {
+  std::vector<Scenario> scenarios;
+};
+
+ScenarioClass LoadClass(const std::vector<std::string>& relative_paths) {
+  ScenarioClass c;
+  for (const std::string& rel : relative_paths) {
+    const std::string path = std::string(PG_SOURCE_DIR) + "/" + rel;
+    std::vector<std::string> files;
+    if (std::filesystem::is_directory(path)) {
+      for (const auto& entry : std::filesystem::directory_iterator(path)) {
+        if (entry.path().extension() == ".json") files.push_back(entry.path().string());
+      }
+      std::sort(files.begin(), files.end());
+    } else {
+      files.push_back(path);
+    }
+    for (const std::string& file : files) {
+      Result<Scenario> s = LoadScenario(file);
+      PG_ASSERT(s.ok(), "{}", s.status().ToString());
+      // The fault class is the fixed-fault files: the steady and swarm ones are classes of their
+      // own.
+      if (rel == "scenarios/pegasus" && (s->name == "steady" || s->swarm)) continue;
+      c.scenarios.push_back(std::move(*s));
+    }
+  }
+  return c;
 }
 
-void BM_SteadySeed(benchmark::State& state, const std::string& storage) {
-  uint64_t seed = 1;
+void BM_ScenarioClass(benchmark::State& state, const std::vector<std::string>& paths,
+                      const std::string& storage) {
+  const ScenarioClass c = LoadClass(paths);
+  uint64_t i = 0;
   uint64_t events = 0;
+  uint64_t failed = 0;
   double sim_s = 0;
   for (auto _ : state) {
-    const RunOutcome out = RunKnobs(SteadyKnobs(storage, seed++), RunOptions{});
-    if (out.failed()) state.SkipWithError(("run failed: " + out.failure->kind).c_str());
+    Scenario s = c.scenarios[i % c.scenarios.size()];
+    const uint64_t seed = 1 + i / c.scenarios.size();
+    ++i;
+    s.cluster.storage = storage;
+    const RunOutcome out = RunKnobs(ResolveKnobs(s, seed), RunOptions{});
+    // Some regression and fault scenarios expect a failure: a failed run is counted, not an
+    // error (this measures speed; the sweep judges).
+    if (out.failed()) ++failed;
     events += out.events;
     sim_s += static_cast<double>(out.sim_time_ms) / 1000;
   }
+  state.counters["scenarios"] = static_cast<double>(c.scenarios.size());
+  state.counters["failed"] = static_cast<double>(failed);
   state.counters["seeds/s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["events/s"] =
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["sim_s/wall_s"] = benchmark::Counter(sim_s, benchmark::Counter::kIsRate);
 }
-BENCHMARK_CAPTURE(BM_SteadySeed, rocksdb, std::string("rocksdb"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_SteadySeed, memory, std::string("memory"))->Unit(benchmark::kMillisecond);
+
+const std::vector<std::string> kSteady{"scenarios/pegasus/steady.json"};
+const std::vector<std::string> kFaults{"scenarios/pegasus"};
+const std::vector<std::string> kSwarm{"scenarios/pegasus/swarm.json"};
+const std::vector<std::string> kRegressions{"scenarios/regressions"};
+// At least 10 s of runs each, so a class's scenarios all run (a run takes 0.05..2 s).
+#define PG_CLASS(name, paths)                                                        \
+  BENCHMARK_CAPTURE(BM_ScenarioClass, name##_rocksdb, paths, std::string("rocksdb")) \
+      ->Unit(benchmark::kMillisecond)                                                \
+      ->MinTime(10);                                                                 \
+  BENCHMARK_CAPTURE(BM_ScenarioClass, name##_memory, paths, std::string("memory"))   \
+      ->Unit(benchmark::kMillisecond)                                                \
+      ->MinTime(10)
+PG_CLASS(steady, kSteady);
+PG_CLASS(faults, kFaults);
+PG_CLASS(swarm, kSwarm);
+PG_CLASS(regressions, kRegressions);
 
 void BM_RawRocksDbPutOnSimDisk(benchmark::State& state) {
   SimDisk disk;

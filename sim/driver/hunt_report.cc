@@ -7,6 +7,8 @@
 #include "sim/driver/verdict.h"
 
 namespace pg::sim {
+
+using nlohmann::ordered_json;
 namespace {
 
 std::string Catcher(const HuntResult& r) { return r.first ? r.first->kind : "—"; }
