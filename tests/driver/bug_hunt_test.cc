@@ -22,5 +22,47 @@ TEST(BugHunt, AReplayCommandAddsTheSwitchesTheFileDoesNotList) {
   EXPECT_EQ(v["replay"], "pegasim run x.json --seed 3 --bug secondary_serves_reads");
 }
 
+TEST(BugHunt, OnlyPegasusScenariosAreHunted) {
+  const std::string dir = std::string(PG_SOURCE_DIR) + "/scenarios/";
+  auto none = PegasusScenarios({dir + "register/steady.json"});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("pegasus"), std::string::npos);
+  auto some = PegasusScenarios({dir + "register/steady.json", dir + "pegasus/steady.json"});
+  ASSERT_TRUE(some.ok()) << some.status().ToString();
+  EXPECT_EQ(*some, std::vector<std::string>{dir + "pegasus/steady.json"});
+}
+
+HuntResult Caught(uint64_t first_of_range, std::optional<uint64_t> at) {
+  HuntResult r{.bug = Bug::kCommitOnMajority, .seeds = {first_of_range, first_of_range + 9}};
+  r.seeds_run = 10;
+  if (at) {
+    r.first = HuntCatch{.seed = *at, .scenario = "s.json", .kind = "checker:illegal"};
+    r.detecting_seeds = 4;
+  }
+  return r;
+}
+
+TEST(BugHunt, SeedsToDetectionCountFromTheRangesFirstSeed) {
+  EXPECT_EQ(Caught(1, 1).seeds_to_detection(), 1U);
+  EXPECT_EQ(Caught(11, 13).seeds_to_detection(), 3U);
+  EXPECT_EQ(Caught(1, std::nullopt).seeds_to_detection(), std::nullopt);
+  EXPECT_DOUBLE_EQ(Caught(1, 2).rate_per_100(), 40.0);
+}
+
+TEST(BugHunt, TheMedianCountsAnUncaughtBugAsOnePastItsRange) {
+  EXPECT_DOUBLE_EQ(MedianSeedsToDetection({Caught(1, 1), Caught(1, 5), Caught(1, 3)}), 3);
+  EXPECT_DOUBLE_EQ(MedianSeedsToDetection({Caught(1, 1), Caught(1, 2)}), 1.5);
+  // Ranges of 10 seeds: an uncaught bug counts 11, so two uncaught of three raise the median.
+  EXPECT_DOUBLE_EQ(
+      MedianSeedsToDetection({Caught(1, 1), Caught(1, std::nullopt), Caught(1, std::nullopt)}), 11);
+  const std::string md = HuntMarkdown({Caught(1, 2), Caught(1, std::nullopt)});
+  EXPECT_NE(md.find("**not caught**"), std::string::npos) << md;
+  EXPECT_NE(md.find("`checker:illegal`"), std::string::npos) << md;
+  const auto j = HuntJson({Caught(1, 2)});
+  EXPECT_EQ(j["bugs"][0]["first"]["seeds_to_detection"], 2);
+  EXPECT_EQ(j["bugs"][0]["first"]["replay"],
+            "pegasim run s.json --seed 2 --bug commit_on_majority");
+}
+
 }  // namespace
 }  // namespace pg::sim

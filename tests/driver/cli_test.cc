@@ -66,6 +66,11 @@ TEST(Cli, BadInputExitsTwoAndSaysWhatWasWrong) {
             "--trace-run"},
            {"merge " + dir, "summary.json"},
            {"diff " + dir + "/broken.json " + dir + "/broken.json", "broken.json:1: expected"},
+           {"run " + kSteady + " --seed 1 --bug commit_early", "commit_early"},
+           {"hunt --bug commit_early", "--bug: expected one of"},
+           {"hunt", "--bug"},
+           {"hunt --bug commit_on_majority --seeds 3..1", "--seeds"},
+           {"hunt " + dir + "/broken.json --bug commit_on_majority", "$.duration_ms"},
        }) {
     Ran r = Pegasim(c.args);
     EXPECT_EQ(r.code, 2) << c.args << "\n" << r.output;
@@ -74,7 +79,7 @@ TEST(Cli, BadInputExitsTwoAndSaysWhatWasWrong) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-  for (const char* sub : {"run", "sweep", "replay", "check", "merge", "diff", "shrink"}) {
+  for (const char* sub : {"run", "sweep", "replay", "check", "merge", "diff", "shrink", "hunt"}) {
     Ran r = Pegasim(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << sub << ": " << r.output;
