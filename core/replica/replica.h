@@ -211,6 +211,7 @@ class Replica {
   void SendPrepare(Time now, Decree d, Outbox& out);
   void ReplayPrepareList(Time now, Outbox& out);
   void TryCommitOnPrimary(Time now, Outbox& out);
+  bool MajorityAckedUnderBug(const PrepareProgress& p) const;
   void DrainRowQueues(Time now, Outbox& out);
   void AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out);
   bool ValidPrepare(const PrepareRequest& req) const;

@@ -107,7 +107,9 @@ void Replica::InitPrepare(Time now, std::vector<WriteUpdate> updates,
 
 void Replica::SendPrepare(Time now, Decree d, Outbox& out) {
   const PreparedMutation* slot = plist_.Get(d);
-  PG_ASSERT(slot != nullptr && slot->mutation.ballot == ballot_, "sending decree {} unprepared", d);
+  PG_ASSERT(slot != nullptr && (slot->mutation.ballot == ballot_ ||
+                                host_->options().bugs.on(Bug::kReconcileOldBallot)),
+            "sending decree {} unprepared", d);
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
   PrepareProgress& p = primary_.progress[d];
   p.awaiting = std::set<NodeId>(config_.secondaries.begin(), config_.secondaries.end());
@@ -133,6 +135,14 @@ void Replica::ReplayPrepareList(Time now, Outbox& out) {
   const Decree max = plist_.max_decree();
   for (Decree d = committed.next(); d <= max; d = d.next()) {
     const PreparedMutation* slot = plist_.Get(d);
+    if (slot != nullptr && slot->mutation.ballot < ballot_ &&
+        host_->options().bugs.on(Bug::kReconcileOldBallot)) {
+      // Bug zoo reconcile_old_ballot (rDSN #496): the uncommitted decree is sent again as it
+      // is, under the ballot of the primary that prepared it, instead of being re-prepared (and
+      // re-logged) under this primary's ballot.
+      SendPrepare(now, d, out);
+      continue;
+    }
     if (slot == nullptr || slot->mutation.ballot < ballot_) {
       Mutation mu{.ballot = ballot_, .decree = d, .last_committed_decree = committed};
       if (slot != nullptr) {
@@ -150,6 +160,16 @@ void Replica::ReplayPrepareList(Time now, Outbox& out) {
   TryCommitOnPrimary(now, out);
 }
 
+// Bug zoo commit_on_majority (PacificA §3.1): with the switch on, a decree counts as acked once
+// the primary and secondaries forming a strict majority of the group hold it. PacificA commits
+// only when EVERY member of the configuration acked: a member that lacks a committed decree may
+// be the one meta promotes next, and the write is lost.
+bool Replica::MajorityAckedUnderBug(const PrepareProgress& p) const {
+  if (!host_->options().bugs.on(Bug::kCommitOnMajority)) return false;
+  const int acked = MemberCount() - static_cast<int>(p.awaiting.size());
+  return 2 * acked > MemberCount();
+}
+
 // do_possible_commit_on_primary: decree d commits when the primary's own log holds it and every
 // secondary of the current ballot acked it (all, not a majority), strictly in decree order.
 void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
@@ -160,7 +180,7 @@ void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
     if (slot == nullptr || !slot->logged || slot->mutation.ballot != ballot_) break;
     auto progress = primary_.progress.find(d);
     PG_ASSERT(progress != primary_.progress.end(), "prepared decree {} without progress", d);
-    if (!progress->second.awaiting.empty()) break;
+    if (!progress->second.awaiting.empty() && !MajorityAckedUnderBug(progress->second)) break;
     Status s = plist_.CommitNext([this](const Mutation& mu) { return ApplyMutation(mu); });
     if (!s.ok()) return Fail(out, s);
     primary_.progress.erase(progress);

@@ -91,6 +91,12 @@ void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox
   AppendMutation(mu, out);
   const bool prepared = plist_.Prepare(mu);
   PG_ASSERT(prepared, "slot {} holds a ballot above ours", mu.decree);
+  if (host_->options().bugs.on(Bug::kAckBeforeLogged)) {
+    // Bug zoo ack_before_logged (PacificA §3.1; PEGASUS.md §1.10): the ack goes out with the log
+    // write only issued, so the primary may count a member whose log never got the decree (the
+    // write fails, or a crash takes it). The guard: OnLogged acks, once the append completed.
+    AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+  }
 }
 
 // on_prepare as a potential secondary: only prepares of the current learning round, logged and

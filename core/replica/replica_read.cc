@@ -12,8 +12,19 @@ void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outb
   PG_ASSERT(!IsWrite(req.kind));
   PG_ASSERT_EQ(req.gpid, gpid_);
   ClientResponse resp{.request_id = req.request_id};
-  if (status_ != PartitionStatus::kPrimary || !host_->LeaseValid(now) ||
-      plist_.last_committed() < primary_.last_prepare_decree_on_new_primary) {
+  const BugSet& bugs = host_->options().bugs;
+  // Bug zoo secondary_serves_reads (PacificA §3.2): only the primary may answer a read; a
+  // secondary applies a decree only once a later prepare or group check tells it the decree
+  // committed, so what it holds may be older than a write the primary already acknowledged.
+  const bool may_serve =
+      status_ == PartitionStatus::kPrimary ||
+      (status_ == PartitionStatus::kSecondary && bugs.on(Bug::kSecondaryServesReads));
+  // Bug zoo stale_read_new_primary (Pegasus a4a73c300): a new primary may hold, prepared and
+  // not yet committed, a write its predecessor committed and acknowledged; its engine does not
+  // show that write until it commits past every decree it had prepared when it took over.
+  const bool caught_up = plist_.last_committed() >= primary_.last_prepare_decree_on_new_primary ||
+                         bugs.on(Bug::kStaleReadOnNewPrimary);
+  if (!may_serve || !host_->LeaseValid(now) || !caught_up) {
     resp.error = ErrorCode::kInvalidState;
   } else if (!ValidateClientRequest(req).ok()) {
     resp.error = ErrorCode::kInvalidArgument;
