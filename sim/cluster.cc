@@ -132,6 +132,12 @@ bool Cluster::Impl::DeliverInput(Event& e) {
   if (std::holds_alternative<Receive>(e.input) && !ns.node) {
     return DropDelivery(e, "receiver down", &stats.dropped_down);
   }
+  if (const auto* appended = std::get_if<LogAppended>(&e.input)) {
+    // The disk finished the append whether or not the process is paused: a crash keeps it now.
+    PG_ASSERT(!ns.appends_in_flight.empty() && ns.appends_in_flight.front().file == appended->file,
+              "log completions come back in submission order");
+    ns.appends_in_flight.pop_front();
+  }
   if (e.sync_upto > 0) {
     // The disk finishes the sync whether or not the process is paused.
     ns.disk.MarkSynced(std::get<LogAppended>(e.input).file, e.sync_upto);
@@ -325,6 +331,7 @@ void Cluster::Impl::StartAppend(NodeState& ns, NodeId id, const AppendLog& appen
     return;
   }
   e.sync_upto = append.sync ? end : 0;
+  ns.appends_in_flight.push_back({.file = append.file, .start = end - append.bytes.size()});
   e.input.emplace<LogAppended>(LogAppended{.file = append.file, .token = append.token});
 }
 
@@ -457,6 +464,13 @@ void Cluster::Impl::Crash(NodeState& ns, CrashMode mode) {
   ns.drain_scheduled = false;
   ns.booted = false;
   ns.paused = false;
+  // An append is the process's until it completes: Pegasus's mutation log gathers writes in a
+  // user-space buffer and hands them to the disk in batches, so a killed process loses what had
+  // not been written yet. Newest first, so each cut leaves the file as it was before that append.
+  for (auto it = ns.appends_in_flight.rbegin(); it != ns.appends_in_flight.rend(); ++it) {
+    ns.disk.Truncate(it->file, it->start);
+  }
+  ns.appends_in_flight.clear();
   if (mode == CrashMode::kMachine) {
     ns.disk.LoseUnsynced(*disk_rng, disk_faults.torn_write_probability);
   }

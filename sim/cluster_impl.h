@@ -74,6 +74,13 @@ struct NodeState {
   std::deque<Event> parked;
   bool drain_scheduled = false;
   Time disk_floor;  // the latest completion scheduled on this disk
+  // Log appends issued and not yet completed, in submission order (which is completion order):
+  // a crash takes them back off the disk (Impl::Crash).
+  struct InFlightAppend {
+    std::string file;
+    uint64_t start = 0;  // the file's size before the append
+  };
+  std::deque<InFlightAppend> appends_in_flight;
 };
 
 struct HeldMessage {

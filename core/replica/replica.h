@@ -157,6 +157,9 @@ class Replica {
     Decree prepare_start{0};  // 0 until the first response
     bool caught_up = false;   // learned everything below prepare_start; notifying the primary
     int unanswered = 0;       // requests sent since the last response
+    // Set while the completion notice waits for the log appends issued up to this token (the
+    // learned mutations among them) to complete.
+    std::optional<uint64_t> completion_after_token;
   };
   // Pegasus's primary_context, reduced to the normal case.
   struct PrimaryState {

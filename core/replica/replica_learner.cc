@@ -106,6 +106,15 @@ void Replica::SendLearnRequest(Outbox& out) {
 
 void Replica::SendLearnCompletion(Outbox& out) {
   PG_ASSERT(learning_ && learning_->caught_up);
+  // The primary upgrades the learner to secondary on this notice, so what it learned must be in
+  // its log first: a learned mutation whose append is still in flight dies with a crash of this
+  // process, and a secondary missing a committed decree may be the one made primary next. (The
+  // prepares it acked are logged already: it acks them from OnLogged.) OnLogAppended sends the
+  // notice once the appends issued so far are done.
+  if (!pending_appends_.empty()) {
+    learning_->completion_after_token = pending_appends_.back().token;
+    return;
+  }
   ++learning_->unanswered;
   out.Send(*config_.primary,
            LearnCompletionNotify{.gpid = gpid_,

@@ -134,6 +134,12 @@ void Replica::OnLogAppended(Time now, uint64_t token, Outbox& out) {
     pending_appends_.pop_front();
     OnLogged(now, a, out);
   }
+  if (learning_ && learning_->completion_after_token &&
+      (pending_appends_.empty() ||
+       pending_appends_.front().token > *learning_->completion_after_token)) {
+    learning_->completion_after_token.reset();
+    SendLearnCompletion(out);
+  }
 }
 
 void Replica::OnLogged(Time now, const PendingAppend& a, Outbox& out) {
