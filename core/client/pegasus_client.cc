@@ -57,6 +57,7 @@ void PegasusClient::Step(Time now, const Input& input, Outbox& out) {
       TrySend(now, out);
     }
     if (t->timer == kDeadlineTimer) OnDeadline(out);
+    if (t->timer == kAttemptTimer) OnAttemptTimeout(now, out);
   }
 }
 
@@ -102,6 +103,22 @@ void PegasusClient::TrySend(Time now, Outbox& out) {
   open_->in_flight = req.request_id;
   if (IsWrite(req.kind)) open_->maybe_applied = true;
   out.Send(*pc->primary, std::move(req));
+  // Bug zoo client_incr_retry: the attempt gets its own timeout, as an rpc in Pegasus's resolver.
+  if (RetriesIncr()) out.SetTimer(kAttemptTimer, options_.timeout / 4);
+}
+
+bool PegasusClient::RetriesIncr() const {
+  return open_ && open_->op.request.kind == OpKind::kIncr &&
+         options_.bugs.on(Bug::kClientIncrRetry);
+}
+
+// Only with the bug on (the timer is set for nothing else): the unanswered incr is given up on
+// and sent again, though the first attempt may still apply.
+void PegasusClient::OnAttemptTimeout(Time now, Outbox& out) {
+  if (!RetriesIncr() || !open_->in_flight) return;
+  PG_LOG(kInfo, "incr attempt {} timed out: sending it again", *open_->in_flight);
+  open_->in_flight.reset();
+  Backoff(now, out);
 }
 
 void PegasusClient::Backoff(Time now, Outbox& out) {
@@ -187,7 +204,11 @@ void PegasusClient::OnResponse(const ClientResponse& resp, Time now, Outbox& out
     return Backoff(now, out);
   }
   if (!write) return Backoff(now, out);  // a read never has an effect: retry on any error
-  // Any other answer to a write does not say it had no effect: never resend it.
+  // Any other answer to a write does not say it had no effect: never resend it. Bug zoo
+  // client_incr_retry (Pegasus client retry semantics; PEGASUS.md §1.11-1.12: incr is not
+  // idempotent, and the Java client does not retry ERR_TIMEOUT): the buggy client resends the
+  // incr, which may then apply twice while the history records one incr.
+  if (RetriesIncr()) return Backoff(now, out);
   PG_LOG(kInfo, "write answered {}: outcome unknown", ErrorCodeName(resp.error));
   Finish("info", "null", out);
 }
@@ -215,6 +236,7 @@ void PegasusClient::Finish(const std::string& type, std::string value_json, Outb
   ++completed_;
   out.CancelTimer(kRetryTimer);
   out.CancelTimer(kDeadlineTimer);
+  if (options_.bugs.on(Bug::kClientIncrRetry)) out.CancelTimer(kAttemptTimer);
   // Jittered think time (mean think_time) so clients do not move in lockstep.
   out.SetTimer(kNextOpTimer, Nanos(env_.rng->UniformRange(0, 2 * options_.think_time.ns())));
 }

@@ -56,6 +56,8 @@ class PegasusClient final : public Node {
   static constexpr TimerId kNextOpTimer{1};
   static constexpr TimerId kRetryTimer{2};
   static constexpr TimerId kDeadlineTimer{3};
+  // Only under the bug zoo's client_incr_retry: an incr attempt unanswered this long is re-sent.
+  static constexpr TimerId kAttemptTimer{4};
 
  private:
   // The open operation. Invariant: at most one attempt is awaiting a reply (in_flight).
@@ -77,6 +79,9 @@ class PegasusClient final : public Node {
   void OnQueryConfig(const QueryConfigResponse& resp, Time now, Outbox& out);
   void OnResponse(const ClientResponse& resp, Time now, Outbox& out);
   void OnDeadline(Outbox& out);
+  void OnAttemptTimeout(Time now, Outbox& out);
+  // Bug zoo client_incr_retry: the open operation is an incr and the switch is on.
+  bool RetriesIncr() const;
   void Finish(const std::string& type, std::string value_json, Outbox& out);
 
   NodeEnv env_;

@@ -100,7 +100,8 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // segment).
   std::map<uint64_t, std::pair<Gpid, int32_t>> log_resets_;
 
-  // Lease (PEGASUS.md §1.9): valid iff now < last_acked_send_time_ + lease.
+  // Lease (PEGASUS.md §1.9): valid iff now < last_acked_send_time_ + lease. (Under the bug zoo's
+  // lease_from_ack_time it holds the ack's arrival instead.)
   std::optional<Time> last_acked_send_time_;
   // The meta server beaconed (options_.meta_servers[meta_index_]), and the beacons sent to it
   // since its last ack: after kBeaconsBeforeRotating unanswered ones the next meta is tried.

@@ -30,13 +30,19 @@ void ReplicaServer::OnBeaconAck(Time now, NodeId from, const BeaconAck& ack, Out
     PG_LOG(kDebug, "ignoring beacon ack from a non-leader meta (leader hint {})",
            ack.leader ? fmt::format("{}", *ack.leader) : std::string("none"));
     if (from == meta() && options_.meta_servers.size() > 1) FollowMeta(ack.leader);
-    return;
+    // Bug zoo lease_from_follower_meta (Pegasus #239, #247; rDSN #213): before the fix a
+    // follower's ack renewed the lease too, though only the leader's grace protects it.
+    if (!options_.bugs.on(Bug::kLeaseFromFollowerMeta)) return;
   }
   if (ack.send_time > now) {
     PG_LOG(kWarn, "ignoring beacon ack from the future ({} > {})", ack.send_time, now);
     return;
   }
-  last_acked_send_time_ = std::max(last_acked_send_time_.value_or(ack.send_time), ack.send_time);
+  // Bug zoo lease_from_ack_time (PacificA §3.3, PEGASUS.md §1.9): counting the lease from the
+  // ack's arrival lets a late ack stretch it past meta's grace, which runs from the beacon's
+  // receipt; the beacon's send time is the only start that always precedes that receipt.
+  const Time lease_start = options_.bugs.on(Bug::kLeaseFromAckTime) ? now : ack.send_time;
+  last_acked_send_time_ = std::max(last_acked_send_time_.value_or(lease_start), lease_start);
   if (!LeaseValid(now)) return;
   out.SetTimer(kLeaseTimer, *last_acked_send_time_ + options_.lease - now);
   if (!connected_) {
