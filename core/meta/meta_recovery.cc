@@ -53,6 +53,15 @@ std::optional<Candidate> PickByRule(const Candidate& previous, const Candidate& 
   return previous.prepared > recent.prepared ? previous : recent;
 }
 
+// The bug zoo's kDddPickByCommitted (Pegasus 449c9cf08 fixed it): the pick goes by the committed
+// decree a replica reported, ignoring its ballot and what it prepared (a tie goes to the most
+// recent drop). After a restart a replica's committed decree is only what its log's later
+// headers prove, so it lags the partition's true commit point; the acknowledged writes past it
+// live in the prepared suffix, which this pick may throw away.
+Candidate PickByCommitted(const Candidate& previous, const Candidate& recent) {
+  return previous.committed > recent.committed ? previous : recent;
+}
+
 }  // namespace
 
 DddDecision DecideDddPrimary(const DddView& view) {
@@ -71,7 +80,11 @@ DddDecision DecideDddPrimary(const DddView& view) {
     if (!view.synced(node)) return Wait(fmt::format("last drop {} has not reported yet", node));
   }
   const Candidate recent = Collect(drops.back(), *view.collected);
-  if (recent.lost) {
+  // Pegasus #895: a last drop that no longer holds the replica (or holds it failed) must not be
+  // made primary, nor stand in for what it alone committed. kPrimaryOnEmptyReplica takes the
+  // refusal away: the empty replica competes as Pegasus's "replica info doesn't exist" entry.
+  const bool empty_ok = view.bugs.on(Bug::kPrimaryOnEmptyReplica);
+  if (recent.lost && !empty_ok) {
     return Refuse(
         fmt::format("the most recent drop {} lost its replica; what it alone committed is unknown",
                     recent.node));
@@ -80,7 +93,9 @@ DddDecision DecideDddPrimary(const DddView& view) {
   int64_t larger_committed = recent.committed;
   if (n == 2) {
     const Candidate previous = Collect(drops.front(), *view.collected);
-    std::optional<Candidate> pick = PickByRule(previous, recent);
+    std::optional<Candidate> pick = view.bugs.on(Bug::kDddPickByCommitted)
+                                        ? PickByCommitted(previous, recent)  // Pegasus 449c9cf08
+                                        : PickByRule(previous, recent);
     if (!pick) {
       return Refuse(fmt::format("{} has the larger ballot but the smaller committed decree",
                                 previous.ballot > recent.ballot ? previous.node : recent.node));
@@ -88,10 +103,13 @@ DddDecision DecideDddPrimary(const DddView& view) {
     chosen = *pick;
     larger_committed = std::max(previous.committed, recent.committed);
   }
-  PG_ASSERT(!chosen.lost, "a lost replica has ballot 0 and cannot win against a held one");
+  PG_ASSERT(empty_ok || !chosen.lost,
+            "a lost replica has ballot 0 and cannot win against a held one");
   const Decree meta_committed = std::max(view.known_committed, pc.last_committed_decree);
   const int64_t needed = std::max(larger_committed, meta_committed.value());
-  if (chosen.prepared < needed) {
+  // Pegasus #895 again: the chosen replica must hold every decree known committed, so an empty
+  // one never serves a partition that has data (kPrimaryOnEmptyReplica skips the check).
+  if (chosen.prepared < needed && !empty_ok) {
     return Refuse(fmt::format("{} prepared only up to {} < committed {} (meta knows {})",
                               chosen.node, chosen.prepared, needed, meta_committed));
   }
@@ -152,7 +170,8 @@ DddDecision MetaServer::DecideDdd(int partition) const {
               .known_committed = ddd_.known_committed[partition],
               .alive = [this](NodeId node) { return fd_->IsAlive(node); },
               .synced = [this](NodeId node) { return ddd_.synced.contains(node); },
-              .collected = &ddd_.collected[partition]});
+              .collected = &ddd_.collected[partition],
+              .bugs = options_.bugs});
 }
 
 // partition_guardian::on_missing_primary, the DDD branch: re-evaluated at every check; the

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/bugs.h"
 #include "core/common/ids.h"
 #include "core/proto/pegasus_types.h"
 
@@ -33,6 +34,8 @@ struct DddView {
   // The replica each synced node reported for this partition; a synced node without an entry
   // does not hold the replica.
   const std::map<NodeId, ReplicaInfo>* collected = nullptr;
+  // The bug zoo: kPrimaryOnEmptyReplica and kDddPickByCommitted take guards of this rule away.
+  BugSet bugs;
 };
 
 struct DddDecision {

@@ -400,6 +400,14 @@ void MetaServer::PersistChange(PartitionConfiguration config, std::optional<Node
   pending_[i] =
       PendingChange{.token = next_token_++, .config = std::move(config), .reply_to = reply_to};
   WriteDurably(pending_[i]->token, {pending_[i]->config}, out);
+  // Meta answers a change only once it is durable (OnDurable; Pegasus replies after the ZK
+  // write). kMetaActBeforePersist answers at once: if meta crashes, or loses its lock, before
+  // the write lands, the requester acts on a configuration the next meta never heard of.
+  if (options_.bugs.on(Bug::kMetaActBeforePersist) && pending_[i]->reply_to) {
+    Reply(*pending_[i]->reply_to,
+          UpdateConfigResponse{.error = ErrorCode::kOk, .config = pending_[i]->config}, out);
+    pending_[i]->reply_to.reset();
+  }
 }
 
 void MetaServer::OnCheckTimer(Time now, Outbox& out) {

@@ -41,7 +41,12 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
   }
   if (loaded_at_boot_ && status_ == PartitionStatus::kInactive && !inactive_is_transient_ &&
       pc.primary == host_->self() && pc.ballot >= ballot_) {
-    return ForceUpdateBallot(now, pc, out);
+    if (!host_->options().bugs.on(Bug::kNoForceUpdateBallot))
+      return ForceUpdateBallot(now, pc, out);
+    // kNoForceUpdateBallot (rDSN #522/#525 fixed it): no new ballot; the restarted primary takes
+    // its role back at the old one, as if its inactivity had been transient.
+    out.Mark("replica.bug_no_force_update_ballot");
+    inactive_is_transient_ = true;
   }
   AdoptConfig(now, pc, out);
 }

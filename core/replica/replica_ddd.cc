@@ -23,8 +23,11 @@ void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& 
   // log may lack what it acked.
   const bool eligible =
       status_ == PartitionStatus::kInactive || status_ == PartitionStatus::kSecondary;
-  // Never serve without a decree meta knows committed (meta checked it too, on its view).
-  const bool holds_committed = plist_.max_decree() >= p.config.last_committed_decree;
+  // Never serve without a decree meta knows committed (meta checked it too, on its view; Pegasus
+  // #895: an empty replica must not serve a partition that has data). kPrimaryOnEmptyReplica
+  // takes this side of the rule away along with meta's.
+  const bool holds_committed = plist_.max_decree() >= p.config.last_committed_decree ||
+                               host_->options().bugs.on(Bug::kPrimaryOnEmptyReplica);
   if (p.node != self || !memberless || !dropped || !eligible || !announced_ ||
       primary_.pending_change || p.config.ballot < ballot_ || !holds_committed) {
     PG_LOG(kDebug, "replica {}: ignoring CT_ASSIGN_PRIMARY at ballot {} ({}@{}, prepared {}{})",
