@@ -297,6 +297,7 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "sync_error_probability", f.sync_error_probability);
             j["duration_ms"] = f.duration_ms;
           },
+          [&](const CorruptFault& f) { j["node"] = f.node, j["file_prefix"] = f.file_prefix; },
       },
       action);
   return j;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/common/log.h"
+#include "core/storage/mutation_log.h"
 
 namespace pg::sim {
 namespace {
@@ -133,6 +134,41 @@ Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
   };
 }
 
+// Bit rot in the node's logs (CorruptFault): per matching file, one bit of one record among the
+// last kCorruptWindow before the final record, so that an intact record follows the damage.
+constexpr size_t kCorruptWindow = 4;
+
+void CorruptLogFile(Cluster& c, NodeId id, const std::string& file, Rng& rng) {
+  // ReadAt, not ReadFile: the fault must not draw the disk's I/O errors.
+  const std::string_view bytes = c.disk(id).ReadAt(file, 0, c.disk(id).size(file));
+  std::vector<std::pair<uint64_t, uint64_t>> records;  // [start, end) of each intact record
+  LogReader reader(bytes);
+  LogRecord record;
+  uint64_t start = 0;
+  while (reader.Next(&record)) {
+    records.emplace_back(start, reader.valid_bytes());
+    start = reader.valid_bytes();
+  }
+  if (records.size() < 2) return;  // no record with an intact one after it
+  const size_t last = records.size() - 2;
+  const size_t first = last >= kCorruptWindow ? last - kCorruptWindow + 1 : 0;
+  const auto [from, to] = records[first + rng.Uniform(last - first + 1)];
+  // Inside the checksummed bytes (header or payload), past the length and crc.
+  const uint64_t body = from + kLogPrefixBytes;
+  c.CorruptDisk(id, file, body + rng.Uniform(to - body));
+}
+
+Action CorruptAction(const CorruptFault& f) {
+  return [f](Cluster& c) {
+    auto id = Find(c, f.node);
+    if (!id) return;
+    Rng& rng = c.stream("corrupt");
+    for (const std::string& file : c.disk(*id).Files()) {
+      if (file.starts_with(f.file_prefix)) CorruptLogFile(c, *id, file, rng);
+    }
+  };
+}
+
 template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
@@ -172,6 +208,7 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
           },
           [&](const NetworkFault& f) { return SpellAction(f, state); },
           [&](const DiskErrorsFault& f) { return DiskErrorsAction(f, state); },
+          [&](const CorruptFault& f) { return CorruptAction(f); },
       },
       fault.action);
 }

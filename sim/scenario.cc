@@ -22,9 +22,9 @@ constexpr std::string_view kStorages[] = {"rocksdb", "memory"};
 constexpr std::string_view kVerdicts[] = {"ok", "fail"};
 constexpr std::string_view kSchedulers[] = {"timed", "random", "pct"};
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
-constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause",      "partition",
-                                            "one_way",     "heal",    "clog",       "clock_jump",
-                                            "clock_drift", "network", "disk_errors"};
+constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause",       "partition",
+                                            "one_way",     "heal",    "clog",        "clock_jump",
+                                            "clock_drift", "network", "disk_errors", "corrupt"};
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
               "one kind name per FaultAction alternative, in the variant's order");
 constexpr int64_t kMaxDurationMs = 3'600'000;
@@ -348,6 +348,11 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     return ParseNetworkSpell(obj);
   } else if (kind == "disk_errors") {
     return ParseDiskErrors(obj);
+  } else if (kind == "corrupt") {
+    auto name = node();
+    auto prefix = obj.Optional("file_prefix").NonEmptyString();
+    if (name && errors_.ok())
+      return CorruptFault{.node = *name, .file_prefix = prefix.value_or("plog.")};
   }
   return std::nullopt;
 }
@@ -462,6 +467,7 @@ std::vector<std::string> FaultNodes(const FaultAction& action) {
   if (auto* f = std::get_if<ClockJumpFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<ClockDriftFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<DiskErrorsFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<CorruptFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<PartitionFault>(&action)) {
     for (const auto& group : f->groups) add(group);
   }

@@ -83,9 +83,19 @@ struct DiskErrorsFault {  // "disk_errors": {"node", "read_error_probability"?,
   bool operator==(const DiskErrorsFault&) const = default;
 };
 
-using FaultAction =
-    std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault, HealFault,
-                 ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault, DiskErrorsFault>;
+struct CorruptFault {  // "corrupt": {"node", "file_prefix"?}: bit rot in the node's logs. In each
+                       // file whose name starts with file_prefix (default "plog.": a replica
+                       // server's private logs) one bit flips inside one of the last few records
+                       // before the final one, drawn from the run's "corrupt" stream: damage with
+                       // intact records after it (corruption, not a torn tail)
+  std::string node;
+  std::string file_prefix = "plog.";
+  bool operator==(const CorruptFault&) const = default;
+};
+
+using FaultAction = std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault,
+                                 HealFault, ClogFault, ClockJumpFault, ClockDriftFault,
+                                 NetworkFault, DiskErrorsFault, CorruptFault>;
 
 struct Fault {
   int64_t at_ms = 0;

@@ -12,13 +12,25 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kInactive && !inactive_is_transient_,
             "replay happens once, at Boot");
   PG_ASSERT(plist_.slots().empty());
-  if (!read.status.ok()) return Fail(out, read.status);
+  const std::vector<LogRecord>* records = &read.records;
+  if (!read.status.ok()) {
+    // Damage in the middle of the log (intact records follow it) is not a torn tail: what the
+    // damaged record held is gone, and the records after it may commit on top of it. Replay stops
+    // and the replica fail-stops; the group re-learns it (PEGASUS.md §1.10). Bug zoo:
+    // replay_past_corrupt skips the damaged record and replays on, leaving a hole that a later
+    // reconciliation fills with an empty write.
+    if (!read.damaged || !host_->options().bugs.on(Bug::kReplayPastCorrupt)) {
+      return Fail(out, read.status);
+    }
+    out.Mark("replica.plog_replay_past_corrupt");
+    records = &read.records_past_damage;
+  }
   if (read.cut_tail) {
     PG_LOG(kInfo, "replica {}: plog torn tail cut: {}", gpid_, read.cut_reason);
     out.Mark("replica.plog_torn_tail");
   }
-  log_empty_ = read.records.empty();
-  for (const LogRecord& r : read.records) {
+  log_empty_ = records->empty();
+  for (const LogRecord& r : *records) {
     // A record of an older incarnation of this decree is superseded by any later record of it.
     if (r.ballot > ballot_) {
       ballot_ = r.ballot;  // replay_mutation: the replica's ballot is the largest one logged
@@ -45,7 +57,7 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
   log_gc_decree_ = Decree(std::max<int64_t>(
       0, engine_->last_durable().value() - host_->options().plog_gc_reserve_decrees));
   PG_LOG(kInfo, "replica {}: replayed {} records: ballot {}, committed {}, prepared {}", gpid_,
-         read.records.size(), ballot_, plist_.last_committed(), plist_.max_decree());
+         records->size(), ballot_, plist_.last_committed(), plist_.max_decree());
 }
 
 }  // namespace pg

@@ -28,9 +28,18 @@ SegmentedRead ReadSegments(const LocalDisk& disk, std::string_view base, int32_t
       return out;
     }
     LogReadResult read = ReadLog(*bytes);
-    if (read.intact_record_after_cut) {
+    if (read.intact_record_after_cut && !out.damaged) {
       out.status = Status(ErrorCode::kCorruption, fmt::format("{}: {}", name, read.reason));
-      return out;
+      out.damaged = true;
+      out.records_past_damage = out.records;
+    }
+    if (out.damaged) {
+      // The read goes on only to fill records_past_damage; records stays the prefix before the
+      // damaged segment.
+      for (LogRecord& r : read.records) out.records_past_damage.push_back(std::move(r));
+      for (LogRecord& r : read.records_past_damage) out.records_past_damage.push_back(std::move(r));
+      out.write_segment = seg + 1;
+      continue;
     }
     for (LogRecord& r : read.records) out.records.push_back(std::move(r));
     out.write_segment = seg;

@@ -35,6 +35,12 @@ struct SegmentedRead {
   int32_t write_segment = 0;       // where appends go from now on
   bool cut_tail = false;           // some segment ended in a torn tail (it was cut)
   std::string cut_reason;
+  // With a kCorruption status (damage followed by an intact record): every intact record of
+  // every segment, skipping the damage. No correct reader replays them: what a damaged record
+  // held is lost, and the records after it may depend on it (the bug zoo's replay_past_corrupt
+  // does). write_segment is then past every segment read.
+  bool damaged = false;
+  std::vector<LogRecord> records_past_damage;
 };
 
 // Reads segments first_segment, first_segment+1, ... while they exist.

@@ -118,6 +118,9 @@ LogReadResult ReadLog(std::string_view bytes) {
       result.intact_record_after_cut = true;
       result.first_intact_offset_after_cut = at;
       result.reason += fmt::format("; an intact record follows at offset {}", at);
+      LogReadResult rest = ReadLog(bytes.substr(at));
+      result.records_past_damage = std::move(rest.records);
+      for (LogRecord& r : rest.records_past_damage) result.records_past_damage.push_back(r);
       break;
     }
   }

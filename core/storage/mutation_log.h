@@ -79,6 +79,10 @@ struct LogReadResult {
   // treat this like a torn tail (Pegasus fails the replica on plog corruption).
   bool intact_record_after_cut = false;
   uint64_t first_intact_offset_after_cut = 0;
+  // With intact_record_after_cut: the intact records from there on, resynchronising past any
+  // further damage. What a reader that skips damage would see; no correct reader uses them
+  // (the bug zoo's replay_past_corrupt does).
+  std::vector<LogRecord> records_past_damage;
 };
 
 // Reads all of `bytes` with LogReader and, after a cut, scans forward for an intact record.
