@@ -132,6 +132,27 @@ TEST(ReplicaLearn, LearnerCatchesUpFromCacheThenBecomesSecondaryAfterMetaPersist
   EXPECT_EQ(h.View(kP).last_committed, Decree(4));
 }
 
+// The primary upgrades a learner on its completion notice, so the notice waits until what the
+// learner learned is in its log: an append still in flight dies with the learner's process, and
+// it may be the first replica back after every member crashed (all_replicas_crash_slow_log seed
+// 8 lost decrees the group had committed that way).
+TEST(ReplicaLearn, TheCompletionNoticeWaitsForTheLearnedMutationsToBeLogged) {
+  Harness h;
+  StartPairWithWrites(h, 3);
+  const LearnRequest req = StartLearner(h);
+  Outbox at_primary = h.Deliver(kL, kP, req);
+  auto resps = Sent<LearnResponse>(at_primary);
+  ASSERT_EQ(resps.size(), 1u);
+  Outbox learned = h.Deliver(kP, kL, resps[0].second);
+  EXPECT_TRUE(HasMark(learned, "learn.caught_up"));
+  EXPECT_TRUE(Sent<LearnCompletionNotify>(learned).empty())
+      << "notified while the learned mutations were still being logged";
+  Outbox logged = h.CompleteLogs(kL);
+  auto notes = Sent<LearnCompletionNotify>(logged);
+  ASSERT_EQ(notes.size(), 1u) << "the notice goes out once the appends are done";
+  EXPECT_EQ(notes[0].first, kP);
+}
+
 TEST(ReplicaLearn, BeyondTheCacheTheLearnerLearnsFromTheLog) {
   ReplicaServerOptions o = DefaultOptions();
   o.learn_cache_decrees = 2;

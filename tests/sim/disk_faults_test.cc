@@ -177,12 +177,16 @@ TEST(DiskFaults, TearsAreDeterministicPerSeed) {
 
 // In a cluster: a process crash keeps every byte (page cache); a machine crash right after the
 // Boot's appends (nothing synced yet) keeps at most a prefix of the first append.
-TEST(DiskFaults, ProcessCrashKeepsAllMachineCrashTearsOnlyTheUnsyncedAppend) {
+TEST(DiskFaults, ProcessCrashKeepsCompletedAppendsMachineCrashTearsOnlyTheUnsyncedAppend) {
   FaultRig p(0.0);
-  p.cluster.Start();
-  p.cluster.Step();  // Boot: 20 bytes written, none synced
+  p.Run();  // every append completed, none synced
   p.cluster.Crash(p.id, CrashMode::kProcess);
   EXPECT_EQ(p.cluster.disk(p.id).size("log"), static_cast<uint64_t>(kAppends));
+  FaultRig q(0.0);
+  q.cluster.Start();
+  q.cluster.Step();  // Boot: 20 bytes issued, none completed: the process's still
+  q.cluster.Crash(q.id, CrashMode::kProcess);
+  EXPECT_EQ(q.cluster.disk(q.id).size("log"), 0u);
   FaultRig m(0.0);
   m.cluster.SetDiskFaults({.torn_write_probability = 1.0});
   m.cluster.Start();

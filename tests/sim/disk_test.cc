@@ -93,6 +93,25 @@ TEST(Disk, ProcessCrashKeepsUnsyncedBytesMachineCrashLosesThem) {
   }
 }
 
+// An append is the process's until it completes (Pegasus's mutation log batches in user space):
+// a process crash takes the appends still in flight back off the disk, newest first, and keeps
+// the completed ones.
+TEST(Disk, AProcessCrashLosesTheAppendsNotYetCompleted) {
+  DiskRig r;
+  r.cluster.Start();
+  r.cluster.Step();  // Boot: both appends are on the disk, in flight
+  r.cluster.Step();  // LogAppended{1}: "aaa" is done, "bbb" is not
+  ASSERT_EQ(r.done.size(), 1u);
+  EXPECT_EQ(r.cluster.disk(r.id).size("log"), 6u);
+  r.cluster.Crash(r.id, CrashMode::kProcess);
+  EXPECT_EQ(*r.cluster.disk(r.id).ReadFile("log"), "aaa");
+  r.append_on_boot = false;
+  r.cluster.Restart(r.id);
+  r.cluster.RunUntil(Time::Zero() + Seconds(2));
+  EXPECT_EQ(r.read.back(), "aaa");
+  EXPECT_EQ(r.done.size(), 1u) << "the lost append never completes";
+}
+
 TEST(Disk, CompletionsAndPendingSyncsDieWithTheCrash) {
   DiskRig r;
   r.cluster.SetDiskLatency({.write_mean = Seconds(1), .sync_mean = Seconds(1)});

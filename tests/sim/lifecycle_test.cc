@@ -95,8 +95,8 @@ TEST(Lifecycle, ExitTakesTheProcessDownAfterTheStepsOtherEffects) {
                          {[&boots](const NodeEnv&, Time, const Input& in, Outbox& out) {
                             if (!std::holds_alternative<Boot>(in)) return;
                             if (boots++ > 0) return;  // the restarted incarnation stays up
-                            // Unsynced: an exit is a process crash, so the page cache keeps these
-                            // bytes.
+                            // An exit is a process crash: this append, issued and not completed,
+                            // goes with the process.
                             out.AppendLog({.file = "f", .token = 1, .bytes = "abc", .sync = false});
                             out.Send(NodeId(1), Ping{.seq = 7});
                             out.Exit("log failed");
@@ -113,7 +113,7 @@ TEST(Lifecycle, ExitTakesTheProcessDownAfterTheStepsOtherEffects) {
   EXPECT_EQ(log, (std::vector<std::string>{"exit n/0: log failed"}));
   cluster.Restart(ids[0]);
   EXPECT_TRUE(cluster.is_up(ids[0]));
-  EXPECT_EQ(cluster.disk(ids[0]).ReadFile("f").value(), "abc");
+  EXPECT_EQ(cluster.disk(ids[0]).ReadFile("f").value(), "") << "the append was in flight";
   EXPECT_EQ(cluster.incarnation(ids[0]), 2u);
 }
 
