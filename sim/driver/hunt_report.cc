@@ -11,7 +11,26 @@ namespace pg::sim {
 using nlohmann::ordered_json;
 namespace {
 
-std::string Catcher(const HuntResult& r) { return r.first ? r.first->kind : "—"; }
+// What caught the first detecting run: its failure kind, or for a run that did not fail but missed
+// its expectation (a coverage mark the scenario must hit), that expectation.
+std::string Catcher(const HuntResult& r) {
+  if (!r.first) return "—";
+  if (r.first->kind == "expectation") return fmt::format("expectation: {}", r.first->why);
+  return fmt::format("`{}`", r.first->kind);
+}
+
+// Every detecting run of the hunt by kind, most frequent first: "checker:illegal 12, liveness 3".
+std::string KindsText(const HuntResult& r) {
+  std::vector<std::pair<uint64_t, std::string>> by_count;
+  for (const auto& [kind, n] : r.kinds) by_count.emplace_back(n, kind);
+  std::stable_sort(by_count.begin(), by_count.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out;
+  for (const auto& [n, kind] : by_count) {
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", kind, n);
+  }
+  return out.empty() ? "—" : out;
+}
 
 std::string ShrunkText(const HuntResult& r) {
   if (!r.first) return "—";
@@ -34,6 +53,41 @@ ordered_json SizesJson(const ShrinkSizes& s) {
 }
 
 }  // namespace
+
+std::string_view BenchNeeded(Bug bug) {
+  switch (bug) {
+    case Bug::kStaleReadOnNewPrimary:
+    case Bug::kCommitOnMajority:
+    case Bug::kClientIncrRetry:
+    case Bug::kSecondaryServesReads:
+      return "nothing new: the checker and invariants on the existing scenarios";
+    case Bug::kReconcileOldBallot:
+    case Bug::kPrepareListKeptAfterLearn:
+      return "nothing new: the core's own assertions stop the run";
+    case Bug::kNoForceUpdateBallot:
+    case Bug::kPrimaryOnEmptyReplica:
+      return "nothing new; the first catch is a scenario's required coverage mark (the path the "
+             "bug skips), other runs fail safety checks";
+    case Bug::kMetaActBeforePersist:
+      return "a crashed process loses its log appends still in flight (the simulator kept them "
+             "before), so an answer given before meta.log is durable can be undone";
+    case Bug::kAckBeforeLogged:
+      return "the in-flight append loss above, and `pegasus/all_replicas_crash_slow_log` (every "
+             "server crashing at once over a slow log disk); it found a real core bug first "
+             "(`regressions/all_replicas_crash_slow_log_seed8_learner_unlogged`)";
+    case Bug::kLeaseFromFollowerMeta:
+      return "`pegasus/primary_cut_from_leader_meta`: a primary cut from the leader meta only";
+    case Bug::kLeaseFromAckTime:
+      return "`pegasus/lease_ack_late`: beacon acks held up past the lease";
+    case Bug::kReplayPastCorrupt:
+      return "a new fault kind, `corrupt` (a bit flipped in a log record with intact ones after "
+             "it), and `pegasus/plog_corrupt_restart`";
+    case Bug::kDddPickByCommitted:
+    case Bug::kLearnerStaleSignature:
+      return "a targeted scenario (see below)";
+  }
+  return "";
+}
 
 std::string SizesText(const ShrinkSizes& s) {
   return fmt::format("{} faults, {} clients, {} ops, {} replica servers, {} partitions, {} s",
@@ -108,15 +162,17 @@ ordered_json HuntJson(const std::vector<HuntResult>& results) {
 
 std::string HuntMarkdown(const std::vector<HuntResult>& results) {
   std::string md =
-      "| switch | the real bug | seeds to first detection | detecting seeds per 100 | caught "
-      "by | first caught in | shrunk to |\n|---|---|---:|---|---|---|---|\n";
+      "| switch | the real bug | seeds to first detection | detecting seeds per 100 | first "
+      "caught by | in | detecting runs by kind | shrunk to | what the bench needed |\n"
+      "|---|---|---:|---|---|---|---|---|---|\n";
   for (const HuntResult& r : results) {
     const BugInfo& info = InfoOf(r.bug);
     const auto n = r.seeds_to_detection();
-    md += fmt::format("| `{}` | {}: {} | {} | {} | `{}` | {} | {} |\n", info.name, info.cite,
-                      info.what, n ? fmt::format("{}", *n) : "**not caught**", RateText(r),
-                      Catcher(r), r.first ? fmt::format("`{}`", r.first->scenario) : "—",
-                      ShrunkText(r));
+    md +=
+        fmt::format("| `{}` | {}: {} | {} | {} | {} | {} | {} | {} | {} |\n", info.name, info.cite,
+                    info.what, n ? fmt::format("{}", *n) : "**not caught**", RateText(r),
+                    Catcher(r), r.first ? fmt::format("`{}`", r.first->scenario) : "—",
+                    KindsText(r), ShrunkText(r), BenchNeeded(r.bug));
   }
   md += fmt::format("\nMedian seeds to first detection: {}.\n", MedianSeedsToDetection(results));
   return md;

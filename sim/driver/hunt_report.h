@@ -3,12 +3,16 @@
 // markdown table of results/bugzoo.md.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/driver/hunt.h"
 
 namespace pg::sim {
 
+// What the bench needed to catch a switch (scenarios, fault kinds, invariants added for it): the
+// table's last column, kept here so that the regenerated table says it.
+std::string_view BenchNeeded(Bug bug);
 // "faults 9, clients 1, ops 12, ..." (ShrinkSizes as one phrase).
 std::string SizesText(const ShrinkSizes& sizes);
 // One line: caught or not, first seed, rate, catcher, shrunk size.

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "core/storage/mutation_log.h"
 #include "sim/cluster.h"
 
 namespace pg::sim {
@@ -181,6 +182,38 @@ TEST(Nemesis, SwarmSchedulesRunAndEndHealed) {
 TEST(Nemesis, LabelNamesKindAndFields) {
   EXPECT_EQ(FaultLabel(Fault{5, CrashFault{.node = "replica/1", .mode = "machine"}}),
             R"(crash {"mode":"machine","node":"replica/1"})");
+}
+
+// Bit rot (CorruptFault): one bit of one record before the last flips in each matching file, so
+// a reader finds damage with intact records after it (not a torn tail); other files are untouched.
+TEST(Nemesis, CorruptDamagesARecordWithIntactOnesAfterIt) {
+  const Knobs k = KnobsFor(R"([{"at_ms": 100, "kind": "corrupt", "node": "replica/0"}])");
+  auto c = Build(k);
+  const NodeId r0 = Id(*c, "replica/0");
+  std::string log;
+  for (int d = 1; d <= 6; ++d) {
+    log += EncodeLogRecord(LogRecord{
+        .ballot = Ballot(1), .decree = Decree(d), .last_committed = Decree(d - 1), .payload = "x"});
+  }
+  c->disk(r0).Append("plog.1.0.1", log);
+  c->disk(r0).Append("meta.log", log);
+  c->RunUntil(Time::Zero() + Millis(200));
+  const LogReadResult plog = ReadLog(*c->disk(r0).ReadFile("plog.1.0.1"));
+  EXPECT_NE(plog.cut, LogCut::kNone);
+  EXPECT_TRUE(plog.intact_record_after_cut) << "damage in the middle, not a torn tail";
+  EXPECT_GE(plog.records.size(), 1u) << "one of the last few records, not the first";
+  EXPECT_EQ(ReadLog(*c->disk(r0).ReadFile("meta.log")).cut, LogCut::kNone)
+      << "only files with the prefix rot";
+  EXPECT_EQ(LogAt(*c, 100).size(), 1u);
+}
+
+TEST(Nemesis, ACorruptFaultNamesAKnownNode) {
+  auto bad = ParseScenario(
+      R"({"name": "n", "faults": [{"at_ms": 1, "kind": "corrupt", "node": "replica/99"}]})",
+      "c.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("$.faults[0].node"), std::string::npos)
+      << bad.status().message();
 }
 
 }  // namespace
