@@ -83,6 +83,12 @@ std::string_view BenchNeeded(Bug bug) {
       return "a new fault kind, `corrupt` (a bit flipped in a log record with intact ones after "
              "it), and `pegasus/plog_corrupt_restart`";
     case Bug::kDddPickByCommitted:
+      return "not reachable in this core, so not caught: a DDD arises only when members go down "
+             "one after another, so the most recent drop was the last member after the other "
+             "left and knows at least as much (ballot, committed, prepared); both picks agree, "
+             "and a power-lost replica fails itself rather than recover a short log as Pegasus's "
+             "does. Only `BugZooMeta.DddPickByCommittedIgnoresBallotAndPrepared` shows the "
+             "switch changes a pick";
     case Bug::kLearnerStaleSignature:
       return "a targeted scenario (see below)";
   }
