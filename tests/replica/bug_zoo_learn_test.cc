@@ -122,11 +122,11 @@ TEST(BugZooLearn, PrepareListKeptAfterLearnLeavesTheCommitPointBehindTheCheckpoi
   EXPECT_DEATH(LearnACheckpoint(Bug::kPrepareListKeptAfterLearn), "applied != committed");
 }
 
-// kP alone commits 4 writes; while it is down one bit of its log's second record rots. Returns
-// kP's view after the restart.
+// kP commits 4 writes with kS2 (a group needs two members to commit); while kP is down one bit of
+// its log's second record rots. Returns kP's view after the restart.
 ReplicaServer::ReplicaView RestartOverARottenRecord(std::optional<Bug> bug) {
   Harness h(Options(bug));
-  h.StartGroup({});
+  h.StartGroup({kS2});
   for (int i = 1; i <= 4; ++i) CommitWrite(h, i);
   EXPECT_EQ(h.View(kP).last_committed, Decree(4));
   std::string& log = h.server(kP).disk.files.at(SegmentName(PlogBaseName(kGpid), 0));
