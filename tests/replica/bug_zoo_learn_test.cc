@@ -35,14 +35,6 @@ void CommitWrite(Harness& h, int i) {
   }
 }
 
-void BootEmpty(Harness& h, NodeId id) {
-  h.Build(id);
-  h.Step(id, Boot{});
-  h.Deliver(kMeta, id, BeaconAck{.send_time = h.now, .is_master = true});
-  h.Deliver(kMeta, id, ConfigSyncResponse{});
-  h.CompleteLogs(id);
-}
-
 // Meta proposes kL until it asks to learn; returns its request.
 LearnRequest ProposeLearner(Harness& h) {
   const ConfigProposal add{
@@ -75,7 +67,7 @@ Decree StaleRoundAnswerArrives(std::optional<Bug> bug) {
   h.StartGroup({kS2});
   for (int i = 1; i <= 4; ++i) CommitWrite(h, i);
   h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
-  BootEmpty(h, kL);
+  h.BootEmpty(kL);
   const LearnResponse stale = AskPrimary(h, ProposeLearner(h));
   EXPECT_EQ(stale.type, LearnType::kApp);
   h.Deliver(kL, kP,
@@ -107,7 +99,7 @@ std::pair<bool, Decree> LearnACheckpoint(std::optional<Bug> bug) {
   h.StartGroup({kS2});
   for (int i = 1; i <= 4; ++i) CommitWrite(h, i);
   h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
-  BootEmpty(h, kL);
+  h.BootEmpty(kL);
   const LearnResponse resp = AskPrimary(h, ProposeLearner(h));
   EXPECT_EQ(resp.type, LearnType::kApp);
   Outbox out = h.Deliver(kP, kL, resp);

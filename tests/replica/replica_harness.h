@@ -117,6 +117,16 @@ class Harness {
     return out;
   }
 
+  // Boots `id` (again, after a crash) with a lease and an empty config sync answer: a server
+  // meta lists no replicas on, or one about to learn that it should.
+  void BootEmpty(NodeId id) {
+    Build(id);
+    Step(id, Boot{});
+    Deliver(kMeta, id, BeaconAck{.send_time = now, .is_master = true});
+    Deliver(kMeta, id, ConfigSyncResponse{});
+    CompleteLogs(id);
+  }
+
   // A group: primary 1, secondaries 2 and 3, ballot 1, `partitions` partitions.
   PartitionConfiguration Config(std::vector<NodeId> secondaries = {NodeId(2), NodeId(3)},
                                 int32_t partitions = 1) const {

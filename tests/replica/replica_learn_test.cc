@@ -26,15 +26,6 @@ void StartPairWithWrites(Harness& h, int writes) {
   ASSERT_EQ(h.View(kP).last_committed, Decree(writes));
 }
 
-// Boots the learner's server kL with a lease and no replicas.
-void BootEmpty(Harness& h, NodeId id) {
-  h.Build(id);
-  h.Step(id, Boot{});
-  h.Deliver(kMeta, id, BeaconAck{.send_time = h.now, .is_master = true});
-  h.Deliver(kMeta, id, ConfigSyncResponse{});
-  h.CompleteLogs(id);
-}
-
 ConfigProposal AddSecondary(const Harness& h, NodeId node) {
   return ConfigProposal{.type = ConfigType::kAddSecondary, .config = h.Config({kS2}), .node = node};
 }
@@ -42,7 +33,7 @@ ConfigProposal AddSecondary(const Harness& h, NodeId node) {
 // Meta proposes kL twice (the first creates its replica, the second starts learning); returns
 // the learner's first LearnRequest.
 LearnRequest StartLearner(Harness& h) {
-  BootEmpty(h, kL);
+  h.BootEmpty(kL);
   for (int i = 0; i < 2; ++i) {
     for (auto& [to, add] : Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kL)))) {
       EXPECT_EQ(to, kL);

@@ -34,14 +34,6 @@ AddLearnerRequest LearnerOfBallot2(uint64_t signature) {
       .partition_count = 1};
 }
 
-void Restart(Harness& h, NodeId id) {
-  h.Build(id);
-  h.Step(id, Boot{});
-  h.Deliver(kMeta, id, BeaconAck{.send_time = h.now, .is_master = true});
-  h.Deliver(kMeta, id, ConfigSyncResponse{});
-  h.CompleteLogs(id);
-}
-
 // Writes `value` through kS2 (primary) and kS3; returns the prepares kS2 sent to anyone else.
 std::vector<PrepareRequest> WriteThroughS2(Harness& h, const std::string& value, uint64_t id) {
   Outbox out = h.Deliver(kClient, kS2, Write(OpKind::kSet, "h", "s", value, id));
@@ -84,7 +76,7 @@ TEST(ReplicaLearnerLog, ARestartedLearnerNeverCommitsARecordOfTheAbandonedHistor
   for (uint64_t i = 1; i <= 3; ++i) WriteThroughS2(h, "new" + std::to_string(i), 10 + i);
   ASSERT_EQ(h.View(kS2).last_committed, Decree(3));
 
-  Restart(h, kP);
+  h.BootEmpty(kP);
   ASSERT_EQ(h.View(kP).last_prepared, Decree(1)) << "the abandoned record, replayed";
   ASSERT_EQ(h.View(kP).last_committed, Decree(0));
 
@@ -120,7 +112,7 @@ TEST(ReplicaLearnerLog, ARestartedLearnerNeverCommitsARecordOfTheAbandonedHistor
   }
 
   // The replay commits only what the current history's records justify: decree 1 is "new1".
-  Restart(h, kP);
+  h.BootEmpty(kP);
   EXPECT_NE(h.View(kP).status, PartitionStatus::kError);
   EXPECT_EQ(h.View(kP).last_prepared, Decree(4));
   ASSERT_GE(h.View(kP).last_committed, Decree(1));
