@@ -28,6 +28,11 @@ struct LinkConfig {
   double duplicate_probability = 0.0;
   // Probability that a message ignores per-link FIFO order. Links are FIFO otherwise (TCP).
   double reorder_probability = 0.0;
+  // A reordered message lags a further uniform [0, straggle_max] behind its drawn latency: a
+  // straggler. rDSN carries the requests and the replies between two nodes on different TCP
+  // sessions, and a session that lost a segment stalls for a retransmission timeout while the
+  // other flows, so a reply can arrive seconds after requests sent later. 0: no lag (and no draw).
+  Duration straggle_max;
   // A message of B bytes occupies its link's wire for B / bandwidth before its latency starts, and
   // later messages on the link wait for the wire: a big transfer (a checkpoint) takes simulated
   // time. 0: unlimited (sizes are then never computed).
@@ -161,6 +166,8 @@ class Cluster {
   void ClogLink(NodeId from, NodeId to, Duration for_how_long);
   void SetLink(NodeId from, NodeId to, LinkConfig config);
   void SetDefaultLink(LinkConfig config);
+  // The links from and to `node` use `config` (nullopt: the default again); see Network.
+  void SetNodeLinks(NodeId node, std::optional<LinkConfig> config);
   // Messages this node sends are never duplicated by the network (Network::SetNeverDuplicates).
   void SetNeverDuplicates(NodeId node);
   // Added: write/sync latency means of every node's disk (negative values count as zero).

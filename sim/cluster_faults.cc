@@ -12,9 +12,12 @@
 namespace pg::sim {
 namespace {
 std::string LinkText(const LinkConfig& c) {
-  return fmt::format("latency {}..{} drop {} duplicate {} reorder {}", c.latency_min,
-                     c.latency_mean, c.drop_probability, c.duplicate_probability,
-                     c.reorder_probability);
+  std::string text =
+      fmt::format("latency {}..{} drop {} duplicate {} reorder {}", c.latency_min, c.latency_mean,
+                  c.drop_probability, c.duplicate_probability, c.reorder_probability);
+  // Only when set, so the traces of runs without stragglers keep their hashes.
+  if (c.straggle_max > Duration()) text += fmt::format(" straggle {}", c.straggle_max);
+  return text;
 }
 }  // namespace
 
@@ -134,6 +137,15 @@ void Cluster::SetLink(NodeId from, NodeId to, LinkConfig config) {
   }
   impl_->network.SetLink(from, to, config);
   impl_->LogFault(fmt::format("set link {}->{}: {}", name(from), name(to), LinkText(config)));
+}
+
+void Cluster::SetNodeLinks(NodeId node, std::optional<LinkConfig> config) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("set links of {} ignored: unknown node", node));
+  }
+  impl_->network.SetNodeLinks(node, config);
+  impl_->LogFault(config ? fmt::format("set links of {}: {}", name(node), LinkText(*config))
+                         : fmt::format("links of {} follow the default", name(node)));
 }
 
 void Cluster::SetDefaultLink(LinkConfig config) {

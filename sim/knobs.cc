@@ -288,6 +288,8 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "drop_probability", f.drop_probability);
             PutOptional(j, "duplicate_probability", f.duplicate_probability);
             PutOptional(j, "reorder_probability", f.reorder_probability);
+            PutOptional(j, "straggle_ms", f.straggle_ms);
+            PutOptional(j, "node", f.node);
             j["duration_ms"] = f.duration_ms;
           },
           [&](const DiskErrorsFault& f) {

@@ -20,6 +20,9 @@ struct NemesisState {
   // Running network spells in start order; the newest one is in force.
   std::vector<std::pair<uint64_t, LinkConfig>> spells;
   uint64_t next_spell = 0;
+  // Running spells on one node's links, per node, in start order; the newest one is in force on
+  // that node's links, over the network-wide one.
+  std::map<NodeId, std::vector<std::pair<uint64_t, LinkConfig>>> node_spells;
   // Per node, the token of the pause in force: a resume ends only its own pause, not a later one
   // (pause, crash, restart, pause again: the first pause's resume must not end the second).
   std::map<NodeId, uint64_t> pause_token;
@@ -105,7 +108,22 @@ Action SpellAction(const NetworkFault& f, StatePtr state) {
     link.drop_probability = f.drop_probability.value_or(link.drop_probability);
     link.duplicate_probability = f.duplicate_probability.value_or(link.duplicate_probability);
     link.reorder_probability = f.reorder_probability.value_or(link.reorder_probability);
+    if (f.straggle_ms) link.straggle_max = Millis(*f.straggle_ms);
     const uint64_t spell = state->next_spell++;
+    if (f.node) {
+      auto id = Find(c, *f.node);
+      if (!id) return;
+      state->node_spells[*id].emplace_back(spell, link);
+      c.SetNodeLinks(*id, link);
+      c.Schedule(c.now() + Millis(f.duration_ms), "network spell ends",
+                 [node = *id, spell, state](Cluster& c) {
+                   auto& spells = state->node_spells[node];
+                   std::erase_if(spells, [spell](const auto& s) { return s.first == spell; });
+                   c.SetNodeLinks(
+                       node, spells.empty() ? std::nullopt : std::optional(spells.back().second));
+                 });
+      return;
+    }
     state->spells.emplace_back(spell, link);
     SetNewestLink(c, *state);
     c.Schedule(c.now() + Millis(f.duration_ms), "network spell ends", [spell, state](Cluster& c) {

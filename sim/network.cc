@@ -10,6 +10,26 @@ void Network::AddNode() {
   links_.emplace_back(n);
   node_clog_end_.emplace_back();
   never_duplicates_.push_back(false);
+  node_links_.emplace_back();
+}
+
+void Network::SetNodeLinks(NodeId node, std::optional<LinkConfig> config) {
+  std::optional<NodeLinks>& slot = node_links_.at(node.value());
+  if (config) {
+    slot = NodeLinks{.config = *config, .set_order = ++node_links_set_};
+  } else {
+    slot.reset();
+  }
+}
+
+const LinkConfig& Network::ConfigOf(NodeId from, NodeId to) const {
+  const Link& l = link(from, to);
+  if (l.has_config) return l.config;
+  const std::optional<NodeLinks>& a = node_links_[from.value()];
+  const std::optional<NodeLinks>& b = node_links_[to.value()];
+  if (a && (!b || a->set_order > b->set_order)) return a->config;
+  if (b) return b->config;
+  return default_link_;
 }
 
 void Network::SetNeverDuplicates(NodeId from) { never_duplicates_.at(from.value()) = true; }
@@ -71,19 +91,23 @@ Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng) {
   const Duration min = std::max(c.latency_min, Duration());
   const Duration tail = std::max(c.latency_mean - min, Duration());
   const Time drawn = now + min + rng.Exponential(tail);
-  if (rng.Chance(c.reorder_probability)) return drawn;  // free of, and not raising, the floor
+  if (rng.Chance(c.reorder_probability)) {  // free of, and not raising, the floor
+    if (c.straggle_max <= Duration()) return drawn;
+    return drawn + Duration::Nanos(static_cast<int64_t>(
+                       rng.Uniform(static_cast<uint64_t>(c.straggle_max.ns()) + 1)));
+  }
   l.fifo_floor = std::max(l.fifo_floor, drawn);
   return l.fifo_floor;
 }
 
 bool Network::NeedsSize(NodeId from, NodeId to) const {
-  return ConfigOf(link(from, to)).bandwidth_bytes_per_ms > 0;
+  return ConfigOf(from, to).bandwidth_bytes_per_ms > 0;
 }
 
 int Network::Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver,
                       uint64_t bytes) {
   Link& l = link(from, to);
-  const LinkConfig& c = ConfigOf(l);
+  const LinkConfig& c = ConfigOf(from, to);
   if (rng.Chance(c.drop_probability)) return 0;
   // The draw is made either way, so a sender's exemption does not shift anyone else's draws.
   const bool duplicate = rng.Chance(c.duplicate_probability);

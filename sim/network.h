@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "core/common/rng.h"
@@ -26,6 +27,9 @@ class Network {
   // pegasus_system.h).
   void SetNeverDuplicates(NodeId from);
   void SetLink(NodeId from, NodeId to, LinkConfig config);
+  // Every link from or to `node` (without a config of its own) uses `config` instead of the
+  // default; nullopt returns them to the default. Where both ends have one, the later set wins.
+  void SetNodeLinks(NodeId node, std::optional<LinkConfig> config);
 
   PartitionId AddPartition(const PartitionSpec& spec);
   // False when `id` is not an active partition.
@@ -64,15 +68,19 @@ class Network {
 
   Link& link(NodeId from, NodeId to) { return links_[from.value()][to.value()]; }
   const Link& link(NodeId from, NodeId to) const { return links_[from.value()][to.value()]; }
-  const LinkConfig& ConfigOf(const Link& l) const {
-    return l.has_config ? l.config : default_link_;
-  }
+  const LinkConfig& ConfigOf(NodeId from, NodeId to) const;
   Time DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng);
 
   LinkConfig default_link_;
   std::vector<std::vector<Link>> links_;  // [from][to]
   std::vector<Time> node_clog_end_;
   std::vector<bool> never_duplicates_;
+  struct NodeLinks {
+    LinkConfig config;
+    uint64_t set_order = 0;
+  };
+  std::vector<std::optional<NodeLinks>> node_links_;  // [node]
+  uint64_t node_links_set_ = 0;
   std::map<PartitionId, Partition> partitions_;
   PartitionId next_partition_ = 1;
 };

@@ -28,6 +28,7 @@ constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause",  
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
               "one kind name per FaultAction alternative, in the variant's order");
 constexpr int64_t kMaxDurationMs = 3'600'000;
+constexpr int64_t kMaxStraggleMs = 60'000;  // a minute: longer than any retransmission stall
 constexpr double kMaxDriftPpm = 1e5;
 // A clock_drift fault may go further than the drawn drifts: down to a clock at half speed (the
 // kernel's own bound), enough to break a lease margin on purpose.
@@ -417,10 +418,24 @@ std::optional<FaultAction> ScenarioParser::ParseNetworkSpell(JsonObject& obj) {
       .drop_probability = obj.Optional("drop_probability").Double(0, 1, false),
       .duplicate_probability = obj.Optional("duplicate_probability").Double(0, 1, false),
       .reorder_probability = obj.Optional("reorder_probability").Double(0, 1),
+      .straggle_ms = std::nullopt,
+      .node = std::nullopt,
       .duration_ms = 0,
   };
+  if (JsonReader node_reader = obj.Optional("node"); node_reader.present()) {
+    auto node = NodeName(node_reader);
+    if (!node) return std::nullopt;
+    fault.node = *node;
+  }
+  JsonReader straggle = obj.Optional("straggle_ms");
+  fault.straggle_ms = straggle.Int(1, kMaxStraggleMs);
   auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
   if (!errors_.ok() || !d) return std::nullopt;
+  if (fault.straggle_ms && fault.reorder_probability.value_or(0) <= 0) {
+    // Only a reordered message straggles: without reordering in the same spell it would do nothing.
+    straggle.Fail("straggle_ms only with a reorder_probability above 0 in the same fault");
+    return std::nullopt;
+  }
   if (!fault.drop_probability && !fault.duplicate_probability && !fault.reorder_probability) {
     errors_.Fail(obj.path(),
                  "at least one of drop_probability, duplicate_probability, reorder_probability",
@@ -468,6 +483,9 @@ std::vector<std::string> FaultNodes(const FaultAction& action) {
   if (auto* f = std::get_if<ClockDriftFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<DiskErrorsFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<CorruptFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<NetworkFault>(&action); f != nullptr && f->node) {
+    names.push_back(*f->node);
+  }
   if (auto* f = std::get_if<PartitionFault>(&action)) {
     for (const auto& group : f->groups) add(group);
   }

@@ -64,10 +64,13 @@ struct ClockDriftFault {  // "clock_drift": {"node", "drift_ppm"}
   bool operator==(const ClockDriftFault&) const = default;
 };
 struct NetworkFault {  // "network": {"drop_probability"?, "duplicate_probability"?,
-                       //  "reorder_probability"?, "duration_ms"}: a lossy spell on every link
+                       //  "reorder_probability"?, "straggle_ms"?, "node"?, "duration_ms"}: a
+                       //  lossy spell on every link, or on the node's links
   std::optional<double> drop_probability;
   std::optional<double> duplicate_probability;
   std::optional<double> reorder_probability;
+  std::optional<int64_t> straggle_ms;  // a reordered message lags up to this much more
+  std::optional<std::string> node;     // only the links from and to this node
   int64_t duration_ms = 0;
   bool operator==(const NetworkFault&) const = default;
 };

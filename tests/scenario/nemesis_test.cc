@@ -153,6 +153,29 @@ TEST(Nemesis, NetworkSpellsNestAndRestoreTheBaseline) {
   EXPECT_TRUE(LogHas(*c, 500, "drop 0 duplicate 0.125 reorder 0"));
 }
 
+// A straggle bound lasts as long as its spell; the baseline has none.
+TEST(Nemesis, AStragglingSpellSetsItsBoundAndTheBaselineComesBackWithout) {
+  auto c = Build(KnobsFor(R"([
+      {"at_ms": 100, "kind": "network", "reorder_probability": 0.1, "straggle_ms": 2500,
+       "duration_ms": 200}])"));
+  c->RunUntil(At(400));
+  EXPECT_TRUE(LogHas(*c, 100, "reorder 0.1 straggle 2500.000ms"));
+  EXPECT_TRUE(LogHas(*c, 300, "drop 0 duplicate 0 reorder 0"));
+  EXPECT_FALSE(LogHas(*c, 300, "straggle"));
+}
+
+// A spell with a node changes only that node's links, and its end returns them to the default.
+TEST(Nemesis, ANodeSpellSetsThatNodesLinksOnly) {
+  auto c = Build(KnobsFor(R"([
+      {"at_ms": 100, "kind": "network", "node": "replica/1", "drop_probability": 0.5,
+       "duration_ms": 200}])"));
+  c->RunUntil(At(400));
+  EXPECT_TRUE(LogHas(*c, 100, "set links of replica/1: latency"));
+  EXPECT_TRUE(LogHas(*c, 100, "drop 0.5"));
+  EXPECT_FALSE(LogHas(*c, 100, "set default link"));
+  EXPECT_TRUE(LogHas(*c, 300, "links of replica/1 follow the default"));
+}
+
 TEST(Nemesis, AnUnknownNodeIsSkippedNotAsserted) {
   // A system that builds no meta servers (e.g. "register") still has meta/0 in its knobs.
   auto c = Build(KnobsFor(R"([{"at_ms": 100, "kind": "crash", "node": "meta/0"}])"),

@@ -98,6 +98,42 @@ TEST(Network, ReorderLetsMessagesOvertake) {
   EXPECT_GT(inversions, kCount / 10);
 }
 
+// With straggle_max, a reordered message lags a further uniform [0, straggle_max]; the others
+// keep their FIFO order and are not held back behind it.
+TEST(Network, ReorderedMessagesStraggleUpToTheBoundWhileTheRestKeepFifo) {
+  LinkConfig c = Link(1, 1);  // no tail: a message on time arrives at exactly 1 ms
+  c.reorder_probability = 0.1;
+  c.straggle_max = Millis(4000);
+  Burst b(c);
+  ASSERT_EQ(b.log.pings.size(), kCount);
+  size_t on_time = 0, late = 0, later_than_2s = 0;
+  Time last_on_time;
+  for (const auto& d : b.log.pings) {
+    EXPECT_GE(d.at, Time::Zero() + Millis(1));
+    EXPECT_LE(d.at, Time::Zero() + Millis(4001));
+    if (d.at == Time::Zero() + Millis(1)) {
+      ++on_time;
+      last_on_time = d.at;
+    } else {
+      ++late;
+      later_than_2s += d.at > Time::Zero() + Millis(2001);
+    }
+  }
+  // About 10 % straggle (400 of 4000), about half of them past the middle of the bound.
+  EXPECT_NEAR(static_cast<double>(late), kCount * 0.1, 80);
+  EXPECT_NEAR(static_cast<double>(later_than_2s), late / 2.0, late / 5.0);
+  // Every message that did not straggle arrived at 1 ms: none waited behind a straggler.
+  EXPECT_EQ(on_time + late, kCount);
+  EXPECT_EQ(last_on_time, Time::Zero() + Millis(1));
+}
+
+TEST(Network, WithoutStraggleAReorderedMessageKeepsItsDrawnLatency) {
+  LinkConfig c = Link(1, 1);
+  c.reorder_probability = 1.0;
+  Burst b(c);
+  for (const auto& d : b.log.pings) EXPECT_EQ(d.at, Time::Zero() + Millis(1));
+}
+
 TEST(Network, DropLosesAboutTheConfiguredShare) {
   LinkConfig c = Link(1, 3);
   c.drop_probability = 0.3;
