@@ -39,8 +39,11 @@ struct LearnRequest {
   static constexpr std::string_view kName = "LearnRequest";
   Gpid gpid;
   uint64_t signature = 0;
+  // The learner's nth request of its round. rDSN matches an RPC's reply to its call and drops
+  // the reply of a call that timed out; the learner keeps only the answer to its latest request.
+  uint32_t request_in_round = 0;
   Decree last_committed_decree_in_app{0};
-  PG_FIELDS(gpid, signature, last_committed_decree_in_app);
+  PG_FIELDS(gpid, signature, request_in_round, last_committed_decree_in_app);
   bool operator==(const LearnRequest&) const = default;
 };
 
@@ -48,7 +51,8 @@ struct LearnResponse {
   static constexpr std::string_view kName = "LearnResponse";
   Gpid gpid;
   ErrorCode error = ErrorCode::kOk;
-  ReplicaConfiguration config;  // ballot, primary, signature of the round
+  ReplicaConfiguration config;    // ballot, primary, signature of the round
+  uint32_t request_in_round = 0;  // the request this answers
   LearnType type = LearnType::kCache;
   // 2PC covers the learner from this decree on: the primary sends it every prepare >= this.
   Decree prepare_start_decree{0};
@@ -57,8 +61,8 @@ struct LearnResponse {
   std::vector<Mutation> mutations;
   // kApp: the primary's whole engine state.
   std::optional<Checkpoint> checkpoint;
-  PG_FIELDS(gpid, error, config, type, prepare_start_decree, last_committed_decree, mutations,
-            checkpoint);
+  PG_FIELDS(gpid, error, config, request_in_round, type, prepare_start_decree,
+            last_committed_decree, mutations, checkpoint);
   bool operator==(const LearnResponse&) const = default;
 };
 

@@ -157,6 +157,9 @@ class Replica {
     Decree prepare_start{0};  // 0 until the first response
     bool caught_up = false;   // learned everything below prepare_start; notifying the primary
     int unanswered = 0;       // requests sent since the last response
+    // Learn requests sent in this round; an answer to an earlier one is late and ignored (the
+    // retry asked again, and its answer may already have brought newer state).
+    uint32_t requests = 0;
     // Set while the completion notice waits for the log appends issued up to this token (the
     // learned mutations among them) to complete.
     std::optional<uint64_t> completion_after_token;
@@ -233,7 +236,7 @@ class Replica {
   void SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d, Outbox& out);
   void OnLearnerAck(NodeId from, const PrepareAck& ack);
   void CheckLearnerTimeouts(Time now, Outbox& out);
-  LearnResponse LearnResponseTo(uint64_t signature) const;
+  LearnResponse LearnResponseTo(const LearnRequest& req) const;
   LearnResponse BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner);
   bool CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out) const;
   void RememberCommitted(const Mutation& mu);
@@ -286,6 +289,10 @@ class Replica {
   PrimaryState primary_;
   // Set exactly while PS_POTENTIAL_SECONDARY.
   std::optional<LearnerState> learning_;
+  // The newest learning signature this replica has learned under (0: none since it booted).
+  // Signatures are (ballot << 32 | the primary's count), so they only grow in a partition's
+  // history: an add-learner of a smaller one is a straggler of a round already replaced.
+  uint64_t newest_learner_signature_ = 0;
   uint32_t learner_seq_ = 0;  // the low half of the next learning signature this primary hands out
   // The most recent committed mutations, contiguous and ending at the commit point: what LT_CACHE
   // learning serves (Pegasus keeps them in the prepare list's mutation cache).

@@ -82,19 +82,20 @@ void Replica::CheckLearnerTimeouts(Time now, Outbox& out) {
 }
 
 // A learn response's header: this ballot, this primary, the learner's round.
-LearnResponse Replica::LearnResponseTo(uint64_t signature) const {
+LearnResponse Replica::LearnResponseTo(const LearnRequest& req) const {
   return LearnResponse{
       .gpid = gpid_,
       .config = ReplicaConfiguration{.gpid = gpid_,
                                      .ballot = ballot_,
                                      .primary = host_->self(),
                                      .status = PartitionStatus::kPotentialSecondary,
-                                     .learner_signature = signature}};
+                                     .learner_signature = req.signature},
+      .request_in_round = req.request_in_round};
 }
 
 // on_learn.
 void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out) {
-  LearnResponse resp = LearnResponseTo(req.signature);
+  LearnResponse resp = LearnResponseTo(req);
   auto reply = [&](ErrorCode e) {
     resp.error = e;
     out.Send(from, resp);
@@ -131,7 +132,8 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
 }
 
 LearnResponse Replica::BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner) {
-  LearnResponse resp = LearnResponseTo(learner.signature);
+  PG_ASSERT_EQ(req.signature, learner.signature);
+  LearnResponse resp = LearnResponseTo(req);
   resp.prepare_start_decree = *learner.prepare_start;
   resp.last_committed_decree = plist_.last_committed();
   const Decree committed = plist_.last_committed();

@@ -25,6 +25,14 @@ void Replica::OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, 
     return;
   }
   if (learning_ && learning_->signature == rc.learner_signature) return;  // a resend
+  if (rc.learner_signature < newest_learner_signature_) {
+    // A round the primary replaced: starting it again would reset this learner's state to learn
+    // under a signature whose answers (maybe an older checkpoint) may still be on their way
+    // (found by pegasus/learner_stale_answer with the spell on one node, seed 50). Part of the
+    // same guard as the responses' signature (Pegasus 6aa11dea4). Bug zoo: learner_stale_signature.
+    out.Mark("learn.stale_add_learner");
+    if (!host_->options().bugs.on(Bug::kLearnerStaleSignature)) return;
+  }
   if (rc.ballot == ballot_ && (status_ == PartitionStatus::kPrimary ||
                                status_ == PartitionStatus::kSecondary || primary_.pending_change)) {
     PG_LOG(kDebug, "replica {}: a member of ballot {} does not learn", gpid_, ballot_);
@@ -43,6 +51,7 @@ void Replica::OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, 
   // a learner keeps only what it learns and what this round's primary prepares.
   plist_.TruncateAbove(plist_.last_committed());
   learning_ = LearnerState{.signature = rc.learner_signature};
+  newest_learner_signature_ = std::max(newest_learner_signature_, rc.learner_signature);
   out.Mark("learn.start");
   // Its log must forget that history too, or a replay would bring it back: see StartFreshLog.
   if (!log_empty_) StartFreshLog(out);
@@ -99,6 +108,7 @@ void Replica::SendLearnRequest(Outbox& out) {
   ++learning_->unanswered;
   out.Send(*config_.primary, LearnRequest{.gpid = gpid_,
                                           .signature = learning_->signature,
+                                          .request_in_round = ++learning_->requests,
                                           .last_committed_decree_in_app = engine_->last_applied()});
   out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kLearn),
                host_->options().learn_retry_interval);
@@ -140,9 +150,23 @@ void Replica::OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, 
   // that would take the commit point back (Pegasus 6aa11dea4). Bug zoo: learner_stale_signature.
   const bool check_round = !host_->options().bugs.on(Bug::kLearnerStaleSignature);
   if (status_ != PartitionStatus::kPotentialSecondary || !learning_ ||
-      (check_round && resp.config.learner_signature != learning_->signature) ||
       resp.config.ballot != ballot_ || config_.primary != from) {
-    PG_LOG(kDebug, "replica {}: ignoring a learn response of another round from {}", gpid_, from);
+    PG_LOG(kDebug, "replica {}: ignoring a learn response of another configuration from {}", gpid_,
+           from);
+    return;
+  }
+  if (resp.config.learner_signature != learning_->signature) {
+    out.Mark("learn.other_round_answer");
+    if (check_round) {
+      PG_LOG(kDebug, "replica {}: ignoring a learn response of another round from {}", gpid_, from);
+      return;
+    }
+  }
+  if (resp.request_in_round != learning_->requests) {
+    // The answer to a request the learn timer already asked again: the later answer may have
+    // come first, and this one's older checkpoint would take the commit point back (found by
+    // pegasus/learner_stale_answer, seed 7, once replies could straggle).
+    out.Mark("learn.late_answer");
     return;
   }
   learning_->unanswered = 0;  // the primary answers: it is there, whatever it says

@@ -145,6 +145,17 @@ void Replica::OnLogAppended(Time now, uint64_t token, Outbox& out) {
 void Replica::OnLogged(Time now, const PendingAppend& a, Outbox& out) {
   PG_ASSERT(a.done);
   PreparedMutation* slot = plist_.GetMutable(a.decree);
+  if (slot == nullptr && status_ == PartitionStatus::kPotentialSecondary && learning_ &&
+      a.ballot == ballot_ && a.decree <= plist_.last_committed() && config_.primary) {
+    // A learner commits on later prepares' headers without waiting for its own log (the primary
+    // commits without it), so a decree may commit, and leave the prepare list, before its append
+    // completes. It is logged now: ack it, or the primary holds it unacked, refuses the learner's
+    // completion and drops it at the prepare timeout, round after round (found by
+    // scenarios-wip/learner_straggle_heavy_liveness, seed 2). Pegasus acks on the log write's
+    // completion whatever the mutation's commit state. (An ack of a learned mutation the primary
+    // never prepared to it is harmless: OnLearnerAck erases nothing.)
+    return AckPrepare(a.decree, ErrorCode::kOk, *config_.primary, a.ballot, out);
+  }
   if (slot == nullptr || slot->mutation.ballot != a.ballot) {
     PG_LOG(kDebug, "replica {}: logged {}@{} is committed or superseded", gpid_, a.decree,
            a.ballot);

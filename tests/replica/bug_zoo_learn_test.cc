@@ -93,6 +93,40 @@ TEST(BugZooLearn, LearnerStaleSignatureAppliesAnEarlierRoundsCheckpoint) {
   EXPECT_EQ(StaleRoundAnswerArrives(Bug::kLearnerStaleSignature), Decree(4));
 }
 
+// The learner is in round 2 when round 1's add-learner request, which straggled, arrives. Returns
+// that delivery's effects.
+Outbox StaleAddLearnerArrives(std::optional<Bug> bug) {
+  Harness h(Options(bug));
+  h.StartGroup({kS2});
+  for (int i = 1; i <= 2; ++i) CommitWrite(h, i);
+  h.BootEmpty(kL);
+  const LearnRequest round1 = ProposeLearner(h);
+  h.Deliver(kL, kP,
+            PrepareAck{.gpid = kGpid,
+                       .error = ErrorCode::kInvalidState,
+                       .ballot = Ballot(1),
+                       .decree = Decree(3)});  // kP drops the learner
+  const ConfigProposal add{
+      .type = ConfigType::kAddSecondary, .config = h.Config({kS2}), .node = kL};
+  auto adds = Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, add));
+  EXPECT_EQ(adds.size(), 1u);
+  if (adds.empty()) return {};
+  AddLearnerRequest stale = adds[0].second;
+  EXPECT_GT(stale.config.learner_signature, round1.signature);
+  h.Deliver(kP, kL, stale);  // round 2 starts
+  h.CompleteLogs(kL);
+  stale.config.learner_signature = round1.signature;
+  return h.Deliver(kP, kL, stale);
+}
+
+TEST(BugZooLearn, LearnerStaleSignatureRestartsAReplacedRound) {
+  const Outbox off = StaleAddLearnerArrives(std::nullopt);
+  EXPECT_TRUE(HasMark(off, "learn.stale_add_learner"));
+  EXPECT_FALSE(HasMark(off, "learn.start")) << "round 2 goes on";
+  const Outbox on = StaleAddLearnerArrives(Bug::kLearnerStaleSignature);
+  EXPECT_TRUE(HasMark(on, "learn.start")) << "round 1 starts over, its answers welcome again";
+}
+
 // A learner gets LT_APP at decree 4; returns whether it caught up, and its commit point.
 std::pair<bool, Decree> LearnACheckpoint(std::optional<Bug> bug) {
   Harness h(Options(bug));

@@ -176,6 +176,50 @@ TEST(ReplicaLearn, BelowTheCollectedLogTheLearnerGetsACheckpoint) {
   EXPECT_EQ(h.View(kL).last_committed, Decree(4));
 }
 
+// Regression learner_stale_answer_seed7_late_answer: the answer to the learner's first request
+// (a checkpoint at 4) straggles; the learn timer asks again, and the answer to that (a checkpoint
+// at 6) comes first. The late one must not restore the older checkpoint.
+TEST(ReplicaLearn, TheAnswerToAnEarlierRequestOfTheRoundIsIgnored) {
+  ReplicaServerOptions o = DefaultOptions();
+  o.learn_cache_decrees = 1;
+  o.plog_gc_reserve_decrees = 0;
+  Harness h(o);
+  StartPairWithWrites(h, 4);
+  h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
+  const LearnRequest first = StartLearner(h);
+  EXPECT_EQ(first.request_in_round, 1u);
+  const auto late = Sent<LearnResponse>(h.Deliver(kL, kP, first)).at(0).second;
+  ASSERT_TRUE(late.checkpoint.has_value());
+  EXPECT_EQ(late.request_in_round, 1u);
+  // Two more writes commit on kP and kS2 (the learner's prepares are lost), then a checkpoint.
+  for (int i = 5; i <= 6; ++i) {
+    Outbox out =
+        h.Deliver(kClient, kP, Write(OpKind::kSet, "h", std::to_string(i), "v", uint64_t(i)));
+    h.CompleteLogs(kP);
+    for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
+      if (to != kS2) continue;
+      h.Deliver(kP, to, prep);
+      for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, p, ack);
+    }
+  }
+  ASSERT_EQ(h.View(kP).last_committed, Decree(6));
+  h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
+  const auto again =
+      Sent<LearnRequest>(h.Fire(kL, MakeReplicaTimerId(kGpid, ReplicaTimer::kLearn)));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].second.request_in_round, 2u);
+  const auto fresh = Sent<LearnResponse>(h.Deliver(kL, kP, again[0].second)).at(0).second;
+  EXPECT_EQ(fresh.request_in_round, 2u);
+  ASSERT_TRUE(fresh.checkpoint.has_value());
+  EXPECT_EQ(fresh.checkpoint->decree, Decree(6));
+  h.Deliver(kP, kL, fresh);
+  EXPECT_EQ(h.View(kL).last_committed, Decree(6));
+  Outbox out = h.Deliver(kP, kL, late);
+  EXPECT_TRUE(HasMark(out, "learn.late_answer"));
+  EXPECT_FALSE(HasMark(out, "learn.from_checkpoint"));
+  EXPECT_EQ(h.View(kL).last_committed, Decree(6)) << "the older checkpoint was not restored";
+}
+
 TEST(ReplicaLearn, RequestsWithAStaleSignatureAreRefused) {
   Harness h;
   StartPairWithWrites(h, 1);
@@ -233,6 +277,48 @@ TEST(ReplicaLearn, UpgradeWaitsUntilTheLearnerAckedEveryPrepareSentToIt) {
   auto gone = Sent<LearnResponse>(h.Deliver(kL, kP, req));
   ASSERT_EQ(gone.size(), 1u);
   EXPECT_EQ(gone[0].second.error, ErrorCode::kObjectNotFound);
+}
+
+// Regression learner_straggle_heavy_seed2_unacked_commit: a learner's prepare of decree 2 is still
+// being logged when the prepare of 3 commits 2 (its header's commit point). Once logged, 2 must
+// still be acked, or the primary refuses the learner's completion until it drops it.
+TEST(ReplicaLearn, APrepareCommittedBeforeItsAppendCompletesIsStillAcked) {
+  Harness h;
+  StartPairWithWrites(h, 1);
+  const LearnRequest req = StartLearner(h);
+  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, req));
+  ASSERT_EQ(notes.size(), 1u);
+  std::vector<PrepareRequest> to_learner;
+  for (int i = 2; i <= 3; ++i) {
+    Outbox out =
+        h.Deliver(kClient, kP, Write(OpKind::kSet, "w", std::to_string(i), "v", uint64_t(i)));
+    h.CompleteLogs(kP);
+    for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
+      if (to == kL) {
+        to_learner.push_back(prep);
+        continue;
+      }
+      h.Deliver(kP, to, prep);
+      for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, p, ack);
+    }
+  }
+  ASSERT_EQ(h.View(kP).last_committed, Decree(3));
+  ASSERT_EQ(to_learner.size(), 2u);
+  ASSERT_EQ(to_learner[1].mutation.last_committed_decree, Decree(2));
+  h.Deliver(kP, kL, to_learner[0]);  // its append is issued, not completed
+  h.Deliver(kP, kL, to_learner[1]);  // commits 2
+  EXPECT_EQ(h.View(kL).last_committed, Decree(2));
+  std::set<Decree> acked;
+  for (auto& [to, ack] : Sent<PrepareAck>(h.CompleteLogs(kL))) {
+    EXPECT_EQ(to, kP);
+    EXPECT_EQ(ack.error, ErrorCode::kOk);
+    acked.insert(ack.decree);
+    h.Deliver(kL, to, ack);
+  }
+  EXPECT_EQ(acked, (std::set<Decree>{Decree(2), Decree(3)}));
+  Outbox upgrade = h.Deliver(kL, kP, notes[0].second);
+  EXPECT_TRUE(HasMark(upgrade, "learn.upgrade_to_secondary"));
+  EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
 }
 
 TEST(ReplicaLearn, ConfigSyncDoesNotCollectALearner) {
