@@ -1,4 +1,4 @@
-// pegasim hunt [SCENARIO...] --bug NAME|all [--seeds A..B] [--jobs J] [--quick]
+// pegasim hunt [SCENARIO...] --bug NAME|all [--seeds A..B] [--jobs J] [--quick [--min-seeds N]]
 //              [--shrink-runs N] [--json FILE] [--markdown FILE] | --list
 // The default sweep (every "pegasus" scenario under scenarios/) with one bug-zoo switch on, seed
 // by seed: the first detecting seed, detecting seeds per 100, what caught it, the shrunk size.
@@ -19,6 +19,7 @@ struct HuntFlags {
   std::string seeds = "1..200";
   int jobs = 1;
   bool quick = false;
+  int64_t min_seeds = 0;
   int shrink_runs = 0;
   std::string json;
   std::string markdown;
@@ -51,6 +52,8 @@ int Hunt(const HuntFlags& flags) {
   auto seeds = sim::ParseSeedRange(flags.seeds);
   if (!seeds.ok()) return BadInput(seeds.status().message());
   if (flags.jobs < 1 || flags.jobs > 256) return BadInput("--jobs: expected 1..256");
+  if (flags.min_seeds < 0 || (flags.min_seeds > 0 && !flags.quick))
+    return BadInput("--min-seeds: expected a count >= 0, and only with --quick");
   if (flags.shrink_runs < 0 || flags.shrink_runs > 100'000)
     return BadInput("--shrink-runs: expected 0..100000");
   const bool tty = isatty(STDERR_FILENO) != 0;
@@ -63,6 +66,7 @@ int Hunt(const HuntFlags& flags) {
                              .seeds = *seeds,
                              .jobs = flags.jobs,
                              .stop_at_first = flags.quick,
+                             .min_seeds = static_cast<uint64_t>(flags.min_seeds),
                              .shrink_runs = flags.shrink_runs,
                              .on_seed = [&name, tty](uint64_t seed, size_t failing) {
                                if (tty) {
@@ -99,6 +103,8 @@ void AddHuntCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--seeds", flags->seeds, "Seed range A..B (inclusive; default 1..200)");
   cmd->add_option("--jobs,-j", flags->jobs, "Worker threads (each run is single-threaded)");
   cmd->add_flag("--quick", flags->quick, "Stop each switch's hunt at its first detecting seed");
+  cmd->add_option("--min-seeds", flags->min_seeds,
+                  "With --quick: run at least N seeds before stopping (the rate's floor)");
   cmd->add_option("--shrink-runs", flags->shrink_runs,
                   "Shrink the first detecting run with at most N runs (default 0: no shrink)");
   cmd->add_option("--json", flags->json, "Write the results as JSON here");

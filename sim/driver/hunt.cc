@@ -87,7 +87,8 @@ Result<HuntResult> RunHunt(const HuntOptions& options) {
     }
     if (failing > 0) ++result.detecting_seeds;
     if (options.on_seed) options.on_seed(seed, failing);
-    if ((failing > 0 && options.stop_at_first) || seed == UINT64_MAX) break;
+    const bool measured_enough = result.seeds_run >= options.min_seeds;
+    if ((result.first && options.stop_at_first && measured_enough) || seed == UINT64_MAX) break;
   }
   result.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::steady_clock::now() - start)

@@ -25,6 +25,9 @@ struct HuntOptions {
   int jobs = 1;
   // Stop at the first detecting seed (CI's quick pass) instead of measuring the whole range.
   bool stop_at_first = false;
+  // With stop_at_first: run at least this many seeds before stopping, so the detection rate has a
+  // floor of seeds under it (tools/bugzoo: a rate over 1..20, and the first catch up to 200).
+  uint64_t min_seeds = 0;
   // Shrink the first detecting run with at most this many candidate runs; 0: no shrink.
   int shrink_runs = 0;
   // Called after each seed: progress display.
@@ -46,9 +49,10 @@ struct HuntResult {
   Bug bug = Bug::kCommitOnMajority;
   std::vector<std::string> scenarios;  // the ones run
   SeedRange seeds;                     // the range asked for
-  bool stopped_at_first = false;       // a quick pass: the rate covers the seeds up to the catch
-  uint64_t seeds_run = 0;              // seeds first..last (or up to the first catch)
-  uint64_t detecting_seeds = 0;        // seeds with a run that missed its expectation
+  bool stopped_at_first =
+      false;  // a quick pass: the rate covers the seeds run (up to the catch, or min_seeds)
+  uint64_t seeds_run = 0;        // seeds first..last (or up to the first catch)
+  uint64_t detecting_seeds = 0;  // seeds with a run that missed its expectation
   uint64_t runs = 0;
   uint64_t failed_runs = 0;
   std::map<std::string, uint64_t> kinds;  // failing runs by failure kind

@@ -90,12 +90,14 @@ std::string_view BenchNeeded(Bug bug) {
              "does. Only `BugZooMeta.DddPickByCommittedIgnoresBallotAndPrepared` shows the "
              "switch changes a pick";
     case Bug::kLearnerStaleSignature:
-      return "not caught yet, a gap in the bench: only a stale checkpoint answer is unsafe, and "
-             "it must overtake the next round's add-learner request and answer on the same "
-             "primary-to-learner link, which the network keeps FIFO but for a few milliseconds "
-             "of reordering, and a clog cannot be timed to the moment a round is abandoned. "
-             "Catching it needs a delivery fault that holds one message back (not a whole link), "
-             "or an explorer schedule; `BugZooLearn` shows the switch changes the learner";
+      return "stragglers: the `network` fault's `straggle_ms` (a reordered message lags up to "
+             "that much more while later ones pass it, as a reply on a stalled TCP session) and "
+             "its `node` (only one host's links), and `pegasus/learner_straggling_links`, where "
+             "learners' rounds are replaced while their messages straggle. Building it found "
+             "three real core bugs, now fixed with regressions: the late answer to an earlier "
+             "request of the same round, an add-learner of a replaced round restarting it (now "
+             "part of this switch's guard), and a learner never acking a prepare committed before "
+             "its append completed";
   }
   return "";
 }
@@ -113,10 +115,10 @@ std::string HuntLine(const HuntResult& r) {
                        r.seeds.last, r.runs);
   }
   return fmt::format(
-      "{}: caught at seed {} ({} seeds) by {} in {}; {} detecting seeds per 100{}; shrunk: {}",
+      "{}: caught at seed {} ({} seeds) by {} in {}; {} detecting seeds per 100 (over {} seeds); "
+      "shrunk: {}",
       info.name, r.first->seed, *r.seeds_to_detection(), r.first->kind, r.first->scenario,
-      fmt::format("{:.0f}", r.rate_per_100()), r.stopped_at_first ? " (up to the catch)" : "",
-      ShrunkText(r));
+      fmt::format("{:.0f}", r.rate_per_100()), r.seeds_run, ShrunkText(r));
 }
 
 double MedianSeedsToDetection(const std::vector<HuntResult>& results) {

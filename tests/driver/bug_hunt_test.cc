@@ -32,6 +32,30 @@ TEST(BugHunt, OnlyPegasusScenariosAreHunted) {
   EXPECT_EQ(*some, std::vector<std::string>{dir + "pegasus/steady.json"});
 }
 
+// The regression file fails with the switch on at seed 50 (its straggling add-learner): a quick
+// hunt from 50 stops there, unless it must measure a floor of seeds first.
+TEST(BugHunt, AQuickHuntStopsAtTheCatchButNotBeforeItsMinimumSeeds) {
+  const std::string file = std::string(PG_SOURCE_DIR) +
+                           "/scenarios/regressions/"
+                           "learner_straggling_links_seed50_stale_add_learner.json";
+  HuntOptions options{.bug = Bug::kLearnerStaleSignature,
+                      .scenario_paths = {file},
+                      .seeds = {50, 60},
+                      .stop_at_first = true};
+  auto quick = RunHunt(options);
+  ASSERT_TRUE(quick.ok()) << quick.status().ToString();
+  ASSERT_TRUE(quick->caught());
+  EXPECT_EQ(quick->first->seed, 50u);
+  EXPECT_EQ(quick->first->kind, "invariant:monotonic");
+  EXPECT_EQ(quick->seeds_run, 1u);
+  options.min_seeds = 3;
+  auto floored = RunHunt(options);
+  ASSERT_TRUE(floored.ok());
+  EXPECT_EQ(floored->first->seed, 50u);
+  EXPECT_EQ(floored->seeds_run, 3u);
+  EXPECT_GE(floored->detecting_seeds, 1u);
+}
+
 HuntResult Caught(uint64_t first_of_range, std::optional<uint64_t> at) {
   HuntResult r{.bug = Bug::kCommitOnMajority, .seeds = {first_of_range, first_of_range + 9}};
   r.seeds_run = 10;

@@ -70,6 +70,7 @@ TEST(Cli, BadInputExitsTwoAndSaysWhatWasWrong) {
            {"hunt --bug commit_early", "--bug: expected one of"},
            {"hunt", "--bug"},
            {"hunt --bug commit_on_majority --seeds 3..1", "--seeds"},
+           {"hunt --bug commit_on_majority --min-seeds 5", "--min-seeds"},
            {"hunt " + dir + "/broken.json --bug commit_on_majority", "$.duration_ms"},
        }) {
     Ran r = Pegasim(c.args);
