@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "core/client/pegasus_client.h"
-#include "tests/meta/meta_harness.h"
+#include "tests/client/client_rig.h"
 
 namespace pg::testing {
 namespace {
@@ -15,32 +15,21 @@ namespace {
 const NodeId kClientMeta{0};
 const NodeId kPrimary{10};
 
-class IncrClient {
+PegasusClientOptions IncrOptions(bool bug) {
+  PegasusClientOptions o{.process = 3,
+                         .meta_servers = {kClientMeta},
+                         .hashkeys = 4,
+                         .sortkeys = 2,
+                         .ops = 1,
+                         .mix = {{"incr", 1}},
+                         .timeout = Millis(1000)};
+  if (bug) o.bugs.Enable(Bug::kClientIncrRetry);
+  return o;
+}
+
+class IncrClient : public ClientRig {
  public:
-  explicit IncrClient(bool bug) {
-    PegasusClientOptions o{.process = 3,
-                           .meta_servers = {kClientMeta},
-                           .hashkeys = 4,
-                           .sortkeys = 2,
-                           .ops = 1,
-                           .mix = {{"incr", 1}},
-                           .timeout = Millis(1000)};
-    if (bug) o.bugs.Enable(Bug::kClientIncrRetry);
-    client_ = std::make_unique<PegasusClient>(NodeEnv{.id = NodeId(50), .rng = &rng_}, o);
-  }
-  Outbox Step(Time now, Input in) {
-    Outbox out;
-    client_->Step(now, in, out);
-    client_->CheckInvariants();
-    for (const Effect& e : out.effects()) {
-      if (const auto* r = std::get_if<RecordOp>(&e)) records.push_back(*r);
-    }
-    return out;
-  }
-  Outbox Fire(Time now, TimerId t) { return Step(now, TimerFired{.timer = t}); }
-  Outbox Receive(Time now, NodeId from, Message m) {
-    return Step(now, pg::Receive{.from = from, .msg = std::move(m)});
-  }
+  explicit IncrClient(bool bug) : ClientRig(IncrOptions(bug)) {}
   // Boots, learns a one-partition table whose primary is kPrimary, and sends the incr.
   ClientRequest Start() {
     Step(At(0), Boot{});
@@ -58,11 +47,6 @@ class IncrClient {
     for (auto& [to, req] : SentOf<ClientRequest>(out)) v.push_back(req);
     return v;
   }
-  std::vector<RecordOp> records;
-
- private:
-  CountingRng rng_;
-  std::unique_ptr<PegasusClient> client_;
 };
 
 // The first attempt goes unanswered (it may have applied; its reply was lost): returns the

@@ -8,7 +8,7 @@
 
 #include "checker/history.h"
 #include "core/common/crc.h"
-#include "tests/meta/meta_harness.h"
+#include "tests/client/client_rig.h"
 
 namespace pg::testing {
 namespace {
@@ -27,33 +27,18 @@ QueryConfigResponse Table(int n, int64_t ballot = 1, int primary_base = 10) {
   return r;
 }
 
-class ClientFixture {
+class ClientFixture : public ClientRig {
  public:
   explicit ClientFixture(std::map<std::string, double> mix, int ops = 1,
-                         Duration timeout = Millis(1000)) {
-    client_ = std::make_unique<PegasusClient>(NodeEnv{.id = NodeId(50), .rng = &rng_},
-                                              PegasusClientOptions{.process = 7,
-                                                                   .meta_servers = {kClientMeta},
-                                                                   .app_name = "temp",
-                                                                   .hashkeys = 64,
-                                                                   .sortkeys = 3,
-                                                                   .ops = ops,
-                                                                   .mix = std::move(mix),
-                                                                   .timeout = timeout});
-  }
-  Outbox Step(Time now, Input in) {
-    Outbox out;
-    client_->Step(now, in, out);
-    client_->CheckInvariants();
-    for (const Effect& e : out.effects()) {
-      if (const auto* r = std::get_if<RecordOp>(&e)) records.push_back(*r);
-    }
-    return out;
-  }
-  Outbox Receive(Time now, NodeId from, Message m) {
-    return Step(now, pg::Receive{.from = from, .msg = std::move(m)});
-  }
-  Outbox Fire(Time now, TimerId t) { return Step(now, TimerFired{.timer = t}); }
+                         Duration timeout = Millis(1000))
+      : ClientRig(PegasusClientOptions{.process = 7,
+                                       .meta_servers = {kClientMeta},
+                                       .app_name = "temp",
+                                       .hashkeys = 64,
+                                       .sortkeys = 3,
+                                       .ops = ops,
+                                       .mix = std::move(mix),
+                                       .timeout = timeout}) {}
   // Boots, answers the config query with `table`, and starts the first operation.
   std::pair<NodeId, ClientRequest> StartWith(const QueryConfigResponse& table) {
     Outbox boot = Step(At(0), Boot{});
@@ -64,12 +49,6 @@ class ClientFixture {
     EXPECT_EQ(sent.size(), 1u);
     return sent.empty() ? std::pair<NodeId, ClientRequest>{} : sent[0];
   }
-  PegasusClient& client() { return *client_; }
-  std::vector<RecordOp> records;
-
- private:
-  CountingRng rng_;
-  std::unique_ptr<PegasusClient> client_;
 };
 
 TEST(PegasusClient, ClientRoutesByCrc64ModPartitionCount) {

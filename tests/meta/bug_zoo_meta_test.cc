@@ -14,6 +14,7 @@
 #include "core/meta/meta_log.h"
 #include "core/meta/meta_recovery.h"
 #include "core/meta/meta_server.h"
+#include "tests/meta/held_replica.h"
 #include "tests/replica/replica_harness.h"
 
 namespace pg::testing {
@@ -66,14 +67,6 @@ TEST(BugZooMeta, NoForceUpdateBallotLetsARestartedPrimaryResumeAtItsOldBallot) {
 // -------------------------------
 
 constexpr NodeId kA{1}, kB{2}, kC{3};
-
-ReplicaInfo Held(int64_t ballot, int64_t committed, int64_t prepared) {
-  return ReplicaInfo{.gpid = {1, 0},
-                     .ballot = Ballot(ballot),
-                     .status = PartitionStatus::kInactive,
-                     .last_committed_decree = Decree(committed),
-                     .last_prepared_decree = Decree(prepared)};
-}
 
 // A partition whose members were dropped in the order kA, kB, kC (kC was the last primary).
 struct Ddd {

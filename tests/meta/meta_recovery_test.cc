@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/meta/partition_table.h"
+#include "tests/meta/held_replica.h"
 #include "tests/meta/meta_harness.h"
 
 namespace pg::testing {
@@ -23,14 +24,6 @@ PartitionConfiguration Ddd(Decree meta_committed = Decree(0)) {
                                 .last_drops = {kA, kB, kC},
                                 .last_committed_decree = meta_committed,
                                 .partition_count = 1};
-}
-
-ReplicaInfo Held(int64_t ballot, int64_t committed, int64_t prepared) {
-  return ReplicaInfo{.gpid = {1, 0},
-                     .ballot = Ballot(ballot),
-                     .status = PartitionStatus::kInactive,
-                     .last_committed_decree = Decree(committed),
-                     .last_prepared_decree = Decree(prepared)};
 }
 
 struct World {

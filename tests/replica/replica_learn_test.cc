@@ -11,19 +11,39 @@ namespace {
 
 constexpr NodeId kP{1}, kS2{2}, kL{4};
 
-// Primary kP with one secondary kS2 (ballot 1); `writes` writes committed on both.
-void StartPairWithWrites(Harness& h, int writes) {
-  h.StartGroup({kS2});
-  for (int i = 1; i <= writes; ++i) {
+// Writes `first..last` through kP; kS2 logs and acks each, so they commit. Returns the prepares
+// kP sent the learner kL, undelivered.
+std::vector<PrepareRequest> CommitWrites(Harness& h, int first, int last) {
+  std::vector<PrepareRequest> to_learner;
+  for (int i = first; i <= last; ++i) {
     Outbox out =
         h.Deliver(kClient, kP, Write(OpKind::kSet, "h" + std::to_string(i), "s", "v", uint64_t(i)));
     h.CompleteLogs(kP);
     for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
+      if (to == kL) {
+        to_learner.push_back(prep);
+        continue;
+      }
       h.Deliver(kP, to, prep);
       for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, p, ack);
     }
   }
+  return to_learner;
+}
+
+// Primary kP with one secondary kS2 (ballot 1); `writes` writes committed on both.
+void StartPairWithWrites(Harness& h, int writes) {
+  h.StartGroup({kS2});
+  CommitWrites(h, 1, writes);
   ASSERT_EQ(h.View(kP).last_committed, Decree(writes));
+}
+
+// A tiny cache and no log reserve: once kP flushes, a learner from scratch gets LT_APP.
+ReplicaServerOptions CheckpointLearning() {
+  ReplicaServerOptions o = DefaultOptions();
+  o.learn_cache_decrees = 1;
+  o.plog_gc_reserve_decrees = 0;
+  return o;
 }
 
 ConfigProposal AddSecondary(const Harness& h, NodeId node) {
@@ -63,6 +83,15 @@ Outbox LearnRound(Harness& h, const LearnRequest& req, LearnResponse* seen = nul
   for (auto& [to, ack] : Sent<PrepareAck>(logged)) h.Deliver(kL, to, ack);
   for (Effect& e : logged.effects()) out.effects().push_back(std::move(e));
   return out;
+}
+
+// kP and kS2 commit one write; kL learns it from the cache and notifies its completion: the
+// notice, not yet delivered.
+LearnCompletionNotify CaughtUpLearner(Harness& h) {
+  StartPairWithWrites(h, 1);
+  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, StartLearner(h)));
+  EXPECT_EQ(notes.size(), 1u);
+  return notes.empty() ? LearnCompletionNotify{} : notes[0].second;
 }
 
 TEST(ReplicaLearn, AddSecondarySendsAddLearnerWithASignatureAndResendsTheSameOne) {
@@ -160,10 +189,7 @@ TEST(ReplicaLearn, BeyondTheCacheTheLearnerLearnsFromTheLog) {
 }
 
 TEST(ReplicaLearn, BelowTheCollectedLogTheLearnerGetsACheckpoint) {
-  ReplicaServerOptions o = DefaultOptions();
-  o.learn_cache_decrees = 1;
-  o.plog_gc_reserve_decrees = 0;
-  Harness h(o);
+  Harness h(CheckpointLearning());
   StartPairWithWrites(h, 4);
   h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));  // flush; the log is collected
   LearnResponse resp;
@@ -180,10 +206,7 @@ TEST(ReplicaLearn, BelowTheCollectedLogTheLearnerGetsACheckpoint) {
 // (a checkpoint at 4) straggles; the learn timer asks again, and the answer to that (a checkpoint
 // at 6) comes first. The late one must not restore the older checkpoint.
 TEST(ReplicaLearn, TheAnswerToAnEarlierRequestOfTheRoundIsIgnored) {
-  ReplicaServerOptions o = DefaultOptions();
-  o.learn_cache_decrees = 1;
-  o.plog_gc_reserve_decrees = 0;
-  Harness h(o);
+  Harness h(CheckpointLearning());
   StartPairWithWrites(h, 4);
   h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
   const LearnRequest first = StartLearner(h);
@@ -192,16 +215,7 @@ TEST(ReplicaLearn, TheAnswerToAnEarlierRequestOfTheRoundIsIgnored) {
   ASSERT_TRUE(late.checkpoint.has_value());
   EXPECT_EQ(late.request_in_round, 1u);
   // Two more writes commit on kP and kS2 (the learner's prepares are lost), then a checkpoint.
-  for (int i = 5; i <= 6; ++i) {
-    Outbox out =
-        h.Deliver(kClient, kP, Write(OpKind::kSet, "h", std::to_string(i), "v", uint64_t(i)));
-    h.CompleteLogs(kP);
-    for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
-      if (to != kS2) continue;
-      h.Deliver(kP, to, prep);
-      for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, p, ack);
-    }
-  }
+  CommitWrites(h, 5, 6);
   ASSERT_EQ(h.View(kP).last_committed, Decree(6));
   h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
   const auto again =
@@ -284,24 +298,8 @@ TEST(ReplicaLearn, UpgradeWaitsUntilTheLearnerAckedEveryPrepareSentToIt) {
 // still be acked, or the primary refuses the learner's completion until it drops it.
 TEST(ReplicaLearn, APrepareCommittedBeforeItsAppendCompletesIsStillAcked) {
   Harness h;
-  StartPairWithWrites(h, 1);
-  const LearnRequest req = StartLearner(h);
-  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, req));
-  ASSERT_EQ(notes.size(), 1u);
-  std::vector<PrepareRequest> to_learner;
-  for (int i = 2; i <= 3; ++i) {
-    Outbox out =
-        h.Deliver(kClient, kP, Write(OpKind::kSet, "w", std::to_string(i), "v", uint64_t(i)));
-    h.CompleteLogs(kP);
-    for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
-      if (to == kL) {
-        to_learner.push_back(prep);
-        continue;
-      }
-      h.Deliver(kP, to, prep);
-      for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, p, ack);
-    }
-  }
+  const LearnCompletionNotify note = CaughtUpLearner(h);
+  const std::vector<PrepareRequest> to_learner = CommitWrites(h, 2, 3);
   ASSERT_EQ(h.View(kP).last_committed, Decree(3));
   ASSERT_EQ(to_learner.size(), 2u);
   ASSERT_EQ(to_learner[1].mutation.last_committed_decree, Decree(2));
@@ -316,7 +314,7 @@ TEST(ReplicaLearn, APrepareCommittedBeforeItsAppendCompletesIsStillAcked) {
     h.Deliver(kL, to, ack);
   }
   EXPECT_EQ(acked, (std::set<Decree>{Decree(2), Decree(3)}));
-  Outbox upgrade = h.Deliver(kL, kP, notes[0].second);
+  Outbox upgrade = h.Deliver(kL, kP, note);
   EXPECT_TRUE(HasMark(upgrade, "learn.upgrade_to_secondary"));
   EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
 }
@@ -336,14 +334,11 @@ TEST(ReplicaLearn, ALearnerToldToTryAgainAsksAgainSoonNotAtTheFullInterval) {
   // At the full interval its notices can fall in step with the primary's empty writes and always
   // find the newest prepare unacknowledged (a livelock the liveness phase found).
   Harness h;
-  StartPairWithWrites(h, 1);
-  const LearnRequest req = StartLearner(h);
-  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, req));
-  ASSERT_EQ(notes.size(), 1u);
-  Outbox out = h.Deliver(
-      kP, kL,
-      LearnCompletionResponse{
-          .gpid = kGpid, .signature = notes[0].second.signature, .error = ErrorCode::kTryAgain});
+  const LearnCompletionNotify note = CaughtUpLearner(h);
+  Outbox out =
+      h.Deliver(kP, kL,
+                LearnCompletionResponse{
+                    .gpid = kGpid, .signature = note.signature, .error = ErrorCode::kTryAgain});
   std::optional<Duration> after;
   for (const Effect& e : out.effects()) {
     if (const auto* t = std::get_if<SetTimer>(&e);

@@ -1,0 +1,41 @@
+// A PegasusClient stepped by hand: every step checks the client's invariants and keeps the
+// operations it records. Shared by the client's rule tests and the bug zoo's client switch.
+#pragma once
+
+#include <memory>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/client/pegasus_client.h"
+#include "tests/meta/meta_harness.h"
+
+namespace pg::testing {
+
+class ClientRig {
+ public:
+  explicit ClientRig(PegasusClientOptions options)
+      : client_(std::make_unique<PegasusClient>(NodeEnv{.id = NodeId(50), .rng = &rng_},
+                                                std::move(options))) {}
+  Outbox Step(Time now, Input in) {
+    Outbox out;
+    client_->Step(now, in, out);
+    client_->CheckInvariants();
+    for (const Effect& e : out.effects()) {
+      if (const auto* r = std::get_if<RecordOp>(&e)) records.push_back(*r);
+    }
+    return out;
+  }
+  Outbox Receive(Time now, NodeId from, Message m) {
+    return Step(now, pg::Receive{.from = from, .msg = std::move(m)});
+  }
+  Outbox Fire(Time now, TimerId t) { return Step(now, TimerFired{.timer = t}); }
+  PegasusClient& client() { return *client_; }
+  std::vector<RecordOp> records;
+
+ private:
+  CountingRng rng_;  // before client_, which holds a pointer to it
+  std::unique_ptr<PegasusClient> client_;
+};
+
+}  // namespace pg::testing
