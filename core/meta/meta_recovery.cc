@@ -40,12 +40,18 @@ DddDecision Refuse(std::string why) {
 }
 
 // Pegasus's order between the two last drops: larger ballot, then larger committed, then larger
-// prepared (a tie goes to the most recent drop). nullopt: the larger ballot has the smaller
-// committed decree, which no correct history produces.
+// prepared (a tie goes to the most recent drop). A reported commit point is only what the log's
+// later headers prove, so the larger ballot may report the smaller one: a lone primary that
+// committed on its own and crashed before its next header (all_replicas_crash_slow_log, seed 92).
+// Pegasus refuses that pair and waits for an administrator; here the larger ballot is picked
+// when its log covers the other's commit point, as a member of the newer configuration holds the
+// older ones' committed decrees (PacificA), and what it alone committed is only in its log.
+// nullopt: the larger ballot's log stops short of the other's commit point.
 std::optional<Candidate> PickByRule(const Candidate& previous, const Candidate& recent) {
   const int64_t ballot_gap = previous.ballot - recent.ballot;
   const int64_t committed_gap = previous.committed - recent.committed;
-  if ((ballot_gap > 0 && committed_gap < 0) || (ballot_gap < 0 && committed_gap > 0)) {
+  if ((ballot_gap > 0 && committed_gap < 0 && previous.prepared < recent.committed) ||
+      (ballot_gap < 0 && committed_gap > 0 && recent.prepared < previous.committed)) {
     return std::nullopt;
   }
   if (ballot_gap != 0) return ballot_gap > 0 ? previous : recent;
@@ -97,7 +103,7 @@ DddDecision DecideDddPrimary(const DddView& view) {
                                         ? PickByCommitted(previous, recent)  // Pegasus 449c9cf08
                                         : PickByRule(previous, recent);
     if (!pick) {
-      return Refuse(fmt::format("{} has the larger ballot but the smaller committed decree",
+      return Refuse(fmt::format("{} has the larger ballot but lacks the other's committed decrees",
                                 previous.ballot > recent.ballot ? previous.node : recent.node));
     }
     chosen = *pick;

@@ -65,10 +65,29 @@ TEST(MetaRecovery, EqualBallotsPickTheLargerCommittedThenTheLargerPrepared) {
   EXPECT_EQ(w.Decide().primary, kC) << "a full tie goes to the most recent drop";
 }
 
-TEST(MetaRecovery, RefusesWhenTheLargerBallotHasTheSmallerCommittedDecree) {
+// The larger ballot reports the smaller commit point when it committed on its own and crashed
+// before a later header proved it (regression all_replicas_crash_slow_log_seed92_lone_primary).
+// Its log covering the other's commit point, it is picked: what it alone committed is there.
+TEST(MetaRecovery, TheLargerBallotWhoseLogCoversTheOthersCommitsIsPicked) {
   World w;
-  w.collected = {{kB, Held(5, 46, 47)}, {kC, Held(7, 45, 47)}};
-  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+  w.collected = {{kB, Held(3, 67, 68)}, {kC, Held(5, 66, 67)}};
+  w.known = Decree(67);
+  DddDecision d = w.Decide();
+  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
+  EXPECT_EQ(d.primary, kC);
+  // The same with the older drop the more recent one.
+  w.pc.last_drops = {kA, kC, kB};
+  d = w.Decide();
+  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
+  EXPECT_EQ(d.primary, kC);
+}
+
+TEST(MetaRecovery, RefusesWhenTheLargerBallotsLogStopsShortOfTheOthersCommits) {
+  World w;
+  w.collected = {{kB, Held(5, 46, 47)}, {kC, Held(7, 44, 45)}};
+  DddDecision d = w.Decide();
+  EXPECT_EQ(d.kind, DddDecision::Kind::kRefuse);
+  EXPECT_NE(d.why.find("lacks the other's committed decrees"), std::string::npos) << d.why;
 }
 
 TEST(MetaRecovery, RefusesAReplicaWhosePreparedIsBelowMetasCommittedDecree) {
