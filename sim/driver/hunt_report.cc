@@ -83,12 +83,14 @@ std::string_view BenchNeeded(Bug bug) {
       return "a new fault kind, `corrupt` (a bit flipped in a log record with intact ones after "
              "it), and `pegasus/plog_corrupt_restart`";
     case Bug::kDddPickByCommitted:
-      return "not reachable in this core, so not caught: a DDD arises only when members go down "
-             "one after another, so the most recent drop was the last member after the other "
-             "left and knows at least as much (ballot, committed, prepared); both picks agree, "
-             "and a power-lost replica fails itself rather than recover a short log as Pegasus's "
-             "does. Only `BugZooMeta.DddPickByCommittedIgnoresBallotAndPrepared` shows the "
-             "switch changes a pick";
+      return "not caught yet, a gap in the bench: the picks differ only when the larger ballot "
+             "reports the smaller committed decree, a lone primary that committed on its own and "
+             "crashed with every server before a later log header proved it "
+             "(`regressions/all_replicas_crash_slow_log_seed92_lone_primary` reaches that state; "
+             "until this stop's fix meta refused it). Losing a write needs that lone primary to "
+             "have acknowledged new writes first, which no scenario drives yet. "
+             "`BugZooMeta.DddPickByCommittedIgnoresBallotAndPrepared` shows the switch changes a "
+             "pick";
     case Bug::kLearnerStaleSignature:
       return "stragglers: the `network` fault's `straggle_ms` (a reordered message lags up to "
              "that much more while later ones pass it, as a reply on a stalled TCP session) and "
