@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 
 #include "core/common/log.h"
 #include "core/storage/mutation_log.h"
@@ -17,12 +18,10 @@ Time AtMs(int64_t ms) { return Time::Zero() + Millis(ms); }
 // What the scheduled actions of one run share.
 struct NemesisState {
   LinkConfig base_link;
-  // Running network spells in start order; the newest one is in force.
-  std::vector<std::pair<uint64_t, LinkConfig>> spells;
+  // Running network spells per scope (nullopt: every link; a node: the links from and to it), in
+  // start order. A scope's newest spell is in force there, a node's over the network-wide one.
+  std::map<std::optional<NodeId>, std::vector<std::pair<uint64_t, LinkConfig>>> spells;
   uint64_t next_spell = 0;
-  // Running spells on one node's links, per node, in start order; the newest one is in force on
-  // that node's links, over the network-wide one.
-  std::map<NodeId, std::vector<std::pair<uint64_t, LinkConfig>>> node_spells;
   // Per node, the token of the pause in force: a resume ends only its own pause, not a later one
   // (pause, crash, restart, pause again: the first pause's resume must not end the second).
   std::map<NodeId, uint64_t> pause_token;
@@ -98,8 +97,14 @@ Action ClogAction(const ClogFault& f) {
   };
 }
 
-void SetNewestLink(Cluster& c, const NemesisState& state) {
-  c.SetDefaultLink(state.spells.empty() ? state.base_link : state.spells.back().second);
+// Puts the scope's newest running spell in force, or, when none runs, what the scope follows
+// without one: the scenario's network for every link, the network-wide setting for a node's.
+void ApplyNewestSpell(Cluster& c, const NemesisState& state, std::optional<NodeId> scope) {
+  auto it = state.spells.find(scope);
+  const LinkConfig* newest =
+      it == state.spells.end() || it->second.empty() ? nullptr : &it->second.back().second;
+  if (!scope) return c.SetDefaultLink(newest ? *newest : state.base_link);
+  c.SetNodeLinks(*scope, newest ? std::optional(*newest) : std::nullopt);
 }
 
 Action SpellAction(const NetworkFault& f, StatePtr state) {
@@ -109,27 +114,19 @@ Action SpellAction(const NetworkFault& f, StatePtr state) {
     link.duplicate_probability = f.duplicate_probability.value_or(link.duplicate_probability);
     link.reorder_probability = f.reorder_probability.value_or(link.reorder_probability);
     if (f.straggle_ms) link.straggle_max = Millis(*f.straggle_ms);
-    const uint64_t spell = state->next_spell++;
+    std::optional<NodeId> scope;
     if (f.node) {
-      auto id = Find(c, *f.node);
-      if (!id) return;
-      state->node_spells[*id].emplace_back(spell, link);
-      c.SetNodeLinks(*id, link);
-      c.Schedule(c.now() + Millis(f.duration_ms), "network spell ends",
-                 [node = *id, spell, state](Cluster& c) {
-                   auto& spells = state->node_spells[node];
-                   std::erase_if(spells, [spell](const auto& s) { return s.first == spell; });
-                   c.SetNodeLinks(
-                       node, spells.empty() ? std::nullopt : std::optional(spells.back().second));
-                 });
-      return;
+      scope = Find(c, *f.node);
+      if (!scope) return;
     }
-    state->spells.emplace_back(spell, link);
-    SetNewestLink(c, *state);
-    c.Schedule(c.now() + Millis(f.duration_ms), "network spell ends", [spell, state](Cluster& c) {
-      std::erase_if(state->spells, [spell](const auto& s) { return s.first == spell; });
-      SetNewestLink(c, *state);
-    });
+    const uint64_t spell = state->next_spell++;
+    state->spells[scope].emplace_back(spell, link);
+    ApplyNewestSpell(c, *state, scope);
+    c.Schedule(
+        c.now() + Millis(f.duration_ms), "network spell ends", [scope, spell, state](Cluster& c) {
+          std::erase_if(state->spells[scope], [spell](const auto& s) { return s.first == spell; });
+          ApplyNewestSpell(c, *state, scope);
+        });
   };
 }
 
