@@ -112,6 +112,7 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
   status_ = s;
   ballot_ = b;
   ballot_high_ = std::max(ballot_high_, b);
+  if (abandoned_change_ && b >= abandoned_change_->config.ballot) abandoned_change_.reset();
   inactive_is_transient_ = s == PartitionStatus::kInactive && transient;
   if (old != s || old_ballot != b) {
     PG_LOG(kInfo, "replica {}: {}@{} -> {}@{}{}", gpid_, PartitionStatusName(old), old_ballot,

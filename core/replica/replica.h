@@ -88,6 +88,7 @@ class Replica {
   void AssignPrimary(Time now, const ConfigProposal& p, Outbox& out);
   // CT_ASSIGN_PRIMARY after all replicas went down (replica_ddd.cc).
   void AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& out);
+  void ReissueAbandonedChange(Time now, const PartitionConfiguration& pc, Outbox& out);
   void ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outbox& out);
   void OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out);
   void OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out);
@@ -283,6 +284,11 @@ class Replica {
   // refusal returns it there, so it stays ineligible for CT_UPGRADE_TO_PRIMARY.
   bool assign_from_restart_ = false;
   std::optional<PartitionConfiguration> stashed_config_;  // from meta before announcement
+  // The change request this replica stopped waiting for when its lease lapsed. Meta may persist
+  // it still (the request can reach meta after a config sync it answers from the older ballot),
+  // so a sync naming this replica primary below the request's ballot is not taken as the truth:
+  // the request is asked again (swarm seed 1253). Cleared once the replica reaches that ballot.
+  std::optional<UpdateConfigRequest> abandoned_change_;
 
   PrepareList plist_;
   std::deque<PendingAppend> pending_appends_;  // in issue order; logged = a done prefix

@@ -3,6 +3,7 @@
 // update_configuration_on_meta_server, on_update_configuration_on_meta_server_reply, on_remove)
 // and replica_stub::on_meta_server_disconnected.
 #include <algorithm>
+#include <utility>
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
@@ -39,6 +40,10 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
     PG_LOG(kDebug, "replica {}: config sync ignored while a config change is pending", gpid_);
     return;
   }
+  if (abandoned_change_ && pc.primary == host_->self() &&
+      pc.ballot < abandoned_change_->config.ballot) {
+    return ReissueAbandonedChange(now, pc, out);
+  }
   if (loaded_at_boot_ && status_ == PartitionStatus::kInactive && !inactive_is_transient_ &&
       pc.primary == host_->self() && pc.ballot >= ballot_) {
     if (!host_->options().bugs.on(Bug::kNoForceUpdateBallot))
@@ -49,6 +54,24 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
     inactive_is_transient_ = true;
   }
   AdoptConfig(now, pc, out);
+}
+
+// This primary asked meta for a change and its lease lapsed before the reply came. The sync
+// names it primary at an older ballot, but it cannot tell whether meta has yet to see that request:
+// meta answers a sync from what it has persisted, and a request delayed behind the sync would be
+// persisted after it. Resuming at the older ballot would then run a configuration meta has
+// replaced: meta's next ballot lists members this primary never prepares to, and, as a primary
+// ignores config syncs, nothing tells it (swarm seed 1253: the partition stayed a member short
+// for good, and any write it committed alone was on no replica meta would promote). Asking again
+// gets meta's answer: the change is made or was made (a duplicate is answered with it), or refused
+// with the configuration meta holds. (Pegasus drops the reconfiguration task when the lease
+// lapses and resumes from the sync; this departs from it.)
+void Replica::ReissueAbandonedChange(Time now, const PartitionConfiguration& pc, Outbox& out) {
+  UpdateConfigRequest req = *std::exchange(abandoned_change_, std::nullopt);
+  PG_LOG(kInfo, "replica {}: sync of ballot {} names it primary; asking again for ballot {}", gpid_,
+         pc.ballot, req.config.ballot);
+  out.Mark("replica.reissue_abandoned_change");
+  RequestConfigUpdate(now, std::move(req), ballot_, out);
 }
 
 // A primary that restarted (its log intact: a power loss fails it at load) while meta still lists
@@ -92,6 +115,17 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
     return;
   }
   if (p.config.ballot > ballot_) {
+    // Only a primary adopts it: a proposal may arrive long after it was sent (held on a stalled
+    // connection), and a replica that is not primary may since have been replaced. Swarm seed
+    // 1597: a replica, inactive after its lease lapsed and removed by meta meanwhile, took up a
+    // proposal of two ballots before and served reads beside the new primary. (Pegasus adopts
+    // it whatever the replica's status; this departs from it.)
+    if (status_ != PartitionStatus::kPrimary) {
+      PG_LOG(kDebug, "replica {}: not adopting the ballot-{} proposal's configuration as {}@{}",
+             gpid_, p.config.ballot, PartitionStatusName(status_), ballot_);
+      out.Mark("replica.proposal_newer_config_ignored");
+      return;
+    }
     if (!AdoptConfig(now, p.config, out)) return;
     out.Mark("replica.proposal_newer_config");
   }
@@ -255,6 +289,7 @@ void Replica::OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Out
 void Replica::OnLeaseLapse(Time now, Outbox& out) {
   if (status_ == PartitionStatus::kError) return;
   const bool was_active = status_ != PartitionStatus::kInactive || inactive_is_transient_;
+  if (primary_.pending_change) abandoned_change_ = primary_.pending_change;
   SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/was_active, out);
   // The outcome of every outstanding prepare is unknown: no client hears back.
   AbandonPrimaryState(out);

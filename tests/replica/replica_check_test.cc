@@ -155,6 +155,57 @@ TEST(ReplicaCheck, MetaComingBackReactivatesTransientPrimaryAndReplays) {
   EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(1));
 }
 
+// kP asked meta to drop kS3 and its lease lapsed before the reply: the request is given up, though
+// meta may persist it still. Returns that request.
+UpdateConfigRequest AbandonADropOfS3(Harness& h) {
+  h.StartGroup();
+  const Outbox asked = h.Deliver(
+      kMeta, kP,
+      ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = h.Config(), .node = kS3});
+  const auto upd = Sent<UpdateConfigRequest>(asked);
+  EXPECT_EQ(upd.size(), 1u);
+  h.now += Millis(5000);
+  h.Fire(kP, TimerId(3));
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive);
+  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  return upd.at(0).second;
+}
+
+// Swarm seed 1253: meta answered kP's sync from ballot 1 before the delayed request reached it,
+// then persisted ballot 2. Had kP resumed at ballot 1 it would never have heard of ballot 2 (a
+// primary ignores syncs), and would have committed alone writes meta's ballot 2 says kS2 holds.
+TEST(ReplicaCheck, ASyncBelowAGivenUpRequestsBallotMakesThePrimaryAskAgain) {
+  Harness h;
+  const UpdateConfigRequest abandoned = AbandonADropOfS3(h);
+  Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
+  EXPECT_TRUE(HasMark(sync, "replica.reissue_abandoned_change"));
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive) << "not primary at ballot 1 again";
+  const auto again = Sent<UpdateConfigRequest>(sync);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].second.type, abandoned.type);
+  EXPECT_EQ(again[0].second.node, kS3);
+  EXPECT_EQ(again[0].second.config.ballot, Ballot(2));
+  EXPECT_EQ(again[0].second.config.secondaries, abandoned.config.secondaries);
+  // Another stale sync changes nothing while meta decides; meta's answer makes it primary.
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(
+                  h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}}))
+                  .empty());
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive);
+  h.Deliver(kMeta, kP, UpdateConfigResponse{.config = again[0].second.config});
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  EXPECT_EQ(h.View(kP).ballot, Ballot(2));
+}
+
+TEST(ReplicaCheck, ASyncAtTheGivenUpRequestsBallotIsAdoptedAsIs) {
+  Harness h;
+  const UpdateConfigRequest abandoned = AbandonADropOfS3(h);
+  Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {abandoned.config}});
+  EXPECT_FALSE(HasMark(sync, "replica.reissue_abandoned_change"));
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(sync).empty());
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  EXPECT_EQ(h.View(kP).ballot, Ballot(2));
+}
+
 TEST(ReplicaCheck, FailedSecondaryIsRemovedWithBallotPlusOne) {
   Harness h;
   h.StartGroup();

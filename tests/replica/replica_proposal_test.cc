@@ -1,6 +1,7 @@
 // Meta's proposals seen from a primary (Pegasus replica::on_config_proposal): a proposal from a
-// newer configuration is adopted before it is acted on, an older one is dropped, and none is taken
-// up while the primary's own change is in flight.
+// newer configuration is adopted by a primary before it acts on it (never by a replica that is not
+// primary), an older one is dropped, and none is taken up while the primary's own change is in
+// flight.
 #include <gtest/gtest.h>
 
 #include "tests/replica/replica_harness.h"
@@ -39,6 +40,25 @@ TEST(ReplicaProposal, APrimaryAdoptsANewerConfigurationBeforeActingOnItsProposal
   ASSERT_EQ(learners.size(), 1u);
   EXPECT_EQ(learners[0].first, kL);
   EXPECT_EQ(learners[0].second.config.ballot, Ballot(2));
+}
+
+// Swarm seed 1597: a proposal held on a stalled connection reaches a replica that is no longer
+// primary (its lease lapsed; meta may have replaced it meanwhile). Adopting the proposal's
+// configuration would make it primary of a ballot meta has moved past.
+TEST(ReplicaProposal, AReplicaThatIsNotPrimaryDoesNotAdoptAProposalsConfiguration) {
+  Harness h;
+  h.StartGroup();
+  h.now += Millis(5000);
+  h.Fire(kP, TimerId(3));  // the lease lapses
+  ASSERT_EQ(h.View(kP).status, PartitionStatus::kInactive);
+  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  Outbox out = h.Deliver(kMeta, kP, AddSecondary(WithoutS2(h), kL));
+  EXPECT_TRUE(HasMark(out, "replica.proposal_newer_config_ignored"));
+  EXPECT_FALSE(HasMark(out, "replica.proposal_newer_config"));
+  EXPECT_TRUE(Sent<AddLearnerRequest>(out).empty());
+  EXPECT_TRUE(Sent<PrepareRequest>(out).empty());
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive);
+  EXPECT_EQ(h.View(kP).ballot, Ballot(1));
 }
 
 TEST(ReplicaProposal, AProposalFromAnOlderConfigurationIsDropped) {
