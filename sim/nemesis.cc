@@ -239,6 +239,11 @@ LinkConfig LinkConfigFromKnobs(const Knobs& knobs) {
           .bandwidth_bytes_per_ms = knobs.bandwidth_mb_per_s * 1000};
 }
 
+DiskLatency DiskLatencyFromKnobs(const Knobs& knobs) {
+  return {.write_mean = Micros(static_cast<int64_t>(knobs.write_latency_ms_mean * 1000)),
+          .sync_mean = Micros(static_cast<int64_t>(knobs.sync_latency_ms_mean * 1000))};
+}
+
 std::string FaultLabel(const Fault& fault) {
   nlohmann::json fields = FaultToJson(fault);
   fields.erase("at_ms");

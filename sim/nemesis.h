@@ -18,6 +18,9 @@ void ScheduleFaults(Cluster& cluster, const Knobs& knobs);
 // and the baseline (or the newest still-running spell) comes back when it ends. Same rounding as
 // the runner's default_link: milliseconds to whole microseconds, truncated.
 LinkConfig LinkConfigFromKnobs(const Knobs& knobs);
+// The disk's latency from the scenario's `disk` section: an append takes Exp(write mean), plus
+// Exp(sync mean) when it syncs.
+DiskLatency DiskLatencyFromKnobs(const Knobs& knobs);
 
 // The label a fault's scheduled action carries in the trace: kind and fields, e.g.
 // crash {"mode":"machine","node":"replica/1"}.

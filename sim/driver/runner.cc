@@ -110,6 +110,7 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
                                           ? options.delivery_policy
                                           : MakeDeliveryPolicy(knobs.scheduler, knobs.seed)});
   cluster.SetDiskFaults({.io_error_probability = knobs.io_error_probability});
+  cluster.SetDiskLatency(DiskLatencyFromKnobs(knobs));
   Status built = options.system_override ? options.system_override(cluster, knobs)
                                          : BuildSystem(cluster, knobs);
   if (!built.ok()) {

@@ -46,6 +46,32 @@ TEST(Run, VerdictCarriesEveryKeyOfTheFormat) {
   EXPECT_EQ(v["checker"]["verdict"], "ok");
 }
 
+// The `disk` section's latencies were once parsed, recorded in every verdict and never applied:
+// every run's disk took its built-in 1 ms whatever the scenario said. A slow log must slow the run.
+TEST(Run, TheDiskSectionSetsTheDisksLatency) {
+  Result<Scenario> s = LoadScenario(PG_SOURCE_DIR "/scenarios/pegasus/steady.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Knobs fast = ResolveKnobs(*s, 1);
+  fast.write_latency_ms_mean = 0.1;
+  fast.sync_latency_ms_mean = 0.1;
+  fast.ops = 1'000'000;  // more than either run finishes: the disk alone sets the pace
+  Knobs slow = fast;
+  slow.write_latency_ms_mean = 40;
+  const RunOutcome f = RunKnobs(fast, {});
+  const RunOutcome w = RunKnobs(slow, {.record_trace = true});
+  ASSERT_FALSE(f.failed()) << f.failure->detail;
+  ASSERT_FALSE(w.failed()) << w.failure->detail;
+  EXPECT_NE(f.trace_hash, w.trace_hash);
+  // Each write waits for two log appends, one after the other on a client's path.
+  EXPECT_LT(w.operations * 3, f.operations * 2)
+      << "fast disk " << f.operations << " operations, slow disk " << w.operations;
+  bool logged = false;
+  for (const auto& line : w.trace) {
+    logged = logged || line.what.find("set disk latency: write 40.000ms") != std::string::npos;
+  }
+  EXPECT_TRUE(logged) << "the disk's latency is a nemesis setting, in the trace";
+}
+
 TEST(Run, EveryRegisterScenarioIsGreen) {
   for (const auto& entry :
        std::filesystem::directory_iterator(PG_SOURCE_DIR "/scenarios/register")) {
