@@ -83,14 +83,14 @@ std::string_view BenchNeeded(Bug bug) {
       return "a new fault kind, `corrupt` (a bit flipped in a log record with intact ones after "
              "it), and `pegasus/plog_corrupt_restart`";
     case Bug::kDddPickByCommitted:
-      return "not caught yet, a gap in the bench: the picks differ only when the larger ballot "
-             "reports the smaller committed decree, a lone primary that committed on its own and "
-             "crashed with every server before a later log header proved it "
-             "(`regressions/all_replicas_crash_slow_log_seed92_lone_primary` reaches that state; "
-             "until this stop's fix meta refused it). Losing a write needs that lone primary to "
-             "have acknowledged new writes first, which no scenario drives yet. "
-             "`BugZooMeta.DddPickByCommittedIgnoresBallotAndPrepared` shows the switch changes a "
-             "pick";
+      return "`pegasus/lone_primary_unrecorded_commit`, and the disk's latencies applied at last "
+             "(the `disk` section was parsed but never used: every log append took 1 ms). The picks "
+             "differ only when the larger ballot reports the smaller committed decree: the old "
+             "primary crashes just after a checkpoint flushed a commit point its secondary never "
+             "heard of, the secondary, promoted and alone, commits its log tail under the new ballot "
+             "and crashes before a later header records it. Found on the way: a primary that gave "
+             "up its config request when its lease lapsed resumed from an older sync (swarm seed "
+             "1253), and a stale proposal made an inactive replica primary (seed 1597)";
     case Bug::kLearnerStaleSignature:
       return "stragglers: the `network` fault's `straggle_ms` (a reordered message lags up to "
              "that much more while later ones pass it, as a reply on a stalled TCP session) and "
