@@ -202,6 +202,7 @@ void Replica::Fail(Outbox& out, const Status& why) {
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareRetry));
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kLearn));
   AbandonPrimaryState(out);
+  abandoned_change_.reset();
   learning_.reset();
   status_ = PartitionStatus::kError;
   inactive_is_transient_ = false;

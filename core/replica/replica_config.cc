@@ -31,6 +31,7 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
     stashed_config_ = pc;
     return;
   }
+  if (status_ == PartitionStatus::kError) return;  // fail-stop: it takes no role again
   if (status_ == PartitionStatus::kPrimary) {
     // "nothing to do as primary always holds the truth" (Pegasus on_config_sync).
     PG_LOG(kDebug, "replica {}: primary ignores config sync of ballot {}", gpid_, pc.ballot);

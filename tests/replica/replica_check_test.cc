@@ -206,6 +206,31 @@ TEST(ReplicaCheck, ASyncAtTheGivenUpRequestsBallotIsAdoptedAsIs) {
   EXPECT_EQ(h.View(kP).ballot, Ballot(2));
 }
 
+// Found by the regression sweep (seed 1806's file, seed 89): a replica that gave up its request
+// and then fail-stopped (a log write failed) asked again when the sync came, and left PS_ERROR.
+TEST(ReplicaCheck, AFailedReplicaDoesNotAskAgainForTheRequestItGaveUp) {
+  Harness h;
+  h.StartGroup();
+  h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1));
+  h.Deliver(
+      kMeta, kP,
+      ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = h.Config(), .node = kS3});
+  h.now += Millis(5000);
+  h.Fire(kP, TimerId(3));
+  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  ASSERT_FALSE(h.server(kP).pending_logs.empty());
+  const AppendLog a = h.server(kP).pending_logs.front();
+  h.server(kP).pending_logs.clear();
+  h.Step(kP, LogFailed{.file = a.file,
+                       .token = a.token,
+                       .status = Status(ErrorCode::kIoError, "injected")});
+  ASSERT_EQ(h.View(kP).status, PartitionStatus::kError);
+  Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
+  EXPECT_FALSE(HasMark(sync, "replica.reissue_abandoned_change"));
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(sync).empty());
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kError);
+}
+
 TEST(ReplicaCheck, FailedSecondaryIsRemovedWithBallotPlusOne) {
   Harness h;
   h.StartGroup();
