@@ -155,10 +155,11 @@ TEST(ReplicaCheck, MetaComingBackReactivatesTransientPrimaryAndReplays) {
   EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(1));
 }
 
-// kP asked meta to drop kS3 and its lease lapsed before the reply: the request is given up, though
-// meta may persist it still. Returns that request.
+// kP, a write of its own in flight, asked meta to drop kS3, and its lease lapsed before the reply:
+// the request is given up, though meta may persist it still. Returns that request.
 UpdateConfigRequest AbandonADropOfS3(Harness& h) {
   h.StartGroup();
+  h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1));
   const Outbox asked = h.Deliver(
       kMeta, kP,
       ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = h.Config(), .node = kS3});
@@ -210,20 +211,13 @@ TEST(ReplicaCheck, ASyncAtTheGivenUpRequestsBallotIsAdoptedAsIs) {
 // and then fail-stopped (a log write failed) asked again when the sync came, and left PS_ERROR.
 TEST(ReplicaCheck, AFailedReplicaDoesNotAskAgainForTheRequestItGaveUp) {
   Harness h;
-  h.StartGroup();
-  h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1));
-  h.Deliver(
-      kMeta, kP,
-      ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = h.Config(), .node = kS3});
-  h.now += Millis(5000);
-  h.Fire(kP, TimerId(3));
-  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  AbandonADropOfS3(h);
   ASSERT_FALSE(h.server(kP).pending_logs.empty());
   const AppendLog a = h.server(kP).pending_logs.front();
   h.server(kP).pending_logs.clear();
-  h.Step(kP, LogFailed{.file = a.file,
-                       .token = a.token,
-                       .status = Status(ErrorCode::kIoError, "injected")});
+  h.Step(kP,
+         LogFailed{
+             .file = a.file, .token = a.token, .status = Status(ErrorCode::kIoError, "injected")});
   ASSERT_EQ(h.View(kP).status, PartitionStatus::kError);
   Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
   EXPECT_FALSE(HasMark(sync, "replica.reissue_abandoned_change"));
