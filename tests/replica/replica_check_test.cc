@@ -155,6 +155,23 @@ TEST(ReplicaCheck, MetaComingBackReactivatesTransientPrimaryAndReplays) {
   EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(1));
 }
 
+// Lets `node`'s lease lapse (`after` past its last renewal), then reconnects it to meta.
+void LapseAndReconnect(Harness& h, NodeId node, Duration after = Millis(5000)) {
+  h.now += after;
+  h.Fire(node, TimerId(3));
+  EXPECT_EQ(h.View(node).status, PartitionStatus::kInactive);
+  h.Deliver(kMeta, node, BeaconAck{.send_time = h.now, .is_master = true});
+}
+
+// The sync was taken as meta's word: no request asked again, and `node` is `status` at `ballot`.
+void ExpectAdoptedWithoutAskingAgain(Harness& h, NodeId node, const Outbox& sync,
+                                     PartitionStatus status, Ballot ballot) {
+  EXPECT_FALSE(HasMark(sync, "replica.reissue_abandoned_change"));
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(sync).empty());
+  EXPECT_EQ(h.View(node).status, status);
+  EXPECT_EQ(h.View(node).ballot, ballot);
+}
+
 // kP, a write of its own in flight, asked meta to drop kS3, and its lease lapsed before the reply:
 // the request is given up, though meta may persist it still. Returns that request.
 UpdateConfigRequest AbandonADropOfS3(Harness& h) {
@@ -165,10 +182,7 @@ UpdateConfigRequest AbandonADropOfS3(Harness& h) {
       ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = h.Config(), .node = kS3});
   const auto upd = Sent<UpdateConfigRequest>(asked);
   EXPECT_EQ(upd.size(), 1u);
-  h.now += Millis(5000);
-  h.Fire(kP, TimerId(3));
-  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive);
-  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  LapseAndReconnect(h, kP);
   return upd.at(0).second;
 }
 
@@ -201,9 +215,54 @@ TEST(ReplicaCheck, ASyncAtTheGivenUpRequestsBallotIsAdoptedAsIs) {
   Harness h;
   const UpdateConfigRequest abandoned = AbandonADropOfS3(h);
   Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {abandoned.config}});
-  EXPECT_FALSE(HasMark(sync, "replica.reissue_abandoned_change"));
-  EXPECT_TRUE(Sent<UpdateConfigRequest>(sync).empty());
-  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  ExpectAdoptedWithoutAskingAgain(h, kP, sync, PartitionStatus::kPrimary, Ballot(2));
+}
+
+// A secondary asked to be primary (CT_UPGRADE_TO_PRIMARY) and gave up when its lease lapsed; a
+// sync below that ballot names no primary, so it is adopted: the request is not asked again (meta
+// proposes the upgrade anew if it still wants it).
+TEST(ReplicaCheck, AGivenUpUpgradeIsNotAskedAgainBySyncsWithoutThisPrimary) {
+  Harness h;
+  h.StartGroup();
+  PartitionConfiguration down = h.Config();
+  down.ballot = Ballot(2);
+  down.primary.reset();
+  down.secondaries = {kS2, kS3};
+  down.last_drops = {kP};
+  const auto asked = Sent<UpdateConfigRequest>(h.Deliver(
+      kMeta, kS2,
+      ConfigProposal{.type = ConfigType::kUpgradeToPrimary, .config = down, .node = kS2}));
+  ASSERT_EQ(asked.size(), 1u);
+  LapseAndReconnect(h, kS2);
+  Outbox sync = h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {down}});
+  ExpectAdoptedWithoutAskingAgain(h, kS2, sync, PartitionStatus::kSecondary, Ballot(2));
+}
+
+// Meta refused the request asked again (its table moved on): the replica re-syncs and takes what
+// meta holds, and the request is not asked a third time.
+TEST(ReplicaCheck, ARefusedReissueLeavesTheReplicaToTheNextSync) {
+  Harness h;
+  AbandonADropOfS3(h);
+  const auto again = Sent<UpdateConfigRequest>(
+      h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}}));
+  ASSERT_EQ(again.size(), 1u);
+  Outbox refused = h.Deliver(
+      kMeta, kP, UpdateConfigResponse{.error = ErrorCode::kInvalidState, .config = h.Config()});
+  EXPECT_EQ(Sent<ConfigSyncRequest>(refused).size(), 1u) << "it asks meta for the truth";
+  Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
+  ExpectAdoptedWithoutAskingAgain(h, kP, sync, PartitionStatus::kPrimary, Ballot(1));
+}
+
+// Once the replica holds the request's ballot the request is forgotten: a stale sync after a
+// later lapse does not send it again.
+TEST(ReplicaCheck, AGivenUpRequestIsForgottenOnceItsBallotIsReached) {
+  Harness h;
+  const UpdateConfigRequest abandoned = AbandonADropOfS3(h);
+  h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {abandoned.config}});
+  ASSERT_EQ(h.View(kP).ballot, Ballot(2));
+  LapseAndReconnect(h, kP, Millis(6000));  // past the lease the reconnection's ack gave
+  Outbox stale = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(stale).empty());
   EXPECT_EQ(h.View(kP).ballot, Ballot(2));
 }
 

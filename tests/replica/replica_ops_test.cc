@@ -316,6 +316,32 @@ TEST(ReplicaOps, RestartedPrimaryStillListedForcesABallotUpdate) {
   EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(2)) << "re-prepared under the new ballot";
 }
 
+// Its lease lapsed while the forced ballot was being asked for: the request went transient, so
+// before stop 15 the next sync made it primary at the old ballot, skipping the forced update (the
+// hazard rDSN #522 fixed). It asks for the forced ballot again.
+TEST(ReplicaOps, ARestartedPrimaryWhoseLeaseLapsedAsksForTheForcedBallotAgain) {
+  Harness h;
+  h.StartGroup();
+  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
+  h.CompleteLogs(kP);
+  h.Build(kP);
+  h.Step(kP, Boot{});
+  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  ASSERT_EQ(Sent<UpdateConfigRequest>(
+                h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}}))
+                .size(),
+            1u);
+  h.now += Millis(5000);
+  h.Fire(kP, TimerId(3));
+  h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
+  Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
+  auto reqs = Sent<UpdateConfigRequest>(sync);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].second.type, ConfigType::kPrimaryForceUpdateBallot);
+  EXPECT_EQ(reqs[0].second.config.ballot, Ballot(2));
+  EXPECT_NE(h.View(kP).status, PartitionStatus::kPrimary) << "not at the old ballot";
+}
+
 TEST(ReplicaOps, CorruptionInsideTheLogFailsTheReplica) {
   Harness h;
   h.StartGroup();
