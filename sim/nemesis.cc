@@ -14,6 +14,8 @@ namespace {
 using Action = std::function<void(Cluster&)>;
 
 Time AtMs(int64_t ms) { return Time::Zero() + Millis(ms); }
+// A scenario's fractional milliseconds as whole microseconds, truncated.
+Duration FromMs(double ms) { return Micros(static_cast<int64_t>(ms * 1000)); }
 
 // What the scheduled actions of one run share.
 struct NemesisState {
@@ -231,8 +233,8 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
 }  // namespace
 
 LinkConfig LinkConfigFromKnobs(const Knobs& knobs) {
-  return {.latency_min = Micros(static_cast<int64_t>(knobs.latency_ms_min * 1000)),
-          .latency_mean = Micros(static_cast<int64_t>(knobs.latency_ms_mean * 1000)),
+  return {.latency_min = FromMs(knobs.latency_ms_min),
+          .latency_mean = FromMs(knobs.latency_ms_mean),
           .drop_probability = knobs.drop_probability,
           .duplicate_probability = knobs.duplicate_probability,
           .reorder_probability = knobs.reorder_probability,
@@ -240,8 +242,8 @@ LinkConfig LinkConfigFromKnobs(const Knobs& knobs) {
 }
 
 DiskLatency DiskLatencyFromKnobs(const Knobs& knobs) {
-  return {.write_mean = Micros(static_cast<int64_t>(knobs.write_latency_ms_mean * 1000)),
-          .sync_mean = Micros(static_cast<int64_t>(knobs.sync_latency_ms_mean * 1000))};
+  return {.write_mean = FromMs(knobs.write_latency_ms_mean),
+          .sync_mean = FromMs(knobs.sync_latency_ms_mean)};
 }
 
 std::string FaultLabel(const Fault& fault) {

@@ -49,8 +49,8 @@ struct HuntResult {
   Bug bug = Bug::kCommitOnMajority;
   std::vector<std::string> scenarios;  // the ones run
   SeedRange seeds;                     // the range asked for
-  bool stopped_at_first =
-      false;  // a quick pass: the rate covers the seeds run (up to the catch, or min_seeds)
+  // A quick pass: the rate covers the seeds run (up to the catch, or min_seeds).
+  bool stopped_at_first = false;
   uint64_t seeds_run = 0;        // seeds first..last (or up to the first catch)
   uint64_t detecting_seeds = 0;  // seeds with a run that missed its expectation
   uint64_t runs = 0;

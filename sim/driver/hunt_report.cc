@@ -85,14 +85,13 @@ std::string_view BenchNeeded(Bug bug) {
     case Bug::kDddPickByCommitted:
       return "`pegasus/lone_primary_unrecorded_commit`, and the disk's latencies applied at last "
              "(the `disk` section was parsed but never used: every log append took 1 ms). The "
-             "picks "
-             "differ only when the larger ballot reports the smaller committed decree: the old "
-             "primary crashes just after a checkpoint flushed a commit point its secondary never "
-             "heard of, the secondary, promoted and alone, commits its log tail under the new "
-             "ballot "
-             "and crashes before a later header records it. Found on the way: a primary that gave "
-             "up its config request when its lease lapsed resumed from an older sync (swarm seed "
-             "1253), and a stale proposal made an inactive replica primary (seed 1597)";
+             "picks differ only when the larger ballot reports the smaller committed decree: the "
+             "old primary crashes just after a checkpoint flushed a commit point its secondary "
+             "never heard of, the secondary, promoted and alone, commits its log tail under the "
+             "new ballot and crashes before a later header records it. Found on the way: a "
+             "primary that gave up its config request when its lease lapsed resumed from an "
+             "older sync (swarm seed 1253), and a stale proposal made an inactive replica "
+             "primary (seed 1597)";
     case Bug::kLearnerStaleSignature:
       return "stragglers: the `network` fault's `straggle_ms` (a reordered message lags up to "
              "that much more while later ones pass it, as a reply on a stalled TCP session) and "

@@ -42,17 +42,20 @@ struct World {
   }
 };
 
+// The world's decision is to recover the partition with `primary` as its primary.
+void ExpectRecoversWith(const World& w, NodeId primary) {
+  const DddDecision d = w.Decide();
+  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
+  EXPECT_EQ(d.primary, primary);
+}
+
 TEST(MetaRecovery, PicksTheHigherBallotReplicaOfTheLastTwoDrops) {
   World w;
   w.collected = {{kB, Held(5, 40, 42)}, {kC, Held(7, 45, 46)}};
-  DddDecision d = w.Decide();
-  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
-  EXPECT_EQ(d.primary, kC);
+  ExpectRecoversWith(w, kC);
   // The rule is symmetric: the earlier drop wins when it has the larger ballot.
   w.collected = {{kB, Held(8, 45, 46)}, {kC, Held(7, 45, 45)}};
-  d = w.Decide();
-  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
-  EXPECT_EQ(d.primary, kB);
+  ExpectRecoversWith(w, kB);
 }
 
 TEST(MetaRecovery, EqualBallotsPickTheLargerCommittedThenTheLargerPrepared) {
@@ -72,14 +75,10 @@ TEST(MetaRecovery, TheLargerBallotWhoseLogCoversTheOthersCommitsIsPicked) {
   World w;
   w.collected = {{kB, Held(3, 67, 68)}, {kC, Held(5, 66, 67)}};
   w.known = Decree(67);
-  DddDecision d = w.Decide();
-  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
-  EXPECT_EQ(d.primary, kC);
+  ExpectRecoversWith(w, kC);
   // The same with the older drop the more recent one.
   w.pc.last_drops = {kA, kC, kB};
-  d = w.Decide();
-  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
-  EXPECT_EQ(d.primary, kC);
+  ExpectRecoversWith(w, kC);
 }
 
 TEST(MetaRecovery, RefusesWhenTheLargerBallotsLogStopsShortOfTheOthersCommits) {
@@ -130,9 +129,7 @@ TEST(MetaRecovery, NeverAssignsAPrimaryToAnEmptyReplicaOfANonEmptyPartition) {
 TEST(MetaRecovery, AnEarlierDropThatLostItsReplicaLeavesTheMostRecentOne) {
   World w;
   w.collected = {{kC, Held(7, 45, 46)}};
-  DddDecision d = w.Decide();
-  ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
-  EXPECT_EQ(d.primary, kC);
+  ExpectRecoversWith(w, kC);
 }
 
 TEST(MetaRecovery, WaitsWhileALastDropIsMissingOrHasNotReported) {
