@@ -294,9 +294,8 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     if (reported) continue;
     // One that never held it has been a member since ballot 1 and never acked a prepare, so the
     // partition never committed anything: it stays, and creates the replica empty when this
-    // answer lists the partition. Removing it would leave a partition whose members were all cut
-    // off from meta since the table's creation memberless for good
-    // (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
+    // answer lists the partition, rather than leave one cut off from meta since its creation
+    // memberless (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
     if (std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end()) {
       out.Mark("meta.member_never_created");
       continue;
@@ -306,9 +305,9 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
   }
   // Listed last, so that a change this very sync started (a failed replica's removal, above) is
   // already in flight and its partition left out: a reordered network could otherwise hand the
-  // node this answer after the next one, which collects the replica, and a replica server back
-  // from a power loss would recreate, empty, a ballot-1 partition it was primary of
-  // (scenarios/regressions/pegasus_swarm_seed1238_invariant_single_primary.json).
+  // node this answer after the next one, which collects the replica, and a server back from a
+  // power loss would recreate, empty, a ballot-1 partition it was primary of (regression file
+  // pegasus_swarm_seed1238_invariant_single_primary.json).
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
     // Not while a change of the node's role is being persisted (a dead primary's downgrade,
