@@ -23,6 +23,9 @@ void AddShrinkCommand(CLI::App& app, int* exit_code);
 // pegasim hunt: the default sweep with a bug-zoo switch on; exit 1 when a switch goes uncaught.
 void AddHuntCommand(CLI::App& app, int* exit_code);
 
+// pegasim scenarios: one row per scenario file; exit 2 naming the first file that does not load.
+void AddScenariosCommand(CLI::App& app, int* exit_code);
+
 // --bug flags: each a bug-zoo switch name (core/common/bugs.h); kInvalidArgument naming the flag.
 Result<BugSet> ParseBugFlags(const std::vector<std::string>& names);
 

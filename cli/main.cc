@@ -19,14 +19,16 @@ int main(int argc, char** argv) {
   pg::cli::AddDiffCommand(app, &exit_code);
   pg::cli::AddShrinkCommand(app, &exit_code);
   pg::cli::AddHuntCommand(app, &exit_code);
+  pg::cli::AddScenariosCommand(app, &exit_code);
   const auto& subs = app.get_subcommands([](const CLI::App*) { return true; });
   const bool known = argc > 1 && std::any_of(subs.begin(), subs.end(), [&](const CLI::App* s) {
                        return s->get_name() == argv[1];
                      });
   if (argc > 1 && argv[1][0] != '-' && !known) {
-    std::cerr << "pegasim: unknown subcommand \"" << argv[1]
-              << "\": expected one of run, sweep, replay, check, explore, merge, diff, shrink (see "
-                 "pegasim --help)\n";
+    std::cerr
+        << "pegasim: unknown subcommand \"" << argv[1]
+        << "\": expected one of run, sweep, replay, check, explore, merge, diff, shrink, hunt, "
+           "scenarios (see pegasim --help)\n";
     return 2;
   }
   try {

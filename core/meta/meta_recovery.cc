@@ -42,7 +42,8 @@ DddDecision Refuse(std::string why) {
 // Pegasus's order between the two last drops: larger ballot, then larger committed, then larger
 // prepared (a tie goes to the most recent drop). A reported commit point is only what the log's
 // later headers prove, so the larger ballot may report the smaller one: a lone primary that
-// committed on its own and crashed before its next header (all_replicas_crash_slow_log, seed 92).
+// committed on its own and crashed before its next header
+// (scenarios/regressions/all_replicas_crash_slow_log_seed92_lone_primary.json).
 // Pegasus refuses that pair and waits for an administrator; here the larger ballot is picked
 // when its log covers the other's commit point, as a member of the newer configuration holds the
 // older ones' committed decrees (PacificA), and what it alone committed is only in its log.

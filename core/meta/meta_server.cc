@@ -294,8 +294,8 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
     if (reported) continue;
     // One that never held it has been a member since ballot 1 and never acked a prepare, so the
     // partition never committed anything: it stays, and creates the replica empty when this
-    // answer lists the partition (swarm seed 1325: cut off from meta since the table's creation,
-    // every member was removed so, and the partition stayed memberless for good).
+    // answer lists the partition, rather than leave one cut off from meta since its creation
+    // memberless (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
     if (std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end()) {
       out.Mark("meta.member_never_created");
       continue;
@@ -305,18 +305,20 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
   }
   // Listed last, so that a change this very sync started (a failed replica's removal, above) is
   // already in flight and its partition left out: a reordered network could otherwise hand the
-  // node this answer after the next one, which collects the replica (swarm seed 1238: a replica
-  // server back from a power loss recreated, empty, a ballot-1 partition it was primary of).
+  // node this answer after the next one, which collects the replica, and a server back from a
+  // power loss would recreate, empty, a ballot-1 partition it was primary of (regression file
+  // pegasus_swarm_seed1238_invariant_single_primary.json).
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
     // Not while a change of the node's role is being persisted (a dead primary's downgrade,
     // say): the node, back with a fresh lease, would take up the role meta is taking from it and
-    // serve beside its successor. It learns the outcome at its next sync. (Found twice: by the
-    // Pegasus swarm, seed 60, and by a multi-meta swarm.) Nor to the partition's primary while
-    // any change is: a primary whose lease lapsed gave up waiting for its own request's reply,
-    // and told the configuration being replaced, it resumes at that ballot; once the change is
-    // persisted nothing tells it, since a primary ignores config syncs (swarm seed 1232: meta's
-    // ballot 3 listed a secondary the primary, at ballot 2, never prepared to).
+    // serve beside its successor
+    // (scenarios/regressions/pegasus_swarm_seed60_invariant_single_primary.json). It learns the
+    // outcome at its next sync. Nor to the partition's primary while any change is: a primary whose
+    // lease lapsed gave up waiting for its own request's reply, and told the configuration being
+    // replaced, it resumes at that ballot; once the change is persisted nothing tells it, since a
+    // primary ignores config syncs, and the new ballot's members are never prepared to
+    // (scenarios/regressions/pegasus_swarm_seed1232_primary_behind_meta.json).
     if (!IsMember(pc, from)) continue;
     const bool concerns_node =
         pending_[i] && (pc.primary == from || pending_[i]->config.primary == from ||

@@ -1,8 +1,7 @@
 // Exploration: rapidcheck generates whole runs (cluster shape, workload, fault episodes of every
 // kind) of the register and the Pegasus systems and requires verdict ok. A failing case is shrunk
 // by rapidcheck and printed as the scenario file that replays it (save it, `pegasim run FILE`).
-// ctest runs a few cases on a fixed seed; PG_EXPLORE_CASES=N explores more (README: "Exploring
-// with rapidcheck").
+// ctest runs a few cases on a fixed seed; PG_EXPLORE_CASES=N explores more (docs/exploration.md).
 #include <gtest/gtest.h>
 
 #include <sstream>

@@ -86,8 +86,8 @@ TEST(SchedulerScenario, ATimedRunKeepsItsCommittedTraceHash) {
   // binary without them): the timed default is byte-for-byte the old kernel. The register example
   // is pinned, not a Pegasus scenario, so that work on the Pegasus core does not move it; a
   // deliberate change to the kernel's event encoding or to the register example re-pins it.
-  // Re-pinned at stop 15, when the scenario's disk latencies began to be applied (the run starts
-  // with a "set disk latency" line and its syncs take the scenario's 2 ms, not a built-in 1 ms).
+  // Re-pinned when the scenario's disk latencies began to be applied (the run starts with a "set
+  // disk latency" line and its syncs take the scenario's 2 ms, not a built-in 1 ms).
   Result<Scenario> s = LoadScenario(PG_SOURCE_DIR "/scenarios/register/steady.json");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(RunKnobs(ResolveKnobs(*s, 1), {}).trace_hash, 0x04235166a954ac20ULL);

@@ -52,9 +52,10 @@ TEST(MetaFailover, DeadPrimaryIsDowngradedByMetaWithBallotPlusOne) {
 }
 
 // Meta declared the primary's node dead and is persisting the downgrade when that node's beacon
-// and config sync arrive (a paused meta catching up, seed 60 of the Pegasus swarm). The sync must
-// not tell it "you are primary" from the configuration being replaced: the beacon just renewed
-// its lease, so it would serve at the old ballot beside the next primary.
+// and config sync arrive (a paused meta catching up). The sync must not tell it "you are primary"
+// from the configuration being replaced: the beacon just renewed its lease, so it would serve at
+// the old ballot beside the next primary
+// (scenarios/regressions/pegasus_swarm_seed60_invariant_single_primary.json).
 TEST(MetaFailover, ConfigSyncLeavesOutAPartitionWhoseChangeIsInFlight) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));
@@ -111,8 +112,8 @@ TEST(MetaFailover, ConfigSyncLeavesOutAPartitionWhoseChangeIsInFlight) {
 
 // A server back from a power loss reports its replicas failed; the sync that makes meta start
 // removing it must not, in the same answer, list it as primary at ballot 1: reordered after the
-// next answer (which collects the replica), it made the server recreate the partition empty and
-// serve it (swarm seed 1238).
+// next answer (which collects the replica), it would make the server recreate the partition
+// empty and serve it (scenarios/regressions/pegasus_swarm_seed1238_invariant_single_primary.json).
 TEST(MetaFailover, TheSyncThatStartsRemovingAFailedPrimaryDoesNotListIt) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));

@@ -160,10 +160,11 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallot
   EXPECT_EQ(f.meta().partitions()[2].last_drops.back(), *pc.primary);
 }
 
-// Swarm seed 1325: a member cut off from meta since the table was created never created its
-// replica. It never acked a prepare, so nothing was committed there: it is kept, and the answer
-// lists the partition so that it creates the replica (empty, as at ballot 1), rather than being
-// removed as one that lost it, which left every member of the partition removed so.
+// A member cut off from meta since the table was created never created its replica. It never
+// acked a prepare, so nothing was committed there: it is kept, and the answer lists the partition
+// so that it creates the replica (empty, as at ballot 1), rather than being removed as one that
+// lost it, which could leave every member of the partition removed so
+// (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
 TEST(MetaLearn, AMemberThatNeverHeldTheReplicaIsKeptAndToldToCreateIt) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));

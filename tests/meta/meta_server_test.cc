@@ -186,10 +186,11 @@ UpdateConfigRequest Downgrade(const PartitionConfiguration& pc, NodeId victim, B
   return {.type = ConfigType::kDowngradeToInactive, .config = next, .node = victim};
 }
 
-// Swarm seed 1232: the primary's lease lapsed while meta persisted its request, so it gave up on
-// the reply. Told the configuration being replaced at its next sync, it resumed at that ballot,
-// and nothing told it the new one (a primary ignores config syncs): a secondary of meta's
-// ballot 3 was never prepared to. The primary hears of the partition once the change is done.
+// A primary whose lease lapsed while meta persisted its request gave up on the reply. Told the
+// configuration being replaced at its next sync, it would resume at that ballot, and nothing would
+// tell it the new one (a primary ignores config syncs): a secondary of meta's next ballot would
+// never be prepared to. The primary hears of the partition once the change is done
+// (scenarios/regressions/pegasus_swarm_seed1232_primary_behind_meta.json).
 TEST(MetaServer, ConfigSyncLeavesOutAPartitionWhosePrimaryHasAChangeInFlight) {
   MetaFixture f(DefaultOptions());
   f.BootReady(At(0));

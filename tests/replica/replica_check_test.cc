@@ -186,9 +186,10 @@ UpdateConfigRequest AbandonADropOfS3(Harness& h) {
   return upd.at(0).second;
 }
 
-// Swarm seed 1253: meta answered kP's sync from ballot 1 before the delayed request reached it,
-// then persisted ballot 2. Had kP resumed at ballot 1 it would never have heard of ballot 2 (a
-// primary ignores syncs), and would have committed alone writes meta's ballot 2 says kS2 holds.
+// Meta answered kP's sync from ballot 1 before the delayed request reached it, then persisted
+// ballot 2. Had kP resumed at ballot 1 it would never have heard of ballot 2 (a primary ignores
+// syncs), and would have committed alone writes meta's ballot 2 says kS2 holds
+// (scenarios/regressions/pegasus_swarm_seed1253_abandoned_change.json).
 TEST(ReplicaCheck, ASyncBelowAGivenUpRequestsBallotMakesThePrimaryAskAgain) {
   Harness h;
   const UpdateConfigRequest abandoned = AbandonADropOfS3(h);
@@ -266,8 +267,8 @@ TEST(ReplicaCheck, AGivenUpRequestIsForgottenOnceItsBallotIsReached) {
   EXPECT_EQ(h.View(kP).ballot, Ballot(2));
 }
 
-// Found by the regression sweep (seed 1806's file, seed 89): a replica that gave up its request
-// and then fail-stopped (a log write failed) asked again when the sync came, and left PS_ERROR.
+// A replica that gave up its request and then fail-stopped (a log write failed) must not ask
+// again when the sync comes: PS_ERROR is terminal (docs/bugs-found.md).
 TEST(ReplicaCheck, AFailedReplicaDoesNotAskAgainForTheRequestItGaveUp) {
   Harness h;
   AbandonADropOfS3(h);

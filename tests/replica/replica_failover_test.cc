@@ -84,8 +84,9 @@ TEST(ReplicaFailover, NoProposalIsTakenUpWithoutALease) {
 }
 
 // on_update_configuration_on_meta_server_reply drops the reply when the stub is not connected:
-// a promotion whose reply arrives after the lease lapsed does not happen (seed 29 of the Pegasus
-// swarm: the promoted node regained a lease later and served at a replaced ballot).
+// a promotion whose reply arrives after the lease lapsed does not happen: the promoted node could
+// regain a lease later and serve at a replaced ballot
+// (scenarios/regressions/pegasus_swarm_seed29_invariant_single_primary.json).
 TEST(ReplicaFailover, APromotionReplyArrivingWithoutALeaseIsDropped) {
   Harness h;
   PrepareThenLosePrimary(h, {Decree(1)});

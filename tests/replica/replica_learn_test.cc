@@ -353,8 +353,9 @@ TEST(ReplicaLearn, ALearnerToldToTryAgainAsksAgainSoonNotAtTheFullInterval) {
 
 // A learner that committed a decree the primary has only prepared (a new primary reconciling,
 // whose old group committed it) is told to try again, not sent the primary's older checkpoint,
-// which would take its commit point back (swarm seed 55). Beyond the primary's prepared decrees
-// it is another history and starts from a checkpoint.
+// which would take its commit point back
+// (scenarios/regressions/pegasus_swarm_seed55_invariant_monotonic.json). Beyond the primary's
+// prepared decrees it is another history and starts from a checkpoint.
 TEST(ReplicaLearn, ALearnerAheadOfThePrimarysCommitWaitsForItInsteadOfGoingBack) {
   Harness h;
   StartPairWithWrites(h, 2);

@@ -1,6 +1,6 @@
 // A learner's private log starts afresh (Replica::StartFreshLog; Pegasus's learner resets its
 // private log at the learned state): a replay after a restart must never meet the records of the
-// history the group abandoned (swarm seed 940).
+// history the group abandoned (scenarios/regressions/pegasus_swarm_seed940_learner_log.json).
 #include <gtest/gtest.h>
 
 #include "core/replica/replica_log.h"

@@ -232,8 +232,9 @@ TEST(ReplicaOps, AfterPowerLossLoadedReplicasFailStopAfterProcessCrashTheyDoNot)
 
 // Torn bytes of an earlier power loss stay on the platter, and the next boot appends its record
 // after them: a second power loss tears that record, and leftovers plus the torn prefix can be
-// as long as a record (swarm seed 1806). Only a sentinel that ends with the whole record means
-// the boot before was not cut short; a process crash leaves it so, leftovers and all.
+// as long as a record (scenarios/regressions/pegasus_swarm_seed1806_second_power_loss.json).
+// Only a sentinel that ends with the whole record means the boot before was not cut short; a
+// process crash leaves it so, leftovers and all.
 TEST(ReplicaOps, ASentinelAsLongAsARecordButTornIsAPowerLoss) {
   Harness h;
   h.StartGroup();
@@ -316,9 +317,9 @@ TEST(ReplicaOps, RestartedPrimaryStillListedForcesABallotUpdate) {
   EXPECT_EQ(preps[0].second.mutation.ballot, Ballot(2)) << "re-prepared under the new ballot";
 }
 
-// Its lease lapsed while the forced ballot was being asked for: the request went transient, so
-// before stop 15 the next sync made it primary at the old ballot, skipping the forced update (the
-// hazard rDSN #522 fixed). It asks for the forced ballot again.
+// Its lease lapsed while the forced ballot was being asked for: the request went transient, and
+// resuming from the next sync would make it primary at the old ballot, skipping the forced update
+// (the hazard rDSN #522 fixed). It asks for the forced ballot again.
 TEST(ReplicaOps, ARestartedPrimaryWhoseLeaseLapsedAsksForTheForcedBallotAgain) {
   Harness h;
   h.StartGroup();

@@ -24,9 +24,10 @@ ConfigProposal AddSecondary(const PartitionConfiguration& pc, NodeId node) {
   return ConfigProposal{.type = ConfigType::kAddSecondary, .config = pc, .node = node};
 }
 
-// Swarm seed 525: kP's lease lapsed while meta persisted its request; it gave up on the reply and
-// resumed at ballot 1. A primary ignores config syncs, so meta's proposals at ballot 2 are the
-// only way it learns that ballot; ignoring them left the partition one replica short for good.
+// kP's lease lapsed while meta persisted its request; it gave up on the reply and resumed at
+// ballot 1. A primary ignores config syncs, so meta's proposals at ballot 2 are the only way it
+// learns that ballot; ignoring them would leave the partition one replica short for good
+// (scenarios/regressions/pegasus_swarm_seed525_stale_ballot_primary.json).
 TEST(ReplicaProposal, APrimaryAdoptsANewerConfigurationBeforeActingOnItsProposal) {
   Harness h;
   h.StartGroup();
@@ -42,9 +43,10 @@ TEST(ReplicaProposal, APrimaryAdoptsANewerConfigurationBeforeActingOnItsProposal
   EXPECT_EQ(learners[0].second.config.ballot, Ballot(2));
 }
 
-// Swarm seed 1597: a proposal held on a stalled connection reaches a replica that is no longer
-// primary (its lease lapsed; meta may have replaced it meanwhile). Adopting the proposal's
-// configuration would make it primary of a ballot meta has moved past.
+// A proposal held on a stalled connection reaches a replica that is no longer primary (its lease
+// lapsed; meta may have replaced it meanwhile). Adopting the proposal's configuration would make
+// it primary of a ballot meta has moved past
+// (scenarios/regressions/pegasus_swarm_seed1597_stale_proposal.json).
 TEST(ReplicaProposal, AReplicaThatIsNotPrimaryDoesNotAdoptAProposalsConfiguration) {
   Harness h;
   h.StartGroup();
