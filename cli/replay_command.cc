@@ -1,8 +1,9 @@
-// pegasim replay VERDICT.json [--trace FILE] [--html FILE]: re-runs from the verdict's knobs,
-// confirms the trace hash, and writes the event trace and the checker's timeline of the run.
+// pegasim replay VERDICT.json [--trace FILE] [--html FILE [--time-axis events|sim]]: re-runs
+// from the verdict's knobs, confirms the trace hash, and writes the event trace and the run's page.
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/html_flags.h"
 #include "sim/driver/run_html.h"
 #include "sim/driver/runner.h"
 #include "sim/driver/trace_text.h"
@@ -16,6 +17,7 @@ struct ReplayFlags {
   std::string verdict;
   std::string trace_file;
   std::string html_file;
+  std::string time_axis = "events";
 };
 
 int Replay(const ReplayFlags& flags) {
@@ -24,12 +26,14 @@ int Replay(const ReplayFlags& flags) {
   auto knobs = sim::KnobsFromJson(verdict->knobs, flags.verdict + ": $.knobs");
   if (!knobs.ok()) return BadInput(knobs.status().message());
   // The page's protocol events come from the trace's marks, so --html records it too.
-  const sim::RunOutcome outcome = sim::RunKnobs(
-      *knobs, {.record_trace = !flags.trace_file.empty() || !flags.html_file.empty()});
+  sim::RunOptions options = flags.html_file.empty() ? sim::RunOptions{} : sim::RunHtmlRecording();
+  options.record_trace = options.record_trace || !flags.trace_file.empty();
+  const sim::RunOutcome outcome = sim::RunKnobs(*knobs, options);
   if (!flags.trace_file.empty() && !WriteFile(flags.trace_file, sim::TraceText(outcome.trace)))
     return 2;
   if (!flags.html_file.empty()) {
-    auto html = sim::RunHtml(outcome, fmt::format("{} seed {}", verdict->scenario, verdict->seed));
+    auto html = sim::RunHtml(outcome, fmt::format("{} seed {}", verdict->scenario, verdict->seed),
+                             TimeAxisFlag(flags.time_axis));
     if (!html.ok()) return BadInput(html.status().message());
     if (!WriteFile(flags.html_file, *html)) return 2;
   }
@@ -53,9 +57,7 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("replay", "Re-run a verdict.json and confirm its trace hash");
   cmd->add_option("verdict", flags->verdict, "verdict.json of an earlier run")->required();
   cmd->add_option("--trace", flags->trace_file, "Write the event trace, one line per event");
-  cmd->add_option("--html", flags->html_file,
-                  "Write the checker's timeline: failing operations marked, faults and protocol "
-                  "events in a band under them");
+  AddHtmlOptions(*cmd, flags->html_file, flags->time_axis);
   cmd->callback([flags, exit_code] { *exit_code = Replay(*flags); });
 }
 

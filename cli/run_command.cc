@@ -1,7 +1,10 @@
-// pegasim run SCENARIO [--seed N] [--trace FILE] [--out DIR] [--bug NAME]...
+// pegasim run SCENARIO [--seed N] [--trace FILE] [--out DIR] [--bug NAME]... [--html FILE
+// [--time-axis events|sim]]
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/html_flags.h"
+#include "sim/driver/run_html.h"
 #include "sim/driver/runner.h"
 #include "sim/driver/trace_text.h"
 #include "sim/driver/verdict.h"
@@ -16,6 +19,8 @@ struct RunFlags {
   std::string trace_file;
   std::string out_dir;
   std::vector<std::string> bugs;
+  std::string html_file;
+  std::string time_axis = "events";
 };
 
 int Run(const RunFlags& flags) {
@@ -30,7 +35,10 @@ int Run(const RunFlags& flags) {
         "--bug: expected a scenario of the \"pegasus\" system (the switches live in its core)");
   sim::Knobs knobs = sim::ResolveKnobs(*scenario, *seed);
   knobs.bugs.Enable(*bugs);
-  const sim::RunOutcome outcome = sim::RunKnobs(knobs, {.record_trace = !flags.trace_file.empty()});
+  // The page's protocol events come from the trace's marks, so --html records it too.
+  sim::RunOptions options = flags.html_file.empty() ? sim::RunOptions{} : sim::RunHtmlRecording();
+  options.record_trace = options.record_trace || !flags.trace_file.empty();
+  const sim::RunOutcome outcome = sim::RunKnobs(knobs, options);
   const auto verdict = sim::VerdictJson(*scenario, outcome);
   const std::string out_dir =
       flags.out_dir.empty() ? fmt::format("out/{}-{}", scenario->name, *seed) : flags.out_dir;
@@ -38,6 +46,12 @@ int Run(const RunFlags& flags) {
   if (!WriteFile(out_dir + "/history.jsonl", outcome.history_jsonl)) return 2;
   if (!flags.trace_file.empty() && !WriteFile(flags.trace_file, sim::TraceText(outcome.trace)))
     return 2;
+  if (!flags.html_file.empty()) {
+    auto html = sim::RunHtml(outcome, fmt::format("{} seed {}", scenario->path, *seed),
+                             TimeAxisFlag(flags.time_axis));
+    if (!html.ok()) return BadInput(html.status().message());
+    if (!WriteFile(flags.html_file, *html)) return 2;
+  }
   std::cout << sim::VerdictText(verdict) << "verdict: " << out_dir << "/verdict.json\n"
             << "replay:  " << verdict["replay"].get<std::string>() << "\n";
   return verdict["expectation"]["met"].get<bool>() ? 0 : 1;
@@ -57,6 +71,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                   "(default out/NAME-SEED)");
   cmd->add_option("--bug", flags->bugs,
                   "Turn on a bug-zoo switch (repeatable; `pegasim hunt --list` names them)");
+  AddHtmlOptions(*cmd, flags->html_file, flags->time_axis);
   cmd->callback([flags, exit_code] { *exit_code = Run(*flags); });
 }
 

@@ -266,6 +266,7 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
   trace.End();
   if (record) trace.AddLine({current_index, now, ns.name, std::move(line)});
   if (observer) observer(current_index, now, e.node, e.input);
+  for (const EventObserver& more : more_observers) more(current_index, now, e.node, e.input);
   if (exit_reason) {
     LogFault(fmt::format("exit {}: {}", ns.name, *exit_reason));
     exit_reason.reset();

@@ -242,6 +242,9 @@ class Cluster {
   using EventObserver =
       std::function<void(uint64_t index, Time at, NodeId node, const Input& input)>;
   void SetEventObserver(EventObserver observer);
+  // Another hook, called after the one above; observers added here are never replaced (the run
+  // page records who answered each operation through one while a delivery policy holds the slot).
+  void AddEventObserver(EventObserver observer);
 
  private:
   struct Impl;

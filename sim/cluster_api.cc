@@ -118,6 +118,9 @@ const std::vector<std::pair<Time, std::string>>& Cluster::fault_log() const {
 Rng& Cluster::stream(const std::string& name) { return impl_->Stream(name); }
 
 void Cluster::SetEventObserver(EventObserver observer) { impl_->observer = std::move(observer); }
+void Cluster::AddEventObserver(EventObserver observer) {
+  impl_->more_observers.push_back(std::move(observer));
+}
 
 SimDisk& Cluster::disk(NodeId node) {
   PG_ASSERT(impl_->Valid(node), "disk({}) of a cluster with {} nodes", node, impl_->nodes.size());

@@ -192,6 +192,7 @@ struct Cluster::Impl {
   std::set<std::string> marks;
   std::vector<std::pair<Time, std::string>> fault_log;
   EventObserver observer;
+  std::vector<EventObserver> more_observers;
 };
 
 }  // namespace pg::sim

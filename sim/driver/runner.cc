@@ -116,6 +116,7 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
   if (!built.ok()) {
     out.failure = Failure{.kind = "setup", .detail = built.message()};
   } else {
+    if (options.record_served_by) RecordServedBy(cluster, knobs, &out.served_by);
     try {
       ScopedAssertHandler handler;
       RunCluster(cluster, knobs, out.liveness_exempt);

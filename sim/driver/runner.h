@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/cluster.h"
+#include "sim/driver/served_by.h"
 #include "sim/knobs.h"
 
 namespace pg::sim {
@@ -18,7 +19,8 @@ namespace pg::sim {
 using SystemBuilder = std::function<Status(Cluster&, const Knobs&)>;
 
 struct RunOptions {
-  bool record_trace = false;  // keep one TraceLine per event (for --trace)
+  bool record_trace = false;      // keep one TraceLine per event (for --trace)
+  bool record_served_by = false;  // fill RunOutcome::served_by (for the run page)
   double checker_timeout_s = 60;
   // Tests plant bugs by building a variant system; empty = the system the knobs name.
   SystemBuilder system_override;
@@ -41,6 +43,7 @@ struct RunOutcome {
   // a liveness phase).
   std::vector<std::string> liveness_exempt;
   std::vector<TraceLine> trace;  // empty unless record_trace
+  ServedByLog served_by;         // empty unless record_served_by
   std::string history_jsonl;     // the run's client history, DESIGN.md §4
   size_t operations = 0;         // completed client operations
 

@@ -34,5 +34,26 @@ TEST(HtmlReport, OkHistoryStillMakesAPage) {
   EXPECT_EQ(Count(page, "<rect"), 0u);
 }
 
+// The run page's options: every operation, each with its note; repeated band events folded.
+TEST(HtmlReport, EveryOperationWithItsNoteAndFoldedRepeats) {
+  const History h = testing::MustParse(testing::ReadFixture("multi_ok.jsonl"));
+  HtmlOptions options{.every_operation = true};
+  options.notes[2] = {.label = "r1 b3", .detail = "served by replica/1, ballot 3", .group = "r1"};
+  for (int64_t t = 1000; t <= 4000; t += 500)
+    options.band.push_back({.time = t, .row = "replica/1", .label = "tick", .fold = "tick"});
+  options.band.push_back({.time = 4500, .row = "replica/1", .label = "other", .fold = "other"});
+  const std::string page = HtmlReport(h, Check(h, {}), options);
+  EXPECT_EQ(Count(page, "<g class='ok"), h.operations.size());
+  EXPECT_NE(page.find("served by replica/1, ballot 3"), std::string::npos);
+  EXPECT_EQ(Count(page, "class='stripe s0'"), 2u) << "the bar's and the legend's";
+  // Seven ticks in a row fold into one mark; the next one stands alone.
+  EXPECT_EQ(Count(page, "<g class='ev ev-replica/1 fold'>"), 1u);
+  EXPECT_EQ(Count(page, "<g class='ev ev-replica/1'>"), 1u);
+  EXPECT_NE(page.find("<summary>tick \u00d77</summary>"), std::string::npos);
+  // The time axis, on request.
+  options.axis = TimeAxis::kSimTime;
+  EXPECT_NE(HtmlReport(h, Check(h, {}), options).find("x = simulated time"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pg::checker

@@ -1,5 +1,5 @@
-// `replay --html` for a failing run: the checker's timeline with the operations that cannot be
-// placed marked, and the band of what happened to the system under them.
+// The run's page (`run --html`, `replay --html`): every operation with who served it, the
+// operations that cannot be placed marked, and the band of what happened to the system under them.
 #include "sim/driver/run_html.h"
 
 #include <gtest/gtest.h>
@@ -59,13 +59,16 @@ TEST(RunHtml, ProtocolEventsComeFromTheMarksWithTheirPartitionAndBallot) {
   }
   const auto band = TimelineOf(outcome);
   const auto protocol =
-      std::count_if(band.begin(), band.end(), [](const auto& e) { return e.row == "protocol"; });
+      std::count_if(band.begin(), band.end(), [](const auto& e) { return e.kind == "protocol"; });
   EXPECT_EQ(static_cast<size_t>(protocol), marks);
   const auto upgrade = std::find_if(band.begin(), band.end(), [](const auto& e) {
     return e.label.starts_with("meta/0: meta.propose_upgrade_to_primary (gpid=");
   });
   ASSERT_NE(upgrade, band.end());
   EXPECT_NE(upgrade->label.find("ballot="), std::string::npos) << upgrade->label;
+  // Its row names the node and the partition; its short name the ballot.
+  EXPECT_TRUE(upgrade->row.starts_with("meta/0 \u00b7 1.")) << upgrade->row;
+  EXPECT_TRUE(upgrade->brief.starts_with("propose_upgrade_to_primary b")) << upgrade->brief;
 }
 
 TEST(RunHtml, ReplayWritesThePageOfAnInvariantFailure) {
@@ -76,11 +79,130 @@ TEST(RunHtml, ReplayWritesThePageOfAnInvariantFailure) {
   auto r = Pegasim("replay " + dir + "/verdict.json --html " + dir + "/run.html");
   ASSERT_EQ(r.code, 0) << r.output;
   const std::string html = pg::testing::ReadFile(dir + "/run.html");
-  // The history is linearizable: the operations around the failure are drawn, with the band.
-  EXPECT_NE(html.find("around the failure"), std::string::npos);
+  // The history is linearizable: every operation is drawn, the page opens at the failure, the
+  // heading says the run failed.
+  EXPECT_NE(html.find("All "), std::string::npos);
+  EXPECT_NE(html.find("document.getElementById('timeline').scrollLeft = "), std::string::npos);
+  EXPECT_NE(html.find(": fail (invariant:single_primary)</h1>"), std::string::npos);
   EXPECT_NE(html.find("invariant:single_primary at event"), std::string::npos);
   EXPECT_NE(html.find("replica.assign_primary (gpid="), std::string::npos);
   EXPECT_NE(html.find("<line class='rule ev ev-failure'"), std::string::npos);
+}
+
+// A short run of the primary_crash scenario (the crash comes after its operations).
+RunOutcome ShortPegasusRun(const RunOptions& options) {
+  Result<Scenario> s = LoadScenario(PG_SOURCE_DIR "/scenarios/pegasus/primary_crash.json");
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  Knobs knobs = ResolveKnobs(*s, 1);
+  knobs.ops = 48;
+  return RunKnobs(knobs, options);
+}
+
+TEST(RunHtml, RecordingWhoServedChangesNothingInTheRun) {
+  const RunOutcome plain = ShortPegasusRun({});
+  const RunOutcome recorded = ShortPegasusRun(RunHtmlRecording());
+  EXPECT_EQ(plain.trace_hash, recorded.trace_hash);
+  EXPECT_EQ(plain.events, recorded.events);
+  EXPECT_EQ(plain.history_jsonl, recorded.history_jsonl);
+  EXPECT_TRUE(plain.served_by.empty());
+  EXPECT_FALSE(recorded.served_by.empty());
+}
+
+TEST(RunHtml, EveryOperationNamesTheServerAndTheBallotThatAnsweredIt) {
+  const RunOutcome outcome = ShortPegasusRun(RunHtmlRecording());
+  ASSERT_FALSE(outcome.failed()) << outcome.failure->detail;
+  // No fault touches these operations: every completion is a primary's reply.
+  ASSERT_EQ(outcome.served_by.size(), outcome.operations);
+  const auto history = checker::ParseJsonlHistory(outcome.history_jsonl, "run");
+  ASSERT_TRUE(history.ok());
+  for (const auto& [index, by] : outcome.served_by) {
+    ASSERT_LT(index, history->events.size());
+    EXPECT_NE(history->events[index].type, checker::EventType::kInvoke) << index;
+    EXPECT_TRUE(by.server.starts_with("replica/")) << by.server;
+    ASSERT_TRUE(by.ballot.has_value()) << Describe(by);
+    EXPECT_GE(*by.ballot, 1);
+    EXPECT_EQ(by.status, "primary") << Describe(by);
+    EXPECT_TRUE(by.partition && by.partition->starts_with("1.")) << Describe(by);
+  }
+  auto html = RunHtml(outcome, "short run");
+  ASSERT_TRUE(html.ok()) << html.status().ToString();
+  // Every operation is drawn, and each says who served it: in its tooltip in full, on its bar
+  // when it fits, and by its stripe's colour.
+  const auto& [index, by] = *outcome.served_by.begin();
+  const std::string served = "served by " + Describe(by);
+  EXPECT_NE(html->find(served), std::string::npos) << served;
+  EXPECT_EQ(served.find("served by replica/"), 0u);
+  EXPECT_NE(served.find(fmt::format(", ballot {} (primary) of 1.", *by.ballot)), std::string::npos);
+  EXPECT_NE(html->find(fmt::format("All {} operations", history->operations.size())),
+            std::string::npos);
+  EXPECT_NE(html->find("Served by (the stripe under each bar)"), std::string::npos);
+  EXPECT_NE(html->find("x = event order"), std::string::npos);
+  EXPECT_NE(html->find(" r" + by.server.substr(by.server.find('/') + 1) +
+                       fmt::format(" b{}</text>", *by.ballot)),
+            std::string::npos)
+      << "the short form on a bar";
+}
+
+TEST(RunHtml, TheTimeAxisIsSimulatedTimeWhenAsked) {
+  const RunOutcome outcome = ShortPegasusRun(RunHtmlRecording());
+  auto html = RunHtml(outcome, "short run", checker::TimeAxis::kSimTime);
+  ASSERT_TRUE(html.ok());
+  EXPECT_NE(html->find("x = simulated time"), std::string::npos);
+  EXPECT_NE(html->find(" ms</text>"), std::string::npos) << "the axis's ticks";
+}
+
+TEST(RunHtml, RepeatedMarksFoldIntoOne) {
+  // Five checkpoints of one replica in a row, between two other marks of the same row.
+  RunOutcome outcome = ShortPegasusRun(RunHtmlRecording());
+  const auto history = checker::ParseJsonlHistory(outcome.history_jsonl, "run");
+  ASSERT_TRUE(history.ok());
+  const int64_t t0 = history->events.front().time;
+  const int64_t step = (history->events.back().time - t0) / 10;
+  auto line = [&](int64_t i, const std::string& mark) {
+    outcome.trace.push_back(TraceLine{
+        .at = Time::FromNanos(t0 + i * step),
+        .node = "replica/3",
+        .what = "TimerFired{7} -> Mark{\"" + mark + "\"} Send{to=meta/0, X{gpid=1.2, ballot=4}}"});
+  };
+  line(1, "replica.assign_primary");
+  for (int64_t i = 2; i < 7; ++i) line(i, "replica.checkpoint");
+  line(7, "replica.prepare_timeout");
+  auto html = RunHtml(outcome, "folded");
+  ASSERT_TRUE(html.ok());
+  // One mark for the five, named with its count; the others one by one, in the same row.
+  EXPECT_NE(html->find("checkpoint b4 \u00d75</text>"), std::string::npos);
+  EXPECT_NE(html->find("<title>replica.checkpoint \u00d75, t="), std::string::npos);
+  EXPECT_NE(html->find("<summary>replica.checkpoint \u00d75</summary>"), std::string::npos);
+  auto count = [&html](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = html->find(what); at != std::string::npos; at = html->find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("fold'><title>replica.checkpoint \u00d75, t="), 1u);
+  // Each of the five is named twice, in the folded mark's tooltip and in the table's list, and
+  // nowhere else (no mark or table line of its own).
+  EXPECT_EQ(count("replica/3: replica.checkpoint (gpid=1.2, ballot=4)"), 10u);
+  EXPECT_NE(html->find("class='lane band'>replica/3 \u00b7 1.2<"), std::string::npos);
+  EXPECT_NE(html->find("replica/3: replica.assign_primary (gpid=1.2, ballot=4)"),
+            std::string::npos);
+  EXPECT_NE(html->find("replica/3: replica.prepare_timeout (gpid=1.2, ballot=4)"),
+            std::string::npos);
+}
+
+TEST(RunHtml, ThePageNamesNoAbsolutePath) {
+  using pg::testing::Pegasim;
+  const std::string dir = pg::testing::TempDir("run-html");
+  const std::string scenario = PG_SOURCE_DIR "/scenarios/pegasus/primary_crash.json";
+  auto r = Pegasim("run " + scenario + " --seed 1 --out " + dir + " --html " + dir + "/run.html");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string html = pg::testing::ReadFile(dir + "/run.html");
+  EXPECT_NE(html.find("scenarios/pegasus/primary_crash.json seed 1"), std::string::npos);
+  EXPECT_EQ(html.find(PG_SOURCE_DIR), std::string::npos);
+  EXPECT_EQ(html.find("=\"/"), std::string::npos);
+  EXPECT_EQ(html.find(" /work/"), std::string::npos);
+  // An assertion's file, and a path given on a command line, both become the tree's own.
+  EXPECT_EQ(RepoRelative("ASSERTION FAILED at " PG_SOURCE_DIR "/core/replica/replica.cc:12: x"),
+            "ASSERTION FAILED at core/replica/replica.cc:12: x");
 }
 
 }  // namespace
