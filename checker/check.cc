@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "checker/assert.h"
 #include "checker/explain.h"
 #include "checker/partition.h"
 #include "checker/prepare.h"
@@ -19,6 +20,7 @@ constexpr uint64_t kExplainSteps = 2'000'000;
 
 std::string ShowState(const State& s, const ValueTable& values,
                       const std::vector<std::string>& names) {
+  CK_ASSERT_EQ(s.size(), names.size(), "one name per slot");
   std::vector<std::string> parts;
   for (size_t i = 0; i < s.size(); ++i) {
     parts.push_back(fmt::format("{} = {}", names[i], values.Show(s[i])));
@@ -30,8 +32,13 @@ std::string ShowState(const State& s, const ValueTable& values,
 // could not pass, then every other pending operation the state rejects.
 void FillBlocked(const History& h, const Prepared& prep, const SearchOutcome& s,
                  CompiledPartition* c, const std::vector<std::string>& names, PartitionResult* r) {
+  CK_ASSERT_LT(s.blocked, prep.ops.size());
   std::vector<bool> in_prefix(prep.ops.size(), false);
-  for (size_t i : s.linearization) in_prefix[i] = true;
+  for (size_t i : s.linearization) {
+    CK_ASSERT(i < prep.ops.size() && !in_prefix[i], "op {} twice in the prefix", i);
+    in_prefix[i] = true;
+  }
+  CK_ASSERT(!in_prefix[s.blocked], "the blocked op {} is in the prefix", s.blocked);
   const SearchOp& blocked = prep.ops[s.blocked];
   auto reason = [&](const SearchOp& op) -> std::optional<std::string> {
     State st = s.state;
@@ -39,6 +46,8 @@ void FillBlocked(const History& h, const Prepared& prep, const SearchOutcome& s,
     return WhyRejected(op.model, s.state, c->values, names);
   };
   auto why = reason(blocked);
+  // The search blocks only at a return: the blocked op has one (its own, or a deadline).
+  CK_ASSERT_NE(blocked.return_pos, kNoReturn, "op {}", blocked.model.op_id);
   if (!why && !blocked.model.observed) {
     why = fmt::format(
         "its value was observed by an operation completing at line {}, so it must "
@@ -90,6 +99,10 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
   SearchBudget limited = budget;
   if (zones) limited.max_steps = kExplainSteps;  // only to find a prefix for the explanation
   SearchOutcome s = Search(prep.ops, c.initial, &c.values, limited);
+  // The zone test and the search agree whenever the search finishes.
+  CK_ASSERT(!zones || s.verdict != Verdict::kOk, "zones found {} illegal, the search did not",
+            part.name);
+  CK_ASSERT(s.verdict == Verdict::kUnknown || s.unknown_reason.empty(), "{}", part.name);
   r.verdict = zones ? Verdict::kIllegal : s.verdict;
   r.decided_by = zones ? "unique values" : "search";
   if (zones) r.blocked.emplace_back(zones->ops.front(), zones->why);
@@ -128,6 +141,7 @@ CheckResult Check(const History& history, const CheckOptions& options) {
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+  CK_ASSERT_GE(next.load(), parts.size(), "a partition left unchecked");
   result.verdict = Verdict::kOk;
   for (const auto& p : result.partitions) {
     if (p.verdict == Verdict::kIllegal) result.verdict = Verdict::kIllegal;

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 namespace {
 
@@ -20,8 +22,12 @@ class Reader {
     while (true) {
       SkipSpace();
       if (pos_ >= s_.size()) return out;
+      const size_t before = pos_;
       auto form = Form();
       if (!form.ok()) return form.error();
+      // Every form read consumes input, so the loop ends.
+      CK_ASSERT_GT(pos_, before, "a form of no characters at line {}", line_);
+      CK_ASSERT_LE(pos_, s_.size());
       out.push_back(std::move(form).value());
     }
   }
@@ -59,10 +65,12 @@ class Reader {
       e.items.push_back(std::move(item).value());
     }
     if (kind == Edn::Kind::kMap && e.items.size() % 2 != 0) return Fail("a map needs pairs");
+    CK_ASSERT_LE(pos_, s_.size());
     return e;
   }
 
   Result<Edn> String() {
+    CK_ASSERT(pos_ < s_.size() && s_[pos_] == '"', "a string starts at its quote");
     Edn e{.kind = Edn::Kind::kString, .line = line_};
     for (++pos_; pos_ < s_.size(); ++pos_) {
       char c = s_[pos_];
@@ -81,6 +89,8 @@ class Reader {
   }
 
   Result<Edn> Atom() {
+    // Form calls it only with input left (a tag: with the character after '#').
+    CK_ASSERT_LT(pos_, s_.size(), "line {}", line_);
     const size_t start = pos_;
     while (pos_ < s_.size() && !IsDelimiter(s_[pos_])) ++pos_;
     const std::string_view tok = s_.substr(start, pos_ - start);
@@ -154,6 +164,7 @@ class Reader {
 
 const Edn* Edn::Get(std::string_view keyword) const {
   if (kind != Kind::kMap) return nullptr;
+  CK_ASSERT_EQ(items.size() % 2, size_t{0}, "a map read at line {} is not pairs", line);
   for (size_t i = 0; i + 1 < items.size(); i += 2) {
     if (items[i].kind == Kind::kKeyword && items[i].text == keyword) return &items[i + 1];
   }

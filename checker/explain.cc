@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 namespace {
 
@@ -77,6 +79,8 @@ std::string ExplainPartition(const History& h, const PartitionResult& p) {
 }  // namespace
 
 std::string DescribeOperation(const History& h, const Operation& op) {
+  CK_ASSERT_LT(op.invoke_event, h.events.size(), "op {}", op.id);
+  CK_ASSERT(op.complete_event == kOpen || op.complete_event < h.events.size(), "op {}", op.id);
   const std::string lines = op.complete_event == kOpen
                                 ? fmt::format("line {}-", h.events[op.invoke_event].line)
                                 : fmt::format("lines {}-{}", h.events[op.invoke_event].line,
@@ -97,6 +101,8 @@ std::string Explain(const History& h, const CheckResult& r) {
                   VerdictName(r.verdict), r.operations, r.partitions.size(), illegal, unknown);
   if (r.verdict == Verdict::kOk) return out;
   const PartitionResult* p = SmallestFailing(r, r.verdict);
+  // The verdict is the worst partition's: one partition has it.
+  CK_ASSERT(p != nullptr, "verdict {} with no partition of it", VerdictName(r.verdict));
   if (r.verdict == Verdict::kIllegal) {
     out += "The smallest partition that is not linearizable:\n";
   } else {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "checker/assert.h"
 #include "checker/model.h"
 
 namespace pg::checker {
@@ -31,6 +32,8 @@ class Pairer {
   std::optional<Error> CheckShape(const Event& e) const;
   std::optional<Error> Invoke(size_t pos, const Event& e);
   std::optional<Error> Complete(size_t pos, const Event& e);
+  // What pairing guarantees of the history it returns (O(n), once per parse).
+  void CheckPaired() const;
 
   std::string source_;
   History history_;
@@ -56,6 +59,7 @@ std::optional<Error> Pairer::CheckShape(const Event& e) const {
 }
 
 std::optional<Error> Pairer::Invoke(size_t pos, const Event& e) {
+  CK_ASSERT(e.type == EventType::kInvoke, "line {}", e.line);
   if (auto it = open_.find(e.process); it != open_.end()) {
     return Fail(
         e, "process",
@@ -77,6 +81,7 @@ std::optional<Error> Pairer::Invoke(size_t pos, const Event& e) {
   op.witness = e.witness;
   open_[e.process] = op.id;
   history_.operations.push_back(std::move(op));
+  CK_ASSERT_EQ(history_.operations.back().id + 1, history_.operations.size());
   return std::nullopt;
 }
 
@@ -87,7 +92,13 @@ std::optional<Error> Pairer::Complete(size_t pos, const Event& e) {
                 fmt::format("{} completion of process {} with no open invocation",
                             EventTypeName(e.type), e.process));
   }
+  CK_ASSERT(e.type != EventType::kInvoke, "line {}", e.line);
+  CK_ASSERT_LT(it->second, history_.operations.size());
   Operation& op = history_.operations[it->second];
+  // The open operation is this process's, invoked at an earlier position, and not completed.
+  CK_ASSERT_EQ(op.process, e.process);
+  CK_ASSERT_LT(op.invoke_event, pos, "line {}", e.line);
+  CK_ASSERT_EQ(op.complete_event, kOpen, "line {}", e.line);
   open_.erase(it);
   if (e.f != op.f)
     return Fail(e, "f", fmt::format("does not match the invocation's {}", FnName(op.f)));
@@ -127,12 +138,45 @@ Result<History> Pairer::Run(std::vector<Event> events) {
     auto err = e.type == EventType::kInvoke ? Invoke(pos, e) : Complete(pos, e);
     if (err) return *err;
   }
+  CheckPaired();
   return std::move(history_);
+}
+
+void Pairer::CheckPaired() const {
+  const std::vector<Event>& events = history_.events;
+  for (size_t i = 0; i < history_.operations.size(); ++i) {
+    const Operation& op = history_.operations[i];
+    CK_ASSERT_EQ(op.id, i);
+    CK_ASSERT_LT(op.invoke_event, events.size());
+    CK_ASSERT(events[op.invoke_event].type == EventType::kInvoke, "op {}", i);
+    // Operations are in invocation order.
+    if (i > 0) CK_ASSERT_LT(history_.operations[i - 1].invoke_event, op.invoke_event);
+    // kOpen exactly for unknown outcomes; a completion lies after its invocation.
+    CK_ASSERT_EQ(op.complete_event == kOpen, op.outcome == Outcome::kInfo, "op {}", i);
+    if (op.complete_event != kOpen) {
+      CK_ASSERT_LT(op.invoke_event, op.complete_event, "op {}", i);
+      CK_ASSERT_LT(op.complete_event, events.size(), "op {}", i);
+      CK_ASSERT_EQ(events[op.complete_event].process, op.process, "op {}", i);
+    }
+    CK_ASSERT_LE(op.invoke_time, op.complete_time, "op {}: times never go back", i);
+    // Shapes CheckShape let through: incr has an integer argument, and an integer result if ok.
+    if (op.f == Fn::kIncr) {
+      CK_ASSERT(op.arg && ParseInteger(*op.arg), "op {}", i);
+      if (op.outcome == Outcome::kOk) CK_ASSERT(op.result && ParseInteger(*op.result), "op {}", i);
+    }
+  }
+  for (const auto& [process, id] : open_) {
+    CK_ASSERT_LT(id, history_.operations.size());
+    CK_ASSERT_EQ(history_.operations[id].process, process);
+  }
 }
 
 }  // namespace
 
-std::string_view EventTypeName(EventType type) { return kTypeNames[static_cast<size_t>(type)]; }
+std::string_view EventTypeName(EventType type) {
+  CK_ASSERT_LT(static_cast<size_t>(type), kTypeNames.size());
+  return kTypeNames[static_cast<size_t>(type)];
+}
 
 std::string_view FnName(Fn f) {
   for (size_t i = 0; i < kFnOrder.size(); ++i) {

@@ -1,6 +1,7 @@
 // The JSON-lines history format of DESIGN.md §4: strict reader and writer.
 #include <nlohmann/json.hpp>
 
+#include "checker/assert.h"
 #include "checker/history.h"
 
 namespace pg::checker {
@@ -193,6 +194,11 @@ Result<History> ParseJsonlHistory(std::string_view text, std::string_view source
     }
     auto event = LineParser(source_name, line).Parse(j);
     if (!event.ok()) return event.error();
+    CK_ASSERT_EQ(event->line, line);
+    // Value keeps nothing of a fail or info event (DESIGN.md §4: its value is ignored).
+    CK_ASSERT(event->type == EventType::kInvoke || event->type == EventType::kOk ||
+                  (!event->value && event->kvs.empty()),
+              "line {}: fail and info keep no value", line);
     events.push_back(std::move(event).value());
   }
   return BuildHistory(std::move(events), std::string(source_name));

@@ -2,9 +2,18 @@
 
 #include <algorithm>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 
-Memo::Memo() : slots_(1024) {}
+Memo::Memo() : slots_(1024) { CheckSlotCount(); }
+
+void Memo::CheckSlotCount() const {
+  // Probing masks with size - 1, and a half-full table always has an empty slot to stop at.
+  CK_ASSERT(!slots_.empty() && (slots_.size() & (slots_.size() - 1)) == 0, "{} slots",
+            slots_.size());
+  CK_ASSERT_LE(size_ * 2, slots_.size(), "more than half full");
+}
 
 uint64_t Memo::Hash(const uint32_t* key, size_t n) {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
@@ -18,10 +27,13 @@ uint64_t Memo::Hash(const uint32_t* key, size_t n) {
 }
 
 bool Memo::Equal(const Slot& s, const uint32_t* key, size_t n) const {
+  CK_ASSERT_LE(s.offset + s.len, arena_.size(), "a slot past the arena");
   return s.len == n && std::equal(key, key + n, arena_.begin() + static_cast<ptrdiff_t>(s.offset));
 }
 
 bool Memo::Insert(const uint32_t* key, size_t n) {
+  // The length is stored in 32 bits, with kEmpty marking a free slot.
+  CK_ASSERT_LT(n, size_t{kEmpty}, "a key of {} words", n);
   const uint64_t h = Hash(key, n);
   const uint32_t h32 = static_cast<uint32_t>(h);
   size_t mask = slots_.size() - 1;
@@ -33,6 +45,7 @@ bool Memo::Insert(const uint32_t* key, size_t n) {
       s.hash = h32;
       arena_.insert(arena_.end(), key, key + n);
       if (++size_ * 2 > slots_.size()) Grow();
+      CK_ASSERT_LE(size_ * 2, slots_.size(), "the table did not grow");
       return true;
     }
     if (s.hash == h32 && Equal(s, key, n)) return false;
@@ -43,13 +56,23 @@ void Memo::Grow() {
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(old.size() * 2, Slot{});
   const size_t mask = slots_.size() - 1;
+  size_t moved = 0, words = 0;
   for (const Slot& s : old) {
     if (s.len == kEmpty) continue;
+    // Every key is rehashed here anyway: check that each slot still stands for its key.
+    CK_ASSERT_LE(s.offset + s.len, arena_.size(), "a slot past the arena");
     const uint64_t h = Hash(arena_.data() + s.offset, s.len);
+    CK_ASSERT_EQ(static_cast<uint32_t>(h), s.hash, "a slot's hash is not its key's");
     size_t i = h & mask;
     while (slots_[i].len != kEmpty) i = (i + 1) & mask;
     slots_[i] = s;
+    ++moved;
+    words += s.len;
   }
+  // Keys are only ever appended, one per entry, so the arena is exactly the entries' keys.
+  CK_ASSERT_EQ(moved, size_, "entries lost or invented by the move");
+  CK_ASSERT_EQ(words, arena_.size(), "arena words that belong to no entry");
+  CheckSlotCount();
 }
 
 }  // namespace pg::checker

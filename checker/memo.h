@@ -29,6 +29,8 @@ class Memo {
   static uint64_t Hash(const uint32_t* key, size_t n);
   bool Equal(const Slot& s, const uint32_t* key, size_t n) const;
   void Grow();
+  // O(1): the slot count is a power of two and at most half of it is used.
+  void CheckSlotCount() const;
 
   std::vector<uint32_t> arena_;
   std::vector<Slot> slots_;  // size is a power of two; at most half full

@@ -2,11 +2,15 @@
 
 #include <charconv>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 namespace {
 
 // incr's new value, or nullopt when Pegasus would fail it (non-integer value, overflow).
 std::optional<int64_t> IncrResult(const ModelOp& op, const State& state, const ValueTable& v) {
+  CK_ASSERT_EQ(op.f, Fn::kIncr);
+  CK_ASSERT(op.slot >= 0 && static_cast<size_t>(op.slot) < state.size(), "slot {}", op.slot);
   auto cur = v.Number(state[op.slot]);
   if (!cur) return std::nullopt;
   int64_t out = 0;
@@ -30,21 +34,33 @@ int32_t ValueTable::Intern(const std::string& text) {
     texts_.push_back(text);
     numbers_.push_back(ParseInteger(text));
   }
+  // Ids are dense and every id has its text and its number.
+  CK_ASSERT(texts_.size() == ids_.size() && numbers_.size() == ids_.size(), "{} texts, {} ids",
+            texts_.size(), ids_.size());
+  CK_ASSERT(it->second >= 0 && static_cast<size_t>(it->second) < texts_.size(), "id {}",
+            it->second);
   return it->second;
 }
 
 std::string ValueTable::Show(int32_t id) const {
   if (id == kAbsent) return "absent";
+  CK_ASSERT(id >= 0 && static_cast<size_t>(id) < texts_.size(), "value id {}", id);
   return fmt::format("\"{}\"", texts_[id]);
 }
 
 std::optional<int64_t> ValueTable::Number(int32_t id) const {
   if (id == kAbsent) return 0;
+  CK_ASSERT(id >= 0 && static_cast<size_t>(id) < numbers_.size(), "value id {}", id);
   return numbers_[id];
 }
 
 bool Step(const ModelOp& op, State* state, ValueTable* values) {
   State& s = *state;
+  // Single-key operations name a slot of the partition (Compile); multi ones name theirs in kvs.
+  if (!IsMulti(op.f)) {
+    CK_ASSERT(op.slot >= 0 && static_cast<size_t>(op.slot) < s.size(), "slot {} of {}", op.slot,
+              s.size());
+  }
   switch (op.f) {
     case Fn::kGet:
       return !op.observed || s[op.slot] == op.value;
@@ -69,18 +85,26 @@ bool Step(const ModelOp& op, State* state, ValueTable* values) {
     case Fn::kMultiGet:
       if (!op.observed) return true;
       for (const auto& [slot, v] : op.kvs) {
+        CK_ASSERT(slot >= 0 && static_cast<size_t>(slot) < s.size(), "slot {}", slot);
         if (s[slot] != v) return false;
       }
       return true;
     case Fn::kMultiSet:
-      for (const auto& [slot, v] : op.kvs) s[slot] = v;
+      for (const auto& [slot, v] : op.kvs) {
+        CK_ASSERT(slot >= 0 && static_cast<size_t>(slot) < s.size(), "slot {}", slot);
+        s[slot] = v;
+      }
       return true;
   }
-  return false;
+  CK_UNREACHABLE("f {}", static_cast<int>(op.f));
 }
 
 std::string WhyRejected(const ModelOp& op, const State& s, const ValueTable& values,
                         const std::vector<std::string>& names) {
+  CK_ASSERT_EQ(s.size(), names.size(), "one name per slot");
+  if (!IsMulti(op.f)) {
+    CK_ASSERT(op.slot >= 0 && static_cast<size_t>(op.slot) < s.size(), "slot {}", op.slot);
+  }
   switch (op.f) {
     case Fn::kGet:
       return fmt::format("get {} returned {} but the value was {}", names[op.slot],

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 namespace {
 
@@ -60,6 +62,9 @@ std::vector<Partition> SplitPartitions(const History& history) {
     p.name = per_hashkey[key.first] == 1
                  ? p.hashkey
                  : fmt::format("{} [{}]", p.hashkey, fmt::join(p.sortkeys, ", "));
+    // Compile's binary search needs sorted slots; the search needs ops in invocation order.
+    CK_ASSERT(!p.op_ids.empty() && !p.sortkeys.empty(), "partition {}", p.name);
+    CK_ASSERT(std::is_sorted(p.op_ids.begin(), p.op_ids.end()), "partition {}", p.name);
     out.push_back(std::move(p));
   }
   return out;
@@ -68,13 +73,19 @@ std::vector<Partition> SplitPartitions(const History& history) {
 CompiledPartition Compile(const History& history, const Partition& partition) {
   CompiledPartition c;
   auto slot = [&](const std::string& k) {
-    return static_cast<int32_t>(
+    const auto s = static_cast<int32_t>(
         std::lower_bound(partition.sortkeys.begin(), partition.sortkeys.end(), k) -
         partition.sortkeys.begin());
+    // Every sortkey an operation of the partition touches is one of its slots.
+    CK_ASSERT(static_cast<size_t>(s) < partition.sortkeys.size() && partition.sortkeys[s] == k,
+              "sortkey {:?} is not a slot of {}", k, partition.name);
+    return s;
   };
   c.initial.assign(partition.sortkeys.size(), c.values.Intern(history.initial_value));
   for (size_t id : partition.op_ids) {
+    CK_ASSERT_LT(id, history.operations.size());
     const Operation& op = history.operations[id];
+    CK_ASSERT(op.outcome != Outcome::kFail && op.hashkey == partition.hashkey, "op {}", id);
     ModelOp m;
     m.op_id = id;
     m.f = op.f;
@@ -83,6 +94,8 @@ CompiledPartition Compile(const History& history, const Partition& partition) {
     if (op.f == Fn::kSet) m.value = c.values.Intern(op.arg);
     if (op.f == Fn::kGet && m.observed) m.value = c.values.Intern(op.result);
     if (op.f == Fn::kIncr) {
+      CK_ASSERT(op.arg && ParseInteger(*op.arg), "op {}: BuildHistory lets only integers by", id);
+      CK_ASSERT(!m.observed || (op.result && ParseInteger(*op.result)), "op {}", id);
       m.delta = ParseInteger(*op.arg).value_or(0);  // validated by BuildHistory
       if (m.observed) m.incr_result = ParseInteger(*op.result).value_or(0);
     }

@@ -3,6 +3,8 @@
 #include <map>
 #include <set>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 namespace {
 
@@ -25,6 +27,9 @@ Index BuildIndex(const CompiledPartition& p) {
   ix.incr.assign(p.initial.size(), false);
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ModelOp& op = p.ops[i];
+    if (!IsMulti(op.f)) {
+      CK_ASSERT(op.slot >= 0 && static_cast<size_t>(op.slot) < p.initial.size(), "op {}", i);
+    }
     switch (op.f) {
       case Fn::kGet:
         if (op.observed) ix.observers[{op.slot, op.value}].push_back(i);
@@ -157,8 +162,11 @@ std::optional<std::pair<size_t, size_t>> Deadline(const History& h, const Compil
     auto w = ix.writers.find(kv);
     auto o = ix.observers.find(kv);
     if (w == ix.writers.end() || w->second.size() != 1 || o == ix.observers.end()) continue;
+    CK_ASSERT_EQ(w->second.front(), i, "the only writer of the pair is this op");
     for (size_t obs : o->second) {
       const Operation& ob = h.operations[p.ops[obs].op_id];
+      // Observers are ok operations: they completed.
+      CK_ASSERT_NE(ob.complete_event, kOpen, "observer op {}", ob.id);
       std::pair<size_t, size_t> cand{ob.complete_event, ob.id};
       if (!best || cand < *best) best = cand;
     }
@@ -174,7 +182,11 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
   const Index ix = BuildIndex(p);
   if (options.unique_values) {
     FindContradiction(h, p, ix, slot_names, &out);
-    if (out.contradiction_op) return out;
+    if (out.contradiction_op) {
+      CK_ASSERT_LT(*out.contradiction_op, p.ops.size());
+      CK_ASSERT(!out.contradiction.empty(), "a contradiction says why");
+      return out;
+    }
   }
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ModelOp& m = p.ops[i];
@@ -187,17 +199,25 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
     s.model = m;
     s.call_pos = op.invoke_event;
     if (m.observed) {
+      CK_ASSERT_NE(op.complete_event, kOpen, "an observed op completed");
       s.return_pos = op.complete_event;
     } else if (options.unique_values) {
       if (auto d = Deadline(h, p, ix, i)) {
+        // FindContradiction found no observer of the op's value completing before its
+        // invocation, so the deadline lies after the call (the search needs it so).
+        CK_ASSERT_GT(d->first, s.call_pos, "op {}", m.op_id);
         s.return_pos = d->first;
         s.return_rank = 0;  // before the observer's own return
         ++out.bounded;
       }
     }
+    // Search's precondition: ops sorted by call position (compiled ops are in invocation order).
+    if (!out.ops.empty()) CK_ASSERT_LT(out.ops.back().call_pos, s.call_pos, "op {}", m.op_id);
     out.ops.push_back(std::move(s));
     out.search_to_compiled.push_back(i);
   }
+  CK_ASSERT_EQ(out.ops.size() + out.pruned, p.ops.size(), "every op searched or pruned");
+  CK_ASSERT_LE(out.bounded, out.ops.size());
   return out;
 }
 

@@ -3,21 +3,30 @@
 #include <algorithm>
 #include <tuple>
 
+#include "checker/assert.h"
 #include "checker/memo.h"
 
 namespace pg::checker {
 namespace {
 
 constexpr uint32_t kHead = 0;
-constexpr uint64_t kClockEvery = 4096;  // steps between looks at the clock
+constexpr uint64_t kClockEvery = 4096;  // steps between looks at the clock (and at the model)
 
 class Searcher {
  public:
   Searcher(const std::vector<SearchOp>& ops, const State& initial, ValueTable* values,
            const SearchBudget& budget)
       : ops_(ops), values_(values), budget_(budget), state_(initial) {
+    // Entries are uint32_t: two per operation plus the head and the tail.
+    CK_ASSERT_LT(ops.size(), size_t{std::numeric_limits<uint32_t>::max() / 2 - 2});
+    for (size_t i = 0; i < ops.size(); ++i) {
+      // BuildKey relies on calls being in operation order; a return lies after its call.
+      if (i > 0) CK_ASSERT_LT(ops[i - 1].call_pos, ops[i].call_pos, "op {}: not sorted", i);
+      if (ops[i].return_pos != kNoReturn) CK_ASSERT_GT(ops[i].return_pos, ops[i].call_pos);
+    }
     BuildEntries();
     linearized_.assign(ops.size(), 0);
+    CheckInvariants();
   }
 
   SearchOutcome Run();
@@ -37,6 +46,18 @@ class Searcher {
   void BuildKey(uint32_t hi);
   bool OutOfBudget(SearchOutcome* out);
   void RecordBlocked(uint32_t op);
+  // O(n): the list holds exactly the entries of the operations not linearized, in order; the
+  // frames are the linearized operations; must_remaining_ and hi_ agree with them. Called at
+  // construction, at the end and in between at next_check_.
+  void CheckInvariants() const;
+  // O(1) per step: the walk stays within the entries, one saved state per frame; at every
+  // next_check_, CheckInvariants.
+  void CheckWalk(uint32_t e, uint64_t steps);
+  // After Step(op) from the state saved at `saved`: the op was not linearized, the width is
+  // kept, a rejection changed nothing. Every kClockEvery steps also that the model is a
+  // function: op applied again to the saved state gives the same answer and state (it interns
+  // nothing new: incr's result is interned already).
+  void CheckStep(uint32_t op, size_t saved, bool accepted, uint64_t steps);
 
   const std::vector<SearchOp>& ops_;
   ValueTable* values_;
@@ -55,7 +76,8 @@ class Searcher {
   Memo memo_;
   size_t must_remaining_ = 0;
   uint32_t hi_ = 0;
-  SearchOutcome best_;  // the deepest dead end so far
+  uint64_t next_check_ = kClockEvery;  // the step of the next CheckInvariants
+  SearchOutcome best_;                 // the deepest dead end so far
   size_t best_depth_ = 0;
   bool have_best_ = false;
 };
@@ -91,11 +113,19 @@ void Searcher::BuildEntries() {
   }
   next_[last] = 1;
   prev_[1] = last;
+  for (uint32_t op = 0; op < ops_.size(); ++op) {
+    CK_ASSERT_NE(call_entry_[op], 0u, "op {} has no call entry", op);
+    // Sorted by position, a return entry comes after its call's (call/return pairing).
+    if (return_entry_[op] != 0) CK_ASSERT_GT(return_entry_[op], call_entry_[op], "op {}", op);
+    CK_ASSERT_EQ(return_entry_[op] != 0, ops_[op].return_pos != kNoReturn, "op {}", op);
+  }
 }
 
 void Searcher::Lift(uint32_t op) {
+  CK_ASSERT(!linearized_[op], "op {} lifted twice", op);
   for (uint32_t e : {call_entry_[op], return_entry_[op]}) {
     if (e == 0) continue;
+    CK_ASSERT(next_[prev_[e]] == e && prev_[next_[e]] == e, "entry {} of op {} not linked", e, op);
     next_[prev_[e]] = next_[e];
     prev_[next_[e]] = prev_[e];
   }
@@ -104,6 +134,10 @@ void Searcher::Lift(uint32_t op) {
 void Searcher::Unlift(uint32_t op) {
   for (uint32_t e : {return_entry_[op], call_entry_[op]}) {
     if (e == 0) continue;
+    // Dancing links: entries go back in the reverse order they were cut, so the neighbours
+    // still point past this one.
+    CK_ASSERT(next_[prev_[e]] == next_[e] && prev_[next_[e]] == prev_[e],
+              "entry {} of op {} restored out of order", e, op);
     next_[prev_[e]] = e;
     prev_[next_[e]] = e;
   }
@@ -115,8 +149,12 @@ void Searcher::BuildKey(uint32_t hi) {
   for (uint32_t e = next_[kHead]; e != 1; e = next_[e]) {
     if (!entry_is_call_[e]) continue;
     if (entry_op_[e] >= hi) break;  // calls are in operation order
+    CK_ASSERT(!linearized_[entry_op_[e]], "linearized op {} still listed", entry_op_[e]);
     key_.push_back(entry_op_[e]);
   }
+  // The key names the set: below hi, the ops it lists and the linearized ones (the path's, and
+  // the op just lifted) are all of them.
+  CK_ASSERT_EQ(key_.size() - state_.size() - 1 + frames_.size() + 1, size_t{hi});
 }
 
 bool Searcher::OutOfBudget(SearchOutcome* out) {
@@ -133,6 +171,7 @@ bool Searcher::OutOfBudget(SearchOutcome* out) {
 }
 
 void Searcher::RecordBlocked(uint32_t op) {
+  CK_ASSERT(!linearized_[op], "blocked on the return of linearized op {}", op);
   if (have_best_ && frames_.size() <= best_depth_) return;
   have_best_ = true;
   best_depth_ = frames_.size();
@@ -140,6 +179,65 @@ void Searcher::RecordBlocked(uint32_t op) {
   for (const Frame& f : frames_) best_.linearization.push_back(f.op);
   best_.blocked = op;
   best_.state = state_;
+  CK_ASSERT_EQ(best_.linearization.size(), best_depth_);
+}
+
+void Searcher::CheckInvariants() const {
+  const size_t width = state_.size();
+  CK_ASSERT_EQ(saved_states_.size(), frames_.size() * width, "one saved state per frame");
+  CK_ASSERT_EQ(linearized_.size(), ops_.size());
+  size_t linearized = 0, must = 0;
+  uint32_t hi = 0;
+  for (uint32_t op = 0; op < ops_.size(); ++op) {
+    if (linearized_[op]) {
+      ++linearized;
+      hi = op + 1;
+    } else if (return_entry_[op] != 0) {
+      ++must;
+    }
+  }
+  CK_ASSERT_EQ(linearized, frames_.size(), "each frame linearizes one op, at most once");
+  CK_ASSERT_EQ(must, must_remaining_);
+  CK_ASSERT_EQ(hi, hi_, "hi is one past the highest linearized op");
+  for (const Frame& f : frames_) CK_ASSERT(linearized_[f.op], "frame of unlinearized op {}", f.op);
+  // The list: exactly the entries of unlinearized ops, in increasing entry order.
+  size_t listed = 0;
+  uint32_t last = kHead;
+  for (uint32_t e = next_[kHead]; e != 1; e = next_[e]) {
+    CK_ASSERT_GT(e, last, "the list is out of order");
+    CK_ASSERT_EQ(prev_[e], last, "entry {}", e);
+    CK_ASSERT(!linearized_[entry_op_[e]], "entry {} of linearized op {}", e, entry_op_[e]);
+    last = e;
+    ++listed;
+  }
+  CK_ASSERT_EQ(prev_[1], last);
+  CK_ASSERT_EQ(listed, ops_.size() - linearized + must_remaining_, "entries listed");
+}
+
+void Searcher::CheckWalk(uint32_t e, uint64_t steps) {
+  // The walk never reaches the tail with a return still to pass.
+  CK_ASSERT(e > 1 && e < next_.size(), "entry {} with {} returns to pass", e, must_remaining_);
+  CK_ASSERT_EQ(saved_states_.size(), frames_.size() * state_.size());
+  if (steps < next_check_) return;
+  CheckInvariants();
+  // O(entries) each time: spaced so that it costs at most 1/16 of an entry per step.
+  next_check_ = steps + std::max<uint64_t>(kClockEvery, 16 * next_.size());
+}
+
+void Searcher::CheckStep(uint32_t op, size_t saved, bool accepted, uint64_t steps) {
+  // A listed call is of an operation not yet on the path: linearized at most once.
+  CK_ASSERT(!linearized_[op], "op {} listed while linearized", op);
+  const size_t width = state_.size();
+  CK_ASSERT_EQ(saved_states_.size(), saved + width, "op {} changed the state's width", op);
+  const auto before = saved_states_.begin() + static_cast<ptrdiff_t>(saved);
+  // Nothing restores the state after a rejection: it must be as it was.
+  if (!accepted) CK_ASSERT(std::equal(state_.begin(), state_.end(), before), "op {}", op);
+  if (steps % kClockEvery != 0) return;
+  State again(before, saved_states_.end());
+  const size_t values = values_->size();
+  CK_ASSERT_EQ(Step(ops_[op].model, &again, values_), accepted, "op {}", op);
+  CK_ASSERT_EQ(values_->size(), values, "op {}: a second step interned a new value", op);
+  if (accepted) CK_ASSERT(again == state_, "op {}: the same step gave another state", op);
 }
 
 SearchOutcome Searcher::Run() {
@@ -156,11 +254,14 @@ SearchOutcome Searcher::Run() {
       out.verdict = Verdict::kUnknown;
       break;
     }
+    CheckWalk(e, out.steps);
     if (entry_is_call_[e]) {
       const uint32_t op = entry_op_[e];
       const size_t saved = saved_states_.size();
       saved_states_.insert(saved_states_.end(), state_.begin(), state_.end());
-      if (Step(ops_[op].model, &state_, values_)) {
+      const bool accepted = Step(ops_[op].model, &state_, values_);
+      CheckStep(op, saved, accepted, out.steps);
+      if (accepted) {
         const uint32_t hi = std::max(hi_, op + 1);
         Lift(op);
         BuildKey(hi);
@@ -187,6 +288,7 @@ SearchOutcome Searcher::Run() {
     }
     const Frame f = frames_.back();
     frames_.pop_back();
+    CK_ASSERT(linearized_[f.op] && f.hi <= hi_, "backing up over op {}: hi only shrinks", f.op);
     std::copy(saved_states_.end() - static_cast<ptrdiff_t>(width), saved_states_.end(),
               state_.begin());
     saved_states_.resize(saved_states_.size() - width);
@@ -197,6 +299,7 @@ SearchOutcome Searcher::Run() {
     e = next_[call_entry_[f.op]];
   }
   out.memo_entries = memo_.size();
+  CheckInvariants();
   if (must_remaining_ == 0) {
     out.verdict = Verdict::kOk;
     for (const Frame& f : frames_) out.linearization.push_back(f.op);

@@ -5,6 +5,8 @@
 #include <random>
 #include <tuple>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 namespace {
 
@@ -32,6 +34,8 @@ std::vector<Planned> Plan(const SyntheticOptions& o, std::mt19937_64& rng) {
     p.invoke = clock[c] + gap(rng);
     p.complete = p.invoke + duration(rng);
     p.effect = p.invoke + 1 + static_cast<int64_t>(rng() % (p.complete - p.invoke - 1));
+    // The effect lies strictly within the operation's interval.
+    CK_ASSERT(p.invoke < p.effect && p.effect < p.complete, "op {}", i);
     p.op.outcome = unit(rng) < o.unknown_fraction ? Outcome::kInfo : Outcome::kOk;
     p.takes_effect = p.op.outcome == Outcome::kOk || rng() % 2 == 0;
     clock[c] = p.complete;
@@ -122,8 +126,9 @@ History SyntheticHistory(const SyntheticOptions& o) {
   Execute(&plan, o.witness);
   if (o.corrupt) Corrupt(&plan);
   auto h = BuildHistory(ToEvents(plan), "synthetic");
-  // Built to be well-formed; an empty history stands in if that ever breaks.
-  return h.ok() ? std::move(h).value() : History{};
+  // Built to be well-formed: one operation open per process, completions after invocations.
+  CK_ASSERT(h.ok(), "{}", h.error().ToString());
+  return std::move(h).value();
 }
 
 }  // namespace pg::checker

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <tuple>
 
+#include "checker/assert.h"
+
 namespace pg::checker {
 
 bool VerifyWitness(const History& h, CompiledPartition* p, std::vector<size_t>* order) {
   std::vector<std::tuple<int64_t, size_t, size_t>> witnessed;  // (witness, invoke, compiled op)
   for (size_t i = 0; i < p->ops.size(); ++i) {
+    CK_ASSERT_LT(p->ops[i].op_id, h.operations.size());
     const Operation& op = h.operations[p->ops[i].op_id];
     if (!op.witness) {
       if (p->ops[i].observed) return false;
@@ -29,6 +32,8 @@ bool VerifyWitness(const History& h, CompiledPartition* p, std::vector<size_t>* 
     if (!Step(p->ops[i], &state, &p->values)) return false;
     order->push_back(i);
   }
+  CK_ASSERT_EQ(order->size(), witnessed.size());
+  CK_ASSERT_EQ(state.size(), p->initial.size(), "the model changed the state's width");
   return true;
 }
 

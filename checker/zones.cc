@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 
+#include "checker/assert.h"
 #include "checker/explain.h"
 
 namespace pg::checker {
@@ -21,6 +22,7 @@ struct Cluster {
 };
 
 void Touch(Cluster* c, int64_t inv, int64_t ret, size_t id) {
+  CK_ASSERT_LT(inv, ret, "op {}: an operation returns after its invocation", id);
   if (ret < c->min_ret) c->min_ret = ret, c->min_ret_op = id;
   if (inv > c->max_inv) c->max_inv = inv, c->max_inv_op = id;
 }
@@ -53,6 +55,7 @@ std::optional<ZoneVerdict> DecideByZones(const History& h, const CompiledPartiti
       if (m.f != Fn::kGet) return std::nullopt;
       continue;
     }
+    CK_ASSERT_EQ(m.slot, 0, "a one-sortkey partition has one slot");
     Cluster& c = clusters[m.value];
     if (c.write != kOpen) return std::nullopt;  // written twice
     c.write = m.op_id;
@@ -69,6 +72,7 @@ std::optional<ZoneVerdict> DecideByZones(const History& h, const CompiledPartiti
       return std::nullopt;  // a read of a value never written: left to the search
     }
     const Operation& op = h.operations[m.op_id];
+    CK_ASSERT_NE(op.complete_event, kOpen, "op {}: an observed read completed", m.op_id);
     const auto inv = static_cast<int64_t>(op.invoke_event);
     const auto ret = static_cast<int64_t>(op.complete_event);
     Cluster& c = it->second;
@@ -92,6 +96,7 @@ std::optional<ZoneVerdict> DecideByZones(const History& h, const CompiledPartiti
   for (size_t i = 1; i < forward.size(); ++i) {
     const Cluster& a = *forward[i - 1].second;
     const Cluster& b = *forward[i].second;
+    CK_ASSERT(a.forward() && b.forward() && a.min_ret <= b.min_ret, "zones {} and {}", i - 1, i);
     if (b.min_ret < a.max_inv) {
       return ZoneVerdict{Verdict::kIllegal,
                          {a.max_inv_op, b.max_inv_op},
@@ -101,6 +106,7 @@ std::optional<ZoneVerdict> DecideByZones(const History& h, const CompiledPartiti
     }
   }
   for (const auto& [v, b] : backward) {
+    CK_ASSERT(!b->forward(), "value {}", v);
     // The forward zone starting last at or before b's start is the only one that can hold it.
     auto it = std::upper_bound(forward.begin(), forward.end(), b->max_inv,
                                [](int64_t x, const auto& f) { return x < f.second->min_ret; });

@@ -33,11 +33,13 @@ PegasusClient::PegasusClient(const NodeEnv& env, PegasusClientOptions options)
 
 const std::optional<PartitionConfiguration>& PegasusClient::cached_config(int partition) const {
   PG_ASSERT(partition >= 0 && partition < partition_count_, "partition {}", partition);
+  PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(partition_count_));
   return configs_[partition];
 }
 
 void PegasusClient::Step(Time now, const Input& input, Outbox& out) {
   if (std::holds_alternative<Boot>(input)) {
+    PG_ASSERT(started_ == 0 && !open_, "process {} booted twice", options_.process);
     if (options_.ops > 0 && workload_.has_operations() && !options_.meta_servers.empty()) {
       RequestConfig(now, out);  // warm the cache while thinking
       out.SetTimer(kNextOpTimer, options_.think_time);
@@ -53,6 +55,9 @@ void PegasusClient::Step(Time now, const Input& input, Outbox& out) {
   } else if (const auto* t = std::get_if<TimerFired>(&input)) {
     if (t->timer == kNextOpTimer) StartOp(now, out);
     if (t->timer == kRetryTimer && open_ && open_->backing_off) {
+      // A backoff waits on no reply (Backoff's precondition).
+      PG_ASSERT(!open_->in_flight, "a backoff ended while request {} awaits its reply",
+                *open_->in_flight);
       open_->backing_off = false;
       TrySend(now, out);
     }
@@ -63,6 +68,9 @@ void PegasusClient::Step(Time now, const Input& input, Outbox& out) {
 
 void PegasusClient::StartOp(Time now, Outbox& out) {
   PG_ASSERT(!open_, "starting an operation while one is open");
+  // kNextOpTimer is armed only when there is something to run (Boot), or after an operation.
+  PG_ASSERT(workload_.has_operations() && !options_.meta_servers.empty(), "process {}",
+            options_.process);
   if (started_ >= options_.ops) return;
   ++started_;
   OpenOp op{.op = workload_.Next(*env_.rng), .deadline = now + options_.timeout};
@@ -77,6 +85,7 @@ void PegasusClient::StartOp(Time now, Outbox& out) {
               .sortkey = multi ? "" : op.op.request.sortkey,
               .value_json = op.op.invoke_value_json});
   open_ = std::move(op);
+  PG_ASSERT_EQ(started_, completed_ + 1, "process {}: one operation open", options_.process);
   out.SetTimer(kDeadlineTimer, options_.timeout);
   if (app_missing_) return Finish("fail", "null", out);
   TrySend(now, out);
@@ -87,10 +96,15 @@ void PegasusClient::StartOp(Time now, Outbox& out) {
 void PegasusClient::TrySend(Time now, Outbox& out) {
   PG_ASSERT(open_.has_value());
   PG_ASSERT(!open_->in_flight, "a second attempt while one awaits its reply");
+  PG_ASSERT(!open_->backing_off, "sending while a backoff runs");
   const PartitionConfiguration* pc = nullptr;
   if (partition_count_ > 0) {
-    const auto& cached = configs_[open_->partition_hash % partition_count_];
+    const size_t partition = open_->partition_hash % partition_count_;
+    PG_ASSERT_LT(partition, configs_.size());
+    const auto& cached = configs_[partition];
     if (cached && cached->primary) pc = &*cached;
+    // The cache files each configuration under its own partition (OnQueryConfig).
+    if (pc) PG_ASSERT_EQ(pc->gpid.partition_index, static_cast<int32_t>(partition));
   }
   if (pc == nullptr) {
     RequestConfig(now, out);
@@ -100,6 +114,8 @@ void PegasusClient::TrySend(Time now, Outbox& out) {
   req.request_id = (static_cast<uint64_t>(options_.process) << 40) | next_request_id_++;
   req.gpid = pc->gpid;
   req.partition_hash = open_->partition_hash;
+  // Request ids never repeat: a late reply to an earlier attempt can never match this one.
+  PG_ASSERT_LT(next_request_id_, uint64_t{1} << 40, "request ids overflow into the process bits");
   open_->in_flight = req.request_id;
   if (IsWrite(req.kind)) open_->maybe_applied = true;
   out.Send(*pc->primary, std::move(req));
@@ -116,6 +132,8 @@ bool PegasusClient::RetriesIncr() const {
 // and sent again, though the first attempt may still apply.
 void PegasusClient::OnAttemptTimeout(Time now, Outbox& out) {
   if (!RetriesIncr() || !open_->in_flight) return;
+  PG_ASSERT(!open_->backing_off, "awaiting a reply and backing off");
+  PG_ASSERT(IsWrite(open_->op.request.kind) && open_->maybe_applied, "an incr was sent");
   PG_LOG(kInfo, "incr attempt {} timed out: sending it again", *open_->in_flight);
   open_->in_flight.reset();
   Backoff(now, out);
@@ -123,6 +141,9 @@ void PegasusClient::OnAttemptTimeout(Time now, Outbox& out) {
 
 void PegasusClient::Backoff(Time now, Outbox& out) {
   PG_ASSERT(open_.has_value());
+  // Every caller has no reply to wait for and no backoff running.
+  PG_ASSERT(!open_->in_flight && !open_->backing_off, "process {}", options_.process);
+  PG_ASSERT_GE(open_->retries, 0);
   const Duration delay =
       Millis(std::min<int64_t>(int64_t{8} << std::min(open_->retries, 10), 1000));
   ++open_->retries;
@@ -133,6 +154,8 @@ void PegasusClient::Backoff(Time now, Outbox& out) {
 }
 
 void PegasusClient::RequestConfig(Time now, Outbox& out) {
+  PG_ASSERT(!options_.meta_servers.empty(), "a client with no meta server to ask");
+  PG_ASSERT_LT(meta_index_, options_.meta_servers.size());
   if (query_sent_at_ && now - *query_sent_at_ < kQueryResendAfter) return;
   if (query_sent_at_) meta_index_ = (meta_index_ + 1) % options_.meta_servers.size();
   query_sent_at_ = now;
@@ -140,6 +163,7 @@ void PegasusClient::RequestConfig(Time now, Outbox& out) {
 }
 
 void PegasusClient::OnQueryConfig(const QueryConfigResponse& resp, Time now, Outbox& out) {
+  PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(partition_count_));
   query_sent_at_.reset();
   if (resp.error == ErrorCode::kAppNotExist) {
     PG_LOG(kWarn, "table {:?} does not exist", options_.app_name);
@@ -175,6 +199,8 @@ void PegasusClient::OnQueryConfig(const QueryConfigResponse& resp, Time now, Out
     // Answers can arrive out of order: never replace a configuration by an older one.
     if (!configs_[i] || pc.ballot >= configs_[i]->ballot) configs_[i] = pc;
   }
+  PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(partition_count_));
+  PG_ASSERT_GT(partition_count_, 0, "a valid answer fills the cache");
   if (open_ && !open_->in_flight && !open_->backing_off) TrySend(now, out);
 }
 
@@ -183,6 +209,8 @@ void PegasusClient::OnResponse(const ClientResponse& resp, Time now, Outbox& out
     PG_LOG(kDebug, "ignoring a reply to request {}: not the attempt awaited", resp.request_id);
     return;
   }
+  // The attempt awaited was sent to a partition of the cache, so the cache has partitions.
+  PG_ASSERT(!open_->backing_off && partition_count_ > 0, "process {}", options_.process);
   open_->in_flight.reset();
   const bool write = IsWrite(open_->op.request.kind);
   if (resp.error == ErrorCode::kOk) {
@@ -198,6 +226,7 @@ void PegasusClient::OnResponse(const ClientResponse& resp, Time now, Outbox& out
     open_->maybe_applied = false;  // the only attempt that could have applied was this one
     if (resp.error == ErrorCode::kInvalidState || resp.error == ErrorCode::kObjectNotFound) {
       // The cached primary is wrong: forget it and ask meta (on_access_failure).
+      PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(partition_count_));
       configs_[open_->partition_hash % partition_count_].reset();
       RequestConfig(now, out);
     }
@@ -215,7 +244,11 @@ void PegasusClient::OnResponse(const ClientResponse& resp, Time now, Outbox& out
 
 void PegasusClient::OnDeadline(Outbox& out) {
   if (!open_) return;
+  PG_ASSERT_EQ(started_, completed_ + 1, "process {}: the deadline of the open operation",
+               options_.process);
   const bool write = IsWrite(open_->op.request.kind);
+  // A read never counts as maybe applied: it ends as fail, never as info.
+  PG_ASSERT(write || !open_->maybe_applied, "process {}", options_.process);
   // A write that may have reached a primary may still take effect: unknown outcome. Otherwise
   // (a read, or a write every attempt of which was refused) it certainly had no effect.
   Finish(write && open_->maybe_applied ? "info" : "fail", "null", out);
@@ -234,6 +267,8 @@ void PegasusClient::Finish(const std::string& type, std::string value_json, Outb
               .value_json = std::move(value_json)});
   open_.reset();
   ++completed_;
+  PG_ASSERT_EQ(completed_, started_, "process {}: completed what it never started",
+               options_.process);
   out.CancelTimer(kRetryTimer);
   out.CancelTimer(kDeadlineTimer);
   if (options_.bugs.on(Bug::kClientIncrRetry)) out.CancelTimer(kAttemptTimer);
@@ -248,6 +283,13 @@ void PegasusClient::CheckInvariants() const {
   if (open_) {
     PG_ASSERT(!open_->in_flight || !open_->backing_off, "waiting on a reply and a backoff");
     if (!IsWrite(open_->op.request.kind)) PG_ASSERT(!open_->maybe_applied);
+    PG_ASSERT_GE(open_->retries, 0);
+    PG_ASSERT_EQ(open_->op.request.app_name, options_.app_name);
+  }
+  if (!options_.meta_servers.empty()) PG_ASSERT_LT(meta_index_, options_.meta_servers.size());
+  // Each cached configuration sits under its own partition.
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    if (configs_[i]) PG_ASSERT_EQ(configs_[i]->gpid.partition_index, static_cast<int32_t>(i));
   }
 }
 

@@ -23,6 +23,7 @@ json OptJson(const std::optional<std::string>& v) { return v ? json(*v) : json(n
 }  // namespace
 
 std::vector<std::string> WorkloadSortkeys(int sortkeys) {
+  PG_ASSERT_GT(sortkeys, 0);
   std::vector<std::string> out;
   for (int i = 0; i < sortkeys; ++i) out.push_back(fmt::format("s{}", i));
   out.push_back(kCounterSortkey);
@@ -43,6 +44,7 @@ std::string WorkloadGenerator::NextValue() {
 }
 
 std::string WorkloadGenerator::DrawSortkey(Rng& rng) const {
+  PG_ASSERT_GT(shape_.sortkeys, 0);
   return fmt::format("s{}", rng.Uniform(static_cast<uint64_t>(shape_.sortkeys)));
 }
 
@@ -64,6 +66,8 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
     if (x < w) break;
     x -= w;
   }
+  // A positive total weight means some known operation was drawn.
+  PG_ASSERT(KnownOperations().contains(f), "drew {:?}", f);
   WorkloadOp op{.f = f};
   ClientRequest& r = op.request;
   r.kind = KnownOperations().at(f);
@@ -109,10 +113,16 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
       break;
     }
   }
+  // The history's sortkey rule (DESIGN.md §4): multi operations name none, the others one.
+  const bool multi = r.kind == OpKind::kMultiGet || r.kind == OpKind::kMultiSet;
+  PG_ASSERT_EQ(r.sortkey.empty(), multi, "{}", f);
   return op;
 }
 
 void WorkloadGenerator::Learn(const WorkloadOp& op, const ClientResponse& resp) {
+  // Only an ok answer says what the store holds.
+  PG_ASSERT_EQ(resp.error, ErrorCode::kOk, "learning from a failed {}", op.f);
+  PG_ASSERT_EQ(KnownOperations().at(op.f), op.request.kind, "{}", op.f);
   const ClientRequest& r = op.request;
   switch (r.kind) {
     case OpKind::kGet:
@@ -144,6 +154,7 @@ void WorkloadGenerator::Learn(const WorkloadOp& op, const ClientResponse& resp) 
 }
 
 std::string OkValueJson(const WorkloadOp& op, const ClientResponse& resp, int sortkeys) {
+  PG_ASSERT_EQ(resp.error, ErrorCode::kOk, "the value of a failed {}", op.f);
   switch (op.request.kind) {
     case OpKind::kGet:
       return OptJson(resp.value).dump();

@@ -24,9 +24,12 @@ void CoordClient::Start(Time now, Outbox& out) {
 void CoordClient::Close(Time now, Outbox& out) {
   LoseSession("closed by its owner", /*reopen=*/false, now, out);
   out.CancelTimer(options_.keepalive_timer);
+  PG_ASSERT(state_ == State::kIdle && ops_.empty(), "closed, yet operations remain");
 }
 
 void CoordClient::SendOpen(Time now, Outbox& out) {
+  // From idle (Start, LoseSession) or to retry an open: never over an open session.
+  PG_ASSERT(state_ != State::kOpen && ops_.empty(), "opening over session {}", session_);
   state_ = State::kOpening;
   open_request_id_ = next_request_id_++;
   open_sent_at_ = now;
@@ -39,7 +42,11 @@ bool CoordClient::SessionAlive(Time now) const {
   return state_ == State::kOpen && now < confirmed_at_ + timeout_ - options_.safety_margin;
 }
 
-void CoordClient::Confirm(Time sent_at) { confirmed_at_ = std::max(confirmed_at_, sent_at); }
+void CoordClient::Confirm(Time sent_at) {
+  // Only a request of the open session confirms it (keepalives and operations die with it).
+  PG_ASSERT(state_ == State::kOpen, "confirming session {} that is not open", session_);
+  confirmed_at_ = std::max(confirmed_at_, sent_at);
+}
 
 bool CoordClient::OnMessage(NodeId from, const Message& msg, Time now, Outbox& out) {
   if (from != options_.server) return false;
@@ -92,6 +99,7 @@ void CoordClient::OnOpened(const CoordOpenSessionResponse& resp, Time now, Outbo
     PG_LOG(kWarn, "opening a coordination session failed: {}", ErrorCodeName(resp.error));
     return;  // the retry timer sends the next attempt
   }
+  PG_ASSERT(ops_.empty() && keepalives_.empty(), "work left from an earlier session");
   state_ = State::kOpen;
   session_ = resp.session;
   timeout_ = resp.timeout;
@@ -120,6 +128,8 @@ bool CoordClient::OnTimer(TimerId timer, Time now, Outbox& out) {
 
 void CoordClient::OnKeepAliveTimer(Time now, Outbox& out) {
   if (state_ != State::kOpen) return;
+  PG_ASSERT_NE(session_, kNoCoordSession);
+  PG_ASSERT_GT(timeout_, Duration(), "session {}", session_);
   if (now >= confirmed_at_ + timeout_) {
     // The server may have expired it by now: give it up (LoseSession opens a new one).
     return LoseSession("no answer within the session timeout", /*reopen=*/true, now, out);
@@ -133,6 +143,8 @@ void CoordClient::OnKeepAliveTimer(Time now, Outbox& out) {
 }
 
 void CoordClient::OnRetryTimer(Time now, Outbox& out) {
+  // Operations live only in an open session (LoseSession finishes them).
+  PG_ASSERT(ops_.empty() || state_ == State::kOpen, "{} operations without a session", ops_.size());
   if (state_ == State::kOpening && now >= open_sent_at_ + options_.request_timeout) {
     SendOpen(now, out);
   }
@@ -177,6 +189,7 @@ void CoordClient::LoseSession(const char* why, bool reopen, Time now, Outbox& ou
   std::vector<uint64_t> open_ops;
   for (const auto& [op_id, op] : ops_) open_ops.push_back(op_id);
   for (uint64_t op_id : open_ops) Finish(op_id, {.error = ErrorCode::kTimeout}, now, out);
+  PG_ASSERT(ops_.empty() && by_request_.empty(), "operations outlived their session");
   if (lock_) lock_->held = false;
   if (reopen) SendOpen(now, out);
 }
@@ -189,6 +202,7 @@ uint64_t CoordClient::Issue(PendingOp op, Time now, Outbox& out) {
     return op_id;
   }
   op.deadline = now + options_.op_timeout;
+  PG_ASSERT(!ops_.contains(op_id), "operation id {} reused", op_id);
   PendingOp& stored = ops_[op_id] = std::move(op);
   SendAttempt(op_id, stored, now, out);
   ArmRetryTimer(now, out);
@@ -201,6 +215,7 @@ void CoordClient::SendAttempt(uint64_t op_id, PendingOp& op, Time now, Outbox& o
   op.request_id = next_request_id_++;
   op.sent_at = now;
   ++op.attempts;
+  PG_ASSERT(!by_request_.contains(op.request_id), "request id {} reused", op.request_id);
   by_request_[op.request_id] = op_id;
   const uint64_t rid = op.request_id;
   switch (op.kind) {
@@ -235,6 +250,8 @@ void CoordClient::OnOpResponse(uint64_t request_id, CoordResult result, Time now
     return;
   }
   const uint64_t op_id = it->second;
+  // by_request_ maps exactly the current attempts of operations in flight.
+  PG_ASSERT(ops_.contains(op_id) && ops_.at(op_id).request_id == request_id, "op {}", op_id);
   if (result.error == ErrorCode::kExpired) {
     // The server no longer has the session: the operation certainly had no effect.
     Finish(op_id, std::move(result), now, out);

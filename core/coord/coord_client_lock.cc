@@ -24,6 +24,8 @@ void CoordClient::TryAcquireLock(const std::string& path, const std::string& own
 }
 
 bool CoordClient::HoldsLock(Time now) const {
+  // A lock acquired in a session that is gone is not held (LoseSession clears it).
+  PG_ASSERT(!lock_ || !lock_->held || lock_->session != kNoCoordSession, "{}", lock_->path);
   return lock_ && lock_->held && lock_->session == session_ && SessionAlive(now);
 }
 
@@ -38,6 +40,8 @@ void CoordClient::OnLockStep(const CoordResult& result, Time now, Outbox& out) {
   lock_->held = false;
   if (result.kind == CoordOpKind::kCreate) {
     if (result.error == ErrorCode::kOk) {
+      // The create answered kOk, so it ran in the open session (a lost one finishes kTimeout).
+      PG_ASSERT(state_ == State::kOpen, "lock {} acquired without a session", lock_->path);
       lock_->held = true;
       lock_->session = session_;
       lock_->holder = lock_->owner_id;
@@ -59,6 +63,7 @@ void CoordClient::OnLockStep(const CoordResult& result, Time now, Outbox& out) {
   }
   lock_->holder = result.data;
   if (session_ != kNoCoordSession && result.ephemeral_owner == session_) {
+    PG_ASSERT(state_ == State::kOpen, "lock {} read in session {}", lock_->path, session_);
     lock_->held = true;
     lock_->session = session_;
     out.Mark("coord.lock_acquired");

@@ -65,6 +65,8 @@ void CoordServer::OnBoot(Time now, Outbox& out) {
 }
 
 void CoordServer::OnReceive(const Receive& r, Time now, Outbox& out) {
+  PG_ASSERT(booted_ && !stopped_, "a request reached a server that does not serve");
+  PG_ASSERT_LE(durable_zxid_, last_zxid_);
   const Message& m = r.msg;
   if (const auto* req = std::get_if<CoordOpenSession>(&m))
     return OnOpenSession(r.from, *req, now, out);
@@ -85,11 +87,13 @@ void CoordServer::OnReceive(const Receive& r, Time now, Outbox& out) {
 void CoordServer::OnOpenSession(NodeId from, const CoordOpenSession& req, Time now, Outbox& out) {
   const Duration timeout =
       std::clamp(req.timeout, options_.min_session_timeout, options_.max_session_timeout);
+  PG_ASSERT(timeout >= options_.min_session_timeout && timeout > Duration(), "{}", timeout);
   const CoordSessionId id(last_zxid_ + 1);
   PG_ASSERT(!store_.HasSession(id), "session id {} is taken", id);
   const ErrorCode e =
       Mutate({.kind = CoordTxnKind::kOpenSession, .session = id, .timeout = timeout}, now, out);
   PG_ASSERT_EQ(e, ErrorCode::kOk, "opening session {}", id);
+  PG_ASSERT(store_.HasSession(id) && last_heard_.contains(id), "session {} not opened", id);
   Reply(from,
         CoordOpenSessionResponse{
             .request_id = req.request_id, .error = e, .session = id, .timeout = timeout},
@@ -97,7 +101,10 @@ void CoordServer::OnOpenSession(NodeId from, const CoordOpenSession& req, Time n
 }
 
 void CoordServer::OnKeepAlive(NodeId from, const CoordKeepAlive& req, Time now, Outbox& out) {
+  PG_ASSERT(!stopped_);
   const bool live = Touch(req.session, now);
+  // Liveness is tracked for exactly the sessions the store holds.
+  PG_ASSERT_EQ(live, store_.HasSession(req.session), "session {}", req.session);
   if (!live) PG_LOG(kDebug, "keepalive from {} for session {}, which is gone", from, req.session);
   Reply(from,
         CoordKeepAliveResponse{.request_id = req.request_id,
@@ -106,12 +113,17 @@ void CoordServer::OnKeepAlive(NodeId from, const CoordKeepAlive& req, Time now, 
 }
 
 void CoordServer::OnCloseSession(NodeId from, const CoordCloseSession& req, Time now, Outbox& out) {
+  PG_ASSERT(!stopped_);
   const ErrorCode e =
       Mutate({.kind = CoordTxnKind::kCloseSession, .session = req.session}, now, out);
+  // Closed or never open: either way the session is gone now.
+  PG_ASSERT(!store_.HasSession(req.session) && !last_heard_.contains(req.session), "session {}",
+            req.session);
   Reply(from, CoordCloseSessionResponse{.request_id = req.request_id, .error = e}, out);
 }
 
 void CoordServer::OnCreate(NodeId from, const CoordCreate& req, Time now, Outbox& out) {
+  PG_ASSERT(!stopped_);
   Touch(req.session, now);
   const ErrorCode e = Mutate({.kind = CoordTxnKind::kCreate,
                               .session = req.session,
@@ -119,10 +131,15 @@ void CoordServer::OnCreate(NodeId from, const CoordCreate& req, Time now, Outbox
                               .data = req.data,
                               .ephemeral = req.ephemeral},
                              now, out);
+  if (e == ErrorCode::kOk) {
+    const Znode* z = store_.Find(req.path);
+    PG_ASSERT(z != nullptr && z->version == 0, "created {} is not a fresh znode", req.path);
+  }
   Reply(from, CoordCreateResponse{.request_id = req.request_id, .error = e}, out);
 }
 
 void CoordServer::OnGet(NodeId from, const CoordGet& req, Time now, Outbox& out) {
+  PG_ASSERT(!stopped_);
   CoordGetResponse resp{.request_id = req.request_id};
   const Znode* z = nullptr;
   if (!Touch(req.session, now)) {
@@ -135,12 +152,16 @@ void CoordServer::OnGet(NodeId from, const CoordGet& req, Time now, Outbox& out)
     resp.data = z->data;
     resp.version = z->version;
     resp.ephemeral_owner = z->ephemeral_owner;
+    // An ephemeral znode's owner is a live session (CoordStore's invariant).
+    PG_ASSERT(z->ephemeral_owner == kNoCoordSession || store_.HasSession(z->ephemeral_owner), "{}",
+              req.path);
   }
   // A read waits for the txns before it too: it must not reveal a txn a crash could still undo.
   Reply(from, std::move(resp), out);
 }
 
 void CoordServer::OnSet(NodeId from, const CoordSet& req, Time now, Outbox& out) {
+  PG_ASSERT(!stopped_);
   Touch(req.session, now);
   const ErrorCode e = Mutate({.kind = CoordTxnKind::kSet,
                               .session = req.session,
@@ -148,21 +169,27 @@ void CoordServer::OnSet(NodeId from, const CoordSet& req, Time now, Outbox& out)
                               .data = req.data,
                               .expected_version = req.expected_version},
                              now, out);
+  // A set that applied left its znode in place, one version on.
+  PG_ASSERT(e != ErrorCode::kOk || store_.Find(req.path) != nullptr, "set {}", req.path);
   const int64_t version = e == ErrorCode::kOk ? store_.Find(req.path)->version : 0;
+  PG_ASSERT(e != ErrorCode::kOk || version > 0, "set {} to version {}", req.path, version);
   Reply(from, CoordSetResponse{.request_id = req.request_id, .error = e, .version = version}, out);
 }
 
 void CoordServer::OnDelete(NodeId from, const CoordDelete& req, Time now, Outbox& out) {
+  PG_ASSERT(!stopped_);
   Touch(req.session, now);
   const ErrorCode e = Mutate({.kind = CoordTxnKind::kDelete,
                               .session = req.session,
                               .path = req.path,
                               .expected_version = req.expected_version},
                              now, out);
+  PG_ASSERT(e != ErrorCode::kOk || store_.Find(req.path) == nullptr, "deleted {}", req.path);
   Reply(from, CoordDeleteResponse{.request_id = req.request_id, .error = e}, out);
 }
 
 void CoordServer::OnTick(Time now, Outbox& out) {
+  PG_ASSERT(booted_ && !stopped_);
   out.SetTimer(kTickTimer, options_.tick_interval);
   std::vector<CoordSessionId> expired;
   for (const auto& [id, heard] : last_heard_) {
@@ -174,9 +201,13 @@ void CoordServer::OnTick(Time now, Outbox& out) {
     const ErrorCode e = Mutate({.kind = CoordTxnKind::kExpireSession, .session = id}, now, out);
     PG_ASSERT_EQ(e, ErrorCode::kOk, "expiring session {}", id);
   }
+  // Expiry deletes the sessions and their ephemerals in the same step.
+  PG_ASSERT_EQ(last_heard_.size(), store_.sessions().size());
 }
 
 ErrorCode CoordServer::Mutate(const CoordTxn& txn, Time now, Outbox& out) {
+  PG_ASSERT(booted_ && !stopped_, "a txn on a server that does not serve");
+  PG_ASSERT(!log_file_.empty(), "no log to append txn {} to", CoordTxnKindName(txn.kind));
   const ErrorCode e = store_.Apply(txn);
   if (e != ErrorCode::kOk) return e;
   ++last_zxid_;
@@ -207,6 +238,8 @@ bool CoordServer::Touch(CoordSessionId session, Time now) {
 }
 
 void CoordServer::Reply(NodeId to, Message msg, Outbox& out) {
+  PG_ASSERT(!stopped_, "a stopped server answers nothing");
+  PG_ASSERT_LE(durable_zxid_, last_zxid_);
   if (last_zxid_ == durable_zxid_) {
     ++replies_sent_;
     out.Send(to, std::move(msg));
@@ -224,6 +257,7 @@ void CoordServer::OnLogAppended(const LogAppended& done, Outbox& out) {
   }
   appended_.insert(done.token);
   while (appended_.erase(durable_zxid_ + 1) == 1) ++durable_zxid_;
+  PG_ASSERT_LE(durable_zxid_, last_zxid_, "durable past the last txn");
   // Only now, with every txn up to theirs durable, may the held replies go out.
   while (!held_.empty() && held_.begin()->first <= durable_zxid_) {
     for (Send& s : held_.begin()->second) {
@@ -235,6 +269,7 @@ void CoordServer::OnLogAppended(const LogAppended& done, Outbox& out) {
 }
 
 void CoordServer::OnLogFailed(const LogFailed& failed, Outbox& out) {
+  PG_ASSERT(booted_ && !stopped_);
   // What reached coord.log is unknown: the txn can neither be acknowledged nor forgotten.
   PG_LOG(kError, "{} append {} failed: {}; fail-stop", failed.file, failed.token,
          failed.status.ToString());

@@ -99,6 +99,9 @@ std::vector<Move> ChainFrom(const Edges& edges, const Counts& counts, int level,
 
 // The first chain of at most `max_len` moves found, trying the most loaded nodes first.
 std::vector<Move> FindChain(const Edges& edges, const Counts& counts, int max_len) {
+  // Counts cover the alive nodes, and a round runs only with one alive (SummarizeBalance).
+  PG_ASSERT(!counts.empty(), "no node to balance");
+  PG_ASSERT_GE(max_len, 1, "no budget left for a chain");
   std::set<int, std::greater<>> levels;
   for (const auto& [node, count] : counts) levels.insert(count);
   const int lowest = *levels.rbegin();
@@ -122,6 +125,8 @@ Counts CountsOf(const Round& r, bool primaries_only) {
   Counts counts;
   for (NodeId n : r.alive) counts[n] = 0;
   for (const PartitionConfiguration& pc : r.table) {
+    // A round starts healthy (every member alive) and its proposals keep it so.
+    PG_ASSERT(pc.primary && r.alive.contains(*pc.primary), "{} has no alive primary", pc.gpid);
     counts.at(*pc.primary)++;
     if (primaries_only) continue;
     for (NodeId s : pc.secondaries) counts.at(s)++;
@@ -131,6 +136,7 @@ Counts CountsOf(const Round& r, bool primaries_only) {
 
 // A -> B when a free partition has its primary on A and a secondary on B (a role swap).
 Edges PrimaryEdges(const Round& r) {
+  PG_ASSERT_EQ(r.busy.size(), r.table.size());
   Edges edges;
   for (size_t i = 0; i < r.table.size(); ++i) {
     if (r.busy[i]) continue;
@@ -141,6 +147,7 @@ Edges PrimaryEdges(const Round& r) {
 
 // A -> B when a free partition has a secondary on A and no replica on B (a copy).
 Edges CopyEdges(const Round& r) {
+  PG_ASSERT_EQ(r.busy.size(), r.table.size());
   Edges edges;
   for (size_t i = 0; i < r.table.size(); ++i) {
     if (r.busy[i]) continue;
@@ -230,6 +237,9 @@ BalanceSummary SummarizeBalance(const std::vector<PartitionConfiguration>& parti
   }
   summary.primaries_balanced = Spread(primaries) <= 1;
   summary.replicas_balanced = Spread(replicas) <= 1;
+  // Every alive node is listed, and nothing else: members on dead nodes are not counted.
+  PG_ASSERT_LE(summary.loads.size(), alive_nodes.size());
+  PG_ASSERT(!alive_nodes.empty() || summary.unhealthy, "no alive node, yet healthy");
   return summary;
 }
 

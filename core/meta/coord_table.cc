@@ -52,6 +52,8 @@ void CoordTable::Resign(Time now, Outbox& out) {
   client_.Close(now, out);
   (void)client_.TakeResults();  // the closed session's operations, all kTimeout: nobody waits
   events_.clear();
+  // Closed: nothing can hold the lock any more, and no operation of the old session is left.
+  PG_ASSERT(!client_.HoldsLock(now) && !client_.SessionAlive(now), "resigned but still holding");
   client_.Start(now, out);
 }
 
@@ -62,6 +64,8 @@ void CoordTable::Load(Time now, Outbox& out) {
   for (int i = 0; i < partition_count_; ++i) {
     loads_[client_.Get(PartitionZnodePath(i), now, out)] = i;
   }
+  // One read per partition, each under its own operation id.
+  PG_ASSERT_EQ(loads_.size(), static_cast<size_t>(partition_count_));
   for (const CoordResult& r : client_.TakeResults()) OnResult(r);
 }
 
@@ -80,6 +84,7 @@ void CoordTable::Write(uint64_t token, const std::vector<PartitionConfiguration>
     const bool create = !versions_[i].has_value();
     const uint64_t op = create ? client_.Create(path, data, /*ephemeral=*/false, now, out)
                                : client_.Set(path, data, *versions_[i], now, out);
+    PG_ASSERT(!writes_.contains(op), "operation {} issued twice", op);
     writes_[op] = PendingWrite{.token = token, .partition = i, .create = create};
   }
   for (const CoordResult& r : client_.TakeResults()) OnResult(r);
@@ -92,6 +97,7 @@ std::vector<CoordTable::Event> CoordTable::TakeEvents() {
 }
 
 void CoordTable::Fail(std::string why) {
+  PG_ASSERT(!why.empty(), "a failure says why");
   // One failure ends the term: what is still in flight no longer matters.
   loads_.clear();
   writes_.clear();
@@ -102,6 +108,8 @@ void CoordTable::Fail(std::string why) {
 void CoordTable::OnResult(const CoordResult& r) {
   if (auto it = loads_.find(r.op_id); it != loads_.end()) {
     const int i = it->second;
+    PG_ASSERT(i >= 0 && i < partition_count_, "load of partition {}", i);
+    PG_ASSERT_EQ(loaded_.size(), static_cast<size_t>(partition_count_), "a load without its table");
     loads_.erase(it);
     if (r.error == ErrorCode::kObjectNotFound) {
       // Not created yet: the leader creates it.
@@ -125,6 +133,8 @@ void CoordTable::OnResult(const CoordResult& r) {
   auto it = writes_.find(r.op_id);
   if (it == writes_.end()) return;  // of a load or write given up
   const PendingWrite w = it->second;
+  PG_ASSERT(writes_left_.contains(w.token) && writes_left_.at(w.token) > 0, "token {}", w.token);
+  PG_ASSERT_EQ(versions_.size(), static_cast<size_t>(partition_count_), "a write before a load");
   writes_.erase(it);
   if (r.error != ErrorCode::kOk) {
     // kInvalidVersion / kNodeAlreadyExist: another leader wrote, or an earlier attempt of this
@@ -137,6 +147,26 @@ void CoordTable::OnResult(const CoordResult& r) {
     writes_left_.erase(w.token);
     events_.push_back(Event{.kind = EventKind::kWritten, .token = w.token});
   }
+}
+
+void CoordTable::CheckInvariants() const {
+  client_.CheckInvariants();
+  PG_ASSERT_GT(partition_count_, 0);
+  // Versions are known for the whole table once loaded, or not at all.
+  PG_ASSERT(versions_.empty() || versions_.size() == static_cast<size_t>(partition_count_));
+  // A load and writes never overlap: writes start only after the table was loaded.
+  PG_ASSERT(loads_.empty() || writes_.empty(), "{} loads and {} writes", loads_.size(),
+            writes_.size());
+  if (!loads_.empty()) PG_ASSERT_EQ(loaded_.size(), static_cast<size_t>(partition_count_));
+  for (const auto& [op, i] : loads_) PG_ASSERT(i >= 0 && i < partition_count_, "op {}", op);
+  // Each token's count is the number of its writes still in flight.
+  std::map<uint64_t, int> in_flight;
+  for (const auto& [op, w] : writes_) {
+    PG_ASSERT(w.partition >= 0 && w.partition < partition_count_, "op {}", op);
+    ++in_flight[w.token];
+  }
+  PG_ASSERT(in_flight == writes_left_, "{} tokens in flight, {} counted", in_flight.size(),
+            writes_left_.size());
 }
 
 }  // namespace pg

@@ -70,6 +70,10 @@ class CoordTable {
 
   const CoordClient& client() const { return client_; }
 
+  // The client's invariants, and the bookkeeping of loads and writes in flight (its owner's
+  // CheckInvariants calls it).
+  void CheckInvariants() const;
+
  private:
   struct PendingWrite {
     uint64_t token = 0;

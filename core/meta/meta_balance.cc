@@ -71,6 +71,8 @@ std::optional<BalanceProposal> MetaServer::BalanceInFlight(int partition_index) 
 }
 
 std::optional<NodeId> MetaServer::BalanceLearner(int partition) const {
+  PG_ASSERT(partition >= 0 && static_cast<size_t>(partition) < balance_plans_.size(), "{}",
+            partition);
   const std::optional<BalancePlan>& plan = balance_plans_[partition];
   if (!plan || plan->steps.empty() || plan->steps.front().type != ConfigType::kAddSecondaryForLb) {
     return std::nullopt;
@@ -79,6 +81,7 @@ std::optional<NodeId> MetaServer::BalanceLearner(int partition) const {
 }
 
 void MetaServer::AbandonBalancePlan(int partition, std::string_view why, Outbox& out) {
+  PG_ASSERT(balance_plans_[partition].has_value(), "partition {}: no plan to abandon", partition);
   PG_LOG(kInfo, "partition {}: abandoning balancer action {} {} -> {}: {}",
          configs_[partition].gpid, BalanceKindName(balance_plans_[partition]->proposal.kind),
          balance_plans_[partition]->proposal.from, balance_plans_[partition]->proposal.to, why);
@@ -87,7 +90,11 @@ void MetaServer::AbandonBalancePlan(int partition, std::string_view why, Outbox&
 }
 
 void MetaServer::SendBalanceStep(int partition, Outbox& out) {
+  PG_ASSERT(balance_plans_[partition].has_value(), "partition {}: no plan", partition);
   const BalancePlan& plan = *balance_plans_[partition];
+  PG_ASSERT(!plan.steps.empty(), "partition {}: a finished plan", partition);
+  // The step acts on the configuration the plan last saw land: the one it proposes against.
+  PG_ASSERT_EQ(plan.ballot, configs_[partition].ballot, "partition {}", partition);
   const BalanceStep& step = plan.steps.front();
   out.Send(step.target,
            ConfigProposal{.type = step.type, .config = configs_[partition], .node = step.node});
@@ -96,7 +103,10 @@ void MetaServer::SendBalanceStep(int partition, Outbox& out) {
 void MetaServer::AdvanceBalancePlan(int partition, Time now, Outbox& out) {
   std::optional<BalancePlan>& plan = balance_plans_[partition];
   if (!plan) return;
+  // A change in flight lands first: both callers come after it (OnDurable, CheckBalancePlans).
+  PG_ASSERT(!pending_[partition], "partition {}", partition);
   const PartitionConfiguration& pc = configs_[partition];
+  PG_ASSERT_LE(plan->ballot, pc.ballot, "partition {}: a plan ahead of the table", pc.gpid);
   if (pc.ballot == plan->ballot) return;
   const BalanceStep step = plan->steps.front();
   if (pc.ballot != plan->ballot.next() || !StepLanded(step.type, step.node, pc)) {
@@ -123,6 +133,8 @@ void MetaServer::AdvanceBalancePlan(int partition, Time now, Outbox& out) {
 }
 
 void MetaServer::CheckBalancePlans(Time now, Outbox& out) {
+  PG_ASSERT(ready_ && fd_.has_value(), "plans run only over a durable table");
+  PG_ASSERT_EQ(balance_plans_.size(), configs_.size());
   auto alive = [this](NodeId n) { return fd_->IsAlive(n); };
   for (size_t i = 0; i < balance_plans_.size(); ++i) {
     const int p = static_cast<int>(i);
@@ -130,6 +142,7 @@ void MetaServer::CheckBalancePlans(Time now, Outbox& out) {
     AdvanceBalancePlan(p, now, out);
     if (!balance_plans_[i]) continue;
     const PartitionConfiguration& pc = configs_[i];
+    PG_ASSERT_EQ(balance_plans_[i]->ballot, pc.ballot, "partition {}: not advanced", pc.gpid);
     const BalanceStep& step = balance_plans_[i]->steps.front();
     const bool members_alive = (!pc.primary || alive(*pc.primary)) &&
                                std::all_of(pc.secondaries.begin(), pc.secondaries.end(), alive);
@@ -147,6 +160,7 @@ void MetaServer::CheckBalancePlans(Time now, Outbox& out) {
 }
 
 void MetaServer::ProposeRemovingRedundantSecondaries(Outbox& out) {
+  PG_ASSERT(ready_ && fd_.has_value(), "proposing over a table that is not durable");
   std::map<NodeId, int> replica_counts;
   for (const PartitionConfiguration& pc : configs_) {
     if (pc.primary) ++replica_counts[*pc.primary];
@@ -159,10 +173,12 @@ void MetaServer::ProposeRemovingRedundantSecondaries(Outbox& out) {
       continue;
     }
     // The most loaded secondary; ties: the first listed (on_redundant_secondary).
+    PG_ASSERT(!pc.secondaries.empty(), "partition {}", pc.gpid);
     NodeId victim = pc.secondaries.front();
     for (NodeId s : pc.secondaries) {
       if (replica_counts[s] > replica_counts[victim]) victim = s;
     }
+    PG_ASSERT(IsSecondary(pc, victim) && victim != *pc.primary, "partition {}", pc.gpid);
     out.Mark("meta.propose_remove_redundant_secondary");
     out.Send(*pc.primary,
              ConfigProposal{.type = ConfigType::kRemove, .config = pc, .node = victim});
@@ -170,6 +186,7 @@ void MetaServer::ProposeRemovingRedundantSecondaries(Outbox& out) {
 }
 
 void MetaServer::StartBalanceRound(Time now, Outbox& out) {
+  PG_ASSERT(ready_, "balancing a table that is not durable");
   ProposeRemovingRedundantSecondaries(out);
   if (!options_.balance) return;
   const bool busy =
@@ -187,6 +204,8 @@ void MetaServer::StartBalanceRound(Time now, Outbox& out) {
     const PartitionConfiguration& pc = configs_[i];
     PG_ASSERT(ValidPartition(p.gpid) && p.ballot == pc.ballot && pc.primary,
               "a proposal for {} not computed against the table", p.gpid);
+    // ProposeBalance proposes at most one action per partition; no plan was in flight.
+    PG_ASSERT(!balance_plans_[i] && !pending_[i], "partition {}: proposed twice", p.gpid);
     BalancePlan plan{.proposal = p, .ballot = pc.ballot, .since = now};
     if (p.kind == BalanceKind::kMovePrimary) {
       out.Mark("balance.move_primary");

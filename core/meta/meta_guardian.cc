@@ -12,6 +12,8 @@
 namespace pg {
 
 void MetaServer::CurePrimaries(Outbox& out) {
+  PG_ASSERT(ready_ && fd_.has_value(), "curing a table that is not durable");
+  PG_ASSERT_EQ(pending_.size(), configs_.size());
   std::map<NodeId, int> primary_counts;
   for (const PartitionConfiguration& pc : configs_) {
     if (pc.primary) ++primary_counts[*pc.primary];
@@ -25,6 +27,7 @@ void MetaServer::CurePrimaries(Outbox& out) {
       PG_LOG(kWarn, "partition {}: primary {} is dead; downgrading it", pc.gpid, *pc.primary);
       out.Mark("meta.downgrade_primary");
       PersistChange(DowngradePrimary(pc), std::nullopt, out);
+      PG_ASSERT(pending_[i].has_value() && !pending_[i]->config.primary, "partition {}", pc.gpid);
       continue;
     }
     if (pc.primary) continue;
@@ -33,6 +36,8 @@ void MetaServer::CurePrimaries(Outbox& out) {
       continue;
     }
     if (std::optional<NodeId> next = PickNewPrimary(pc, alive, primary_counts)) {
+      // Only a secondary holds every committed decree (PacificA): never anyone else.
+      PG_ASSERT(IsSecondary(pc, *next), "{} picked for {} is not a secondary", *next, pc.gpid);
       // Re-sent every check until it takes: the proposal or the request may be lost.
       out.Mark("meta.propose_upgrade_to_primary");
       out.Send(*next,
@@ -47,6 +52,7 @@ void MetaServer::CurePrimaries(Outbox& out) {
 // server_state::downgrade_secondary_to_inactive: meta does not change the configuration itself,
 // it asks the primary, which then requests CT_DOWNGRADE_TO_INACTIVE (ballot + 1).
 void MetaServer::ProposeRemovingDeadSecondaries(Outbox& out) {
+  PG_ASSERT(ready_ && fd_.has_value(), "proposing over a table that is not durable");
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
     if (pending_[i] || BalanceOwns(static_cast<int>(i)) || !pc.primary ||
@@ -55,6 +61,8 @@ void MetaServer::ProposeRemovingDeadSecondaries(Outbox& out) {
     }
     for (NodeId s : pc.secondaries) {
       if (fd_->IsAlive(s)) continue;
+      // The primary is alive and s is dead: they differ (ConfigProblem keeps them apart anyway).
+      PG_ASSERT_NE(*pc.primary, s, "partition {}", pc.gpid);
       out.Mark("meta.propose_downgrade_secondary");
       out.Send(*pc.primary,
                ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = pc, .node = s});
@@ -73,6 +81,9 @@ void MetaServer::ProposeAddingSecondaries(Time now, Outbox& out) {
     for (NodeId s : pc.secondaries) ++replica_counts[s];
   }
   auto alive = [this](NodeId n) { return fd_->IsAlive(n); };
+  PG_ASSERT(ready_, "proposing learners over a table that is not durable");
+  PG_ASSERT(degraded_since_.size() == configs_.size() &&
+            learner_targets_.size() == configs_.size());
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
     const bool short_of_members =
@@ -94,6 +105,8 @@ void MetaServer::ProposeAddingSecondaries(Time now, Outbox& out) {
     }
     learner_targets_[i] = target;
     if (!target) continue;
+    // A learner joins from outside the group: never a member (PickLearner, or kept while usable).
+    PG_ASSERT(!IsMember(pc, *target), "learner {} is a member of {}", *target, pc.gpid);
     out.Mark("meta.propose_add_secondary");
     out.Send(*pc.primary,
              ConfigProposal{.type = ConfigType::kAddSecondary, .config = pc, .node = *target});

@@ -28,6 +28,9 @@ bool MetaServer::IsLeader(Time now) const {
 }
 
 void MetaServer::ResetTable() {
+  PG_ASSERT_GT(options_.partition_count, 0);
+  // Called at boot, at the start of a term and at its end: a single meta never leads a term.
+  PG_ASSERT(coord_ || !leading_, "a term without a coordination service");
   configs_.assign(options_.partition_count, PartitionConfiguration{});
   for (int i = 0; i < options_.partition_count; ++i) {
     configs_[i].gpid = Gpid{.app_id = options_.app_id, .partition_index = i};
@@ -49,6 +52,7 @@ void MetaServer::ResetTable() {
 }
 
 bool MetaServer::CoordStep(Time now, const Input& input, Outbox& out) {
+  PG_ASSERT(coord_.has_value() && fd_.has_value() && !stopped_);
   // Nothing is done in a step at which the lock is not known held (coord_client.h: the holder
   // must check at the moment it acts).
   if (leading_ && !coord_->HoldsLock(now))
@@ -79,6 +83,7 @@ bool MetaServer::CoordStep(Time now, const Input& input, Outbox& out) {
 }
 
 void MetaServer::AfterCoordInput(Time now, Outbox& out) {
+  PG_ASSERT(coord_.has_value());
   if (leading_ && !coord_->HoldsLock(now)) {
     StepDown("the leader lock is no longer known held", now, out);
   }
@@ -87,6 +92,7 @@ void MetaServer::AfterCoordInput(Time now, Outbox& out) {
       if (!leading_) continue;  // of a term that ended
       switch (e.kind) {
         case CoordTable::EventKind::kLoaded:
+          PG_ASSERT_EQ(e.table.size(), configs_.size(), "a load covers the whole table");
           out.Mark("meta.table_loaded");
           // A table that exists was written by an earlier term: leadership changed hands (or
           // came back to this meta after a restart or a step-down).
@@ -104,6 +110,7 @@ void MetaServer::AfterCoordInput(Time now, Outbox& out) {
           }
           break;
         case CoordTable::EventKind::kWritten:
+          PG_ASSERT_LT(e.token, next_token_, "token {} was never issued", e.token);
           OnDurable(e.token, now, out);
           break;
         case CoordTable::EventKind::kFailed:
@@ -114,6 +121,8 @@ void MetaServer::AfterCoordInput(Time now, Outbox& out) {
     if (leading_ || !coord_->HoldsLock(now)) return;
     BecomeLeader(now, out);  // its load may finish at once (no session): round two
   }
+  // Round two follows a BecomeLeader, which leaves leading_ set: the loop always returns.
+  PG_UNREACHABLE("a second election in one step");
 }
 
 void MetaServer::BecomeLeader(Time now, Outbox& out) {
@@ -122,20 +131,24 @@ void MetaServer::BecomeLeader(Time now, Outbox& out) {
   out.Mark("meta.leader_elected");
   leading_ = true;
   ResetTable();
+  PG_ASSERT(!ready_ && deferred_.empty(), "a term starts with no table");
   // register_worker(node, is_connected=true) for every worker: a full grace before any is dead.
   fd_.emplace(options_.replica_servers, now, options_.grace);
   coord_->Load(now, out);
 }
 
 void MetaServer::StepDown(const std::string& why, Time now, Outbox& out) {
+  PG_ASSERT(coord_.has_value() && leading_, "stepping down without a term: {}", why);
   PG_LOG(kWarn, "meta {} steps down: {}", env_.id, why);
   out.Mark("meta.step_down");
   leading_ = false;
   ResetTable();
   coord_->Resign(now, out);
+  PG_ASSERT(!ready_ && !coord_->HoldsLock(now), "a meta that stepped down still serves");
 }
 
 void MetaServer::AnswerAsFollower(const Receive& r, Outbox& out) {
+  PG_ASSERT(coord_.has_value() && !leading_ && !ready_, "the leader answering as a follower");
   const std::optional<NodeId> leader = coord_->LeaderHint();
   if (const auto* beacon = std::get_if<Beacon>(&r.msg)) {
     // Renews nothing: only the leader's acks do.

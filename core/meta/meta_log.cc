@@ -1,5 +1,6 @@
 #include "core/meta/meta_log.h"
 
+#include "core/common/assert.h"
 #include "core/common/crc.h"
 #include "core/proto/codec.h"
 
@@ -7,6 +8,8 @@ namespace pg {
 namespace {
 
 uint32_t ReadU32(std::string_view bytes, size_t pos) {
+  // Callers check the header fits before reading it.
+  PG_ASSERT_LE(pos + 4, bytes.size(), "reading past the log's end");
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) {
     v |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[pos + i])) << (8 * i);
@@ -26,6 +29,7 @@ bool TryRecord(std::string_view bytes, size_t pos, PartitionConfiguration* confi
   if (!decoded.ok()) return false;
   *config = std::move(decoded).value();
   *size = kMetaLogHeaderBytes + length;
+  PG_ASSERT_LE(pos + *size, bytes.size(), "an intact record past the log's end");
   return true;
 }
 
@@ -38,6 +42,7 @@ std::string EncodeMetaLogRecord(const PartitionConfiguration& config) {
   e.PutFixed(kMetaLogMagic, 4);
   e.PutFixed(payload.size(), 4);
   e.PutFixed(MaskCrc32c(Crc32c(payload)), 4);
+  PG_ASSERT_EQ(out.size(), kMetaLogHeaderBytes, "the header is three u32");
   out.append(payload);
   return out;
 }
@@ -57,6 +62,8 @@ MetaLogReplay ReadMetaLog(std::string_view bytes) {
       ++pos;
     }
   }
+  // Every byte is in exactly one intact record or skipped.
+  PG_ASSERT_EQ(pos, bytes.size());
   return out;
 }
 

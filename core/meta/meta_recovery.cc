@@ -120,6 +120,9 @@ DddDecision DecideDddPrimary(const DddView& view) {
     return Refuse(fmt::format("{} prepared only up to {} < committed {} (meta knows {})",
                               chosen.node, chosen.prepared, needed, meta_committed));
   }
+  // The pick is one of the last two drops, both of which came back and reported.
+  PG_ASSERT(std::find(drops.begin(), drops.end(), chosen.node) != drops.end(),
+            "{} is not a last drop of {}", chosen.node, pc.gpid);
   return {.kind = DddDecision::Kind::kRecover,
           .primary = chosen.node,
           .why = fmt::format("{}: ballot {}, committed {}, prepared {}", chosen.node, chosen.ballot,
@@ -129,12 +132,14 @@ DddDecision DecideDddPrimary(const DddView& view) {
 // ---- DddState ----------------------------------------------------------------------------------
 
 void DddState::Reset(int partition_count) {
+  PG_ASSERT_GT(partition_count, 0);
   collected.assign(partition_count, {});
   known_committed.assign(partition_count, Decree(0));
   synced.clear();
 }
 
 void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id) {
+  PG_ASSERT(!collected.empty() && collected.size() == known_committed.size(), "not Reset");
   for (std::map<NodeId, ReplicaInfo>& per_node : collected) per_node.erase(node);
   for (const ReplicaInfo& info : stored) {
     const int i = info.gpid.partition_index;
@@ -150,6 +155,7 @@ void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored,
 }
 
 void DddState::OnWorkerDead(NodeId node) {
+  PG_ASSERT_EQ(collected.size(), known_committed.size(), "not Reset");
   synced.erase(node);
   for (std::map<NodeId, ReplicaInfo>& per_node : collected) per_node.erase(node);
 }
@@ -161,9 +167,12 @@ void DddState::NoteCommitted(int partition, Decree d) {
 
 void DddState::CheckInvariants() const {
   PG_ASSERT_EQ(collected.size(), known_committed.size());
-  for (const std::map<NodeId, ReplicaInfo>& per_node : collected) {
-    for (const auto& [node, info] : per_node) {
+  for (size_t i = 0; i < collected.size(); ++i) {
+    // Starts at 0 and only rises.
+    PG_ASSERT_GE(known_committed[i], Decree(0), "partition {}", i);
+    for (const auto& [node, info] : collected[i]) {
       PG_ASSERT(synced.contains(node), "a report kept from {}, which has not synced", node);
+      PG_ASSERT_EQ(info.gpid.partition_index, static_cast<int32_t>(i), "reported by {}", node);
     }
   }
 }
@@ -171,6 +180,8 @@ void DddState::CheckInvariants() const {
 // ---- MetaServer hooks --------------------------------------------------------------------------
 
 DddDecision MetaServer::DecideDdd(int partition) const {
+  PG_ASSERT(partition >= 0 && static_cast<size_t>(partition) < configs_.size(), "{}", partition);
+  PG_ASSERT_EQ(ddd_.collected.size(), configs_.size(), "DddState sized to the table");
   const PartitionConfiguration& pc = configs_[partition];
   return DecideDddPrimary(
       DddView{.config = &pc,
@@ -185,6 +196,9 @@ DddDecision MetaServer::DecideDdd(int partition) const {
 // proposal is re-sent until the configuration changes (it may be lost).
 void MetaServer::CureDdd(int partition, Outbox& out) {
   const PartitionConfiguration& pc = configs_[partition];
+  // CurePrimaries' last branch: no change in flight, no member left.
+  PG_ASSERT(!pending_[partition], "partition {}", pc.gpid);
+  PG_ASSERT(!pc.primary && pc.secondaries.empty(), "partition {} is not DDD", pc.gpid);
   const DddDecision d = DecideDdd(partition);
   switch (d.kind) {
     case DddDecision::Kind::kWait:
@@ -199,6 +213,7 @@ void MetaServer::CureDdd(int partition, Outbox& out) {
     case DddDecision::Kind::kRecover:
       break;
   }
+  PG_ASSERT(d.primary.has_value(), "partition {}: a recovery names its primary", pc.gpid);
   PG_LOG(kInfo, "partition {} has no member: proposing CT_ASSIGN_PRIMARY to {}", pc.gpid, d.why);
   out.Mark("meta.ddd_recover");
   out.Send(*d.primary,
@@ -208,6 +223,7 @@ void MetaServer::CureDdd(int partition, Outbox& out) {
 // A CT_ASSIGN_PRIMARY request is accepted only from the replica the rule picks now, on what meta
 // collected by now (the proposal may be old, or the node's report may have changed since).
 bool MetaServer::DddApproves(int partition, NodeId from) const {
+  PG_ASSERT(ready_ && !pending_[partition], "judged only with no change in flight");
   const PartitionConfiguration& pc = configs_[partition];
   if (pc.primary || !pc.secondaries.empty()) return true;  // DecideUpdate judges the request
   const DddDecision d = DecideDdd(partition);

@@ -39,6 +39,9 @@ void MetaServer::Step(Time now, const Input& input, Outbox& out) {
     PG_LOG(kDebug, "meta is fail-stopped; ignoring input");
     return;
   }
+  // The host delivers Boot first: everything below needs the failure detector and the table.
+  PG_ASSERT(fd_.has_value(), "an input before Boot");
+  PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(options_.partition_count));
   if (coord_ && CoordStep(now, input, out)) return;
   if (const auto* r = std::get_if<Receive>(&input)) return OnReceive(*r, now, out);
   if (const auto* t = std::get_if<TimerFired>(&input)) {
@@ -53,6 +56,7 @@ void MetaServer::Step(Time now, const Input& input, Outbox& out) {
 // with no record was never created durably; it is created now (the layout is a pure function of
 // the options, so a re-creation is the same table).
 void MetaServer::OnBoot(Time now, Outbox& out) {
+  PG_ASSERT(!fd_ && !leading_ && !stopped_, "a MetaServer boots once; a restart builds anew");
   fd_.emplace(options_.replica_servers, now, options_.grace);
   ResetTable();
   if (options_.coord) {
@@ -87,6 +91,8 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
         continue;
       }
       PartitionConfiguration& cur = configs_[pc.gpid.partition_index];
+      // ResetTable named every slot after its partition: a record replaces its own.
+      PG_ASSERT_EQ(cur.gpid, pc.gpid);
       if (pc.ballot <= cur.ballot) continue;
       if (pc.ballot != cur.ballot.next()) {
         PG_LOG(kWarn, "{}: {} jumps from ballot {} to {}", kMetaLogFile, pc.gpid, cur.ballot,
@@ -106,8 +112,12 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
 void MetaServer::AdoptTable(const std::vector<std::optional<PartitionConfiguration>>& stored,
                             Outbox& out) {
   PG_ASSERT_EQ(stored.size(), configs_.size());
+  // Adopted once per term, into a table just reset: nothing in flight, nothing applied.
+  PG_ASSERT(!ready_ && !create_token_ && creating_.empty(), "adopting a table over a live one");
   durable_ballots_.clear();
   for (size_t i = 0; i < stored.size(); ++i) {
+    // meta.log's replay and CoordTable's load both file a configuration under its own partition.
+    if (stored[i]) PG_ASSERT_EQ(stored[i]->gpid.partition_index, static_cast<int32_t>(i));
     if (stored[i]) configs_[i] = *stored[i];
     durable_ballots_.push_back(configs_[i].ballot);
   }
@@ -117,13 +127,18 @@ void MetaServer::AdoptTable(const std::vector<std::optional<PartitionConfigurati
 }
 
 void MetaServer::CreateMissingPartitions(Outbox& out) {
+  PG_ASSERT(!ready_ && !create_token_ && creating_.empty(), "creating the table twice");
   const std::vector<PartitionConfiguration> layout =
       CreateTableLayout({.app_id = options_.app_id,
                          .partition_count = options_.partition_count,
                          .replica_count = options_.replica_count,
                          .servers = options_.replica_servers});
+  PG_ASSERT_EQ(layout.size(), configs_.size());
   for (size_t i = 0; i < layout.size(); ++i) {
     if (configs_[i].ballot > Ballot(0)) continue;
+    // A partition is created at ballot 1 over the empty slot of ballot 0.
+    PG_ASSERT_EQ(layout[i].gpid, configs_[i].gpid);
+    PG_ASSERT_EQ(layout[i].ballot, configs_[i].ballot.next(), "partition {}", layout[i].gpid);
     creating_.push_back(layout[i]);
   }
   PG_ASSERT(!creating_.empty(), "nothing to create");
@@ -134,6 +149,11 @@ void MetaServer::CreateMissingPartitions(Outbox& out) {
 
 void MetaServer::WriteDurably(uint64_t token, const std::vector<PartitionConfiguration>& configs,
                               Outbox& out) {
+  PG_ASSERT(!configs.empty(), "an empty write {}", token);
+  PG_ASSERT_LT(token, next_token_, "token {} was never issued", token);
+  for (const PartitionConfiguration& pc : configs) {
+    PG_ASSERT(ValidPartition(pc.gpid), "writing {}", pc.gpid);
+  }
   if (coord_) return coord_->Write(token, configs, step_now_, out);
   std::string bytes;
   for (const PartitionConfiguration& pc : configs) bytes += EncodeMetaLogRecord(pc);
@@ -141,11 +161,16 @@ void MetaServer::WriteDurably(uint64_t token, const std::vector<PartitionConfigu
 }
 
 void MetaServer::OnLogAppended(const LogAppended& done, Time now, Outbox& out) {
+  // In coordination mode meta appends to no log (CoordStep takes every log completion).
+  PG_ASSERT(!coord_, "a meta.log completion in coordination mode");
   OnDurable(done.token, now, out);
 }
 
 void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
+  // Events of a term that ended are dropped before they get here (AfterCoordInput).
+  PG_ASSERT(!coord_ || leading_, "a durable write reported to a meta that does not lead");
   if (create_token_ && token == *create_token_) {
+    PG_ASSERT(!ready_ && !creating_.empty(), "the table's creation landed twice");
     for (const PartitionConfiguration& pc : creating_) {
       durable_ballots_[pc.gpid.partition_index] = pc.ballot;
       ApplyDurable(pc);
@@ -163,7 +188,9 @@ void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
   for (std::optional<PendingChange>& p : pending_) {
     if (!p || p->token != token) continue;
     // Only now, with the configuration durable, does meta apply it and tell anyone.
+    PG_ASSERT(ready_, "a change in flight before the table was durable");
     const int partition = p->config.gpid.partition_index;
+    PG_ASSERT(&p == &pending_[partition], "change {} filed under another partition", token);
     durable_ballots_[partition] = p->config.ballot;
     ApplyDurable(p->config);
     out.Mark("meta.config_persisted");
@@ -178,6 +205,8 @@ void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
 }
 
 void MetaServer::OnLogFailed(const LogFailed& failed, Outbox& out) {
+  PG_ASSERT(!coord_, "a meta.log failure in coordination mode");
+  PG_ASSERT(!stopped_, "a fail-stopped meta takes no input");
   // What reached meta.log is unknown, so meta can neither apply nor forget the change:
   // fail-stop, as Pegasus's meta exits when it cannot reach its state service.
   PG_LOG(kError, "{} append {} failed: {}; fail-stop", failed.file, failed.token,
@@ -199,11 +228,16 @@ void MetaServer::ApplyDurable(const PartitionConfiguration& config) {
 
 void MetaServer::Reply(NodeId to, Message msg, Outbox& out) {
   PG_ASSERT(ready_, "answering before the table is durable");
+  PG_ASSERT(!stopped_ && (!coord_ || leading_), "answering as a meta that does not lead");
   ++config_replies_;
   out.Send(to, std::move(msg));
 }
 
 void MetaServer::Defer(const Receive& r) {
+  PG_ASSERT(!ready_, "deferring a request the table could answer");
+  PG_ASSERT(std::holds_alternative<QueryConfigRequest>(r.msg) ||
+                std::holds_alternative<ConfigSyncRequest>(r.msg),
+            "only config requests wait for the table, not {}", MessageName(r.msg));
   // Keep only the latest request of each type from each sender: the sender retries anyway.
   std::erase_if(deferred_, [&](const Receive& d) {
     return d.from == r.from && d.msg.index() == r.msg.index();
@@ -212,6 +246,10 @@ void MetaServer::Defer(const Receive& r) {
 }
 
 void MetaServer::OnReceive(const Receive& r, Time now, Outbox& out) {
+  PG_ASSERT(fd_.has_value() && !stopped_);
+  // A meta that does not lead answers in AnswerAsFollower (CoordStep).
+  PG_ASSERT(!coord_ || leading_, "{} from {} reached a follower's handlers", MessageName(r.msg),
+            r.from);
   if (const auto* beacon = std::get_if<Beacon>(&r.msg)) return OnBeacon(r.from, *beacon, now, out);
   const bool config_request = std::holds_alternative<QueryConfigRequest>(r.msg) ||
                               std::holds_alternative<ConfigSyncRequest>(r.msg);
@@ -234,8 +272,11 @@ void MetaServer::OnReceive(const Receive& r, Time now, Outbox& out) {
 }
 
 void MetaServer::OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& out) {
+  PG_ASSERT(fd_.has_value() && (!coord_ || leading_), "only the leader acks as master");
   const bool known = fd_->OnBeacon(from, now);
   if (!known) PG_LOG(kInfo, "beacon from {}, which is not a replica server of this cluster", from);
+  // A known worker's beacon revives it at once (a dead one is alive again).
+  PG_ASSERT_EQ(fd_->IsAlive(from), known, "worker {}", from);
   // The leader's ack renews the worker's lease from the beacon's send time (§1.9); meta is the
   // leader whether or not its table is durable yet, since the failure detector does not need it.
   out.Send(
@@ -245,6 +286,8 @@ void MetaServer::OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& o
 }
 
 void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbox& out) {
+  PG_ASSERT(ready_, "a query answered before the table is durable");
+  PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(options_.partition_count));
   if (req.app_name != options_.app_name) {
     PG_LOG(kInfo, "query for table {:?} from {}: no such table", req.app_name, from);
     return Reply(from, QueryConfigResponse{.error = ErrorCode::kAppNotExist}, out);
@@ -262,6 +305,8 @@ void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbo
 // lists there (the node closes them). A replica of a partition with a change in flight that
 // would list the node is kept.
 void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
+  PG_ASSERT(ready_, "a config sync answered before the table is durable");
+  PG_ASSERT(pending_.size() == configs_.size() && learner_targets_.size() == configs_.size());
   ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
   ConfigSyncResponse resp;
   for (const ReplicaInfo& info : req.stored_replicas) {
@@ -337,8 +382,12 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
 // failed secondary's removal is proposed to its primary (in Pegasus the replica closes itself,
 // and meta removes replicas a node no longer reports).
 void MetaServer::RemoveFailedReplica(NodeId node, int partition, Outbox& out) {
+  PG_ASSERT(partition >= 0 && static_cast<size_t>(partition) < configs_.size(), "{}", partition);
+  PG_ASSERT(ready_);
   const PartitionConfiguration& pc = configs_[partition];
   if (pending_[partition]) return;  // one change at a time; the next sync reports it again
+  // Both callers found the node listed: in the table, or in the change in flight (gone above).
+  PG_ASSERT(IsMember(pc, node), "{} is not a member of {}", node, pc.gpid);
   if (!pc.primary && IsSecondary(pc, node)) {
     // No primary to ask: meta removes it itself, so that failover picks a healthy secondary.
     out.Mark("meta.remove_failed_secondary_without_primary");
@@ -363,6 +412,8 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
   }
   const int i = req.config.gpid.partition_index;
   AssertPartitionScope scope(fmt::format("{}", req.config.gpid));
+  PG_ASSERT(ready_, "an update handled before the table is durable");
+  PG_ASSERT_EQ(configs_[i].gpid, req.config.gpid);
   ddd_.NoteCommitted(i, req.config.last_committed_decree);
   if (pending_[i]) {
     // One change at a time per partition; the requester retries (Pegasus drops the request
@@ -380,8 +431,10 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
   const UpdateDecision d = DecideUpdate(configs_[i], req, from, BalanceLearner(i) == req.node);
   switch (d.kind) {
     case UpdateDecision::Kind::kDuplicate:
+      PG_ASSERT_EQ(d.config.ballot, configs_[i].ballot, "a duplicate of the current ballot");
       return Reply(from, UpdateConfigResponse{.error = ErrorCode::kOk, .config = d.config}, out);
     case UpdateDecision::Kind::kReject:
+      PG_ASSERT_NE(d.error, ErrorCode::kOk, "a rejection names its error");
       PG_LOG(kInfo, "rejecting {} from {}: {}", ConfigTypeName(req.type), from, d.why);
       return Reply(from, UpdateConfigResponse{.error = d.error, .config = d.config}, out);
     case UpdateDecision::Kind::kPersist:
@@ -393,6 +446,8 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
 
 void MetaServer::PersistChange(PartitionConfiguration config, std::optional<NodeId> reply_to,
                                Outbox& out) {
+  PG_ASSERT(ValidPartition(config.gpid), "persisting {}", config.gpid);
+  PG_ASSERT(ready_ && (!coord_ || leading_), "a change persisted by a meta that does not serve");
   const int i = config.gpid.partition_index;
   PG_ASSERT(!pending_[i], "partition {} already has a change in flight", config.gpid);
   PG_ASSERT_EQ(config.ballot, configs_[i].ballot.next(), "partition {}", config.gpid);
@@ -413,6 +468,8 @@ void MetaServer::PersistChange(PartitionConfiguration config, std::optional<Node
 }
 
 void MetaServer::OnCheckTimer(Time now, Outbox& out) {
+  PG_ASSERT(fd_.has_value() && !stopped_);
+  PG_ASSERT(!coord_ || leading_, "a follower's check campaigns instead (CoordStep)");
   out.SetTimer(kCheckTimer, options_.check_interval);
   for (NodeId dead : fd_->ExpireWorkers(now)) {
     PG_LOG(kWarn, "replica server {} declared dead: no beacon for more than {}", dead,
@@ -438,6 +495,18 @@ void MetaServer::CheckInvariants() const {
             config_replies_);
   PG_ASSERT(!(ready_ && create_token_), "ready while the table is being created");
   PG_ASSERT(!coord_ || leading_ || !ready_, "a meta that does not lead serves");
+  PG_ASSERT(coord_ || !leading_, "a single meta has no term");
+  if (coord_) coord_->CheckInvariants();
+  // Per-partition state is sized to the table (ResetTable).
+  PG_ASSERT_EQ(pending_.size(), configs_.size());
+  PG_ASSERT_EQ(degraded_since_.size(), configs_.size());
+  PG_ASSERT_EQ(learner_targets_.size(), configs_.size());
+  PG_ASSERT_EQ(balance_plans_.size(), configs_.size());
+  PG_ASSERT_EQ(ddd_.collected.size(), configs_.size());
+  PG_ASSERT_EQ(create_token_.has_value(), !creating_.empty(), "the creation and what it writes");
+  if (create_token_) PG_ASSERT_LT(*create_token_, next_token_);
+  // Requests wait only until the table is durable; then they are answered.
+  PG_ASSERT(!ready_ || deferred_.empty(), "{} requests still deferred", deferred_.size());
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
     PG_ASSERT_EQ(pc.gpid.partition_index, static_cast<int32_t>(i));
@@ -454,7 +523,19 @@ void MetaServer::CheckInvariants() const {
     if (pending_[i]) {
       PG_ASSERT_EQ(pending_[i]->config.ballot, pc.ballot.next(), "partition {}", pc.gpid);
       PG_ASSERT(!ConfigProblem(pending_[i]->config), "partition {}", pc.gpid);
+      // Changes are made only by a meta that serves; each has its own token.
+      PG_ASSERT(ready_, "partition {}: a change in flight before the table is durable", pc.gpid);
+      PG_ASSERT_EQ(pending_[i]->config.gpid, pc.gpid);
+      PG_ASSERT_LT(pending_[i]->token, next_token_, "partition {}", pc.gpid);
+      PG_ASSERT(!create_token_ || *create_token_ != pending_[i]->token, "partition {}", pc.gpid);
     }
+    if (balance_plans_[i]) {
+      PG_ASSERT(ready_, "partition {}: a balancer plan before the table is durable", pc.gpid);
+      PG_ASSERT_EQ(balance_plans_[i]->proposal.gpid, pc.gpid);
+      PG_ASSERT_LE(balance_plans_[i]->steps.size(), size_t{2}, "partition {}", pc.gpid);
+    }
+    // A learner is picked only for a partition meta saw short of members.
+    PG_ASSERT(!learner_targets_[i] || degraded_since_[i], "partition {}", pc.gpid);
   }
 }
 

@@ -11,6 +11,7 @@ std::vector<PartitionConfiguration> CreateTableLayout(const TableLayoutOptions& 
   const size_t n = options.servers.size();
   PG_ASSERT(options.replica_count > 0, "replica_count {}", options.replica_count);
   PG_ASSERT_LE(static_cast<size_t>(options.replica_count), n, "not enough replica servers");
+  PG_ASSERT_GT(options.partition_count, 0);
   std::vector<PartitionConfiguration> table;
   for (int i = 0; i < options.partition_count; ++i) {
     PartitionConfiguration pc;
@@ -58,6 +59,7 @@ bool SameMembership(const PartitionConfiguration& a, const PartitionConfiguratio
 }
 
 UpdateDecision Reject(const PartitionConfiguration& current, ErrorCode error, std::string why) {
+  PG_ASSERT_NE(error, ErrorCode::kOk, "a rejection names its error: {}", why);
   return {.kind = UpdateDecision::Kind::kReject,
           .error = error,
           .config = current,
@@ -69,6 +71,8 @@ UpdateDecision Reject(const PartitionConfiguration& current, ErrorCode error, st
 // membership minus that secondary.
 UpdateDecision DowngradeSecondary(const PartitionConfiguration& current,
                                   const UpdateConfigRequest& req, NodeId from) {
+  PG_ASSERT(req.type == ConfigType::kDowngradeToInactive || req.type == ConfigType::kRemove, "{}",
+            ConfigTypeName(req.type));
   if (current.primary != from) {
     return Reject(current, ErrorCode::kInvalidState,
                   fmt::format("requester {} is not the primary", from));
@@ -86,6 +90,9 @@ UpdateDecision DowngradeSecondary(const PartitionConfiguration& current,
     return Reject(current, ErrorCode::kInvalidArgument,
                   "requested membership is not the current one minus the node");
   }
+  // The node leaves the group (it was listed once) and is remembered as a drop.
+  PG_ASSERT(!IsMember(next, req.node), "{}: {} still a member", current.gpid, req.node);
+  PG_ASSERT_LE(next.last_drops.size(), kMaxLastDrops);
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
@@ -94,6 +101,7 @@ UpdateDecision DowngradeSecondary(const PartitionConfiguration& current,
 // unchanged, so that everything it prepares afterwards carries a ballot no one has seen.
 UpdateDecision ForceUpdateBallot(const PartitionConfiguration& current,
                                  const UpdateConfigRequest& req, NodeId from) {
+  PG_ASSERT(req.type == ConfigType::kPrimaryForceUpdateBallot, "{}", ConfigTypeName(req.type));
   if (current.primary != from || req.node != from) {
     return Reject(current, ErrorCode::kInvalidState,
                   fmt::format("requester {} is not the primary", from));
@@ -111,6 +119,7 @@ UpdateDecision ForceUpdateBallot(const PartitionConfiguration& current,
 // meta downgraded, asks to become primary; the other secondaries stay.
 UpdateDecision UpgradeToPrimary(const PartitionConfiguration& current,
                                 const UpdateConfigRequest& req, NodeId from) {
+  PG_ASSERT(req.type == ConfigType::kUpgradeToPrimary, "{}", ConfigTypeName(req.type));
   if (current.primary) {
     return Reject(current, ErrorCode::kInvalidState,
                   fmt::format("partition already has primary {}", *current.primary));
@@ -127,6 +136,8 @@ UpdateDecision UpgradeToPrimary(const PartitionConfiguration& current,
     return Reject(current, ErrorCode::kInvalidArgument,
                   "requested membership is not the requester promoted");
   }
+  // The group keeps its size: one secondary fewer, a primary more.
+  PG_ASSERT_EQ(next.secondaries.size() + 1, current.secondaries.size(), "{}", current.gpid);
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
@@ -135,6 +146,7 @@ UpdateDecision UpgradeToPrimary(const PartitionConfiguration& current,
 // adds them back as learners first).
 UpdateDecision AssignPrimary(const PartitionConfiguration& current, const UpdateConfigRequest& req,
                              NodeId from) {
+  PG_ASSERT(req.type == ConfigType::kAssignPrimary, "{}", ConfigTypeName(req.type));
   if (current.primary || !current.secondaries.empty()) {
     return Reject(current, ErrorCode::kInvalidState, "the partition still has members");
   }
@@ -152,6 +164,10 @@ UpdateDecision AssignPrimary(const PartitionConfiguration& current, const Update
     return Reject(current, ErrorCode::kInvalidArgument,
                   "requested membership is not the requester alone");
   }
+  // The lone member, no longer among the drops.
+  PG_ASSERT(
+      std::find(next.last_drops.begin(), next.last_drops.end(), from) == next.last_drops.end(),
+      "{}: primary {} still a drop", current.gpid, from);
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
@@ -160,6 +176,7 @@ UpdateDecision AssignPrimary(const PartitionConfiguration& current, const Update
 UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
                                   const UpdateConfigRequest& req, NodeId from,
                                   bool allow_extra_secondary) {
+  PG_ASSERT(req.type == ConfigType::kUpgradeToSecondary, "{}", ConfigTypeName(req.type));
   if (current.primary != from) {
     return Reject(current, ErrorCode::kInvalidState,
                   fmt::format("requester {} is not the primary", from));
@@ -180,6 +197,8 @@ UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
     return Reject(current, ErrorCode::kInvalidArgument,
                   "requested membership is not the current one plus the learner");
   }
+  // At most one member past the replica count, and only for the balancer's learner.
+  PG_ASSERT_LE(static_cast<int32_t>(next.secondaries.size()) + 1, max_members, "{}", current.gpid);
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
@@ -189,6 +208,7 @@ UpdateDecision UpgradeToSecondary(const PartitionConfiguration& current,
 // for CT_UPGRADE_TO_PRIMARY.
 UpdateDecision DowngradeToSecondary(const PartitionConfiguration& current,
                                     const UpdateConfigRequest& req, NodeId from) {
+  PG_ASSERT(req.type == ConfigType::kDowngradeToSecondary, "{}", ConfigTypeName(req.type));
   if (current.primary != from || req.node != from) {
     return Reject(current, ErrorCode::kInvalidState,
                   fmt::format("requester {} is not the primary stepping down", from));
@@ -201,6 +221,8 @@ UpdateDecision DowngradeToSecondary(const PartitionConfiguration& current,
     return Reject(current, ErrorCode::kInvalidArgument,
                   "requested membership is not the primary turned secondary");
   }
+  // No data moves: the same members, none of them primary.
+  PG_ASSERT_EQ(next.secondaries.size(), current.secondaries.size() + 1, "{}", current.gpid);
   return {.kind = UpdateDecision::Kind::kPersist, .config = std::move(next)};
 }
 
@@ -210,6 +232,7 @@ std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
                                   const std::vector<NodeId>& servers,
                                   const std::function<bool(NodeId)>& alive,
                                   const std::map<NodeId, int>& replica_counts, bool waited_enough) {
+  PG_ASSERT(static_cast<bool>(alive), "PickLearner needs a liveness test");
   for (auto it = current.last_drops.rbegin(); it != current.last_drops.rend(); ++it) {
     if (alive(*it) && !IsMember(current, *it)) return *it;
   }
@@ -225,6 +248,7 @@ std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
       best_count = count;
     }
   }
+  PG_ASSERT(!best || !IsMember(current, *best), "{}: learner {} is a member", current.gpid, *best);
   return best;
 }
 
@@ -237,6 +261,8 @@ PartitionConfiguration RemoveSecondaryWithoutPrimary(const PartitionConfiguratio
   std::erase(next.secondaries, node);
   next.last_drops.push_back(node);
   if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
+  PG_ASSERT(!IsMember(next, node), "{}: {} still a member", current.gpid, node);
+  PG_ASSERT_LE(next.last_drops.size(), kMaxLastDrops);
   return next;
 }
 
@@ -247,12 +273,14 @@ PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current) {
   next.last_drops.push_back(*current.primary);
   if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
   next.primary.reset();
+  PG_ASSERT_LE(next.last_drops.size(), kMaxLastDrops);
   return next;
 }
 
 std::optional<NodeId> PickNewPrimary(const PartitionConfiguration& current,
                                      const std::function<bool(NodeId)>& alive,
                                      const std::map<NodeId, int>& primary_counts) {
+  PG_ASSERT(static_cast<bool>(alive), "PickNewPrimary needs a liveness test");
   std::optional<NodeId> best;
   int best_count = 0;
   for (NodeId s : current.secondaries) {
@@ -264,6 +292,7 @@ std::optional<NodeId> PickNewPrimary(const PartitionConfiguration& current,
       best_count = count;
     }
   }
+  PG_ASSERT(!best || IsSecondary(current, *best), "{}", current.gpid);
   return best;
 }
 
@@ -312,6 +341,10 @@ UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateC
   if (d.kind == UpdateDecision::Kind::kPersist) {
     d.config.last_committed_decree =
         std::max(current.last_committed_decree, req.config.last_committed_decree);
+    // Computed from meta's own configuration: one ballot on, the same partition, well formed.
+    PG_ASSERT_EQ(d.config.ballot, current.ballot.next(), "{}", current.gpid);
+    PG_ASSERT_EQ(d.config.gpid, current.gpid);
+    PG_ASSERT(!ConfigProblem(d.config), "{}: {}", current.gpid, *ConfigProblem(d.config));
   }
   return d;
 }

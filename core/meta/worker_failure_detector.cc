@@ -22,6 +22,8 @@ bool WorkerFailureDetector::OnBeacon(NodeId worker, Time now) {
     PG_LOG(kInfo, "worker {} is alive again (beacon after being declared dead)", worker);
     it->second.alive = true;
   }
+  // The receive time is the latest seen: a late beacon never moves it back.
+  PG_ASSERT_GE(it->second.last_beacon_recv, now, "worker {}", worker);
   return true;
 }
 
@@ -32,6 +34,8 @@ std::vector<NodeId> WorkerFailureDetector::ExpireWorkers(Time now) {
     if (w.alive && now - w.last_beacon_recv > grace_) {
       w.alive = false;
       expired.push_back(node);
+      // Declared dead only past its grace, as of the latest check (CheckInvariants' rule).
+      PG_ASSERT_GT(last_expire_check_ - w.last_beacon_recv, grace_, "worker {}", node);
     }
   }
   return expired;
