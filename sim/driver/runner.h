@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.h"
-#include "sim/knobs.h"
+#include "sim/kernel/cluster.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::sim {
 
