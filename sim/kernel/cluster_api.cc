@@ -1,5 +1,5 @@
 // The Cluster's public surface for building, running, checking and observing; the work is done in
-// cluster.cc (events) and cluster_faults.cc (faults).
+// cluster.cc and cluster_network.cc (events) and cluster_faults.cc (faults).
 #include <fmt/format.h>
 
 #include "sim/kernel/cluster.h"

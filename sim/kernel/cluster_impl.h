@@ -1,7 +1,7 @@
 #pragma once
-// The Cluster's private state, shared by its three source files: cluster.cc (executing events),
-// cluster_faults.cc (the fault API) and cluster_api.cc (building and observing). Not for use
-// outside the kernel.
+// The Cluster's private state, shared by its source files: cluster.cc (executing events),
+// cluster_network.cc (sending and delivering messages), cluster_faults.cc (the fault API) and
+// cluster_api.cc (building and observing). Not for use outside the kernel.
 #include <cstdint>
 #include <deque>
 #include <map>

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/common/rng.h"
-#include "sim/kernel/cluster.h"
+#include "sim/kernel/cluster_config.h"
 
 namespace pg::sim {
 

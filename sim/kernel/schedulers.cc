@@ -4,10 +4,10 @@
 
 namespace pg::sim {
 
-std::shared_ptr<DeliveryPolicy> MakeDeliveryPolicy(const SchedulerKnobs& knobs, uint64_t seed) {
-  if (knobs.kind == "random") return std::make_shared<RandomPolicy>(seed);
-  if (knobs.kind == "pct") return std::make_shared<PctPolicy>(knobs.depth, knobs.steps, seed);
-  PG_ASSERT(knobs.kind == "timed", "unknown scheduler kind {}", knobs.kind);
+std::shared_ptr<DeliveryPolicy> MakeDeliveryPolicy(const SchedulerConfig& config, uint64_t seed) {
+  if (config.kind == "random") return std::make_shared<RandomPolicy>(seed);
+  if (config.kind == "pct") return std::make_shared<PctPolicy>(config.depth, config.steps, seed);
+  PG_ASSERT(config.kind == "timed", "unknown scheduler kind {}", config.kind);
   return nullptr;
 }
 

@@ -17,12 +17,12 @@
 
 #include "sim/kernel/delivery_policy.h"
 #include "sim/kernel/rng.h"
-#include "sim/scenario/knobs.h"
+#include "sim/kernel/scheduler_config.h"
 
 namespace pg::sim {
 
 // Null for "timed".
-std::shared_ptr<DeliveryPolicy> MakeDeliveryPolicy(const SchedulerKnobs& knobs, uint64_t seed);
+std::shared_ptr<DeliveryPolicy> MakeDeliveryPolicy(const SchedulerConfig& config, uint64_t seed);
 
 class RandomPolicy final : public DeliveryPolicy {
  public:

@@ -2,7 +2,7 @@
 // One node's clock: local = global + offset + drift_ppm * 1e-6 * global + jumps. Nodes see only
 // their local clock (DESIGN.md §2), so skew reaches lease logic with no code in core/ aware of it.
 #include "core/common/time.h"
-#include "sim/kernel/cluster.h"
+#include "sim/kernel/cluster_config.h"
 
 namespace pg::sim {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/proto/codec.h"
-#include "sim/kernel/cluster.h"
+#include "sim/kernel/trace_line.h"
 
 namespace pg::sim {
 

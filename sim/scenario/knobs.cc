@@ -1,7 +1,7 @@
 // Resolving a scenario into the knobs of one run.
 //
-// DEFAULTS (non-swarm; a knob the file leaves out). Kept in sync with Defaults in knobs.h and the
-// table in docs/scenarios.md.
+// DEFAULTS (non-swarm; a knob the file leaves out). Kept in sync with Defaults in knob_tables.h and
+// the table in docs/scenarios.md.
 //   seed                    1 (the command line's --seed wins over the file's)
 //   duration_ms             60000
 //   system                  "pegasus"
@@ -307,51 +307,8 @@ json ActionToJson(const FaultAction& action) {
 
 }  // namespace
 
-const std::map<std::string, double>& DefaultMix() {
-  static const auto* const kMix = new std::map<std::string, double>{
-      {"get", 0.35}, {"set", 0.3},        {"del", 0.05},      {"incr", 0.1},
-      {"cas", 0.1},  {"multi_get", 0.05}, {"multi_set", 0.05}};
-  return *kMix;
-}
-
-const std::vector<std::string>& MixOperations() {
-  static const auto* const kOps =
-      new std::vector<std::string>{"get", "set", "del", "incr", "cas", "multi_get", "multi_set"};
-  return *kOps;
-}
-
-ScenarioLimits LimitsOf(const Scenario& s) {
-  using B = SwarmBounds;
-  using D = Defaults;
-  const ClusterSection& c = s.cluster;
-  if (s.swarm) {
-    return {.meta_servers = c.meta_servers.value_or(B::kMetaServers.hi),
-            .replica_servers = c.replica_servers.value_or(B::kReplicaServers.hi),
-            .clients = s.workload.clients.value_or(B::kClients.hi),
-            .duration_ms = s.duration_ms.value_or(B::kDurationMs.hi)};
-  }
-  return {.meta_servers = c.meta_servers.value_or(D::kMetaServers),
-          .replica_servers =
-              c.replica_servers.value_or(std::max(D::kReplicaServers, c.replica_count.value_or(0))),
-          .clients = s.workload.clients.value_or(D::kClients),
-          .duration_ms = s.duration_ms.value_or(D::kDurationMs)};
-}
-
 uint64_t SeedFor(const Scenario& scenario, std::optional<uint64_t> command_line_seed) {
   return command_line_seed.value_or(scenario.seed.value_or(Defaults::kSeed));
-}
-
-bool HasCoordNode(std::string_view system, int meta_servers) {
-  return system == "pegasus" && meta_servers > 1;
-}
-
-std::vector<std::string> NodeNames(const Knobs& knobs) {
-  std::vector<std::string> names;
-  for (int i = 0; i < knobs.meta_servers; ++i) names.push_back(fmt::format("meta/{}", i));
-  for (int i = 0; i < knobs.replica_servers; ++i) names.push_back(fmt::format("replica/{}", i));
-  for (int i = 0; i < knobs.clients; ++i) names.push_back(fmt::format("client/{}", i));
-  if (HasCoordNode(knobs.system, knobs.meta_servers)) names.emplace_back("coord/0");
-  return names;
 }
 
 Knobs ResolveKnobs(const Scenario& scenario, uint64_t seed) {
@@ -407,7 +364,7 @@ json KnobsToJson(const Knobs& k) {
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
   if (k.key_rotation_ops > 0) j["workload"]["key_rotation_ops"] = k.key_rotation_ops;
   if (!k.bugs.empty()) j["bugs"] = k.bugs.Names();
-  if (k.scheduler.kind != SchedulerKnobs{}.kind) {
+  if (k.scheduler.kind != SchedulerConfig{}.kind) {
     j["scheduler"] = {{"kind", k.scheduler.kind}};
     if (k.scheduler.kind == "pct") {
       j["scheduler"]["depth"] = k.scheduler.depth;

@@ -5,34 +5,24 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "sim/scenario/json_reader.h"
-#include "sim/scenario/knobs.h"
+#include "sim/scenario/knob_tables.h"
+#include "sim/scenario/scenario_parser.h"
 
 namespace pg::sim {
+namespace scenario_internal {
 namespace {
-
-using nlohmann::json;
 
 constexpr std::string_view kSystems[] = {"pegasus", "register"};
 constexpr std::string_view kStorages[] = {"rocksdb", "memory"};
 constexpr std::string_view kVerdicts[] = {"ok", "fail"};
 constexpr std::string_view kSchedulers[] = {"timed", "random", "pct"};
-constexpr std::string_view kCrashModes[] = {"process", "machine"};
-constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause",       "partition",
-                                            "one_way",     "heal",    "clog",        "clock_jump",
-                                            "clock_drift", "network", "disk_errors", "corrupt"};
-static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
-              "one kind name per FaultAction alternative, in the variant's order");
-constexpr int64_t kMaxDurationMs = 3'600'000;
-constexpr int64_t kMaxStraggleMs = 60'000;  // a minute: longer than any retransmission stall
 constexpr double kMaxDriftPpm = 1e5;
-// A clock_drift fault may go further than the drawn drifts: down to a clock at half speed (the
-// kernel's own bound), enough to break a lease margin on purpose.
-constexpr double kMaxFaultDriftPpm = 5e5;
 constexpr double kMaxLatencyMs = 60'000;  // a minute per message is already a partition
 
 std::string NodeRange(std::string_view kind, int count) {
@@ -40,49 +30,7 @@ std::string NodeRange(std::string_view kind, int count) {
   return fmt::format("{}/0..{}/{}", kind, kind, count - 1);
 }
 
-// Parses one document in one form; keeps the partially read Scenario so that later checks (node
-// names, fault times) see the sizes and the duration read before them.
-class ScenarioParser {
- public:
-  ScenarioParser(std::string source, ScenarioForm form)
-      : errors_(std::move(source)),
-        form_(form),
-        options_{.all_required = form == ScenarioForm::kKnobs} {}
-
-  Result<Scenario> Parse(const json& root);
-
- private:
-  void ParseHeader(JsonObject& top);
-  void ParseCluster(const JsonReader& r);
-  void ParseNetwork(const JsonReader& r);
-  void ParseDisk(const JsonReader& r);
-  void ParseClocks(const JsonReader& r);
-  void ParseWorkload(const JsonReader& r);
-  void ParseMix(const JsonReader& r);
-  void ParseExpect(const JsonReader& r);
-  void ParseScheduler(const JsonReader& r);
-  void ParseFaults(const JsonReader& r);
-  std::optional<Fault> ParseFault(const JsonReader& r);
-  std::optional<FaultAction> ParseAction(std::string_view kind, JsonObject& obj);
-  std::optional<FaultAction> ParsePartition(JsonObject& obj);
-  std::optional<FaultAction> ParseOneWay(JsonObject& obj);
-  std::optional<FaultAction> ParseClog(JsonObject& obj);
-  std::optional<FaultAction> ParseNetworkSpell(JsonObject& obj);
-  std::optional<FaultAction> ParseDiskErrors(JsonObject& obj);
-  std::optional<std::string> NodeName(const JsonReader& r) const;
-  // A non-empty list of node names; `seen` spans every list of one fault (no node twice).
-  std::optional<std::vector<std::string>> NodeList(const JsonReader& r,
-                                                   std::set<std::string>& seen) const;
-  void PrepareNodeNames();
-
-  JsonErrors errors_;
-  ScenarioForm form_;
-  JsonObject::Options options_;
-  Scenario s_;
-  std::set<std::string> node_names_;
-  std::string node_names_text_;
-  int64_t max_at_ms_ = 0;
-};
+}  // namespace
 
 Result<Scenario> ScenarioParser::Parse(const json& root) {
   JsonObject top(JsonReader(errors_, &root, "$", true), options_);
@@ -262,247 +210,28 @@ void ScenarioParser::PrepareNodeNames() {
   max_at_ms_ = limits.duration_ms;
 }
 
-std::optional<std::string> ScenarioParser::NodeName(const JsonReader& r) const {
-  if (!r.present()) {
-    if (r.required()) r.Fail(node_names_text_, "nothing");
-    return std::nullopt;
+}  // namespace scenario_internal
+
+ScenarioLimits LimitsOf(const Scenario& s) {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const ClusterSection& c = s.cluster;
+  if (s.swarm) {
+    return {.meta_servers = c.meta_servers.value_or(B::kMetaServers.hi),
+            .replica_servers = c.replica_servers.value_or(B::kReplicaServers.hi),
+            .clients = s.workload.clients.value_or(B::kClients.hi),
+            .duration_ms = s.duration_ms.value_or(B::kDurationMs.hi)};
   }
-  if (!r.value()->is_string() || !node_names_.contains(r.value()->get<std::string>())) {
-    r.Fail(node_names_text_);
-    return std::nullopt;
-  }
-  return r.value()->get<std::string>();
+  return {.meta_servers = c.meta_servers.value_or(D::kMetaServers),
+          .replica_servers =
+              c.replica_servers.value_or(std::max(D::kReplicaServers, c.replica_count.value_or(0))),
+          .clients = s.workload.clients.value_or(D::kClients),
+          .duration_ms = s.duration_ms.value_or(D::kDurationMs)};
 }
 
-std::optional<std::vector<std::string>> ScenarioParser::NodeList(
-    const JsonReader& r, std::set<std::string>& seen) const {
-  auto elements = r.Elements();
-  if (!elements) return std::nullopt;
-  if (elements->empty()) {
-    r.Fail("a non-empty array of node names");
-    return std::nullopt;
-  }
-  std::vector<std::string> names;
-  for (const JsonReader& element : *elements) {
-    auto name = NodeName(element);
-    if (!name) return std::nullopt;
-    if (!seen.insert(*name).second) {
-      element.Fail("each node at most once across the fault's groups");
-      return std::nullopt;
-    }
-    names.push_back(*name);
-  }
-  return names;
-}
-
-void ScenarioParser::ParseFaults(const JsonReader& r) {
-  auto elements = r.Elements();
-  if (!elements) return;  // absent: none, or drawn by the swarm
-  std::vector<Fault> faults;
-  for (const JsonReader& element : *elements) {
-    if (auto fault = ParseFault(element)) faults.push_back(std::move(*fault));
-  }
-  s_.faults = std::move(faults);
-}
-
-std::optional<Fault> ScenarioParser::ParseFault(const JsonReader& r) {
-  JsonObject obj(r, options_);
-  auto at_ms = obj.Required("at_ms").Int(0, max_at_ms_);
-  auto kind = obj.Required("kind").OneOf(kFaultKinds);
-  std::optional<FaultAction> action;
-  if (kind) action = ParseAction(*kind, obj);
-  obj.RejectUnknownKeys();
-  if (!at_ms || !action || !errors_.ok()) return std::nullopt;
-  return Fault{.at_ms = *at_ms, .action = std::move(*action)};
-}
-
-std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, JsonObject& obj) {
-  auto node = [&] { return NodeName(obj.Required("node")); };
-  auto duration = [&] { return obj.Required("duration_ms").Int(1, kMaxDurationMs); };
-  if (kind == "crash") {
-    auto name = node();
-    auto mode = obj.Field("mode").OneOf(kCrashModes).value_or("process");
-    if (name) return CrashFault{.node = *name, .mode = mode};
-  } else if (kind == "restart") {
-    if (auto name = node()) return RestartFault{.node = *name};
-  } else if (kind == "pause") {
-    auto name = node();
-    auto d = duration();
-    if (name && d) return PauseFault{.node = *name, .duration_ms = *d};
-  } else if (kind == "partition") {
-    return ParsePartition(obj);
-  } else if (kind == "one_way") {
-    return ParseOneWay(obj);
-  } else if (kind == "heal") {
-    return HealFault{};
-  } else if (kind == "clog") {
-    return ParseClog(obj);
-  } else if (kind == "clock_jump") {
-    auto name = node();
-    auto by = obj.Required("by_ms").Int(-kMaxDurationMs, kMaxDurationMs);
-    if (name && by) return ClockJumpFault{.node = *name, .by_ms = *by};
-  } else if (kind == "clock_drift") {
-    auto name = node();
-    auto ppm = obj.Required("drift_ppm").Double(-kMaxFaultDriftPpm, kMaxFaultDriftPpm);
-    if (name && ppm) return ClockDriftFault{.node = *name, .drift_ppm = *ppm};
-  } else if (kind == "network") {
-    return ParseNetworkSpell(obj);
-  } else if (kind == "disk_errors") {
-    return ParseDiskErrors(obj);
-  } else if (kind == "corrupt") {
-    auto name = node();
-    auto prefix = obj.Optional("file_prefix").NonEmptyString();
-    if (name && errors_.ok())
-      return CorruptFault{.node = *name, .file_prefix = prefix.value_or("plog.")};
-  }
-  return std::nullopt;
-}
-
-std::optional<FaultAction> ScenarioParser::ParsePartition(JsonObject& obj) {
-  JsonReader groups_reader = obj.Required("groups");
-  auto groups = groups_reader.Elements();
-  auto d = obj.Optional("duration_ms").Int(1, kMaxDurationMs);
-  if (!groups) return std::nullopt;
-  if (groups->size() < 2) {
-    groups_reader.Fail("an array of at least 2 groups");
-    return std::nullopt;
-  }
-  PartitionFault fault{.groups = {}, .duration_ms = d};
-  std::set<std::string> seen;
-  for (const JsonReader& group : *groups) {
-    auto names = NodeList(group, seen);
-    if (!names) return std::nullopt;
-    fault.groups.push_back(std::move(*names));
-  }
-  return fault;
-}
-
-std::optional<FaultAction> ScenarioParser::ParseOneWay(JsonObject& obj) {
-  std::set<std::string> seen;
-  auto from = NodeList(obj.Required("from"), seen);
-  auto to = NodeList(obj.Required("to"), seen);
-  auto d = obj.Optional("duration_ms").Int(1, kMaxDurationMs);
-  if (!from || !to) return std::nullopt;
-  return OneWayFault{.from = *from, .to = *to, .duration_ms = d};
-}
-
-std::optional<FaultAction> ScenarioParser::ParseClog(JsonObject& obj) {
-  JsonReader node_reader = obj.Optional("node");
-  JsonReader from_reader = obj.Optional("from");
-  JsonReader to_reader = obj.Optional("to");
-  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
-  const bool link = from_reader.present() || to_reader.present();
-  if (node_reader.present() == link) {
-    errors_.Fail(obj.path(), "either \"node\" or both \"from\" and \"to\"",
-                 node_reader.present() ? "both" : "neither");
-    return std::nullopt;
-  }
-  if (!d) return std::nullopt;
-  if (!link) {
-    if (auto node = NodeName(node_reader))
-      return ClogFault{.node = *node, .from = {}, .to = {}, .duration_ms = *d};
-    return std::nullopt;
-  }
-  auto from = NodeName(JsonReader(errors_, from_reader.value(), from_reader.path(), true));
-  auto to = NodeName(JsonReader(errors_, to_reader.value(), to_reader.path(), true));
-  if (!from || !to) return std::nullopt;
-  if (*from == *to) {
-    to_reader.Fail("a node other than \"from\"");
-    return std::nullopt;
-  }
-  return ClogFault{.node = {}, .from = *from, .to = *to, .duration_ms = *d};
-}
-
-std::optional<FaultAction> ScenarioParser::ParseNetworkSpell(JsonObject& obj) {
-  NetworkFault fault{
-      .drop_probability = obj.Optional("drop_probability").Double(0, 1, false),
-      .duplicate_probability = obj.Optional("duplicate_probability").Double(0, 1, false),
-      .reorder_probability = obj.Optional("reorder_probability").Double(0, 1),
-      .straggle_ms = std::nullopt,
-      .node = std::nullopt,
-      .duration_ms = 0,
-  };
-  if (JsonReader node_reader = obj.Optional("node"); node_reader.present()) {
-    auto node = NodeName(node_reader);
-    if (!node) return std::nullopt;
-    fault.node = *node;
-  }
-  JsonReader straggle = obj.Optional("straggle_ms");
-  fault.straggle_ms = straggle.Int(1, kMaxStraggleMs);
-  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
-  if (!errors_.ok() || !d) return std::nullopt;
-  if (fault.straggle_ms && fault.reorder_probability.value_or(0) <= 0) {
-    // Only a reordered message straggles: without reordering in the same spell it would do nothing.
-    straggle.Fail("straggle_ms only with a reorder_probability above 0 in the same fault");
-    return std::nullopt;
-  }
-  if (!fault.drop_probability && !fault.duplicate_probability && !fault.reorder_probability) {
-    errors_.Fail(obj.path(),
-                 "at least one of drop_probability, duplicate_probability, reorder_probability",
-                 "none");
-    return std::nullopt;
-  }
-  fault.duration_ms = *d;
-  return fault;
-}
-
-std::optional<FaultAction> ScenarioParser::ParseDiskErrors(JsonObject& obj) {
-  auto name = NodeName(obj.Required("node"));
-  DiskErrorsFault fault{
-      .node = name.value_or(""),
-      .read_error_probability = obj.Optional("read_error_probability").Double(0, 1),
-      .write_error_probability = obj.Optional("write_error_probability").Double(0, 1),
-      .sync_error_probability = obj.Optional("sync_error_probability").Double(0, 1),
-      .duration_ms = 0,
-  };
-  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
-  if (!errors_.ok() || !d || !name) return std::nullopt;
-  if (!fault.read_error_probability && !fault.write_error_probability &&
-      !fault.sync_error_probability) {
-    errors_.Fail(obj.path(),
-                 "at least one of read_error_probability, write_error_probability, "
-                 "sync_error_probability",
-                 "none");
-    return std::nullopt;
-  }
-  fault.duration_ms = *d;
-  return fault;
-}
-
-}  // namespace
-
-std::string_view FaultKind(const FaultAction& action) { return kFaultKinds[action.index()]; }
-
-std::vector<std::string> FaultNodes(const FaultAction& action) {
-  std::vector<std::string> names;
-  auto add = [&names](const auto& list) { names.insert(names.end(), list.begin(), list.end()); };
-  if (auto* f = std::get_if<CrashFault>(&action)) names.push_back(f->node);
-  if (auto* f = std::get_if<RestartFault>(&action)) names.push_back(f->node);
-  if (auto* f = std::get_if<PauseFault>(&action)) names.push_back(f->node);
-  if (auto* f = std::get_if<ClockJumpFault>(&action)) names.push_back(f->node);
-  if (auto* f = std::get_if<ClockDriftFault>(&action)) names.push_back(f->node);
-  if (auto* f = std::get_if<DiskErrorsFault>(&action)) names.push_back(f->node);
-  if (auto* f = std::get_if<CorruptFault>(&action)) names.push_back(f->node);
-  if (auto* f = std::get_if<NetworkFault>(&action); f != nullptr && f->node) {
-    names.push_back(*f->node);
-  }
-  if (auto* f = std::get_if<PartitionFault>(&action)) {
-    for (const auto& group : f->groups) add(group);
-  }
-  if (auto* f = std::get_if<OneWayFault>(&action)) {
-    add(f->from);
-    add(f->to);
-  }
-  if (auto* f = std::get_if<ClogFault>(&action)) {
-    for (const auto* name : {&f->node, &f->from, &f->to}) {
-      if (*name) names.push_back(**name);
-    }
-  }
-  return names;
-}
-
-Result<Scenario> ScenarioFromJson(const json& root, const std::string& source, ScenarioForm form) {
-  ScenarioParser parser(source, form);
+Result<Scenario> ScenarioFromJson(const nlohmann::json& root, const std::string& source,
+                                  ScenarioForm form) {
+  scenario_internal::ScenarioParser parser(source, form);
   auto scenario = parser.Parse(root);
   if (scenario.ok()) scenario->path = source;
   return scenario;

@@ -187,6 +187,16 @@ struct Scenario {
   BugSet bugs;
 };
 
+// The cluster sizes a scenario's node names are checked against: the file's own sizes, else the
+// defaults (non-swarm) or the swarm maxima (swarm), and the longest duration it may resolve to.
+struct ScenarioLimits {
+  int meta_servers = 0;
+  int replica_servers = 0;
+  int clients = 0;
+  int64_t duration_ms = 0;
+};
+ScenarioLimits LimitsOf(const Scenario& scenario);
+
 // Reads and validates a scenario file. Any error is kInvalidArgument with a message of the form
 //   FILE: $.faults[3].node: expected one of meta/0, replica/0.. (got "replica/9")
 Result<Scenario> LoadScenario(const std::string& path);

@@ -70,7 +70,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   out["faults"] = std::move(faults);
   out["swarm"] = k.swarm;
   if (!k.bugs.empty()) out["bugs"] = k.bugs.Names();
-  if (k.scheduler.kind != SchedulerKnobs{}.kind) {
+  if (k.scheduler.kind != SchedulerConfig{}.kind) {
     out["scheduler"] = {{"kind", k.scheduler.kind}};
     if (k.scheduler.kind == "pct") {
       out["scheduler"]["depth"] = k.scheduler.depth;

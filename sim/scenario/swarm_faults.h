@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "core/common/rng.h"
-#include "sim/scenario/knobs.h"
+#include "sim/scenario/knob_types.h"
 
 namespace pg::sim {
 
