@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "core/node/node.h"
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 
 namespace pg::sim {
 namespace {

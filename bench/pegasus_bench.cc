@@ -25,9 +25,9 @@
 #include "core/storage/key_schema.h"
 #include "sim/driver/runner.h"
 #include "sim/driver/system_builder.h"
-#include "sim/nemesis.h"
-#include "sim/rocks_env.h"
-#include "sim/scenario.h"
+#include "sim/pegasus/rocks_env.h"
+#include "sim/scenario/nemesis.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::sim {
 namespace {

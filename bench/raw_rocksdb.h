@@ -16,8 +16,8 @@ inline std::unique_ptr<rocksdb::DB> OpenRawRocksDb(rocksdb::Env* env, const std:
   options.disable_auto_compactions = true;
   options.write_buffer_size = size_t{256} << 20;
   options.compression = rocksdb::kNoCompression;
-  // An Env that queues jobs for its caller (sim/rocks_env.h) must never be waited on: a flushing
-  // Close would hang. No flush is wanted here anyway.
+  // An Env that queues jobs for its caller (sim/pegasus/rocks_env.h) must never be waited on: a
+  // flushing Close would hang. No flush is wanted here anyway.
   options.avoid_flush_during_shutdown = true;
   rocksdb::DB* raw = nullptr;
   if (!rocksdb::DB::Open(options, path, &raw).ok()) return nullptr;

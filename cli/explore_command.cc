@@ -1,6 +1,7 @@
 // pegasim explore SCENARIO --mode pct|random|exhaustive ...
-//  - pct / random: runs the seeds with that delivery policy (sim/schedulers.h) until a run fails
-//    its checks, and prints how many runs it took and the command that replays the failing one.
+//  - pct / random: runs the seeds with that delivery policy (sim/kernel/schedulers.h) until a
+//    run fails its checks, and prints how many runs it took and the command that replays the
+//    failing one.
 //  - exhaustive: walks every delivery interleaving of one seed within a bound of choice points,
 //    with state hashing (sim/explore/exhaustive.h); prints runs and states explored, and for a
 //    violation the --choices that replay it. With --choices it replays that one run.
@@ -11,7 +12,7 @@
 #include "sim/driver/runner.h"
 #include "sim/driver/sweep.h"
 #include "sim/explore/exhaustive.h"
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::cli {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "cli/commands.h"
 #include "sim/driver/sweep_summary.h"
-#include "sim/json_reader.h"
+#include "sim/scenario/json_reader.h"
 
 namespace pg::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include "sim/driver/runner.h"
 #include "sim/driver/trace_text.h"
 #include "sim/driver/verdict.h"
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::cli {
 namespace {

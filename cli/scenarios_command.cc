@@ -9,7 +9,7 @@
 
 #include "cli/commands.h"
 #include "sim/driver/sweep.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::cli {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 
 namespace pg::sim {
 

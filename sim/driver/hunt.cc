@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::sim {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "sim/driver/history_export.h"
 #include "sim/driver/system_builder.h"
-#include "sim/nemesis.h"
-#include "sim/schedulers.h"
+#include "sim/kernel/schedulers.h"
+#include "sim/scenario/nemesis.h"
 
 namespace pg::sim {
 namespace {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 #include "sim/driver/served_by.h"
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::sim {
 

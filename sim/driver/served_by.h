@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "sim/cluster.h"
-#include "sim/knobs.h"
+#include "sim/kernel/cluster.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::sim {
 

@@ -13,7 +13,7 @@
 
 #include "core/common/result.h"
 #include "sim/driver/runner.h"
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::sim {
 

@@ -5,7 +5,7 @@
 
 #include "sim/driver/shrink.h"
 #include "sim/driver/verdict.h"
-#include "sim/scenario_writer.h"
+#include "sim/scenario/scenario_writer.h"
 
 namespace pg::sim {
 namespace {

@@ -11,7 +11,7 @@
 #include "sim/driver/runner.h"
 #include "sim/driver/sweep_summary.h"
 #include "sim/driver/verdict.h"
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::sim {
 namespace {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "core/common/result.h"
-#include "sim/cluster.h"
 #include "sim/driver/runner.h"
-#include "sim/scenario.h"
+#include "sim/kernel/cluster.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::sim {
 

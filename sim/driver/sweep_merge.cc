@@ -3,7 +3,7 @@
 #include <set>
 
 #include "sim/driver/sweep_summary.h"
-#include "sim/json_reader.h"
+#include "sim/scenario/json_reader.h"
 
 namespace pg::sim {
 namespace {

@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "sim/driver/verdict.h"
-#include "sim/json_reader.h"
+#include "sim/scenario/json_reader.h"
 
 namespace pg::sim {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <memory>
 
-#include "sim/driver/pegasus_system.h"
-#include "sim/driver/system_parts.h"
 #include "sim/example/register_client.h"
 #include "sim/example/register_server.h"
+#include "sim/pegasus/pegasus_system.h"
+#include "sim/scenario/system_parts.h"
 
 namespace pg::sim {
 namespace {

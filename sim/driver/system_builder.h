@@ -2,8 +2,8 @@
 // Builds the nodes of the system a scenario names ("pegasus": the Pegasus core; "register": the
 // kernel's example system) into a cluster, in NodeNames order.
 #include "core/common/result.h"
-#include "sim/cluster.h"
-#include "sim/knobs.h"
+#include "sim/kernel/cluster.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::sim {
 

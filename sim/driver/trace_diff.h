@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/common/result.h"
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 
 namespace pg::sim {
 

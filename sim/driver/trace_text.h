@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 
 namespace pg::sim {
 

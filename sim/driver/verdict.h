@@ -6,7 +6,7 @@
 
 #include "core/common/result.h"
 #include "sim/driver/runner.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::sim {
 

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "core/proto/codec.h"
-#include "sim/trace.h"
+#include "sim/kernel/trace.h"
 
 namespace pg::sim {
 namespace {

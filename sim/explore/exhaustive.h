@@ -2,11 +2,11 @@
 // Bounded exhaustive exploration of delivery interleavings (stateless model checking).
 //
 // A run's only nondeterminism left to explore is which in-flight message is delivered at each
-// delivery tick (sim/delivery_policy.h); every other draw is fixed by the seed. A CHOICE POINT is
-// a tick with two or more busy links. The explorer runs the scenario again and again from the
-// start, each time forcing a prefix of choices and taking the first candidate after it, and walks
-// the tree of choice sequences depth first, up to `max_choices` choice points per run (later ticks
-// take the first candidate and do not branch).
+// delivery tick (sim/kernel/delivery_policy.h); every other draw is fixed by the seed. A CHOICE
+// POINT is a tick with two or more busy links. The explorer runs the scenario again and again from
+// the start, each time forcing a prefix of choices and taking the first candidate after it, and
+// walks the tree of choice sequences depth first, up to `max_choices` choice points per run (later
+// ticks take the first candidate and do not branch).
 //
 // State hashing: at each choice point beyond the forced prefix the state is hashed; a state seen
 // before ends the run there (its subtree is explored from where it was first seen). A node's state

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/client/workload.h"
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 
 namespace pg {
 namespace {

@@ -6,8 +6,8 @@
 #include "sim/driver/hunt.h"
 #include "sim/driver/hunt_report.h"
 #include "sim/driver/verdict.h"
-#include "sim/knobs.h"
-#include "sim/scenario.h"
+#include "sim/scenario/knobs.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::sim {
 namespace {

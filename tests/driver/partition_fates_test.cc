@@ -1,6 +1,6 @@
-// PartitionFates (sim/driver/partition_fates.h): which memberless partitions the liveness
+// PartitionFates (sim/pegasus/partition_fates.h): which memberless partitions the liveness
 // condition excuses, judged from the bench's own sightings of every replica.
-#include "sim/driver/partition_fates.h"
+#include "sim/pegasus/partition_fates.h"
 
 #include <gtest/gtest.h>
 

@@ -2,8 +2,8 @@
 // ReplicaServer), what was applied after the last Flush does not (WAL off, PEGASUS.md §1.10).
 #include <gtest/gtest.h>
 
-#include "sim/driver/engine_store.h"
-#include "sim/sim_disk.h"
+#include "sim/kernel/sim_disk.h"
+#include "sim/pegasus/engine_store.h"
 
 namespace pg::sim {
 namespace {

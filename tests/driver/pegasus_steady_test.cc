@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "core/replica/replica_server.h"
-#include "sim/driver/pegasus_system.h"
 #include "sim/driver/runner.h"
+#include "sim/pegasus/pegasus_system.h"
 
 namespace pg::sim {
 namespace {

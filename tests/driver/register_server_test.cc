@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "sim/rng.h"
+#include "sim/kernel/rng.h"
 #include "tests/support/map_disk.h"
 
 namespace pg::example {

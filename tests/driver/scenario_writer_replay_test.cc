@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "sim/driver/runner.h"
-#include "sim/scenario_writer.h"
+#include "sim/scenario/scenario_writer.h"
 
 namespace pg::sim {
 namespace {

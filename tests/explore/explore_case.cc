@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "sim/scenario_writer.h"
-#include "sim/swarm_faults.h"
+#include "sim/scenario/scenario_writer.h"
+#include "sim/scenario/swarm_faults.h"
 
 namespace pg::explore {
 namespace {

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 namespace pg::explore {
 
-// One fault episode, like the swarm's (sim/swarm_faults.cc): a kind, the nodes it hits, when and
-// for how long, and a kind-specific magnitude. Node indices are taken modulo the cluster, so any
-// value is valid for any cluster rapidcheck shrinks to.
+// One fault episode, like the swarm's (sim/scenario/swarm_faults.cc): a kind, the nodes it hits,
+// when and for how long, and a kind-specific magnitude. Node indices are taken modulo the cluster,
+// so any value is valid for any cluster rapidcheck shrinks to.
 struct Episode {
   int kind = 0;             // crash, pause, partition, one_way, clog, clock_jump, clock_drift,
                             // network, disk_errors (modulo 9)

@@ -19,11 +19,11 @@
 #include <string>
 
 #include "core/node/node.h"
-#include "sim/cluster.h"
 #include "sim/driver/runner.h"
-#include "sim/driver/system_parts.h"
-#include "sim/knobs.h"
-#include "sim/scenario.h"
+#include "sim/kernel/cluster.h"
+#include "sim/scenario/knobs.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/system_parts.h"
 
 namespace pg::sim::relay_toy {
 

@@ -5,8 +5,8 @@
 #include <cstdlib>
 
 #include "sim/driver/runner.h"
-#include "sim/knobs.h"
-#include "sim/scenario.h"
+#include "sim/scenario/knobs.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::sim {
 namespace {

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "core/common/bugs.h"
-#include "sim/knobs.h"
-#include "sim/scenario.h"
+#include "sim/scenario/knobs.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::sim {
 namespace {

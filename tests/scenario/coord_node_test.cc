@@ -2,8 +2,8 @@
 // every other node keeps its id), present only where it is used, and nameable by faults only there.
 #include <gtest/gtest.h>
 
-#include "sim/knobs.h"
-#include "sim/scenario.h"
+#include "sim/scenario/knobs.h"
+#include "sim/scenario/scenario.h"
 
 namespace pg::sim {
 namespace {

@@ -1,13 +1,13 @@
 // Knob resolution: documented defaults, swarm draws (reproducible, within bounds, never over an
 // explicit key, covering every fault kind), and the KnobsToJson -> KnobsFromJson round trip.
-#include "sim/knobs.h"
+#include "sim/scenario/knobs.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include <set>
 
-#include "sim/json_reader.h"
+#include "sim/scenario/json_reader.h"
 
 namespace pg::sim {
 namespace {

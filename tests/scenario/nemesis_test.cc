@@ -1,13 +1,13 @@
 // The nemesis over a cluster of idle nodes: each fault takes effect at its time, ends after its
 // duration, and impossible steps are recorded as ignored rather than asserted.
-#include "sim/nemesis.h"
+#include "sim/scenario/nemesis.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
 #include "core/storage/mutation_log.h"
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 
 namespace pg::sim {
 namespace {

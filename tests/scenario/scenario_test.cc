@@ -1,7 +1,7 @@
 // The scenario loader: a good file parses completely; every malformed file in
 // tests/data/bad_scenarios is rejected with the file, the JSON path its EXPECTED.json names, and
 // what was expected; no malformed file may be silently accepted.
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "sim/json_reader.h"
+#include "sim/scenario/json_reader.h"
 
 namespace pg::sim {
 namespace {

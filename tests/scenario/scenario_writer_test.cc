@@ -1,7 +1,7 @@
 // The knobs -> scenario writer must round-trip: for every curated scenario and several seeds
 // (swarm draws included), writing the resolved knobs as a scenario file and loading and resolving
 // that file again gives the same knobs. The shrinker's regression files depend on it.
-#include "sim/scenario_writer.h"
+#include "sim/scenario/scenario_writer.h"
 
 #include <gtest/gtest.h>
 

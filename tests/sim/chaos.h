@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "core/node/node.h"
-#include "sim/cluster.h"
-#include "sim/rng.h"
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/rng.h"
 #include "tests/sim/test_nodes.h"
 
 namespace pg::sim::testing {

@@ -1,8 +1,8 @@
 // Per-node clocks: offset, drift, jumps, and timers measured on the local clock.
 #include <gtest/gtest.h>
 
-#include "sim/cluster.h"
-#include "sim/sim_clock.h"
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/sim_clock.h"
 #include "tests/sim/test_nodes.h"
 
 namespace pg::sim {

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 #include "tests/sim/chaos.h"
 
 namespace pg::sim {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.h"
-#include "sim/rng.h"
-#include "sim/sim_disk.h"
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/sim_disk.h"
 #include "tests/sim/test_nodes.h"
 
 namespace pg::sim {

@@ -1,8 +1,8 @@
 // The minimal simulated disk: AppendLog, completion, sync, and what crashes keep.
 #include <gtest/gtest.h>
 
-#include "sim/cluster.h"
-#include "sim/sim_disk.h"
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/sim_disk.h"
 #include "tests/sim/test_nodes.h"
 
 namespace pg::sim {

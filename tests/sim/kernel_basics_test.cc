@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "core/common/assert.h"
-#include "sim/cluster.h"
-#include "sim/event_queue.h"
-#include "sim/rng.h"
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/event_queue.h"
+#include "sim/kernel/rng.h"
 #include "tests/sim/test_nodes.h"
 
 namespace pg::sim {

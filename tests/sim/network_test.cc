@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 #include "tests/sim/test_nodes.h"
 
 namespace pg::sim {

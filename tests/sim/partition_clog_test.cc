@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 #include "tests/sim/test_nodes.h"
 
 namespace pg::sim {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 #include "tests/sim/chaos.h"
 
 namespace pg::sim {

@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "core/storage/rocksdb_engine.h"
-#include "sim/rng.h"
-#include "sim/rocks_env.h"
-#include "sim/sim_disk.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/sim_disk.h"
+#include "sim/pegasus/rocks_env.h"
 
 namespace pg::sim {
 namespace {

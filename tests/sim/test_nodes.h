@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/node/node.h"
-#include "sim/cluster.h"
+#include "sim/kernel/cluster.h"
 
 namespace pg::sim::testing {
 

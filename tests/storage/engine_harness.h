@@ -10,9 +10,9 @@
 
 #include "core/storage/mem_engine.h"
 #include "core/storage/rocksdb_engine.h"
-#include "sim/rng.h"
-#include "sim/rocks_env.h"
-#include "sim/sim_disk.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/sim_disk.h"
+#include "sim/pegasus/rocks_env.h"
 
 namespace pg {
 

@@ -1,0 +1,188 @@
+#pragma once
+// The simulator kernel: owns the nodes, one event queue ordered by (time, sequence), the network,
+// clocks, node lifecycle and a trace with a rolling hash. One thread; the whole run is a function
+// of the root seed and the calls made on it. CONTRACT: the public API below is what
+// sim/driver/runner, sim/scenario/nemesis and the CLI code against; extend it, do not change it.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/common/time.h"
+#include "core/node/node.h"
+#include "sim/kernel/cluster_config.h"
+#include "sim/kernel/delivery_policy.h"
+#include "sim/kernel/sim_disk.h"
+#include "sim/kernel/trace_line.h"
+
+namespace pg::sim {
+
+// The first thing that went wrong in a run; the run stops there.
+struct Failure {
+  std::string kind;  // "invariant:<name>", "assertion", ...
+  std::string detail;
+  uint64_t event = 0;  // index of the event after which it was detected
+  Time at;
+};
+
+// One client-operation event, stamped with global simulated time.
+struct RecordedOp {
+  Time at;
+  NodeId node;
+  RecordOp op;
+};
+
+// What the network did with the messages nodes sent; tests and reports read it.
+struct NetworkStats {
+  uint64_t sent = 0;               // Send effects executed
+  uint64_t delivered = 0;          // Receive inputs stepped
+  uint64_t dropped_random = 0;     // drop_probability
+  uint64_t dropped_partition = 0;  // cut at send or at delivery time
+  uint64_t dropped_down = 0;       // the receiver was down at delivery time
+  uint64_t dropped_unknown = 0;    // sent to a NodeId the cluster does not have
+  uint64_t duplicated = 0;         // extra copies made
+  uint64_t held = 0;               // held back by a clog
+};
+
+struct ClusterOptions {
+  uint64_t seed = 0;
+  LinkConfig default_link;
+  bool record_trace = false;  // keep TraceLines (slow); the hash is always computed
+  // Added: who orders message deliveries (sim/kernel/delivery_policy.h). Null: the timed default,
+  // where each message arrives at its drawn delivery time (every existing trace hash is of that
+  // mode).
+  std::shared_ptr<DeliveryPolicy> delivery_policy;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  // ---- Building ----
+  // Adds a node (down until Start or Restart). Names must be unique ("replica/2").
+  NodeId AddNode(std::string name, NodeFactory factory, ClockConfig clock = {});
+  // Boots every node added so far at the current time.
+  void Start();
+
+  // ---- Running ----
+  // Executes the next event; false when the queue is empty or the run has failed.
+  bool Step();
+  // Executes every event with time <= t, then sets now() to t. A run that fails stops at its
+  // failure: now() stays at the failing event's time.
+  void RunUntil(Time t);
+  Time now() const;
+  uint64_t events() const;
+
+  // ---- Faults, effective at now() ----
+  void Crash(NodeId node, CrashMode mode);
+  void Restart(NodeId node);  // a down node; builds a new Node over its disk, delivers Boot
+  // A paused node executes nothing; its inputs wait and arrive on Resume in their original
+  // order, with timers that came due firing late.
+  void Pause(NodeId node);
+  void Resume(NodeId node);
+  // Steps the node's clock (LocalTime) by `by`. Timers already armed keep their global deadline,
+  // like CLOCK_MONOTONIC timers under an NTP step of the wall clock (see sim_clock.h).
+  void JumpClock(NodeId node, Duration by);
+  void SetClockDrift(NodeId node, double drift_ppm);
+  PartitionId AddPartition(PartitionSpec spec);
+  void Heal(PartitionId id);
+  void HealAll();
+  // Messages sent from (or to) a clogged node wait until the clog ends, then travel normally.
+  void ClogNode(NodeId node, Duration for_how_long);
+  void ClogLink(NodeId from, NodeId to, Duration for_how_long);
+  void SetLink(NodeId from, NodeId to, LinkConfig config);
+  void SetDefaultLink(LinkConfig config);
+  // The links from and to `node` use `config` (nullopt: the default again); see Network.
+  void SetNodeLinks(NodeId node, std::optional<LinkConfig> config);
+  // Messages this node sends are never duplicated by the network (Network::SetNeverDuplicates).
+  void SetNeverDuplicates(NodeId node);
+  // Added: write/sync latency means of every node's disk (negative values count as zero).
+  void SetDiskLatency(DiskLatency latency);
+  // Added: I/O error probability of every node's disk (clamped to [0, 1]); logged as a fault only
+  // when it changes, so setting the default keeps the trace as it was.
+  void SetDiskFaults(DiskFaults faults);
+  // Added: a window of I/O errors on one node's disk: while set, `faults` replace the global
+  // io_error_probability for that disk (per operation kind); std::nullopt ends the window.
+  void SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults);
+  // Whether a SetNodeDiskFaults window is open on the node.
+  bool has_disk_faults(NodeId node) const;
+  // Added: bit rot on demand: flips one bit of the byte at `offset` of the node's `file` (logged
+  // as a fault; ignored with a note when there is no such byte).
+  void CorruptDisk(NodeId node, const std::string& file, uint64_t offset);
+  // Runs a host action at a future global time (the nemesis uses it); ordered like any event.
+  void Schedule(Time at, std::string label, std::function<void(Cluster&)> action);
+
+  // ---- Checks ----
+  // A global invariant checked after every event; returning a message fails the run with kind
+  // "invariant:<name>". Node::CheckInvariants is called on the stepped node after every step.
+  using Invariant = std::function<std::optional<std::string>(const Cluster&)>;
+  void AddInvariant(std::string name, Invariant check);
+  // The system's liveness condition, asked only in a run's liveness phase, after every fault
+  // healed (RunKnobs): e.g. every partition has its full replica set again. `problem` is nullopt
+  // when live; `exempt` names what the condition excused and why (e.g. a partition no safe rule
+  // may bring back), so that the verdict shows it.
+  struct LivenessCheck {
+    std::optional<std::string> problem;
+    std::vector<std::string> exempt;
+  };
+  using LivenessCondition = std::function<LivenessCheck(const Cluster&, Time healed_at)>;
+  void SetLivenessCondition(LivenessCondition condition);
+  const LivenessCondition& liveness_condition() const;
+  const std::optional<Failure>& failure() const;
+  // Fails the run from outside (e.g. a workload check).
+  void Fail(std::string kind, std::string detail);
+
+  // ---- Observation ----
+  size_t node_count() const;
+  const std::string& name(NodeId node) const;
+  std::optional<NodeId> FindNode(const std::string& name) const;
+  bool is_up(NodeId node) const;
+  bool is_paused(NodeId node) const;
+  Time LocalTime(NodeId node) const;  // the node's clock now
+  // The node the event being checked stepped (invariants may then re-read that node only), or
+  // nullopt when it stepped none: a host action or fault, after which any node may have changed.
+  std::optional<NodeId> stepped_node() const;
+  const Node* node(NodeId node) const;  // nullptr while down
+  Node* mutable_node(NodeId node);
+  uint64_t trace_hash() const;
+  const std::vector<TraceLine>& trace() const;
+  const std::vector<RecordedOp>& history() const;
+  const std::set<std::string>& marks() const;
+  // Faults applied so far, in order, for the verdict: {at, description}.
+  const std::vector<std::pair<Time, std::string>>& fault_log() const;
+  Rng& stream(const std::string& name);  // "workload", "nemesis", ... (forked from the seed)
+
+  // ---- Added observation ----
+  // The node's disk (survives crashes); `node` must be a NodeId this cluster returned.
+  SimDisk& disk(NodeId node);
+  // 0 before the first Start/Restart; +1 on each.
+  uint64_t incarnation(NodeId node) const;
+  // True when an active partition drops messages from `from` to `to` right now.
+  bool Partitioned(NodeId from, NodeId to) const;
+  const NetworkStats& network_stats() const;
+  size_t pending_events() const;  // queue entries, stale ones included
+
+  // A hook called after each node step with (index, time, node, input); tests use it to observe
+  // delivery order. Host actions, drops and clog ends are events too but reach no node, so they
+  // are not reported. Empty by default.
+  using EventObserver =
+      std::function<void(uint64_t index, Time at, NodeId node, const Input& input)>;
+  void SetEventObserver(EventObserver observer);
+  // Another hook, called after the one above; observers added here are never replaced (the run
+  // page records who answered each operation through one while a delivery policy holds the slot).
+  void AddEventObserver(EventObserver observer);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pg::sim

@@ -1,0 +1,70 @@
+#pragma once
+// The plain configuration of a cluster's parts: links (network.h), clocks (sim_clock.h),
+// partitions, crash modes and disks (cluster.h applies them). In a header of its own so that the
+// parts need not include the whole Cluster.
+#include <cstdint>
+#include <vector>
+
+#include "core/common/ids.h"
+#include "core/common/time.h"
+
+namespace pg::sim {
+
+// Per-link behaviour. Latency = min + Exp(mean - min) (so `mean` is the mean latency).
+struct LinkConfig {
+  Duration latency_min = Millis(1);
+  Duration latency_mean = Millis(3);
+  double drop_probability = 0.0;
+  double duplicate_probability = 0.0;
+  // Probability that a message ignores per-link FIFO order. Links are FIFO otherwise (TCP).
+  double reorder_probability = 0.0;
+  // A reordered message lags a further uniform [0, straggle_max] behind its drawn latency: a
+  // straggler. rDSN carries the requests and the replies between two nodes on different TCP
+  // sessions, and a session that lost a segment stalls for a retransmission timeout while the
+  // other flows, so a reply can arrive seconds after requests sent later. 0: no lag (and no draw).
+  Duration straggle_max;
+  // A message of B bytes occupies its link's wire for B / bandwidth before its latency starts, and
+  // later messages on the link wait for the wire: a big transfer (a checkpoint) takes simulated
+  // time. 0: unlimited (sizes are then never computed).
+  double bandwidth_bytes_per_ms = 0.0;
+};
+
+struct ClockConfig {
+  Duration offset;         // local = global + offset + drift*global + jumps
+  double drift_ppm = 0.0;  // positive: the local clock runs fast
+};
+
+enum class CrashMode : uint8_t {
+  kProcess,  // the process dies; the OS page cache (unsynced bytes) survives
+  kMachine,  // power loss: unsynced bytes are lost
+};
+
+// A partition: messages between nodes of different groups are dropped. A node in no group is
+// unaffected. With one_way, only messages from groups[0] to groups[1] are dropped.
+struct PartitionSpec {
+  std::vector<std::vector<NodeId>> groups;
+  bool one_way = false;
+};
+using PartitionId = uint64_t;
+
+// Means of the simulated disk's latencies (each drawn Exp(mean) from the "disk" stream). An
+// AppendLog completes after the write latency, plus the sync latency when it asked for sync.
+struct DiskLatency {
+  Duration write_mean = Millis(1);
+  Duration sync_mean = Millis(1);
+};
+
+// Faults of every node's disk. io_error_probability is the chance that one operation of any kind
+// (read, write, sync; sim_disk.h) fails, drawn from the "disk" stream only when it is > 0, so a
+// fault-free run draws exactly what it drew before. A failed AppendLog write gives the node
+// LogFailed{kIoError} after the usual latency and NOTHING of it reaches the file, so later appends
+// to the same file stay contiguous with what was written before; a failed sync leaves the written
+// bytes unsynced. RocksDB's file operations (rocks_fs.h) fail the same way.
+// A machine crash tears the first unsynced append of a file with torn_write_probability (a
+// random-length prefix of it survives; log readers must cut it), else cuts to the synced length.
+struct DiskFaults {
+  double io_error_probability = 0;
+  double torn_write_probability = 0.5;
+};
+
+}  // namespace pg::sim

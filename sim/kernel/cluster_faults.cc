@@ -1,0 +1,210 @@
+// The Cluster's fault API. Each call takes effect at now() and appends one line to fault_log()
+// (also folded into the trace hash). Calls a scenario could make wrongly (an unknown node,
+// crashing a node that is down, healing a healed partition) are logged as ignored, never asserted.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/cluster_impl.h"
+
+namespace pg::sim {
+namespace {
+std::string LinkText(const LinkConfig& c) {
+  std::string text =
+      fmt::format("latency {}..{} drop {} duplicate {} reorder {}", c.latency_min, c.latency_mean,
+                  c.drop_probability, c.duplicate_probability, c.reorder_probability);
+  // Only when set, so the traces of runs without stragglers keep their hashes.
+  if (c.straggle_max > Duration()) text += fmt::format(" straggle {}", c.straggle_max);
+  return text;
+}
+}  // namespace
+
+void Cluster::Crash(NodeId node, CrashMode mode) {
+  const char* mode_name = mode == CrashMode::kMachine ? "machine" : "process";
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("crash of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (!ns.node) return impl_->LogFault(fmt::format("crash {} ignored: already down", ns.name));
+  impl_->LogFault(fmt::format("crash {} ({})", ns.name, mode_name));
+  impl_->Crash(ns, mode);
+}
+
+void Cluster::Restart(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("restart of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (ns.node) return impl_->LogFault(fmt::format("restart {} ignored: already up", ns.name));
+  impl_->LogFault(fmt::format("restart {}", ns.name));
+  impl_->BootNode(node);
+}
+
+void Cluster::Pause(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("pause of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (!ns.node || ns.paused) {
+    return impl_->LogFault(
+        fmt::format("pause {} ignored: {}", ns.name, ns.node ? "already paused" : "down"));
+  }
+  impl_->LogFault(fmt::format("pause {}", ns.name));
+  ns.paused = true;
+}
+
+void Cluster::Resume(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("resume of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (!ns.paused) return impl_->LogFault(fmt::format("resume {} ignored: not paused", ns.name));
+  impl_->LogFault(fmt::format("resume {} ({} waiting inputs)", ns.name, ns.parked.size()));
+  ns.paused = false;
+  impl_->ScheduleDrain(ns, node);
+}
+
+void Cluster::JumpClock(NodeId node, Duration by) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("clock jump of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  impl_->LogFault(fmt::format("jump clock of {} by {}", ns.name, by));
+  ns.clock.Jump(by);
+}
+
+void Cluster::SetClockDrift(NodeId node, double drift_ppm) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("clock drift of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  ns.clock.SetDrift(impl_->now, drift_ppm);
+  impl_->LogFault(fmt::format("set clock drift of {} to {}ppm", ns.name, ns.clock.drift_ppm()));
+}
+
+PartitionId Cluster::AddPartition(PartitionSpec spec) {
+  std::vector<std::string> groups;
+  for (const auto& group : spec.groups) {
+    std::vector<std::string> names;
+    for (NodeId n : group) names.push_back(name(n));
+    groups.push_back(fmt::format("[{}]", fmt::join(names, ", ")));
+  }
+  const PartitionId id = impl_->network.AddPartition(spec);
+  impl_->LogFault(fmt::format("{}partition {} {}", spec.one_way ? "one-way " : "", id,
+                              fmt::join(groups, " | ")));
+  return id;
+}
+
+void Cluster::Heal(PartitionId id) {
+  const bool healed = impl_->network.Heal(id);
+  impl_->LogFault(fmt::format("heal partition {}{}", id, healed ? "" : " ignored: not active"));
+}
+
+void Cluster::HealAll() {
+  impl_->network.HealAll();
+  impl_->LogFault("heal all partitions");
+}
+
+void Cluster::ClogNode(NodeId node, Duration for_how_long) {
+  if (!impl_->Valid(node) || for_how_long <= Duration()) {
+    return impl_->LogFault(fmt::format("clog of node {} for {} ignored", node, for_how_long));
+  }
+  const Time end = impl_->network.ClogNode(node, impl_->now, for_how_long);
+  impl_->LogFault(fmt::format("clog {} for {}", name(node), for_how_long));
+  impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
+}
+
+void Cluster::ClogLink(NodeId from, NodeId to, Duration for_how_long) {
+  if (!impl_->Valid(from) || !impl_->Valid(to) || for_how_long <= Duration()) {
+    return impl_->LogFault(
+        fmt::format("clog of link {}->{} for {} ignored", from, to, for_how_long));
+  }
+  const Time end = impl_->network.ClogLink(from, to, impl_->now, for_how_long);
+  impl_->LogFault(fmt::format("clog link {}->{} for {}", name(from), name(to), for_how_long));
+  impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
+}
+
+void Cluster::SetNeverDuplicates(NodeId node) {
+  if (!impl_->Valid(node)) return impl_->LogFault(fmt::format("never-duplicate {} ignored", node));
+  impl_->network.SetNeverDuplicates(node);
+}
+
+void Cluster::SetLink(NodeId from, NodeId to, LinkConfig config) {
+  if (!impl_->Valid(from) || !impl_->Valid(to)) {
+    return impl_->LogFault(fmt::format("set link {}->{} ignored: unknown node", from, to));
+  }
+  impl_->network.SetLink(from, to, config);
+  impl_->LogFault(fmt::format("set link {}->{}: {}", name(from), name(to), LinkText(config)));
+}
+
+void Cluster::SetNodeLinks(NodeId node, std::optional<LinkConfig> config) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("set links of {} ignored: unknown node", node));
+  }
+  impl_->network.SetNodeLinks(node, config);
+  impl_->LogFault(config ? fmt::format("set links of {}: {}", name(node), LinkText(*config))
+                         : fmt::format("links of {} follow the default", name(node)));
+}
+
+void Cluster::SetDefaultLink(LinkConfig config) {
+  impl_->network.SetDefaultLink(config);
+  impl_->LogFault("set default link: " + LinkText(config));
+}
+
+void Cluster::SetDiskLatency(DiskLatency latency) {
+  latency.write_mean = std::max(latency.write_mean, Duration());
+  latency.sync_mean = std::max(latency.sync_mean, Duration());
+  impl_->disk_latency = latency;
+  impl_->LogFault(
+      fmt::format("set disk latency: write {} sync {}", latency.write_mean, latency.sync_mean));
+}
+
+void Cluster::SetDiskFaults(DiskFaults faults) {
+  faults.io_error_probability = std::clamp(faults.io_error_probability, 0.0, 1.0);
+  faults.torn_write_probability = std::clamp(faults.torn_write_probability, 0.0, 1.0);
+  const DiskFaults& old = impl_->disk_faults;
+  if (faults.io_error_probability == old.io_error_probability &&
+      faults.torn_write_probability == old.torn_write_probability) {
+    return;
+  }
+  impl_->disk_faults = faults;
+  for (size_t i = 0; i < impl_->nodes.size(); ++i)
+    impl_->ApplyDiskFaults(NodeId(static_cast<uint32_t>(i)));
+  impl_->LogFault(fmt::format("set disk faults: io_error {} torn_write {}",
+                              faults.io_error_probability, faults.torn_write_probability));
+}
+
+bool Cluster::has_disk_faults(NodeId node) const {
+  return impl_->disk_fault_windows.contains(node);
+}
+
+void Cluster::SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("disk faults of {} ignored: unknown node", node));
+  }
+  if (faults) {
+    faults->read = std::clamp(faults->read, 0.0, 1.0);
+    faults->write = std::clamp(faults->write, 0.0, 1.0);
+    faults->sync = std::clamp(faults->sync, 0.0, 1.0);
+    impl_->disk_fault_windows[node] = *faults;
+    impl_->LogFault(fmt::format("disk errors on {}: read {} write {} sync {}", name(node),
+                                faults->read, faults->write, faults->sync));
+  } else {
+    impl_->disk_fault_windows.erase(node);
+    impl_->LogFault(fmt::format("disk errors on {} end", name(node)));
+  }
+  impl_->ApplyDiskFaults(node);
+}
+
+void Cluster::CorruptDisk(NodeId node, const std::string& file, uint64_t offset) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("corrupt disk of {} ignored: unknown node", node));
+  }
+  const bool flipped = disk(node).CorruptBit(file, offset);
+  impl_->LogFault(fmt::format("corrupt disk of {}: {}@{}{}", name(node), file, offset,
+                              flipped ? "" : " ignored: no such byte"));
+}
+
+}  // namespace pg::sim

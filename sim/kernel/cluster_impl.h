@@ -1,0 +1,199 @@
+#pragma once
+// The Cluster's private state, shared by its source files: cluster.cc (executing events),
+// cluster_network.cc (sending and delivering messages), cluster_faults.cc (the fault API) and
+// cluster_api.cc (building and observing). Not for use outside the kernel.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/common/assert.h"
+#include "core/node/io.h"
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/event_queue.h"
+#include "sim/kernel/network.h"
+#include "sim/kernel/rng.h"
+#include "sim/kernel/sim_clock.h"
+#include "sim/kernel/sim_disk.h"
+#include "sim/kernel/trace.h"
+
+namespace pg::sim {
+namespace kernel {
+
+// kDrain delivers the oldest parked input of a node that can take inputs again (see NodeState).
+// kDeliveryTick lets a delivery policy deliver one in-flight message
+// (sim/kernel/delivery_policy.h).
+enum class EventKind : uint8_t { kInput, kAction, kClogEnd, kDrain, kDeliveryTick };
+
+// What the trace hash is told each record is.
+inline constexpr uint8_t kTraceStep = 1;
+inline constexpr uint8_t kTraceDrop = 2;
+inline constexpr uint8_t kTraceAction = 3;
+inline constexpr uint8_t kTraceClogEnd = 4;
+inline constexpr uint8_t kTraceFault = 5;
+// The "node" of records that belong to no node.
+inline constexpr uint32_t kNoNode = 0xffffffff;
+
+struct Event {
+  EventKind kind = EventKind::kInput;
+  NodeId node;  // kInput: the receiver
+  // Timers, log completions and Boot belong to the incarnation that caused them (they die with
+  // it); messages carry 0, since the network delivers to whichever incarnation is up.
+  uint64_t incarnation = 0;
+  // TimerFired: the arming it belongs to; a re-armed or cancelled timer's older firing is stale.
+  uint64_t timer_generation = 0;
+  // LogAppended of a sync append: the file length that becomes durable on completion (0: none).
+  uint64_t sync_upto = 0;
+  uint64_t action = 0;  // kAction: key into Impl::actions
+  // Receive: the trace digest of the message (see Trace::Digest), shared by duplicate copies.
+  uint64_t msg_digest = 0;
+  Input input;
+};
+
+struct NodeState {
+  explicit NodeState(ClockConfig config) : clock(config) {}
+  std::string name;
+  NodeFactory factory;
+  SimClock clock;
+  SimDisk disk;  // outlives every incarnation
+  Rng* rng = nullptr;
+  std::unique_ptr<Node> node;  // nullptr while down
+  uint64_t incarnation = 0;
+  // Invariant: booted implies node != nullptr.
+  bool booted = false;
+  bool paused = false;
+  std::map<TimerId, uint64_t> timers;  // armed timer -> generation
+  // Inputs that arrived while the node was paused or not yet booted, in arrival order (a Boot goes
+  // first). They are delivered one per kDrain event, and while any wait, new arrivals queue
+  // behind them: re-enqueuing them instead would let an input already queued for the same instant
+  // overtake them, breaking per-link FIFO order.
+  std::deque<Event> parked;
+  bool drain_scheduled = false;
+  Time disk_floor;  // the latest completion scheduled on this disk
+  // Log appends issued and not yet completed, in submission order (which is completion order):
+  // a crash takes them back off the disk (Impl::Crash).
+  struct InFlightAppend {
+    std::string file;
+    uint64_t start = 0;  // the file's size before the append
+  };
+  std::deque<InFlightAppend> appends_in_flight;
+};
+
+struct HeldMessage {
+  NodeId from;
+  NodeId to;
+  uint64_t msg_digest;
+  Message msg;
+};
+
+struct ScheduledAction {
+  std::string label;
+  std::function<void(Cluster&)> fn;
+};
+
+// Sets the node and local time that assertion reports and log lines carry, for one scope.
+class AssertContextScope {
+ public:
+  AssertContextScope(const std::string& node, Time local) {
+    AssertContext& ctx = CurrentAssertContext();
+    ctx.node = node;  // copies into the existing buffer: no allocation per step
+    ctx.time_ns = local.ns();
+  }
+  ~AssertContextScope() {
+    AssertContext& ctx = CurrentAssertContext();
+    ctx.node.clear();
+    ctx.time_ns = -1;
+  }
+  AssertContextScope(const AssertContextScope&) = delete;
+  AssertContextScope& operator=(const AssertContextScope&) = delete;
+};
+
+}  // namespace kernel
+
+struct Cluster::Impl {
+  using Event = kernel::Event;
+  using NodeState = kernel::NodeState;
+
+  Impl(Cluster* owner, ClusterOptions options);
+
+  Rng& Stream(const std::string& name);
+  NodeId AddNode(std::string name, NodeFactory factory, ClockConfig clock);
+  void BootNode(NodeId id);
+
+  // A queue slot at `at` with every field but the input reset; the caller sets the input.
+  Event& NewEvent(Time at, kernel::EventKind kind, NodeId node, uint64_t incarnation);
+  bool ExecuteNext();
+  bool DeliverInput(Event& e);
+  bool Stale(const NodeState& ns, const Event& e) const;
+  bool MustPark(const NodeState& ns, const Event& e) const;
+  void Park(NodeState& ns, Event&& e);
+  bool Drain(const Event& drain);
+  void ScheduleDrain(NodeState& ns, NodeId id);
+  bool Deliver(NodeState& ns, const Event& e);
+  bool DropDelivery(const Event& e, const char* why, uint64_t* counter);
+  void StepNode(NodeState& ns, const Event& e);
+  void ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest);
+  // Set by an Exit effect of the step being executed.
+  std::optional<std::string> exit_reason;
+  void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
+  void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
+  void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
+  void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
+  void ReleaseHeld();
+  // A delivery tick: the policy picks one link's oldest in-flight message, which is delivered.
+  bool DeliveryTick();
+  bool Halted() const { return options.delivery_policy && options.delivery_policy->halted(); }
+  void RunAction(uint64_t id);
+  void Crash(NodeState& ns, CrashMode mode);
+  // Hands the node's disk its current I/O fault probabilities (window, else global).
+  void ApplyDiskFaults(NodeId id);
+  void CheckGlobalInvariants();
+  void SetFailure(std::string kind, std::string detail);
+  void LogFault(std::string description);
+  bool Valid(NodeId id) const;
+
+  Cluster* owner;
+  ClusterOptions options;
+  Time now;
+  uint64_t events = 0;
+  bool in_event = false;
+  uint64_t current_index = 0;     // the index of the event being executed
+  std::optional<NodeId> stepped;  // the node the current event stepped, if any
+  EventQueue<Event> queue;
+  std::vector<std::unique_ptr<NodeState>> nodes;  // by NodeId; unique_ptr: NodeEnv points in
+  std::map<std::string, NodeId> by_name;
+  std::map<std::string, Xoshiro256> streams;  // references stay valid as streams are added
+  Network network;
+  Rng* net_rng;
+  Rng* disk_rng;
+  DiskLatency disk_latency;
+  DiskFaults disk_faults;
+  std::map<NodeId, IoFaults> disk_fault_windows;  // SetNodeDiskFaults, by node
+  NetworkStats stats;
+  std::vector<kernel::HeldMessage> held;  // messages waiting for a clog to end, in send order
+  // With a delivery policy only: messages in flight, per link (from, to), oldest first. A map, so
+  // the policy always sees the links in one order.
+  std::map<std::pair<uint32_t, uint32_t>, std::deque<kernel::HeldMessage>> in_flight;
+  std::vector<DeliveryCandidate> candidates;  // reused by every tick
+  bool policy_attached = false;
+  Trace trace;
+  Outbox outbox;  // reused by every step
+  uint64_t timer_generation = 0;
+  std::map<uint64_t, kernel::ScheduledAction> actions;
+  uint64_t next_action = 0;
+  std::vector<std::pair<std::string, Invariant>> invariants;
+  LivenessCondition liveness;
+  std::optional<Failure> failure;
+  std::vector<RecordedOp> history;
+  std::set<std::string> marks;
+  std::vector<std::pair<Time, std::string>> fault_log;
+  EventObserver observer;
+  std::vector<EventObserver> more_observers;
+};
+
+}  // namespace pg::sim

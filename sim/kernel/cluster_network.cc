@@ -1,0 +1,118 @@
+// The Cluster's network events: a Send effect leaves its node (or waits for a clog), departs with
+// the delays the Network draws, and is delivered at its time or, under a delivery policy, at the
+// tick the policy chooses it (delivery_policy.h).
+#include <fmt/format.h>
+
+#include <array>
+#include <utility>
+
+#include "core/common/assert.h"
+#include "sim/kernel/cluster.h"
+#include "sim/kernel/cluster_impl.h"
+
+namespace pg::sim {
+
+using kernel::EventKind;
+using kernel::kNoNode;
+using kernel::kTraceClogEnd;
+
+void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg) {
+  stats.sent++;
+  if (to.value() >= nodes.size()) {
+    stats.dropped_unknown++;
+    return;
+  }
+  if (network.Cuts(from, to)) {
+    stats.dropped_partition++;
+    return;
+  }
+  if (network.Clogged(from, to, now)) {
+    stats.held++;
+    held.push_back({from, to, msg_digest, std::move(msg)});
+    return;
+  }
+  Depart(from, to, msg_digest, std::move(msg));
+}
+
+void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg) {
+  std::array<Time, 2> at;
+  const uint64_t bytes = network.NeedsSize(from, to) ? Encode(msg).size() : 0;
+  const int copies = network.Transmit(from, to, now, *net_rng, &at, bytes);
+  if (copies == 0) {
+    stats.dropped_random++;
+    return;
+  }
+  if (options.delivery_policy) {
+    // Each copy waits on its link; its drawn time only schedules a tick (delivery_policy.h).
+    auto& queue_of_link = in_flight[{from.value(), to.value()}];
+    for (int i = 0; i < copies; ++i) {
+      if (i + 1 < copies) stats.duplicated++;
+      queue_of_link.push_back({from, to, msg_digest, i + 1 < copies ? msg : std::move(msg)});
+      NewEvent(at[i], EventKind::kDeliveryTick, to, 0);
+    }
+    return;
+  }
+  for (int i = 0; i < copies; ++i) {
+    Event& e = NewEvent(at[i], EventKind::kInput, to, 0);
+    e.msg_digest = msg_digest;
+    if (i + 1 < copies) {
+      stats.duplicated++;
+      e.input.emplace<Receive>(Receive{.from = from, .msg = msg});
+    } else {
+      e.input.emplace<Receive>(Receive{.from = from, .msg = std::move(msg)});
+    }
+  }
+}
+
+// A clog ended: held messages whose sender, receiver and link are all free depart now, in the
+// order they were sent. A clog that was extended meanwhile keeps its messages until its own end.
+void Cluster::Impl::ReleaseHeld() {
+  size_t kept = 0;
+  uint64_t released = 0;
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (network.Clogged(held[i].from, held[i].to, now)) {
+      if (kept != i) held[kept] = std::move(held[i]);
+      ++kept;
+    } else {
+      Depart(held[i].from, held[i].to, held[i].msg_digest, std::move(held[i].msg));
+      ++released;
+    }
+  }
+  held.resize(kept);
+  trace.Begin(now, kNoNode, 0, kTraceClogEnd);
+  trace.Word(released);
+  trace.End();
+  if (trace.recording()) {
+    trace.AddLine({current_index, now, "-", fmt::format("clog ended: {} released", released)});
+  }
+}
+
+bool Cluster::Impl::DeliveryTick() {
+  if (in_flight.empty()) return false;  // its message went out at an earlier tick
+  candidates.clear();
+  uint64_t digest = 0x243f6a8885a308d3ULL;
+  for (const auto& [link, messages] : in_flight) {
+    candidates.push_back({.from = NodeId(link.first),
+                          .to = NodeId(link.second),
+                          .msg_digest = messages.front().msg_digest,
+                          .queued = messages.size()});
+    digest = FoldWord(FoldWord(digest, link.first), link.second);
+    for (const kernel::HeldMessage& m : messages) digest = FoldWord(digest, m.msg_digest);
+  }
+  const size_t pick = options.delivery_policy->Choose(
+      *owner, {.now = now, .candidates = candidates, .in_flight_digest = digest});
+  PG_ASSERT_LT(pick, candidates.size(), "the delivery policy picked no candidate");
+  if (options.delivery_policy->halted()) return false;  // pruned: the run stops here
+  const auto it = in_flight.find({candidates[pick].from.value(), candidates[pick].to.value()});
+  kernel::HeldMessage m = std::move(it->second.front());
+  it->second.pop_front();
+  if (it->second.empty()) in_flight.erase(it);
+  Event e;
+  e.kind = EventKind::kInput;
+  e.node = m.to;
+  e.msg_digest = m.msg_digest;
+  e.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
+  return DeliverInput(e);
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,88 @@
+#pragma once
+// The simulated network's rules, without the event queue: which links are cut by partitions or
+// clogged, and when (if ever) a message that departs now is delivered. The Cluster asks and
+// schedules; keeping the rules here lets them be read and tested as one piece.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/common/rng.h"
+#include "sim/kernel/cluster_config.h"
+
+namespace pg::sim {
+
+class Network {
+ public:
+  explicit Network(LinkConfig default_link) : default_link_(default_link) {}
+
+  // Grows the per-link tables for one more node.
+  void AddNode();
+
+  void SetDefaultLink(LinkConfig config) { default_link_ = config; }
+  // Messages from `from` are never duplicated, whatever the links' duplicate_probability: the
+  // sender talks over a connection (TCP) whose duplicates the transport removes, and whose
+  // receiver does not deduplicate requests itself (a Pegasus client's writes, see
+  // pegasus_system.h).
+  void SetNeverDuplicates(NodeId from);
+  void SetLink(NodeId from, NodeId to, LinkConfig config);
+  // Every link from or to `node` (without a config of its own) uses `config` instead of the
+  // default; nullopt returns them to the default. Where both ends have one, the later set wins.
+  void SetNodeLinks(NodeId node, std::optional<LinkConfig> config);
+
+  PartitionId AddPartition(const PartitionSpec& spec);
+  // False when `id` is not an active partition.
+  bool Heal(PartitionId id);
+  void HealAll() { partitions_.clear(); }
+  // True when an active partition drops messages from `from` to `to`.
+  bool Cuts(NodeId from, NodeId to) const;
+
+  // Both return when the clog now ends (later of any earlier clog and now + d).
+  Time ClogNode(NodeId node, Time now, Duration d);
+  Time ClogLink(NodeId from, NodeId to, Time now, Duration d);
+  bool Clogged(NodeId from, NodeId to, Time now) const;
+
+  // Whether Transmit needs the message's size (the link has a bandwidth).
+  bool NeedsSize(NodeId from, NodeId to) const;
+  // A message of `bytes` departs `from` for `to` at `now`: draws drop, duplicate, latency and
+  // reorder from `rng` and writes the delivery time of each copy; returns the number of copies
+  // (0: dropped). With a bandwidth, the latency starts once the message is on the wire.
+  int Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver,
+               uint64_t bytes = 0);
+
+ private:
+  struct Link {
+    bool has_config = false;
+    LinkConfig config;
+    // The latest delivery time of a FIFO (not reordered) message: TCP never overtakes.
+    Time fifo_floor;
+    Time clog_end;
+    Time wire_free;  // when the last message sent on the link is fully on the wire
+  };
+  // group_of[node] = index of the node's group, -1 when in none.
+  struct Partition {
+    std::vector<int> group_of;
+    bool one_way = false;
+  };
+
+  Link& link(NodeId from, NodeId to) { return links_[from.value()][to.value()]; }
+  const Link& link(NodeId from, NodeId to) const { return links_[from.value()][to.value()]; }
+  const LinkConfig& ConfigOf(NodeId from, NodeId to) const;
+  Time DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng);
+
+  LinkConfig default_link_;
+  std::vector<std::vector<Link>> links_;  // [from][to]
+  std::vector<Time> node_clog_end_;
+  std::vector<bool> never_duplicates_;
+  struct NodeLinks {
+    LinkConfig config;
+    uint64_t set_order = 0;
+  };
+  std::vector<std::optional<NodeLinks>> node_links_;  // [node]
+  uint64_t node_links_set_ = 0;
+  std::map<PartitionId, Partition> partitions_;
+  PartitionId next_partition_ = 1;
+};
+
+}  // namespace pg::sim

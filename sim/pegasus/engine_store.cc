@@ -1,0 +1,115 @@
+#include "sim/pegasus/engine_store.h"
+
+#include "core/common/assert.h"
+#include "core/storage/mem_engine.h"
+#include "core/storage/rocksdb_engine.h"
+#include "sim/pegasus/rocks_env.h"
+
+namespace pg::sim {
+
+struct EngineStore::Slot {
+  std::shared_ptr<MemEngine> mem;  // "memory": the engine itself, kept across crashes
+  Decree durable{0};
+  bool open = false;
+};
+
+namespace {
+
+// What the replica holds: forwards to the engine, keeps the slot's durable decree current, and
+// closes the engine (losing everything unflushed) when dropped.
+class EngineHandle final : public KvEngine {
+ public:
+  EngineHandle(std::shared_ptr<EngineStore::Slot> slot, std::shared_ptr<KvEngine> engine,
+               std::shared_ptr<SimRocksEnv> env)
+      : slot_(std::move(slot)), engine_(std::move(engine)), env_(std::move(env)) {
+    slot_->open = true;
+    slot_->durable = engine_->last_durable();
+  }
+  ~EngineHandle() override {
+    engine_.reset();  // a RocksDB engine closes before its Env may go
+    slot_->open = false;
+  }
+
+  Status ApplyBatch(Decree decree, const WriteBatch& batch) override {
+    return engine_->ApplyBatch(decree, batch);
+  }
+  Result<std::optional<std::string>> Get(std::string_view hashkey, std::string_view sortkey,
+                                         Time now) const override {
+    return engine_->Get(hashkey, sortkey, now);
+  }
+  Result<std::vector<SortkeyValue>> MultiGet(std::string_view hashkey, Time now) const override {
+    return engine_->MultiGet(hashkey, now);
+  }
+  Decree last_applied() const override { return engine_->last_applied(); }
+  Decree last_durable() const override { return engine_->last_durable(); }
+  Status Flush() override {
+    Status s = engine_->Flush();
+    slot_->durable = engine_->last_durable();
+    return s;
+  }
+  Result<Checkpoint> TakeCheckpoint() const override { return engine_->TakeCheckpoint(); }
+  Status RestoreCheckpoint(const Checkpoint& checkpoint) override {
+    Status s = engine_->RestoreCheckpoint(checkpoint);
+    slot_->durable = engine_->last_durable();
+    return s;
+  }
+  Result<std::unique_ptr<KvEngine>> Clone() const override { return engine_->Clone(); }
+  void CheckInvariants() const override { engine_->CheckInvariants(); }
+
+ private:
+  std::shared_ptr<EngineStore::Slot> slot_;
+  std::shared_ptr<KvEngine> engine_;
+  std::shared_ptr<SimRocksEnv> env_;
+};
+
+}  // namespace
+
+EngineStore::EngineStore(std::string storage, std::string node_name)
+    : storage_(std::move(storage)), node_name_(std::move(node_name)) {}
+
+void EngineStore::AttachDisk(SimDisk* disk, std::function<Time()> now) {
+  PG_ASSERT(disk != nullptr);
+  PG_ASSERT(env_ == nullptr, "{}: disk attached twice", node_name_);
+  if (storage_ == "rocksdb") env_ = std::make_shared<SimRocksEnv>(disk, std::move(now));
+}
+
+EngineStore::~EngineStore() = default;
+
+Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
+  std::shared_ptr<Slot>& slot = slots_[gpid];
+  if (!slot) slot = std::make_shared<Slot>();
+  if (slot->open) {
+    return Status(ErrorCode::kBusy, fmt::format("{} engine {} is already open", node_name_, gpid));
+  }
+  if (storage_ == "memory") {
+    if (!slot->mem) slot->mem = std::make_shared<MemEngine>();
+    // Whatever the previous holder applied without flushing died with it.
+    slot->mem->SimulateCrash();
+    return std::unique_ptr<KvEngine>(std::make_unique<EngineHandle>(slot, slot->mem, nullptr));
+  }
+  if (storage_ == "rocksdb") {
+    if (env_ == nullptr) {
+      return Status(ErrorCode::kInvalidState, fmt::format("{} has no disk attached", node_name_));
+    }
+    SimRocksEnv* env = env_.get();
+    auto db = RocksDbEngine::Open({.env = env,
+                                   .path = fmt::format("/pegasim/{}/{}", node_name_, gpid),
+                                   .run_background_work = [env] { env->RunScheduled(); }});
+    if (!db.ok()) return db.status();
+    std::shared_ptr<KvEngine> engine(std::move(db).value());
+    return std::unique_ptr<KvEngine>(std::make_unique<EngineHandle>(slot, engine, env_));
+  }
+  return Status(ErrorCode::kInvalidArgument, fmt::format("unknown storage {:?}", storage_));
+}
+
+Decree EngineStore::DurableDecree(Gpid gpid) const {
+  auto it = slots_.find(gpid);
+  return it == slots_.end() ? Decree(0) : it->second->durable;
+}
+
+bool EngineStore::IsOpen(Gpid gpid) const {
+  auto it = slots_.find(gpid);
+  return it != slots_.end() && it->second->open;
+}
+
+}  // namespace pg::sim

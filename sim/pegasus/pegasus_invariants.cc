@@ -1,0 +1,198 @@
+#include "sim/pegasus/pegasus_invariants.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "core/replica/replica_server.h"
+
+namespace pg::sim {
+namespace {
+
+// Incremental: only the node an event stepped can have changed (Cluster::stepped_node), so after
+// each event the checks re-read that node alone, and re-read every node after host actions and
+// faults (a crash, a restart). Whether a cached primary still serves is re-evaluated from its
+// lease expiry against the node's clock now, since time moves without steps.
+
+struct NodeCache {
+  const ReplicaServer* server = nullptr;  // nullptr while down
+  uint64_t incarnation = 0;
+  std::vector<ReplicaServer::ReplicaView> views;  // in gpid order
+};
+
+// Per (node, gpid): the current life of that replica (a restart or a close and reopen starts a
+// new one) and what has been checked of it.
+struct Life {
+  uint64_t incarnation = 0;
+  Ballot ballot{0};
+  Decree committed{0};
+  Decree digests_checked{0};  // every MutationDigest up to here was compared
+};
+
+struct State {
+  PegasusNodes nodes;
+  uint64_t checked_event = UINT64_MAX;
+  std::map<NodeId, NodeCache> cache;
+  // committed_prefix: the first digest observed for each decree of each partition (index d - 1).
+  std::map<Gpid, std::vector<uint64_t>> digests;
+  std::map<std::pair<NodeId, Gpid>, Life> lives;
+  // The current event's violations, by invariant name (the first one found of each).
+  std::map<std::string, std::optional<std::string>> found;
+  std::shared_ptr<PartitionFates> fates = std::make_shared<PartitionFates>();
+};
+
+// Re-reads one node; returns the gpids its previous read did not have (each starts a new life).
+std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
+  NodeCache& c = s.cache[id];
+  std::vector<ReplicaServer::ReplicaView> before = std::move(c.views);
+  c.server = dynamic_cast<const ReplicaServer*>(cluster.node(id));
+  c.incarnation = cluster.incarnation(id);
+  c.views.clear();
+  if (c.server != nullptr) c.views = c.server->Views(cluster.LocalTime(id));
+  s.fates->Observe(id, c.views);
+  std::vector<Gpid> appeared;  // both lists are in gpid order: one merge walk
+  size_t b = 0;
+  for (const auto& v : c.views) {
+    while (b < before.size() && before[b].gpid < v.gpid) ++b;
+    if (b == before.size() || before[b].gpid != v.gpid) appeared.push_back(v.gpid);
+  }
+  return appeared;
+}
+
+std::optional<std::string> CheckMonotonic(State& s, const Cluster& cluster, NodeId id,
+                                          const ReplicaServer::ReplicaView& v, bool appeared) {
+  // A failed replica (PS_ERROR: fail-stopped, or failed at load for a power loss, without its
+  // engine) never serves, acks or commits again; what it reports is not a commit point.
+  if (v.status == PartitionStatus::kError) return std::nullopt;
+  Life& life = s.lives[{id, v.gpid}];
+  const uint64_t incarnation = s.cache[id].incarnation;
+  // A new life: the node restarted, or the replica was absent at the node's previous read.
+  if (life.incarnation != incarnation || appeared) {
+    life = Life{.incarnation = incarnation};
+    auto store = s.nodes.stores.find(id);
+    life.committed =
+        store == s.nodes.stores.end() ? Decree(0) : store->second->DurableDecree(v.gpid);
+    // From the start: decrees an earlier life applied (or a checkpoint restored) have no digest
+    // in this one and are skipped; those this life replayed from its log are checked.
+    life.digests_checked = Decree(0);
+  }
+  if (v.ballot < life.ballot) {
+    return fmt::format("{} replica {}: ballot went back from {} to {}", cluster.name(id), v.gpid,
+                       life.ballot, v.ballot);
+  }
+  if (v.last_committed < life.committed) {
+    return fmt::format("{} replica {}: commit point went back from {} to {}", cluster.name(id),
+                       v.gpid, life.committed, v.last_committed);
+  }
+  life.ballot = v.ballot;
+  life.committed = v.last_committed;
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckDigests(State& s, const Cluster& cluster, NodeId id,
+                                        const ReplicaServer::ReplicaView& v) {
+  Life& life = s.lives[{id, v.gpid}];
+  std::vector<uint64_t>& first = s.digests[v.gpid];
+  for (Decree d = life.digests_checked.next(); d <= v.last_committed; d = d.next()) {
+    const std::optional<uint64_t> digest = s.cache[id].server->MutationDigest(v.gpid, d);
+    if (!digest) continue;  // not applied by this life (restored from a checkpoint)
+    const auto index = static_cast<size_t>(d.value() - 1);
+    if (first.size() <= index) first.resize(index + 1, 0);
+    if (first[index] == 0) {
+      first[index] = *digest | 1;  // 0 marks "not seen yet"
+    } else if (first[index] != (*digest | 1)) {
+      return fmt::format(
+          "partition {}: {} committed a different mutation at decree {} than was committed there "
+          "before (digest {:016x}, first seen {:016x})",
+          v.gpid, cluster.name(id), d, *digest | 1, first[index]);
+    }
+  }
+  life.digests_checked = std::max(life.digests_checked, v.last_committed);
+  return std::nullopt;
+}
+
+bool Serving(const Cluster& cluster, NodeId id, const ReplicaServer::ReplicaView& v) {
+  return v.status == PartitionStatus::kPrimary && cluster.LocalTime(id) < v.lease_until;
+}
+
+// Partition `gpid` has two replicas serving as primary: name them all.
+std::string DescribePrimaries(const State& s, const Cluster& cluster, Gpid gpid) {
+  std::vector<std::string> who;
+  for (const auto& [id, c] : s.cache) {
+    for (const auto& v : c.views) {
+      if (v.gpid == gpid && Serving(cluster, id, v)) {
+        who.push_back(fmt::format("{} (ballot {})", cluster.name(id), v.ballot));
+      }
+    }
+  }
+  return fmt::format("partition {} has {} primaries serving: {}", gpid, who.size(),
+                     fmt::join(who, ", "));
+}
+
+// Time only ends leases, so a second serving primary can appear only at a re-read node: check
+// the partitions those nodes serve as primary against every other node.
+std::optional<std::string> CheckSinglePrimary(const State& s, const Cluster& cluster,
+                                              const std::vector<NodeId>& reread) {
+  for (NodeId id : reread) {
+    for (const auto& v : s.cache.at(id).views) {
+      if (!Serving(cluster, id, v)) continue;
+      for (const auto& [other, c] : s.cache) {
+        if (other == id) continue;
+        for (const auto& w : c.views) {
+          if (w.gpid == v.gpid && Serving(cluster, other, w)) {
+            return DescribePrimaries(s, cluster, v.gpid);
+          }
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Runs every check once per event and files each violation under its invariant's name.
+void CheckEvent(State& s, const Cluster& cluster) {
+  if (s.checked_event == cluster.events()) return;
+  s.checked_event = cluster.events();
+  s.found.clear();
+  const std::optional<NodeId> stepped = cluster.stepped_node();
+  const bool all = !stepped || s.cache.empty();
+  auto file = [&s](const char* name, std::optional<std::string> err) {
+    if (err && !s.found.contains(name)) s.found[name] = std::move(err);
+  };
+  std::vector<NodeId> reread;
+  for (NodeId id : s.nodes.replica_servers) {
+    if (!all && id != *stepped) continue;
+    reread.push_back(id);
+    const std::vector<Gpid> appeared = RefreshNode(s, cluster, id);
+    for (const auto& v : s.cache[id].views) {
+      const bool fresh = std::find(appeared.begin(), appeared.end(), v.gpid) != appeared.end();
+      file("monotonic", CheckMonotonic(s, cluster, id, v, fresh));
+      file("committed_prefix", CheckDigests(s, cluster, id, v));
+    }
+  }
+  file("single_primary", CheckSinglePrimary(s, cluster, reread));
+}
+
+Cluster::Invariant Named(std::shared_ptr<State> state, std::string name) {
+  return [state, name](const Cluster& c) -> std::optional<std::string> {
+    CheckEvent(*state, c);
+    auto it = state->found.find(name);
+    return it == state->found.end() ? std::nullopt : it->second;
+  };
+}
+
+}  // namespace
+
+std::shared_ptr<const PartitionFates> AddPegasusInvariants(Cluster& cluster,
+                                                           const PegasusNodes& nodes) {
+  auto state = std::make_shared<State>();
+  state->nodes = nodes;
+  cluster.AddInvariant("single_primary", Named(state, "single_primary"));
+  cluster.AddInvariant("committed_prefix", Named(state, "committed_prefix"));
+  cluster.AddInvariant("monotonic", Named(state, "monotonic"));
+  return state->fates;
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,161 @@
+#include "sim/pegasus/pegasus_system.h"
+
+#include <memory>
+
+#include "core/client/pegasus_client.h"
+#include "core/coord/coord_server.h"
+#include "core/meta/meta_server.h"
+#include "core/replica/replica_server.h"
+#include "sim/pegasus/engine_store.h"
+#include "sim/pegasus/meta_leader_invariant.h"
+#include "sim/pegasus/pegasus_invariants.h"
+#include "sim/pegasus/pegasus_liveness.h"
+#include "sim/scenario/system_parts.h"
+
+namespace pg::sim {
+namespace {
+
+constexpr char kAppName[] = "temp";
+
+int IndexOf(const std::string& name) { return std::stoi(name.substr(name.find('/') + 1)); }
+
+PegasusClientOptions ClientOptions(const Knobs& knobs, int index,
+                                   const std::vector<NodeId>& metas) {
+  const int base = knobs.ops / knobs.clients;
+  const int ops = base + (index < knobs.ops % knobs.clients ? 1 : 0);
+  // Spread each client's operations over the first 80 % of the run, so faults meet traffic.
+  const int64_t think_ms = ops > 0 ? std::max<int64_t>(1, knobs.duration_ms * 8 / 10 / ops) : 1;
+  return {.process = static_cast<uint32_t>(index),
+          .meta_servers = metas,
+          .app_name = kAppName,
+          .hashkeys = knobs.hashkeys,
+          .sortkeys = knobs.sortkeys,
+          .key_rotation_ops = knobs.key_rotation_ops,
+          .ops = ops,
+          .mix = knobs.mix,
+          .timeout = Millis(knobs.timeout_ms),
+          .think_time = Millis(think_ms),
+          .bugs = knobs.bugs};
+}
+
+NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<EngineStore> store,
+                           const PegasusTiming& t, BugSet bugs) {
+  return [metas, store, t, bugs](const NodeEnv& env) {
+    ReplicaServerOptions o{.meta_servers = metas,
+                           .app_name = kAppName,
+                           .open_engine = [store](Gpid gpid) { return store->Open(gpid); },
+                           .beacon_interval = t.beacon_interval,
+                           .lease = t.lease,
+                           .group_check_interval = t.group_check_interval,
+                           .config_sync_interval = t.config_sync_interval,
+                           .prepare_timeout = t.prepare_timeout,
+                           .bugs = bugs};
+    return std::make_unique<ReplicaServer>(env, std::move(o));
+  };
+}
+
+NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const PegasusTiming& t,
+                        std::optional<NodeId> coord) {
+  MetaServerOptions o{.replica_servers = std::move(replicas),
+                      .app_name = kAppName,
+                      .partition_count = knobs.partitions,
+                      .replica_count = knobs.replica_count,
+                      .grace = t.grace,
+                      .check_interval = t.meta_check_interval,
+                      .replica_lease = t.lease,
+                      .balance = knobs.balance,
+                      .bugs = knobs.bugs};
+  if (coord) {
+    o.coord = CoordClientOptions{.server = *coord,
+                                 .session_timeout = t.coord_session_timeout,
+                                 .keepalive_interval = t.coord_session_timeout / 8,
+                                 .request_timeout = t.coord_session_timeout / 8,
+                                 .op_timeout = t.coord_session_timeout / 2,
+                                 .safety_margin = t.coord_session_timeout / 10};
+  }
+  return [o](const NodeEnv& env) { return std::make_unique<MetaServer>(env, o); };
+}
+
+NodeFactory ClientFactory(PegasusClientOptions options) {
+  auto builds = std::make_shared<int>(0);
+  return [options, builds](const NodeEnv& env) {
+    auto o = options;
+    if ((*builds)++ > 0) o.ops = 0;
+    return std::make_unique<PegasusClient>(env, o);
+  };
+}
+
+}  // namespace
+
+Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
+  if (knobs.storage != "memory" && knobs.storage != "rocksdb") {
+    return Status(ErrorCode::kInvalidArgument, fmt::format("unknown storage {:?}", knobs.storage));
+  }
+  if (knobs.meta_servers < 1 || knobs.replica_count < 1 ||
+      knobs.replica_count > knobs.replica_servers || knobs.partitions < 1) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "the pegasus system needs a meta server and replica_count <= replica_servers");
+  }
+  const PegasusTiming timing;
+  // The swarm keeps its clock jumps inside both lease margins (sim/scenario/knobs.h).
+  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.grace - timing.lease,
+               "the swarm's clock-jump budget must fit the replica lease margin");
+  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.coord_session_timeout / 10,
+               "the swarm's clock-jump budget must fit the leader lock's safety margin");
+  const std::vector<std::string> names = NodeNames(knobs);
+  // NodeIds are dense in AddNode order, so every id is known before the first node is added.
+  std::vector<NodeId> metas;
+  std::optional<NodeId> coord;
+  PegasusNodes nodes;
+  std::vector<NodeId> clients;  // clients[p] is history process p
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i].starts_with("replica/")) nodes.replica_servers.push_back(NodeId(i));
+    if (names[i].starts_with("meta/")) metas.push_back(NodeId(i));
+    if (names[i].starts_with("client/")) clients.push_back(NodeId(i));
+    if (names[i] == "coord/0") coord = NodeId(i);
+  }
+  Rng& clocks = cluster.stream("clocks");
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    const ClockConfig clock = DrawClock(knobs, clocks);
+    NodeFactory factory;
+    if (name.starts_with("meta/")) {
+      factory = MetaFactory(knobs, nodes.replica_servers, timing, coord);
+    } else if (name == "coord/0") {
+      factory = [](const NodeEnv& env) {
+        return std::make_unique<CoordServer>(env, CoordServerOptions{});
+      };
+    } else if (name.starts_with("replica/")) {
+      auto store = std::make_shared<EngineStore>(knobs.storage, name);
+      nodes.stores[NodeId(i)] = store;
+      factory = ReplicaFactory(metas, store, timing, knobs.bugs);
+    } else {
+      factory = ClientFactory(ClientOptions(knobs, IndexOf(name), metas));
+    }
+    const NodeId id = cluster.AddNode(name, std::move(factory), clock);
+    if (id != NodeId(i)) {
+      return Status(ErrorCode::kInvalidState, fmt::format("{} got id {}, not {}", name, id, i));
+    }
+    // A client's requests travel over rDSN's TCP connections, which never deliver one twice, and
+    // Pegasus does not deduplicate them: an incr delivered twice is applied twice. Duplicating
+    // them would report a bug Pegasus cannot have; a client's own retries are the client's.
+    if (name.starts_with("client/")) cluster.SetNeverDuplicates(id);
+    if (auto it = nodes.stores.find(id); it != nodes.stores.end()) {
+      it->second->AttachDisk(&cluster.disk(id), [&cluster, id] { return cluster.LocalTime(id); });
+    }
+  }
+  std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
+  if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
+  auto whole_since = std::make_shared<std::optional<Time>>();
+  cluster.SetLivenessCondition(
+      [parts = PegasusLivenessParts{.metas = metas,
+                                    .replica_servers = nodes.replica_servers,
+                                    .clients = clients,
+                                    .fates = fates},
+       whole_since](const Cluster& c, Time /*healed_at*/) {
+        return CheckPegasusLiveness(c, parts, *whole_since);
+      });
+  return Status::Ok();
+}
+
+}  // namespace pg::sim

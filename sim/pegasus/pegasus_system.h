@@ -1,0 +1,38 @@
+#pragma once
+// The "pegasus" system: meta servers, replica servers and clients of one table, as a scenario's
+// knobs describe them, plus the global invariants of pegasus_invariants.h.
+//
+// Nodes, in NodeNames order:
+//  - meta/N are MetaServers. With one, meta/0 keeps its table in meta.log and always leads. With
+//    several, they share the table in the coordination node coord/0 (a CoordServer, last in
+//    NodeNames order) and the holder of its leader lock leads; replica servers and clients know
+//    every meta and find the leader by forwards (core/meta/meta_leadership.cc). Such a cluster
+//    also checks single_meta_leader (meta_leader_invariant.h).
+//  - replica/N are ReplicaServers whose engines live in a host-side EngineStore per node.
+//  - client/N are PegasusClients; a client rebuilt after a crash runs no operations (its open
+//    operation stays open, unknown, in the history, and its process id cannot be reused). The
+//    network never duplicates what a client sends (TCP; Pegasus does not deduplicate requests).
+#include "core/common/status.h"
+#include "sim/kernel/cluster.h"
+#include "sim/scenario/knobs.h"
+
+namespace pg::sim {
+
+// The timing every node of the system shares (Pegasus's defaults scaled down, PEGASUS.md §1.9):
+// the replica's lease must be shorter than meta's grace.
+struct PegasusTiming {
+  Duration beacon_interval = Millis(1000);
+  Duration lease = Millis(5000);
+  Duration grace = Millis(7000);
+  Duration meta_check_interval = Millis(1000);
+  Duration group_check_interval = Millis(2000);
+  Duration config_sync_interval = Millis(5000);
+  Duration prepare_timeout = Millis(1500);
+  // The meta servers' coordination session: a leader that cannot confirm it for this long (less
+  // a tenth, the lock's safety margin) stops acting, and the next one takes over after it.
+  Duration coord_session_timeout = Millis(4000);
+};
+
+Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs);
+
+}  // namespace pg::sim

@@ -1,0 +1,22 @@
+#include "sim/scenario/knob_tables.h"
+
+namespace pg::sim {
+
+const std::map<std::string, double>& DefaultMix() {
+  static const auto* const kMix = new std::map<std::string, double>{
+      {"get", 0.35}, {"set", 0.3},        {"del", 0.05},      {"incr", 0.1},
+      {"cas", 0.1},  {"multi_get", 0.05}, {"multi_set", 0.05}};
+  return *kMix;
+}
+
+const std::vector<std::string>& MixOperations() {
+  static const auto* const kOps =
+      new std::vector<std::string>{"get", "set", "del", "incr", "cas", "multi_get", "multi_set"};
+  return *kOps;
+}
+
+bool HasCoordNode(std::string_view system, int meta_servers) {
+  return system == "pegasus" && meta_servers > 1;
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,102 @@
+#pragma once
+// The knobs' defaults and swarm bounds, and the node names a cluster size implies: what both a
+// scenario's checks (scenario.h) and its resolution into Knobs (knobs.h) read, so neither includes
+// the other.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pg::sim {
+
+// ---- Defaults and swarm bounds (the tables in knobs.cc and docs/scenarios.md) ------------------
+
+template <class T>
+struct Bounds {
+  T lo;
+  T hi;
+  bool Contains(T v) const { return lo <= v && v <= hi; }
+};
+
+// What a non-swarm scenario gets for a knob it leaves out.
+struct Defaults {
+  static constexpr uint64_t kSeed = 1;  // when neither the file nor the command line gives one
+  static constexpr int64_t kDurationMs = 60'000;
+  static constexpr int kMetaServers = 1;
+  static constexpr int kReplicaServers = 4;  // raised to replica_count when that is larger
+  static constexpr int kPartitions = 8;
+  static constexpr int kReplicaCount = 3;  // lowered to replica_servers when that is smaller
+  static constexpr std::string_view kStorage = "rocksdb";
+  static constexpr double kLatencyMsMin = 1;   // lowered to latency_ms_mean when that is smaller
+  static constexpr double kLatencyMsMean = 3;  // raised to latency_ms_min when that is larger
+  static constexpr double kWriteLatencyMsMean = 1;
+  static constexpr double kSyncLatencyMsMean = 2;
+  static constexpr int kClients = 4;
+  static constexpr int kHashkeys = 8;
+  static constexpr int kSortkeys = 4;
+  static constexpr int kOps = 1000;
+  static constexpr int64_t kTimeoutMs = 2000;
+  // Probabilities, clock drift and offset default to 0; faults to none.
+};
+// The default "mix" (weights; the workload normalises them).
+const std::map<std::string, double>& DefaultMix();
+// The operation names a mix may weight, in draw order.
+const std::vector<std::string>& MixOperations();
+
+// Where a swarm scenario draws a knob it leaves out. Some bounds move to fit the file's explicit
+// values (e.g. replica_servers >= an explicit replica_count, or >= the highest replica a fault
+// names + 1); the draw order is fixed (knobs.cc) so a seed always gives the same knobs.
+struct SwarmBounds {
+  static constexpr Bounds<int64_t> kDurationMs{20'000, 90'000};  // a multiple of 1000
+  static constexpr Bounds<int> kMetaServers{1, 3};
+  static constexpr Bounds<int> kReplicaServers{3, 8};
+  static constexpr Bounds<int> kPartitions{1, 16};
+  static constexpr Bounds<int> kReplicaCount{2, 5};  // and <= replica_servers
+  static constexpr Bounds<double> kLatencyMsMin{0, 5};
+  static constexpr double kLatencyMsMeanAboveMin = 20;  // mean in [min, min + 20]
+  // Each probability is 0 with chance 1/2 (swarm testing: features off as often as on).
+  static constexpr Bounds<double> kDropProbability{0, 0.05};
+  static constexpr Bounds<double> kDuplicateProbability{0, 0.05};
+  static constexpr Bounds<double> kReorderProbability{0, 0.3};
+  static constexpr Bounds<double> kWriteLatencyMsMean{0, 5};
+  static constexpr Bounds<double> kSyncLatencyMsMean{0, 10};
+  static constexpr Bounds<double> kIoErrorProbability{0, 0.001};
+  static constexpr Bounds<double> kDriftPpmMax{0, 500};
+  static constexpr Bounds<double> kOffsetMsMax{0, 500};
+  static constexpr Bounds<int> kClients{1, 8};
+  static constexpr Bounds<int> kHashkeys{1, 32};
+  static constexpr Bounds<int> kSortkeys{1, 8};
+  static constexpr Bounds<int> kOps{200, 3000};
+  static constexpr Bounds<int64_t> kTimeoutMs{200, 5000};
+  static constexpr Bounds<int> kMixWeight{0, 10};  // an integer; 0 with chance 1/3
+  // Per client and key set: with 8 clients a hashkey sees at most 64 operations, which keeps
+  // the checker's search decidable under heavy timeouts (swarm seeds 44, 281, 396 and 434 had one
+  // hashkey take 300 to 500 operations, many of unknown outcome, and the checker gave up).
+  static constexpr Bounds<int> kKeyRotationOps{2, 8};
+  // Drawn faults: their count, and the window (fractions of duration_ms) they start and end in.
+  static constexpr Bounds<int> kFaultEpisodes{2, 12};
+  static constexpr double kFaultWindowStart = 0.05;
+  static constexpr double kFaultWindowEnd = 0.8;  // every drawn fault is over by then
+  static constexpr Bounds<int64_t> kClockJumpMs{-2000, 2000};
+  // The pegasus system's drawn clock jumps sum to at most this, in absolute value, over a run.
+  // Its leases assume clocks bounded against real time. A replica's clock jumping back, or
+  // meta's jumping forward, eats into the replica lease margin grace - lease (2000 ms,
+  // PegasusTiming), past which two primaries may serve (pegasus/clock_drift_beyond_margin). A
+  // meta's clock jumping back eats into the leader lock's safety margin (a tenth of the 4 s
+  // coordination session), past which two metas may lead (pegasus/meta_clock_drift_beyond_margin).
+  // Kept inside the smaller one, with room for drift (+-1000 ppm: a few ms a session).
+  static constexpr int64_t kPegasusClockJumpBudgetMs = 300;
+  static constexpr Bounds<double> kClockDriftPpm{-1000, 1000};
+  static constexpr Bounds<double> kSpellDropProbability{0, 0.3};
+  static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};
+  static constexpr Bounds<double> kSpellReorderProbability{0, 0.5};
+  static constexpr Bounds<double> kSpellDiskErrorProbability{0, 0.05};
+};
+
+// Whether a cluster has the coordination node "coord/0": a pegasus cluster with several meta
+// servers keeps its table and leader lock there (last in NodeId order, so the other ids do not
+// depend on it).
+bool HasCoordNode(std::string_view system, int meta_servers);
+
+}  // namespace pg::sim

@@ -1,0 +1,384 @@
+// Resolving a scenario into the knobs of one run.
+//
+// DEFAULTS (non-swarm; a knob the file leaves out). Kept in sync with Defaults in knob_tables.h and
+// the table in docs/scenarios.md.
+//   seed                    1 (the command line's --seed wins over the file's)
+//   duration_ms             60000
+//   system                  "pegasus"
+//   cluster.meta_servers    1
+//   cluster.replica_servers 4, or replica_count if that is larger
+//   cluster.partitions      8
+//   cluster.replica_count   3, or replica_servers if that is smaller
+//   cluster.storage         "rocksdb"
+//   network.latency_ms_min  1, or latency_ms_mean if that is smaller
+//   network.latency_ms_mean 3, or latency_ms_min if that is larger
+//   network.*_probability   0
+//   disk.write_latency_ms_mean 1, disk.sync_latency_ms_mean 2, disk.io_error_probability 0
+//   clocks.drift_ppm_max 0, clocks.offset_ms_max 0
+//   workload.clients 4, hashkeys 8, sortkeys 4, ops 1000, timeout_ms 2000
+//   workload.mix            get .35, set .3, del .05, incr .1, cas .1, multi_get .05, multi_set .05
+//                           (a mix the file gives is taken whole: operations it omits weigh 0)
+//   faults                  none
+//   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
+//   network.bandwidth_mb_per_s  unlimited (never drawn by swarm)
+//   cluster.balance         false: meta's load balancer off (never drawn by swarm)
+//
+// SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
+// order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
+// so making one knob explicit does not shift the draws of the others.
+//    1 duration_ms          [20000, 90000], a multiple of 1000; at least the latest explicit at_ms
+//    2 meta_servers         [1, 3]; at least the highest meta/N a fault names + 1
+//    3 replica_servers      [3, 8]; at least replica_count and the highest replica/N named + 1
+//    4 partitions           [1, 16]
+//    5 replica_count        [2, min(5, replica_servers)]
+//    6 storage              "rocksdb" or "memory"
+//    7 latency_ms_min       [0, 5] (at most an explicit latency_ms_mean)
+//    8 latency_ms_mean      [latency_ms_min, latency_ms_min + 20]
+//    9 drop_probability     0 with chance 1/2, else [0, 0.05]
+//   10 duplicate_probability 0 with chance 1/2, else [0, 0.05]
+//   11 reorder_probability  0 with chance 1/2, else [0, 0.3]
+//   12 write_latency_ms_mean [0, 5]
+//   13 sync_latency_ms_mean [0, 10]
+//   14 io_error_probability 0 with chance 1/2, else [0, 0.001]
+//   15 drift_ppm_max        [0, 500]
+//   16 offset_ms_max        [0, 500]
+//   17 clients              [1, 8]; at least the highest client/N named + 1
+//   18 hashkeys [1, 32], 19 sortkeys [1, 8], 20 ops [200, 3000], 21 timeout_ms [200, 5000]
+//   22 mix                  per operation (get, set, del, incr, cas, multi_get, multi_set): 0 with
+//                           chance 1/3, else an integer in [1, 10]; all 0 becomes get 1, set 1
+//   23 faults (only when the file has no "faults" key): see sim/scenario/swarm_faults.cc.
+//   24 key_rotation_ops     [2, 8] (drawn last, so that the draws above are what they were
+//                           before it existed)
+// Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
+#include "sim/scenario/knobs.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "sim/kernel/rng.h"
+#include "sim/scenario/swarm_faults.h"
+
+namespace pg::sim {
+namespace {
+
+using nlohmann::json;
+
+// The highest index a scenario's explicit faults name per node kind, and their latest at_ms.
+struct NamedNodes {
+  int max_meta = -1;
+  int max_replica = -1;
+  int max_client = -1;
+  int64_t max_at_ms = 0;
+};
+
+void NoteNode(const std::string& name, NamedNodes& named) {
+  const size_t slash = name.find('/');
+  if (slash == std::string::npos) return;
+  int index = 0;
+  const char* begin = name.data() + slash + 1;
+  if (std::from_chars(begin, name.data() + name.size(), index).ec != std::errc()) return;
+  const std::string_view kind(name.data(), slash);
+  if (kind == "coord") {
+    named.max_meta = std::max(named.max_meta, 1);  // the coordination node needs two metas
+    return;
+  }
+  int* slot = kind == "meta"      ? &named.max_meta
+              : kind == "replica" ? &named.max_replica
+                                  : &named.max_client;
+  *slot = std::max(*slot, index);
+}
+
+NamedNodes NamedByFaults(const Scenario& s) {
+  NamedNodes named;
+  if (!s.faults) return named;
+  for (const Fault& fault : *s.faults) {
+    named.max_at_ms = std::max(named.max_at_ms, fault.at_ms);
+    for (const std::string& name : FaultNodes(fault.action)) NoteNode(name, named);
+  }
+  return named;
+}
+
+// Fills knobs in the fixed order above; `swarm` chooses draws over defaults for omitted knobs.
+class Resolver {
+ public:
+  Resolver(const Scenario& s, uint64_t seed)
+      : s_(s), rng_(Xoshiro256::ForkStream(seed, "swarm")), named_(NamedByFaults(s)) {
+    k_.seed = seed;
+    k_.system = s.system;
+    k_.swarm = s.swarm;
+  }
+  Knobs Resolve();
+
+ private:
+  template <class T>
+  T Pick(const std::optional<T>& given, T fallback, T drawn) const {
+    if (given) return *given;
+    return s_.swarm ? drawn : fallback;
+  }
+  int DrawInt(Bounds<int> b, int lo_at_least = 0) {
+    const int lo = std::min(std::max(b.lo, lo_at_least), b.hi);
+    return static_cast<int>(rng_.UniformRange(lo, b.hi));
+  }
+  double DrawReal(Bounds<double> b) {
+    return std::clamp(Round3(b.lo + rng_.NextDouble() * (b.hi - b.lo)), b.lo, b.hi);
+  }
+  double DrawMaybeZero(Bounds<double> b) {
+    const bool zero = rng_.Uniform(2) == 0;  // both draws always happen: a fixed draw count
+    const double v = DrawReal(b);
+    return zero ? 0 : v;
+  }
+  void ResolveRunAndCluster();
+  void ResolveNetworkDiskClocks();
+  void ResolveWorkload();
+  void ResolveMix();
+
+  const Scenario& s_;
+  Xoshiro256 rng_;
+  NamedNodes named_;
+  Knobs k_;
+};
+
+Knobs Resolver::Resolve() {
+  ResolveRunAndCluster();
+  ResolveNetworkDiskClocks();
+  ResolveWorkload();
+  ResolveMix();
+  if (s_.faults) {
+    k_.faults = *s_.faults;
+  } else if (s_.swarm) {
+    k_.faults = DrawSwarmFaults(k_, rng_);
+  }
+  k_.key_rotation_ops =
+      Pick(s_.workload.key_rotation_ops, 0, DrawInt(SwarmBounds::kKeyRotationOps));
+  // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
+  k_.bugs = s_.bugs;
+  k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
+  k_.scheduler.depth = s_.scheduler.depth.value_or(k_.scheduler.depth);
+  k_.scheduler.steps = s_.scheduler.steps.value_or(k_.scheduler.steps);
+  std::stable_sort(k_.faults.begin(), k_.faults.end(),
+                   [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
+  return std::move(k_);
+}
+
+void Resolver::ResolveRunAndCluster() {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const ClusterSection& c = s_.cluster;
+  const auto min_seconds = (named_.max_at_ms + 999) / 1000;
+  const int64_t seconds = rng_.UniformRange(
+      std::min(std::max(B::kDurationMs.lo / 1000, min_seconds), B::kDurationMs.hi / 1000),
+      B::kDurationMs.hi / 1000);
+  k_.duration_ms = Pick(s_.duration_ms, D::kDurationMs, seconds * 1000);
+  k_.liveness_ms = s_.liveness_ms.value_or(0);
+  k_.meta_servers =
+      Pick(c.meta_servers, D::kMetaServers, DrawInt(B::kMetaServers, named_.max_meta + 1));
+  const int rs_floor = std::max(c.replica_count.value_or(0), named_.max_replica + 1);
+  k_.replica_servers =
+      Pick(c.replica_servers, std::max(D::kReplicaServers, c.replica_count.value_or(0)),
+           DrawInt(B::kReplicaServers, rs_floor));
+  k_.partitions = Pick(c.partitions, D::kPartitions, DrawInt(B::kPartitions));
+  const Bounds<int> rc_bounds{B::kReplicaCount.lo,
+                              std::min(B::kReplicaCount.hi, k_.replica_servers)};
+  k_.replica_count =
+      Pick(c.replica_count, std::min(D::kReplicaCount, k_.replica_servers), DrawInt(rc_bounds));
+  const bool memory = rng_.Uniform(2) == 0;
+  k_.storage =
+      Pick(c.storage, std::string(D::kStorage), std::string(memory ? "memory" : "rocksdb"));
+  k_.balance = c.balance.value_or(false);
+}
+
+void Resolver::ResolveNetworkDiskClocks() {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const NetworkSection& n = s_.network;
+  const double min_hi =
+      std::min(B::kLatencyMsMin.hi, n.latency_ms_mean.value_or(B::kLatencyMsMin.hi));
+  k_.latency_ms_min = Pick(n.latency_ms_min,
+                           std::min(D::kLatencyMsMin, n.latency_ms_mean.value_or(D::kLatencyMsMin)),
+                           DrawReal({B::kLatencyMsMin.lo, min_hi}));
+  const double mean_lo = k_.latency_ms_min;
+  k_.latency_ms_mean = Pick(n.latency_ms_mean, std::max(D::kLatencyMsMean, mean_lo),
+                            DrawReal({mean_lo, mean_lo + B::kLatencyMsMeanAboveMin}));
+  k_.drop_probability = Pick(n.drop_probability, 0.0, DrawMaybeZero(B::kDropProbability));
+  k_.duplicate_probability =
+      Pick(n.duplicate_probability, 0.0, DrawMaybeZero(B::kDuplicateProbability));
+  k_.reorder_probability = Pick(n.reorder_probability, 0.0, DrawMaybeZero(B::kReorderProbability));
+  k_.bandwidth_mb_per_s = n.bandwidth_mb_per_s.value_or(0);
+  const DiskSection& d = s_.disk;
+  k_.write_latency_ms_mean =
+      Pick(d.write_latency_ms_mean, D::kWriteLatencyMsMean, DrawReal(B::kWriteLatencyMsMean));
+  k_.sync_latency_ms_mean =
+      Pick(d.sync_latency_ms_mean, D::kSyncLatencyMsMean, DrawReal(B::kSyncLatencyMsMean));
+  k_.io_error_probability =
+      Pick(d.io_error_probability, 0.0, DrawMaybeZero(B::kIoErrorProbability));
+  k_.drift_ppm_max = Pick(s_.clocks.drift_ppm_max, 0.0, DrawReal(B::kDriftPpmMax));
+  k_.offset_ms_max = Pick(s_.clocks.offset_ms_max, 0.0, DrawReal(B::kOffsetMsMax));
+}
+
+void Resolver::ResolveWorkload() {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const WorkloadSection& w = s_.workload;
+  k_.clients = Pick(w.clients, D::kClients, DrawInt(B::kClients, named_.max_client + 1));
+  k_.hashkeys = Pick(w.hashkeys, D::kHashkeys, DrawInt(B::kHashkeys));
+  k_.sortkeys = Pick(w.sortkeys, D::kSortkeys, DrawInt(B::kSortkeys));
+  k_.ops = Pick(w.ops, D::kOps, DrawInt(B::kOps));
+  const int64_t timeout = rng_.UniformRange(B::kTimeoutMs.lo, B::kTimeoutMs.hi);
+  k_.timeout_ms = Pick(w.timeout_ms, D::kTimeoutMs, timeout);
+}
+
+void Resolver::ResolveMix() {
+  std::map<std::string, double> drawn;
+  double total = 0;
+  for (const std::string& op : MixOperations()) {
+    const bool zero = rng_.Uniform(3) == 0;
+    const int weight = DrawInt({1, SwarmBounds::kMixWeight.hi});
+    drawn[op] = zero ? 0 : weight;
+    total += drawn[op];
+  }
+  if (total == 0) drawn["get"] = drawn["set"] = 1;
+  const WorkloadSection& w = s_.workload;
+  const std::map<std::string, double>& chosen =
+      !w.mix.empty() ? w.mix : (s_.swarm ? drawn : DefaultMix());
+  for (const std::string& op : MixOperations()) {
+    auto it = chosen.find(op);
+    k_.mix[op] = it == chosen.end() ? 0 : it->second;
+  }
+}
+
+// ---- JSON ------------------------------------------------------------------------------------
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+void PutOptional(json& j, const char* key, const auto& value) {
+  if (value) j[key] = *value;
+}
+
+json ActionToJson(const FaultAction& action) {
+  json j = json::object();
+  std::visit(
+      Overloaded{
+          [&](const CrashFault& f) { j["node"] = f.node, j["mode"] = f.mode; },
+          [&](const RestartFault& f) { j["node"] = f.node; },
+          [&](const PauseFault& f) { j["node"] = f.node, j["duration_ms"] = f.duration_ms; },
+          [&](const PartitionFault& f) {
+            j["groups"] = f.groups;
+            PutOptional(j, "duration_ms", f.duration_ms);
+          },
+          [&](const OneWayFault& f) {
+            j["from"] = f.from, j["to"] = f.to;
+            PutOptional(j, "duration_ms", f.duration_ms);
+          },
+          [&](const HealFault&) {},
+          [&](const ClogFault& f) {
+            PutOptional(j, "node", f.node);
+            PutOptional(j, "from", f.from);
+            PutOptional(j, "to", f.to);
+            j["duration_ms"] = f.duration_ms;
+          },
+          [&](const ClockJumpFault& f) { j["node"] = f.node, j["by_ms"] = f.by_ms; },
+          [&](const ClockDriftFault& f) { j["node"] = f.node, j["drift_ppm"] = f.drift_ppm; },
+          [&](const NetworkFault& f) {
+            PutOptional(j, "drop_probability", f.drop_probability);
+            PutOptional(j, "duplicate_probability", f.duplicate_probability);
+            PutOptional(j, "reorder_probability", f.reorder_probability);
+            PutOptional(j, "straggle_ms", f.straggle_ms);
+            PutOptional(j, "node", f.node);
+            j["duration_ms"] = f.duration_ms;
+          },
+          [&](const DiskErrorsFault& f) {
+            j["node"] = f.node;
+            PutOptional(j, "read_error_probability", f.read_error_probability);
+            PutOptional(j, "write_error_probability", f.write_error_probability);
+            PutOptional(j, "sync_error_probability", f.sync_error_probability);
+            j["duration_ms"] = f.duration_ms;
+          },
+          [&](const CorruptFault& f) { j["node"] = f.node, j["file_prefix"] = f.file_prefix; },
+      },
+      action);
+  return j;
+}
+
+}  // namespace
+
+uint64_t SeedFor(const Scenario& scenario, std::optional<uint64_t> command_line_seed) {
+  return command_line_seed.value_or(scenario.seed.value_or(Defaults::kSeed));
+}
+
+Knobs ResolveKnobs(const Scenario& scenario, uint64_t seed) {
+  return Resolver(scenario, seed).Resolve();
+}
+
+json FaultToJson(const Fault& fault) {
+  json j = ActionToJson(fault.action);
+  j["at_ms"] = fault.at_ms;
+  j["kind"] = std::string(FaultKind(fault.action));
+  return j;
+}
+
+json KnobsToJson(const Knobs& k) {
+  json faults = json::array();
+  for (const Fault& fault : k.faults) faults.push_back(FaultToJson(fault));
+  json mix = json::object();
+  for (const auto& [op, weight] : k.mix) mix[op] = weight;
+  json j = json{
+      {"seed", k.seed},
+      {"duration_ms", k.duration_ms},
+      {"system", k.system},
+      {"swarm", k.swarm},
+      {"cluster",
+       {{"meta_servers", k.meta_servers},
+        {"replica_servers", k.replica_servers},
+        {"partitions", k.partitions},
+        {"replica_count", k.replica_count},
+        {"storage", k.storage}}},
+      {"network",
+       {{"latency_ms_min", k.latency_ms_min},
+        {"latency_ms_mean", k.latency_ms_mean},
+        {"drop_probability", k.drop_probability},
+        {"duplicate_probability", k.duplicate_probability},
+        {"reorder_probability", k.reorder_probability}}},
+      {"disk",
+       {{"write_latency_ms_mean", k.write_latency_ms_mean},
+        {"sync_latency_ms_mean", k.sync_latency_ms_mean},
+        {"io_error_probability", k.io_error_probability}}},
+      {"clocks", {{"drift_ppm_max", k.drift_ppm_max}, {"offset_ms_max", k.offset_ms_max}}},
+      {"workload",
+       {{"clients", k.clients},
+        {"hashkeys", k.hashkeys},
+        {"sortkeys", k.sortkeys},
+        {"ops", k.ops},
+        {"timeout_ms", k.timeout_ms},
+        {"mix", mix}}},
+      {"faults", faults},
+  };
+  // Written only when not the default, so the knobs of every timed run read as they always did.
+  if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
+  if (k.balance) j["cluster"]["balance"] = true;
+  if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
+  if (k.key_rotation_ops > 0) j["workload"]["key_rotation_ops"] = k.key_rotation_ops;
+  if (!k.bugs.empty()) j["bugs"] = k.bugs.Names();
+  if (k.scheduler.kind != SchedulerConfig{}.kind) {
+    j["scheduler"] = {{"kind", k.scheduler.kind}};
+    if (k.scheduler.kind == "pct") {
+      j["scheduler"]["depth"] = k.scheduler.depth;
+      j["scheduler"]["steps"] = k.scheduler.steps;
+    }
+  }
+  return j;
+}
+
+Result<Knobs> KnobsFromJson(const json& j, std::string_view source) {
+  auto scenario = ScenarioFromJson(j, std::string(source), ScenarioForm::kKnobs);
+  if (!scenario.ok()) return scenario.status();
+  // Every knob is present, so resolving draws nothing that is used: the knobs come back as given.
+  return ResolveKnobs(*scenario, *scenario->seed);
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,266 @@
+#include "sim/scenario/nemesis.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <optional>
+
+#include "core/common/log.h"
+#include "core/storage/mutation_log.h"
+
+namespace pg::sim {
+namespace {
+
+using Action = std::function<void(Cluster&)>;
+
+Time AtMs(int64_t ms) { return Time::Zero() + Millis(ms); }
+// A scenario's fractional milliseconds as whole microseconds, truncated.
+Duration FromMs(double ms) { return Micros(static_cast<int64_t>(ms * 1000)); }
+
+// What the scheduled actions of one run share.
+struct NemesisState {
+  LinkConfig base_link;
+  // Running network spells per scope (nullopt: every link; a node: the links from and to it), in
+  // start order. A scope's newest spell is in force there, a node's over the network-wide one.
+  std::map<std::optional<NodeId>, std::vector<std::pair<uint64_t, LinkConfig>>> spells;
+  uint64_t next_spell = 0;
+  // Per node, the token of the pause in force: a resume ends only its own pause, not a later one
+  // (pause, crash, restart, pause again: the first pause's resume must not end the second).
+  std::map<NodeId, uint64_t> pause_token;
+  uint64_t next_pause = 0;
+  // Per node, the disk-error window in force: a window's end clears only itself.
+  std::map<NodeId, uint64_t> disk_window;
+  uint64_t next_disk_window = 0;
+};
+using StatePtr = std::shared_ptr<NemesisState>;
+
+std::optional<NodeId> Find(const Cluster& cluster, const std::string& name) {
+  std::optional<NodeId> id = cluster.FindNode(name);
+  if (!id) PG_LOG(kWarn, "nemesis: no node named {} in this cluster; fault skipped", name);
+  return id;
+}
+
+// All of `names`, or nullopt (logged) when one is missing.
+std::optional<std::vector<NodeId>> FindAll(const Cluster& cluster,
+                                           const std::vector<std::string>& names) {
+  std::vector<NodeId> ids;
+  for (const std::string& name : names) {
+    auto id = Find(cluster, name);
+    if (!id) return std::nullopt;
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+Action PauseAction(const PauseFault& f, StatePtr state) {
+  return [f, state](Cluster& c) {
+    auto id = Find(c, f.node);
+    if (!id) return;
+    const bool effective = c.is_up(*id) && !c.is_paused(*id);
+    c.Pause(*id);  // logs "ignored" itself when not effective
+    if (!effective) return;
+    const uint64_t token = state->next_pause++;
+    state->pause_token[*id] = token;
+    c.Schedule(c.now() + Millis(f.duration_ms), "resume " + f.node, [id, token, state](Cluster& c) {
+      auto it = state->pause_token.find(*id);
+      if (it == state->pause_token.end() || it->second != token) return;  // not our pause
+      state->pause_token.erase(it);
+      c.Resume(*id);
+    });
+  };
+}
+
+// Groups are resolved to NodeIds when the fault fires; one_way drops only groups[0] -> groups[1].
+Action PartitionAction(bool one_way, std::vector<std::vector<std::string>> groups,
+                       std::optional<int64_t> duration_ms, std::string what) {
+  return [groups = std::move(groups), one_way, duration_ms, what = std::move(what)](Cluster& c) {
+    PartitionSpec spec{.groups = {}, .one_way = one_way};
+    for (const auto& group : groups) {
+      auto ids = FindAll(c, group);
+      if (!ids) return;
+      spec.groups.push_back(std::move(*ids));
+    }
+    const PartitionId id = c.AddPartition(std::move(spec));
+    if (!duration_ms) return;  // until a "heal"
+    c.Schedule(c.now() + Millis(*duration_ms), "heal " + what,
+               [id](Cluster& c) { c.Heal(id); });  // logged as ignored if a heal came first
+  };
+}
+
+Action ClogAction(const ClogFault& f) {
+  return [f](Cluster& c) {
+    if (f.node) {
+      if (auto id = Find(c, *f.node)) c.ClogNode(*id, Millis(f.duration_ms));
+      return;
+    }
+    auto from = Find(c, f.from.value_or(""));
+    auto to = Find(c, f.to.value_or(""));
+    if (from && to) c.ClogLink(*from, *to, Millis(f.duration_ms));
+  };
+}
+
+// Puts the scope's newest running spell in force, or, when none runs, what the scope follows
+// without one: the scenario's network for every link, the network-wide setting for a node's.
+void ApplyNewestSpell(Cluster& c, const NemesisState& state, std::optional<NodeId> scope) {
+  auto it = state.spells.find(scope);
+  const LinkConfig* newest =
+      it == state.spells.end() || it->second.empty() ? nullptr : &it->second.back().second;
+  if (!scope) return c.SetDefaultLink(newest ? *newest : state.base_link);
+  c.SetNodeLinks(*scope, newest ? std::optional(*newest) : std::nullopt);
+}
+
+Action SpellAction(const NetworkFault& f, StatePtr state) {
+  return [f, state](Cluster& c) {
+    LinkConfig link = state->base_link;
+    link.drop_probability = f.drop_probability.value_or(link.drop_probability);
+    link.duplicate_probability = f.duplicate_probability.value_or(link.duplicate_probability);
+    link.reorder_probability = f.reorder_probability.value_or(link.reorder_probability);
+    if (f.straggle_ms) link.straggle_max = Millis(*f.straggle_ms);
+    std::optional<NodeId> scope;
+    if (f.node) {
+      scope = Find(c, *f.node);
+      if (!scope) return;
+    }
+    const uint64_t spell = state->next_spell++;
+    state->spells[scope].emplace_back(spell, link);
+    ApplyNewestSpell(c, *state, scope);
+    c.Schedule(
+        c.now() + Millis(f.duration_ms), "network spell ends", [scope, spell, state](Cluster& c) {
+          std::erase_if(state->spells[scope], [spell](const auto& s) { return s.first == spell; });
+          ApplyNewestSpell(c, *state, scope);
+        });
+  };
+}
+
+Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
+  return [f, state](Cluster& c) {
+    auto id = Find(c, f.node);
+    if (!id) return;
+    const uint64_t window = state->next_disk_window++;
+    state->disk_window[*id] = window;
+    c.SetNodeDiskFaults(*id, IoFaults{.read = f.read_error_probability.value_or(0),
+                                      .write = f.write_error_probability.value_or(0),
+                                      .sync = f.sync_error_probability.value_or(0)});
+    c.Schedule(c.now() + Millis(f.duration_ms), "disk errors end",
+               [node = *id, window, state](Cluster& c) {
+                 auto it = state->disk_window.find(node);
+                 if (it == state->disk_window.end() || it->second != window) return;
+                 state->disk_window.erase(it);
+                 c.SetNodeDiskFaults(node, std::nullopt);
+               });
+  };
+}
+
+// Bit rot in the node's logs (CorruptFault): per matching file, one bit of one record among the
+// last kCorruptWindow before the final record, so that an intact record follows the damage.
+constexpr size_t kCorruptWindow = 4;
+
+void CorruptLogFile(Cluster& c, NodeId id, const std::string& file, Rng& rng) {
+  // ReadAt, not ReadFile: the fault must not draw the disk's I/O errors.
+  const std::string_view bytes = c.disk(id).ReadAt(file, 0, c.disk(id).size(file));
+  std::vector<std::pair<uint64_t, uint64_t>> records;  // [start, end) of each intact record
+  LogReader reader(bytes);
+  LogRecord record;
+  uint64_t start = 0;
+  while (reader.Next(&record)) {
+    records.emplace_back(start, reader.valid_bytes());
+    start = reader.valid_bytes();
+  }
+  if (records.size() < 2) return;  // no record with an intact one after it
+  const size_t last = records.size() - 2;
+  const size_t first = last >= kCorruptWindow ? last - kCorruptWindow + 1 : 0;
+  const auto [from, to] = records[first + rng.Uniform(last - first + 1)];
+  // Inside the checksummed bytes (header or payload), past the length and crc.
+  const uint64_t body = from + kLogPrefixBytes;
+  c.CorruptDisk(id, file, body + rng.Uniform(to - body));
+}
+
+Action CorruptAction(const CorruptFault& f) {
+  return [f](Cluster& c) {
+    auto id = Find(c, f.node);
+    if (!id) return;
+    Rng& rng = c.stream("corrupt");
+    for (const std::string& file : c.disk(*id).Files()) {
+      if (file.starts_with(f.file_prefix)) CorruptLogFile(c, *id, file, rng);
+    }
+  };
+}
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& label) {
+  auto on_node = [](std::string node, auto apply) -> Action {
+    return [node = std::move(node), apply](Cluster& c) {
+      if (auto id = Find(c, node)) apply(c, *id);
+    };
+  };
+  return std::visit(
+      Overloaded{
+          [&](const CrashFault& f) {
+            const CrashMode mode = f.mode == "machine" ? CrashMode::kMachine : CrashMode::kProcess;
+            return on_node(f.node, [mode](Cluster& c, NodeId id) { c.Crash(id, mode); });
+          },
+          [&](const RestartFault& f) {
+            return on_node(f.node, [](Cluster& c, NodeId id) { c.Restart(id); });
+          },
+          [&](const PauseFault& f) { return PauseAction(f, state); },
+          [&](const PartitionFault& f) {
+            return PartitionAction(/*one_way=*/false, f.groups, f.duration_ms, label);
+          },
+          [&](const OneWayFault& f) {
+            return PartitionAction(/*one_way=*/true, {f.from, f.to}, f.duration_ms, label);
+          },
+          [&](const HealFault&) { return Action([](Cluster& c) { c.HealAll(); }); },
+          [&](const ClogFault& f) { return ClogAction(f); },
+          [&](const ClockJumpFault& f) {
+            const Duration by = Millis(f.by_ms);
+            return on_node(f.node, [by](Cluster& c, NodeId id) { c.JumpClock(id, by); });
+          },
+          [&](const ClockDriftFault& f) {
+            const double ppm = f.drift_ppm;
+            return on_node(f.node, [ppm](Cluster& c, NodeId id) { c.SetClockDrift(id, ppm); });
+          },
+          [&](const NetworkFault& f) { return SpellAction(f, state); },
+          [&](const DiskErrorsFault& f) { return DiskErrorsAction(f, state); },
+          [&](const CorruptFault& f) { return CorruptAction(f); },
+      },
+      fault.action);
+}
+
+}  // namespace
+
+LinkConfig LinkConfigFromKnobs(const Knobs& knobs) {
+  return {.latency_min = FromMs(knobs.latency_ms_min),
+          .latency_mean = FromMs(knobs.latency_ms_mean),
+          .drop_probability = knobs.drop_probability,
+          .duplicate_probability = knobs.duplicate_probability,
+          .reorder_probability = knobs.reorder_probability,
+          .bandwidth_bytes_per_ms = knobs.bandwidth_mb_per_s * 1000};
+}
+
+DiskLatency DiskLatencyFromKnobs(const Knobs& knobs) {
+  return {.write_mean = FromMs(knobs.write_latency_ms_mean),
+          .sync_mean = FromMs(knobs.sync_latency_ms_mean)};
+}
+
+std::string FaultLabel(const Fault& fault) {
+  nlohmann::json fields = FaultToJson(fault);
+  fields.erase("at_ms");
+  fields.erase("kind");
+  return fmt::format("{} {}", FaultKind(fault.action), fields.dump());
+}
+
+void ScheduleFaults(Cluster& cluster, const Knobs& knobs) {
+  auto state = std::make_shared<NemesisState>();
+  state->base_link = LinkConfigFromKnobs(knobs);
+  for (const Fault& fault : knobs.faults) {
+    std::string label = FaultLabel(fault);
+    Action action = MakeAction(fault, state, label);
+    cluster.Schedule(AtMs(fault.at_ms), std::move(label), std::move(action));
+  }
+}
+
+}  // namespace pg::sim

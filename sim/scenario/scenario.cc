@@ -1,0 +1,256 @@
+// The scenario grammar (DESIGN.md §4, docs/scenarios.md). Strict by design: a typo in a scenario
+// must fail loudly, naming the file, the JSON path, what was expected and what was found, because a
+// silently ignored knob makes a test that passes for the wrong reason.
+#include "sim/scenario/scenario.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "sim/scenario/json_reader.h"
+#include "sim/scenario/knob_tables.h"
+#include "sim/scenario/scenario_parser.h"
+
+namespace pg::sim {
+namespace scenario_internal {
+namespace {
+
+constexpr std::string_view kSystems[] = {"pegasus", "register"};
+constexpr std::string_view kStorages[] = {"rocksdb", "memory"};
+constexpr std::string_view kVerdicts[] = {"ok", "fail"};
+constexpr std::string_view kSchedulers[] = {"timed", "random", "pct"};
+constexpr double kMaxDriftPpm = 1e5;
+constexpr double kMaxLatencyMs = 60'000;  // a minute per message is already a partition
+
+std::string NodeRange(std::string_view kind, int count) {
+  if (count == 1) return fmt::format("{}/0", kind);
+  return fmt::format("{}/0..{}/{}", kind, kind, count - 1);
+}
+
+}  // namespace
+
+Result<Scenario> ScenarioParser::Parse(const json& root) {
+  JsonObject top(JsonReader(errors_, &root, "$", true), options_);
+  ParseHeader(top);
+  ParseCluster(top.Field("cluster"));
+  ParseNetwork(top.Field("network"));
+  ParseDisk(top.Field("disk"));
+  ParseClocks(top.Field("clocks"));
+  ParseWorkload(top.Field("workload"));
+  if (form_ == ScenarioForm::kScenario) ParseExpect(top.Optional("expect"));
+  // Optional in both forms: knobs of the timed default leave it out, so older verdicts replay.
+  ParseScheduler(top.Optional("scheduler"));
+  PrepareNodeNames();
+  ParseFaults(top.Field("faults"));
+  top.RejectUnknownKeys();
+  if (!errors_.ok()) return errors_.status();
+  return std::move(s_);
+}
+
+void ScenarioParser::ParseHeader(JsonObject& top) {
+  if (form_ == ScenarioForm::kScenario) {
+    s_.name = top.Required("name").NonEmptyString().value_or("");
+    s_.description = top.Optional("description").String().value_or("");
+    s_.seed = top.Optional("seed").Uint64();
+  } else {
+    s_.seed = top.Required("seed").Uint64();
+  }
+  s_.duration_ms = top.Field("duration_ms").Int(1, kMaxDurationMs);
+  s_.liveness_ms = top.Optional("liveness_ms").Int(0, kMaxDurationMs);
+  s_.system = top.Field("system").OneOf(kSystems).value_or(s_.system);
+  s_.swarm = top.Field("swarm").Bool().value_or(false);
+  // Optional in both forms: knobs without bugs leave it out, so every other verdict reads as
+  // before.
+  if (auto bugs = top.Optional("bugs").Elements()) {
+    for (const JsonReader& bug : *bugs) {
+      const std::optional<std::string> name = bug.String();
+      if (!name) continue;
+      if (const std::optional<Bug> known = BugByName(*name)) {
+        s_.bugs.Enable(*known);
+      } else {
+        bug.Fail("a bug-zoo switch name (pegasim hunt --list names them)", *name);
+      }
+    }
+    if (!s_.bugs.empty() && s_.system != "pegasus") {
+      top.Optional("bugs").Fail("no bugs unless system is \"pegasus\" (they live in its core)");
+    }
+  }
+}
+
+void ScenarioParser::ParseCluster(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  ClusterSection& c = s_.cluster;
+  c.meta_servers = obj.Field("meta_servers").Int32(1, 5);
+  c.replica_servers = obj.Field("replica_servers").Int32(1, 16);
+  c.partitions = obj.Field("partitions").Int32(1, 64);
+  JsonReader replica_count = obj.Field("replica_count");
+  c.replica_count = replica_count.Int32(1, 5);
+  c.storage = obj.Field("storage").OneOf(kStorages);
+  c.balance = obj.Optional("balance").Bool();
+  obj.RejectUnknownKeys();
+  if (c.replica_count && c.replica_servers && *c.replica_count > *c.replica_servers) {
+    replica_count.Fail(fmt::format("an integer <= replica_servers ({})", *c.replica_servers));
+  }
+}
+
+void ScenarioParser::ParseNetwork(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  NetworkSection& n = s_.network;
+  n.latency_ms_min = obj.Field("latency_ms_min").Double(0, kMaxLatencyMs);
+  JsonReader mean = obj.Field("latency_ms_mean");
+  n.latency_ms_mean = mean.Double(0, kMaxLatencyMs);
+  n.drop_probability = obj.Field("drop_probability").Double(0, 1, false);
+  n.duplicate_probability = obj.Field("duplicate_probability").Double(0, 1, false);
+  n.reorder_probability = obj.Field("reorder_probability").Double(0, 1);
+  n.bandwidth_mb_per_s = obj.Optional("bandwidth_mb_per_s").Double(0.001, 1e6);
+  obj.RejectUnknownKeys();
+  if (n.latency_ms_min && n.latency_ms_mean && *n.latency_ms_mean < *n.latency_ms_min) {
+    mean.Fail(fmt::format("a number >= latency_ms_min ({})", *n.latency_ms_min));
+  }
+}
+
+void ScenarioParser::ParseDisk(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  s_.disk.write_latency_ms_mean = obj.Field("write_latency_ms_mean").Double(0, kMaxLatencyMs);
+  s_.disk.sync_latency_ms_mean = obj.Field("sync_latency_ms_mean").Double(0, kMaxLatencyMs);
+  s_.disk.io_error_probability = obj.Field("io_error_probability").Double(0, 1, false);
+  obj.RejectUnknownKeys();
+}
+
+void ScenarioParser::ParseClocks(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  s_.clocks.drift_ppm_max = obj.Field("drift_ppm_max").Double(0, kMaxDriftPpm);
+  s_.clocks.offset_ms_max = obj.Field("offset_ms_max").Double(0, kMaxDurationMs);
+  obj.RejectUnknownKeys();
+}
+
+void ScenarioParser::ParseWorkload(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  WorkloadSection& w = s_.workload;
+  w.clients = obj.Field("clients").Int32(1, 256);
+  w.hashkeys = obj.Field("hashkeys").Int32(1, 100'000);
+  w.sortkeys = obj.Field("sortkeys").Int32(1, 1000);
+  w.ops = obj.Field("ops").Int32(0, 10'000'000);
+  w.timeout_ms = obj.Field("timeout_ms").Int(1, kMaxDurationMs);
+  // Optional even in a verdict's knobs: written only when not 0, as verdicts always read.
+  w.key_rotation_ops = obj.Optional("key_rotation_ops").Int32(0, 10'000'000);
+  ParseMix(obj.Field("mix"));
+  obj.RejectUnknownKeys();
+}
+
+// A mix names only the operations it wants; an operation it leaves out has weight 0.
+void ScenarioParser::ParseMix(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  if (!r.present()) return;
+  std::map<std::string, double> mix;
+  double total = 0;
+  for (const std::string& op : MixOperations()) {
+    if (auto weight = obj.Field(op).Double(0, 1e9)) {
+      mix[op] = *weight;
+      total += *weight;
+    }
+  }
+  obj.RejectUnknownKeys();
+  if (errors_.ok() && total <= 0) r.Fail("at least one positive weight");
+  s_.workload.mix = std::move(mix);
+}
+
+void ScenarioParser::ParseExpect(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  ExpectSection& e = s_.expect;
+  e.verdict = obj.Optional("verdict").OneOf(kVerdicts).value_or(e.verdict);
+  JsonReader failure_kind = obj.Optional("failure_kind");
+  e.failure_kind = failure_kind.NonEmptyString();
+  if (e.failure_kind && e.verdict != "fail")
+    failure_kind.Fail("no failure_kind unless verdict is \"fail\"");
+  JsonReader every_seed = obj.Optional("every_seed");
+  e.every_seed = every_seed.Bool().value_or(true);
+  if (every_seed.present() && e.verdict != "fail")
+    every_seed.Fail("no every_seed unless verdict is \"fail\"");
+  if (auto marks = obj.Optional("marks").Elements()) {
+    for (const JsonReader& mark : *marks) {
+      if (auto name = mark.NonEmptyString()) e.marks.push_back(*name);
+    }
+  }
+  obj.RejectUnknownKeys();
+}
+
+void ScenarioParser::ParseScheduler(const JsonReader& r) {
+  JsonObject obj(r);
+  if (!r.present()) return;
+  SchedulerSection& sc = s_.scheduler;
+  sc.kind = obj.Required("kind").OneOf(kSchedulers);
+  JsonReader depth = obj.Optional("depth");
+  JsonReader steps = obj.Optional("steps");
+  sc.depth = depth.Int32(1, 10);
+  sc.steps = steps.Int(1, 100'000'000);
+  obj.RejectUnknownKeys();
+  if (!sc.kind || *sc.kind == "pct") return;
+  if (depth.present()) depth.Fail("no depth unless kind is \"pct\"");
+  if (steps.present()) steps.Fail("no steps unless kind is \"pct\"");
+}
+
+void ScenarioParser::PrepareNodeNames() {
+  const ScenarioLimits limits = LimitsOf(s_);
+  const std::pair<std::string_view, int> kinds[] = {
+      {"meta", limits.meta_servers},
+      {"replica", limits.replica_servers},
+      {"client", limits.clients},
+      {"coord", HasCoordNode(s_.system, limits.meta_servers) ? 1 : 0}};
+  std::vector<std::string> ranges;
+  for (const auto& [kind, count] : kinds) {
+    if (kind == "coord" && count == 0) continue;  // only a multi-meta pegasus cluster has it
+    for (int i = 0; i < count; ++i) node_names_.insert(fmt::format("{}/{}", kind, i));
+    ranges.push_back(NodeRange(kind, count));
+  }
+  node_names_text_ = fmt::format("one of {}", fmt::join(ranges, ", "));
+  max_at_ms_ = limits.duration_ms;
+}
+
+}  // namespace scenario_internal
+
+ScenarioLimits LimitsOf(const Scenario& s) {
+  using B = SwarmBounds;
+  using D = Defaults;
+  const ClusterSection& c = s.cluster;
+  if (s.swarm) {
+    return {.meta_servers = c.meta_servers.value_or(B::kMetaServers.hi),
+            .replica_servers = c.replica_servers.value_or(B::kReplicaServers.hi),
+            .clients = s.workload.clients.value_or(B::kClients.hi),
+            .duration_ms = s.duration_ms.value_or(B::kDurationMs.hi)};
+  }
+  return {.meta_servers = c.meta_servers.value_or(D::kMetaServers),
+          .replica_servers =
+              c.replica_servers.value_or(std::max(D::kReplicaServers, c.replica_count.value_or(0))),
+          .clients = s.workload.clients.value_or(D::kClients),
+          .duration_ms = s.duration_ms.value_or(D::kDurationMs)};
+}
+
+Result<Scenario> ScenarioFromJson(const nlohmann::json& root, const std::string& source,
+                                  ScenarioForm form) {
+  scenario_internal::ScenarioParser parser(source, form);
+  auto scenario = parser.Parse(root);
+  if (scenario.ok()) scenario->path = source;
+  return scenario;
+}
+
+Result<Scenario> ParseScenario(const std::string& text, const std::string& path) {
+  auto root = ParseJsonText(text, path);
+  if (!root.ok()) return root.status();
+  return ScenarioFromJson(*root, path, ScenarioForm::kScenario);
+}
+
+Result<Scenario> LoadScenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status(ErrorCode::kNotFound, fmt::format("{}: cannot open the scenario file", path));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseScenario(text.str(), path);
+}
+
+}  // namespace pg::sim

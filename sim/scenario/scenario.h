@@ -1,0 +1,213 @@
+#pragma once
+// A scenario file (DESIGN.md §4) as loaded: every knob is optional here, because a swarm scenario
+// lets the seed choose what the file leaves out. ResolveKnobs (knobs.h) turns a Scenario and a seed
+// into the Knobs a run uses. CONTRACT between the loader, the nemesis and the runner.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/common/bugs.h"
+#include "core/common/result.h"
+
+namespace pg::sim {
+
+// ---- Faults: one struct per "kind" ------------------------------------------------------------
+// Node names are "meta/N", "replica/N", "client/N"; the loader checks them against the cluster.
+
+struct CrashFault {  // "crash": {"node", "mode": "process"|"machine"}
+  std::string node;
+  std::string mode = "process";
+  bool operator==(const CrashFault&) const = default;
+};
+struct RestartFault {  // "restart": {"node"}
+  std::string node;
+  bool operator==(const RestartFault&) const = default;
+};
+struct PauseFault {  // "pause": {"node", "duration_ms"}; resumes after duration
+  std::string node;
+  int64_t duration_ms = 0;
+  bool operator==(const PauseFault&) const = default;
+};
+struct PartitionFault {  // "partition": {"groups": [[...], [...]], "duration_ms"?}; heals after
+  std::vector<std::vector<std::string>> groups;
+  std::optional<int64_t> duration_ms;  // absent: until a "heal"
+  bool operator==(const PartitionFault&) const = default;
+};
+struct OneWayFault {  // "one_way": {"from": [...], "to": [...], "duration_ms"?}
+  std::vector<std::string> from;
+  std::vector<std::string> to;
+  std::optional<int64_t> duration_ms;
+  bool operator==(const OneWayFault&) const = default;
+};
+struct HealFault {  // "heal": ends every partition
+  bool operator==(const HealFault&) const = default;
+};
+struct ClogFault {  // "clog": {"node"} or {"from", "to"} (one link), "duration_ms"
+  std::optional<std::string> node;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  int64_t duration_ms = 0;
+  bool operator==(const ClogFault&) const = default;
+};
+struct ClockJumpFault {  // "clock_jump": {"node", "by_ms"} (may be negative)
+  std::string node;
+  int64_t by_ms = 0;
+  bool operator==(const ClockJumpFault&) const = default;
+};
+struct ClockDriftFault {  // "clock_drift": {"node", "drift_ppm"}
+  std::string node;
+  double drift_ppm = 0;
+  bool operator==(const ClockDriftFault&) const = default;
+};
+struct NetworkFault {  // "network": {"drop_probability"?, "duplicate_probability"?,
+                       //  "reorder_probability"?, "straggle_ms"?, "node"?, "duration_ms"}: a
+                       //  lossy spell on every link, or on the node's links
+  std::optional<double> drop_probability;
+  std::optional<double> duplicate_probability;
+  std::optional<double> reorder_probability;
+  std::optional<int64_t> straggle_ms;  // a reordered message lags up to this much more
+  std::optional<std::string> node;     // only the links from and to this node
+  int64_t duration_ms = 0;
+  bool operator==(const NetworkFault&) const = default;
+};
+
+struct DiskErrorsFault {  // "disk_errors": {"node", "read_error_probability"?,
+                          //  "write_error_probability"?, "sync_error_probability"?, "duration_ms"}:
+                          // a window of I/O errors on one node's disk (absent kinds: 0)
+  std::string node;
+  std::optional<double> read_error_probability;
+  std::optional<double> write_error_probability;
+  std::optional<double> sync_error_probability;
+  int64_t duration_ms = 0;
+  bool operator==(const DiskErrorsFault&) const = default;
+};
+
+struct CorruptFault {  // "corrupt": {"node", "file_prefix"?}: bit rot in the node's logs. In each
+                       // file whose name starts with file_prefix (default "plog.": a replica
+                       // server's private logs) one bit flips inside one of the last few records
+                       // before the final one, drawn from the run's "corrupt" stream: damage with
+                       // intact records after it (corruption, not a torn tail)
+  std::string node;
+  std::string file_prefix = "plog.";
+  bool operator==(const CorruptFault&) const = default;
+};
+
+using FaultAction = std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault,
+                                 HealFault, ClogFault, ClockJumpFault, ClockDriftFault,
+                                 NetworkFault, DiskErrorsFault, CorruptFault>;
+
+struct Fault {
+  int64_t at_ms = 0;
+  FaultAction action;
+  bool operator==(const Fault&) const = default;
+};
+
+// The "kind" a fault is written with: "crash", "one_way", ...
+std::string_view FaultKind(const FaultAction& action);
+// Every node name a fault mentions, in the order it mentions them.
+std::vector<std::string> FaultNodes(const FaultAction& action);
+
+// ---- Sections --------------------------------------------------------------------------------
+
+struct ClusterSection {
+  std::optional<int> meta_servers;     // 1..5
+  std::optional<int> replica_servers;  // 1..16
+  std::optional<int> partitions;       // 1..64
+  std::optional<int> replica_count;    // 1..5, <= replica_servers
+  std::optional<std::string> storage;  // "rocksdb" | "memory"
+  std::optional<bool> balance;         // meta's load balancer; absent: off
+};
+struct NetworkSection {
+  std::optional<double> latency_ms_min;         // >= 0
+  std::optional<double> latency_ms_mean;        // >= latency_ms_min
+  std::optional<double> drop_probability;       // [0, 1)
+  std::optional<double> duplicate_probability;  // [0, 1)
+  std::optional<double> reorder_probability;    // [0, 1]
+  std::optional<double> bandwidth_mb_per_s;     // [0.001, 1e6]; absent: unlimited
+};
+struct DiskSection {
+  std::optional<double> write_latency_ms_mean;  // >= 0
+  std::optional<double> sync_latency_ms_mean;   // >= 0
+  std::optional<double> io_error_probability;   // [0, 1)
+};
+struct ClocksSection {
+  std::optional<double> drift_ppm_max;  // [0, 1e5]: each node draws drift in [-max, max]
+  std::optional<double> offset_ms_max;  // >= 0: each node draws an offset in [-max, max]
+};
+struct WorkloadSection {
+  std::optional<int> clients;           // 1..256
+  std::optional<int> hashkeys;          // 1..100000
+  std::optional<int> sortkeys;          // 1..1000
+  std::optional<int> ops;               // total operations across clients, 0..10^7
+  std::optional<int64_t> timeout_ms;    // > 0
+  std::optional<int> key_rotation_ops;  // 0..10^7; 0: no key rotation
+  std::map<std::string, double> mix;  // f -> weight; f in get,set,del,incr,cas,multi_get,multi_set
+};
+// "scheduler": who orders message deliveries (sim/kernel/schedulers.h). Not drawn by swarm.
+struct SchedulerSection {
+  std::optional<std::string> kind;  // "timed" | "random" | "pct"
+  std::optional<int> depth;         // pct only: 1..10, priority change points + 1
+  std::optional<int64_t> steps;     // pct only: 1..10^8, ticks the change points are drawn over
+};
+struct ExpectSection {
+  std::string verdict = "ok";               // "ok" | "fail"
+  std::optional<std::string> failure_kind;  // with "fail": the kind the run must fail with
+  std::vector<std::string> marks;           // coverage marks the run must hit
+  // With "fail": false means the failure need not happen on every seed, only on at least one
+  // seed of each sweep (a violation the bench must find, which timing may hide on some seeds).
+  bool every_seed = true;
+};
+
+struct Scenario {
+  std::string path;  // the file it came from
+  std::string name;
+  std::string description;  // optional "description": why the scenario exists, for its reader
+  std::optional<uint64_t> seed;
+  std::optional<int64_t> duration_ms;  // 1..3'600'000
+  // After duration_ms, heal every fault and require the system's liveness condition within this
+  // long (the liveness phase); absent or 0: no phase.
+  std::optional<int64_t> liveness_ms;  // 0..3'600'000
+  // Which system the cluster runs: "register" (the kernel's example, until the Pegasus core lands)
+  // or "pegasus".
+  std::string system = "pegasus";
+  ClusterSection cluster;
+  NetworkSection network;
+  DiskSection disk;
+  ClocksSection clocks;
+  WorkloadSection workload;
+  SchedulerSection scheduler;
+  std::optional<std::vector<Fault>> faults;  // absent in a swarm scenario: the nemesis draws them
+  bool swarm = false;
+  ExpectSection expect;
+  // "bugs": bug-zoo switches to turn on (core/common/bugs.h names them); absent: none.
+  BugSet bugs;
+};
+
+// The cluster sizes a scenario's node names are checked against: the file's own sizes, else the
+// defaults (non-swarm) or the swarm maxima (swarm), and the longest duration it may resolve to.
+struct ScenarioLimits {
+  int meta_servers = 0;
+  int replica_servers = 0;
+  int clients = 0;
+  int64_t duration_ms = 0;
+};
+ScenarioLimits LimitsOf(const Scenario& scenario);
+
+// Reads and validates a scenario file. Any error is kInvalidArgument with a message of the form
+//   FILE: $.faults[3].node: expected one of meta/0, replica/0.. (got "replica/9")
+Result<Scenario> LoadScenario(const std::string& path);
+// The same, from text (tests); `path` names it in messages.
+Result<Scenario> ParseScenario(const std::string& text, const std::string& path);
+
+// The two shapes the scenario grammar reads. kKnobs is what KnobsToJson writes into a verdict:
+// every knob present (a missing one is an error), seed required, no name/description/expect.
+enum class ScenarioForm : uint8_t { kScenario, kKnobs };
+// The same checks over an already parsed document; `source` names it in messages.
+Result<Scenario> ScenarioFromJson(const nlohmann::json& root, const std::string& source,
+                                  ScenarioForm form);
+
+}  // namespace pg::sim

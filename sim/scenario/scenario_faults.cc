@@ -1,0 +1,269 @@
+// The scenario grammar's faults (DESIGN.md §4, docs/scenarios.md): one parser per "kind", and
+// the node names a fault may name (the cluster's, as its sizes are known by then).
+#include <fmt/format.h>
+
+#include <set>
+#include <variant>
+
+#include "sim/scenario/json_reader.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/scenario_parser.h"
+
+namespace pg::sim {
+namespace {
+
+constexpr std::string_view kCrashModes[] = {"process", "machine"};
+constexpr std::string_view kFaultKinds[] = {"crash",       "restart", "pause",       "partition",
+                                            "one_way",     "heal",    "clog",        "clock_jump",
+                                            "clock_drift", "network", "disk_errors", "corrupt"};
+static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
+              "one kind name per FaultAction alternative, in the variant's order");
+constexpr int64_t kMaxStraggleMs = 60'000;  // a minute: longer than any retransmission stall
+// A clock_drift fault may go further than the drawn drifts: down to a clock at half speed (the
+// kernel's own bound), enough to break a lease margin on purpose.
+constexpr double kMaxFaultDriftPpm = 5e5;
+
+}  // namespace
+
+namespace scenario_internal {
+
+std::optional<std::string> ScenarioParser::NodeName(const JsonReader& r) const {
+  if (!r.present()) {
+    if (r.required()) r.Fail(node_names_text_, "nothing");
+    return std::nullopt;
+  }
+  if (!r.value()->is_string() || !node_names_.contains(r.value()->get<std::string>())) {
+    r.Fail(node_names_text_);
+    return std::nullopt;
+  }
+  return r.value()->get<std::string>();
+}
+
+std::optional<std::vector<std::string>> ScenarioParser::NodeList(
+    const JsonReader& r, std::set<std::string>& seen) const {
+  auto elements = r.Elements();
+  if (!elements) return std::nullopt;
+  if (elements->empty()) {
+    r.Fail("a non-empty array of node names");
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (const JsonReader& element : *elements) {
+    auto name = NodeName(element);
+    if (!name) return std::nullopt;
+    if (!seen.insert(*name).second) {
+      element.Fail("each node at most once across the fault's groups");
+      return std::nullopt;
+    }
+    names.push_back(*name);
+  }
+  return names;
+}
+
+void ScenarioParser::ParseFaults(const JsonReader& r) {
+  auto elements = r.Elements();
+  if (!elements) return;  // absent: none, or drawn by the swarm
+  std::vector<Fault> faults;
+  for (const JsonReader& element : *elements) {
+    if (auto fault = ParseFault(element)) faults.push_back(std::move(*fault));
+  }
+  s_.faults = std::move(faults);
+}
+
+std::optional<Fault> ScenarioParser::ParseFault(const JsonReader& r) {
+  JsonObject obj(r, options_);
+  auto at_ms = obj.Required("at_ms").Int(0, max_at_ms_);
+  auto kind = obj.Required("kind").OneOf(kFaultKinds);
+  std::optional<FaultAction> action;
+  if (kind) action = ParseAction(*kind, obj);
+  obj.RejectUnknownKeys();
+  if (!at_ms || !action || !errors_.ok()) return std::nullopt;
+  return Fault{.at_ms = *at_ms, .action = std::move(*action)};
+}
+
+std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, JsonObject& obj) {
+  auto node = [&] { return NodeName(obj.Required("node")); };
+  auto duration = [&] { return obj.Required("duration_ms").Int(1, kMaxDurationMs); };
+  if (kind == "crash") {
+    auto name = node();
+    auto mode = obj.Field("mode").OneOf(kCrashModes).value_or("process");
+    if (name) return CrashFault{.node = *name, .mode = mode};
+  } else if (kind == "restart") {
+    if (auto name = node()) return RestartFault{.node = *name};
+  } else if (kind == "pause") {
+    auto name = node();
+    auto d = duration();
+    if (name && d) return PauseFault{.node = *name, .duration_ms = *d};
+  } else if (kind == "partition") {
+    return ParsePartition(obj);
+  } else if (kind == "one_way") {
+    return ParseOneWay(obj);
+  } else if (kind == "heal") {
+    return HealFault{};
+  } else if (kind == "clog") {
+    return ParseClog(obj);
+  } else if (kind == "clock_jump") {
+    auto name = node();
+    auto by = obj.Required("by_ms").Int(-kMaxDurationMs, kMaxDurationMs);
+    if (name && by) return ClockJumpFault{.node = *name, .by_ms = *by};
+  } else if (kind == "clock_drift") {
+    auto name = node();
+    auto ppm = obj.Required("drift_ppm").Double(-kMaxFaultDriftPpm, kMaxFaultDriftPpm);
+    if (name && ppm) return ClockDriftFault{.node = *name, .drift_ppm = *ppm};
+  } else if (kind == "network") {
+    return ParseNetworkSpell(obj);
+  } else if (kind == "disk_errors") {
+    return ParseDiskErrors(obj);
+  } else if (kind == "corrupt") {
+    auto name = node();
+    auto prefix = obj.Optional("file_prefix").NonEmptyString();
+    if (name && errors_.ok())
+      return CorruptFault{.node = *name, .file_prefix = prefix.value_or("plog.")};
+  }
+  return std::nullopt;
+}
+
+std::optional<FaultAction> ScenarioParser::ParsePartition(JsonObject& obj) {
+  JsonReader groups_reader = obj.Required("groups");
+  auto groups = groups_reader.Elements();
+  auto d = obj.Optional("duration_ms").Int(1, kMaxDurationMs);
+  if (!groups) return std::nullopt;
+  if (groups->size() < 2) {
+    groups_reader.Fail("an array of at least 2 groups");
+    return std::nullopt;
+  }
+  PartitionFault fault{.groups = {}, .duration_ms = d};
+  std::set<std::string> seen;
+  for (const JsonReader& group : *groups) {
+    auto names = NodeList(group, seen);
+    if (!names) return std::nullopt;
+    fault.groups.push_back(std::move(*names));
+  }
+  return fault;
+}
+
+std::optional<FaultAction> ScenarioParser::ParseOneWay(JsonObject& obj) {
+  std::set<std::string> seen;
+  auto from = NodeList(obj.Required("from"), seen);
+  auto to = NodeList(obj.Required("to"), seen);
+  auto d = obj.Optional("duration_ms").Int(1, kMaxDurationMs);
+  if (!from || !to) return std::nullopt;
+  return OneWayFault{.from = *from, .to = *to, .duration_ms = d};
+}
+
+std::optional<FaultAction> ScenarioParser::ParseClog(JsonObject& obj) {
+  JsonReader node_reader = obj.Optional("node");
+  JsonReader from_reader = obj.Optional("from");
+  JsonReader to_reader = obj.Optional("to");
+  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
+  const bool link = from_reader.present() || to_reader.present();
+  if (node_reader.present() == link) {
+    errors_.Fail(obj.path(), "either \"node\" or both \"from\" and \"to\"",
+                 node_reader.present() ? "both" : "neither");
+    return std::nullopt;
+  }
+  if (!d) return std::nullopt;
+  if (!link) {
+    if (auto node = NodeName(node_reader))
+      return ClogFault{.node = *node, .from = {}, .to = {}, .duration_ms = *d};
+    return std::nullopt;
+  }
+  auto from = NodeName(JsonReader(errors_, from_reader.value(), from_reader.path(), true));
+  auto to = NodeName(JsonReader(errors_, to_reader.value(), to_reader.path(), true));
+  if (!from || !to) return std::nullopt;
+  if (*from == *to) {
+    to_reader.Fail("a node other than \"from\"");
+    return std::nullopt;
+  }
+  return ClogFault{.node = {}, .from = *from, .to = *to, .duration_ms = *d};
+}
+
+std::optional<FaultAction> ScenarioParser::ParseNetworkSpell(JsonObject& obj) {
+  NetworkFault fault{
+      .drop_probability = obj.Optional("drop_probability").Double(0, 1, false),
+      .duplicate_probability = obj.Optional("duplicate_probability").Double(0, 1, false),
+      .reorder_probability = obj.Optional("reorder_probability").Double(0, 1),
+      .straggle_ms = std::nullopt,
+      .node = std::nullopt,
+      .duration_ms = 0,
+  };
+  if (JsonReader node_reader = obj.Optional("node"); node_reader.present()) {
+    auto node = NodeName(node_reader);
+    if (!node) return std::nullopt;
+    fault.node = *node;
+  }
+  JsonReader straggle = obj.Optional("straggle_ms");
+  fault.straggle_ms = straggle.Int(1, kMaxStraggleMs);
+  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
+  if (!errors_.ok() || !d) return std::nullopt;
+  if (fault.straggle_ms && fault.reorder_probability.value_or(0) <= 0) {
+    // Only a reordered message straggles: without reordering in the same spell it would do nothing.
+    straggle.Fail("straggle_ms only with a reorder_probability above 0 in the same fault");
+    return std::nullopt;
+  }
+  if (!fault.drop_probability && !fault.duplicate_probability && !fault.reorder_probability) {
+    errors_.Fail(obj.path(),
+                 "at least one of drop_probability, duplicate_probability, reorder_probability",
+                 "none");
+    return std::nullopt;
+  }
+  fault.duration_ms = *d;
+  return fault;
+}
+
+std::optional<FaultAction> ScenarioParser::ParseDiskErrors(JsonObject& obj) {
+  auto name = NodeName(obj.Required("node"));
+  DiskErrorsFault fault{
+      .node = name.value_or(""),
+      .read_error_probability = obj.Optional("read_error_probability").Double(0, 1),
+      .write_error_probability = obj.Optional("write_error_probability").Double(0, 1),
+      .sync_error_probability = obj.Optional("sync_error_probability").Double(0, 1),
+      .duration_ms = 0,
+  };
+  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
+  if (!errors_.ok() || !d || !name) return std::nullopt;
+  if (!fault.read_error_probability && !fault.write_error_probability &&
+      !fault.sync_error_probability) {
+    errors_.Fail(obj.path(),
+                 "at least one of read_error_probability, write_error_probability, "
+                 "sync_error_probability",
+                 "none");
+    return std::nullopt;
+  }
+  fault.duration_ms = *d;
+  return fault;
+}
+
+}  // namespace scenario_internal
+
+std::string_view FaultKind(const FaultAction& action) { return kFaultKinds[action.index()]; }
+
+std::vector<std::string> FaultNodes(const FaultAction& action) {
+  std::vector<std::string> names;
+  auto add = [&names](const auto& list) { names.insert(names.end(), list.begin(), list.end()); };
+  if (auto* f = std::get_if<CrashFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<RestartFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<PauseFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<ClockJumpFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<ClockDriftFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<DiskErrorsFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<CorruptFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<NetworkFault>(&action); f != nullptr && f->node) {
+    names.push_back(*f->node);
+  }
+  if (auto* f = std::get_if<PartitionFault>(&action)) {
+    for (const auto& group : f->groups) add(group);
+  }
+  if (auto* f = std::get_if<OneWayFault>(&action)) {
+    add(f->from);
+    add(f->to);
+  }
+  if (auto* f = std::get_if<ClogFault>(&action)) {
+    for (const auto* name : {&f->node, &f->from, &f->to}) {
+      if (*name) names.push_back(**name);
+    }
+  }
+  return names;
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,67 @@
+#pragma once
+// The scenario grammar's parser, shared by its two source files: scenario.cc (the document and its
+// sections) and scenario_faults.cc (the faults, and the node names they name). Not for use outside
+// them.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/result.h"
+#include "sim/scenario/json_reader.h"
+#include "sim/scenario/scenario.h"
+
+namespace pg::sim::scenario_internal {
+
+using nlohmann::json;
+
+inline constexpr int64_t kMaxDurationMs = 3'600'000;
+
+// Parses one document in one form; keeps the partially read Scenario so that later checks (node
+// names, fault times) see the sizes and the duration read before them.
+class ScenarioParser {
+ public:
+  ScenarioParser(std::string source, ScenarioForm form)
+      : errors_(std::move(source)),
+        form_(form),
+        options_{.all_required = form == ScenarioForm::kKnobs} {}
+
+  Result<Scenario> Parse(const json& root);
+
+ private:
+  void ParseHeader(JsonObject& top);
+  void ParseCluster(const JsonReader& r);
+  void ParseNetwork(const JsonReader& r);
+  void ParseDisk(const JsonReader& r);
+  void ParseClocks(const JsonReader& r);
+  void ParseWorkload(const JsonReader& r);
+  void ParseMix(const JsonReader& r);
+  void ParseExpect(const JsonReader& r);
+  void ParseScheduler(const JsonReader& r);
+  void ParseFaults(const JsonReader& r);
+  std::optional<Fault> ParseFault(const JsonReader& r);
+  std::optional<FaultAction> ParseAction(std::string_view kind, JsonObject& obj);
+  std::optional<FaultAction> ParsePartition(JsonObject& obj);
+  std::optional<FaultAction> ParseOneWay(JsonObject& obj);
+  std::optional<FaultAction> ParseClog(JsonObject& obj);
+  std::optional<FaultAction> ParseNetworkSpell(JsonObject& obj);
+  std::optional<FaultAction> ParseDiskErrors(JsonObject& obj);
+  std::optional<std::string> NodeName(const JsonReader& r) const;
+  // A non-empty list of node names; `seen` spans every list of one fault (no node twice).
+  std::optional<std::vector<std::string>> NodeList(const JsonReader& r,
+                                                   std::set<std::string>& seen) const;
+  void PrepareNodeNames();
+
+  JsonErrors errors_;
+  ScenarioForm form_;
+  JsonObject::Options options_;
+  Scenario s_;
+  std::set<std::string> node_names_;
+  std::string node_names_text_;
+  int64_t max_at_ms_ = 0;
+};
+
+}  // namespace pg::sim::scenario_internal

@@ -1,0 +1,84 @@
+#include "sim/scenario/scenario_writer.h"
+
+namespace pg::sim {
+namespace {
+
+using nlohmann::ordered_json;
+
+// FaultToJson's object, with at_ms and kind first so a fault reads like the files people write.
+ordered_json FaultFileJson(const Fault& fault) {
+  const nlohmann::json j = FaultToJson(fault);
+  ordered_json out{{"at_ms", fault.at_ms}, {"kind", std::string(FaultKind(fault.action))}};
+  for (const auto& [key, value] : j.items()) {
+    if (key != "at_ms" && key != "kind") out[key] = ordered_json(value);
+  }
+  return out;
+}
+
+ordered_json ExpectJson(const ExpectSection& e) {
+  ordered_json out{{"verdict", e.verdict}};
+  if (e.failure_kind) out["failure_kind"] = *e.failure_kind;
+  if (e.verdict == "fail" && !e.every_seed) out["every_seed"] = false;
+  if (!e.marks.empty()) out["marks"] = e.marks;
+  return out;
+}
+
+ordered_json WorkloadJson(const Knobs& k) {
+  ordered_json mix = ordered_json::object();
+  for (const std::string& op : MixOperations()) {
+    auto it = k.mix.find(op);
+    if (it != k.mix.end() && it->second > 0) mix[op] = it->second;
+  }
+  ordered_json w{{"clients", k.clients},
+                 {"hashkeys", k.hashkeys},
+                 {"sortkeys", k.sortkeys},
+                 {"ops", k.ops},
+                 {"timeout_ms", k.timeout_ms}};
+  if (k.key_rotation_ops > 0) w["key_rotation_ops"] = k.key_rotation_ops;
+  w["mix"] = mix;
+  return w;
+}
+
+}  // namespace
+
+ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) {
+  ordered_json out{{"name", header.name}};
+  if (!header.description.empty()) out["description"] = header.description;
+  out["seed"] = k.seed;
+  out["duration_ms"] = k.duration_ms;
+  if (k.liveness_ms > 0) out["liveness_ms"] = k.liveness_ms;
+  out["system"] = k.system;
+  out["cluster"] = {{"meta_servers", k.meta_servers},
+                    {"replica_servers", k.replica_servers},
+                    {"partitions", k.partitions},
+                    {"replica_count", k.replica_count},
+                    {"storage", k.storage}};
+  if (k.balance) out["cluster"]["balance"] = true;
+  out["network"] = {{"latency_ms_min", k.latency_ms_min},
+                    {"latency_ms_mean", k.latency_ms_mean},
+                    {"drop_probability", k.drop_probability},
+                    {"duplicate_probability", k.duplicate_probability},
+                    {"reorder_probability", k.reorder_probability}};
+  if (k.bandwidth_mb_per_s > 0) out["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
+  out["disk"] = {{"write_latency_ms_mean", k.write_latency_ms_mean},
+                 {"sync_latency_ms_mean", k.sync_latency_ms_mean},
+                 {"io_error_probability", k.io_error_probability}};
+  out["clocks"] = {{"drift_ppm_max", k.drift_ppm_max}, {"offset_ms_max", k.offset_ms_max}};
+  out["workload"] = WorkloadJson(k);
+  ordered_json faults = ordered_json::array();
+  for (const Fault& fault : k.faults) faults.push_back(FaultFileJson(fault));
+  out["faults"] = std::move(faults);
+  out["swarm"] = k.swarm;
+  if (!k.bugs.empty()) out["bugs"] = k.bugs.Names();
+  if (k.scheduler.kind != SchedulerConfig{}.kind) {
+    out["scheduler"] = {{"kind", k.scheduler.kind}};
+    if (k.scheduler.kind == "pct") {
+      out["scheduler"]["depth"] = k.scheduler.depth;
+      out["scheduler"]["steps"] = k.scheduler.steps;
+    }
+  }
+  out["expect"] = ExpectJson(header.expect);
+  return out;
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,204 @@
+#include "sim/scenario/swarm_faults.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pg::sim {
+
+double Round3(double v) { return std::round(v * 1000) / 1000; }
+
+namespace {
+
+// SWARM FAULTS. A swarm scenario without a "faults" key gets [2, 12] fault episodes. Each starts
+// in [5%, 80%) of duration_ms and is over by 80%, lasting [500 ms, 30% of duration_ms], so a run
+// ends healed and the cluster has time to recover before the final checks. The episode kinds
+// (uniformly chosen):
+//   crash        a server (meta or replica), mode process or machine; restart at the end
+//   pause        a server, for the episode
+//   partition    2 or 3 groups over a random subset of all nodes; duration_ms (chance 7/10) or
+//                no duration and a "heal" at the end
+//   one_way      the same with from/to groups
+//   clog         a node (chance 1/2) or a link between two distinct nodes, for the episode
+//   clock_jump   a server, by_ms in [-2000, 2000] (never 0), at the start; in the pegasus
+//                system the jumps of a run sum to at most kPegasusClockJumpBudgetMs (leases)
+//   clock_drift  a server, drift_ppm in [-1000, 1000]; back to 0 at the end
+//   network      a lossy spell on every link: drop [0, 0.3], duplicate [0, 0.1], reorder [0, 0.5],
+//                each present with chance 1/2 (drop when none is)
+//   disk_errors  a server's disk, for the episode: read, write and sync error probabilities in
+//                [0, 0.05], each present with chance 1/2 (write when none is)
+// Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
+// down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
+class FaultDrawer {
+ public:
+  FaultDrawer(const Knobs& k, Rng& rng) : k_(k), rng_(rng), all_(NodeNames(k)) {
+    servers_.assign(all_.begin(), all_.begin() + k.meta_servers + k.replica_servers);
+  }
+  std::vector<Fault> Draw();
+
+ private:
+  using B = SwarmBounds;
+  static constexpr int kKinds = 9;
+  static constexpr int64_t kMinEpisodeMs = 500;
+
+  const std::string& Pick(const std::vector<std::string>& names) {
+    return names[rng_.Uniform(names.size())];
+  }
+  double Real(Bounds<double> b) { return Round3(b.lo + rng_.NextDouble() * (b.hi - b.lo)); }
+  void Add(int64_t at_ms, FaultAction action) {
+    out_.push_back(Fault{.at_ms = at_ms, .action = std::move(action)});
+  }
+  void Episode(int64_t start, int64_t end);
+  // 2 (or 3, when !two) non-empty, disjoint groups over a random subset of all nodes.
+  std::vector<std::vector<std::string>> Groups(bool two);
+  void Partition(int64_t start, int64_t end, bool one_way);
+  void Clog(int64_t start, int64_t end);
+  void Spell(int64_t start, int64_t end);
+  void DiskErrors(int64_t start, int64_t end);
+
+  const Knobs& k_;
+  Rng& rng_;
+  std::vector<std::string> all_;
+  std::vector<std::string> servers_;
+  std::vector<Fault> out_;
+  int64_t clock_jumped_ms_ = 0;  // sum of |by_ms| drawn so far (pegasus only)
+};
+
+std::vector<Fault> FaultDrawer::Draw() {
+  const int64_t window_lo = static_cast<int64_t>(k_.duration_ms * B::kFaultWindowStart);
+  const int64_t window_hi = static_cast<int64_t>(k_.duration_ms * B::kFaultWindowEnd);
+  const int64_t longest = std::max<int64_t>(kMinEpisodeMs, k_.duration_ms * 3 / 10);
+  const int episodes =
+      static_cast<int>(rng_.UniformRange(B::kFaultEpisodes.lo, B::kFaultEpisodes.hi));
+  if (window_hi - window_lo < 2 * kMinEpisodeMs) return {};
+  for (int i = 0; i < episodes; ++i) {
+    const int64_t start = rng_.UniformRange(window_lo, window_hi - 2 * kMinEpisodeMs);
+    const int64_t len = rng_.UniformRange(kMinEpisodeMs, std::min(window_hi - start, longest));
+    Episode(start, start + len);
+  }
+  return std::move(out_);
+}
+
+void FaultDrawer::Episode(int64_t start, int64_t end) {
+  switch (rng_.Uniform(kKinds)) {
+    case 0: {
+      const std::string node = Pick(servers_);
+      Add(start, CrashFault{.node = node, .mode = rng_.Uniform(2) == 0 ? "process" : "machine"});
+      Add(end, RestartFault{.node = node});
+      break;
+    }
+    case 1:
+      Add(start, PauseFault{.node = Pick(servers_), .duration_ms = end - start});
+      break;
+    case 2:
+    case 3:
+      Partition(start, end, /*one_way=*/rng_.Uniform(2) == 0);
+      break;
+    case 4:
+      Clog(start, end);
+      break;
+    case 5: {
+      int64_t by = rng_.UniformRange(B::kClockJumpMs.lo, B::kClockJumpMs.hi);
+      if (by == 0) by = 1;
+      const std::string& node = Pick(servers_);
+      if (k_.system == "pegasus") {
+        // Inside the lease margin (SwarmBounds::kPegasusClockJumpBudgetMs): what is left of the
+        // budget caps this jump, and a spent budget draws no jump at all.
+        const int64_t cap = B::kPegasusClockJumpBudgetMs - clock_jumped_ms_;
+        by = std::clamp(by, -cap, cap);
+        clock_jumped_ms_ += by < 0 ? -by : by;
+        if (by == 0) break;
+      }
+      Add(start, ClockJumpFault{.node = node, .by_ms = by});
+      break;
+    }
+    case 6: {
+      const std::string node = Pick(servers_);
+      Add(start, ClockDriftFault{.node = node, .drift_ppm = Real(B::kClockDriftPpm)});
+      Add(end, ClockDriftFault{.node = node, .drift_ppm = 0});
+      break;
+    }
+    case 7:
+      Spell(start, end);
+      break;
+    default:
+      DiskErrors(start, end);
+  }
+}
+
+void FaultDrawer::DiskErrors(int64_t start, int64_t end) {
+  DiskErrorsFault f{.node = Pick(servers_), .duration_ms = end - start};
+  if (rng_.Uniform(2) == 0) f.read_error_probability = Real(B::kSpellDiskErrorProbability);
+  if (rng_.Uniform(2) == 0) f.write_error_probability = Real(B::kSpellDiskErrorProbability);
+  if (rng_.Uniform(2) == 0) f.sync_error_probability = Real(B::kSpellDiskErrorProbability);
+  if (!f.read_error_probability && !f.write_error_probability && !f.sync_error_probability) {
+    f.write_error_probability = Real(B::kSpellDiskErrorProbability);
+  }
+  Add(start, std::move(f));
+}
+
+std::vector<std::vector<std::string>> FaultDrawer::Groups(bool two) {
+  std::vector<size_t> order(all_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng_.Uniform(i + 1)]);
+  const int n = static_cast<int>(order.size());
+  const int groups = two || n < 3 || rng_.Uniform(2) == 0 ? 2 : 3;
+  const int m = static_cast<int>(rng_.UniformRange(groups, n));  // nodes in some group
+  std::vector<int> cuts = {0, static_cast<int>(rng_.UniformRange(1, m - groups + 1))};
+  if (groups == 3) cuts.push_back(static_cast<int>(rng_.UniformRange(cuts[1] + 1, m - 1)));
+  cuts.push_back(m);
+  std::vector<std::vector<std::string>> out;
+  for (size_t g = 0; g + 1 < cuts.size(); ++g) {
+    std::vector<size_t> members(order.begin() + cuts[g], order.begin() + cuts[g + 1]);
+    std::sort(members.begin(), members.end());  // NodeId order reads best
+    auto& group = out.emplace_back();
+    for (size_t i : members) group.push_back(all_[i]);
+  }
+  return out;
+}
+
+void FaultDrawer::Partition(int64_t start, int64_t end, bool one_way) {
+  auto groups = Groups(one_way);
+  const bool timed = rng_.Uniform(10) < 7;
+  std::optional<int64_t> duration;
+  if (timed) duration = end - start;
+  if (one_way) {
+    Add(start, OneWayFault{.from = groups[0], .to = groups[1], .duration_ms = duration});
+  } else {
+    Add(start, PartitionFault{.groups = std::move(groups), .duration_ms = duration});
+  }
+  if (!timed) Add(end, HealFault{});
+}
+
+void FaultDrawer::Clog(int64_t start, int64_t end) {
+  ClogFault clog;
+  clog.duration_ms = end - start;
+  if (rng_.Uniform(2) == 0) {
+    clog.node = Pick(all_);
+  } else {
+    const size_t from = rng_.Uniform(all_.size());
+    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
+    clog.from = all_[from];
+    clog.to = all_[(from + step) % all_.size()];
+  }
+  Add(start, std::move(clog));
+}
+
+void FaultDrawer::Spell(int64_t start, int64_t end) {
+  NetworkFault spell;
+  spell.duration_ms = end - start;
+  if (rng_.Uniform(2) == 0) spell.drop_probability = Real(B::kSpellDropProbability);
+  if (rng_.Uniform(2) == 0) spell.duplicate_probability = Real(B::kSpellDuplicateProbability);
+  if (rng_.Uniform(2) == 0) spell.reorder_probability = Real(B::kSpellReorderProbability);
+  if (!spell.drop_probability && !spell.duplicate_probability && !spell.reorder_probability) {
+    spell.drop_probability = Real(B::kSpellDropProbability);
+  }
+  Add(start, std::move(spell));
+}
+
+}  // namespace
+
+std::vector<Fault> DrawSwarmFaults(const Knobs& knobs, Rng& rng) {
+  return FaultDrawer(knobs, rng).Draw();
+}
+
+}  // namespace pg::sim
