@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/common/log.h"
-#include "core/storage/key_schema.h"
+#include "core/proto/partition_hash.h"
 
 namespace pg {
 namespace {

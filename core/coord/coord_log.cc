@@ -4,8 +4,8 @@
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
-#include "core/replica/replica_log.h"
 #include "core/storage/mutation_log.h"
+#include "core/storage/segmented_log.h"
 
 namespace pg {
 

@@ -2,8 +2,8 @@
 // coord.log: the coordination server's durable history, one record per CoordTxn, appended with
 // sync before the txn's outcome is told to anyone (ZooKeeper's transaction log). The records use
 // the mutation log's framing (core/storage/mutation_log.h: length, CRC32C, body) with the txn's
-// zxid in the decree field and the encoded CoordTxn as the payload; files are segmented like a
-// replica's plog (core/replica/replica_log.h): a torn tail ends its segment and the next
+// zxid in the decree field and the encoded CoordTxn as the payload; files are segmented logs
+// (core/storage/segmented_log.h), like a replica's plog: a torn tail ends its segment and the next
 // incarnation appends to the next one, damage followed by an intact record is corruption.
 //
 // Replay applies the records whose zxid is exactly the next one, in file order, and skips the

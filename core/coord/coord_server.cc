@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
+#include "core/common/assert.h"
 #include "core/common/log.h"
-#include "core/replica/replica_log.h"
+#include "core/storage/segmented_log.h"
 
 namespace pg {
 

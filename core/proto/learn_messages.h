@@ -10,9 +10,9 @@
 
 #include "core/common/status.h"
 #include "core/proto/codec.h"
+#include "core/proto/kv_data.h"
 #include "core/proto/pegasus_types.h"
 #include "core/proto/replication_messages.h"
-#include "core/storage/kv_engine.h"
 
 namespace pg {
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/common/assert.h"
+#include "core/proto/partition_hash.h"
 #include "core/storage/key_schema.h"
 
 namespace pg {

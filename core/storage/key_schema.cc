@@ -5,7 +5,6 @@
 #include <limits>
 
 #include "core/common/assert.h"
-#include "core/common/crc.h"
 
 namespace pg {
 namespace {
@@ -107,10 +106,6 @@ uint32_t EpochSeconds(Time now) {
 
 bool IsExpired(uint32_t expire_ts, Time now) {
   return expire_ts > 0 && expire_ts <= EpochSeconds(now);
-}
-
-uint64_t PartitionHash(std::string_view hashkey, std::string_view sortkey) {
-  return Crc64(hashkey.empty() ? sortkey : hashkey);
 }
 
 }  // namespace pg

@@ -1,6 +1,7 @@
 #pragma once
-// Pegasus's RocksDB key and value layouts (src/base/pegasus_key_schema.h, value_schema_v0), the
-// partition hash, and the TTL rule. Pure functions over bytes.
+// Pegasus's RocksDB key and value layouts (src/base/pegasus_key_schema.h, value_schema_v0) and the
+// TTL rule. Pure functions over bytes. (The partition hash is routing's: core/proto/
+// partition_hash.h.)
 //
 // Key:   [u16 big-endian hashkey length][hashkey][sortkey]. The length prefix is what keeps the
 //        hashkeys "a" and "ab" apart: every key of "a" starts with 00 01 'a', every key of "ab"
@@ -57,9 +58,5 @@ Result<ValueView> DecodeValue(std::string_view raw);
 uint32_t EpochSeconds(Time now);
 // Pegasus's check_if_ts_expired: expire_ts > 0 && expire_ts <= now (in epoch seconds).
 bool IsExpired(uint32_t expire_ts, Time now);
-
-// Pegasus's pegasus_key_hash: crc64 of the hashkey, or of the sortkey when the hashkey is empty.
-// partition index = PartitionHash(...) % partition_count.
-uint64_t PartitionHash(std::string_view hashkey, std::string_view sortkey);
 
 }  // namespace pg

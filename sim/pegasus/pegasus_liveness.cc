@@ -8,8 +8,8 @@
 
 #include "core/client/pegasus_client.h"
 #include "core/meta/meta_server.h"
+#include "core/proto/partition_hash.h"
 #include "core/replica/replica_server.h"
-#include "core/storage/key_schema.h"
 
 namespace pg::sim {
 namespace {

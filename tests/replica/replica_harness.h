@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/proto/partition_hash.h"
 #include "core/replica/replica_server.h"
-#include "core/storage/key_schema.h"
 #include "core/storage/mem_engine.h"
 #include "tests/support/map_disk.h"
 

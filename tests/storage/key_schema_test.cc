@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/common/crc.h"
+#include "core/proto/partition_hash.h"
 
 namespace pg {
 namespace {
