@@ -52,6 +52,7 @@ void Replica::SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learn
 
 // A learner's prepare ack: counted only for its upgrade, never for a commit.
 void Replica::OnLearnerAck(NodeId from, const PrepareAck& ack) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary && ack.ballot == ballot_, "the front door's rule");
   auto it = primary_.learners.find(from);
   PG_ASSERT(it != primary_.learners.end());
   if (ack.error == ErrorCode::kOk) {
@@ -93,17 +94,15 @@ LearnResponse Replica::LearnResponseTo(const LearnRequest& req) const {
       .request_in_round = req.request_in_round};
 }
 
-// on_learn.
+// on_learn, at a primary (the front door answered the others).
 void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door hands learn requests by role");
+  PG_ASSERT_EQ(req.gpid, gpid_);
   LearnResponse resp = LearnResponseTo(req);
   auto reply = [&](ErrorCode e) {
     resp.error = e;
     out.Send(from, resp);
   };
-  if (status_ == PartitionStatus::kInactive && inactive_is_transient_ && primary_.pending_change) {
-    return reply(ErrorCode::kTryAgain);  // a configuration change is in flight; ask again later
-  }
-  if (status_ != PartitionStatus::kPrimary) return reply(ErrorCode::kInvalidState);
   auto it = primary_.learners.find(from);
   if (it == primary_.learners.end() || it->second.signature != req.signature) {
     // A learner of an earlier round (6aa11dea4): it must not learn on an old signature.
@@ -205,17 +204,13 @@ bool Replica::CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out)
 // (CT_UPGRADE_TO_SECONDARY, ballot + 1; upgrade_to_secondary_on_primary).
 void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n,
                                       Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door hands notices by role");
+  PG_ASSERT(!primary_.pending_change);
   LearnCompletionResponse resp{.gpid = gpid_, .signature = n.signature};
   auto reply = [&](ErrorCode e) {
     resp.error = e;
     out.Send(from, resp);
   };
-  if (primary_.pending_change) {
-    const bool ours = primary_.pending_change->type == ConfigType::kUpgradeToSecondary &&
-                      primary_.pending_change->node == from;
-    return reply(ours ? ErrorCode::kOk : ErrorCode::kTryAgain);
-  }
-  if (status_ != PartitionStatus::kPrimary) return reply(ErrorCode::kInvalidState);
   auto it = primary_.learners.find(from);
   if (it == primary_.learners.end() || it->second.signature != n.signature ||
       !it->second.prepare_start) {
