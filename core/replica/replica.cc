@@ -237,8 +237,12 @@ void Replica::CheckInvariants() const {
     PG_ASSERT_GT(abandoned_change_->config.ballot, ballot_, "an abandoned change not above us");
   }
   if (status_ == PartitionStatus::kError) PG_ASSERT(pending_appends_.empty());
-  for (size_t i = 1; i < pending_appends_.size(); ++i) {
-    PG_ASSERT_LT(pending_appends_[i - 1].token, pending_appends_[i].token, "appends out of order");
+  for (size_t i = 0; i < pending_appends_.size(); ++i) {
+    PG_ASSERT_LE(pending_appends_[i].ballot, ballot_, "an append of a ballot not yet ours");
+    if (i > 0) {
+      PG_ASSERT_LT(pending_appends_[i - 1].token, pending_appends_[i].token,
+                   "appends out of order");
+    }
   }
   if (!committed_cache_.empty()) {
     PG_ASSERT_EQ(committed_cache_.back().decree, plist_.last_committed(), "cache not at commit");

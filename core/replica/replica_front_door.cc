@@ -103,6 +103,7 @@ void Replica::Admit(Time now, NodeId from, const ClientRequest& req, Outbox& out
 
 // on_prepare. A secondary follows one primary: the role dispatch refuses a prepare from any other.
 void Replica::Admit(Time now, NodeId from, const PrepareRequest& req, Outbox& out) {
+  PG_ASSERT_EQ(req.config.gpid, gpid_, "the server routes by gpid");
   const Mutation& mu = req.mutation;
   auto refuse = [&](ErrorCode e) { AckPrepare(mu.decree, e, from, mu.ballot, out); };
   if (!ValidPrepare(req)) {
@@ -116,6 +117,7 @@ void Replica::Admit(Time now, NodeId from, const PrepareRequest& req, Outbox& ou
   const Admission a = ApplyBallotRule(now, claim, out);
   if (a.verdict == Admission::kRefused) return refuse(a.refusal);
   if (a.verdict == Admission::kDropped) return;  // a deposed primary's: no reply (Pegasus)
+  PG_ASSERT_EQ(mu.ballot, ballot_, "past the rule, the prepare is of the replica's ballot");
   if (status_ == PartitionStatus::kInactive) return refuse(ErrorCode::kInactiveState);
   if (status_ == PartitionStatus::kPotentialSecondary) return OnLearnerPrepare(from, req, out);
   if (status_ != PartitionStatus::kSecondary || config_.primary != req.config.primary) {
@@ -136,6 +138,7 @@ void Replica::Admit(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
   }
   const BallotClaim claim = Claim(DoorKind::kPrepareAck, ack.ballot, ballot_, from);
   if (ApplyBallotRule(now, claim, out).verdict != Admission::kHandle) return;
+  PG_ASSERT_EQ(claim.relation, BallotRelation::kEqual);
   if (primary_.learners.contains(from)) return OnLearnerAck(from, ack);
   OnPrepareAck(now, from, ack, out);
 }
@@ -144,6 +147,7 @@ void Replica::Admit(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
 
 // on_group_check: always answered; the answer's error tells the primary how this member stands.
 void Replica::Admit(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out) {
+  PG_ASSERT_EQ(req.config.gpid, gpid_, "the server routes by gpid");
   auto refuse = [&](ErrorCode e) { out.Send(from, GroupCheckReply(req, e)); };
   if (status_ == PartitionStatus::kError) return refuse(ErrorCode::kInvalidState);
   if (!announced_) return refuse(ErrorCode::kInactiveState);
@@ -152,6 +156,7 @@ void Replica::Admit(Time now, NodeId from, const GroupCheckRequest& req, Outbox&
   const Admission a = ApplyBallotRule(now, claim, out);
   if (a.verdict == Admission::kRefused) return refuse(a.refusal);
   PG_ASSERT(a.verdict == Admission::kHandle, "a group check is never dropped unanswered");
+  PG_ASSERT_EQ(req.config.ballot, ballot_, "past the rule, the check is of the replica's ballot");
   if (status_ == PartitionStatus::kInactive) return refuse(ErrorCode::kInactiveState);
   if (status_ != PartitionStatus::kSecondary || config_.primary != req.config.primary) {
     return refuse(ErrorCode::kInvalidState);
@@ -168,6 +173,7 @@ void Replica::Admit(Time now, NodeId from, const GroupCheckResponse& resp, Outbo
   }
   const BallotClaim claim = Claim(DoorKind::kGroupCheckResponse, resp.ballot, ballot_, from);
   if (ApplyBallotRule(now, claim, out).verdict != Admission::kHandle) return;
+  PG_ASSERT_EQ(claim.relation, BallotRelation::kEqual);
   OnGroupCheckResponse(now, from, resp, out);
 }
 
@@ -175,6 +181,7 @@ void Replica::Admit(Time now, NodeId from, const GroupCheckResponse& resp, Outbo
 
 // on_remove: the primary removed this replica from the group.
 void Replica::Admit(Time now, NodeId from, const RemoveReplica& m, Outbox& out) {
+  PG_ASSERT_EQ(m.config.gpid, gpid_, "the server routes by gpid");
   auto ignore = [&] {
     PG_LOG(kDebug, "replica {}: ignoring remove from {} at ballot {} ({}@{})", gpid_, from,
            m.config.ballot, PartitionStatusName(status_), ballot_);
@@ -211,6 +218,7 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
     inactive_is_transient_ = true;
   }
   if (ApplyBallotRule(now, claim, out).verdict != Admission::kHandle) return;
+  PG_ASSERT(status_ != PartitionStatus::kPrimary && !primary_.pending_change);
   AdoptMetaConfig(now, pc, out);
 }
 
@@ -234,6 +242,7 @@ bool Replica::SyncHandledBeforeBallot(Time now, const PartitionConfiguration& pc
   if (abandoned_change_ && pc.primary == host_->self() &&
       pc.ballot < abandoned_change_->config.ballot) {
     ReissueAbandonedChange(now, pc, out);
+    PG_ASSERT(!abandoned_change_ && primary_.pending_change, "the abandoned request is pending");
     return true;
   }
   return false;
@@ -264,6 +273,7 @@ void Replica::Admit(Time now, NodeId from, const ConfigProposal& p, Outbox& out)
   if (ApplyBallotRule(now, claim, out).verdict != Admission::kHandle) return;
   if (p.type == ConfigType::kUpgradeToPrimary) return AssignPrimary(now, p, out);
   if (p.type == ConfigType::kAssignPrimary) return AssignPrimaryFromDrops(now, p, out);
+  PG_ASSERT_EQ(p.config.ballot, ballot_, "past the rule, a member proposal is of our ballot");
   if (status_ != PartitionStatus::kPrimary) {
     PG_LOG(kDebug, "replica {}: ignoring {} of {}@{}: we are {}@{}", gpid_, ConfigTypeName(p.type),
            p.node, p.config.ballot, PartitionStatusName(status_), ballot_);
@@ -279,6 +289,7 @@ void Replica::Admit(Time now, NodeId from, const UpdateConfigResponse& r, Outbox
     PG_LOG(kDebug, "replica {}: ignoring config update reply: none pending", gpid_);
     return;
   }
+  PG_ASSERT(status_ == PartitionStatus::kInactive && inactive_is_transient_);
   // The newest request the reply can answer: an ok one carries the ballot it made; a refusal
   // carries meta's configuration, which a request based on it asks one ballot above.
   const Ballot answers = r.error == ErrorCode::kOk ? r.config.ballot : r.config.ballot.next();
@@ -363,6 +374,8 @@ void Replica::Admit(Time now, NodeId from, const LearnCompletionResponse& resp, 
 // ---- Timers -------------------------------------------------------------------------------------
 
 void Replica::OnTimer(Time now, ReplicaTimer kind, Outbox& out) {
+  PG_ASSERT(kind >= ReplicaTimer::kGroupCheck && kind <= ReplicaTimer::kLast,
+            "the server decodes replica timers only");
   switch (kind) {
     case ReplicaTimer::kGroupCheck:
       if (status_ != PartitionStatus::kPrimary) {

@@ -226,8 +226,10 @@ Status Replica::RestoreFromCheckpoint(const pg::Checkpoint& cp) {
   PG_RETURN_IF_ERROR(engine_->RestoreCheckpoint(cp));
   // Bug zoo: prepare_list_kept_after_learn (Pegasus 6d1edf550) leaves the prepare list as it was:
   // its commit point no longer matches the engine's.
-  if (!host_->options().bugs.on(Bug::kPrepareListKeptAfterLearn))
+  if (!host_->options().bugs.on(Bug::kPrepareListKeptAfterLearn)) {
     plist_.ResetTo(cp.decree, ballot_);
+    PG_ASSERT_EQ(plist_.last_committed(), cp.decree);
+  }
   committed_cache_.clear();
   // The committed sequence below the checkpoint is no longer known mutation by mutation.
   digest_base_ = cp.decree;

@@ -46,11 +46,13 @@ void ReplicaServer::Step(Time now, const Input& input, Outbox& out) {
   } else if (const auto* failed = std::get_if<LogFailed>(&input)) {
     OnLogDone(now, failed->file, failed->token, &failed->status, out);
   }
+  PG_ASSERT(stopped_ || !connected_ || LeaseValid(now), "connected without a lease");
 }
 
 // Pegasus replica_stub::initialize: load every replica on disk, replay its log, all PS_INACTIVE;
 // then beacon and config sync.
 void ReplicaServer::OnBoot(Time now, Outbox& out) {
+  PG_ASSERT(replicas_.empty() && !connected_, "a server boots once, before anything else");
   std::map<Gpid, int32_t> live;  // gpid -> first plog segment
   if (env_.disk != nullptr) {
     SegmentedRead index = ReadSegments(*env_.disk, kReplicaIndexFile, 0);
@@ -92,6 +94,7 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
          power_lost_ ? " (after a power loss)" : "");
   SendBeacon(now, out);
   RequestConfigSync(now, out);
+  PG_ASSERT_EQ(replicas_.size(), live.size());
 }
 
 // The private log is appended without fsync (PEGASUS.md §1.10), so after a power loss a replica's
@@ -105,6 +108,7 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
 // RocksDB: a second power loss went unnoticed, and a replica whose log had lost its acknowledged
 // tail became primary with none of the committed decrees).
 void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
+  PG_ASSERT(env_.disk != nullptr && replicas_.empty(), "detected at boot, before any load");
   // A read fault counts as a loss: the cautious answer.
   bool whole = false;
   if (env_.disk->Exists(kBootSentinelFile)) {
@@ -347,6 +351,15 @@ void ReplicaServer::CheckInvariants() const {
   for (const auto& [token, reset] : log_resets_) {
     PG_ASSERT(index_tokens_.contains(token), "log reset {} is no index append", token);
   }
+  for (uint64_t token : power_loss_drops_) {
+    PG_ASSERT(index_tokens_.contains(token), "power-loss drop {} is no index append", token);
+  }
+  for (const auto& [gpid, r] : replicas_) {
+    PG_ASSERT(ever_held_.contains(gpid), "replica {} missing from the held set", gpid);
+  }
+  PG_ASSERT_LT(meta_index_, options_.meta_servers.size());
+  PG_ASSERT(!connected_ || sync_sent_while_connected_, "connected without a config sync sent");
+  PG_ASSERT_LT(sentinel_token_, next_token_);
 }
 
 }  // namespace pg
