@@ -45,6 +45,8 @@ Status PrepareList::CommitTo(Decree to, const ApplyFn& apply) {
   while (last_committed_ < to && slots_.contains(last_committed_.next())) {
     PG_RETURN_IF_ERROR(CommitNext(apply));
   }
+  PG_ASSERT(last_committed_ >= to || !slots_.contains(last_committed_.next()),
+            "a soft commit stops only at `to` or at a hole");
   return Status::Ok();
 }
 
@@ -57,6 +59,7 @@ bool PrepareList::Contiguous() const {
 void PrepareList::TruncateAbove(Decree d) {
   PG_ASSERT_GE(d, last_committed_, "truncating committed mutations");
   slots_.erase(slots_.upper_bound(d), slots_.end());
+  PG_ASSERT_LE(max_decree(), d);
 }
 
 void PrepareList::ResetTo(Decree d, Ballot keep_from) {
@@ -66,10 +69,12 @@ void PrepareList::ResetTo(Decree d, Ballot keep_from) {
   last_committed_ = d;
   // The checkpoint's own ballot is unknown; later commits are of the current primary's ballot.
   last_committed_ballot_ = Ballot(0);
+  PG_ASSERT(slots_.empty() || slots_.begin()->first > d);
 }
 
 void PrepareList::CheckInvariants() const {
   PG_ASSERT_GE(last_committed_, Decree(0));
+  PG_ASSERT_GE(last_committed_ballot_, Ballot(0));
   if (!slots_.empty()) {
     PG_ASSERT_GT(slots_.begin()->first, last_committed_, "a committed decree is still prepared");
   }

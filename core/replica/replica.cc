@@ -66,32 +66,13 @@ std::optional<uint64_t> Replica::MutationDigest(Decree d) const {
   return mutation_digests_[static_cast<size_t>(d.value() - digest_base_.value() - 1)];
 }
 
-// ---- status changes (Pegasus: replica::update_local_configuration) ------------------------
-
-namespace {
-
-PartitionStatus StatusIn(const PartitionConfiguration& pc, NodeId self) {
-  if (pc.primary == self) return PartitionStatus::kPrimary;
-  if (std::find(pc.secondaries.begin(), pc.secondaries.end(), self) != pc.secondaries.end()) {
-    return PartitionStatus::kSecondary;
-  }
-  return PartitionStatus::kInactive;
-}
-
-// replica_config.cpp: is_same_ballot_status_change_allowed.
-bool SameBallotChangeAllowed(PartitionStatus from, PartitionStatus to, bool transient) {
-  using PS = PartitionStatus;
-  if (from == to) return true;
-  if (from == PS::kInactive && to == PS::kPotentialSecondary) return true;
-  if (from == PS::kPotentialSecondary && to == PS::kSecondary) return true;
-  return from == PS::kInactive && transient && (to == PS::kSecondary || to == PS::kPrimary);
-}
-
-}  // namespace
+// ---- Status changes (Pegasus: replica::update_local_configuration) ---------------------------
 
 void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, Outbox& out) {
   PG_ASSERT_GE(b, ballot_, "ballots never decrease");
   PG_ASSERT(status_ != PartitionStatus::kError, "PS_ERROR is terminal");
+  PG_ASSERT(s != PartitionStatus::kError, "only Fail enters PS_ERROR");
+  PG_ASSERT(!transient || s == PartitionStatus::kInactive, "only PS_INACTIVE is transient");
   const PartitionStatus old = status_;
   const Ballot old_ballot = ballot_;
   if (old == PartitionStatus::kPrimary && (s != PartitionStatus::kPrimary || b != old_ballot)) {
@@ -119,6 +100,8 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
            PartitionStatusName(s), b, inactive_is_transient_ ? " (transient)" : "");
   }
   if (s == PartitionStatus::kPrimary && (old != s || old_ballot != b)) BecomePrimary(now, out);
+  PG_ASSERT(s == PartitionStatus::kPotentialSecondary || !learning_,
+            "a learner's state outlived its status");
 }
 
 // Pegasus: update_local_configuration's switch into PS_PRIMARY: init_group_check, then
@@ -126,6 +109,7 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
 void Replica::BecomePrimary(Time now, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
   PG_ASSERT(config_.primary == host_->self(), "primary status without being the config's primary");
+  PG_ASSERT(!primary_.pending_change, "a pending change is answered before the replica serves");
   primary_.progress.clear();
   primary_.learners.clear();  // learners of an earlier ballot learn again under a new signature
   primary_.prepare_timer_armed = false;
@@ -145,50 +129,7 @@ void Replica::AbandonPrimaryState(Outbox& out) {
     out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry));
   }
   primary_ = PrimaryState{};
-  PG_ASSERT(primary_.progress.empty() && primary_.replies.empty());
-}
-
-// Adopts meta's configuration (config sync, update response). Returns whether it was adopted.
-bool Replica::AdoptConfig(Time now, const PartitionConfiguration& pc, Outbox& out) {
-  PG_ASSERT_EQ(pc.gpid, gpid_);
-  if (pc.partition_count > 0) partition_count_ = pc.partition_count;
-  if (status_ == PartitionStatus::kError) return false;
-  const PartitionStatus to = StatusIn(pc, host_->self());
-  if (pc.ballot < ballot_) {
-    PG_LOG(kDebug, "replica {}: ignoring configuration of older ballot {} < {}", gpid_, pc.ballot,
-           ballot_);
-    return false;
-  }
-  if (pc.ballot == ballot_ && !SameBallotChangeAllowed(status_, to, inactive_is_transient_)) {
-    PG_LOG(kDebug, "replica {}: same-ballot {} -> {} not allowed{}", gpid_,
-           PartitionStatusName(status_), PartitionStatusName(to),
-           inactive_is_transient_ ? "" : " (inactive is not transient)");
-    return false;
-  }
-  if (pc.ballot == ballot_ && to == status_ && !inactive_is_transient_) {
-    config_ = pc;
-    return true;
-  }
-  config_ = pc;
-  SetStatus(now, to, pc.ballot, /*transient=*/false, out);
-  return true;
-}
-
-// Adopts a larger ballot learned from the primary (prepare, group check): Pegasus calls
-// update_local_configuration(request.config) there too.
-bool Replica::AdoptReplicaConfig(Time now, const ReplicaConfiguration& rc, Outbox& out) {
-  PG_ASSERT_GT(rc.ballot, ballot_, "only a larger ballot is adopted from a peer");
-  PG_ASSERT(status_ != PartitionStatus::kError);
-  if (rc.status != PartitionStatus::kSecondary || !rc.primary || *rc.primary == host_->self()) {
-    PG_LOG(kDebug, "replica {}: not adopting peer config {} (learners are a later issue)", gpid_,
-           DebugString(rc));
-    return false;
-  }
-  config_.ballot = rc.ballot;
-  config_.primary = rc.primary;
-  config_.secondaries.clear();
-  SetStatus(now, PartitionStatus::kSecondary, rc.ballot, /*transient=*/false, out);
-  return true;
+  PG_ASSERT(primary_.progress.empty() && primary_.replies.empty() && primary_.row_queues.empty());
 }
 
 // Fail-stop: uncertain durability or a broken engine. The replica never acks or serves again.
@@ -228,10 +169,15 @@ Status Replica::ApplyMutation(const Mutation& mu) {
 }
 
 Status Replica::CommitSoft(Decree to) {
+  PG_ASSERT(engine_ != nullptr, "a replica without an engine commits nothing");
+  PG_ASSERT(status_ != PartitionStatus::kError, "a failed replica commits nothing");
   return plist_.CommitTo(to, [this](const Mutation& mu) { return ApplyMutation(mu); });
 }
 
+// The configuration a primary sends its members (prepare, group check).
 ReplicaConfiguration Replica::MemberConfig(PartitionStatus s) const {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "only a primary speaks for the group");
+  PG_ASSERT(config_.primary == host_->self());
   return ReplicaConfiguration{
       .gpid = gpid_, .ballot = ballot_, .primary = config_.primary, .status = s};
 }
@@ -249,15 +195,28 @@ void Replica::AppendMutation(const Mutation& mu, Outbox& out) {
                                                     .last_committed = mu.last_committed_decree,
                                                     .payload = Encode(mu.updates)}),
                  .sync = false});
+  PG_ASSERT(pending_appends_.empty() || pending_appends_.back().token < token,
+            "log tokens are issued in order");
   pending_appends_.push_back({.token = token, .ballot = mu.ballot, .decree = mu.decree});
   log_written_ = true;
   log_empty_ = false;
+}
+
+void Replica::Close(Outbox& out) {
+  for (ReplicaTimer t :
+       {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout, ReplicaTimer::kConfigRetry,
+        ReplicaTimer::kPrepareRetry, ReplicaTimer::kCheckpoint, ReplicaTimer::kLearn}) {
+    out.CancelTimer(MakeReplicaTimerId(gpid_, t));
+  }
+  AbandonPrimaryState(out);
+  PG_ASSERT(primary_.replies.empty());
 }
 
 void Replica::CheckInvariants() const {
   plist_.CheckInvariants();
   PG_ASSERT_LE(plist_.last_committed(), plist_.max_decree());
   PG_ASSERT_EQ(ballot_, ballot_high_, "ballot went backwards");
+  PG_ASSERT_EQ(config_.gpid, gpid_);
   PG_ASSERT_EQ(log_file_, SegmentName(PlogBaseName(gpid_), log_segment_));
   PG_ASSERT_LE(first_log_segment_, log_segment_);
   if (log_reset_pending_) {
@@ -274,6 +233,26 @@ void Replica::CheckInvariants() const {
   PG_ASSERT_EQ(static_cast<int64_t>(mutation_digests_.size()),
                plist_.last_committed().value() - digest_base_.value());
   PG_ASSERT(!inactive_is_transient_ || status_ == PartitionStatus::kInactive);
+  if (abandoned_change_) {
+    PG_ASSERT_GT(abandoned_change_->config.ballot, ballot_, "an abandoned change not above us");
+  }
+  if (status_ == PartitionStatus::kError) PG_ASSERT(pending_appends_.empty());
+  for (size_t i = 0; i < pending_appends_.size(); ++i) {
+    PG_ASSERT_LE(pending_appends_[i].ballot, ballot_, "an append of a ballot not yet ours");
+    if (i > 0) {
+      PG_ASSERT_LT(pending_appends_[i - 1].token, pending_appends_[i].token,
+                   "appends out of order");
+    }
+  }
+  if (!committed_cache_.empty()) {
+    PG_ASSERT_EQ(committed_cache_.back().decree, plist_.last_committed(), "cache not at commit");
+  }
+  CheckPrimaryInvariants();
+  CheckLearningInvariants();
+  if (engine_ != nullptr) engine_->CheckInvariants();
+}
+
+void Replica::CheckPrimaryInvariants() const {
   if (status_ == PartitionStatus::kPrimary) {
     PG_ASSERT(config_.primary == host_->self(), "primary but not the config's primary");
     PG_ASSERT_EQ(config_.ballot, ballot_);
@@ -300,17 +279,26 @@ void Replica::CheckInvariants() const {
   if (status_ != PartitionStatus::kPrimary && !inactive_is_transient_) {
     PG_ASSERT(primary_.replies.empty() && primary_.progress.empty(), "stale primary state");
   }
-  if (status_ == PartitionStatus::kError) PG_ASSERT(pending_appends_.empty());
+  if (status_ != PartitionStatus::kPrimary) {
+    PG_ASSERT(primary_.retries.empty(), "prepare retries without being primary");
+  }
+}
+
+void Replica::CheckLearningInvariants() const {
   PG_ASSERT_EQ(learning_.has_value(), status_ == PartitionStatus::kPotentialSecondary,
                "learner state without being a learner, or the reverse");
+  if (learning_) {
+    PG_ASSERT(config_.primary.has_value(), "a learner without its primary");
+  }
   if (learning_ && learning_->caught_up) {
     PG_ASSERT_GE(plist_.last_committed().next(), learning_->prepare_start,
                  "a caught-up learner lacks decrees below its prepare start");
   }
-  if (!committed_cache_.empty()) {
-    PG_ASSERT_EQ(committed_cache_.back().decree, plist_.last_committed(), "cache not at commit");
+  for (const auto& [node, learner] : primary_.learners) {
+    PG_ASSERT(node != host_->self(), "a primary learning from itself");
+    PG_ASSERT_EQ(learner.signature >> 32, static_cast<uint64_t>(ballot_.value()),
+                 "a learner of another ballot");
   }
-  if (engine_ != nullptr) engine_->CheckInvariants();
 }
 
 }  // namespace pg

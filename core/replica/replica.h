@@ -1,21 +1,28 @@
 #pragma once
 // One partition's PacificA state machine as Pegasus implements it (src/replica/replica*.cpp):
-// the NORMAL CASE: primary-driven two-phase commit, commit point propagation, group check, empty
-// writes, removal of a failed secondary through meta, and boot-time log replay. Failover,
-// reconciliation and learning are a later issue; the seams for them are ReplayPrepareList (it
-// already re-prepares every uncommitted decree under the current ballot and fills holes),
-// PrepareList::TruncateAbove, and the same-ballot status rules in AdoptConfig.
+// primary-driven two-phase commit with the commit point riding on prepares and group checks,
+// empty writes, configuration changes through meta (a failed member removed, a secondary made
+// primary and reconciled, the balancer's moves, the assign after every replica went down),
+// learning (a new member catches up from the primary's cache, log or a checkpoint), boot-time log
+// replay and checkpoints.
+//
+// Every message enters by the front door (replica_front_door.cc): it compares the message's
+// ballot with the replica's once, by its kind's rule (kBallotRules in replica_front_door.h), and
+// hands it to the handler of the replica's role; handlers assume what the door checked. Replica
+// is one class because every role reads and writes the same state (status, ballot, configuration,
+// prepare list, log); the role-specific state lives in role structs (PrimaryState in
+// replica_primary.h, LearnerState in replica_learner.h), and the private part below is sectioned
+// by role, each section naming the file that defines it.
 //
 // Status (PEGASUS.md §1.2). Invariants: PRIMARY => config_.primary == self and the ballot is
 // config_'s; 2PC runs only in PRIMARY; while a config change is pending the replica is
 // INACTIVE-transient and keeps its primary bookkeeping (client replies survive the re-prepare).
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/ids.h"
@@ -23,8 +30,10 @@
 #include "core/node/io.h"
 #include "core/proto/message.h"
 #include "core/replica/prepare_list.h"
+#include "core/replica/replica_learner.h"
 #include "core/replica/replica_log.h"
 #include "core/replica/replica_options.h"
+#include "core/replica/replica_primary.h"
 #include "core/storage/kv_engine.h"
 
 namespace pg {
@@ -41,6 +50,11 @@ enum class ReplicaTimer : uint8_t {
 };
 TimerId MakeReplicaTimerId(Gpid gpid, ReplicaTimer kind);
 
+// The front door's types (replica_front_door.h).
+struct Admission;
+struct BallotClaim;
+enum class BallotRelation : uint8_t;
+
 class Replica {
  public:
   // An open replica: PS_INACTIVE, commit point = the engine's last applied decree. Its plog
@@ -49,12 +63,14 @@ class Replica {
   // A replica whose engine or log could not be opened: PS_ERROR from the start.
   Replica(ReplicaHost* host, Gpid gpid, const Status& why);
 
+  // ---- Views (replica.cc) ----
   Gpid gpid() const { return gpid_; }
   PartitionStatus status() const { return status_; }
   Ballot ballot() const { return ballot_; }
   Decree last_committed() const { return plist_.last_committed(); }
   Decree last_prepared() const { return plist_.max_decree(); }
   const std::string& log_file() const { return log_file_; }
+  bool announced() const { return announced_; }
   bool ServingAsPrimary(Time now) const;
   ReplicaInfo Info() const;
   std::optional<uint64_t> CommittedDigest(Decree d) const;
@@ -65,7 +81,27 @@ class Replica {
   std::optional<uint64_t> MutationDigest(Decree d) const;
   void CheckInvariants() const;
 
-  // ---- Boot (replica_init.cc) ----
+  // ---- The front door (replica_front_door.cc) ----
+  // Every message the server routes to this replica: client requests, 2PC, group check, meta's
+  // proposals and replies, learning.
+  void OnMessage(Time now, NodeId from, const Message& msg, Outbox& out);
+  // One partition's configuration from meta's config sync answer (on_config_sync).
+  void OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out);
+  void OnTimer(Time now, ReplicaTimer kind, Outbox& out);
+
+  // ---- Inputs that carry no ballot, straight to their handler ----
+  // Log completions (replica_secondary.cc).
+  void OnLogAppended(Time now, uint64_t token, Outbox& out);
+  void OnLogFailed(Time now, uint64_t token, const Status& status, Outbox& out);
+  // The index entry of a log reset (StartFreshLog) to `segment` is durable, or failed
+  // (replica_learner.cc).
+  void OnLogReset(Time now, int32_t segment, const Status* failure, Outbox& out);
+  // replica_stub::on_meta_server_disconnected: every replica goes PS_INACTIVE (transient); a
+  // primary abandons its outstanding prepares and clients (their outcome is unknown)
+  // (replica_reconfig.cc).
+  void OnLeaseLapse(Time now, Outbox& out);
+
+  // ---- Boot and announcement (replica_restart.cc) ----
   // Pegasus's init_app_and_prepare_list + replay_mutation: records at or below the engine's
   // decree are skipped; each record first commits up to its header's last_committed (what later
   // headers prove committed), then enters the prepare list as logged. The uncommitted suffix
@@ -80,114 +116,14 @@ class Replica {
   // Loaded from disk at the server's boot (not created for a new table): if meta still lists it
   // as primary, it must take a new ballot before acting (CT_PRIMARY_FORCE_UPDATE_BALLOT).
   void MarkLoadedAtBoot() { loaded_at_boot_ = true; }
-  bool announced() const { return announced_; }
 
-  // ---- Configuration (replica_config.cc) ----
-  void OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out);
-  void OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out);
-  void AssignPrimary(Time now, const ConfigProposal& p, Outbox& out);
-  // CT_ASSIGN_PRIMARY after all replicas went down (replica_ddd.cc).
-  void AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& out);
-  void ReissueAbandonedChange(Time now, const PartitionConfiguration& pc, Outbox& out);
-  void ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outbox& out);
-  void OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out);
-  void OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out);
-  // replica_stub::on_meta_server_disconnected: every replica goes PS_INACTIVE (transient); a
-  // primary abandons its outstanding prepares and clients (their outcome is unknown).
-  void OnLeaseLapse(Time now, Outbox& out);
+  // ---- Lifetime (replica_checkpoint.cc, replica.cc) ----
+  // Arms the first checkpoint timer (the server calls it once the replica is open).
+  void StartCheckpoints(Outbox& out);
   // Before the server drops this replica (gc): cancels its timers.
   void Close(Outbox& out);
 
-  // ---- Client operations and 2PC (replica_2pc.cc, replica_read.cc) ----
-  void OnClientWrite(Time now, NodeId from, const ClientRequest& req, Outbox& out);
-  void OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out);
-  void OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox& out);
-  void OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out);
-  void OnLogAppended(Time now, uint64_t token, Outbox& out);
-  void OnLogFailed(Time now, uint64_t token, const Status& status, Outbox& out);
-
-  // ---- Learning, the learner's side (replica_learner.cc) ----
-  void OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, Outbox& out);
-  void OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, Outbox& out);
-  void OnLearnCompletionResponse(Time now, const LearnCompletionResponse& resp, Outbox& out);
-  // The index entry of a log reset (StartFreshLog) to `segment` is durable, or failed.
-  void OnLogReset(Time now, int32_t segment, const Status* failure, Outbox& out);
-  // ---- Learning, the primary's side (replica_learn_primary.cc) ----
-  void OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out);
-  void OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n, Outbox& out);
-
-  // ---- Group check and timers (replica_check.cc) ----
-  void OnGroupCheck(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out);
-  void OnGroupCheckResponse(Time now, NodeId from, const GroupCheckResponse& resp, Outbox& out);
-  void OnTimer(Time now, ReplicaTimer kind, Outbox& out);
-  // ---- Checkpoint (replica_checkpoint.cc) ----
-  // Arms the first checkpoint timer (the server calls it once the replica is open).
-  void StartCheckpoints(Outbox& out);
-  // Flushes the engine when it holds applied-but-not-durable decrees; re-arms the timer. A failed
-  // flush is fail-stop: what the engine holds on disk is uncertain.
-  void Checkpoint(Outbox& out);
-
  private:
-  struct PrepareProgress {
-    std::set<NodeId> awaiting;  // secondaries of the current ballot that have not acked
-    Time sent;
-  };
-  struct PendingReply {
-    NodeId client;
-    ClientResponse response;
-  };
-  struct QueuedWrite {
-    NodeId client;
-    ClientRequest request;
-  };
-  // What the primary knows of one learner (Pegasus's remote_learner_state).
-  struct LearnerProgress {
-    uint64_t signature = 0;
-    // Set by the learner's first request: every prepare from this decree on goes to it too.
-    std::optional<Decree> prepare_start;
-    // Prepares sent to the learner and not yet acked, with their send time. The learner becomes
-    // a secondary only with none outstanding; one outstanding past prepare_timeout drops it.
-    std::map<Decree, Time> unacked;
-    // Added by the balancer (CT_ADD_SECONDARY_FOR_LB): it may join past the replica count, since
-    // meta removes the replica it copies once it has joined.
-    bool for_lb = false;
-  };
-  // The learner's own state while PS_POTENTIAL_SECONDARY (potential_secondary_context).
-  struct LearnerState {
-    uint64_t signature = 0;
-    Decree prepare_start{0};  // 0 until the first response
-    bool caught_up = false;   // learned everything below prepare_start; notifying the primary
-    int unanswered = 0;       // requests sent since the last response
-    // Learn requests sent in this round; an answer to an earlier one is late and ignored (the
-    // retry asked again, and its answer may already have brought newer state).
-    uint32_t requests = 0;
-    // Set while the completion notice waits for the log appends issued up to this token (the
-    // learned mutations among them) to complete.
-    std::optional<uint64_t> completion_after_token;
-  };
-  // Pegasus's primary_context, reduced to the normal case.
-  struct PrimaryState {
-    // Invariant: keys are in (last_committed, last_prepared].
-    std::map<Decree, PrepareProgress> progress;
-    std::map<Decree, PendingReply> replies;
-    // Writes waiting for their row (hashkey) to be quiet, FIFO per row: an atomic op runs only
-    // when no uncommitted mutation touches its hashkey, and later writes to that row queue
-    // behind it (Pegasus serializes atomic ops with a row lock keyed by partition hash).
-    std::map<std::string, std::deque<QueuedWrite>> row_queues;
-    Time last_prepare_time;
-    // Set while the kPrepareTimeout timer is armed: re-arming on every prepare would push the
-    // deadline of older prepares forever under a steady load.
-    bool prepare_timer_armed = false;
-    // Prepares a secondary answered with a transient error (kInactiveState, kTryAgain): resent
-    // on kPrepareRetry while their prepare timeout has not fired (Pegasus retries them too).
-    std::set<std::pair<Decree, NodeId>> retries;
-    // Reads are refused until the commit point reaches this (a new primary's uncommitted
-    // suffix may hold writes older than what it has applied; PEGASUS.md §1.8).
-    Decree last_prepare_decree_on_new_primary{0};
-    std::optional<UpdateConfigRequest> pending_change;
-    // Learners of this ballot (primary_context::learners): a ballot change drops them all.
-    std::map<NodeId, LearnerProgress> learners;
-  };
   struct PendingAppend {
     uint64_t token = 0;
     Ballot ballot;
@@ -195,20 +131,44 @@ class Replica {
     bool done = false;
   };
 
-  // replica.cc
+  // ---- The front door (replica_front_door.cc) ----
+  // One Admit per message kind: the checks that precede the ballot, the kind's ballot rule, then
+  // the role handler.
+  void Admit(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+  void Admit(Time now, NodeId from, const PrepareRequest& req, Outbox& out);
+  void Admit(Time now, NodeId from, const PrepareAck& ack, Outbox& out);
+  void Admit(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out);
+  void Admit(Time now, NodeId from, const GroupCheckResponse& resp, Outbox& out);
+  void Admit(Time now, NodeId from, const RemoveReplica& m, Outbox& out);
+  void Admit(Time now, NodeId from, const ConfigProposal& p, Outbox& out);
+  void Admit(Time now, NodeId from, const UpdateConfigResponse& r, Outbox& out);
+  void Admit(Time now, NodeId from, const AddLearnerRequest& req, Outbox& out);
+  void Admit(Time now, NodeId from, const LearnRequest& req, Outbox& out);
+  void Admit(Time now, NodeId from, const LearnResponse& resp, Outbox& out);
+  void Admit(Time now, NodeId from, const LearnCompletionNotify& n, Outbox& out);
+  void Admit(Time now, NodeId from, const LearnCompletionResponse& resp, Outbox& out);
+  // The sync's checks before the ballot rule; true when the sync needs nothing more.
+  bool SyncHandledBeforeBallot(Time now, const PartitionConfiguration& pc, Outbox& out);
+  // Applies the claim's kind's rule at its relation (kBallotRules): the one place a message's
+  // ballot decides its fate. Adopts the configuration for kAdoptFromPrimary / kAdoptIfPrimary.
+  Admission ApplyBallotRule(Time now, const BallotClaim& claim, Outbox& out);
+
+  // ---- Status changes and what every role shares (replica.cc) ----
   void SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, Outbox& out);
   void BecomePrimary(Time now, Outbox& out);
   void AbandonPrimaryState(Outbox& out);
-  bool AdoptConfig(Time now, const PartitionConfiguration& pc, Outbox& out);
-  bool AdoptReplicaConfig(Time now, const ReplicaConfiguration& rc, Outbox& out);
+  // Fail-stop: uncertain durability or a broken engine. The replica never acks or serves again.
   void Fail(Outbox& out, const Status& why);
   Status ApplyMutation(const Mutation& mu);
   Status CommitSoft(Decree to);
   ReplicaConfiguration MemberConfig(PartitionStatus s) const;
   int MemberCount() const { return 1 + static_cast<int>(config_.secondaries.size()); }
   void AppendMutation(const Mutation& mu, Outbox& out);
+  void CheckPrimaryInvariants() const;
+  void CheckLearningInvariants() const;
 
-  // replica_2pc.cc
+  // ---- Primary: client writes, 2PC, commit, prepare timeouts (replica_primary_write.cc) ----
+  void OnClientWrite(Time now, NodeId from, const ClientRequest& req, Outbox& out);
   ErrorCode WriteAdmission(Time now, const ClientRequest& req) const;
   ErrorCode RoutingCheck(const ClientRequest& req) const;
   bool HasUncommittedOn(const std::string& hashkey) const;
@@ -217,43 +177,79 @@ class Replica {
                    Outbox& out);
   void SendPrepare(Time now, Decree d, Outbox& out);
   void ReplayPrepareList(Time now, Outbox& out);
+  void OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out);
   void TryCommitOnPrimary(Time now, Outbox& out);
   bool MajorityAckedUnderBug(const PrepareProgress& p) const;
   void DrainRowQueues(Time now, Outbox& out);
-  void AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out);
+  void ArmPrepareTimeout(Time now, Outbox& out);
+  void ResendRetries(Time now, Outbox& out);
+  void CheckPrepareTimeouts(Time now, Outbox& out);
+
+  // ---- Primary: reads (replica_read.cc) ----
+  void OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+
+  // ---- Secondary: prepares, log completions, acks (replica_secondary.cc) ----
   bool ValidPrepare(const PrepareRequest& req) const;
-  void OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& out);
+  void OnPrepare(NodeId from, const PrepareRequest& req, Outbox& out);
   bool AnswerIfAlreadyHeld(const Mutation& mu, NodeId from, Outbox& out);
+  void AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Outbox& out);
   void OnLogged(Time now, const PendingAppend& a, Outbox& out);
 
-  // replica_learner.cc / replica_learn_primary.cc
+  // ---- Group check, both sides (replica_check.cc) ----
+  void BroadcastGroupCheck(Time now, Outbox& out);
+  void OnGroupCheck(NodeId from, const GroupCheckRequest& req, Outbox& out);
+  GroupCheckResponse GroupCheckReply(const GroupCheckRequest& req, ErrorCode error) const;
+  void OnGroupCheckResponse(Time now, NodeId from, const GroupCheckResponse& resp, Outbox& out);
+
+  // ---- Reconfiguration (replica_reconfig.cc) ----
+  // Adopts meta's configuration (config sync, a newer proposal, an update reply).
+  void AdoptMetaConfig(Time now, const PartitionConfiguration& pc, Outbox& out);
+  // Adopts a newer ballot learned from its primary (prepare, group check); false when refused.
+  bool AdoptReplicaConfig(Time now, const ReplicaConfiguration& rc, Outbox& out);
+  void ReissueAbandonedChange(Time now, const PartitionConfiguration& pc, Outbox& out);
+  void ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outbox& out);
+  void OnMemberProposal(Time now, const ConfigProposal& p, Outbox& out);
+  void AssignPrimary(Time now, const ConfigProposal& p, Outbox& out);
+  // CT_ASSIGN_PRIMARY after all replicas went down.
+  void AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& out);
+  void DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& out);
+  void HandleRemoteFailure(Time now, NodeId node, Outbox& out,
+                           ConfigType type = ConfigType::kDowngradeToInactive);
+  // update_configuration_on_meta_server: `req` becomes the pending change, 2PC stops (transient
+  // PS_INACTIVE at `ballot`), the request goes to meta and is retried every second until answered.
+  void RequestConfigUpdate(Time now, UpdateConfigRequest req, Ballot ballot, Outbox& out);
+  void SendConfigUpdate(Outbox& out);
+  void OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out);
+  void OnRemoveReplica(Time now, const RemoveReplica& m, Outbox& out);
+
+  // ---- Learner (replica_learner.cc) ----
+  void OnAddLearner(Time now, const AddLearnerRequest& req, BallotRelation relation, Outbox& out);
+  void OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& out);
+  void StartFreshLog(Outbox& out);
   void SendLearnRequest(Outbox& out);
   void SendLearnCompletion(Outbox& out);
   void GiveUpLearning(Time now, std::string_view why, Outbox& out);
+  void OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, Outbox& out);
   Status RestoreFromCheckpoint(const pg::Checkpoint& cp);
   void AcceptLearnedMutations(const LearnResponse& resp, Outbox& out);
-  void StartFreshLog(Outbox& out);
+  void OnLearnCompletionResponse(Time now, const LearnCompletionResponse& resp, Outbox& out);
+
+  // ---- Primary's side of learning (replica_learn_primary.cc) ----
   void AddLearner(NodeId node, bool for_lb, Outbox& out);
   void SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d, Outbox& out);
   void OnLearnerAck(NodeId from, const PrepareAck& ack);
   void CheckLearnerTimeouts(Time now, Outbox& out);
+  void OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out);
   LearnResponse LearnResponseTo(const LearnRequest& req) const;
   LearnResponse BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner);
   bool CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out) const;
+  void OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n, Outbox& out);
   void RememberCommitted(const Mutation& mu);
 
-  // replica_check.cc / replica_config.cc
-  void BroadcastGroupCheck(Time now, Outbox& out);
-  void CheckPrepareTimeouts(Time now, Outbox& out);
-  void ArmPrepareTimeout(Time now, Outbox& out);
-  void ResendRetries(Time now, Outbox& out);
-  void HandleRemoteFailure(Time now, NodeId node, Outbox& out,
-                           ConfigType type = ConfigType::kDowngradeToInactive);
-  void DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& out);
-  void SendConfigUpdate(Outbox& out);
-  // update_configuration_on_meta_server: `req` becomes the pending change, 2PC stops (transient
-  // PS_INACTIVE at `ballot`), the request goes to meta and is retried every second until answered.
-  void RequestConfigUpdate(Time now, UpdateConfigRequest req, Ballot ballot, Outbox& out);
+  // ---- Checkpoint (replica_checkpoint.cc) ----
+  // Flushes the engine when it holds applied-but-not-durable decrees; re-arms the timer. A failed
+  // flush is fail-stop: what the engine holds on disk is uncertain.
+  void Checkpoint(Outbox& out);
 
   ReplicaHost* host_;
   Gpid gpid_;
@@ -287,13 +283,16 @@ class Replica {
   // The change request this replica stopped waiting for when its lease lapsed. Meta may persist
   // it still (the request can reach meta after a config sync it answers from the older ballot),
   // so a sync naming this replica primary below the request's ballot is not taken as the truth:
-  // the request is asked again (swarm seed 1253). Cleared once the replica reaches that ballot.
+  // the request is asked again (ReissueAbandonedChange). Cleared once the replica reaches that
+  // ballot. Invariant: its ballot is above the replica's.
   std::optional<UpdateConfigRequest> abandoned_change_;
 
   PrepareList plist_;
-  std::deque<PendingAppend> pending_appends_;  // in issue order; logged = a done prefix
+  // In issue order; logged = a done prefix. Invariant: tokens strictly increase.
+  std::deque<PendingAppend> pending_appends_;
+  // The primary's state (replica_primary.h); kept through a transient PS_INACTIVE.
   PrimaryState primary_;
-  // Set exactly while PS_POTENTIAL_SECONDARY.
+  // The learner's state (replica_learner.h). Set exactly while PS_POTENTIAL_SECONDARY.
   std::optional<LearnerState> learning_;
   // The newest learning signature this replica has learned under (0: none since it booted).
   // Signatures are (ballot << 32 | the primary's count), so they only grow in a partition's

@@ -1,6 +1,7 @@
-// Group check, empty writes and the primary's timers: Pegasus src/replica/replica_check.cpp
-// (broadcast_group_check, on_group_check, on_group_check_reply) and the prepare timeout of
-// replica_2pc.cpp.
+// Group check and empty writes: Pegasus src/replica/replica_check.cpp (broadcast_group_check,
+// on_group_check, on_group_check_reply). The primary sends its commit point to every secondary
+// each interval; a secondary that does not follow is removed through meta. The front door
+// (replica_front_door.cc) applies a group check's ballot rule and answers the refusals.
 #include <algorithm>
 
 #include "core/common/assert.h"
@@ -8,43 +9,6 @@
 #include "core/replica/replica.h"
 
 namespace pg {
-
-void Replica::OnTimer(Time now, ReplicaTimer kind, Outbox& out) {
-  switch (kind) {
-    case ReplicaTimer::kGroupCheck:
-      if (status_ != PartitionStatus::kPrimary) {
-        PG_LOG(kDebug, "replica {}: group check timer while {}", gpid_,
-               PartitionStatusName(status_));
-        return;
-      }
-      BroadcastGroupCheck(now, out);
-      CheckLearnerTimeouts(now, out);
-      out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kGroupCheck),
-                   host_->options().group_check_interval);
-      return;
-    case ReplicaTimer::kPrepareTimeout:
-      primary_.prepare_timer_armed = false;
-      if (status_ != PartitionStatus::kPrimary) return;
-      return CheckPrepareTimeouts(now, out);
-    case ReplicaTimer::kPrepareRetry:
-      if (status_ != PartitionStatus::kPrimary) return;
-      return ResendRetries(now, out);
-    case ReplicaTimer::kCheckpoint:
-      return Checkpoint(out);
-    case ReplicaTimer::kLearn:
-      if (!learning_) return;
-      if (learning_->unanswered >= host_->options().learn_max_unanswered) {
-        return GiveUpLearning(now, "the primary does not answer", out);
-      }
-      return learning_->caught_up ? SendLearnCompletion(out) : SendLearnRequest(out);
-    case ReplicaTimer::kConfigRetry:
-      if (!primary_.pending_change) return;
-      SendConfigUpdate(out);
-      out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
-      return;
-  }
-  PG_LOG(kDebug, "replica {}: unknown timer kind {}", gpid_, static_cast<int>(kind));
-}
 
 // broadcast_group_check: the commit point to every secondary; and when no prepare went out for
 // a whole interval, an empty write so that the commit point moves even without client writes.
@@ -66,37 +30,30 @@ void Replica::BroadcastGroupCheck(Time now, Outbox& out) {
   InitPrepare(now, {}, std::nullopt, out);
 }
 
-// on_group_check (secondary).
-void Replica::OnGroupCheck(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out) {
+// A group check's answer carries this replica's commit points as they are when it is sent.
+GroupCheckResponse Replica::GroupCheckReply(const GroupCheckRequest& req, ErrorCode error) const {
   GroupCheckResponse resp{.gpid = gpid_, .ballot = req.config.ballot};
-  auto reply = [&](ErrorCode e) {
-    resp.error = e;
-    resp.last_committed_decree_in_app = engine_ ? engine_->last_applied() : Decree(0);
-    resp.last_committed_decree_in_prepare_list = plist_.last_committed();
-    out.Send(from, resp);
-  };
-  if (status_ == PartitionStatus::kError) return reply(ErrorCode::kInvalidState);
-  if (!announced_) return reply(ErrorCode::kInactiveState);
-  if (req.config.ballot < ballot_) return reply(ErrorCode::kInvalidVersion);  // VERSION_OUTDATED
-  if (req.config.ballot > ballot_ && !AdoptReplicaConfig(now, req.config, out)) {
-    return reply(ErrorCode::kInvalidState);
-  }
-  if (status_ == PartitionStatus::kInactive) return reply(ErrorCode::kInactiveState);
-  if (status_ != PartitionStatus::kSecondary || config_.primary != req.config.primary) {
-    return reply(ErrorCode::kInvalidState);
-  }
+  resp.error = error;
+  resp.last_committed_decree_in_app = engine_ ? engine_->last_applied() : Decree(0);
+  resp.last_committed_decree_in_prepare_list = plist_.last_committed();
+  return resp;
+}
+
+// on_group_check, as a secondary of the check's ballot and primary: the commit point it carries
+// commits here as far as the prepare list is contiguous.
+void Replica::OnGroupCheck(NodeId from, const GroupCheckRequest& req, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kSecondary, "the front door hands group checks by role");
+  PG_ASSERT_EQ(req.config.ballot, ballot_, "the front door admits group checks of this ballot");
+  PG_ASSERT(announced_ && config_.primary == req.config.primary);
   if (Status s = CommitSoft(req.last_committed_decree); !s.ok()) return Fail(out, s);
-  reply(ErrorCode::kOk);
+  out.Send(from, GroupCheckReply(req, ErrorCode::kOk));
 }
 
 // on_group_check_reply: an error means the member is not following; remove it.
 void Replica::OnGroupCheckResponse(Time now, NodeId from, const GroupCheckResponse& resp,
                                    Outbox& out) {
-  if (status_ != PartitionStatus::kPrimary || resp.ballot != ballot_) {
-    PG_LOG(kDebug, "replica {}: ignoring group check reply from {} for ballot {}", gpid_, from,
-           resp.ballot);
-    return;
-  }
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door admits replies to a primary");
+  PG_ASSERT_EQ(resp.ballot, ballot_, "the front door admits replies of this ballot");
   if (resp.error == ErrorCode::kOk) return;
   if (resp.error == ErrorCode::kTryAgain) {
     PG_LOG(kDebug, "replica {}: {} is still creating its replica", gpid_, from);
@@ -104,56 +61,6 @@ void Replica::OnGroupCheckResponse(Time now, NodeId from, const GroupCheckRespon
   }
   PG_LOG(kInfo, "replica {}: group check of {} failed: {}", gpid_, from, ErrorCodeName(resp.error));
   HandleRemoteFailure(now, from, out);
-}
-
-void Replica::ArmPrepareTimeout(Time now, Outbox& out) {
-  PG_ASSERT(status_ == PartitionStatus::kPrimary);
-  if (primary_.prepare_timer_armed) return;
-  // Fire at the earliest deadline among prepares still waiting for an ack.
-  std::optional<Time> earliest;
-  for (const auto& [d, p] : primary_.progress) {
-    if (!p.awaiting.empty() && (!earliest || p.sent < *earliest)) earliest = p.sent;
-  }
-  if (!earliest) return;
-  const Time deadline = *earliest + host_->options().prepare_timeout;
-  PG_ASSERT_GE(host_->options().prepare_timeout, Duration());
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout),
-               std::max(deadline - now, Millis(1)));
-  primary_.prepare_timer_armed = true;
-}
-
-// on_prepare_reply's retry of ERR_INACTIVE_STATE / ERR_TRY_AGAIN: the same mutation again, to
-// the same member, while it is still awaited.
-void Replica::ResendRetries(Time now, Outbox& out) {
-  PG_ASSERT(status_ == PartitionStatus::kPrimary);
-  std::set<std::pair<Decree, NodeId>> retries;
-  retries.swap(primary_.retries);
-  for (const auto& [d, node] : retries) {
-    auto it = primary_.progress.find(d);
-    const PreparedMutation* slot = plist_.Get(d);
-    if (it == primary_.progress.end() || !it->second.awaiting.contains(node) || slot == nullptr) {
-      continue;
-    }
-    PG_ASSERT_EQ(slot->mutation.ballot, ballot_);
-    out.Send(node, PrepareRequest{.config = MemberConfig(PartitionStatus::kSecondary),
-                                  .mutation = slot->mutation});
-  }
-  PG_ASSERT(primary_.retries.empty());
-}
-
-// A prepare not acked within prepare_timeout: the secondary that did not answer is removed
-// (Pegasus: the RPC times out -> on_prepare_reply with ERR_TIMEOUT -> handle_remote_failure).
-void Replica::CheckPrepareTimeouts(Time now, Outbox& out) {
-  PG_ASSERT(status_ == PartitionStatus::kPrimary);
-  for (const auto& [d, p] : primary_.progress) {
-    if (!p.awaiting.empty() && now - p.sent >= host_->options().prepare_timeout) {
-      const NodeId laggard = *p.awaiting.begin();
-      PG_LOG(kInfo, "replica {}: prepare {} to {} timed out", gpid_, d, laggard);
-      out.Mark("replica.prepare_timeout");
-      return HandleRemoteFailure(now, laggard, out);
-    }
-  }
-  ArmPrepareTimeout(now, out);
 }
 
 }  // namespace pg

@@ -12,6 +12,7 @@
 namespace pg {
 
 void Replica::StartCheckpoints(Outbox& out) {
+  PG_ASSERT(status_ != PartitionStatus::kPrimary, "checkpoints start before any role");
   if (status_ == PartitionStatus::kError || engine_ == nullptr) return;
   out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kCheckpoint),
                host_->options().checkpoint_interval);

@@ -17,6 +17,7 @@ namespace pg {
 // add_potential_secondary, on meta's CT_ADD_SECONDARY proposal.
 void Replica::AddLearner(NodeId node, bool for_lb, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  PG_ASSERT(node != host_->self() && !primary_.pending_change);
   auto it = primary_.learners.find(node);
   if (it == primary_.learners.end()) {
     // Pegasus: next_learning_version = (ballot << 32) + 1, counting up: unique across ballots.
@@ -40,6 +41,7 @@ void Replica::SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learn
                                    Outbox& out) {
   const PreparedMutation* slot = plist_.Get(d);
   PG_ASSERT(slot != nullptr && slot->mutation.ballot == ballot_);
+  PG_ASSERT(learner.prepare_start && d >= *learner.prepare_start, "a prepare before its start");
   learner.unacked.emplace(d, now);
   out.Send(node, PrepareRequest{
                      .config = ReplicaConfiguration{.gpid = gpid_,
@@ -52,6 +54,7 @@ void Replica::SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learn
 
 // A learner's prepare ack: counted only for its upgrade, never for a commit.
 void Replica::OnLearnerAck(NodeId from, const PrepareAck& ack) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary && ack.ballot == ballot_, "the front door's rule");
   auto it = primary_.learners.find(from);
   PG_ASSERT(it != primary_.learners.end());
   if (ack.error == ErrorCode::kOk) {
@@ -68,6 +71,7 @@ void Replica::OnLearnerAck(NodeId from, const PrepareAck& ack) {
 // A learner that has not acked a prepare within prepare_timeout is dropped, as Pegasus's primary
 // drops a learner whose prepare fails (handle_learning_error).
 void Replica::CheckLearnerTimeouts(Time now, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary);
   std::erase_if(primary_.learners, [&](const auto& kv) {
     const auto& [node, learner] = kv;
     for (const auto& [d, sent] : learner.unacked) {
@@ -83,6 +87,7 @@ void Replica::CheckLearnerTimeouts(Time now, Outbox& out) {
 
 // A learn response's header: this ballot, this primary, the learner's round.
 LearnResponse Replica::LearnResponseTo(const LearnRequest& req) const {
+  PG_ASSERT_EQ(req.gpid, gpid_);
   return LearnResponse{
       .gpid = gpid_,
       .config = ReplicaConfiguration{.gpid = gpid_,
@@ -93,17 +98,15 @@ LearnResponse Replica::LearnResponseTo(const LearnRequest& req) const {
       .request_in_round = req.request_in_round};
 }
 
-// on_learn.
+// on_learn, at a primary (the front door answered the others).
 void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door hands learn requests by role");
+  PG_ASSERT_EQ(req.gpid, gpid_);
   LearnResponse resp = LearnResponseTo(req);
   auto reply = [&](ErrorCode e) {
     resp.error = e;
     out.Send(from, resp);
   };
-  if (status_ == PartitionStatus::kInactive && inactive_is_transient_ && primary_.pending_change) {
-    return reply(ErrorCode::kTryAgain);  // a configuration change is in flight; ask again later
-  }
-  if (status_ != PartitionStatus::kPrimary) return reply(ErrorCode::kInvalidState);
   auto it = primary_.learners.find(from);
   if (it == primary_.learners.end() || it->second.signature != req.signature) {
     // A learner of an earlier round (6aa11dea4): it must not learn on an old signature.
@@ -180,6 +183,8 @@ LearnResponse Replica::BuildLearnResponse(const LearnRequest& req, const Learner
 // the largest ballot (the one that committed: a later ballot re-prepares the same updates). False
 // when the log cannot be read or lacks one of them.
 bool Replica::CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out) const {
+  PG_ASSERT_GT(from, log_gc_decree_, "the log below the gc decree counts as collected");
+  PG_ASSERT(out != nullptr && out->empty());
   const SegmentedRead read = host_->ReadPrivateLog(gpid_, first_log_segment_);
   if (!read.status.ok()) return false;
   std::map<Decree, const LogRecord*> best;
@@ -205,17 +210,13 @@ bool Replica::CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out)
 // (CT_UPGRADE_TO_SECONDARY, ballot + 1; upgrade_to_secondary_on_primary).
 void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n,
                                       Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door hands notices by role");
+  PG_ASSERT(!primary_.pending_change);
   LearnCompletionResponse resp{.gpid = gpid_, .signature = n.signature};
   auto reply = [&](ErrorCode e) {
     resp.error = e;
     out.Send(from, resp);
   };
-  if (primary_.pending_change) {
-    const bool ours = primary_.pending_change->type == ConfigType::kUpgradeToSecondary &&
-                      primary_.pending_change->node == from;
-    return reply(ours ? ErrorCode::kOk : ErrorCode::kTryAgain);
-  }
-  if (status_ != PartitionStatus::kPrimary) return reply(ErrorCode::kInvalidState);
   auto it = primary_.learners.find(from);
   if (it == primary_.learners.end() || it->second.signature != n.signature ||
       !it->second.prepare_start) {
@@ -243,6 +244,8 @@ void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompleti
 
 // Keeps the last learn_cache_decrees committed mutations for LT_CACHE.
 void Replica::RememberCommitted(const Mutation& mu) {
+  PG_ASSERT(engine_ != nullptr);
+  PG_ASSERT_EQ(mu.decree, engine_->last_applied(), "only an applied mutation is remembered");
   if (!committed_cache_.empty() && committed_cache_.back().decree.next() != mu.decree) {
     committed_cache_.clear();  // a jump (a restored checkpoint): the cache restarts
   }

@@ -11,19 +11,18 @@
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/replica/replica.h"
+#include "core/replica/replica_front_door.h"
 
 namespace pg {
 
-// on_add_learner: become (or stay) a learner of the sender's ballot and signature.
-void Replica::OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, Outbox& out) {
+// on_add_learner: become (or stay) a learner of the sender's ballot and signature. The front door
+// checked the sender is the primary the request names, at this replica's ballot or a newer one.
+void Replica::OnAddLearner(Time now, const AddLearnerRequest& req, BallotRelation relation,
+                           Outbox& out) {
   const ReplicaConfiguration& rc = req.config;
-  if (status_ == PartitionStatus::kError || !announced_ || rc.gpid != gpid_ ||
-      rc.status != PartitionStatus::kPotentialSecondary || rc.primary != from ||
-      rc.ballot < ballot_) {
-    PG_LOG(kDebug, "replica {}: ignoring add-learner from {} at ballot {} ({}@{})", gpid_, from,
-           rc.ballot, PartitionStatusName(status_), ballot_);
-    return;
-  }
+  PG_ASSERT(status_ != PartitionStatus::kError && announced_);
+  PG_ASSERT(relation != BallotRelation::kOlder && rc.primary.has_value() &&
+            rc.status == PartitionStatus::kPotentialSecondary);
   if (learning_ && learning_->signature == rc.learner_signature) return;  // a resend
   if (rc.learner_signature < newest_learner_signature_) {
     // A round the primary replaced: starting it again would reset this learner's state to learn
@@ -33,8 +32,11 @@ void Replica::OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, 
     out.Mark("learn.stale_add_learner");
     if (!host_->options().bugs.on(Bug::kLearnerStaleSignature)) return;
   }
-  if (rc.ballot == ballot_ && (status_ == PartitionStatus::kPrimary ||
-                               status_ == PartitionStatus::kSecondary || primary_.pending_change)) {
+  // The same-ballot part of the ballot rule, after the signature rule: a member of this ballot
+  // does not learn.
+  if (relation == BallotRelation::kEqual &&
+      (status_ == PartitionStatus::kPrimary || status_ == PartitionStatus::kSecondary ||
+       primary_.pending_change)) {
     PG_LOG(kDebug, "replica {}: a member of ballot {} does not learn", gpid_, ballot_);
     return;
   }
@@ -59,6 +61,27 @@ void Replica::OnAddLearner(Time now, NodeId from, const AddLearnerRequest& req, 
   // Nothing of this round is logged before the reset is durable: OnLogReset sends the request.
   if (log_reset_pending_) return;
   SendLearnRequest(out);
+}
+
+// on_prepare as a potential secondary: only prepares of the current learning round, logged and
+// acked like a secondary's; a commit point past a hole is left for learning to reach.
+void Replica::OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& out) {
+  const Mutation& mu = req.mutation;
+  PG_ASSERT(learning_.has_value() && status_ == PartitionStatus::kPotentialSecondary);
+  PG_ASSERT_EQ(mu.ballot, ballot_, "the front door admits prepares of this ballot only");
+  if (req.config.status != PartitionStatus::kPotentialSecondary ||
+      req.config.learner_signature != learning_->signature || config_.primary != from) {
+    out.Mark("learn.stale_signature");
+    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
+  }
+  if (AnswerIfAlreadyHeld(mu, from, out)) return;
+  if (Status s = CommitSoft(mu.last_committed_decree); !s.ok()) return Fail(out, s);
+  if (mu.decree <= plist_.last_committed()) {
+    return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
+  }
+  AppendMutation(mu, out);
+  const bool prepared = plist_.Prepare(mu);
+  PG_ASSERT(prepared, "slot {} holds a ballot above ours", mu.decree);
 }
 
 // A learner's private log starts afresh at the state it learns from (Pegasus's on_learn_reply:
@@ -105,6 +128,7 @@ void Replica::OnLogReset(Time now, int32_t segment, const Status* failure, Outbo
 
 void Replica::SendLearnRequest(Outbox& out) {
   PG_ASSERT(learning_ && status_ == PartitionStatus::kPotentialSecondary);
+  PG_ASSERT(config_.primary.has_value() && engine_ != nullptr);
   ++learning_->unanswered;
   out.Send(*config_.primary, LearnRequest{.gpid = gpid_,
                                           .signature = learning_->signature,
@@ -116,6 +140,7 @@ void Replica::SendLearnRequest(Outbox& out) {
 
 void Replica::SendLearnCompletion(Outbox& out) {
   PG_ASSERT(learning_ && learning_->caught_up);
+  PG_ASSERT(status_ == PartitionStatus::kPotentialSecondary && config_.primary.has_value());
   // The primary upgrades the learner to secondary on this notice, so what it learned must be in
   // its log first: a learned mutation whose append is still in flight dies with a crash of this
   // process, and a secondary missing a committed decree may be the one made primary next. (The
@@ -137,24 +162,21 @@ void Replica::SendLearnCompletion(Outbox& out) {
 // The learner stops; meta proposes it (or another node) again, and the primary hands out a new
 // signature. Its state stays: a later round learns incrementally from it.
 void Replica::GiveUpLearning(Time now, std::string_view why, Outbox& out) {
+  PG_ASSERT(learning_ && status_ == PartitionStatus::kPotentialSecondary);
   PG_LOG(kInfo, "replica {}: learning abandoned: {}", gpid_, why);
   out.Mark("learn.abandoned");
   SetStatus(now, PartitionStatus::kInactive, ballot_, /*transient=*/false, out);
   PG_ASSERT(!learning_);
 }
 
-// on_learn_reply.
+// on_learn_reply, from this learner's primary at its ballot (the front door's rule).
 void Replica::OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPotentialSecondary && learning_.has_value());
+  PG_ASSERT(resp.config.ballot == ballot_ && config_.primary == from, "the front door's rule");
   // The signature names the round: a response of an earlier round (the learner was dropped and
   // added again meanwhile) carries an older prepare start and state, maybe an older checkpoint
   // that would take the commit point back (Pegasus 6aa11dea4). Bug zoo: learner_stale_signature.
   const bool check_round = !host_->options().bugs.on(Bug::kLearnerStaleSignature);
-  if (status_ != PartitionStatus::kPotentialSecondary || !learning_ ||
-      resp.config.ballot != ballot_ || config_.primary != from) {
-    PG_LOG(kDebug, "replica {}: ignoring a learn response of another configuration from {}", gpid_,
-           from);
-    return;
-  }
   if (resp.config.learner_signature != learning_->signature) {
     out.Mark("learn.other_round_answer");
     if (check_round) {
@@ -200,11 +222,14 @@ void Replica::OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, 
 // checkpoint's decree, keeping only what the current primary sent it (Pegasus 6d1edf550: a
 // prepare list not reset here commits stale slots over the learned state).
 Status Replica::RestoreFromCheckpoint(const pg::Checkpoint& cp) {
+  PG_ASSERT(learning_ && engine_ != nullptr);
   PG_RETURN_IF_ERROR(engine_->RestoreCheckpoint(cp));
   // Bug zoo: prepare_list_kept_after_learn (Pegasus 6d1edf550) leaves the prepare list as it was:
   // its commit point no longer matches the engine's.
-  if (!host_->options().bugs.on(Bug::kPrepareListKeptAfterLearn))
+  if (!host_->options().bugs.on(Bug::kPrepareListKeptAfterLearn)) {
     plist_.ResetTo(cp.decree, ballot_);
+    PG_ASSERT_EQ(plist_.last_committed(), cp.decree);
+  }
   committed_cache_.clear();
   // The committed sequence below the checkpoint is no longer known mutation by mutation.
   digest_base_ = cp.decree;
@@ -216,6 +241,7 @@ Status Replica::RestoreFromCheckpoint(const pg::Checkpoint& cp) {
 // LT_CACHE / LT_LOG: committed mutations enter the prepare list (and the log, as Pegasus's learner
 // appends learned mutations to its private log); the caller commits them.
 void Replica::AcceptLearnedMutations(const LearnResponse& resp, Outbox& out) {
+  PG_ASSERT(learning_ && status_ == PartitionStatus::kPotentialSecondary);
   for (const Mutation& mu : resp.mutations) {
     if (mu.decree <= plist_.last_committed() || mu.decree > resp.last_committed_decree) continue;
     if (const PreparedMutation* slot = plist_.Get(mu.decree);
@@ -230,8 +256,10 @@ void Replica::AcceptLearnedMutations(const LearnResponse& resp, Outbox& out) {
 
 void Replica::OnLearnCompletionResponse(Time now, const LearnCompletionResponse& resp,
                                         Outbox& out) {
-  if (status_ != PartitionStatus::kPotentialSecondary || !learning_ || !learning_->caught_up ||
-      resp.signature != learning_->signature) {
+  PG_ASSERT(status_ == PartitionStatus::kPotentialSecondary && learning_.has_value());
+  PG_ASSERT_EQ(resp.gpid, gpid_);
+  if (!learning_->caught_up || resp.signature != learning_->signature) {
+    PG_LOG(kDebug, "replica {}: ignoring a learn completion reply of another round", gpid_);
     return;
   }
   if (resp.error == ErrorCode::kOk) {

@@ -46,11 +46,13 @@ void ReplicaServer::Step(Time now, const Input& input, Outbox& out) {
   } else if (const auto* failed = std::get_if<LogFailed>(&input)) {
     OnLogDone(now, failed->file, failed->token, &failed->status, out);
   }
+  PG_ASSERT(stopped_ || !connected_ || LeaseValid(now), "connected without a lease");
 }
 
 // Pegasus replica_stub::initialize: load every replica on disk, replay its log, all PS_INACTIVE;
 // then beacon and config sync.
 void ReplicaServer::OnBoot(Time now, Outbox& out) {
+  PG_ASSERT(replicas_.empty() && !connected_, "a server boots once, before anything else");
   std::map<Gpid, int32_t> live;  // gpid -> first plog segment
   if (env_.disk != nullptr) {
     SegmentedRead index = ReadSegments(*env_.disk, kReplicaIndexFile, 0);
@@ -92,6 +94,7 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
          power_lost_ ? " (after a power loss)" : "");
   SendBeacon(now, out);
   RequestConfigSync(now, out);
+  PG_ASSERT_EQ(replicas_.size(), live.size());
 }
 
 // The private log is appended without fsync (PEGASUS.md §1.10), so after a power loss a replica's
@@ -105,6 +108,7 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
 // RocksDB: a second power loss went unnoticed, and a replica whose log had lost its acknowledged
 // tail became primary with none of the committed decrees).
 void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
+  PG_ASSERT(env_.disk != nullptr && replicas_.empty(), "detected at boot, before any load");
   // A read fault counts as a loss: the cautious answer.
   bool whole = false;
   if (env_.disk->Exists(kBootSentinelFile)) {
@@ -165,8 +169,7 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
 }
 
 void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox& out) {
-  if (const auto* req = std::get_if<ClientRequest>(&msg))
-    return OnClientRequest(now, from, *req, out);
+  if (std::holds_alternative<ClientRequest>(msg)) return OnClientRequest(now, from, msg, out);
   if (const auto* ack = std::get_if<BeaconAck>(&msg)) return OnBeaconAck(now, from, *ack, out);
   if (const auto* resp = std::get_if<ConfigSyncResponse>(&msg)) {
     return OnConfigSyncResponse(now, *resp, out);
@@ -184,12 +187,12 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
     return;
   }
   if (const auto* p = std::get_if<ConfigProposal>(&msg)) {
-    if (Replica* r = Find(p->config.gpid)) return r->OnConfigProposal(now, *p, out);
+    if (Replica* r = Find(p->config.gpid)) return r->OnMessage(now, from, msg, out);
     PG_LOG(kDebug, "ignoring proposal for {}: no such replica", p->config.gpid);
     return;
   }
   if (const auto* u = std::get_if<UpdateConfigResponse>(&msg)) {
-    if (Replica* r = Find(u->config.gpid)) return r->OnUpdateConfigResponse(now, *u, out);
+    if (Replica* r = Find(u->config.gpid)) return r->OnMessage(now, from, msg, out);
     PG_LOG(kDebug, "ignoring config update reply for {}: no such replica", u->config.gpid);
     return;
   }
@@ -197,7 +200,8 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
 }
 
 // replica_stub::on_client_write/read: ERR_OBJECT_NOT_FOUND when this node hosts no such replica.
-void ReplicaServer::OnClientRequest(Time now, NodeId from, const ClientRequest& req, Outbox& out) {
+void ReplicaServer::OnClientRequest(Time now, NodeId from, const Message& msg, Outbox& out) {
+  const ClientRequest& req = std::get<ClientRequest>(msg);
   Replica* r = Find(req.gpid);
   if (r == nullptr) {
     PG_LOG(kDebug, "client request {} for {}: no such replica", req.request_id, req.gpid);
@@ -205,16 +209,12 @@ void ReplicaServer::OnClientRequest(Time now, NodeId from, const ClientRequest& 
              ClientResponse{.request_id = req.request_id, .error = ErrorCode::kObjectNotFound});
     return;
   }
-  if (IsWrite(req.kind)) {
-    r->OnClientWrite(now, from, req, out);
-  } else {
-    r->OnClientRead(now, from, req, out);
-  }
+  r->OnMessage(now, from, msg, out);
 }
 
 void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (const auto* p = std::get_if<PrepareRequest>(&msg)) {
-    if (Replica* r = Find(p->config.gpid)) return r->OnPrepare(now, from, *p, out);
+    if (Replica* r = Find(p->config.gpid)) return r->OnMessage(now, from, msg, out);
     out.Send(from, PrepareAck{.gpid = p->config.gpid,
                               .error = UnknownReplicaError(now, p->config.ballot, out),
                               .ballot = p->mutation.ballot,
@@ -222,17 +222,17 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
     return;
   }
   if (const auto* a = std::get_if<PrepareAck>(&msg)) {
-    if (Replica* r = Find(a->gpid)) return r->OnPrepareAck(now, from, *a, out);
+    if (Replica* r = Find(a->gpid)) return r->OnMessage(now, from, msg, out);
   } else if (const auto* g = std::get_if<GroupCheckRequest>(&msg)) {
-    if (Replica* r = Find(g->config.gpid)) return r->OnGroupCheck(now, from, *g, out);
+    if (Replica* r = Find(g->config.gpid)) return r->OnMessage(now, from, msg, out);
     out.Send(from, GroupCheckResponse{.gpid = g->config.gpid,
                                       .error = UnknownReplicaError(now, g->config.ballot, out),
                                       .ballot = g->config.ballot});
     return;
   } else if (const auto* gr = std::get_if<GroupCheckResponse>(&msg)) {
-    if (Replica* r = Find(gr->gpid)) return r->OnGroupCheckResponse(now, from, *gr, out);
+    if (Replica* r = Find(gr->gpid)) return r->OnMessage(now, from, msg, out);
   } else if (const auto* rm = std::get_if<RemoveReplica>(&msg)) {
-    if (Replica* r = Find(rm->config.gpid)) return r->OnRemoveReplica(now, from, *rm, out);
+    if (Replica* r = Find(rm->config.gpid)) return r->OnMessage(now, from, msg, out);
   } else {
     return OnLearningMessage(now, from, msg, out);
   }
@@ -244,21 +244,21 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
 // durable (replica_stub::on_add_learner opens or creates it too).
 void ReplicaServer::OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (const auto* add = std::get_if<AddLearnerRequest>(&msg)) {
-    if (Replica* r = Find(add->config.gpid)) return r->OnAddLearner(now, from, *add, out);
+    if (Replica* r = Find(add->config.gpid)) return r->OnMessage(now, from, msg, out);
     if (connected_ && env_.disk != nullptr) CreateReplica(now, add->config.gpid, out);
     return;
   }
   if (const auto* req = std::get_if<LearnRequest>(&msg)) {
-    if (Replica* r = Find(req->gpid)) return r->OnLearn(now, from, *req, out);
+    if (Replica* r = Find(req->gpid)) return r->OnMessage(now, from, msg, out);
     out.Send(from, LearnResponse{.gpid = req->gpid, .error = ErrorCode::kObjectNotFound});
     return;
   }
   if (const auto* resp = std::get_if<LearnResponse>(&msg)) {
-    if (Replica* r = Find(resp->gpid)) return r->OnLearnResponse(now, from, *resp, out);
+    if (Replica* r = Find(resp->gpid)) return r->OnMessage(now, from, msg, out);
   } else if (const auto* n = std::get_if<LearnCompletionNotify>(&msg)) {
-    if (Replica* r = Find(n->gpid)) return r->OnLearnCompletionNotify(now, from, *n, out);
+    if (Replica* r = Find(n->gpid)) return r->OnMessage(now, from, msg, out);
   } else if (const auto* c = std::get_if<LearnCompletionResponse>(&msg)) {
-    if (Replica* r = Find(c->gpid)) return r->OnLearnCompletionResponse(now, *c, out);
+    if (Replica* r = Find(c->gpid)) return r->OnMessage(now, from, msg, out);
   }
   PG_LOG(kDebug, "ignoring {} from {}: not for a replica here", MessageName(msg), from);
 }
@@ -351,6 +351,15 @@ void ReplicaServer::CheckInvariants() const {
   for (const auto& [token, reset] : log_resets_) {
     PG_ASSERT(index_tokens_.contains(token), "log reset {} is no index append", token);
   }
+  for (uint64_t token : power_loss_drops_) {
+    PG_ASSERT(index_tokens_.contains(token), "power-loss drop {} is no index append", token);
+  }
+  for (const auto& [gpid, r] : replicas_) {
+    PG_ASSERT(ever_held_.contains(gpid), "replica {} missing from the held set", gpid);
+  }
+  PG_ASSERT_LT(meta_index_, options_.meta_servers.size());
+  PG_ASSERT(!connected_ || sync_sent_while_connected_, "connected without a config sync sent");
+  PG_ASSERT_LT(sentinel_token_, next_token_);
 }
 
 }  // namespace pg

@@ -64,7 +64,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void DetectPowerLoss(bool held_replicas, Outbox& out);
   void WriteBootSentinel(Outbox& out);
   void OnReceive(Time now, NodeId from, const Message& msg, Outbox& out);
-  void OnClientRequest(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+  void OnClientRequest(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnTimer(Time now, TimerId timer, Outbox& out);
   void OnLogDone(Time now, const std::string& file, uint64_t token, const Status* failure,

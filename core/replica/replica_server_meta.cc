@@ -17,6 +17,7 @@ void ReplicaServer::SendBeacon(Time now, Outbox& out) {
     FollowMeta(std::nullopt);
   }
   ++beacons_unanswered_;
+  PG_ASSERT_GT(beacons_unanswered_, 0);
   out.Send(meta(), Beacon{.send_time = now});
   out.SetTimer(kBeaconTimer, options_.beacon_interval);
 }
@@ -62,6 +63,7 @@ void ReplicaServer::FollowMeta(std::optional<NodeId> hint) {
   meta_index_ = it != metas.end() ? static_cast<size_t>(it - metas.begin())
                                   : (meta_index_ + 1) % metas.size();
   beacons_unanswered_ = 0;
+  PG_ASSERT_LT(meta_index_, metas.size());
   PG_LOG(kInfo, "beaconing meta {} from now on", meta());
 }
 
@@ -92,6 +94,7 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
     }
   }
   req.ever_held.assign(ever_held_.begin(), ever_held_.end());
+  PG_ASSERT_EQ(req.ever_held.size(), ever_held_.size());
   out.Send(meta(), std::move(req));
   if (connected_) sync_sent_while_connected_ = true;
   last_sync_sent_ = now;
@@ -106,6 +109,7 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
            connected_);
     return;
   }
+  PG_ASSERT(LeaseValid(now), "connected, so the lease held at this step's start");
   for (const PartitionConfiguration& pc : resp.partitions) {
     if (Find(pc.gpid) == nullptr) {
       const bool member =

@@ -1,61 +1,61 @@
 // Configuration changes seen from a replica: Pegasus src/replica/replica_config.cpp
-// (on_config_sync, on_config_proposal, downgrade_to_inactive_on_primary,
+// (on_config_sync, on_config_proposal, assign_primary, downgrade_to_inactive_on_primary,
 // update_configuration_on_meta_server, on_update_configuration_on_meta_server_reply, on_remove)
-// and replica_stub::on_meta_server_disconnected.
+// and replica_stub::on_meta_server_disconnected. Meta owns membership: a replica asks, pauses 2PC
+// while it waits (transient PS_INACTIVE), and adopts what meta persisted. The front door
+// (replica_front_door.cc) applies every message's ballot rule before these handlers run.
 #include <algorithm>
 #include <utility>
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/replica/replica.h"
+#include "core/replica/replica_front_door.h"
 
 namespace pg {
 
-void Replica::MarkAnnounced(Time now, Outbox& out) {
-  PG_ASSERT(!announced_, "announced twice");
-  announced_ = true;
-  std::optional<PartitionConfiguration> stashed = std::move(stashed_config_);
-  stashed_config_.reset();
-  if (stashed && host_->LeaseValid(now)) OnConfigSync(now, *stashed, out);
-  PG_ASSERT(!stashed_config_);
+// ---- Adopting a configuration (update_local_configuration) ------------------------------------
+
+// Meta's configuration: a config sync at a ballot the front door's rule admitted, a newer one a
+// proposal carries to its primary, or the one an update reply made.
+void Replica::AdoptMetaConfig(Time now, const PartitionConfiguration& pc, Outbox& out) {
+  PG_ASSERT_EQ(pc.gpid, gpid_);
+  PG_ASSERT(status_ != PartitionStatus::kError, "a failed replica adopts nothing");
+  PG_ASSERT_GE(pc.ballot, ballot_, "the front door drops older configurations");
+  if (pc.partition_count > 0) partition_count_ = pc.partition_count;
+  const PartitionStatus to = StatusIn(pc, host_->self());
+  PG_ASSERT(pc.ballot > ballot_ || SameBallotChangeAllowed(status_, to, inactive_is_transient_),
+            "a same-ballot change the front door refuses");
+  if (pc.ballot == ballot_ && to == status_ && !inactive_is_transient_) {
+    config_ = pc;
+    return;
+  }
+  config_ = pc;
+  SetStatus(now, to, pc.ballot, /*transient=*/false, out);
 }
 
-// on_config_sync. Initial table creation also arrives here: meta persists a ballot-1
-// configuration of an EMPTY partition naming primary and secondaries, and each replica adopts
-// its role. Pegasus instead assigns a primary and adds secondaries by learning; for an empty
-// partition the two are equivalent, and learning is a later issue.
-void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out) {
-  PG_ASSERT_EQ(pc.gpid, gpid_);
-  if (pc.partition_count > 0) partition_count_ = pc.partition_count;
-  if (!announced_) {
-    stashed_config_ = pc;
-    return;
+// A newer ballot learned from its primary (prepare, group check): Pegasus calls
+// update_local_configuration(request.config) there too. Only a secondary's configuration is
+// adopted this way: a learner of a newer primary waits for that primary's add-learner, and a
+// configuration naming this replica primary comes from meta alone.
+bool Replica::AdoptReplicaConfig(Time now, const ReplicaConfiguration& rc, Outbox& out) {
+  PG_ASSERT_GT(rc.ballot, ballot_, "only a larger ballot is adopted from a peer");
+  PG_ASSERT(status_ != PartitionStatus::kError);
+  PG_ASSERT_EQ(rc.gpid, gpid_);
+  if (rc.status != PartitionStatus::kSecondary || !rc.primary || *rc.primary == host_->self()) {
+    PG_LOG(kDebug, "replica {}: not adopting peer config {}: not a secondary's", gpid_,
+           DebugString(rc));
+    return false;
   }
-  if (status_ == PartitionStatus::kError) return;  // fail-stop: it takes no role again
-  if (status_ == PartitionStatus::kPrimary) {
-    // "nothing to do as primary always holds the truth" (Pegasus on_config_sync).
-    PG_LOG(kDebug, "replica {}: primary ignores config sync of ballot {}", gpid_, pc.ballot);
-    return;
-  }
-  if (primary_.pending_change) {
-    PG_LOG(kDebug, "replica {}: config sync ignored while a config change is pending", gpid_);
-    return;
-  }
-  if (abandoned_change_ && pc.primary == host_->self() &&
-      pc.ballot < abandoned_change_->config.ballot) {
-    return ReissueAbandonedChange(now, pc, out);
-  }
-  if (loaded_at_boot_ && status_ == PartitionStatus::kInactive && !inactive_is_transient_ &&
-      pc.primary == host_->self() && pc.ballot >= ballot_) {
-    if (!host_->options().bugs.on(Bug::kNoForceUpdateBallot))
-      return ForceUpdateBallot(now, pc, out);
-    // kNoForceUpdateBallot (rDSN #522/#525 fixed it): no new ballot; the restarted primary takes
-    // its role back at the old one, as if its inactivity had been transient.
-    out.Mark("replica.bug_no_force_update_ballot");
-    inactive_is_transient_ = true;
-  }
-  AdoptConfig(now, pc, out);
+  config_.ballot = rc.ballot;
+  config_.primary = rc.primary;
+  config_.secondaries.clear();
+  SetStatus(now, PartitionStatus::kSecondary, rc.ballot, /*transient=*/false, out);
+  return true;
 }
+
+// ---- Config sync
+// ---------------------------------------------------------------------------------
 
 // This primary asked meta for a change and its lease lapsed before the reply came. The sync
 // names it primary at an older ballot, but it cannot tell whether meta has yet to see that request:
@@ -68,6 +68,8 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
 // with the configuration meta holds. (Pegasus drops the reconfiguration task when the lease
 // lapses and resumes from the sync; this departs from it.)
 void Replica::ReissueAbandonedChange(Time now, const PartitionConfiguration& pc, Outbox& out) {
+  PG_ASSERT(abandoned_change_ && pc.ballot < abandoned_change_->config.ballot);
+  PG_ASSERT(!primary_.pending_change && status_ != PartitionStatus::kPrimary);
   UpdateConfigRequest req = *std::exchange(abandoned_change_, std::nullopt);
   PG_LOG(kInfo, "replica {}: sync of ballot {} names it primary; asking again for ballot {}", gpid_,
          pc.ballot, req.config.ballot);
@@ -81,6 +83,8 @@ void Replica::ReissueAbandonedChange(Time now, const PartitionConfiguration& pc,
 // the membership unchanged (CT_PRIMARY_FORCE_UPDATE_BALLOT, rDSN #522/#525), and reconciles once
 // it has it.
 void Replica::ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outbox& out) {
+  PG_ASSERT(loaded_at_boot_ && status_ == PartitionStatus::kInactive && !inactive_is_transient_);
+  PG_ASSERT_GE(pc.ballot, ballot_, "the front door lets no older sync force a ballot");
   PartitionConfiguration next = pc;
   next.ballot = pc.ballot.next();
   config_ = pc;
@@ -92,49 +96,15 @@ void Replica::ForceUpdateBallot(Time now, const PartitionConfiguration& pc, Outb
       pc.ballot, out);
 }
 
-void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
-  PG_ASSERT_EQ(p.config.gpid, gpid_);
-  if (p.config.partition_count > 0) partition_count_ = p.config.partition_count;
-  if (p.type == ConfigType::kUpgradeToPrimary) return AssignPrimary(now, p, out);
-  if (p.type == ConfigType::kAssignPrimary) return AssignPrimaryFromDrops(now, p, out);
-  const bool handled = p.type == ConfigType::kDowngradeToInactive ||
-                       p.type == ConfigType::kAddSecondary || p.type == ConfigType::kRemove ||
-                       p.type == ConfigType::kAddSecondaryForLb ||
-                       p.type == ConfigType::kDowngradeToSecondary;
-  if (!handled) {
-    PG_LOG(kDebug, "replica {}: proposal {} not handled", gpid_, ConfigTypeName(p.type));
-    return;
-  }
-  // on_config_proposal: a change of this replica's own in flight goes first; a proposal from a
-  // newer configuration is adopted before it is acted on (update_configuration). Meta may have
-  // persisted this primary's own request after the primary gave up waiting for the reply (its
-  // lease lapsed) and resumed at the old ballot; the primary ignores config syncs ("it holds the
-  // truth"), so the proposal is how it learns that ballot (swarm seed 525: stuck for good).
-  if (primary_.pending_change) {
-    PG_LOG(kDebug, "replica {}: ignoring {}: a config change is pending", gpid_,
-           ConfigTypeName(p.type));
-    return;
-  }
-  if (p.config.ballot > ballot_) {
-    // Only a primary adopts it: a proposal may arrive long after it was sent (held on a stalled
-    // connection), and a replica that is not primary may since have been replaced. Swarm seed
-    // 1597: a replica, inactive after its lease lapsed and removed by meta meanwhile, took up a
-    // proposal of two ballots before and served reads beside the new primary. (Pegasus adopts
-    // it whatever the replica's status; this departs from it.)
-    if (status_ != PartitionStatus::kPrimary) {
-      PG_LOG(kDebug, "replica {}: not adopting the ballot-{} proposal's configuration as {}@{}",
-             gpid_, p.config.ballot, PartitionStatusName(status_), ballot_);
-      out.Mark("replica.proposal_newer_config_ignored");
-      return;
-    }
-    if (!AdoptConfig(now, p.config, out)) return;
-    out.Mark("replica.proposal_newer_config");
-  }
-  if (status_ != PartitionStatus::kPrimary || p.config.ballot != ballot_) {
-    PG_LOG(kDebug, "replica {}: ignoring {} of {}@{}: we are {}@{}", gpid_, ConfigTypeName(p.type),
-           p.node, p.config.ballot, PartitionStatusName(status_), ballot_);
-    return;
-  }
+// ---- Proposals
+// ------------------------------------------------------------------------------------
+
+// on_config_proposal's changes to the members, carried out by this primary of the proposal's
+// ballot (the front door adopted a newer one, or dropped the proposal).
+void Replica::OnMemberProposal(Time now, const ConfigProposal& p, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door hands proposals by role");
+  PG_ASSERT_EQ(p.config.ballot, ballot_, "the front door admits proposals of this ballot");
+  PG_ASSERT(!primary_.pending_change);
   if (p.type == ConfigType::kAddSecondary || p.type == ConfigType::kAddSecondaryForLb) {
     // partition_guardian::on_missing_secondary chose p.node to learn, or the balancer copies a
     // replica to it (add_potential_secondary: a balancer's learner may be one member more).
@@ -148,6 +118,7 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
   if (p.type == ConfigType::kDowngradeToSecondary) return DowngradeToSecondary(now, p, out);
   // Meta's failure detector declared that secondary's node dead (CT_DOWNGRADE_TO_INACTIVE), or
   // the balancer drops the replica it copied elsewhere (CT_REMOVE): the same change on meta.
+  PG_ASSERT(p.type == ConfigType::kDowngradeToInactive || p.type == ConfigType::kRemove);
   HandleRemoteFailure(now, p.node, out, p.type);
 }
 
@@ -158,6 +129,8 @@ void Replica::OnConfigProposal(Time now, const ConfigProposal& p, Outbox& out) {
 // proposes CT_UPGRADE_TO_PRIMARY to the balancer's chosen secondary, which reconciles. Writes
 // this primary prepared and did not commit get no reply: their outcome is the new primary's.
 void Replica::DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary);
+  PG_ASSERT_EQ(p.type, ConfigType::kDowngradeToSecondary);
   const NodeId self = host_->self();
   if (p.node != self || p.config.primary != self || p.config.secondaries != config_.secondaries) {
     PG_LOG(kDebug, "replica {}: ignoring {} of {}: not this primary's membership", gpid_,
@@ -180,6 +153,8 @@ void Replica::DowngradeToSecondary(Time now, const ConfigProposal& p, Outbox& ou
 // PS_INACTIVE, as update_configuration_on_meta_server does); once meta persisted the change the
 // reply makes it primary, and BecomePrimary reconciles.
 void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
+  PG_ASSERT_EQ(p.type, ConfigType::kUpgradeToPrimary);
+  PG_ASSERT(!primary_.pending_change && p.config.ballot >= ballot_, "the front door's rule");
   const NodeId self = host_->self();
   const bool member = std::find(p.config.secondaries.begin(), p.config.secondaries.end(), self) !=
                       p.config.secondaries.end();
@@ -187,11 +162,9 @@ void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
   // never becomes primary from what it replayed.
   const bool eligible = status_ == PartitionStatus::kSecondary ||
                         (status_ == PartitionStatus::kInactive && inactive_is_transient_);
-  if (p.node != self || p.config.primary || !member || !eligible || primary_.pending_change ||
-      p.config.ballot < ballot_) {
-    PG_LOG(kDebug, "replica {}: ignoring {} at ballot {} ({}@{}{})", gpid_, ConfigTypeName(p.type),
-           p.config.ballot, PartitionStatusName(status_), ballot_,
-           primary_.pending_change ? ", a change pending" : "");
+  if (p.node != self || p.config.primary || !member || !eligible) {
+    PG_LOG(kDebug, "replica {}: ignoring {} at ballot {} ({}@{})", gpid_, ConfigTypeName(p.type),
+           p.config.ballot, PartitionStatusName(status_), ballot_);
     return;
   }
   PartitionConfiguration next = p.config;
@@ -203,6 +176,48 @@ void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
       now, UpdateConfigRequest{.type = ConfigType::kUpgradeToPrimary, .config = next, .node = self},
       ballot_, out);
 }
+
+// assign_primary for CT_ASSIGN_PRIMARY: after all replicas
+// of a partition went down, meta picked this replica, one of the last drops, by the DDD rule
+// (core/meta/meta_recovery.h). It asks meta to become the partition's only member at meta's
+// ballot + 1; once meta persisted that, BecomePrimary reconciles: every decree it prepared above
+// its commit point is prepared again in the new ballot and committed, then the guardian adds the
+// other drops back as learners.
+void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& out) {
+  PG_ASSERT_EQ(p.type, ConfigType::kAssignPrimary);
+  PG_ASSERT(!primary_.pending_change && p.config.ballot >= ballot_, "the front door's rule");
+  const NodeId self = host_->self();
+  const bool dropped = std::find(p.config.last_drops.begin(), p.config.last_drops.end(), self) !=
+                       p.config.last_drops.end();
+  const bool memberless = !p.config.primary && p.config.secondaries.empty();
+  // A restarted replica (its log replayed, PS_INACTIVE) is the usual candidate; a secondary meta
+  // removed while it could not hear is one too. A learner's state is partial; a failed replica's
+  // log may lack what it acked.
+  const bool eligible =
+      status_ == PartitionStatus::kInactive || status_ == PartitionStatus::kSecondary;
+  // Never serve without a decree meta knows committed (meta checked it too, on its view; Pegasus
+  // #895: an empty replica must not serve a partition that has data). kPrimaryOnEmptyReplica
+  // takes this side of the rule away along with meta's.
+  const bool holds_committed = plist_.max_decree() >= p.config.last_committed_decree ||
+                               host_->options().bugs.on(Bug::kPrimaryOnEmptyReplica);
+  if (p.node != self || !memberless || !dropped || !eligible || !announced_ || !holds_committed) {
+    PG_LOG(kDebug, "replica {}: ignoring CT_ASSIGN_PRIMARY at ballot {} ({}@{}, prepared {})",
+           gpid_, p.config.ballot, PartitionStatusName(status_), ballot_, plist_.max_decree());
+    return;
+  }
+  PartitionConfiguration next = p.config;
+  next.ballot = p.config.ballot.next();
+  next.primary = self;
+  std::erase(next.last_drops, self);
+  assign_from_restart_ = status_ == PartitionStatus::kInactive && !inactive_is_transient_;
+  out.Mark("replica.assign_primary_ddd");
+  RequestConfigUpdate(
+      now, UpdateConfigRequest{.type = ConfigType::kAssignPrimary, .config = next, .node = self},
+      ballot_, out);
+}
+
+// ---- Asking meta
+// ----------------------------------------------------------------------------------
 
 // handle_remote_failure -> downgrade_to_inactive_on_primary: propose the configuration without
 // that secondary at ballot + 1. Meta owns membership: the change is applied only after meta
@@ -224,6 +239,15 @@ void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out, ConfigType
                       out);
 }
 
+void Replica::RequestConfigUpdate(Time now, UpdateConfigRequest req, Ballot ballot, Outbox& out) {
+  PG_ASSERT(!primary_.pending_change, "one change at a time");
+  PG_ASSERT_GT(req.config.ballot, ballot, "a change asks for a newer ballot");
+  primary_.pending_change = std::move(req);
+  SetStatus(now, PartitionStatus::kInactive, ballot, /*transient=*/true, out);
+  SendConfigUpdate(out);
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+}
+
 void Replica::SendConfigUpdate(Outbox& out) {
   PG_ASSERT(primary_.pending_change.has_value());
   PG_ASSERT(inactive_is_transient_);
@@ -232,24 +256,15 @@ void Replica::SendConfigUpdate(Outbox& out) {
   out.Send(host_->meta(), *primary_.pending_change);
 }
 
-// on_update_configuration_on_meta_server_reply.
+// on_update_configuration_on_meta_server_reply to the pending request (the front door dropped a
+// reply to an older one).
 void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Outbox& out) {
-  if (!primary_.pending_change || status_ == PartitionStatus::kError) {
-    PG_LOG(kDebug, "replica {}: ignoring config update reply: none pending", gpid_);
-    return;
-  }
+  PG_ASSERT(primary_.pending_change.has_value(), "the front door admits replies to a request");
+  PG_ASSERT(status_ == PartitionStatus::kInactive && inactive_is_transient_);
   const UpdateConfigRequest req = *primary_.pending_change;
-  // An ok reply below the requested ballot, or a refusal that predates the configuration the
-  // request was based on, answers an older request (a retry's or a network duplicate's).
-  if ((r.error == ErrorCode::kOk && r.config.ballot < req.config.ballot) ||
-      (r.error != ErrorCode::kOk && r.config.ballot.next() < req.config.ballot)) {
-    PG_LOG(kDebug, "replica {}: ignoring reply of ballot {} to a request of ballot {}", gpid_,
-           r.config.ballot, req.config.ballot);
-    return;
-  }
   primary_.pending_change.reset();
   out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry));
-  if (r.error != ErrorCode::kOk || !AdoptConfig(now, r.config, out)) {
+  if (r.error != ErrorCode::kOk) {
     // Refused (a stale ballot, or meta's table moved on: another primary, not a member): stay
     // inactive (transient) and learn the truth from meta. Meta answers only what it decided;
     // a request it dropped (a change already in flight) gets no reply and is retried.
@@ -261,6 +276,9 @@ void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Ou
     }
     return host_->RequestConfigSync(now, out);
   }
+  // The request asked for a ballot above ours, and an ok reply carries at least that one.
+  PG_ASSERT_GT(r.config.ballot, ballot_);
+  AdoptMetaConfig(now, r.config, out);
   if (req.type == ConfigType::kDowngradeToInactive || req.type == ConfigType::kRemove) {
     // Pegasus sends RPC_REMOVE_REPLICA to the removed member after CT_DOWNGRADE_TO_INACTIVE
     // and CT_REMOVE.
@@ -272,20 +290,19 @@ void Replica::OnUpdateConfigResponse(Time now, const UpdateConfigResponse& r, Ou
   }
 }
 
-// on_remove: the primary removed this replica from the group.
-void Replica::OnRemoveReplica(Time now, NodeId from, const RemoveReplica& m, Outbox& out) {
-  if (status_ == PartitionStatus::kError || m.config.ballot < ballot_ ||
-      m.config.status != PartitionStatus::kInactive ||
-      (status_ == PartitionStatus::kPrimary && m.config.ballot == ballot_)) {
-    PG_LOG(kDebug, "replica {}: ignoring remove from {} at ballot {} ({}@{})", gpid_, from,
-           m.config.ballot, PartitionStatusName(status_), ballot_);
-    return;
-  }
+// on_remove: the primary removed this replica from the group (the front door dropped an older
+// removal, and one of the very ballot of a primary).
+void Replica::OnRemoveReplica(Time now, const RemoveReplica& m, Outbox& out) {
+  PG_ASSERT(status_ != PartitionStatus::kError && m.config.status == PartitionStatus::kInactive);
+  PG_ASSERT_GE(m.config.ballot, ballot_, "the front door drops older removals");
   config_.ballot = m.config.ballot;
   config_.primary = m.config.primary;
   config_.secondaries.clear();
   SetStatus(now, PartitionStatus::kInactive, m.config.ballot, /*transient=*/false, out);
 }
+
+// ---- Lease
+// ----------------------------------------------------------------------------------------
 
 void Replica::OnLeaseLapse(Time now, Outbox& out) {
   if (status_ == PartitionStatus::kError) return;
@@ -295,23 +312,7 @@ void Replica::OnLeaseLapse(Time now, Outbox& out) {
   // The outcome of every outstanding prepare is unknown: no client hears back.
   AbandonPrimaryState(out);
   PG_ASSERT(primary_.replies.empty() && !primary_.pending_change);
-}
-
-void Replica::Close(Outbox& out) {
-  for (ReplicaTimer t :
-       {ReplicaTimer::kGroupCheck, ReplicaTimer::kPrepareTimeout, ReplicaTimer::kConfigRetry,
-        ReplicaTimer::kPrepareRetry, ReplicaTimer::kCheckpoint, ReplicaTimer::kLearn}) {
-    out.CancelTimer(MakeReplicaTimerId(gpid_, t));
-  }
-  AbandonPrimaryState(out);
-  PG_ASSERT(primary_.replies.empty());
-}
-
-void Replica::RequestConfigUpdate(Time now, UpdateConfigRequest req, Ballot ballot, Outbox& out) {
-  primary_.pending_change = std::move(req);
-  SetStatus(now, PartitionStatus::kInactive, ballot, /*transient=*/true, out);
-  SendConfigUpdate(out);
-  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry), Millis(1000));
+  PG_ASSERT_EQ(status_, PartitionStatus::kInactive);
 }
 
 }  // namespace pg

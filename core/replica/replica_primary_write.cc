@@ -1,5 +1,7 @@
-// The write path: Pegasus src/replica/replica_2pc.cpp (on_client_write, init_prepare, on_prepare,
-// on_prepare_reply, do_possible_commit_on_primary) and replay_prepare_list (replica_config.cpp).
+// The primary's half of two-phase commit: Pegasus src/replica/replica_2pc.cpp (on_client_write,
+// init_prepare, on_prepare_reply, do_possible_commit_on_primary), replay_prepare_list
+// (replica_config.cpp), and the prepare timeout and retries. The secondary's half is in
+// replica_secondary.cc; the primary's state is PrimaryState (replica_primary.h).
 #include <algorithm>
 
 #include "core/common/assert.h"
@@ -9,7 +11,9 @@
 
 namespace pg {
 
+// A client routes by partition_hash % partition_count (core/client); a stale route lands here.
 ErrorCode Replica::RoutingCheck(const ClientRequest& req) const {
+  PG_ASSERT_EQ(req.gpid, gpid_, "the server routes by gpid");
   // Unknown partition count: the replica cannot tell whether the client routed correctly.
   if (partition_count_ <= 0) return ErrorCode::kInvalidState;
   if (req.partition_hash % static_cast<uint64_t>(partition_count_) !=
@@ -21,6 +25,7 @@ ErrorCode Replica::RoutingCheck(const ClientRequest& req) const {
 
 // on_client_write's checks, all before prepare, so a rejection means "no effect".
 ErrorCode Replica::WriteAdmission(Time now, const ClientRequest& req) const {
+  PG_ASSERT(IsWrite(req.kind));
   if (status_ != PartitionStatus::kPrimary || !host_->LeaseValid(now)) {
     return ErrorCode::kInvalidState;
   }
@@ -102,6 +107,7 @@ void Replica::InitPrepare(Time now, std::vector<WriteUpdate> updates,
     primary_.replies[d] = std::move(*reply);
   }
   primary_.last_prepare_time = now;
+  PG_ASSERT_EQ(plist_.max_decree(), d);
   SendPrepare(now, d, out);
 }
 
@@ -156,6 +162,7 @@ void Replica::ReplayPrepareList(Time now, Outbox& out) {
     }
     SendPrepare(now, d, out);
   }
+  PG_ASSERT(plist_.Contiguous(), "reconciliation leaves no hole");
   if (max > committed) out.Mark("replica.replay_prepare_list");
   TryCommitOnPrimary(now, out);
 }
@@ -183,6 +190,7 @@ void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
     if (!progress->second.awaiting.empty() && !MajorityAckedUnderBug(progress->second)) break;
     Status s = plist_.CommitNext([this](const Mutation& mu) { return ApplyMutation(mu); });
     if (!s.ok()) return Fail(out, s);
+    PG_ASSERT_EQ(plist_.last_committed(), d);
     primary_.progress.erase(progress);
     auto reply = primary_.replies.find(d);
     if (reply != primary_.replies.end()) {
@@ -195,6 +203,7 @@ void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
 
 // Writes that waited for their row run once it is quiet, in arrival order per row.
 void Replica::DrainRowQueues(Time now, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary);
   std::vector<std::string> rows;
   for (const auto& [row, q] : primary_.row_queues) rows.push_back(row);
   for (const std::string& row : rows) {
@@ -211,6 +220,96 @@ void Replica::DrainRowQueues(Time now, Outbox& out) {
       ExecuteAndPrepare(now, w.client, w.request, out);
     }
   }
+  for (const auto& [row, q] : primary_.row_queues) {
+    PG_ASSERT(!q.empty() || status_ != PartitionStatus::kPrimary, "row {} left empty", row);
+  }
+}
+
+// on_prepare_reply, of a secondary (the front door sends a learner's to OnLearnerAck).
+void Replica::OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
+  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door admits acks to a primary");
+  PG_ASSERT_EQ(ack.ballot, ballot_, "the front door admits acks of this ballot");
+  PG_ASSERT(!primary_.learners.contains(from));
+  if (ack.decree <= plist_.last_committed()) {
+    PG_LOG(kDebug, "replica {}: ignoring ack {}@{} from {}: committed {}", gpid_, ack.decree,
+           ack.ballot, from, plist_.last_committed());
+    return;
+  }
+  auto it = primary_.progress.find(ack.decree);
+  if (it == primary_.progress.end() || !it->second.awaiting.contains(from)) {
+    PG_LOG(kDebug, "replica {}: ignoring ack {} from {}: not awaited", gpid_, ack.decree, from);
+    return;
+  }
+  if (ack.error == ErrorCode::kOk) {
+    it->second.awaiting.erase(from);
+    return TryCommitOnPrimary(now, out);
+  }
+  if (ack.error == ErrorCode::kInactiveState || ack.error == ErrorCode::kTryAgain) {
+    // Pegasus retries these (after 5 ms) while the prepare's time remains; the prepare
+    // timeout still counts from the first send, so a member that stays inactive is removed.
+    PG_LOG(kDebug, "replica {}: {} answered {} for {}: retrying", gpid_, from,
+           ErrorCodeName(ack.error), ack.decree);
+    if (primary_.retries.empty()) {
+      out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareRetry),
+                   std::max(host_->options().prepare_timeout / 30, Millis(5)));
+    }
+    primary_.retries.insert({ack.decree, from});
+    return;
+  }
+  PG_LOG(kInfo, "replica {}: {} failed prepare {}: {}", gpid_, from, ack.decree,
+         ErrorCodeName(ack.error));
+  HandleRemoteFailure(now, from, out);
+}
+
+void Replica::ArmPrepareTimeout(Time now, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  if (primary_.prepare_timer_armed) return;
+  // Fire at the earliest deadline among prepares still waiting for an ack.
+  std::optional<Time> earliest;
+  for (const auto& [d, p] : primary_.progress) {
+    if (!p.awaiting.empty() && (!earliest || p.sent < *earliest)) earliest = p.sent;
+  }
+  if (!earliest) return;
+  const Time deadline = *earliest + host_->options().prepare_timeout;
+  PG_ASSERT_GE(host_->options().prepare_timeout, Duration());
+  out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareTimeout),
+               std::max(deadline - now, Millis(1)));
+  primary_.prepare_timer_armed = true;
+}
+
+// on_prepare_reply's retry of ERR_INACTIVE_STATE / ERR_TRY_AGAIN: the same mutation again, to
+// the same member, while it is still awaited.
+void Replica::ResendRetries(Time now, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  std::set<std::pair<Decree, NodeId>> retries;
+  retries.swap(primary_.retries);
+  for (const auto& [d, node] : retries) {
+    auto it = primary_.progress.find(d);
+    const PreparedMutation* slot = plist_.Get(d);
+    if (it == primary_.progress.end() || !it->second.awaiting.contains(node) || slot == nullptr) {
+      continue;
+    }
+    PG_ASSERT_EQ(slot->mutation.ballot, ballot_);
+    out.Send(node, PrepareRequest{.config = MemberConfig(PartitionStatus::kSecondary),
+                                  .mutation = slot->mutation});
+  }
+  PG_ASSERT(primary_.retries.empty());
+}
+
+// A prepare not acked within prepare_timeout: the secondary that did not answer is removed
+// (Pegasus: the RPC times out -> on_prepare_reply with ERR_TIMEOUT -> handle_remote_failure).
+void Replica::CheckPrepareTimeouts(Time now, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kPrimary);
+  PG_ASSERT(!primary_.prepare_timer_armed, "checked only when the timer fired");
+  for (const auto& [d, p] : primary_.progress) {
+    if (!p.awaiting.empty() && now - p.sent >= host_->options().prepare_timeout) {
+      const NodeId laggard = *p.awaiting.begin();
+      PG_LOG(kInfo, "replica {}: prepare {} to {} timed out", gpid_, d, laggard);
+      out.Mark("replica.prepare_timeout");
+      return HandleRemoteFailure(now, laggard, out);
+    }
+  }
+  ArmPrepareTimeout(now, out);
 }
 
 }  // namespace pg

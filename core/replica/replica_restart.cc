@@ -1,5 +1,6 @@
-// Boot-time replay of the private log: Pegasus src/replica/replica_init.cpp
-// (init_app_and_prepare_list, replay_mutation).
+// A replica's start: the boot-time replay of its private log (Pegasus src/replica/replica_init.cpp:
+// init_app_and_prepare_list, replay_mutation) and its announcement (the replica index entry that
+// makes a new replica durable; until then it takes no role).
 #include <algorithm>
 
 #include "core/common/assert.h"
@@ -58,6 +59,17 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
       0, engine_->last_durable().value() - host_->options().plog_gc_reserve_decrees));
   PG_LOG(kInfo, "replica {}: replayed {} records: ballot {}, committed {}, prepared {}", gpid_,
          records->size(), ballot_, plist_.last_committed(), plist_.max_decree());
+  PG_ASSERT_EQ(ballot_, ballot_high_);
+}
+
+void Replica::MarkAnnounced(Time now, Outbox& out) {
+  PG_ASSERT(!announced_, "announced twice");
+  PG_ASSERT(status_ != PartitionStatus::kPrimary, "an unannounced replica takes no role");
+  announced_ = true;
+  std::optional<PartitionConfiguration> stashed = std::move(stashed_config_);
+  stashed_config_.reset();
+  if (stashed && host_->LeaseValid(now)) OnConfigSync(now, *stashed, out);
+  PG_ASSERT(!stashed_config_);
 }
 
 }  // namespace pg

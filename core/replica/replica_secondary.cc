@@ -1,6 +1,10 @@
-// The secondary's side of 2PC and the log completions that drive both sides: Pegasus
-// src/replica/replica_2pc.cpp (on_prepare, on_append_log_completed, ack_prepare_message,
-// on_prepare_reply).
+// The secondary's half of two-phase commit and the log completions that drive both halves:
+// Pegasus src/replica/replica_2pc.cpp (on_prepare, on_append_log_completed, ack_prepare_message).
+// The front door (replica_front_door.cc) applies a prepare's ballot rule and hands it here as a
+// secondary's, or to OnLearnerPrepare (replica_learner.cc) as a learner's; the primary's half is
+// in replica_primary_write.cc.
+#include <algorithm>
+
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/replica/replica.h"
@@ -32,6 +36,9 @@ void Replica::AckPrepare(Decree d, ErrorCode error, NodeId to, Ballot ballot, Ou
 // network duplicate): acked now if it is in the log, else when its append completes. True when the
 // prepare needs nothing more.
 bool Replica::AnswerIfAlreadyHeld(const Mutation& mu, NodeId from, Outbox& out) {
+  PG_ASSERT(status_ == PartitionStatus::kSecondary ||
+            status_ == PartitionStatus::kPotentialSecondary);
+  PG_ASSERT_EQ(mu.ballot, ballot_, "only a prepare of this ballot gets here");
   if (mu.decree <= plist_.last_committed()) {
     AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
     return true;
@@ -47,36 +54,14 @@ bool Replica::AnswerIfAlreadyHeld(const Mutation& mu, NodeId from, Outbox& out) 
   return true;
 }
 
-// on_prepare. A secondary acks OK only when the decree is in its log (PacificA: the prepared
-// list is durable before the primary may count the ack).
-void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox& out) {
+// on_prepare, as a secondary of the prepare's ballot and primary (the front door adopted a newer
+// ballot or refused the prepare). A secondary acks OK only when the decree is in its log
+// (PacificA: the prepared list is durable before the primary may count the ack).
+void Replica::OnPrepare(NodeId from, const PrepareRequest& req, Outbox& out) {
   const Mutation& mu = req.mutation;
-  if (!ValidPrepare(req)) {
-    PG_LOG(kWarn, "replica {}: malformed prepare from {}: {}", gpid_, from, DebugString(req));
-    return AckPrepare(mu.decree, ErrorCode::kInvalidArgument, from, mu.ballot, out);
-  }
-  if (status_ == PartitionStatus::kError) {
-    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
-  }
-  if (!announced_) return AckPrepare(mu.decree, ErrorCode::kInactiveState, from, mu.ballot, out);
-  if (mu.ballot < ballot_) {
-    // Pegasus drops it without a reply: the sender is a deposed primary.
-    PG_LOG(kDebug, "replica {}: rejecting prepare {}@{} from {}: our ballot is {}", gpid_,
-           mu.decree, mu.ballot, from, ballot_);
-    return;
-  }
-  if (mu.ballot > ballot_ && !AdoptReplicaConfig(now, req.config, out)) {
-    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
-  }
-  if (status_ == PartitionStatus::kInactive) {
-    return AckPrepare(mu.decree, ErrorCode::kInactiveState, from, mu.ballot, out);
-  }
-  if (status_ == PartitionStatus::kPotentialSecondary) return OnLearnerPrepare(from, req, out);
-  if (status_ != PartitionStatus::kSecondary || config_.primary != req.config.primary) {
-    PG_LOG(kWarn, "replica {}: prepare from {} but we are {} with primary {}", gpid_, from,
-           PartitionStatusName(status_), config_.primary ? config_.primary->value() : -1u);
-    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
-  }
+  PG_ASSERT_EQ(status_, PartitionStatus::kSecondary, "the front door hands prepares by role");
+  PG_ASSERT_EQ(mu.ballot, ballot_, "the front door admits prepares of this ballot only");
+  PG_ASSERT(announced_ && config_.primary == req.config.primary);
   if (AnswerIfAlreadyHeld(mu, from, out)) return;
   // The commit point riding on the prepare (prepare_list::prepare, COMMIT_TO_DECREE_HARD).
   if (Status s = CommitSoft(mu.last_committed_decree); !s.ok()) return Fail(out, s);
@@ -99,29 +84,10 @@ void Replica::OnPrepare(Time now, NodeId from, const PrepareRequest& req, Outbox
   }
 }
 
-// on_prepare as a potential secondary: only prepares of the current learning round, logged and
-// acked like a secondary's; a commit point past a hole is left for learning to reach.
-void Replica::OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& out) {
-  const Mutation& mu = req.mutation;
-  PG_ASSERT(learning_.has_value());
-  if (req.config.status != PartitionStatus::kPotentialSecondary ||
-      req.config.learner_signature != learning_->signature || config_.primary != from) {
-    out.Mark("learn.stale_signature");
-    return AckPrepare(mu.decree, ErrorCode::kInvalidState, from, mu.ballot, out);
-  }
-  if (AnswerIfAlreadyHeld(mu, from, out)) return;
-  if (Status s = CommitSoft(mu.last_committed_decree); !s.ok()) return Fail(out, s);
-  if (mu.decree <= plist_.last_committed()) {
-    return AckPrepare(mu.decree, ErrorCode::kOk, from, mu.ballot, out);
-  }
-  AppendMutation(mu, out);
-  const bool prepared = plist_.Prepare(mu);
-  PG_ASSERT(prepared, "slot {} holds a ballot above ours", mu.decree);
-}
-
 // on_append_log_completed. Completions count as a prefix in issue order, so a decree counts as
 // logged only when everything written before it is too.
 void Replica::OnLogAppended(Time now, uint64_t token, Outbox& out) {
+  PG_ASSERT(status_ != PartitionStatus::kError || pending_appends_.empty());
   auto it = std::find_if(pending_appends_.begin(), pending_appends_.end(),
                          [token](const PendingAppend& a) { return a.token == token; });
   if (it == pending_appends_.end()) {
@@ -140,20 +106,22 @@ void Replica::OnLogAppended(Time now, uint64_t token, Outbox& out) {
     learning_->completion_after_token.reset();
     SendLearnCompletion(out);
   }
+  PG_ASSERT(pending_appends_.empty() || !pending_appends_.front().done, "a done prefix was left");
 }
 
 void Replica::OnLogged(Time now, const PendingAppend& a, Outbox& out) {
   PG_ASSERT(a.done);
+  PG_ASSERT(status_ != PartitionStatus::kError, "a failed replica's appends are forgotten");
   PreparedMutation* slot = plist_.GetMutable(a.decree);
   if (slot == nullptr && status_ == PartitionStatus::kPotentialSecondary && learning_ &&
       a.ballot == ballot_ && a.decree <= plist_.last_committed() && config_.primary) {
     // A learner commits on later prepares' headers without waiting for its own log (the primary
     // commits without it), so a decree may commit, and leave the prepare list, before its append
     // completes. It is logged now: ack it, or the primary holds it unacked, refuses the learner's
-    // completion and drops it at the prepare timeout, round after round (found by
-    // scenarios-wip/learner_straggle_heavy_liveness, seed 2). Pegasus acks on the log write's
-    // completion whatever the mutation's commit state. (An ack of a learned mutation the primary
-    // never prepared to it is harmless: OnLearnerAck erases nothing.)
+    // completion and drops it at the prepare timeout, round after round
+    // (scenarios/regressions/learner_straggle_heavy_seed2_unacked_commit.json). Pegasus acks on
+    // the log write's completion whatever the mutation's commit state. (An ack of a learned
+    // mutation the primary never prepared to it is harmless: OnLearnerAck erases nothing.)
     return AckPrepare(a.decree, ErrorCode::kOk, *config_.primary, a.ballot, out);
   }
   if (slot == nullptr || slot->mutation.ballot != a.ballot) {
@@ -178,46 +146,10 @@ void Replica::OnLogFailed(Time now, uint64_t token, const Status& status, Outbox
     PG_LOG(kDebug, "replica {}: ignoring failure of unknown log token {}", gpid_, token);
     return;
   }
+  PG_ASSERT(status_ != PartitionStatus::kError, "a failed replica has no appends in flight");
   // What reached the disk is unknown (Pegasus: replica_stub::handle_log_failure).
   Fail(out, status.ok() ? Status(ErrorCode::kIoError, "log append failed") : status);
-}
-
-// on_prepare_reply.
-void Replica::OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
-  if (status_ == PartitionStatus::kPrimary && ack.ballot == ballot_ &&
-      primary_.learners.contains(from)) {
-    return OnLearnerAck(from, ack);
-  }
-  if (status_ != PartitionStatus::kPrimary || ack.ballot != ballot_ ||
-      ack.decree <= plist_.last_committed()) {
-    PG_LOG(kDebug, "replica {}: ignoring ack {}@{} from {}: {}@{}, committed {}", gpid_, ack.decree,
-           ack.ballot, from, PartitionStatusName(status_), ballot_, plist_.last_committed());
-    return;
-  }
-  auto it = primary_.progress.find(ack.decree);
-  if (it == primary_.progress.end() || !it->second.awaiting.contains(from)) {
-    PG_LOG(kDebug, "replica {}: ignoring ack {} from {}: not awaited", gpid_, ack.decree, from);
-    return;
-  }
-  if (ack.error == ErrorCode::kOk) {
-    it->second.awaiting.erase(from);
-    return TryCommitOnPrimary(now, out);
-  }
-  if (ack.error == ErrorCode::kInactiveState || ack.error == ErrorCode::kTryAgain) {
-    // Pegasus retries these (after 5 ms) while the prepare's time remains; the prepare
-    // timeout still counts from the first send, so a member that stays inactive is removed.
-    PG_LOG(kDebug, "replica {}: {} answered {} for {}: retrying", gpid_, from,
-           ErrorCodeName(ack.error), ack.decree);
-    if (primary_.retries.empty()) {
-      out.SetTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kPrepareRetry),
-                   std::max(host_->options().prepare_timeout / 30, Millis(5)));
-    }
-    primary_.retries.insert({ack.decree, from});
-    return;
-  }
-  PG_LOG(kInfo, "replica {}: {} failed prepare {}: {}", gpid_, from, ack.decree,
-         ErrorCodeName(ack.error));
-  HandleRemoteFailure(now, from, out);
+  PG_ASSERT(status_ == PartitionStatus::kError && pending_appends_.empty());
 }
 
 }  // namespace pg

@@ -1,0 +1,78 @@
+#pragma once
+// Internal to core/replica (replica.h includes it for Replica::primary_'s type). The primary's
+// private state, Pegasus's primary_context reduced to what pegasim runs: the progress of every
+// prepare in flight, the client replies waiting for their commit, the row queues of atomic
+// writes, the pending configuration change and the learners of this ballot. Its handlers are in
+// replica_primary_write.cc (writes, 2PC, prepare timeouts), replica_read.cc,
+// replica_check.cc (group check), replica_reconfig.cc (config changes) and
+// replica_learn_primary.cc (learners).
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "core/common/ids.h"
+#include "core/common/time.h"
+#include "core/proto/client_messages.h"
+#include "core/proto/meta_messages.h"
+
+namespace pg {
+
+struct PrepareProgress {
+  std::set<NodeId> awaiting;  // secondaries of the current ballot that have not acked
+  Time sent;
+};
+
+struct PendingReply {
+  NodeId client;
+  ClientResponse response;
+};
+
+struct QueuedWrite {
+  NodeId client;
+  ClientRequest request;
+};
+
+// What the primary knows of one learner (Pegasus's remote_learner_state).
+struct LearnerProgress {
+  uint64_t signature = 0;
+  // Set by the learner's first request: every prepare from this decree on goes to it too.
+  std::optional<Decree> prepare_start;
+  // Prepares sent to the learner and not yet acked, with their send time. The learner becomes
+  // a secondary only with none outstanding; one outstanding past prepare_timeout drops it.
+  std::map<Decree, Time> unacked;
+  // Added by the balancer (CT_ADD_SECONDARY_FOR_LB): it may join past the replica count, since
+  // meta removes the replica it copies once it has joined.
+  bool for_lb = false;
+};
+
+// Pegasus's primary_context, reduced to the normal case.
+struct PrimaryState {
+  // Invariant: keys are in (last_committed, last_prepared].
+  std::map<Decree, PrepareProgress> progress;
+  // Invariant: keys are in (last_committed, last_prepared].
+  std::map<Decree, PendingReply> replies;
+  // Writes waiting for their row (hashkey) to be quiet, FIFO per row: an atomic op runs only
+  // when no uncommitted mutation touches its hashkey, and later writes to that row queue
+  // behind it (Pegasus serializes atomic ops with a row lock keyed by partition hash).
+  std::map<std::string, std::deque<QueuedWrite>> row_queues;
+  Time last_prepare_time;
+  // Set while the kPrepareTimeout timer is armed: re-arming on every prepare would push the
+  // deadline of older prepares forever under a steady load.
+  bool prepare_timer_armed = false;
+  // Prepares a secondary answered with a transient error (kInactiveState, kTryAgain): resent
+  // on kPrepareRetry while their prepare timeout has not fired (Pegasus retries them too).
+  // Invariant: non-empty only while the replica is primary (SetStatus clears it on leaving).
+  std::set<std::pair<Decree, NodeId>> retries;
+  // Reads are refused until the commit point reaches this (a new primary's uncommitted
+  // suffix may hold writes older than what it has applied; PEGASUS.md §1.8).
+  Decree last_prepare_decree_on_new_primary{0};
+  // Invariant: set only while PS_INACTIVE (transient), its ballot above the replica's.
+  std::optional<UpdateConfigRequest> pending_change;
+  // Learners of this ballot (primary_context::learners): a ballot change drops them all.
+  std::map<NodeId, LearnerProgress> learners;
+};
+
+}  // namespace pg
