@@ -48,7 +48,8 @@ class PrepareList {
 
   // True when every decree in (last_committed, max_decree] has a slot.
   bool Contiguous() const;
-  // Drops every slot above `d` (reconciliation truncates a secondary's unmatched suffix; later).
+  // Drops every slot above `d` (a new learner drops what it prepared and never committed: it may
+  // be of a history the group abandoned).
   void TruncateAbove(Decree d);
   // A learner restored a checkpoint at `d`: the commit point jumps there, slots at or below it go,
   // and so do slots of a ballot below `keep_from` (an older history than its current primary's).

@@ -116,7 +116,8 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
   // The learner committed decrees this primary has prepared but not yet committed (a new primary
   // still reconciling, whose old group committed them): they will commit here, so the learner
   // waits and keeps them, where a checkpoint of this primary's older state would take its commit
-  // point back (swarm seed 55). Past max_decree it is another history: BuildLearnResponse.
+  // point back (scenarios/regressions/pegasus_swarm_seed55_invariant_monotonic.json). Past
+  // max_decree it is another history: BuildLearnResponse.
   const Decree learner_committed = req.last_committed_decree_in_app;
   if (learner_committed > plist_.last_committed() && learner_committed <= plist_.max_decree()) {
     out.Mark("learn.learner_ahead_wait");

@@ -27,7 +27,7 @@ void Replica::OnAddLearner(Time now, const AddLearnerRequest& req, BallotRelatio
   if (rc.learner_signature < newest_learner_signature_) {
     // A round the primary replaced: starting it again would reset this learner's state to learn
     // under a signature whose answers (maybe an older checkpoint) may still be on their way
-    // (found by pegasus/learner_stale_answer with the spell on one node, seed 50). Part of the
+    // (scenarios/regressions/learner_straggling_links_seed50_stale_add_learner.json). Part of the
     // same guard as the responses' signature (Pegasus 6aa11dea4). Bug zoo: learner_stale_signature.
     out.Mark("learn.stale_add_learner");
     if (!host_->options().bugs.on(Bug::kLearnerStaleSignature)) return;
@@ -90,9 +90,10 @@ void Replica::OnLearnerPrepare(NodeId from, const PrepareRequest& req, Outbox& o
 // abandoned, and a replay commits from the headers it meets in log order: this round's primary
 // sends prepares whose headers commit decrees the learner has not learned yet, so a replay that
 // meets such a header before the learned records commits whatever the old log holds for those
-// decrees (swarm seed 940: a ballot-1 record of decree 2 the group had replaced). The engine is
-// flushed first, as the old log is never read again; then the replica index moves the replica's
-// first segment to a new one (synced) before anything of the round is appended.
+// decrees, records of a ballot the group replaced
+// (scenarios/regressions/pegasus_swarm_seed940_learner_log.json). The engine is flushed first, as
+// the old log is never read again; then the replica index moves the replica's first segment to a
+// new one (synced) before anything of the round is appended.
 void Replica::StartFreshLog(Outbox& out) {
   PG_ASSERT(engine_ != nullptr && status_ == PartitionStatus::kPotentialSecondary);
   PG_ASSERT_EQ(engine_->last_applied(), plist_.last_committed());
@@ -186,8 +187,8 @@ void Replica::OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, 
   }
   if (resp.request_in_round != learning_->requests) {
     // The answer to a request the learn timer already asked again: the later answer may have
-    // come first, and this one's older checkpoint would take the commit point back (found by
-    // pegasus/learner_stale_answer, seed 7, once replies could straggle).
+    // come first, and this one's older checkpoint would take the commit point back
+    // (scenarios/regressions/learner_stale_answer_seed7_late_answer.json).
     out.Mark("learn.late_answer");
     return;
   }

@@ -56,7 +56,7 @@ class ReplicaHost {
   virtual bool LeaseValid(Time now) const = 0;
   // A fresh AppendLog token; completions for `file` are routed back to `gpid`.
   virtual uint64_t NewLogToken(const std::string& file, Gpid gpid) = 0;
-  // Asks meta for this server's configuration now (after kInvalidVersion).
+  // Asks meta for this server's configuration now (after meta refused a configuration change).
   virtual void RequestConfigSync(Time now, Outbox& out) = 0;
   // Reads a replica's private log from `first_segment` on (LT_LOG learning). A synchronous local
   // read, like the engine's (DESIGN.md §2).

@@ -48,7 +48,7 @@ struct LearnerProgress {
   bool for_lb = false;
 };
 
-// Pegasus's primary_context, reduced to the normal case.
+// Pegasus's primary_context, reduced to what pegasim runs.
 struct PrimaryState {
   // Invariant: keys are in (last_committed, last_prepared].
   std::map<Decree, PrepareProgress> progress;

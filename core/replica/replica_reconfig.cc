@@ -62,11 +62,12 @@ bool Replica::AdoptReplicaConfig(Time now, const ReplicaConfiguration& rc, Outbo
 // meta answers a sync from what it has persisted, and a request delayed behind the sync would be
 // persisted after it. Resuming at the older ballot would then run a configuration meta has
 // replaced: meta's next ballot lists members this primary never prepares to, and, as a primary
-// ignores config syncs, nothing tells it (swarm seed 1253: the partition stayed a member short
-// for good, and any write it committed alone was on no replica meta would promote). Asking again
-// gets meta's answer: the change is made or was made (a duplicate is answered with it), or refused
-// with the configuration meta holds. (Pegasus drops the reconfiguration task when the lease
-// lapses and resumes from the sync; this departs from it.)
+// ignores config syncs, nothing tells it: the partition would stay a member short for good, and a
+// write it committed alone would be on no replica meta could promote
+// (scenarios/regressions/pegasus_swarm_seed1253_abandoned_change.json). Asking again gets meta's
+// answer: the change is made or was made (a duplicate is answered with it), or refused with the
+// configuration meta holds. (Pegasus drops the reconfiguration task when the lease lapses and
+// resumes from the sync; this departs from it.)
 void Replica::ReissueAbandonedChange(Time now, const PartitionConfiguration& pc, Outbox& out) {
   PG_ASSERT(abandoned_change_ && pc.ballot < abandoned_change_->config.ballot);
   PG_ASSERT(!primary_.pending_change && status_ != PartitionStatus::kPrimary);
@@ -177,12 +178,11 @@ void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
       ballot_, out);
 }
 
-// assign_primary for CT_ASSIGN_PRIMARY: after all replicas
-// of a partition went down, meta picked this replica, one of the last drops, by the DDD rule
-// (core/meta/meta_recovery.h). It asks meta to become the partition's only member at meta's
-// ballot + 1; once meta persisted that, BecomePrimary reconciles: every decree it prepared above
-// its commit point is prepared again in the new ballot and committed, then the guardian adds the
-// other drops back as learners.
+// assign_primary for CT_ASSIGN_PRIMARY: after all replicas of a partition went down, meta picked
+// this replica, one of the last drops, by the DDD rule (core/meta/meta_recovery.h). It asks meta to
+// become the partition's only member at meta's ballot + 1; once meta persisted that, BecomePrimary
+// reconciles: every decree it prepared above its commit point is prepared again in the new ballot
+// and committed, then the guardian adds the other drops back as learners.
 void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& out) {
   PG_ASSERT_EQ(p.type, ConfigType::kAssignPrimary);
   PG_ASSERT(!primary_.pending_change && p.config.ballot >= ballot_, "the front door's rule");

@@ -104,9 +104,9 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
 // power loss cuts the append away or tears it, so the file ends in a torn prefix, or in what
 // earlier losses tore. A server that held replicas and finds no whole record at the end lost
 // power. Its size alone is not enough: torn bytes of an earlier loss stay on the platter, and with
-// a torn prefix of the next record they can add up to a record's length (swarm seed 1806 on
-// RocksDB: a second power loss went unnoticed, and a replica whose log had lost its acknowledged
-// tail became primary with none of the committed decrees).
+// a torn prefix of the next record they can add up to a record's length, so that a second power
+// loss would go unnoticed and a replica whose log lost its acknowledged tail could become primary
+// (scenarios/regressions/pegasus_swarm_seed1806_second_power_loss.json).
 void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
   PG_ASSERT(env_.disk != nullptr && replicas_.empty(), "detected at boot, before any load");
   // A read fault counts as a loss: the cautious answer.
@@ -178,7 +178,8 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
   // no configuration change is taken up: replica_stub::on_config_proposal and
   // on_update_configuration_on_meta_server_reply drop them when the stub is not connected. A
   // replica that became primary while cut off would, once a new beacon renews the lease, serve
-  // at a ballot meta has meanwhile replaced (found by the Pegasus swarm, seed 29).
+  // at a ballot meta has meanwhile replaced
+  // (scenarios/regressions/pegasus_swarm_seed29_invariant_single_primary.json).
   if ((std::holds_alternative<ConfigProposal>(msg) ||
        std::holds_alternative<UpdateConfigResponse>(msg)) &&
       !connected_) {

@@ -119,7 +119,8 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
       // may have data needs learning. A member of a later ballot that never held the replica
       // has been a member since ballot 1 and never acked a prepare, so nothing was ever
       // committed there: it creates the replica empty, as at ballot 1 (a partition cut off
-      // from it since the table was created, swarm seed 1325).
+      // from it since the table was created:
+      // scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
       const bool create = pc.ballot == Ballot(1) || !ever_held_.contains(pc.gpid);
       if (!member || !create || failed_replicas_.contains(pc.gpid)) {
         PG_LOG(kDebug, "not creating {}@{}: member {}, needs learning", pc.gpid, pc.ballot, member);
