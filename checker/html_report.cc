@@ -169,6 +169,45 @@ std::string Axis(const Layout& l) {
   return svg;
 }
 
+// A bar's tooltip: the operation, its times, the note's detail, its place in the prefix
+// (`position`, 0 when outside it) and why it cannot be placed (`blocked`, empty when it can).
+std::string BarTitle(const History& h, const Operation& op, size_t end, const OperationNote* note,
+                     size_t position, const std::string& blocked) {
+  std::string title = DescribeOperation(h, op) + "\ninvoked t=" + Ms(op.invoke_time) + " ms";
+  if (op.complete_event != kOpen) {
+    title += fmt::format(", completed t={} ms (took {} ms)", Ms(op.complete_time),
+                         Ms(op.complete_time - op.invoke_time));
+  } else if (end != kOpen) {
+    title += fmt::format(
+        ", given up t={} ms (unknown outcome: it may take effect at any later "
+        "time)",
+        Ms(op.complete_time));
+  }
+  if (note != nullptr && !note->detail.empty()) title += "\n" + note->detail;
+  if (position != 0) title += fmt::format("\nlinearized #{}", position);
+  if (!blocked.empty()) title += "\ncannot be placed: " + blocked;
+  return title;
+}
+
+// The partial linearization: a line through one point of each prefix operation, in order.
+// `prefix_ops` holds (position, op id) pairs.
+std::string OrderPath(const History& h, std::vector<std::pair<size_t, size_t>> prefix_ops,
+                      const Layout& l) {
+  std::sort(prefix_ops.begin(), prefix_ops.end());
+  std::string path;
+  double last_x = 0;
+  for (const auto& [n, id] : prefix_ops) {
+    const Operation& op = h.operations[id];
+    const double x0 = l.X(l.InvokeAt(op));
+    const double x1 = l.X(l.CompleteAt(op));
+    const double x = std::clamp(last_x + 2, x0 + 1, std::max(x0 + 1, x1 - 1));
+    const double y = l.LaneY(l.lanes.at(op.process)) + 6 + kBarHeight / 2;
+    path += fmt::format("{}{:.1f},{:.1f} ", path.empty() ? "M" : "L", x, y);
+    last_x = x;
+  }
+  return path.empty() ? std::string() : fmt::format("<path class='order' d='{}'/>\n", path);
+}
+
 std::string Bars(const History& h, const PartitionResult* p, const std::vector<size_t>& ops,
                  const Layout& l, const HtmlOptions& options) {
   std::map<size_t, size_t> order;  // op -> position in the prefix
@@ -178,8 +217,6 @@ std::string Bars(const History& h, const PartitionResult* p, const std::vector<s
     for (const auto& [id, why] : p->blocked) blocked.emplace(id, why);
   }
   std::string svg;
-  std::string path;
-  double last_x = 0;
   std::vector<std::pair<size_t, size_t>> prefix_ops;
   for (size_t id : ops) {
     const Operation& op = h.operations[id];
@@ -192,19 +229,8 @@ std::string Bars(const History& h, const PartitionResult* p, const std::vector<s
     std::string cls = std::string(OutcomeName(op.outcome));
     if (order.count(id)) cls += " lin";
     if (blocked.count(id)) cls += " bad";
-    std::string title = DescribeOperation(h, op) + "\ninvoked t=" + Ms(op.invoke_time) + " ms";
-    if (op.complete_event != kOpen) {
-      title += fmt::format(", completed t={} ms (took {} ms)", Ms(op.complete_time),
-                           Ms(op.complete_time - op.invoke_time));
-    } else if (end != kOpen) {
-      title += fmt::format(
-          ", given up t={} ms (unknown outcome: it may take effect at any later "
-          "time)",
-          Ms(op.complete_time));
-    }
-    if (note != nullptr && !note->detail.empty()) title += "\n" + note->detail;
-    if (order.count(id)) title += fmt::format("\nlinearized #{}", order[id]);
-    if (blocked.count(id)) title += "\ncannot be placed: " + blocked[id];
+    const std::string title = BarTitle(h, op, end, note, order.count(id) ? order[id] : 0,
+                                       blocked.count(id) ? blocked[id] : std::string());
     // The label: the function, its place in the prefix, and the note; when they do not all fit,
     // the note (who served it, on the run's page), else the function.
     std::string label(FnName(op.f));
@@ -233,19 +259,7 @@ std::string Bars(const History& h, const PartitionResult* p, const std::vector<s
     svg += "</g>\n";
     if (order.count(id)) prefix_ops.emplace_back(order[id], id);
   }
-  // The partial linearization: a line through one point of each prefix operation, in order.
-  std::sort(prefix_ops.begin(), prefix_ops.end());
-  for (const auto& [n, id] : prefix_ops) {
-    const Operation& op = h.operations[id];
-    const double x0 = l.X(l.InvokeAt(op));
-    const double x1 = l.X(l.CompleteAt(op));
-    const double x = std::clamp(last_x + 2, x0 + 1, std::max(x0 + 1, x1 - 1));
-    const double y = l.LaneY(l.lanes.at(op.process)) + 6 + kBarHeight / 2;
-    path += fmt::format("{}{:.1f},{:.1f} ", path.empty() ? "M" : "L", x, y);
-    last_x = x;
-  }
-  if (!path.empty()) svg += fmt::format("<path class='order' d='{}'/>\n", path);
-  return svg;
+  return svg + OrderPath(h, std::move(prefix_ops), l);
 }
 
 // The stripe colours' legend, when the notes name groups.

@@ -110,6 +110,10 @@ class MetaServer final : public Node {
   void OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& out);
   void OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbox& out);
   void OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out);
+  void CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req, ConfigSyncResponse& resp,
+                             Outbox& out);
+  void RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req, Outbox& out);
+  void ListPartitionsOf(NodeId from, ConfigSyncResponse& resp, Outbox& out) const;
   void OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out);
   void OnCheckTimer(Time now, Outbox& out);
   void ProposeRemovingDeadSecondaries(Outbox& out);

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <utility>
+#include <variant>
 
 #include "core/common/assert.h"
+#include "core/common/overloaded.h"
 #include "sim/kernel/cluster_impl.h"
 #include "sim/kernel/io_format.h"
 
@@ -273,36 +275,21 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
 }
 
 void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest) {
-  switch (effect.index()) {
-    case 0: {
-      auto& send = std::get<Send>(effect);
-      SendMessage(id, send.to, msg_digest, std::move(send.msg));
-      break;
-    }
-    case 1: {
-      const auto& set = std::get<SetTimer>(effect);
-      ArmTimer(ns, id, set.timer, set.after);
-      break;
-    }
-    case 2:
-      ns.timers.erase(std::get<CancelTimer>(effect).timer);
-      break;
-    case 3:
-      StartAppend(ns, id, std::get<AppendLog>(effect));
-      break;
-    case 4:
-      marks.insert(std::move(std::get<Mark>(effect).name));
-      break;
-    case 5:
-      history.push_back({.at = now, .node = id, .op = std::move(std::get<RecordOp>(effect))});
-      break;
-    case 6:
-      // Taken down once the step's effects are done (StepNode).
-      if (!exit_reason) exit_reason = std::move(std::get<Exit>(effect).reason);
-      break;
-    default:
-      PG_UNREACHABLE("effect index {}", effect.index());
-  }
+  // One overload per effect kind: a new kind fails to compile here until it is handled.
+  std::visit(
+      Overloaded{
+          [&](Send& send) { SendMessage(id, send.to, msg_digest, std::move(send.msg)); },
+          [&](const SetTimer& set) { ArmTimer(ns, id, set.timer, set.after); },
+          [&](const CancelTimer& cancel) { ns.timers.erase(cancel.timer); },
+          [&](const AppendLog& append) { StartAppend(ns, id, append); },
+          [&](Mark& mark) { marks.insert(std::move(mark.name)); },
+          [&](RecordOp& op) { history.push_back({.at = now, .node = id, .op = std::move(op)}); },
+          // Taken down once the step's effects are done (StepNode).
+          [&](Exit& exit) {
+            if (!exit_reason) exit_reason = std::move(exit.reason);
+          },
+      },
+      effect);
 }
 
 void Cluster::Impl::ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after) {

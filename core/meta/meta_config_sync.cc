@@ -1,0 +1,134 @@
+// Meta's answer to a replica server's config sync (RPC_CM_CONFIG_SYNC, Pegasus
+// src/meta/server_state.cpp on_config_sync): which stored replicas the server should close, which
+// members it no longer holds, and the partitions that name it.
+#include <algorithm>
+
+#include "core/common/log.h"
+#include "core/meta/meta_server.h"
+#include "core/meta/partition_table.h"
+
+namespace pg {
+
+// RPC_CM_CONFIG_SYNC: every partition naming the node, and the stored replicas meta no longer
+// lists there (the node closes them). A replica of a partition with a change in flight that
+// would list the node is kept.
+void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
+  PG_ASSERT(ready_, "a config sync answered before the table is durable");
+  PG_ASSERT(pending_.size() == configs_.size() && learner_targets_.size() == configs_.size());
+  ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
+  ConfigSyncResponse resp;
+  CollectStoredReplicas(from, req, resp, out);
+  RemoveMembersWithoutReplica(from, req, out);
+  ListPartitionsOf(from, resp, out);
+  Reply(from, std::move(resp), out);
+}
+
+// The stored replicas the node should close (gc_replicas), and the failed ones it reports.
+void MetaServer::CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req,
+                                       ConfigSyncResponse& resp, Outbox& out) {
+  PG_ASSERT(resp.gc_replicas.empty() && resp.partitions.empty());
+  for (const ReplicaInfo& info : req.stored_replicas) {
+    if (!ValidPartition(info.gpid)) {
+      resp.gc_replicas.push_back(info.gpid);
+      continue;
+    }
+    const int i = info.gpid.partition_index;
+    const bool listed =
+        IsMember(configs_[i], from) || (pending_[i] && IsMember(pending_[i]->config, from));
+    // A replica meta dropped stays while it may still serve: a recently dropped member learns
+    // incrementally when it is added back, and a learner is on its way in.
+    const bool recently_dropped =
+        std::find(configs_[i].last_drops.begin(), configs_[i].last_drops.end(), from) !=
+        configs_[i].last_drops.end();
+    const bool learning = info.status == PartitionStatus::kPotentialSecondary &&
+                          (learner_targets_[i] == from || BalanceLearner(i) == from);
+    const bool keep = info.status != PartitionStatus::kError && (recently_dropped || learning);
+    if (!listed && !keep) resp.gc_replicas.push_back(info.gpid);
+    if (listed && info.status == PartitionStatus::kError) RemoveFailedReplica(from, i, out);
+  }
+}
+
+// A member whose server no longer holds the replica (dropped after a power loss, say) is
+// treated like a failed one. Not at ballot 1: a new table's replicas are created by this very
+// sync, so a server may rightly not hold them yet.
+void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req,
+                                             Outbox& out) {
+  PG_ASSERT(ready_);
+  for (const PartitionConfiguration& pc : configs_) {
+    if (!IsMember(pc, from) || pc.ballot <= Ballot(1)) continue;
+    const bool reported =
+        std::any_of(req.stored_replicas.begin(), req.stored_replicas.end(),
+                    [&](const ReplicaInfo& info) { return info.gpid == pc.gpid; });
+    if (reported) continue;
+    // One that never held it has been a member since ballot 1 and never acked a prepare, so the
+    // partition never committed anything: it stays, and creates the replica empty when this
+    // answer lists the partition, rather than leave one cut off from meta since its creation
+    // memberless (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
+    if (std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end()) {
+      out.Mark("meta.member_never_created");
+      continue;
+    }
+    out.Mark("meta.member_without_replica");
+    RemoveFailedReplica(from, pc.gpid.partition_index, out);
+  }
+}
+
+// Listed last, so that a change this very sync started (a failed replica's removal, above) is
+// already in flight and its partition left out: a reordered network could otherwise hand the
+// node this answer after the next one, which collects the replica, and a server back from a
+// power loss would recreate, empty, a ballot-1 partition it was primary of (regression file
+// pegasus_swarm_seed1238_invariant_single_primary.json).
+void MetaServer::ListPartitionsOf(NodeId from, ConfigSyncResponse& resp, Outbox& out) const {
+  PG_ASSERT(resp.partitions.empty());
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    // Not while a change of the node's role is being persisted (a dead primary's downgrade,
+    // say): the node, back with a fresh lease, would take up the role meta is taking from it and
+    // serve beside its successor
+    // (scenarios/regressions/pegasus_swarm_seed60_invariant_single_primary.json). It learns the
+    // outcome at its next sync. Nor to the partition's primary while any change is: a primary whose
+    // lease lapsed gave up waiting for its own request's reply, and told the configuration being
+    // replaced, it resumes at that ballot; once the change is persisted nothing tells it, since a
+    // primary ignores config syncs, and the new ballot's members are never prepared to
+    // (scenarios/regressions/pegasus_swarm_seed1232_primary_behind_meta.json).
+    if (!IsMember(pc, from)) continue;
+    const bool concerns_node =
+        pending_[i] && (pc.primary == from || pending_[i]->config.primary == from ||
+                        IsMember(pending_[i]->config, from) != IsMember(pc, from));
+    if (concerns_node) {
+      out.Mark("meta.sync_skips_pending_change");
+      continue;
+    }
+    resp.partitions.push_back(pc);
+  }
+}
+
+// A replica that failed (PS_ERROR: an I/O error, fail-stop) on a live node is reported at config
+// sync; meta treats it as it treats a dead node's replica: a failed primary is downgraded, a
+// failed secondary's removal is proposed to its primary (in Pegasus the replica closes itself,
+// and meta removes replicas a node no longer reports).
+void MetaServer::RemoveFailedReplica(NodeId node, int partition, Outbox& out) {
+  PG_ASSERT(partition >= 0 && static_cast<size_t>(partition) < configs_.size(), "{}", partition);
+  PG_ASSERT(ready_);
+  const PartitionConfiguration& pc = configs_[partition];
+  if (pending_[partition]) return;  // one change at a time; the next sync reports it again
+  // Both callers found the node listed: in the table, or in the change in flight (gone above).
+  PG_ASSERT(IsMember(pc, node), "{} is not a member of {}", node, pc.gpid);
+  if (!pc.primary && IsSecondary(pc, node)) {
+    // No primary to ask: meta removes it itself, so that failover picks a healthy secondary.
+    out.Mark("meta.remove_failed_secondary_without_primary");
+    return PersistChange(RemoveSecondaryWithoutPrimary(pc, node), std::nullopt, out);
+  }
+  if (pc.primary == node) {
+    PG_LOG(kWarn, "partition {}: primary {} reports PS_ERROR; downgrading it", pc.gpid, node);
+    out.Mark("meta.downgrade_failed_primary");
+    return PersistChange(DowngradePrimary(pc), std::nullopt, out);
+  }
+  if (pc.primary && IsSecondary(pc, node) && fd_->IsAlive(*pc.primary)) {
+    out.Mark("meta.propose_remove_failed_secondary");
+    out.Send(*pc.primary,
+             ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = pc, .node = node});
+  }
+}
+
+}  // namespace pg
