@@ -1,4 +1,4 @@
-// The Pegasus core in the simulator, measured (issue 4):
+// The Pegasus core in the simulator, measured:
 //  - BM_ScenarioClass/<class>_<storage>: whole runs of a class of scenarios (steady: pegasus/
 //    steady.json; faults: the other fixed-fault pegasus/*.json; swarm: pegasus/swarm.json;
 //    regressions: regressions/*.json) on RocksDB or MemEngine, one (scenario, seed) per

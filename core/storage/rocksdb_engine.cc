@@ -70,8 +70,8 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   opts.skip_stats_update_on_db_open = true;
   // DB::Open loads every SST's table reader on max_file_opening_threads threads of its own (16 by
   // default), not through the Env: they read the simulated disk concurrently, so which of them
-  // draws a read fault first depended on thread timing (disk_errors_secondary seed 2 hashed two
-  // ways under `sweep --jobs 2`). One means RocksDB opens them on the caller's thread, in order.
+  // draws a read fault first would depend on thread timing, and a seed would hash two ways. One
+  // means RocksDB opens them on the caller's thread, in order.
   opts.max_file_opening_threads = 1;
   // After a background error (a failed flush) RocksDB would retry on its own thread every second;
   // the replica fails-stop instead (DESIGN.md §5: uncertain durability is fail-stop).

@@ -13,8 +13,8 @@ namespace {
 
 // An assertion in a node is a bug report, not a reason to lose the sweep: inside a run the
 // failure handler throws, RunKnobs catches it and the run fails with kind "assertion". This is the
-// one use of exceptions in sim/ (DESIGN.md §5 departs here, see README): the cluster is discarded
-// right after, so no code has to be exception-safe.
+// one use of exceptions in sim/ (a departure from DESIGN.md §5): the cluster is discarded right
+// after, so no code has to be exception-safe.
 struct AssertionFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -32,9 +32,8 @@ class ScopedAssertHandler {
 // reordering off (latency and bandwidth stay). Standing loss is a fault too: PacificA drops a
 // secondary whose prepare times out, so under steady random loss some group of a many-partition
 // table is always being reconfigured, and no bound on full replica sets could hold (Pegasus runs
-// over TCP, which loses nothing short of a broken connection). Found by the Pegasus swarm (seeds
-// 27, 44, 85, 91: a fault-free run of seed 27 shrunk to 2 % drops still failed liveness). A
-// nemesis action, so it is in the trace.
+// over TCP, which loses nothing short of a broken connection). A nemesis action, so it is in the
+// trace.
 void HealEverything(Cluster& cluster, const Knobs& knobs) {
   cluster.HealAll();
   cluster.SetDiskFaults({});

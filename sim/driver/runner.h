@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/kernel/cluster.h"
 #include "sim/driver/served_by.h"
+#include "sim/kernel/cluster.h"
 #include "sim/scenario/knobs.h"
 
 namespace pg::sim {

@@ -5,8 +5,8 @@
 #include <cctype>
 #include <set>
 
+#include "core/proto/partition_hash.h"
 #include "core/replica/replica_server.h"
-#include "core/storage/key_schema.h"
 
 namespace pg::sim {
 namespace {

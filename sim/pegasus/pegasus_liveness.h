@@ -9,8 +9,8 @@
 //  - and since the table was last seen whole, every client has completed an operation and the
 //    latest ended ok, or has no operation left. Operations that ended before (while the system
 //    recovered) do not count: a client whose workload ran out just after the heal, its last
-//    operation timed out, would otherwise never show progress (the first gap of this condition,
-//    seen on swarm seeds 27 and 230). Checked every 500 ms, so the window is the time between.
+//    operation timed out, would otherwise never show progress. Checked every 500 ms, so the
+//    window is the time between.
 // Excused, and named in the check's `exempt`: a partition without members that no safe rule may
 // bring back (PartitionFates: a committed write is gone with a failed replica, or its most recent
 // drop failed its replica), and client operations routed to it. Meta must stay unavailable there

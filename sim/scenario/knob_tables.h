@@ -71,8 +71,8 @@ struct SwarmBounds {
   static constexpr Bounds<int64_t> kTimeoutMs{200, 5000};
   static constexpr Bounds<int> kMixWeight{0, 10};  // an integer; 0 with chance 1/3
   // Per client and key set: with 8 clients a hashkey sees at most 64 operations, which keeps
-  // the checker's search decidable under heavy timeouts (swarm seeds 44, 281, 396 and 434 had one
-  // hashkey take 300 to 500 operations, many of unknown outcome, and the checker gave up).
+  // the checker's search decidable under heavy timeouts (one hashkey taking 300 to 500
+  // operations, many of unknown outcome, is beyond it).
   static constexpr Bounds<int> kKeyRotationOps{2, 8};
   // Drawn faults: their count, and the window (fractions of duration_ms) they start and end in.
   static constexpr Bounds<int> kFaultEpisodes{2, 12};
