@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/node/node.h"
+#include "sim/example/example_messages.h"
 #include "sim/kernel/cluster.h"
 
 namespace pg::sim {
@@ -26,17 +27,17 @@ class PingPongNode final : public Node {
       for (uint32_t peer = 0; peer < kNodes; ++peer) {
         if (peer == id_.value()) continue;
         for (uint64_t i = 0; i < window_; ++i)
-          out.Send(NodeId(peer), Ping{.seq = i, .payload = {}});
+          out.Send(NodeId(peer), Host(Ping{.seq = i, .payload = {}}));
       }
       return;
     }
     const auto* r = std::get_if<Receive>(&in);
     if (r == nullptr) return;
-    if (const auto* ping = std::get_if<Ping>(&r->msg)) {
-      out.Send(r->from, Pong{.seq = ping->seq});
-    } else if (const auto* pong = std::get_if<Pong>(&r->msg)) {
+    if (const auto ping = Unhost<Ping>(r->msg)) {
+      out.Send(r->from, Host(Pong{.seq = ping->seq}));
+    } else if (const auto pong = Unhost<Pong>(r->msg)) {
       ++completed_;
-      out.Send(r->from, Ping{.seq = pong->seq + window_, .payload = {}});
+      out.Send(r->from, Host(Ping{.seq = pong->seq + window_, .payload = {}}));
     }
   }
   void CheckInvariants() const override {}

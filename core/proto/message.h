@@ -1,14 +1,16 @@
 #pragma once
 // Every message any node sends, as one std::variant of plain structs. The simulator treats it
 // opaquely (it moves, encodes and names messages); adding a message never changes the kernel.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "core/common/assert.h"
 #include "core/proto/client_messages.h"
 #include "core/proto/codec.h"
 #include "core/proto/coord_messages.h"
-#include "core/proto/example_messages.h"
+#include "core/proto/hosted_message.h"
 #include "core/proto/learn_messages.h"
 #include "core/proto/meta_messages.h"
 #include "core/proto/replication_messages.h"
@@ -16,8 +18,6 @@
 namespace pg {
 
 using Message = std::variant<
-    // the kernel's example system and tests
-    Ping, Pong, RegisterRequest, RegisterReply,
     // client <-> replica server, client <-> meta
     ClientRequest, ClientResponse, QueryConfigRequest, QueryConfigResponse,
     // replica <-> replica (PacificA)
@@ -30,14 +30,29 @@ using Message = std::variant<
     // coordination service (core/coord)
     CoordOpenSession, CoordOpenSessionResponse, CoordKeepAlive, CoordKeepAliveResponse,
     CoordCloseSession, CoordCloseSessionResponse, CoordCreate, CoordCreateResponse, CoordGet,
-    CoordGetResponse, CoordSet, CoordSetResponse, CoordDelete, CoordDeleteResponse>;
+    CoordGetResponse, CoordSet, CoordSetResponse, CoordDelete, CoordDeleteResponse,
+    // a system other than Pegasus hosted by the simulator (hosted_message.h)
+    HostedMessage>;
 
+// A hosted message is named by its hosted type.
 inline std::string_view MessageName(const Message& m) {
+  if (const auto* hosted = std::get_if<HostedMessage>(&m)) return hosted->kind;
   return std::visit([](const auto& alt) -> std::string_view { return alt.kName; }, m);
 }
 
 inline std::string MessageDebugString(const Message& m) {
   return std::visit([](const auto& alt) { return DebugString(alt); }, m);
+}
+
+// The hosted value of type T that `m` carries, or nullopt when `m` carries something else.
+template <class T>
+std::optional<T> Unhost(const Message& m) {
+  const auto* hosted = std::get_if<HostedMessage>(&m);
+  if (hosted == nullptr || hosted->kind != T::kName) return std::nullopt;
+  Result<T> value = Decode<T>(hosted->payload);
+  PG_ASSERT(value.ok(), "a hosted {} that does not decode: {}", T::kName,
+            value.status().ToString());
+  return std::move(value).value();
 }
 
 }  // namespace pg

@@ -25,7 +25,7 @@ void RegisterClient::Step(Time now, const Input& input, Outbox& out) {
     // from here, so a restarted client simply stops issuing operations.
     if (started_ == 0) out.SetTimer(kNextOpTimer, options_.think_time);
   } else if (const auto* r = std::get_if<Receive>(&input)) {
-    if (const auto* reply = std::get_if<RegisterReply>(&r->msg)) OnReply(*reply, now, out);
+    if (const auto reply = Unhost<RegisterReply>(r->msg)) OnReply(*reply, now, out);
   } else if (const auto* t = std::get_if<TimerFired>(&input)) {
     if (t->timer == kNextOpTimer) StartOp(now, out);
     if (t->timer == kRetryTimer) OnRetry(now, out);
@@ -56,7 +56,7 @@ void RegisterClient::StartOp(Time now, Outbox& out) {
 
 void RegisterClient::SendCurrent(Outbox& out) {
   const size_t index = RegisterKeyHash(current_.key) % options_.servers.size();
-  out.Send(options_.servers[index], current_);
+  out.Send(options_.servers[index], Host(current_));
   out.SetTimer(kRetryTimer, options_.retry_interval);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/node/node.h"
+#include "sim/example/example_messages.h"
 
 namespace pg::example {
 

@@ -10,7 +10,7 @@ void RegisterServer::Step(Time now, const Input& input, Outbox& out) {
   if (std::holds_alternative<Boot>(input)) {
     Replay();
   } else if (const auto* r = std::get_if<Receive>(&input)) {
-    if (const auto* req = std::get_if<RegisterRequest>(&r->msg)) OnRequest(r->from, *req, out);
+    if (const auto req = Unhost<RegisterRequest>(r->msg)) OnRequest(r->from, *req, out);
   } else if (const auto* done = std::get_if<LogAppended>(&input)) {
     OnLogAppended(done->token, out);
   } else if (const auto* failed = std::get_if<LogFailed>(&input)) {
@@ -60,11 +60,11 @@ void RegisterServer::OnRequest(NodeId from, const RegisterRequest& req, Outbox& 
     auto it = state_.find(req.key);
     std::optional<std::string> value;
     if (it != state_.end()) value = it->second;
-    out.Send(from, RegisterReply{.request_id = req.request_id, .value = std::move(value)});
+    out.Send(from, Host(RegisterReply{.request_id = req.request_id, .value = std::move(value)}));
     return;
   }
   if (applied_.contains(req.request_id)) {
-    out.Send(from, RegisterReply{.request_id = req.request_id});
+    out.Send(from, Host(RegisterReply{.request_id = req.request_id}));
     return;
   }
   for (const PendingWrite& p : pending_) {
@@ -88,7 +88,7 @@ void RegisterServer::OnLogAppended(uint64_t token, Outbox& out) {
   while (!pending_.empty() && pending_.front().appended) {
     PendingWrite& w = pending_.front();
     Apply(w.record);
-    out.Send(w.client, RegisterReply{.request_id = w.record.request_id});
+    out.Send(w.client, Host(RegisterReply{.request_id = w.record.request_id}));
     pending_.pop_front();
     ++first_pending_token_;
   }

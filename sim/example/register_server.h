@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/node/node.h"
+#include "sim/example/example_messages.h"
 
 namespace pg::example {
 

@@ -17,7 +17,7 @@ namespace pg::sim {
 void TraceInput(Trace& trace, const Input& input, uint64_t msg_digest);
 void TraceEffect(Trace& trace, const Effect& effect, uint64_t msg_digest);
 
-// "Receive{from=2, Ping{seq=1, payload=\"\"}}" and the like.
+// "Receive{from=2, PrepareAck{...}}" and the like.
 void AppendInput(std::string* out, const Input& input);
 void AppendEffect(std::string* out, const Effect& effect);
 

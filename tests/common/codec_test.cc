@@ -1,12 +1,14 @@
 #include <gtest/gtest.h>
 
 #include "core/proto/message.h"
+#include "sim/example/example_messages.h"
 
 namespace pg {
 namespace {
 
 TEST(Codec, MessageRoundTrips) {
-  const Message m = RegisterReply{.request_id = 7, .error = ErrorCode::kTimeout, .value = "v1"};
+  const Message m =
+      Host(RegisterReply{.request_id = 7, .error = ErrorCode::kTimeout, .value = "v1"});
   const std::string bytes = Encode(m);
   auto back = Decode<Message>(bytes);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -14,7 +16,7 @@ TEST(Codec, MessageRoundTrips) {
 }
 
 TEST(Codec, TruncatedInputIsCorruptionNotCrash) {
-  const std::string bytes = Encode(Message(Ping{.seq = 9, .payload = "hello"}));
+  const std::string bytes = Encode(Message(Host(Ping{.seq = 9, .payload = "hello"})));
   for (size_t n = 0; n < bytes.size(); ++n) {
     auto back = Decode<Message>(bytes.substr(0, n));
     EXPECT_FALSE(back.ok()) << "prefix of " << n << " bytes decoded";

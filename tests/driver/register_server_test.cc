@@ -28,11 +28,11 @@ TEST(RegisterServer, TornTailEndsThatFileOnlyAndTheNextIncarnationWritesANewFile
   Outbox out;
   server.Step(Time::Zero(), Boot{}, out);
   EXPECT_EQ(server.state().at("k"), "c") << "the record after the torn file was lost";
-  server.Step(
-      Time::Zero(),
-      Receive{.from = NodeId(5),
-              .msg = RegisterRequest{.request_id = 4, .is_write = true, .key = "k", .value = "d"}},
-      out);
+  server.Step(Time::Zero(),
+              Receive{.from = NodeId(5),
+                      .msg = Host(RegisterRequest{
+                          .request_id = 4, .is_write = true, .key = "k", .value = "d"})},
+              out);
   ASSERT_EQ(out.effects().size(), 1u);
   const auto* append = std::get_if<AppendLog>(&out.effects()[0]);
   ASSERT_NE(append, nullptr) << "a write must be logged before it is acknowledged";

@@ -20,6 +20,7 @@
 
 #include "core/node/node.h"
 #include "sim/driver/runner.h"
+#include "sim/example/example_messages.h"
 #include "sim/kernel/cluster.h"
 #include "sim/scenario/knobs.h"
 #include "sim/scenario/scenario.h"
@@ -36,10 +37,11 @@ class Primary final : public Node {
   explicit Primary(NodeId backup) : backup_(backup) {}
   void Step(Time, const Input& input, Outbox& out) override {
     const auto* r = std::get_if<Receive>(&input);
-    const auto* ping = r != nullptr ? std::get_if<Ping>(&r->msg) : nullptr;
-    if (ping == nullptr || ping->payload != kWrite) return;
-    out.Send(backup_, Ping{.seq = ping->seq, .payload = kUpdate});  // asynchronous replication
-    out.Send(r->from, Pong{.seq = ping->seq});
+    const auto ping = r != nullptr ? Unhost<Ping>(r->msg) : std::nullopt;
+    if (!ping || ping->payload != kWrite) return;
+    out.Send(backup_,
+             Host(Ping{.seq = ping->seq, .payload = kUpdate}));  // asynchronous replication
+    out.Send(r->from, Host(Pong{.seq = ping->seq}));
   }
   void CheckInvariants() const override {}
 
@@ -52,8 +54,8 @@ class Relay final : public Node {
   explicit Relay(NodeId next) : next_(next) {}
   void Step(Time, const Input& input, Outbox& out) override {
     const auto* r = std::get_if<Receive>(&input);
-    const auto* ping = r != nullptr ? std::get_if<Ping>(&r->msg) : nullptr;
-    if (ping != nullptr && ping->payload == kRead) out.Send(next_, *ping);
+    const auto ping = r != nullptr ? Unhost<Ping>(r->msg) : std::nullopt;
+    if (ping && ping->payload == kRead) out.Send(next_, Host(*ping));
   }
   void CheckInvariants() const override {}
 
@@ -66,12 +68,12 @@ class Backup final : public Node {
   explicit Backup(NodeId client) : client_(client) {}
   void Step(Time, const Input& input, Outbox& out) override {
     const auto* r = std::get_if<Receive>(&input);
-    const auto* ping = r != nullptr ? std::get_if<Ping>(&r->msg) : nullptr;
-    if (ping == nullptr) return;
+    const auto ping = r != nullptr ? Unhost<Ping>(r->msg) : std::nullopt;
+    if (!ping) return;
     if (ping->payload == kUpdate) applied_ = std::max(applied_, ping->seq);
     if (ping->payload != kRead) return;
     if (applied_ < ping->seq) ++stale_reads_;  // BUG (planted): should wait for version seq
-    out.Send(client_, Pong{.seq = applied_});
+    out.Send(client_, Host(Pong{.seq = applied_}));
   }
   void CheckInvariants() const override {}
   uint64_t stale_reads() const { return stale_reads_; }
@@ -90,13 +92,13 @@ class Client final : public Node {
   void Step(Time, const Input& input, Outbox& out) override {
     if (std::holds_alternative<Boot>(input)) out.SetTimer(kNext, Millis(1));
     if (std::holds_alternative<TimerFired>(input) && round_ < rounds_) {
-      out.Send(primary_, Ping{.seq = ++round_, .payload = kWrite});
+      out.Send(primary_, Host(Ping{.seq = ++round_, .payload = kWrite}));
     }
     const auto* r = std::get_if<Receive>(&input);
-    const auto* pong = r != nullptr ? std::get_if<Pong>(&r->msg) : nullptr;
-    if (pong == nullptr) return;
+    const auto pong = r != nullptr ? Unhost<Pong>(r->msg) : std::nullopt;
+    if (!pong) return;
     if (r->from == primary_) {
-      out.Send(first_hop_, Ping{.seq = pong->seq, .payload = kRead});
+      out.Send(first_hop_, Host(Ping{.seq = pong->seq, .payload = kRead}));
     } else {
       out.SetTimer(kNext, Millis(1));
     }

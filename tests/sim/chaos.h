@@ -50,7 +50,7 @@ class ChaosNode final : public Node {
     } else if (const auto* a = std::get_if<LogAppended>(&in)) {
       if (a->token / 1000 != token_) Violation("log completion of another incarnation");
     } else if (const auto* r = std::get_if<Receive>(&in)) {
-      OnPing(r->from, std::get<Ping>(r->msg).seq);
+      OnPing(r->from, Unhost<Ping>(r->msg).value().seq);
     }
     if (std::holds_alternative<Boot>(in) || std::holds_alternative<TimerFired>(in)) Tick(out);
   }

@@ -97,7 +97,7 @@ TEST(Cluster, CheckInvariantsRunsAfterEveryStep) {
     if (std::holds_alternative<Boot>(in) && env.id == NodeId(0))
       out.Send(other, testing::MakePing(0));
     if (const auto* r = std::get_if<Receive>(&in)) {
-      const uint64_t seq = std::get<Ping>(r->msg).seq;
+      const uint64_t seq = Unhost<Ping>(r->msg).value().seq;
       if (seq < 50) out.Send(r->from, testing::MakePing(seq + 1));
     }
   };

@@ -39,7 +39,8 @@ struct Steps {
   std::vector<uint64_t> PingSeqs() const {
     std::vector<uint64_t> out;
     for (const auto& s : of) {
-      if (const auto* r = std::get_if<Receive>(&s.input)) out.push_back(std::get<Ping>(r->msg).seq);
+      if (const auto* r = std::get_if<Receive>(&s.input))
+        out.push_back(Unhost<Ping>(r->msg).value().seq);
     }
     return out;
   }
@@ -98,7 +99,7 @@ TEST(Lifecycle, ExitTakesTheProcessDownAfterTheStepsOtherEffects) {
                             // An exit is a process crash: this append, issued and not completed,
                             // goes with the process.
                             out.AppendLog({.file = "f", .token = 1, .bytes = "abc", .sync = false});
-                            out.Send(NodeId(1), Ping{.seq = 7});
+                            out.Send(NodeId(1), Host(Ping{.seq = 7}));
                             out.Exit("log failed");
                           },
                           nullptr});
@@ -179,9 +180,9 @@ TEST(Lifecycle, PausedNodeGetsItsInputsOnResumeInArrivalOrder) {
   // It came due at 20 ms, after the Ping that arrived at 19 ms (seq 18) and, having been scheduled
   // long before it, ahead of the Ping that arrived at 20 ms too (seq 19).
   const auto& before = std::get<Receive>(r.steps.of[timer_index - 1].input);
-  EXPECT_EQ(std::get<Ping>(before.msg).seq, 18u);
+  EXPECT_EQ(Unhost<Ping>(before.msg).value().seq, 18u);
   const auto& after = std::get<Receive>(r.steps.of[timer_index + 1].input);
-  EXPECT_EQ(std::get<Ping>(after.msg).seq, 19u);
+  EXPECT_EQ(Unhost<Ping>(after.msg).value().seq, 19u);
   const auto seqs = r.steps.PingSeqs();
   ASSERT_EQ(seqs.size(), 80u);  // sent at 0..79, arrived at 1..80: none lost
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i);

@@ -75,7 +75,7 @@ TEST(Network, BandwidthSerializesMessagesOnTheirLink) {
   // kCount pings sent at once over a 3 ms link with a bandwidth: the i-th is on the wire after
   // i messages' worth of bytes, so deliveries spread over kCount * size / bandwidth.
   LinkConfig c = Link(3, 3);
-  const uint64_t size = Encode(Message(Ping{.seq = 1})).size();
+  const uint64_t size = Encode(Message(Host(Ping{.seq = 1}))).size();
   c.bandwidth_bytes_per_ms = static_cast<double>(size) * 100;  // 100 pings per ms
   Burst b(c);
   ASSERT_EQ(b.log.pings.size(), kCount);

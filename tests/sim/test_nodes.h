@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/node/node.h"
+#include "sim/example/example_messages.h"
 #include "sim/kernel/cluster.h"
 
 namespace pg::sim::testing {
@@ -38,13 +39,13 @@ struct Journal {
     for (const Seen& s : seen) {
       const auto* r = std::get_if<Receive>(&s.input);
       if (s.node != node || r == nullptr || r->from != from) continue;
-      if (const auto* p = std::get_if<Ping>(&r->msg)) out.push_back(p->seq);
+      if (const auto p = Unhost<Ping>(r->msg)) out.push_back(p->seq);
     }
     return out;
   }
 };
 
-inline Message MakePing(uint64_t seq) { return Ping{.seq = seq, .payload = ""}; }
+inline Message MakePing(uint64_t seq) { return Host(Ping{.seq = seq, .payload = ""}); }
 
 inline RecordOp MakeOp(uint32_t process, std::string type, std::string f) {
   RecordOp op;
@@ -123,7 +124,7 @@ struct DeliveryLog {
     cluster.SetEventObserver([this](uint64_t, Time at, NodeId node, const Input& in) {
       const auto* r = std::get_if<Receive>(&in);
       if (r == nullptr) return;
-      if (const auto* p = std::get_if<Ping>(&r->msg)) pings.push_back({at, r->from, node, p->seq});
+      if (const auto p = Unhost<Ping>(r->msg)) pings.push_back({at, r->from, node, p->seq});
     });
   }
 };

@@ -18,16 +18,16 @@ class VolatileRegisterServer final : public Node {
   void Step(Time, const Input& input, Outbox& out) override {
     const auto* r = std::get_if<Receive>(&input);
     if (!r) return;
-    const auto* req = std::get_if<RegisterRequest>(&r->msg);
+    const auto req = Unhost<RegisterRequest>(r->msg);
     if (!req) return;
     if (req->is_write) {
       state_[req->key] = req->value;  // BUG (planted): acknowledged, never logged
-      out.Send(r->from, RegisterReply{.request_id = req->request_id});
+      out.Send(r->from, Host(RegisterReply{.request_id = req->request_id}));
       return;
     }
     std::optional<std::string> value;
     if (auto it = state_.find(req->key); it != state_.end()) value = it->second;
-    out.Send(r->from, RegisterReply{.request_id = req->request_id, .value = value});
+    out.Send(r->from, Host(RegisterReply{.request_id = req->request_id, .value = value}));
   }
   void CheckInvariants() const override {}
 

@@ -1,12 +1,14 @@
 #pragma once
-// Messages of the kernel's example system (sim/example/): a single-copy register store that lets
-// the simulator, the scenario files and the checker be exercised end to end before the Pegasus core
-// exists, and that the kernel's tests and benchmarks use. Not part of Pegasus.
+// Messages of the kernel's example system (sim/example/): a single-copy register store that
+// exercises the simulator, the scenario files and the checker end to end without Pegasus, and
+// that the kernel's tests and benchmarks use. Not part of Pegasus: they travel as hosted messages
+// (Host(value) to send, Unhost<T>(msg) to read; core/proto/message.h).
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "core/proto/codec.h"
+#include "core/proto/message.h"
 
 namespace pg {
 
