@@ -10,8 +10,12 @@
 namespace pg::sim {
 
 SimRocksEnv::SimRocksEnv(SimDisk* disk, std::function<Time()> now)
-    : rocksdb::EnvWrapper(rocksdb::NewCompositeEnv(std::make_shared<SimFileSystem>(disk, now))),
-      now_(std::move(now)) {}
+    : SimRocksEnv(disk, std::make_shared<RocksClock>(std::move(now))) {}
+
+SimRocksEnv::SimRocksEnv(SimDisk* disk, std::shared_ptr<RocksClock> clock)
+    : rocksdb::EnvWrapper(rocksdb::NewCompositeEnv(
+          std::make_shared<SimFileSystem>(disk, [clock] { return clock->Seconds(); }))),
+      clock_(std::move(clock)) {}
 
 SimRocksEnv::~SimRocksEnv() {
   // Every DB on this Env is closed by now, and closing cancels its queued jobs (UnSchedule).
@@ -68,12 +72,10 @@ void SimRocksEnv::StartThread(void (*)(void*), void*) {
 
 uint64_t SimRocksEnv::NowMicros() { return NowNanos() / 1000; }
 
-uint64_t SimRocksEnv::NowNanos() {
-  return static_cast<uint64_t>(std::max<int64_t>(0, now_().ns()));
-}
+uint64_t SimRocksEnv::NowNanos() { return static_cast<uint64_t>(clock_->Nanos()); }
 
 rocksdb::Status SimRocksEnv::GetCurrentTime(int64_t* unix_time) {
-  *unix_time = now_().ns() / 1'000'000'000;
+  *unix_time = clock_->Seconds();
   return rocksdb::Status::OK();
 }
 

@@ -2,8 +2,9 @@
 // SimRocksEnv: the rocksdb::Env one node's RocksDB instances run on in the simulator.
 //
 //  - Files: SimFileSystem over the node's SimDisk (made into an Env with NewCompositeEnv).
-//  - Time: NowMicros/NowNanos/GetCurrentTime read the node's simulated clock (SST properties carry
-//    timestamps); SleepForMicroseconds returns at once (RocksDB sleeps 1 s after a failed flush).
+//  - Time: NowMicros/NowNanos/GetCurrentTime read a RocksClock over the node's simulated clock
+//    (rocks_clock.h: monotone and never negative, however the node's clock is skewed or jumps);
+//    SleepForMicroseconds returns at once (RocksDB sleeps 1 s after a failed flush).
 //  - Background work: Schedule() does not hand jobs to a thread pool; it queues them, and
 //    RunScheduled() runs them on the caller's thread. RocksDbEngine calls it right after asking
 //    for a flush, so a flush (and the purge of obsolete files that follows it) happens inside the
@@ -29,6 +30,7 @@
 
 #include "core/common/time.h"
 #include "sim/kernel/sim_disk.h"
+#include "sim/pegasus/rocks_clock.h"
 
 namespace pg::sim {
 
@@ -37,6 +39,8 @@ class SimRocksEnv final : public rocksdb::EnvWrapper {
   // `disk` must outlive the Env; `now` is the node's local clock.
   SimRocksEnv(SimDisk* disk, std::function<Time()> now);
   ~SimRocksEnv() override;
+  SimRocksEnv(const SimRocksEnv&) = delete;
+  SimRocksEnv& operator=(const SimRocksEnv&) = delete;
 
   static const char* kClassName() { return "PegasimEnv"; }
   const char* Name() const override { return kClassName(); }
@@ -62,6 +66,8 @@ class SimRocksEnv final : public rocksdb::EnvWrapper {
   std::string GenerateUniqueId() override;
 
  private:
+  SimRocksEnv(SimDisk* disk, std::shared_ptr<RocksClock> clock);
+
   struct Job {
     void (*function)(void*);
     void* arg;
@@ -69,7 +75,7 @@ class SimRocksEnv final : public rocksdb::EnvWrapper {
     void* tag;
     void (*unschedule)(void*);
   };
-  std::function<Time()> now_;
+  std::shared_ptr<RocksClock> clock_;  // shared with the file system (file mtimes)
   std::deque<Job> jobs_;
   uint64_t next_id_ = 0;
 };

@@ -134,8 +134,8 @@ std::string Normalize(const std::string& path) {
 
 }  // namespace
 
-SimFileSystem::SimFileSystem(SimDisk* disk, std::function<Time()> now)
-    : disk_(disk), now_(std::move(now)) {}
+SimFileSystem::SimFileSystem(SimDisk* disk, std::function<int64_t()> now_seconds)
+    : disk_(disk), now_seconds_(std::move(now_seconds)) {}
 
 IOStatus SimFileSystem::NewSequentialFile(const std::string& fname, const rocksdb::FileOptions&,
                                           std::unique_ptr<rocksdb::FSSequentialFile>* result,
@@ -249,7 +249,7 @@ IOStatus SimFileSystem::GetFileModificationTime(const std::string& fname, const 
                                                 uint64_t* file_mtime, IODebugContext*) {
   const std::string path = Normalize(fname);
   if (!disk_->Exists(path)) return NotFound(path);
-  *file_mtime = static_cast<uint64_t>(std::max<int64_t>(0, now_().ns() / 1'000'000'000));
+  *file_mtime = static_cast<uint64_t>(now_seconds_());
   return IOStatus::OK();
 }
 

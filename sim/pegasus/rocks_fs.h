@@ -21,10 +21,10 @@ namespace pg::sim {
 
 class SimFileSystem final : public rocksdb::FileSystem {
  public:
-  // `disk` must outlive the file system and every file it opened; `now` is the node's clock.
-  // Modification times are not tracked: GetFileModificationTime answers `now` (RocksDB uses it
-  // only for TTL-based file deletion, which is off).
-  SimFileSystem(SimDisk* disk, std::function<Time()> now);
+  // `disk` must outlive the file system and every file it opened; `now_seconds` is RocksDB's
+  // clock (RocksClock, in seconds). Modification times are not tracked: GetFileModificationTime
+  // answers `now_seconds` (RocksDB uses it only for TTL-based file deletion, which is off).
+  SimFileSystem(SimDisk* disk, std::function<int64_t()> now_seconds);
 
   static const char* kClassName() { return "PegasimFileSystem"; }
   const char* Name() const override { return kClassName(); }
@@ -84,7 +84,7 @@ class SimFileSystem final : public rocksdb::FileSystem {
 
  private:
   SimDisk* disk_;
-  std::function<Time()> now_;
+  std::function<int64_t()> now_seconds_;
   std::set<std::string> locked_;  // LockFile'd paths
 };
 

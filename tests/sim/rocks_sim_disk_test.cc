@@ -31,7 +31,7 @@ struct Rig {
   Rig()
       : env(std::make_unique<SimRocksEnv>(&disk, [this] {
           ++clock_reads;
-          return Time::Zero() + Seconds(1000);
+          return local_time;
         })) {}
   ~Rig() { engine.reset(); }
 
@@ -62,6 +62,7 @@ struct Rig {
 
   SimDisk disk;
   uint64_t clock_reads = 0;
+  Time local_time = Time::Zero() + Seconds(1000);  // the node's clock, as the scenario makes it
   std::unique_ptr<SimRocksEnv> env;
   std::unique_ptr<RocksDbEngine> engine;
 };
@@ -84,6 +85,44 @@ TEST(RocksOnSimDisk, FilesLiveOnTheSimulatedDiskAndFlushRunsInline) {
   EXPECT_EQ(r.env->GetThreadPoolQueueLen(rocksdb::Env::HIGH), 0u);
   EXPECT_EQ(r.env->GetThreadPoolQueueLen(rocksdb::Env::LOW), 0u);
   EXPECT_GT(r.clock_reads, 0u) << "RocksDB must read the simulated clock";
+}
+
+// The node's clock may start an hour behind zero and jump back; RocksDB's may not (it asserts its
+// time is not negative when a memtable takes its first key).
+TEST(RocksOnSimDisk, ANegativeOrBackwardNodeClockNeverReachesRocksDb) {
+  Rig r;
+  r.local_time = Time::Zero() - Seconds(3600);
+  ASSERT_TRUE(r.Open().ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  ASSERT_TRUE(r.engine->Flush().ok());
+  r.local_time = Time::Zero() - Seconds(7200);  // a backward jump
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), Put("b", "2")).ok());
+  ASSERT_TRUE(r.engine->Flush().ok());
+  r.ProcessCrash();
+  r.local_time = Time::Zero() - Seconds(9000);
+  ASSERT_TRUE(r.Open().ok());
+  EXPECT_EQ(r.engine->last_applied(), Decree(2));
+  EXPECT_EQ(r.Get("a"), "1");
+  EXPECT_EQ(r.Get("b"), "2");
+  int64_t rocks_seconds = 0;
+  ASSERT_TRUE(r.env->GetCurrentTime(&rocks_seconds).ok());
+  EXPECT_GE(rocks_seconds, 0);
+}
+
+TEST(RocksClock, NeverNegativeNeverBackwardsAndFollowsTheNodeForward) {
+  Time local = Time::Zero();
+  RocksClock clock([&] { return local; });
+  EXPECT_EQ(clock.Nanos(), RocksClock::kEpochNanos);
+  local = Time::Zero() + Seconds(5);
+  const int64_t at5 = clock.Nanos();
+  EXPECT_EQ(at5, RocksClock::kEpochNanos + Seconds(5).ns());
+  local = Time::Zero() - Seconds(3600);  // back an hour: held where it was
+  EXPECT_EQ(clock.Nanos(), at5);
+  local = Time::Zero() + Seconds(6);  // forward past it: followed again
+  EXPECT_EQ(clock.Nanos(), RocksClock::kEpochNanos + Seconds(6).ns());
+  RocksClock far_back([] { return Time::Zero() - Seconds(int64_t{2'000'000'000}); });
+  EXPECT_EQ(far_back.Nanos(), 0);
+  EXPECT_EQ(far_back.Seconds(), 0);
 }
 
 TEST(RocksOnSimDisk, ProcessCrashKeepsTheFlushedStateOnly) {
