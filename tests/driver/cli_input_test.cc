@@ -100,7 +100,8 @@ TEST(CliInput, OutputsThatCannotBeWrittenFailBeforeTheRun) {
         "run " + kSteady + " --out " + dir + " --html " + dir + "/file/x.html",
         "sweep " + kSteady + " --seeds 1 --out " + dir + "/file/o",
         "sweep " + kSteady + " --seeds 1 --markdown " + dir + "/file/s.md",
-        "shrink " + kSteady + " --out " + dir + "/file/o"}) {
+        "shrink " + kSteady + " --out " + dir + "/file/o",
+        "hunt --bug commit_on_majority --seeds 1 --json " + dir + "/file/h.json"}) {
     Ran r = Pegasim(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.output;
     EXPECT_NE(r.output.find(dir + "/file"), std::string::npos) << args << "\n" << r.output;
