@@ -123,41 +123,57 @@ class Reader {
     std::string_view digits = tok[0] == '+' ? tok.substr(1) : tok;
     if (!digits.empty() && digits.back() == 'N') digits.remove_suffix(1);
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), e.integer);
+    if (ec == std::errc::result_out_of_range) {
+      return Fail(fmt::format("expected an integer in [-2^63, 2^63 - 1] (got {})", tok));
+    }
     e.kind = ec == std::errc() && p == digits.data() + digits.size() ? Edn::Kind::kInt
                                                                      : Edn::Kind::kFloat;
     return e;
   }
 
+  // Collections nest at most kMaxEdnDepth deep: the reader recurses, so a deeper file would
+  // exhaust the stack; it is an error naming the line instead.
   Result<Edn> Form() {
-    SkipSpace();
-    if (pos_ >= s_.size()) return Fail("unexpected end of input");
-    const char c = s_[pos_];
-    if (c == '(') return ++pos_, Collection(Edn::Kind::kList, ')');
-    if (c == '[') return ++pos_, Collection(Edn::Kind::kVector, ']');
-    if (c == '{') return ++pos_, Collection(Edn::Kind::kMap, '}');
-    if (c == '"') return String();
-    if (c == ')' || c == ']' || c == '}') return Fail(fmt::format("unexpected '{}'", c));
-    if (c == '#' && pos_ + 1 < s_.size()) {
+    if (depth_ >= kMaxEdnDepth) {
+      return Fail(
+          fmt::format("expected at most {} levels of nested forms (got deeper)", kMaxEdnDepth));
+    }
+    ++depth_;
+    auto form = FormAtDepth();
+    --depth_;
+    return form;
+  }
+
+  Result<Edn> FormAtDepth() {
+    while (true) {  // discards (#_) and tags before the form, consumed in a loop, not recursion
+      SkipSpace();
+      if (pos_ >= s_.size()) return Fail("unexpected end of input");
+      const char c = s_[pos_];
+      if (c == '(') return ++pos_, Collection(Edn::Kind::kList, ')');
+      if (c == '[') return ++pos_, Collection(Edn::Kind::kVector, ']');
+      if (c == '{') return ++pos_, Collection(Edn::Kind::kMap, '}');
+      if (c == '"') return String();
+      if (c == ')' || c == ']' || c == '}') return Fail(fmt::format("unexpected '{}'", c));
+      if (c != '#' || pos_ + 1 >= s_.size()) return Atom();
       const char d = s_[pos_ + 1];
-      pos_ += 2;
-      if (d == '{') return Collection(Edn::Kind::kSet, '}');
+      if (d == '{') return pos_ += 2, Collection(Edn::Kind::kSet, '}');
       if (d == '_') {  // discard the next form
+        pos_ += 2;
         auto skipped = Form();
         if (!skipped.ok()) return skipped.error();
-        return Form();
+        continue;
       }
-      --pos_;  // a tag: read the symbol, ignore it, keep the tagged value
+      ++pos_;  // a tag: read the symbol, ignore it, keep the tagged value
       auto tag = Atom();
       if (!tag.ok()) return tag.error();
-      return Form();
     }
-    return Atom();
   }
 
   std::string_view s_;
   std::string_view source_;
   size_t pos_ = 0;
   size_t line_ = 1;
+  int depth_ = 0;
 };
 
 }  // namespace

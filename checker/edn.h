@@ -37,6 +37,9 @@ struct Edn {
   const Edn* Get(std::string_view keyword) const;
 };
 
+// Collections (and discarded or tagged forms) nest at most this deep.
+inline constexpr int kMaxEdnDepth = 64;
+
 // Every top-level form in text.
 Result<std::vector<Edn>> ParseEdn(std::string_view text, std::string_view source);
 

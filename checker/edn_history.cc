@@ -8,7 +8,10 @@ namespace {
 constexpr const char* kRegister = "register";  // the hashkey of a single-register history
 constexpr const char* kSortkey = "v";
 
-// A scalar as the text Pegasus would store: integers in decimal, keywords without ':'.
+// A scalar as the text the model compares. Values of different EDN types stay different, as in
+// Clojure (1, "1", :1 and \1 are four values): integers in decimal, a string in double quotes
+// (EDN's own spelling), a keyword with its ':', a character with its '\\', symbols, floats and
+// booleans as written.
 std::optional<OptValue> Scalar(const Edn& e) {
   switch (e.kind) {
     case Edn::Kind::kNil:
@@ -18,10 +21,13 @@ std::optional<OptValue> Scalar(const Edn& e) {
     case Edn::Kind::kBool:
       return OptValue(e.boolean ? "true" : "false");
     case Edn::Kind::kString:
+      return OptValue("\"" + e.text + "\"");
     case Edn::Kind::kKeyword:
+      return OptValue(":" + e.text);
+    case Edn::Kind::kChar:
+      return OptValue("\\" + e.text);
     case Edn::Kind::kSymbol:
     case Edn::Kind::kFloat:
-    case Edn::Kind::kChar:
       return OptValue(e.text);
     default:
       return std::nullopt;
@@ -68,7 +74,13 @@ Result<std::optional<Event>> OpConverter::Convert(const Edn& m, size_t position)
   if (m.kind != Edn::Kind::kMap) return Fail(m, "", "expected an op map");
   const Edn* process = m.Get("process");
   if (!process) return Fail(m, "process", "missing");
-  if (process->kind != Edn::Kind::kInt) return std::optional<Event>();  // :nemesis
+  // Jepsen's nemesis logs its own ops under :process :nemesis; they are no client's operations.
+  if (process->kind == Edn::Kind::kKeyword && process->text == "nemesis") {
+    return std::optional<Event>();
+  }
+  if (process->kind != Edn::Kind::kInt) {
+    return Fail(m, "process", "expected an integer (or :nemesis, whose ops are skipped)");
+  }
   Event e;
   e.line = m.line;
   e.process = process->integer;
@@ -76,9 +88,12 @@ Result<std::optional<Event>> OpConverter::Convert(const Edn& m, size_t position)
   auto t = type && type->kind == Edn::Kind::kKeyword ? ParseEventType(type->text) : std::nullopt;
   if (!t) return Fail(m, "type", "expected :invoke, :ok, :fail or :info");
   e.type = *t;
+  // :time and :index are optional; present, they must be integers (never silently replaced).
   const Edn* time = m.Get("time");
-  e.time = time && time->kind == Edn::Kind::kInt ? time->integer : static_cast<int64_t>(position);
-  if (const Edn* index = m.Get("index"); index && index->kind == Edn::Kind::kInt) {
+  if (time && time->kind != Edn::Kind::kInt) return Fail(m, "time", "expected an integer");
+  e.time = time ? time->integer : static_cast<int64_t>(position);
+  if (const Edn* index = m.Get("index")) {
+    if (index->kind != Edn::Kind::kInt) return Fail(m, "index", "expected an integer");
     e.index = index->integer;
   }
   const Edn* f = m.Get("f");

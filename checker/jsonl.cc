@@ -1,5 +1,6 @@
 // The JSON-lines history format of DESIGN.md §4: strict reader and writer.
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "checker/assert.h"
 #include "checker/history.h"
@@ -41,7 +42,11 @@ std::optional<Error> LineParser::Int(const json& j, const char* key, bool requir
     if (required) return Fail(key, "missing");
     return std::nullopt;
   }
-  if (!it->is_number_integer()) return Fail(key, "expected an integer");
+  const bool too_big =
+      it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX};  // would wrap
+  if (!it->is_number_integer() || too_big) {
+    return Fail(key, "expected an integer in [-2^63, 2^63 - 1]");
+  }
   *out = it->get<int64_t>();
   return std::nullopt;
 }
@@ -145,6 +150,42 @@ Result<Event> LineParser::Parse(const json& j) {
   return e;
 }
 
+// One line, strictly: nesting deeper than kMaxLineDepth is discarded while parsing (so it costs
+// no memory) and reported, and a key repeated in one object is reported (nlohmann would keep the
+// last one). Both come back as the error to give.
+struct LineScan {
+  std::vector<std::set<std::string>> keys;  // one per open container (an array's stays empty)
+  std::optional<std::string> problem;
+};
+
+constexpr int kMaxLineDepth = 64;
+
+json ParseLine(std::string_view raw, LineScan* scan) {
+  using E = json::parse_event_t;
+  auto callback = [scan](int depth, E event, json& parsed) {
+    const bool starts = event == E::object_start || event == E::array_start;
+    if (depth > kMaxLineDepth) return false;  // inside a discarded container
+    if (starts && depth == kMaxLineDepth) {
+      if (!scan->problem) {
+        scan->problem =
+            fmt::format("expected at most {} levels of nesting (got deeper)", kMaxLineDepth);
+      }
+      return false;
+    }
+    if (starts) {
+      scan->keys.emplace_back();
+    } else if (event == E::object_end || event == E::array_end) {
+      scan->keys.pop_back();
+    } else if (event == E::key && !scan->keys.back().insert(parsed.get<std::string>()).second &&
+               !scan->problem) {
+      scan->problem = fmt::format("key \"{}\" repeated in one object (expected each key once)",
+                                  parsed.get<std::string>());
+    }
+    return true;
+  };
+  return json::parse(raw, callback, /*allow_exceptions=*/false);
+}
+
 json OptJson(const OptValue& v) { return v ? json(*v) : json(nullptr); }
 
 json KvsJson(const KeyValues& kvs) {
@@ -188,10 +229,12 @@ Result<History> ParseJsonlHistory(std::string_view text, std::string_view source
     start = end + 1;
     ++line;
     if (raw.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    json j = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+    LineScan scan;
+    json j = ParseLine(raw, &scan);
     if (j.is_discarded()) {
       return Error{std::string(source_name), line, "", "not valid JSON"};
     }
+    if (scan.problem) return Error{std::string(source_name), line, "", *scan.problem};
     auto event = LineParser(source_name, line).Parse(j);
     if (!event.ok()) return event.error();
     CK_ASSERT_EQ(event->line, line);

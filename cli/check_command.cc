@@ -2,17 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "checker/check.h"
 #include "checker/edn_history.h"
 #include "checker/history.h"
 #include "checker/html_report.h"
+#include "cli/commands.h"
+#include "sim/scenario/input_limits.h"
 
 namespace pg::cli {
 namespace {
@@ -21,6 +23,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitIllegal = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitUnknown = 3;
+constexpr double kMaxTimeoutS = 1e7;  // about four months: beyond it, a typo
 
 struct CheckFlags {
   std::string history;
@@ -34,11 +37,13 @@ struct CheckFlags {
 };
 
 void AddFlags(CLI::App& cmd, CheckFlags* f) {
-  cmd.add_option("HISTORY", f->history, "the history file")->required();
+  cmd.add_option("HISTORY", f->history, "the history file (at most 1 GiB; docs/checker.md)")
+      ->required();
   cmd.add_option("--format", f->format, "history format")
       ->check(CLI::IsMember({"jsonl", "edn"}))
       ->capture_default_str();
-  cmd.add_option("--timeout", f->timeout_s, "seconds before the verdict is unknown")
+  cmd.add_option("--timeout", f->timeout_s,
+                 "seconds before the verdict is unknown (finite, 0..1e7)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd.add_option("--memory-cap-mb", f->memory_cap_mb, "memory cap of one partition's search")
@@ -53,18 +58,15 @@ void AddFlags(CLI::App& cmd, CheckFlags* f) {
   cmd.add_flag("--json", f->json, "print the report as JSON instead of text");
 }
 
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 int Run(const CheckFlags& f) {
-  auto text = ReadFile(f.history);
-  if (!text) {
-    std::cerr << fmt::format("pegasim check: {}: cannot read the file\n", f.history);
+  if (!std::isfinite(f.timeout_s) || f.timeout_s < 0 || f.timeout_s > kMaxTimeoutS) {
+    std::cerr << fmt::format("pegasim check: --timeout: expected seconds in [0, {}] (got {})\n",
+                             kMaxTimeoutS, f.timeout_s);
+    return kExitBadInput;
+  }
+  auto text = sim::ReadInputFile(f.history, sim::InputLimits::kHistoryBytes, "history file");
+  if (!text.ok()) {
+    std::cerr << "pegasim check: " << text.status().message() << "\n";
     return kExitBadInput;
   }
   auto history = f.format == "edn"
@@ -73,6 +75,19 @@ int Run(const CheckFlags& f) {
   if (!history.ok()) {
     std::cerr << "pegasim check: " << history.error().ToString() << "\n";
     return kExitBadInput;
+  }
+  if (history->events.empty()) {
+    // An empty file (or /dev/null) is not a history that passed: there is nothing to judge.
+    std::cerr << fmt::format(
+        "pegasim check: {}: expected at least one operation (got none: nothing to check)\n",
+        f.history);
+    return kExitBadInput;
+  }
+  if (!f.html.empty()) {
+    if (auto problem = OutputProblem(f.html)) {
+      std::cerr << "pegasim check: " << *problem << "\n";
+      return kExitBadInput;
+    }
   }
   checker::CheckOptions options;
   options.timeout_s = f.timeout_s;

@@ -3,6 +3,7 @@
 // the process exit code in *exit_code: 0 ok, 1 a run failed (or a check found a violation), 2 bad
 // input (a flag, a scenario, a verdict or a history), 3 unknown (the checker ran out of budget).
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,14 @@ Result<BugSet> ParseBugFlags(const std::vector<std::string>& names);
 int BadInput(const std::string& message);
 // Writes text to a file, creating its directory; false (with a message on stderr) on failure.
 bool WriteFile(const std::string& path, const std::string& text);
+// Before a run: creates an output file's directory and the file (keeping what it holds), so that
+// an output that cannot be written is bad input at once, not an error after a long run. The
+// problem, naming the path and the reason, or nullopt.
+std::optional<std::string> OutputProblem(const std::string& path);
+// The same for an output directory, with nothing created: it, or the nearest ancestor that
+// exists, is a directory we may write in.
+std::optional<std::string> OutputDirProblem(const std::string& dir);
+// OutputProblem of each non-empty path: 0, or 2 after printing the first problem.
+int CheckOutputs(const std::vector<std::string>& paths);
 
 }  // namespace pg::cli

@@ -20,7 +20,7 @@ namespace {
 struct ExploreFlags {
   std::string scenario;
   std::string mode;
-  std::optional<uint64_t> seed;
+  std::optional<std::string> seed;
   std::string seeds = "1..100";
   int depth = 3;
   int64_t steps = 2000;
@@ -72,7 +72,13 @@ std::string JoinChoices(const std::vector<uint32_t>& choices) {
 }
 
 int Exhaustive(const ExploreFlags& flags, const sim::Scenario& scenario) {
-  const uint64_t seed = sim::SeedFor(scenario, flags.seed);
+  std::optional<uint64_t> flag_seed;
+  if (flags.seed) {
+    auto parsed = sim::ParseSeed("--seed", *flags.seed);
+    if (!parsed.ok()) return BadInput(parsed.status().message());
+    flag_seed = *parsed;
+  }
+  const uint64_t seed = sim::SeedFor(scenario, flag_seed);
   const sim::Knobs knobs = sim::ResolveKnobs(scenario, seed);
   if (!flags.choices.empty()) {
     auto choices = ParseChoices(flags.choices);
@@ -115,7 +121,7 @@ void AddExploreCommand(CLI::App& app, int* exit_code) {
       ->required()
       ->check(CLI::IsMember({"pct", "random", "exhaustive"}));
   cmd->add_option("--seeds", flags->seeds, "pct/random: seed range A..B (default 1..100)");
-  cmd->add_option("--seed", flags->seed, "exhaustive: the seed (default: the file's)");
+  cmd->add_option("--seed", flags->seed, "exhaustive: the seed, decimal (default: the file's)");
   cmd->add_option("--depth", flags->depth, "pct: depth d (d-1 priority change points)")
       ->check(CLI::Range(1, 10));
   cmd->add_option("--steps", flags->steps, "pct: ticks the change points are drawn over")

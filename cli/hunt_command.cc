@@ -56,6 +56,7 @@ int Hunt(const HuntFlags& flags) {
     return BadInput("--min-seeds: expected a count >= 0, and only with --quick");
   if (flags.shrink_runs < 0 || flags.shrink_runs > 100'000)
     return BadInput("--shrink-runs: expected 0..100000");
+  if (int bad = CheckOutputs({flags.json, flags.markdown})) return bad;
   const bool tty = isatty(STDERR_FILENO) != 0;
   std::vector<sim::HuntResult> results;
   bool all_caught = true;

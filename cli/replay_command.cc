@@ -25,6 +25,7 @@ int Replay(const ReplayFlags& flags) {
   if (!verdict.ok()) return BadInput(verdict.status().message());
   auto knobs = sim::KnobsFromJson(verdict->knobs, flags.verdict + ": $.knobs");
   if (!knobs.ok()) return BadInput(knobs.status().message());
+  if (int bad = CheckOutputs({flags.trace_file, flags.html_file})) return bad;
   // The page's protocol events come from the trace's marks, so --html records it too.
   sim::RunOptions options = flags.html_file.empty() ? sim::RunOptions{} : sim::RunHtmlRecording();
   options.record_trace = options.record_trace || !flags.trace_file.empty();

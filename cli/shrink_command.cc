@@ -31,6 +31,7 @@ void PrintStep(const sim::ShrinkStep& step, bool tty) {
 }
 
 int Shrink(const ShrinkFlags& flags) {
+  if (auto problem = OutputDirProblem(flags.out_dir)) return BadInput(*problem);
   const bool tty = isatty(STDOUT_FILENO) != 0;
   sim::ShrinkOptions options{.max_runs = flags.max_runs, .probe_seeds = flags.probe_seeds};
   options.on_step = [tty](const sim::ShrinkStep& step) { PrintStep(step, tty); };

@@ -67,6 +67,10 @@ int Sweep(const SweepFlags& flags) {
   }
   if (!options.trace_runs.empty() && flags.out_dir.empty())
     return BadInput("--trace-run: expected --out DIR too (traces go to DIR/traces/)");
+  if (int bad = CheckOutputs({flags.markdown,
+                              flags.out_dir.empty() ? "" : flags.out_dir + "/summary.json",
+                              flags.out_dir.empty() ? "" : flags.out_dir + "/hashes.txt"}))
+    return bad;
   options.on_run = [tty](const sim::RunRecord& r, size_t done, size_t total) {
     Progress(r, done, total, tty);
   };
@@ -111,7 +115,9 @@ void AddSweepCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<SweepFlags>();
   CLI::App* cmd = app.add_subcommand("sweep", "Run scenarios over a range of seeds, summarize");
   cmd->add_option("scenarios", flags->scenarios, "Scenario files or directories")->required();
-  cmd->add_option("--seeds", flags->seeds, "Seed range A..B (inclusive)")->required();
+  cmd->add_option("--seeds", flags->seeds,
+                  "Seed range A..B (inclusive, decimal; at most 10^9 seeds and 10^7 runs)")
+      ->required();
   cmd->add_option("--jobs,-j", flags->jobs, "Worker threads (each run is single-threaded)");
   cmd->add_option("--shard", flags->shard, "Run only seeds with seed % N == K (K/N, 0-based)");
   cmd->add_option("--out", flags->out_dir, "Write summary.json and failing verdicts here");

@@ -1,5 +1,9 @@
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -40,6 +44,48 @@ bool WriteFile(const std::string& path, const std::string& text) {
     return false;
   }
   return true;
+}
+
+std::optional<std::string> OutputProblem(const std::string& path) {
+  const std::filesystem::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) {
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) {
+      return fmt::format("{}: cannot create the directory {}: {}", path, p.parent_path().string(),
+                         ec.message());
+    }
+  }
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "a");  // creates it, keeps what is there
+  if (f == nullptr) return fmt::format("{}: cannot write the file: {}", path, std::strerror(errno));
+  std::fclose(f);
+  return std::nullopt;
+}
+
+std::optional<std::string> OutputDirProblem(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // Nothing is created: the nearest existing ancestor must be a directory we may write in.
+  fs::path existing(dir);
+  while (!existing.empty() && !fs::exists(existing, ec)) existing = existing.parent_path();
+  if (existing.empty()) existing = ".";
+  if (!fs::is_directory(existing, ec)) {
+    return fmt::format("{}: cannot create the directory: {} is not a directory", dir,
+                       existing.string());
+  }
+  if (::access(existing.c_str(), W_OK) != 0) {
+    return fmt::format("{}: cannot write in {}: {}", dir, existing.string(), std::strerror(errno));
+  }
+  return std::nullopt;
+}
+
+int CheckOutputs(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    if (path.empty()) continue;
+    if (auto problem = OutputProblem(path)) return BadInput(*problem);
+  }
+  return 0;
 }
 
 }  // namespace pg::cli

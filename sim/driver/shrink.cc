@@ -263,6 +263,12 @@ Result<ShrinkResult> Shrinker::Run(const Knobs& original) {
                     kind_,
                     first.failed() ? "failed with " + first.failure->kind : std::string("passed")));
   }
+  if (options_.expect_trace_hash && first.trace_hash != *options_.expect_trace_hash) {
+    return Status(ErrorCode::kInconsistentState,
+                  fmt::format("the run does not reproduce the verdict: trace hash {:016x}, the "
+                              "verdict's {:016x} (a different binary than the verdict's?)",
+                              first.trace_hash, *options_.expect_trace_hash));
+  }
   failure_ = *first.failure;
   while (!Exhausted() && Pass()) {
   }

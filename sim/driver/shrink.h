@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,9 @@ struct ShrinkOptions {
   // max_runs), to tell how often a sweep will see the failure: seeds 1..probe_seeds.
   int probe_seeds = 0;
   std::function<void(const ShrinkStep&)> on_step;  // progress display
+  // The verdict's trace hash, when shrinking a verdict: the reproduction run must match it, or
+  // the shrink would start from a different run than the one recorded.
+  std::optional<uint64_t> expect_trace_hash;
 };
 
 struct ShrinkResult {

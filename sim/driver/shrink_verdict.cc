@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 
 #include "sim/driver/shrink.h"
 #include "sim/driver/verdict.h"
@@ -69,7 +70,13 @@ Result<RegressionFile> ShrinkVerdictFile(const std::string& verdict_path,
   }
   auto knobs = KnobsFromJson(verdict->knobs, verdict_path + ": $.knobs");
   if (!knobs.ok()) return knobs.status();
-  auto shrunk = ShrinkKnobs(*knobs, verdict->failure_kind, options);
+  ShrinkOptions checked = options;
+  uint64_t hash = 0;  // LoadVerdict checked: 16 lowercase hex digits
+  const std::string& hex = verdict->trace_hash;
+  if (std::from_chars(hex.data(), hex.data() + hex.size(), hash, 16).ec == std::errc()) {
+    checked.expect_trace_hash = hash;
+  }
+  auto shrunk = ShrinkKnobs(*knobs, verdict->failure_kind, checked);
   if (!shrunk.ok()) {
     return Status(shrunk.status().code(),
                   fmt::format("{}: {}", verdict_path, shrunk.status().message()));

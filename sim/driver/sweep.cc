@@ -11,6 +11,7 @@
 #include "sim/driver/runner.h"
 #include "sim/driver/sweep_summary.h"
 #include "sim/driver/verdict.h"
+#include "sim/scenario/input_limits.h"
 #include "sim/scenario/knobs.h"
 
 namespace pg::sim {
@@ -49,17 +50,28 @@ RunRecord RecordOf(const Scenario& scenario, const RunOutcome& outcome) {
 
 }  // namespace
 
+Result<uint64_t> ParseSeed(const std::string& flag, const std::string& text) {
+  auto seed = ParseU64(text);
+  if (!seed) return BadFlag(flag, text, "a seed: decimal digits, 0..18446744073709551615");
+  return *seed;
+}
+
 Result<SeedRange> ParseSeedRange(const std::string& text) {
   const size_t dots = text.find("..");
+  constexpr const char* kExpected = "A..B or N: decimal seeds in 0..18446744073709551615, A <= B";
   if (dots == std::string::npos) {
     auto one = ParseU64(text);
-    if (!one) return BadFlag("--seeds", text, "A..B or N with non-negative integers");
+    if (!one) return BadFlag("--seeds", text, kExpected);
     return SeedRange{*one, *one};
   }
   auto first = ParseU64(std::string_view(text).substr(0, dots));
   auto last = ParseU64(std::string_view(text).substr(dots + 2));
-  if (!first || !last) return BadFlag("--seeds", text, "A..B with non-negative integers");
+  if (!first || !last) return BadFlag("--seeds", text, kExpected);
   if (*last < *first) return BadFlag("--seeds", text, "A..B with A <= B");
+  if (*last - *first >= InputLimits::kSeedRange) {
+    return BadFlag("--seeds", text,
+                   fmt::format("at most {} seeds in one range", InputLimits::kSeedRange));
+  }
   return SeedRange{*first, *last};
 }
 
@@ -100,6 +112,12 @@ Result<std::vector<std::string>> ExpandScenarioPaths(const std::vector<std::stri
           found.push_back(entry.path().string());
       }
       std::sort(found.begin(), found.end());  // directory order is not deterministic
+      if (found.empty()) {
+        return Status(ErrorCode::kInvalidArgument,
+                      fmt::format("{}: expected a scenario file or a directory holding *.json "
+                                  "files (got a directory with none)",
+                                  p));
+      }
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(p, ec)) {
       out.push_back(p);
@@ -146,7 +164,16 @@ Result<SweepResult> RunSweep(const SweepOptions& options) {
     if (!s.ok()) return s.status();
     scenarios.push_back(std::move(*s));
   }
-  // The work list: every (scenario, seed) of this shard, in a fixed order.
+  // The work list: every (scenario, seed) of this shard, in a fixed order; its size is checked
+  // before it is built.
+  const uint64_t seeds_in_shard =
+      (options.seeds.last - options.seeds.first) / options.shard.count + 1;
+  if (scenarios.size() * seeds_in_shard > InputLimits::kSweepRuns) {
+    return Status(ErrorCode::kInvalidArgument,
+                  fmt::format("--seeds: expected at most {} runs in one sweep (got {} scenarios x "
+                              "about {} seeds)",
+                              InputLimits::kSweepRuns, scenarios.size(), seeds_in_shard));
+  }
   std::vector<std::pair<size_t, uint64_t>> work;
   for (size_t i = 0; i < scenarios.size(); ++i) {
     for (uint64_t seed = options.seeds.first; seed <= options.seeds.last; ++seed) {

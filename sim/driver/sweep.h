@@ -21,8 +21,12 @@ struct SeedRange {
   uint64_t first = 0;
   uint64_t last = 0;  // inclusive
 };
-// "A..B" (inclusive) or "N" (one seed). kInvalidArgument otherwise.
+// "A..B" (inclusive) or "N" (one seed), decimal, at most InputLimits::kSeedRange seeds.
+// kInvalidArgument otherwise.
 Result<SeedRange> ParseSeedRange(const std::string& text);
+// One seed, as every seed flag takes it: decimal digits only (no sign, no 0x, not empty), at most
+// 2^64 - 1. kInvalidArgument naming `flag` otherwise.
+Result<uint64_t> ParseSeed(const std::string& flag, const std::string& text);
 
 struct Shard {
   uint32_t index = 0;  // K in K/N, 0-based (a Kubernetes JOB_COMPLETION_INDEX fits as is)
@@ -37,7 +41,7 @@ Result<std::pair<std::string, uint64_t>> ParseRunRef(const std::string& text);
 std::string RunFileName(const std::string& scenario_path, uint64_t seed);
 
 // Files named on the command line, directories expanded to their *.json files (recursively,
-// sorted). kInvalidArgument for a path that does not exist.
+// sorted). kInvalidArgument for a path that does not exist or a directory with no *.json file.
 Result<std::vector<std::string>> ExpandScenarioPaths(const std::vector<std::string>& paths);
 
 struct RunRecord {

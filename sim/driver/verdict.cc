@@ -1,7 +1,9 @@
 #include "sim/driver/verdict.h"
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+
+#include "sim/scenario/input_limits.h"
+#include "sim/scenario/json_reader.h"
 
 namespace pg::sim {
 
@@ -66,31 +68,45 @@ Status VerdictError(const std::string& path, const std::string& json_path,
 
 }  // namespace
 
+namespace {
+
+// A trace hash as TraceHashHex writes it: 16 lowercase hex digits.
+bool IsTraceHash(const std::string& s) {
+  return s.size() == 16 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
 Result<VerdictFile> LoadVerdict(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return VerdictError(path, "$", "cannot open file");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return VerdictError(path, "$", "expected a JSON object (parse error)");
+  auto text = ReadInputFile(path, InputLimits::kVerdictBytes, "verdict file");
+  if (!text.ok()) return text.status();
+  auto parsed = ParseJsonText(*text, path);  // nesting limit, no repeated key
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& j = *parsed;
   if (!j.is_object()) return VerdictError(path, "$", "expected a JSON object");
   VerdictFile v{.path = path};
   if (!j.contains("scenario") || !j["scenario"].is_string())
     return VerdictError(path, "$.scenario", "expected a string");
   if (!j.contains("seed") || !j["seed"].is_number_unsigned())
     return VerdictError(path, "$.seed", "expected a non-negative integer");
-  if (!j.contains("trace_hash") || !j["trace_hash"].is_string())
-    return VerdictError(path, "$.trace_hash", "expected a hex string");
-  if (!j.contains("verdict") || !j["verdict"].is_string())
+  if (!j.contains("trace_hash") || !j["trace_hash"].is_string() ||
+      !IsTraceHash(j["trace_hash"].get<std::string>()))
+    return VerdictError(path, "$.trace_hash", "expected 16 lowercase hex digits");
+  if (!j.contains("verdict") || !j["verdict"].is_string() ||
+      (j["verdict"] != "ok" && j["verdict"] != "fail"))
     return VerdictError(path, "$.verdict", "expected \"ok\" or \"fail\"");
   if (!j.contains("knobs") || !j["knobs"].is_object())
     return VerdictError(path, "$.knobs", "expected an object");
+  if (j.contains("name") && !j["name"].is_string())
+    return VerdictError(path, "$.name", "expected a string");
   v.scenario = j["scenario"].get<std::string>();
   v.seed = j["seed"].get<uint64_t>();
   v.trace_hash = j["trace_hash"].get<std::string>();
   v.verdict = j["verdict"].get<std::string>();
   v.knobs = j["knobs"];
-  if (j.contains("name") && j["name"].is_string()) v.name = j["name"].get<std::string>();
+  if (j.contains("name")) v.name = j["name"].get<std::string>();
   if (v.verdict == "fail") {
     const auto failure = j.find("failure");
     if (failure == j.end() || !failure->is_object() || !failure->contains("kind") ||

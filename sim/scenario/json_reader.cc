@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include "sim/scenario/input_limits.h"
+
 namespace pg::sim {
 namespace {
 
@@ -22,10 +24,18 @@ bool IsIdentifier(std::string_view key) {
 
 // Tracks the JSON path during nlohmann's callback parse so that a repeated key can be named.
 // nlohmann reports, per container element, exactly one of: value, object_start, array_start.
+// Nesting deeper than InputLimits::kJsonDepth is discarded as it is read (nlohmann then builds
+// nothing for it) and reported after the parse, so a deep file costs no memory.
 class DuplicateKeyFinder {
  public:
-  bool OnEvent(json::parse_event_t event, const json& parsed) {
+  bool OnEvent(int depth, json::parse_event_t event, const json& parsed) {
     using E = json::parse_event_t;
+    const bool starts = event == E::object_start || event == E::array_start;
+    if (depth > InputLimits::kJsonDepth) return false;  // inside a discarded container
+    if (starts && depth == InputLimits::kJsonDepth) {
+      if (!too_deep_path_) too_deep_path_ = ChildPath();
+      return false;
+    }
     switch (event) {
       case E::object_start:
       case E::array_start: {
@@ -49,6 +59,7 @@ class DuplicateKeyFinder {
     return true;  // keep everything; the first duplicate is reported after the parse
   }
   const std::optional<std::string>& duplicate_path() const { return duplicate_path_; }
+  const std::optional<std::string>& too_deep_path() const { return too_deep_path_; }
 
  private:
   struct Frame {
@@ -76,6 +87,7 @@ class DuplicateKeyFinder {
 
   std::vector<Frame> frames_;
   std::optional<std::string> duplicate_path_;
+  std::optional<std::string> too_deep_path_;
 };
 
 // nlohmann's what() is "[json.exception.parse_error.101] parse error at line 2, column 5: ...";
@@ -103,12 +115,20 @@ Result<json> ParseJsonText(const std::string& text, const std::string& file) {
   DuplicateKeyFinder finder;
   JsonErrors errors(file);
   try {
-    json root = json::parse(text, [&finder](int, json::parse_event_t e, json& parsed) {
-      return finder.OnEvent(e, parsed);
+    json root = json::parse(text, [&finder](int depth, json::parse_event_t e, json& parsed) {
+      return finder.OnEvent(depth, e, parsed);
     });
-    if (!finder.duplicate_path()) return root;
-    errors.Fail(*finder.duplicate_path(), "each key at most once in an object",
-                "the key a second time");
+    if (finder.too_deep_path()) {
+      errors.Fail(
+          *finder.too_deep_path(),
+          fmt::format("at most {} levels of nested arrays and objects", InputLimits::kJsonDepth),
+          "deeper nesting");
+    } else if (finder.duplicate_path()) {
+      errors.Fail(*finder.duplicate_path(), "each key at most once in an object",
+                  "the key a second time");
+    } else {
+      return root;
+    }
   } catch (const json::exception& e) {
     errors.Fail("$", "well-formed JSON", StripExceptionId(e.what()));
   }

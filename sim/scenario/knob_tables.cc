@@ -15,6 +15,10 @@ const std::vector<std::string>& MixOperations() {
   return *kOps;
 }
 
+bool SystemSupports(std::string_view system, std::string_view op) {
+  return system != "register" || op == "get" || op == "set";
+}
+
 bool HasCoordNode(std::string_view system, int meta_servers) {
   return system == "pegasus" && meta_servers > 1;
 }

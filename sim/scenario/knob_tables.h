@@ -43,6 +43,8 @@ struct Defaults {
 const std::map<std::string, double>& DefaultMix();
 // The operation names a mix may weight, in draw order.
 const std::vector<std::string>& MixOperations();
+// Whether a system's clients issue an operation of the mix (the register system: get and set).
+bool SystemSupports(std::string_view system, std::string_view op);
 
 // Where a swarm scenario draws a knob it leaves out. Some bounds move to fit the file's explicit
 // values (e.g. replica_servers >= an explicit replica_count, or >= the highest replica a fault

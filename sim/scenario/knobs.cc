@@ -243,9 +243,11 @@ void Resolver::ResolveMix() {
   const WorkloadSection& w = s_.workload;
   const std::map<std::string, double>& chosen =
       !w.mix.empty() ? w.mix : (s_.swarm ? drawn : DefaultMix());
+  // An operation the system does not serve is never issued: its weight is 0 in the knobs, which
+  // say what the run does (the draws above are made all the same, so other knobs keep theirs).
   for (const std::string& op : MixOperations()) {
     auto it = chosen.find(op);
-    k_.mix[op] = it == chosen.end() ? 0 : it->second;
+    k_.mix[op] = it == chosen.end() || !SystemSupports(s_.system, op) ? 0 : it->second;
   }
 }
 

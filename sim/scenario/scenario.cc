@@ -6,10 +6,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "sim/scenario/input_limits.h"
 #include "sim/scenario/json_reader.h"
 #include "sim/scenario/knob_tables.h"
 #include "sim/scenario/scenario_parser.h"
@@ -24,6 +23,14 @@ constexpr std::string_view kVerdicts[] = {"ok", "fail"};
 constexpr std::string_view kSchedulers[] = {"timed", "random", "pct"};
 constexpr double kMaxDriftPpm = 1e5;
 constexpr double kMaxLatencyMs = 60'000;  // a minute per message is already a partition
+
+bool IsSafeFileName(std::string_view name) {
+  if (name.empty() || name.front() == '.' || name.size() > 200) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
 
 std::string NodeRange(std::string_view kind, int count) {
   if (count == 1) return fmt::format("{}/0", kind);
@@ -52,7 +59,12 @@ Result<Scenario> ScenarioParser::Parse(const json& root) {
 
 void ScenarioParser::ParseHeader(JsonObject& top) {
   if (form_ == ScenarioForm::kScenario) {
-    s_.name = top.Required("name").NonEmptyString().value_or("");
+    JsonReader name = top.Required("name");
+    s_.name = name.NonEmptyString().value_or("");
+    // The name becomes a file name (out/NAME-SEED/, a shrunk NAME_seed..json): it must stay one.
+    if (!s_.name.empty() && !IsSafeFileName(s_.name)) {
+      name.Fail("a name of letters, digits, '_', '-' and '.', not starting with '.'");
+    }
     s_.description = top.Optional("description").String().value_or("");
     s_.seed = top.Optional("seed").Uint64();
   } else {
@@ -154,6 +166,15 @@ void ScenarioParser::ParseMix(const JsonReader& r) {
     }
   }
   obj.RejectUnknownKeys();
+  // The register system serves get and set only: any other operation would be silently never
+  // issued, so a mix that asks for one is an error rather than a quieter workload. (A verdict's
+  // knobs carry every operation's weight, drawn or default, whatever the system: not checked.)
+  for (const auto& [op, weight] : mix) {
+    if (form_ == ScenarioForm::kScenario && weight > 0 && !SystemSupports(s_.system, op)) {
+      obj.Field(op).Fail(
+          fmt::format("an operation the \"{}\" system serves (get, set), or weight 0", s_.system));
+    }
+  }
   if (errors_.ok() && total <= 0) r.Fail("at least one positive weight");
   s_.workload.mix = std::move(mix);
 }
@@ -244,13 +265,9 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
 }
 
 Result<Scenario> LoadScenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kNotFound, fmt::format("{}: cannot open the scenario file", path));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseScenario(text.str(), path);
+  auto text = ReadInputFile(path, InputLimits::kScenarioBytes, "scenario file");
+  if (!text.ok()) return text.status();
+  return ParseScenario(*text, path);
 }
 
 }  // namespace pg::sim

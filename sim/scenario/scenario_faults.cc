@@ -5,6 +5,7 @@
 #include <set>
 #include <variant>
 
+#include "sim/scenario/input_limits.h"
 #include "sim/scenario/json_reader.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/scenario_parser.h"
@@ -61,6 +62,11 @@ std::optional<std::vector<std::string>> ScenarioParser::NodeList(
 }
 
 void ScenarioParser::ParseFaults(const JsonReader& r) {
+  if (r.present() && r.value()->is_array() && r.value()->size() > InputLimits::kFaults) {
+    r.Fail(fmt::format("at most {} faults", InputLimits::kFaults),
+           fmt::format("{}", r.value()->size()));
+    return;
+  }
   auto elements = r.Elements();
   if (!elements) return;  // absent: none, or drawn by the swarm
   std::vector<Fault> faults;

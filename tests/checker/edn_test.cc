@@ -95,7 +95,7 @@ TEST(Edn, IndependentKeysBecomeHashkeys) {
   const History h = MustParseEdn("independent_stale_read.edn");
   const CheckResult r = Check(h, {});
   ASSERT_EQ(r.partitions.size(), 2u);
-  EXPECT_EQ(r.partitions[0].name, "x");
+  EXPECT_EQ(r.partitions[0].name, ":x");  // the key :x, a keyword (not the string "x")
   EXPECT_EQ(r.partitions[0].verdict, Verdict::kIllegal);
   EXPECT_EQ(r.partitions[1].verdict, Verdict::kOk);
 }

@@ -58,6 +58,24 @@ TEST(CliShrink, AFailingVerdictShrinksToARegressionFileThatReplaysGreen) {
             Slurp(dir + "/again/clock_drift_beyond_margin_seed1_invariant_single_primary.json"));
 }
 
+TEST(CliShrink, AVerdictWhoseTraceHashDoesNotReproduceIsNotShrunk) {
+  const std::string dir = TempDir("hash");
+  ASSERT_EQ(Pegasim("run " PG_SOURCE_DIR "/scenarios/pegasus/clock_drift_beyond_margin.json "
+                    "--seed 1 --out " +
+                    dir + "/run")
+                .code,
+            0);
+  std::string text = Slurp(dir + "/run/verdict.json");
+  const size_t at = text.find("\"trace_hash\": \"") + 15;
+  text[at] = text[at] == '0' ? '1' : '0';  // still 16 hex digits: well-formed, but not this run's
+  std::ofstream(dir + "/run/verdict.json") << text;
+  Ran shrink = Pegasim("shrink " + dir + "/run/verdict.json --out " + dir + "/reg --max-runs 5");
+  EXPECT_EQ(shrink.code, 1) << shrink.output;
+  EXPECT_NE(shrink.output.find("does not reproduce the verdict: trace hash"), std::string::npos)
+      << shrink.output;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/reg"));
+}
+
 TEST(CliShrink, APassingOrUnreadableVerdictIsBadInput) {
   const std::string dir = TempDir("bad");
   ASSERT_EQ(

@@ -26,7 +26,7 @@ constexpr const char* kGood = R"({
   "description": "every section and every fault kind",
   "seed": 42,
   "duration_ms": 60000,
-  "system": "register",
+  "system": "pegasus",
   "cluster": {"meta_servers": 1, "replica_servers": 4, "partitions": 8, "replica_count": 3,
               "storage": "rocksdb"},
   "network": {"latency_ms_min": 1, "latency_ms_mean": 3, "drop_probability": 0.01,
@@ -73,7 +73,7 @@ TEST(Scenario, GoodFileParsesEverySection) {
   EXPECT_EQ(s->description, "every section and every fault kind");
   EXPECT_EQ(s->seed, 42u);
   EXPECT_EQ(s->duration_ms, 60000);
-  EXPECT_EQ(s->system, "register");
+  EXPECT_EQ(s->system, "pegasus");
   EXPECT_EQ(s->cluster.replica_servers, 4);
   EXPECT_EQ(s->cluster.storage, "rocksdb");
   EXPECT_EQ(s->network.reorder_probability, 0.5);
