@@ -49,6 +49,7 @@ int Run(const RunFlags& flags) {
   // The page's protocol events come from the trace's marks, so --html records it too.
   sim::RunOptions options = flags.html_file.empty() ? sim::RunOptions{} : sim::RunHtmlRecording();
   options.record_trace = options.record_trace || !flags.trace_file.empty();
+  options.history_jsonl = true;  // run always writes history.jsonl
   const sim::RunOutcome outcome = sim::RunKnobs(knobs, options);
   const auto verdict = sim::VerdictJson(*scenario, outcome);
   if (!WriteFile(out_dir + "/verdict.json", verdict.dump(2) + "\n")) return 2;

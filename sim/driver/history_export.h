@@ -1,11 +1,13 @@
 #pragma once
 // The bridge from a run's recorded client operations to the checker: the JSON-lines history of
-// DESIGN.md §4, and the in-process check whose result becomes part of the verdict.
+// DESIGN.md §4 (written when asked for), and the in-process check, which takes the operations
+// directly, whose result becomes part of the verdict.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "checker/history.h"
 #include "sim/kernel/cluster.h"
 
 namespace pg::sim {
@@ -13,6 +15,9 @@ namespace pg::sim {
 struct RunOutcome;
 
 std::string HistoryToJsonl(const std::vector<RecordedOp>& history);
+// The history as the checker takes it, built from the recorded operations directly; equal to
+// ParseJsonlHistory(HistoryToJsonl(history), "run history").
+checker::Result<checker::History> HistoryOf(const std::vector<RecordedOp>& history);
 // Completions (ok, fail, info) in the history.
 size_t CountCompletions(const std::vector<RecordedOp>& history);
 // Checks the history for linearizability, stores the checker's report in outcome.checker, and

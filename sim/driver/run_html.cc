@@ -193,7 +193,9 @@ Result<std::string> RunHtml(const RunOutcome& outcome, const std::string& title,
   return RepoRelative(checker::HtmlReport(*history, result, options));
 }
 
-RunOptions RunHtmlRecording() { return {.record_trace = true, .record_served_by = true}; }
+RunOptions RunHtmlRecording() {
+  return {.record_trace = true, .record_served_by = true, .history_jsonl = true};
+}
 
 std::string RepoRelative(std::string text) {
   // This file as the compiler saw it: the tree's root is what precedes its own path.

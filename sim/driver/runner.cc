@@ -91,7 +91,6 @@ void Collect(const Cluster& cluster, RunOutcome& out) {
   out.faults = cluster.fault_log();
   out.marks.assign(cluster.marks().begin(), cluster.marks().end());
   out.trace = cluster.trace();
-  out.history_jsonl = HistoryToJsonl(cluster.history());
   out.operations = CountCompletions(cluster.history());
   if (cluster.failure()) out.failure = cluster.failure();
 }
@@ -126,6 +125,7 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
     Collect(cluster, out);
   }
   if (!out.failure) out.failure = JudgeHistory(cluster.history(), options.checker_timeout_s, out);
+  if (options.history_jsonl || out.failed()) out.history_jsonl = HistoryToJsonl(cluster.history());
   out.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - wall_start)
                     .count();

@@ -21,6 +21,9 @@ using SystemBuilder = std::function<Status(Cluster&, const Knobs&)>;
 struct RunOptions {
   bool record_trace = false;      // keep one TraceLine per event (for --trace)
   bool record_served_by = false;  // fill RunOutcome::served_by (for the run page)
+  // Fill RunOutcome::history_jsonl (for history.jsonl, the run page). A failed run fills it
+  // regardless; a clean one in a sweep skips the text (the checker does not need it).
+  bool history_jsonl = false;
   double checker_timeout_s = 60;
   // Tests plant bugs by building a variant system; empty = the system the knobs name.
   SystemBuilder system_override;
@@ -44,7 +47,7 @@ struct RunOutcome {
   std::vector<std::string> liveness_exempt;
   std::vector<TraceLine> trace;  // empty unless record_trace
   ServedByLog served_by;         // empty unless record_served_by
-  std::string history_jsonl;     // the run's client history, DESIGN.md §4
+  std::string history_jsonl;     // the client history, DESIGN.md §4 (RunOptions::history_jsonl)
   size_t operations = 0;         // completed client operations
 
   bool failed() const { return failure.has_value(); }

@@ -99,7 +99,7 @@ RunOutcome ShortPegasusRun(const RunOptions& options) {
 }
 
 TEST(RunHtml, RecordingWhoServedChangesNothingInTheRun) {
-  const RunOutcome plain = ShortPegasusRun({});
+  const RunOutcome plain = ShortPegasusRun({.history_jsonl = true});
   const RunOutcome recorded = ShortPegasusRun(RunHtmlRecording());
   EXPECT_EQ(plain.trace_hash, recorded.trace_hash);
   EXPECT_EQ(plain.events, recorded.events);

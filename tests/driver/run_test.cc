@@ -22,11 +22,13 @@ TEST(Run, SameKnobsGiveTheSameTraceHashAndDifferentSeedsDiffer) {
   const Scenario s = Load("swarm.json");
   std::set<uint64_t> hashes;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    const RunOutcome a = RunKnobs(ResolveKnobs(s, seed), {});
-    const RunOutcome b = RunKnobs(ResolveKnobs(s, seed), {.record_trace = true});
+    const RunOutcome a = RunKnobs(ResolveKnobs(s, seed), {.history_jsonl = true});
+    const RunOutcome b =
+        RunKnobs(ResolveKnobs(s, seed), {.record_trace = true, .history_jsonl = true});
     EXPECT_EQ(a.trace_hash, b.trace_hash)
         << "seed " << seed << " (trace recording changed the run)";
     EXPECT_EQ(a.history_jsonl, b.history_jsonl);
+    EXPECT_FALSE(a.history_jsonl.empty());
     EXPECT_GE(b.trace.size(), b.events);  // every event, plus the nemesis's actions
     hashes.insert(a.trace_hash);
   }
