@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -99,6 +100,11 @@ Result<History> BuildHistory(std::vector<Event> events, std::string source);
 
 // Strict JSON lines (DESIGN.md §4). Errors name the line and the field.
 Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name);
+// One event's "value" (DESIGN.md §4's table by f and type): fills the fields it carries, or names
+// the shape it expected. ParseJsonlHistory reads every line's value with it, and so does the
+// simulator's in-process check, which has the values but no lines of text.
+std::optional<Error> ReadEventValue(const nlohmann::json& value, std::string_view source,
+                                    size_t line, Event* event);
 // One JSON object per line, in the format ParseJsonlHistory reads.
 std::string WriteJsonlHistory(const History& history);
 std::string EventToJsonLine(const Event& event);

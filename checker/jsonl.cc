@@ -27,7 +27,22 @@ class LineParser {
   std::optional<Error> Int(const json& j, const char* key, bool required,
                            std::optional<int64_t>* out);
   std::optional<Error> Str(const json& j, const char* key, std::string* out);
+
+  std::string_view source_;
+  size_t line_;
+};
+
+// Reads one event's value by the table of DESIGN.md §4; every failure names the field.
+class ValueParser {
+ public:
+  ValueParser(std::string_view source, size_t line) : source_(source), line_(line) {}
+
   std::optional<Error> Value(const json& v, Event* e);
+
+ private:
+  Error Fail(std::string field, std::string message) const {
+    return Error{std::string(source_), line_, std::move(field), std::move(message)};
+  }
   std::optional<Error> Opt(const json& v, std::string_view field, OptValue* out);
   std::optional<Error> Object(const json& v, bool allow_null, KeyValues* out);
 
@@ -59,7 +74,7 @@ std::optional<Error> LineParser::Str(const json& j, const char* key, std::string
   return std::nullopt;
 }
 
-std::optional<Error> LineParser::Opt(const json& v, std::string_view field, OptValue* out) {
+std::optional<Error> ValueParser::Opt(const json& v, std::string_view field, OptValue* out) {
   if (v.is_null()) {
     out->reset();
   } else if (v.is_string()) {
@@ -70,7 +85,7 @@ std::optional<Error> LineParser::Opt(const json& v, std::string_view field, OptV
   return std::nullopt;
 }
 
-std::optional<Error> LineParser::Object(const json& v, bool allow_null, KeyValues* out) {
+std::optional<Error> ValueParser::Object(const json& v, bool allow_null, KeyValues* out) {
   if (!v.is_object()) return Fail("value", "expected an object sortkey -> value");
   for (const auto& [k, x] : v.items()) {
     if (x.is_null() && !allow_null) return Fail("value." + k, "expected a string");
@@ -79,7 +94,7 @@ std::optional<Error> LineParser::Object(const json& v, bool allow_null, KeyValue
   return std::nullopt;
 }
 
-std::optional<Error> LineParser::Value(const json& v, Event* e) {
+std::optional<Error> ValueParser::Value(const json& v, Event* e) {
   const bool invoke = e->type == EventType::kInvoke;
   if (!invoke && e->type != EventType::kOk) return std::nullopt;  // fail/info: ignored
   switch (e->f) {
@@ -146,7 +161,7 @@ Result<Event> LineParser::Parse(const json& j) {
     e.sortkey = s;
   }
   if (!j.contains("value")) return Fail("value", "missing");
-  if (auto err = Value(j["value"], &e)) return *err;
+  if (auto err = ValueParser(source_, line_).Value(j["value"], &e)) return *err;
   return e;
 }
 
@@ -217,6 +232,11 @@ json ValueJson(const Event& e) {
 }
 
 }  // namespace
+
+std::optional<Error> ReadEventValue(const json& value, std::string_view source, size_t line,
+                                    Event* event) {
+  return ValueParser(source, line).Value(value, event);
+}
 
 Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name) {
   std::vector<Event> events;

@@ -52,108 +52,19 @@ namespace pg::sim {
 namespace {
 
 using checker::Event;
-using checker::EventType;
-using checker::Fn;
 using nlohmann::json;
 
 const char kRunHistory[] = "run history";
 
-// The recorded "value" text as the JSON-lines reader reads it (checker/jsonl.cc): the same
-// fields filled, the same shapes refused. Plain strings and null, nearly every value, skip the
-// JSON parser.
-class ValueReader {
- public:
-  explicit ValueReader(const std::string& text) : text_(text) {}
-
-  bool IsNull() const { return text_ == "null"; }
-  // A string, or absent for null; false when it is neither.
-  bool Opt(checker::OptValue* out) {
-    if (IsNull()) {
-      out->reset();
-      return true;
-    }
-    if (text_.size() >= 2 && text_.front() == '"' && text_.back() == '"' &&
-        text_.find_first_of("\"", 1) == text_.size() - 1) {
-      *out = text_.substr(1, text_.size() - 2);
-      return true;
-    }
-    const json& v = Parsed();
-    if (!v.is_string()) return false;
-    *out = v.get<std::string>();
-    return true;
+// The recorded "value" text as JSON. Nearly every value is null or a string without escapes:
+// those skip the JSON parser.
+json ValueOf(const std::string& text) {
+  if (text == "null") return json(nullptr);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
+      text.find_first_of("\"\\", 1) == text.size() - 1) {
+    return json(text.substr(1, text.size() - 2));
   }
-  bool String(std::string* out) {
-    checker::OptValue v;
-    if (!Opt(&v) || !v) return false;
-    *out = std::move(*v);
-    return true;
-  }
-  const json& Parsed() {
-    if (!parsed_) parsed_ = json::parse(text_, nullptr, /*allow_exceptions=*/false);
-    return *parsed_;
-  }
-
- private:
-  const std::string& text_;
-  std::optional<json> parsed_;
-};
-
-bool OptJson(const json& v, checker::OptValue* out) {
-  if (v.is_null()) {
-    out->reset();
-    return true;
-  }
-  if (!v.is_string()) return false;
-  *out = v.get<std::string>();
-  return true;
-}
-
-bool ObjectJson(const json& v, bool allow_null, checker::KeyValues* out) {
-  if (!v.is_object()) return false;
-  for (const auto& [k, x] : v.items()) {
-    if (x.is_null() && !allow_null) return false;
-    if (!OptJson(x, &(*out)[k])) return false;
-  }
-  return true;
-}
-
-// Fills the value fields (f, type) keeps, per DESIGN.md §4's table; false: not the shape the
-// table asks for.
-bool ReadValue(const std::string& text, Event* e) {
-  const bool invoke = e->type == EventType::kInvoke;
-  if (!invoke && e->type != EventType::kOk) return true;  // fail/info: ignored
-  ValueReader v(text);
-  switch (e->f) {
-    case Fn::kGet:
-    case Fn::kDel:
-    case Fn::kMultiGet:
-      if (invoke) return v.IsNull();
-      if (e->f == Fn::kDel) return true;
-      if (e->f == Fn::kGet) return v.Opt(&e->value);
-      return ObjectJson(v.Parsed(), /*allow_null=*/true, &e->kvs);
-    case Fn::kSet:
-    case Fn::kIncr:
-      if (!invoke && e->f == Fn::kSet) return true;
-      e->value.emplace();
-      return v.String(&*e->value);
-    case Fn::kMultiSet:
-      return !invoke || ObjectJson(v.Parsed(), /*allow_null=*/false, &e->kvs);
-    case Fn::kCas: {
-      const json& j = v.Parsed();
-      if (!invoke) {
-        if (!j.is_boolean()) return false;
-        e->cas_result = j.get<bool>();
-        return true;
-      }
-      if (!j.is_object() || j.size() != 2 || !j.contains("expect") || !j.contains("set") ||
-          !j["set"].is_string()) {
-        return false;
-      }
-      e->cas.set = j["set"].get<std::string>();
-      return OptJson(j["expect"], &e->cas.expect);
-    }
-  }
-  return false;
+  return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace
@@ -177,10 +88,8 @@ checker::Result<checker::History> HistoryOf(const std::vector<RecordedOp>& histo
     e.f = *f;
     e.hashkey = op.hashkey;
     if (!op.sortkey.empty()) e.sortkey = op.sortkey;
-    if (!ReadValue(op.value_json, &e)) {
-      return checker::Error{
-          kRunHistory, line, "value",
-          fmt::format("unexpected value {} for {} {}", op.value_json, op.f, op.type)};
+    if (auto error = checker::ReadEventValue(ValueOf(op.value_json), kRunHistory, line, &e)) {
+      return *error;
     }
   }
   return checker::BuildHistory(std::move(events), kRunHistory);

@@ -44,29 +44,24 @@ RecordedOp Op(int64_t at_ns, uint32_t process, std::string type, std::string f, 
 
 TEST(HistoryOf, EveryOperationKindReadsAsTheJsonLinesReaderReadsIt) {
   const std::vector<RecordedOp> ops = {
-      Op(1, 0, "invoke", "set", "s0", R"("v\"1\u00e9")"),
-      Op(2, 0, "ok", "set", "s0", "null"),
-      Op(3, 1, "invoke", "get", "s0", "null"),
-      Op(4, 1, "ok", "get", "s0", R"("v\"1\u00e9")"),
-      Op(5, 1, "invoke", "get", "s1", "null"),
-      Op(6, 1, "ok", "get", "s1", "null"),
-      Op(7, 2, "invoke", "incr", "s2", R"("3")"),
-      Op(8, 2, "ok", "incr", "s2", R"("3")"),
+      Op(1, 0, "invoke", "set", "s0", R"("v\"1\u00e9")"), Op(2, 0, "ok", "set", "s0", "null"),
+      Op(3, 1, "invoke", "get", "s0", "null"), Op(4, 1, "ok", "get", "s0", R"("v\"1\u00e9")"),
+      Op(5, 1, "invoke", "get", "s1", "null"), Op(6, 1, "ok", "get", "s1", "null"),
+      Op(7, 2, "invoke", "incr", "s2", R"("3")"), Op(8, 2, "ok", "incr", "s2", R"("3")"),
       Op(9, 3, "invoke", "cas", "s2", R"({"expect":"3","set":"x"})"),
       Op(10, 3, "ok", "cas", "s2", "true"),
       Op(11, 3, "invoke", "cas", "s3", R"({"expect":null,"set":"y"})"),
       Op(12, 3, "ok", "cas", "s3", "false"),
       Op(13, 4, "invoke", "multi_set", "", R"({"a":"1","b":"2"})"),
-      Op(14, 4, "ok", "multi_set", "", "null"),
-      Op(15, 5, "invoke", "multi_get", "", "null"),
+      Op(14, 4, "ok", "multi_set", "", "null"), Op(15, 5, "invoke", "multi_get", "", "null"),
       Op(16, 5, "ok", "multi_get", "", R"({"a":"1","b":null})"),
-      Op(17, 0, "invoke", "del", "s0", "null"),
-      Op(18, 0, "info", "del", "s0", "null"),
-      Op(19, 1, "invoke", "set", "s1", R"("z")"),
-      Op(20, 1, "fail", "set", "s1", "null"),
-      Op(21, 2, "invoke", "del", "s2", "null"),
-      Op(22, 2, "ok", "del", "s2", "null"),
-      Op(23, 4, "invoke", "get", "s0", "null")};
+      Op(17, 0, "invoke", "del", "s0", "null"), Op(18, 0, "info", "del", "s0", "null"),
+      Op(19, 1, "invoke", "set", "s1", R"("z")"), Op(20, 1, "fail", "set", "s1", "null"),
+      Op(21, 2, "invoke", "del", "s2", "null"), Op(22, 2, "ok", "del", "s2", "null"),
+      Op(23, 4, "invoke", "get", "s0", "null"),
+      // Escapes without a quote inside: decoded as JSON, not taken verbatim.
+      Op(24, 6, "invoke", "set", "s4", R"("a\nb\\c")"), Op(25, 6, "ok", "set", "s4", "null"),
+      Op(26, 7, "invoke", "get", "s4", "null"), Op(27, 7, "ok", "get", "s4", R"("a\nb\\c")")};
   ExpectSameAsJsonl(ops, "every kind");
 }
 
