@@ -23,14 +23,12 @@ AssertContext& CurrentAssertContext() {
   return context;
 }
 
-AssertPartitionScope::AssertPartitionScope(std::string partition)
-    : saved_(std::move(CurrentAssertContext().partition)) {
-  CurrentAssertContext().partition = std::move(partition);
+AssertPartitionScope::AssertPartitionScope(Gpid partition)
+    : saved_(CurrentAssertContext().partition) {
+  CurrentAssertContext().partition = partition;
 }
 
-AssertPartitionScope::~AssertPartitionScope() {
-  CurrentAssertContext().partition = std::move(saved_);
-}
+AssertPartitionScope::~AssertPartitionScope() { CurrentAssertContext().partition = saved_; }
 
 void SetAssertFailureHandler(AssertFailureHandler handler) {
   g_handler = handler ? handler : &DefaultHandler;
@@ -46,7 +44,7 @@ void AssertFail(const char* file, int line, const std::string& what, const std::
     report += fmt::format("\n  context: node={} time={}ms partition={}",
                           ctx.node.empty() ? "-" : ctx.node,
                           ctx.time_ns >= 0 ? fmt::format("{:.3f}", ctx.time_ns / 1e6) : "-",
-                          ctx.partition.empty() ? "-" : ctx.partition);
+                          ctx.partition ? fmt::format("{}", *ctx.partition) : "-");
   }
   report += "\n";
   g_handler(report);

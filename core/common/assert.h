@@ -5,31 +5,34 @@
 // disk, a client or a scenario file can cause: handle those as errors.
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include "core/common/ids.h"
 
 namespace pg {
 
 // What the host is executing, printed with every assertion failure and log line. The simulator
 // sets it around each Step; core code adds the partition it works on with AssertPartitionScope.
 struct AssertContext {
-  std::string node;       // "replica/2", or empty outside any node
-  int64_t time_ns = -1;   // the node's local time, -1 when unknown
-  std::string partition;  // "1.3", or empty
+  std::string node;               // "replica/2", or empty outside any node
+  int64_t time_ns = -1;           // the node's local time, -1 when unknown
+  std::optional<Gpid> partition;  // printed "1.3"; formatted only when a report is made
 };
 AssertContext& CurrentAssertContext();
 
 // Sets the partition part of the context for the scope of one handler.
 class AssertPartitionScope {
  public:
-  explicit AssertPartitionScope(std::string partition);
+  explicit AssertPartitionScope(Gpid partition);
   ~AssertPartitionScope();
   AssertPartitionScope(const AssertPartitionScope&) = delete;
   AssertPartitionScope& operator=(const AssertPartitionScope&) = delete;
 
  private:
-  std::string saved_;
+  std::optional<Gpid> saved_;
 };
 
 // The handler is per thread. Tests and the simulator may install one that throws instead of

@@ -37,8 +37,8 @@ std::string LogPrefix(LogLevel level) {
   const AssertContext& ctx = CurrentAssertContext();
   std::string time =
       ctx.time_ns >= 0 ? fmt::format("{:10.3f}ms", ctx.time_ns / 1e6) : "         -  ";
-  return fmt::format("[{} {}{}{}] {} ", time, ctx.node.empty() ? "-" : ctx.node,
-                     ctx.partition.empty() ? "" : " ", ctx.partition, LevelLetter(level));
+  return fmt::format("[{} {}{}] {} ", time, ctx.node.empty() ? "-" : ctx.node,
+                     ctx.partition ? fmt::format(" {}", *ctx.partition) : "", LevelLetter(level));
 }
 
 void EmitLog(LogLevel level, std::string_view message) {

@@ -307,7 +307,7 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
     return Reply(from, UpdateConfigResponse{.error = ErrorCode::kObjectNotFound}, out);
   }
   const int i = req.config.gpid.partition_index;
-  AssertPartitionScope scope(fmt::format("{}", req.config.gpid));
+  AssertPartitionScope scope(req.config.gpid);
   PG_ASSERT(ready_, "an update handled before the table is durable");
   PG_ASSERT_EQ(configs_[i].gpid, req.config.gpid);
   ddd_.NoteCommitted(i, req.config.last_committed_decree);

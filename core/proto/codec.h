@@ -40,15 +40,22 @@ class Encoder {
  public:
   explicit Encoder(std::string* out) : out_(out) {}
 
+  // Both build the bytes in a local buffer and append once: a push_back per byte re-checks the
+  // string's capacity each time, and every sent message is encoded for its trace digest.
   void PutVarint(uint64_t v) {
+    char buf[10];
+    size_t n = 0;
     while (v >= 0x80) {
-      out_->push_back(static_cast<char>(v | 0x80));
+      buf[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    out_->push_back(static_cast<char>(v));
+    buf[n++] = static_cast<char>(v);
+    out_->append(buf, n);
   }
-  void PutFixed(uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) out_->push_back(static_cast<char>(v >> (8 * i)));
+  void PutFixed(uint64_t v, int bytes) {  // bytes: 0..8, little-endian
+    char buf[8];
+    for (int i = 0; i < bytes; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+    out_->append(buf, static_cast<size_t>(bytes));
   }
 
   template <class T>

@@ -212,12 +212,16 @@ void Replica::Close(Outbox& out) {
   PG_ASSERT(primary_.replies.empty());
 }
 
+void Replica::SwitchLogSegment(int32_t segment) {
+  log_segment_ = segment;
+  log_file_ = SegmentName(PlogBaseName(gpid_), segment);
+}
+
 void Replica::CheckInvariants() const {
   plist_.CheckInvariants();
   PG_ASSERT_LE(plist_.last_committed(), plist_.max_decree());
   PG_ASSERT_EQ(ballot_, ballot_high_, "ballot went backwards");
   PG_ASSERT_EQ(config_.gpid, gpid_);
-  PG_ASSERT_EQ(log_file_, SegmentName(PlogBaseName(gpid_), log_segment_));
   PG_ASSERT_LE(first_log_segment_, log_segment_);
   if (log_reset_pending_) {
     PG_ASSERT(*log_reset_pending_ == log_segment_ && first_log_segment_ == log_segment_,

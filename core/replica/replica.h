@@ -159,6 +159,8 @@ class Replica {
   void AbandonPrimaryState(Outbox& out);
   // Fail-stop: uncertain durability or a broken engine. The replica never acks or serves again.
   void Fail(Outbox& out, const Status& why);
+  // Moves this replica's log to another segment of its plog (a learner's reset).
+  void SwitchLogSegment(int32_t segment);
   Status ApplyMutation(const Mutation& mu);
   Status CommitSoft(Decree to);
   ReplicaConfiguration MemberConfig(PartitionStatus s) const;
@@ -254,7 +256,9 @@ class Replica {
   ReplicaHost* host_;
   Gpid gpid_;
   std::unique_ptr<KvEngine> engine_;  // null only in PS_ERROR from birth
-  std::string log_file_;              // segment log_segment_ of the plog
+  // Segment log_segment_ of the plog. The two change together, in the constructors and
+  // SwitchLogSegment only, so that one never names a file of another segment.
+  std::string log_file_;
   int32_t log_segment_ = 0;
   int32_t first_log_segment_ = 0;
   // This replica appended to log_file_ (it exists, or will once the append lands).

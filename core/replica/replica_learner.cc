@@ -104,8 +104,8 @@ void Replica::StartFreshLog(Outbox& out) {
   // Appends still in flight are of the old log: everything above the commit point was just
   // dropped, everything at or below it is in the engine now. Their completions are ignored.
   pending_appends_.clear();
-  log_segment_ = host_->ResetPrivateLog(gpid_, log_written_ ? log_segment_ + 1 : log_segment_, out);
-  log_file_ = SegmentName(PlogBaseName(gpid_), log_segment_);
+  SwitchLogSegment(
+      host_->ResetPrivateLog(gpid_, log_written_ ? log_segment_ + 1 : log_segment_, out));
   first_log_segment_ = log_segment_;
   log_written_ = false;
   log_empty_ = true;

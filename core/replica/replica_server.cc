@@ -339,8 +339,7 @@ std::optional<uint64_t> ReplicaServer::MutationDigest(Gpid gpid, Decree d) const
 
 void ReplicaServer::CheckInvariants() const {
   for (const auto& [gpid, r] : replicas_) {
-    AssertPartitionScope scope(std::to_string(gpid.app_id) + "." +
-                               std::to_string(gpid.partition_index));
+    AssertPartitionScope scope(gpid);
     PG_ASSERT_EQ(r->gpid(), gpid);
     r->CheckInvariants();
   }

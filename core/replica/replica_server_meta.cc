@@ -76,8 +76,7 @@ void ReplicaServer::CheckLease(Time now, Outbox& out) {
   out.Mark("replica_server.lease_lapsed");
   PG_LOG(kInfo, "lease from meta lapsed: every replica goes inactive");
   for (auto& [gpid, r] : replicas_) {
-    AssertPartitionScope scope(std::to_string(gpid.app_id) + "." +
-                               std::to_string(gpid.partition_index));
+    AssertPartitionScope scope(gpid);
     r->OnLeaseLapse(now, out);
   }
   PG_ASSERT(!connected_);
@@ -128,7 +127,7 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
       }
       CreateReplica(now, pc.gpid, out);
     }
-    AssertPartitionScope scope(fmt::format("{}", pc.gpid));
+    AssertPartitionScope scope(pc.gpid);
     if (Replica* r = Find(pc.gpid)) r->OnConfigSync(now, pc, out);
   }
   for (Gpid gpid : resp.gc_replicas) {

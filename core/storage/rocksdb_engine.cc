@@ -76,6 +76,10 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // After a background error (a failed flush) RocksDB would retry on its own thread every second;
   // the replica fails-stop instead (DESIGN.md §5: uncertain durability is fail-stop).
   opts.max_bgerror_resume_count = 0;
+  // The options dump RocksDB writes at open is a convenience for tools that reopen a store without
+  // knowing its options; a store here is always opened with these, so a dump that cannot be written
+  // (the simulated disk refuses it: sim/pegasus/rocks_fs.cc) must not fail the open.
+  opts.fail_if_options_file_error = false;
   // (Its flush thread still sleeps 1 s after a failed flush, through the Env's SystemClock: the
   // host's clock decides what that sleep costs.)
   return opts;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,11 @@ struct Life {
   Decree digests_checked{0};  // every MutationDigest up to here was compared
 };
 
+// The invariants, in the order they are registered and reported.
+enum Invariant : size_t { kSinglePrimary, kCommittedPrefix, kMonotonic, kInvariants };
+constexpr std::array<const char*, kInvariants> kInvariantNames = {"single_primary",
+                                                                  "committed_prefix", "monotonic"};
+
 struct State {
   PegasusNodes nodes;
   uint64_t checked_event = UINT64_MAX;
@@ -38,8 +44,8 @@ struct State {
   // committed_prefix: the first digest observed for each decree of each partition (index d - 1).
   std::map<Gpid, std::vector<uint64_t>> digests;
   std::map<std::pair<NodeId, Gpid>, Life> lives;
-  // The current event's violations, by invariant name (the first one found of each).
-  std::map<std::string, std::optional<std::string>> found;
+  // The current event's violations, by invariant (the first one found of each).
+  std::array<std::optional<std::string>, kInvariants> found;
   std::shared_ptr<PartitionFates> fates = std::make_shared<PartitionFates>();
 };
 
@@ -155,11 +161,11 @@ std::optional<std::string> CheckSinglePrimary(const State& s, const Cluster& clu
 void CheckEvent(State& s, const Cluster& cluster) {
   if (s.checked_event == cluster.events()) return;
   s.checked_event = cluster.events();
-  s.found.clear();
+  for (auto& f : s.found) f.reset();
   const std::optional<NodeId> stepped = cluster.stepped_node();
   const bool all = !stepped || s.cache.empty();
-  auto file = [&s](const char* name, std::optional<std::string> err) {
-    if (err && !s.found.contains(name)) s.found[name] = std::move(err);
+  auto file = [&s](Invariant which, std::optional<std::string> err) {
+    if (err && !s.found[which]) s.found[which] = std::move(err);
   };
   std::vector<NodeId> reread;
   for (NodeId id : s.nodes.replica_servers) {
@@ -168,18 +174,17 @@ void CheckEvent(State& s, const Cluster& cluster) {
     const std::vector<Gpid> appeared = RefreshNode(s, cluster, id);
     for (const auto& v : s.cache[id].views) {
       const bool fresh = std::find(appeared.begin(), appeared.end(), v.gpid) != appeared.end();
-      file("monotonic", CheckMonotonic(s, cluster, id, v, fresh));
-      file("committed_prefix", CheckDigests(s, cluster, id, v));
+      file(kMonotonic, CheckMonotonic(s, cluster, id, v, fresh));
+      file(kCommittedPrefix, CheckDigests(s, cluster, id, v));
     }
   }
-  file("single_primary", CheckSinglePrimary(s, cluster, reread));
+  file(kSinglePrimary, CheckSinglePrimary(s, cluster, reread));
 }
 
-Cluster::Invariant Named(std::shared_ptr<State> state, std::string name) {
-  return [state, name](const Cluster& c) -> std::optional<std::string> {
+Cluster::Invariant Named(std::shared_ptr<State> state, Invariant which) {
+  return [state, which](const Cluster& c) -> std::optional<std::string> {
     CheckEvent(*state, c);
-    auto it = state->found.find(name);
-    return it == state->found.end() ? std::nullopt : it->second;
+    return state->found[which];
   };
 }
 
@@ -189,9 +194,9 @@ std::shared_ptr<const PartitionFates> AddPegasusInvariants(Cluster& cluster,
                                                            const PegasusNodes& nodes) {
   auto state = std::make_shared<State>();
   state->nodes = nodes;
-  cluster.AddInvariant("single_primary", Named(state, "single_primary"));
-  cluster.AddInvariant("committed_prefix", Named(state, "committed_prefix"));
-  cluster.AddInvariant("monotonic", Named(state, "monotonic"));
+  for (size_t i = 0; i < kInvariants; ++i) {
+    cluster.AddInvariant(kInvariantNames[i], Named(state, static_cast<Invariant>(i)));
+  }
   return state->fates;
 }
 
