@@ -30,11 +30,14 @@ std::vector<PartitionConfiguration> CreateTableLayout(const TableLayoutOptions& 
 }
 
 std::optional<std::string> ConfigProblem(const PartitionConfiguration& config) {
-  std::set<NodeId> seen;
-  for (NodeId s : config.secondaries) {
-    if (!seen.insert(s).second) return fmt::format("secondary {} listed twice", s);
+  // A handful of members, checked after every meta step: pairwise, without allocating.
+  const std::vector<NodeId>& secs = config.secondaries;
+  for (auto it = secs.begin(); it != secs.end(); ++it) {
+    if (std::find(secs.begin(), it, *it) != it) {
+      return fmt::format("secondary {} listed twice", *it);
+    }
   }
-  if (config.primary && seen.contains(*config.primary)) {
+  if (config.primary && IsSecondary(config, *config.primary)) {
     return fmt::format("primary {} is also a secondary", *config.primary);
   }
   if (config.ballot < Ballot(0)) return fmt::format("negative ballot {}", config.ballot);

@@ -67,13 +67,13 @@ std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
   return appeared;
 }
 
-std::optional<std::string> CheckMonotonic(State& s, const Cluster& cluster, NodeId id,
+std::optional<std::string> CheckMonotonic(const State& s, const Cluster& cluster, NodeId id,
+                                          const NodeCache& c, Life& life,
                                           const ReplicaServer::ReplicaView& v, bool appeared) {
   // A failed replica (PS_ERROR: fail-stopped, or failed at load for a power loss, without its
   // engine) never serves, acks or commits again; what it reports is not a commit point.
   if (v.status == PartitionStatus::kError) return std::nullopt;
-  Life& life = s.lives[{id, v.gpid}];
-  const uint64_t incarnation = s.cache[id].incarnation;
+  const uint64_t incarnation = c.incarnation;
   // A new life: the node restarted, or the replica was absent at the node's previous read.
   if (life.incarnation != incarnation || appeared) {
     life = Life{.incarnation = incarnation};
@@ -98,11 +98,11 @@ std::optional<std::string> CheckMonotonic(State& s, const Cluster& cluster, Node
 }
 
 std::optional<std::string> CheckDigests(State& s, const Cluster& cluster, NodeId id,
+                                        const NodeCache& c, Life& life,
                                         const ReplicaServer::ReplicaView& v) {
-  Life& life = s.lives[{id, v.gpid}];
   std::vector<uint64_t>& first = s.digests[v.gpid];
   for (Decree d = life.digests_checked.next(); d <= v.last_committed; d = d.next()) {
-    const std::optional<uint64_t> digest = s.cache[id].server->MutationDigest(v.gpid, d);
+    const std::optional<uint64_t> digest = c.server->MutationDigest(v.gpid, d);
     if (!digest) continue;  // not applied by this life (restored from a checkpoint)
     const auto index = static_cast<size_t>(d.value() - 1);
     if (first.size() <= index) first.resize(index + 1, 0);
@@ -172,10 +172,12 @@ void CheckEvent(State& s, const Cluster& cluster) {
     if (!all && id != *stepped) continue;
     reread.push_back(id);
     const std::vector<Gpid> appeared = RefreshNode(s, cluster, id);
-    for (const auto& v : s.cache[id].views) {
+    const NodeCache& c = s.cache[id];
+    for (const auto& v : c.views) {
       const bool fresh = std::find(appeared.begin(), appeared.end(), v.gpid) != appeared.end();
-      file(kMonotonic, CheckMonotonic(s, cluster, id, v, fresh));
-      file(kCommittedPrefix, CheckDigests(s, cluster, id, v));
+      Life& life = s.lives[{id, v.gpid}];
+      file(kMonotonic, CheckMonotonic(s, cluster, id, c, life, v, fresh));
+      file(kCommittedPrefix, CheckDigests(s, cluster, id, c, life, v));
     }
   }
   file(kSinglePrimary, CheckSinglePrimary(s, cluster, reread));
