@@ -7,10 +7,6 @@
 namespace pg::sim {
 namespace {
 
-double PerSecond(double amount, int64_t wall_ms) {
-  return wall_ms > 0 ? amount * 1000.0 / static_cast<double>(wall_ms) : 0.0;
-}
-
 std::string Totals(const SweepTally& t) {
   const size_t unmet = t.unmet();
   return fmt::format(

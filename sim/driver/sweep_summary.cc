@@ -9,10 +9,6 @@
 namespace pg::sim {
 namespace {
 
-double PerSecond(double amount, int64_t wall_ms) {
-  return wall_ms > 0 ? amount * 1000.0 / static_cast<double>(wall_ms) : 0.0;
-}
-
 double SimToWall(const SweepTally& t) {
   return t.run_wall_ms > 0 ? static_cast<double>(t.sim_time_ms) / static_cast<double>(t.run_wall_ms)
                            : 0.0;

@@ -37,6 +37,11 @@ struct ExpectedFailures {
   std::vector<FailingRun> first;  // at most kKept, by seed
 };
 
+// `amount` per second of `wall_ms` (0 when no time passed).
+inline double PerSecond(double amount, int64_t wall_ms) {
+  return wall_ms > 0 ? amount * 1000.0 / static_cast<double>(wall_ms) : 0.0;
+}
+
 struct SweepTally {
   std::string revision;
   std::vector<std::string> scenarios;  // in sweep order

@@ -58,6 +58,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/common/overloaded.h"
 #include "sim/kernel/rng.h"
 #include "sim/scenario/swarm_faults.h"
 
@@ -252,11 +253,6 @@ void Resolver::ResolveMix() {
 }
 
 // ---- JSON ------------------------------------------------------------------------------------
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
 
 void PutOptional(json& j, const char* key, const auto& value) {
   if (value) j[key] = *value;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/common/log.h"
+#include "core/common/overloaded.h"
 #include "core/storage/mutation_log.h"
 
 namespace pg::sim {
@@ -185,11 +186,6 @@ Action CorruptAction(const CorruptFault& f) {
     }
   };
 }
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
 
 Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& label) {
   auto on_node = [](std::string node, auto apply) -> Action {

@@ -12,12 +12,12 @@
 namespace pg::testing {
 namespace {
 
-const NodeId kClientMeta{0};
+const NodeId kMetaNode{0};
 const NodeId kPrimary{10};
 
 PegasusClientOptions IncrOptions(bool bug) {
   PegasusClientOptions o{.process = 3,
-                         .meta_servers = {kClientMeta},
+                         .meta_servers = {kMetaNode},
                          .hashkeys = 4,
                          .sortkeys = 2,
                          .ops = 1,
@@ -35,7 +35,7 @@ class IncrClient : public ClientRig {
     Step(At(0), Boot{});
     QueryConfigResponse table{.error = ErrorCode::kOk, .app_id = 1, .partition_count = 1};
     table.partitions.push_back({.gpid = {1, 0}, .ballot = Ballot(1), .primary = kPrimary});
-    Receive(At(1), kClientMeta, table);
+    Receive(At(1), kMetaNode, table);
     auto sent = SentOf<ClientRequest>(Fire(At(5), PegasusClient::kNextOpTimer));
     EXPECT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent.empty() ? OpKind::kGet : sent[0].second.kind, OpKind::kIncr);

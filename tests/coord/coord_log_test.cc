@@ -6,8 +6,8 @@
 namespace pg::testing {
 namespace {
 
-const NodeId kA{1};
-const NodeId kB{2};
+const NodeId kNodeA{1};
+const NodeId kNodeB{2};
 
 ErrorCode CreateError(const Outbox& out) {
   auto v = SentOf<CoordCreateResponse>(out);
@@ -18,15 +18,15 @@ ErrorCode CreateError(const Outbox& out) {
 TEST(CoordLog, RestartReplaysTheLogAndKeepsZnodes) {
   CoordFixture f;
   f.Step(At(0), Boot{});
-  const CoordSessionId a = f.Open(At(1), kA, Millis(500));
-  const CoordSessionId b = f.Open(At(1), kB, Millis(500));
-  f.Deliver(At(2), kA, CoordCreate{.request_id = 1, .session = a, .path = "/p", .data = "x"});
-  f.Deliver(At(3), kA, CoordSet{.request_id = 2, .session = a, .path = "/p", .data = "y"});
+  const CoordSessionId a = f.Open(At(1), kNodeA, Millis(500));
+  const CoordSessionId b = f.Open(At(1), kNodeB, Millis(500));
+  f.Deliver(At(2), kNodeA, CoordCreate{.request_id = 1, .session = a, .path = "/p", .data = "x"});
+  f.Deliver(At(3), kNodeA, CoordSet{.request_id = 2, .session = a, .path = "/p", .data = "y"});
   f.Deliver(
-      At(4), kA,
+      At(4), kNodeA,
       CoordCreate{.request_id = 3, .session = a, .path = "/e", .data = "a", .ephemeral = true});
-  f.Deliver(At(5), kB, CoordCreate{.request_id = 4, .session = b, .path = "/gone"});
-  f.Deliver(At(6), kB, CoordDelete{.request_id = 5, .session = b, .path = "/gone"});
+  f.Deliver(At(5), kNodeB, CoordCreate{.request_id = 4, .session = b, .path = "/gone"});
+  f.Deliver(At(6), kNodeB, CoordDelete{.request_id = 5, .session = b, .path = "/gone"});
   const CoordStore before = f.server().store();
   const uint64_t zxid = f.server().last_zxid();
 
@@ -36,7 +36,7 @@ TEST(CoordLog, RestartReplaysTheLogAndKeepsZnodes) {
   EXPECT_EQ(f.server().last_zxid(), zxid);
   EXPECT_EQ(f.server().durable_zxid(), zxid);
   // Restored sessions get a full timeout from the boot, not from when they were last heard.
-  f.Deliver(At(1400), kB, CoordKeepAlive{.request_id = 6, .session = b});
+  f.Deliver(At(1400), kNodeB, CoordKeepAlive{.request_id = 6, .session = b});
   f.Tick(At(1500));
   EXPECT_TRUE(f.server().store().HasSession(a));
   f.Tick(At(1501));
@@ -44,7 +44,7 @@ TEST(CoordLog, RestartReplaysTheLogAndKeepsZnodes) {
   EXPECT_EQ(f.server().store().Find("/e"), nullptr);
   EXPECT_TRUE(f.server().store().HasSession(b));
   // Session ids are never reused across incarnations.
-  const CoordSessionId c = f.Open(At(1502), kA);
+  const CoordSessionId c = f.Open(At(1502), kNodeA);
   EXPECT_GT(c, b);
 }
 
@@ -52,8 +52,9 @@ TEST(CoordLog, UnacknowledgedTxnThatReachedTheDiskIsReplayed) {
   for (size_t keep : {0u, 1u}) {
     CoordFixture f;
     f.Step(At(0), Boot{});
-    const CoordSessionId a = f.Open(At(1), kA);
-    Outbox create = f.Receive(At(2), kA, CoordCreate{.request_id = 1, .session = a, .path = "/x"});
+    const CoordSessionId a = f.Open(At(1), kNodeA);
+    Outbox create =
+        f.Receive(At(2), kNodeA, CoordCreate{.request_id = 1, .session = a, .path = "/x"});
     EXPECT_TRUE(SentOf<CoordCreateResponse>(create).empty());
     f.CrashAndBoot(At(3), keep);
     // Never acknowledged, so either outcome is allowed; the log decides.
@@ -64,9 +65,9 @@ TEST(CoordLog, UnacknowledgedTxnThatReachedTheDiskIsReplayed) {
 TEST(CoordLog, TornLogTailIsCut) {
   CoordFixture f;
   f.Step(At(0), Boot{});
-  const CoordSessionId a = f.Open(At(1), kA, Millis(5000));
-  f.Deliver(At(2), kA, CoordCreate{.request_id = 1, .session = a, .path = "/a"});
-  f.Receive(At(3), kA, CoordCreate{.request_id = 2, .session = a, .path = "/b"});
+  const CoordSessionId a = f.Open(At(1), kNodeA, Millis(5000));
+  f.Deliver(At(2), kNodeA, CoordCreate{.request_id = 1, .session = a, .path = "/a"});
+  f.Receive(At(3), kNodeA, CoordCreate{.request_id = 2, .session = a, .path = "/b"});
   const uint64_t durable = f.server().durable_zxid();
   Outbox boot = f.CrashAndBoot(At(4), /*keep=*/0, /*torn=*/7);
   EXPECT_TRUE(HasMark(boot, "coord.log_cut_tail"));
@@ -76,9 +77,9 @@ TEST(CoordLog, TornLogTailIsCut) {
   EXPECT_EQ(f.server().last_zxid(), durable);
   // Appends after a cut go to the next segment, so they are never hidden behind the torn bytes.
   EXPECT_EQ(f.server().log_file(), std::string(kCoordLogBase) + ".1");
-  EXPECT_EQ(
-      CreateError(f.Deliver(At(5), kA, CoordCreate{.request_id = 3, .session = a, .path = "/c"})),
-      ErrorCode::kOk);
+  EXPECT_EQ(CreateError(
+                f.Deliver(At(5), kNodeA, CoordCreate{.request_id = 3, .session = a, .path = "/c"})),
+            ErrorCode::kOk);
   f.CrashAndBoot(At(6));
   EXPECT_NE(f.server().store().Find("/a"), nullptr);
   EXPECT_EQ(f.server().store().Find("/b"), nullptr);
@@ -90,22 +91,22 @@ TEST(CoordLog, TornLogTailIsCut) {
 TEST(CoordLog, DamageInTheMiddleOfTheLogStopsTheServer) {
   CoordFixture f;
   f.Step(At(0), Boot{});
-  const CoordSessionId a = f.Open(At(1), kA);
-  f.Deliver(At(2), kA, CoordCreate{.request_id = 1, .session = a, .path = "/a"});
+  const CoordSessionId a = f.Open(At(1), kNodeA);
+  f.Deliver(At(2), kNodeA, CoordCreate{.request_id = 1, .session = a, .path = "/a"});
   std::string& log = f.disk().files[std::string(kCoordLogBase)];
   log[10] ^= 1;  // inside the first record; the second is intact
   Outbox boot = f.CrashAndBoot(At(3));
   EXPECT_TRUE(f.server().stopped());
   EXPECT_TRUE(HasMark(boot, "coord.log_unreadable"));
-  EXPECT_TRUE(f.Receive(At(4), kA, CoordOpenSession{.request_id = 2}).effects().empty());
+  EXPECT_TRUE(f.Receive(At(4), kNodeA, CoordOpenSession{.request_id = 2}).effects().empty());
 }
 
 TEST(CoordLog, TxnsAfterAFailedWriteAreSkippedAndTheirZxidsReused) {
   CoordFixture f;
   f.Step(At(0), Boot{});
-  const CoordSessionId a = f.Open(At(1), kA, Millis(5000));
-  Outbox first = f.Receive(At(2), kA, CoordCreate{.request_id = 1, .session = a, .path = "/a"});
-  f.Receive(At(2), kA, CoordCreate{.request_id = 2, .session = a, .path = "/b"});
+  const CoordSessionId a = f.Open(At(1), kNodeA, Millis(5000));
+  Outbox first = f.Receive(At(2), kNodeA, CoordCreate{.request_id = 1, .session = a, .path = "/a"});
+  f.Receive(At(2), kNodeA, CoordCreate{.request_id = 2, .session = a, .path = "/b"});
   // The write of /a fails (it writes nothing); the write of /b lands behind it.
   f.LoseAppendBytes(0);
   const AppendLog failed = AppendsOf(first).at(0);
@@ -120,9 +121,9 @@ TEST(CoordLog, TxnsAfterAFailedWriteAreSkippedAndTheirZxidsReused) {
   EXPECT_EQ(f.server().store().Find("/a"), nullptr);
   EXPECT_EQ(f.server().store().Find("/b"), nullptr);
   EXPECT_EQ(f.server().last_zxid(), 1u);
-  EXPECT_EQ(
-      CreateError(f.Deliver(At(5), kA, CoordCreate{.request_id = 3, .session = a, .path = "/c"})),
-      ErrorCode::kOk);
+  EXPECT_EQ(CreateError(
+                f.Deliver(At(5), kNodeA, CoordCreate{.request_id = 3, .session = a, .path = "/c"})),
+            ErrorCode::kOk);
   EXPECT_EQ(f.server().last_zxid(), 2u);
   f.CrashAndBoot(At(6));
   EXPECT_NE(f.server().store().Find("/c"), nullptr);

@@ -15,7 +15,7 @@ using pg::testing::Pegasim;
 using pg::testing::Ran;
 using pg::testing::TempDir;
 
-const std::string kSteady = PG_SOURCE_DIR "/scenarios/register/steady.json";
+const std::string kRegisterSteady = PG_SOURCE_DIR "/scenarios/register/steady.json";
 
 struct Case {
   std::string args;
@@ -32,18 +32,19 @@ void ExpectBadInput(const std::vector<Case>& cases) {
 
 TEST(CliInput, SeedFlagsTakeDecimalOnly) {
   ExpectBadInput({
-      {"run " + kSteady + " --seed -1", "--seed: expected a seed: decimal digits"},
-      {"run " + kSteady + " --seed ''", "--seed"},
-      {"run " + kSteady + " --seed 0x10", "--seed: expected a seed"},
-      {"run " + kSteady + " --seed 18446744073709551616", "--seed: expected a seed"},
-      {"sweep " + kSteady + " --seeds 0x10", "--seeds: expected A..B or N"},
-      {"sweep " + kSteady + " --seeds 1..10000000000000", "at most 1000000000 seeds"},
-      {"explore " + kSteady + " --mode exhaustive --seed +3", "--seed: expected a seed"},
+      {"run " + kRegisterSteady + " --seed -1", "--seed: expected a seed: decimal digits"},
+      {"run " + kRegisterSteady + " --seed ''", "--seed"},
+      {"run " + kRegisterSteady + " --seed 0x10", "--seed: expected a seed"},
+      {"run " + kRegisterSteady + " --seed 18446744073709551616", "--seed: expected a seed"},
+      {"sweep " + kRegisterSteady + " --seeds 0x10", "--seeds: expected A..B or N"},
+      {"sweep " + kRegisterSteady + " --seeds 1..10000000000000", "at most 1000000000 seeds"},
+      {"explore " + kRegisterSteady + " --mode exhaustive --seed +3", "--seed: expected a seed"},
   });
 }
 
 TEST(CliInput, SweepSizeIsCheckedBeforeAnythingIsAllocated) {
-  ExpectBadInput({{"sweep " + kSteady + " " + kSteady + " " + kSteady + " --seeds 1..999999999",
+  ExpectBadInput({{"sweep " + kRegisterSteady + " " + kRegisterSteady + " " + kRegisterSteady +
+                       " --seeds 1..999999999",
                    "at most 10000000 runs"}});
   auto range = pg::sim::ParseSeedRange("1..1000000000");
   EXPECT_TRUE(range.ok());
@@ -95,12 +96,12 @@ TEST(CliInput, OutputsThatCannotBeWrittenFailBeforeTheRun) {
   const std::string dir = TempDir("outputs");
   std::ofstream(dir + "/file") << "x";
   for (const std::string& args :
-       {"run " + kSteady + " --out " + dir + "/file/sub",
-        "run " + kSteady + " --out " + dir + " --trace " + dir + "/file/t.txt",
-        "run " + kSteady + " --out " + dir + " --html " + dir + "/file/x.html",
-        "sweep " + kSteady + " --seeds 1 --out " + dir + "/file/o",
-        "sweep " + kSteady + " --seeds 1 --markdown " + dir + "/file/s.md",
-        "shrink " + kSteady + " --out " + dir + "/file/o",
+       {"run " + kRegisterSteady + " --out " + dir + "/file/sub",
+        "run " + kRegisterSteady + " --out " + dir + " --trace " + dir + "/file/t.txt",
+        "run " + kRegisterSteady + " --out " + dir + " --html " + dir + "/file/x.html",
+        "sweep " + kRegisterSteady + " --seeds 1 --out " + dir + "/file/o",
+        "sweep " + kRegisterSteady + " --seeds 1 --markdown " + dir + "/file/s.md",
+        "shrink " + kRegisterSteady + " --out " + dir + "/file/o",
         "hunt --bug commit_on_majority --seeds 1 --json " + dir + "/file/h.json"}) {
     Ran r = Pegasim(args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.output;
@@ -112,7 +113,7 @@ TEST(CliInput, OutputsThatCannotBeWrittenFailBeforeTheRun) {
 
 TEST(CliInput, AMalformedTraceHashIsBadInputNotAMismatch) {
   const std::string dir = TempDir("hash");
-  ASSERT_EQ(Pegasim("run " + kSteady + " --seed 2 --out " + dir).code, 0);
+  ASSERT_EQ(Pegasim("run " + kRegisterSteady + " --seed 2 --out " + dir).code, 0);
   std::string text = pg::testing::ReadFile(dir + "/verdict.json");
   const size_t at = text.find("\"trace_hash\": \"") + 15;
   text[at] = 'z';
@@ -124,7 +125,7 @@ TEST(CliInput, AMalformedTraceHashIsBadInputNotAMismatch) {
 
 TEST(CliInput, AScenarioNameThatWouldEscapeTheOutputDirectoryIsRejected) {
   const std::string dir = TempDir("escape");
-  std::string text = pg::testing::ReadFile(kSteady);
+  std::string text = pg::testing::ReadFile(kRegisterSteady);
   const size_t at = text.find("\"name\": \"steady\"");
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 16, "\"name\": \"../../escaped\"");

@@ -16,13 +16,7 @@ namespace {
 
 using pg::testing::Pegasim;
 using pg::testing::Ran;
-
-std::string TempDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("pegasim-cli-shrink-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
+using pg::testing::TempDir;
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -30,7 +24,7 @@ std::string Slurp(const std::string& path) {
 }
 
 TEST(CliShrink, AFailingVerdictShrinksToARegressionFileThatReplaysGreen) {
-  const std::string dir = TempDir("drift");
+  const std::string dir = TempDir("cli-shrink-drift");
   Ran run = Pegasim("run " PG_SOURCE_DIR
                     "/scenarios/pegasus/clock_drift_beyond_margin.json "
                     "--seed 1 --out " +
@@ -59,7 +53,7 @@ TEST(CliShrink, AFailingVerdictShrinksToARegressionFileThatReplaysGreen) {
 }
 
 TEST(CliShrink, AVerdictWhoseTraceHashDoesNotReproduceIsNotShrunk) {
-  const std::string dir = TempDir("hash");
+  const std::string dir = TempDir("cli-shrink-hash");
   ASSERT_EQ(Pegasim("run " PG_SOURCE_DIR "/scenarios/pegasus/clock_drift_beyond_margin.json "
                     "--seed 1 --out " +
                     dir + "/run")
@@ -77,7 +71,7 @@ TEST(CliShrink, AVerdictWhoseTraceHashDoesNotReproduceIsNotShrunk) {
 }
 
 TEST(CliShrink, APassingOrUnreadableVerdictIsBadInput) {
-  const std::string dir = TempDir("bad");
+  const std::string dir = TempDir("cli-shrink-bad");
   ASSERT_EQ(
       Pegasim("run " PG_SOURCE_DIR "/scenarios/register/steady.json --seed 1 --out " + dir).code,
       0);

@@ -11,19 +11,13 @@
 
 #include "sim/driver/sweep.h"
 #include "sim/driver/verdict.h"
+#include "tests/support/pegasim_cli.h"
 #include "tests/support/volatile_register_server.h"
 
 namespace pg::sim {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string TempDir(const std::string& name) {
-  const auto dir = fs::temp_directory_path() / ("pegasim-shrink-test-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
+using pg::testing::TempDir;
 
 void Write(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -54,7 +48,7 @@ std::string FailingVerdict(const std::string& dir) {
 }
 
 TEST(Shrink, APlantedBugShrinksToAFewFaultsAndTheFileReplaysAlone) {
-  const std::string dir = TempDir("planted");
+  const std::string dir = TempDir("shrink-planted");
   const std::string verdict = FailingVerdict(dir);
   ASSERT_FALSE(verdict.empty()) << "no seed of the sweep showed the planted bug";
   ShrinkOptions options{.run = testing::PlantedBugOptions(), .max_runs = 200, .probe_seeds = 3};
@@ -87,7 +81,7 @@ TEST(Shrink, APlantedBugShrinksToAFewFaultsAndTheFileReplaysAlone) {
 }
 
 TEST(Shrink, IsDeterministic) {
-  const std::string dir = TempDir("deterministic");
+  const std::string dir = TempDir("shrink-deterministic");
   const std::string verdict = FailingVerdict(dir);
   ASSERT_FALSE(verdict.empty());
   const ShrinkOptions options{.run = testing::PlantedBugOptions(), .max_runs = 60};
@@ -100,7 +94,7 @@ TEST(Shrink, IsDeterministic) {
 }
 
 TEST(Shrink, APassingVerdictIsBadInputNamingTheFile) {
-  const std::string dir = TempDir("passing");
+  const std::string dir = TempDir("shrink-passing");
   auto scenario = LoadScenario(PG_SOURCE_DIR "/scenarios/register/steady.json");
   ASSERT_TRUE(scenario.ok());
   const RunOutcome outcome = RunKnobs(ResolveKnobs(*scenario, 1), {});
@@ -115,7 +109,7 @@ TEST(Shrink, APassingVerdictIsBadInputNamingTheFile) {
 }
 
 TEST(Shrink, AFailureThatDoesNotReproduceIsReportedNotShrunk) {
-  const std::string dir = TempDir("no-repro");
+  const std::string dir = TempDir("shrink-no-repro");
   const std::string verdict = FailingVerdict(dir);
   ASSERT_FALSE(verdict.empty());
   // The real server does not lose acknowledged writes: the verdict's failure cannot reproduce.
@@ -127,7 +121,7 @@ TEST(Shrink, AFailureThatDoesNotReproduceIsReportedNotShrunk) {
 }
 
 TEST(Shrink, TheBudgetCapsTheRuns) {
-  const std::string dir = TempDir("budget");
+  const std::string dir = TempDir("shrink-budget");
   const std::string verdict = FailingVerdict(dir);
   ASSERT_FALSE(verdict.empty());
   int steps = 0;
