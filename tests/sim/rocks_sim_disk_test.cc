@@ -87,6 +87,21 @@ TEST(RocksOnSimDisk, FilesLiveOnTheSimulatedDiskAndFlushRunsInline) {
   EXPECT_GT(r.clock_reads, 0u) << "RocksDB must read the simulated clock";
 }
 
+// The simulated disk refuses RocksDB's options dump (rocks_fs.cc): opening, writing, flushing and
+// reopening still work, and no OPTIONS file, temporary or final, is ever on the disk.
+TEST(RocksOnSimDisk, OpensWithoutAnOptionsDump) {
+  Rig r;
+  ASSERT_TRUE(r.Open().ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  ASSERT_TRUE(r.engine->Flush().ok());
+  r.ProcessCrash();
+  ASSERT_TRUE(r.Open().ok());
+  EXPECT_EQ(r.Get("a"), "1");
+  for (const std::string& f : r.disk.Files()) {
+    EXPECT_EQ(f.find("OPTIONS"), std::string::npos) << f;
+  }
+}
+
 // The node's clock may start an hour behind zero and jump back; RocksDB's may not (it asserts its
 // time is not negative when a memtable takes its first key).
 TEST(RocksOnSimDisk, ANegativeOrBackwardNodeClockNeverReachesRocksDb) {
