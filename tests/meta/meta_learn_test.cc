@@ -151,6 +151,9 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallot
   // be created there yet.
   ConfigSyncRequest lost;
   for (int i = 0; i < 8; ++i) lost.ever_held.push_back({1, i});
+  for (const PartitionConfiguration& listed : f.meta().partitions()) {
+    lost.missing.push_back({.gpid = listed.gpid, .listed_ballot = listed.ballot});
+  }
   Outbox out = f.Receive(At(6), *pc.primary, lost);
   EXPECT_TRUE(HasMark(out, "meta.member_without_replica"));
   const auto appends = AppendsOf(out);
