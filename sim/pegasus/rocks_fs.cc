@@ -26,7 +26,8 @@ class SimSequentialFile final : public rocksdb::FSSequentialFile {
                 IODebugContext*) override {
     if (IOStatus s = ToIo(disk_->Fail(IoKind::kRead, name_)); !s.ok()) return s;
     const std::string_view bytes = disk_->ReadAt(name_, pos_, n);
-    std::memcpy(scratch, bytes.data(), bytes.size());
+    // An empty read may be a null view: memcpy from null is undefined even for zero bytes.
+    if (!bytes.empty()) std::memcpy(scratch, bytes.data(), bytes.size());
     pos_ += bytes.size();
     *result = Slice(scratch, bytes.size());
     return IOStatus::OK();
@@ -50,7 +51,7 @@ class SimRandomAccessFile final : public rocksdb::FSRandomAccessFile {
     if (!disk_->Exists(name_)) return NotFound(name_);
     if (IOStatus s = ToIo(disk_->Fail(IoKind::kRead, name_)); !s.ok()) return s;
     const std::string_view bytes = disk_->ReadAt(name_, offset, n);
-    std::memcpy(scratch, bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(scratch, bytes.data(), bytes.size());
     *result = Slice(scratch, bytes.size());
     return IOStatus::OK();
   }

@@ -128,13 +128,7 @@ TEST(MetaLearn, AShortPartitionGetsANewNodeProposedOnlyAfterTheDelay) {
 // Partition pc's primary forces ballot 2 (meta persists it): past ballot 1, where members no
 // longer come from the table's creation.
 void BumpToBallot2(MetaFixture& f, const PartitionConfiguration& pc) {
-  PartitionConfiguration next = pc;
-  next.ballot = pc.ballot.next();
-  Outbox bumped = f.Receive(
-      At(1), *pc.primary,
-      UpdateConfigRequest{
-          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
-  for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
+  ForceNextBallot(f, pc);
   ASSERT_EQ(f.meta().partitions()[pc.gpid.partition_index].ballot, Ballot(2));
 }
 

@@ -12,14 +12,7 @@ namespace {
 
 // Partition 2 moved to ballot 2 (the primary forced a new ballot); every server beacons.
 PartitionConfiguration AtBallot2(MetaFixture& f) {
-  const PartitionConfiguration pc = f.meta().partitions()[2];
-  PartitionConfiguration next = pc;
-  next.ballot = pc.ballot.next();
-  Outbox bumped = f.Receive(
-      At(1), *pc.primary,
-      UpdateConfigRequest{
-          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
-  for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
+  ForceNextBallot(f, f.meta().partitions()[2]);
   for (NodeId s : f.options().replica_servers) f.Receive(At(3), s, Beacon{.send_time = At(3)});
   return f.meta().partitions()[2];
 }

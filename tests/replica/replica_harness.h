@@ -165,6 +165,16 @@ class Harness {
       Deliver(kMeta, id, BeaconAck{.send_time = now, .is_master = true});
   }
 
+  // Fails `id`'s oldest pending log append with an I/O error: the replica fail-stops.
+  void FailOldestAppend(NodeId id) {
+    ASSERT_FALSE(server(id).pending_logs.empty());
+    const AppendLog a = server(id).pending_logs.front();
+    server(id).pending_logs.clear();
+    Step(id,
+         LogFailed{
+             .file = a.file, .token = a.token, .status = Status(ErrorCode::kIoError, "injected")});
+  }
+
   ReplicaServer::ReplicaView View(NodeId id) {
     auto views = node(id).Views(now);
     EXPECT_EQ(views.size(), 1u);

@@ -54,12 +54,7 @@ TEST(ReplicaSyncReply, AFailedListedReplicaIsReportedAtOnceWithTheListedBallot) 
   Harness h;
   h.StartGroup({kS2});
   h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1));
-  ASSERT_FALSE(h.server(kP).pending_logs.empty());
-  const AppendLog a = h.server(kP).pending_logs.front();
-  h.server(kP).pending_logs.clear();
-  h.Step(kP,
-         LogFailed{
-             .file = a.file, .token = a.token, .status = Status(ErrorCode::kIoError, "injected")});
+  h.FailOldestAppend(kP);
   ASSERT_EQ(h.View(kP).status, PartitionStatus::kError);
 
   PartitionConfiguration listed = h.Config({kS2});

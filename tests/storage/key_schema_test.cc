@@ -101,7 +101,8 @@ TEST(KeySchema, MetaKeysSortAfterEveryUserKey) {
 
 TEST(ValueSchema, LayoutAndRoundTrip) {
   EXPECT_EQ(EncodeValue(0x01020304, "v"), "\x01\x02\x03\x04v"s);
-  const Result<ValueView> v = DecodeValue(EncodeValue(77, "hello"));
+  const std::string encoded = EncodeValue(77, "hello");  // the view points into it
+  const Result<ValueView> v = DecodeValue(encoded);
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->expire_ts, 77u);
   EXPECT_EQ(v->user_value, "hello");
