@@ -16,7 +16,7 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
   PG_ASSERT(ready_, "a config sync answered before the table is durable");
   PG_ASSERT(pending_.size() == configs_.size() && learner_targets_.size() == configs_.size());
   ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
-  ConfigSyncResponse resp;
+  ConfigSyncResponse resp{.sync_id = req.sync_id};
   CollectStoredReplicas(from, req, resp, out);
   RemoveMembersWithoutReplica(from, req, out);
   ListPartitionsOf(from, resp, out);
@@ -44,8 +44,28 @@ void MetaServer::CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req
                           (learner_targets_[i] == from || BalanceLearner(i) == from);
     const bool keep = info.status != PartitionStatus::kError && (recently_dropped || learning);
     if (!listed && !keep) resp.gc_replicas.push_back(info.gpid);
-    if (listed && info.status == PartitionStatus::kError) RemoveFailedReplica(from, i, out);
+    if (!listed || info.status != PartitionStatus::kError) continue;
+    if (!ReportIsCurrent(req, info.gpid, info.ballot, configs_[i].ballot)) {
+      out.Mark("meta.stale_failure_report");
+      continue;
+    }
+    RemoveFailedReplica(from, i, out);
   }
+}
+
+// A failure or absence report is about the configuration in force only if the replica held that
+// ballot, or meta's answer listed the server at it: a report sent before the server was made a
+// member again (a new replica, learned) and delayed in the network must not remove the healthy
+// member, a primary holding its lease among them. Pegasus's server reports such a replica with
+// remove_replica_on_meta_server, a request based on the configuration meta listed, which meta's
+// on_update_configuration refuses once the ballot moved on.
+bool MetaServer::ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot replica_ballot,
+                                 Ballot current) {
+  PG_ASSERT_GT(current, Ballot(0), "partition {}", gpid);
+  if (replica_ballot >= current) return true;
+  return std::any_of(req.missing.begin(), req.missing.end(), [&](const MissingReplica& m) {
+    return m.gpid == gpid && m.listed_ballot >= current;
+  });
 }
 
 // A member whose server no longer holds the replica (dropped after a power loss, say) is
@@ -66,6 +86,10 @@ void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncReques
     // memberless (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
     if (std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end()) {
       out.Mark("meta.member_never_created");
+      continue;
+    }
+    if (!ReportIsCurrent(req, pc.gpid, Ballot(0), pc.ballot)) {
+      out.Mark("meta.stale_absence_report");
       continue;
     }
     out.Mark("meta.member_without_replica");

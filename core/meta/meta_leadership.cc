@@ -163,8 +163,9 @@ void MetaServer::AnswerAsFollower(const Receive& r, Outbox& out) {
     out.Send(r.from, QueryConfigResponse{.error = ErrorCode::kForwardToOthers, .leader = leader});
     return;
   }
-  if (std::holds_alternative<ConfigSyncRequest>(r.msg)) {
-    out.Send(r.from, ConfigSyncResponse{.error = ErrorCode::kForwardToOthers});
+  if (const auto* sync = std::get_if<ConfigSyncRequest>(&r.msg)) {
+    out.Send(r.from,
+             ConfigSyncResponse{.error = ErrorCode::kForwardToOthers, .sync_id = sync->sync_id});
     return;
   }
   // An update request is dropped: the primary retries it, to the leader once its beacons found

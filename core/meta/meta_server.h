@@ -113,6 +113,10 @@ class MetaServer final : public Node {
   void CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req, ConfigSyncResponse& resp,
                              Outbox& out);
   void RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req, Outbox& out);
+  // Whether a sync's report that a replica failed or is gone is about the configuration at
+  // `current` (meta_config_sync.cc).
+  static bool ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot replica_ballot,
+                              Ballot current);
   void ListPartitionsOf(NodeId from, ConfigSyncResponse& resp, Outbox& out) const;
   void OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out);
   void OnCheckTimer(Time now, Outbox& out);

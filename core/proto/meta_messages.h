@@ -68,7 +68,15 @@ struct ConfigSyncRequest {
   // never acked a prepare, so nothing was ever committed there (pegasim creates tables by listing
   // members at ballot 1; Pegasus creates the replica before it is a member). Not in Pegasus.
   std::vector<Gpid> ever_held;
-  PG_FIELDS(stored_replicas, ever_held);
+  // The partitions meta's answers listed this server in that it holds no replica of, or holds a
+  // failed one of (then also in stored_replicas, as PS_ERROR), each with the ballot of the newest
+  // listing: the configuration the report is about (Pegasus's remove_replica_on_meta_server
+  // request carries it the same way).
+  std::vector<MissingReplica> missing;
+  // Names this request; meta's answer echoes it, and the server takes only the answer to its
+  // latest request (rDSN matches a reply to its call; a reply to a superseded call is dropped).
+  uint64_t sync_id = 0;
+  PG_FIELDS(stored_replicas, ever_held, missing, sync_id);
   bool operator==(const ConfigSyncRequest&) const = default;
 };
 
@@ -77,7 +85,8 @@ struct ConfigSyncResponse {
   ErrorCode error = ErrorCode::kOk;
   std::vector<PartitionConfiguration> partitions;  // every partition that lists this node
   std::vector<Gpid> gc_replicas;                   // stored replicas meta no longer lists
-  PG_FIELDS(error, partitions, gc_replicas);
+  uint64_t sync_id = 0;                            // the request's, echoed
+  PG_FIELDS(error, partitions, gc_replicas, sync_id);
   bool operator==(const ConfigSyncResponse&) const = default;
 };
 

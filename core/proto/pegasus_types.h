@@ -79,4 +79,15 @@ struct ReplicaInfo {
   bool operator==(const ReplicaInfo&) const = default;
 };
 
+// A replica a server does not hold (or holds failed) although meta's config-sync answer listed the
+// server a member: the ballot of the newest such listing. Meta acts on the report only while that
+// ballot is its configuration's, so a report delayed past a newer configuration is not taken for
+// one about it.
+struct MissingReplica {
+  Gpid gpid;
+  Ballot listed_ballot{0};
+  PG_FIELDS(gpid, listed_ballot);
+  bool operator==(const MissingReplica&) const = default;
+};
+
 }  // namespace pg

@@ -79,6 +79,10 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void FollowMeta(std::optional<NodeId> hint);
   void CheckLease(Time now, Outbox& out);
   void OnConfigSyncResponse(Time now, const ConfigSyncResponse& resp, Outbox& out);
+  // Whether the replica meta listed this server in is missing here or failed.
+  bool Lacks(Gpid gpid) const;
+  // Whether an answer listed this server in a partition it lacks at a ballot not reported yet.
+  bool HasUnreportedMissing() const;
   void CreateReplica(Time now, Gpid gpid, Outbox& out);
   void OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out);
   void DropReplica(Gpid gpid, Outbox& out);
@@ -117,6 +121,13 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // A config sync response is adopted only after a request sent while connected.
   bool sync_sent_while_connected_ = false;
   std::optional<Time> last_sync_sent_;
+  // The config sync awaiting its answer (query_configuration_by_node keeps one call outstanding):
+  // an answer to any other, held in the network past a newer one, would hand the server a
+  // configuration meta has replaced since, a primary's role among them. Ids start at a value
+  // drawn at construction, so that an answer to a request of an earlier incarnation of the
+  // server never matches.
+  std::optional<uint64_t> outstanding_sync_;
+  uint64_t last_sync_id_ = 0;
   // Set at boot when the server held replicas and its never-synced boot sentinel is gone: the
   // machine lost power since the last boot (DetectPowerLoss).
   bool power_lost_ = false;
@@ -131,6 +142,12 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // Every partition this server ever created a replica of, from its durable index (reported at
   // config sync: ConfigSyncRequest::ever_held).
   std::set<Gpid> ever_held_;
+  // Per partition, the ballot of the newest config-sync answer that listed this server a member.
+  // A report that the server lacks the replica, or holds it failed, names it
+  // (ConfigSyncRequest::missing), so that meta can tell a current report from a delayed one.
+  std::map<Gpid, Ballot> listed_ballot_;
+  // Per partition, the listed ballot last reported missing: a newer listing is reported at once.
+  std::map<Gpid, Ballot> reported_missing_;
   // Fail-stop: the server could not load its replicas; it ignores every input.
   bool stopped_ = false;
 };

@@ -92,8 +92,15 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
       req.stored_replicas.push_back(ReplicaInfo{.gpid = gpid, .status = PartitionStatus::kError});
     }
   }
+  req.sync_id = ++last_sync_id_;
+  outstanding_sync_ = req.sync_id;
   req.ever_held.assign(ever_held_.begin(), ever_held_.end());
   PG_ASSERT_EQ(req.ever_held.size(), ever_held_.size());
+  for (const auto& [gpid, ballot] : listed_ballot_) {
+    if (!Lacks(gpid)) continue;
+    req.missing.push_back(MissingReplica{.gpid = gpid, .listed_ballot = ballot});
+    reported_missing_[gpid] = ballot;
+  }
   out.Send(meta(), std::move(req));
   if (connected_) sync_sent_while_connected_ = true;
   last_sync_sent_ = now;
@@ -103,6 +110,13 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
 // on_node_query_reply: adopt every listed configuration, create the replicas of new (empty)
 // partitions, close those meta no longer lists.
 void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& resp, Outbox& out) {
+  if (resp.sync_id != outstanding_sync_) {
+    out.Mark("replica_server.superseded_sync_reply");
+    PG_LOG(kDebug, "ignoring the answer to config sync {}: awaiting {}", resp.sync_id,
+           outstanding_sync_.value_or(0));
+    return;
+  }
+  outstanding_sync_.reset();
   if (!connected_ || !sync_sent_while_connected_ || resp.error != ErrorCode::kOk) {
     PG_LOG(kDebug, "ignoring config sync response ({}; connected {})", ErrorCodeName(resp.error),
            connected_);
@@ -110,10 +124,14 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
   }
   PG_ASSERT(LeaseValid(now), "connected, so the lease held at this step's start");
   for (const PartitionConfiguration& pc : resp.partitions) {
+    const bool member =
+        pc.primary == self() ||
+        std::find(pc.secondaries.begin(), pc.secondaries.end(), self()) != pc.secondaries.end();
+    if (member) {
+      Ballot& listed = listed_ballot_[pc.gpid];
+      listed = std::max(listed, pc.ballot);
+    }
     if (Find(pc.gpid) == nullptr) {
-      const bool member =
-          pc.primary == self() ||
-          std::find(pc.secondaries.begin(), pc.secondaries.end(), self()) != pc.secondaries.end();
       // The ballot-1 configuration of a new table creates a replica; joining a partition that
       // may have data needs learning. A member of a later ballot that never held the replica
       // has been a member since ballot 1 and never acked a prepare, so nothing was ever
@@ -138,7 +156,30 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
     if (r != nullptr && r->status() == PartitionStatus::kPotentialSecondary) continue;
     if (r != nullptr) DropReplica(gpid, out);
     failed_replicas_.erase(gpid);  // meta no longer lists this node there
+    listed_ballot_.erase(gpid);
+    reported_missing_.erase(gpid);
   }
+  // on_node_query_reply reports a listed replica the server lacks at once
+  // (remove_replica_on_meta_server), rather than at the next periodic sync.
+  if (HasUnreportedMissing()) {
+    out.Mark("replica_server.report_missing");
+    RequestConfigSync(now, out);
+  }
+}
+
+bool ReplicaServer::Lacks(Gpid gpid) const {
+  auto it = replicas_.find(gpid);
+  return it == replicas_.end() || it->second->status() == PartitionStatus::kError;
+}
+
+bool ReplicaServer::HasUnreportedMissing() const {
+  for (const auto& [gpid, ballot] : listed_ballot_) {
+    auto reported = reported_missing_.find(gpid);
+    if (Lacks(gpid) && (reported == reported_missing_.end() || reported->second < ballot)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {

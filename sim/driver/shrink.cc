@@ -124,6 +124,14 @@ void AddSimpler(const NetworkFault& f, Simpler& out) {
                       &NetworkFault::reorder_probability},
                      out);
 }
+void AddSimpler(const DelayFault& f, Simpler& out) {
+  HalveDuration(f, out);
+  if (f.delay_ms && *f.delay_ms / 2 > 0) {
+    DelayFault g = f;
+    g.delay_ms = *f.delay_ms / 2;
+    out.emplace_back(g);
+  }
+}
 void AddSimpler(const DiskErrorsFault& f, Simpler& out) {
   HalveDuration(f, out);
   HalveProbabilities(
@@ -162,11 +170,11 @@ void RenameNodes(FaultAction& action, const Renames& r) {
         } else if constexpr (std::is_same_v<T, OneWayFault>) {
           Rename(f.from, r);
           Rename(f.to, r);
-        } else if constexpr (std::is_same_v<T, ClogFault>) {
+        } else if constexpr (std::is_same_v<T, ClogFault> || std::is_same_v<T, DelayFault>) {
           Rename(f.node, r);
           Rename(f.from, r);
           Rename(f.to, r);
-        } else if constexpr (!std::is_same_v<T, HealFault> && !std::is_same_v<T, NetworkFault>) {
+        } else if constexpr (!std::is_same_v<T, HealFault>) {
           Rename(f.node, r);
         }
       },

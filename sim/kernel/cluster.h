@@ -47,6 +47,7 @@ struct NetworkStats {
   uint64_t dropped_unknown = 0;    // sent to a NodeId the cluster does not have
   uint64_t duplicated = 0;         // extra copies made
   uint64_t held = 0;               // held back by a clog
+  uint64_t delayed = 0;            // lagged or held by a delay rule (AddDelay)
 };
 
 struct ClusterOptions {
@@ -98,6 +99,11 @@ class Cluster {
   // Messages sent from (or to) a clogged node wait until the clog ends, then travel normally.
   void ClogNode(NodeId node, Duration for_how_long);
   void ClogLink(NodeId from, NodeId to, Duration for_how_long);
+  // Messages departing on the links `spec` covers lag or are held (DelaySpec) until EndDelay;
+  // those already delayed keep their delivery time.
+  DelayId AddDelay(const DelaySpec& spec);
+  void EndDelay(DelayId id);
+  void ClearDelays();
   void SetLink(NodeId from, NodeId to, LinkConfig config);
   void SetDefaultLink(LinkConfig config);
   // The links from and to `node` use `config` (nullopt: the default again); see Network.

@@ -3,6 +3,7 @@
 // partitions, crash modes and disks (cluster.h applies them). In a header of its own so that the
 // parts need not include the whole Cluster.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/common/ids.h"
@@ -46,6 +47,29 @@ struct PartitionSpec {
   bool one_way = false;
 };
 using PartitionId = uint64_t;
+
+// What a message is for, as a delay rule filters it (message_class.h): control messages steer
+// membership and leadership (beacons and their acks, meta's proposals, configuration updates and
+// syncs, group checks, the coordination service); data messages carry client operations,
+// prepares and learning.
+enum class MessageClass : uint8_t { kControl, kData };
+
+// A delay rule: while it is in force, each message departing on a matching link lags behind its
+// drawn latency (network.h). A straggler lags a uniform [0, lag_max]; a held message departs no
+// earlier than hold_until. Either way the messages behind it keep going (the link's FIFO floor
+// is not raised): a TCP session stalled on a retransmission while another session flows.
+struct DelaySpec {
+  // The links it covers: from `from` to `to` when both are set, else every link from or to
+  // `node` when set, else every link.
+  std::optional<NodeId> node;
+  std::optional<NodeId> from;
+  std::optional<NodeId> to;
+  std::optional<MessageClass> message_class;  // nullopt: every message
+  double probability = 1;                     // each matching message is delayed with this chance
+  Duration lag_max;                           // a straggler's extra lag (when no hold_until)
+  std::optional<Time> hold_until;             // held: departs at this time
+};
+using DelayId = uint64_t;
 
 // Means of the simulated disk's latencies (each drawn Exp(mean) from the "disk" stream). An
 // AppendLog completes after the write latency, plus the sync latency when it asked for sync.

@@ -126,6 +126,48 @@ void Cluster::ClogLink(NodeId from, NodeId to, Duration for_how_long) {
   impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
 }
 
+namespace {
+
+std::string DelayText(const Cluster& c, const DelaySpec& d, Time now) {
+  std::string scope = "every link";
+  if (d.from && d.to) {
+    scope = fmt::format("{}->{}", c.name(*d.from), c.name(*d.to));
+  } else if (d.node) {
+    scope = c.name(*d.node);
+  }
+  const char* cls = !d.message_class                             ? "all"
+                    : *d.message_class == MessageClass::kControl ? "control"
+                                                                 : "data";
+  const std::string lag = d.hold_until ? fmt::format("held for {}", *d.hold_until - now)
+                                       : fmt::format("up to {} more", d.lag_max);
+  return fmt::format("{}: {} messages on {}, chance {}, {}", d.hold_until ? "hold" : "delay", cls,
+                     scope, d.probability, lag);
+}
+
+}  // namespace
+
+DelayId Cluster::AddDelay(const DelaySpec& spec) {
+  for (const auto& id : {spec.node, spec.from, spec.to}) {
+    if (id && !impl_->Valid(*id)) {
+      impl_->LogFault(fmt::format("delay on unknown node {} ignored", *id));
+      return 0;
+    }
+  }
+  impl_->LogFault(DelayText(*this, spec, impl_->now));
+  return impl_->network.AddDelay(spec);
+}
+
+void Cluster::EndDelay(DelayId id) {
+  if (!impl_->network.EndDelay(id)) return;  // ignored, or cleared by ClearDelays
+  impl_->LogFault(fmt::format("delay {} end", id));
+}
+
+void Cluster::ClearDelays() {
+  if (!impl_->network.has_delays()) return;  // keeps a run without delays' trace as it was
+  impl_->network.ClearDelays();
+  impl_->LogFault("delays cleared");
+}
+
 void Cluster::SetNeverDuplicates(NodeId node) {
   if (!impl_->Valid(node)) return impl_->LogFault(fmt::format("never-duplicate {} ignored", node));
   impl_->network.SetNeverDuplicates(node);

@@ -9,6 +9,7 @@
 #include "core/common/assert.h"
 #include "sim/kernel/cluster.h"
 #include "sim/kernel/cluster_impl.h"
+#include "sim/kernel/message_class.h"
 
 namespace pg::sim {
 
@@ -41,6 +42,14 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
   if (copies == 0) {
     stats.dropped_random++;
     return;
+  }
+  if (network.has_delays()) {
+    // Its own stream: a delay rule shifts no latency, loss or reorder draw of the run.
+    const Duration lag = network.DrawDelay(from, to, ClassOf(msg), now, Stream("delay"));
+    if (lag > Duration()) {
+      stats.delayed++;
+      for (int i = 0; i < copies; ++i) at[i] = at[i] + lag;
+    }
   }
   if (options.delivery_policy) {
     // Each copy waits on its link; its drawn time only schedules a tick (delivery_policy.h).

@@ -87,6 +87,41 @@ bool Network::Clogged(NodeId from, NodeId to, Time now) const {
          link(from, to).clog_end > now;
 }
 
+DelayId Network::AddDelay(const DelaySpec& spec) {
+  const DelayId id = next_delay_++;
+  delays_.emplace(id, spec);
+  return id;
+}
+
+bool Network::EndDelay(DelayId id) { return delays_.erase(id) > 0; }
+
+namespace {
+
+bool Covers(const DelaySpec& d, NodeId from, NodeId to, MessageClass cls) {
+  if (d.message_class && *d.message_class != cls) return false;
+  if (d.from && d.to) return *d.from == from && *d.to == to;
+  if (d.node) return *d.node == from || *d.node == to;
+  return true;
+}
+
+}  // namespace
+
+Duration Network::DrawDelay(NodeId from, NodeId to, MessageClass cls, Time now, Rng& rng) const {
+  Duration longest;
+  for (const auto& [id, d] : delays_) {
+    if (!Covers(d, from, to, cls) || !rng.Chance(d.probability)) continue;
+    Duration lag;
+    if (d.hold_until) {
+      lag = std::max(*d.hold_until - now, Duration());
+    } else if (d.lag_max > Duration()) {
+      lag = Duration::Nanos(
+          static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(d.lag_max.ns()) + 1)));
+    }
+    longest = std::max(longest, lag);
+  }
+  return longest;
+}
+
 Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng) {
   const Duration min = std::max(c.latency_min, Duration());
   const Duration tail = std::max(c.latency_mean - min, Duration());

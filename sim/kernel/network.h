@@ -43,6 +43,17 @@ class Network {
   Time ClogLink(NodeId from, NodeId to, Time now, Duration d);
   bool Clogged(NodeId from, NodeId to, Time now) const;
 
+  // Delay rules (cluster_config.h): in force from AddDelay until EndDelay or ClearDelays.
+  DelayId AddDelay(const DelaySpec& spec);
+  // False when `id` is not in force.
+  bool EndDelay(DelayId id);
+  void ClearDelays() { delays_.clear(); }
+  bool has_delays() const { return !delays_.empty(); }
+  // The extra lag of a message of class `cls` departing `from` for `to` at `now`: the longest
+  // any matching rule draws (0 when none matches). Each matching rule draws from `rng`, in the
+  // order the rules were added, so a run without rules draws nothing.
+  Duration DrawDelay(NodeId from, NodeId to, MessageClass cls, Time now, Rng& rng) const;
+
   // Whether Transmit needs the message's size (the link has a bandwidth).
   bool NeedsSize(NodeId from, NodeId to) const;
   // A message of `bytes` departs `from` for `to` at `now`: draws drop, duplicate, latency and
@@ -82,6 +93,8 @@ class Network {
   std::vector<std::optional<NodeLinks>> node_links_;  // [node]
   uint64_t node_links_set_ = 0;
   std::map<PartitionId, Partition> partitions_;
+  std::map<DelayId, DelaySpec> delays_;
+  DelayId next_delay_ = 1;
   PartitionId next_partition_ = 1;
 };
 

@@ -85,6 +85,17 @@ NodeFactory ClientFactory(PegasusClientOptions options) {
   };
 }
 
+// The swarm's bounds assume this timing (sim/scenario/knob_tables.h): its clock jumps stay inside
+// both lease margins, and its delays are counted in lease + grace.
+void CheckSwarmFitsTiming(const PegasusTiming& timing) {
+  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.grace - timing.lease,
+               "the swarm's clock-jump budget must fit the replica lease margin");
+  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.coord_session_timeout / 10,
+               "the swarm's clock-jump budget must fit the leader lock's safety margin");
+  PG_ASSERT_EQ(timing.lease, Millis(SwarmBounds::kPegasusLeaseMs), "swarm delay unit");
+  PG_ASSERT_EQ(timing.grace, Millis(SwarmBounds::kPegasusGraceMs), "swarm delay unit");
+}
+
 }  // namespace
 
 Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
@@ -97,11 +108,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
                   "the pegasus system needs a meta server and replica_count <= replica_servers");
   }
   const PegasusTiming timing;
-  // The swarm keeps its clock jumps inside both lease margins (sim/scenario/knobs.h).
-  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.grace - timing.lease,
-               "the swarm's clock-jump budget must fit the replica lease margin");
-  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.coord_session_timeout / 10,
-               "the swarm's clock-jump budget must fit the leader lock's safety margin");
+  CheckSwarmFitsTiming(timing);
   const std::vector<std::string> names = NodeNames(knobs);
   // NodeIds are dense in AddNode order, so every id is known before the first node is added.
   std::vector<NodeId> metas;

@@ -94,6 +94,14 @@ struct SwarmBounds {
   static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};
   static constexpr Bounds<double> kSpellReorderProbability{0, 0.5};
   static constexpr Bounds<double> kSpellDiskErrorProbability{0, 0.05};
+  // The pegasus system's replica lease and meta's grace (PegasusTiming, which asserts these):
+  // the unit of the swarm's delays, since a control message late by more than lease + grace
+  // reaches a node whose view has moved on (a replica replaced, a primary renewed).
+  static constexpr int64_t kPegasusLeaseMs = 5000;
+  static constexpr int64_t kPegasusGraceMs = 7000;
+  // A drawn delay's bound (straggle) or hold, in units of DelayUnitMs (swarm_faults.h).
+  static constexpr Bounds<double> kDelayUnits{0.25, 3};
+  static constexpr Bounds<double> kDelayProbability{0.05, 1};
 };
 
 // Whether a cluster has the coordination node "coord/0": a pegasus cluster with several meta

@@ -298,6 +298,14 @@ json ActionToJson(const FaultAction& action) {
             j["duration_ms"] = f.duration_ms;
           },
           [&](const CorruptFault& f) { j["node"] = f.node, j["file_prefix"] = f.file_prefix; },
+          [&](const DelayFault& f) {
+            PutOptional(j, "node", f.node);
+            PutOptional(j, "from", f.from);
+            PutOptional(j, "to", f.to);
+            j["class"] = f.message_class, j["probability"] = f.probability, j["mode"] = f.mode;
+            PutOptional(j, "delay_ms", f.delay_ms);
+            j["duration_ms"] = f.duration_ms;
+          },
       },
       action);
   return j;

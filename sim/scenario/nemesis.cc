@@ -187,6 +187,27 @@ Action CorruptAction(const CorruptFault& f) {
   };
 }
 
+// A delay rule (DelayFault) in force for the duration; a held message departs at its end.
+Action DelayAction(const DelayFault& f) {
+  return [f](Cluster& c) {
+    DelaySpec spec{.probability = f.probability, .lag_max = Millis(f.delay_ms.value_or(0))};
+    for (auto [name, slot] : {std::pair{&f.node, &spec.node}, std::pair{&f.from, &spec.from},
+                              std::pair{&f.to, &spec.to}}) {
+      if (!*name) continue;
+      *slot = Find(c, **name);
+      if (!*slot) return;
+    }
+    if (f.message_class != "all") {
+      spec.message_class =
+          f.message_class == "control" ? MessageClass::kControl : MessageClass::kData;
+    }
+    const Time end = c.now() + Millis(f.duration_ms);
+    if (f.mode == "hold") spec.hold_until = end;
+    const DelayId id = c.AddDelay(spec);
+    c.Schedule(end, "delay ends", [id](Cluster& c) { c.EndDelay(id); });
+  };
+}
+
 Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& label) {
   auto on_node = [](std::string node, auto apply) -> Action {
     return [node = std::move(node), apply](Cluster& c) {
@@ -222,6 +243,7 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
           [&](const NetworkFault& f) { return SpellAction(f, state); },
           [&](const DiskErrorsFault& f) { return DiskErrorsAction(f, state); },
           [&](const CorruptFault& f) { return CorruptAction(f); },
+          [&](const DelayFault& f) { return DelayAction(f); },
       },
       fault.action);
 }

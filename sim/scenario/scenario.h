@@ -96,9 +96,24 @@ struct CorruptFault {  // "corrupt": {"node", "file_prefix"?}: bit rot in the no
   bool operator==(const CorruptFault&) const = default;
 };
 
+struct DelayFault {  // "delay": {"node"? | "from"? and "to"?, "class"?, "probability"?, "mode"?,
+                     //  "delay_ms"?, "duration_ms"}: for the duration, each matching message
+                     //  departing on the covered links lags a uniform [0, delay_ms] more
+                     //  ("straggle") or is held until the duration ends ("hold")
+  std::optional<std::string> node;  // every link from or to it
+  std::optional<std::string> from;  // with `to`: one link
+  std::optional<std::string> to;
+  std::string message_class = "all";  // "control", "data" or "all"
+  double probability = 1;
+  std::string mode = "straggle";    // or "hold"
+  std::optional<int64_t> delay_ms;  // straggle only (required there)
+  int64_t duration_ms = 0;
+  bool operator==(const DelayFault&) const = default;
+};
+
 using FaultAction = std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault,
                                  HealFault, ClogFault, ClockJumpFault, ClockDriftFault,
-                                 NetworkFault, DiskErrorsFault, CorruptFault>;
+                                 NetworkFault, DiskErrorsFault, CorruptFault, DelayFault>;
 
 struct Fault {
   int64_t at_ms = 0;

@@ -49,6 +49,7 @@ class ScenarioParser {
   std::optional<FaultAction> ParseClog(JsonObject& obj);
   std::optional<FaultAction> ParseNetworkSpell(JsonObject& obj);
   std::optional<FaultAction> ParseDiskErrors(JsonObject& obj);
+  std::optional<FaultAction> ParseDelay(JsonObject& obj);
   std::optional<std::string> NodeName(const JsonReader& r) const;
   // A non-empty list of node names; `seen` spans every list of one fault (no node twice).
   std::optional<std::vector<std::string>> NodeList(const JsonReader& r,

@@ -26,6 +26,13 @@ namespace {
 //                each present with chance 1/2 (drop when none is)
 //   disk_errors  a server's disk, for the episode: read, write and sync error probabilities in
 //                [0, 0.05], each present with chance 1/2 (write when none is)
+//   delay        messages on every link, a node's links or one link (chance 1/3 each), of class
+//                control (chance 1/2), data or all (1/4 each), each with probability 1 (chance
+//                1/2) or in [0.05, 1]: stragglers (chance 2/3) lag up to [0.25, 3] delay units
+//                (DelayUnitMs: lease + grace in pegasus) for the episode, or held messages
+//                (chance 1/3) wait from the episode's start for that long. Every straggler
+//                arrives by duration_ms + liveness_ms / 3, and a hold ends by duration_ms, so
+//                the faults end before the liveness phase and most of it runs after the last.
 // Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
 // down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
 class FaultDrawer {
@@ -37,7 +44,7 @@ class FaultDrawer {
 
  private:
   using B = SwarmBounds;
-  static constexpr int kKinds = 9;
+  static constexpr int kKinds = 10;
   static constexpr int64_t kMinEpisodeMs = 500;
 
   const std::string& Pick(const std::vector<std::string>& names) {
@@ -54,6 +61,7 @@ class FaultDrawer {
   void Clog(int64_t start, int64_t end);
   void Spell(int64_t start, int64_t end);
   void DiskErrors(int64_t start, int64_t end);
+  void Delay(int64_t start, int64_t end);
 
   const Knobs& k_;
   Rng& rng_;
@@ -120,8 +128,11 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
     case 7:
       Spell(start, end);
       break;
-    default:
+    case 8:
       DiskErrors(start, end);
+      break;
+    default:
+      Delay(start, end);
   }
 }
 
@@ -132,6 +143,34 @@ void FaultDrawer::DiskErrors(int64_t start, int64_t end) {
   if (rng_.Uniform(2) == 0) f.sync_error_probability = Real(B::kSpellDiskErrorProbability);
   if (!f.read_error_probability && !f.write_error_probability && !f.sync_error_probability) {
     f.write_error_probability = Real(B::kSpellDiskErrorProbability);
+  }
+  Add(start, std::move(f));
+}
+
+void FaultDrawer::Delay(int64_t start, int64_t end) {
+  DelayFault f;
+  const uint64_t scope = rng_.Uniform(3);
+  if (scope == 1) {
+    f.node = Pick(all_);
+  } else if (scope == 2) {
+    const size_t from = rng_.Uniform(all_.size());
+    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
+    f.from = all_[from];
+    f.to = all_[(from + step) % all_.size()];
+  }
+  const uint64_t cls = rng_.Uniform(4);
+  f.message_class = cls < 2 ? "control" : cls == 2 ? "data" : "all";
+  if (rng_.Uniform(2) == 0) f.probability = Real(B::kDelayProbability);
+  const bool hold = rng_.Uniform(3) == 0;
+  const double units = Real(B::kDelayUnits);
+  const auto length = static_cast<int64_t>(units * static_cast<double>(DelayUnitMs(k_)));
+  if (hold) {
+    f.mode = "hold";
+    f.duration_ms = std::clamp<int64_t>(length, 1, k_.duration_ms - start);
+  } else {
+    f.duration_ms = end - start;
+    const int64_t room = k_.duration_ms + k_.liveness_ms / 3 - end;
+    f.delay_ms = std::clamp<int64_t>(length, 1, std::max<int64_t>(room, 1));
   }
   Add(start, std::move(f));
 }
@@ -196,6 +235,11 @@ void FaultDrawer::Spell(int64_t start, int64_t end) {
 }
 
 }  // namespace
+
+int64_t DelayUnitMs(const Knobs& knobs) {
+  if (knobs.system == "pegasus") return SwarmBounds::kPegasusLeaseMs + SwarmBounds::kPegasusGraceMs;
+  return knobs.timeout_ms;
+}
 
 std::vector<Fault> DrawSwarmFaults(const Knobs& knobs, Rng& rng) {
   return FaultDrawer(knobs, rng).Draw();

@@ -122,6 +122,7 @@ TEST(MetaFailover, TheSyncThatStartsRemovingAFailedPrimaryDoesNotListIt) {
   for (const auto& pc : f.meta().partitions()) {
     if (IsMember(pc, node)) {
       req.stored_replicas.push_back({.gpid = pc.gpid, .status = PartitionStatus::kError});
+      req.missing.push_back({.gpid = pc.gpid, .listed_ballot = pc.ballot});
     }
   }
   Outbox out = f.Receive(At(1), node, req);

@@ -80,4 +80,15 @@ inline MetaServerOptions DefaultOptions() {
 
 inline Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
 
+// Partition pc's primary forces the next ballot and meta persists it (at 1 ms and 2 ms).
+inline void ForceNextBallot(MetaFixture& f, const PartitionConfiguration& pc) {
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  Outbox bumped = f.Receive(
+      At(1), *pc.primary,
+      UpdateConfigRequest{
+          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
+  for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
+}
+
 }  // namespace pg::testing

@@ -128,13 +128,7 @@ TEST(MetaLearn, AShortPartitionGetsANewNodeProposedOnlyAfterTheDelay) {
 // Partition pc's primary forces ballot 2 (meta persists it): past ballot 1, where members no
 // longer come from the table's creation.
 void BumpToBallot2(MetaFixture& f, const PartitionConfiguration& pc) {
-  PartitionConfiguration next = pc;
-  next.ballot = pc.ballot.next();
-  Outbox bumped = f.Receive(
-      At(1), *pc.primary,
-      UpdateConfigRequest{
-          .type = ConfigType::kPrimaryForceUpdateBallot, .config = next, .node = *pc.primary});
-  for (const AppendLog& a : AppendsOf(bumped)) f.Complete(At(2), a);
+  ForceNextBallot(f, pc);
   ASSERT_EQ(f.meta().partitions()[pc.gpid.partition_index].ballot, Ballot(2));
 }
 
@@ -151,6 +145,9 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallot
   // be created there yet.
   ConfigSyncRequest lost;
   for (int i = 0; i < 8; ++i) lost.ever_held.push_back({1, i});
+  for (const PartitionConfiguration& listed : f.meta().partitions()) {
+    lost.missing.push_back({.gpid = listed.gpid, .listed_ballot = listed.ballot});
+  }
   Outbox out = f.Receive(At(6), *pc.primary, lost);
   EXPECT_TRUE(HasMark(out, "meta.member_without_replica"));
   const auto appends = AppendsOf(out);

@@ -329,7 +329,8 @@ TEST(MetaRecovery, AFailedSecondaryOfAPartitionWithoutPrimaryIsRemovedByMeta) {
   Outbox out = f.Receive(
       At(11000), NodeId(2),
       ConfigSyncRequest{
-          .stored_replicas = {ReplicaInfo{.gpid = {1, 0}, .status = PartitionStatus::kError}}});
+          .stored_replicas = {ReplicaInfo{.gpid = {1, 0}, .status = PartitionStatus::kError}},
+          .missing = {{.gpid = {1, 0}, .listed_ballot = f.meta().partitions()[0].ballot}}});
   EXPECT_TRUE(HasMark(out, "meta.remove_failed_secondary_without_primary"));
   CompleteAll(f, out, 11001);
   EXPECT_EQ(f.meta().partitions()[0].secondaries, std::vector<NodeId>{NodeId(3)});

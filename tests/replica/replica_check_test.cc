@@ -272,12 +272,7 @@ TEST(ReplicaCheck, AGivenUpRequestIsForgottenOnceItsBallotIsReached) {
 TEST(ReplicaCheck, AFailedReplicaDoesNotAskAgainForTheRequestItGaveUp) {
   Harness h;
   AbandonADropOfS3(h);
-  ASSERT_FALSE(h.server(kP).pending_logs.empty());
-  const AppendLog a = h.server(kP).pending_logs.front();
-  h.server(kP).pending_logs.clear();
-  h.Step(kP,
-         LogFailed{
-             .file = a.file, .token = a.token, .status = Status(ErrorCode::kIoError, "injected")});
+  h.FailOldestAppend(kP);
   ASSERT_EQ(h.View(kP).status, PartitionStatus::kError);
   Outbox sync = h.Deliver(kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}});
   EXPECT_FALSE(HasMark(sync, "replica.reissue_abandoned_change"));

@@ -27,6 +27,8 @@ struct Server {
   TestDisk disk;
   std::unique_ptr<ReplicaServer> node;
   std::deque<AppendLog> pending_logs;
+  uint64_t last_sync_id = 0;  // of the latest ConfigSyncRequest the server sent
+  bool last_sync_answered = false;
 };
 
 template <class T>
@@ -82,10 +84,25 @@ class Harness {
     s.node->CheckInvariants();
     for (const Effect& e : out.effects()) {
       if (const auto* a = std::get_if<AppendLog>(&e)) s.pending_logs.push_back(*a);
+      const auto* send = std::get_if<Send>(&e);
+      const auto* sync = send ? std::get_if<ConfigSyncRequest>(&send->msg) : nullptr;
+      if (sync != nullptr) {
+        s.last_sync_id = sync->sync_id;
+        s.last_sync_answered = false;
+      }
     }
     return out;
   }
+  // A ConfigSyncResponse without a sync_id answers the server's latest config sync, as meta's
+  // answer does when nothing delays it; when that one is answered already, the server's periodic
+  // sync timer fires first, so the answer has a request. A test of a superseded answer names
+  // its request.
   Outbox Deliver(NodeId from, NodeId to, Message msg) {
+    if (auto* resp = std::get_if<ConfigSyncResponse>(&msg); resp && resp->sync_id == 0) {
+      if (servers_.at(to).last_sync_answered) Fire(to, TimerId(2));
+      resp->sync_id = servers_.at(to).last_sync_id;
+      servers_.at(to).last_sync_answered = true;
+    }
     return Step(to, Receive{.from = from, .msg = std::move(msg)});
   }
   Outbox Fire(NodeId id, TimerId timer) { return Step(id, TimerFired{.timer = timer}); }
@@ -146,6 +163,16 @@ class Harness {
   void RenewLeases() {
     for (auto& [id, s] : servers_)
       Deliver(kMeta, id, BeaconAck{.send_time = now, .is_master = true});
+  }
+
+  // Fails `id`'s oldest pending log append with an I/O error: the replica fail-stops.
+  void FailOldestAppend(NodeId id) {
+    ASSERT_FALSE(server(id).pending_logs.empty());
+    const AppendLog a = server(id).pending_logs.front();
+    server(id).pending_logs.clear();
+    Step(id,
+         LogFailed{
+             .file = a.file, .token = a.token, .status = Status(ErrorCode::kIoError, "injected")});
   }
 
   ReplicaServer::ReplicaView View(NodeId id) {

@@ -260,7 +260,9 @@ TEST(Scenario, DocumentedFaultExamplesParse) {
     if (line.empty()) continue;
     faults += (count++ == 0 ? "" : ",") + line;
   }
-  EXPECT_EQ(count, 14);  // the network fault has two: a lossy spell and a straggling one
+  // The network fault has two (a lossy spell and a straggling one), and so has delay (a
+  // straggler on a node's control messages and a hold on one link).
+  EXPECT_EQ(count, 16);
   auto s = ParseScenario(R"({"name": "doc", "faults": [)" + faults + "]}", "docs/scenarios.md");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::set<std::string> kinds;

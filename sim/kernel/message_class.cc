@@ -1,0 +1,28 @@
+#include "sim/kernel/message_class.h"
+
+#include <type_traits>
+
+namespace pg::sim {
+namespace {
+
+// Data: what carries a client's operation or a replica's state (PacificA's prepares and
+// learning's transfers), and a hosted system's messages (the register's are all client
+// traffic). Everything else decides who serves: control.
+template <class T>
+constexpr bool kIsData = std::is_same_v<T, ClientRequest> || std::is_same_v<T, ClientResponse> ||
+                         std::is_same_v<T, PrepareRequest> || std::is_same_v<T, PrepareAck> ||
+                         std::is_same_v<T, LearnRequest> || std::is_same_v<T, LearnResponse> ||
+                         std::is_same_v<T, HostedMessage>;
+
+}  // namespace
+
+MessageClass ClassOf(const Message& msg) {
+  return std::visit(
+      [](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        return kIsData<T> ? MessageClass::kData : MessageClass::kControl;
+      },
+      msg);
+}
+
+}  // namespace pg::sim

@@ -1,0 +1,96 @@
+// The network's delay rules (DelaySpec): which messages they cover, how long they lag or hold
+// them, and that a delayed message leaves the link's FIFO order to the messages behind it.
+#include <gtest/gtest.h>
+
+#include "sim/kernel/network.h"
+#include "sim/kernel/rng.h"
+
+namespace pg::sim {
+namespace {
+
+constexpr NodeId kA(0), kB(1), kC(2);
+
+Network ThreeNodes() {
+  LinkConfig fixed;
+  fixed.latency_min = Millis(1);
+  fixed.latency_mean = Millis(1);  // no tail: every latency is 1 ms
+  Network n(fixed);
+  for (int i = 0; i < 3; ++i) n.AddNode();
+  return n;
+}
+
+Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
+
+TEST(DelayRule, NoRuleDrawsNothing) {
+  Network n = ThreeNodes();
+  Xoshiro256 rng(1);
+  Xoshiro256 untouched(1);
+  EXPECT_FALSE(n.has_delays());
+  EXPECT_EQ(n.DrawDelay(kA, kB, MessageClass::kControl, At(0), rng), Duration());
+  EXPECT_EQ(rng.NextU64(), untouched.NextU64());
+}
+
+TEST(DelayRule, CoversItsClassAndScopeOnly) {
+  Network n = ThreeNodes();
+  Xoshiro256 rng(1);
+  n.AddDelay({.node = kA, .message_class = MessageClass::kControl, .hold_until = At(5000)});
+  EXPECT_EQ(n.DrawDelay(kA, kB, MessageClass::kControl, At(1000), rng), Millis(4000));
+  EXPECT_EQ(n.DrawDelay(kC, kA, MessageClass::kControl, At(1000), rng), Millis(4000));
+  EXPECT_EQ(n.DrawDelay(kA, kB, MessageClass::kData, At(1000), rng), Duration());
+  EXPECT_EQ(n.DrawDelay(kB, kC, MessageClass::kControl, At(1000), rng), Duration());
+}
+
+TEST(DelayRule, ALinkRuleCoversOneDirection) {
+  Network n = ThreeNodes();
+  Xoshiro256 rng(1);
+  n.AddDelay({.from = kA, .to = kB, .hold_until = At(3000)});
+  EXPECT_EQ(n.DrawDelay(kA, kB, MessageClass::kData, At(0), rng), Millis(3000));
+  EXPECT_EQ(n.DrawDelay(kB, kA, MessageClass::kData, At(0), rng), Duration());
+}
+
+TEST(DelayRule, StragglersLagUniformlyWithinTheBoundAndEndWithTheRule) {
+  Network n = ThreeNodes();
+  Xoshiro256 rng(3);
+  const DelayId id = n.AddDelay({.lag_max = Millis(12000)});
+  Duration longest;
+  Duration shortest = Millis(12001);
+  for (int i = 0; i < 2000; ++i) {
+    const Duration lag = n.DrawDelay(kA, kB, MessageClass::kData, At(0), rng);
+    EXPECT_LE(lag, Millis(12000));
+    longest = std::max(longest, lag);
+    shortest = std::min(shortest, lag);
+  }
+  EXPECT_GT(longest, Millis(11000));
+  EXPECT_LT(shortest, Millis(1000));
+  EXPECT_TRUE(n.EndDelay(id));
+  EXPECT_FALSE(n.EndDelay(id));
+  EXPECT_EQ(n.DrawDelay(kA, kB, MessageClass::kData, At(0), rng), Duration());
+}
+
+TEST(DelayRule, ProbabilityPicksSomeMessages) {
+  Network n = ThreeNodes();
+  Xoshiro256 rng(5);
+  n.AddDelay({.probability = 0.25, .hold_until = At(100)});
+  int delayed = 0;
+  for (int i = 0; i < 4000; ++i)
+    delayed += n.DrawDelay(kA, kB, MessageClass::kData, At(0), rng) > Duration();
+  EXPECT_NEAR(delayed, 1000, 150);
+}
+
+// The kernel adds the lag after the FIFO floor is drawn: a message sent after a delayed one on
+// the same link is not held behind it (a stalled session while another flows).
+TEST(DelayRule, TheMessagesBehindKeepGoing) {
+  Network n = ThreeNodes();
+  Xoshiro256 net(1);
+  std::array<Time, 2> first{}, second{};
+  ASSERT_EQ(n.Transmit(kA, kB, At(0), net, &first), 1);
+  ASSERT_EQ(n.Transmit(kA, kB, At(1), net, &second), 1);
+  n.AddDelay({.hold_until = At(5000)});
+  Xoshiro256 rng(1);
+  const Time delayed = first[0] + n.DrawDelay(kA, kB, MessageClass::kData, At(0), rng);
+  EXPECT_GT(delayed, second[0]);
+  EXPECT_EQ(second[0], At(2));
+}
+
+}  // namespace
+}  // namespace pg::sim
