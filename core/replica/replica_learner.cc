@@ -131,6 +131,7 @@ void Replica::SendLearnRequest(Outbox& out) {
   PG_ASSERT(learning_ && status_ == PartitionStatus::kPotentialSecondary);
   PG_ASSERT(config_.primary.has_value() && engine_ != nullptr);
   ++learning_->unanswered;
+  learning_->answer_taken = false;
   out.Send(*config_.primary, LearnRequest{.gpid = gpid_,
                                           .signature = learning_->signature,
                                           .request_in_round = ++learning_->requests,
@@ -192,6 +193,13 @@ void Replica::OnLearnResponse(Time now, NodeId from, const LearnResponse& resp, 
     out.Mark("learn.late_answer");
     return;
   }
+  if (learning_->answer_taken) {
+    // A second answer to the request answered already; an RPC takes one reply per call
+    // (scenarios/regressions/learner_straggling_links_seed61_second_answer.json).
+    out.Mark("learn.second_answer");
+    return;
+  }
+  learning_->answer_taken = true;
   learning_->unanswered = 0;  // the primary answers: it is there, whatever it says
   if (resp.error == ErrorCode::kTryAgain) return;  // the timer asks again
   if (resp.error != ErrorCode::kOk) return GiveUpLearning(now, ErrorCodeName(resp.error), out);

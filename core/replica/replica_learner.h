@@ -17,6 +17,10 @@ struct LearnerState {
   // Learn requests sent in this round; an answer to an earlier one is late and ignored (the
   // retry asked again, and its answer may already have brought newer state).
   uint32_t requests = 0;
+  // The latest request's answer was taken. A second answer to it is stale the same way: a
+  // request the network duplicated, or one a removed replica of this gpid sent under the same
+  // signature and number, is answered twice, and the answer served first may arrive last.
+  bool answer_taken = false;
   // Set while the completion notice waits for the log appends issued up to this token (the
   // learned mutations among them) to complete.
   std::optional<uint64_t> completion_after_token;

@@ -234,6 +234,31 @@ TEST(ReplicaLearn, TheAnswerToAnEarlierRequestOfTheRoundIsIgnored) {
   EXPECT_EQ(h.View(kL).last_committed, Decree(6)) << "the older checkpoint was not restored";
 }
 
+// Regression learner_straggling_links_seed61_second_answer: one request answered twice (the
+// network duplicated it, or a removed replica of the gpid sent the same signature and number);
+// the answer served later, with the newer checkpoint, arrives first. The other must not restore
+// its older checkpoint.
+TEST(ReplicaLearn, ASecondAnswerToTheSameRequestIsIgnored) {
+  Harness h(CheckpointLearning());
+  StartPairWithWrites(h, 4);
+  h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
+  const LearnRequest req = StartLearner(h);
+  const auto older = Sent<LearnResponse>(h.Deliver(kL, kP, req)).at(0).second;
+  ASSERT_TRUE(older.checkpoint.has_value());
+  CommitWrites(h, 5, 6);
+  h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
+  const auto newer = Sent<LearnResponse>(h.Deliver(kL, kP, req)).at(0).second;
+  ASSERT_TRUE(newer.checkpoint.has_value());
+  ASSERT_EQ(newer.checkpoint->decree, Decree(6));
+  ASSERT_EQ(newer.request_in_round, older.request_in_round);
+  h.Deliver(kP, kL, newer);
+  EXPECT_EQ(h.View(kL).last_committed, Decree(6));
+  Outbox out = h.Deliver(kP, kL, older);
+  EXPECT_TRUE(HasMark(out, "learn.second_answer"));
+  EXPECT_FALSE(HasMark(out, "learn.from_checkpoint"));
+  EXPECT_EQ(h.View(kL).last_committed, Decree(6)) << "the older checkpoint was not restored";
+}
+
 TEST(ReplicaLearn, RequestsWithAStaleSignatureAreRefused) {
   Harness h;
   StartPairWithWrites(h, 1);
