@@ -32,6 +32,10 @@ HuntCatch CatchOf(const RunRecord& run, const Scenario& scenario, const HuntOpti
 
 }  // namespace
 
+bool DetectsBug(const RunRecord& run) {
+  return !run.expectation_met && !(run.failed && run.failure_kind == "checker:unknown");
+}
+
 std::optional<uint64_t> HuntResult::seeds_to_detection() const {
   if (!first) return std::nullopt;
   return first->seed - seeds.first + 1;
@@ -80,6 +84,10 @@ Result<HuntResult> RunHunt(const HuntOptions& options) {
       ++result.runs;
       result.events += run.events;
       if (run.expectation_met) continue;
+      if (!DetectsBug(run)) {
+        ++result.undecided_runs;
+        continue;
+      }
       ++failing;
       ++result.failed_runs;
       ++result.kinds[run.failed ? run.failure_kind : "expectation"];

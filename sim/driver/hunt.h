@@ -55,6 +55,9 @@ struct HuntResult {
   uint64_t detecting_seeds = 0;  // seeds with a run that missed its expectation
   uint64_t runs = 0;
   uint64_t failed_runs = 0;
+  // Runs whose history the checker left undecided (checker:unknown): not a detection, whatever
+  // the bug, since the budget ran out before anything was shown wrong.
+  uint64_t undecided_runs = 0;
   std::map<std::string, uint64_t> kinds;  // failing runs by failure kind
   std::optional<HuntCatch> first;
   int64_t wall_ms = 0;
@@ -65,6 +68,10 @@ struct HuntResult {
   // Detecting seeds per 100 seeds run.
   double rate_per_100() const;
 };
+
+// Whether a run of a hunt detects the bug: it missed its expectation, and not only because the
+// checker ran out of budget (an undecided history shows nothing wrong).
+bool DetectsBug(const RunRecord& run);
 
 // kInvalidArgument for a bad scenario file or no pegasus scenario among the paths.
 Result<HuntResult> RunHunt(const HuntOptions& options);

@@ -149,6 +149,7 @@ ordered_json HuntJson(const std::vector<HuntResult>& results) {
                    {"detecting_seeds", r.detecting_seeds},
                    {"runs", r.runs},
                    {"failed_runs", r.failed_runs},
+                   {"undecided_runs", r.undecided_runs},
                    {"kinds", r.kinds},
                    {"events", r.events},
                    {"wall_ms", r.wall_ms}};

@@ -67,6 +67,22 @@ HuntResult Caught(uint64_t first_of_range, std::optional<uint64_t> at) {
   return r;
 }
 
+// A run the checker left undecided showed nothing wrong: with a switch on, such a run must not
+// count as catching the bug (the checker's budget, not the bench, would have decided the hunt).
+TEST(BugHunt, AnUndecidedHistoryIsNotADetection) {
+  RunRecord undecided{.failed = true, .expectation_met = false, .failure_kind = "checker:unknown"};
+  EXPECT_FALSE(DetectsBug(undecided));
+  RunRecord illegal{.failed = true, .expectation_met = false, .failure_kind = "checker:illegal"};
+  EXPECT_TRUE(DetectsBug(illegal));
+  RunRecord broken{.failed = true, .expectation_met = false, .failure_kind = "invariant:monotonic"};
+  EXPECT_TRUE(DetectsBug(broken));
+  RunRecord missed_mark{.failed = false, .expectation_met = false};
+  EXPECT_TRUE(DetectsBug(missed_mark)) << "a coverage mark not hit is a detection";
+  RunRecord expected_unknown{.failed = true, .expectation_met = true,
+                             .failure_kind = "checker:unknown"};
+  EXPECT_FALSE(DetectsBug(expected_unknown));
+}
+
 TEST(BugHunt, SeedsToDetectionCountFromTheRangesFirstSeed) {
   EXPECT_EQ(Caught(1, 1).seeds_to_detection(), 1U);
   EXPECT_EQ(Caught(11, 13).seeds_to_detection(), 3U);
