@@ -78,8 +78,8 @@ TEST(BugHunt, AnUndecidedHistoryIsNotADetection) {
   EXPECT_TRUE(DetectsBug(broken));
   RunRecord missed_mark{.failed = false, .expectation_met = false};
   EXPECT_TRUE(DetectsBug(missed_mark)) << "a coverage mark not hit is a detection";
-  RunRecord expected_unknown{.failed = true, .expectation_met = true,
-                             .failure_kind = "checker:unknown"};
+  RunRecord expected_unknown{
+      .failed = true, .expectation_met = true, .failure_kind = "checker:unknown"};
   EXPECT_FALSE(DetectsBug(expected_unknown));
 }
 
