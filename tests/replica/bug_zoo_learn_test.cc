@@ -60,8 +60,11 @@ LearnResponse AskPrimary(Harness& h, const LearnRequest& req) {
 }
 
 // Round 1 is answered with a checkpoint at decree 4, which is delayed. The primary drops the
-// learner (it refused a prepare), commits decrees 5 and 6, and meta adds it again: round 2 learns
-// a checkpoint at 6. Then round 1's answer arrives. Returns the learner's commit point after it.
+// learner (it refused a prepare), commits decrees 5 and 6, and meta adds it again: round 2's
+// first request is answered with a checkpoint at 6. Round 1's answer arrives while that request
+// is still out (it answers a request of the same number), then round 2's. Returns the learner's
+// commit point after both. (Once a request's answer is taken, a later one is dropped whatever its
+// round: the test delivers the stale answer first so that only the signature can refuse it.)
 Decree StaleRoundAnswerArrives(std::optional<Bug> bug) {
   Harness h(Options(bug));
   h.StartGroup({kS2});
@@ -80,16 +83,18 @@ Decree StaleRoundAnswerArrives(std::optional<Bug> bug) {
   h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kCheckpoint));
   const LearnRequest req2 = ProposeLearner(h);
   EXPECT_NE(req2.signature, stale.config.learner_signature);
-  h.Deliver(kP, kL, AskPrimary(h, req2));
-  h.CompleteLogs(kL);
-  EXPECT_EQ(h.View(kL).last_committed, Decree(6));
+  EXPECT_EQ(req2.request_in_round, stale.request_in_round);
+  const LearnResponse fresh = AskPrimary(h, req2);
   h.Deliver(kP, kL, stale);
+  h.CompleteLogs(kL);
+  h.Deliver(kP, kL, fresh);
+  h.CompleteLogs(kL);
   return h.View(kL).last_committed;
 }
 
 TEST(BugZooLearn, LearnerStaleSignatureAppliesAnEarlierRoundsCheckpoint) {
   EXPECT_EQ(StaleRoundAnswerArrives(std::nullopt), Decree(6)) << "round 1's answer is ignored";
-  // The old checkpoint replaces the learned state: the commit point goes back.
+  // The old round's checkpoint is taken as the answer, and the current round's is then dropped.
   EXPECT_EQ(StaleRoundAnswerArrives(Bug::kLearnerStaleSignature), Decree(4));
 }
 
