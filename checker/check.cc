@@ -99,7 +99,9 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
   }
   SearchBudget limited = budget;
   if (zones) limited.max_steps = kExplainSteps;  // only to find a prefix for the explanation
-  SearchOutcome s = SearchInStages(prep.ops, c.initial, &c.values, limited);
+  SearchOutcome s =
+      SearchInStages(prep.ops, c.initial, &c.values, limited,
+                     {.staged = o.staged_search, .search = {.dominance = o.dominance}});
   // The zone test and the search agree whenever the search finishes.
   CK_ASSERT(!zones || s.verdict != Verdict::kOk, "zones found {} illegal, the search did not",
             part.name);

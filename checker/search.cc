@@ -15,13 +15,14 @@ constexpr uint64_t kClockEvery = 4096;  // steps between looks at the clock (and
 class Searcher {
  public:
   Searcher(const std::vector<SearchOp>& ops, const State& initial, ValueTable* values,
-           const SearchBudget& budget)
+           const SearchBudget& budget, const SearchOptions& options)
       : ops_(ops),
         values_(values),
         budget_(budget),
         state_(initial),
+        dominance_(options.dominance),
         set_words_((CountOptional(ops) + 63) / 64),
-        memo_(set_words_) {
+        memo_(dominance_ ? set_words_ : 0) {
     // Entries are uint32_t: two per operation plus the head and the tail.
     CK_ASSERT_LT(ops.size(), size_t{std::numeric_limits<uint32_t>::max() / 2 - 2});
     for (size_t i = 0; i < ops.size(); ++i) {
@@ -54,9 +55,8 @@ class Searcher {
 
   // Optional operations (no return: unknown outcome) may be linearized or never.
   static size_t CountOptional(const std::vector<SearchOp>& ops) {
-    return static_cast<size_t>(std::count_if(ops.begin(), ops.end(), [](const SearchOp& op) {
-      return op.return_pos == kNoReturn;
-    }));
+    return static_cast<size_t>(std::count_if(
+        ops.begin(), ops.end(), [](const SearchOp& op) { return op.return_pos == kNoReturn; }));
   }
   void BuildEntries();
   void IndexOptional();
@@ -100,6 +100,7 @@ class Searcher {
   // Per op: its index among the optional ops, or kRequired. required_below_[i]: required ops
   // among 0..i-1.
   std::vector<uint32_t> optional_index_, required_below_;
+  const bool dominance_;  // else the optional set is part of the key: an exact memo
   const size_t set_words_;
   std::vector<uint64_t> optional_set_;  // the optional ops linearized
   std::vector<uint64_t> key_set_;
@@ -208,6 +209,11 @@ void Searcher::BuildKey(uint32_t op) {
   CK_ASSERT_EQ(key_.size() - state_.size() - 1 + linearized_required, size_t{required_below_[hi]});
   key_set_ = optional_set_;
   if (!required) key_set_[optional_index_[op] / 64] |= uint64_t{1} << (optional_index_[op] % 64);
+  if (dominance_) return;
+  for (uint64_t w : key_set_) {
+    key_.push_back(static_cast<uint32_t>(w));
+    key_.push_back(static_cast<uint32_t>(w >> 32));
+  }
 }
 
 bool Searcher::OutOfBudget(SearchOutcome* out) {
@@ -418,8 +424,8 @@ std::string_view VerdictName(Verdict v) {
 }
 
 SearchOutcome Search(const std::vector<SearchOp>& ops, const State& initial, ValueTable* values,
-                     const SearchBudget& budget) {
-  return Searcher(ops, initial, values, budget).Run();
+                     const SearchBudget& budget, const SearchOptions& options) {
+  return Searcher(ops, initial, values, budget, options).Run();
 }
 
 }  // namespace pg::checker

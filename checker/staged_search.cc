@@ -5,7 +5,8 @@
 namespace pg::checker {
 
 SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& initial,
-                             ValueTable* values, const SearchBudget& budget) {
+                             ValueTable* values, const SearchBudget& budget,
+                             const StagedOptions& options) {
   std::vector<SearchOp> required;
   std::vector<size_t> to_ops;  // required[i] is ops[to_ops[i]]
   for (size_t i = 0; i < ops.size(); ++i) {
@@ -13,8 +14,10 @@ SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& init
     required.push_back(ops[i]);
     to_ops.push_back(i);
   }
-  if (required.size() == ops.size()) return Search(ops, initial, values, budget);
-  SearchOutcome first = Search(required, initial, values, budget);
+  if (!options.staged || required.size() == ops.size()) {
+    return Search(ops, initial, values, budget, options.search);
+  }
+  SearchOutcome first = Search(required, initial, values, budget, options.search);
   if (first.verdict == Verdict::kOk) {
     // The unknown-outcome operations never take effect; the order of the rest stands.
     for (size_t& i : first.linearization) {
@@ -30,7 +33,7 @@ SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& init
   SearchBudget rest = budget;
   CK_ASSERT_LE(first.steps, budget.max_steps);
   rest.max_steps = budget.max_steps - first.steps;
-  SearchOutcome second = Search(ops, initial, values, rest);
+  SearchOutcome second = Search(ops, initial, values, rest, options.search);
   second.steps += first.steps;
   second.memo_entries += first.memo_entries;
   return second;

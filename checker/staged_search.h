@@ -11,8 +11,14 @@
 
 namespace pg::checker {
 
+struct StagedOptions {
+  bool staged = true;  // false: one stage, all the operations
+  SearchOptions search;
+};
+
 // As Search; outcome.steps and memo_entries add up both stages.
 SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& initial,
-                             ValueTable* values, const SearchBudget& budget);
+                             ValueTable* values, const SearchBudget& budget,
+                             const StagedOptions& options);
 
 }  // namespace pg::checker
