@@ -9,6 +9,7 @@
 #include "checker/partition.h"
 #include "checker/prepare.h"
 #include "checker/staged_search.h"
+#include "checker/unread_values.h"
 #include "checker/witness.h"
 #include "checker/zones.h"
 
@@ -99,8 +100,10 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
   }
   SearchBudget limited = budget;
   if (zones) limited.max_steps = kExplainSteps;  // only to find a prefix for the explanation
+  std::vector<SearchOp> ops = prep.ops;
+  if (o.merge_unread) MergeUnreadValues(c, &ops);
   SearchOutcome s =
-      SearchInStages(prep.ops, c.initial, &c.values, limited,
+      SearchInStages(ops, c.initial, &c.values, limited,
                      {.staged = o.staged_search, .search = {.dominance = o.dominance}});
   // The zone test and the search agree whenever the search finishes.
   CK_ASSERT(!zones || s.verdict != Verdict::kOk, "zones found {} illegal, the search did not",

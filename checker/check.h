@@ -25,6 +25,7 @@ struct CheckOptions {
   bool unique_values = true;
   bool staged_search = true;  // search without the unknown-outcome operations first
   bool dominance = true;      // SearchOptions::dominance
+  bool merge_unread = true;   // MergeUnreadValues: values nothing reads are interchangeable
 };
 
 struct PartitionResult {

@@ -1,6 +1,7 @@
 #include "checker/search.h"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "checker/assert.h"
@@ -32,6 +33,7 @@ class Searcher {
     }
     BuildEntries();
     IndexOptional();
+    FindTwins();
     linearized_.assign(ops.size(), 0);
     CheckInvariants();
   }
@@ -60,6 +62,16 @@ class Searcher {
   }
   void BuildEntries();
   void IndexOptional();
+  // Twins: optional ops with identical models (same f, slot, values, delta). From a given
+  // configuration, linearizing an optional op or a later-called twin of it leaves the same
+  // state, and whatever the first choice can do next, the second can too (the earlier op,
+  // left pending, is available wherever the later one would be). So an optional op is not tried
+  // while a later twin, not linearized, is a candidate too (called before `frontier`, the first
+  // return still to pass): the search tries that one instead.
+  void FindTwins();
+  bool LaterTwinPending(uint32_t op, uint32_t frontier) const;
+  // The first return entry listed: the candidates are the calls before it.
+  uint32_t FirstReturn() const;
   void Lift(uint32_t op);
   void Unlift(uint32_t op);
   // The memo key of (linearized set, state), with `op` lifted: the state, then hi (one past the
@@ -100,7 +112,8 @@ class Searcher {
   // Per op: its index among the optional ops, or kRequired. required_below_[i]: required ops
   // among 0..i-1.
   std::vector<uint32_t> optional_index_, required_below_;
-  const bool dominance_;  // else the optional set is part of the key: an exact memo
+  std::vector<uint32_t> later_twin_;  // per op: the next-called twin, or kRequired for none
+  const bool dominance_;              // else the optional set is part of the key: an exact memo
   const size_t set_words_;
   std::vector<uint64_t> optional_set_;  // the optional ops linearized
   std::vector<uint64_t> key_set_;
@@ -166,6 +179,39 @@ void Searcher::IndexOptional() {
   CK_ASSERT_EQ(required_below_.back() + optional, ops_.size());
   optional_set_.assign(set_words_, 0);
   key_set_.assign(set_words_, 0);
+}
+
+void Searcher::FindTwins() {
+  later_twin_.assign(ops_.size(), kRequired);
+  if (!dominance_) return;
+  std::map<std::vector<int64_t>, uint32_t> last;  // model -> the latest-called op seen so far
+  for (uint32_t op = static_cast<uint32_t>(ops_.size()); op-- > 0;) {
+    if (optional_index_[op] == kRequired) continue;
+    const ModelOp& m = ops_[op].model;
+    CK_ASSERT(!m.observed, "optional op {} has a result", op);
+    std::vector<int64_t> key = {
+        static_cast<int64_t>(m.f), m.slot, m.value, m.delta, m.expect, m.cas_set};
+    for (const auto& [slot, v] : m.kvs) key.insert(key.end(), {slot, v});
+    auto [it, fresh] = last.try_emplace(std::move(key), op);
+    if (!fresh) later_twin_[op] = std::exchange(it->second, op);
+    CK_ASSERT(later_twin_[op] == kRequired || later_twin_[op] > op, "op {}", op);
+  }
+}
+
+bool Searcher::LaterTwinPending(uint32_t op, uint32_t frontier) const {
+  for (uint32_t t = later_twin_[op]; t != kRequired; t = later_twin_[t]) {
+    if (call_entry_[t] >= frontier) return false;  // later twins are called later still
+    if (!linearized_[t]) return true;
+  }
+  return false;
+}
+
+uint32_t Searcher::FirstReturn() const {
+  uint32_t e = next_[kHead];
+  while (e != 1 && entry_is_call_[e]) e = next_[e];
+  // Called only while a required op is still to be linearized: its return is listed.
+  CK_ASSERT_NE(e, 1u, "no return listed with {} to pass", must_remaining_);
+  return e;
 }
 
 void Searcher::Lift(uint32_t op) {
@@ -360,6 +406,7 @@ SearchOutcome Searcher::Run() {
   // ones first means a configuration with fewer optional ops is usually memoized before the
   // ones it dominates, so the memo refuses those.
   bool optional_pass = false;
+  uint32_t frontier = 1;  // in the optional pass: the first return entry listed
   while (must_remaining_ > 0) {
     if (++out.steps > budget_.max_steps) {
       out.unknown_reason = "step limit";
@@ -373,7 +420,9 @@ SearchOutcome Searcher::Run() {
     CheckWalk(e, out.steps);
     if (entry_is_call_[e]) {
       const uint32_t op = entry_op_[e];
-      if ((optional_index_[op] != kRequired) == optional_pass && TryLinearize(op, out.steps)) {
+      const bool candidate = (optional_index_[op] != kRequired) == optional_pass &&
+                             !(optional_pass && LaterTwinPending(op, frontier));
+      if (candidate && TryLinearize(op, out.steps)) {
         e = next_[kHead];
         optional_pass = false;
       } else {
@@ -383,6 +432,7 @@ SearchOutcome Searcher::Run() {
     }
     if (!optional_pass && set_words_ > 0) {
       optional_pass = true;
+      frontier = e;
       e = next_[kHead];
       continue;
     }
@@ -395,6 +445,7 @@ SearchOutcome Searcher::Run() {
     const uint32_t op = BackUp();
     optional_pass = optional_index_[op] != kRequired;
     e = next_[call_entry_[op]];
+    if (optional_pass) frontier = FirstReturn();
   }
   out.memo_entries = memo_.size();
   CheckInvariants();

@@ -18,13 +18,14 @@ class NamedCases : public ::testing::TestWithParam<NamedCase> {};
 // Every configuration of the fast paths must agree: plain search is the reference.
 std::vector<CheckOptions> AllConfigurations() {
   std::vector<CheckOptions> out;
-  for (int mask = 0; mask < 32; ++mask) {
+  for (int mask = 0; mask < 64; ++mask) {
     CheckOptions o;
     o.use_witness = mask & 1;
     o.prune_unknown = mask & 2;
     o.unique_values = mask & 4;
     o.staged_search = mask & 8;
     o.dominance = mask & 16;
+    o.merge_unread = mask & 32;
     out.push_back(o);
   }
   return out;
@@ -38,7 +39,7 @@ TEST_P(NamedCases, Verdict) {
     EXPECT_EQ(VerdictName(r.verdict), VerdictName(GetParam().verdict))
         << GetParam().file << " witness=" << o.use_witness << " prune=" << o.prune_unknown
         << " unique=" << o.unique_values << " staged=" << o.staged_search
-        << " dominance=" << o.dominance << "\n"
+        << " dominance=" << o.dominance << " merge=" << o.merge_unread << "\n"
         << r.explanation;
   }
 }

@@ -228,17 +228,20 @@ CheckOptions PlainSearch() {
   o.unique_values = false;
   o.staged_search = false;
   o.dominance = false;
+  o.merge_unread = false;
   return o;
 }
 
 // Plain search with one reduction turned on, then all of them: each must agree on its own.
 std::vector<CheckOptions> EachReduction() {
-  std::vector<CheckOptions> out(5, PlainSearch());
+  std::vector<CheckOptions> out(7, PlainSearch());
   out[0].prune_unknown = true;
   out[1].staged_search = true;
   out[2].dominance = true;
   out[3].unique_values = true;
-  out[4] = CheckOptions{};
+  out[4].merge_unread = true;
+  out[5].merge_unread = out[5].dominance = true;  // twins need both
+  out[6] = CheckOptions{};
   return out;
 }
 

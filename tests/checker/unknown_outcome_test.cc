@@ -34,6 +34,24 @@ TEST(UnknownOutcomes, ATimedOutWriteObservedLateIsPlacedLate) {
   EXPECT_LE(r.partitions[0].steps, 10000u);
 }
 
+// The last read of s2 changed to "c7-9", written only by a timed-out cas expecting s2 absent:
+// the cas can only have written while s2 was absent, before the ok writes of s2 that later reads
+// saw, so no order lets the last read see it. Both stages must search here (the cas must take
+// effect, and the other 21 timed-out operations may or may not have): the memo's dominance test
+// and the twins that merging unread values makes keep it in the hundred thousands of
+// configurations (unknown after 60 s and 1.2M configurations without them).
+TEST(UnknownOutcomes, AValueNoOrderAllowsIsIllegalInBoundedSearch) {
+  std::string text = testing::ReadFixture("swarm_seed5744_h1.jsonl");
+  const std::string last_read = R"("sortkey": "s2", "value": "c6-12")";
+  const size_t at = text.rfind(last_read);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, last_read.size(), R"("sortkey": "s2", "value": "c7-9")");
+  const CheckResult r = Check(testing::MustParse(text), {});
+  EXPECT_EQ(r.verdict, Verdict::kIllegal) << r.explanation;
+  EXPECT_EQ(r.partitions[0].decided_by, "search");
+  EXPECT_LE(r.partitions[0].memo_entries, 200'000u);
+}
+
 // R3 drops a timed-out incr that nothing reads afterwards, and only that one.
 TEST(UnknownOutcomes, ATrailingIncrIsPruned) {
   const History trailing = testing::MustParse(testing::ReadFixture("unknown_incr_trailing.jsonl"));
