@@ -1,5 +1,7 @@
 #include "checker/staged_search.h"
 
+#include <algorithm>
+
 #include "checker/assert.h"
 
 namespace pg::checker {
@@ -17,7 +19,9 @@ SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& init
   if (!options.staged || required.size() == ops.size()) {
     return Search(ops, initial, values, budget, options.search);
   }
-  SearchOutcome first = Search(required, initial, values, budget, options.search);
+  SearchBudget short_budget = budget;
+  short_budget.max_steps = std::min(budget.max_steps, kStageOneSteps);
+  SearchOutcome first = Search(required, initial, values, short_budget, options.search);
   if (first.verdict == Verdict::kOk) {
     // The unknown-outcome operations never take effect; the order of the rest stands.
     for (size_t& i : first.linearization) {
@@ -28,11 +32,12 @@ SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& init
     return first;
   }
   if (first.verdict == Verdict::kUnknown && first.unknown_reason != "step limit") return first;
-  // Without them no order exists (or the step budget ran out there): the unknown-outcome
+  // Without them no order exists (or stage one's steps ran out): the unknown-outcome
   // operations must be searched too, with what is left of the step budget.
   SearchBudget rest = budget;
-  CK_ASSERT_LE(first.steps, budget.max_steps);
-  rest.max_steps = budget.max_steps - first.steps;
+  // A search that hits its step limit has counted one step past it.
+  CK_ASSERT_LE(first.steps, short_budget.max_steps + 1);
+  rest.max_steps = budget.max_steps - std::min(budget.max_steps, first.steps);
   SearchOutcome second = Search(ops, initial, values, rest, options.search);
   second.steps += first.steps;
   second.memo_entries += first.memo_entries;

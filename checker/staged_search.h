@@ -5,11 +5,16 @@
 // primary, or never reached one), and searching without them is a far smaller problem: stage
 // one searches the operations with a return only; only when that finds no order does stage two
 // search them all. Exact both ways: stage one answers only ok, which the whole history is then.
+// Stage one stops after kStageOneSteps, so that a history which needs its unknown-outcome
+// operations (stage one cannot succeed) costs at most that much more than one search.
+#include <cstdint>
 #include <vector>
 
 #include "checker/search.h"
 
 namespace pg::checker {
+
+inline constexpr uint64_t kStageOneSteps = 1'000'000;
 
 struct StagedOptions {
   bool staged = true;  // false: one stage, all the operations
