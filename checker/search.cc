@@ -118,6 +118,7 @@ class Searcher {
   std::vector<uint64_t> optional_set_;  // the optional ops linearized
   std::vector<uint64_t> key_set_;
   uint32_t hi_required_ = 0;  // one past the highest linearized required op
+  size_t linearized_required_ = 0;
   Memo memo_;
   size_t must_remaining_ = 0;
   uint32_t hi_ = 0;
@@ -250,8 +251,7 @@ void Searcher::BuildKey(uint32_t op) {
   }
   // The key names the required set: below hi, the ones it lists and the linearized ones (the
   // path's, and op if required) are all of them.
-  size_t linearized_required = required ? 1 : 0;
-  for (const Frame& f : frames_) linearized_required += optional_index_[f.op] == kRequired;
+  const size_t linearized_required = linearized_required_ + (required ? 1 : 0);
   CK_ASSERT_EQ(key_.size() - state_.size() - 1 + linearized_required, size_t{required_below_[hi]});
   key_set_ = optional_set_;
   if (!required) key_set_[optional_index_[op] / 64] |= uint64_t{1} << (optional_index_[op] % 64);
@@ -312,6 +312,9 @@ void Searcher::CheckInvariants() const {
   CK_ASSERT_EQ(must, must_remaining_);
   CK_ASSERT_EQ(hi, hi_, "hi is one past the highest linearized op");
   CK_ASSERT_EQ(hi_required, hi_required_, "one past the highest linearized required op");
+  size_t linearized_required = 0;
+  for (const Frame& f : frames_) linearized_required += optional_index_[f.op] == kRequired;
+  CK_ASSERT_EQ(linearized_required, linearized_required_);
   for (const Frame& f : frames_) CK_ASSERT(linearized_[f.op], "frame of unlinearized op {}", f.op);
   // The list: exactly the entries of unlinearized ops, in increasing entry order.
   size_t listed = 0;
@@ -364,7 +367,10 @@ bool Searcher::TryLinearize(uint32_t op, uint64_t steps) {
     if (memo_.Insert(key_.data(), key_.size(), key_set_.data())) {
       frames_.push_back({op, hi_, hi_required_});
       hi_ = std::max(hi_, op + 1);
-      if (optional_index_[op] == kRequired) hi_required_ = std::max(hi_required_, op + 1);
+      if (optional_index_[op] == kRequired) {
+        hi_required_ = std::max(hi_required_, op + 1);
+        ++linearized_required_;
+      }
       optional_set_.swap(key_set_);
       linearized_[op] = 1;
       if (return_entry_[op] != 0) --must_remaining_;
@@ -392,6 +398,8 @@ uint32_t Searcher::BackUp() {
   if (return_entry_[f.op] != 0) ++must_remaining_;
   if (optional_index_[f.op] != kRequired) {
     optional_set_[optional_index_[f.op] / 64] &= ~(uint64_t{1} << (optional_index_[f.op] % 64));
+  } else {
+    --linearized_required_;
   }
   hi_ = f.hi;
   hi_required_ = f.hi_required;
