@@ -8,6 +8,8 @@
 #include "checker/explain.h"
 #include "checker/partition.h"
 #include "checker/prepare.h"
+#include "checker/staged_search.h"
+#include "checker/unread_values.h"
 #include "checker/witness.h"
 #include "checker/zones.h"
 
@@ -98,7 +100,11 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
   }
   SearchBudget limited = budget;
   if (zones) limited.max_steps = kExplainSteps;  // only to find a prefix for the explanation
-  SearchOutcome s = Search(prep.ops, c.initial, &c.values, limited);
+  std::vector<SearchOp> ops = prep.ops;
+  if (o.merge_unread) MergeUnreadValues(c, &ops);
+  SearchOutcome s =
+      SearchInStages(ops, c.initial, &c.values, limited,
+                     {.staged = o.staged_search, .search = {.dominance = o.dominance}});
   // The zone test and the search agree whenever the search finishes.
   CK_ASSERT(!zones || s.verdict != Verdict::kOk, "zones found {} illegal, the search did not",
             part.name);

@@ -23,6 +23,9 @@ struct CheckOptions {
   bool use_witness = true;
   bool prune_unknown = true;
   bool unique_values = true;
+  bool staged_search = true;  // search without the unknown-outcome operations first
+  bool dominance = true;      // SearchOptions::dominance
+  bool merge_unread = true;   // MergeUnreadValues: values nothing reads are interchangeable
 };
 
 struct PartitionResult {

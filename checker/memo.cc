@@ -6,7 +6,7 @@
 
 namespace pg::checker {
 
-Memo::Memo() : slots_(1024) { CheckSlotCount(); }
+Memo::Memo(size_t set_words) : set_words_(set_words), slots_(1024) { CheckSlotCount(); }
 
 void Memo::CheckSlotCount() const {
   // Probing masks with size - 1, and a half-full table always has an empty slot to stop at.
@@ -31,7 +31,28 @@ bool Memo::Equal(const Slot& s, const uint32_t* key, size_t n) const {
   return s.len == n && std::equal(key, key + n, arena_.begin() + static_cast<ptrdiff_t>(s.offset));
 }
 
-bool Memo::Insert(const uint32_t* key, size_t n) {
+uint64_t Memo::AddSet(uint64_t next, const uint64_t* set) {
+  const uint64_t at = sets_.size();
+  sets_.push_back(next);
+  sets_.insert(sets_.end(), set, set + set_words_);
+  ++configurations_;
+  return at;
+}
+
+bool Memo::Dominated(Slot& s, const uint64_t* set) {
+  for (uint64_t at = s.sets; at != kNone; at = sets_[at]) {
+    CK_ASSERT_LE(at + 1 + set_words_, sets_.size(), "a set past the arena");
+    const uint64_t* seen = sets_.data() + at + 1;
+    bool subset = true;
+    for (size_t w = 0; w < set_words_ && subset; ++w) subset = (seen[w] & ~set[w]) == 0;
+    if (subset) return true;
+  }
+  s.sets = AddSet(s.sets, set);
+  return false;
+}
+
+bool Memo::Insert(const uint32_t* key, size_t n, const uint64_t* set) {
+  CK_ASSERT(set != nullptr || set_words_ == 0, "a memo of {}-word sets given none", set_words_);
   // The length is stored in 32 bits, with kEmpty marking a free slot.
   CK_ASSERT_LT(n, size_t{kEmpty}, "a key of {} words", n);
   const uint64_t h = Hash(key, n);
@@ -43,12 +64,13 @@ bool Memo::Insert(const uint32_t* key, size_t n) {
       s.offset = arena_.size();
       s.len = static_cast<uint32_t>(n);
       s.hash = h32;
+      s.sets = AddSet(kNone, set);
       arena_.insert(arena_.end(), key, key + n);
       if (++size_ * 2 > slots_.size()) Grow();
       CK_ASSERT_LE(size_ * 2, slots_.size(), "the table did not grow");
       return true;
     }
-    if (s.hash == h32 && Equal(s, key, n)) return false;
+    if (s.hash == h32 && Equal(s, key, n)) return !Dominated(s, set);
   }
 }
 

@@ -145,6 +145,63 @@ bool Prunable(const ModelOp& op, const Index& ix) {
   return true;
 }
 
+// Per slot, the operations whose outcome depends on the slot's value (they read it): ok gets and
+// multi_gets naming it, and every cas and incr on it. Unknown-outcome gets read nothing (R1).
+struct Readers {
+  std::vector<size_t> last_ok_complete;  // the latest completion of an ok reader; 0: none
+  std::vector<size_t> unknown;           // unknown-outcome cas and incr
+};
+
+Readers FindReaders(const History& h, const CompiledPartition& p) {
+  Readers r;
+  r.last_ok_complete.assign(p.initial.size(), 0);
+  r.unknown.assign(p.initial.size(), 0);
+  for (const ModelOp& op : p.ops) {
+    const bool reads = op.f == Fn::kCas || op.f == Fn::kIncr ||
+                       (op.observed && (op.f == Fn::kGet || op.f == Fn::kMultiGet));
+    if (!reads) continue;
+    std::vector<int32_t> slots = {op.slot};
+    if (op.f == Fn::kMultiGet) {
+      slots.clear();
+      for (const Pair& kv : op.kvs) slots.push_back(kv.first);
+    }
+    for (int32_t s : slots) {
+      if (!op.observed) {
+        ++r.unknown[s];
+        continue;
+      }
+      const size_t done = h.operations[op.op_id].complete_event;
+      CK_ASSERT_NE(done, kOpen, "an ok op completed");
+      r.last_ok_complete[s] = std::max(r.last_ok_complete[s], done);
+    }
+  }
+  return r;
+}
+
+// R3: an unknown-outcome write W (set, del, multi_set, cas, incr) such that on every slot it
+// writes, every other operation that reads the slot is ok and completed before W was invoked.
+// Take a linearization L with W in it and remove W: the state differs only on W's slots, from W
+// until the next write of each. Every reader of those slots precedes W in real time, hence in L,
+// so none sees the difference, and the writes after W (which read nothing) leave the same state
+// as before. So L without W is valid, and W may never happen. This is the case of a counter with
+// an incr that timed out and nothing reads it afterwards; while anything may still read the
+// slot after W, W is kept (a later incr's result adds W's delta, a later cas compares with it).
+bool Trailing(const ModelOp& op, const History& h, const Readers& r) {
+  if (op.observed || op.f == Fn::kGet || op.f == Fn::kMultiGet) return false;
+  std::vector<int32_t> slots = {op.slot};
+  if (op.f == Fn::kMultiSet) {
+    slots.clear();
+    for (const Pair& kv : op.kvs) slots.push_back(kv.first);
+  }
+  const size_t invoked = h.operations[op.op_id].invoke_event;
+  for (int32_t s : slots) {
+    const size_t self = op.f == Fn::kCas || op.f == Fn::kIncr ? 1 : 0;
+    CK_ASSERT_GE(r.unknown[s], self, "an unknown cas or incr counts itself");
+    if (r.unknown[s] > self || r.last_ok_complete[s] > invoked) return false;
+  }
+  return true;
+}
+
 // U1: an unknown-outcome write W that is the only possible writer of some (s, v) that an ok
 // operation O observed, where v is not the initial value: the state had s = v when O took effect,
 // so W took effect before O, hence before O returned. Giving W that deadline removes no valid
@@ -180,6 +237,7 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
                  const std::vector<std::string>& slot_names, const PrepareOptions& options) {
   Prepared out;
   const Index ix = BuildIndex(p);
+  const Readers readers = FindReaders(h, p);
   if (options.unique_values) {
     FindContradiction(h, p, ix, slot_names, &out);
     if (out.contradiction_op) {
@@ -191,7 +249,7 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ModelOp& m = p.ops[i];
     const Operation& op = h.operations[m.op_id];
-    if (options.prune_unknown && Prunable(m, ix)) {
+    if (options.prune_unknown && (Prunable(m, ix) || Trailing(m, h, readers))) {
       ++out.pruned;
       continue;
     }

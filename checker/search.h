@@ -39,6 +39,13 @@ struct SearchBudget {
   uint64_t max_steps = std::numeric_limits<uint64_t>::max();
 };
 
+// Exact reductions of the search, on by default; tests turn them off to compare.
+struct SearchOptions {
+  // The memo refuses a configuration when one with an equal state, the same required ops and a
+  // subset of its optional (unknown-outcome) ops was reached before (docs/checker.md).
+  bool dominance = true;
+};
+
 struct SearchOutcome {
   Verdict verdict = Verdict::kUnknown;
   // ok: a linearization (indices into the ops given). Otherwise the longest linearizable prefix
@@ -56,6 +63,6 @@ struct SearchOutcome {
 // ops must be sorted by call_pos. Deterministic: the outcome depends only on the inputs (and on
 // the budget, when it runs out).
 SearchOutcome Search(const std::vector<SearchOp>& ops, const State& initial, ValueTable* values,
-                     const SearchBudget& budget);
+                     const SearchBudget& budget, const SearchOptions& options = {});
 
 }  // namespace pg::checker

@@ -18,11 +18,14 @@ class NamedCases : public ::testing::TestWithParam<NamedCase> {};
 // Every configuration of the fast paths must agree: plain search is the reference.
 std::vector<CheckOptions> AllConfigurations() {
   std::vector<CheckOptions> out;
-  for (int mask = 0; mask < 8; ++mask) {
+  for (int mask = 0; mask < 64; ++mask) {
     CheckOptions o;
     o.use_witness = mask & 1;
     o.prune_unknown = mask & 2;
     o.unique_values = mask & 4;
+    o.staged_search = mask & 8;
+    o.dominance = mask & 16;
+    o.merge_unread = mask & 32;
     out.push_back(o);
   }
   return out;
@@ -35,7 +38,8 @@ TEST_P(NamedCases, Verdict) {
     const CheckResult r = Check(h, o);
     EXPECT_EQ(VerdictName(r.verdict), VerdictName(GetParam().verdict))
         << GetParam().file << " witness=" << o.use_witness << " prune=" << o.prune_unknown
-        << " unique=" << o.unique_values << "\n"
+        << " unique=" << o.unique_values << " staged=" << o.staged_search
+        << " dominance=" << o.dominance << " merge=" << o.merge_unread << "\n"
         << r.explanation;
   }
 }
@@ -57,7 +61,18 @@ INSTANTIATE_TEST_SUITE_P(
                       // An unknown cas that expected an unknown write's value may have written
                       // because of it: that write must not be pruned.
                       NamedCase{"unknown_write_enables_unknown_cas.jsonl", Verdict::kOk},
-                      NamedCase{"unknown_cas_does_not_excuse_stale_read.jsonl", Verdict::kIllegal}),
+                      NamedCase{"unknown_cas_does_not_excuse_stale_read.jsonl", Verdict::kIllegal},
+                      // Two timed-out incrs of 2 and 3 reach 0, 2, 3 or 5, never 4.
+                      NamedCase{"unknown_incrs_unreachable_sum.jsonl", Verdict::kIllegal},
+                      NamedCase{"unknown_incrs_reachable_sum.jsonl", Verdict::kOk},
+                      // A timed-out incr that a later read depends on is kept (R3 must not
+                      // drop it): 1 + 1 is 2, never 3.
+                      NamedCase{"unknown_incr_read_later.jsonl", Verdict::kIllegal},
+                      NamedCase{"unknown_incr_trailing.jsonl", Verdict::kOk},
+                      // A cas expecting absent that fails observes a timed-out write whose
+                      // value nothing reads: the staged search must not stop without it.
+                      NamedCase{"unknown_write_seen_by_failed_cas.jsonl", Verdict::kOk},
+                      NamedCase{"unknown_cas_cannot_explain_failed_cas.jsonl", Verdict::kIllegal}),
     [](const auto& info) {
       std::string name = info.param.file;
       return name.substr(0, name.find('.'));
