@@ -27,14 +27,16 @@ class ScopedAssertHandler {
   ~ScopedAssertHandler() { SetAssertFailureHandler(nullptr); }
 };
 
-// The end of the faults: every partition healed, every paused node resumed, every crashed node
-// restarted, delay rules ended, disk faults, lossy spells and the scenario's own standing loss,
-// duplication and reordering off (latency and bandwidth stay). Standing loss is a fault too:
-// PacificA drops a secondary whose prepare times out, so under steady random loss some group of a
-// many-partition table is always being reconfigured, and no bound on full replica sets could hold
-// (Pegasus runs over TCP, which loses nothing short of a broken connection). A nemesis action, so
-// it is in the trace.
+// The end of the faults: crash triggers cancelled, every partition healed, every paused node
+// resumed, every crashed node restarted, delay rules ended, disk faults, lossy spells and the
+// scenario's own standing loss, duplication and reordering off (latency and bandwidth stay).
+// Standing loss is a fault too: PacificA drops a secondary whose prepare times out, so under steady
+// random loss some group of a many-partition table is always being reconfigured, and no bound on
+// full replica sets could hold (Pegasus runs over TCP, which loses nothing short of a broken
+// connection). A nemesis action, so it is in the trace.
 void HealEverything(Cluster& cluster, const Knobs& knobs) {
+  // First, so that no crash trigger can fire after the restarts below (none armed: no trace).
+  cluster.CancelCrashTriggers();
   cluster.HealAll();
   cluster.ClearDelays();
   cluster.SetDiskFaults({});

@@ -6,7 +6,7 @@
 //     what a remaining fault names), then the duration (never before the last fault);
 //  3. a quieter world: each background probability, drift and offset set to 0;
 //  4. simpler faults: halve each duration, probability, clock jump and drift; machine crashes
-//     become process crashes;
+//     become process crashes; a crash on a mark becomes a plain crash, or halves its window;
 //  5. hashkeys and sortkeys.
 // Passes repeat until one keeps nothing or the run budget is spent. A number shrinks by trying the
 // lower bound first, then ever smaller steps down from the current value (cur - d/2, cur - d/4,
@@ -19,6 +19,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+
+#include "sim/scenario/crash_marks.h"
 
 namespace pg::sim {
 namespace {
@@ -98,9 +100,22 @@ void HalveProbabilities(const T& f, std::initializer_list<std::optional<double> 
   }
 }
 
+// A machine crash becomes a process crash; a crash on a mark becomes a plain crash at its at_ms,
+// or keeps its mark with half the window.
 void AddSimpler(const CrashFault& f, Simpler& out) {
-  if (f.mode == "process") return;
-  out.emplace_back(CrashFault{.node = f.node, .mode = "process"});
+  if (f.mode != "process") {
+    CrashFault g = f;
+    g.mode = "process";
+    out.emplace_back(g);
+  }
+  if (!f.on_mark) return;
+  out.emplace_back(CrashFault{.node = f.node, .mode = f.mode, .on_mark = {}, .within_ms = {}});
+  const int64_t within = f.within_ms.value_or(kDefaultCrashWithinMs);
+  if (within / 2 > 0) {
+    CrashFault g = f;
+    g.within_ms = within / 2;
+    out.emplace_back(g);
+  }
 }
 void AddSimpler(const RestartFault&, Simpler&) {}
 void AddSimpler(const CorruptFault&, Simpler&) {}

@@ -272,6 +272,7 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
     exit_reason.reset();
     Crash(ns, CrashMode::kProcess);
   }
+  if (fired_trigger) FireMarkTrigger(ns);
 }
 
 void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest) {
@@ -282,7 +283,10 @@ void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint
           [&](const SetTimer& set) { ArmTimer(ns, id, set.timer, set.after); },
           [&](const CancelTimer& cancel) { ns.timers.erase(cancel.timer); },
           [&](const AppendLog& append) { StartAppend(ns, id, append); },
-          [&](Mark& mark) { marks.insert(std::move(mark.name)); },
+          [&](Mark& mark) {
+            if (!mark_triggers.empty()) MatchMarkTrigger(id, mark.name);
+            marks.insert(std::move(mark.name));
+          },
           [&](RecordOp& op) { history.push_back({.at = now, .node = id, .op = std::move(op)}); },
           // Taken down once the step's effects are done (StepNode).
           [&](Exit& exit) {

@@ -123,6 +123,13 @@ class Cluster {
   // Added: bit rot on demand: flips one bit of the byte at `offset` of the node's `file` (logged
   // as a fault; ignored with a note when there is no such byte).
   void CorruptDisk(NodeId node, const std::string& file, uint64_t offset);
+  // Added: a crash triggered at a protocol point. From now until `until`, the first step in which
+  // `node` emits the coverage mark `mark` crashes it (`mode`) once that step is done: its effects
+  // run first, so appends it started are in flight and a crash takes them as usual. Arming,
+  // firing and expiry (nothing matched by `until`: a recorded no-op) are logged as faults.
+  uint64_t ArmCrashOnMark(NodeId node, std::string mark, CrashMode mode, Time until);
+  // Added: cancels every armed trigger, logged per trigger (none armed: nothing is logged).
+  void CancelCrashTriggers();
   // Runs a host action at a future global time (the nemesis uses it); ordered like any event.
   void Schedule(Time at, std::string label, std::function<void(Cluster&)> action);
 

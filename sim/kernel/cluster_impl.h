@@ -91,6 +91,13 @@ struct HeldMessage {
   Message msg;
 };
 
+// A crash waiting for a node's mark (Cluster::ArmCrashOnMark).
+struct MarkTrigger {
+  NodeId node;
+  std::string mark;
+  CrashMode mode = CrashMode::kProcess;
+};
+
 struct ScheduledAction {
   std::string label;
   std::function<void(Cluster&)> fn;
@@ -140,6 +147,11 @@ struct Cluster::Impl {
   void ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest);
   // Set by an Exit effect of the step being executed.
   std::optional<std::string> exit_reason;
+  // Set by a Mark effect of the step being executed that an armed trigger waits for; the crash
+  // comes once the step's effects are done (FireMarkTrigger).
+  std::optional<uint64_t> fired_trigger;
+  void MatchMarkTrigger(NodeId id, const std::string& mark);
+  void FireMarkTrigger(NodeState& ns);
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
@@ -192,6 +204,8 @@ struct Cluster::Impl {
   std::vector<RecordedOp> history;
   std::set<std::string> marks;
   std::vector<std::pair<Time, std::string>> fault_log;
+  std::map<uint64_t, kernel::MarkTrigger> mark_triggers;  // armed, by id (arming order)
+  uint64_t next_mark_trigger = 0;
   EventObserver observer;
   std::vector<EventObserver> more_observers;
 };

@@ -262,7 +262,11 @@ json ActionToJson(const FaultAction& action) {
   json j = json::object();
   std::visit(
       Overloaded{
-          [&](const CrashFault& f) { j["node"] = f.node, j["mode"] = f.mode; },
+          [&](const CrashFault& f) {
+            j["node"] = f.node, j["mode"] = f.mode;
+            PutOptional(j, "on_mark", f.on_mark);
+            PutOptional(j, "within_ms", f.within_ms);
+          },
           [&](const RestartFault& f) { j["node"] = f.node; },
           [&](const PauseFault& f) { j["node"] = f.node, j["duration_ms"] = f.duration_ms; },
           [&](const PartitionFault& f) {

@@ -8,6 +8,7 @@
 #include "core/common/log.h"
 #include "core/common/overloaded.h"
 #include "core/storage/mutation_log.h"
+#include "sim/scenario/crash_marks.h"
 
 namespace pg::sim {
 namespace {
@@ -218,7 +219,15 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
       Overloaded{
           [&](const CrashFault& f) {
             const CrashMode mode = f.mode == "machine" ? CrashMode::kMachine : CrashMode::kProcess;
-            return on_node(f.node, [mode](Cluster& c, NodeId id) { c.Crash(id, mode); });
+            if (!f.on_mark) {
+              return on_node(f.node, [mode](Cluster& c, NodeId id) { c.Crash(id, mode); });
+            }
+            // A trigger, armed whether the node is up or not: a node down now may come back
+            // within the window and emit the mark while it recovers.
+            const Duration within = Millis(f.within_ms.value_or(kDefaultCrashWithinMs));
+            return on_node(f.node, [mode, within, mark = *f.on_mark](Cluster& c, NodeId id) {
+              c.ArmCrashOnMark(id, mark, mode, c.now() + within);
+            });
           },
           [&](const RestartFault& f) {
             return on_node(f.node, [](Cluster& c, NodeId id) { c.Restart(id); });

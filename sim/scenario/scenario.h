@@ -18,9 +18,14 @@ namespace pg::sim {
 // ---- Faults: one struct per "kind" ------------------------------------------------------------
 // Node names are "meta/N", "replica/N", "client/N"; the loader checks them against the cluster.
 
-struct CrashFault {  // "crash": {"node", "mode": "process"|"machine"}
+struct CrashFault {  // "crash": {"node", "mode": "process"|"machine", "on_mark"?, "within_ms"?}
   std::string node;
   std::string mode = "process";
+  // With on_mark: not a crash at at_ms but a trigger armed then, for within_ms (absent: the
+  // default, crash_marks.h): the node crashes right after the first step in which it emits this
+  // mark (one of crash_marks.h); no such step, no crash.
+  std::optional<std::string> on_mark;
+  std::optional<int64_t> within_ms;  // only with on_mark
   bool operator==(const CrashFault&) const = default;
 };
 struct RestartFault {  // "restart": {"node"}

@@ -5,6 +5,7 @@
 #include <set>
 #include <variant>
 
+#include "sim/scenario/crash_marks.h"
 #include "sim/scenario/input_limits.h"
 #include "sim/scenario/json_reader.h"
 #include "sim/scenario/scenario.h"
@@ -93,9 +94,7 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
   auto node = [&] { return NodeName(obj.Required("node")); };
   auto duration = [&] { return obj.Required("duration_ms").Int(1, kMaxDurationMs); };
   if (kind == "crash") {
-    auto name = node();
-    auto mode = obj.Field("mode").OneOf(kCrashModes).value_or("process");
-    if (name) return CrashFault{.node = *name, .mode = mode};
+    return ParseCrash(obj);
   } else if (kind == "restart") {
     if (auto name = node()) return RestartFault{.node = *name};
   } else if (kind == "pause") {
@@ -131,6 +130,25 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     return ParseDelay(obj);
   }
   return std::nullopt;
+}
+
+std::optional<FaultAction> ScenarioParser::ParseCrash(JsonObject& obj) {
+  auto name = NodeName(obj.Required("node"));
+  auto mode = obj.Field("mode").OneOf(kCrashModes).value_or("process");
+  JsonReader mark_reader = obj.Optional("on_mark");
+  auto mark = mark_reader.NonEmptyString();
+  JsonReader within_reader = obj.Optional("within_ms");
+  auto within = within_reader.Int(1, kMaxCrashWithinMs);
+  if (!name || !errors_.ok()) return std::nullopt;
+  if (mark && !IsCrashMark(*mark)) {
+    mark_reader.Fail("one of the crash marks " + CrashMarksText());
+    return std::nullopt;
+  }
+  if (within && !mark) {
+    within_reader.Fail("within_ms only with on_mark");
+    return std::nullopt;
+  }
+  return CrashFault{.node = *name, .mode = mode, .on_mark = mark, .within_ms = within};
 }
 
 std::optional<FaultAction> ScenarioParser::ParsePartition(JsonObject& obj) {

@@ -44,6 +44,7 @@ class ScenarioParser {
   void ParseFaults(const JsonReader& r);
   std::optional<Fault> ParseFault(const JsonReader& r);
   std::optional<FaultAction> ParseAction(std::string_view kind, JsonObject& obj);
+  std::optional<FaultAction> ParseCrash(JsonObject& obj);
   std::optional<FaultAction> ParsePartition(JsonObject& obj);
   std::optional<FaultAction> ParseOneWay(JsonObject& obj);
   std::optional<FaultAction> ParseClog(JsonObject& obj);

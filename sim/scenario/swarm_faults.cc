@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/scenario/crash_marks.h"
+
 namespace pg::sim {
 
 double Round3(double v) { return std::round(v * 1000) / 1000; }
@@ -33,6 +35,11 @@ namespace {
 //                (chance 1/3) wait from the episode's start for that long. Every straggler
 //                arrives by duration_ms + liveness_ms / 3, and a hold ends by duration_ms, so
 //                the faults end before the liveness phase and most of it runs after the last.
+//   crash loop   a server crashes (process or machine), restarts in the episode's first half, and
+//                crashes again while it recovers (process or machine, drawn again): on a mark
+//                (chance 1/2; pegasus only) drawn from crash_marks.h for its kind, a trigger armed
+//                at the restart until 1 ms before the episode ends, or after a delay in
+//                [0, 2000] ms (cut to end before the episode does); it restarts at the end
 // Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
 // down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
 class FaultDrawer {
@@ -44,7 +51,8 @@ class FaultDrawer {
 
  private:
   using B = SwarmBounds;
-  static constexpr int kKinds = 10;
+  static constexpr int kKinds = 11;
+  static constexpr int64_t kCrashLoopDelayMaxMs = 2000;
   static constexpr int64_t kMinEpisodeMs = 500;
 
   const std::string& Pick(const std::vector<std::string>& names) {
@@ -62,6 +70,8 @@ class FaultDrawer {
   void Spell(int64_t start, int64_t end);
   void DiskErrors(int64_t start, int64_t end);
   void Delay(int64_t start, int64_t end);
+  void CrashLoop(int64_t start, int64_t end);
+  std::string DrawCrashMode() { return rng_.Uniform(2) == 0 ? "process" : "machine"; }
 
   const Knobs& k_;
   Rng& rng_;
@@ -90,7 +100,7 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
   switch (rng_.Uniform(kKinds)) {
     case 0: {
       const std::string node = Pick(servers_);
-      Add(start, CrashFault{.node = node, .mode = rng_.Uniform(2) == 0 ? "process" : "machine"});
+      Add(start, CrashFault{.node = node, .mode = DrawCrashMode()});
       Add(end, RestartFault{.node = node});
       break;
     }
@@ -131,9 +141,35 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
     case 8:
       DiskErrors(start, end);
       break;
-    default:
+    case 9:
       Delay(start, end);
+      break;
+    default:
+      CrashLoop(start, end);
   }
+}
+
+void FaultDrawer::CrashLoop(int64_t start, int64_t end) {
+  const std::string node = Pick(servers_);
+  Add(start, CrashFault{.node = node, .mode = DrawCrashMode()});
+  const int64_t restart = rng_.UniformRange(start + 1, start + (end - start) / 2);
+  Add(restart, RestartFault{.node = node});
+  CrashFault again{.node = node, .mode = DrawCrashMode()};
+  // Only the pegasus core emits the marks; the register system's loops take the delay.
+  const bool on_mark = rng_.Uniform(2) == 0 && k_.system == "pegasus";
+  if (on_mark) {
+    const auto marks =
+        node.starts_with("meta/") ? MetaCrashMarks(k_.meta_servers) : ReplicaCrashMarks();
+    again.on_mark = std::string(marks[rng_.Uniform(marks.size())]);
+    // Expires before the final restart, which then always finds the node as the loop left it.
+    again.within_ms = end - 1 - restart;
+    Add(restart, std::move(again));
+  } else {
+    const int64_t delay =
+        rng_.UniformRange(0, std::min<int64_t>(kCrashLoopDelayMaxMs, end - 1 - restart));
+    Add(restart + delay, std::move(again));
+  }
+  Add(end, RestartFault{.node = node});
 }
 
 void FaultDrawer::DiskErrors(int64_t start, int64_t end) {
