@@ -243,10 +243,18 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
 
 // replica_stub's learning RPCs. An add-learner for a partition this node does not hold creates the
 // replica (empty); it starts learning at the primary's next add-learner, once its index entry is
-// durable (replica_stub::on_add_learner opens or creates it too).
+// durable (replica_stub::on_add_learner opens or creates it too). Not while this node's failed
+// replica of the partition is unacknowledged (meta still lists the node, or has not said it no
+// longer does): a new incarnation would erase the failure record, and a listing meant for the
+// failed one would make the learner a member without its data
+// (scenarios/regressions/pegasus_swarm_seed1622_learner_takes_failed_listing.json).
 void ReplicaServer::OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (const auto* add = std::get_if<AddLearnerRequest>(&msg)) {
     if (Replica* r = Find(add->config.gpid)) return r->OnMessage(now, from, msg, out);
+    if (failed_replicas_.contains(add->config.gpid)) {
+      out.Mark("replica_server.learner_refused_while_failed");
+      return;
+    }
     if (connected_ && env_.disk != nullptr) CreateReplica(now, add->config.gpid, out);
     return;
   }

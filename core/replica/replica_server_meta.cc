@@ -192,7 +192,7 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
   }
   const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid));
   ever_held_.insert(gpid);
-  failed_replicas_.erase(gpid);  // a new incarnation (a learner), announced by its index entry
+  PG_ASSERT(!failed_replicas_.contains(gpid), "a new incarnation over an unacknowledged failure");
   auto replica = std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), segment);
   replica->SetFirstLogSegment(segment);
   replica->MarkUnannounced();
