@@ -1,5 +1,6 @@
 // A server whose replica failed for a power loss takes no add-learner for that partition until
-// meta has acknowledged the failure (regression pegasus_swarm_seed1622_learner_takes_failed_listing).
+// meta has acknowledged the failure (swarm seed 1622, shrunk:
+// scenarios-wip/pegasus_swarm_seed1622_open_findings.json).
 #include <gtest/gtest.h>
 
 #include "core/replica/replica_log.h"
@@ -45,8 +46,8 @@ TEST(ReplicaFailedLearner, AnAddLearnerWaitsUntilMetaHasAcknowledgedTheFailure) 
   EXPECT_TRUE(h.node(kS2).Views(h.now).empty());
   // Meta's answer still lists kS2: the failure stays on record and the sync reports it.
   h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {h.Config()}});
-  EXPECT_TRUE(HasMark(h.Deliver(kP, kS2, AddLearner(2)),
-                      "replica_server.learner_refused_while_failed"));
+  EXPECT_TRUE(
+      HasMark(h.Deliver(kP, kS2, AddLearner(2)), "replica_server.learner_refused_while_failed"));
   // Meta dropped kS2 from the partition and, answering the sync that reported the failure at
   // the listed ballot, collects the failed replica: now it may learn.
   h.Deliver(kMeta, kS2, ConfigSyncResponse{.gc_replicas = {kGpid}});
