@@ -202,6 +202,16 @@ TEST(ReplicaLearn, BelowTheCollectedLogTheLearnerGetsACheckpoint) {
   EXPECT_EQ(h.View(kL).last_committed, Decree(4));
 }
 
+// The learner holds the checkpoint at 6; `older` (a checkpoint at 4) arrives and is refused with
+// `mark`, and the commit point stays.
+void ExpectTheOlderCheckpointRefused(Harness& h, const LearnResponse& older, const char* mark) {
+  EXPECT_EQ(h.View(kL).last_committed, Decree(6));
+  Outbox out = h.Deliver(kP, kL, older);
+  EXPECT_TRUE(HasMark(out, mark));
+  EXPECT_FALSE(HasMark(out, "learn.from_checkpoint"));
+  EXPECT_EQ(h.View(kL).last_committed, Decree(6)) << "the older checkpoint was not restored";
+}
+
 // Regression learner_stale_answer_seed7_late_answer: the answer to the learner's first request
 // (a checkpoint at 4) straggles; the learn timer asks again, and the answer to that (a checkpoint
 // at 6) comes first. The late one must not restore the older checkpoint.
@@ -227,11 +237,7 @@ TEST(ReplicaLearn, TheAnswerToAnEarlierRequestOfTheRoundIsIgnored) {
   ASSERT_TRUE(fresh.checkpoint.has_value());
   EXPECT_EQ(fresh.checkpoint->decree, Decree(6));
   h.Deliver(kP, kL, fresh);
-  EXPECT_EQ(h.View(kL).last_committed, Decree(6));
-  Outbox out = h.Deliver(kP, kL, late);
-  EXPECT_TRUE(HasMark(out, "learn.late_answer"));
-  EXPECT_FALSE(HasMark(out, "learn.from_checkpoint"));
-  EXPECT_EQ(h.View(kL).last_committed, Decree(6)) << "the older checkpoint was not restored";
+  ExpectTheOlderCheckpointRefused(h, late, "learn.late_answer");
 }
 
 // Regression learner_straggling_links_seed61_second_answer: one request answered twice (the
@@ -252,11 +258,7 @@ TEST(ReplicaLearn, ASecondAnswerToTheSameRequestIsIgnored) {
   ASSERT_EQ(newer.checkpoint->decree, Decree(6));
   ASSERT_EQ(newer.request_in_round, older.request_in_round);
   h.Deliver(kP, kL, newer);
-  EXPECT_EQ(h.View(kL).last_committed, Decree(6));
-  Outbox out = h.Deliver(kP, kL, older);
-  EXPECT_TRUE(HasMark(out, "learn.second_answer"));
-  EXPECT_FALSE(HasMark(out, "learn.from_checkpoint"));
-  EXPECT_EQ(h.View(kL).last_committed, Decree(6)) << "the older checkpoint was not restored";
+  ExpectTheOlderCheckpointRefused(h, older, "learn.second_answer");
 }
 
 TEST(ReplicaLearn, RequestsWithAStaleSignatureAreRefused) {
