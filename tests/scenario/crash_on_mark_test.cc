@@ -10,6 +10,7 @@
 #include "sim/scenario/crash_marks.h"
 #include "sim/scenario/knobs.h"
 #include "sim/scenario/nemesis.h"
+#include "tests/scenario/nemesis_harness.h"
 
 namespace pg::sim {
 namespace {
@@ -32,41 +33,16 @@ class MarkingNode final : public Node {
   uint64_t token_ = 0;
 };
 
-Result<Scenario> ParseFaults(const std::string& faults) {
-  return ParseScenario(R"({"name": "m", "duration_ms": 10000, "workload": {"clients": 1},
-                           "faults": )" +
-                           faults + "}",
-                       "m.json");
-}
-
-Knobs KnobsFor(const std::string& faults) {
-  auto s = ParseFaults(faults);
-  PG_ASSERT(s.ok(), "{}", s.status().ToString());
-  return ResolveKnobs(*s, 1);
-}
+using nemesis_harness::At;
+using nemesis_harness::KnobsFor;
+using nemesis_harness::LogHas;
 
 std::unique_ptr<Cluster> Build(const Knobs& k) {
-  auto c = std::make_unique<Cluster>(
-      ClusterOptions{.seed = k.seed, .default_link = LinkConfigFromKnobs(k), .record_trace = true});
-  for (const std::string& name : NodeNames(k)) {
-    c->AddNode(name, [](const NodeEnv&) { return std::make_unique<MarkingNode>(); });
-  }
-  c->Start();
-  ScheduleFaults(*c, k);
-  return c;
-}
-
-Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
-
-bool LogHas(const Cluster& c, int64_t ms, const std::string& part) {
-  for (const auto& [at, what] : c.fault_log()) {
-    if (at == At(ms) && what.find(part) != std::string::npos) return true;
-  }
-  return false;
+  return nemesis_harness::BuildWith<MarkingNode>(k, {.record_trace = true});
 }
 
 std::string LoadError(const std::string& faults) {
-  auto s = ParseFaults(faults);
+  auto s = nemesis_harness::ParseWithFaults(faults, "", "m.json");
   return s.ok() ? "" : s.status().message();
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/storage/mutation_log.h"
 #include "sim/kernel/cluster.h"
+#include "tests/scenario/nemesis_harness.h"
 
 namespace pg::sim {
 namespace {
@@ -18,45 +19,16 @@ class IdleNode final : public Node {
   void CheckInvariants() const override {}
 };
 
-Knobs KnobsFor(const std::string& faults_json, const std::string& extra = "") {
-  auto s = ParseScenario(R"({"name": "n", "duration_ms": 10000, "workload": {"clients": 2})" +
-                             extra + R"(, "faults": )" + faults_json + "}",
-                         "nemesis.json");
-  PG_ASSERT(s.ok(), "{}", s.status().ToString());
-  return ResolveKnobs(*s, 1);
+using nemesis_harness::At;
+using nemesis_harness::BuildOptions;
+using nemesis_harness::Id;
+using nemesis_harness::KnobsFor;
+using nemesis_harness::LogAt;
+using nemesis_harness::LogHas;
+
+std::unique_ptr<Cluster> Build(const Knobs& k, BuildOptions o = {}) {
+  return nemesis_harness::BuildWith<IdleNode>(k, o);
 }
-
-std::unique_ptr<Cluster> Build(const Knobs& k, bool with_meta = true) {
-  auto c = std::make_unique<Cluster>(ClusterOptions{
-      .seed = k.seed, .default_link = LinkConfigFromKnobs(k), .record_trace = false});
-  for (const std::string& name : NodeNames(k)) {
-    if (!with_meta && name.starts_with("meta/")) continue;
-    c->AddNode(name, [](const NodeEnv&) { return std::make_unique<IdleNode>(); });
-  }
-  c->Start();
-  ScheduleFaults(*c, k);
-  return c;
-}
-
-NodeId Id(const Cluster& c, const std::string& name) { return *c.FindNode(name); }
-
-// The fault-log lines at exactly `ms`.
-std::vector<std::string> LogAt(const Cluster& c, int64_t ms) {
-  std::vector<std::string> out;
-  for (const auto& [at, what] : c.fault_log()) {
-    if (at == Time::Zero() + Millis(ms)) out.push_back(what);
-  }
-  return out;
-}
-
-bool LogHas(const Cluster& c, int64_t ms, const std::string& part) {
-  for (const std::string& line : LogAt(c, ms)) {
-    if (line.find(part) != std::string::npos) return true;
-  }
-  return false;
-}
-
-Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
 
 TEST(Nemesis, CrashAndRestartTakeEffectAtTheirTimes) {
   auto c =
@@ -179,7 +151,7 @@ TEST(Nemesis, ANodeSpellSetsThatNodesLinksOnly) {
 TEST(Nemesis, AnUnknownNodeIsSkippedNotAsserted) {
   // A system that builds no meta servers (e.g. "register") still has meta/0 in its knobs.
   auto c = Build(KnobsFor(R"([{"at_ms": 100, "kind": "crash", "node": "meta/0"}])"),
-                 /*with_meta=*/false);
+                 {.with_meta = false});
   c->RunUntil(At(200));
   EXPECT_FALSE(c->failure().has_value());
 }
