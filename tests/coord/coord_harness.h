@@ -15,11 +15,11 @@
 #include "tests/support/map_disk.h"
 #include "tests/support/outbox_views.h"
 #include "tests/support/throwing_asserts.h"
+#include "tests/support/sim_time.h"
 
 namespace pg::testing {
 
 inline const NodeId kCoord{0};
-inline Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
 
 // The request id a coordination message carries (0 for any other message).
 inline uint64_t RequestIdOf(const Message& msg) {

@@ -7,7 +7,7 @@ namespace pg::testing {
 namespace {
 
 TEST(MetaServerFailStop, FailedAppendOfAChangeExitsWithoutApplyingOrAnswering) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   Outbox boot = f.Step(At(0), Boot{});
   f.Complete(At(1), AppendsOf(boot).at(0));
   const PartitionConfiguration pc = f.meta().partitions()[0];

@@ -26,7 +26,7 @@ std::vector<Outbox> RunChecks(MetaFixture& f, NodeId silent, int64_t from_ms, in
 }
 
 TEST(MetaFailover, DeadPrimaryIsDowngradedByMetaWithBallotPlusOne) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId dead(1);
   std::vector<Outbox> checks = RunChecks(f, dead, 1000, 9000);
@@ -57,7 +57,7 @@ TEST(MetaFailover, DeadPrimaryIsDowngradedByMetaWithBallotPlusOne) {
 // the old ballot beside the next primary
 // (scenarios/regressions/pegasus_swarm_seed60_invariant_single_primary.json).
 TEST(MetaFailover, ConfigSyncLeavesOutAPartitionWhoseChangeIsInFlight) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId dead(1);
   std::vector<AppendLog> downgrades;
@@ -115,7 +115,7 @@ TEST(MetaFailover, ConfigSyncLeavesOutAPartitionWhoseChangeIsInFlight) {
 // next answer (which collects the replica), it would make the server recreate the partition
 // empty and serve it (scenarios/regressions/pegasus_swarm_seed1238_invariant_single_primary.json).
 TEST(MetaFailover, TheSyncThatStartsRemovingAFailedPrimaryDoesNotListIt) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId node(1);
   ConfigSyncRequest req;
@@ -137,7 +137,7 @@ TEST(MetaFailover, TheSyncThatStartsRemovingAFailedPrimaryDoesNotListIt) {
 }
 
 TEST(MetaFailover, ProposesUpgradeToTheAliveSecondaryWithFewestPrimaries) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId dead(1);
   for (const Outbox& c : RunChecks(f, dead, 1000, 9000)) {
@@ -203,7 +203,7 @@ TEST(MetaFailover, UpgradeToPrimaryOnlyForASecondaryOfAPartitionWithoutPrimary) 
 }
 
 TEST(MetaFailover, ReplicaReportingErrorAtConfigSyncIsRemovedLikeADeadOne) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId node(2);
   ConfigSyncRequest sync;

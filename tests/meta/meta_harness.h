@@ -13,7 +13,9 @@
 #include "core/meta/meta_server.h"
 #include "tests/support/map_disk.h"
 #include "tests/support/outbox_views.h"
+#include "tests/support/test_nodes.h"
 #include "tests/support/throwing_asserts.h"
+#include "tests/support/sim_time.h"
 
 namespace pg::testing {
 
@@ -25,7 +27,6 @@ class CountingRng final : public Rng {
   uint64_t state_ = 1;
 };
 
-inline const NodeId kMeta{0};
 inline std::vector<NodeId> Servers(int n) {
   std::vector<NodeId> v;
   for (int i = 0; i < n; ++i) v.push_back(NodeId(1 + i));
@@ -74,11 +75,10 @@ class MetaFixture {
   std::unique_ptr<MetaServer> meta_;
 };
 
-inline MetaServerOptions DefaultOptions() {
+inline MetaServerOptions DefaultMetaOptions() {
   return {.replica_servers = Servers(4), .partition_count = 8, .replica_count = 3};
 }
 
-inline Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
 
 // Partition pc's primary forces the next ballot and meta persists it (at 1 ms and 2 ms).
 inline void ForceNextBallot(MetaFixture& f, const PartitionConfiguration& pc) {

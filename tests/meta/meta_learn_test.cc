@@ -82,7 +82,7 @@ std::vector<Outbox> Checks(MetaFixture& f, NodeId dead, int64_t from_ms, int64_t
 }
 
 TEST(MetaLearn, AShortPartitionGetsANewNodeProposedOnlyAfterTheDelay) {
-  MetaServerOptions o = DefaultOptions();
+  MetaServerOptions o = DefaultMetaOptions();
   o.add_secondary_delay = Millis(10000);
   MetaFixture f(o);
   f.BootReady(At(0));
@@ -133,7 +133,7 @@ void BumpToBallot2(MetaFixture& f, const PartitionConfiguration& pc) {
 }
 
 TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallotOne) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[2];
   BumpToBallot2(f, pc);
@@ -163,7 +163,7 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallot
 // lost it, which could leave every member of the partition removed so
 // (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
 TEST(MetaLearn, AMemberThatNeverHeldTheReplicaIsKeptAndToldToCreateIt) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[2];
   BumpToBallot2(f, pc);

@@ -10,7 +10,7 @@ namespace pg::testing {
 namespace {
 
 TEST(MetaServer, TableCreatedOnDistinctServersWithBalancedPrimaries) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const auto& table = f.meta().partitions();
   ASSERT_EQ(table.size(), 8u);
@@ -51,7 +51,7 @@ TEST(MetaServer, TableCreatedOnDistinctServersWithBalancedPrimaries) {
 }
 
 TEST(MetaServer, PersistsBeforeActing) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   Outbox boot = f.Step(At(0), Boot{});
   const auto appends = AppendsOf(boot);
   ASSERT_EQ(appends.size(), 1u);
@@ -99,13 +99,13 @@ TEST(MetaServer, LeaseShorterThanGraceIsAsserted) {
   MapDisk disk;
   CountingRng rng;
   const NodeEnv env{.id = kMeta, .name = "meta/0", .rng = &rng, .disk = &disk};
-  MetaServerOptions equal = DefaultOptions();
+  MetaServerOptions equal = DefaultMetaOptions();
   equal.replica_lease = equal.grace;
   EXPECT_THROW(MetaServer(env, equal), AssertionThrown);
-  MetaServerOptions longer = DefaultOptions();
+  MetaServerOptions longer = DefaultMetaOptions();
   longer.replica_lease = longer.grace + Millis(1);
   EXPECT_THROW(MetaServer(env, longer), AssertionThrown);
-  MetaServerOptions fine = DefaultOptions();
+  MetaServerOptions fine = DefaultMetaOptions();
   fine.replica_lease = fine.grace - Millis(1);
   EXPECT_NO_THROW(MetaServer(env, fine));
 }
@@ -131,7 +131,7 @@ std::vector<std::pair<NodeId, ConfigProposal>> RunBeacons(MetaFixture& f, NodeId
 }
 
 TEST(MetaServer, DeclaresDeadAfterGraceSinceLastBeacon) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId silent(4);
   // Last beacon received at 1000 ms; grace 7000 ms: still alive at the check at 8001 ms
@@ -159,7 +159,7 @@ TEST(MetaServer, DeclaresDeadAfterGraceSinceLastBeacon) {
 }
 
 TEST(MetaServer, ProposesRemovingDeadSecondaryToItsPrimary) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId silent(4);
   auto proposals = RunBeacons(f, silent, 10000);
@@ -192,7 +192,7 @@ UpdateConfigRequest Downgrade(const PartitionConfiguration& pc, NodeId victim, B
 // never be prepared to. The primary hears of the partition once the change is done
 // (scenarios/regressions/pegasus_swarm_seed1232_primary_behind_meta.json).
 TEST(MetaServer, ConfigSyncLeavesOutAPartitionWhosePrimaryHasAChangeInFlight) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[3];
   const NodeId primary = *pc.primary;
@@ -220,7 +220,7 @@ TEST(MetaServer, ConfigSyncLeavesOutAPartitionWhosePrimaryHasAChangeInFlight) {
 }
 
 TEST(MetaServer, RemovesFailedSecondaryWithBallotPlusOne) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[3];
   const NodeId victim = pc.secondaries[1];
@@ -255,7 +255,7 @@ TEST(MetaServer, RemovesFailedSecondaryWithBallotPlusOne) {
 }
 
 TEST(MetaServer, RejectsWrongBallotWithInvalidVersion) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[1];
   const NodeId victim = pc.secondaries[0];
@@ -275,7 +275,7 @@ TEST(MetaServer, RejectsWrongBallotWithInvalidVersion) {
 }
 
 TEST(MetaServer, BadTableNameGetsAppNotExist) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   Outbox out = f.Receive(At(1), NodeId(9), QueryConfigRequest{.app_name = "nope"});
   const auto r = SentOf<QueryConfigResponse>(out);
@@ -288,7 +288,7 @@ TEST(MetaServer, BadTableNameGetsAppNotExist) {
 }
 
 TEST(MetaServer, ConfigSyncListsMembershipAndCollectsStrayReplicas) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const NodeId node(2);
   ConfigSyncRequest req;
@@ -307,7 +307,7 @@ TEST(MetaServer, ConfigSyncListsMembershipAndCollectsStrayReplicas) {
 }
 
 TEST(MetaServer, ReplaySkipsTornAppendsAndRecreatesMissingPartitions) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[5];
   const NodeId victim = pc.secondaries[0];
@@ -328,7 +328,7 @@ TEST(MetaServer, ReplaySkipsTornAppendsAndRecreatesMissingPartitions) {
 
   // A log that lost the table's tail (a crash while creating it): the missing partitions are
   // created again, identically, before anything is answered.
-  MetaFixture g(DefaultOptions());
+  MetaFixture g(DefaultMetaOptions());
   g.disk().files[kMetaLogFile] = EncodeMetaLogRecord(
       CreateTableLayout({.partition_count = 8, .replica_count = 3, .servers = Servers(4)})[0]);
   Outbox boot = g.Step(At(0), Boot{});
@@ -347,7 +347,7 @@ namespace pg::testing {
 namespace {
 
 TEST(MetaServer, PrimaryForceUpdateBallotKeepsMembership) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[2];
   PartitionConfiguration next = pc;

@@ -18,7 +18,7 @@ PartitionConfiguration AtBallot2(MetaFixture& f) {
 }
 
 TEST(MetaStaleReport, AFailureReportFromAnOlderBallotLeavesThePrimary) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = AtBallot2(f);
   ASSERT_EQ(pc.ballot, Ballot(2));
@@ -34,7 +34,7 @@ TEST(MetaStaleReport, AFailureReportFromAnOlderBallotLeavesThePrimary) {
 }
 
 TEST(MetaStaleReport, AFailureReportListedAtTheCurrentBallotDowngradesThePrimary) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = AtBallot2(f);
   // The replica failed at ballot 1, before it heard of ballot 2; meta's answer listed it at 2.
@@ -48,7 +48,7 @@ TEST(MetaStaleReport, AFailureReportListedAtTheCurrentBallotDowngradesThePrimary
 }
 
 TEST(MetaStaleReport, AnAbsenceReportFromAnOlderBallotLeavesTheMember) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = AtBallot2(f);
   // Sent when the server had lost the replica, before it was made primary of ballot 2.
@@ -67,7 +67,7 @@ TEST(MetaStaleReport, AnAbsenceReportFromAnOlderBallotLeavesTheMember) {
 }
 
 TEST(MetaStaleReport, TheAnswerEchoesTheSyncId) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   Outbox out = f.Receive(At(1), NodeId(1), ConfigSyncRequest{.sync_id = 77});
   const auto resps = SentOf<ConfigSyncResponse>(out);

@@ -12,7 +12,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kL{4};
 
 // A tiny cache and no log reserve: a learner behind the primary's flushed state gets LT_APP.
 ReplicaServerOptions Options(std::optional<Bug> bug) {

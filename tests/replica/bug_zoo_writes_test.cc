@@ -12,20 +12,11 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3};
 
 ReplicaServerOptions With(std::optional<Bug> bug) {
   ReplicaServerOptions o = DefaultOptions();
   if (bug) o.bugs.Enable(*bug);
   return o;
-}
-
-Outbox ForwardPrepare(Harness& h, const Outbox& primary_out, NodeId to) {
-  for (auto& [dest, p] : Sent<PrepareRequest>(primary_out)) {
-    if (dest == to) return h.Deliver(kP, to, p);
-  }
-  ADD_FAILURE() << "no prepare to " << to.value();
-  return {};
 }
 
 // Commits decree 1 (value v1) on the whole group: every member acked. The secondaries hold it

@@ -6,16 +6,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3};
-
-// Sends a prepare captured from the primary's outbox to `to`.
-Outbox ForwardPrepare(Harness& h, const Outbox& primary_out, NodeId to) {
-  for (auto& [dest, p] : Sent<PrepareRequest>(primary_out)) {
-    if (dest == to) return h.Deliver(kP, to, p);
-  }
-  ADD_FAILURE() << "no prepare to " << to.value();
-  return {};
-}
 
 TEST(Replica2pc, GroupStartsWithPrimaryAndSecondaries) {
   Harness h;

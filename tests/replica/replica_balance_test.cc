@@ -11,7 +11,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3}, kL{4};
 
 ConfigProposal Proposal(ConfigType type, const PartitionConfiguration& pc, NodeId node) {
   return ConfigProposal{.type = type, .config = pc, .node = node};

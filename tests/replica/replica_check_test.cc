@@ -6,7 +6,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3};
 
 // Runs one write through the whole group; returns the primary's outbox of the first step.
 Outbox CommitOneWrite(Harness& h, const ClientRequest& req) {

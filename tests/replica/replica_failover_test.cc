@@ -7,7 +7,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3};
 
 // The configuration meta persists when it downgrades the dead primary kP (ballot 2).
 PartitionConfiguration Orphaned(const Harness& h) {

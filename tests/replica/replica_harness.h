@@ -14,10 +14,13 @@
 #include "core/replica/replica_server.h"
 #include "core/storage/mem_engine.h"
 #include "tests/support/map_disk.h"
+#include "tests/support/outbox_views.h"
+#include "tests/support/test_nodes.h"
 
 namespace pg::testing {
 
-inline constexpr NodeId kMeta{0};
+// The roles the replica tests cast: a primary, two secondaries and a learner.
+inline constexpr NodeId kP{1}, kS2{2}, kS3{3}, kL{4};
 inline constexpr NodeId kClient{10};
 inline constexpr Gpid kGpid{.app_id = 1, .partition_index = 0};
 
@@ -40,13 +43,6 @@ std::vector<std::pair<NodeId, T>> Sent(const Outbox& out) {
     }
   }
   return v;
-}
-
-inline bool HasMark(const Outbox& out, std::string_view name) {
-  for (const Effect& e : out.effects()) {
-    if (const auto* m = std::get_if<Mark>(&e); m && m->name == name) return true;
-  }
-  return false;
 }
 
 inline ReplicaServerOptions DefaultOptions() {
@@ -199,6 +195,15 @@ inline ClientRequest Write(OpKind kind, std::string hashkey, std::string sortkey
 }
 inline ClientRequest Get(std::string hashkey, std::string sortkey, uint64_t id = 100) {
   return Write(OpKind::kGet, std::move(hashkey), std::move(sortkey), "", id);
+}
+
+// Sends the prepare captured from kP's outbox for `to` to it.
+inline Outbox ForwardPrepare(Harness& h, const Outbox& primary_out, NodeId to) {
+  for (auto& [dest, p] : Sent<PrepareRequest>(primary_out)) {
+    if (dest == to) return h.Deliver(kP, to, p);
+  }
+  ADD_FAILURE() << "no prepare to " << to.value();
+  return {};
 }
 
 }  // namespace pg::testing

@@ -9,7 +9,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kL{4};
 
 // Writes `first..last` through kP; kS2 logs and acks each, so they commit. Returns the prepares
 // kP sent the learner kL, undelivered.

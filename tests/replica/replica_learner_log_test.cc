@@ -9,7 +9,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3};
 
 // The configuration meta persists once kS2 took over from kP: ballot 3, kS3 its secondary.
 PartitionConfiguration Ballot3(const Harness& h) {

@@ -8,7 +8,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3};
 
 // Delivers every prepare of `p` and every resulting ack; returns the client replies.
 std::vector<std::pair<NodeId, ClientResponse>> Replicate(Harness& h, const Outbox& p) {

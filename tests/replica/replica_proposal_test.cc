@@ -9,7 +9,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3}, kL{4};
 
 // What meta persisted after kP asked to drop kS2: ballot 2, kS3 the only secondary.
 PartitionConfiguration WithoutS2(const Harness& h) {

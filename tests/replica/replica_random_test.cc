@@ -13,7 +13,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1};
 
 struct Flight {
   NodeId from, to;

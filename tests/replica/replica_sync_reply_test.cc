@@ -8,7 +8,6 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2};
 
 // The server's latest config sync request in `out`.
 std::optional<ConfigSyncRequest> SyncIn(const Outbox& out) {

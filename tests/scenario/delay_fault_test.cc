@@ -11,7 +11,7 @@
 namespace pg::sim {
 namespace {
 
-Knobs KnobsFor(const std::string& faults_json) {
+Knobs DelayKnobs(const std::string& faults_json) {
   auto s = ParseScenario(R"({"name": "d", "duration_ms": 20000, "faults": )" + faults_json + "}",
                          "delay.json");
   PG_ASSERT(s.ok(), "{}", s.status().ToString());
@@ -19,7 +19,7 @@ Knobs KnobsFor(const std::string& faults_json) {
 }
 
 TEST(DelayFault, DefaultsAndScopes) {
-  const Knobs k = KnobsFor(R"([
+  const Knobs k = DelayKnobs(R"([
     {"at_ms": 100, "kind": "delay", "delay_ms": 9000, "duration_ms": 1000},
     {"at_ms": 200, "kind": "delay", "node": "meta/0", "class": "control", "mode": "hold",
      "probability": 0.5, "duration_ms": 2000},
@@ -40,7 +40,7 @@ TEST(DelayFault, DefaultsAndScopes) {
 }
 
 TEST(DelayFault, RoundTripsThroughKnobs) {
-  const Knobs k = KnobsFor(
+  const Knobs k = DelayKnobs(
       R"([{"at_ms": 200, "kind": "delay", "node": "replica/1", "class": "control",
            "mode": "hold", "probability": 0.25, "duration_ms": 2000}])");
   auto back = KnobsFromJson(KnobsToJson(k), "verdict.json");
@@ -55,7 +55,7 @@ class IdleNode final : public Node {
 };
 
 TEST(DelayFault, TheNemesisAddsTheRuleAndEndsIt) {
-  const Knobs k = KnobsFor(
+  const Knobs k = DelayKnobs(
       R"([{"at_ms": 1000, "kind": "delay", "node": "replica/1", "class": "control",
            "delay_ms": 4000, "duration_ms": 2000}])");
   Cluster c(ClusterOptions{.seed = 1, .default_link = LinkConfigFromKnobs(k)});

@@ -4,6 +4,7 @@
 
 #include "sim/kernel/network.h"
 #include "sim/kernel/rng.h"
+#include "tests/support/sim_time.h"
 
 namespace pg::sim {
 namespace {
@@ -19,7 +20,7 @@ Network ThreeNodes() {
   return n;
 }
 
-Time At(int64_t ms) { return Time::Zero() + Millis(ms); }
+using pg::testing::At;
 
 TEST(DelayRule, NoRuleDrawsNothing) {
   Network n = ThreeNodes();

@@ -6,6 +6,7 @@
 
 #include "sim/kernel/cluster.h"
 #include "tests/sim/test_nodes.h"
+#include "tests/support/sim_time.h"
 
 namespace pg::sim {
 namespace {
@@ -15,7 +16,7 @@ using testing::Journal;
 using testing::Scripted;
 using testing::Ticker;
 
-Time Ms(int64_t ms) { return Time::Zero() + Millis(ms); }
+using pg::testing::At;
 
 LinkConfig FixedLink(int64_t ms) {
   LinkConfig c;
@@ -58,8 +59,8 @@ TEST(Lifecycle, CrashDeletesTheNodeAndItsTimersDie) {
         }
       }));
   cluster.Start();
-  cluster.Schedule(Ms(5), "crash", [n](Cluster& c) { c.Crash(n, CrashMode::kProcess); });
-  cluster.Schedule(Ms(6), "restart", [n](Cluster& c) { c.Restart(n); });
+  cluster.Schedule(At(5), "crash", [n](Cluster& c) { c.Crash(n, CrashMode::kProcess); });
+  cluster.Schedule(At(6), "restart", [n](Cluster& c) { c.Restart(n); });
   cluster.RunUntil(Time::Zero() + Seconds(1));
   ASSERT_EQ(journal.seen.size(), 2u);
   EXPECT_TRUE(std::holds_alternative<Boot>(journal.seen[0].input));
@@ -106,7 +107,7 @@ TEST(Lifecycle, ExitTakesTheProcessDownAfterTheStepsOtherEffects) {
   Steps steps;
   steps.Attach(cluster, ids[1]);
   cluster.Start();
-  cluster.RunUntil(Ms(10));
+  cluster.RunUntil(At(10));
   EXPECT_EQ(steps.PingSeqs(), (std::vector<uint64_t>{7}));  // sent before the exit
   EXPECT_FALSE(cluster.is_up(ids[0]));                      // nothing restarts it by itself
   std::vector<std::string> log;
@@ -127,7 +128,7 @@ TEST(Lifecycle, RestartDeliversBootBeforeAnyMessageToTheNewIncarnation) {
   cluster.Start();
   // The crash and restart run before the Pings due at 5 ms (scheduled earlier); the Boot is
   // scheduled after them, yet the Pings must wait for it.
-  cluster.Schedule(Ms(5), "bounce", [&](Cluster& c) {
+  cluster.Schedule(At(5), "bounce", [&](Cluster& c) {
     c.Crash(ids[1], CrashMode::kProcess);
     c.Restart(ids[1]);
   });
@@ -135,7 +136,7 @@ TEST(Lifecycle, RestartDeliversBootBeforeAnyMessageToTheNewIncarnation) {
   ASSERT_EQ(steps.of.size(), 12u);
   EXPECT_TRUE(std::holds_alternative<Boot>(steps.of[0].input));
   EXPECT_TRUE(std::holds_alternative<Boot>(steps.of[1].input));
-  EXPECT_EQ(steps.of[1].at, Ms(5));
+  EXPECT_EQ(steps.of[1].at, At(5));
   EXPECT_EQ(steps.PingSeqs(), (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_EQ(cluster.incarnation(ids[1]), 2u);
 }
@@ -160,23 +161,23 @@ struct PauseRig {
 
 TEST(Lifecycle, PausedNodeGetsItsInputsOnResumeInArrivalOrder) {
   PauseRig r;
-  r.cluster.Schedule(Ms(10), "pause", [&](Cluster& c) {
+  r.cluster.Schedule(At(10), "pause", [&](Cluster& c) {
     c.Pause(r.ids[1]);
     EXPECT_TRUE(c.is_paused(r.ids[1]));
   });
-  r.cluster.Schedule(Ms(50), "resume", [&](Cluster& c) { c.Resume(r.ids[1]); });
-  r.cluster.RunUntil(Ms(80));
+  r.cluster.Schedule(At(50), "resume", [&](Cluster& c) { c.Resume(r.ids[1]); });
+  r.cluster.RunUntil(At(80));
   Time timer_at;
   size_t timer_index = 0;
   for (size_t i = 0; i < r.steps.of.size(); ++i) {
     const auto& s = r.steps.of[i];
-    EXPECT_FALSE(s.at > Ms(10) && s.at < Ms(50)) << "stepped while paused at " << s.at.ns();
+    EXPECT_FALSE(s.at > At(10) && s.at < At(50)) << "stepped while paused at " << s.at.ns();
     if (std::holds_alternative<TimerFired>(s.input)) {
       timer_at = s.at;
       timer_index = i;
     }
   }
-  EXPECT_EQ(timer_at, Ms(50));  // due at 20, fired late
+  EXPECT_EQ(timer_at, At(50));  // due at 20, fired late
   // It came due at 20 ms, after the Ping that arrived at 19 ms (seq 18) and, having been scheduled
   // long before it, ahead of the Ping that arrived at 20 ms too (seq 19).
   const auto& before = std::get<Receive>(r.steps.of[timer_index - 1].input);
@@ -191,10 +192,10 @@ TEST(Lifecycle, PausedNodeGetsItsInputsOnResumeInArrivalOrder) {
 TEST(Lifecycle, CrashWhilePausedDiscardsWaitingInputs) {
   PauseRig r;
   const NodeId n = r.ids[1];
-  r.cluster.Schedule(Ms(10), "pause", [n](Cluster& c) { c.Pause(n); });
-  r.cluster.Schedule(Ms(20), "crash", [n](Cluster& c) { c.Crash(n, CrashMode::kProcess); });
-  r.cluster.Schedule(Ms(30), "restart", [n](Cluster& c) { c.Restart(n); });
-  r.cluster.RunUntil(Ms(40));
+  r.cluster.Schedule(At(10), "pause", [n](Cluster& c) { c.Pause(n); });
+  r.cluster.Schedule(At(20), "crash", [n](Cluster& c) { c.Crash(n, CrashMode::kProcess); });
+  r.cluster.Schedule(At(30), "restart", [n](Cluster& c) { c.Restart(n); });
+  r.cluster.RunUntil(At(40));
   EXPECT_FALSE(r.cluster.is_paused(n));
   const auto seqs = r.steps.PingSeqs();
   // Arrived at 1..9 before the pause; 10..19 waited and died with the crash; 20..29 found the

@@ -6,6 +6,7 @@
 
 #include "sim/kernel/cluster.h"
 #include "tests/sim/test_nodes.h"
+#include "tests/support/sim_time.h"
 
 namespace pg::sim {
 namespace {
@@ -15,7 +16,7 @@ using testing::DeliveryLog;
 using testing::Journal;
 using testing::Ticker;
 
-Time Ms(int64_t ms) { return Time::Zero() + Millis(ms); }
+using pg::testing::At;
 
 // Three nodes, each sending a Ping to both others every millisecond over a fixed 1 ms link.
 struct Mesh {
@@ -55,39 +56,39 @@ TEST(Partition, SymmetricCutsBothWaysUntilHealed) {
   Mesh m;
   auto& c = m.cluster;
   PartitionId p = 0;
-  c.Schedule(Ms(10), "cut", [&](Cluster& cl) {
+  c.Schedule(At(10), "cut", [&](Cluster& cl) {
     p = cl.AddPartition({.groups = {{m.ids[0]}, {m.ids[1]}}, .one_way = false});
   });
-  c.Schedule(Ms(30), "heal", [&](Cluster& cl) { cl.Heal(p); });
-  c.RunUntil(Ms(50));
+  c.Schedule(At(30), "heal", [&](Cluster& cl) { cl.Heal(p); });
+  c.RunUntil(At(50));
   // In flight at 10 ms (sent at 9.x) are dropped at delivery; sent just before 30 ms were dropped
   // at send time, so nothing arrives until one latency after the heal.
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(10), Ms(31)), 0u);
-  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], Ms(10), Ms(31)), 0u);
-  EXPECT_GT(m.Count(m.ids[0], m.ids[1], Ms(0), Ms(10)), 5u);
-  EXPECT_GT(m.Count(m.ids[0], m.ids[1], Ms(31), Ms(50)), 15u);
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(10), At(31)), 0u);
+  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], At(10), At(31)), 0u);
+  EXPECT_GT(m.Count(m.ids[0], m.ids[1], At(0), At(10)), 5u);
+  EXPECT_GT(m.Count(m.ids[0], m.ids[1], At(31), At(50)), 15u);
   // A node in no group is unaffected.
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[2], Ms(10), Ms(30)), 20u);
-  EXPECT_EQ(m.Count(m.ids[2], m.ids[1], Ms(10), Ms(30)), 20u);
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[2], At(10), At(30)), 20u);
+  EXPECT_EQ(m.Count(m.ids[2], m.ids[1], At(10), At(30)), 20u);
   EXPECT_GT(c.network_stats().dropped_partition, 30u);
 }
 
 TEST(Partition, OneWayCutsOnlyFromFirstGroupToSecond) {
   Mesh m;
   auto& c = m.cluster;
-  c.Schedule(Ms(10), "cut", [&](Cluster& cl) {
+  c.Schedule(At(10), "cut", [&](Cluster& cl) {
     cl.AddPartition({.groups = {{m.ids[0]}, {m.ids[1], m.ids[2]}}, .one_way = true});
     EXPECT_TRUE(cl.Partitioned(m.ids[0], m.ids[1]));
     EXPECT_FALSE(cl.Partitioned(m.ids[1], m.ids[0]));
     EXPECT_FALSE(cl.Partitioned(m.ids[1], m.ids[2]));
   });
-  c.Schedule(Ms(30), "heal", [](Cluster& cl) { cl.HealAll(); });
-  c.RunUntil(Ms(50));
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(10), Ms(31)), 0u);
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[2], Ms(10), Ms(31)), 0u);
-  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], Ms(10), Ms(30)), 20u);
-  EXPECT_EQ(m.Count(m.ids[1], m.ids[2], Ms(10), Ms(30)), 20u);
-  EXPECT_GT(m.Count(m.ids[0], m.ids[1], Ms(31), Ms(50)), 15u);
+  c.Schedule(At(30), "heal", [](Cluster& cl) { cl.HealAll(); });
+  c.RunUntil(At(50));
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(10), At(31)), 0u);
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[2], At(10), At(31)), 0u);
+  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], At(10), At(30)), 20u);
+  EXPECT_EQ(m.Count(m.ids[1], m.ids[2], At(10), At(30)), 20u);
+  EXPECT_GT(m.Count(m.ids[0], m.ids[1], At(31), At(50)), 15u);
 }
 
 TEST(Partition, HealOfAnUnknownPartitionIsLoggedNotAsserted) {
@@ -106,14 +107,14 @@ TEST(Partition, FaultLogNamesTheGroups) {
 TEST(Clog, NodeClogHoldsMessagesFromAndToItUntilItEnds) {
   Mesh m;
   auto& c = m.cluster;
-  c.Schedule(Ms(10), "clog", [&](Cluster& cl) { cl.ClogNode(m.ids[0], Millis(20)); });
-  c.RunUntil(Ms(60));
+  c.Schedule(At(10), "clog", [&](Cluster& cl) { cl.ClogNode(m.ids[0], Millis(20)); });
+  c.RunUntil(At(60));
   // Sent during [10, 30) from or to node 0: held, then all depart at 30 and arrive at 31, together
   // with the one sent at 30 (the clog has ended by then).
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(12), Ms(31)), 0u);
-  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], Ms(12), Ms(31)), 0u);
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(31), Ms(32)), 21u);
-  EXPECT_EQ(m.Count(m.ids[1], m.ids[2], Ms(12), Ms(30)), 18u);  // others unaffected
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(12), At(31)), 0u);
+  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], At(12), At(31)), 0u);
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(31), At(32)), 21u);
+  EXPECT_EQ(m.Count(m.ids[1], m.ids[2], At(12), At(30)), 18u);  // others unaffected
   EXPECT_EQ(c.network_stats().held, 80u);
   // Nothing was lost, and order held.
   for (NodeId to : {m.ids[1], m.ids[2]}) {
@@ -126,22 +127,22 @@ TEST(Clog, NodeClogHoldsMessagesFromAndToItUntilItEnds) {
 TEST(Clog, LinkClogHoldsOnlyThatDirection) {
   Mesh m;
   auto& c = m.cluster;
-  c.Schedule(Ms(10), "clog", [&](Cluster& cl) { cl.ClogLink(m.ids[0], m.ids[1], Millis(20)); });
-  c.RunUntil(Ms(60));
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(12), Ms(31)), 0u);
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(31), Ms(32)), 21u);
-  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], Ms(12), Ms(31)), 19u);
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[2], Ms(12), Ms(31)), 19u);
+  c.Schedule(At(10), "clog", [&](Cluster& cl) { cl.ClogLink(m.ids[0], m.ids[1], Millis(20)); });
+  c.RunUntil(At(60));
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(12), At(31)), 0u);
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(31), At(32)), 21u);
+  EXPECT_EQ(m.Count(m.ids[1], m.ids[0], At(12), At(31)), 19u);
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[2], At(12), At(31)), 19u);
 }
 
 TEST(Clog, ExtendedClogKeepsMessagesUntilTheLaterEnd) {
   Mesh m;
   auto& c = m.cluster;
-  c.Schedule(Ms(10), "clog", [&](Cluster& cl) { cl.ClogNode(m.ids[0], Millis(10)); });
-  c.Schedule(Ms(15), "clog more", [&](Cluster& cl) { cl.ClogNode(m.ids[0], Millis(20)); });
-  c.RunUntil(Ms(60));
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(12), Ms(36)), 0u);
-  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], Ms(36), Ms(37)), 26u);  // sent at 10..35
+  c.Schedule(At(10), "clog", [&](Cluster& cl) { cl.ClogNode(m.ids[0], Millis(10)); });
+  c.Schedule(At(15), "clog more", [&](Cluster& cl) { cl.ClogNode(m.ids[0], Millis(20)); });
+  c.RunUntil(At(60));
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(12), At(36)), 0u);
+  EXPECT_EQ(m.Count(m.ids[0], m.ids[1], At(36), At(37)), 26u);  // sent at 10..35
 }
 
 }  // namespace
