@@ -87,6 +87,8 @@ Cluster::Impl::Event& Cluster::Impl::NewEvent(Time at, EventKind kind, NodeId no
   e.sync_upto = 0;
   e.action = 0;
   e.msg_digest = 0;
+  e.leaves_sender = Time();
+  e.sender_power_losses = 0;
   return e;
 }
 
@@ -129,6 +131,9 @@ bool Cluster::Impl::ExecuteNext() {
 bool Cluster::Impl::DeliverInput(Event& e) {
   NodeState& ns = *nodes[e.node.value()];
   if (Stale(ns, e)) return false;
+  if (std::holds_alternative<Receive>(e.input) && LostWithSender(e)) {
+    return DropDelivery(e, "sender lost power", &stats.dropped_sender_power);
+  }
   if (std::holds_alternative<Receive>(e.input) && !ns.node) {
     return DropDelivery(e, "receiver down", &stats.dropped_down);
   }
@@ -221,6 +226,17 @@ bool Cluster::Impl::Deliver(NodeState& ns, const Event& e) {
   // Inputs that arrived before the Boot (unless the boot ended in an Exit).
   if (is_boot && ns.node) ScheduleDrain(ns, e.node);
   return true;
+}
+
+// A message the sender's kernel still held (delayed, straggling: leaves_sender is after its send
+// time) when the sender's machine lost power died with the machine. The first power loss after the
+// send decides: one at or after leaves_sender found the message already on the wire. A process
+// crash is no loss: the kernel keeps a dead process's socket data and still sends it.
+bool Cluster::Impl::LostWithSender(const Event& e) const {
+  const NodeId from = std::get<Receive>(e.input).from;
+  if (!Valid(from)) return false;
+  const std::vector<Time>& losses = nodes[from.value()]->power_losses;
+  return e.sender_power_losses < losses.size() && losses[e.sender_power_losses] < e.leaves_sender;
 }
 
 bool Cluster::Impl::DropDelivery(const Event& e, const char* why, uint64_t* counter) {
@@ -362,6 +378,9 @@ void Cluster::Impl::Crash(NodeState& ns, CrashMode mode) {
   ns.appends_in_flight.clear();
   if (mode == CrashMode::kMachine) {
     ns.disk.LoseUnsynced(*disk_rng, disk_faults.torn_write_probability);
+    // Messages its kernel still held die too; they are dropped where they would have arrived or
+    // departed (LostWithSender, ReleaseHeld).
+    ns.power_losses.push_back(now);
   }
 }
 

@@ -48,6 +48,9 @@ struct NetworkStats {
   uint64_t duplicated = 0;         // extra copies made
   uint64_t held = 0;               // held back by a clog
   uint64_t delayed = 0;            // lagged or held by a delay rule (AddDelay)
+  // Dropped: still in its sender's kernel (clogged, delayed, straggling) when the sender's machine
+  // lost power.
+  uint64_t dropped_sender_power = 0;
 };
 
 struct ClusterOptions {

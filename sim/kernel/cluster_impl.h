@@ -52,6 +52,12 @@ struct Event {
   uint64_t action = 0;  // kAction: key into Impl::actions
   // Receive: the trace digest of the message (see Trace::Digest), shared by duplicate copies.
   uint64_t msg_digest = 0;
+  // Receive: until when the message waits in its sender's kernel (a delay rule's lag or a
+  // straggler's: a TCP send stalled on a retransmission), and how many power losses its sender
+  // had had when it was sent. A power loss of the sender before `leaves_sender` loses it
+  // (Impl::LostWithSender); a message that left at once has `leaves_sender` = its send time.
+  Time leaves_sender;
+  uint32_t sender_power_losses = 0;
   Input input;
 };
 
@@ -82,13 +88,20 @@ struct NodeState {
     uint64_t start = 0;  // the file's size before the append
   };
   std::deque<InFlightAppend> appends_in_flight;
+  // When each machine crash (power loss) happened, oldest first: what the node's kernel still
+  // held to send died then (Impl::LostWithSender).
+  std::vector<Time> power_losses;
 };
 
+// A message held by a clog (in the sender's kernel until the clog ends), or in flight under a
+// delivery policy; the last two fields as in Event.
 struct HeldMessage {
   NodeId from;
   NodeId to;
   uint64_t msg_digest;
   Message msg;
+  Time leaves_sender;
+  uint32_t sender_power_losses = 0;
 };
 
 // A crash waiting for a node's mark (Cluster::ArmCrashOnMark).
@@ -143,6 +156,12 @@ struct Cluster::Impl {
   void ScheduleDrain(NodeState& ns, NodeId id);
   bool Deliver(NodeState& ns, const Event& e);
   bool DropDelivery(const Event& e, const char* why, uint64_t* counter);
+  // True when the sender of `e` (a Receive) lost power while the message still waited in its
+  // kernel: it never left the machine, so it never arrives.
+  bool LostWithSender(const Event& e) const;
+  uint32_t PowerLosses(NodeId node) const {
+    return static_cast<uint32_t>(nodes[node.value()]->power_losses.size());
+  }
   void StepNode(NodeState& ns, const Event& e);
   void ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest);
   // Set by an Exit effect of the step being executed.

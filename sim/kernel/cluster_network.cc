@@ -29,7 +29,11 @@ void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Mes
   }
   if (network.Clogged(from, to, now)) {
     stats.held++;
-    held.push_back({from, to, msg_digest, std::move(msg)});
+    held.push_back({.from = from,
+                    .to = to,
+                    .msg_digest = msg_digest,
+                    .msg = std::move(msg),
+                    .sender_power_losses = PowerLosses(from)});
     return;
   }
   Depart(from, to, msg_digest, std::move(msg));
@@ -37,8 +41,11 @@ void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Mes
 
 void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg) {
   std::array<Time, 2> at;
+  // The time each copy waits in the sender's kernel (a straggler's or a delay rule's lag): until
+  // it has left, the sender's power loss loses it (Impl::LostWithSender).
+  std::array<Duration, 2> in_kernel{};
   const uint64_t bytes = network.NeedsSize(from, to) ? Encode(msg).size() : 0;
-  const int copies = network.Transmit(from, to, now, *net_rng, &at, bytes);
+  const int copies = network.Transmit(from, to, now, *net_rng, &at, bytes, &in_kernel);
   if (copies == 0) {
     stats.dropped_random++;
     return;
@@ -48,15 +55,24 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
     const Duration lag = network.DrawDelay(from, to, ClassOf(msg), now, Stream("delay"));
     if (lag > Duration()) {
       stats.delayed++;
-      for (int i = 0; i < copies; ++i) at[i] = at[i] + lag;
+      for (int i = 0; i < copies; ++i) {
+        at[i] = at[i] + lag;
+        in_kernel[i] = in_kernel[i] + lag;
+      }
     }
   }
+  const uint32_t power_losses = PowerLosses(from);
   if (options.delivery_policy) {
     // Each copy waits on its link; its drawn time only schedules a tick (delivery_policy.h).
     auto& queue_of_link = in_flight[{from.value(), to.value()}];
     for (int i = 0; i < copies; ++i) {
       if (i + 1 < copies) stats.duplicated++;
-      queue_of_link.push_back({from, to, msg_digest, i + 1 < copies ? msg : std::move(msg)});
+      queue_of_link.push_back({.from = from,
+                               .to = to,
+                               .msg_digest = msg_digest,
+                               .msg = i + 1 < copies ? msg : std::move(msg),
+                               .leaves_sender = now + in_kernel[i],
+                               .sender_power_losses = power_losses});
       NewEvent(at[i], EventKind::kDeliveryTick, to, 0);
     }
     return;
@@ -64,6 +80,8 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
   for (int i = 0; i < copies; ++i) {
     Event& e = NewEvent(at[i], EventKind::kInput, to, 0);
     e.msg_digest = msg_digest;
+    e.leaves_sender = now + in_kernel[i];
+    e.sender_power_losses = power_losses;
     if (i + 1 < copies) {
       stats.duplicated++;
       e.input.emplace<Receive>(Receive{.from = from, .msg = msg});
@@ -75,15 +93,24 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
 
 // A clog ended: held messages whose sender, receiver and link are all free depart now, in the
 // order they were sent. A clog that was extended meanwhile keeps its messages until its own end.
+// A held message waited in its sender's kernel: if the sender's machine lost power meanwhile, it
+// is dropped here instead (recorded like a drop at delivery, at its receiver).
 void Cluster::Impl::ReleaseHeld() {
   size_t kept = 0;
   uint64_t released = 0;
   for (size_t i = 0; i < held.size(); ++i) {
-    if (network.Clogged(held[i].from, held[i].to, now)) {
-      if (kept != i) held[kept] = std::move(held[i]);
+    kernel::HeldMessage& m = held[i];
+    if (network.Clogged(m.from, m.to, now)) {
+      if (kept != i) held[kept] = std::move(m);
       ++kept;
+    } else if (m.sender_power_losses < PowerLosses(m.from)) {
+      Event lost;
+      lost.node = m.to;
+      lost.msg_digest = m.msg_digest;
+      lost.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
+      DropDelivery(lost, "sender lost power", &stats.dropped_sender_power);
     } else {
-      Depart(held[i].from, held[i].to, held[i].msg_digest, std::move(held[i].msg));
+      Depart(m.from, m.to, m.msg_digest, std::move(m.msg));
       ++released;
     }
   }
@@ -120,6 +147,8 @@ bool Cluster::Impl::DeliveryTick() {
   e.kind = EventKind::kInput;
   e.node = m.to;
   e.msg_digest = m.msg_digest;
+  e.leaves_sender = m.leaves_sender;
+  e.sender_power_losses = m.sender_power_losses;
   e.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
   return DeliverInput(e);
 }

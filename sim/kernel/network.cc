@@ -122,14 +122,16 @@ Duration Network::DrawDelay(NodeId from, NodeId to, MessageClass cls, Time now, 
   return longest;
 }
 
-Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng) {
+Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng, Duration* straggled) {
+  *straggled = Duration();
   const Duration min = std::max(c.latency_min, Duration());
   const Duration tail = std::max(c.latency_mean - min, Duration());
   const Time drawn = now + min + rng.Exponential(tail);
   if (rng.Chance(c.reorder_probability)) {  // free of, and not raising, the floor
     if (c.straggle_max <= Duration()) return drawn;
-    return drawn + Duration::Nanos(static_cast<int64_t>(
-                       rng.Uniform(static_cast<uint64_t>(c.straggle_max.ns()) + 1)));
+    *straggled = Duration::Nanos(
+        static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(c.straggle_max.ns()) + 1)));
+    return drawn + *straggled;
   }
   l.fifo_floor = std::max(l.fifo_floor, drawn);
   return l.fifo_floor;
@@ -140,7 +142,7 @@ bool Network::NeedsSize(NodeId from, NodeId to) const {
 }
 
 int Network::Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver,
-                      uint64_t bytes) {
+                      uint64_t bytes, std::array<Duration, 2>* straggled) {
   Link& l = link(from, to);
   const LinkConfig& c = ConfigOf(from, to);
   if (rng.Chance(c.drop_probability)) return 0;
@@ -156,7 +158,9 @@ int Network::Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Tim
     l.wire_free = std::max(l.wire_free, now) + on_wire;
     start = l.wire_free;
   }
-  for (int i = 0; i < copies; ++i) (*deliver)[i] = DrawDelivery(l, c, start, rng);
+  std::array<Duration, 2> lags{};
+  for (int i = 0; i < copies; ++i) (*deliver)[i] = DrawDelivery(l, c, start, rng, &lags[i]);
+  if (straggled != nullptr) *straggled = lags;
   return copies;
 }
 

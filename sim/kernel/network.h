@@ -58,9 +58,12 @@ class Network {
   bool NeedsSize(NodeId from, NodeId to) const;
   // A message of `bytes` departs `from` for `to` at `now`: draws drop, duplicate, latency and
   // reorder from `rng` and writes the delivery time of each copy; returns the number of copies
-  // (0: dropped). With a bandwidth, the latency starts once the message is on the wire.
+  // (0: dropped). With a bandwidth, the latency starts once the message is on the wire. When
+  // `straggled` is given, it receives each copy's straggler lag (LinkConfig::straggle_max; 0 for
+  // a copy that does not straggle): the time the copy waits in the sender's kernel for a
+  // retransmission, which the delivery time includes.
   int Transmit(NodeId from, NodeId to, Time now, Rng& rng, std::array<Time, 2>* deliver,
-               uint64_t bytes = 0);
+               uint64_t bytes = 0, std::array<Duration, 2>* straggled = nullptr);
 
  private:
   struct Link {
@@ -80,7 +83,8 @@ class Network {
   Link& link(NodeId from, NodeId to) { return links_[from.value()][to.value()]; }
   const Link& link(NodeId from, NodeId to) const { return links_[from.value()][to.value()]; }
   const LinkConfig& ConfigOf(NodeId from, NodeId to) const;
-  Time DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng);
+  // `straggled`: the straggler lag included in the returned time (0 when none).
+  Time DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng, Duration* straggled);
 
   LinkConfig default_link_;
   std::vector<std::vector<Link>> links_;  // [from][to]
