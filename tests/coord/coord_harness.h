@@ -14,8 +14,8 @@
 #include "core/coord/coord_server.h"
 #include "tests/support/map_disk.h"
 #include "tests/support/outbox_views.h"
-#include "tests/support/throwing_asserts.h"
 #include "tests/support/sim_time.h"
+#include "tests/support/throwing_asserts.h"
 
 namespace pg::testing {
 

@@ -13,7 +13,8 @@
 namespace pg::testing {
 namespace {
 
-PartitionConfiguration Config(int index, uint32_t primary, std::vector<uint32_t> secondaries) {
+PartitionConfiguration BalancerConfig(int index, uint32_t primary,
+                                      std::vector<uint32_t> secondaries) {
   PartitionConfiguration pc;
   pc.gpid = Gpid{.app_id = 1, .partition_index = index};
   pc.ballot = Ballot(3);
@@ -26,7 +27,7 @@ PartitionConfiguration Config(int index, uint32_t primary, std::vector<uint32_t>
 // Every partition on nodes 0, 1, 2 with node 0 primary: as skewed as a table gets.
 std::vector<PartitionConfiguration> AllOnNodeZero(int partitions) {
   std::vector<PartitionConfiguration> table;
-  for (int i = 0; i < partitions; ++i) table.push_back(Config(i, 0, {1, 2}));
+  for (int i = 0; i < partitions; ++i) table.push_back(BalancerConfig(i, 0, {1, 2}));
   return table;
 }
 
@@ -160,8 +161,8 @@ TEST(Balancer, CopyEnablesAPrimaryMoveNoSwapCanMake) {
   // copy_primary; pegasim copies a secondary of node 0's primary there, then swaps roles.
   std::vector<PartitionConfiguration> table;
   for (int i = 0; i < 6; ++i) {
-    table.push_back(
-        Config(i, i % 3, {static_cast<uint32_t>((i + 1) % 3), static_cast<uint32_t>((i + 2) % 3)}));
+    table.push_back(BalancerConfig(
+        i, i % 3, {static_cast<uint32_t>((i + 1) % 3), static_cast<uint32_t>((i + 2) % 3)}));
   }
   const auto alive = Nodes(0, 4);
   auto ps = ProposeBalance(table, alive, {});
@@ -185,7 +186,7 @@ TEST(Balancer, ProposalIsDeterministic) {
 }
 
 TEST(Balancer, ApplyingAProposalBumpsTheBallotTwiceAndRecordsTheDrop) {
-  const auto pc = Config(0, 0, {1, 2});
+  const auto pc = BalancerConfig(0, 0, {1, 2});
   const auto moved = ApplyBalanceProposal(pc, {.gpid = pc.gpid,
                                                .kind = BalanceKind::kMovePrimary,
                                                .from = NodeId(0),

@@ -66,8 +66,6 @@ TEST(BugZooMeta, NoForceUpdateBallotLetsARestartedPrimaryResumeAtItsOldBallot) {
 // ---- the DDD rule: primary_on_empty_replica, ddd_pick_by_committed
 // -------------------------------
 
-constexpr NodeId kA{1}, kB{2}, kC{3};
-
 // A partition whose members were dropped in the order kA, kB, kC (kC was the last primary).
 struct Ddd {
   PartitionConfiguration pc{

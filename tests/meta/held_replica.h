@@ -8,6 +8,9 @@
 
 namespace pg::testing {
 
+// Three servers of a partition, named for the order in which the tests drop them.
+inline constexpr NodeId kA{1}, kB{2}, kC{3};
+
 inline ReplicaInfo Held(int64_t ballot, int64_t committed, int64_t prepared) {
   return ReplicaInfo{.gpid = {1, 0},
                      .ballot = Ballot(ballot),

@@ -13,9 +13,9 @@
 #include "core/meta/meta_server.h"
 #include "tests/support/map_disk.h"
 #include "tests/support/outbox_views.h"
+#include "tests/support/sim_time.h"
 #include "tests/support/test_nodes.h"
 #include "tests/support/throwing_asserts.h"
-#include "tests/support/sim_time.h"
 
 namespace pg::testing {
 
@@ -78,7 +78,6 @@ class MetaFixture {
 inline MetaServerOptions DefaultMetaOptions() {
   return {.replica_servers = Servers(4), .partition_count = 8, .replica_count = 3};
 }
-
 
 // Partition pc's primary forces the next ballot and meta persists it (at 1 ms and 2 ms).
 inline void ForceNextBallot(MetaFixture& f, const PartitionConfiguration& pc) {

@@ -37,7 +37,7 @@ TEST(MetaLearn, PickLearnerTakesANewNodeOnlyAfterTheWaitAndTheLeastLoadedOne) {
       << "every alive node is a member";
 }
 
-UpdateConfigRequest Upgrade(NodeId node) {
+UpdateConfigRequest UpgradeLearner(NodeId node) {
   PartitionConfiguration next = Pair();
   next.ballot = Ballot(6);
   next.secondaries.push_back(node);
@@ -45,7 +45,7 @@ UpdateConfigRequest Upgrade(NodeId node) {
 }
 
 TEST(MetaLearn, UpgradeToSecondaryAddsTheLearnerAndTakesItOffLastDrops) {
-  const UpdateDecision d = DecideUpdate(Pair(), Upgrade(NodeId(4)), NodeId(1));
+  const UpdateDecision d = DecideUpdate(Pair(), UpgradeLearner(NodeId(4)), NodeId(1));
   ASSERT_EQ(d.kind, UpdateDecision::Kind::kPersist) << d.why;
   EXPECT_EQ(d.config.ballot, Ballot(6));
   EXPECT_EQ(d.config.secondaries, (std::vector<NodeId>{NodeId(2), NodeId(4)}));
@@ -53,17 +53,18 @@ TEST(MetaLearn, UpgradeToSecondaryAddsTheLearnerAndTakesItOffLastDrops) {
 }
 
 TEST(MetaLearn, UpgradeToSecondaryOnlyFromThePrimaryForANonMemberOfAShortGroup) {
-  EXPECT_EQ(DecideUpdate(Pair(), Upgrade(NodeId(4)), NodeId(2)).kind, UpdateDecision::Kind::kReject)
+  EXPECT_EQ(DecideUpdate(Pair(), UpgradeLearner(NodeId(4)), NodeId(2)).kind,
+            UpdateDecision::Kind::kReject)
       << "requested by a secondary";
-  UpdateConfigRequest member = Upgrade(NodeId(2));
+  UpdateConfigRequest member = UpgradeLearner(NodeId(2));
   EXPECT_EQ(DecideUpdate(Pair(), member, NodeId(1)).kind, UpdateDecision::Kind::kReject);
   PartitionConfiguration full = Pair();
   full.secondaries = {NodeId(2), NodeId(3)};
-  UpdateConfigRequest over = Upgrade(NodeId(4));
+  UpdateConfigRequest over = UpgradeLearner(NodeId(4));
   over.config.secondaries = {NodeId(2), NodeId(3), NodeId(4)};
   EXPECT_EQ(DecideUpdate(full, over, NodeId(1)).kind, UpdateDecision::Kind::kReject)
       << "the group is full";
-  UpdateConfigRequest wrong = Upgrade(NodeId(4));
+  UpdateConfigRequest wrong = UpgradeLearner(NodeId(4));
   wrong.config.secondaries = {NodeId(4)};
   EXPECT_EQ(DecideUpdate(Pair(), wrong, NodeId(1)).kind, UpdateDecision::Kind::kReject)
       << "membership other than current + learner";

@@ -14,11 +14,9 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kA{1}, kB{2}, kC{3};
-
 // A partition whose members were dropped in the order kA, kB, kC: kC, the most recent drop, was
 // the last primary.
-PartitionConfiguration Ddd(Decree meta_committed = Decree(0)) {
+PartitionConfiguration DddConfig(Decree meta_committed = Decree(0)) {
   return PartitionConfiguration{.gpid = {1, 0},
                                 .ballot = Ballot(9),
                                 .last_drops = {kA, kB, kC},
@@ -26,8 +24,8 @@ PartitionConfiguration Ddd(Decree meta_committed = Decree(0)) {
                                 .partition_count = 1};
 }
 
-struct World {
-  PartitionConfiguration pc = Ddd();
+struct RecoveryWorld {
+  PartitionConfiguration pc = DddConfig();
   Decree known{0};
   std::set<NodeId> alive = {kA, kB, kC};
   std::set<NodeId> synced = {kA, kB, kC};
@@ -43,14 +41,14 @@ struct World {
 };
 
 // The world's decision is to recover the partition with `primary` as its primary.
-void ExpectRecoversWith(const World& w, NodeId primary) {
+void ExpectRecoversWith(const RecoveryWorld& w, NodeId primary) {
   const DddDecision d = w.Decide();
   ASSERT_EQ(d.kind, DddDecision::Kind::kRecover) << d.why;
   EXPECT_EQ(d.primary, primary);
 }
 
 TEST(MetaRecovery, PicksTheHigherBallotReplicaOfTheLastTwoDrops) {
-  World w;
+  RecoveryWorld w;
   w.collected = {{kB, Held(5, 40, 42)}, {kC, Held(7, 45, 46)}};
   ExpectRecoversWith(w, kC);
   // The rule is symmetric: the earlier drop wins when it has the larger ballot.
@@ -59,7 +57,7 @@ TEST(MetaRecovery, PicksTheHigherBallotReplicaOfTheLastTwoDrops) {
 }
 
 TEST(MetaRecovery, EqualBallotsPickTheLargerCommittedThenTheLargerPrepared) {
-  World w;
+  RecoveryWorld w;
   w.collected = {{kB, Held(7, 46, 47)}, {kC, Held(7, 45, 47)}};
   EXPECT_EQ(w.Decide().primary, kB);
   w.collected = {{kB, Held(7, 45, 48)}, {kC, Held(7, 45, 47)}};
@@ -72,7 +70,7 @@ TEST(MetaRecovery, EqualBallotsPickTheLargerCommittedThenTheLargerPrepared) {
 // before a later header proved it (regression all_replicas_crash_slow_log_seed92_lone_primary).
 // Its log covering the other's commit point, it is picked: what it alone committed is there.
 TEST(MetaRecovery, TheLargerBallotWhoseLogCoversTheOthersCommitsIsPicked) {
-  World w;
+  RecoveryWorld w;
   w.collected = {{kB, Held(3, 67, 68)}, {kC, Held(5, 66, 67)}};
   w.known = Decree(67);
   ExpectRecoversWith(w, kC);
@@ -82,7 +80,7 @@ TEST(MetaRecovery, TheLargerBallotWhoseLogCoversTheOthersCommitsIsPicked) {
 }
 
 TEST(MetaRecovery, RefusesWhenTheLargerBallotsLogStopsShortOfTheOthersCommits) {
-  World w;
+  RecoveryWorld w;
   w.collected = {{kB, Held(5, 46, 47)}, {kC, Held(7, 44, 45)}};
   DddDecision d = w.Decide();
   EXPECT_EQ(d.kind, DddDecision::Kind::kRefuse);
@@ -90,7 +88,7 @@ TEST(MetaRecovery, RefusesWhenTheLargerBallotsLogStopsShortOfTheOthersCommits) {
 }
 
 TEST(MetaRecovery, RefusesAReplicaWhosePreparedIsBelowMetasCommittedDecree) {
-  World w;
+  RecoveryWorld w;
   w.collected = {{kB, Held(5, 40, 42)}, {kC, Held(7, 45, 46)}};
   w.known = Decree(47);  // meta heard of decree 47 committed: kC lacks it
   DddDecision d = w.Decide();
@@ -106,7 +104,7 @@ TEST(MetaRecovery, RefusesAReplicaWhosePreparedIsBelowMetasCommittedDecree) {
 }
 
 TEST(MetaRecovery, NeverAssignsAPrimaryToAnEmptyReplicaOfANonEmptyPartition) {
-  World w;
+  RecoveryWorld w;
   // The most recent drop holds the replica, empty; meta knows decree 10 committed.
   w.collected = {{kB, Held(5, 0, 0)}, {kC, Held(7, 0, 0)}};
   w.known = Decree(10);
@@ -127,13 +125,13 @@ TEST(MetaRecovery, NeverAssignsAPrimaryToAnEmptyReplicaOfANonEmptyPartition) {
 }
 
 TEST(MetaRecovery, AnEarlierDropThatLostItsReplicaLeavesTheMostRecentOne) {
-  World w;
+  RecoveryWorld w;
   w.collected = {{kC, Held(7, 45, 46)}};
   ExpectRecoversWith(w, kC);
 }
 
 TEST(MetaRecovery, WaitsWhileALastDropIsMissingOrHasNotReported) {
-  World w;
+  RecoveryWorld w;
   w.collected = {{kB, Held(5, 40, 42)}, {kC, Held(7, 45, 46)}};
   w.alive.erase(kB);
   EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kWait);
@@ -147,7 +145,7 @@ TEST(MetaRecovery, WaitsWhileALastDropIsMissingOrHasNotReported) {
 }
 
 TEST(MetaRecovery, OneLastDropIsWaitedForAndChecked) {
-  World w;
+  RecoveryWorld w;
   w.pc.last_drops = {kC};
   w.alive.erase(kC);
   EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kWait);
@@ -159,7 +157,7 @@ TEST(MetaRecovery, OneLastDropIsWaitedForAndChecked) {
 }
 
 TEST(MetaRecovery, NoMemberAndNoDropIsRefused) {
-  World w;
+  RecoveryWorld w;
   w.pc.last_drops.clear();
   EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
 }
@@ -198,7 +196,7 @@ UpdateConfigRequest AssignRequest(const PartitionConfiguration& pc, NodeId who) 
 }
 
 TEST(MetaRecovery, AssignPrimaryMakesALastDropTheOnlyMember) {
-  const PartitionConfiguration pc = Ddd(Decree(3));
+  const PartitionConfiguration pc = DddConfig(Decree(3));
   UpdateConfigRequest req = AssignRequest(pc, kC);
   req.config.last_committed_decree = Decree(5);
   UpdateDecision d = DecideUpdate(pc, req, kC);
@@ -228,7 +226,7 @@ MetaServerOptions OnePartition() {
 void Beacons(MetaFixture& f, int64_t t, const std::set<NodeId>& up) {
   for (NodeId s : up) f.Receive(At(t), s, Beacon{.send_time = At(t - 1)});
 }
-Outbox Check(MetaFixture& f, int64_t t) { return f.Step(At(t), TimerFired{.timer = TimerId(1)}); }
+Outbox CheckAt(MetaFixture& f, int64_t t) { return f.Step(At(t), TimerFired{.timer = TimerId(1)}); }
 void CompleteAll(MetaFixture& f, const Outbox& out, int64_t t) {
   for (const AppendLog& a : AppendsOf(out)) f.Complete(At(t), a);
 }
@@ -251,7 +249,7 @@ void DriveToDdd(MetaFixture& f) {
   }
   for (int64_t t = 1000; t <= 10000; t += 1000) {
     if (t <= 2000) Beacons(f, t, {NodeId(1), NodeId(2), NodeId(3)});
-    CompleteAll(f, Check(f, t), t);
+    CompleteAll(f, CheckAt(f, t), t);
   }
   const PartitionConfiguration& pc = f.meta().partitions()[0];
   ASSERT_FALSE(pc.primary.has_value());
@@ -270,16 +268,16 @@ TEST(MetaRecovery, MetaWaitsForTheLastTwoDropsThenProposesAssignPrimary) {
   DriveToDdd(f);
   // Node 3 (the earlier of the last two drops) comes back; node 1 has not: wait.
   Sync(f, 11000, NodeId(3), {Held(3, 30, 31)});
-  Outbox wait = Check(f, 11001);
+  Outbox wait = CheckAt(f, 11001);
   EXPECT_TRUE(HasMark(wait, "meta.ddd_wait"));
   EXPECT_TRUE(SentOf<ConfigProposal>(wait).empty());
   // Node 1 is alive again but has not reported its replicas yet: still waiting.
   Beacons(f, 12000, {NodeId(1)});
-  EXPECT_TRUE(HasMark(Check(f, 12001), "meta.ddd_wait"));
+  EXPECT_TRUE(HasMark(CheckAt(f, 12001), "meta.ddd_wait"));
   // Both reported: node 1 has the larger ballot and committed decree.
   Sync(f, 13000, NodeId(3), {Held(3, 30, 31)});
   Sync(f, 13000, NodeId(1), {Held(4, 35, 36)});
-  Outbox go = Check(f, 13001);
+  Outbox go = CheckAt(f, 13001);
   EXPECT_TRUE(HasMark(go, "meta.ddd_recover"));
   auto proposals = SentOf<ConfigProposal>(go);
   ASSERT_EQ(proposals.size(), 1u);
@@ -308,7 +306,7 @@ TEST(MetaRecovery, MetaRefusesWhenTheChosenReplicaLacksACommittedDecree) {
   DriveToDdd(f);  // meta knows decree 30 committed
   Sync(f, 11000, NodeId(3), {Held(3, 20, 21)});
   Sync(f, 11000, NodeId(1), {Held(4, 25, 29)});
-  Outbox out = Check(f, 11001);
+  Outbox out = CheckAt(f, 11001);
   EXPECT_TRUE(HasMark(out, "meta.ddd_refuse"));
   EXPECT_TRUE(SentOf<ConfigProposal>(out).empty());
   const PartitionConfiguration pc = f.meta().partitions()[0];
@@ -320,7 +318,7 @@ TEST(MetaRecovery, AFailedSecondaryOfAPartitionWithoutPrimaryIsRemovedByMeta) {
   f.BootReady(At(0));
   for (int64_t t = 1000; t <= 10000; t += 1000) {
     if (t <= 2000) Beacons(f, t, {NodeId(1), NodeId(2), NodeId(3)});
-    CompleteAll(f, Check(f, t), t);
+    CompleteAll(f, CheckAt(f, t), t);
   }
   ASSERT_FALSE(f.meta().partitions()[0].primary.has_value());
   ASSERT_EQ(f.meta().partitions()[0].secondaries.size(), 2u);

@@ -12,7 +12,6 @@
 namespace pg::testing {
 namespace {
 
-
 // A tiny cache and no log reserve: a learner behind the primary's flushed state gets LT_APP.
 ReplicaServerOptions Options(std::optional<Bug> bug) {
   ReplicaServerOptions o = DefaultOptions();

@@ -7,14 +7,14 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kMeta2{20};
-constexpr NodeId kServer{1};
+constexpr NodeId kSecondMeta{20};
+constexpr NodeId kLeaseServer{1};
 // ReplicaServer's own timer id (private there): the lease check.
-constexpr TimerId kLeaseTimer{3};
+constexpr TimerId kServerLeaseTimer{3};
 
 ReplicaServerOptions WithBug(std::optional<Bug> bug) {
   ReplicaServerOptions o = DefaultOptions();
-  o.meta_servers = {kMeta, kMeta2};
+  o.meta_servers = {kMeta, kSecondMeta};
   if (bug) o.bugs.Enable(*bug);
   return o;
 }
@@ -22,19 +22,21 @@ ReplicaServerOptions WithBug(std::optional<Bug> bug) {
 // Whether the server's lease has lapsed by `t` (its lease check runs then).
 bool Lapses(Harness& h, Time t) {
   h.now = t;
-  return HasMark(h.Fire(kServer, kLeaseTimer), "replica_server.lease_lapsed");
+  return HasMark(h.Fire(kLeaseServer, kServerLeaseTimer), "replica_server.lease_lapsed");
 }
 
 // lease_from_follower_meta (Pegasus #239, #247; rDSN #213): the leader granted a lease at
 // `granted`; a follower's later ack must not stretch it past granted + lease (5 s).
 bool FollowerAckExtendsLease(std::optional<Bug> bug) {
   Harness h(WithBug(bug));
-  h.Build(kServer);
-  h.Step(kServer, Boot{});
+  h.Build(kLeaseServer);
+  h.Step(kLeaseServer, Boot{});
   const Time granted = h.now;
-  h.Deliver(kMeta, kServer, BeaconAck{.send_time = granted, .is_master = true, .leader = kMeta});
+  h.Deliver(kMeta, kLeaseServer,
+            BeaconAck{.send_time = granted, .is_master = true, .leader = kMeta});
   h.now = granted + Millis(4000);
-  h.Deliver(kMeta2, kServer, BeaconAck{.send_time = h.now, .is_master = false, .leader = kMeta});
+  h.Deliver(kSecondMeta, kLeaseServer,
+            BeaconAck{.send_time = h.now, .is_master = false, .leader = kMeta});
   return !Lapses(h, granted + Millis(5001));
 }
 
@@ -49,9 +51,10 @@ TEST(BugZooLease, FollowerMetaAckRenewsTheLeaseOnlyWithTheSwitch) {
 TEST(BugZooLease, FollowerMetaAckAloneConnectsOnlyWithTheSwitch) {
   for (bool on : {false, true}) {
     Harness h(WithBug(on ? std::optional(Bug::kLeaseFromFollowerMeta) : std::nullopt));
-    h.Build(kServer);
-    h.Step(kServer, Boot{});
-    const Outbox out = h.Deliver(kMeta, kServer, BeaconAck{.send_time = h.now, .is_master = false});
+    h.Build(kLeaseServer);
+    h.Step(kLeaseServer, Boot{});
+    const Outbox out =
+        h.Deliver(kMeta, kLeaseServer, BeaconAck{.send_time = h.now, .is_master = false});
     EXPECT_EQ(HasMark(out, "replica_server.connected"), on) << "switch " << on;
   }
 }
@@ -62,11 +65,12 @@ TEST(BugZooLease, FollowerMetaAckAloneConnectsOnlyWithTheSwitch) {
 TEST(BugZooLease, LateAckStretchesTheLeaseOnlyWithTheSwitch) {
   for (bool on : {false, true}) {
     Harness h(WithBug(on ? std::optional(Bug::kLeaseFromAckTime) : std::nullopt));
-    h.Build(kServer);
-    h.Step(kServer, Boot{});
+    h.Build(kLeaseServer);
+    h.Step(kLeaseServer, Boot{});
     const Time sent = h.now;
     h.now = sent + Millis(3000);
-    h.Deliver(kMeta, kServer, BeaconAck{.send_time = sent, .is_master = true, .leader = kMeta});
+    h.Deliver(kMeta, kLeaseServer,
+              BeaconAck{.send_time = sent, .is_master = true, .leader = kMeta});
     EXPECT_EQ(Lapses(h, sent + Millis(5001)), !on) << "switch " << on;
     if (on) {
       EXPECT_FALSE(Lapses(h, sent + Millis(7001)))

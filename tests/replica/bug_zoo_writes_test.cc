@@ -12,7 +12,6 @@
 namespace pg::testing {
 namespace {
 
-
 ReplicaServerOptions With(std::optional<Bug> bug) {
   ReplicaServerOptions o = DefaultOptions();
   if (bug) o.bugs.Enable(*bug);

@@ -6,7 +6,6 @@
 namespace pg::testing {
 namespace {
 
-
 TEST(Replica2pc, GroupStartsWithPrimaryAndSecondaries) {
   Harness h;
   h.StartGroup();

@@ -11,7 +11,6 @@
 namespace pg::testing {
 namespace {
 
-
 ConfigProposal Proposal(ConfigType type, const PartitionConfiguration& pc, NodeId node) {
   return ConfigProposal{.type = type, .config = pc, .node = node};
 }

@@ -6,9 +6,8 @@
 namespace pg::testing {
 namespace {
 
-
 // Runs one write through the whole group; returns the primary's outbox of the first step.
-Outbox CommitOneWrite(Harness& h, const ClientRequest& req) {
+Outbox CommitRequest(Harness& h, const ClientRequest& req) {
   Outbox p = h.Deliver(kClient, kP, req);
   h.CompleteLogs(kP);
   for (auto& [to, prep] : Sent<PrepareRequest>(p)) {
@@ -21,7 +20,7 @@ Outbox CommitOneWrite(Harness& h, const ClientRequest& req) {
 TEST(ReplicaCheck, CommitPointRidesOnNextPrepare) {
   Harness h;
   h.StartGroup();
-  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  CommitRequest(h, Write(OpKind::kSet, "h", "s", "v1", 1));
   EXPECT_EQ(h.View(kP).last_committed, Decree(1));
   EXPECT_EQ(h.View(kS2).last_committed, Decree(0)) << "the commit point has not travelled yet";
   Outbox p = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v2", 2));
@@ -38,7 +37,7 @@ TEST(ReplicaCheck, CommitPointRidesOnNextPrepare) {
 TEST(ReplicaCheck, CommitPointRidesOnGroupCheck) {
   Harness h;
   h.StartGroup();
-  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  CommitRequest(h, Write(OpKind::kSet, "h", "s", "v1", 1));
   Outbox gc = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kGroupCheck));
   auto checks = Sent<GroupCheckRequest>(gc);
   ASSERT_EQ(checks.size(), 2u);
@@ -57,7 +56,7 @@ TEST(ReplicaCheck, CommitPointRidesOnGroupCheck) {
 TEST(ReplicaCheck, CommitPointRidesOnEmptyWrite) {
   Harness h;
   h.StartGroup();
-  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  CommitRequest(h, Write(OpKind::kSet, "h", "s", "v1", 1));
   h.now += Millis(2000);  // group_check_interval without a prepare
   h.RenewLeases();
   Outbox gc = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kGroupCheck));
@@ -77,7 +76,7 @@ TEST(ReplicaCheck, CommitPointRidesOnEmptyWrite) {
 TEST(ReplicaCheck, ReadsOnlyOnPrimaryWithValidLease) {
   Harness h;
   h.StartGroup();
-  CommitOneWrite(h, Write(OpKind::kSet, "h", "s", "v1", 1));
+  CommitRequest(h, Write(OpKind::kSet, "h", "s", "v1", 1));
   auto sec = Sent<ClientResponse>(h.Deliver(kClient, kS2, Get("h", "s")));
   ASSERT_EQ(sec.size(), 1u);
   EXPECT_EQ(sec[0].second.error, ErrorCode::kInvalidState);

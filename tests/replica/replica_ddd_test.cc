@@ -8,7 +8,6 @@
 namespace pg::testing {
 namespace {
 
-
 // Decrees 1..3 are written through the whole group; then every server's process crashes and kP,
 // the one meta will pick, restarts: it replays its log (committed 2 by the headers, prepared 3)
 // and is listed nowhere.

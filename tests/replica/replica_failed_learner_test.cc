@@ -9,7 +9,6 @@
 namespace pg::testing {
 namespace {
 
-
 // kS2 loses power (its replica fails at load), then crashes again as a process: the replica is
 // gone from memory, its failure is in the index. Returns once kS2 holds a lease again.
 void FailByPowerLossThenRestart(Harness& h) {

@@ -7,7 +7,6 @@
 namespace pg::testing {
 namespace {
 
-
 // The configuration meta persists when it downgrades the dead primary kP (ballot 2).
 PartitionConfiguration Orphaned(const Harness& h) {
   PartitionConfiguration pc = h.Config();

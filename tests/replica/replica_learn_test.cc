@@ -9,7 +9,6 @@
 namespace pg::testing {
 namespace {
 
-
 // Writes `first..last` through kP; kS2 logs and acks each, so they commit. Returns the prepares
 // kP sent the learner kL, undelivered.
 std::vector<PrepareRequest> CommitWrites(Harness& h, int first, int last) {

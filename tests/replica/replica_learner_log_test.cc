@@ -9,7 +9,6 @@
 namespace pg::testing {
 namespace {
 
-
 // The configuration meta persists once kS2 took over from kP: ballot 3, kS3 its secondary.
 PartitionConfiguration Ballot3(const Harness& h) {
   PartitionConfiguration pc = h.Config();

@@ -8,7 +8,6 @@
 namespace pg::testing {
 namespace {
 
-
 // Delivers every prepare of `p` and every resulting ack; returns the client replies.
 std::vector<std::pair<NodeId, ClientResponse>> Replicate(Harness& h, const Outbox& p) {
   std::vector<std::pair<NodeId, ClientResponse>> replies;

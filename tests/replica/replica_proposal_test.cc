@@ -9,7 +9,6 @@
 namespace pg::testing {
 namespace {
 
-
 // What meta persisted after kP asked to drop kS2: ballot 2, kS3 the only secondary.
 PartitionConfiguration WithoutS2(const Harness& h) {
   PartitionConfiguration pc = h.Config();
@@ -19,7 +18,7 @@ PartitionConfiguration WithoutS2(const Harness& h) {
   return pc;
 }
 
-ConfigProposal AddSecondary(const PartitionConfiguration& pc, NodeId node) {
+ConfigProposal AddSecondaryTo(const PartitionConfiguration& pc, NodeId node) {
   return ConfigProposal{.type = ConfigType::kAddSecondary, .config = pc, .node = node};
 }
 
@@ -31,7 +30,7 @@ TEST(ReplicaProposal, APrimaryAdoptsANewerConfigurationBeforeActingOnItsProposal
   Harness h;
   h.StartGroup();
   ASSERT_EQ(h.View(kP).ballot, Ballot(1));
-  Outbox out = h.Deliver(kMeta, kP, AddSecondary(WithoutS2(h), kL));
+  Outbox out = h.Deliver(kMeta, kP, AddSecondaryTo(WithoutS2(h), kL));
   EXPECT_TRUE(HasMark(out, "replica.proposal_newer_config"));
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
   EXPECT_EQ(h.View(kP).ballot, Ballot(2));
@@ -53,7 +52,7 @@ TEST(ReplicaProposal, AReplicaThatIsNotPrimaryDoesNotAdoptAProposalsConfiguratio
   h.Fire(kP, TimerId(3));  // the lease lapses
   ASSERT_EQ(h.View(kP).status, PartitionStatus::kInactive);
   h.Deliver(kMeta, kP, BeaconAck{.send_time = h.now, .is_master = true});
-  Outbox out = h.Deliver(kMeta, kP, AddSecondary(WithoutS2(h), kL));
+  Outbox out = h.Deliver(kMeta, kP, AddSecondaryTo(WithoutS2(h), kL));
   EXPECT_TRUE(HasMark(out, "replica.proposal_newer_config_ignored"));
   EXPECT_FALSE(HasMark(out, "replica.proposal_newer_config"));
   EXPECT_TRUE(Sent<AddLearnerRequest>(out).empty());
@@ -65,11 +64,11 @@ TEST(ReplicaProposal, AReplicaThatIsNotPrimaryDoesNotAdoptAProposalsConfiguratio
 TEST(ReplicaProposal, AProposalFromAnOlderConfigurationIsDropped) {
   Harness h;
   h.StartGroup();
-  h.Deliver(kMeta, kP, AddSecondary(WithoutS2(h), kL));
+  h.Deliver(kMeta, kP, AddSecondaryTo(WithoutS2(h), kL));
   ASSERT_EQ(h.View(kP).ballot, Ballot(2));
   PartitionConfiguration old = h.Config();  // ballot 1, full membership
   old.secondaries = {kS2};
-  Outbox out = h.Deliver(kMeta, kP, AddSecondary(old, NodeId(5)));
+  Outbox out = h.Deliver(kMeta, kP, AddSecondaryTo(old, NodeId(5)));
   EXPECT_TRUE(Sent<AddLearnerRequest>(out).empty());
   EXPECT_EQ(h.View(kP).ballot, Ballot(2));
 }
@@ -83,7 +82,7 @@ TEST(ReplicaProposal, NoProposalIsTakenUpWhileThePrimarysOwnChangeIsInFlight) {
       ConfigProposal{.type = ConfigType::kDowngradeToInactive, .config = h.Config(), .node = kS3});
   ASSERT_EQ(Sent<UpdateConfigRequest>(asked).size(), 1u);
   ASSERT_EQ(h.View(kP).status, PartitionStatus::kInactive);
-  Outbox out = h.Deliver(kMeta, kP, AddSecondary(WithoutS2(h), kL));
+  Outbox out = h.Deliver(kMeta, kP, AddSecondaryTo(WithoutS2(h), kL));
   EXPECT_FALSE(HasMark(out, "replica.proposal_newer_config"));
   EXPECT_TRUE(Sent<AddLearnerRequest>(out).empty());
   EXPECT_EQ(h.View(kP).ballot, Ballot(1));

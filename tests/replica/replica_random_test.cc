@@ -13,7 +13,6 @@
 namespace pg::testing {
 namespace {
 
-
 struct Flight {
   NodeId from, to;
   Message msg;

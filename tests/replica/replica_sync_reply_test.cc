@@ -8,7 +8,6 @@
 namespace pg::testing {
 namespace {
 
-
 // The server's latest config sync request in `out`.
 std::optional<ConfigSyncRequest> SyncIn(const Outbox& out) {
   auto syncs = Sent<ConfigSyncRequest>(out);

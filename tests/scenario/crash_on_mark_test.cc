@@ -37,7 +37,7 @@ using nemesis_harness::At;
 using nemesis_harness::KnobsFor;
 using nemesis_harness::LogHas;
 
-std::unique_ptr<Cluster> Build(const Knobs& k) {
+std::unique_ptr<Cluster> BuildCluster(const Knobs& k) {
   return nemesis_harness::BuildWith<MarkingNode>(k, {.record_trace = true});
 }
 
@@ -85,7 +85,7 @@ TEST(CrashOnMark, KnobsKeepTheTriggerThroughJson) {
 }
 
 TEST(CrashOnMark, TheNodeCrashesRightAfterTheStepThatEmitsTheMark) {
-  auto c = Build(KnobsFor(R"([{"at_ms": 1200, "kind": "crash", "node": "replica/0",
+  auto c = BuildCluster(KnobsFor(R"([{"at_ms": 1200, "kind": "crash", "node": "replica/0",
                                "on_mark": "learn.start", "within_ms": 2000}])"));
   const NodeId r0 = *c->FindNode("replica/0");
   c->RunUntil(At(1499));
@@ -114,7 +114,7 @@ TEST(CrashOnMark, TheNodeCrashesRightAfterTheStepThatEmitsTheMark) {
 }
 
 TEST(CrashOnMark, AMarkThatNeverComesIsARecordedNoOp) {
-  auto c = Build(KnobsFor(R"([{"at_ms": 1000, "kind": "crash", "node": "replica/1",
+  auto c = BuildCluster(KnobsFor(R"([{"at_ms": 1000, "kind": "crash", "node": "replica/1",
                                "mode": "machine", "on_mark": "learn.caught_up",
                                "within_ms": 800}])"));
   c->RunUntil(At(5000));
@@ -125,7 +125,7 @@ TEST(CrashOnMark, AMarkThatNeverComesIsARecordedNoOp) {
 }
 
 TEST(CrashOnMark, ATriggerArmedOnADownNodeFiresWhenItComesBack) {
-  auto c = Build(KnobsFor(R"([{"at_ms": 100, "kind": "crash", "node": "replica/0"},
+  auto c = BuildCluster(KnobsFor(R"([{"at_ms": 100, "kind": "crash", "node": "replica/0"},
                               {"at_ms": 200, "kind": "crash", "node": "replica/0",
                                "mode": "machine", "on_mark": "learn.start"},
                               {"at_ms": 300, "kind": "restart", "node": "replica/0"}])"));
@@ -138,7 +138,7 @@ TEST(CrashOnMark, ATriggerArmedOnADownNodeFiresWhenItComesBack) {
 }
 
 TEST(CrashOnMark, CancelledTriggersNeverFire) {
-  auto c = Build(KnobsFor("[]"));
+  auto c = BuildCluster(KnobsFor("[]"));
   const NodeId r2 = *c->FindNode("replica/2");
   c->RunUntil(At(100));
   c->CancelCrashTriggers();  // none armed: nothing logged

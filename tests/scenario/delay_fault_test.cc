@@ -7,6 +7,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/swarm_faults.h"
 #include "sim/scenario/system_parts.h"
+#include "tests/scenario/nemesis_harness.h"
 
 namespace pg::sim {
 namespace {
@@ -48,19 +49,13 @@ TEST(DelayFault, RoundTripsThroughKnobs) {
   EXPECT_EQ(back->faults, k.faults);
 }
 
-class IdleNode final : public Node {
- public:
-  void Step(Time, const Input&, Outbox&) override {}
-  void CheckInvariants() const override {}
-};
-
 TEST(DelayFault, TheNemesisAddsTheRuleAndEndsIt) {
   const Knobs k = DelayKnobs(
       R"([{"at_ms": 1000, "kind": "delay", "node": "replica/1", "class": "control",
            "delay_ms": 4000, "duration_ms": 2000}])");
   Cluster c(ClusterOptions{.seed = 1, .default_link = LinkConfigFromKnobs(k)});
   for (const std::string& name : NodeNames(k)) {
-    c.AddNode(name, [](const NodeEnv&) { return std::make_unique<IdleNode>(); });
+    c.AddNode(name, [](const NodeEnv&) { return std::make_unique<nemesis_harness::IdleNode>(); });
   }
   c.Start();
   ScheduleFaults(c, k);

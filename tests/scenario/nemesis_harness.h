@@ -30,6 +30,13 @@ inline Knobs KnobsFor(const std::string& faults_json, const std::string& extra =
   return ResolveKnobs(*s, 1);
 }
 
+// A node that does nothing: the faults under test act on the network and the nodes' lives.
+class IdleNode final : public Node {
+ public:
+  void Step(Time, const Input&, Outbox&) override {}
+  void CheckInvariants() const override {}
+};
+
 struct BuildOptions {
   bool with_meta = true;
   bool record_trace = false;

@@ -13,12 +13,6 @@
 namespace pg::sim {
 namespace {
 
-class IdleNode final : public Node {
- public:
-  void Step(Time, const Input&, Outbox&) override {}
-  void CheckInvariants() const override {}
-};
-
 using nemesis_harness::At;
 using nemesis_harness::BuildOptions;
 using nemesis_harness::Id;
@@ -27,7 +21,7 @@ using nemesis_harness::LogAt;
 using nemesis_harness::LogHas;
 
 std::unique_ptr<Cluster> Build(const Knobs& k, BuildOptions o = {}) {
-  return nemesis_harness::BuildWith<IdleNode>(k, o);
+  return nemesis_harness::BuildWith<nemesis_harness::IdleNode>(k, o);
 }
 
 TEST(Nemesis, CrashAndRestartTakeEffectAtTheirTimes) {

@@ -18,12 +18,7 @@ using testing::Ticker;
 
 using pg::testing::At;
 
-LinkConfig FixedLink(int64_t ms) {
-  LinkConfig c;
-  c.latency_min = Millis(ms);
-  c.latency_mean = Millis(ms);
-  return c;
-}
+using testing::FixedLink;
 
 // Steps of one node with their global time, via the observer.
 struct Steps {

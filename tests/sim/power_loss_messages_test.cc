@@ -14,6 +14,7 @@
 #include "sim/kernel/cluster.h"
 #include "sim/kernel/delivery_policy.h"
 #include "tests/sim/test_nodes.h"
+#include "tests/support/sim_time.h"
 
 namespace pg::sim {
 namespace {
@@ -23,14 +24,8 @@ using testing::DeliveryLog;
 using testing::Journal;
 using testing::SendOnBoot;
 
-Time Ms(int64_t ms) { return Time::Zero() + Millis(ms); }
-
-LinkConfig FixedLink(int64_t latency_ms) {
-  LinkConfig c;
-  c.latency_min = Millis(latency_ms);
-  c.latency_mean = Millis(latency_ms);
-  return c;
-}
+using pg::testing::At;
+using testing::FixedLink;
 
 // n/0 sends `count` Pings to n/1 at every boot; links take exactly `latency_ms`.
 struct Pair {
@@ -43,7 +38,7 @@ struct Pair {
     log.Attach(cluster);
   }
   void CrashAt(int64_t ms, CrashMode mode) {
-    cluster.Schedule(Ms(ms), "crash", [this, mode](Cluster& c) { c.Crash(ids[0], mode); });
+    cluster.Schedule(At(ms), "crash", [this, mode](Cluster& c) { c.Crash(ids[0], mode); });
   }
   size_t Delivered() const { return log.pings.size(); }
   size_t TracedLosses() const {
@@ -59,10 +54,10 @@ struct Pair {
 
 TEST(PowerLossMessages, AHeldMessageDiesWithItsSendersMachine) {
   Pair p(3);
-  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = Ms(100)});
+  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = At(100)});
   p.cluster.Start();
   p.CrashAt(50, CrashMode::kMachine);
-  p.cluster.RunUntil(Ms(300));
+  p.cluster.RunUntil(At(300));
   EXPECT_EQ(p.Delivered(), 0u);
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 3u);
   EXPECT_EQ(p.TracedLosses(), 3u);  // at n/1, where and when each would have arrived
@@ -70,12 +65,12 @@ TEST(PowerLossMessages, AHeldMessageDiesWithItsSendersMachine) {
 
 TEST(PowerLossMessages, AHeldMessageThatLeftTheKernelBeforeThePowerLossArrives) {
   Pair p(3);
-  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = Ms(100)});
+  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = At(100)});
   p.cluster.Start();
   p.CrashAt(105, CrashMode::kMachine);  // the hold ended at 100: on the wire until 110
-  p.cluster.RunUntil(Ms(300));
+  p.cluster.RunUntil(At(300));
   ASSERT_EQ(p.Delivered(), 3u);
-  EXPECT_EQ(p.log.pings[0].at, Ms(110));
+  EXPECT_EQ(p.log.pings[0].at, At(110));
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 0u);
 }
 
@@ -83,32 +78,32 @@ TEST(PowerLossMessages, AnOrdinaryMessageInFlightStillArrives) {
   Pair p(3);
   p.cluster.Start();
   p.CrashAt(5, CrashMode::kMachine);  // sent at 0, on the wire until 10
-  p.cluster.RunUntil(Ms(100));
+  p.cluster.RunUntil(At(100));
   EXPECT_EQ(p.Delivered(), 3u);
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 0u);
 }
 
 TEST(PowerLossMessages, AProcessCrashKeepsHeldMessages) {
   Pair p(3);
-  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = Ms(100)});
+  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = At(100)});
   p.cluster.Start();
   p.CrashAt(50, CrashMode::kProcess);
-  p.cluster.RunUntil(Ms(300));
+  p.cluster.RunUntil(At(300));
   ASSERT_EQ(p.Delivered(), 3u);
-  EXPECT_EQ(p.log.pings[0].at, Ms(110));
+  EXPECT_EQ(p.log.pings[0].at, At(110));
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 0u);
 }
 
 // Only a power loss after the send counts: what the restarted machine sends is its own.
 TEST(PowerLossMessages, MessagesSentAfterTheRestartAreNotLost) {
   Pair p(3);
-  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = Ms(100)});
+  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = At(100)});
   p.cluster.Start();
   p.CrashAt(50, CrashMode::kMachine);
-  p.cluster.Schedule(Ms(60), "restart", [&p](Cluster& c) { c.Restart(p.ids[0]); });
-  p.cluster.RunUntil(Ms(300));
+  p.cluster.Schedule(At(60), "restart", [&p](Cluster& c) { c.Restart(p.ids[0]); });
+  p.cluster.RunUntil(At(300));
   ASSERT_EQ(p.Delivered(), 3u);  // the second boot's, held until 100 too
-  EXPECT_EQ(p.log.pings[0].at, Ms(110));
+  EXPECT_EQ(p.log.pings[0].at, At(110));
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 3u);
 }
 
@@ -117,12 +112,12 @@ TEST(PowerLossMessages, MessagesSentAfterTheRestartAreNotLost) {
 void ExpectStragglersLostIffStillInTheKernel(Pair& p, int64_t crash_ms, uint64_t count) {
   p.cluster.Start();
   p.CrashAt(crash_ms, CrashMode::kMachine);
-  p.cluster.RunUntil(Ms(30000));
+  p.cluster.RunUntil(At(30000));
   const uint64_t lost = p.cluster.network_stats().dropped_sender_power;
   EXPECT_GT(lost, 0u);
   EXPECT_GT(p.Delivered(), 0u);
   EXPECT_EQ(p.Delivered() + lost, count);
-  for (const auto& d : p.log.pings) EXPECT_LE(d.at, Ms(crash_ms + 10)) << "seq " << d.seq;
+  for (const auto& d : p.log.pings) EXPECT_LE(d.at, At(crash_ms + 10)) << "seq " << d.seq;
 }
 
 TEST(PowerLossMessages, AStragglerOfADelayRuleDiesWithItsSendersMachine) {
@@ -145,7 +140,7 @@ TEST(PowerLossMessages, AMessageAClogHoldsDiesWithItsSendersMachine) {
   p.cluster.ClogLink(p.ids[0], p.ids[1], Millis(100));
   p.cluster.Start();
   p.CrashAt(50, CrashMode::kMachine);
-  p.cluster.RunUntil(Ms(300));
+  p.cluster.RunUntil(At(300));
   EXPECT_EQ(p.Delivered(), 0u);
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 3u);
   EXPECT_EQ(p.TracedLosses(), 3u);  // when the clog ended
@@ -156,9 +151,9 @@ TEST(PowerLossMessages, AProcessCrashKeepsWhatAClogHolds) {
   p.cluster.ClogLink(p.ids[0], p.ids[1], Millis(100));
   p.cluster.Start();
   p.CrashAt(50, CrashMode::kProcess);
-  p.cluster.RunUntil(Ms(300));
+  p.cluster.RunUntil(At(300));
   ASSERT_EQ(p.Delivered(), 3u);
-  EXPECT_EQ(p.log.pings[0].at, Ms(110));
+  EXPECT_EQ(p.log.pings[0].at, At(110));
 }
 
 // Always the first busy link's oldest message.
@@ -169,10 +164,10 @@ class FirstLink final : public DeliveryPolicy {
 
 TEST(PowerLossMessages, UnderADeliveryPolicyTheTickThatPicksAHeldMessageDropsIt) {
   Pair p(3, std::make_shared<FirstLink>());
-  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = Ms(100)});
+  p.cluster.AddDelay({.from = p.ids[0], .to = p.ids[1], .hold_until = At(100)});
   p.cluster.Start();
   p.CrashAt(50, CrashMode::kMachine);
-  p.cluster.RunUntil(Ms(300));
+  p.cluster.RunUntil(At(300));
   EXPECT_EQ(p.Delivered(), 0u);
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 3u);
 }
@@ -181,7 +176,7 @@ TEST(PowerLossMessages, UnderADeliveryPolicyAnOrdinaryMessageStillArrives) {
   Pair p(3, std::make_shared<FirstLink>());
   p.cluster.Start();
   p.CrashAt(5, CrashMode::kMachine);
-  p.cluster.RunUntil(Ms(100));
+  p.cluster.RunUntil(At(100));
   EXPECT_EQ(p.Delivered(), 3u);
   EXPECT_EQ(p.cluster.network_stats().dropped_sender_power, 0u);
 }

@@ -15,6 +15,14 @@
 
 namespace pg::sim::testing {
 
+// A link whose every message takes exactly `latency_ms`.
+inline LinkConfig FixedLink(int64_t latency_ms) {
+  LinkConfig c;
+  c.latency_min = Millis(latency_ms);
+  c.latency_mean = Millis(latency_ms);
+  return c;
+}
+
 struct Seen {
   NodeId node;
   Time local;
