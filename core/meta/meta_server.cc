@@ -195,7 +195,11 @@ void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
     ApplyDurable(p->config);
     out.Mark("meta.config_persisted");
     if (p->reply_to) {
-      Reply(*p->reply_to, UpdateConfigResponse{.error = ErrorCode::kOk, .config = p->config}, out);
+      Reply(
+          p->reply_to->node,
+          UpdateConfigResponse{
+              .error = ErrorCode::kOk, .config = p->config, .request_id = p->reply_to->request_id},
+          out);
     }
     p.reset();
     AdvanceBalancePlan(partition, now, out);
@@ -304,7 +308,10 @@ void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbo
 void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Outbox& out) {
   if (!ValidPartition(req.config.gpid)) {
     PG_LOG(kInfo, "update for unknown partition {} from {}", req.config.gpid, from);
-    return Reply(from, UpdateConfigResponse{.error = ErrorCode::kObjectNotFound}, out);
+    return Reply(
+        from,
+        UpdateConfigResponse{.error = ErrorCode::kObjectNotFound, .request_id = req.request_id},
+        out);
   }
   const int i = req.config.gpid.partition_index;
   AssertPartitionScope scope(req.config.gpid);
@@ -321,26 +328,35 @@ void MetaServer::OnUpdateConfig(NodeId from, const UpdateConfigRequest& req, Out
   if (req.type == ConfigType::kAssignPrimary && !DddApproves(i, from)) {
     PG_LOG(kInfo, "rejecting CT_ASSIGN_PRIMARY from {}: not the pick of the DDD rule", from);
     return Reply(
-        from, UpdateConfigResponse{.error = ErrorCode::kInvalidState, .config = configs_[i]}, out);
+        from,
+        UpdateConfigResponse{
+            .error = ErrorCode::kInvalidState, .config = configs_[i], .request_id = req.request_id},
+        out);
   }
   // The balancer's learner may join as a member past the replica count (CT_ADD_SECONDARY_FOR_LB).
   const UpdateDecision d = DecideUpdate(configs_[i], req, from, BalanceLearner(i) == req.node);
   switch (d.kind) {
     case UpdateDecision::Kind::kDuplicate:
       PG_ASSERT_EQ(d.config.ballot, configs_[i].ballot, "a duplicate of the current ballot");
-      return Reply(from, UpdateConfigResponse{.error = ErrorCode::kOk, .config = d.config}, out);
+      return Reply(from,
+                   UpdateConfigResponse{
+                       .error = ErrorCode::kOk, .config = d.config, .request_id = req.request_id},
+                   out);
     case UpdateDecision::Kind::kReject:
       PG_ASSERT_NE(d.error, ErrorCode::kOk, "a rejection names its error");
       PG_LOG(kInfo, "rejecting {} from {}: {}", ConfigTypeName(req.type), from, d.why);
-      return Reply(from, UpdateConfigResponse{.error = d.error, .config = d.config}, out);
+      return Reply(
+          from,
+          UpdateConfigResponse{.error = d.error, .config = d.config, .request_id = req.request_id},
+          out);
     case UpdateDecision::Kind::kPersist:
       break;
   }
   out.Mark("meta.persist_update");
-  PersistChange(d.config, from, out);
+  PersistChange(d.config, Requester{.node = from, .request_id = req.request_id}, out);
 }
 
-void MetaServer::PersistChange(PartitionConfiguration config, std::optional<NodeId> reply_to,
+void MetaServer::PersistChange(PartitionConfiguration config, std::optional<Requester> reply_to,
                                Outbox& out) {
   PG_ASSERT(ValidPartition(config.gpid), "persisting {}", config.gpid);
   PG_ASSERT(ready_ && (!coord_ || leading_), "a change persisted by a meta that does not serve");
@@ -357,8 +373,11 @@ void MetaServer::PersistChange(PartitionConfiguration config, std::optional<Node
   // write). kMetaActBeforePersist answers at once: if meta crashes, or loses its lock, before
   // the write lands, the requester acts on a configuration the next meta never heard of.
   if (options_.bugs.on(Bug::kMetaActBeforePersist) && pending_[i]->reply_to) {
-    Reply(*pending_[i]->reply_to,
-          UpdateConfigResponse{.error = ErrorCode::kOk, .config = pending_[i]->config}, out);
+    Reply(pending_[i]->reply_to->node,
+          UpdateConfigResponse{.error = ErrorCode::kOk,
+                               .config = pending_[i]->config,
+                               .request_id = pending_[i]->reply_to->request_id},
+          out);
     pending_[i]->reply_to.reset();
   }
 }

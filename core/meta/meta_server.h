@@ -87,11 +87,16 @@ class MetaServer final : public Node {
   static constexpr TimerId kCoordKeepAliveTimer{2};
   static constexpr TimerId kCoordRetryTimer{3};
 
+  // The replica server that requested a change, and its request's id (echoed in the answer).
+  struct Requester {
+    NodeId node;
+    uint64_t request_id = 0;
+  };
   // A configuration appended to meta.log and not yet acknowledged by the disk.
   struct PendingChange {
     uint64_t token = 0;
     PartitionConfiguration config;
-    std::optional<NodeId> reply_to;  // the replica that requested it
+    std::optional<Requester> reply_to;  // the replica that requested it
   };
 
   void OnBoot(Time now, Outbox& out);
@@ -166,7 +171,7 @@ class MetaServer final : public Node {
   void ApplyDurable(const PartitionConfiguration& config);
   // Appends `config` (ballot + 1 of partition's current one) to meta.log as the partition's
   // pending change; applied, and answered to `reply_to`, once durable.
-  void PersistChange(PartitionConfiguration config, std::optional<NodeId> reply_to, Outbox& out);
+  void PersistChange(PartitionConfiguration config, std::optional<Requester> reply_to, Outbox& out);
   void Reply(NodeId to, Message msg, Outbox& out);
   // Requests that arrive before the table is durable wait here (one per sender and type).
   void Defer(const Receive& r);

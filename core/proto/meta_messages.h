@@ -47,7 +47,11 @@ struct UpdateConfigRequest {
   ConfigType type = ConfigType::kAssignPrimary;
   PartitionConfiguration config;
   NodeId node;
-  PG_FIELDS(type, config, node);
+  // Names this request (the same on every resend of it); meta's answer echoes it, and the replica
+  // takes only an answer to the request it has pending (rDSN matches a reply to its call, and a
+  // new request cancels the previous call: replica_config.cpp update_configuration_on_meta_server).
+  uint64_t request_id = 0;
+  PG_FIELDS(type, config, node, request_id);
   bool operator==(const UpdateConfigRequest&) const = default;
 };
 
@@ -55,7 +59,8 @@ struct UpdateConfigResponse {
   static constexpr std::string_view kName = "UpdateConfigResponse";
   ErrorCode error = ErrorCode::kOk;  // kInvalidVersion: ballot was not current + 1
   PartitionConfiguration config;     // meta's configuration after the request
-  PG_FIELDS(error, config);
+  uint64_t request_id = 0;           // the request's, echoed
+  PG_FIELDS(error, config, request_id);
   bool operator==(const UpdateConfigResponse&) const = default;
 };
 

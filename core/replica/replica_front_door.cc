@@ -285,7 +285,13 @@ void Replica::Admit(Time now, NodeId from, const ConfigProposal& p, Outbox& out)
   OnMemberProposal(now, p, out);
 }
 
-// on_update_configuration_on_meta_server_reply: the rule compares the reply with the request.
+// on_update_configuration_on_meta_server_reply: only the answer to the pending request (rDSN
+// delivers a reply to the call that sent it, and a new request cancels the previous call). Its
+// ballot cannot tell: meta refuses an older request with its current configuration, the very one
+// the pending request was based on, so a refusal held in the network looked like the pending
+// request's own; the primary dropped the request that meta then persisted, resumed at the old
+// ballot from a sync and ignored meta's answer, and meta's newer configuration naming it primary
+// reached it no more (scenarios/regressions/pegasus_swarm_seed25_stale_refusal.json).
 void Replica::Admit(Time now, NodeId from, const UpdateConfigResponse& r, Outbox& out) {
   PG_ASSERT_EQ(r.config.gpid, gpid_, "the server routes by gpid");
   if (!primary_.pending_change || status_ == PartitionStatus::kError) {
@@ -293,8 +299,15 @@ void Replica::Admit(Time now, NodeId from, const UpdateConfigResponse& r, Outbox
     return;
   }
   PG_ASSERT(status_ == PartitionStatus::kInactive && inactive_is_transient_);
-  // The newest request the reply can answer: an ok one carries the ballot it made; a refusal
-  // carries meta's configuration, which a request based on it asks one ballot above.
+  if (r.request_id != primary_.pending_change->request_id) {
+    PG_LOG(kDebug, "replica {}: ignoring the answer to config update request {}: awaiting {}",
+           gpid_, r.request_id, primary_.pending_change->request_id);
+    out.Mark("replica.superseded_update_reply");
+    return;
+  }
+  // The answer to the pending request: an ok one carries the ballot it made; a refusal carries
+  // meta's configuration, which the request, based on it or on an older one, asks at most one
+  // ballot above. (A second guard: meta's ballot never goes back.)
   const Ballot answers = r.error == ErrorCode::kOk ? r.config.ballot : r.config.ballot.next();
   const BallotClaim claim =
       Claim(DoorKind::kUpdateConfigResponse, answers, primary_.pending_change->config.ballot, from);

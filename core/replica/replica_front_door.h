@@ -187,10 +187,12 @@ inline constexpr auto kBallotRules = [] {
        .source = S::kReplica,
        .older = {A::kDrop},
        .newer = {A::kAdoptIfPrimary}},
-      // on_update_configuration_on_meta_server_reply: an ok reply below the requested ballot, or
-      // a refusal that predates the configuration the request was based on, answers an older
-      // request (a retry's, or a network duplicate's). Admit compares the newest request ballot
-      // the reply can answer (an ok's own ballot, a refusal's plus one) with the pending one's.
+      // on_update_configuration_on_meta_server_reply: Admit takes only the answer to the pending
+      // request (its request_id; a ballot cannot tell an older request's refusal from the
+      // pending one's). Behind that, a second guard: an ok reply below the requested ballot, or a
+      // refusal that predates the configuration the request was based on, cannot answer it.
+      // Admit compares the newest request ballot the reply can answer (an ok's own ballot, a
+      // refusal's plus one) with the pending one's.
       {.kind = K::kUpdateConfigResponse,
        .name = "config update reply",
        .source = S::kPendingRequest,

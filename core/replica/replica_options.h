@@ -58,6 +58,10 @@ class ReplicaHost {
   virtual uint64_t NewLogToken(const std::string& file, Gpid gpid) = 0;
   // Asks meta for this server's configuration now (after meta refused a configuration change).
   virtual void RequestConfigSync(Time now, Outbox& out) = 0;
+  // A fresh id for a request to meta whose answer echoes it (UpdateConfigRequest): unique across
+  // the server's incarnations, like config sync ids, so that an answer to any other request never
+  // matches.
+  virtual uint64_t NewMetaRequestId() = 0;
   // Reads a replica's private log from `first_segment` on (LT_LOG learning). A synchronous local
   // read, like the engine's (DESIGN.md §2).
   virtual SegmentedRead ReadPrivateLog(Gpid gpid, int32_t first_segment) const = 0;

@@ -242,6 +242,11 @@ void Replica::HandleRemoteFailure(Time now, NodeId node, Outbox& out, ConfigType
 void Replica::RequestConfigUpdate(Time now, UpdateConfigRequest req, Ballot ballot, Outbox& out) {
   PG_ASSERT(!primary_.pending_change, "one change at a time");
   PG_ASSERT_GT(req.config.ballot, ballot, "a change asks for a newer ballot");
+  // A new call (update_configuration_on_meta_server cancels the previous reconfiguration task):
+  // answers to any earlier request, or to the retries of one, no longer count. Retries of this
+  // one (SendConfigUpdate) keep its id.
+  req.request_id = host_->NewMetaRequestId();
+  PG_ASSERT_NE(req.request_id, uint64_t{0}, "0 names no request");
   primary_.pending_change = std::move(req);
   SetStatus(now, PartitionStatus::kInactive, ballot, /*transient=*/true, out);
   SendConfigUpdate(out);

@@ -54,6 +54,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   bool LeaseValid(Time now) const override;
   uint64_t NewLogToken(const std::string& file, Gpid gpid) override;
   void RequestConfigSync(Time now, Outbox& out) override;
+  uint64_t NewMetaRequestId() override { return ++last_call_id_; }
   SegmentedRead ReadPrivateLog(Gpid gpid, int32_t first_segment) const override;
   int32_t ResetPrivateLog(Gpid gpid, int32_t at_least, Outbox& out) override;
   ReplicaHost* AsHost() { return this; }
@@ -123,11 +124,11 @@ class ReplicaServer final : public Node, private ReplicaHost {
   std::optional<Time> last_sync_sent_;
   // The config sync awaiting its answer (query_configuration_by_node keeps one call outstanding):
   // an answer to any other, held in the network past a newer one, would hand the server a
-  // configuration meta has replaced since, a primary's role among them. Ids start at a value
-  // drawn at construction, so that an answer to a request of an earlier incarnation of the
-  // server never matches.
+  // configuration meta has replaced since, a primary's role among them. Ids (of config syncs and
+  // of replicas' config update requests, one counter) start at a value drawn at construction, so
+  // that an answer to a request of an earlier incarnation of the server never matches.
   std::optional<uint64_t> outstanding_sync_;
-  uint64_t last_sync_id_ = 0;
+  uint64_t last_call_id_ = 0;
   // Set at boot when the server held replicas and its never-synced boot sentinel is gone: the
   // machine lost power since the last boot (DetectPowerLoss).
   bool power_lost_ = false;

@@ -92,7 +92,7 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
       req.stored_replicas.push_back(ReplicaInfo{.gpid = gpid, .status = PartitionStatus::kError});
     }
   }
-  req.sync_id = ++last_sync_id_;
+  req.sync_id = ++last_call_id_;
   outstanding_sync_ = req.sync_id;
   req.ever_held.assign(ever_held_.begin(), ever_held_.end());
   PG_ASSERT_EQ(req.ever_held.size(), ever_held_.size());

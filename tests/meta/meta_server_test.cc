@@ -1,6 +1,7 @@
 // Step-level rules of the MetaServer (PEGASUS.md §1.8, §1.9), each test named after one.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/meta/partition_table.h"
@@ -272,6 +273,33 @@ TEST(MetaServer, RejectsWrongBallotWithInvalidVersion) {
   EXPECT_TRUE(AppendsOf(wrong).empty());
   ASSERT_EQ(SentOf<UpdateConfigResponse>(wrong).size(), 1u);
   EXPECT_NE(SentOf<UpdateConfigResponse>(wrong)[0].second.error, ErrorCode::kOk);
+}
+
+// Every answer to a config update request names it: the replica takes only the answer to the
+// request it has pending, since a refusal of an older one carries the same configuration
+// (scenarios/regressions/pegasus_swarm_seed25_stale_refusal.json; rDSN matches a reply to its
+// call).
+TEST(MetaServer, AnswersToConfigUpdatesEchoTheRequestId) {
+  MetaFixture f(DefaultOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[2];
+  const NodeId victim = pc.secondaries[0];
+  auto with_id = [&](Ballot b, uint64_t id) {
+    UpdateConfigRequest req = Downgrade(pc, victim, b);
+    req.request_id = id;
+    return req;
+  };
+  auto answer_id = [](const Outbox& out) -> std::optional<uint64_t> {
+    const auto replies = SentOf<UpdateConfigResponse>(out);
+    if (replies.size() != 1) return std::nullopt;
+    return replies[0].second.request_id;
+  };
+  EXPECT_EQ(answer_id(f.Receive(At(5), *pc.primary, with_id(Ballot(3), 41))), 41u) << "refused";
+  Outbox req = f.Receive(At(6), *pc.primary, with_id(pc.ballot.next(), 42));
+  ASSERT_EQ(AppendsOf(req).size(), 1u);
+  EXPECT_EQ(answer_id(f.Complete(At(7), AppendsOf(req)[0])), 42u) << "persisted";
+  EXPECT_EQ(answer_id(f.Receive(At(8), *pc.primary, with_id(pc.ballot.next(), 43))), 43u)
+      << "a duplicate";
 }
 
 TEST(MetaServer, BadTableNameGetsAppNotExist) {

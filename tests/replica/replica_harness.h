@@ -32,6 +32,8 @@ struct Server {
   std::deque<AppendLog> pending_logs;
   uint64_t last_sync_id = 0;  // of the latest ConfigSyncRequest the server sent
   bool last_sync_answered = false;
+  // Per partition, the id of the latest UpdateConfigRequest the server sent.
+  std::map<Gpid, uint64_t> last_update_id;
 };
 
 template <class T>
@@ -86,18 +88,26 @@ class Harness {
         s.last_sync_id = sync->sync_id;
         s.last_sync_answered = false;
       }
+      const auto* update = send ? std::get_if<UpdateConfigRequest>(&send->msg) : nullptr;
+      if (update != nullptr) s.last_update_id[update->config.gpid] = update->request_id;
     }
     return out;
   }
   // A ConfigSyncResponse without a sync_id answers the server's latest config sync, as meta's
   // answer does when nothing delays it; when that one is answered already, the server's periodic
   // sync timer fires first, so the answer has a request. A test of a superseded answer names
-  // its request.
+  // its request. Likewise an UpdateConfigResponse without a request_id answers the server's
+  // latest config update request for that partition; a test of an answer to another request
+  // names it.
   Outbox Deliver(NodeId from, NodeId to, Message msg) {
     if (auto* resp = std::get_if<ConfigSyncResponse>(&msg); resp && resp->sync_id == 0) {
       if (servers_.at(to).last_sync_answered) Fire(to, TimerId(2));
       resp->sync_id = servers_.at(to).last_sync_id;
       servers_.at(to).last_sync_answered = true;
+    }
+    if (auto* resp = std::get_if<UpdateConfigResponse>(&msg); resp && resp->request_id == 0) {
+      const auto& ids = servers_.at(to).last_update_id;
+      if (auto it = ids.find(resp->config.gpid); it != ids.end()) resp->request_id = it->second;
     }
     return Step(to, Receive{.from = from, .msg = std::move(msg)});
   }

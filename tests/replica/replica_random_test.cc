@@ -83,10 +83,11 @@ class World {
       if (member) r.partitions.push_back(pc_);
       net_.push_back({kMeta, from, r});
     } else if (const auto* u = std::get_if<UpdateConfigRequest>(&msg)) {
-      UpdateConfigResponse r{.error = ErrorCode::kInvalidVersion, .config = pc_};
+      UpdateConfigResponse r{
+          .error = ErrorCode::kInvalidVersion, .config = pc_, .request_id = u->request_id};
       if (u->config.ballot == pc_.ballot.next() && u->config.primary == pc_.primary) {
         pc_ = u->config;
-        r = {.error = ErrorCode::kOk, .config = pc_};
+        r = {.error = ErrorCode::kOk, .config = pc_, .request_id = u->request_id};
       }
       net_.push_back({kMeta, from, r});
     }
