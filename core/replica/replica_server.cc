@@ -247,7 +247,7 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
 // replica of the partition is unacknowledged (meta still lists the node, or has not said it no
 // longer does): a new incarnation would erase the failure record, and a listing meant for the
 // failed one would make the learner a member without its data
-// (scenarios-wip/pegasus_swarm_seed1622_open_findings.json, seed 1622).
+// (scenarios/regressions/pegasus_swarm_seed1622_learner_while_failed.json, seed 1622).
 void ReplicaServer::OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (const auto* add = std::get_if<AddLearnerRequest>(&msg)) {
     if (Replica* r = Find(add->config.gpid)) return r->OnMessage(now, from, msg, out);

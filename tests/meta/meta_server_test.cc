@@ -280,7 +280,7 @@ TEST(MetaServer, RejectsWrongBallotWithInvalidVersion) {
 // (scenarios/regressions/pegasus_swarm_seed25_stale_refusal.json; rDSN matches a reply to its
 // call).
 TEST(MetaServer, AnswersToConfigUpdatesEchoTheRequestId) {
-  MetaFixture f(DefaultOptions());
+  MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[2];
   const NodeId victim = pc.secondaries[0];

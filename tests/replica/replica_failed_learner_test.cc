@@ -1,6 +1,6 @@
 // A server whose replica failed for a power loss takes no add-learner for that partition until
 // meta has acknowledged the failure (swarm seed 1622, shrunk:
-// scenarios-wip/pegasus_swarm_seed1622_open_findings.json).
+// scenarios/regressions/pegasus_swarm_seed1622_learner_while_failed.json).
 #include <gtest/gtest.h>
 
 #include "core/replica/replica_log.h"

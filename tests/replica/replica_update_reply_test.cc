@@ -9,7 +9,7 @@
 namespace pg::testing {
 namespace {
 
-constexpr NodeId kP{1}, kS2{2}, kS3{3}, kS4{4};
+constexpr NodeId kS4{4};
 
 // kP, primary of `current`, asks meta to drop `node` (meta's failure detector declared it dead);
 // returns the request it sent.
