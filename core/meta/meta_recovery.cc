@@ -1,6 +1,7 @@
 #include "core/meta/meta_recovery.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
@@ -140,10 +141,23 @@ void DddState::Reset(int partition_count) {
 
 void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id) {
   PG_ASSERT(!collected.empty() && collected.size() == known_committed.size(), "not Reset");
-  for (std::map<NodeId, ReplicaInfo>& per_node : collected) per_node.erase(node);
+  std::vector<std::optional<ReplicaInfo>> before(collected.size());
+  for (size_t i = 0; i < collected.size(); ++i) {
+    if (auto it = collected[i].find(node); it != collected[i].end()) before[i] = it->second;
+    collected[i].erase(node);
+  }
   for (const ReplicaInfo& info : stored) {
     const int i = info.gpid.partition_index;
     if (info.gpid.app_id != app_id || i < 0 || static_cast<size_t>(i) >= collected.size()) {
+      continue;
+    }
+    // A replica's ballot is durable and never falls, so a healthy report at a lower ballot than
+    // the node's last one was sent before it: a sync its kernel still delivered after the
+    // process died. Taking it would let the all-replicas-down rule rank the node below what it
+    // holds (docs/departures.md, "stale config sync reports"). A failure report always counts.
+    if (before[i] && before[i]->status != PartitionStatus::kError &&
+        info.status != PartitionStatus::kError && info.ballot < before[i]->ballot) {
+      collected[i][node] = *before[i];
       continue;
     }
     collected[i][node] = info;

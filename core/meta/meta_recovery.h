@@ -73,8 +73,10 @@ struct DddState {
   std::set<NodeId> synced;
 
   void Reset(int partition_count);
-  // A config sync: replaces everything `node` said before. Reports of failed replicas count as
-  // reports (of a replica that must not serve); reports of unknown partitions are skipped.
+  // A config sync: replaces everything `node` said before, except that a healthy report at a
+  // lower ballot than the node's previous one is stale and the previous one stays. Reports of
+  // failed replicas count as reports (of a replica that must not serve); reports of unknown
+  // partitions are skipped.
   void OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id);
   // The failure detector declared `node` dead: what it reported is stale.
   void OnWorkerDead(NodeId node);

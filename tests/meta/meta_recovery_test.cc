@@ -185,6 +185,24 @@ TEST(MetaRecovery, StateForgetsADeadNodesReportsAndKeepsTheLargestCommit) {
   EXPECT_TRUE(s.collected[0].empty());
 }
 
+// A replica's ballot never falls, so a healthy report below the node's last one is a sync sent
+// before it (delivered late by the dead process's kernel; the 105 regression file, seed 20): the
+// last report stays, or the all-replicas-down rule ranks the node below what it holds.
+TEST(MetaRecovery, StateKeepsANodesReportOverALaterOneAtALowerBallot) {
+  DddState s;
+  s.Reset(1);
+  s.OnConfigSync(kA, {Held(2, 7, 8)}, 1);
+  s.OnConfigSync(kA, {Held(1, 7, 8)}, 1);  // stale: sent when kA was at ballot 1
+  s.CheckInvariants();
+  EXPECT_EQ(s.collected[0].at(kA).ballot, Ballot(2));
+  s.OnConfigSync(kA, {Held(3, 9, 9)}, 1);  // a newer ballot replaces it
+  EXPECT_EQ(s.collected[0].at(kA).ballot, Ballot(3));
+  ReplicaInfo failed = Held(0, 0, 0);
+  failed.status = PartitionStatus::kError;
+  s.OnConfigSync(kA, {failed}, 1);  // a failure report counts whatever its ballot
+  EXPECT_EQ(s.collected[0].at(kA).status, PartitionStatus::kError);
+}
+
 // ---- meta's acceptance of CT_ASSIGN_PRIMARY ----------------------------------------------------
 
 UpdateConfigRequest AssignRequest(const PartitionConfiguration& pc, NodeId who) {
