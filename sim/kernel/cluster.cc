@@ -363,6 +363,9 @@ void Cluster::Impl::RunAction(uint64_t id) {
 }
 
 void Cluster::Impl::Crash(NodeState& ns, CrashMode mode) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].get() == &ns) network.CloseSessions(NodeId(static_cast<uint32_t>(i)));
+  }
   ns.node.reset();
   ns.timers.clear();
   ns.parked.clear();

@@ -54,10 +54,15 @@ using PartitionId = uint64_t;
 // prepares and learning.
 enum class MessageClass : uint8_t { kControl, kData };
 
+// The connection a message from A to B rides (message_class.h): A's own session to B (its
+// requests) or B's session to A (A's replies to B's requests).
+enum class RpcSession : uint8_t { kRequests = 0, kReplies = 1 };
+
 // A delay rule: while it is in force, each message departing on a matching link lags behind its
 // drawn latency (network.h). A straggler lags a uniform [0, lag_max]; a held message departs no
-// earlier than hold_until. Either way the messages behind it keep going (the link's FIFO floor
-// is not raised): a TCP session stalled on a retransmission while another session flows.
+// earlier than hold_until. Either way it stalls its session (RpcSession): the messages behind it on
+// the same connection wait for it, as TCP delivers in order, while the other session between the
+// two nodes, and every other link, keeps going.
 struct DelaySpec {
   // The links it covers: from `from` to `to` when both are set, else every link from or to
   // `node` when set, else every link.

@@ -50,6 +50,7 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
     stats.dropped_random++;
     return;
   }
+  const RpcSession session = SessionOf(msg);
   if (network.has_delays()) {
     // Its own stream: a delay rule shifts no latency, loss or reorder draw of the run.
     const Duration lag = network.DrawDelay(from, to, ClassOf(msg), now, Stream("delay"));
@@ -58,8 +59,16 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
       for (int i = 0; i < copies; ++i) {
         at[i] = at[i] + lag;
         in_kernel[i] = in_kernel[i] + lag;
+        network.Stall(from, to, session, at[i]);
       }
     }
+  }
+  // Behind a delayed message of its session it waits, in its sender's kernel, for that one to go.
+  const Time stalled_until = network.StallFloor(from, to, session);
+  for (int i = 0; i < copies; ++i) {
+    if (at[i] >= stalled_until) continue;
+    in_kernel[i] = in_kernel[i] + (stalled_until - at[i]);
+    at[i] = stalled_until;
   }
   const uint32_t power_losses = PowerLosses(from);
   if (options.delivery_policy) {

@@ -14,6 +14,18 @@ constexpr bool kIsData = std::is_same_v<T, ClientRequest> || std::is_same_v<T, C
                          std::is_same_v<T, LearnRequest> || std::is_same_v<T, LearnResponse> ||
                          std::is_same_v<T, HostedMessage>;
 
+// Replies: each answers a request of the receiver and rides the receiver's session.
+template <class T>
+constexpr bool kIsReply =
+    std::is_same_v<T, ClientResponse> || std::is_same_v<T, QueryConfigResponse> ||
+    std::is_same_v<T, PrepareAck> || std::is_same_v<T, GroupCheckResponse> ||
+    std::is_same_v<T, LearnResponse> || std::is_same_v<T, LearnCompletionResponse> ||
+    std::is_same_v<T, BeaconAck> || std::is_same_v<T, UpdateConfigResponse> ||
+    std::is_same_v<T, ConfigSyncResponse> || std::is_same_v<T, CoordOpenSessionResponse> ||
+    std::is_same_v<T, CoordKeepAliveResponse> || std::is_same_v<T, CoordCloseSessionResponse> ||
+    std::is_same_v<T, CoordCreateResponse> || std::is_same_v<T, CoordGetResponse> ||
+    std::is_same_v<T, CoordSetResponse> || std::is_same_v<T, CoordDeleteResponse>;
+
 }  // namespace
 
 MessageClass ClassOf(const Message& msg) {
@@ -21,6 +33,15 @@ MessageClass ClassOf(const Message& msg) {
       [](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         return kIsData<T> ? MessageClass::kData : MessageClass::kControl;
+      },
+      msg);
+}
+
+RpcSession SessionOf(const Message& msg) {
+  return std::visit(
+      [](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        return kIsReply<T> ? RpcSession::kReplies : RpcSession::kRequests;
       },
       msg);
 }

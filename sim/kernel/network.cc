@@ -122,6 +122,22 @@ Duration Network::DrawDelay(NodeId from, NodeId to, MessageClass cls, Time now, 
   return longest;
 }
 
+void Network::Stall(NodeId from, NodeId to, RpcSession session, Time until) {
+  Time& floor = link(from, to).stall_floor[static_cast<size_t>(session)];
+  floor = std::max(floor, until);
+}
+
+Time Network::StallFloor(NodeId from, NodeId to, RpcSession session) const {
+  return link(from, to).stall_floor[static_cast<size_t>(session)];
+}
+
+void Network::CloseSessions(NodeId node) {
+  for (size_t other = 0; other < links_.size(); ++other) {
+    links_[node.value()][other].stall_floor = {};
+    links_[other][node.value()].stall_floor = {};
+  }
+}
+
 Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng, Duration* straggled) {
   *straggled = Duration();
   const Duration min = std::max(c.latency_min, Duration());

@@ -53,6 +53,16 @@ class Network {
   // any matching rule draws (0 when none matches). Each matching rule draws from `rng`, in the
   // order the rules were added, so a run without rules draws nothing.
   Duration DrawDelay(NodeId from, NodeId to, MessageClass cls, Time now, Rng& rng) const;
+  // A delayed message stalls its session until it is delivered at `until`: no later message of
+  // that session from `from` to `to` arrives before it (TCP delivers in order).
+  void Stall(NodeId from, NodeId to, RpcSession session, Time until);
+  // The earliest a message of the session may arrive now: the delivery of the last message that
+  // stalled it (the epoch when none did).
+  Time StallFloor(NodeId from, NodeId to, RpcSession session) const;
+  // The node's process is gone (crashed): the connections from and to it are closed, so what it
+  // or its peers send next rides new sessions that nothing stalls. What the old ones carried
+  // still arrives as scheduled.
+  void CloseSessions(NodeId node);
 
   // Whether Transmit needs the message's size (the link has a bandwidth).
   bool NeedsSize(NodeId from, NodeId to) const;
@@ -71,6 +81,8 @@ class Network {
     LinkConfig config;
     // The latest delivery time of a FIFO (not reordered) message: TCP never overtakes.
     Time fifo_floor;
+    // Per RpcSession: the delivery of the last delayed message (Stall).
+    std::array<Time, 2> stall_floor;
     Time clog_end;
     Time wire_free;  // when the last message sent on the link is fully on the wire
   };

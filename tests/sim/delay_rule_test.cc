@@ -1,5 +1,5 @@
 // The network's delay rules (DelaySpec): which messages they cover, how long they lag or hold
-// them, and that a delayed message leaves the link's FIFO order to the messages behind it.
+// them, and the session stall a delayed message leaves behind it.
 #include <gtest/gtest.h>
 
 #include "sim/kernel/network.h"
@@ -78,19 +78,28 @@ TEST(DelayRule, ProbabilityPicksSomeMessages) {
   EXPECT_NEAR(delayed, 1000, 150);
 }
 
-// The kernel adds the lag after the FIFO floor is drawn: a message sent after a delayed one on
-// the same link is not held behind it (a stalled session while another flows).
-TEST(DelayRule, TheMessagesBehindKeepGoing) {
+// A stall holds back its own session on its own link, and nothing else (the kernel asks
+// StallFloor of every departing message; session_stall_test.cc runs it end to end).
+TEST(DelayRule, AStallFloorsItsSessionOnItsLinkOnly) {
   Network n = ThreeNodes();
-  Xoshiro256 net(1);
-  std::array<Time, 2> first{}, second{};
-  ASSERT_EQ(n.Transmit(kA, kB, At(0), net, &first), 1);
-  ASSERT_EQ(n.Transmit(kA, kB, At(1), net, &second), 1);
-  n.AddDelay({.hold_until = At(5000)});
-  Xoshiro256 rng(1);
-  const Time delayed = first[0] + n.DrawDelay(kA, kB, MessageClass::kData, At(0), rng);
-  EXPECT_GT(delayed, second[0]);
-  EXPECT_EQ(second[0], At(2));
+  n.Stall(kA, kB, RpcSession::kRequests, At(5000));
+  EXPECT_EQ(n.StallFloor(kA, kB, RpcSession::kRequests), At(5000));
+  EXPECT_EQ(n.StallFloor(kA, kB, RpcSession::kReplies), Time());
+  EXPECT_EQ(n.StallFloor(kB, kA, RpcSession::kRequests), Time());
+  EXPECT_EQ(n.StallFloor(kA, kC, RpcSession::kRequests), Time());
+  n.Stall(kA, kB, RpcSession::kRequests, At(3000));  // an earlier one never lowers it
+  EXPECT_EQ(n.StallFloor(kA, kB, RpcSession::kRequests), At(5000));
+}
+
+TEST(DelayRule, ClosingANodesSessionsLiftsTheirStallsBothWays) {
+  Network n = ThreeNodes();
+  n.Stall(kA, kB, RpcSession::kRequests, At(5000));
+  n.Stall(kB, kA, RpcSession::kReplies, At(5000));
+  n.Stall(kB, kC, RpcSession::kRequests, At(5000));
+  n.CloseSessions(kA);
+  EXPECT_EQ(n.StallFloor(kA, kB, RpcSession::kRequests), Time());
+  EXPECT_EQ(n.StallFloor(kB, kA, RpcSession::kReplies), Time());
+  EXPECT_EQ(n.StallFloor(kB, kC, RpcSession::kRequests), At(5000));
 }
 
 }  // namespace
