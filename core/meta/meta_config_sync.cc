@@ -18,7 +18,7 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
   ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
   ConfigSyncResponse resp{.sync_id = req.sync_id};
   CollectStoredReplicas(from, req, resp, out);
-  RemoveMembersWithoutReplica(from, req, out);
+  RemoveMembersWithoutReplica(from, req, resp, out);
   ListPartitionsOf(from, resp, out);
   Reply(from, std::move(resp), out);
 }
@@ -68,26 +68,33 @@ bool MetaServer::ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot
   });
 }
 
-// A member whose server no longer holds the replica (dropped after a power loss, say) is
-// treated like a failed one. Not at ballot 1: a new table's replicas are created by this very
-// sync, so a server may rightly not hold them yet.
+// A member whose server no longer holds the replica (dropped after a power loss, its disk
+// replaced) is treated like a failed one. One that never held it may create it empty, if nothing
+// says the partition holds data: pegasim lists a new table's members at ballot 1 before they
+// create their replicas, so a member may rightly not hold it yet, or have been cut off from meta
+// since the table was created
+// (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json). But "never held" is
+// the server's durable index speaking, and a replaced disk has none: once a replica is known to
+// hold data, a member without it lost it, whatever it says
+// (scenarios/pegasus/disk_wipe_primary_within_grace.json).
 void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req,
-                                             Outbox& out) {
+                                             ConfigSyncResponse& resp, Outbox& out) {
   PG_ASSERT(ready_);
-  for (const PartitionConfiguration& pc : configs_) {
-    if (!IsMember(pc, from) || pc.ballot <= Ballot(1)) continue;
+  for (size_t i = 0; i < configs_.size(); ++i) {
+    const PartitionConfiguration& pc = configs_[i];
+    if (!IsMember(pc, from)) continue;
     const bool reported =
         std::any_of(req.stored_replicas.begin(), req.stored_replicas.end(),
                     [&](const ReplicaInfo& info) { return info.gpid == pc.gpid; });
     if (reported) continue;
-    // One that never held it has been a member since ballot 1 and never acked a prepare, so the
-    // partition never committed anything: it stays, and creates the replica empty when this
-    // answer lists the partition, rather than leave one cut off from meta since its creation
-    // memberless (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
-    if (std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end()) {
-      out.Mark("meta.member_never_created");
+    const bool never_held =
+        std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end();
+    if (never_held && !MayHoldData(static_cast<int>(i))) {
+      if (pc.ballot > Ballot(1)) out.Mark("meta.member_never_created");
+      resp.create_empty.push_back(pc.gpid);
       continue;
     }
+    if (never_held) out.Mark("meta.member_lost_everything");
     if (!ReportIsCurrent(req, pc.gpid, Ballot(0), pc.ballot)) {
       out.Mark("meta.stale_absence_report");
       continue;
@@ -95,6 +102,11 @@ void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncReques
     out.Mark("meta.member_without_replica");
     RemoveFailedReplica(from, pc.gpid.partition_index, out);
   }
+}
+
+bool MetaServer::MayHoldData(int partition) const {
+  return ddd_.data_reported[partition] || ddd_.known_committed[partition] > Decree(0) ||
+         configs_[partition].last_committed_decree > Decree(0);
 }
 
 // Listed last, so that a change this very sync started (a failed replica's removal, above) is

@@ -136,6 +136,7 @@ void DddState::Reset(int partition_count) {
   PG_ASSERT_GT(partition_count, 0);
   collected.assign(partition_count, {});
   known_committed.assign(partition_count, Decree(0));
+  data_reported.assign(partition_count, false);
   synced.clear();
 }
 
@@ -159,6 +160,9 @@ void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored,
         info.status != PartitionStatus::kError && info.ballot < before[i]->ballot) {
       collected[i][node] = *before[i];
       continue;
+    }
+    if (info.status == PartitionStatus::kError || info.last_prepared_decree > Decree(0)) {
+      data_reported[i] = true;
     }
     collected[i][node] = info;
     // Any replica's commit point is a committed prefix of the partition (a failed replica

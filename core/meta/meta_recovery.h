@@ -70,6 +70,9 @@ struct DddState {
   std::vector<std::map<NodeId, ReplicaInfo>> collected;
   // Per partition: the largest committed decree any replica reported or requested with.
   std::vector<Decree> known_committed;
+  // Per partition: some node reported a replica that may hold data (a prepared decree, or
+  // failed). Rises only.
+  std::vector<bool> data_reported;
   std::set<NodeId> synced;
 
   void Reset(int partition_count);

@@ -117,7 +117,11 @@ class MetaServer final : public Node {
   void OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out);
   void CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req, ConfigSyncResponse& resp,
                              Outbox& out);
-  void RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req, Outbox& out);
+  void RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req,
+                                   ConfigSyncResponse& resp, Outbox& out);
+  // Whether some replica of the partition is known to hold data (a prepared or committed decree
+  // reported, a failed replica, a persisted commit point).
+  bool MayHoldData(int partition) const;
   // Whether a sync's report that a replica failed or is gone is about the configuration at
   // `current` (meta_config_sync.cc).
   static bool ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot replica_ballot,

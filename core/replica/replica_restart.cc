@@ -21,6 +21,7 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
     // replay_past_corrupt skips the damaged record and replays on, leaving a hole that a later
     // reconciliation fills with an empty write.
     if (!read.damaged || !host_->options().bugs.on(Bug::kReplayPastCorrupt)) {
+      if (read.damaged) out.Mark("replica.plog_damaged");
       return Fail(out, read.status);
     }
     out.Mark("replica.plog_replay_past_corrupt");

@@ -132,13 +132,12 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
       listed = std::max(listed, pc.ballot);
     }
     if (Find(pc.gpid) == nullptr) {
-      // The ballot-1 configuration of a new table creates a replica; joining a partition that
-      // may have data needs learning. A member of a later ballot that never held the replica
-      // has been a member since ballot 1 and never acked a prepare, so nothing was ever
-      // committed there: it creates the replica empty, as at ballot 1 (a partition cut off
-      // from it since the table was created:
-      // scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json).
-      const bool create = pc.ballot == Ballot(1) || !ever_held_.contains(pc.gpid);
+      // A member creates a replica empty only when meta says the partition holds no data (a
+      // new table's, or one cut off from it since: MetaServer::RemoveMembersWithoutReplica);
+      // joining a partition that may have data needs learning, and a member that lacks one it
+      // held reports it missing.
+      const bool create = std::find(resp.create_empty.begin(), resp.create_empty.end(), pc.gpid) !=
+                          resp.create_empty.end();
       if (!member || !create || failed_replicas_.contains(pc.gpid)) {
         PG_LOG(kDebug, "not creating {}@{}: member {}, needs learning", pc.gpid, pc.ballot, member);
         continue;

@@ -119,6 +119,7 @@ void AddSimpler(const CrashFault& f, Simpler& out) {
 }
 void AddSimpler(const RestartFault&, Simpler&) {}
 void AddSimpler(const CorruptFault&, Simpler&) {}
+void AddSimpler(const WipeFault&, Simpler&) {}
 void AddSimpler(const HealFault&, Simpler&) {}
 void AddSimpler(const PauseFault& f, Simpler& out) { HalveDuration(f, out); }
 void AddSimpler(const ClogFault& f, Simpler& out) { HalveDuration(f, out); }

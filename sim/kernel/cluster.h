@@ -126,6 +126,12 @@ class Cluster {
   // Added: bit rot on demand: flips one bit of the byte at `offset` of the node's `file` (logged
   // as a fault; ignored with a note when there is no such byte).
   void CorruptDisk(NodeId node, const std::string& file, uint64_t offset);
+  // The node's disk is replaced by an empty one (SimDisk::Wipe); a node that is up loses power
+  // first (a machine crash). Restart boots it empty.
+  void WipeDisk(NodeId node);
+  // Records in the fault log a fault that found nothing to act on ("<what> ignored: <why>"), so
+  // that the log lists every fault the scenario injected.
+  void LogIgnoredFault(const std::string& what, const std::string& why);
   // Added: a crash triggered at a protocol point. From now until `until`, the first step in which
   // `node` emits the coverage mark `mark` crashes it (`mode`) once that step is done: its effects
   // run first, so appends it started are in flight and a crash takes them as usual. Arming,

@@ -249,4 +249,22 @@ void Cluster::CorruptDisk(NodeId node, const std::string& file, uint64_t offset)
                               flipped ? "" : " ignored: no such byte"));
 }
 
+void Cluster::WipeDisk(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("wipe disk of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (ns.node) {
+    impl_->LogFault(fmt::format("wipe disk of {}: crash {} (machine)", ns.name, ns.name));
+    impl_->Crash(ns, CrashMode::kMachine);
+  } else {
+    impl_->LogFault(fmt::format("wipe disk of {}", ns.name));
+  }
+  ns.disk.Wipe();
+}
+
+void Cluster::LogIgnoredFault(const std::string& what, const std::string& why) {
+  impl_->LogFault(fmt::format("{} ignored: {}", what, why));
+}
+
 }  // namespace pg::sim

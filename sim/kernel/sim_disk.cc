@@ -138,6 +138,12 @@ void SimDisk::DropSyncedEnds(File& f) {
   }
 }
 
+void SimDisk::Wipe() {
+  files_.clear();
+  dirs_.clear();
+  ++generation_;
+}
+
 void SimDisk::LoseUnsynced() {
   for (auto& [name, f] : files_) {
     PG_ASSERT_LE(f.synced, f.bytes.size(), "file {}", name);

@@ -90,6 +90,11 @@ class SimDisk final : public LocalDisk {
   // stays, possibly empty); otherwise cut to its synced prefix. Synced bytes are never touched.
   // Draws from `rng` only for files that hold unsynced bytes, in file-name order.
   void LoseUnsynced(Rng& rng, double tear_probability);
+  // The disk is replaced by an empty one (swapped, or its data directory deleted): every file and
+  // directory is gone. generation() counts replacements, for state a host keeps beside the disk
+  // in its stead (a MemEngine standing for a RocksDB directory, engine_store.h).
+  void Wipe();
+  uint64_t generation() const { return generation_; }
   // Bit rot: flips the lowest bit of the byte at `offset`; false when there is no such byte.
   bool CorruptBit(const std::string& file, uint64_t offset);
 
@@ -110,6 +115,7 @@ class SimDisk final : public LocalDisk {
   void AssertOwnerThread() const;
   std::map<std::string, File> files_;
   std::set<std::string> dirs_;
+  uint64_t generation_ = 0;
   IoFaults faults_;
   Rng* rng_ = nullptr;
   std::thread::id owner_ = std::this_thread::get_id();

@@ -3,6 +3,7 @@
 #include "core/common/assert.h"
 #include "core/storage/mem_engine.h"
 #include "core/storage/rocksdb_engine.h"
+#include "sim/kernel/sim_disk.h"
 #include "sim/pegasus/rocks_env.h"
 
 namespace pg::sim {
@@ -11,6 +12,7 @@ struct EngineStore::Slot {
   std::shared_ptr<MemEngine> mem;  // "memory": the engine itself, kept across crashes
   Decree durable{0};
   bool open = false;
+  uint64_t disk_generation = 0;  // the disk's generation the engine lives on
 };
 
 namespace {
@@ -69,7 +71,8 @@ EngineStore::EngineStore(std::string storage, std::string node_name)
 
 void EngineStore::AttachDisk(SimDisk* disk, std::function<Time()> now) {
   PG_ASSERT(disk != nullptr);
-  PG_ASSERT(env_ == nullptr, "{}: disk attached twice", node_name_);
+  PG_ASSERT(disk_ == nullptr, "{}: disk attached twice", node_name_);
+  disk_ = disk;
   if (storage_ == "rocksdb") env_ = std::make_shared<SimRocksEnv>(disk, std::move(now));
 }
 
@@ -80,6 +83,11 @@ Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
   if (!slot) slot = std::make_shared<Slot>();
   if (slot->open) {
     return Status(ErrorCode::kBusy, fmt::format("{} engine {} is already open", node_name_, gpid));
+  }
+  if (disk_ != nullptr && slot->disk_generation != disk_->generation()) {
+    slot->mem.reset();  // the disk it stood for was replaced
+    slot->durable = Decree(0);
+    slot->disk_generation = disk_->generation();
   }
   if (storage_ == "memory") {
     if (!slot->mem) slot->mem = std::make_shared<MemEngine>();

@@ -11,7 +11,9 @@
 //    the memtable; the SST files stay as far as RocksDB synced them, so a machine crash, a torn
 //    write or an I/O error reaches RocksDB exactly as it reaches the mutation log.
 // The store also remembers each engine's durable decree, which the "monotonic" invariant uses as
-// the floor a restarted replica's commit point must not fall below.
+// the floor a restarted replica's commit point must not fall below. A wiped disk (SimDisk::Wipe)
+// takes the engines with it: a MemEngine and its durable decree are forgotten at the next Open
+// after the disk's generation changed (RocksDB's files are gone from the disk itself).
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,6 +52,7 @@ class EngineStore {
  private:
   std::string storage_;
   std::string node_name_;
+  SimDisk* disk_ = nullptr;
   std::shared_ptr<SimRocksEnv> env_;  // rocksdb only; shared with open handles
   std::map<Gpid, std::shared_ptr<Slot>> slots_;
 };

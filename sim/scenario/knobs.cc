@@ -302,6 +302,7 @@ json ActionToJson(const FaultAction& action) {
             j["duration_ms"] = f.duration_ms;
           },
           [&](const CorruptFault& f) { j["node"] = f.node, j["file_prefix"] = f.file_prefix; },
+          [&](const WipeFault& f) { j["node"] = f.node; },
           [&](const DelayFault& f) {
             PutOptional(j, "node", f.node);
             PutOptional(j, "from", f.from);

@@ -157,7 +157,8 @@ Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
 // last kCorruptWindow before the final record, so that an intact record follows the damage.
 constexpr size_t kCorruptWindow = 4;
 
-void CorruptLogFile(Cluster& c, NodeId id, const std::string& file, Rng& rng) {
+// False when the file holds no record with an intact one after it (nothing flipped).
+bool CorruptLogFile(Cluster& c, NodeId id, const std::string& file, Rng& rng) {
   // ReadAt, not ReadFile: the fault must not draw the disk's I/O errors.
   const std::string_view bytes = c.disk(id).ReadAt(file, 0, c.disk(id).size(file));
   std::vector<std::pair<uint64_t, uint64_t>> records;  // [start, end) of each intact record
@@ -168,13 +169,14 @@ void CorruptLogFile(Cluster& c, NodeId id, const std::string& file, Rng& rng) {
     records.emplace_back(start, reader.valid_bytes());
     start = reader.valid_bytes();
   }
-  if (records.size() < 2) return;  // no record with an intact one after it
+  if (records.size() < 2) return false;
   const size_t last = records.size() - 2;
   const size_t first = last >= kCorruptWindow ? last - kCorruptWindow + 1 : 0;
   const auto [from, to] = records[first + rng.Uniform(last - first + 1)];
   // Inside the checksummed bytes (header or payload), past the length and crc.
   const uint64_t body = from + kLogPrefixBytes;
   c.CorruptDisk(id, file, body + rng.Uniform(to - body));
+  return true;
 }
 
 Action CorruptAction(const CorruptFault& f) {
@@ -182,8 +184,13 @@ Action CorruptAction(const CorruptFault& f) {
     auto id = Find(c, f.node);
     if (!id) return;
     Rng& rng = c.stream("corrupt");
+    bool flipped = false;
     for (const std::string& file : c.disk(*id).Files()) {
-      if (file.starts_with(f.file_prefix)) CorruptLogFile(c, *id, file, rng);
+      if (file.starts_with(f.file_prefix)) flipped = CorruptLogFile(c, *id, file, rng) || flipped;
+    }
+    if (!flipped) {
+      c.LogIgnoredFault(fmt::format("corrupt {} {}*", f.node, f.file_prefix),
+                        "no such log with a record followed by an intact one");
     }
   };
 }
@@ -252,6 +259,11 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
           [&](const NetworkFault& f) { return SpellAction(f, state); },
           [&](const DiskErrorsFault& f) { return DiskErrorsAction(f, state); },
           [&](const CorruptFault& f) { return CorruptAction(f); },
+          [&](const WipeFault& f) -> Action {
+            return [f](Cluster& c) {
+              if (auto id = Find(c, f.node)) c.WipeDisk(*id);
+            };
+          },
           [&](const DelayFault& f) { return DelayAction(f); },
       },
       fault.action);

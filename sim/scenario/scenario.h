@@ -101,6 +101,12 @@ struct CorruptFault {  // "corrupt": {"node", "file_prefix"?}: bit rot in the no
   bool operator==(const CorruptFault&) const = default;
 };
 
+struct WipeFault {  // "wipe": {"node"}: the node's disk is replaced by an empty one; a node that is
+                    // up loses power first. A later "restart" boots it empty.
+  std::string node;
+  bool operator==(const WipeFault&) const = default;
+};
+
 struct DelayFault {  // "delay": {"node"? | "from"? and "to"?, "class"?, "probability"?, "mode"?,
                      //  "delay_ms"?, "duration_ms"}: for the duration, each matching message
                      //  departing on the covered links lags a uniform [0, delay_ms] more
@@ -116,9 +122,10 @@ struct DelayFault {  // "delay": {"node"? | "from"? and "to"?, "class"?, "probab
   bool operator==(const DelayFault&) const = default;
 };
 
-using FaultAction = std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault,
-                                 HealFault, ClogFault, ClockJumpFault, ClockDriftFault,
-                                 NetworkFault, DiskErrorsFault, CorruptFault, DelayFault>;
+using FaultAction =
+    std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault, HealFault,
+                 ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault, DiskErrorsFault,
+                 CorruptFault, DelayFault, WipeFault>;
 
 struct Fault {
   int64_t at_ms = 0;

@@ -16,8 +16,8 @@ namespace {
 
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
 constexpr std::string_view kFaultKinds[] = {
-    "crash",      "restart",     "pause",   "partition",   "one_way", "heal", "clog",
-    "clock_jump", "clock_drift", "network", "disk_errors", "corrupt", "delay"};
+    "crash",      "restart",     "pause",   "partition",   "one_way", "heal",  "clog",
+    "clock_jump", "clock_drift", "network", "disk_errors", "corrupt", "delay", "wipe"};
 constexpr std::string_view kDelayClasses[] = {"all", "control", "data"};
 constexpr std::string_view kDelayModes[] = {"straggle", "hold"};
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
@@ -128,6 +128,8 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
       return CorruptFault{.node = *name, .file_prefix = prefix.value_or("plog.")};
   } else if (kind == "delay") {
     return ParseDelay(obj);
+  } else if (kind == "wipe") {
+    if (auto name = node()) return WipeFault{.node = *name};
   }
   return std::nullopt;
 }
@@ -330,6 +332,7 @@ std::vector<std::string> FaultNodes(const FaultAction& action) {
   if (auto* f = std::get_if<ClockDriftFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<DiskErrorsFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<CorruptFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<WipeFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<NetworkFault>(&action); f != nullptr && f->node) {
     names.push_back(*f->node);
   }

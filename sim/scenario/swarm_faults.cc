@@ -1,5 +1,7 @@
 #include "sim/scenario/swarm_faults.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -40,6 +42,16 @@ namespace {
 //                (chance 1/2; pegasus only) drawn from crash_marks.h for its kind, a trigger armed
 //                at the restart until 1 ms before the episode ends, or after a delay in
 //                [0, 2000] ms (cut to end before the episode does); it restarts at the end
+//   lost data    (pegasus only; else a crash loop) one replica server loses durable data, at
+//                most once a run and never a meta server: durable data lost on one replica of
+//                each partition is what the core must survive (meta.log and the coordination
+//                log have no second copy). Chance 1/2 each:
+//                rot   bit rot in its private logs (a "corrupt" fault), read back by a restart:
+//                      either it crashes at the start (process or machine), rots, and restarts
+//                      at the end, or it rots while it runs (a primary may read the damage to
+//                      serve a learner), crashes halfway and restarts at the end (1/2 each);
+//                wipe  its disk is replaced at the start (the machine loses power) and it
+//                      restarts empty at the end, within meta's grace or after it
 // Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
 // down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
 class FaultDrawer {
@@ -51,7 +63,7 @@ class FaultDrawer {
 
  private:
   using B = SwarmBounds;
-  static constexpr int kKinds = 11;
+  static constexpr int kKinds = 12;
   static constexpr int64_t kCrashLoopDelayMaxMs = 2000;
   static constexpr int64_t kMinEpisodeMs = 500;
 
@@ -71,6 +83,8 @@ class FaultDrawer {
   void DiskErrors(int64_t start, int64_t end);
   void Delay(int64_t start, int64_t end);
   void CrashLoop(int64_t start, int64_t end);
+  // False when the run may not lose durable data (again): the episode is then drawn otherwise.
+  bool LoseData(int64_t start, int64_t end);
   std::string DrawCrashMode() { return rng_.Uniform(2) == 0 ? "process" : "machine"; }
 
   const Knobs& k_;
@@ -78,7 +92,8 @@ class FaultDrawer {
   std::vector<std::string> all_;
   std::vector<std::string> servers_;
   std::vector<Fault> out_;
-  int64_t clock_jumped_ms_ = 0;  // sum of |by_ms| drawn so far (pegasus only)
+  int64_t clock_jumped_ms_ = 0;     // sum of |by_ms| drawn so far (pegasus only)
+  bool lost_durable_data_ = false;  // a lost-data episode was drawn
 };
 
 std::vector<Fault> FaultDrawer::Draw() {
@@ -144,9 +159,29 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
     case 9:
       Delay(start, end);
       break;
-    default:
+    case 10:
       CrashLoop(start, end);
+      break;
+    default:
+      if (!LoseData(start, end)) CrashLoop(start, end);
   }
+}
+
+bool FaultDrawer::LoseData(int64_t start, int64_t end) {
+  if (k_.system != "pegasus" || lost_durable_data_) return false;
+  lost_durable_data_ = true;
+  const std::string node = fmt::format("replica/{}", rng_.Uniform(k_.replica_servers));
+  if (rng_.Uniform(2) == 0) {
+    Add(start, WipeFault{.node = node});
+  } else if (rng_.Uniform(2) == 0) {
+    Add(start, CrashFault{.node = node, .mode = DrawCrashMode()});
+    Add(start + 1, CorruptFault{.node = node});
+  } else {
+    Add(start, CorruptFault{.node = node});
+    Add(start + (end - start) / 2, CrashFault{.node = node, .mode = DrawCrashMode()});
+  }
+  Add(end, RestartFault{.node = node});
+  return true;
 }
 
 void FaultDrawer::CrashLoop(int64_t start, int64_t end) {

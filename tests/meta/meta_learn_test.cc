@@ -133,7 +133,7 @@ void BumpToBallot2(MetaFixture& f, const PartitionConfiguration& pc) {
   ASSERT_EQ(f.meta().partitions()[pc.gpid.partition_index].ballot, Ballot(2));
 }
 
-TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallotOne) {
+TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemoved) {
   MetaFixture f(DefaultMetaOptions());
   f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[2];
@@ -142,20 +142,82 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemovedButNotAtBallot
     for (NodeId s : f.options().replica_servers) f.Receive(At(t), s, Beacon{.send_time = At(t)});
   }
   // The primary's server reports no replica at all, though it held every one (it dropped them
-  // after a power loss): only partition 2, past ballot 1, is acted on; the others may simply not
-  // be created there yet.
+  // after a power loss): each partition it is a member of, at ballot 1 too, goes on without it:
+  // where it is primary meta downgrades it (a persisted change each), where it is a secondary
+  // meta proposes its removal to the primary.
   ConfigSyncRequest lost;
   for (int i = 0; i < 8; ++i) lost.ever_held.push_back({1, i});
+  size_t primary_of = 0;
+  size_t secondary_of = 0;
   for (const PartitionConfiguration& listed : f.meta().partitions()) {
     lost.missing.push_back({.gpid = listed.gpid, .listed_ballot = listed.ballot});
+    if (listed.primary == *pc.primary) {
+      ++primary_of;
+    } else if (IsMember(listed, *pc.primary)) {
+      ++secondary_of;
+    }
   }
+  ASSERT_GE(primary_of, 2u);
+  ASSERT_GE(secondary_of, 1u);
   Outbox out = f.Receive(At(6), *pc.primary, lost);
   EXPECT_TRUE(HasMark(out, "meta.member_without_replica"));
+  EXPECT_FALSE(HasMark(out, "meta.member_never_created"));
   const auto appends = AppendsOf(out);
-  ASSERT_EQ(appends.size(), 1u) << "one downgrade, for partition 2 only";
-  f.Complete(At(7), appends[0]);
+  ASSERT_EQ(appends.size(), primary_of) << "one downgrade per partition it was primary of";
+  EXPECT_EQ(SentOf<ConfigProposal>(out).size(), secondary_of);
+  for (const AppendLog& a : appends) f.Complete(At(7), a);
   EXPECT_FALSE(f.meta().partitions()[2].primary.has_value());
   EXPECT_EQ(f.meta().partitions()[2].last_drops.back(), *pc.primary);
+}
+
+// A server whose disk was replaced says it never held anything. Once a replica of the partition
+// is known to hold data, meta does not take its word: it is not told to create the replica
+// empty, and once it reports the listed replica missing it is removed
+// (scenarios/pegasus/disk_wipe_primary_within_grace.json).
+TEST(MetaLearn, AWipedMemberOfAPartitionWithDataIsRemovedNotToldToCreate) {
+  MetaFixture f(DefaultMetaOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[2];
+  for (NodeId s : f.options().replica_servers) f.Receive(At(1), s, Beacon{.send_time = At(1)});
+  const NodeId holder = pc.secondaries[0];
+  // A secondary reports the replica with a prepared decree: the partition holds data.
+  ConfigSyncRequest held{.stored_replicas = {ReplicaInfo{.gpid = pc.gpid,
+                                                         .ballot = pc.ballot,
+                                                         .status = PartitionStatus::kSecondary,
+                                                         .last_committed_decree = Decree(0),
+                                                         .last_prepared_decree = Decree(1)}},
+                         .ever_held = {pc.gpid}};
+  f.Receive(At(2), holder, held);
+  // The primary comes back with an empty disk: no replica, none ever held, none missing.
+  Outbox first = f.Receive(At(3), *pc.primary, ConfigSyncRequest{});
+  EXPECT_TRUE(HasMark(first, "meta.member_lost_everything"));
+  EXPECT_FALSE(HasMark(first, "meta.member_never_created"));
+  const auto resps = SentOf<ConfigSyncResponse>(first);
+  ASSERT_EQ(resps.size(), 1u);
+  const std::vector<Gpid>& create = resps[0].second.create_empty;
+  EXPECT_EQ(std::count(create.begin(), create.end(), pc.gpid), 0) << "not told to create it";
+  // Listed at ballot 1, it reports the replica missing: then meta removes it.
+  ConfigSyncRequest missing{.missing = {{.gpid = pc.gpid, .listed_ballot = pc.ballot}}};
+  Outbox second = f.Receive(At(4), *pc.primary, missing);
+  EXPECT_TRUE(HasMark(second, "meta.member_without_replica"));
+  const auto appends = AppendsOf(second);
+  ASSERT_FALSE(appends.empty());
+  for (const AppendLog& a : appends) f.Complete(At(5), a);
+  EXPECT_FALSE(IsMember(f.meta().partitions()[2], *pc.primary));
+}
+
+// A new table: no replica holds data yet, so members without one are told to create it.
+TEST(MetaLearn, ANewTablesMembersAreToldToCreateTheirReplicas) {
+  MetaFixture f(DefaultMetaOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[2];
+  f.Receive(At(1), *pc.primary, Beacon{.send_time = At(1)});
+  Outbox out = f.Receive(At(2), *pc.primary, ConfigSyncRequest{});
+  const auto resps = SentOf<ConfigSyncResponse>(out);
+  ASSERT_EQ(resps.size(), 1u);
+  const std::vector<Gpid>& create = resps[0].second.create_empty;
+  EXPECT_EQ(std::count(create.begin(), create.end(), pc.gpid), 1);
+  EXPECT_TRUE(AppendsOf(out).empty());
 }
 
 // A member cut off from meta since the table was created never created its replica. It never

@@ -26,18 +26,38 @@ Outbox Connect(Harness& h, NodeId id) {
   return boot;
 }
 
-TEST(ReplicaCreation, AMemberOfALaterBallotThatNeverHeldTheReplicaCreatesItEmpty) {
+TEST(ReplicaCreation, AMemberMetaLetsCreateTheReplicaCreatesItEmpty) {
   Harness h;
   const Outbox boot = Connect(h, kS);
   const auto syncs = Sent<ConfigSyncRequest>(boot);
   ASSERT_FALSE(syncs.empty());
   EXPECT_TRUE(syncs[0].second.ever_held.empty());
-  Outbox out = h.Deliver(kMeta, kS, ConfigSyncResponse{.partitions = {AtBallot2(h)}});
+  Outbox out = h.Deliver(kMeta, kS,
+                         ConfigSyncResponse{.partitions = {AtBallot2(h)}, .create_empty = {kGpid}});
   EXPECT_TRUE(HasMark(out, "replica_server.replica_created"));
   h.CompleteLogs(kS);
   EXPECT_EQ(h.View(kS).status, PartitionStatus::kSecondary);
   EXPECT_EQ(h.View(kS).ballot, Ballot(2));
   EXPECT_EQ(h.View(kS).last_committed, Decree(0));
+}
+
+// A server whose disk was replaced never held anything by its own account; it creates nothing
+// meta does not let it create, at ballot 1 too, and reports the listed replica missing.
+TEST(ReplicaCreation, AMemberMetaDoesNotLetCreateReportsTheReplicaMissing) {
+  for (const Ballot ballot : {Ballot(1), Ballot(2)}) {
+    Harness h;
+    Connect(h, kS);
+    PartitionConfiguration pc = AtBallot2(h);
+    pc.ballot = ballot;
+    Outbox out = h.Deliver(kMeta, kS, ConfigSyncResponse{.partitions = {pc}});
+    EXPECT_FALSE(HasMark(out, "replica_server.replica_created"));
+    EXPECT_TRUE(h.node(kS).Views(h.now).empty());
+    EXPECT_TRUE(HasMark(out, "replica_server.report_missing"));
+    const auto syncs = Sent<ConfigSyncRequest>(out);
+    ASSERT_EQ(syncs.size(), 1u);
+    ASSERT_EQ(syncs[0].second.missing.size(), 1u);
+    EXPECT_EQ(syncs[0].second.missing[0].listed_ballot, ballot);
+  }
 }
 
 TEST(ReplicaCreation, AServerThatHeldTheReplicaBeforeDoesNotRecreateItAtALaterBallot) {

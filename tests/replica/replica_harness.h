@@ -128,13 +128,15 @@ class Harness {
     return all;
   }
 
-  // Boots `id`, gives it a lease, and answers its config sync with `pc`; completes the index
-  // append so the replica adopts its role.
+  // Boots `id`, gives it a lease, and answers its config sync with `pc`, letting it create the
+  // replica empty (a new table's, as meta does); completes the index append so the replica
+  // adopts its role.
   Outbox BootWith(NodeId id, const PartitionConfiguration& pc) {
     Build(id);
     Step(id, Boot{});
     Deliver(kMeta, id, BeaconAck{.send_time = now, .is_master = true});
-    Outbox out = Deliver(kMeta, id, ConfigSyncResponse{.partitions = {pc}});
+    Outbox out =
+        Deliver(kMeta, id, ConfigSyncResponse{.partitions = {pc}, .create_empty = {pc.gpid}});
     Outbox done = CompleteLogs(id);
     for (Effect& e : done.effects()) out.effects().push_back(std::move(e));
     return out;

@@ -76,11 +76,14 @@ class World {
     if (const auto* b = std::get_if<Beacon>(&msg)) {
       if (Pick(10) != 0)
         net_.push_back({kMeta, from, BeaconAck{.send_time = b->send_time, .is_master = true}});
-    } else if (std::holds_alternative<ConfigSyncRequest>(msg)) {
+    } else if (const auto* sync = std::get_if<ConfigSyncRequest>(&msg)) {
       ConfigSyncResponse r;
       const bool member = pc_.primary == from ||
                           std::count(pc_.secondaries.begin(), pc_.secondaries.end(), from) > 0;
       if (member) r.partitions.push_back(pc_);
+      // A ballot-1 member that never held the replica creates it (the table is new).
+      const bool held = std::count(sync->ever_held.begin(), sync->ever_held.end(), pc_.gpid) > 0;
+      if (member && !held && pc_.ballot == Ballot(1)) r.create_empty.push_back(pc_.gpid);
       net_.push_back({kMeta, from, r});
     } else if (const auto* u = std::get_if<UpdateConfigRequest>(&msg)) {
       UpdateConfigResponse r{

@@ -31,18 +31,24 @@ TEST(ReplicaSyncReply, AnAnswerToASupersededSyncIsDropped) {
   ASSERT_NE(first->sync_id, second->sync_id);
 
   Outbox stale = h.Deliver(
-      kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}, .sync_id = first->sync_id});
+      kMeta, kP,
+      ConfigSyncResponse{
+          .partitions = {h.Config()}, .sync_id = first->sync_id, .create_empty = {kGpid}});
   EXPECT_TRUE(HasMark(stale, "replica_server.superseded_sync_reply"));
   EXPECT_TRUE(h.node(kP).Views(h.now).empty()) << "no replica taken up from a stale answer";
 
   Outbox current = h.Deliver(
-      kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}, .sync_id = second->sync_id});
+      kMeta, kP,
+      ConfigSyncResponse{
+          .partitions = {h.Config()}, .sync_id = second->sync_id, .create_empty = {kGpid}});
   EXPECT_FALSE(HasMark(current, "replica_server.superseded_sync_reply"));
   h.CompleteLogs(kP);
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
   // Answered: a second copy of the answer (a network duplicate) is not taken either.
   Outbox again = h.Deliver(
-      kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}, .sync_id = second->sync_id});
+      kMeta, kP,
+      ConfigSyncResponse{
+          .partitions = {h.Config()}, .sync_id = second->sync_id, .create_empty = {kGpid}});
   EXPECT_TRUE(HasMark(again, "replica_server.superseded_sync_reply"));
 }
 

@@ -188,6 +188,7 @@ void ExpectFaultsEndHealed(const Knobs& k) {
       EXPECT_TRUE(known.contains(n)) << n;
     }
     if (auto* c = std::get_if<CrashFault>(&f.action)) ++down[c->node];
+    if (auto* w = std::get_if<WipeFault>(&f.action)) ++down[w->node];  // its machine goes down
     if (auto* r = std::get_if<RestartFault>(&f.action)) --down[r->node];
     if (auto* p = std::get_if<PartitionFault>(&f.action)) {
       if (!p->duration_ms) ++open_partitions;

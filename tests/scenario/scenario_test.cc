@@ -263,7 +263,7 @@ TEST(Scenario, DocumentedFaultExamplesParse) {
   // The network fault has two (a lossy spell and a straggling one), and so has delay (a
   // straggler on a node's control messages and a hold on one link), and crash (at a time, and on a
   // mark).
-  EXPECT_EQ(count, 17);
+  EXPECT_EQ(count, 18);
   auto s = ParseScenario(R"({"name": "doc", "faults": [)" + faults + "]}", "docs/scenarios.md");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::set<std::string> kinds;

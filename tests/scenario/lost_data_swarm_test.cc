@@ -1,0 +1,80 @@
+// The swarm's lost-data episodes: one replica server's disk wiped, or bit rot in its private logs
+// read back by a restart. At most one a run and only on a replica server (one replica of each
+// partition losing durable data is what the core must survive); the register system draws none.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "sim/scenario/knobs.h"
+
+namespace pg::sim {
+namespace {
+
+Scenario SwarmOf(const char* json) {
+  auto s = ParseScenario(json, "s.json");
+  PG_ASSERT(s.ok(), "{}", s.status().ToString());
+  return std::move(s).value();
+}
+
+TEST(LostDataSwarm, OneReplicaServerAtMostARunAndAlwaysRestarted) {
+  const Scenario swarm = SwarmOf(R"({"name": "s", "swarm": true, "duration_ms": 40000})");
+  int runs_with_loss = 0;
+  std::set<std::string> kinds;
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    SCOPED_TRACE(seed);
+    const Knobs k = ResolveKnobs(swarm, seed);
+    const Fault* loss = nullptr;
+    std::string node;
+    for (const Fault& f : k.faults) {
+      const auto* c = std::get_if<CorruptFault>(&f.action);
+      const auto* w = std::get_if<WipeFault>(&f.action);
+      if (c == nullptr && w == nullptr) continue;
+      ASSERT_EQ(loss, nullptr) << "a second loss of durable data";
+      loss = &f;
+      node = c != nullptr ? c->node : w->node;
+      EXPECT_TRUE(node.starts_with("replica/")) << node;
+      if (c != nullptr) {
+        EXPECT_EQ(c->file_prefix, "plog.");
+      }
+    }
+    if (loss == nullptr) continue;
+    ++runs_with_loss;
+    int64_t crash_at = -1;
+    int64_t restart_at = -1;
+    for (const Fault& f : k.faults) {
+      if (const auto* c = std::get_if<CrashFault>(&f.action); c && c->node == node) {
+        if (f.at_ms == loss->at_ms - 1 || f.at_ms > loss->at_ms) crash_at = f.at_ms;
+      }
+      if (const auto* r = std::get_if<RestartFault>(&f.action); r && r->node == node) {
+        if (f.at_ms > loss->at_ms) restart_at = std::max(restart_at, f.at_ms);
+      }
+    }
+    if (std::holds_alternative<WipeFault>(loss->action)) {
+      kinds.insert("wipe");  // the wipe itself takes the machine down
+      EXPECT_GT(restart_at, loss->at_ms);
+      continue;
+    }
+    // Rot: a crash of the node 1 ms before it (crashed first) or after it (rotted while it
+    // runs); either way a restart after both.
+    ASSERT_GE(crash_at, 0);
+    EXPECT_GT(restart_at, std::max(crash_at, loss->at_ms));
+    kinds.insert(crash_at < loss->at_ms ? "rot, crashed first" : "rot while running");
+  }
+  // 2..12 episodes a run, one slot in 12: a run draws one with chance about 1 - (11/12)^7.
+  EXPECT_GE(runs_with_loss, 100);
+  EXPECT_LE(runs_with_loss, 250);
+  EXPECT_EQ(kinds, (std::set<std::string>{"rot, crashed first", "rot while running", "wipe"}));
+}
+
+TEST(LostDataSwarm, TheRegisterSystemDrawsNone) {
+  const Scenario swarm = SwarmOf(R"({"name": "r", "swarm": true, "system": "register"})");
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    for (const Fault& f : ResolveKnobs(swarm, seed).faults) {
+      EXPECT_FALSE(std::holds_alternative<CorruptFault>(f.action)) << seed;
+      EXPECT_FALSE(std::holds_alternative<WipeFault>(f.action)) << seed;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pg::sim
