@@ -68,7 +68,7 @@ struct SweepTally {
   // Per fault kind (or kNoFaultKind), per mark: runs in which the mark was credited to a fault of
   // that kind (sim/kernel/fault_effects.h: the fault whose first effect came last before it).
   std::map<std::string, std::map<std::string, size_t>> fault_marks;
-  std::vector<FailingRun> failing;      // in (scenario, seed) order
+  std::vector<FailingRun> failing;  // in (scenario, seed) order
   std::map<std::string, SomeSeedTally> some_seed;
   std::map<std::string, ExpectedFailures> expected_failures;  // by scenario path
   // Measurements, excluded when comparing summaries. A merge adds run_wall_ms (CPU spent) and

@@ -44,9 +44,10 @@ nlohmann::ordered_json VerdictJson(const Scenario& scenario, const RunOutcome& o
   nlohmann::ordered_json faults = nlohmann::ordered_json::array();
   for (size_t i = 0; i < outcome.faults.size(); ++i) {
     const auto& [at, what] = outcome.faults[i];
-    faults.push_back({{"at_ms", at.ms()},
-                      {"what", what},
-                      {"effects", i < outcome.fault_effects.size() ? outcome.fault_effects[i] : 0}});
+    faults.push_back(
+        {{"at_ms", at.ms()},
+         {"what", what},
+         {"effects", i < outcome.fault_effects.size() ? outcome.fault_effects[i] : 0}});
   }
   v["faults"] = faults;
   v["marks"] = outcome.marks;

@@ -123,8 +123,8 @@ void Cluster::ClogNode(NodeId node, Duration for_how_long) {
   }
   const Time end = impl_->network.ClogNode(node, impl_->now, for_how_long);
   impl_->LogFault(fmt::format("clog {} for {}", name(node), for_how_long));
-  impl_->effects.Clogged({.fault = impl_->LastFault(), .node = node, .end = impl_->now + for_how_long},
-                         impl_->now);
+  impl_->effects.Clogged(
+      {.fault = impl_->LastFault(), .node = node, .end = impl_->now + for_how_long}, impl_->now);
   impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
 }
 

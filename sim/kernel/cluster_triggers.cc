@@ -22,10 +22,9 @@ uint64_t Cluster::ArmCrashOnMark(NodeId node, std::string mark, CrashMode mode, 
   }
   impl_->LogFault(fmt::format("crash trigger {} armed: {} ({}) on mark {} until {}", id, name(node),
                               ModeName(mode), mark, until));
-  impl_->mark_triggers.emplace(id, kernel::MarkTrigger{.node = node,
-                                                       .mark = mark,
-                                                       .mode = mode,
-                                                       .armed = impl_->LastFault()});
+  impl_->mark_triggers.emplace(
+      id,
+      kernel::MarkTrigger{.node = node, .mark = mark, .mode = mode, .armed = impl_->LastFault()});
   Schedule(until, fmt::format("crash trigger {} deadline", id), [id](Cluster& c) {
     auto it = c.impl_->mark_triggers.find(id);
     if (it == c.impl_->mark_triggers.end()) return;  // fired or cancelled

@@ -50,8 +50,8 @@ FaultIndex FaultEffects::ClogFault(NodeId from, NodeId to, Time now) const {
   // The latest clog wins: it is the one that (re)started holding this link.
   for (auto it = clogs_.rbegin(); it != clogs_.rend(); ++it) {
     if (it->end <= now) continue;
-    const bool covers = it->node ? (*it->node == from || *it->node == to)
-                                 : (it->from == from && it->to == to);
+    const bool covers =
+        it->node ? (*it->node == from || *it->node == to) : (it->from == from && it->to == to);
     if (covers) return it->fault;
   }
   return kNoFault;

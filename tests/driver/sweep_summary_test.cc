@@ -1,16 +1,16 @@
 // The sweep summary's fault effects and protocol paths: tallied from run records, written to
 // summary.json, read back strictly, added up across shards and shown in SUMMARY.md.
+#include "sim/driver/sweep_summary.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
-#include "sim/driver/sweep_summary.h"
 
 namespace pg::sim {
 namespace {
 
 RunRecord RunOf(uint64_t seed, std::vector<std::string> kinds, std::vector<uint64_t> effects,
-              std::map<std::string, std::set<std::string>> fault_marks) {
+                std::map<std::string, std::set<std::string>> fault_marks) {
   RunRecord r{.scenario = "s.json", .seed = seed, .faults = kinds.size()};
   r.fault_kinds = std::move(kinds);
   r.fault_effects = std::move(effects);
@@ -29,9 +29,9 @@ SweepTally Tally(std::vector<RunRecord> runs, uint64_t first_seed, uint64_t last
 
 SweepTally TwoRuns() {
   return Tally({RunOf(1, {"partition", "crash (machine)", "partition"}, {3, 1, 0},
-                    {{"partition", {"m.a", "m.b"}}, {kNoFaultKind, {"m.a"}}}),
+                      {{"partition", {"m.a", "m.b"}}, {kNoFaultKind, {"m.a"}}}),
                 RunOf(2, {"partition", "pause (ignored)"}, {5, 0},
-                    {{"partition", {"m.a"}}, {"crash (machine)", {"m.c"}}})},
+                      {{"partition", {"m.a"}}, {"crash (machine)", {"m.c"}}})},
                1, 2);
 }
 
@@ -92,7 +92,7 @@ TEST(SweepSummary, TheNewKeysAreReadStrictly) {
 
 TEST(SweepSummary, ShardsAddUpToTheWholeSweep) {
   const RunRecord one = RunOf(1, {"partition", "crash (machine)"}, {3, 1},
-                            {{"partition", {"m.a"}}, {kNoFaultKind, {"m.a"}}});
+                              {{"partition", {"m.a"}}, {kNoFaultKind, {"m.a"}}});
   const RunRecord two = RunOf(2, {"partition", "clog"}, {0, 7}, {{"clog", {"m.a", "m.b"}}});
   const SweepTally whole = Tally({one, two}, 1, 2);
   // Shard K/2 holds the seeds with seed % 2 == K; each goes through its JSON, as merge reads it.
@@ -120,8 +120,7 @@ TEST(SweepSummary, TheMarkdownShowsEffectsAndPathsPerKind) {
   EXPECT_NE(md.find("| `partition` | 2 | `m.a` 2, `m.b` 1 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| `(no fault)` | 1 | `m.a` 1 |"), std::string::npos) << md;
   const std::string text = SummaryText(TwoRuns());
-  EXPECT_NE(text.find("faults injected: 5  took effect: 3  effects: 9"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("faults injected: 5  took effect: 3  effects: 9"), std::string::npos) << text;
 }
 
 }  // namespace

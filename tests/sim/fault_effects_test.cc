@@ -29,8 +29,8 @@ uint64_t EffectsOf(const Cluster& c, const std::string& prefix) {
 }
 
 // Two nodes; node 0 sends `pings` Pings to node 1 on boot, over a fixed 5 ms link.
-struct Pair {
-  explicit Pair(uint64_t pings, LinkConfig link = FixedLink(5))
+struct PingPair {
+  explicit PingPair(uint64_t pings, LinkConfig link = FixedLink(5))
       : cluster({.seed = 7, .default_link = link}) {
     ids = AddScripted(cluster, &journal, {SendOnBoot(NodeId(1), pings), nullptr});
   }
@@ -40,7 +40,7 @@ struct Pair {
 };
 
 TEST(FaultEffects, APartitionCountsTheMessagesItCutAtSend) {
-  Pair p(3);
+  PingPair p(3);
   p.cluster.AddPartition({.groups = {{p.ids[0]}, {p.ids[1]}}});  // before the boots send
   p.cluster.Start();
   p.cluster.RunUntil(At(20));
@@ -49,7 +49,7 @@ TEST(FaultEffects, APartitionCountsTheMessagesItCutAtSend) {
 }
 
 TEST(FaultEffects, APartitionCountsTheMessagesItCutInFlightAndAHealCountsOnce) {
-  Pair p(4);
+  PingPair p(4);
   PartitionId id = 0;
   p.cluster.Start();
   p.cluster.Schedule(At(2), "cut", [&](Cluster& c) {
@@ -64,7 +64,7 @@ TEST(FaultEffects, APartitionCountsTheMessagesItCutInFlightAndAHealCountsOnce) {
 }
 
 TEST(FaultEffects, TheOldestCuttingPartitionGetsTheMessageAndHealAllCountsPartitions) {
-  Pair p(2);
+  PingPair p(2);
   p.cluster.AddPartition({.groups = {{p.ids[0]}, {p.ids[1]}}});
   p.cluster.AddPartition({.groups = {{p.ids[1]}, {p.ids[0]}}});
   p.cluster.Start();
@@ -78,7 +78,7 @@ TEST(FaultEffects, TheOldestCuttingPartitionGetsTheMessageAndHealAllCountsPartit
 }
 
 TEST(FaultEffects, AClogCountsTheMessagesItHeld) {
-  Pair p(5);
+  PingPair p(5);
   p.cluster.ClogLink(p.ids[0], p.ids[1], Millis(10));
   p.cluster.ClogNode(p.ids[1], Millis(3));  // applied later, so credited while it lasts
   p.cluster.Start();
@@ -91,8 +91,9 @@ TEST(FaultEffects, AClogCountsTheMessagesItHeld) {
 }
 
 // Node 0 pings node 1 every millisecond for 200 ms.
-struct Stream {
-  explicit Stream(LinkConfig link = FixedLink(1)) : cluster({.seed = 21, .default_link = link}) {
+struct PingStream {
+  explicit PingStream(LinkConfig link = FixedLink(1))
+      : cluster({.seed = 21, .default_link = link}) {
     ids = AddScripted(cluster, &journal, {Ticker({NodeId(1)}, Millis(1), &seqs), nullptr});
   }
   Cluster cluster;
@@ -102,7 +103,7 @@ struct Stream {
 };
 
 TEST(FaultEffects, ADelayRuleCountsTheMessagesItDelayedAsNetworkStatsDoes) {
-  Stream s;
+  PingStream s;
   s.cluster.AddDelay({.probability = 0.5, .lag_max = Millis(50)});
   s.cluster.Start();
   s.cluster.RunUntil(At(200));
@@ -113,7 +114,7 @@ TEST(FaultEffects, ADelayRuleCountsTheMessagesItDelayedAsNetworkStatsDoes) {
 }
 
 TEST(FaultEffects, OfTwoDelayRulesTheOneWhoseLagAppliedIsCredited) {
-  Stream s;
+  PingStream s;
   s.cluster.AddDelay({.from = NodeId(0), .to = NodeId(1), .lag_max = Duration()});  // lags 0
   s.cluster.AddDelay({.node = NodeId(1), .hold_until = At(100)});
   s.cluster.Start();
@@ -126,7 +127,7 @@ TEST(FaultEffects, OfTwoDelayRulesTheOneWhoseLagAppliedIsCredited) {
 }
 
 TEST(FaultEffects, ANetworkSpellCountsDropsDuplicatesAndReorders) {
-  Stream s;
+  PingStream s;
   s.cluster.Start();
   s.cluster.RunUntil(At(1));
   LinkConfig lossy = FixedLink(1);
@@ -149,14 +150,14 @@ TEST(FaultEffects, ANetworkSpellCountsDropsDuplicatesAndReorders) {
   EXPECT_GT(at_200.duplicated, 10u);
   EXPECT_EQ(EffectsOf(s.cluster, "set links of n/1"), at_200.duplicated);
   // Every ping sent under the last setting left FIFO order: 50 sends, one per millisecond.
-  EXPECT_EQ(EffectsOf(s.cluster, "set link n/0->n/1"), s.cluster.network_stats().sent -
-                                                           at_200.sent);
+  EXPECT_EQ(EffectsOf(s.cluster, "set link n/0->n/1"),
+            s.cluster.network_stats().sent - at_200.sent);
 }
 
 TEST(FaultEffects, TheScenarioNetworkIsNoFault) {
   LinkConfig lossy = FixedLink(1);
   lossy.drop_probability = 0.5;
-  Stream s(lossy);
+  PingStream s(lossy);
   s.cluster.Start();
   s.cluster.RunUntil(At(100));
   EXPECT_GT(s.cluster.network_stats().dropped_random, 0u);
@@ -164,7 +165,7 @@ TEST(FaultEffects, TheScenarioNetworkIsNoFault) {
 }
 
 TEST(FaultEffects, NodeFaultsCountOneWhenTheNodeWasAsTheyNeed) {
-  Pair p(0);
+  PingPair p(0);
   Cluster& c = p.cluster;
   c.Start();
   c.RunUntil(At(1));
