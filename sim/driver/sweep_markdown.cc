@@ -1,5 +1,6 @@
 // SUMMARY.md (sweep_summary.h): a sweep as a person reads it, from the same tally as summary.json.
 #include <algorithm>
+#include <set>
 
 #include "sim/driver/sweep_summary.h"
 #include "sim/driver/verdict.h"
@@ -71,19 +72,46 @@ std::string FaultTable(const SweepTally& t) {
   return out + "\n";
 }
 
+// The marks credited to every fault kind (kNoFaultKind aside): they say nothing about any one
+// kind, so the table names them once instead of in every row.
+std::set<std::string> CommonMarks(const SweepTally& t) {
+  std::set<std::string> common;
+  bool first = true;
+  for (const auto& [kind, marks] : t.fault_marks) {
+    if (kind == kNoFaultKind) continue;
+    std::set<std::string> here;
+    for (const auto& [mark, runs] : marks) {
+      if (first || common.contains(mark)) here.insert(mark);
+    }
+    common = std::move(here);
+    first = false;
+  }
+  return common;
+}
+
 // Per fault kind, the marks credited to it, by name, each with its run count.
 std::string PathsTable(const SweepTally& t) {
   std::string out =
       "## Protocol paths reached\n\n"
       "Which coverage marks each fault kind reached: a mark is credited to the fault whose first "
       "effect came last before the mark (a proxy, not a cause: see docs/scenarios.md), or to "
-      "`(no fault)`; the number is how many runs credited it so.\n\n";
-  if (t.fault_marks.empty()) return out + "None.\n\n";
-  out += "| fault kind | marks | marks reached (runs) |\n|---|---:|---|\n";
+      "`(no fault)`; the number is how many runs credited it so (summary.json's `fault_marks` "
+      "has every pair).";
+  if (t.fault_marks.empty()) return out + "\n\nNone.\n\n";
+  const std::set<std::string> common = CommonMarks(t);
+  std::string names;
+  for (const std::string& m : common) names += fmt::format("{}`{}`", names.empty() ? "" : ", ", m);
+  if (!common.empty()) {
+    out += fmt::format(" Marks every fault kind reached, left out of the rows below ({}): {}.",
+                       common.size(), names);
+  }
+  out += "\n\n| fault kind | marks | other marks reached (runs) |\n|---|---:|---|\n";
   for (const auto& [kind, marks] : t.fault_marks) {
     std::string list;
-    for (const auto& [mark, runs] : marks)
+    for (const auto& [mark, runs] : marks) {
+      if (kind != kNoFaultKind && common.contains(mark)) continue;
       list += fmt::format("{}`{}` {}", list.empty() ? "" : ", ", mark, runs);
+    }
     out += fmt::format("| `{}` | {} | {} |\n", kind, marks.size(), list);
   }
   return out + "\n";

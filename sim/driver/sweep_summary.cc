@@ -39,6 +39,13 @@ std::string FaultKind(const std::string& description) {
     kind += (kind.empty() ? "" : " ") + (last ? w.substr(0, w.size() - 1) : w);
     if (last) break;
   }
+  // A crash trigger's entries (cluster_triggers.cc) differ only after its number: armed, fired,
+  // expired and cancelled are kinds of their own, or arming would hide how many fired.
+  if (kind == "crash trigger" && words.size() > 3 && words[3] != "on") {
+    std::string what = words[3];
+    while (!what.empty() && (what.back() == ':' || what.back() == ',')) what.pop_back();
+    kind += " " + what;
+  }
   if (description.find(" ignored") != std::string::npos) return kind + " (ignored)";
   for (const char* mode : {"(machine)", "(process)"}) {
     if (description.ends_with(mode)) return kind + " " + mode;

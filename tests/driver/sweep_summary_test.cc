@@ -35,6 +35,20 @@ SweepTally TwoRuns() {
                1, 2);
 }
 
+TEST(SweepSummary, ACrashTriggersEntriesAreKindsOfTheirOwn) {
+  EXPECT_EQ(FaultKind("crash trigger 3 armed: replica/1 (machine) on mark learn.start until 9s"),
+            "crash trigger armed");
+  EXPECT_EQ(FaultKind("crash trigger 3 fired: crash replica/1 (machine) on mark learn.start"),
+            "crash trigger fired");
+  EXPECT_EQ(FaultKind("crash trigger 3 expired: replica/1 never emitted learn.start; no crash"),
+            "crash trigger expired");
+  EXPECT_EQ(FaultKind("crash trigger 3 fired on replica/1 (learn.start): ignored, already down"),
+            "crash trigger fired (ignored)");
+  EXPECT_EQ(FaultKind("crash trigger 3 on unknown node 9 ignored"), "crash trigger (ignored)");
+  EXPECT_EQ(FaultKind("crash replica/1 (machine)"), "crash (machine)");
+  EXPECT_EQ(FaultKind("delay 4 end"), "delay end");
+}
+
 TEST(SweepSummary, CountsFaultsThatTookEffectAndTheirEffectsPerKind) {
   const SweepTally t = TwoRuns();
   EXPECT_EQ(t.fault_kinds.at("partition"), 3u);
@@ -118,6 +132,21 @@ TEST(SweepSummary, TheMarkdownShowsEffectsAndPathsPerKind) {
   EXPECT_NE(md.find("| `pause (ignored)` | 1 | 0 | 0 |"), std::string::npos) << md;
   EXPECT_NE(md.find("## Protocol paths reached"), std::string::npos) << md;
   EXPECT_NE(md.find("| `partition` | 2 | `m.a` 2, `m.b` 1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| `crash (machine)` | 1 | `m.c` 1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| `(no fault)` | 1 | `m.a` 1 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("Marks every fault kind reached"), std::string::npos) << md;  // none in common
+}
+
+TEST(SweepSummary, MarksEveryKindReachedAreNamedOnceAboveTheRows) {
+  const std::string md = SummaryMarkdown(
+      Tally({RunOf(1, {"partition", "clog"}, {1, 1},
+                   {{"partition", {"m.a", "m.b"}}, {"clog", {"m.a"}}, {kNoFaultKind, {"m.a"}}})},
+            1, 1));
+  EXPECT_NE(md.find("Marks every fault kind reached, left out of the rows below (1): `m.a`."),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| `partition` | 2 | `m.b` 1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| `clog` | 1 |  |"), std::string::npos) << md;
   EXPECT_NE(md.find("| `(no fault)` | 1 | `m.a` 1 |"), std::string::npos) << md;
   const std::string text = SummaryText(TwoRuns());
   EXPECT_NE(text.find("faults injected: 5  took effect: 3  effects: 9"), std::string::npos) << text;
