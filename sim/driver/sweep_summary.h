@@ -15,8 +15,8 @@ namespace pg::sim {
 
 // The kind of a fault the nemesis logged, without its nodes and numbers: "crash replica/1
 // (machine)" -> "crash (machine)", "one-way partition 3 [...] | [...]" -> "one-way partition",
-// "pause client/2 ignored: ..." -> "pause (ignored)", "crash trigger 3 armed: ..." -> "crash trigger
-// armed".
+// "pause client/2 ignored: ..." -> "pause (ignored)", "crash trigger 3 armed: ..." -> "crash
+// trigger armed".
 std::string FaultKind(const std::string& description);
 // The "fault kind" a coverage mark is credited to when no fault had taken effect before it.
 inline constexpr char kNoFaultKind[] = "(no fault)";
