@@ -92,6 +92,8 @@ void Collect(const Cluster& cluster, RunOutcome& out) {
   out.events = cluster.events();
   out.sim_time_ms = cluster.now().ns() / 1'000'000;
   out.faults = cluster.fault_log();
+  out.fault_effects = cluster.fault_effects();
+  out.mark_faults = cluster.mark_faults();
   out.marks.assign(cluster.marks().begin(), cluster.marks().end());
   out.trace = cluster.trace();
   out.operations = CountCompletions(cluster.history());

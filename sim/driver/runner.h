@@ -4,8 +4,10 @@
 // needs. Deterministic: equal knobs give an equal RunOutcome (but for wall time).
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,10 @@ struct RunOutcome {
   std::optional<Failure> failure;
   nlohmann::json checker;  // null when the system records no history
   std::vector<std::pair<Time, std::string>> faults;
+  std::vector<uint64_t> fault_effects;  // per entry of `faults` (Cluster::fault_effects)
   std::vector<std::string> marks;
+  // Per mark, the indices into `faults` it is credited to (Cluster::mark_faults).
+  std::map<std::string, std::set<FaultIndex>> mark_faults;
   // What the liveness condition excused at its last check, each with its reason (empty without
   // a liveness phase).
   std::vector<std::string> liveness_exempt;

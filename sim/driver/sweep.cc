@@ -44,6 +44,12 @@ RunRecord RecordOf(const Scenario& scenario, const RunOutcome& outcome) {
               .faults = outcome.faults.size(),
               .marks = outcome.marks};
   for (const auto& [at, what] : outcome.faults) r.fault_kinds.push_back(FaultKind(what));
+  r.fault_effects = outcome.fault_effects;
+  for (const auto& [mark, faults] : outcome.mark_faults) {
+    for (const FaultIndex f : faults) {
+      r.fault_marks[f < r.fault_kinds.size() ? r.fault_kinds[f] : kNoFaultKind].insert(mark);
+    }
+  }
   if (!expectation.met) r.verdict = VerdictJson(scenario, outcome);
   return r;
 }

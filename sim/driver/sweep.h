@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,9 @@ struct RunRecord {
   int64_t wall_ms = 0;
   size_t faults = 0;
   std::vector<std::string> fault_kinds;  // FaultKind of each fault, in injection order
+  std::vector<uint64_t> fault_effects;   // the effects of each fault, in the same order
+  // Per fault kind (or kNoFaultKind), the coverage marks credited to a fault of that kind.
+  std::map<std::string, std::set<std::string>> fault_marks;
   std::vector<std::string> marks;
   std::vector<TraceLine> trace;    // only for runs named in SweepOptions::trace_runs
   nlohmann::ordered_json verdict;  // kept only for runs that missed their expectation

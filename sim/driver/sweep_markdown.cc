@@ -1,5 +1,6 @@
 // SUMMARY.md (sweep_summary.h): a sweep as a person reads it, from the same tally as summary.json.
 #include <algorithm>
+#include <set>
 
 #include "sim/driver/sweep_summary.h"
 #include "sim/driver/verdict.h"
@@ -49,6 +50,73 @@ std::string Counts(const std::string& heading, const std::string& intro, Columns
   return out + "\n";
 }
 
+// Injected, took effect, effects: a bound that never bites shows as a kind injected often and
+// taking effect rarely.
+std::string FaultTable(const SweepTally& t) {
+  std::string out = fmt::format(
+      "## Faults injected\n\n"
+      "What the nemesis did over all runs ({} in total), by kind; \"(ignored)\" marks a fault that "
+      "found nothing to act on. A fault took effect when it had at least one effect: a partition "
+      "or clog cut or held a message, a delay rule delayed one, a link setting dropped, duplicated "
+      "or reordered one, a disk-error setting failed an I/O operation, a corruption flipped a bit, "
+      "a crash, restart, pause, resume or clock change found its node as it needed, a heal healed "
+      "a partition. effects adds those up (messages, operations, nodes).\n\n",
+      t.faults);
+  if (t.fault_kinds.empty()) return out + "None.\n\n";
+  out += "| kind | injected | took effect | effects |\n|---|---:|---:|---:|\n";
+  for (const auto& [kind, n] : t.fault_kinds) {
+    auto it = t.fault_effects.find(kind);
+    const FaultKindEffects e = it == t.fault_effects.end() ? FaultKindEffects{} : it->second;
+    out += fmt::format("| `{}` | {} | {} | {} |\n", kind, n, e.took_effect, e.effects);
+  }
+  return out + "\n";
+}
+
+// The marks credited to every fault kind (kNoFaultKind aside): they say nothing about any one
+// kind, so the table names them once instead of in every row.
+std::set<std::string> CommonMarks(const SweepTally& t) {
+  std::set<std::string> common;
+  bool first = true;
+  for (const auto& [kind, marks] : t.fault_marks) {
+    if (kind == kNoFaultKind) continue;
+    std::set<std::string> here;
+    for (const auto& [mark, runs] : marks) {
+      if (first || common.contains(mark)) here.insert(mark);
+    }
+    common = std::move(here);
+    first = false;
+  }
+  return common;
+}
+
+// Per fault kind, the marks credited to it, by name, each with its run count.
+std::string PathsTable(const SweepTally& t) {
+  std::string out =
+      "## Protocol paths reached\n\n"
+      "Which coverage marks each fault kind reached: a mark is credited to the fault whose first "
+      "effect came last before the mark (a proxy, not a cause: see docs/scenarios.md), or to "
+      "`(no fault)`; the number is how many runs credited it so (summary.json's `fault_marks` "
+      "has every pair).";
+  if (t.fault_marks.empty()) return out + "\n\nNone.\n\n";
+  const std::set<std::string> common = CommonMarks(t);
+  std::string names;
+  for (const std::string& m : common) names += fmt::format("{}`{}`", names.empty() ? "" : ", ", m);
+  if (!common.empty()) {
+    out += fmt::format(" Marks every fault kind reached, left out of the rows below ({}): {}.",
+                       common.size(), names);
+  }
+  out += "\n\n| fault kind | marks | other marks reached (runs) |\n|---|---:|---|\n";
+  for (const auto& [kind, marks] : t.fault_marks) {
+    std::string list;
+    for (const auto& [mark, runs] : marks) {
+      if (kind != kNoFaultKind && common.contains(mark)) continue;
+      list += fmt::format("{}`{}` {}", list.empty() ? "" : ", ", mark, runs);
+    }
+    out += fmt::format("| `{}` | {} | {} |\n", kind, marks.size(), list);
+  }
+  return out + "\n";
+}
+
 std::string Failures(const SweepTally& t) {
   std::string out = "## Failures\n\n";
   if (t.failing.empty() && t.missed().empty()) {
@@ -81,16 +149,11 @@ std::string Failures(const SweepTally& t) {
 }  // namespace
 
 std::string SummaryMarkdown(const SweepTally& t) {
-  return Totals(t) + Speed(t) +
-         Counts("Faults injected",
-                fmt::format("What the nemesis did over all runs ({} in total), by kind; "
-                            "\"(ignored)\" marks a fault that found nothing to act on.",
-                            t.faults),
-                {"kind", "injected"}, t.fault_kinds) +
+  return Totals(t) + Speed(t) + FaultTable(t) +
          Counts("Coverage marks",
                 "How many runs hit each coverage mark (a node's `Mark` effect on a rare path).",
                 {"mark", "runs"}, t.marks) +
-         Failures(t);
+         PathsTable(t) + Failures(t);
 }
 
 }  // namespace pg::sim

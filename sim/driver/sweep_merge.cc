@@ -8,16 +8,45 @@
 namespace pg::sim {
 namespace {
 
-// {"name": count, ...}
+// {"name": count, ...}; absent is an error too when required (a summary from before the key).
 std::map<std::string, size_t> Counts(const JsonReader& r) {
   std::map<std::string, size_t> out;
   if (!r.IsObject()) {
-    if (r.present()) r.Fail("an object of counts");
+    if (r.present() || r.required()) r.Fail("an object of counts");
     return out;
   }
   for (const auto& [key, value] : r.value()->items()) {
     JsonReader v(r.errors(), &value, JoinPath(r.path(), key), true);
     if (auto n = v.Uint64()) out[key] = *n;
+  }
+  return out;
+}
+
+// {"kind": {"took_effect": n, "effects": n}, ...}
+std::map<std::string, FaultKindEffects> Effects(const JsonReader& r) {
+  std::map<std::string, FaultKindEffects> out;
+  if (!r.IsObject()) {
+    if (r.present() || r.required()) r.Fail("an object: fault kind -> {took_effect, effects}");
+    return out;
+  }
+  for (const auto& [key, value] : r.value()->items()) {
+    JsonObject o(JsonReader(r.errors(), &value, JoinPath(r.path(), key), true));
+    out[key] = {.took_effect = o.Required("took_effect").Uint64().value_or(0),
+                .effects = o.Required("effects").Uint64().value_or(0)};
+    o.RejectUnknownKeys();
+  }
+  return out;
+}
+
+// {"kind": {"mark": runs, ...}, ...}
+std::map<std::string, std::map<std::string, size_t>> CountsByKind(const JsonReader& r) {
+  std::map<std::string, std::map<std::string, size_t>> out;
+  if (!r.IsObject()) {
+    if (r.present() || r.required()) r.Fail("an object: fault kind -> {mark: runs}");
+    return out;
+  }
+  for (const auto& [key, value] : r.value()->items()) {
+    out[key] = Counts(JsonReader(r.errors(), &value, JoinPath(r.path(), key), true));
   }
   return out;
 }
@@ -158,6 +187,8 @@ Result<SweepTally> TallyFromJson(const nlohmann::json& summary, const std::strin
   t.faults = o.Required("faults_injected").Uint64().value_or(0);
   t.fault_kinds = Counts(o.Required("fault_kinds"));
   t.marks = Counts(o.Required("marks"));
+  t.fault_effects = Effects(o.Required("fault_effects"));
+  t.fault_marks = CountsByKind(o.Required("fault_marks"));
   JsonObject wall(o.Required("wall"));
   t.elapsed_wall_ms = wall.Required("elapsed_ms").Int(0, INT64_MAX).value_or(0);
   t.run_wall_ms = wall.Required("run_wall_ms").Int(0, INT64_MAX).value_or(0);
@@ -189,6 +220,13 @@ Result<SweepTally> MergeTallies(const std::vector<SweepTally>& shards,
     for (const auto& [k, n] : s.failures_by_kind) m.failures_by_kind[k] += n;
     for (const auto& [k, n] : s.fault_kinds) m.fault_kinds[k] += n;
     for (const auto& [k, n] : s.marks) m.marks[k] += n;
+    for (const auto& [k, e] : s.fault_effects) {
+      m.fault_effects[k].took_effect += e.took_effect;
+      m.fault_effects[k].effects += e.effects;
+    }
+    for (const auto& [k, marks] : s.fault_marks) {
+      for (const auto& [mark, n] : marks) m.fault_marks[k][mark] += n;
+    }
     m.failing.insert(m.failing.end(), s.failing.begin(), s.failing.end());
     for (const auto& [path, t] : s.some_seed) {
       SomeSeedTally& into = m.some_seed[path];

@@ -39,6 +39,13 @@ std::string FaultKind(const std::string& description) {
     kind += (kind.empty() ? "" : " ") + (last ? w.substr(0, w.size() - 1) : w);
     if (last) break;
   }
+  // A crash trigger's entries (cluster_triggers.cc) differ only after its number: armed, fired,
+  // expired and cancelled are kinds of their own, or arming would hide how many fired.
+  if (kind == "crash trigger" && words.size() > 3 && words[3] != "on") {
+    std::string what = words[3];
+    while (!what.empty() && (what.back() == ':' || what.back() == ',')) what.pop_back();
+    kind += " " + what;
+  }
   if (description.find(" ignored") != std::string::npos) return kind + " (ignored)";
   for (const char* mode : {"(machine)", "(process)"}) {
     if (description.ends_with(mode)) return kind + " " + mode;
@@ -72,7 +79,17 @@ SweepTally TallyOf(const SweepResult& result, const SweepOptions& options) {
     t.sim_time_ms += r.sim_time_ms;
     t.run_wall_ms += r.wall_ms;
     t.faults += r.faults;
-    for (const std::string& k : r.fault_kinds) ++t.fault_kinds[k];
+    for (size_t i = 0; i < r.fault_kinds.size(); ++i) {
+      const std::string& k = r.fault_kinds[i];
+      ++t.fault_kinds[k];
+      FaultKindEffects& e = t.fault_effects[k];
+      const uint64_t n = i < r.fault_effects.size() ? r.fault_effects[i] : 0;
+      if (n > 0) ++e.took_effect;
+      e.effects += n;
+    }
+    for (const auto& [kind, marks] : r.fault_marks) {
+      for (const std::string& m : marks) ++t.fault_marks[kind][m];
+    }
     for (const std::string& m : r.marks) ++t.marks[m];
     if (r.failed && r.expectation_met) {
       ExpectedFailures& e = t.expected_failures[r.scenario];
@@ -100,6 +117,13 @@ nlohmann::ordered_json SummaryJson(const SweepTally& t) {
   j["sim_time_ms"] = t.sim_time_ms;
   j["faults_injected"] = t.faults;
   j["fault_kinds"] = t.fault_kinds;
+  nlohmann::ordered_json effects = nlohmann::ordered_json::object();
+  for (const auto& [kind, e] : t.fault_effects)
+    effects[kind] = {{"took_effect", e.took_effect}, {"effects", e.effects}};
+  j["fault_effects"] = effects;
+  nlohmann::ordered_json fault_marks = nlohmann::ordered_json::object();
+  for (const auto& [kind, marks] : t.fault_marks) fault_marks[kind] = marks;
+  j["fault_marks"] = fault_marks;
   j["marks"] = t.marks;
   // Wall-time figures: measurements, excluded when comparing summaries.
   j["wall"] = {{"elapsed_ms", t.elapsed_wall_ms},
@@ -137,15 +161,21 @@ nlohmann::ordered_json SummaryJson(const SweepTally& t) {
 
 std::string SummaryText(const SweepTally& t) {
   const size_t unmet = t.unmet();
+  size_t took_effect = 0;
+  uint64_t effects = 0;
+  for (const auto& [kind, e] : t.fault_effects) {
+    took_effect += e.took_effect;
+    effects += e.effects;
+  }
   std::string out = fmt::format(
       "runs: {}  ok: {}  failed: {}\n"
       "events: {}  events/s (per worker): {:.0f}  simulated:wall {:.0f}:1  runs/s: {:.1f}  "
       "elapsed: {:.1f}s\n"
-      "faults injected: {}\n",
+      "faults injected: {}  took effect: {}  effects: {}\n",
       t.runs, t.runs - std::min(t.runs, unmet), unmet, t.events,
       PerSecond(static_cast<double>(t.events), t.run_wall_ms), SimToWall(t),
       PerSecond(static_cast<double>(t.runs), t.elapsed_wall_ms),
-      static_cast<double>(t.elapsed_wall_ms) / 1000.0, t.faults);
+      static_cast<double>(t.elapsed_wall_ms) / 1000.0, t.faults, took_effect, effects);
   for (const auto& [kind, n] : t.failures_by_kind)
     out += fmt::format("  failures of kind {}: {}\n", kind, n);
   for (const FailingRun& f : t.failing) {

@@ -15,8 +15,11 @@ namespace pg::sim {
 
 // The kind of a fault the nemesis logged, without its nodes and numbers: "crash replica/1
 // (machine)" -> "crash (machine)", "one-way partition 3 [...] | [...]" -> "one-way partition",
-// "pause client/2 ignored: ..." -> "pause (ignored)".
+// "pause client/2 ignored: ..." -> "pause (ignored)", "crash trigger 3 armed: ..." -> "crash
+// trigger armed".
 std::string FaultKind(const std::string& description);
+// The "fault kind" a coverage mark is credited to when no fault had taken effect before it.
+inline constexpr char kNoFaultKind[] = "(no fault)";
 
 // One message per scenario of `order` that expected a failure on some seed and saw it on none.
 std::vector<std::string> MissedFailures(const std::vector<std::string>& order,
@@ -42,6 +45,13 @@ inline double PerSecond(double amount, int64_t wall_ms) {
   return wall_ms > 0 ? amount * 1000.0 / static_cast<double>(wall_ms) : 0.0;
 }
 
+// What the faults of one kind did over a sweep (fault_kinds has how many were injected).
+struct FaultKindEffects {
+  size_t took_effect = 0;  // faults with at least one effect
+  uint64_t effects = 0;    // their effects, added up (messages, I/O operations, crashes...)
+  bool operator==(const FaultKindEffects&) const = default;
+};
+
 struct SweepTally {
   std::string revision;
   std::vector<std::string> scenarios;  // in sweep order
@@ -54,7 +64,12 @@ struct SweepTally {
   std::map<std::string, size_t> failures_by_kind;  // ordered maps: deterministic output
   std::map<std::string, size_t> fault_kinds;
   std::map<std::string, size_t> marks;  // runs that hit each coverage mark
-  std::vector<FailingRun> failing;      // in (scenario, seed) order
+  // Per fault kind: a key for every kind in fault_kinds.
+  std::map<std::string, FaultKindEffects> fault_effects;
+  // Per fault kind (or kNoFaultKind), per mark: runs in which the mark was credited to a fault of
+  // that kind (sim/kernel/fault_effects.h: the fault whose first effect came last before it).
+  std::map<std::string, std::map<std::string, size_t>> fault_marks;
+  std::vector<FailingRun> failing;  // in (scenario, seed) order
   std::map<std::string, SomeSeedTally> some_seed;
   std::map<std::string, ExpectedFailures> expected_failures;  // by scenario path
   // Measurements, excluded when comparing summaries. A merge adds run_wall_ms (CPU spent) and

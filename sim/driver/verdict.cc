@@ -42,8 +42,13 @@ nlohmann::ordered_json VerdictJson(const Scenario& scenario, const RunOutcome& o
   v["checker"] = outcome.checker;
   v["operations"] = outcome.operations;
   nlohmann::ordered_json faults = nlohmann::ordered_json::array();
-  for (const auto& [at, what] : outcome.faults)
-    faults.push_back({{"at_ms", at.ms()}, {"what", what}});
+  for (size_t i = 0; i < outcome.faults.size(); ++i) {
+    const auto& [at, what] = outcome.faults[i];
+    faults.push_back(
+        {{"at_ms", at.ms()},
+         {"what", what},
+         {"effects", i < outcome.fault_effects.size() ? outcome.fault_effects[i] : 0}});
+  }
   v["faults"] = faults;
   v["marks"] = outcome.marks;
   v["liveness_exempt"] = outcome.liveness_exempt;

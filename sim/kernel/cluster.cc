@@ -122,6 +122,7 @@ bool Cluster::Impl::ExecuteNext() {
   }
   queue.Release(slot);
   in_event = false;
+  CountDiskErrors();  // node steps and faults alike reach disks
   if (!counted) return false;
   ++events;
   CheckGlobalInvariants();
@@ -214,7 +215,8 @@ bool Cluster::Impl::Drain(const Event& drain) {
 // ever stepped across an active partition.
 bool Cluster::Impl::Deliver(NodeState& ns, const Event& e) {
   if (const auto* r = std::get_if<Receive>(&e.input)) {
-    if (network.Cuts(r->from, e.node)) {
+    if (const PartitionId cut = network.CutBy(r->from, e.node)) {
+      effects.Add(effects.PartitionFault(cut));
       return DropDelivery(e, "partitioned", &stats.dropped_partition);
     }
     stats.delivered++;
@@ -285,6 +287,7 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
   for (const EventObserver& more : more_observers) more(current_index, now, e.node, e.input);
   if (exit_reason) {
     LogFault(fmt::format("exit {}: {}", ns.name, *exit_reason));
+    TookEffect();  // the node took itself down
     exit_reason.reset();
     Crash(ns, CrashMode::kProcess);
   }
@@ -301,6 +304,9 @@ void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint
           [&](const AppendLog& append) { StartAppend(ns, id, append); },
           [&](Mark& mark) {
             if (!mark_triggers.empty()) MatchMarkTrigger(id, mark.name);
+            // An I/O error of this very step may be what led here: count it first.
+            CountDiskErrors(id);
+            effects.OnMark(mark.name);
             marks.insert(std::move(mark.name));
           },
           [&](RecordOp& op) { history.push_back({.at = now, .node = id, .op = std::move(op)}); },
@@ -387,6 +393,10 @@ void Cluster::Impl::Crash(NodeState& ns, CrashMode mode) {
   }
 }
 
+void Cluster::Impl::CountDiskErrors() {
+  for (size_t i = 0; i < nodes.size(); ++i) CountDiskErrors(NodeId(static_cast<uint32_t>(i)));
+}
+
 void Cluster::Impl::CheckGlobalInvariants() {
   for (const auto& [name, check] : invariants) {
     if (failure) return;
@@ -412,6 +422,7 @@ void Cluster::Impl::LogFault(std::string description) {
     trace.AddLine({in_event ? current_index : events, now, "-", "fault: " + description});
   }
   fault_log.emplace_back(now, std::move(description));
+  effects.Logged(fault_log.size() - 1);
 }
 
 bool Cluster::Impl::Valid(NodeId id) const { return id.value() < nodes.size(); }

@@ -17,6 +17,7 @@
 #include "core/node/node.h"
 #include "sim/kernel/cluster_config.h"
 #include "sim/kernel/delivery_policy.h"
+#include "sim/kernel/fault_effects.h"
 #include "sim/kernel/sim_disk.h"
 #include "sim/kernel/trace_line.h"
 
@@ -180,6 +181,14 @@ class Cluster {
   const std::set<std::string>& marks() const;
   // Faults applied so far, in order, for the verdict: {at, description}.
   const std::vector<std::pair<Time, std::string>>& fault_log() const;
+  // Added: how many effects each fault_log() entry had so far, by index (sim/kernel/
+  // fault_effects.h): messages a partition cut, a clog held, a delay rule delayed, a link setting
+  // dropped, duplicated or reordered; I/O operations a disk-error setting failed; 1 for a crash,
+  // restart, pause, resume or clock change that found its node as it needed; 0 for an ignored one.
+  std::vector<uint64_t> fault_effects() const;
+  // Added: per coverage mark hit, the fault_log() indices it is credited to (kNoFault: emitted
+  // before any fault took effect); the rule, a proxy, is in sim/kernel/fault_effects.h.
+  const std::map<std::string, std::set<FaultIndex>>& mark_faults() const;
   Rng& stream(const std::string& name);  // "workload", "nemesis", ... (forked from the seed)
 
   // ---- Added observation ----

@@ -115,6 +115,16 @@ const std::vector<std::pair<Time, std::string>>& Cluster::fault_log() const {
   return impl_->fault_log;
 }
 
+std::vector<uint64_t> Cluster::fault_effects() const {
+  // Errors a disk failed outside any event (a test calling Restart directly) are counted now.
+  impl_->CountDiskErrors();
+  return impl_->effects.counts();
+}
+
+const std::map<std::string, std::set<FaultIndex>>& Cluster::mark_faults() const {
+  return impl_->effects.mark_faults();
+}
+
 Rng& Cluster::stream(const std::string& name) { return impl_->Stream(name); }
 
 void Cluster::SetEventObserver(EventObserver observer) { impl_->observer = std::move(observer); }

@@ -29,6 +29,7 @@ void Cluster::Crash(NodeId node, CrashMode mode) {
   Impl::NodeState& ns = *impl_->nodes[node.value()];
   if (!ns.node) return impl_->LogFault(fmt::format("crash {} ignored: already down", ns.name));
   impl_->LogFault(fmt::format("crash {} ({})", ns.name, mode_name));
+  impl_->TookEffect();  // a live process went down
   impl_->Crash(ns, mode);
 }
 
@@ -39,6 +40,7 @@ void Cluster::Restart(NodeId node) {
   Impl::NodeState& ns = *impl_->nodes[node.value()];
   if (ns.node) return impl_->LogFault(fmt::format("restart {} ignored: already up", ns.name));
   impl_->LogFault(fmt::format("restart {}", ns.name));
+  impl_->TookEffect();
   impl_->BootNode(node);
 }
 
@@ -52,6 +54,7 @@ void Cluster::Pause(NodeId node) {
         fmt::format("pause {} ignored: {}", ns.name, ns.node ? "already paused" : "down"));
   }
   impl_->LogFault(fmt::format("pause {}", ns.name));
+  impl_->TookEffect();
   ns.paused = true;
 }
 
@@ -62,6 +65,7 @@ void Cluster::Resume(NodeId node) {
   Impl::NodeState& ns = *impl_->nodes[node.value()];
   if (!ns.paused) return impl_->LogFault(fmt::format("resume {} ignored: not paused", ns.name));
   impl_->LogFault(fmt::format("resume {} ({} waiting inputs)", ns.name, ns.parked.size()));
+  impl_->TookEffect();
   ns.paused = false;
   impl_->ScheduleDrain(ns, node);
 }
@@ -72,6 +76,7 @@ void Cluster::JumpClock(NodeId node, Duration by) {
   }
   Impl::NodeState& ns = *impl_->nodes[node.value()];
   impl_->LogFault(fmt::format("jump clock of {} by {}", ns.name, by));
+  impl_->TookEffect();
   ns.clock.Jump(by);
 }
 
@@ -82,6 +87,7 @@ void Cluster::SetClockDrift(NodeId node, double drift_ppm) {
   Impl::NodeState& ns = *impl_->nodes[node.value()];
   ns.clock.SetDrift(impl_->now, drift_ppm);
   impl_->LogFault(fmt::format("set clock drift of {} to {}ppm", ns.name, ns.clock.drift_ppm()));
+  impl_->TookEffect();
 }
 
 PartitionId Cluster::AddPartition(PartitionSpec spec) {
@@ -94,17 +100,21 @@ PartitionId Cluster::AddPartition(PartitionSpec spec) {
   const PartitionId id = impl_->network.AddPartition(spec);
   impl_->LogFault(fmt::format("{}partition {} {}", spec.one_way ? "one-way " : "", id,
                               fmt::join(groups, " | ")));
+  impl_->effects.PartitionAdded(id, impl_->LastFault());  // its effects: the messages it cuts
   return id;
 }
 
 void Cluster::Heal(PartitionId id) {
   const bool healed = impl_->network.Heal(id);
+  impl_->effects.PartitionHealed(id);
   impl_->LogFault(fmt::format("heal partition {}{}", id, healed ? "" : " ignored: not active"));
+  impl_->TookEffect(healed ? 1 : 0);
 }
 
 void Cluster::HealAll() {
   impl_->network.HealAll();
   impl_->LogFault("heal all partitions");
+  impl_->TookEffect(impl_->effects.AllHealed());
 }
 
 void Cluster::ClogNode(NodeId node, Duration for_how_long) {
@@ -113,6 +123,8 @@ void Cluster::ClogNode(NodeId node, Duration for_how_long) {
   }
   const Time end = impl_->network.ClogNode(node, impl_->now, for_how_long);
   impl_->LogFault(fmt::format("clog {} for {}", name(node), for_how_long));
+  impl_->effects.Clogged(
+      {.fault = impl_->LastFault(), .node = node, .end = impl_->now + for_how_long}, impl_->now);
   impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
 }
 
@@ -123,6 +135,9 @@ void Cluster::ClogLink(NodeId from, NodeId to, Duration for_how_long) {
   }
   const Time end = impl_->network.ClogLink(from, to, impl_->now, for_how_long);
   impl_->LogFault(fmt::format("clog link {}->{} for {}", name(from), name(to), for_how_long));
+  impl_->effects.Clogged(
+      {.fault = impl_->LastFault(), .from = from, .to = to, .end = impl_->now + for_how_long},
+      impl_->now);
   impl_->NewEvent(end, kernel::EventKind::kClogEnd, NodeId(), 0);
 }
 
@@ -154,18 +169,23 @@ DelayId Cluster::AddDelay(const DelaySpec& spec) {
     }
   }
   impl_->LogFault(DelayText(*this, spec, impl_->now));
-  return impl_->network.AddDelay(spec);
+  const DelayId id = impl_->network.AddDelay(spec);
+  impl_->effects.DelayAdded(id, impl_->LastFault());  // its effects: the messages it delays
+  return id;
 }
 
 void Cluster::EndDelay(DelayId id) {
   if (!impl_->network.EndDelay(id)) return;  // ignored, or cleared by ClearDelays
+  impl_->effects.DelayEnded(id);
   impl_->LogFault(fmt::format("delay {} end", id));
+  impl_->TookEffect();
 }
 
 void Cluster::ClearDelays() {
   if (!impl_->network.has_delays()) return;  // keeps a run without delays' trace as it was
   impl_->network.ClearDelays();
   impl_->LogFault("delays cleared");
+  impl_->TookEffect(impl_->effects.DelaysCleared());
 }
 
 void Cluster::SetNeverDuplicates(NodeId node) {
@@ -179,6 +199,7 @@ void Cluster::SetLink(NodeId from, NodeId to, LinkConfig config) {
   }
   impl_->network.SetLink(from, to, config);
   impl_->LogFault(fmt::format("set link {}->{}: {}", name(from), name(to), LinkText(config)));
+  impl_->effects.LinkSet(from, to, impl_->LastFault());
 }
 
 void Cluster::SetNodeLinks(NodeId node, std::optional<LinkConfig> config) {
@@ -188,11 +209,13 @@ void Cluster::SetNodeLinks(NodeId node, std::optional<LinkConfig> config) {
   impl_->network.SetNodeLinks(node, config);
   impl_->LogFault(config ? fmt::format("set links of {}: {}", name(node), LinkText(*config))
                          : fmt::format("links of {} follow the default", name(node)));
+  impl_->effects.NodeLinksSet(node, config ? std::optional(impl_->LastFault()) : std::nullopt);
 }
 
 void Cluster::SetDefaultLink(LinkConfig config) {
   impl_->network.SetDefaultLink(config);
   impl_->LogFault("set default link: " + LinkText(config));
+  impl_->effects.DefaultLinkSet(impl_->LastFault());
 }
 
 void Cluster::SetDiskLatency(DiskLatency latency) {
@@ -211,11 +234,13 @@ void Cluster::SetDiskFaults(DiskFaults faults) {
       faults.torn_write_probability == old.torn_write_probability) {
     return;
   }
+  impl_->CountDiskErrors();  // errors so far belong to the setting they happened under
   impl_->disk_faults = faults;
   for (size_t i = 0; i < impl_->nodes.size(); ++i)
     impl_->ApplyDiskFaults(NodeId(static_cast<uint32_t>(i)));
   impl_->LogFault(fmt::format("set disk faults: io_error {} torn_write {}",
                               faults.io_error_probability, faults.torn_write_probability));
+  impl_->effects.GlobalDiskFaults(impl_->LastFault());
 }
 
 bool Cluster::has_disk_faults(NodeId node) const {
@@ -226,6 +251,8 @@ void Cluster::SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults) {
   if (!impl_->Valid(node)) {
     return impl_->LogFault(fmt::format("disk faults of {} ignored: unknown node", node));
   }
+  impl_->CountDiskErrors(node);  // errors so far belong to the setting they happened under
+  const bool had_window = has_disk_faults(node);
   if (faults) {
     faults->read = std::clamp(faults->read, 0.0, 1.0);
     faults->write = std::clamp(faults->write, 0.0, 1.0);
@@ -233,9 +260,12 @@ void Cluster::SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults) {
     impl_->disk_fault_windows[node] = *faults;
     impl_->LogFault(fmt::format("disk errors on {}: read {} write {} sync {}", name(node),
                                 faults->read, faults->write, faults->sync));
+    impl_->effects.DiskWindow(node, impl_->LastFault());
   } else {
     impl_->disk_fault_windows.erase(node);
     impl_->LogFault(fmt::format("disk errors on {} end", name(node)));
+    impl_->TookEffect(had_window ? 1 : 0);
+    impl_->effects.DiskWindow(node, std::nullopt);
   }
   impl_->ApplyDiskFaults(node);
 }
@@ -247,6 +277,7 @@ void Cluster::CorruptDisk(NodeId node, const std::string& file, uint64_t offset)
   const bool flipped = disk(node).CorruptBit(file, offset);
   impl_->LogFault(fmt::format("corrupt disk of {}: {}@{}{}", name(node), file, offset,
                               flipped ? "" : " ignored: no such byte"));
+  impl_->TookEffect(flipped ? 1 : 0);  // bits flipped
 }
 
 void Cluster::WipeDisk(NodeId node) {
@@ -260,6 +291,7 @@ void Cluster::WipeDisk(NodeId node) {
   } else {
     impl_->LogFault(fmt::format("wipe disk of {}", ns.name));
   }
+  impl_->TookEffect(ns.disk.Files().size());  // files lost
   ns.disk.Wipe();
 }
 

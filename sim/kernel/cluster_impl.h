@@ -16,6 +16,7 @@
 #include "core/node/io.h"
 #include "sim/kernel/cluster.h"
 #include "sim/kernel/event_queue.h"
+#include "sim/kernel/fault_effects.h"
 #include "sim/kernel/network.h"
 #include "sim/kernel/rng.h"
 #include "sim/kernel/sim_clock.h"
@@ -109,6 +110,7 @@ struct MarkTrigger {
   NodeId node;
   std::string mark;
   CrashMode mode = CrashMode::kProcess;
+  FaultIndex armed = kNoFault;  // the fault log entry that armed it: a firing is its effect
 };
 
 struct ScheduledAction {
@@ -186,6 +188,12 @@ struct Cluster::Impl {
   void CheckGlobalInvariants();
   void SetFailure(std::string kind, std::string detail);
   void LogFault(std::string description);
+  // The fault log's newest entry (logged just now) had `n` effects (fault_effects.h).
+  void TookEffect(uint64_t n = 1) { effects.Add(fault_log.size() - 1, n); }
+  FaultIndex LastFault() const { return fault_log.size() - 1; }
+  // Hands the ledger the I/O errors the node's disk (or every disk) failed since it last looked.
+  void CountDiskErrors(NodeId id) { effects.Disk(id, nodes[id.value()]->disk.io_errors()); }
+  void CountDiskErrors();
   bool Valid(NodeId id) const;
 
   Cluster* owner;
@@ -223,6 +231,7 @@ struct Cluster::Impl {
   std::vector<RecordedOp> history;
   std::set<std::string> marks;
   std::vector<std::pair<Time, std::string>> fault_log;
+  FaultEffects effects;  // what each entry of fault_log did; never traced
   std::map<uint64_t, kernel::MarkTrigger> mark_triggers;  // armed, by id (arming order)
   uint64_t next_mark_trigger = 0;
   EventObserver observer;

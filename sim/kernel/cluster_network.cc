@@ -23,12 +23,14 @@ void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Mes
     stats.dropped_unknown++;
     return;
   }
-  if (network.Cuts(from, to)) {
+  if (const PartitionId cut = network.CutBy(from, to)) {
     stats.dropped_partition++;
+    effects.Add(effects.PartitionFault(cut));
     return;
   }
   if (network.Clogged(from, to, now)) {
     stats.held++;
+    effects.Add(effects.ClogFault(from, to, now));
     held.push_back({.from = from,
                     .to = to,
                     .msg_digest = msg_digest,
@@ -46,6 +48,7 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
   std::array<Duration, 2> in_kernel{};
   const uint64_t bytes = network.NeedsSize(from, to) ? Encode(msg).size() : 0;
   const int copies = network.Transmit(from, to, now, *net_rng, &at, bytes, &in_kernel);
+  effects.Transmitted(from, to, copies, network.reordered());
   if (copies == 0) {
     stats.dropped_random++;
     return;
@@ -56,6 +59,7 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
     const Duration lag = network.DrawDelay(from, to, ClassOf(msg), now, Stream("delay"));
     if (lag > Duration()) {
       stats.delayed++;
+      effects.Add(effects.DelayFault(network.last_delay_rule()));
       for (int i = 0; i < copies; ++i) {
         at[i] = at[i] + lag;
         in_kernel[i] = in_kernel[i] + lag;

@@ -22,7 +22,9 @@ uint64_t Cluster::ArmCrashOnMark(NodeId node, std::string mark, CrashMode mode, 
   }
   impl_->LogFault(fmt::format("crash trigger {} armed: {} ({}) on mark {} until {}", id, name(node),
                               ModeName(mode), mark, until));
-  impl_->mark_triggers.emplace(id, kernel::MarkTrigger{.node = node, .mark = mark, .mode = mode});
+  impl_->mark_triggers.emplace(
+      id,
+      kernel::MarkTrigger{.node = node, .mark = mark, .mode = mode, .armed = impl_->LastFault()});
   Schedule(until, fmt::format("crash trigger {} deadline", id), [id](Cluster& c) {
     auto it = c.impl_->mark_triggers.find(id);
     if (it == c.impl_->mark_triggers.end()) return;  // fired or cancelled
@@ -64,8 +66,10 @@ void Cluster::Impl::FireMarkTrigger(NodeState& ns) {
     return LogFault(fmt::format("crash trigger {} fired on {} ({}): ignored, already down", id,
                                 ns.name, trigger.mark));
   }
+  effects.Add(trigger.armed);  // the arming took effect; the firing below is its crash
   LogFault(fmt::format("crash trigger {} fired: crash {} ({}) on mark {}", id, ns.name,
                        ModeName(trigger.mode), trigger.mark));
+  TookEffect();
   Crash(ns, trigger.mode);
 }
 

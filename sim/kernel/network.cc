@@ -59,15 +59,15 @@ PartitionId Network::AddPartition(const PartitionSpec& spec) {
 
 bool Network::Heal(PartitionId id) { return partitions_.erase(id) > 0; }
 
-bool Network::Cuts(NodeId from, NodeId to) const {
+PartitionId Network::CutBy(NodeId from, NodeId to) const {
   for (const auto& [id, p] : partitions_) {
     if (from.value() >= p.group_of.size() || to.value() >= p.group_of.size()) continue;
     const int gf = p.group_of[from.value()];
     const int gt = p.group_of[to.value()];
     if (gf < 0 || gt < 0 || gf == gt) continue;
-    if (!p.one_way || (gf == 0 && gt == 1)) return true;
+    if (!p.one_way || (gf == 0 && gt == 1)) return id;
   }
-  return false;
+  return 0;
 }
 
 Time Network::ClogNode(NodeId node, Time now, Duration d) {
@@ -108,6 +108,7 @@ bool Covers(const DelaySpec& d, NodeId from, NodeId to, MessageClass cls) {
 
 Duration Network::DrawDelay(NodeId from, NodeId to, MessageClass cls, Time now, Rng& rng) const {
   Duration longest;
+  last_delay_rule_ = 0;
   for (const auto& [id, d] : delays_) {
     if (!Covers(d, from, to, cls) || !rng.Chance(d.probability)) continue;
     Duration lag;
@@ -117,6 +118,7 @@ Duration Network::DrawDelay(NodeId from, NodeId to, MessageClass cls, Time now, 
       lag = Duration::Nanos(
           static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(d.lag_max.ns()) + 1)));
     }
+    if (lag > longest) last_delay_rule_ = id;  // the earliest rule of the longest lag
     longest = std::max(longest, lag);
   }
   return longest;
@@ -144,6 +146,7 @@ Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng, Dur
   const Duration tail = std::max(c.latency_mean - min, Duration());
   const Time drawn = now + min + rng.Exponential(tail);
   if (rng.Chance(c.reorder_probability)) {  // free of, and not raising, the floor
+    ++reordered_;
     if (c.straggle_max <= Duration()) return drawn;
     *straggled = Duration::Nanos(
         static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(c.straggle_max.ns()) + 1)));

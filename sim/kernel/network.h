@@ -36,7 +36,9 @@ class Network {
   bool Heal(PartitionId id);
   void HealAll() { partitions_.clear(); }
   // True when an active partition drops messages from `from` to `to`.
-  bool Cuts(NodeId from, NodeId to) const;
+  bool Cuts(NodeId from, NodeId to) const { return CutBy(from, to) != 0; }
+  // The oldest active partition that drops messages from `from` to `to` (0: none).
+  PartitionId CutBy(NodeId from, NodeId to) const;
 
   // Both return when the clog now ends (later of any earlier clog and now + d).
   Time ClogNode(NodeId node, Time now, Duration d);
@@ -63,6 +65,10 @@ class Network {
   // or its peers send next rides new sessions that nothing stalls. What the old ones carried
   // still arrives as scheduled.
   void CloseSessions(NodeId node);
+  // Counted for the fault ledger (fault_effects.h): the rule whose lag the last DrawDelay
+  // returned (0: none), and the messages that left FIFO order so far.
+  DelayId last_delay_rule() const { return last_delay_rule_; }
+  uint64_t reordered() const { return reordered_; }
 
   // Whether Transmit needs the message's size (the link has a bandwidth).
   bool NeedsSize(NodeId from, NodeId to) const;
@@ -111,6 +117,8 @@ class Network {
   std::map<PartitionId, Partition> partitions_;
   std::map<DelayId, DelaySpec> delays_;
   DelayId next_delay_ = 1;
+  mutable DelayId last_delay_rule_ = 0;
+  uint64_t reordered_ = 0;
   PartitionId next_partition_ = 1;
 };
 

@@ -54,6 +54,7 @@ Status SimDisk::Fail(IoKind kind, std::string_view what) const {
                    : kind == IoKind::kWrite ? faults_.write
                                             : faults_.sync;
   if (p <= 0 || rng_ == nullptr || !rng_->Chance(p)) return Status::Ok();
+  ++io_errors_;
   return Status(ErrorCode::kIoError, fmt::format("simulated {} error: {}", IoKindName(kind), what));
 }
 

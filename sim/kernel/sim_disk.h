@@ -61,6 +61,8 @@ class SimDisk final : public LocalDisk {
   const IoFaults& faults() const { return faults_; }
   // kIoError naming `what` with the kind's probability, else Ok.
   Status Fail(IoKind kind, std::string_view what) const;
+  // Operations Fail has failed so far (the fault ledger counts them; fault_effects.h).
+  uint64_t io_errors() const { return io_errors_; }
 
   // ---- Files (unchecked: callers draw faults first) ----
   // Appends at the end of `file` (created if absent); returns the file's new length.
@@ -118,6 +120,7 @@ class SimDisk final : public LocalDisk {
   uint64_t generation_ = 0;
   IoFaults faults_;
   Rng* rng_ = nullptr;
+  mutable uint64_t io_errors_ = 0;  // counted by the const Fail, which draws faults on reads too
   std::thread::id owner_ = std::this_thread::get_id();
 };
 

@@ -73,11 +73,22 @@ TEST(CliScale, FourShardsMergedEqualTheUnshardedSweep) {
   EXPECT_EQ(a["failing"].size(), 10u);
   EXPECT_FALSE(a["fault_kinds"].empty());
   EXPECT_FALSE(a["marks"].empty());
+  // Every kind injected has its effects, and some kind took effect and reached a mark.
+  ASSERT_EQ(a["fault_effects"].size(), a["fault_kinds"].size());
+  uint64_t took_effect = 0;
+  for (const auto& [kind, injected] : a["fault_kinds"].items()) {
+    EXPECT_LE(a["fault_effects"][kind]["took_effect"], injected) << kind;
+    took_effect += a["fault_effects"][kind]["took_effect"].get<uint64_t>();
+  }
+  EXPECT_GT(took_effect, 0u);
+  EXPECT_FALSE(a["fault_marks"].empty());
   EXPECT_EQ(ReadFile(dir + "/whole/hashes.txt"), ReadFile(dir + "/merged/hashes.txt"));
   EXPECT_EQ(Listing(dir + "/whole/failures"), Listing(dir + "/merged/failures"));
   const std::string md = MarkdownWithoutSpeed(dir + "/whole.md");
   EXPECT_EQ(md, MarkdownWithoutSpeed(dir + "/merged.md"));
   EXPECT_NE(md.find("## Faults injected"), std::string::npos);
+  EXPECT_NE(md.find("| kind | injected | took effect | effects |"), std::string::npos);
+  EXPECT_NE(md.find("## Protocol paths reached"), std::string::npos);
   EXPECT_NE(md.find("(invariant:single_primary)"), std::string::npos) << md;
   EXPECT_NE(md.find("pegasim run " + unmet + " --seed 1`"), std::string::npos) << md;
   // The wall figures add up as measurements: CPU time summed over the shards.

@@ -46,6 +46,26 @@ TEST(Run, VerdictCarriesEveryKeyOfTheFormat) {
   EXPECT_EQ(v["verdict"], "ok");
   EXPECT_EQ(v["replay"], "pegasim run " + s.path + " --seed 3");
   EXPECT_EQ(v["checker"]["verdict"], "ok");
+  // Each fault entry: when, what, and how many effects it had (a number, always written).
+  ASSERT_FALSE(v["faults"].empty());
+  for (const auto& f : v["faults"]) {
+    EXPECT_EQ(f.size(), 3u) << f.dump();
+    EXPECT_TRUE(f["at_ms"].is_number()) << f.dump();
+    EXPECT_TRUE(f["what"].is_string()) << f.dump();
+    EXPECT_TRUE(f["effects"].is_number_unsigned()) << f.dump();
+  }
+}
+
+// The counts observe a run: the same seed gives the same effects and credited marks.
+TEST(Run, FaultEffectsAreAFunctionOfTheSeed) {
+  const Scenario s = Load("swarm.json");
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    const RunOutcome a = RunKnobs(ResolveKnobs(s, seed), {});
+    const RunOutcome b = RunKnobs(ResolveKnobs(s, seed), {.record_trace = true});
+    EXPECT_EQ(a.fault_effects, b.fault_effects) << "seed " << seed;
+    EXPECT_EQ(a.mark_faults, b.mark_faults) << "seed " << seed;
+    EXPECT_EQ(a.fault_effects.size(), a.faults.size()) << "seed " << seed;
+  }
 }
 
 // The `disk` section's latencies were once parsed, recorded in every verdict and never applied:
