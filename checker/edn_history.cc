@@ -159,7 +159,7 @@ Result<History> ParseEdnHistory(std::string_view text, std::string_view source,
     if (!e.ok()) return e.error();
     if (e->has_value()) events.push_back(std::move(**e));
   }
-  auto h = BuildHistory(std::move(events), std::string(source));
+  auto h = BuildHistory(std::move(events), std::string(source), options.order);
   if (h.ok()) h->initial_value = options.initial;
   return h;
 }
