@@ -111,7 +111,9 @@ bool AckedWrite(const Planned& p) {
 }
 
 // The value an acknowledged write wrote, if it wrote one (a del writes none).
-OptValue Written(const Planned& p) { return p.op.f == Fn::kSet ? p.op.arg : OptValue(p.op.cas.set); }
+OptValue Written(const Planned& p) {
+  return p.op.f == Fn::kSet ? p.op.arg : OptValue(p.op.cas.set);
+}
 
 // The latest acknowledged write on `key` among plan[0, before) that completed before `t`.
 std::optional<size_t> AckedBefore(const std::vector<Planned>& plan, size_t before,

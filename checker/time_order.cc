@@ -31,10 +31,9 @@ void OrderByTime(History* h) {
     CK_ASSERT(op.complete_event == kOpen || op.invoke_event < op.complete_event,
               "op {}: invoked at {}, completed at {}", op.id, op.invoke_time, op.complete_time);
   }
-  std::stable_sort(h->operations.begin(), h->operations.end(),
-                   [](const Operation& a, const Operation& b) {
-                     return a.invoke_event < b.invoke_event;
-                   });
+  std::stable_sort(
+      h->operations.begin(), h->operations.end(),
+      [](const Operation& a, const Operation& b) { return a.invoke_event < b.invoke_event; });
   for (size_t i = 0; i < h->operations.size(); ++i) h->operations[i].id = i;
   for (size_t i = 1; i < events.size(); ++i) {
     CK_ASSERT_LE(events[i - 1].time, events[i].time, "event {} after sorting", i);

@@ -152,8 +152,8 @@ int RunBatch(const std::vector<CheckInput>& inputs, const BatchSettings& s) {
     std::cout << doc.dump(2) << "\n";
   } else {
     std::cout << fmt::format("checked {} {}: {} ok, {} illegal, {} unknown, {} bad input\n",
-                             inputs.size(), inputs.size() == 1 ? "history" : "histories",
-                             tally.ok, tally.illegal, tally.unknown, tally.bad)
+                             inputs.size(), inputs.size() == 1 ? "history" : "histories", tally.ok,
+                             tally.illegal, tally.unknown, tally.bad)
               << fmt::format("({:.3f} s)\n", elapsed_s);
   }
   return tally.ExitCode();

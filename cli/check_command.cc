@@ -151,10 +151,9 @@ int Run(const CheckFlags& f) {
   }
   const std::vector<CheckInput> inputs = ExpandInputs(f.inputs, f.format);
   if (single) return RunSingle(f, inputs.front());
-  return RunBatch(inputs, {.check = CheckOptionsOf(f),
-                           .load = LoadOptionsOf(f),
-                           .jobs = f.jobs,
-                           .json = f.json});
+  return RunBatch(
+      inputs,
+      {.check = CheckOptionsOf(f), .load = LoadOptionsOf(f), .jobs = f.jobs, .json = f.json});
 }
 
 }  // namespace

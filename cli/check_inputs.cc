@@ -52,8 +52,8 @@ void ExpandDirectory(const std::string& dir, const std::string& flag,
     }
   }
   if (ec) {
-    out->push_back({.path = dir, .problem = fmt::format("cannot list the directory: {}",
-                                                        ec.message())});
+    out->push_back(
+        {.path = dir, .problem = fmt::format("cannot list the directory: {}", ec.message())});
     return;
   }
   // Directory order is the filesystem's: sort, so the output is the same everywhere.
@@ -124,8 +124,7 @@ bool IsSingleFile(const std::vector<std::string>& args) {
   return args.size() == 1 && !IsDirectory(args[0]);
 }
 
-checker::Result<checker::History> LoadHistory(const CheckInput& input,
-                                              const LoadOptions& options) {
+checker::Result<checker::History> LoadHistory(const CheckInput& input, const LoadOptions& options) {
   if (input.problem) return Bad(input.path, *input.problem);
   auto text = ReadLimited(input.path);
   if (!text.ok()) return text.error();

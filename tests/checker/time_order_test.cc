@@ -23,11 +23,10 @@ History MustParseTimed(const std::string& text) {
 
 std::string Line(int process, const std::string& type, const std::string& f,
                  const std::string& value, int64_t time) {
-  return fmt::format(
-      R"({{"process": {}, "type": "{}", "f": "{}", "hashkey": "h", "sortkey": "s", )"
-      R"("value": {}, "time": {}}})"
-      "\n",
-      process, type, f, value, time);
+  return fmt::format(R"({{"process": {}, "type": "{}", "f": "{}", "hashkey": "h", "sortkey": "s", )"
+                     R"("value": {}, "time": {}}})"
+                     "\n",
+                     process, type, f, value, time);
 }
 
 TEST(TimeOrder, AWriteCompletingWhenAReadStartsOverlapsIt) {
@@ -53,10 +52,9 @@ TEST(TimeOrder, LinesOutOfTimeOrderAreJudgedByTime) {
 }
 
 TEST(TimeOrder, EventsAreSortedAndOperationsRenumbered) {
-  const History h = MustParseTimed(Line(1, "invoke", "get", "null", 20) +
-                                   Line(0, "invoke", "set", "\"a\"", 0) +
-                                   Line(0, "ok", "set", "null", 10) +
-                                   Line(1, "ok", "get", "\"a\"", 30));
+  const History h =
+      MustParseTimed(Line(1, "invoke", "get", "null", 20) + Line(0, "invoke", "set", "\"a\"", 0) +
+                     Line(0, "ok", "set", "null", 10) + Line(1, "ok", "get", "\"a\"", 30));
   ASSERT_EQ(h.events.size(), 4u);
   EXPECT_EQ(h.events[0].line, 2u);
   EXPECT_EQ(h.events[1].line, 3u);
@@ -80,8 +78,9 @@ TEST(TimeOrder, OneProcessAtOneInstantOverlapsItself) {
 }
 
 TEST(TimeOrder, ACompletionBeforeItsInvocationIsBadInput) {
-  auto h = ParseJsonlHistory(Line(0, "invoke", "set", "\"a\"", 50) + Line(0, "ok", "set", "null", 40),
-                             "t.jsonl", Order::kTime);
+  auto h =
+      ParseJsonlHistory(Line(0, "invoke", "set", "\"a\"", 50) + Line(0, "ok", "set", "null", 40),
+                        "t.jsonl", Order::kTime);
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(h.error().line, 2u);
   EXPECT_EQ(h.error().field, "time");
@@ -93,8 +92,8 @@ TEST(TimeOrder, ACompletionBeforeItsInvocationIsBadInput) {
 TEST(TimeOrder, AnUnknownOutcomeStaysOpen) {
   // An info write invoked at 0 may take effect after the read at [10, 20] started.
   const std::string text = Line(1, "invoke", "get", "null", 10) +
-                           Line(0, "invoke", "set", "\"a\"", 0) + Line(0, "info", "set", "null", 5) +
-                           Line(1, "ok", "get", "\"a\"", 20);
+                           Line(0, "invoke", "set", "\"a\"", 0) +
+                           Line(0, "info", "set", "null", 5) + Line(1, "ok", "get", "\"a\"", 20);
   EXPECT_EQ(Check(MustParseTimed(text), {}).verdict, Verdict::kOk);
 }
 

@@ -47,7 +47,7 @@ void Write(const std::string& path, const std::string& text) {
 
 TEST(CheckCommand, ManyFilesGiveOneLineEachInInputOrderAndASummary) {
   const Ran r = Pegasim("check " + Fixture("multi_ok.jsonl") + " " + Fixture("stale_read.jsonl") +
-                       " " + Fixture("concurrent_read_ok.jsonl"));
+                        " " + Fixture("concurrent_read_ok.jsonl"));
   EXPECT_EQ(r.code, 1) << r.output;  // one illegal
   const size_t ok1 = r.output.find(Fixture("multi_ok.jsonl") + ": ok: ");
   const size_t bad = r.output.find(Fixture("stale_read.jsonl") + ": illegal: ");
@@ -166,9 +166,8 @@ TEST(CheckCommand, JobsNeverChangeTheOutput) {
 TEST(CheckCommand, HtmlNamesOnePageSoSeveralHistoriesAreRefusedBeforeAnyCheck) {
   const std::string dir = TempDir("check-html");
   const std::string page = dir + "/page.html";
-  for (const std::string& inputs :
-       {Fixture("multi_ok.jsonl") + " " + Fixture("stale_read.jsonl"),
-        kHistories.substr(0, kHistories.size() - 1)}) {
+  for (const std::string& inputs : {Fixture("multi_ok.jsonl") + " " + Fixture("stale_read.jsonl"),
+                                    kHistories.substr(0, kHistories.size() - 1)}) {
     const Ran r = Pegasim("check " + inputs + " --html " + page);
     EXPECT_EQ(r.code, 2) << r.output;
     EXPECT_NE(r.output.find("--html: expected one history file"), std::string::npos) << r.output;
