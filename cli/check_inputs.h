@@ -10,9 +10,6 @@
 
 namespace pg::cli {
 
-// The history formats a file may be in; "auto" decides by the name (see ExpandInputs).
-inline constexpr const char* kCheckFormats[] = {"auto", "jsonl", "edn"};
-
 struct CheckInput {
   std::string path;
   std::string format;                  // "jsonl" or "edn"
