@@ -265,7 +265,7 @@ Result<History> ParseJsonlHistory(std::string_view text, std::string_view source
               "line {}: fail and info keep no value", line);
     events.push_back(std::move(event).value());
   }
-  return BuildHistory(std::move(events), std::string(source_name), order);
+  return BuildHistory(std::move(events), std::string(source_name), {.order = order});
 }
 
 std::string EventToJsonLine(const Event& e) {
