@@ -3,9 +3,17 @@
 // read), on one key and over 10 and 100 keys; plus plain memoized search (the fast paths off,
 // i.e. what Porcupine does) on the sizes it can finish. Counters: verdict (0 ok, 1 illegal,
 // 2 unknown), search steps. The history is built outside the timed loop.
+// BM_CheckHard is the hard shape of issue 18 (checker/hard_history.h: cas, del, 5 % unknown
+// outcomes; 16 clients x 10k ops on one key, 64 x 100k over 10 keys; seeds 1..10, legal and
+// corrupted) with a 10 s budget: "expected" is 1 when the verdict is the right one (ok for
+// legal, illegal for corrupted), 0 when it is unknown -- a wrong verdict aborts the bench.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <iostream>
+
 #include "checker/check.h"
+#include "checker/hard_history.h"
 #include "checker/synthetic_history.h"
 
 namespace pg::checker {
@@ -82,6 +90,41 @@ void PlainSizes(benchmark::internal::Benchmark* b) {
   b->Args({16, 10000, 0, 0, 1});
 }
 
+// Args: shape (0: 16 clients x 10k ops, one key; 1: 64 x 100k, 10 keys), seed, corrupt.
+void BM_CheckHard(benchmark::State& state) {
+  const uint64_t seed = static_cast<uint64_t>(state.range(1));
+  const bool corrupt = state.range(2) != 0;
+  const HardOptions ho =
+      state.range(0) == 0 ? HardSingleKey(seed, corrupt) : HardTenKeys(seed, corrupt);
+  const History h = HardHistory(ho);
+  CheckOptions co;
+  co.timeout_s = 10;
+  CheckResult r;
+  for (auto _ : state) {
+    r = Check(h, co);
+    benchmark::DoNotOptimize(r.verdict);
+  }
+  const Verdict want = corrupt ? Verdict::kIllegal : Verdict::kOk;
+  if (r.verdict != want && r.verdict != Verdict::kUnknown) {
+    std::cerr << "BM_CheckHard: wrong verdict " << VerdictName(r.verdict) << "\n";
+    std::abort();
+  }
+  uint64_t steps = 0;
+  for (const auto& p : r.partitions) steps += p.steps;
+  state.counters["verdict"] = static_cast<double>(r.verdict);
+  state.counters["expected"] = r.verdict == want ? 1 : 0;
+  state.counters["steps"] = static_cast<double>(steps);
+  state.SetItemsProcessed(state.iterations() * ho.operations);
+}
+
+void HardShapes(benchmark::internal::Benchmark* b) {
+  for (int shape : {0, 1}) {
+    for (int seed = 1; seed <= 10; ++seed) {
+      for (int corrupt : {0, 1}) b->Args({shape, seed, corrupt});
+    }
+  }
+}
+
 BENCHMARK(BM_Check)
     ->ArgNames({"clients", "ops", "unknown%", "corrupt", "keys"})
     ->Apply(SingleKey)
@@ -91,6 +134,11 @@ BENCHMARK(BM_Check)
     ->Name("BM_CheckKeys")
     ->ArgNames({"clients", "ops", "unknown%", "corrupt", "keys"})
     ->Apply(ManyKeys)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_CheckHard)
+    ->ArgNames({"shape", "seed", "corrupt"})
+    ->Apply(HardShapes)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 BENCHMARK(BM_PlainSearch)

@@ -159,7 +159,8 @@ Result<History> ParseEdnHistory(std::string_view text, std::string_view source,
     if (!e.ok()) return e.error();
     if (e->has_value()) events.push_back(std::move(**e));
   }
-  auto h = BuildHistory(std::move(events), std::string(source));
+  auto h = BuildHistory(std::move(events), std::string(source),
+                        {.order = options.order, .monotone_time = false});
   if (h.ok()) h->initial_value = options.initial;
   return h;
 }

@@ -11,6 +11,8 @@ namespace pg::checker {
 
 struct EdnOptions {
   OptValue initial;  // the register's initial value (Knossos's cas-register starts at 0)
+  Order order =
+      Order::kLines;  // kTime: by :time, as Knossos does (an op without :time: its position)
 };
 
 // text: one vector of op maps, or one op map per line.

@@ -94,12 +94,33 @@ struct History {
   OptValue initial_value;
 };
 
-// Validates events (one open operation per process, completions match their invocation, times
-// never go back) and pairs them into operations.
-Result<History> BuildHistory(std::vector<Event> events, std::string source);
+// Which order of the events is real time (docs/checker.md "Order"):
+// - kLines, the project's own convention: the order of the lines. An operation precedes another
+//   iff its completion line comes before the other's invocation line; times must never go back.
+// - kTime, for histories recorded elsewhere (Porcupine's and Jepsen's convention): by the events'
+//   times, as closed intervals. A precedes B iff A's completion time < B's invocation time; equal
+//   times overlap. Lines pair invocations with completions (per process, in line order) and times
+//   may go back from line to line, but never within an operation.
+enum class Order : uint8_t { kLines, kTime };
+
+struct BuildOptions {
+  Order order = Order::kLines;
+  // Under kLines, whether times must never go back from line to line (nor an operation complete
+  // before its invocation's time). This project's JSON lines: yes, the simulator writes them so.
+  // Jepsen's EDN: no -- Knossos orders by position, and the recorded times step back by
+  // nanoseconds (e.g. rethink-fail*.edn), which line order never reads.
+  bool monotone_time = true;
+};
+
+// Validates events (one open operation per process, completions match their invocation; the
+// times as BuildOptions says) and pairs them into operations. Under kTime, History::events comes
+// back sorted by time (see time_order.h).
+Result<History> BuildHistory(std::vector<Event> events, std::string source,
+                             const BuildOptions& options = {});
 
 // Strict JSON lines (DESIGN.md §4). Errors name the line and the field.
-Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name);
+Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name,
+                                  Order order = Order::kLines);
 // One event's "value" (DESIGN.md §4's table by f and type): fills the fields it carries, or names
 // the shape it expected. ParseJsonlHistory reads every line's value with it, and so does the
 // simulator's in-process check, which has the values but no lines of text.

@@ -238,7 +238,8 @@ std::optional<Error> ReadEventValue(const json& value, std::string_view source, 
   return ValueParser(source, line).Value(value, event);
 }
 
-Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name) {
+Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name,
+                                  Order order) {
   std::vector<Event> events;
   size_t line = 0;
   size_t start = 0;
@@ -264,7 +265,7 @@ Result<History> ParseJsonlHistory(std::string_view text, std::string_view source
               "line {}: fail and info keep no value", line);
     events.push_back(std::move(event).value());
   }
-  return BuildHistory(std::move(events), std::string(source_name));
+  return BuildHistory(std::move(events), std::string(source_name), {.order = order});
 }
 
 std::string EventToJsonLine(const Event& e) {

@@ -5,6 +5,21 @@
 #include "checker/assert.h"
 
 namespace pg::checker {
+namespace {
+
+// Stage one's outcome names operations by their index in `required`; the caller's are `ops`.
+void ToOps(const std::vector<size_t>& to_ops, SearchOutcome* outcome) {
+  for (size_t& i : outcome->linearization) {
+    CK_ASSERT_LT(i, to_ops.size());
+    i = to_ops[i];
+  }
+  if (outcome->blocked != kNoReturn) {
+    CK_ASSERT_LT(outcome->blocked, to_ops.size());
+    outcome->blocked = to_ops[outcome->blocked];
+  }
+}
+
+}  // namespace
 
 SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& initial,
                              ValueTable* values, const SearchBudget& budget,
@@ -24,14 +39,17 @@ SearchOutcome SearchInStages(const std::vector<SearchOp>& ops, const State& init
   SearchOutcome first = Search(required, initial, values, short_budget, options.search);
   if (first.verdict == Verdict::kOk) {
     // The unknown-outcome operations never take effect; the order of the rest stands.
-    for (size_t& i : first.linearization) {
-      CK_ASSERT_LT(i, to_ops.size());
-      i = to_ops[i];
-    }
+    ToOps(to_ops, &first);
     CK_ASSERT_EQ(first.linearization.size(), required.size(), "every required op placed");
     return first;
   }
-  if (first.verdict == Verdict::kUnknown && first.unknown_reason != "step limit") return first;
+  if (first.verdict == Verdict::kUnknown && first.unknown_reason != "step limit") {
+    // Out of time or memory in stage one: its prefix and blocked op are the report's, in the
+    // caller's indices (read as indices of `ops`, they named other operations -- one with no
+    // return tripped FillBlocked's assertion on issue 18's 64 x 100k hard histories).
+    ToOps(to_ops, &first);
+    return first;
+  }
   // Without them no order exists (or stage one's steps ran out): the unknown-outcome
   // operations must be searched too, with what is left of the step budget.
   SearchBudget rest = budget;
