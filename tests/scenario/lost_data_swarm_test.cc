@@ -1,6 +1,7 @@
-// The swarm's lost-data episodes: one replica server's disk wiped, or bit rot in its private logs
-// read back by a restart. At most one a run and only on a replica server (one replica of each
-// partition losing durable data is what the core must survive); the register system draws none.
+// The swarm's lost-data episodes: bit rot in one replica server's private logs, read back by a
+// restart. At most one a run and only on a replica server (one replica of each partition losing
+// durable data is what the core must survive); the register system draws none, and no swarm
+// draws a wiped disk yet (scenarios-wip/pegasus_swarm_seed1917_wipe_meta_restart.json).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -49,11 +50,7 @@ TEST(LostDataSwarm, OneReplicaServerAtMostARunAndAlwaysRestarted) {
         if (f.at_ms > loss->at_ms) restart_at = std::max(restart_at, f.at_ms);
       }
     }
-    if (std::holds_alternative<WipeFault>(loss->action)) {
-      kinds.insert("wipe");  // the wipe itself takes the machine down
-      EXPECT_GT(restart_at, loss->at_ms);
-      continue;
-    }
+    ASSERT_FALSE(std::holds_alternative<WipeFault>(loss->action)) << "wipes are not drawn yet";
     // Rot: a crash of the node 1 ms before it (crashed first) or after it (rotted while it
     // runs); either way a restart after both.
     ASSERT_GE(crash_at, 0);
@@ -63,7 +60,7 @@ TEST(LostDataSwarm, OneReplicaServerAtMostARunAndAlwaysRestarted) {
   // 2..12 episodes a run, one slot in 12: a run draws one with chance about 1 - (11/12)^7.
   EXPECT_GE(runs_with_loss, 100);
   EXPECT_LE(runs_with_loss, 250);
-  EXPECT_EQ(kinds, (std::set<std::string>{"rot, crashed first", "rot while running", "wipe"}));
+  EXPECT_EQ(kinds, (std::set<std::string>{"rot, crashed first", "rot while running"}));
 }
 
 TEST(LostDataSwarm, TheRegisterSystemDrawsNone) {
