@@ -38,8 +38,9 @@ struct LoadOptions {
 checker::Result<checker::History> LoadHistory(const CheckInput& input, const LoadOptions& options);
 
 // An output file (--html) that cannot be written, checked before any check starts: creates its
-// directory and the file (keeping what it holds). The problem naming the path, or nullopt. The
-// same rule as cli/util.cc's OutputProblem, which the slim binary cannot link (it needs core/).
+// directory and the file (keeping what it holds). The problem naming the path, or nullopt. Every
+// command's OutputProblem (cli/util.cc) is this rule; it lives here because the slim binary
+// cannot link util.cc (it needs core/).
 std::optional<std::string> CheckOutputProblem(const std::string& path);
 
 }  // namespace pg::cli

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/check_inputs.h"
 #include "cli/commands.h"
 
 namespace pg::cli {
@@ -47,20 +48,7 @@ bool WriteFile(const std::string& path, const std::string& text) {
 }
 
 std::optional<std::string> OutputProblem(const std::string& path) {
-  const std::filesystem::path p(path);
-  std::error_code ec;
-  if (p.has_parent_path()) {
-    std::filesystem::create_directories(p.parent_path(), ec);
-    if (ec) {
-      return fmt::format("{}: cannot create the directory {}: {}", path, p.parent_path().string(),
-                         ec.message());
-    }
-  }
-  errno = 0;
-  std::FILE* f = std::fopen(path.c_str(), "a");  // creates it, keeps what is there
-  if (f == nullptr) return fmt::format("{}: cannot write the file: {}", path, std::strerror(errno));
-  std::fclose(f);
-  return std::nullopt;
+  return CheckOutputProblem(path);  // one rule for every command (check_inputs.h)
 }
 
 std::optional<std::string> OutputDirProblem(const std::string& dir) {

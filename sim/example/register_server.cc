@@ -8,7 +8,7 @@ RegisterServer::RegisterServer(const NodeEnv& env) : env_(env) {}
 
 void RegisterServer::Step(Time now, const Input& input, Outbox& out) {
   if (std::holds_alternative<Boot>(input)) {
-    Replay();
+    Replay(out);
   } else if (const auto* r = std::get_if<Receive>(&input)) {
     if (const auto req = Unhost<RegisterRequest>(r->msg)) OnRequest(r->from, *req, out);
   } else if (const auto* done = std::get_if<LogAppended>(&input)) {
@@ -18,22 +18,26 @@ void RegisterServer::Step(Time now, const Input& input, Outbox& out) {
     PG_LOG(kWarn, "log append failed ({}): fail-stop", failed->status.ToString());
     failed_ = true;
     pending_.clear();
+    recovery_syncs_ = 0;
   }
 }
 
 std::string RegisterLogFile(int generation) { return fmt::format("register.{}.log", generation); }
 
-// Rebuilds state from every earlier generation's log, in order, and picks a fresh file for this
-// incarnation.
-void RegisterServer::Replay() {
+// Rebuilds state from every earlier generation's log, in order, syncs each (an empty synced
+// append), and picks a fresh file for this incarnation.
+void RegisterServer::Replay(Outbox& out) {
   int generation = 0;
   while (env_.disk && env_.disk->Exists(RegisterLogFile(generation))) {
     if (!ReplayFile(RegisterLogFile(generation))) {
       failed_ = true;
       return;
     }
+    out.AppendLog({.file = RegisterLogFile(generation), .token = next_token_++, .sync = true});
+    ++recovery_syncs_;
     ++generation;
   }
+  first_pending_token_ = next_token_;
   log_file_ = RegisterLogFile(generation);
 }
 
@@ -55,7 +59,9 @@ bool RegisterServer::ReplayFile(const std::string& file) {
 }
 
 void RegisterServer::OnRequest(NodeId from, const RegisterRequest& req, Outbox& out) {
-  if (failed_) return;  // a fail-stopped server is silent; the client times out
+  // A fail-stopped server is silent, and so is one whose replayed state is not durable yet; the
+  // client times out and retries.
+  if (failed_ || recovery_syncs_ > 0) return;
   if (!req.is_write) {
     auto it = state_.find(req.key);
     std::optional<std::string> value;
@@ -80,6 +86,10 @@ void RegisterServer::OnRequest(NodeId from, const RegisterRequest& req, Outbox& 
 }
 
 void RegisterServer::OnLogAppended(uint64_t token, Outbox& out) {
+  if (token < first_pending_token_ && recovery_syncs_ > 0) {
+    --recovery_syncs_;  // a replayed file is durable now
+    return;
+  }
   if (token < first_pending_token_ || token >= first_pending_token_ + pending_.size()) {
     PG_LOG(kDebug, "ignoring completion of unknown log token {}", token);
     return;
@@ -105,6 +115,7 @@ void RegisterServer::CheckInvariants() const {
               p.record.request_id);
   }
   PG_ASSERT(!failed_ || pending_.empty(), "a fail-stopped server holds pending writes");
+  PG_ASSERT(recovery_syncs_ == 0 || pending_.empty(), "a write taken before recovery ended");
   PG_ASSERT_LE(first_pending_token_ + pending_.size(), next_token_);
 }
 

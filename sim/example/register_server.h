@@ -6,7 +6,10 @@
 // Each server owns the keys that hash to it. A write is logged (synced) before it is applied and
 // acknowledged, so no acknowledged write is lost by any crash; retries carry the same request id
 // and are answered from a dedup table rebuilt from the log on Boot, so a duplicate or retried
-// write is never applied twice. Reads are answered from applied state.
+// write is never applied twice. Reads are answered from applied state. A replayed log may hold
+// records that never became durable (a write whose sync failed, still in the page cache after a
+// process crash), so a booted server syncs the files it replayed before it serves anything, as
+// PostgreSQL syncs its data directory after a crash: what it shows is then durable.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -46,7 +49,8 @@ class RegisterServer final : public Node {
     bool appended = false;
   };
 
-  void Replay();
+  // Replays the earlier generations' logs and syncs each (Outbox: the syncs in flight).
+  void Replay(Outbox& out);
   // Replays one generation's file; false when it is unreadable.
   bool ReplayFile(const std::string& file);
   void OnRequest(NodeId from, const RegisterRequest& req, Outbox& out);
@@ -55,6 +59,9 @@ class RegisterServer final : public Node {
 
   NodeEnv env_;
   bool failed_ = false;  // fail-stop after a log error: serve nothing
+  // Syncs of replayed files still in flight (tokens below first_pending_token_): serve nothing
+  // until they are done.
+  uint64_t recovery_syncs_ = 0;
   std::map<std::string, std::string> state_;
   // request_id of every applied write: a retried write is acknowledged, not applied again.
   std::map<uint64_t, bool> applied_;

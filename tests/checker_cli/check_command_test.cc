@@ -23,17 +23,7 @@ std::string SlimBin() {
   return (std::filesystem::path(PG_PEGASIM_BIN).parent_path() / "pegasim-check").string();
 }
 
-Ran Slim(const std::string& args) {
-  const std::string cmd = SlimBin() + " " + args + " 2>&1";
-  Ran r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Ran Slim(const std::string& args) { return RunBinary(SlimBin(), args); }
 
 // Everything but the last line, the elapsed time.
 std::string WithoutTime(const std::string& out) {

@@ -28,6 +28,17 @@ TEST(RegisterServer, TornTailEndsThatFileOnlyAndTheNextIncarnationWritesANewFile
   Outbox out;
   server.Step(Time::Zero(), Boot{}, out);
   EXPECT_EQ(server.state().at("k"), "c") << "the record after the torn file was lost";
+  // It syncs both replayed files before it serves (what it replayed may not be durable).
+  ASSERT_EQ(out.effects().size(), 2u);
+  for (const Effect& e : out.effects()) {
+    const auto* sync = std::get_if<AppendLog>(&e);
+    ASSERT_NE(sync, nullptr);
+    EXPECT_TRUE(sync->sync && sync->bytes.empty());
+    Outbox done;
+    server.Step(Time::Zero(), LogAppended{.file = sync->file, .token = sync->token}, done);
+    EXPECT_TRUE(done.effects().empty());
+  }
+  out.clear();
   server.Step(Time::Zero(),
               Receive{.from = NodeId(5),
                       .msg = Host(RegisterRequest{
@@ -43,6 +54,53 @@ TEST(RegisterServer, TornTailEndsThatFileOnlyAndTheNextIncarnationWritesANewFile
   EXPECT_EQ(server.state().at("k"), "d");
   ASSERT_EQ(out.effects().size(), 1u);
   EXPECT_TRUE(std::holds_alternative<Send>(out.effects()[0]));
+}
+
+// A replayed record may sit only in the page cache (its sync failed before a process crash): the
+// server answers nothing until its syncs of the replayed files are done, and fail-stops if one
+// fails (scenarios/regressions/register_swarm_seed13_unsynced_replay.json).
+TEST(RegisterServer, ServesNothingUntilTheReplayedLogsAreSynced) {
+  testing::MapDisk disk;
+  disk.files[RegisterLogFile(0)] = Framed({.request_id = 1, .key = "k", .value = "a"});
+  sim::Xoshiro256 rng(1);
+  RegisterServer server({.id = NodeId(0), .name = "replica/0", .rng = &rng, .disk = &disk});
+  Outbox out;
+  server.Step(Time::Zero(), Boot{}, out);
+  ASSERT_EQ(out.effects().size(), 1u);
+  const AppendLog sync = std::get<AppendLog>(out.effects()[0]);
+  const Receive read{.from = NodeId(5),
+                     .msg = Host(RegisterRequest{.request_id = 2, .is_write = false, .key = "k"})};
+  Outbox silent;
+  server.Step(Time::Zero(), read, silent);
+  EXPECT_TRUE(silent.effects().empty()) << "answered from a log not known to be durable";
+  Outbox failed;
+  server.Step(Time::Zero(),
+              LogFailed{.file = sync.file,
+                        .token = sync.token,
+                        .status = Status(ErrorCode::kIoError, "injected")},
+              failed);
+  Outbox still;
+  server.Step(Time::Zero(), read, still);
+  EXPECT_TRUE(still.effects().empty()) << "a failed sync fail-stops the server";
+}
+
+TEST(RegisterServer, AnswersOnceTheReplayedLogsAreSynced) {
+  testing::MapDisk disk;
+  disk.files[RegisterLogFile(0)] = Framed({.request_id = 1, .key = "k", .value = "a"});
+  sim::Xoshiro256 rng(1);
+  RegisterServer server({.id = NodeId(0), .name = "replica/0", .rng = &rng, .disk = &disk});
+  Outbox out;
+  server.Step(Time::Zero(), Boot{}, out);
+  const AppendLog sync = std::get<AppendLog>(out.effects()[0]);
+  Outbox done;
+  server.Step(Time::Zero(), LogAppended{.file = sync.file, .token = sync.token}, done);
+  Outbox answer;
+  server.Step(Time::Zero(),
+              Receive{.from = NodeId(5),
+                      .msg = Host(RegisterRequest{.request_id = 2, .is_write = false, .key = "k"})},
+              answer);
+  ASSERT_EQ(answer.effects().size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<Send>(answer.effects()[0]));
 }
 
 }  // namespace

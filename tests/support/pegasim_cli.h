@@ -16,8 +16,9 @@ struct Ran {
   std::string output;  // stdout and stderr
 };
 
-inline Ran Pegasim(const std::string& args) {
-  const std::string cmd = std::string(PG_PEGASIM_BIN) + " " + args + " 2>&1";
+// Runs `binary args`, capturing stdout and stderr together.
+inline Ran RunBinary(const std::string& binary, const std::string& args) {
+  const std::string cmd = binary + " " + args + " 2>&1";
   Ran r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -27,6 +28,8 @@ inline Ran Pegasim(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+inline Ran Pegasim(const std::string& args) { return RunBinary(PG_PEGASIM_BIN, args); }
 
 // A fresh, empty directory under the system's temp directory.
 inline std::string TempDir(const std::string& name) {
