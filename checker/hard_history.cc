@@ -10,7 +10,9 @@
 #include "checker/assert.h"
 
 namespace pg::checker {
-namespace {
+// A named namespace, not an anonymous one: the batched build compiles this file together with
+// synthetic_history.cc, whose file-local helpers have the same names.
+namespace hard_shape {
 
 struct Planned {
   Operation op;
@@ -177,9 +179,10 @@ std::vector<Event> ToEvents(const std::vector<Planned>& plan, std::optional<size
   return events;
 }
 
-}  // namespace
+}  // namespace hard_shape
 
 History HardHistory(const HardOptions& o, size_t* corrupted_line) {
+  using namespace hard_shape;
   CK_ASSERT(o.clients > 0 && o.keys > 0 && o.operations >= 0, "options");
   std::mt19937_64 rng(o.seed);
   std::vector<Planned> plan = Plan(o, rng);
