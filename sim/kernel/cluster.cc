@@ -122,7 +122,7 @@ bool Cluster::Impl::ExecuteNext() {
   }
   queue.Release(slot);
   in_event = false;
-  CountDiskErrors();  // node steps and faults alike reach disks
+  if (DiskErrorsPossible()) CountDiskErrors();  // node steps and faults alike reach disks
   if (!counted) return false;
   ++events;
   CheckGlobalInvariants();
@@ -289,9 +289,9 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
     LogFault(fmt::format("exit {}: {}", ns.name, *exit_reason));
     TookEffect();  // the node took itself down
     exit_reason.reset();
-    Crash(ns, CrashMode::kProcess);
+    Crash(e.node, CrashMode::kProcess);
   }
-  if (fired_trigger) FireMarkTrigger(ns);
+  if (fired_trigger) FireMarkTrigger(e.node);
 }
 
 void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint64_t msg_digest) {
@@ -368,10 +368,9 @@ void Cluster::Impl::RunAction(uint64_t id) {
   if (action.fn) action.fn(*owner);
 }
 
-void Cluster::Impl::Crash(NodeState& ns, CrashMode mode) {
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].get() == &ns) network.CloseSessions(NodeId(static_cast<uint32_t>(i)));
-  }
+void Cluster::Impl::Crash(NodeId id, CrashMode mode) {
+  NodeState& ns = *nodes[id.value()];
+  network.CloseSessions(id);
   ns.node.reset();
   ns.timers.clear();
   ns.parked.clear();

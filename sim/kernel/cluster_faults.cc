@@ -30,7 +30,7 @@ void Cluster::Crash(NodeId node, CrashMode mode) {
   if (!ns.node) return impl_->LogFault(fmt::format("crash {} ignored: already down", ns.name));
   impl_->LogFault(fmt::format("crash {} ({})", ns.name, mode_name));
   impl_->TookEffect();  // a live process went down
-  impl_->Crash(ns, mode);
+  impl_->Crash(node, mode);
 }
 
 void Cluster::Restart(NodeId node) {
@@ -287,7 +287,7 @@ void Cluster::WipeDisk(NodeId node) {
   Impl::NodeState& ns = *impl_->nodes[node.value()];
   if (ns.node) {
     impl_->LogFault(fmt::format("wipe disk of {}: crash {} (machine)", ns.name, ns.name));
-    impl_->Crash(ns, CrashMode::kMachine);
+    impl_->Crash(node, CrashMode::kMachine);
   } else {
     impl_->LogFault(fmt::format("wipe disk of {}", ns.name));
   }

@@ -172,7 +172,7 @@ struct Cluster::Impl {
   // comes once the step's effects are done (FireMarkTrigger).
   std::optional<uint64_t> fired_trigger;
   void MatchMarkTrigger(NodeId id, const std::string& mark);
-  void FireMarkTrigger(NodeState& ns);
+  void FireMarkTrigger(NodeId id);
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
@@ -182,7 +182,7 @@ struct Cluster::Impl {
   bool DeliveryTick();
   bool Halted() const { return options.delivery_policy && options.delivery_policy->halted(); }
   void RunAction(uint64_t id);
-  void Crash(NodeState& ns, CrashMode mode);
+  void Crash(NodeId id, CrashMode mode);
   // Hands the node's disk its current I/O fault probabilities (window, else global).
   void ApplyDiskFaults(NodeId id);
   void CheckGlobalInvariants();
@@ -194,6 +194,11 @@ struct Cluster::Impl {
   // Hands the ledger the I/O errors the node's disk (or every disk) failed since it last looked.
   void CountDiskErrors(NodeId id) { effects.Disk(id, nodes[id.value()]->disk.io_errors()); }
   void CountDiskErrors();
+  // Whether any disk may fail an operation now: only then can its error count move (a change of
+  // setting counts first, cluster_faults.cc).
+  bool DiskErrorsPossible() const {
+    return disk_faults.io_error_probability > 0 || !disk_fault_windows.empty();
+  }
   bool Valid(NodeId id) const;
 
   Cluster* owner;

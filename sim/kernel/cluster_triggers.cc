@@ -55,7 +55,8 @@ void Cluster::Impl::MatchMarkTrigger(NodeId id, const std::string& mark) {
   }
 }
 
-void Cluster::Impl::FireMarkTrigger(NodeState& ns) {
+void Cluster::Impl::FireMarkTrigger(NodeId node) {
+  NodeState& ns = *nodes[node.value()];
   const uint64_t id = *fired_trigger;
   fired_trigger.reset();
   auto it = mark_triggers.find(id);
@@ -70,7 +71,7 @@ void Cluster::Impl::FireMarkTrigger(NodeState& ns) {
   LogFault(fmt::format("crash trigger {} fired: crash {} ({}) on mark {}", id, ns.name,
                        ModeName(trigger.mode), trigger.mark));
   TookEffect();
-  Crash(ns, trigger.mode);
+  Crash(node, trigger.mode);
 }
 
 }  // namespace pg::sim
