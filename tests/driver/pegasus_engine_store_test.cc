@@ -1,5 +1,6 @@
 // The host-side EngineStore: an engine's flushed state survives its holder (a crash deletes the
-// ReplicaServer), what was applied after the last Flush does not (WAL off, PEGASUS.md §1.10).
+// ReplicaServer), what was applied after the last Flush does not (WAL off, PEGASUS.md §1.10), and
+// nothing survives a wiped disk.
 #include <gtest/gtest.h>
 
 #include "sim/kernel/sim_disk.h"
@@ -44,6 +45,29 @@ TEST_P(EngineStoreTest, ReopenKeepsFlushedStateAndLosesTheRest) {
   ASSERT_TRUE(other.ok());
   EXPECT_EQ((*other)->last_applied(), Decree(0));
   EXPECT_EQ(store.DurableDecree(Gpid{1, 4}), Decree(0));
+}
+
+// A replaced disk takes the engines with it: the next Open starts empty, with nothing durable,
+// in memory mode too, where the store keeps the engine beside the disk.
+TEST_P(EngineStoreTest, AWipedDiskTakesTheEnginesWithIt) {
+  SimDisk disk;
+  EngineStore store(GetParam(), "replica/0");
+  store.AttachDisk(&disk, [] { return Time::Zero(); });
+  const Gpid gpid{1, 3};
+  {
+    auto engine = store.Open(gpid);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    ASSERT_TRUE((*engine)->ApplyBatch(Decree(1), Put("a", "1")).ok());
+    ASSERT_TRUE((*engine)->Flush().ok());
+    EXPECT_EQ(store.DurableDecree(gpid), Decree(1));
+  }
+  disk.Wipe();
+  EXPECT_TRUE(disk.Files().empty());
+  auto engine = store.Open(gpid);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  EXPECT_EQ((*engine)->last_applied(), Decree(0));
+  EXPECT_EQ(store.DurableDecree(gpid), Decree(0));
+  EXPECT_EQ(*(*engine)->Get("h", "a", Time::Zero()), std::nullopt);
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, EngineStoreTest, ::testing::Values("memory", "rocksdb"));

@@ -84,6 +84,30 @@ TEST(Lifecycle, CrashedNodeIsDownUntilRestart) {
   EXPECT_EQ(cluster.incarnation(n), 2u);
 }
 
+// A wiped disk: a node that is up loses power first; a down one just gets an empty disk. Either
+// way the restart boots on nothing, and the fault counts the files it took.
+TEST(Lifecycle, AWipeTakesTheMachineDownAndLeavesAnEmptyDisk) {
+  Cluster cluster({.seed = 2});
+  Journal journal;
+  const NodeId n = cluster.AddNode("replica/1", Scripted(&journal));
+  cluster.Start();
+  cluster.disk(n).Append("a.log", "synced");
+  cluster.disk(n).MarkSynced("a.log", 6);
+  cluster.disk(n).Append("b.log", "x");
+  cluster.WipeDisk(n);
+  EXPECT_FALSE(cluster.is_up(n));
+  EXPECT_TRUE(cluster.disk(n).Files().empty()) << "synced bytes too";
+  cluster.WipeDisk(n);  // down already: only the (empty) disk is replaced
+  cluster.Restart(n);
+  EXPECT_TRUE(cluster.is_up(n));
+  EXPECT_TRUE(cluster.disk(n).Files().empty());
+  std::vector<std::string> log;
+  for (const auto& [at, what] : cluster.fault_log()) log.push_back(what);
+  EXPECT_EQ(log, (std::vector<std::string>{"wipe disk of replica/1: crash replica/1 (machine)",
+                                           "wipe disk of replica/1", "restart replica/1"}));
+  EXPECT_EQ(cluster.fault_effects(), (std::vector<uint64_t>{2, 0, 1}));
+}
+
 TEST(Lifecycle, ExitTakesTheProcessDownAfterTheStepsOtherEffects) {
   Cluster cluster({.seed = 2, .default_link = FixedLink(1)});
   Journal journal;
