@@ -56,49 +56,52 @@ TEST(RegisterServer, TornTailEndsThatFileOnlyAndTheNextIncarnationWritesANewFile
   EXPECT_TRUE(std::holds_alternative<Send>(out.effects()[0]));
 }
 
+// A server booted over one earlier log holding one record of "k": the boot's sync of that log
+// is in flight.
+struct BootedOverOneRecord {
+  BootedOverOneRecord() {
+    disk.files[RegisterLogFile(0)] = Framed({.request_id = 1, .key = "k", .value = "a"});
+    Outbox out;
+    server.Step(Time::Zero(), Boot{}, out);
+    EXPECT_EQ(out.effects().size(), 1u);
+    sync = std::get<AppendLog>(out.effects().at(0));
+  }
+  // The effects of a read of "k".
+  Outbox Read() {
+    Outbox out;
+    server.Step(
+        Time::Zero(),
+        Receive{.from = NodeId(5),
+                .msg = Host(RegisterRequest{.request_id = 2, .is_write = false, .key = "k"})},
+        out);
+    return out;
+  }
+  testing::MapDisk disk;
+  sim::Xoshiro256 rng{1};
+  RegisterServer server{{.id = NodeId(0), .name = "replica/0", .rng = &rng, .disk = &disk}};
+  AppendLog sync;
+};
+
 // A replayed record may sit only in the page cache (its sync failed before a process crash): the
 // server answers nothing until its syncs of the replayed files are done, and fail-stops if one
 // fails (scenarios/regressions/register_swarm_seed13_unsynced_replay.json).
 TEST(RegisterServer, ServesNothingUntilTheReplayedLogsAreSynced) {
-  testing::MapDisk disk;
-  disk.files[RegisterLogFile(0)] = Framed({.request_id = 1, .key = "k", .value = "a"});
-  sim::Xoshiro256 rng(1);
-  RegisterServer server({.id = NodeId(0), .name = "replica/0", .rng = &rng, .disk = &disk});
-  Outbox out;
-  server.Step(Time::Zero(), Boot{}, out);
-  ASSERT_EQ(out.effects().size(), 1u);
-  const AppendLog sync = std::get<AppendLog>(out.effects()[0]);
-  const Receive read{.from = NodeId(5),
-                     .msg = Host(RegisterRequest{.request_id = 2, .is_write = false, .key = "k"})};
-  Outbox silent;
-  server.Step(Time::Zero(), read, silent);
-  EXPECT_TRUE(silent.effects().empty()) << "answered from a log not known to be durable";
+  BootedOverOneRecord b;
+  EXPECT_TRUE(b.Read().effects().empty()) << "answered from a log not known to be durable";
   Outbox failed;
-  server.Step(Time::Zero(),
-              LogFailed{.file = sync.file,
-                        .token = sync.token,
-                        .status = Status(ErrorCode::kIoError, "injected")},
-              failed);
-  Outbox still;
-  server.Step(Time::Zero(), read, still);
-  EXPECT_TRUE(still.effects().empty()) << "a failed sync fail-stops the server";
+  b.server.Step(Time::Zero(),
+                LogFailed{.file = b.sync.file,
+                          .token = b.sync.token,
+                          .status = Status(ErrorCode::kIoError, "injected")},
+                failed);
+  EXPECT_TRUE(b.Read().effects().empty()) << "a failed sync fail-stops the server";
 }
 
 TEST(RegisterServer, AnswersOnceTheReplayedLogsAreSynced) {
-  testing::MapDisk disk;
-  disk.files[RegisterLogFile(0)] = Framed({.request_id = 1, .key = "k", .value = "a"});
-  sim::Xoshiro256 rng(1);
-  RegisterServer server({.id = NodeId(0), .name = "replica/0", .rng = &rng, .disk = &disk});
-  Outbox out;
-  server.Step(Time::Zero(), Boot{}, out);
-  const AppendLog sync = std::get<AppendLog>(out.effects()[0]);
+  BootedOverOneRecord b;
   Outbox done;
-  server.Step(Time::Zero(), LogAppended{.file = sync.file, .token = sync.token}, done);
-  Outbox answer;
-  server.Step(Time::Zero(),
-              Receive{.from = NodeId(5),
-                      .msg = Host(RegisterRequest{.request_id = 2, .is_write = false, .key = "k"})},
-              answer);
+  b.server.Step(Time::Zero(), LogAppended{.file = b.sync.file, .token = b.sync.token}, done);
+  const Outbox answer = b.Read();
   ASSERT_EQ(answer.effects().size(), 1u);
   EXPECT_TRUE(std::holds_alternative<Send>(answer.effects()[0]));
 }
