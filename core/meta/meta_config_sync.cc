@@ -18,7 +18,7 @@ void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox&
   ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
   ConfigSyncResponse resp{.sync_id = req.sync_id};
   CollectStoredReplicas(from, req, resp, out);
-  RemoveMembersWithoutReplica(from, req, resp, out);
+  RemoveMembersWithoutReplica(from, req, out);
   ListPartitionsOf(from, resp, out);
   Reply(from, std::move(resp), out);
 }
@@ -69,16 +69,11 @@ bool MetaServer::ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot
 }
 
 // A member whose server no longer holds the replica (dropped after a power loss, its disk
-// replaced) is treated like a failed one. One that never held it may create it empty, if nothing
-// says the partition holds data: pegasim lists a new table's members at ballot 1 before they
-// create their replicas, so a member may rightly not hold it yet, or have been cut off from meta
-// since the table was created
-// (scenarios/regressions/pegasus_swarm_seed1325_never_created_members.json). But "never held" is
-// the server's durable index speaking, and a replaced disk has none: once a replica is known to
-// hold data, a member without it lost it, whatever it says
-// (scenarios/pegasus/disk_wipe_primary_within_grace.json).
+// replaced) is treated like a failed one. A server is listed only once its replica exists (a new
+// partition's first primary creates it before asking; learners before they are upgraded), so a
+// member without one lost it.
 void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req,
-                                             ConfigSyncResponse& resp, Outbox& out) {
+                                             Outbox& out) {
   PG_ASSERT(ready_);
   for (size_t i = 0; i < configs_.size(); ++i) {
     const PartitionConfiguration& pc = configs_[i];
@@ -87,14 +82,6 @@ void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncReques
         std::any_of(req.stored_replicas.begin(), req.stored_replicas.end(),
                     [&](const ReplicaInfo& info) { return info.gpid == pc.gpid; });
     if (reported) continue;
-    const bool never_held =
-        std::find(req.ever_held.begin(), req.ever_held.end(), pc.gpid) == req.ever_held.end();
-    if (never_held && !MayHoldData(static_cast<int>(i))) {
-      if (pc.ballot > Ballot(1)) out.Mark("meta.member_never_created");
-      resp.create_empty.push_back(pc.gpid);
-      continue;
-    }
-    if (never_held) out.Mark("meta.member_lost_everything");
     if (!ReportIsCurrent(req, pc.gpid, Ballot(0), pc.ballot)) {
       out.Mark("meta.stale_absence_report");
       continue;
@@ -104,15 +91,10 @@ void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncReques
   }
 }
 
-bool MetaServer::MayHoldData(int partition) const {
-  return ddd_.data_reported[partition] || ddd_.known_committed[partition] > Decree(0) ||
-         configs_[partition].last_committed_decree > Decree(0);
-}
-
 // Listed last, so that a change this very sync started (a failed replica's removal, above) is
 // already in flight and its partition left out: a reordered network could otherwise hand the
 // node this answer after the next one, which collects the replica, and a server back from a
-// power loss would recreate, empty, a ballot-1 partition it was primary of (regression file
+// power loss would take up a role meta is taking from it (regression file
 // pegasus_swarm_seed1238_invariant_single_primary.json).
 void MetaServer::ListPartitionsOf(NodeId from, ConfigSyncResponse& resp, Outbox& out) const {
   PG_ASSERT(resp.partitions.empty());

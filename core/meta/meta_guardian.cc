@@ -31,6 +31,10 @@ void MetaServer::CurePrimaries(Outbox& out) {
       continue;
     }
     if (pc.primary) continue;
+    if (IsNewPartition(pc)) {
+      ProposeFirstPrimary(static_cast<int>(i), primary_counts, out);
+      continue;
+    }
     if (pc.secondaries.empty()) {
       CureDdd(static_cast<int>(i), out);  // all replicas down: meta_recovery.cc
       continue;
@@ -47,6 +51,24 @@ void MetaServer::CurePrimaries(Outbox& out) {
       out.Mark("meta.partition_without_alive_member");
     }
   }
+}
+
+// on_missing_primary for a partition that never had a member: the alive server with the fewest
+// primaries creates the replica, empty, and asks to become its primary (CT_ASSIGN_PRIMARY). Re-sent
+// every check: the server takes it up once its replica's creation is durable.
+void MetaServer::ProposeFirstPrimary(int partition, std::map<NodeId, int>& primary_counts,
+                                     Outbox& out) {
+  const PartitionConfiguration& pc = configs_[partition];
+  PG_ASSERT(IsNewPartition(pc) && !pending_[partition], "partition {}", pc.gpid);
+  const std::optional<NodeId> first = PickFirstPrimary(
+      options_.replica_servers, [this](NodeId n) { return fd_->IsAlive(n); }, primary_counts);
+  if (!first) {
+    out.Mark("meta.partition_without_alive_member");
+    return;
+  }
+  out.Mark("meta.propose_first_primary");
+  out.Send(*first, ConfigProposal{.type = ConfigType::kAssignPrimary, .config = pc, .node = *first});
+  ++primary_counts[*first];
 }
 
 // server_state::downgrade_secondary_to_inactive: meta does not change the configuration itself,
@@ -73,7 +95,8 @@ void MetaServer::ProposeRemovingDeadSecondaries(Outbox& out) {
 
 // partition_guardian::on_missing_secondary: a partition whose primary is alive and that has fewer
 // members than its replica count gets a learner: a recently dropped node at once, another only
-// after add_secondary_delay (counted from when meta first saw the partition short).
+// after add_secondary_delay (counted from when meta first saw the partition short) unless the
+// partition is new or too small to write (MissingSecondaryIsUrgent).
 void MetaServer::ProposeAddingSecondaries(Time now, Outbox& out) {
   std::map<NodeId, int> replica_counts;
   for (const PartitionConfiguration& pc : configs_) {
@@ -100,8 +123,10 @@ void MetaServer::ProposeAddingSecondaries(Time now, Outbox& out) {
     std::optional<NodeId> target = learner_targets_[i];
     const bool target_usable = target && alive(*target) && !IsMember(pc, *target);
     if (!target_usable) {
-      target = PickLearner(pc, options_.replica_servers, alive, replica_counts,
-                           now - *degraded_since_[i] >= options_.add_secondary_delay);
+      const bool waited_enough =
+          now - *degraded_since_[i] >= options_.add_secondary_delay ||
+          MissingSecondaryIsUrgent(pc, options_.mutation_2pc_min_replica_count);
+      target = PickLearner(pc, options_.replica_servers, alive, replica_counts, waited_enough);
     }
     learner_targets_[i] = target;
     if (!target) continue;

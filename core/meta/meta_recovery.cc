@@ -76,9 +76,7 @@ DddDecision DecideDddPrimary(const DddView& view) {
   PG_ASSERT(view.config != nullptr && view.collected != nullptr);
   const PartitionConfiguration& pc = *view.config;
   PG_ASSERT(!pc.primary && pc.secondaries.empty(), "partition {} is not DDD", pc.gpid);
-  if (pc.last_drops.empty()) {
-    return Refuse("no member and no last drop: not a new partition in pegasim");
-  }
+  PG_ASSERT(!IsNewPartition(pc), "partition {} is new: it gets a first primary, not DDD", pc.gpid);
   // The last two drops, oldest first (Pegasus looks no further back).
   const size_t n = std::min<size_t>(2, pc.last_drops.size());
   const std::vector<NodeId> drops(pc.last_drops.end() - static_cast<std::ptrdiff_t>(n),
@@ -92,6 +90,13 @@ DddDecision DecideDddPrimary(const DddView& view) {
   // made primary, nor stand in for what it alone committed. kPrimaryOnEmptyReplica takes the
   // refusal away: the empty replica competes as Pegasus's "replica info doesn't exist" entry.
   const bool empty_ok = view.bugs.on(Bug::kPrimaryOnEmptyReplica);
+  const bool never_committed =
+      view.known_committed == Decree(0) && pc.last_committed_decree == Decree(0);
+  if (recent.lost && !empty_ok && pc.last_drops.size() == 1 && never_committed) {
+    return {.kind = DddDecision::Kind::kRenew,
+            .why = fmt::format("the only drop {} lost its replica; the partition never held data",
+                               recent.node)};
+  }
   if (recent.lost && !empty_ok) {
     return Refuse(
         fmt::format("the most recent drop {} lost its replica; what it alone committed is unknown",
@@ -136,7 +141,6 @@ void DddState::Reset(int partition_count) {
   PG_ASSERT_GT(partition_count, 0);
   collected.assign(partition_count, {});
   known_committed.assign(partition_count, Decree(0));
-  data_reported.assign(partition_count, false);
   synced.clear();
 }
 
@@ -160,9 +164,6 @@ void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored,
         info.status != PartitionStatus::kError && info.ballot < before[i]->ballot) {
       collected[i][node] = *before[i];
       continue;
-    }
-    if (info.status == PartitionStatus::kError || info.last_prepared_decree > Decree(0)) {
-      data_reported[i] = true;
     }
     collected[i][node] = info;
     // Any replica's commit point is a committed prefix of the partition (a failed replica
@@ -228,6 +229,10 @@ void MetaServer::CureDdd(int partition, Outbox& out) {
              pc.gpid, d.why);
       out.Mark("meta.ddd_refuse");
       return;
+    case DddDecision::Kind::kRenew:
+      PG_LOG(kWarn, "partition {} has no member: starting over as new ({})", pc.gpid, d.why);
+      out.Mark("meta.ddd_renew_unwritten");
+      return PersistChange(RenewPartition(pc), std::nullopt, out);
     case DddDecision::Kind::kRecover:
       break;
   }
@@ -243,7 +248,8 @@ void MetaServer::CureDdd(int partition, Outbox& out) {
 bool MetaServer::DddApproves(int partition, NodeId from) const {
   PG_ASSERT(ready_ && !pending_[partition], "judged only with no change in flight");
   const PartitionConfiguration& pc = configs_[partition];
-  if (pc.primary || !pc.secondaries.empty()) return true;  // DecideUpdate judges the request
+  // DecideUpdate judges the request: members left, or a new partition's first primary.
+  if (pc.primary || !pc.secondaries.empty() || IsNewPartition(pc)) return true;
   const DddDecision d = DecideDdd(partition);
   return d.kind == DddDecision::Kind::kRecover && d.primary == from;
 }

@@ -43,6 +43,7 @@ struct DddDecision {
     kWait,     // a last drop has not come back (or not reported yet): ask again at the next check
     kRecover,  // propose CT_ASSIGN_PRIMARY to `primary`
     kRefuse,   // no candidate is safe: stay unavailable (Pegasus leaves it to an administrator)
+    kRenew,    // the partition never held data and its only replica is gone: persist it as new
   };
   Kind kind = Kind::kWait;
   std::optional<NodeId> primary;
@@ -59,8 +60,13 @@ struct DddDecision {
 //  - the most recent drop must still hold a healthy replica: after the earlier drop it was the
 //    only member, and what it alone committed is unknown to anyone else, so if it reports the
 //    replica failed (PS_ERROR: its log may lack acknowledged writes) or absent, meta refuses;
-//  - an empty last_drops means a new partition in Pegasus; pegasim creates every partition with
-//    its members at ballot 1, so a memberless partition without drops is not new, and refused.
+// A partition without drops is new and not the rule's (MetaServer::ProposeFirstPrimary); asserted.
+// One whose only drop lost its replica never held data, and starts over as new (kRenew): its drop
+// was the only member, with no drop before it, and by induction from a new partition's first
+// primary no such member ever had a partner, while a write needs two members
+// (mutation_2pc_min_replica_count), so nothing was ever prepared. Pegasus proposes
+// CT_ASSIGN_PRIMARY to an only drop whatever it holds, and the server creates the replica if it
+// lacks it; pegasim does so only where that is provably safe.
 DddDecision DecideDddPrimary(const DddView& view);
 
 // Meta's collected replica reports and known commit points (Pegasus: config_context::dropped and
@@ -70,9 +76,6 @@ struct DddState {
   std::vector<std::map<NodeId, ReplicaInfo>> collected;
   // Per partition: the largest committed decree any replica reported or requested with.
   std::vector<Decree> known_committed;
-  // Per partition: some node reported a replica that may hold data (a prepared decree, or
-  // failed). Rises only.
-  std::vector<bool> data_reported;
   std::set<NodeId> synced;
 
   void Reset(int partition_count);

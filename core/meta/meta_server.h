@@ -48,6 +48,9 @@ struct MetaServerOptions {
   // How long a partition short of members waits for a dropped node to return before a new node
   // is added (Pegasus: replica_assign_delay_ms_for_dropouts, 5 minutes; scaled down here).
   Duration add_secondary_delay = Millis(10000);
+  // Fewer members than this and a partition takes any server as learner at once (Pegasus:
+  // mutation_2pc_min_replica_count, on_missing_secondary's emergency).
+  int mutation_2pc_min_replica_count = 2;
   // Set when several meta servers share one table: the coordination client's options (server,
   // session timing; its two timers are MetaServer's and are overwritten). Unset: the single meta
   // keeps its table in meta.log.
@@ -117,11 +120,7 @@ class MetaServer final : public Node {
   void OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out);
   void CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req, ConfigSyncResponse& resp,
                              Outbox& out);
-  void RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req,
-                                   ConfigSyncResponse& resp, Outbox& out);
-  // Whether some replica of the partition is known to hold data (a prepared or committed decree
-  // reported, a failed replica, a persisted commit point).
-  bool MayHoldData(int partition) const;
+  void RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req, Outbox& out);
   // Whether a sync's report that a replica failed or is gone is about the configuration at
   // `current` (meta_config_sync.cc).
   static bool ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot replica_ballot,
@@ -139,6 +138,7 @@ class MetaServer final : public Node {
   // whether a CT_ASSIGN_PRIMARY request from `from` is the rule's pick.
   DddDecision DecideDdd(int partition) const;
   void CureDdd(int partition, Outbox& out);
+  void ProposeFirstPrimary(int partition, std::map<NodeId, int>& primary_counts, Outbox& out);
   bool DddApproves(int partition, NodeId from) const;
   // ---- The balancer (meta_balance.cc) ----
   // One step of a balancer action: a proposal meta sends to `target` about `node`.

@@ -8,9 +8,9 @@
 namespace pg {
 
 std::vector<PartitionConfiguration> CreateTableLayout(const TableLayoutOptions& options) {
-  const size_t n = options.servers.size();
   PG_ASSERT(options.replica_count > 0, "replica_count {}", options.replica_count);
-  PG_ASSERT_LE(static_cast<size_t>(options.replica_count), n, "not enough replica servers");
+  PG_ASSERT_LE(static_cast<size_t>(options.replica_count), options.servers.size(),
+               "not enough replica servers");
   PG_ASSERT_GT(options.partition_count, 0);
   std::vector<PartitionConfiguration> table;
   for (int i = 0; i < options.partition_count; ++i) {
@@ -19,11 +19,7 @@ std::vector<PartitionConfiguration> CreateTableLayout(const TableLayoutOptions& 
     pc.ballot = Ballot(1);
     pc.max_replica_count = options.replica_count;
     pc.partition_count = options.partition_count;
-    pc.primary = options.servers[i % n];
-    for (int j = 1; j < options.replica_count; ++j) {
-      pc.secondaries.push_back(options.servers[(i + j) % n]);
-    }
-    PG_ASSERT(!ConfigProblem(pc), "{}", *ConfigProblem(pc));
+    PG_ASSERT(IsNewPartition(pc));
     table.push_back(std::move(pc));
   }
   return table;
@@ -53,7 +49,29 @@ bool IsMember(const PartitionConfiguration& config, NodeId node) {
   return config.primary == node || IsSecondary(config, node);
 }
 
+bool IsNewPartition(const PartitionConfiguration& config) {
+  return !config.primary && config.secondaries.empty() && config.last_drops.empty();
+}
+
 namespace {
+
+// The alive candidate with the smallest count (absent: 0); ties go to the lowest NodeId.
+std::optional<NodeId> LeastLoaded(const std::vector<NodeId>& candidates,
+                                  const std::function<bool(NodeId)>& eligible,
+                                  const std::map<NodeId, int>& counts) {
+  std::optional<NodeId> best;
+  int best_count = 0;
+  for (NodeId n : candidates) {
+    if (!eligible(n)) continue;
+    auto it = counts.find(n);
+    const int count = it == counts.end() ? 0 : it->second;
+    if (!best || count < best_count || (count == best_count && n < *best)) {
+      best = n;
+      best_count = count;
+    }
+  }
+  return best;
+}
 
 // Pegasus's is_partition_config_equal: same ballot, primary and members.
 bool SameMembership(const PartitionConfiguration& a, const PartitionConfiguration& b) {
@@ -146,7 +164,8 @@ UpdateDecision UpgradeToPrimary(const PartitionConfiguration& current,
 
 // CT_ASSIGN_PRIMARY after all replicas went down (partition_guardian::on_missing_primary, DDD): a
 // last drop becomes the only member; it leaves last_drops, the earlier drops stay (the guardian
-// adds them back as learners first).
+// adds them back as learners first); or a new partition's first primary, which created its replica
+// empty on meta's proposal.
 UpdateDecision AssignPrimary(const PartitionConfiguration& current, const UpdateConfigRequest& req,
                              NodeId from) {
   PG_ASSERT(req.type == ConfigType::kAssignPrimary, "{}", ConfigTypeName(req.type));
@@ -155,7 +174,7 @@ UpdateDecision AssignPrimary(const PartitionConfiguration& current, const Update
   }
   const bool dropped = std::find(current.last_drops.begin(), current.last_drops.end(), from) !=
                        current.last_drops.end();
-  if (req.node != from || !dropped) {
+  if (req.node != from || (!dropped && !IsNewPartition(current))) {
     return Reject(current, ErrorCode::kInvalidState,
                   fmt::format("requester {} is not a last drop", from));
   }
@@ -240,17 +259,8 @@ std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
     if (alive(*it) && !IsMember(current, *it)) return *it;
   }
   if (!waited_enough) return std::nullopt;
-  std::optional<NodeId> best;
-  int best_count = 0;
-  for (NodeId n : servers) {
-    if (!alive(n) || IsMember(current, n)) continue;
-    auto it = replica_counts.find(n);
-    const int count = it == replica_counts.end() ? 0 : it->second;
-    if (!best || count < best_count || (count == best_count && n < *best)) {
-      best = n;
-      best_count = count;
-    }
-  }
+  const std::optional<NodeId> best = LeastLoaded(
+      servers, [&](NodeId n) { return alive(n) && !IsMember(current, n); }, replica_counts);
   PG_ASSERT(!best || !IsMember(current, *best), "{}: learner {} is a member", current.gpid, *best);
   return best;
 }
@@ -269,6 +279,16 @@ PartitionConfiguration RemoveSecondaryWithoutPrimary(const PartitionConfiguratio
   return next;
 }
 
+PartitionConfiguration RenewPartition(const PartitionConfiguration& current) {
+  PG_ASSERT(!current.primary && current.secondaries.empty(), "partition {} has members",
+            current.gpid);
+  PartitionConfiguration next = current;
+  next.ballot = current.ballot.next();
+  next.last_drops.clear();
+  PG_ASSERT(IsNewPartition(next));
+  return next;
+}
+
 PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current) {
   PG_ASSERT(current.primary.has_value(), "partition {} has no primary to downgrade", current.gpid);
   PartitionConfiguration next = current;
@@ -284,19 +304,23 @@ std::optional<NodeId> PickNewPrimary(const PartitionConfiguration& current,
                                      const std::function<bool(NodeId)>& alive,
                                      const std::map<NodeId, int>& primary_counts) {
   PG_ASSERT(static_cast<bool>(alive), "PickNewPrimary needs a liveness test");
-  std::optional<NodeId> best;
-  int best_count = 0;
-  for (NodeId s : current.secondaries) {
-    if (!alive(s)) continue;
-    auto it = primary_counts.find(s);
-    const int count = it == primary_counts.end() ? 0 : it->second;
-    if (!best || count < best_count || (count == best_count && s < *best)) {
-      best = s;
-      best_count = count;
-    }
-  }
+  const std::optional<NodeId> best = LeastLoaded(current.secondaries, alive, primary_counts);
   PG_ASSERT(!best || IsSecondary(current, *best), "{}", current.gpid);
   return best;
+}
+
+std::optional<NodeId> PickFirstPrimary(const std::vector<NodeId>& servers,
+                                       const std::function<bool(NodeId)>& alive,
+                                       const std::map<NodeId, int>& primary_counts) {
+  PG_ASSERT(static_cast<bool>(alive), "PickFirstPrimary needs a liveness test");
+  return LeastLoaded(servers, alive, primary_counts);
+}
+
+bool MissingSecondaryIsUrgent(const PartitionConfiguration& config, int min_2pc_replica_count) {
+  const int members = static_cast<int>(config.secondaries.size()) + (config.primary ? 1 : 0);
+  const bool too_few =
+      config.max_replica_count > min_2pc_replica_count && members < min_2pc_replica_count;
+  return config.last_drops.empty() || too_few;
 }
 
 UpdateDecision DecideUpdate(const PartitionConfiguration& current, const UpdateConfigRequest& req,

@@ -68,12 +68,6 @@ struct UpdateConfigResponse {
 struct ConfigSyncRequest {
   static constexpr std::string_view kName = "ConfigSyncRequest";
   std::vector<ReplicaInfo> stored_replicas;
-  // Every partition this server ever created a replica of (its durable replica index): a member
-  // that does not hold a replica and never did has been a member since the table's ballot 1 and
-  // never acked a prepare, so nothing was ever committed there (pegasim creates tables by listing
-  // members at ballot 1; Pegasus creates the replica before it is a member), unless its disk was
-  // replaced, which meta tells apart by what other replicas report. Not in Pegasus.
-  std::vector<Gpid> ever_held;
   // The partitions meta's answers listed this server in that it holds no replica of, or holds a
   // failed one of (then also in stored_replicas, as PS_ERROR), each with the ballot of the newest
   // listing: the configuration the report is about (Pegasus's remove_replica_on_meta_server
@@ -82,7 +76,7 @@ struct ConfigSyncRequest {
   // Names this request; meta's answer echoes it, and the server takes only the answer to its
   // latest request (rDSN matches a reply to its call; a reply to a superseded call is dropped).
   uint64_t sync_id = 0;
-  PG_FIELDS(stored_replicas, ever_held, missing, sync_id);
+  PG_FIELDS(stored_replicas, missing, sync_id);
   bool operator==(const ConfigSyncRequest&) const = default;
 };
 
@@ -92,10 +86,7 @@ struct ConfigSyncResponse {
   std::vector<PartitionConfiguration> partitions;  // every partition that lists this node
   std::vector<Gpid> gc_replicas;                   // stored replicas meta no longer lists
   uint64_t sync_id = 0;                            // the request's, echoed
-  // Listed partitions the node may create empty: it never held them, and no replica of them
-  // is known to hold data (MetaServer::RemoveMembersWithoutReplica).
-  std::vector<Gpid> create_empty;
-  PG_FIELDS(error, partitions, gc_replicas, sync_id, create_empty);
+  PG_FIELDS(error, partitions, gc_replicas, sync_id);
   bool operator==(const ConfigSyncResponse&) const = default;
 };
 

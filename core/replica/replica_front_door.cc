@@ -199,10 +199,7 @@ void Replica::Admit(Time now, NodeId from, const RemoveReplica& m, Outbox& out) 
 
 // on_config_sync. Before the ballot rule: a replica not yet announced keeps the configuration for
 // its announcement; a primary ignores syncs ("nothing to do as primary always holds the truth"),
-// and so does a replica waiting for its own change. A new table's creation arrives here too: meta
-// persists a ballot-1 configuration of an EMPTY partition naming primary and secondaries, and
-// each replica adopts its role (Pegasus assigns a primary and adds secondaries by learning; for
-// an empty partition the two are equivalent).
+// and so does a replica waiting for its own change.
 void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& out) {
   PG_ASSERT_EQ(pc.gpid, gpid_);
   if (SyncHandledBeforeBallot(now, pc, out)) return;

@@ -182,7 +182,8 @@ void Replica::AssignPrimary(Time now, const ConfigProposal& p, Outbox& out) {
 // this replica, one of the last drops, by the DDD rule (core/meta/meta_recovery.h). It asks meta to
 // become the partition's only member at meta's ballot + 1; once meta persisted that, BecomePrimary
 // reconciles: every decree it prepared above its commit point is prepared again in the new ballot
-// and committed, then the guardian adds the other drops back as learners.
+// and committed, then the guardian adds the other drops back as learners. A new partition's first
+// primary takes the same path from an empty replica.
 void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& out) {
   PG_ASSERT_EQ(p.type, ConfigType::kAssignPrimary);
   PG_ASSERT(!primary_.pending_change && p.config.ballot >= ballot_, "the front door's rule");
@@ -190,6 +191,10 @@ void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& 
   const bool dropped = std::find(p.config.last_drops.begin(), p.config.last_drops.end(), self) !=
                        p.config.last_drops.end();
   const bool memberless = !p.config.primary && p.config.secondaries.empty();
+  // A new partition's first primary: meta proposed it to this server, which created the replica
+  // empty for it (ReplicaServer::CreateFirstPrimary); nothing was ever written there.
+  const bool first = memberless && p.config.last_drops.empty() &&
+                     status_ == PartitionStatus::kInactive && plist_.max_decree() == Decree(0);
   // A restarted replica (its log replayed, PS_INACTIVE) is the usual candidate; a secondary meta
   // removed while it could not hear is one too. A learner's state is partial; a failed replica's
   // log may lack what it acked.
@@ -200,7 +205,8 @@ void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& 
   // takes this side of the rule away along with meta's.
   const bool holds_committed = plist_.max_decree() >= p.config.last_committed_decree ||
                                host_->options().bugs.on(Bug::kPrimaryOnEmptyReplica);
-  if (p.node != self || !memberless || !dropped || !eligible || !announced_ || !holds_committed) {
+  if (p.node != self || !memberless || !(dropped || first) || !eligible || !announced_ ||
+      !holds_committed) {
     PG_LOG(kDebug, "replica {}: ignoring CT_ASSIGN_PRIMARY at ballot {} ({}@{}, prepared {})",
            gpid_, p.config.ballot, PartitionStatusName(status_), ballot_, plist_.max_decree());
     return;
@@ -210,7 +216,7 @@ void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& 
   next.primary = self;
   std::erase(next.last_drops, self);
   assign_from_restart_ = status_ == PartitionStatus::kInactive && !inactive_is_transient_;
-  out.Mark("replica.assign_primary_ddd");
+  out.Mark(first ? "replica.assign_first_primary" : "replica.assign_primary_ddd");
   RequestConfigUpdate(
       now, UpdateConfigRequest{.type = ConfigType::kAssignPrimary, .config = next, .node = self},
       ballot_, out);

@@ -74,7 +74,6 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
         PG_LOG(kWarn, "skipping undecodable index entry: {}", e.status().ToString());
         continue;
       }
-      ever_held_.insert(e->gpid);
       if (e->dropped) {
         live.erase(e->gpid);
         if (e->failed) {
@@ -190,6 +189,7 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
   }
   if (const auto* p = std::get_if<ConfigProposal>(&msg)) {
     if (Replica* r = Find(p->config.gpid)) return r->OnMessage(now, from, msg, out);
+    if (IsFirstPrimaryProposal(*p)) return CreateFirstPrimary(now, from, *p, out);
     PG_LOG(kDebug, "ignoring proposal for {}: no such replica", p->config.gpid);
     return;
   }
@@ -199,6 +199,31 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
     return;
   }
   OnPeerMessage(now, from, msg, out);
+}
+
+// A new partition's first primary (replica_stub::on_config_proposal creates the replica of a
+// CT_ASSIGN_PRIMARY it does not hold): the replica is created empty here and takes up meta's
+// proposal once its index entry is durable (OnIndexDone; Replica::AssignPrimaryFromDrops). Not
+// over an unacknowledged failure of this partition (see OnLearningMessage).
+bool ReplicaServer::IsFirstPrimaryProposal(const ConfigProposal& p) const {
+  return p.type == ConfigType::kAssignPrimary && p.node == self() && !p.config.primary &&
+         p.config.secondaries.empty() && p.config.last_drops.empty();
+}
+
+void ReplicaServer::CreateFirstPrimary(Time now, NodeId from, const ConfigProposal& p,
+                                       Outbox& out) {
+  PG_ASSERT(IsFirstPrimaryProposal(p) && connected_ && Find(p.config.gpid) == nullptr);
+  if (failed_replicas_.contains(p.config.gpid) || env_.disk == nullptr) {
+    out.Mark("replica_server.first_primary_refused_while_failed");
+    return;
+  }
+  if (p.config.partition_count <= 0 || p.config.gpid.partition_index >= p.config.partition_count) {
+    PG_LOG(kWarn, "ignoring first-primary proposal for {}: partition count {}", p.config.gpid,
+           p.config.partition_count);
+    return;
+  }
+  CreateReplica(now, p.config.gpid, out);
+  if (Find(p.config.gpid) != nullptr) first_primary_proposals_[p.config.gpid] = {from, p};
 }
 
 // replica_stub::on_client_write/read: ERR_OBJECT_NOT_FOUND when this node hosts no such replica.
@@ -218,7 +243,7 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
   if (const auto* p = std::get_if<PrepareRequest>(&msg)) {
     if (Replica* r = Find(p->config.gpid)) return r->OnMessage(now, from, msg, out);
     out.Send(from, PrepareAck{.gpid = p->config.gpid,
-                              .error = UnknownReplicaError(now, p->config.ballot, out),
+                              .error = ErrorCode::kObjectNotFound,
                               .ballot = p->mutation.ballot,
                               .decree = p->mutation.decree});
     return;
@@ -228,7 +253,7 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
   } else if (const auto* g = std::get_if<GroupCheckRequest>(&msg)) {
     if (Replica* r = Find(g->config.gpid)) return r->OnMessage(now, from, msg, out);
     out.Send(from, GroupCheckResponse{.gpid = g->config.gpid,
-                                      .error = UnknownReplicaError(now, g->config.ballot, out),
+                                      .error = ErrorCode::kObjectNotFound,
                                       .ballot = g->config.ballot});
     return;
   } else if (const auto* gr = std::get_if<GroupCheckResponse>(&msg)) {
@@ -276,18 +301,6 @@ void ReplicaServer::OnLearningMessage(Time now, NodeId from, const Message& msg,
 SegmentedRead ReplicaServer::ReadPrivateLog(Gpid gpid, int32_t first_segment) const {
   PG_ASSERT(env_.disk != nullptr);
   return ReadSegments(*env_.disk, PlogBaseName(gpid), first_segment);
-}
-
-// replica_stub::on_prepare answers ERR_OBJECT_NOT_FOUND for a replica it does not host. The one
-// exception is a ballot-1 partition, i.e. a table being created: this node has simply not synced
-// with meta yet (creation reaches replicas by config sync, not by learning). It answers
-// kTryAgain, which the primary retries, and syncs now instead of at its next interval.
-ErrorCode ReplicaServer::UnknownReplicaError(Time now, Ballot ballot, Outbox& out) {
-  if (ballot != Ballot(1)) return ErrorCode::kObjectNotFound;
-  if (connected_ && (!last_sync_sent_ || now - *last_sync_sent_ >= Millis(100))) {
-    RequestConfigSync(now, out);
-  }
-  return ErrorCode::kTryAgain;
 }
 
 void ReplicaServer::OnTimer(Time now, TimerId timer, Outbox& out) {
@@ -360,11 +373,12 @@ void ReplicaServer::CheckInvariants() const {
   for (const auto& [token, reset] : log_resets_) {
     PG_ASSERT(index_tokens_.contains(token), "log reset {} is no index append", token);
   }
+  for (const auto& [gpid, proposal] : first_primary_proposals_) {
+    auto it = replicas_.find(gpid);
+    PG_ASSERT(it != replicas_.end() && !it->second->announced(), "first-primary proposal {}", gpid);
+  }
   for (uint64_t token : power_loss_drops_) {
     PG_ASSERT(index_tokens_.contains(token), "power-loss drop {} is no index append", token);
-  }
-  for (const auto& [gpid, r] : replicas_) {
-    PG_ASSERT(ever_held_.contains(gpid), "replica {} missing from the held set", gpid);
   }
   PG_ASSERT_LT(meta_index_, options_.meta_servers.size());
   PG_ASSERT(!connected_ || sync_sent_while_connected_, "connected without a config sync sent");

@@ -71,7 +71,6 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void OnLogDone(Time now, const std::string& file, uint64_t token, const Status* failure,
                  Outbox& out);
   Replica* Find(Gpid gpid);
-  ErrorCode UnknownReplicaError(Time now, Ballot ballot, Outbox& out);
 
   // replica_server_meta.cc
   void SendBeacon(Time now, Outbox& out);
@@ -85,6 +84,8 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // Whether an answer listed this server in a partition it lacks at a ballot not reported yet.
   bool HasUnreportedMissing() const;
   void CreateReplica(Time now, Gpid gpid, Outbox& out);
+  bool IsFirstPrimaryProposal(const ConfigProposal& p) const;
+  void CreateFirstPrimary(Time now, NodeId from, const ConfigProposal& p, Outbox& out);
   void OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out);
   void DropReplica(Gpid gpid, Outbox& out);
   void AppendIndex(const ReplicaIndexEntry& entry, Outbox& out);
@@ -140,9 +141,10 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // Replicas dropped for a damaged log (ReplicaIndexEntry::failed) that meta may still list:
   // reported as PS_ERROR at config sync, so meta removes this node from them.
   std::set<Gpid> failed_replicas_;
-  // Every partition this server ever created a replica of, from its durable index (reported at
-  // config sync: ConfigSyncRequest::ever_held).
-  std::set<Gpid> ever_held_;
+  // First-primary proposals whose replica this server created and whose index entry is not
+  // durable yet: taken up once it is (OnIndexDone), as Pegasus's server, which creates the replica
+  // synchronously, takes the proposal up at once. With the meta server that sent each.
+  std::map<Gpid, std::pair<NodeId, ConfigProposal>> first_primary_proposals_;
   // Per partition, the ballot of the newest config-sync answer that listed this server a member.
   // A report that the server lacks the replica, or holds it failed, names it
   // (ConfigSyncRequest::missing), so that meta can tell a current report from a delayed one.

@@ -94,8 +94,6 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
   }
   req.sync_id = ++last_call_id_;
   outstanding_sync_ = req.sync_id;
-  req.ever_held.assign(ever_held_.begin(), ever_held_.end());
-  PG_ASSERT_EQ(req.ever_held.size(), ever_held_.size());
   for (const auto& [gpid, ballot] : listed_ballot_) {
     if (!Lacks(gpid)) continue;
     req.missing.push_back(MissingReplica{.gpid = gpid, .listed_ballot = ballot});
@@ -107,8 +105,9 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
   out.SetTimer(kConfigSyncTimer, options_.config_sync_interval);
 }
 
-// on_node_query_reply: adopt every listed configuration, create the replicas of new (empty)
-// partitions, close those meta no longer lists.
+// on_node_query_reply: adopt every listed configuration and close the replicas meta no longer
+// lists. A listed replica the server lacks is reported missing, never created: a replica exists
+// before its server is listed, so joining takes learning.
 void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& resp, Outbox& out) {
   if (resp.sync_id != outstanding_sync_) {
     out.Mark("replica_server.superseded_sync_reply");
@@ -130,19 +129,6 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
     if (member) {
       Ballot& listed = listed_ballot_[pc.gpid];
       listed = std::max(listed, pc.ballot);
-    }
-    if (Find(pc.gpid) == nullptr) {
-      // A member creates a replica empty only when meta says the partition holds no data (a
-      // new table's, or one cut off from it since: MetaServer::RemoveMembersWithoutReplica);
-      // joining a partition that may have data needs learning, and a member that lacks one it
-      // held reports it missing.
-      const bool create = std::find(resp.create_empty.begin(), resp.create_empty.end(), pc.gpid) !=
-                          resp.create_empty.end();
-      if (!member || !create || failed_replicas_.contains(pc.gpid)) {
-        PG_LOG(kDebug, "not creating {}@{}: member {}, needs learning", pc.gpid, pc.ballot, member);
-        continue;
-      }
-      CreateReplica(now, pc.gpid, out);
     }
     AssertPartitionScope scope(pc.gpid);
     if (Replica* r = Find(pc.gpid)) r->OnConfigSync(now, pc, out);
@@ -190,7 +176,6 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
     return;
   }
   const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid));
-  ever_held_.insert(gpid);
   PG_ASSERT(!failed_replicas_.contains(gpid), "a new incarnation over an unacknowledged failure");
   auto replica = std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), segment);
   replica->SetFirstLogSegment(segment);
@@ -210,6 +195,7 @@ void ReplicaServer::DropReplica(Gpid gpid, Outbox& out) {
   auto it = replicas_.find(gpid);
   PG_ASSERT(it != replicas_.end());
   PG_LOG(kInfo, "dropping replica {} (meta no longer lists it)", gpid);
+  first_primary_proposals_.erase(gpid);
   it->second->Close(out);
   file_owner_.erase(it->second->log_file());
   replicas_.erase(it);
@@ -256,6 +242,10 @@ void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure,
     if (failure != nullptr) power_loss_drop_failed_ = true;  // the next boot stays cautious
     if (power_loss_drops_.empty() && !power_loss_drop_failed_) WriteBootSentinel(out);
   }
+  std::optional<std::pair<NodeId, ConfigProposal>> proposal;
+  if (gpid) {
+    if (auto node = first_primary_proposals_.extract(*gpid)) proposal = std::move(node.mapped());
+  }
   if (failure != nullptr) {
     // What reached the index is unknown: later entries go to a fresh segment, and the replica
     // this entry announced never takes a role (meta will not see it at the next sync).
@@ -266,6 +256,9 @@ void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure,
   }
   if (gpid) {
     if (Replica* r = Find(*gpid); r != nullptr && !r->announced()) r->MarkAnnounced(now, out);
+  }
+  if (proposal && connected_) {
+    if (Replica* r = Find(*gpid)) r->OnMessage(now, proposal->first, proposal->second, out);
   }
 }
 

@@ -45,12 +45,12 @@ namespace {
 //   lost data    (pegasus only; else a crash loop) one replica server loses durable data, at
 //                most once a run and never a meta server: durable data lost on one replica of
 //                each partition is what the core must survive (meta.log and the coordination
-//                log have no second copy). Bit rot in its private logs (a "corrupt" fault),
-//                read back by a restart: either it crashes at the start (process or machine),
-//                rots, and restarts at the end, or it rots while it runs (a primary may read
-//                the damage to serve a learner), crashes halfway and restarts at the end (1/2
-//                each). A wiped disk ("wipe") is not drawn yet: the core does not survive it
-//                beside meta restarts (scenarios-wip/pegasus_swarm_seed1917_wipe_meta_restart.json)
+//                log have no second copy). Either its disk is wiped ("wipe": it loses power
+//                and comes back empty at the episode's end, within meta's grace or after it),
+//                or bits rot in its private logs (a "corrupt" fault), read back by a restart
+//                (1/2 each). Rot: either it crashes at the start (process or machine), rots,
+//                and restarts at the end, or it rots while it runs (a primary may read the
+//                damage to serve a learner), crashes halfway and restarts at the end (1/2 each)
 // Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
 // down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
 class FaultDrawer {
@@ -171,6 +171,8 @@ bool FaultDrawer::LoseData(int64_t start, int64_t end) {
   lost_durable_data_ = true;
   const std::string node = fmt::format("replica/{}", rng_.Uniform(k_.replica_servers));
   if (rng_.Uniform(2) == 0) {
+    Add(start, WipeFault{.node = node});
+  } else if (rng_.Uniform(2) == 0) {
     Add(start, CrashFault{.node = node, .mode = DrawCrashMode()});
     Add(start + 1, CorruptFault{.node = node});
   } else {

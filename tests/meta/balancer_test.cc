@@ -9,6 +9,7 @@
 
 #include "core/meta/partition_table.h"
 #include "tests/meta/balancer_harness.h"
+#include "tests/meta/full_layout.h"
 
 namespace pg::testing {
 namespace {
@@ -70,7 +71,7 @@ TEST(Balancer, BalancedTableGetsNothing) {
   for (int n : {3, 4, 5, 8}) {
     for (int parts : {1, 5, 8, 32}) {
       const auto table =
-          CreateTableLayout({.partition_count = parts, .replica_count = 3, .servers = Nodes(0, n)});
+          FullLayout(parts, 3, Nodes(0, n));
       const auto summary = SummarizeBalance(table, Nodes(0, n));
       EXPECT_TRUE(summary.primaries_balanced) << n << "/" << parts;
       EXPECT_EQ(ProposeBalance(table, Nodes(0, n), {}).empty(), summary.balanced())
@@ -118,7 +119,7 @@ TEST(Balancer, CopiesSecondariesOnlyWhenPrimariesAreBalanced) {
   // Three partitions on nodes 0..2 and two empty alive nodes: primaries 1,1,1,0,0 are
   // balanced, replicas 3,3,3,0,0 are not.
   const auto table =
-      CreateTableLayout({.partition_count = 3, .replica_count = 3, .servers = Nodes(0, 3)});
+      FullLayout(3, 3, Nodes(0, 3));
   const auto alive = Nodes(0, 5);
   const auto ps = ProposeBalance(table, alive, {});
   ASSERT_FALSE(ps.empty());

@@ -14,6 +14,7 @@
 #include "core/meta/meta_log.h"
 #include "core/meta/meta_recovery.h"
 #include "core/meta/meta_server.h"
+#include "tests/meta/full_layout.h"
 #include "tests/meta/held_replica.h"
 #include "tests/replica/replica_harness.h"
 
@@ -181,6 +182,10 @@ Answered ForceUpdateThenMetaCrash(BugSet bugs) {
   MapDisk disk;
   FixedRng rng;
   const NodeEnv env{.id = kMeta, .name = "meta/0", .rng = &rng, .disk = &disk};
+  for (const PartitionConfiguration& pc :
+       FullLayout(options.partition_count, options.replica_count, options.replica_servers)) {
+    disk.files[kMetaLogFile] += EncodeMetaLogRecord(pc);  // a serving table, from meta.log
+  }
   auto meta = std::make_unique<MetaServer>(env, options);
   Outbox boot;
   meta->Step(Time::Zero(), Boot{}, boot);

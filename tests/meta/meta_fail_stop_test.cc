@@ -8,8 +8,7 @@ namespace {
 
 TEST(MetaServerFailStop, FailedAppendOfAChangeExitsWithoutApplyingOrAnswering) {
   MetaFixture f(DefaultMetaOptions());
-  Outbox boot = f.Step(At(0), Boot{});
-  f.Complete(At(1), AppendsOf(boot).at(0));
+  f.BootReady(At(0));
   const PartitionConfiguration pc = f.meta().partitions()[0];
   PartitionConfiguration next = pc;
   next.ballot = pc.ballot.next();

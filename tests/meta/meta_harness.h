@@ -11,6 +11,7 @@
 
 #include "core/meta/meta_log.h"
 #include "core/meta/meta_server.h"
+#include "tests/meta/full_layout.h"
 #include "tests/support/map_disk.h"
 #include "tests/support/outbox_views.h"
 #include "tests/support/sim_time.h"
@@ -57,8 +58,20 @@ class MetaFixture {
   Outbox Complete(Time now, const AppendLog& a) {
     return Step(now, LogAppended{.file = a.file, .token = a.token});
   }
-  // Boots and completes the table's creation.
+  // Boots over a meta.log that holds a serving table (FullLayout), as a meta that restarts.
   void BootReady(Time now) {
+    std::string& log = disk_.files[kMetaLogFile];
+    if (log.empty()) {
+      for (const PartitionConfiguration& pc :
+           FullLayout(options_.partition_count, options_.replica_count, options_.replica_servers,
+                      options_.app_id)) {
+        log += EncodeMetaLogRecord(pc);
+      }
+    }
+    BootCreating(now);
+  }
+  // Boots and completes whatever the boot writes (a new table's creation: memberless).
+  void BootCreating(Time now) {
     Outbox boot = Step(now, Boot{});
     for (const AppendLog& a : AppendsOf(boot)) Complete(now, a);
     ASSERT_TRUE(meta_->ready());

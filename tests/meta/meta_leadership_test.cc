@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/meta/meta_log.h"
+#include "core/meta/partition_table.h"
 #include "tests/meta/meta_leadership_harness.h"
 
 namespace pg::testing {
@@ -27,12 +28,23 @@ NodeId ElectOne(LeadershipFixture& f, Time until = At(3000)) {
   return leaders.empty() ? NodeId(999) : leaders[0];
 }
 
-UpdateConfigRequest DowngradeSecondary(const PartitionConfiguration& pc) {
+// A change meta accepts for `pc`, and who asks for it: a new partition's first primary (the first
+// worker), or the removal of a secondary (its primary).
+struct Change {
+  NodeId from;
+  UpdateConfigRequest req;
+};
+Change NextChange(const PartitionConfiguration& pc) {
   PartitionConfiguration next = pc;
   next.ballot = pc.ballot.next();
+  if (IsNewPartition(pc)) {
+    const NodeId first = LeadershipWorkers()[0];
+    next.primary = first;
+    return {first, {.type = ConfigType::kAssignPrimary, .config = next, .node = first}};
+  }
   const NodeId victim = pc.secondaries.at(0);
   std::erase(next.secondaries, victim);
-  return {.type = ConfigType::kDowngradeToInactive, .config = next, .node = victim};
+  return {*pc.primary, {.type = ConfigType::kDowngradeToInactive, .config = next, .node = victim}};
 }
 
 TEST(MetaLeadership, OnlyTheLockHolderLeadsAndNobodyBeforeIt) {
@@ -69,9 +81,9 @@ TEST(MetaLeadership, AConfigurationIsInTheCoordStoreBeforeItIsAppliedOrAnswered)
   LeadershipFixture f(3);
   const NodeId leader = ElectOne(f);
   const PartitionConfiguration pc = f.meta(leader).partitions()[0];
-  const UpdateConfigRequest req = DowngradeSecondary(pc);
+  const auto [asker, req] = NextChange(pc);
   f.TakeOthers();
-  Outbox out = f.Receive(leader, At(3001), *pc.primary, req);
+  Outbox out = f.Receive(leader, At(3001), asker, req);
   EXPECT_TRUE(SentOf<UpdateConfigResponse>(out).empty());
   const auto sets = SentOf<CoordSet>(out);
   ASSERT_EQ(sets.size(), 1u);
@@ -84,12 +96,13 @@ TEST(MetaLeadership, AConfigurationIsInTheCoordStoreBeforeItIsAppliedOrAnswered)
   EXPECT_EQ(Stored(f.coord(), 0)->ballot, req.config.ballot);
   const PartitionConfiguration applied = f.meta(leader).partitions()[0];
   EXPECT_EQ(applied.ballot, req.config.ballot);
+  EXPECT_EQ(applied.primary, req.config.primary);
   EXPECT_EQ(applied.secondaries, req.config.secondaries);
   EXPECT_EQ(*Stored(f.coord(), 0), applied);
   int answers = 0;
   for (const auto& m : f.TakeOthers()) {
     if (const auto* r = std::get_if<UpdateConfigResponse>(&m.msg)) {
-      EXPECT_EQ(m.to, *pc.primary);
+      EXPECT_EQ(m.to, asker);
       EXPECT_EQ(r->error, ErrorCode::kOk);
       EXPECT_EQ(r->config, applied);
       ++answers;
@@ -125,7 +138,8 @@ TEST(MetaLeadership, AFollowerForwardsEverythingAndRenewsNoLease) {
   EXPECT_TRUE(SentOf<ConfigSyncResponse>(s)[0].second.partitions.empty());
 
   const PartitionConfiguration pc = f.meta(leader).partitions()[0];
-  Outbox u = f.Receive(follower, now, *pc.primary, DowngradeSecondary(pc));
+  const auto [asker, req] = NextChange(pc);
+  Outbox u = f.Receive(follower, now, asker, req);
   EXPECT_TRUE(SentOf<UpdateConfigResponse>(u).empty());
   EXPECT_TRUE(SentOf<CoordSet>(u).empty()) << "a follower writes nothing";
 }
@@ -162,8 +176,8 @@ TEST(MetaLeadership, ADeposedLeadersWriteFailsAndItStepsDown) {
   // The old leader is cut off with a configuration change on its way to the coord store.
   f.Cut(old);
   const PartitionConfiguration pc = f.meta(old).partitions()[1];
-  const UpdateConfigRequest req = DowngradeSecondary(pc);
-  Outbox out = f.Receive(old, At(3001), *pc.primary, req);
+  const auto [asker, req] = NextChange(pc);
+  Outbox out = f.Receive(old, At(3001), asker, req);
   const auto sets = SentOf<CoordSet>(out);
   ASSERT_EQ(sets.size(), 1u);
   f.Pump(At(3001));  // lost: the cut
@@ -185,7 +199,8 @@ TEST(MetaLeadership, ADeposedLeadersWriteFailsAndItStepsDown) {
   // Even in the new leader's own session, a write against the version the old leader read fails
   // once the new leader wrote: the compare-and-set.
   const PartitionConfiguration npc = f.meta(next).partitions()[1];
-  f.Receive(next, now + Millis(2), *npc.primary, DowngradeSecondary(npc));
+  const Change again = NextChange(npc);
+  f.Receive(next, now + Millis(2), again.from, again.req);
   f.Pump(now + Millis(2));
   ASSERT_EQ(Stored(f.coord(), 1)->ballot, npc.ballot.next());
   CoordSet stale = sets[0].second;

@@ -156,10 +156,45 @@ TEST(MetaRecovery, OneLastDropIsWaitedForAndChecked) {
   EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
 }
 
-TEST(MetaRecovery, NoMemberAndNoDropIsRefused) {
+// An only drop was the only member, with no drop before it: by induction from a new partition's
+// first primary, the partition never had two members and never prepared a write. If that drop
+// lost its replica (a wiped disk), the partition starts over as new; with a commit known, or two
+// drops, the loss is refused as before.
+TEST(MetaRecovery, AnOnlyDropThatLostItsReplicaRenewsAPartitionThatNeverHeldData) {
+  RecoveryWorld w;
+  w.pc.last_drops = {kC};
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRenew);
+  w.collected = {{kC, ReplicaInfo{.gpid = w.pc.gpid, .status = PartitionStatus::kError}}};
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRenew) << "a failed replica is lost too";
+  w.collected.clear();
+  w.known = Decree(1);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse) << "meta heard of a commit";
+  w.known = Decree(0);
+  w.pc.last_committed_decree = Decree(1);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse) << "meta persisted a commit";
+  w.pc.last_committed_decree = Decree(0);
+  w.pc.last_drops = {kB, kC};
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse) << "two drops: it had a partner";
+  w.pc.last_drops = {kC};
+  w.synced.erase(kC);
+  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kWait) << "it has not reported yet";
+}
+
+TEST(MetaRecovery, ARenewedPartitionIsNewAgain) {
+  PartitionConfiguration pc = DddConfig();
+  pc.last_drops = {kC};
+  const PartitionConfiguration next = RenewPartition(pc);
+  EXPECT_EQ(next.ballot, pc.ballot.next());
+  EXPECT_TRUE(IsNewPartition(next));
+}
+
+// No member and no drop is a new partition: the guardian gives it a first primary
+// (MetaServer::ProposeFirstPrimary); the DDD rule must never be asked about one.
+TEST(MetaRecovery, ANewPartitionIsNotTheDddRulesToDecide) {
+  ThrowingAsserts scope;
   RecoveryWorld w;
   w.pc.last_drops.clear();
-  EXPECT_EQ(w.Decide().kind, DddDecision::Kind::kRefuse);
+  EXPECT_THROW(w.Decide(), AssertionThrown);
 }
 
 TEST(MetaRecovery, StateForgetsADeadNodesReportsAndKeepsTheLargestCommit) {

@@ -10,45 +10,82 @@
 namespace pg::testing {
 namespace {
 
-TEST(MetaServer, TableCreatedOnDistinctServersWithBalancedPrimaries) {
+TEST(MetaServer, NewTableIsPersistedWithoutMembers) {
   MetaFixture f(DefaultMetaOptions());
-  f.BootReady(At(0));
+  f.BootCreating(At(0));
   const auto& table = f.meta().partitions();
   ASSERT_EQ(table.size(), 8u);
-  std::map<NodeId, int> primaries;
-  std::map<NodeId, int> replicas;
   for (size_t i = 0; i < table.size(); ++i) {
     const PartitionConfiguration& pc = table[i];
     EXPECT_EQ(pc.gpid, (Gpid{.app_id = 1, .partition_index = static_cast<int32_t>(i)}));
     EXPECT_EQ(pc.ballot, Ballot(1));
-    ASSERT_TRUE(pc.primary.has_value());
-    std::set<NodeId> members(pc.secondaries.begin(), pc.secondaries.end());
-    members.insert(*pc.primary);
-    EXPECT_EQ(members.size(), 3u) << "members of partition " << i << " are not distinct";
-    primaries[*pc.primary]++;
-    for (NodeId m : members) replicas[m]++;
+    EXPECT_TRUE(IsNewPartition(pc)) << "partition " << i << " was created with members";
+    EXPECT_EQ(pc.max_replica_count, 3);
+    EXPECT_EQ(pc.partition_count, 8);
   }
-  for (NodeId s : Servers(4)) {
-    EXPECT_EQ(primaries[s], 2) << "server " << s.value();
-    EXPECT_EQ(replicas[s], 6) << "server " << s.value();
+}
+
+// Beacons from every server at `t`, then a check.
+Outbox BeaconsThenCheck(MetaFixture& f, int64_t t) {
+  for (NodeId s : f.options().replica_servers) f.Receive(At(t), s, Beacon{.send_time = At(t - 1)});
+  return f.Step(At(t) + Millis(1), TimerFired{.timer = TimerId(1)});
+}
+
+// partition_guardian::on_missing_primary for a new partition: each gets one server proposed as its
+// first primary, the servers' primaries balanced; a server becomes a member only by asking
+// (CT_ASSIGN_PRIMARY), and then the others join as learners at once (on_missing_secondary's
+// emergency), never listed before their replica exists.
+TEST(MetaServer, NewPartitionGetsAFirstPrimaryThenLearners) {
+  MetaFixture f(DefaultMetaOptions());
+  f.BootCreating(At(0));
+  Outbox check = BeaconsThenCheck(f, 1000);
+  const auto proposals = SentOf<ConfigProposal>(check);
+  ASSERT_EQ(proposals.size(), 8u);
+  std::map<NodeId, int> primaries;
+  for (const auto& [to, p] : proposals) {
+    EXPECT_EQ(p.type, ConfigType::kAssignPrimary);
+    EXPECT_EQ(p.node, to);
+    EXPECT_TRUE(IsNewPartition(p.config));
+    ++primaries[to];
   }
-  // Uneven sizes: primaries still differ by at most one.
-  for (int n : {3, 5, 7}) {
-    for (int parts : {1, 5, 16}) {
-      std::map<NodeId, int> count;
-      for (const auto& pc : CreateTableLayout(
-               {.partition_count = parts, .replica_count = 3, .servers = Servers(n)})) {
-        EXPECT_FALSE(ConfigProblem(pc).has_value());
-        count[*pc.primary]++;
-      }
-      int lo = parts, hi = 0;
-      for (NodeId s : Servers(n)) {
-        lo = std::min(lo, count[s]);
-        hi = std::max(hi, count[s]);
-      }
-      EXPECT_LE(hi - lo, 1) << n << " servers, " << parts << " partitions";
-    }
+  for (NodeId s : Servers(4)) EXPECT_EQ(primaries[s], 2) << "server " << s.value();
+  // Nothing is listed yet: the proposal alone makes nobody a member.
+  for (const PartitionConfiguration& pc : f.meta().partitions()) EXPECT_TRUE(IsNewPartition(pc));
+
+  // The first proposal's server asks; another server's request for the same partition is refused.
+  const auto& [first, proposal] = proposals[0];
+  PartitionConfiguration next = proposal.config;
+  next.ballot = next.ballot.next();
+  next.primary = first;
+  const NodeId other = first == NodeId(1) ? NodeId(2) : NodeId(1);
+  Outbox ask = f.Receive(At(1100), first,
+                         UpdateConfigRequest{
+                             .type = ConfigType::kAssignPrimary, .config = next, .node = first});
+  ASSERT_EQ(AppendsOf(ask).size(), 1u);
+  f.Complete(At(1101), AppendsOf(ask)[0]);
+  const int i = proposal.config.gpid.partition_index;
+  EXPECT_EQ(f.meta().partitions()[i].primary, first);
+  EXPECT_EQ(f.meta().partitions()[i].ballot, Ballot(2));
+  PartitionConfiguration late = next;
+  late.primary = other;
+  Outbox refused = f.Receive(
+      At(1200), other,
+      UpdateConfigRequest{.type = ConfigType::kAssignPrimary, .config = late, .node = other});
+  ASSERT_EQ(SentOf<UpdateConfigResponse>(refused).size(), 1u);
+  EXPECT_NE(SentOf<UpdateConfigResponse>(refused)[0].second.error, ErrorCode::kOk);
+  EXPECT_EQ(f.meta().partitions()[i].primary, first);
+
+  // The next check proposes a learner to the new primary at once (no add_secondary_delay).
+  Outbox learners = BeaconsThenCheck(f, 2000);
+  bool proposed = false;
+  for (const auto& [to, p] : SentOf<ConfigProposal>(learners)) {
+    if (p.config.gpid.partition_index != i) continue;
+    EXPECT_EQ(p.type, ConfigType::kAddSecondary);
+    EXPECT_EQ(to, first);
+    EXPECT_NE(p.node, first);
+    proposed = true;
   }
+  EXPECT_TRUE(proposed) << "no learner proposed to the new primary";
 }
 
 TEST(MetaServer, PersistsBeforeActing) {
@@ -70,29 +107,32 @@ TEST(MetaServer, PersistsBeforeActing) {
   EXPECT_EQ(SentOf<QueryConfigResponse>(done).size(), 1u);
   EXPECT_EQ(SentOf<ConfigSyncResponse>(done).size(), 1u);
 
-  // A change: appended (synced) first; applied and answered only on LogAppended.
-  PartitionConfiguration pc = f.meta().partitions()[0];
+  // A change to a serving table: appended (synced) first; applied and answered only on
+  // LogAppended.
+  MetaFixture g(DefaultMetaOptions());
+  g.BootReady(At(0));
+  PartitionConfiguration pc = g.meta().partitions()[0];
   const NodeId primary = *pc.primary;
   const NodeId victim = pc.secondaries[0];
   PartitionConfiguration next = pc;
   next.ballot = pc.ballot.next();
   std::erase(next.secondaries, victim);
   Outbox req =
-      f.Receive(At(10), primary,
+      g.Receive(At(10), primary,
                 UpdateConfigRequest{
                     .type = ConfigType::kDowngradeToInactive, .config = next, .node = victim});
   const auto change = AppendsOf(req);
   ASSERT_EQ(change.size(), 1u);
   EXPECT_TRUE(change[0].sync);
   EXPECT_TRUE(SentOf<UpdateConfigResponse>(req).empty());
-  EXPECT_TRUE(f.meta().HasPendingChange(0));
-  Outbox q2 = f.Receive(At(11), NodeId(9), QueryConfigRequest{.app_name = "temp"});
+  EXPECT_TRUE(g.meta().HasPendingChange(0));
+  Outbox q2 = g.Receive(At(11), NodeId(9), QueryConfigRequest{.app_name = "temp"});
   ASSERT_EQ(SentOf<QueryConfigResponse>(q2).size(), 1u);
   EXPECT_EQ(SentOf<QueryConfigResponse>(q2)[0].second.partitions[0].ballot, Ballot(1))
       << "a configuration was served before it was durable";
-  Outbox applied = f.Complete(At(12), change[0]);
+  Outbox applied = g.Complete(At(12), change[0]);
   ASSERT_EQ(SentOf<UpdateConfigResponse>(applied).size(), 1u);
-  EXPECT_EQ(f.meta().partitions()[0].ballot, Ballot(2));
+  EXPECT_EQ(g.meta().partitions()[0].ballot, Ballot(2));
 }
 
 TEST(MetaServer, LeaseShorterThanGraceIsAsserted) {

@@ -52,8 +52,7 @@ TEST(MetaStaleReport, AnAbsenceReportFromAnOlderBallotLeavesTheMember) {
   f.BootReady(At(0));
   const PartitionConfiguration pc = AtBallot2(f);
   // Sent when the server had lost the replica, before it was made primary of ballot 2.
-  ConfigSyncRequest stale{.ever_held = {pc.gpid},
-                          .missing = {{.gpid = pc.gpid, .listed_ballot = Ballot(1)}}};
+  ConfigSyncRequest stale{.missing = {{.gpid = pc.gpid, .listed_ballot = Ballot(1)}}};
   for (const PartitionConfiguration& other : f.meta().partitions()) {
     if (other.gpid != pc.gpid && IsMember(other, *pc.primary)) {
       stale.stored_replicas.push_back({.gpid = other.gpid, .ballot = other.ballot});

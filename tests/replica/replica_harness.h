@@ -128,18 +128,37 @@ class Harness {
     return all;
   }
 
-  // Boots `id`, gives it a lease, and answers its config sync with `pc`, letting it create the
-  // replica empty (a new table's, as meta does); completes the index append so the replica
-  // adopts its role.
+  // Boots `id`, gives it a lease and CreateListed: a group as meta's creation leaves it, at `pc`'s
+  // ballot. Returns the effects of the creation.
   Outbox BootWith(NodeId id, const PartitionConfiguration& pc) {
     Build(id);
     Step(id, Boot{});
     Deliver(kMeta, id, BeaconAck{.send_time = now, .is_master = true});
-    Outbox out =
-        Deliver(kMeta, id, ConfigSyncResponse{.partitions = {pc}, .create_empty = {pc.gpid}});
+    return CreateListed(id, pc);
+  }
+
+  // `id` (with a lease) creates the replica empty (meta's first-primary proposal for a new
+  // partition: ReplicaServer::CreateFirstPrimary) and is listed in `pc` before the creation is
+  // durable: it keeps the configuration and adopts its role there on announcing, so the proposal
+  // it then takes up finds the replica no longer new.
+  Outbox CreateListed(NodeId id, const PartitionConfiguration& pc) {
+    Outbox out = Deliver(kMeta, id, FirstPrimaryProposal(pc, id));
+    Outbox listed = Deliver(kMeta, id, ConfigSyncResponse{.partitions = {pc}});
     Outbox done = CompleteLogs(id);
-    for (Effect& e : done.effects()) out.effects().push_back(std::move(e));
+    for (Outbox* o : {&listed, &done}) {
+      for (Effect& e : o->effects()) out.effects().push_back(std::move(e));
+    }
     return out;
+  }
+
+  // Meta's proposal that `id` become the first primary of `pc`'s partition while it is new.
+  static ConfigProposal FirstPrimaryProposal(const PartitionConfiguration& pc, NodeId id) {
+    return ConfigProposal{.type = ConfigType::kAssignPrimary,
+                          .config = PartitionConfiguration{.gpid = pc.gpid,
+                                                           .ballot = Ballot(1),
+                                                           .max_replica_count = 3,
+                                                           .partition_count = pc.partition_count},
+                          .node = id};
   }
 
   // Boots `id` (again, after a crash) with a lease and an empty config sync answer: a server

@@ -383,9 +383,8 @@ TEST(ReplicaOps, GcReplicasDropsAndRecreatedReplicaStartsFresh) {
   h.Step(kS3, Boot{});
   EXPECT_TRUE(h.node(kS3).Views(h.now).empty()) << "the index remembers the drop";
   h.Deliver(kMeta, kS3, BeaconAck{.send_time = h.now, .is_master = true});
-  // Meta lists it again and lets it create the replica empty (as for a partition with no data).
-  h.Deliver(kMeta, kS3, ConfigSyncResponse{.partitions = {h.Config()}, .create_empty = {kGpid}});
-  h.CompleteLogs(kS3);
+  // It creates the replica again, empty, and is listed.
+  h.CreateListed(kS3, h.Config());
   EXPECT_EQ(h.View(kS3).last_prepared, Decree(0)) << "the old plog is not replayed";
   EXPECT_EQ(h.View(kS3).status, PartitionStatus::kSecondary);
 }

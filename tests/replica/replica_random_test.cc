@@ -22,9 +22,13 @@ class World {
  public:
   explicit World(uint64_t seed) : rng_(seed) {
     pc_ = h_.Config();
+    // Every member holds its replica before the world starts: a server is listed only once it
+    // does.
     for (NodeId id : {NodeId(1), NodeId(2), NodeId(3)}) {
       h_.Build(id);
       Absorb(id, h_.Step(id, Boot{}));
+      Absorb(id, h_.Deliver(kMeta, id, BeaconAck{.send_time = h_.now, .is_master = true}));
+      Absorb(id, h_.CreateListed(id, pc_));
     }
   }
 
@@ -76,14 +80,11 @@ class World {
     if (const auto* b = std::get_if<Beacon>(&msg)) {
       if (Pick(10) != 0)
         net_.push_back({kMeta, from, BeaconAck{.send_time = b->send_time, .is_master = true}});
-    } else if (const auto* sync = std::get_if<ConfigSyncRequest>(&msg)) {
+    } else if (std::holds_alternative<ConfigSyncRequest>(msg)) {
       ConfigSyncResponse r;
       const bool member = pc_.primary == from ||
                           std::count(pc_.secondaries.begin(), pc_.secondaries.end(), from) > 0;
       if (member) r.partitions.push_back(pc_);
-      // A ballot-1 member that never held the replica creates it (the table is new).
-      const bool held = std::count(sync->ever_held.begin(), sync->ever_held.end(), pc_.gpid) > 0;
-      if (member && !held && pc_.ballot == Ballot(1)) r.create_empty.push_back(pc_.gpid);
       net_.push_back({kMeta, from, r});
     } else if (const auto* u = std::get_if<UpdateConfigRequest>(&msg)) {
       UpdateConfigResponse r{

@@ -29,18 +29,24 @@ TEST(ReplicaSyncReply, AnAnswerToASupersededSyncIsDropped) {
   auto second = SyncIn(h.Fire(kP, TimerId(2)));  // the server's periodic config sync timer
   ASSERT_TRUE(second.has_value());
   ASSERT_NE(first->sync_id, second->sync_id);
+  // The server holds the replica, empty and inactive (created for a learner).
+  h.Deliver(kS2, kP,
+            AddLearnerRequest{.config = {.gpid = kGpid, .ballot = Ballot(1), .primary = kS2},
+                              .partition_count = 1});
+  h.CompleteLogs(kP);
+  ASSERT_EQ(h.View(kP).status, PartitionStatus::kInactive);
 
   Outbox stale = h.Deliver(
       kMeta, kP,
       ConfigSyncResponse{
-          .partitions = {h.Config()}, .sync_id = first->sync_id, .create_empty = {kGpid}});
+          .partitions = {h.Config()}, .sync_id = first->sync_id});
   EXPECT_TRUE(HasMark(stale, "replica_server.superseded_sync_reply"));
-  EXPECT_TRUE(h.node(kP).Views(h.now).empty()) << "no replica taken up from a stale answer";
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive) << "a role taken up from a stale answer";
 
   Outbox current = h.Deliver(
       kMeta, kP,
       ConfigSyncResponse{
-          .partitions = {h.Config()}, .sync_id = second->sync_id, .create_empty = {kGpid}});
+          .partitions = {h.Config()}, .sync_id = second->sync_id});
   EXPECT_FALSE(HasMark(current, "replica_server.superseded_sync_reply"));
   h.CompleteLogs(kP);
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
@@ -48,7 +54,7 @@ TEST(ReplicaSyncReply, AnAnswerToASupersededSyncIsDropped) {
   Outbox again = h.Deliver(
       kMeta, kP,
       ConfigSyncResponse{
-          .partitions = {h.Config()}, .sync_id = second->sync_id, .create_empty = {kGpid}});
+          .partitions = {h.Config()}, .sync_id = second->sync_id});
   EXPECT_TRUE(HasMark(again, "replica_server.superseded_sync_reply"));
 }
 
