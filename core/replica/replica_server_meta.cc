@@ -264,7 +264,9 @@ void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure,
     // a boot that stopped there would forget every replica indexed past it.
     PG_LOG(kWarn, "replica index append failed: {}", failure->ToString());
     PG_ASSERT(env_.disk != nullptr, "an index append needs a disk");
-    index_segment_ = FirstFreeSegment(*env_.disk, kReplicaIndexFile, index_segment_);
+    const int32_t next = FirstFreeSegment(*env_.disk, kReplicaIndexFile, index_segment_);
+    if (next == index_segment_) out.Mark("replica_server.index_segment_kept");
+    index_segment_ = next;
     if (gpid && Find(*gpid) != nullptr && !Find(*gpid)->announced()) DropReplica(*gpid, out);
     return;
   }
