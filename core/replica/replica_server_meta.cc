@@ -248,9 +248,15 @@ void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure,
   }
   if (failure != nullptr) {
     // What reached the index is unknown: later entries go to a fresh segment, and the replica
-    // this entry announced never takes a role (meta will not see it at the next sync).
+    // this entry announced never takes a role (meta will not see it at the next sync). A boot
+    // reads segments 0, 1, ... and stops at the first that does not exist, so the fresh segment
+    // is the first one missing: a segment the failed append never created is written again, as
+    // a boot that stopped there would forget every replica indexed past it.
     PG_LOG(kWarn, "replica index append failed: {}", failure->ToString());
-    ++index_segment_;
+    PG_ASSERT(env_.disk != nullptr, "an index append needs a disk");
+    const int32_t next = FirstFreeSegment(*env_.disk, kReplicaIndexFile, index_segment_);
+    if (next == index_segment_) out.Mark("replica_server.index_segment_kept");
+    index_segment_ = next;
     if (gpid && Find(*gpid) != nullptr && !Find(*gpid)->announced()) DropReplica(*gpid, out);
     return;
   }

@@ -4,7 +4,9 @@
 // every start, a writer whose last file ended in a cut continues in the next SEGMENT, "<base>.<k>"
 // (segment 0 is "<base>" itself). Reading walks segments 0, 1, ... while they exist; a cut that is
 // a torn tail ends a segment, damage followed by an intact record is corruption (the owner
-// fail-stops, as Pegasus fails a replica whose plog does not replay).
+// fail-stops, as Pegasus fails a replica whose plog does not replay). So a writer never leaves a
+// segment missing below the one it writes: one that moves on after a failed append, which may
+// have created nothing, moves to FirstFreeSegment from the segment it wrote.
 //
 // Generic over what the records hold: a replica's plog and replica index (core/replica/
 // replica_log.h) and the coordination server's coord.log (core/coord/coord_log.h) all use it.
