@@ -104,6 +104,22 @@ void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncReques
   }
 }
 
+// Whether the most recent drop of a partition without primary is the primary whose downgrade
+// left it so. A failed or replica-less secondary removed then holds nothing the all-replicas-down
+// rule could use, and is not remembered as a drop: appended after that primary, it would become
+// the most recent drop, which the rule refuses when it lost its replica (it might have committed
+// alone, meta_recovery.h), though a secondary of a partition without primary committed nothing
+// alone; the partition stayed down for good once its last secondary went so
+// (scenarios/regressions/pegasus_swarm_seed6342_missing_secondary_drop.json). Only meta's own
+// downgrade of a dead or failed primary leaves a partition without primary and that primary
+// last among the drops; the balancer's role swap steps the primary down to a secondary, the most
+// recent drop may then be any earlier one, so a secondary removed during the swap stays a drop.
+bool MetaServer::MostRecentDropIsLastPrimary(int partition) const {
+  const PartitionConfiguration& pc = configs_[partition];
+  PG_ASSERT(!pc.primary, "partition {} has a primary", pc.gpid);
+  return !pc.last_drops.empty() && !BalanceOwns(partition);
+}
+
 bool MetaServer::MayHoldData(int partition) const {
   return ddd_.data_reported[partition] || ddd_.known_committed[partition] > Decree(0) ||
          configs_[partition].last_committed_decree > Decree(0);
@@ -153,7 +169,9 @@ void MetaServer::RemoveFailedReplica(NodeId node, int partition, Outbox& out) {
   if (!pc.primary && IsSecondary(pc, node)) {
     // No primary to ask: meta removes it itself, so that failover picks a healthy secondary.
     out.Mark("meta.remove_failed_secondary_without_primary");
-    return PersistChange(RemoveSecondaryWithoutPrimary(pc, node), std::nullopt, out);
+    return PersistChange(
+        RemoveSecondaryWithoutPrimary(pc, node, !MostRecentDropIsLastPrimary(partition)),
+        std::nullopt, out);
   }
   if (pc.primary == node) {
     PG_LOG(kWarn, "partition {}: primary {} reports PS_ERROR; downgrading it", pc.gpid, node);

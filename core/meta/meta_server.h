@@ -122,6 +122,9 @@ class MetaServer final : public Node {
   // Whether some replica of the partition is known to hold data (a prepared or committed decree
   // reported, a failed replica, a persisted commit point).
   bool MayHoldData(int partition) const;
+  // Of a partition without primary: whether its most recent drop is the primary whose downgrade
+  // left it so (meta_config_sync.cc).
+  bool MostRecentDropIsLastPrimary(int partition) const;
   // Whether a sync's report that a replica failed or is gone is about the configuration at
   // `current` (meta_config_sync.cc).
   static bool ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot replica_ballot,

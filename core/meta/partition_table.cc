@@ -256,14 +256,16 @@ std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
 }
 
 PartitionConfiguration RemoveSecondaryWithoutPrimary(const PartitionConfiguration& current,
-                                                     NodeId node) {
+                                                     NodeId node, bool remember_as_drop) {
   PG_ASSERT(!current.primary.has_value(), "partition {} has primary", current.gpid);
   PG_ASSERT(IsSecondary(current, node), "{} is not a secondary of {}", node, current.gpid);
   PartitionConfiguration next = current;
   next.ballot = current.ballot.next();
   std::erase(next.secondaries, node);
-  next.last_drops.push_back(node);
-  if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
+  if (remember_as_drop) {
+    next.last_drops.push_back(node);
+    if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
+  }
   PG_ASSERT(!IsMember(next, node), "{}: {} still a member", current.gpid, node);
   PG_ASSERT_LE(next.last_drops.size(), kMaxLastDrops);
   return next;
