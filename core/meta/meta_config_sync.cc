@@ -91,6 +91,22 @@ void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncReques
   }
 }
 
+// Whether the most recent drop of a partition without primary is the primary whose downgrade
+// left it so. A failed or replica-less secondary removed then is filed behind that primary: after
+// it, it would become the most recent drop, which the all-replicas-down rule refuses when it lost
+// its replica (it might have committed alone, meta_recovery.h), though a secondary of a partition
+// without primary committed nothing alone and holds nothing its primary lacks; the partition
+// stayed down for good once its last secondary went so
+// (scenarios/regressions/pegasus_swarm_seed6342_missing_secondary_drop.json). Only meta's own
+// downgrade of a dead or failed primary leaves a partition without primary and that primary
+// last among the drops; the balancer's role swap steps the primary down to a secondary, the most
+// recent drop may then be any earlier one, so a secondary removed during the swap is appended.
+bool MetaServer::MostRecentDropIsLastPrimary(int partition) const {
+  const PartitionConfiguration& pc = configs_[partition];
+  PG_ASSERT(!pc.primary, "partition {} has a primary", pc.gpid);
+  return !pc.last_drops.empty() && !BalanceOwns(partition);
+}
+
 // Listed last, so that a change this very sync started (a failed replica's removal, above) is
 // already in flight and its partition left out: a reordered network could otherwise hand the
 // node this answer after the next one, which collects the replica, and a server back from a
@@ -135,7 +151,9 @@ void MetaServer::RemoveFailedReplica(NodeId node, int partition, Outbox& out) {
   if (!pc.primary && IsSecondary(pc, node)) {
     // No primary to ask: meta removes it itself, so that failover picks a healthy secondary.
     out.Mark("meta.remove_failed_secondary_without_primary");
-    return PersistChange(RemoveSecondaryWithoutPrimary(pc, node), std::nullopt, out);
+    return PersistChange(
+        RemoveSecondaryWithoutPrimary(pc, node, MostRecentDropIsLastPrimary(partition)),
+        std::nullopt, out);
   }
   if (pc.primary == node) {
     PG_LOG(kWarn, "partition {}: primary {} reports PS_ERROR; downgrading it", pc.gpid, node);

@@ -121,6 +121,9 @@ class MetaServer final : public Node {
   void CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req, ConfigSyncResponse& resp,
                              Outbox& out);
   void RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req, Outbox& out);
+  // Of a partition without primary: whether its most recent drop is the primary whose downgrade
+  // left it so (meta_config_sync.cc).
+  bool MostRecentDropIsLastPrimary(int partition) const;
   // Whether a sync's report that a replica failed or is gone is about the configuration at
   // `current` (meta_config_sync.cc).
   static bool ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot replica_ballot,

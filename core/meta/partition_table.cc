@@ -266,13 +266,14 @@ std::optional<NodeId> PickLearner(const PartitionConfiguration& current,
 }
 
 PartitionConfiguration RemoveSecondaryWithoutPrimary(const PartitionConfiguration& current,
-                                                     NodeId node) {
+                                                     NodeId node, bool behind_last_primary) {
   PG_ASSERT(!current.primary.has_value(), "partition {} has primary", current.gpid);
   PG_ASSERT(IsSecondary(current, node), "{} is not a secondary of {}", node, current.gpid);
   PartitionConfiguration next = current;
   next.ballot = current.ballot.next();
   std::erase(next.secondaries, node);
-  next.last_drops.push_back(node);
+  const bool behind = behind_last_primary && !next.last_drops.empty();
+  next.last_drops.insert(behind ? next.last_drops.end() - 1 : next.last_drops.end(), node);
   if (next.last_drops.size() > kMaxLastDrops) next.last_drops.erase(next.last_drops.begin());
   PG_ASSERT(!IsMember(next, node), "{}: {} still a member", current.gpid, node);
   PG_ASSERT_LE(next.last_drops.size(), kMaxLastDrops);

@@ -84,10 +84,12 @@ PartitionConfiguration DowngradePrimary(const PartitionConfiguration& current);
 PartitionConfiguration RenewPartition(const PartitionConfiguration& current);
 
 // Meta's own removal of a secondary whose replica failed (PS_ERROR, or no longer held) from a
-// partition without a primary, where no primary can ask for it: ballot + 1, the node appended to
-// last_drops. Precondition: no primary, `node` a secondary.
+// partition without a primary, where no primary can ask for it: ballot + 1, and the node added to
+// last_drops, last, or just before the last if `behind_last_primary` (the most recent drop is the
+// downgraded primary, which holds all it holds: MetaServer::RemoveFailedReplica says when).
+// Precondition: no primary, `node` a secondary.
 PartitionConfiguration RemoveSecondaryWithoutPrimary(const PartitionConfiguration& current,
-                                                     NodeId node);
+                                                     NodeId node, bool behind_last_primary);
 
 // partition_guardian::on_missing_primary with secondaries left: the alive secondary with the
 // fewest primaries among `primary_counts` (ties: lowest NodeId); nullopt if none is alive.

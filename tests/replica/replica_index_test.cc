@@ -23,13 +23,12 @@ void Connect(Harness& h) {
   h.CompleteLogs(kS);  // the boot sentinel
 }
 
-// Meta lets the server create kOther empty; the index append announcing it fails. `torn` bytes of
-// it reach the file first, as a failed write may leave.
+// Meta proposes the server as kOther's first primary, so it creates the replica empty; the index
+// append announcing it fails. `torn` bytes of it reach the file first, as a failed write may leave.
 void FailCreatingOther(Harness& h, const std::string& torn) {
-  PartitionConfiguration other = h.Config();
+  PartitionConfiguration other = h.Config({}, 2);
   other.gpid = kOther;
-  Outbox out =
-      h.Deliver(kMeta, kS, ConfigSyncResponse{.partitions = {other}, .create_empty = {kOther}});
+  Outbox out = h.Deliver(kMeta, kS, Harness::FirstPrimaryProposal(other, kS));
   ASSERT_TRUE(HasMark(out, "replica_server.replica_created"));
   Server& s = h.server(kS);
   ASSERT_EQ(s.pending_logs.size(), 1u);
@@ -43,19 +42,18 @@ void FailCreatingOther(Harness& h, const std::string& torn) {
   EXPECT_EQ(HasMark(out, "replica_server.index_segment_kept"), torn.empty());
 }
 
-// Meta lets the server create kGpid empty; the append succeeds, the replica serves as a
-// secondary. Then the process restarts.
+// The server creates kGpid's replica and is listed as its secondary; the append succeeds. Then the
+// process restarts.
 void CreateThenRestart(Harness& h) {
-  h.Deliver(kMeta, kS, ConfigSyncResponse{.partitions = {h.Config()}, .create_empty = {kGpid}});
-  h.CompleteLogs(kS);
+  h.CreateListed(kS, h.Config());
   ASSERT_EQ(h.View(kS).status, PartitionStatus::kSecondary);
   Connect(h);
 }
 
 // Swarm seed 7665: a server's first index append ever failed and created no file; the entries
 // after it went to "replicas.1", which no boot reads past a missing "replicas". Restarted, the
-// server forgot the partition it was primary of, meta let it create it empty, and it committed a
-// different decree 1.
+// server forgot the partition it was primary of, meta let it create it empty (as meta then did for
+// a member that never held its replica), and it committed a different decree 1.
 TEST(ReplicaIndex, AReplicaIndexedAfterAFailedFirstAppendIsLoadedAtBoot) {
   Harness h;
   Connect(h);
