@@ -97,6 +97,7 @@ void PegasusClient::TrySend(Time now, Outbox& out) {
   PG_ASSERT(open_.has_value());
   PG_ASSERT(!open_->in_flight, "a second attempt while one awaits its reply");
   PG_ASSERT(!open_->backing_off, "sending while a backoff runs");
+  PG_ASSERT(!open_->out_of_time, "sending after the last attempt that fit before the deadline");
   const PartitionConfiguration* pc = nullptr;
   if (partition_count_ > 0) {
     const size_t partition = open_->partition_hash % partition_count_;
@@ -147,8 +148,13 @@ void PegasusClient::Backoff(Time now, Outbox& out) {
   const Duration delay =
       Millis(std::min<int64_t>(int64_t{8} << std::min(open_->retries, 10), 1000));
   ++open_->retries;
-  // Past the deadline there is no point: the deadline timer ends the operation.
-  if (now + delay >= open_->deadline) return;
+  // Past the deadline there is no point: the deadline timer ends the operation, and until then
+  // nothing (a config answer in particular) starts another attempt, else a partition without
+  // primary had every answer ask meta again at once.
+  if (now + delay >= open_->deadline) {
+    open_->out_of_time = true;
+    return;
+  }
   open_->backing_off = true;
   out.SetTimer(kRetryTimer, delay);
 }
@@ -201,7 +207,7 @@ void PegasusClient::OnQueryConfig(const QueryConfigResponse& resp, Time now, Out
   }
   PG_ASSERT_EQ(configs_.size(), static_cast<size_t>(partition_count_));
   PG_ASSERT_GT(partition_count_, 0, "a valid answer fills the cache");
-  if (open_ && !open_->in_flight && !open_->backing_off) TrySend(now, out);
+  if (open_ && !open_->in_flight && !open_->backing_off && !open_->out_of_time) TrySend(now, out);
 }
 
 void PegasusClient::OnResponse(const ClientResponse& resp, Time now, Outbox& out) {

@@ -70,6 +70,8 @@ class PegasusClient final : public Node {
     // A write attempt was sent and got no definite "no effect" answer.
     bool maybe_applied = false;
     bool backing_off = false;
+    // No further attempt fits before the deadline: the deadline timer ends the operation.
+    bool out_of_time = false;
   };
 
   void StartOp(Time now, Outbox& out);

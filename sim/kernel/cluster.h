@@ -196,6 +196,8 @@ class Cluster {
   SimDisk& disk(NodeId node);
   // 0 before the first Start/Restart; +1 on each.
   uint64_t incarnation(NodeId node) const;
+  // How many times the node's disk was replaced (a "wipe"): SimDisk::generation.
+  uint64_t disk_generation(NodeId node) const;
   // True when an active partition drops messages from `from` to `to` right now.
   bool Partitioned(NodeId from, NodeId to) const;
   const NetworkStats& network_stats() const;

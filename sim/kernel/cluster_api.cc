@@ -137,6 +137,12 @@ SimDisk& Cluster::disk(NodeId node) {
   return impl_->nodes[node.value()]->disk;
 }
 
+uint64_t Cluster::disk_generation(NodeId node) const {
+  PG_ASSERT(impl_->Valid(node), "disk_generation({}) of a cluster with {} nodes", node,
+            impl_->nodes.size());
+  return impl_->nodes[node.value()]->disk.generation();
+}
+
 uint64_t Cluster::incarnation(NodeId node) const {
   return impl_->Valid(node) ? impl_->nodes[node.value()]->incarnation : 0;
 }

@@ -17,13 +17,21 @@ std::string NameOf(const std::vector<ServerNow>& servers, NodeId id) {
 
 }  // namespace
 
-void PartitionFates::Observe(NodeId node, const std::vector<ReplicaServer::ReplicaView>& views) {
+void PartitionFates::Observe(NodeId node, uint64_t disk_generation,
+                             const std::vector<ReplicaServer::ReplicaView>& views) {
+  auto& [generation, seen] = held_[node];
+  if (generation != disk_generation) {
+    for (Gpid gpid : seen) lost_.insert({node, gpid});
+    seen.clear();
+    generation = disk_generation;
+  }
   for (const ReplicaServer::ReplicaView& v : views) {
+    seen.insert(v.gpid);
     // A failed replica's decrees are not a commit point (it reports none to meta either).
     if (v.status == PartitionStatus::kError) {
-      failed_.insert({node, v.gpid});
+      lost_.insert({node, v.gpid});
     } else {
-      failed_.erase({node, v.gpid});
+      lost_.erase({node, v.gpid});
       Decree& c = committed_[v.gpid];
       c = std::max(c, v.last_committed);
     }
@@ -45,22 +53,23 @@ std::optional<std::string> PartitionFates::WhyUnrecoverable(
       best_prepared = std::max(best_prepared.value_or(Decree(0)), v.last_prepared);
     }
   }
-  std::vector<std::string> failed;  // servers whose replica was last seen failed
-  for (const auto& [node, gpid] : failed_) {
-    if (gpid == pc.gpid) failed.push_back(NameOf(servers, node));
+  std::vector<std::string> lost;  // servers whose replica was last seen failed, or wiped since
+  for (const auto& [node, gpid] : lost_) {
+    if (gpid == pc.gpid) lost.push_back(NameOf(servers, node));
   }
   const Decree committed = Committed(pc.gpid);
-  if ((!best_prepared || *best_prepared < committed) && !failed.empty()) {
+  if ((!best_prepared || *best_prepared < committed) && !lost.empty()) {
     return fmt::format(
-        "decree {} was committed, {}, and its replica failed on {} (a lost log tail)", committed,
+        "decree {} was committed, {}, and its replica was lost on {} (a lost log tail or disk)",
+        committed,
         best_prepared ? fmt::format("the replicas left prepared only up to {}", *best_prepared)
                       : std::string("no healthy replica is left"),
-        fmt::join(failed, ", "));
+        fmt::join(lost, ", "));
   }
-  if (!pc.last_drops.empty() && failed_.contains({pc.last_drops.back(), pc.gpid})) {
+  if (!pc.last_drops.empty() && lost_.contains({pc.last_drops.back(), pc.gpid})) {
     return fmt::format(
-        "its most recent drop {} failed its replica (a lost log tail): what it alone committed is "
-        "known to no one",
+        "its most recent drop {} lost its replica (a lost log tail or disk): what it alone "
+        "committed is known to no one",
         NameOf(servers, pc.last_drops.back()));
   }
   return std::nullopt;

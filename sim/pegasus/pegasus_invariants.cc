@@ -57,7 +57,7 @@ std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
   c.incarnation = cluster.incarnation(id);
   c.views.clear();
   if (c.server != nullptr) c.views = c.server->Views(cluster.LocalTime(id));
-  s.fates->Observe(id, c.views);
+  s.fates->Observe(id, cluster.disk_generation(id), c.views);
   std::vector<Gpid> appeared;  // both lists are in gpid order: one merge walk
   size_t b = 0;
   for (const auto& v : c.views) {

@@ -137,6 +137,35 @@ TEST(PegasusClient, TimeoutIsUnknownOutcome) {
   EXPECT_EQ(n.records[1].type, "fail");
 }
 
+// Once no backoff fits before the deadline, nothing starts another attempt: a config answer that
+// still shows the partition without primary used to have the client ask meta again at once,
+// answer after answer, a storm at one instant over a link without latency.
+TEST(PegasusClient, NoAttemptAfterTheLastBackoffThatFitsBeforeTheDeadline) {
+  ClientFixture f({{"get", 1}}, 1, Millis(100));
+  QueryConfigResponse headless = Table(2);
+  for (PartitionConfiguration& pc : headless.partitions) pc.primary.reset();
+  f.Step(At(0), Boot{});
+  f.Receive(At(1), kClientMeta, headless);
+  Outbox op = f.Fire(At(5), PegasusClient::kNextOpTimer);  // deadline 105 ms
+  EXPECT_TRUE(SentOf<ClientRequest>(op).empty());
+  // Retries back off 8, 16, 32 ms, asking meta each time; the next delay (64 ms) passes the
+  // deadline, and from then on answers start nothing.
+  int64_t t = 5;
+  for (int64_t delay : {8, 16, 32}) {
+    t += delay;
+    f.Receive(At(t - 1), kClientMeta, headless);
+    f.Fire(At(t), PegasusClient::kRetryTimer);
+  }
+  for (int i = 0; i < 5; ++i) {
+    Outbox answer = f.Receive(At(t + 1), kClientMeta, headless);
+    EXPECT_TRUE(SentOf<QueryConfigRequest>(answer).empty()) << "answer " << i << " asked again";
+    EXPECT_TRUE(SentOf<ClientRequest>(answer).empty());
+  }
+  f.Fire(At(105), PegasusClient::kDeadlineTimer);
+  ASSERT_EQ(f.records.size(), 2u);
+  EXPECT_EQ(f.records[1].type, "fail");
+}
+
 // Every operation's invocation and ok completion parse with the checker's strict reader.
 TEST(PegasusClient, HistoryValuesFollowTheFormatTable) {
   ClientFixture f({{"get", 1},
