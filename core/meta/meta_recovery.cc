@@ -231,6 +231,8 @@ void MetaServer::CureDdd(int partition, Outbox& out) {
       return;
     case DddDecision::Kind::kRenew:
       PG_LOG(kWarn, "partition {} has no member: starting over as new ({})", pc.gpid, d.why);
+      // The argument that nothing was ever prepared needs a write to need two members.
+      PG_ASSERT_GE(options_.mutation_2pc_min_replica_count, 2, "partition {}", pc.gpid);
       out.Mark("meta.ddd_renew_unwritten");
       return PersistChange(RenewPartition(pc), std::nullopt, out);
     case DddDecision::Kind::kRecover:
