@@ -67,7 +67,8 @@ void MetaServer::ProposeFirstPrimary(int partition, std::map<NodeId, int>& prima
     return;
   }
   out.Mark("meta.propose_first_primary");
-  out.Send(*first, ConfigProposal{.type = ConfigType::kAssignPrimary, .config = pc, .node = *first});
+  out.Send(*first,
+           ConfigProposal{.type = ConfigType::kAssignPrimary, .config = pc, .node = *first});
   ++primary_counts[*first];
 }
 

@@ -65,9 +65,9 @@ struct UpdateDecision {
 // requested by a secondary of a partition without a primary (the one meta proposed it to), and
 // CT_ASSIGN_PRIMARY requested by a last drop of a partition without members (whether it is the
 // DDD rule's pick is the caller's to check), or by any server for a new partition (IsNewPartition:
-// it created the replica, empty, on meta's proposal). The configuration meta persists is computed from its
-// own current one (the request's other fields are not trusted), with the removed node appended to
-// last_drops; only its last_committed_decree rises to the requester's commit point.
+// it created the replica, empty, on meta's proposal). The configuration meta persists is computed
+// from its own current one (the request's other fields are not trusted), with the removed node
+// appended to last_drops; only its last_committed_decree rises to the requester's commit point.
 // `allow_extra_secondary`: meta's balancer added this learner (CT_ADD_SECONDARY_FOR_LB), so the
 // group may grow one member past max_replica_count until the balancer removes the replica it
 // copied (Pegasus allows the 4th).

@@ -70,8 +70,7 @@ TEST(Balancer, UnhealthyTableGetsNothing) {
 TEST(Balancer, BalancedTableGetsNothing) {
   for (int n : {3, 4, 5, 8}) {
     for (int parts : {1, 5, 8, 32}) {
-      const auto table =
-          FullLayout(parts, 3, Nodes(0, n));
+      const auto table = FullLayout(parts, 3, Nodes(0, n));
       const auto summary = SummarizeBalance(table, Nodes(0, n));
       EXPECT_TRUE(summary.primaries_balanced) << n << "/" << parts;
       EXPECT_EQ(ProposeBalance(table, Nodes(0, n), {}).empty(), summary.balanced())
@@ -118,8 +117,7 @@ TEST(Balancer, PrimariesMoveBeforeSecondariesAreCopied) {
 TEST(Balancer, CopiesSecondariesOnlyWhenPrimariesAreBalanced) {
   // Three partitions on nodes 0..2 and two empty alive nodes: primaries 1,1,1,0,0 are
   // balanced, replicas 3,3,3,0,0 are not.
-  const auto table =
-      FullLayout(3, 3, Nodes(0, 3));
+  const auto table = FullLayout(3, 3, Nodes(0, 3));
   const auto alive = Nodes(0, 5);
   const auto ps = ProposeBalance(table, alive, {});
   ASSERT_FALSE(ps.empty());

@@ -14,9 +14,10 @@ namespace pg::testing {
 inline std::vector<PartitionConfiguration> FullLayout(int partition_count, int replica_count,
                                                       const std::vector<NodeId>& servers,
                                                       int32_t app_id = 1) {
-  std::vector<PartitionConfiguration> table = CreateTableLayout(
-      {.app_id = app_id, .partition_count = partition_count, .replica_count = replica_count,
-       .servers = servers});
+  std::vector<PartitionConfiguration> table = CreateTableLayout({.app_id = app_id,
+                                                                 .partition_count = partition_count,
+                                                                 .replica_count = replica_count,
+                                                                 .servers = servers});
   const size_t n = servers.size();
   for (size_t i = 0; i < table.size(); ++i) {
     table[i].primary = servers[i % n];

@@ -23,11 +23,13 @@ MetaServerOptions TwoReplicas() {
   return {.replica_servers = Servers(3), .partition_count = 1, .replica_count = 2};
 }
 
-void Beacons(MetaFixture& f, int64_t t, const std::set<NodeId>& up) {
+void BeaconsFrom(MetaFixture& f, int64_t t, const std::set<NodeId>& up) {
   for (NodeId s : up) f.Receive(At(t), s, Beacon{.send_time = At(t - 1)});
 }
-Outbox CheckAt(MetaFixture& f, int64_t t) { return f.Step(At(t), TimerFired{.timer = TimerId(1)}); }
-void CompleteAll(MetaFixture& f, const Outbox& out, int64_t t) {
+Outbox GuardianCheckAt(MetaFixture& f, int64_t t) {
+  return f.Step(At(t), TimerFired{.timer = TimerId(1)});
+}
+void CompleteAppends(MetaFixture& f, const Outbox& out, int64_t t) {
   for (const AppendLog& a : AppendsOf(out)) f.Complete(At(t), a);
 }
 
@@ -35,8 +37,8 @@ void CompleteAll(MetaFixture& f, const Outbox& out, int64_t t) {
 void DowngradeThePrimary(MetaFixture& f) {
   f.BootReady(At(0));
   for (int64_t t = 1000; t <= 10000; t += 1000) {
-    if (t <= 2000) Beacons(f, t, {NodeId(1), NodeId(2), NodeId(3)});
-    CompleteAll(f, CheckAt(f, t), t);
+    if (t <= 2000) BeaconsFrom(f, t, {NodeId(1), NodeId(2), NodeId(3)});
+    CompleteAppends(f, GuardianCheckAt(f, t), t);
   }
   const PartitionConfiguration& pc = f.meta().partitions()[0];
   ASSERT_FALSE(pc.primary.has_value());
@@ -46,11 +48,11 @@ void DowngradeThePrimary(MetaFixture& f) {
 
 // Node 2 comes back without the replica it is listed with, and reports it missing.
 Outbox ReportMissing(MetaFixture& f, int64_t t) {
-  Beacons(f, t, {NodeId(2)});
+  BeaconsFrom(f, t, {NodeId(2)});
   return f.Receive(
       At(t), NodeId(2),
-      ConfigSyncRequest{.missing = {{.gpid = kPartition,
-                                     .listed_ballot = f.meta().partitions()[0].ballot}}});
+      ConfigSyncRequest{
+          .missing = {{.gpid = kPartition, .listed_ballot = f.meta().partitions()[0].ballot}}});
 }
 
 TEST(MetaMissingSecondaryDrop, ASecondaryRemovedWithoutPrimaryIsFiledBehindTheDowngradedPrimary) {
@@ -58,7 +60,7 @@ TEST(MetaMissingSecondaryDrop, ASecondaryRemovedWithoutPrimaryIsFiledBehindTheDo
   DowngradeThePrimary(f);
   Outbox out = ReportMissing(f, 11000);
   EXPECT_TRUE(HasMark(out, "meta.remove_failed_secondary_without_primary"));
-  CompleteAll(f, out, 11001);
+  CompleteAppends(f, out, 11001);
   const PartitionConfiguration& pc = f.meta().partitions()[0];
   EXPECT_FALSE(pc.primary.has_value());
   EXPECT_TRUE(pc.secondaries.empty());
@@ -69,11 +71,11 @@ TEST(MetaMissingSecondaryDrop, ASecondaryRemovedWithoutPrimaryIsFiledBehindTheDo
 TEST(MetaMissingSecondaryDrop, TheDowngradedPrimaryIsAssignedOnceItReturns) {
   MetaFixture f(TwoReplicas());
   DowngradeThePrimary(f);
-  CompleteAll(f, ReportMissing(f, 11000), 11001);
+  CompleteAppends(f, ReportMissing(f, 11000), 11001);
   // Node 1 returns holding the replica at ballot 1: decree 1 prepared, none committed.
-  Beacons(f, 12000, {NodeId(1), NodeId(2)});
+  BeaconsFrom(f, 12000, {NodeId(1), NodeId(2)});
   f.Receive(At(12000), NodeId(1), ConfigSyncRequest{.stored_replicas = {Held(1, 0, 1)}});
-  Outbox check = CheckAt(f, 12001);
+  Outbox check = GuardianCheckAt(f, 12001);
   EXPECT_TRUE(HasMark(check, "meta.ddd_recover"));
   EXPECT_FALSE(HasMark(check, "meta.ddd_refuse"));
   auto proposals = SentOf<ConfigProposal>(check);

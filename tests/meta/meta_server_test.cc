@@ -58,9 +58,9 @@ TEST(MetaServer, NewPartitionGetsAFirstPrimaryThenLearners) {
   next.ballot = next.ballot.next();
   next.primary = first;
   const NodeId other = first == NodeId(1) ? NodeId(2) : NodeId(1);
-  Outbox ask = f.Receive(At(1100), first,
-                         UpdateConfigRequest{
-                             .type = ConfigType::kAssignPrimary, .config = next, .node = first});
+  Outbox ask = f.Receive(
+      At(1100), first,
+      UpdateConfigRequest{.type = ConfigType::kAssignPrimary, .config = next, .node = first});
   ASSERT_EQ(AppendsOf(ask).size(), 1u);
   f.Complete(At(1101), AppendsOf(ask)[0]);
   const int i = proposal.config.gpid.partition_index;

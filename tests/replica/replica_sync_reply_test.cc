@@ -37,24 +37,18 @@ TEST(ReplicaSyncReply, AnAnswerToASupersededSyncIsDropped) {
   ASSERT_EQ(h.View(kP).status, PartitionStatus::kInactive);
 
   Outbox stale = h.Deliver(
-      kMeta, kP,
-      ConfigSyncResponse{
-          .partitions = {h.Config()}, .sync_id = first->sync_id});
+      kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}, .sync_id = first->sync_id});
   EXPECT_TRUE(HasMark(stale, "replica_server.superseded_sync_reply"));
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kInactive) << "a role taken up from a stale answer";
 
   Outbox current = h.Deliver(
-      kMeta, kP,
-      ConfigSyncResponse{
-          .partitions = {h.Config()}, .sync_id = second->sync_id});
+      kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}, .sync_id = second->sync_id});
   EXPECT_FALSE(HasMark(current, "replica_server.superseded_sync_reply"));
   h.CompleteLogs(kP);
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
   // Answered: a second copy of the answer (a network duplicate) is not taken either.
   Outbox again = h.Deliver(
-      kMeta, kP,
-      ConfigSyncResponse{
-          .partitions = {h.Config()}, .sync_id = second->sync_id});
+      kMeta, kP, ConfigSyncResponse{.partitions = {h.Config()}, .sync_id = second->sync_id});
   EXPECT_TRUE(HasMark(again, "replica_server.superseded_sync_reply"));
 }
 
