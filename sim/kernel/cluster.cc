@@ -89,6 +89,7 @@ Cluster::Impl::Event& Cluster::Impl::NewEvent(Time at, EventKind kind, NodeId no
   e.msg_digest = 0;
   e.leaves_sender = Time();
   e.sender_power_losses = 0;
+  e.receiver_incarnation = 0;
   return e;
 }
 
@@ -137,6 +138,9 @@ bool Cluster::Impl::DeliverInput(Event& e) {
   }
   if (std::holds_alternative<Receive>(e.input) && !ns.node) {
     return DropDelivery(e, "receiver down", &stats.dropped_down);
+  }
+  if (std::holds_alternative<Receive>(e.input) && ConnectionGone(e)) {
+    return DropDelivery(e, "receiver restarted since it was sent", &stats.dropped_down);
   }
   if (const auto* appended = std::get_if<LogAppended>(&e.input)) {
     // The disk finished the append whether or not the process is paused: a crash keeps it now.
@@ -239,6 +243,15 @@ bool Cluster::Impl::LostWithSender(const Event& e) const {
   if (!Valid(from)) return false;
   const std::vector<Time>& losses = nodes[from.value()]->power_losses;
   return e.sender_power_losses < losses.size() && losses[e.sender_power_losses] < e.leaves_sender;
+}
+
+// A message sent to an incarnation of its receiver that crashed since: that incarnation's
+// connections broke with it (a TCP peer's crash resets the connection), and what they carried is
+// lost; the restarted process never reads it. Only a message sent while the receiver was down
+// (no connection yet) goes to whichever incarnation is up when it arrives.
+bool Cluster::Impl::ConnectionGone(const Event& e) const {
+  const NodeState& ns = *nodes[e.node.value()];
+  return e.receiver_incarnation != 0 && e.receiver_incarnation != ns.incarnation;
 }
 
 bool Cluster::Impl::DropDelivery(const Event& e, const char* why, uint64_t* counter) {

@@ -44,8 +44,13 @@ struct Event {
   EventKind kind = EventKind::kInput;
   NodeId node;  // kInput: the receiver
   // Timers, log completions and Boot belong to the incarnation that caused them (they die with
-  // it); messages carry 0, since the network delivers to whichever incarnation is up.
+  // it); messages carry 0 (see receiver_incarnation).
   uint64_t incarnation = 0;
+  // Receive: the receiver's incarnation when the message was sent, whose connection carries it; a
+  // crash of the receiver breaks that connection, so a later incarnation never gets the message
+  // (Impl::ConnectionGone). 0: the receiver was down then, and whichever incarnation is up when it
+  // arrives takes it (the sender's session connects to it).
+  uint64_t receiver_incarnation = 0;
   // TimerFired: the arming it belongs to; a re-armed or cancelled timer's older firing is stale.
   uint64_t timer_generation = 0;
   // LogAppended of a sync append: the file length that becomes durable on completion (0: none).
@@ -103,6 +108,7 @@ struct HeldMessage {
   Message msg;
   Time leaves_sender;
   uint32_t sender_power_losses = 0;
+  uint64_t receiver_incarnation = 0;
 };
 
 // A crash waiting for a node's mark (Cluster::ArmCrashOnMark).
@@ -161,6 +167,7 @@ struct Cluster::Impl {
   // True when the sender of `e` (a Receive) lost power while the message still waited in its
   // kernel: it never left the machine, so it never arrives.
   bool LostWithSender(const Event& e) const;
+  bool ConnectionGone(const Event& e) const;
   uint32_t PowerLosses(NodeId node) const {
     return static_cast<uint32_t>(nodes[node.value()]->power_losses.size());
   }
@@ -176,7 +183,11 @@ struct Cluster::Impl {
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
-  void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
+  void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg,
+              uint64_t receiver_incarnation);
+  // The receiver incarnation a message sent to `to` now is carried to
+  // (Event::receiver_incarnation).
+  uint64_t ConnectionTo(NodeId to) const;
   void ReleaseHeld();
   // A delivery tick: the policy picks one link's oldest in-flight message, which is delivered.
   bool DeliveryTick();

@@ -35,13 +35,20 @@ void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Mes
                     .to = to,
                     .msg_digest = msg_digest,
                     .msg = std::move(msg),
-                    .sender_power_losses = PowerLosses(from)});
+                    .sender_power_losses = PowerLosses(from),
+                    .receiver_incarnation = ConnectionTo(to)});
     return;
   }
-  Depart(from, to, msg_digest, std::move(msg));
+  Depart(from, to, msg_digest, std::move(msg), ConnectionTo(to));
 }
 
-void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg) {
+uint64_t Cluster::Impl::ConnectionTo(NodeId to) const {
+  const NodeState& ns = *nodes[to.value()];
+  return ns.node ? ns.incarnation : 0;
+}
+
+void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg,
+                           uint64_t receiver_incarnation) {
   std::array<Time, 2> at;
   // The time each copy waits in the sender's kernel (a straggler's or a delay rule's lag): until
   // it has left, the sender's power loss loses it (Impl::LostWithSender).
@@ -85,7 +92,8 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
                                .msg_digest = msg_digest,
                                .msg = i + 1 < copies ? msg : std::move(msg),
                                .leaves_sender = now + in_kernel[i],
-                               .sender_power_losses = power_losses});
+                               .sender_power_losses = power_losses,
+                               .receiver_incarnation = receiver_incarnation});
       NewEvent(at[i], EventKind::kDeliveryTick, to, 0);
     }
     return;
@@ -95,6 +103,7 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
     e.msg_digest = msg_digest;
     e.leaves_sender = now + in_kernel[i];
     e.sender_power_losses = power_losses;
+    e.receiver_incarnation = receiver_incarnation;
     if (i + 1 < copies) {
       stats.duplicated++;
       e.input.emplace<Receive>(Receive{.from = from, .msg = msg});
@@ -123,7 +132,7 @@ void Cluster::Impl::ReleaseHeld() {
       lost.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
       DropDelivery(lost, "sender lost power", &stats.dropped_sender_power);
     } else {
-      Depart(m.from, m.to, m.msg_digest, std::move(m.msg));
+      Depart(m.from, m.to, m.msg_digest, std::move(m.msg), m.receiver_incarnation);
       ++released;
     }
   }
@@ -162,6 +171,7 @@ bool Cluster::Impl::DeliveryTick() {
   e.msg_digest = m.msg_digest;
   e.leaves_sender = m.leaves_sender;
   e.sender_power_losses = m.sender_power_losses;
+  e.receiver_incarnation = m.receiver_incarnation;
   e.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
   return DeliverInput(e);
 }

@@ -145,17 +145,21 @@ TEST(Lifecycle, RestartDeliversBootBeforeAnyMessageToTheNewIncarnation) {
   Steps steps;
   steps.Attach(cluster, ids[1]);
   cluster.Start();
-  // The crash and restart run before the Pings due at 5 ms (scheduled earlier); the Boot is
-  // scheduled after them, yet the Pings must wait for it.
-  cluster.Schedule(At(5), "bounce", [&](Cluster& c) {
+  // Node 1 goes down at 1 ms (the first Pings, due at 5 ms, die with its connection) and node 0
+  // restarts, sending its Pings again while node 1 is down; those reach whichever incarnation is
+  // up at 6 ms. Node 1's restart runs before them (scheduled earlier); its Boot is scheduled
+  // after them, yet the Pings must wait for it.
+  cluster.Schedule(At(1), "down", [&](Cluster& c) {
     c.Crash(ids[1], CrashMode::kProcess);
-    c.Restart(ids[1]);
+    c.Crash(ids[0], CrashMode::kProcess);
+    c.Restart(ids[0]);
   });
+  cluster.Schedule(At(6), "up", [&](Cluster& c) { c.Restart(ids[1]); });
   cluster.RunUntil(Time::Zero() + Seconds(1));
   ASSERT_EQ(steps.of.size(), 12u);
   EXPECT_TRUE(std::holds_alternative<Boot>(steps.of[0].input));
   EXPECT_TRUE(std::holds_alternative<Boot>(steps.of[1].input));
-  EXPECT_EQ(steps.of[1].at, At(5));
+  EXPECT_EQ(steps.of[1].at, At(6));
   EXPECT_EQ(steps.PingSeqs(), (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_EQ(cluster.incarnation(ids[1]), 2u);
 }

@@ -212,6 +212,8 @@ TEST(Network, SendToAnUnknownNodeIsDroppedNotAsserted) {
 }
 
 TEST(Network, MessagesToADownNodeAreDroppedOnDelivery) {
+  // Up again before the messages arrive: they were sent on the connection of the incarnation that
+  // crashed, which broke with it, so the new one never reads them.
   Cluster cluster({.seed = 3, .default_link = Link(5, 5)});
   Journal journal;
   auto ids = AddScripted(cluster, &journal, {SendOnBoot(NodeId(1), 10), nullptr});
@@ -219,9 +221,10 @@ TEST(Network, MessagesToADownNodeAreDroppedOnDelivery) {
   cluster.RunUntil(Time::Zero() + Millis(1));
   cluster.Crash(ids[1], CrashMode::kProcess);
   cluster.RunUntil(Time::Zero() + Millis(4));
-  cluster.Restart(ids[1]);  // up again before the messages arrive: they are delivered
+  cluster.Restart(ids[1]);
   cluster.RunUntil(Time::Zero() + Seconds(1));
-  EXPECT_EQ(journal.PingsFrom(ids[1], ids[0]).size(), 10u);
+  EXPECT_TRUE(journal.PingsFrom(ids[1], ids[0]).empty());
+  EXPECT_EQ(cluster.network_stats().dropped_down, 10u);
 
   Cluster c2({.seed = 3, .default_link = Link(5, 5)});
   Journal j2;
@@ -232,6 +235,24 @@ TEST(Network, MessagesToADownNodeAreDroppedOnDelivery) {
   c2.RunUntil(Time::Zero() + Seconds(1));
   EXPECT_TRUE(j2.PingsFrom(ids2[1], ids2[0]).empty());
   EXPECT_EQ(c2.network_stats().dropped_down, 10u);
+}
+
+// Sent while the receiver is down, a message goes to whichever incarnation is up when it arrives
+// (the sender's session connects to it).
+TEST(Network, MessagesSentToADownNodeReachItsNextIncarnation) {
+  Cluster cluster({.seed = 3, .default_link = Link(5, 5)});
+  Journal journal;
+  auto ids = AddScripted(cluster, &journal, {SendOnBoot(NodeId(1), 10), nullptr});
+  cluster.Start();
+  cluster.RunUntil(Time::Zero() + Millis(1));
+  cluster.Crash(ids[1], CrashMode::kProcess);
+  cluster.Crash(ids[0], CrashMode::kProcess);
+  cluster.Restart(ids[0]);  // sends its 10 pings again, at 1 ms, to the node that is down
+  cluster.RunUntil(Time::Zero() + Millis(2));
+  cluster.Restart(ids[1]);
+  cluster.RunUntil(Time::Zero() + Seconds(1));
+  EXPECT_EQ(journal.PingsFrom(ids[1], ids[0]).size(), 10u);
+  EXPECT_EQ(cluster.network_stats().dropped_down, 10u) << "the first ten, sent to the crashed one";
 }
 
 TEST(Network, MessagesFromACrashedSenderStillArrive) {
