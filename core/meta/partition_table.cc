@@ -49,10 +49,6 @@ bool IsMember(const PartitionConfiguration& config, NodeId node) {
   return config.primary == node || IsSecondary(config, node);
 }
 
-bool IsNewPartition(const PartitionConfiguration& config) {
-  return !config.primary && config.secondaries.empty() && config.last_drops.empty();
-}
-
 namespace {
 
 // The alive candidate with the smallest count (absent: 0); ties go to the lowest NodeId.

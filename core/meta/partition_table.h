@@ -36,9 +36,6 @@ std::vector<PartitionConfiguration> CreateTableLayout(const TableLayoutOptions& 
 std::optional<std::string> ConfigProblem(const PartitionConfiguration& config);
 
 bool IsMember(const PartitionConfiguration& config, NodeId node);
-// Never had a member: no primary, no secondary, and no drop (every removal appends one; Pegasus's
-// on_missing_primary reads an empty last_drops the same way).
-bool IsNewPartition(const PartitionConfiguration& config);
 bool IsSecondary(const PartitionConfiguration& config, NodeId node);
 
 // Pegasus keeps the most recently dropped members (partition_guardian uses them to pick a

@@ -2,6 +2,10 @@
 
 namespace pg {
 
+bool IsNewPartition(const PartitionConfiguration& config) {
+  return !config.primary && config.secondaries.empty() && config.last_drops.empty();
+}
+
 std::string_view PartitionStatusName(PartitionStatus s) {
   switch (s) {
     case PartitionStatus::kInactive:

@@ -56,6 +56,11 @@ struct PartitionConfiguration {
   bool operator==(const PartitionConfiguration&) const = default;
 };
 
+// Never had a member: no primary, no secondary, and no drop (every removal adds one; Pegasus's
+// on_missing_primary reads an empty last_drops the same way). Meta gives such a partition a first
+// primary, which creates its replica empty.
+bool IsNewPartition(const PartitionConfiguration& config);
+
 // replica_configuration: one member's view, carried by prepare, group check and learner messages.
 struct ReplicaConfiguration {
   Gpid gpid;

@@ -193,8 +193,8 @@ void Replica::AssignPrimaryFromDrops(Time now, const ConfigProposal& p, Outbox& 
   const bool memberless = !p.config.primary && p.config.secondaries.empty();
   // A new partition's first primary: meta proposed it to this server, which created the replica
   // empty for it (ReplicaServer::CreateFirstPrimary); nothing was ever written there.
-  const bool first = memberless && p.config.last_drops.empty() &&
-                     status_ == PartitionStatus::kInactive && plist_.max_decree() == Decree(0);
+  const bool first = IsNewPartition(p.config) && status_ == PartitionStatus::kInactive &&
+                     plist_.max_decree() == Decree(0);
   // A restarted replica (its log replayed, PS_INACTIVE) is the usual candidate; a secondary meta
   // removed while it could not hear is one too. A learner's state is partial; a failed replica's
   // log may lack what it acked.

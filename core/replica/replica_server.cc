@@ -206,14 +206,14 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
 // proposal once its index entry is durable (OnIndexDone; Replica::AssignPrimaryFromDrops). Not
 // over an unacknowledged failure of this partition (see OnLearningMessage).
 bool ReplicaServer::IsFirstPrimaryProposal(const ConfigProposal& p) const {
-  return p.type == ConfigType::kAssignPrimary && p.node == self() && !p.config.primary &&
-         p.config.secondaries.empty() && p.config.last_drops.empty();
+  return p.type == ConfigType::kAssignPrimary && p.node == self() && IsNewPartition(p.config);
 }
 
 void ReplicaServer::CreateFirstPrimary(Time now, NodeId from, const ConfigProposal& p,
                                        Outbox& out) {
   PG_ASSERT(IsFirstPrimaryProposal(p) && connected_ && Find(p.config.gpid) == nullptr);
-  if (failed_replicas_.contains(p.config.gpid) || env_.disk == nullptr) {
+  if (env_.disk == nullptr) return;
+  if (failed_replicas_.contains(p.config.gpid)) {
     out.Mark("replica_server.first_primary_refused_while_failed");
     return;
   }
