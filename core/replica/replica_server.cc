@@ -11,6 +11,7 @@ ReplicaServer::ReplicaServer(const NodeEnv& env, ReplicaServerOptions options)
   PG_ASSERT(options_.open_engine != nullptr, "a replica server needs open_engine");
   PG_ASSERT_GT(options_.lease, Duration(), "the lease must be positive");
   if (env_.rng != nullptr) last_call_id_ = env_.rng->NextU64() >> 1;  // room to count up
+  if (env_.rng != nullptr) incarnation_ = env_.rng->NextU64() | 1;
 }
 
 NodeId ReplicaServer::meta() const {
