@@ -254,6 +254,7 @@ void MetaServer::OnReceive(const Receive& r, Time now, Outbox& out) {
   // A meta that does not lead answers in AnswerAsFollower (CoordStep).
   PG_ASSERT(!coord_ || leading_, "{} from {} reached a follower's handlers", MessageName(r.msg),
             r.from);
+  if (!FromCurrentIncarnation(r, out)) return;
   if (const auto* beacon = std::get_if<Beacon>(&r.msg)) return OnBeacon(r.from, *beacon, now, out);
   const bool config_request = std::holds_alternative<QueryConfigRequest>(r.msg) ||
                               std::holds_alternative<ConfigSyncRequest>(r.msg);
@@ -273,6 +274,20 @@ void MetaServer::OnReceive(const Receive& r, Time now, Outbox& out) {
     return OnUpdateConfig(r.from, *u, out);
   }
   PG_LOG(kInfo, "ignoring {} from {}: not a meta request", MessageName(r.msg), r.from);
+}
+
+// A beacon or config sync of a server's previous incarnation, arriving after the new one's: its
+// socket data outlived the process. Taken as current, an old report made the all-replicas-down
+// rule rank a server below the ballot it had reached
+// (scenarios/regressions/pegasus_swarm_seed2043_previous_incarnation.json).
+bool MetaServer::FromCurrentIncarnation(const Receive& r, Outbox& out) {
+  uint64_t incarnation = 0;
+  if (const auto* b = std::get_if<Beacon>(&r.msg)) incarnation = b->incarnation;
+  if (const auto* s = std::get_if<ConfigSyncRequest>(&r.msg)) incarnation = s->incarnation;
+  if (incarnations_.Admit(r.from, incarnation)) return true;
+  out.Mark("meta.previous_incarnation_message");
+  PG_LOG(kInfo, "ignoring {} from {}: a previous incarnation's", MessageName(r.msg), r.from);
+  return false;
 }
 
 void MetaServer::OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& out) {

@@ -29,6 +29,7 @@
 #include "core/meta/balancer.h"
 #include "core/meta/coord_table.h"
 #include "core/meta/meta_recovery.h"
+#include "core/meta/server_incarnations.h"
 #include "core/meta/worker_failure_detector.h"
 #include "core/node/node.h"
 #include "core/proto/message.h"
@@ -116,6 +117,7 @@ class MetaServer final : public Node {
   void OnLogFailed(const LogFailed& failed, Outbox& out);
   void OnReceive(const Receive& r, Time now, Outbox& out);
   void OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& out);
+  bool FromCurrentIncarnation(const Receive& r, Outbox& out);
   void OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbox& out);
   void OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out);
   void CollectStoredReplicas(NodeId from, const ConfigSyncRequest& req, ConfigSyncResponse& resp,
@@ -222,6 +224,9 @@ class MetaServer final : public Node {
   std::vector<PartitionConfiguration> creating_;  // what that append writes
   uint64_t next_token_ = 1;
   std::vector<Receive> deferred_;
+  // Which incarnation of each replica server is current (beacons and config syncs of an older one
+  // are ignored).
+  ServerIncarnations incarnations_;
   // Replica reports collected at config sync, for partitions left without members.
   DddState ddd_;
   // Coordination mode: the lock and the table's store; leading_ while this meta's term lasts

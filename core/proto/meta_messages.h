@@ -17,7 +17,10 @@ namespace pg {
 struct Beacon {
   static constexpr std::string_view kName = "Beacon";
   Time send_time;
-  PG_FIELDS(send_time);
+  // The sending process's incarnation id, drawn at its start (MetaServer's ServerIncarnations); 0:
+  // unstamped.
+  uint64_t incarnation = 0;
+  PG_FIELDS(send_time, incarnation);
   bool operator==(const Beacon&) const = default;
 };
 
@@ -76,7 +79,9 @@ struct ConfigSyncRequest {
   // Names this request; meta's answer echoes it, and the server takes only the answer to its
   // latest request (rDSN matches a reply to its call; a reply to a superseded call is dropped).
   uint64_t sync_id = 0;
-  PG_FIELDS(stored_replicas, missing, sync_id);
+  // The sending process's incarnation id, as in Beacon.
+  uint64_t incarnation = 0;
+  PG_FIELDS(stored_replicas, missing, sync_id, incarnation);
   bool operator==(const ConfigSyncRequest&) const = default;
 };
 

@@ -11,6 +11,8 @@ ReplicaServer::ReplicaServer(const NodeEnv& env, ReplicaServerOptions options)
   PG_ASSERT(options_.open_engine != nullptr, "a replica server needs open_engine");
   PG_ASSERT_GT(options_.lease, Duration(), "the lease must be positive");
   if (env_.rng != nullptr) last_call_id_ = env_.rng->NextU64() >> 1;  // room to count up
+  // The same draw names the incarnation: call ids count up from it, the incarnation keeps it.
+  incarnation_ = last_call_id_ | 1;
 }
 
 NodeId ReplicaServer::meta() const {

@@ -130,6 +130,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // that an answer to a request of an earlier incarnation of the server never matches.
   std::optional<uint64_t> outstanding_sync_;
   uint64_t last_call_id_ = 0;
+  // This process's incarnation id, drawn at its start, sent with every beacon and config sync so
+  // that meta can tell a previous incarnation's late reports (ServerIncarnations); never 0.
+  uint64_t incarnation_ = 1;
   // Set at boot when the server held replicas and its never-synced boot sentinel is gone: the
   // machine lost power since the last boot (DetectPowerLoss).
   bool power_lost_ = false;

@@ -18,7 +18,7 @@ void ReplicaServer::SendBeacon(Time now, Outbox& out) {
   }
   ++beacons_unanswered_;
   PG_ASSERT_GT(beacons_unanswered_, 0);
-  out.Send(meta(), Beacon{.send_time = now});
+  out.Send(meta(), Beacon{.send_time = now, .incarnation = incarnation_});
   out.SetTimer(kBeaconTimer, options_.beacon_interval);
 }
 
@@ -93,6 +93,7 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
     }
   }
   req.sync_id = ++last_call_id_;
+  req.incarnation = incarnation_;
   outstanding_sync_ = req.sync_id;
   for (const auto& [gpid, ballot] : listed_ballot_) {
     if (!Lacks(gpid)) continue;
