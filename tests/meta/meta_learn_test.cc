@@ -37,6 +37,24 @@ TEST(MetaLearn, PickLearnerTakesANewNodeOnlyAfterTheWaitAndTheLeastLoadedOne) {
       << "every alive node is a member";
 }
 
+// partition_guardian::on_missing_secondary's "emergency" (no wait for a new learner): a partition
+// that never lost a member (a new table's, still filling up), or one with fewer members than a
+// write needs; a group of two with drops waits for its dropped node.
+TEST(MetaLearn, AMissingSecondaryIsUrgentWithoutDropsOrBelowTheWriteQuorum) {
+  constexpr int kMin2pc = 2;
+  EXPECT_FALSE(MissingSecondaryIsUrgent(Pair(), kMin2pc)) << "two members and drops: wait";
+  PartitionConfiguration lone = Pair();
+  lone.secondaries.clear();
+  EXPECT_TRUE(MissingSecondaryIsUrgent(lone, kMin2pc)) << "one member cannot commit a write";
+  PartitionConfiguration filling = Pair();
+  filling.last_drops.clear();
+  EXPECT_TRUE(MissingSecondaryIsUrgent(filling, kMin2pc)) << "no drop to wait for";
+  PartitionConfiguration single_replica = lone;
+  single_replica.max_replica_count = 1;
+  EXPECT_FALSE(MissingSecondaryIsUrgent(single_replica, kMin2pc))
+      << "a table of one replica writes alone";
+}
+
 UpdateConfigRequest UpgradeLearner(NodeId node) {
   PartitionConfiguration next = Pair();
   next.ballot = Ballot(6);

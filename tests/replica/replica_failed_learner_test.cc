@@ -54,5 +54,23 @@ TEST(ReplicaFailedLearner, AnAddLearnerWaitsUntilMetaHasAcknowledgedTheFailure) 
   EXPECT_TRUE(HasMark(created, "replica_server.replica_created"));
 }
 
+// Meta started the partition over as new (one drop that lost its replica: RenewPartition) and
+// proposes kS2 as its first primary while kS2's failure is still unacknowledged: creating the
+// replica now would erase the failure record just as a learner would, so the proposal waits.
+TEST(ReplicaFailedLearner, AFirstPrimaryProposalWaitsUntilMetaHasAcknowledgedTheFailure) {
+  Harness h;
+  FailByPowerLossThenRestart(h);
+  const ConfigProposal proposal = Harness::FirstPrimaryProposal(h.Config(), kS2);
+  Outbox refused = h.Deliver(kMeta, kS2, proposal);
+  EXPECT_TRUE(HasMark(refused, "replica_server.first_primary_refused_while_failed"));
+  EXPECT_FALSE(HasMark(refused, "replica_server.replica_created"));
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(h.CompleteLogs(kS2)).empty());
+  EXPECT_TRUE(h.node(kS2).Views(h.now).empty());
+  h.Deliver(kMeta, kS2, ConfigSyncResponse{.gc_replicas = {kGpid}});
+  Outbox created = h.Deliver(kMeta, kS2, proposal);
+  EXPECT_FALSE(HasMark(created, "replica_server.first_primary_refused_while_failed"));
+  EXPECT_TRUE(HasMark(created, "replica_server.replica_created"));
+}
+
 }  // namespace
 }  // namespace pg::testing
