@@ -113,6 +113,17 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
     out.Mark("learn.stale_signature");
     return reply(ErrorCode::kObjectNotFound);
   }
+  LearnerProgress& learner = it->second;
+  if (req.request_in_round == 1 && learner.prepare_start) {
+    // The learner (re)started its round under this signature (it went inactive and meta's
+    // proposal added it again): a new round drops what it prepared above its commit point
+    // (OnAddLearner), acked or not, so the prepares from the old start would never reach it again
+    // and it could be upgraded without a decree committed meanwhile. Start 2PC over for it. A
+    // duplicate of a round's first request only re-sends prepares it already holds.
+    out.Mark("learn.round_restarted");
+    learner.prepare_start.reset();
+    learner.unacked.clear();
+  }
   // The learner committed decrees this primary has prepared but not yet committed (a new primary
   // still reconciling, whose old group committed them): they will commit here, so the learner
   // waits and keeps them, where a checkpoint of this primary's older state would take its commit
@@ -123,7 +134,6 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
     out.Mark("learn.learner_ahead_wait");
     return reply(ErrorCode::kTryAgain);
   }
-  LearnerProgress& learner = it->second;
   if (!learner.prepare_start) {
     // From here on 2PC covers the learner: everything uncommitted is sent to it now, and every
     // later prepare too. The learner learns the rest.

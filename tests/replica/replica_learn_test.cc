@@ -344,6 +344,52 @@ TEST(ReplicaLearn, APrepareCommittedBeforeItsAppendCompletesIsStillAcked) {
   EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
 }
 
+// kL acked the prepare of decree 2 while 2 was still uncommitted, then went inactive (a removal of
+// its very ballot) and was added again under the same signature. Its new round drops what it
+// prepared above its commit point; the primary must send 2 again (its round's first request
+// starts 2PC for it over), or once 2 commits kL would become a secondary without it.
+TEST(ReplicaLearn, ALearnerRestartedUnderItsSignatureIsNotUpgradedWithoutAPrepareItDropped) {
+  Harness h;
+  StartPairWithWrites(h, 1);
+  LearnRound(h, StartLearner(h));
+  Outbox write = h.Deliver(kClient, kP, Write(OpKind::kSet, "x", "s", "v", 2));
+  h.CompleteLogs(kP);
+  std::optional<PrepareRequest> to_secondary;
+  for (auto& [to, prep] : Sent<PrepareRequest>(write)) {
+    if (to == kS2) {
+      to_secondary = prep;
+      continue;
+    }
+    h.Deliver(kP, kL, prep);
+    for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(kL))) h.Deliver(kL, p, ack);
+  }
+  ASSERT_TRUE(to_secondary.has_value());
+  ASSERT_EQ(h.View(kP).last_committed, Decree(1));
+  h.Deliver(kP, kL,
+            RemoveReplica{.config = ReplicaConfiguration{.gpid = kGpid,
+                                                         .ballot = Ballot(1),
+                                                         .primary = kP,
+                                                         .status = PartitionStatus::kInactive}});
+  ASSERT_EQ(h.View(kL).status, PartitionStatus::kInactive);
+  std::optional<LearnRequest> again;
+  for (auto& [to, add] : Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kL)))) {
+    for (Outbox out : {h.Deliver(kP, kL, add), h.CompleteLogs(kL)}) {
+      for (auto& [p, req] : Sent<LearnRequest>(out)) again = req;
+    }
+  }
+  ASSERT_TRUE(again.has_value()) << "the learner did not start again";
+  Outbox round = LearnRound(h, *again);
+  h.Deliver(kP, kS2, *to_secondary);
+  for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(kS2))) h.Deliver(kS2, p, ack);
+  ASSERT_EQ(h.View(kP).last_committed, Decree(2));
+  const bool holds_2 = h.View(kL).last_prepared >= Decree(2);
+  EXPECT_TRUE(holds_2) << "the restarted round's prepares start at the primary's commit point";
+  for (auto& [p, note] : Sent<LearnCompletionNotify>(round)) {
+    const bool upgraded = HasMark(h.Deliver(kL, p, note), "learn.upgrade_to_secondary");
+    EXPECT_TRUE(holds_2 || !upgraded) << "kL would be a secondary without decree 2";
+  }
+}
+
 TEST(ReplicaLearn, ConfigSyncDoesNotCollectALearner) {
   // Meta's answer may predate the learning (Pegasus leaves PS_POTENTIAL_SECONDARY replicas alone).
   Harness h;
