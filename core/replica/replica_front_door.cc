@@ -191,8 +191,11 @@ void Replica::Admit(Time now, NodeId from, const RemoveReplica& m, Outbox& out) 
   }
   const BallotClaim claim = Claim(DoorKind::kRemoveReplica, m.config.ballot, ballot_, from);
   if (ApplyBallotRule(now, claim, out).verdict != Admission::kHandle) return;
-  if (claim.relation == BallotRelation::kEqual && status_ == PartitionStatus::kPrimary) {
-    return ignore();  // the primary of that very ballot is not removed by a peer of it
+  // The primary of that very ballot is not removed by a peer of it, nor a learner added at it:
+  // the removal is one the network delayed past the node's return as a learner (on_remove).
+  if (claim.relation == BallotRelation::kEqual &&
+      (status_ == PartitionStatus::kPrimary || status_ == PartitionStatus::kPotentialSecondary)) {
+    return ignore();
   }
   OnRemoveReplica(now, m, out);
 }

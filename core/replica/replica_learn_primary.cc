@@ -234,10 +234,14 @@ void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompleti
     out.Mark("learn.stale_signature");
     return reply(ErrorCode::kObjectNotFound);
   }
-  if (n.last_committed_decree_in_app.next() < *it->second.prepare_start ||
-      !it->second.unacked.empty()) {
-    return reply(ErrorCode::kTryAgain);
+  if (n.last_committed_decree_in_app.next() < *it->second.prepare_start) {
+    // The learner's state does not reach the prepares it is sent: it took the answer of an
+    // earlier start of its round (the start moves when the round starts again: OnLearn), so it
+    // must learn the rest; waiting would never close the gap.
+    out.Mark("learn.completion_below_prepare_start");
+    return reply(ErrorCode::kInconsistentState);
   }
+  if (!it->second.unacked.empty()) return reply(ErrorCode::kTryAgain);
   if (MemberCount() >= config_.max_replica_count + (it->second.for_lb ? 1 : 0)) {
     primary_.learners.erase(it);
     return reply(ErrorCode::kInvalidState);  // the group filled up meanwhile

@@ -286,6 +286,12 @@ void Replica::OnLearnCompletionResponse(Time now, const LearnCompletionResponse&
                  std::max(host_->options().learn_retry_interval / 20, Millis(10)));
     return;
   }
+  if (resp.error == ErrorCode::kInconsistentState) {
+    // What this learner learned ends below the primary's prepare start for it: learn again.
+    out.Mark("learn.learn_again");
+    learning_->caught_up = false;
+    return SendLearnRequest(out);
+  }
   GiveUpLearning(now, ErrorCodeName(resp.error), out);
 }
 
