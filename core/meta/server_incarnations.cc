@@ -1,17 +1,12 @@
 #include "core/meta/server_incarnations.h"
 
-#include "core/common/assert.h"
-
 namespace pg {
 
 bool ServerIncarnations::Admit(NodeId node, uint64_t incarnation) {
   if (incarnation == 0) return true;
-  Seen& s = seen_[node];
-  if (incarnation == s.current) return true;
-  if (s.retired.contains(incarnation)) return false;
-  if (s.current != 0) s.retired.insert(s.current);
-  s.current = incarnation;
-  PG_ASSERT(!s.retired.contains(s.current), "node {}: incarnation {} retired", node, incarnation);
+  uint64_t& newest = newest_[node];
+  if (incarnation < newest) return false;
+  newest = incarnation;
   return true;
 }
 

@@ -17,8 +17,8 @@ namespace pg {
 struct Beacon {
   static constexpr std::string_view kName = "Beacon";
   Time send_time;
-  // The sending process's incarnation id, drawn at its start (MetaServer's ServerIncarnations); 0:
-  // unstamped.
+  // The sending process's incarnation id (core/proto/incarnation.h; MetaServer's
+  // ServerIncarnations); 0: unstamped.
   uint64_t incarnation = 0;
   PG_FIELDS(send_time, incarnation);
   bool operator==(const Beacon&) const = default;

@@ -2,6 +2,7 @@
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
+#include "core/proto/incarnation.h"
 
 namespace pg {
 
@@ -11,8 +12,6 @@ ReplicaServer::ReplicaServer(const NodeEnv& env, ReplicaServerOptions options)
   PG_ASSERT(options_.open_engine != nullptr, "a replica server needs open_engine");
   PG_ASSERT_GT(options_.lease, Duration(), "the lease must be positive");
   if (env_.rng != nullptr) last_call_id_ = env_.rng->NextU64() >> 1;  // room to count up
-  // The same draw names the incarnation: call ids count up from it, the incarnation keeps it.
-  incarnation_ = last_call_id_ | 1;
 }
 
 NodeId ReplicaServer::meta() const {
@@ -56,6 +55,8 @@ void ReplicaServer::Step(Time now, const Input& input, Outbox& out) {
 // then beacon and config sync.
 void ReplicaServer::OnBoot(Time now, Outbox& out) {
   PG_ASSERT(replicas_.empty() && !connected_, "a server boots once, before anything else");
+  // The call-id draw also tells two starts in one millisecond apart.
+  incarnation_ = IncarnationId(now, last_call_id_);
   std::map<Gpid, int32_t> live;  // gpid -> first plog segment
   if (env_.disk != nullptr) {
     SegmentedRead index = ReadSegments(*env_.disk, kReplicaIndexFile, 0);

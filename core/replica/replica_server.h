@@ -130,8 +130,8 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // that an answer to a request of an earlier incarnation of the server never matches.
   std::optional<uint64_t> outstanding_sync_;
   uint64_t last_call_id_ = 0;
-  // This process's incarnation id, drawn at its start, sent with every beacon and config sync so
-  // that meta can tell a previous incarnation's late reports (ServerIncarnations); never 0.
+  // This process's incarnation id (IncarnationId of its boot), sent with every beacon and config
+  // sync so that meta can tell an earlier incarnation's late reports (ServerIncarnations).
   uint64_t incarnation_ = 1;
   // Set at boot when the server held replicas and its never-synced boot sentinel is gone: the
   // machine lost power since the last boot (DetectPowerLoss).
