@@ -1,5 +1,8 @@
 #include "core/meta/meta_log.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "core/common/assert.h"
 #include "core/common/crc.h"
 #include "core/proto/codec.h"
@@ -33,6 +36,35 @@ bool TryRecord(std::string_view bytes, size_t pos, PartitionConfiguration* confi
   return true;
 }
 
+// Whether the `n` bytes at `pos` begin as a record does: the magic, or as much of it as fits.
+bool StartsLikeARecord(std::string_view bytes, size_t pos, size_t n) {
+  for (size_t i = 0; i < std::min<size_t>(n, 4); ++i) {
+    const auto magic_byte = static_cast<uint8_t>((kMetaLogMagic >> (8 * i)) & 0xFF);
+    if (static_cast<uint8_t>(bytes[pos + i]) != magic_byte) return false;
+  }
+  return true;
+}
+
+// Whether bytes[from, to) (a stretch between intact records, or from the last one to the end) is
+// torn appends only: strict prefixes of records, each ending where the next begins (at the
+// magic, or at a prefix of it that runs to the stretch's end) or at the stretch's end.
+bool IsTornStretch(std::string_view bytes, size_t from, size_t to) {
+  PG_ASSERT_LT(from, to);
+  PG_ASSERT_LE(to, bytes.size());
+  size_t pos = from;
+  while (pos < to) {
+    size_t next = pos + 1;
+    while (next < to && !StartsLikeARecord(bytes, next, to - next)) ++next;
+    const size_t n = next - pos;
+    if (!StartsLikeARecord(bytes, pos, n)) return false;
+    if (n >= kMetaLogHeaderBytes && kMetaLogHeaderBytes + ReadU32(bytes, pos + 4) <= n) {
+      return false;  // the whole record is here and failed its check: rot
+    }
+    pos = next;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string EncodeMetaLogRecord(const PartitionConfiguration& config) {
@@ -50,18 +82,32 @@ std::string EncodeMetaLogRecord(const PartitionConfiguration& config) {
 MetaLogReplay ReadMetaLog(std::string_view bytes) {
   MetaLogReplay out;
   size_t pos = 0;
+  // Where the current damaged stretch began; kNoDamage outside one.
+  constexpr size_t kNoDamage = SIZE_MAX;
+  size_t damage_from = kNoDamage;
+  auto end_damage = [&](size_t at) {
+    if (damage_from != kNoDamage && !out.rotten && !IsTornStretch(bytes, damage_from, at)) {
+      out.rotten = true;
+      out.rot_offset = damage_from;
+    }
+    damage_from = kNoDamage;
+  };
   while (pos < bytes.size()) {
     PartitionConfiguration config;
     size_t size = 0;
     if (TryRecord(bytes, pos, &config, &size)) {
+      end_damage(pos);
       out.records.push_back(std::move(config));
+      out.spans.emplace_back(pos, pos + size);
       pos += size;
     } else {
       // Damaged: resynchronise on the next intact record, one byte further.
+      if (damage_from == kNoDamage) damage_from = pos;
       ++out.skipped_bytes;
       ++pos;
     }
   }
+  end_damage(pos);
   // Every byte is in exactly one intact record or skipped.
   PG_ASSERT_EQ(pos, bytes.size());
   return out;

@@ -79,6 +79,16 @@ void MetaServer::OnBoot(Time now, Outbox& out) {
       return;
     }
     const MetaLogReplay replay = ReadMetaLog(*bytes);
+    if (replay.rotten) {
+      // Not a torn append: an acknowledged configuration may be lost or wrong, and meta.log has
+      // no second copy. Serving an older ballot could make two primaries: fail-stop.
+      PG_LOG(kError, "{}: damaged record at offset {} (not a torn append); fail-stop", kMetaLogFile,
+             replay.rot_offset);
+      out.Mark("meta.log_damaged");
+      stopped_ = true;
+      out.Exit("meta.log damaged");
+      return;
+    }
     if (replay.skipped_bytes > 0) {
       PG_LOG(kWarn, "{}: skipped {} damaged bytes (torn appends)", kMetaLogFile,
              replay.skipped_bytes);

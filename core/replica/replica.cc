@@ -31,8 +31,12 @@ Replica::Replica(ReplicaHost* host, Gpid gpid, std::unique_ptr<KvEngine> engine,
   config_.gpid = gpid;
 }
 
-Replica::Replica(ReplicaHost* host, Gpid gpid, const Status& why)
-    : host_(host), gpid_(gpid), log_file_(SegmentName(PlogBaseName(gpid), 0)), plist_(Decree(0)) {
+Replica::Replica(ReplicaHost* host, Gpid gpid, const Status& why, bool engine_corrupt)
+    : host_(host),
+      gpid_(gpid),
+      open_failed_corrupt_(engine_corrupt),
+      log_file_(SegmentName(PlogBaseName(gpid), 0)),
+      plist_(Decree(0)) {
   PG_ASSERT(host_ != nullptr);
   PG_ASSERT(!why.ok(), "a failed replica needs a reason");
   config_.gpid = gpid;

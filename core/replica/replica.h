@@ -60,8 +60,9 @@ class Replica {
   // An open replica: PS_INACTIVE, commit point = the engine's last applied decree. Its plog
   // segment `log_segment` is where appends go.
   Replica(ReplicaHost* host, Gpid gpid, std::unique_ptr<KvEngine> engine, int32_t log_segment);
-  // A replica whose engine or log could not be opened: PS_ERROR from the start.
-  Replica(ReplicaHost* host, Gpid gpid, const Status& why);
+  // A replica whose engine or log could not be opened: PS_ERROR from the start. `engine_corrupt`:
+  // the engine's open found its files corrupt (data_corrupted).
+  Replica(ReplicaHost* host, Gpid gpid, const Status& why, bool engine_corrupt = false);
 
   // ---- Views (replica.cc) ----
   Gpid gpid() const { return gpid_; }
@@ -71,6 +72,11 @@ class Replica {
   Decree last_prepared() const { return plist_.max_decree(); }
   const std::string& log_file() const { return log_file_; }
   bool announced() const { return announced_; }
+  // Its engine reported stored data failing a checksum (Pegasus's is_data_corrupted): when the
+  // replica closes, its engine's files are discarded rather than reused.
+  bool data_corrupted() const {
+    return open_failed_corrupt_ || (engine_ != nullptr && engine_->data_corrupted());
+  }
   bool ServingAsPrimary(Time now) const;
   ReplicaInfo Info() const;
   std::optional<uint64_t> CommittedDigest(Decree d) const;
@@ -243,7 +249,9 @@ class Replica {
   void CheckLearnerTimeouts(Time now, Outbox& out);
   void OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out);
   LearnResponse LearnResponseTo(const LearnRequest& req) const;
-  LearnResponse BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner);
+  // A failed engine checkpoint answers kTryAgain and leaves its status in *engine_failure.
+  LearnResponse BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner,
+                                   Status* engine_failure);
   bool CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out) const;
   void OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n, Outbox& out);
   void RememberCommitted(const Mutation& mu);
@@ -256,6 +264,8 @@ class Replica {
   ReplicaHost* host_;
   Gpid gpid_;
   std::unique_ptr<KvEngine> engine_;  // null only in PS_ERROR from birth
+  // PS_ERROR from birth because the engine's files failed a checksum at open.
+  bool open_failed_corrupt_ = false;
   // Segment log_segment_ of the plog. The two change together, in the constructors and
   // SwitchLogSegment only, so that one never names a file of another segment.
   std::string log_file_;

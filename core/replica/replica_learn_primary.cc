@@ -142,10 +142,19 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
       SendPrepareToLearner(now, from, learner, d, out);
     }
   }
-  out.Send(from, BuildLearnResponse(req, learner));
+  Status engine_failure;
+  out.Send(from, BuildLearnResponse(req, learner, &engine_failure));
+  if (engine_failure.code() == ErrorCode::kCorruption) {
+    // The engine's checkpoint scan found a block that fails its checksum: this primary's data is
+    // damaged, and the next client read of it would fail too (replica.cpp on_client_read ->
+    // handle_local_failure(ERR_RDB_CORRUPTION)). Fail-stop now rather than refuse every learner.
+    out.Mark("replica.checkpoint_corrupt");
+    Fail(out, engine_failure);
+  }
 }
 
-LearnResponse Replica::BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner) {
+LearnResponse Replica::BuildLearnResponse(const LearnRequest& req, const LearnerProgress& learner,
+                                          Status* engine_failure) {
   PG_ASSERT_EQ(req.signature, learner.signature);
   LearnResponse resp = LearnResponseTo(req);
   resp.prepare_start_decree = *learner.prepare_start;
@@ -159,6 +168,7 @@ LearnResponse Replica::BuildLearnResponse(const LearnRequest& req, const Learner
     Result<pg::Checkpoint> cp = engine_->TakeCheckpoint();
     if (!cp.ok()) {
       PG_LOG(kWarn, "replica {}: checkpoint for learner failed: {}", gpid_, cp.status().ToString());
+      *engine_failure = cp.status();
       resp.error = ErrorCode::kTryAgain;
       return resp;
     }

@@ -23,6 +23,10 @@ struct ReplicaServerOptions {
   // Opens (or recovers) the engine of one replica at Boot; the host keeps engines' durable state
   // across crashes. Called once per gpid per incarnation.
   std::function<Result<std::unique_ptr<KvEngine>>(Gpid)> open_engine;
+  // Deletes the closed engine of a replica whose data was corrupted, so that the next
+  // open_engine of the gpid starts empty (Pegasus: replica_stub.cpp close_replica moves a
+  // replica with _data_corrupted to the error path). Optional.
+  std::function<void(Gpid)> discard_engine;
   Duration beacon_interval = Millis(1000);
   Duration lease = Millis(5000);                 // replica-side lease; meta's grace must be larger
   Duration group_check_interval = Millis(2000);  // also the empty-write interval

@@ -157,7 +157,12 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
   }
   Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);
   if (!engine.ok()) {
-    replicas_[gpid] = std::make_unique<Replica>(AsHost(), gpid, engine.status());
+    // Pegasus: a replica that fails to load is not served (replica_stub::load_replica); one
+    // whose engine reports kCorruption (a MANIFEST record or a table block failing its checksum)
+    // is marked so that its files are discarded when meta has it dropped.
+    const bool corrupt = engine.status().code() == ErrorCode::kCorruption;
+    if (corrupt) out.Mark("replica.engine_open_corrupt");
+    replicas_[gpid] = std::make_unique<Replica>(AsHost(), gpid, engine.status(), corrupt);
     return;
   }
   SegmentedRead read = ReadSegments(*env_.disk, PlogBaseName(gpid), first_segment);

@@ -172,6 +172,16 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
   PG_ASSERT(!replicas_.contains(gpid));
   PG_ASSERT(env_.disk != nullptr, "creating a replica needs a disk");
   Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);
+  if (!engine.ok() && engine.status().code() == ErrorCode::kCorruption && options_.discard_engine) {
+    // A damaged engine an earlier replica of the gpid left here (one failed at a power loss never
+    // opened it, so nobody saw the damage). A new replica learns everything and needs none of it:
+    // Pegasus never reopens a closed replica's directory (close_replica moves it aside).
+    PG_LOG(kWarn, "discarding the corrupted engine {} left for new replica: {}", gpid,
+           engine.status().ToString());
+    options_.discard_engine(gpid);
+    out.Mark("replica_server.corrupt_engine_discarded");
+    engine = options_.open_engine(gpid);
+  }
   if (!engine.ok()) {
     PG_LOG(kWarn, "cannot open engine for new replica {}: {}", gpid, engine.status().ToString());
     return;
@@ -199,7 +209,15 @@ void ReplicaServer::DropReplica(Gpid gpid, Outbox& out) {
   first_primary_proposals_.erase(gpid);
   it->second->Close(out);
   file_owner_.erase(it->second->log_file());
-  replicas_.erase(it);
+  const bool corrupted = it->second->data_corrupted();
+  replicas_.erase(it);  // closes the engine
+  if (corrupted && options_.discard_engine) {
+    // Pegasus moves the directory to the error path (replica_stub.cpp close_replica): a later
+    // replica of this gpid here learns into a new, empty engine instead of reading the damage.
+    PG_LOG(kWarn, "discarding the corrupted engine of {}", gpid);
+    options_.discard_engine(gpid);
+    out.Mark("replica_server.corrupt_engine_discarded");
+  }
   const uint64_t token = next_token_;
   AppendIndex(ReplicaIndexEntry{.gpid = gpid, .dropped = true}, out);
   index_tokens_[token] = std::nullopt;

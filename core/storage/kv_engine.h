@@ -63,6 +63,11 @@ class KvEngine {
   virtual Result<std::unique_ptr<KvEngine>> Clone() const = 0;
 
   virtual void CheckInvariants() const = 0;
+
+  // Whether some operation found stored data failing its checksum (RocksDB's kCorruption): the
+  // engine's files must not be reused (Pegasus's replica::_data_corrupted). Engines that keep
+  // no checksummed files never are.
+  virtual bool data_corrupted() const { return false; }
 };
 
 }  // namespace pg

@@ -24,7 +24,7 @@ class NullLogger final : public rocksdb::Logger {
   void Logv(const char* /*format*/, va_list /*ap*/) override {}
 };
 
-Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+Status ToStatus(const rocksdb::Status& s, std::string_view what) {
   const ErrorCode code = s.IsCorruption() ? ErrorCode::kCorruption
                          : s.IsNotFound() ? ErrorCode::kNotFound
                                           : ErrorCode::kIoError;
@@ -94,6 +94,11 @@ rocksdb::WriteOptions NoWal() {
 
 }  // namespace
 
+Status RocksDbEngine::FromRocks(const rocksdb::Status& s, std::string_view what) const {
+  if (s.IsCorruption()) corrupted_ = true;
+  return ToStatus(s, what);
+}
+
 RocksDbEngine::RocksDbEngine(std::unique_ptr<rocksdb::DB> db,
                              std::function<void()> run_background_work)
     : db_(std::move(db)), run_background_work_(std::move(run_background_work)) {}
@@ -112,7 +117,7 @@ Result<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(const RocksDbEngineOp
   PG_ASSERT(!options.path.empty());
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(MakeOptions(options), options.path, &raw);
-  if (!s.ok()) return FromRocks(s, fmt::format("open {}", options.path));
+  if (!s.ok()) return ToStatus(s, fmt::format("open {}", options.path));
   std::unique_ptr<RocksDbEngine> engine(
       new RocksDbEngine(std::unique_ptr<rocksdb::DB>(raw), options.run_background_work));
   engine->RunBackgroundWork();  // whatever recovery scheduled
@@ -120,7 +125,7 @@ Result<std::unique_ptr<RocksDbEngine>> RocksDbEngine::Open(const RocksDbEngineOp
   std::string stored;
   const rocksdb::Status g = engine->db_->Get(rocksdb::ReadOptions(), LastAppliedMetaKey(), &stored);
   if (g.IsNotFound()) return engine;  // A new database: nothing applied.
-  if (!g.ok()) return FromRocks(g, "read last_applied_decree");
+  if (!g.ok()) return engine->FromRocks(g, "read last_applied_decree");
   Result<Decree> decree = DecodeDecree(stored);
   if (!decree.ok()) return decree.status();
   // WAL off: whatever Open finds was flushed, so it is durable by definition.

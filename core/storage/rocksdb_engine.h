@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/storage/kv_engine.h"
 
@@ -58,16 +59,21 @@ class RocksDbEngine final : public KvEngine {
   Status RestoreCheckpoint(const Checkpoint& checkpoint) override;
   Result<std::unique_ptr<KvEngine>> Clone() const override;
   void CheckInvariants() const override;
+  bool data_corrupted() const override { return corrupted_; }
 
  private:
   RocksDbEngine(std::unique_ptr<rocksdb::DB> db, std::function<void()> run_background_work);
   void RunBackgroundWork() const;
+  // RocksDB's status as ours, remembering a kCorruption (data_corrupted).
+  Status FromRocks(const rocksdb::Status& s, std::string_view what) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::function<void()> run_background_work_;
   // Invariant: last_durable_ <= last_applied_; both >= 0.
   Decree last_applied_{0};
   Decree last_durable_{0};
+  // Some read, write or flush reported kCorruption (mutable: reads are const).
+  mutable bool corrupted_ = false;
 };
 
 }  // namespace pg

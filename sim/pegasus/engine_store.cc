@@ -57,6 +57,7 @@ class EngineHandle final : public KvEngine {
   }
   Result<std::unique_ptr<KvEngine>> Clone() const override { return engine_->Clone(); }
   void CheckInvariants() const override { engine_->CheckInvariants(); }
+  bool data_corrupted() const override { return engine_->data_corrupted(); }
 
  private:
   std::shared_ptr<EngineStore::Slot> slot_;
@@ -65,6 +66,10 @@ class EngineHandle final : public KvEngine {
 };
 
 }  // namespace
+
+std::string EngineStore::DbPath(Gpid gpid) const {
+  return fmt::format("/pegasim/{}/{}", node_name_, gpid);
+}
 
 EngineStore::EngineStore(std::string storage, std::string node_name)
     : storage_(std::move(storage)), node_name_(std::move(node_name)) {}
@@ -100,14 +105,29 @@ Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
       return Status(ErrorCode::kInvalidState, fmt::format("{} has no disk attached", node_name_));
     }
     SimRocksEnv* env = env_.get();
-    auto db = RocksDbEngine::Open({.env = env,
-                                   .path = fmt::format("/pegasim/{}/{}", node_name_, gpid),
-                                   .run_background_work = [env] { env->RunScheduled(); }});
+    auto db = RocksDbEngine::Open(
+        {.env = env, .path = DbPath(gpid), .run_background_work = [env] { env->RunScheduled(); }});
     if (!db.ok()) return db.status();
     std::shared_ptr<KvEngine> engine(std::move(db).value());
     return std::unique_ptr<KvEngine>(std::make_unique<EngineHandle>(slot, engine, env_));
   }
   return Status(ErrorCode::kInvalidArgument, fmt::format("unknown storage {:?}", storage_));
+}
+
+void EngineStore::Discard(Gpid gpid) {
+  auto it = slots_.find(gpid);
+  if (it != slots_.end()) {
+    PG_ASSERT(!it->second->open, "{}: discarding engine {} while it is open", node_name_, gpid);
+    it->second->mem.reset();
+    it->second->durable = Decree(0);
+  }
+  if (disk_ == nullptr) return;
+  // Directly on the disk, as a host's rename to the error path: no I/O fault is drawn.
+  const std::string dir = DbPath(gpid);
+  for (const std::string& file : disk_->Files()) {
+    if (file.starts_with(dir + "/")) disk_->Delete(file);
+  }
+  disk_->DeleteDir(dir);
 }
 
 Decree EngineStore::DurableDecree(Gpid gpid) const {

@@ -43,6 +43,12 @@ class EngineStore {
   // kInvalidArgument for an unknown storage; RocksDB's errors otherwise.
   Result<std::unique_ptr<KvEngine>> Open(Gpid gpid);
 
+  // Forgets the gpid's closed engine and deletes its files (RocksDB's directory): Pegasus moves
+  // the directory of a replica whose data was corrupted to the error path when it closes
+  // (replica_stub.cpp close_replica -> move_to_err_path), so a new replica of the gpid starts
+  // empty. The next Open creates a new database.
+  void Discard(Gpid gpid);
+
   // The last durable decree of the gpid's engine as of its last Open/Flush/Restore (0 if never).
   Decree DurableDecree(Gpid gpid) const;
   bool IsOpen(Gpid gpid) const;
@@ -50,6 +56,8 @@ class EngineStore {
   struct Slot;  // one gpid's engine state (engine_store.cc)
 
  private:
+  std::string DbPath(Gpid gpid) const;  // the gpid's RocksDB directory on the disk
+
   std::string storage_;
   std::string node_name_;
   SimDisk* disk_ = nullptr;

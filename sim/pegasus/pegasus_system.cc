@@ -44,6 +44,7 @@ NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<Eng
     ReplicaServerOptions o{.meta_servers = metas,
                            .app_name = kAppName,
                            .open_engine = [store](Gpid gpid) { return store->Open(gpid); },
+                           .discard_engine = [store](Gpid gpid) { store->Discard(gpid); },
                            .beacon_interval = t.beacon_interval,
                            .lease = t.lease,
                            .group_check_interval = t.group_check_interval,

@@ -301,7 +301,12 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "sync_error_probability", f.sync_error_probability);
             j["duration_ms"] = f.duration_ms;
           },
-          [&](const CorruptFault& f) { j["node"] = f.node, j["file_prefix"] = f.file_prefix; },
+          [&](const CorruptFault& f) {
+            j["node"] = f.node;
+            // Written only when not the default, so earlier verdicts' knobs read back the same.
+            if (f.target != "log") j["target"] = f.target;
+            if (!f.file_prefix.empty()) j["file_prefix"] = f.file_prefix;
+          },
           [&](const WipeFault& f) { j["node"] = f.node; },
           [&](const DelayFault& f) {
             PutOptional(j, "node", f.node);

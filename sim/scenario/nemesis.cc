@@ -7,8 +7,8 @@
 
 #include "core/common/log.h"
 #include "core/common/overloaded.h"
-#include "core/storage/mutation_log.h"
 #include "sim/scenario/crash_marks.h"
+#include "sim/scenario/rot.h"
 
 namespace pg::sim {
 namespace {
@@ -153,44 +153,15 @@ Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
   };
 }
 
-// Bit rot in the node's logs (CorruptFault): per matching file, one bit of one record among the
-// last kCorruptWindow before the final record, so that an intact record follows the damage.
-constexpr size_t kCorruptWindow = 4;
-
-// False when the file holds no record with an intact one after it (nothing flipped).
-bool CorruptLogFile(Cluster& c, NodeId id, const std::string& file, Rng& rng) {
-  // ReadAt, not ReadFile: the fault must not draw the disk's I/O errors.
-  const std::string_view bytes = c.disk(id).ReadAt(file, 0, c.disk(id).size(file));
-  std::vector<std::pair<uint64_t, uint64_t>> records;  // [start, end) of each intact record
-  LogReader reader(bytes);
-  LogRecord record;
-  uint64_t start = 0;
-  while (reader.Next(&record)) {
-    records.emplace_back(start, reader.valid_bytes());
-    start = reader.valid_bytes();
-  }
-  if (records.size() < 2) return false;
-  const size_t last = records.size() - 2;
-  const size_t first = last >= kCorruptWindow ? last - kCorruptWindow + 1 : 0;
-  const auto [from, to] = records[first + rng.Uniform(last - first + 1)];
-  // Inside the checksummed bytes (header or payload), past the length and crc.
-  const uint64_t body = from + kLogPrefixBytes;
-  c.CorruptDisk(id, file, body + rng.Uniform(to - body));
-  return true;
-}
-
 Action CorruptAction(const CorruptFault& f) {
   return [f](Cluster& c) {
     auto id = Find(c, f.node);
     if (!id) return;
-    Rng& rng = c.stream("corrupt");
-    bool flipped = false;
-    for (const std::string& file : c.disk(*id).Files()) {
-      if (file.starts_with(f.file_prefix)) flipped = CorruptLogFile(c, *id, file, rng) || flipped;
-    }
-    if (!flipped) {
-      c.LogIgnoredFault(fmt::format("corrupt {} {}*", f.node, f.file_prefix),
-                        "no such log with a record followed by an intact one");
+    if (!RotFiles(c, *id, f, c.stream("corrupt"))) {
+      c.LogIgnoredFault(fmt::format("corrupt {} {}{}*", f.node,
+                                    f.target == "log" ? "" : f.target + " ", f.file_prefix),
+                        f.target == "log" ? "no such log with a record followed by an intact one"
+                                          : "no such file with a block or record to flip");
     }
   };
 }

@@ -91,12 +91,17 @@ struct DiskErrorsFault {  // "disk_errors": {"node", "read_error_probability"?,
   bool operator==(const DiskErrorsFault&) const = default;
 };
 
-struct CorruptFault {  // "corrupt": {"node", "file_prefix"?}: bit rot in the node's logs. In each
-                       // file whose name starts with file_prefix (default "plog.": a replica
-                       // server's private logs) one bit flips inside one of the last few records
-                       // before the final one, drawn from the run's "corrupt" stream: damage with
-                       // intact records after it (corruption, not a torn tail)
+struct CorruptFault {  // "corrupt": {"node", "target"?, "file_prefix"?}: bit rot on the node's
+                       // disk, drawn from the run's "corrupt" stream. target "log" (default): in
+                       // each log whose name starts with file_prefix (default "plog.": a replica
+                       // server's private logs; "meta.log", "coord.log" also frame records) one
+                       // bit flips inside one of the last few records before the final one, so
+                       // intact records follow the damage (corruption, not a torn tail). "sst" /
+                       // "manifest": in one RocksDB table file (its blocks, not the footer) or
+                       // MANIFEST (one record's payload) drawn among the node's files whose path
+                       // starts with file_prefix (default: any)
   std::string node;
+  std::string target = "log";  // "log", "sst" or "manifest"
   std::string file_prefix = "plog.";
   bool operator==(const CorruptFault&) const = default;
 };

@@ -20,6 +20,7 @@ constexpr std::string_view kFaultKinds[] = {
     "clock_jump", "clock_drift", "network", "disk_errors", "corrupt", "delay", "wipe"};
 constexpr std::string_view kDelayClasses[] = {"all", "control", "data"};
 constexpr std::string_view kDelayModes[] = {"straggle", "hold"};
+constexpr std::string_view kCorruptTargets[] = {"log", "sst", "manifest"};
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
               "one kind name per FaultAction alternative, in the variant's order");
 constexpr int64_t kMaxStraggleMs = 60'000;  // a minute: longer than any retransmission stall
@@ -123,9 +124,14 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     return ParseDiskErrors(obj);
   } else if (kind == "corrupt") {
     auto name = node();
+    auto target = obj.Optional("target").OneOf(kCorruptTargets).value_or("log");
     auto prefix = obj.Optional("file_prefix").NonEmptyString();
-    if (name && errors_.ok())
-      return CorruptFault{.node = *name, .file_prefix = prefix.value_or("plog.")};
+    // A log's default is the replica's private logs; RocksDB's files are found by their kind.
+    const std::string default_prefix = target == "log" ? "plog." : "";
+    if (name && errors_.ok()) {
+      return CorruptFault{
+          .node = *name, .target = target, .file_prefix = prefix.value_or(default_prefix)};
+    }
   } else if (kind == "delay") {
     return ParseDelay(obj);
   } else if (kind == "wipe") {

@@ -47,10 +47,12 @@ namespace {
 //                each partition is what the core must survive (meta.log and the coordination
 //                log have no second copy). Either its disk is wiped ("wipe": it loses power
 //                and comes back empty at the episode's end, within meta's grace or after it),
-//                or bits rot in its private logs (a "corrupt" fault), read back by a restart
-//                (1/2 each). Rot: either it crashes at the start (process or machine), rots,
-//                and restarts at the end, or it rots while it runs (a primary may read the
-//                damage to serve a learner), crashes halfway and restarts at the end (1/2 each)
+//                or bits rot (a "corrupt" fault), read back by a restart (1/2 each): in its
+//                private logs, or with rocksdb storage in one of its log, SST and MANIFEST
+//                (1/3 each, drawn after the rest of the episode). Rot: either it crashes at the
+//                start (process or machine), rots, and restarts at the end, or it rots while it
+//                runs (a primary may read the damage to serve a learner), crashes halfway and
+//                restarts at the end (1/2 each)
 // Overlapping episodes on one node are allowed: the nemesis turns the impossible step (crash a
 // down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
 class FaultDrawer {
@@ -172,12 +174,24 @@ bool FaultDrawer::LoseData(int64_t start, int64_t end) {
   const std::string node = fmt::format("replica/{}", rng_.Uniform(k_.replica_servers));
   if (rng_.Uniform(2) == 0) {
     Add(start, WipeFault{.node = node});
-  } else if (rng_.Uniform(2) == 0) {
-    Add(start, CrashFault{.node = node, .mode = DrawCrashMode()});
-    Add(start + 1, CorruptFault{.node = node});
+    Add(end, RestartFault{.node = node});
+    return true;
+  }
+  const bool crash_first = rng_.Uniform(2) == 0;
+  const std::string mode = DrawCrashMode();
+  // Drawn last, and only with RocksDB on the disk, so that memory-storage runs draw as before.
+  CorruptFault rot{.node = node};
+  if (k_.storage == "rocksdb") {
+    constexpr std::string_view kTargets[] = {"log", "sst", "manifest"};
+    rot.target = std::string(kTargets[rng_.Uniform(std::size(kTargets))]);
+    if (rot.target != "log") rot.file_prefix.clear();
+  }
+  if (crash_first) {
+    Add(start, CrashFault{.node = node, .mode = mode});
+    Add(start + 1, std::move(rot));
   } else {
-    Add(start, CorruptFault{.node = node});
-    Add(start + (end - start) / 2, CrashFault{.node = node, .mode = DrawCrashMode()});
+    Add(start, std::move(rot));
+    Add(start + (end - start) / 2, CrashFault{.node = node, .mode = mode});
   }
   Add(end, RestartFault{.node = node});
   return true;

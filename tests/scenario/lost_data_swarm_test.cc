@@ -1,6 +1,7 @@
-// The swarm's lost-data episodes: a wiped disk, or bit rot in one replica server's private logs,
-// read back by a restart. At most one a run and only on a replica server (one replica of each
-// partition losing durable data is what the core must survive); the register system draws none.
+// The swarm's lost-data episodes: a wiped disk, or bit rot in one replica server's private logs
+// (with RocksDB storage: or its SST files or MANIFESTs), read back by a restart. At most one a run
+// and only on a replica server (one replica of each partition losing durable data is what the core
+// must survive); the register system draws none.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -20,6 +21,7 @@ TEST(LostDataSwarm, OneReplicaServerAtMostARunAndAlwaysRestarted) {
   const Scenario swarm = SwarmOf(R"({"name": "s", "swarm": true, "duration_ms": 40000})");
   int runs_with_loss = 0;
   std::set<std::string> kinds;
+  std::set<std::string> targets;
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     SCOPED_TRACE(seed);
     const Knobs k = ResolveKnobs(swarm, seed);
@@ -34,7 +36,12 @@ TEST(LostDataSwarm, OneReplicaServerAtMostARunAndAlwaysRestarted) {
       node = c != nullptr ? c->node : w->node;
       EXPECT_TRUE(node.starts_with("replica/")) << node;
       if (c != nullptr) {
-        EXPECT_EQ(c->file_prefix, "plog.");
+        // RocksDB's files rot only where the storage is RocksDB; a log's rot hits the plogs.
+        if (k.storage != "rocksdb") {
+          EXPECT_EQ(c->target, "log");
+        }
+        EXPECT_EQ(c->file_prefix, c->target == "log" ? "plog." : "");
+        targets.insert(k.storage + " " + c->target);
       }
     }
     if (loss == nullptr) continue;
@@ -68,6 +75,8 @@ TEST(LostDataSwarm, OneReplicaServerAtMostARunAndAlwaysRestarted) {
   EXPECT_LE(runs_with_loss, 250);
   EXPECT_EQ(kinds, (std::set<std::string>{"rot, crashed first", "rot while running",
                                           "wipe, back within grace", "wipe, back after grace"}));
+  EXPECT_EQ(targets, (std::set<std::string>{"memory log", "rocksdb log", "rocksdb manifest",
+                                            "rocksdb sst"}));
 }
 
 TEST(LostDataSwarm, TheRegisterSystemDrawsNone) {
