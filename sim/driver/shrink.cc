@@ -121,7 +121,18 @@ void AddSimpler(const RestartFault&, Simpler&) {}
 void AddSimpler(const CorruptFault&, Simpler&) {}
 void AddSimpler(const WipeFault&, Simpler&) {}
 void AddSimpler(const HealFault&, Simpler&) {}
-void AddSimpler(const PauseFault& f, Simpler& out) { HalveDuration(f, out); }
+void AddSimpler(const ResetFault&, Simpler&) {}
+// A frozen clock runs; a leap comes at once.
+void AddSimpler(const PauseFault& f, Simpler& out) {
+  HalveDuration(f, out);
+  if (f.clock == "runs") return;
+  out.emplace_back(PauseFault{.node = f.node, .duration_ms = f.duration_ms});
+  if (f.leap_after_ms.value_or(1) > 0) {
+    PauseFault g = f;
+    g.leap_after_ms = 0;
+    out.emplace_back(g);
+  }
+}
 void AddSimpler(const ClogFault& f, Simpler& out) { HalveDuration(f, out); }
 void AddSimpler(const PartitionFault& f, Simpler& out) { HalveOptionalDuration(f, out); }
 void AddSimpler(const OneWayFault& f, Simpler& out) { HalveOptionalDuration(f, out); }

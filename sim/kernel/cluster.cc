@@ -15,6 +15,7 @@ namespace pg::sim {
 
 using kernel::AssertContextScope;
 using kernel::EventKind;
+using kernel::kConnectionReset;
 using kernel::kNoNode;
 using kernel::kTraceAction;
 using kernel::kTraceDrop;
@@ -90,6 +91,7 @@ Cluster::Impl::Event& Cluster::Impl::NewEvent(Time at, EventKind kind, NodeId no
   e.leaves_sender = Time();
   e.sender_power_losses = 0;
   e.receiver_incarnation = 0;
+  e.connection = 0;
   return e;
 }
 
@@ -139,8 +141,15 @@ bool Cluster::Impl::DeliverInput(Event& e) {
   if (std::holds_alternative<Receive>(e.input) && !ns.node) {
     return DropDelivery(e, "receiver down", &stats.dropped_down);
   }
-  if (std::holds_alternative<Receive>(e.input) && ConnectionGone(e)) {
-    return DropDelivery(e, "receiver restarted since it was sent", &stats.dropped_down);
+  if (std::holds_alternative<Receive>(e.input)) {
+    if (const char* why = ConnectionGone(e)) {
+      const bool reset = why == kConnectionReset;
+      if (reset) {
+        const NodeId from = std::get<Receive>(e.input).from;
+        effects.Add(effects.ResetFault(from, e.node, e.connection));
+      }
+      return DropDelivery(e, why, reset ? &stats.dropped_reset : &stats.dropped_down);
+    }
   }
   if (const auto* appended = std::get_if<LogAppended>(&e.input)) {
     // The disk finished the append whether or not the process is paused: a crash keeps it now.
@@ -249,9 +258,15 @@ bool Cluster::Impl::LostWithSender(const Event& e) const {
 // connections broke with it (a TCP peer's crash resets the connection), and what they carried is
 // lost; the restarted process never reads it. Only a message sent while the receiver was down
 // (no connection yet) goes to whichever incarnation is up when it arrives.
-bool Cluster::Impl::ConnectionGone(const Event& e) const {
+// A reset (ResetLink) likewise breaks the link's sessions, in both directions, with all they carry.
+const char* Cluster::Impl::ConnectionGone(const Event& e) const {
   const NodeState& ns = *nodes[e.node.value()];
-  return e.receiver_incarnation != 0 && e.receiver_incarnation != ns.incarnation;
+  if (e.receiver_incarnation != 0 && e.receiver_incarnation != ns.incarnation) {
+    return "receiver restarted since it was sent";
+  }
+  const NodeId from = std::get<Receive>(e.input).from;
+  if (Valid(from) && e.connection != network.Connection(from, e.node)) return kConnectionReset;
+  return nullptr;
 }
 
 bool Cluster::Impl::DropDelivery(const Event& e, const char* why, uint64_t* counter) {
@@ -390,6 +405,8 @@ void Cluster::Impl::Crash(NodeId id, CrashMode mode) {
   ns.drain_scheduled = false;
   ns.booted = false;
   ns.paused = false;
+  // The pause ends with the process; a frozen clock runs again, behind, until its leap.
+  ns.clock.Thaw(now);
   // An append is the process's until it completes: Pegasus's mutation log gathers writes in a
   // user-space buffer and hands them to the disk in batches, so a killed process loses what had
   // not been written yet. Newest first, so each cut leaves the file as it was before that append.

@@ -52,6 +52,8 @@ struct NetworkStats {
   // Dropped: still in its sender's kernel (clogged, delayed, straggling) when the sender's machine
   // lost power.
   uint64_t dropped_sender_power = 0;
+  // Dropped: sent on a session a reset broke before it was delivered (Cluster::ResetLink).
+  uint64_t dropped_reset = 0;
 };
 
 struct ClusterOptions {
@@ -91,8 +93,19 @@ class Cluster {
   void Restart(NodeId node);  // a down node; builds a new Node over its disk, delivers Boot
   // A paused node executes nothing; its inputs wait and arrive on Resume in their original
   // order, with timers that came due firing late.
-  void Pause(NodeId node);
+  // With PauseClock::kFrozen its clock stands still until Resume (or a crash), and reads behind
+  // by the pause from then on, until LeapClock.
+  void Pause(NodeId node, PauseClock clock = PauseClock::kRuns);
   void Resume(NodeId node);
+  // The NTP step after a frozen pause: the node's clock jumps forward by what its freezes put it
+  // behind (logged as ignored when it is not behind).
+  void LeapClock(NodeId node);
+  // Breaks both TCP sessions between `a` and `b` (a reset, or a middlebox dropping the
+  // connection): every message sent on them and not yet delivered is lost (dropped where it
+  // would have arrived, "connection reset"), held and lagged ones included; later messages ride
+  // new sessions that nothing stalls. ResetNode does it to every link of `node`.
+  void ResetLink(NodeId a, NodeId b);
+  void ResetNode(NodeId node);
   // Steps the node's clock (LocalTime) by `by`. Timers already armed keep their global deadline,
   // like CLOCK_MONOTONIC timers under an NTP step of the wall clock (see sim_clock.h).
   void JumpClock(NodeId node, Duration by);

@@ -35,6 +35,10 @@ struct ClockConfig {
   double drift_ppm = 0.0;  // positive: the local clock runs fast
 };
 
+// What a paused node's clock does: runs on (a stalled process, a long GC), or stands still (a
+// paused virtual machine, whose guest clock is behind by the pause once it resumes).
+enum class PauseClock : uint8_t { kRuns, kFrozen };
+
 enum class CrashMode : uint8_t {
   kProcess,  // the process dies; the OS page cache (unsynced bytes) survives
   kMachine,  // power loss: unsynced bytes are lost

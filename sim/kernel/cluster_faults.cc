@@ -44,7 +44,7 @@ void Cluster::Restart(NodeId node) {
   impl_->BootNode(node);
 }
 
-void Cluster::Pause(NodeId node) {
+void Cluster::Pause(NodeId node, PauseClock clock) {
   if (!impl_->Valid(node)) {
     return impl_->LogFault(fmt::format("pause of unknown node {} ignored", node));
   }
@@ -53,9 +53,12 @@ void Cluster::Pause(NodeId node) {
     return impl_->LogFault(
         fmt::format("pause {} ignored: {}", ns.name, ns.node ? "already paused" : "down"));
   }
-  impl_->LogFault(fmt::format("pause {}", ns.name));
+  const bool frozen = clock == PauseClock::kFrozen;
+  impl_->LogFault(frozen ? fmt::format("pause and freeze clock of {}", ns.name)
+                         : fmt::format("pause {}", ns.name));
   impl_->TookEffect();
   ns.paused = true;
+  if (frozen) ns.clock.Freeze(impl_->now);
 }
 
 void Cluster::Resume(NodeId node) {
@@ -64,7 +67,9 @@ void Cluster::Resume(NodeId node) {
   }
   Impl::NodeState& ns = *impl_->nodes[node.value()];
   if (!ns.paused) return impl_->LogFault(fmt::format("resume {} ignored: not paused", ns.name));
-  impl_->LogFault(fmt::format("resume {} ({} waiting inputs)", ns.name, ns.parked.size()));
+  std::string clock;
+  if (ns.clock.frozen()) clock = fmt::format(", clock behind by {}", ns.clock.Thaw(impl_->now));
+  impl_->LogFault(fmt::format("resume {} ({} waiting inputs{})", ns.name, ns.parked.size(), clock));
   impl_->TookEffect();
   ns.paused = false;
   impl_->ScheduleDrain(ns, node);
@@ -80,6 +85,20 @@ void Cluster::JumpClock(NodeId node, Duration by) {
   ns.clock.Jump(by);
 }
 
+void Cluster::LeapClock(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("clock leap of unknown node {} ignored", node));
+  }
+  Impl::NodeState& ns = *impl_->nodes[node.value()];
+  if (ns.clock.frozen() || ns.clock.behind() <= Duration()) {
+    return impl_->LogFault(fmt::format("leap clock of {} ignored: {}", ns.name,
+                                       ns.clock.frozen() ? "still frozen" : "not behind"));
+  }
+  const Duration by = ns.clock.Leap();
+  impl_->LogFault(fmt::format("leap clock of {} by {}", ns.name, by));
+  impl_->TookEffect();
+}
+
 void Cluster::SetClockDrift(NodeId node, double drift_ppm) {
   if (!impl_->Valid(node)) {
     return impl_->LogFault(fmt::format("clock drift of unknown node {} ignored", node));
@@ -88,6 +107,25 @@ void Cluster::SetClockDrift(NodeId node, double drift_ppm) {
   ns.clock.SetDrift(impl_->now, drift_ppm);
   impl_->LogFault(fmt::format("set clock drift of {} to {}ppm", ns.name, ns.clock.drift_ppm()));
   impl_->TookEffect();
+}
+
+void Cluster::ResetLink(NodeId a, NodeId b) {
+  if (!impl_->Valid(a) || !impl_->Valid(b) || a == b) {
+    return impl_->LogFault(fmt::format("reset of link {}<->{} ignored", a, b));
+  }
+  impl_->LogFault(fmt::format("reset connections of {} and {}", name(a), name(b)));
+  impl_->ResetLink(a, b);  // its effects: the messages lost, counted where they are dropped
+}
+
+void Cluster::ResetNode(NodeId node) {
+  if (!impl_->Valid(node)) {
+    return impl_->LogFault(fmt::format("reset of unknown node {} ignored", node));
+  }
+  impl_->LogFault(fmt::format("reset connections of {}", name(node)));
+  for (size_t i = 0; i < impl_->nodes.size(); ++i) {
+    const NodeId other(static_cast<uint32_t>(i));
+    if (other != node) impl_->ResetLink(node, other);
+  }
 }
 
 PartitionId Cluster::AddPartition(PartitionSpec spec) {

@@ -37,6 +37,8 @@ inline constexpr uint8_t kTraceDrop = 2;
 inline constexpr uint8_t kTraceAction = 3;
 inline constexpr uint8_t kTraceClogEnd = 4;
 inline constexpr uint8_t kTraceFault = 5;
+// Why a message a reset lost is dropped (Impl::ConnectionGone); compared by address.
+inline constexpr const char* kConnectionReset = "connection reset";
 // The "node" of records that belong to no node.
 inline constexpr uint32_t kNoNode = 0xffffffff;
 
@@ -51,6 +53,9 @@ struct Event {
   // (Impl::ConnectionGone). 0: the receiver was down then, and whichever incarnation is up when it
   // arrives takes it (the sender's session connects to it).
   uint64_t receiver_incarnation = 0;
+  // Receive: the connection of its link when it was sent (Network::Connection); a reset since
+  // broke it, and the message is lost (Impl::ConnectionGone).
+  uint64_t connection = 0;
   // TimerFired: the arming it belongs to; a re-armed or cancelled timer's older firing is stale.
   uint64_t timer_generation = 0;
   // LogAppended of a sync append: the file length that becomes durable on completion (0: none).
@@ -109,6 +114,7 @@ struct HeldMessage {
   Time leaves_sender;
   uint32_t sender_power_losses = 0;
   uint64_t receiver_incarnation = 0;
+  uint64_t connection = 0;
 };
 
 // A crash waiting for a node's mark (Cluster::ArmCrashOnMark).
@@ -167,7 +173,9 @@ struct Cluster::Impl {
   // True when the sender of `e` (a Receive) lost power while the message still waited in its
   // kernel: it never left the machine, so it never arrives.
   bool LostWithSender(const Event& e) const;
-  bool ConnectionGone(const Event& e) const;
+  // Why the connection that carried `e` (a Receive) broke before it arrived, or nullptr: its
+  // receiver restarted since it was sent, or a reset broke the link's sessions.
+  const char* ConnectionGone(const Event& e) const;
   uint32_t PowerLosses(NodeId node) const {
     return static_cast<uint32_t>(nodes[node.value()]->power_losses.size());
   }
@@ -183,8 +191,12 @@ struct Cluster::Impl {
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
-  void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg,
-              uint64_t receiver_incarnation);
+  // What connection a message rides, fixed when it is sent (a held one's at its send).
+  struct Carried {
+    uint64_t receiver_incarnation = 0;  // Event::receiver_incarnation
+    uint64_t connection = 0;            // Event::connection
+  };
+  void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg, Carried carried);
   // The receiver incarnation a message sent to `to` now is carried to
   // (Event::receiver_incarnation).
   uint64_t ConnectionTo(NodeId to) const;
@@ -194,6 +206,9 @@ struct Cluster::Impl {
   bool Halted() const { return options.delivery_policy && options.delivery_policy->halted(); }
   void RunAction(uint64_t id);
   void Crash(NodeId id, CrashMode mode);
+  // Breaks the sessions between a and b for the fault just logged; the messages they lose are
+  // dropped (and counted as its effects) where they would have arrived or departed.
+  void ResetLink(NodeId a, NodeId b);
   // Hands the node's disk its current I/O fault probabilities (window, else global).
   void ApplyDiskFaults(NodeId id);
   void CheckGlobalInvariants();

@@ -36,10 +36,18 @@ void Cluster::Impl::SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Mes
                     .msg_digest = msg_digest,
                     .msg = std::move(msg),
                     .sender_power_losses = PowerLosses(from),
-                    .receiver_incarnation = ConnectionTo(to)});
+                    .receiver_incarnation = ConnectionTo(to),
+                    .connection = network.Connection(from, to)});
     return;
   }
-  Depart(from, to, msg_digest, std::move(msg), ConnectionTo(to));
+  Depart(from, to, msg_digest, std::move(msg),
+         {.receiver_incarnation = ConnectionTo(to), .connection = network.Connection(from, to)});
+}
+
+void Cluster::Impl::ResetLink(NodeId a, NodeId b) {
+  const std::array<uint64_t, 2> ended = network.Reset(a, b);
+  effects.LinkReset(a, b, ended[0], LastFault());
+  effects.LinkReset(b, a, ended[1], LastFault());
 }
 
 uint64_t Cluster::Impl::ConnectionTo(NodeId to) const {
@@ -48,7 +56,7 @@ uint64_t Cluster::Impl::ConnectionTo(NodeId to) const {
 }
 
 void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg,
-                           uint64_t receiver_incarnation) {
+                           Carried carried) {
   std::array<Time, 2> at;
   // The time each copy waits in the sender's kernel (a straggler's or a delay rule's lag): until
   // it has left, the sender's power loss loses it (Impl::LostWithSender).
@@ -93,7 +101,8 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
                                .msg = i + 1 < copies ? msg : std::move(msg),
                                .leaves_sender = now + in_kernel[i],
                                .sender_power_losses = power_losses,
-                               .receiver_incarnation = receiver_incarnation});
+                               .receiver_incarnation = carried.receiver_incarnation,
+                               .connection = carried.connection});
       NewEvent(at[i], EventKind::kDeliveryTick, to, 0);
     }
     return;
@@ -103,7 +112,8 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
     e.msg_digest = msg_digest;
     e.leaves_sender = now + in_kernel[i];
     e.sender_power_losses = power_losses;
-    e.receiver_incarnation = receiver_incarnation;
+    e.receiver_incarnation = carried.receiver_incarnation;
+    e.connection = carried.connection;
     if (i + 1 < copies) {
       stats.duplicated++;
       e.input.emplace<Receive>(Receive{.from = from, .msg = msg});
@@ -131,8 +141,17 @@ void Cluster::Impl::ReleaseHeld() {
       lost.msg_digest = m.msg_digest;
       lost.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
       DropDelivery(lost, "sender lost power", &stats.dropped_sender_power);
+    } else if (m.connection != network.Connection(m.from, m.to)) {
+      // A reset broke its session while the clog held it in the sender's kernel.
+      Event lost;
+      lost.node = m.to;
+      lost.msg_digest = m.msg_digest;
+      lost.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
+      effects.Add(effects.ResetFault(m.from, m.to, m.connection));
+      DropDelivery(lost, kernel::kConnectionReset, &stats.dropped_reset);
     } else {
-      Depart(m.from, m.to, m.msg_digest, std::move(m.msg), m.receiver_incarnation);
+      Depart(m.from, m.to, m.msg_digest, std::move(m.msg),
+             {.receiver_incarnation = m.receiver_incarnation, .connection = m.connection});
       ++released;
     }
   }
@@ -172,6 +191,7 @@ bool Cluster::Impl::DeliveryTick() {
   e.leaves_sender = m.leaves_sender;
   e.sender_power_losses = m.sender_power_losses;
   e.receiver_incarnation = m.receiver_incarnation;
+  e.connection = m.connection;
   e.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
   return DeliverInput(e);
 }

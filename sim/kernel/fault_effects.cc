@@ -110,4 +110,9 @@ void FaultEffects::OnMark(const std::string& mark) {
   it->second.insert(onset_);
 }
 
+FaultIndex FaultEffects::ResetFault(NodeId from, NodeId to, uint64_t connection) const {
+  auto it = resets_.find({from.value(), to.value(), connection});
+  return it == resets_.end() ? kNoFault : it->second;
+}
+
 }  // namespace pg::sim

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -83,6 +84,13 @@ class FaultEffects {
   // The node's disk has failed `io_errors_total` operations so far; the new ones are attributed.
   void Disk(NodeId node, uint64_t io_errors_total);
 
+  // ---- Connection resets: the fault that ended each connection of a link ----
+  void LinkReset(NodeId from, NodeId to, uint64_t ended, FaultIndex fault) {
+    resets_[{from.value(), to.value(), ended}] = fault;
+  }
+  // The reset that broke `connection` on from -> to (kNoFault when none did).
+  FaultIndex ResetFault(NodeId from, NodeId to, uint64_t connection) const;
+
   // ---- Coverage marks ----
   void OnMark(const std::string& mark);
   // Per mark, the faults it was credited to (kNoFault: emitted before any fault took effect).
@@ -103,6 +111,7 @@ class FaultEffects {
   FaultIndex global_disk_ = kNoFault;
   std::map<NodeId, uint64_t> io_errors_seen_;
   std::map<std::string, std::set<FaultIndex>> mark_faults_;
+  std::map<std::tuple<uint32_t, uint32_t, uint64_t>, FaultIndex> resets_;
 };
 
 }  // namespace pg::sim

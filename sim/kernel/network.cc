@@ -140,6 +140,16 @@ void Network::CloseSessions(NodeId node) {
   }
 }
 
+std::array<uint64_t, 2> Network::Reset(NodeId a, NodeId b) {
+  std::array<uint64_t, 2> ended{};
+  size_t i = 0;
+  for (Link* l : {&link(a, b), &link(b, a)}) {
+    ended[i++] = l->connection++;
+    l->stall_floor = {};
+  }
+  return ended;
+}
+
 Time Network::DrawDelivery(Link& l, const LinkConfig& c, Time now, Rng& rng, Duration* straggled) {
   *straggled = Duration();
   const Duration min = std::max(c.latency_min, Duration());

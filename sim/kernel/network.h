@@ -65,6 +65,12 @@ class Network {
   // or its peers send next rides new sessions that nothing stalls. What the old ones carried
   // still arrives as scheduled.
   void CloseSessions(NodeId node);
+  // A reset breaks the sessions between `a` and `b` (both directions): a message carries the
+  // connection of its link when it was sent (Connection), and one whose connection is no longer
+  // current was lost with it. Stalls end too (CloseSessions). Returns the connections that
+  // ended, a -> b then b -> a.
+  std::array<uint64_t, 2> Reset(NodeId a, NodeId b);
+  uint64_t Connection(NodeId from, NodeId to) const { return link(from, to).connection; }
   // Counted for the fault ledger (fault_effects.h): the rule whose lag the last DrawDelay
   // returned (0: none), and the messages that left FIFO order so far.
   DelayId last_delay_rule() const { return last_delay_rule_; }
@@ -90,7 +96,8 @@ class Network {
     // Per RpcSession: the delivery of the last delayed message (Stall).
     std::array<Time, 2> stall_floor;
     Time clog_end;
-    Time wire_free;  // when the last message sent on the link is fully on the wire
+    Time wire_free;           // when the last message sent on the link is fully on the wire
+    uint64_t connection = 0;  // counts the resets of the link (Reset)
   };
   // group_of[node] = index of the node's group, -1 when in none.
   struct Partition {

@@ -1,6 +1,8 @@
 #pragma once
 // One node's clock: local = global + offset + drift_ppm * 1e-6 * global + jumps. Nodes see only
 // their local clock (DESIGN.md §2), so skew reaches lease logic with no code in core/ aware of it.
+#include <optional>
+
 #include "core/common/time.h"
 #include "sim/kernel/cluster_config.h"
 
@@ -24,6 +26,19 @@ class SimClock {
   // far under the old rate is folded into the jump term, so changing drift is not also a jump.
   void SetDrift(Time global_now, double drift_ppm);
 
+  // A VM pause with its clock stopped: from `global_now` the reading stands still until Thaw,
+  // which lets it run again from the reading it stopped at, so the clock is then behind by the
+  // time it stood still (what a paused virtual machine's guest clock does).
+  void Freeze(Time global_now);
+  // Ends a Freeze (no-op when not frozen); returns how far behind the clock now is, in all.
+  Duration Thaw(Time global_now);
+  // The NTP step after a freeze: jumps forward by what the freezes put the clock behind, to where
+  // it would read had it never stopped; returns that amount (0 when it was not behind).
+  Duration Leap();
+
+  bool frozen() const { return frozen_at_.has_value(); }
+  // How far the freezes since the last Leap put the clock behind (thawed freezes only).
+  Duration behind() const { return behind_; }
   double drift_ppm() const { return drift_ppm_; }
 
  private:
@@ -32,8 +47,11 @@ class SimClock {
 
   Duration offset_;
   double drift_ppm_ = 0.0;
-  // Sum of jumps plus the drift folded in by SetDrift.
+  // Sum of jumps plus the drift folded in by SetDrift, minus the time frozen clocks stood still.
   Duration jumps_;
+  std::optional<Time> frozen_at_;  // global time of the Freeze in force
+  // Invariant: behind_ >= 0; the part of jumps_ that Thaw took off and Leap has not given back.
+  Duration behind_;
 };
 
 }  // namespace pg::sim

@@ -89,6 +89,17 @@ struct SwarmBounds {
   // coordination session), past which two metas may lead (pegasus/meta_clock_drift_beyond_margin).
   // Kept inside the smaller one, with room for drift (+-1000 ppm: a few ms a session).
   static constexpr int64_t kPegasusClockJumpBudgetMs = 300;
+  // The pegasus system's drawn frozen pauses (a VM paused with its clock) freeze clocks for at
+  // most this much in all over a run. A frozen replica server reads behind by its pause until the
+  // NTP step, so its lease outlives what it believes by that much; a lone meta's step forward
+  // makes its grace run out early by as much: either eats the replica lease margin grace - lease
+  // (2000 ms), as does everything else that may add up with it: the jumps (kPegasus-
+  // ClockJumpBudgetMs, 300 ms, all on one side at worst) and drift (a clock at most 1000 ppm off,
+  // kClockDriftPpm, which replaces the drawn drift: a 5 s lease on a slow clock lasts 5 ms
+  // longer, a 7 s grace on a fast one 7 ms shorter). 2000 - 300 - 12 = 1688; kept to 1600, the
+  // rest for rounding. Meta servers of a multi-meta cluster are never frozen: their leader lock's
+  // margin (400 ms, the jumps' budget above) has no room left for a pause.
+  static constexpr int64_t kPegasusClockFreezeBudgetMs = 1600;
   static constexpr Bounds<double> kClockDriftPpm{-1000, 1000};
   static constexpr Bounds<double> kSpellDropProbability{0, 0.3};
   static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};

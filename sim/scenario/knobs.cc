@@ -268,7 +268,12 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "within_ms", f.within_ms);
           },
           [&](const RestartFault& f) { j["node"] = f.node; },
-          [&](const PauseFault& f) { j["node"] = f.node, j["duration_ms"] = f.duration_ms; },
+          [&](const PauseFault& f) {
+            j["node"] = f.node, j["duration_ms"] = f.duration_ms;
+            // Only when frozen, so a running pause's label (and trace) reads as it always did.
+            if (f.clock != "runs") j["clock"] = f.clock;
+            PutOptional(j, "leap_after_ms", f.leap_after_ms);
+          },
           [&](const PartitionFault& f) {
             j["groups"] = f.groups;
             PutOptional(j, "duration_ms", f.duration_ms);
@@ -308,6 +313,11 @@ json ActionToJson(const FaultAction& action) {
             if (!f.file_prefix.empty()) j["file_prefix"] = f.file_prefix;
           },
           [&](const WipeFault& f) { j["node"] = f.node; },
+          [&](const ResetFault& f) {
+            PutOptional(j, "node", f.node);
+            PutOptional(j, "from", f.from);
+            PutOptional(j, "to", f.to);
+          },
           [&](const DelayFault& f) {
             PutOptional(j, "node", f.node);
             PutOptional(j, "from", f.from);

@@ -59,16 +59,39 @@ Action PauseAction(const PauseFault& f, StatePtr state) {
     auto id = Find(c, f.node);
     if (!id) return;
     const bool effective = c.is_up(*id) && !c.is_paused(*id);
-    c.Pause(*id);  // logs "ignored" itself when not effective
+    const bool frozen = f.clock == "frozen";
+    c.Pause(*id, frozen ? PauseClock::kFrozen : PauseClock::kRuns);  // logs "ignored" itself
     if (!effective) return;
     const uint64_t token = state->next_pause++;
     state->pause_token[*id] = token;
-    c.Schedule(c.now() + Millis(f.duration_ms), "resume " + f.node, [id, token, state](Cluster& c) {
-      auto it = state->pause_token.find(*id);
-      if (it == state->pause_token.end() || it->second != token) return;  // not our pause
-      state->pause_token.erase(it);
-      c.Resume(*id);
-    });
+    c.Schedule(c.now() + Millis(f.duration_ms), "resume " + f.node,
+               [id, token, state, frozen, leap_ms = f.leap_after_ms](Cluster& c) {
+                 auto it = state->pause_token.find(*id);
+                 if (it == state->pause_token.end() || it->second != token) return;  // not ours
+                 state->pause_token.erase(it);
+                 c.Resume(*id);  // ignored when a crash or the heal ended the pause first
+                 if (!frozen) return;
+                 // The clock is behind however the pause ended; the NTP step comes regardless.
+                 const int64_t after =
+                     leap_ms ? *leap_ms
+                             : static_cast<int64_t>(
+                                   c.stream("clock_leap")
+                                       .Uniform(static_cast<uint64_t>(kDefaultLeapMaxMs) + 1));
+                 c.Schedule(c.now() + Millis(after), "leap clock " + c.name(*id),
+                            [id](Cluster& c) { c.LeapClock(*id); });
+               });
+  };
+}
+
+Action ResetAction(const ResetFault& f) {
+  return [f](Cluster& c) {
+    if (f.node) {
+      if (auto id = Find(c, *f.node)) c.ResetNode(*id);
+      return;
+    }
+    auto from = Find(c, f.from.value_or(""));
+    auto to = Find(c, f.to.value_or(""));
+    if (from && to) c.ResetLink(*from, *to);
   };
 }
 
@@ -236,6 +259,7 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
             };
           },
           [&](const DelayFault& f) { return DelayAction(f); },
+          [&](const ResetFault& f) { return ResetAction(f); },
       },
       fault.action);
 }

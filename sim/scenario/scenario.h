@@ -32,11 +32,20 @@ struct RestartFault {  // "restart": {"node"}
   std::string node;
   bool operator==(const RestartFault&) const = default;
 };
-struct PauseFault {  // "pause": {"node", "duration_ms"}; resumes after duration
+struct PauseFault {  // "pause": {"node", "duration_ms", "clock"?, "leap_after_ms"?}; resumes
+                     // after duration
   std::string node;
   int64_t duration_ms = 0;
+  // "runs" (a stalled process) or "frozen" (a paused VM: its clock stands still for the pause,
+  // then reads behind by it until an NTP step, leap_after_ms after the resume, brings it
+  // forward; absent: drawn by the nemesis from the run's "clock_leap" stream, kDefaultLeapMaxMs).
+  std::string clock = "runs";
+  std::optional<int64_t> leap_after_ms;  // only with "frozen"
   bool operator==(const PauseFault&) const = default;
 };
+// The bound of a frozen pause's drawn leap delay: NTP daemons step a clock that far off within
+// seconds of noticing (chrony's makestep, VMware's and Hyper-V's time sync after a resume).
+inline constexpr int64_t kDefaultLeapMaxMs = 10'000;
 struct PartitionFault {  // "partition": {"groups": [[...], [...]], "duration_ms"?}; heals after
   std::vector<std::vector<std::string>> groups;
   std::optional<int64_t> duration_ms;  // absent: until a "heal"
@@ -127,10 +136,19 @@ struct DelayFault {  // "delay": {"node"? | "from"? and "to"?, "class"?, "probab
   bool operator==(const DelayFault&) const = default;
 };
 
+struct ResetFault {  // "reset": {"node"} or {"from", "to"}: breaks the TCP sessions of a link
+                     // (both directions) or of every link of a node; what they carried and had
+                     // not delivered is lost
+  std::optional<std::string> node;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  bool operator==(const ResetFault&) const = default;
+};
+
 using FaultAction =
     std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault, HealFault,
                  ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault, DiskErrorsFault,
-                 CorruptFault, DelayFault, WipeFault>;
+                 CorruptFault, DelayFault, WipeFault, ResetFault>;
 
 struct Fault {
   int64_t at_ms = 0;

@@ -16,8 +16,9 @@ namespace {
 
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
 constexpr std::string_view kFaultKinds[] = {
-    "crash",      "restart",     "pause",   "partition",   "one_way", "heal",  "clog",
-    "clock_jump", "clock_drift", "network", "disk_errors", "corrupt", "delay", "wipe"};
+    "crash",       "restart", "pause",       "partition", "one_way", "heal", "clog", "clock_jump",
+    "clock_drift", "network", "disk_errors", "corrupt",   "delay",   "wipe", "reset"};
+constexpr std::string_view kPauseClocks[] = {"runs", "frozen"};
 constexpr std::string_view kDelayClasses[] = {"all", "control", "data"};
 constexpr std::string_view kDelayModes[] = {"straggle", "hold"};
 constexpr std::string_view kCorruptTargets[] = {"log", "sst", "manifest"};
@@ -93,15 +94,12 @@ std::optional<Fault> ScenarioParser::ParseFault(const JsonReader& r) {
 
 std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, JsonObject& obj) {
   auto node = [&] { return NodeName(obj.Required("node")); };
-  auto duration = [&] { return obj.Required("duration_ms").Int(1, kMaxDurationMs); };
   if (kind == "crash") {
     return ParseCrash(obj);
   } else if (kind == "restart") {
     if (auto name = node()) return RestartFault{.node = *name};
   } else if (kind == "pause") {
-    auto name = node();
-    auto d = duration();
-    if (name && d) return PauseFault{.node = *name, .duration_ms = *d};
+    return ParsePause(obj);
   } else if (kind == "partition") {
     return ParsePartition(obj);
   } else if (kind == "one_way") {
@@ -136,6 +134,8 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     return ParseDelay(obj);
   } else if (kind == "wipe") {
     if (auto name = node()) return WipeFault{.node = *name};
+  } else if (kind == "reset") {
+    return ParseReset(obj);
   }
   return std::nullopt;
 }
@@ -157,6 +157,46 @@ std::optional<FaultAction> ScenarioParser::ParseCrash(JsonObject& obj) {
     return std::nullopt;
   }
   return CrashFault{.node = *name, .mode = mode, .on_mark = mark, .within_ms = within};
+}
+
+std::optional<FaultAction> ScenarioParser::ParsePause(JsonObject& obj) {
+  auto name = NodeName(obj.Required("node"));
+  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
+  auto clock = obj.Optional("clock").OneOf(kPauseClocks).value_or("runs");
+  JsonReader leap_reader = obj.Optional("leap_after_ms");
+  auto leap = leap_reader.Int(0, kMaxDurationMs);
+  if (!name || !d || !errors_.ok()) return std::nullopt;
+  if (leap && clock != "frozen") {
+    // A running clock never falls behind: there is nothing for the step to bring forward.
+    leap_reader.Fail("leap_after_ms only with \"clock\": \"frozen\"");
+    return std::nullopt;
+  }
+  return PauseFault{.node = *name, .duration_ms = *d, .clock = clock, .leap_after_ms = leap};
+}
+
+// One link ("from" and "to", two different nodes) or every link of "node", as a clog's scope.
+std::optional<FaultAction> ScenarioParser::ParseReset(JsonObject& obj) {
+  JsonReader node_reader = obj.Optional("node");
+  JsonReader from_reader = obj.Optional("from");
+  JsonReader to_reader = obj.Optional("to");
+  const bool link = from_reader.present() || to_reader.present();
+  if (node_reader.present() == link) {
+    errors_.Fail(obj.path(), "either \"node\" or both \"from\" and \"to\"",
+                 node_reader.present() ? "both" : "neither");
+    return std::nullopt;
+  }
+  if (!link) {
+    if (auto node = NodeName(node_reader)) return ResetFault{.node = *node};
+    return std::nullopt;
+  }
+  auto from = NodeName(JsonReader(errors_, from_reader.value(), from_reader.path(), true));
+  auto to = NodeName(JsonReader(errors_, to_reader.value(), to_reader.path(), true));
+  if (!from || !to) return std::nullopt;
+  if (*from == *to) {
+    to_reader.Fail("a node other than \"from\"");
+    return std::nullopt;
+  }
+  return ResetFault{.node = {}, .from = *from, .to = *to};
 }
 
 std::optional<FaultAction> ScenarioParser::ParsePartition(JsonObject& obj) {
@@ -355,6 +395,11 @@ std::vector<std::string> FaultNodes(const FaultAction& action) {
     }
   }
   if (auto* f = std::get_if<ClogFault>(&action)) {
+    for (const auto* name : {&f->node, &f->from, &f->to}) {
+      if (*name) names.push_back(**name);
+    }
+  }
+  if (auto* f = std::get_if<ResetFault>(&action)) {
     for (const auto* name : {&f->node, &f->from, &f->to}) {
       if (*name) names.push_back(**name);
     }

@@ -46,6 +46,8 @@ class ScenarioParser {
   std::optional<FaultAction> ParseAction(std::string_view kind, JsonObject& obj);
   std::optional<FaultAction> ParseCrash(JsonObject& obj);
   std::optional<FaultAction> ParsePartition(JsonObject& obj);
+  std::optional<FaultAction> ParsePause(JsonObject& obj);
+  std::optional<FaultAction> ParseReset(JsonObject& obj);
   std::optional<FaultAction> ParseOneWay(JsonObject& obj);
   std::optional<FaultAction> ParseClog(JsonObject& obj);
   std::optional<FaultAction> ParseNetworkSpell(JsonObject& obj);

@@ -18,7 +18,11 @@ namespace {
 // ends healed and the cluster has time to recover before the final checks. The episode kinds
 // (uniformly chosen):
 //   crash        a server (meta or replica), mode process or machine; restart at the end
-//   pause        a server, for the episode
+//   pause        a server, for the episode; its clock frozen (chance 1/2) with an NTP step in
+//                [0, 10000] ms after the resume, cut to come by duration_ms. In the pegasus
+//                system the freezes of a run sum to at most kPegasusClockFreezeBudgetMs (a pause
+//                is cut to what is left, or runs when nothing is) and hit replica servers, or
+//                meta when it is the only one
 //   partition    2 or 3 groups over a random subset of all nodes; duration_ms (chance 7/10) or
 //                no duration and a "heal" at the end
 //   one_way      the same with from/to groups
@@ -42,6 +46,8 @@ namespace {
 //                (chance 1/2; pegasus only) drawn from crash_marks.h for its kind, a trigger armed
 //                at the restart until 1 ms before the episode ends, or after a delay in
 //                [0, 2000] ms (cut to end before the episode does); it restarts at the end
+//   reset        a burst of 1..4 connection resets, at uniform times in the episode, of one
+//                node's links (chance 1/2) or of one link
 //   lost data    (pegasus only; else a crash loop) one replica server loses durable data, at
 //                most once a run and never a meta server: durable data lost on one replica of
 //                each partition is what the core must survive (meta.log and the coordination
@@ -64,7 +70,7 @@ class FaultDrawer {
 
  private:
   using B = SwarmBounds;
-  static constexpr int kKinds = 12;
+  static constexpr int kKinds = 13;
   static constexpr int64_t kCrashLoopDelayMaxMs = 2000;
   static constexpr int64_t kMinEpisodeMs = 500;
 
@@ -83,6 +89,8 @@ class FaultDrawer {
   void Spell(int64_t start, int64_t end);
   void DiskErrors(int64_t start, int64_t end);
   void Delay(int64_t start, int64_t end);
+  void Pause(int64_t start, int64_t end);
+  void ResetBurst(int64_t start, int64_t end);
   void CrashLoop(int64_t start, int64_t end);
   // False when the run may not lose durable data (again): the episode is then drawn otherwise.
   bool LoseData(int64_t start, int64_t end);
@@ -94,6 +102,7 @@ class FaultDrawer {
   std::vector<std::string> servers_;
   std::vector<Fault> out_;
   int64_t clock_jumped_ms_ = 0;     // sum of |by_ms| drawn so far (pegasus only)
+  int64_t clock_frozen_ms_ = 0;     // sum of frozen pauses drawn so far (pegasus only)
   bool lost_durable_data_ = false;  // a lost-data episode was drawn
 };
 
@@ -121,7 +130,7 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
       break;
     }
     case 1:
-      Add(start, PauseFault{.node = Pick(servers_), .duration_ms = end - start});
+      Pause(start, end);
       break;
     case 2:
     case 3:
@@ -163,9 +172,50 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
     case 10:
       CrashLoop(start, end);
       break;
+    case 12:
+      ResetBurst(start, end);
+      break;
     default:
       if (!LoseData(start, end)) CrashLoop(start, end);
   }
+}
+
+void FaultDrawer::Pause(int64_t start, int64_t end) {
+  PauseFault f{.node = Pick(servers_), .duration_ms = end - start};
+  const int64_t leap = rng_.UniformRange(0, kDefaultLeapMaxMs);
+  if (rng_.Uniform(2) == 0) {
+    Add(start, std::move(f));
+    return;
+  }
+  if (k_.system == "pegasus") {
+    // Inside the lease margin (SwarmBounds::kPegasusClockFreezeBudgetMs), and never a meta
+    // server holding a leader lock (its margin is spent by the jumps' budget).
+    const int64_t left = B::kPegasusClockFreezeBudgetMs - clock_frozen_ms_;
+    const bool lock = f.node.starts_with("meta/") && k_.meta_servers > 1;
+    if (left <= 0 || lock) {
+      Add(start, std::move(f));
+      return;
+    }
+    f.duration_ms = std::min(f.duration_ms, left);
+    clock_frozen_ms_ += f.duration_ms;
+  }
+  f.clock = "frozen";
+  f.leap_after_ms = std::clamp<int64_t>(leap, 0, k_.duration_ms - start - f.duration_ms);
+  Add(start, std::move(f));
+}
+
+void FaultDrawer::ResetBurst(int64_t start, int64_t end) {
+  ResetFault f;
+  if (rng_.Uniform(2) == 0) {
+    f.node = Pick(all_);
+  } else {
+    const size_t from = rng_.Uniform(all_.size());
+    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
+    f.from = all_[from];
+    f.to = all_[(from + step) % all_.size()];
+  }
+  const int64_t resets = rng_.UniformRange(1, 4);
+  for (int64_t i = 0; i < resets; ++i) Add(rng_.UniformRange(start, end), f);
 }
 
 bool FaultDrawer::LoseData(int64_t start, int64_t end) {

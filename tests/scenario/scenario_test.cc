@@ -262,8 +262,8 @@ TEST(Scenario, DocumentedFaultExamplesParse) {
   }
   // The network fault has two (a lossy spell and a straggling one), and so has delay (a
   // straggler on a node's control messages and a hold on one link), and crash (at a time, and on a
-  // mark).
-  EXPECT_EQ(count, 18);
+  // mark), and pause (its clock running or frozen), and reset (a link and a node).
+  EXPECT_EQ(count, 21);
   auto s = ParseScenario(R"({"name": "doc", "faults": [)" + faults + "]}", "docs/scenarios.md");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::set<std::string> kinds;

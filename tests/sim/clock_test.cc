@@ -42,6 +42,33 @@ TEST(SimClock, ChangingDriftKeepsTheReadingContinuous) {
   EXPECT_EQ(c.Local(t + Seconds(1)) - c.Local(t), Seconds(1) - Millis(2));
 }
 
+TEST(SimClock, AFrozenClockStandsStillThenRunsBehindUntilTheLeap) {
+  SimClock c({.offset = Millis(7), .drift_ppm = 0});
+  c.Freeze(At(1000));
+  EXPECT_TRUE(c.frozen());
+  EXPECT_EQ(c.Local(At(3000)), At(1007));  // it reads the time it stopped at
+  EXPECT_EQ(c.Thaw(At(3000)), Millis(2000));
+  EXPECT_EQ(c.Local(At(3000)), At(1007));  // continuous: it runs on from there
+  EXPECT_EQ(c.Local(At(4000)), At(2007));  // behind by the pause
+  EXPECT_EQ(c.behind(), Millis(2000));
+  EXPECT_EQ(c.Leap(), Millis(2000));
+  EXPECT_EQ(c.Local(At(4000)), At(4007));  // where it would read had it never stopped
+  EXPECT_EQ(c.Leap(), Duration());         // nothing left to bring forward
+}
+
+TEST(SimClock, FreezesAddUpAndDriftScalesWhatTheyLose) {
+  SimClock c({.offset = Duration(), .drift_ppm = 1000});
+  c.Freeze(At(1000));
+  c.SetDrift(At(1500), 0);  // while frozen: the reading stays that of the stop
+  EXPECT_EQ(c.Local(At(2000)), At(1001));
+  EXPECT_EQ(c.Thaw(At(2000)), Millis(1000));
+  c.Freeze(At(3000));
+  EXPECT_EQ(c.Thaw(At(3500)), Millis(1500));
+  EXPECT_EQ(c.Local(At(4000)), At(2501));
+  EXPECT_EQ(c.Leap(), Millis(1500));
+  EXPECT_EQ(c.Local(At(4000)), At(4001));
+}
+
 TEST(SimClock, AbsurdDriftIsClampedNotAsserted) {
   SimClock c({.offset = Duration(), .drift_ppm = -5e6});
   EXPECT_GT(c.ToGlobal(Millis(1)), Duration());
@@ -107,6 +134,49 @@ TEST(Clock, SetClockDriftChangesTheRateOfLaterTimers) {
   ASSERT_EQ(r.journal.seen.size(), 2u);
   EXPECT_EQ(r.global[1], At(100));  // armed at drift 0: its global deadline stays
   EXPECT_EQ(r.cluster.LocalTime(r.id), Time::Zero() + Seconds(1) + Micros(249'750));
+}
+
+TEST(Clock, AFrozenPauseResumesAtThePausedAtTimeAndTheLeapRestoresIt) {
+  TimerRig r({.offset = Millis(3), .drift_ppm = 0});
+  r.cluster.Schedule(At(200), "pause", [&](Cluster& c) { c.Pause(r.id, PauseClock::kFrozen); });
+  r.cluster.Schedule(At(2200), "resume", [&](Cluster& c) { c.Resume(r.id); });
+  r.cluster.Schedule(At(3000), "leap", [&](Cluster& c) { c.LeapClock(r.id); });
+  r.cluster.RunUntil(At(1000));
+  EXPECT_EQ(r.cluster.LocalTime(r.id), At(203));  // frozen while paused
+  r.cluster.RunUntil(At(2200));
+  EXPECT_EQ(r.cluster.LocalTime(r.id), At(203));  // resumed: reads the paused-at time
+  r.cluster.RunUntil(At(2900));
+  EXPECT_EQ(r.cluster.LocalTime(r.id), At(903));  // runs, 2 s behind
+  r.cluster.RunUntil(At(3500));
+  EXPECT_EQ(r.cluster.LocalTime(r.id), At(3503));  // the leap brought it to the right time
+  const auto& log = r.cluster.fault_log();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].second, "pause and freeze clock of n");
+  EXPECT_EQ(log[1].second, "resume n (0 waiting inputs, clock behind by 2000.000ms)");
+  EXPECT_EQ(log[2].second, "leap clock of n by 2000.000ms");
+  EXPECT_EQ(r.cluster.fault_effects(), (std::vector<uint64_t>{1, 1, 1}));
+}
+
+TEST(Clock, ARunningPauseLeavesTheClockAloneAndItsLeapIsIgnored) {
+  TimerRig r({});
+  r.cluster.Schedule(At(200), "pause", [&](Cluster& c) { c.Pause(r.id); });
+  r.cluster.Schedule(At(2200), "resume", [&](Cluster& c) { c.Resume(r.id); });
+  r.cluster.Schedule(At(2300), "leap", [&](Cluster& c) { c.LeapClock(r.id); });
+  r.cluster.RunUntil(At(2400));
+  EXPECT_EQ(r.cluster.LocalTime(r.id), At(2400));
+  EXPECT_EQ(r.cluster.fault_log().at(0).second, "pause n");
+  EXPECT_EQ(r.cluster.fault_log().at(2).second, "leap clock of n ignored: not behind");
+  EXPECT_EQ(r.cluster.fault_effects().at(2), 0u);
+}
+
+TEST(Clock, ACrashEndsTheFreezeAndTheClockStaysBehindUntilTheLeap) {
+  TimerRig r({});
+  r.cluster.Schedule(At(200), "pause", [&](Cluster& c) { c.Pause(r.id, PauseClock::kFrozen); });
+  r.cluster.Schedule(At(700), "crash", [&](Cluster& c) { c.Crash(r.id, CrashMode::kProcess); });
+  r.cluster.RunUntil(At(1000));
+  EXPECT_EQ(r.cluster.LocalTime(r.id), At(500));
+  r.cluster.LeapClock(r.id);
+  EXPECT_EQ(r.cluster.LocalTime(r.id), At(1000));
 }
 
 TEST(Clock, ReArmingATimerCancelsTheEarlierFiringAndCancelStopsIt) {
