@@ -6,10 +6,12 @@
 
 #include "checker/assert.h"
 #include "checker/explain.h"
+#include "checker/greedy_order.h"
 #include "checker/partition.h"
 #include "checker/prepare.h"
 #include "checker/staged_search.h"
 #include "checker/unread_values.h"
+#include "checker/version_refute.h"
 #include "checker/witness.h"
 #include "checker/zones.h"
 
@@ -98,6 +100,18 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
     r.decided_by = "unique values";
     return r;
   }
+  const char* decided_by = "unique values";
+  if (o.versions && !zones) {
+    if (auto versions = BuildVersions(h, c, prep.ops)) {
+      zones = RefuteByVersions(h, c, prep.ops, *versions);
+      decided_by = "versions";
+      if (!zones && GreedyOrder(h, &c, prep.ops, *versions)) {
+        r.verdict = Verdict::kOk;
+        r.decided_by = "greedy order";
+        return r;
+      }
+    }
+  }
   SearchBudget limited = budget;
   if (zones) limited.max_steps = kExplainSteps;  // only to find a prefix for the explanation
   std::vector<SearchOp> ops = prep.ops;
@@ -110,7 +124,7 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
             part.name);
   CK_ASSERT(s.verdict == Verdict::kUnknown || s.unknown_reason.empty(), "{}", part.name);
   r.verdict = zones ? Verdict::kIllegal : s.verdict;
-  r.decided_by = zones ? "unique values" : "search";
+  r.decided_by = zones ? decided_by : "search";
   if (zones) r.blocked.emplace_back(zones->ops.front(), zones->why);
   r.steps = s.steps;
   r.memo_entries = s.memo_entries;

@@ -26,6 +26,9 @@ struct CheckOptions {
   bool staged_search = true;  // search without the unknown-outcome operations first
   bool dominance = true;      // SearchOptions::dominance
   bool merge_unread = true;   // MergeUnreadValues: values nothing reads are interchangeable
+  // A one-sortkey register of get, set, del and cas: refutation by the versions unique values
+  // make visible (version_refute.h), then a greedy order verified by the model (greedy_order.h).
+  bool versions = true;
 };
 
 struct PartitionResult {
@@ -33,10 +36,11 @@ struct PartitionResult {
   std::string hashkey;
   std::vector<std::string> sortkeys;
   Verdict verdict = Verdict::kUnknown;
-  std::string decided_by;  // "witness", "search", "unique values"
-  size_t operations = 0;   // operations in the partition (failed ones excluded)
-  size_t pruned = 0;       // unknown-outcome operations dropped as irrelevant
-  size_t bounded = 0;      // unknown-outcome writes given a deadline by a unique value
+  // "witness", "search", "unique values", "versions", "greedy order"
+  std::string decided_by;
+  size_t operations = 0;  // operations in the partition (failed ones excluded)
+  size_t pruned = 0;      // unknown-outcome operations dropped as irrelevant
+  size_t bounded = 0;     // unknown-outcome writes given a deadline by a unique value
   uint64_t steps = 0;
   size_t memo_entries = 0;
   std::string unknown_reason;

@@ -44,17 +44,39 @@ enum class Shape {
   // One hashkey, every f, and about half the writes of unknown outcome: the domain of the
   // pruning rules, the staged search and the memo's dominance test.
   kManyUnknown,
+  // One register of get, set, del and cas, every written value distinct, about half the writes
+  // of unknown outcome: the domain of the versions and the greedy order (version_refute.h).
+  kUniqueCasRegister,
 };
+
+Fn DrawFn(Shape shape) {
+  static constexpr Fn kCasRegisterFns[] = {Fn::kGet, Fn::kSet, Fn::kDel, Fn::kCas};
+  if (shape == Shape::kUniqueCasRegister) return kCasRegisterFns[Uniform(0, 4)];
+  if (shape == Shape::kUniqueRegister) return Coin() ? Fn::kGet : Fn::kSet;
+  return static_cast<Fn>(Uniform(0, 7));
+}
+
+// Op i's cas on a unique-value register: expecting the current value, or a value written so far
+// (or one not yet written), or absent; writing a value of its own.
+CasArgs UniqueCas(int i, const OptValue& current) {
+  CasArgs cas;
+  cas.expect = Coin()   ? current
+               : Coin() ? OptValue("u" + std::to_string(Uniform(0, i + 1)))
+                        : OptValue();
+  cas.set = "u" + std::to_string(i);
+  return cas;
+}
 
 // Draws one operation and executes it at its linearization point against `store`.
 Planned DrawAndExecute(int i, Shape shape, std::map<std::string, std::string>* store) {
-  const bool unique = shape == Shape::kUniqueRegister;
+  const bool cas_register = shape == Shape::kUniqueCasRegister;
+  const bool unique = shape == Shape::kUniqueRegister || cas_register;
   Planned p;
   Operation& op = p.op;
-  op.f = unique ? (Coin() ? Fn::kGet : Fn::kSet) : static_cast<Fn>(Uniform(0, 7));
+  op.f = DrawFn(shape);
   op.hashkey = std::string(shape != Shape::kAny || Coin() ? "h1" : "h2");
   const int outcome = Uniform(0, 10);  // 0: fail, 1-2 (1-5 with many unknown): info, else ok
-  const int info_max = shape == Shape::kManyUnknown && op.f != Fn::kGet ? 5 : 2;
+  const int info_max = (shape == Shape::kManyUnknown || cas_register) && op.f != Fn::kGet ? 5 : 2;
   op.outcome = outcome == 0 ? Outcome::kFail : outcome <= info_max ? Outcome::kInfo : Outcome::kOk;
   const bool takes_effect = op.outcome == Outcome::kOk || (op.outcome == Outcome::kInfo && Coin());
   auto pick = [] { return kValues[Uniform<size_t>(0, kValues.size())]; };
@@ -88,6 +110,7 @@ Planned DrawAndExecute(int i, Shape shape, std::map<std::string, std::string>* s
     case Fn::kCas: {
       op.cas.expect = Coin() ? OptValue() : OptValue(pick());
       op.cas.set = pick();
+      if (cas_register) op.cas = UniqueCas(i, Lookup(s, k));
       op.cas_result = Lookup(s, k) == op.cas.expect;
       if (op.cas_result) s[k] = op.cas.set;
       break;
@@ -229,19 +252,21 @@ CheckOptions PlainSearch() {
   o.staged_search = false;
   o.dominance = false;
   o.merge_unread = false;
+  o.versions = false;
   return o;
 }
 
 // Plain search with one reduction turned on, then all of them: each must agree on its own.
 std::vector<CheckOptions> EachReduction() {
-  std::vector<CheckOptions> out(7, PlainSearch());
+  std::vector<CheckOptions> out(8, PlainSearch());
   out[0].prune_unknown = true;
   out[1].staged_search = true;
   out[2].dominance = true;
   out[3].unique_values = true;
   out[4].merge_unread = true;
   out[5].merge_unread = out[5].dominance = true;  // twins need both
-  out[6] = CheckOptions{};
+  out[6].versions = true;
+  out[7] = CheckOptions{};
   return out;
 }
 
@@ -300,6 +325,24 @@ TEST(OracleProperty, ManyUnknownOutcomesAgreeWithBruteForce) {
     for (const auto& p : Check(h, {}).partitions) pruned += p.pruned;
     RC_CLASSIFY(unknown >= 3, "3+ unknown outcomes");
     RC_CLASSIFY(pruned > 0, "some pruned");
+    RC_TAG(oracle ? "linearizable" : "not linearizable");
+  });
+}
+
+TEST(OracleProperty, UniqueCasRegistersAgreeWithBruteForce) {
+  RunProperty([] {
+    History h = Generate(Shape::kUniqueCasRegister);
+    if (Coin()) Corrupt(&h, /*unique=*/true);
+    const bool oracle = testing::BruteForceOracle(h).Linearizable();
+    const Verdict expected = oracle ? Verdict::kOk : Verdict::kIllegal;
+    for (const CheckOptions& o : EachReduction()) {
+      const CheckResult r = Check(h, o);
+      RC_ASSERT(VerdictName(r.verdict) == VerdictName(expected));
+    }
+    const CheckResult fast = Check(h, {});
+    const std::string& by = fast.partitions.empty() ? "" : fast.partitions[0].decided_by;
+    RC_CLASSIFY(by == "versions", "refuted by versions");
+    RC_CLASSIFY(by == "greedy order", "proved by the greedy order");
     RC_TAG(oracle ? "linearizable" : "not linearizable");
   });
 }
