@@ -258,6 +258,13 @@ void PutOptional(json& j, const char* key, const auto& value) {
   if (value) j[key] = *value;
 }
 
+// A fault's scope: a node, or one link (from, to).
+void PutScope(json& j, const auto& fault) {
+  PutOptional(j, "node", fault.node);
+  PutOptional(j, "from", fault.from);
+  PutOptional(j, "to", fault.to);
+}
+
 json ActionToJson(const FaultAction& action) {
   json j = json::object();
   std::visit(
@@ -284,9 +291,7 @@ json ActionToJson(const FaultAction& action) {
           },
           [&](const HealFault&) {},
           [&](const ClogFault& f) {
-            PutOptional(j, "node", f.node);
-            PutOptional(j, "from", f.from);
-            PutOptional(j, "to", f.to);
+            PutScope(j, f);
             j["duration_ms"] = f.duration_ms;
           },
           [&](const ClockJumpFault& f) { j["node"] = f.node, j["by_ms"] = f.by_ms; },
@@ -313,15 +318,9 @@ json ActionToJson(const FaultAction& action) {
             if (!f.file_prefix.empty()) j["file_prefix"] = f.file_prefix;
           },
           [&](const WipeFault& f) { j["node"] = f.node; },
-          [&](const ResetFault& f) {
-            PutOptional(j, "node", f.node);
-            PutOptional(j, "from", f.from);
-            PutOptional(j, "to", f.to);
-          },
+          [&](const ResetFault& f) { PutScope(j, f); },
           [&](const DelayFault& f) {
-            PutOptional(j, "node", f.node);
-            PutOptional(j, "from", f.from);
-            PutOptional(j, "to", f.to);
+            PutScope(j, f);
             j["class"] = f.message_class, j["probability"] = f.probability, j["mode"] = f.mode;
             PutOptional(j, "delay_ms", f.delay_ms);
             j["duration_ms"] = f.duration_ms;

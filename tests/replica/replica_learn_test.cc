@@ -4,37 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "core/replica/prepare_list.h"
+#include "tests/replica/learn_steps.h"
 #include "tests/replica/replica_harness.h"
 
 namespace pg::testing {
 namespace {
-
-// Writes `first..last` through kP; kS2 logs and acks each, so they commit. Returns the prepares
-// kP sent the learner kL, undelivered.
-std::vector<PrepareRequest> CommitWrites(Harness& h, int first, int last) {
-  std::vector<PrepareRequest> to_learner;
-  for (int i = first; i <= last; ++i) {
-    Outbox out =
-        h.Deliver(kClient, kP, Write(OpKind::kSet, "h" + std::to_string(i), "s", "v", uint64_t(i)));
-    h.CompleteLogs(kP);
-    for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
-      if (to == kL) {
-        to_learner.push_back(prep);
-        continue;
-      }
-      h.Deliver(kP, to, prep);
-      for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) h.Deliver(to, p, ack);
-    }
-  }
-  return to_learner;
-}
-
-// Primary kP with one secondary kS2 (ballot 1); `writes` writes committed on both.
-void StartPairWithWrites(Harness& h, int writes) {
-  h.StartGroup({kS2});
-  CommitWrites(h, 1, writes);
-  ASSERT_EQ(h.View(kP).last_committed, Decree(writes));
-}
 
 // A tiny cache and no log reserve: once kP flushes, a learner from scratch gets LT_APP.
 ReplicaServerOptions CheckpointLearning() {
@@ -42,45 +16,6 @@ ReplicaServerOptions CheckpointLearning() {
   o.learn_cache_decrees = 1;
   o.plog_gc_reserve_decrees = 0;
   return o;
-}
-
-ConfigProposal AddSecondary(const Harness& h, NodeId node) {
-  return ConfigProposal{.type = ConfigType::kAddSecondary, .config = h.Config({kS2}), .node = node};
-}
-
-// Meta proposes kL twice (the first creates its replica, the second starts learning); returns
-// the learner's first LearnRequest.
-LearnRequest StartLearner(Harness& h) {
-  h.BootEmpty(kL);
-  for (int i = 0; i < 2; ++i) {
-    for (auto& [to, add] : Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kL)))) {
-      EXPECT_EQ(to, kL);
-      Outbox out = h.Deliver(kP, kL, add);
-      h.CompleteLogs(kL);  // the index entry of a created replica
-      auto reqs = Sent<LearnRequest>(out);
-      if (!reqs.empty()) return reqs[0].second;
-    }
-  }
-  ADD_FAILURE() << "the learner never asked to learn";
-  return {};
-}
-
-// Delivers the learner's request to kP and kP's response back; returns the learner's effects.
-Outbox LearnRound(Harness& h, const LearnRequest& req, LearnResponse* seen = nullptr) {
-  Outbox at_primary = h.Deliver(kL, kP, req);
-  auto resps = Sent<LearnResponse>(at_primary);
-  EXPECT_EQ(resps.size(), 1u);
-  if (resps.empty()) return {};
-  if (seen) *seen = resps[0].second;
-  // Prepares the primary sends the learner ride along.
-  for (auto& [to, prep] : Sent<PrepareRequest>(at_primary)) {
-    if (to == kL) h.Deliver(kP, kL, prep);
-  }
-  Outbox out = h.Deliver(kP, kL, resps[0].second);
-  Outbox logged = h.CompleteLogs(kL);
-  for (auto& [to, ack] : Sent<PrepareAck>(logged)) h.Deliver(kL, to, ack);
-  for (Effect& e : logged.effects()) out.effects().push_back(std::move(e));
-  return out;
 }
 
 // kP and kS2 commit one write; kL learns it from the cache and notifies its completion: the
@@ -342,94 +277,6 @@ TEST(ReplicaLearn, APrepareCommittedBeforeItsAppendCompletesIsStillAcked) {
   Outbox upgrade = h.Deliver(kL, kP, note);
   EXPECT_TRUE(HasMark(upgrade, "learn.upgrade_to_secondary"));
   EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
-}
-
-// kL acked the prepare of decree 2 while 2 was still uncommitted, then went inactive (its server's
-// lease lapsed) and was added again under the same signature. Its new round drops what it
-// prepared above its commit point; the primary must send 2 again (its round's first request
-// starts 2PC for it over), or once 2 commits kL would become a secondary without it.
-TEST(ReplicaLearn, ALearnerRestartedUnderItsSignatureIsNotUpgradedWithoutAPrepareItDropped) {
-  Harness h;
-  StartPairWithWrites(h, 1);
-  LearnRound(h, StartLearner(h));
-  Outbox write = h.Deliver(kClient, kP, Write(OpKind::kSet, "x", "s", "v", 2));
-  h.CompleteLogs(kP);
-  std::optional<PrepareRequest> to_secondary;
-  for (auto& [to, prep] : Sent<PrepareRequest>(write)) {
-    if (to == kS2) {
-      to_secondary = prep;
-      continue;
-    }
-    h.Deliver(kP, kL, prep);
-    for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(kL))) h.Deliver(kL, p, ack);
-  }
-  ASSERT_TRUE(to_secondary.has_value());
-  ASSERT_EQ(h.View(kP).last_committed, Decree(1));
-  // kL's server loses its lease (kP's and kS2's are renewed meanwhile), then reconnects.
-  h.now += Millis(4000);
-  for (NodeId n : {kP, kS2}) h.Deliver(kMeta, n, BeaconAck{.send_time = h.now, .is_master = true});
-  h.now += Millis(1001);
-  EXPECT_TRUE(HasMark(h.Fire(kL, TimerId(3)), "replica_server.lease_lapsed"));
-  ASSERT_EQ(h.View(kL).status, PartitionStatus::kInactive);
-  h.Deliver(kMeta, kL, BeaconAck{.send_time = h.now, .is_master = true});
-  std::optional<LearnRequest> again;
-  for (auto& [to, add] : Sent<AddLearnerRequest>(h.Deliver(kMeta, kP, AddSecondary(h, kL)))) {
-    for (Outbox out : {h.Deliver(kP, kL, add), h.CompleteLogs(kL)}) {
-      for (auto& [p, req] : Sent<LearnRequest>(out)) again = req;
-    }
-  }
-  ASSERT_TRUE(again.has_value()) << "the learner did not start again";
-  Outbox round = LearnRound(h, *again);
-  h.Deliver(kP, kS2, *to_secondary);
-  for (auto& [p, ack] : Sent<PrepareAck>(h.CompleteLogs(kS2))) h.Deliver(kS2, p, ack);
-  ASSERT_EQ(h.View(kP).last_committed, Decree(2));
-  const bool holds_2 = h.View(kL).last_prepared >= Decree(2);
-  EXPECT_TRUE(holds_2) << "the restarted round's prepares start at the primary's commit point";
-  for (auto& [p, note] : Sent<LearnCompletionNotify>(round)) {
-    const bool upgraded = HasMark(h.Deliver(kL, p, note), "learn.upgrade_to_secondary");
-    EXPECT_TRUE(holds_2 || !upgraded) << "kL would be a secondary without decree 2";
-  }
-}
-
-// A duplicate of the learner's first request moved its prepare start past what the learner
-// learned (2 and 3 committed meanwhile, their prepares to it lost): its completion notice is
-// answered "learn again", and the learner's next round brings it up to the start.
-TEST(ReplicaLearn, ACompletionBelowThePrepareStartSendsTheLearnerBackToLearning) {
-  Harness h;
-  StartPairWithWrites(h, 1);
-  const LearnRequest first = StartLearner(h);
-  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, first));
-  ASSERT_EQ(notes.size(), 1u);
-  CommitWrites(h, 2, 3);
-  EXPECT_TRUE(HasMark(h.Deliver(kL, kP, first), "learn.round_restarted"));
-  Outbox refused = h.Deliver(kL, kP, notes[0].second);
-  EXPECT_TRUE(HasMark(refused, "learn.completion_below_prepare_start"));
-  EXPECT_TRUE(Sent<UpdateConfigRequest>(refused).empty());
-  auto answers = Sent<LearnCompletionResponse>(refused);
-  ASSERT_EQ(answers.size(), 1u);
-  Outbox again = h.Deliver(kP, kL, answers[0].second);
-  EXPECT_TRUE(HasMark(again, "learn.learn_again"));
-  auto reqs = Sent<LearnRequest>(again);
-  ASSERT_EQ(reqs.size(), 1u);
-  auto caught_up = Sent<LearnCompletionNotify>(LearnRound(h, reqs[0].second));
-  ASSERT_EQ(caught_up.size(), 1u);
-  EXPECT_EQ(h.View(kL).last_committed, Decree(3));
-  EXPECT_TRUE(HasMark(h.Deliver(kL, kP, caught_up[0].second), "learn.upgrade_to_secondary"));
-}
-
-// on_remove: a removal of the very ballot a learner was added at is one the network delayed past
-// the node's return as a learner; the learner goes on learning.
-TEST(ReplicaLearn, ARemovalOfTheBallotALearnerWasAddedAtIsIgnored) {
-  Harness h;
-  StartPairWithWrites(h, 1);
-  StartLearner(h);
-  ASSERT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary);
-  h.Deliver(kP, kL,
-            RemoveReplica{.config = ReplicaConfiguration{.gpid = kGpid,
-                                                         .ballot = h.View(kL).ballot,
-                                                         .primary = kP,
-                                                         .status = PartitionStatus::kInactive}});
-  EXPECT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary);
 }
 
 TEST(ReplicaLearn, ConfigSyncDoesNotCollectALearner) {
