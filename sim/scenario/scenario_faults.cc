@@ -174,6 +174,19 @@ std::optional<FaultAction> ScenarioParser::ParsePause(JsonObject& obj) {
   return PauseFault{.node = *name, .duration_ms = *d, .clock = clock, .leap_after_ms = leap};
 }
 
+std::optional<std::pair<std::string, std::string>> ScenarioParser::LinkEnds(
+    const JsonReader& from_reader, JsonReader& to_reader) {
+  // Required readers: an end left out is named as missing.
+  auto from = NodeName(JsonReader(errors_, from_reader.value(), from_reader.path(), true));
+  auto to = NodeName(JsonReader(errors_, to_reader.value(), to_reader.path(), true));
+  if (!from || !to) return std::nullopt;
+  if (*from == *to) {
+    to_reader.Fail("a node other than \"from\"");
+    return std::nullopt;
+  }
+  return std::pair{*from, *to};
+}
+
 // One link ("from" and "to", two different nodes) or every link of "node", as a clog's scope.
 std::optional<FaultAction> ScenarioParser::ParseReset(JsonObject& obj) {
   JsonReader node_reader = obj.Optional("node");
@@ -189,14 +202,9 @@ std::optional<FaultAction> ScenarioParser::ParseReset(JsonObject& obj) {
     if (auto node = NodeName(node_reader)) return ResetFault{.node = *node};
     return std::nullopt;
   }
-  auto from = NodeName(JsonReader(errors_, from_reader.value(), from_reader.path(), true));
-  auto to = NodeName(JsonReader(errors_, to_reader.value(), to_reader.path(), true));
-  if (!from || !to) return std::nullopt;
-  if (*from == *to) {
-    to_reader.Fail("a node other than \"from\"");
-    return std::nullopt;
-  }
-  return ResetFault{.node = {}, .from = *from, .to = *to};
+  auto ends = LinkEnds(from_reader, to_reader);
+  if (!ends) return std::nullopt;
+  return ResetFault{.node = {}, .from = ends->first, .to = ends->second};
 }
 
 std::optional<FaultAction> ScenarioParser::ParsePartition(JsonObject& obj) {
@@ -244,14 +252,9 @@ std::optional<FaultAction> ScenarioParser::ParseClog(JsonObject& obj) {
       return ClogFault{.node = *node, .from = {}, .to = {}, .duration_ms = *d};
     return std::nullopt;
   }
-  auto from = NodeName(JsonReader(errors_, from_reader.value(), from_reader.path(), true));
-  auto to = NodeName(JsonReader(errors_, to_reader.value(), to_reader.path(), true));
-  if (!from || !to) return std::nullopt;
-  if (*from == *to) {
-    to_reader.Fail("a node other than \"from\"");
-    return std::nullopt;
-  }
-  return ClogFault{.node = {}, .from = *from, .to = *to, .duration_ms = *d};
+  auto ends = LinkEnds(from_reader, to_reader);
+  if (!ends) return std::nullopt;
+  return ClogFault{.node = {}, .from = ends->first, .to = ends->second, .duration_ms = *d};
 }
 
 std::optional<FaultAction> ScenarioParser::ParseNetworkSpell(JsonObject& obj) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/common/result.h"
@@ -54,6 +55,9 @@ class ScenarioParser {
   std::optional<FaultAction> ParseDiskErrors(JsonObject& obj);
   std::optional<FaultAction> ParseDelay(JsonObject& obj);
   std::optional<std::string> NodeName(const JsonReader& r) const;
+  // The two ends of one link, both required once either is given: two different nodes.
+  std::optional<std::pair<std::string, std::string>> LinkEnds(const JsonReader& from,
+                                                              JsonReader& to);
   // A non-empty list of node names; `seen` spans every list of one fault (no node twice).
   std::optional<std::vector<std::string>> NodeList(const JsonReader& r,
                                                    std::set<std::string>& seen) const;

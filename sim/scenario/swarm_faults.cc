@@ -77,6 +77,17 @@ class FaultDrawer {
   const std::string& Pick(const std::vector<std::string>& names) {
     return names[rng_.Uniform(names.size())];
   }
+  // A node, or one link (two different nodes), chance 1/2 each: a clog's or a reset's scope.
+  void DrawScope(auto& fault) {
+    if (rng_.Uniform(2) == 0) {
+      fault.node = Pick(all_);
+      return;
+    }
+    const size_t from = rng_.Uniform(all_.size());
+    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
+    fault.from = all_[from];
+    fault.to = all_[(from + step) % all_.size()];
+  }
   double Real(Bounds<double> b) { return Round3(b.lo + rng_.NextDouble() * (b.hi - b.lo)); }
   void Add(int64_t at_ms, FaultAction action) {
     out_.push_back(Fault{.at_ms = at_ms, .action = std::move(action)});
@@ -206,14 +217,7 @@ void FaultDrawer::Pause(int64_t start, int64_t end) {
 
 void FaultDrawer::ResetBurst(int64_t start, int64_t end) {
   ResetFault f;
-  if (rng_.Uniform(2) == 0) {
-    f.node = Pick(all_);
-  } else {
-    const size_t from = rng_.Uniform(all_.size());
-    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
-    f.from = all_[from];
-    f.to = all_[(from + step) % all_.size()];
-  }
+  DrawScope(f);
   const int64_t resets = rng_.UniformRange(1, 4);
   for (int64_t i = 0; i < resets; ++i) Add(rng_.UniformRange(start, end), f);
 }
@@ -345,14 +349,7 @@ void FaultDrawer::Partition(int64_t start, int64_t end, bool one_way) {
 void FaultDrawer::Clog(int64_t start, int64_t end) {
   ClogFault clog;
   clog.duration_ms = end - start;
-  if (rng_.Uniform(2) == 0) {
-    clog.node = Pick(all_);
-  } else {
-    const size_t from = rng_.Uniform(all_.size());
-    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
-    clog.from = all_[from];
-    clog.to = all_[(from + step) % all_.size()];
-  }
+  DrawScope(clog);
   Add(start, std::move(clog));
 }
 
