@@ -117,42 +117,32 @@ std::string BackwardWhat(const Context& x, const VersionCluster& b) {
 
 // V4.
 std::optional<ZoneVerdict> JudgeZones(const Context& x) {
-  std::vector<const VersionCluster*> forward, backward;
+  std::vector<const VersionCluster*> judged;
   for (const VersionCluster& c : x.v.clusters) {
     if (c.writer == kInitialWriter && c.readers.empty()) continue;
-    (c.forward() ? forward : backward).push_back(&c);
+    judged.push_back(&c);
   }
-  std::sort(forward.begin(), forward.end(), [](const VersionCluster* a, const VersionCluster* b) {
-    return a->min_ret < b->min_ret;
-  });
-  for (size_t i = 1; i < forward.size(); ++i) {
-    const VersionCluster& a = *forward[i - 1];
-    const VersionCluster& b = *forward[i];
-    if (b.min_ret >= a.max_inv) continue;
+  const std::optional<ZoneConflict> conflict = FindZoneConflict(judged);
+  if (!conflict) return std::nullopt;
+  const VersionCluster& f = *judged[conflict->first];
+  const VersionCluster& b = *judged[conflict->second];
+  if (!conflict->backward_inside) {
     return ZoneVerdict{Verdict::kIllegal,
-                       {Shown(x, b), Shown(x, a)},
+                       {Shown(x, b), Shown(x, f)},
                        fmt::format("{}, and {}: the two spans overlap, but a value written once "
                                    "holds from its write to its last read and never returns, so "
                                    "one of the two writes came between the other's write and its "
                                    "last read",
-                                   x.Span(a), x.Span(b))};
+                                   x.Span(f), x.Span(b))};
   }
-  for (const VersionCluster* b : backward) {
-    auto it = std::upper_bound(forward.begin(), forward.end(), b->max_inv,
-                               [](int64_t t, const VersionCluster* f) { return t < f->min_ret; });
-    if (it == forward.begin()) continue;
-    const VersionCluster& f = **std::prev(it);
-    if (f.max_inv <= b->min_ret) continue;
-    CK_ASSERT(b->writer != kInitialWriter, "the initial cluster's zone starts before all");
-    return ZoneVerdict{
-        Verdict::kIllegal,
-        {Shown(x, f), x.Id(b->writer)},
-        fmt::format("{}, yet {}: that write took effect after {} and before {} read {}, and {}, "
-                    "written once, never returns once replaced",
-                    x.Span(f), BackwardWhat(x, *b), x.WriterOf(f), x.Op(f.max_inv_op), x.Value(f),
-                    x.Value(f))};
-  }
-  return std::nullopt;
+  CK_ASSERT(b.writer != kInitialWriter, "the initial cluster's zone starts before all");
+  return ZoneVerdict{
+      Verdict::kIllegal,
+      {Shown(x, f), x.Id(b.writer)},
+      fmt::format("{}, yet {}: that write took effect after {} and before {} read {}, and {}, "
+                  "written once, never returns once replaced",
+                  x.Span(f), BackwardWhat(x, b), x.WriterOf(f), x.Op(f.max_inv_op), x.Value(f),
+                  x.Value(f))};
 }
 
 }  // namespace version_rules

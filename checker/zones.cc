@@ -46,41 +46,30 @@ std::string Span(const History& h, const Cluster& c, const ValueTable& values, i
 // disjoint, and no backward zone may lie within a forward one.
 ZoneVerdict JudgeZones(const History& h, const CompiledPartition& p,
                        const std::map<int32_t, Cluster>& clusters) {
-  std::vector<std::pair<int32_t, const Cluster*>> forward, backward;
+  std::vector<const Cluster*> judged;
+  std::vector<int32_t> values;
   for (const auto& [v, c] : clusters) {
     if (c.write == kOpen && !c.has_reads) continue;
-    (c.forward() ? forward : backward).emplace_back(v, &c);
+    judged.push_back(&c);
+    values.push_back(v);
   }
-  std::sort(forward.begin(), forward.end(),
-            [](const auto& a, const auto& b) { return a.second->min_ret < b.second->min_ret; });
-  for (size_t i = 1; i < forward.size(); ++i) {
-    const Cluster& a = *forward[i - 1].second;
-    const Cluster& b = *forward[i].second;
-    CK_ASSERT(a.forward() && b.forward() && a.min_ret <= b.min_ret, "zones {} and {}", i - 1, i);
-    if (b.min_ret < a.max_inv) {
-      return ZoneVerdict{Verdict::kIllegal,
-                         {a.max_inv_op, b.max_inv_op},
-                         fmt::format("{}, and {}: the two spans overlap",
-                                     Span(h, a, p.values, forward[i - 1].first),
-                                     Span(h, b, p.values, forward[i].first))};
-    }
+  const std::optional<ZoneConflict> conflict = FindZoneConflict(judged);
+  if (!conflict) return ZoneVerdict{};
+  const Cluster& a = *judged[conflict->first];
+  const Cluster& b = *judged[conflict->second];
+  const int32_t av = values[conflict->first];
+  const int32_t bv = values[conflict->second];
+  if (!conflict->backward_inside) {
+    return ZoneVerdict{Verdict::kIllegal,
+                       {a.max_inv_op, b.max_inv_op},
+                       fmt::format("{}, and {}: the two spans overlap", Span(h, a, p.values, av),
+                                   Span(h, b, p.values, bv))};
   }
-  for (const auto& [v, b] : backward) {
-    CK_ASSERT(!b->forward(), "value {}", v);
-    // The forward zone starting last at or before b's start is the only one that can hold it.
-    auto it = std::upper_bound(forward.begin(), forward.end(), b->max_inv,
-                               [](int64_t x, const auto& f) { return x < f.second->min_ret; });
-    if (it == forward.begin()) continue;
-    const auto& [fv, f] = *std::prev(it);
-    if (f->max_inv > b->min_ret) {
-      return ZoneVerdict{
-          Verdict::kIllegal,
-          {f->max_inv_op, b->write},
-          fmt::format("{}, yet {} wrote {} entirely within that span", Span(h, *f, p.values, fv),
-                      DescribeOperation(h, h.operations[b->write]), p.values.Show(v))};
-    }
-  }
-  return ZoneVerdict{};
+  return ZoneVerdict{
+      Verdict::kIllegal,
+      {a.max_inv_op, b.write},
+      fmt::format("{}, yet {} wrote {} entirely within that span", Span(h, a, p.values, av),
+                  DescribeOperation(h, h.operations[b.write]), p.values.Show(bv))};
 }
 
 }  // namespace
