@@ -17,7 +17,8 @@ namespace {
 // in [5%, 80%) of duration_ms and is over by 80%, lasting [500 ms, 30% of duration_ms], so a run
 // ends healed and the cluster has time to recover before the final checks. The episode kinds
 // (uniformly chosen):
-//   crash        a server (meta or replica), mode process or machine; restart at the end
+//   crash        a server (meta, replica or the coordination server), mode process or machine;
+//                restart at the end
 //   pause        a server, for the episode; its clock frozen (chance 1/2) with an NTP step in
 //                [0, 10000] ms after the resume, cut to come by duration_ms. In the pegasus
 //                system the freezes of a run sum to at most kPegasusClockFreezeBudgetMs (a pause
@@ -32,7 +33,8 @@ namespace {
 //   clock_drift  a server, drift_ppm in [-1000, 1000]; back to 0 at the end
 //   network      a lossy spell on every link: drop [0, 0.3], duplicate [0, 0.1], reorder [0, 0.5],
 //                each present with chance 1/2 (drop when none is)
-//   disk_errors  a server's disk, for the episode: read, write and sync error probabilities in
+//   disk_errors  a server's disk (coordination server included), for the episode: read, write and
+//   sync error probabilities in
 //                [0, 0.05], each present with chance 1/2 (write when none is)
 //   delay        messages on every link, a node's links or one link (chance 1/3 each), of class
 //                control (chance 1/2), data or all (1/4 each), each with probability 1 (chance
@@ -41,7 +43,8 @@ namespace {
 //                (chance 1/3) wait from the episode's start for that long. Every straggler
 //                arrives by duration_ms + liveness_ms / 3, and a hold ends by duration_ms, so
 //                the faults end before the liveness phase and most of it runs after the last.
-//   crash loop   a server crashes (process or machine), restarts in the episode's first half, and
+//   crash loop   a server (coordination server included) crashes (process or machine), restarts in
+//   the episode's first half, and
 //                crashes again while it recovers (process or machine, drawn again): on a mark
 //                (chance 1/2; pegasus only) drawn from crash_marks.h for its kind, a trigger armed
 //                at the restart until 1 ms before the episode ends, or after a delay in
@@ -65,6 +68,8 @@ class FaultDrawer {
  public:
   FaultDrawer(const Knobs& k, Rng& rng) : k_(k), rng_(rng), all_(NodeNames(k)) {
     servers_.assign(all_.begin(), all_.begin() + k.meta_servers + k.replica_servers);
+    durable_ = servers_;
+    if (all_.back().starts_with("coord/")) durable_.push_back(all_.back());
   }
   std::vector<Fault> Draw();
 
@@ -111,6 +116,10 @@ class FaultDrawer {
   Rng& rng_;
   std::vector<std::string> all_;
   std::vector<std::string> servers_;
+  // The servers whose state lives on their disk: crashes, crash loops and disk errors hit these.
+  // The coordination server is one (its log is what the leader lock and meta's state rest on);
+  // its clock is not drawn on, as leader-lock expiry is read from it.
+  std::vector<std::string> durable_;
   std::vector<Fault> out_;
   int64_t clock_jumped_ms_ = 0;     // sum of |by_ms| drawn so far (pegasus only)
   int64_t clock_frozen_ms_ = 0;     // sum of frozen pauses drawn so far (pegasus only)
@@ -135,7 +144,7 @@ std::vector<Fault> FaultDrawer::Draw() {
 void FaultDrawer::Episode(int64_t start, int64_t end) {
   switch (rng_.Uniform(kKinds)) {
     case 0: {
-      const std::string node = Pick(servers_);
+      const std::string node = Pick(durable_);
       Add(start, CrashFault{.node = node, .mode = DrawCrashMode()});
       Add(end, RestartFault{.node = node});
       break;
@@ -252,13 +261,15 @@ bool FaultDrawer::LoseData(int64_t start, int64_t end) {
 }
 
 void FaultDrawer::CrashLoop(int64_t start, int64_t end) {
-  const std::string node = Pick(servers_);
+  const std::string node = Pick(durable_);
   Add(start, CrashFault{.node = node, .mode = DrawCrashMode()});
   const int64_t restart = rng_.UniformRange(start + 1, start + (end - start) / 2);
   Add(restart, RestartFault{.node = node});
   CrashFault again{.node = node, .mode = DrawCrashMode()};
   // Only the pegasus core emits the marks; the register system's loops take the delay.
-  const bool on_mark = rng_.Uniform(2) == 0 && k_.system == "pegasus";
+  // The coordination server emits none.
+  const bool on_mark =
+      rng_.Uniform(2) == 0 && k_.system == "pegasus" && !node.starts_with("coord/");
   if (on_mark) {
     const auto marks =
         node.starts_with("meta/") ? MetaCrashMarks(k_.meta_servers) : ReplicaCrashMarks();
@@ -275,7 +286,7 @@ void FaultDrawer::CrashLoop(int64_t start, int64_t end) {
 }
 
 void FaultDrawer::DiskErrors(int64_t start, int64_t end) {
-  DiskErrorsFault f{.node = Pick(servers_), .duration_ms = end - start};
+  DiskErrorsFault f{.node = Pick(durable_), .duration_ms = end - start};
   if (rng_.Uniform(2) == 0) f.read_error_probability = Real(B::kSpellDiskErrorProbability);
   if (rng_.Uniform(2) == 0) f.write_error_probability = Real(B::kSpellDiskErrorProbability);
   if (rng_.Uniform(2) == 0) f.sync_error_probability = Real(B::kSpellDiskErrorProbability);
