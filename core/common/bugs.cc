@@ -38,6 +38,10 @@ constexpr std::array<BugInfo, kBugCount> kBugs{{
      "meta answers for a new configuration before the configuration is persisted"},
     {Bug::kSecondaryServesReads, "secondary_serves_reads", "PacificA §3.2",
      "a secondary answers a read (only the primary may)"},
+    {Bug::kPlogAckBeforeSync, "plog_ack_before_sync",
+     "Pegasus src/replica/mutation_log.cpp write_pending_mutations (plog_force_flush false)",
+     "a replica counts a private-log append as logged once written, before it is synced, so "
+     "a power loss can take a prepare it acknowledged"},
 }};
 
 }  // namespace

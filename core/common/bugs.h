@@ -29,8 +29,9 @@ enum class Bug : uint8_t {
   kClientIncrRetry,            // the client retries a timed-out incr and reports one success
   kMetaActBeforePersist,       // meta answers for a configuration before it is persisted
   kSecondaryServesReads,       // a secondary answers reads
+  kPlogAckBeforeSync,          // a private-log append counts as logged before it is synced
 };
-inline constexpr int kBugCount = 15;
+inline constexpr int kBugCount = 16;
 
 struct BugInfo {
   Bug bug;

@@ -186,8 +186,9 @@ ReplicaConfiguration Replica::MemberConfig(PartitionStatus s) const {
       .gpid = gpid_, .ballot = ballot_, .primary = config_.primary, .status = s};
 }
 
-// Pegasus appends to the private log without fsync (PEGASUS.md §1.10); the completion of the
-// write (LogAppended) is what makes a decree count as logged.
+// Each private-log append is synced before its completion (LogAppended) makes the decree count
+// as logged, so a prepare this replica acknowledged survives a power loss. Upstream appends
+// without fsync (docs/departures.md, "private log sync"; the bug zoo's plog_ack_before_sync).
 void Replica::AppendMutation(const Mutation& mu, Outbox& out) {
   PG_ASSERT(status_ != PartitionStatus::kError, "a failed replica never writes");
   PG_ASSERT_GT(mu.decree, plist_.last_committed());
@@ -198,7 +199,7 @@ void Replica::AppendMutation(const Mutation& mu, Outbox& out) {
                                                     .decree = mu.decree,
                                                     .last_committed = mu.last_committed_decree,
                                                     .payload = Encode(mu.updates)}),
-                 .sync = false});
+                 .sync = !host_->options().bugs.on(Bug::kPlogAckBeforeSync)});
   PG_ASSERT(pending_appends_.empty() || pending_appends_.back().token < token,
             "log tokens are issued in order");
   pending_appends_.push_back({.token = token, .ballot = mu.ballot, .decree = mu.decree});

@@ -79,6 +79,11 @@ std::string_view BenchNeeded(Bug bug) {
       return "`pegasus/primary_cut_from_leader_meta`: a primary cut from the leader meta only";
     case Bug::kLeaseFromAckTime:
       return "`pegasus/lease_ack_late`: beacon acks held up past the lease";
+    case Bug::kPlogAckBeforeSync:
+      return "a power loss that leaves part of what was never synced on the platter (the "
+             "`disk.torn_write_probability` knob, drawn by the swarm: whole unsynced appends, "
+             "pages written back out of order), so a never-synced boot sentinel can survive "
+             "while the log lost acknowledged prepares";
     case Bug::kReplayPastCorrupt:
       return "a new fault kind, `corrupt` (a bit flipped in a log record with intact ones after "
              "it), and `pegasus/plog_corrupt_restart`";

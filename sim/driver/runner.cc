@@ -112,7 +112,8 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
                    .delivery_policy = options.delivery_policy
                                           ? options.delivery_policy
                                           : MakeDeliveryPolicy(knobs.scheduler, knobs.seed)});
-  cluster.SetDiskFaults({.io_error_probability = knobs.io_error_probability});
+  cluster.SetDiskFaults({.io_error_probability = knobs.io_error_probability,
+                         .torn_write_probability = knobs.torn_write_probability});
   cluster.SetDiskLatency(DiskLatencyFromKnobs(knobs));
   Status built = options.system_override ? options.system_override(cluster, knobs)
                                          : BuildSystem(cluster, knobs);

@@ -430,7 +430,8 @@ bool Shrinker::QuietWorld() {
   bool kept = false;
   for (double Knobs::*field :
        {&Knobs::drop_probability, &Knobs::duplicate_probability, &Knobs::reorder_probability,
-        &Knobs::io_error_probability, &Knobs::drift_ppm_max, &Knobs::offset_ms_max}) {
+        &Knobs::io_error_probability, &Knobs::torn_write_probability, &Knobs::drift_ppm_max,
+        &Knobs::offset_ms_max}) {
     if (best_.*field == 0) continue;
     Knobs candidate = best_;
     candidate.*field = 0;

@@ -415,10 +415,35 @@ void Cluster::Impl::Crash(NodeId id, CrashMode mode) {
   }
   ns.appends_in_flight.clear();
   if (mode == CrashMode::kMachine) {
-    ns.disk.LoseUnsynced(*disk_rng, disk_faults.torn_write_probability);
+    const auto cuts = ns.disk.LoseUnsynced(*disk_rng, disk_faults.torn_write_probability);
+    if (trace.recording()) TracePowerLoss(ns, cuts);
     // Messages its kernel still held die too; they are dropped where they would have arrived or
     // departed (LostWithSender, ReleaseHeld).
     ns.power_losses.push_back(now);
+  }
+}
+
+void Cluster::Impl::TracePowerLoss(const NodeState& ns,
+                                   const std::vector<SimDisk::PowerLossOutcome>& cuts) {
+  for (const auto& c : cuts) {
+    std::string what;
+    switch (c.cut) {
+      case SimDisk::PowerLossCut::kSynced:
+        what = "cut to its synced length";
+        break;
+      case SimDisk::PowerLossCut::kTorn:
+        what = "torn inside its first unsynced append";
+        break;
+      case SimDisk::PowerLossCut::kWhole:
+        what = "whole unsynced appends survived";
+        break;
+      case SimDisk::PowerLossCut::kPages:
+        what = fmt::format("pages written back out of order ({} bytes read as zeros)", c.zeroed);
+        break;
+    }
+    trace.AddLine({in_event ? current_index : events, now, ns.name,
+                   fmt::format("power loss: {} {}: kept {} of {} unsynced bytes", c.file, what,
+                               c.kept, c.unsynced)});
   }
 }
 

@@ -93,8 +93,10 @@ struct DiskLatency {
 // LogFailed{kIoError} after the usual latency and NOTHING of it reaches the file, so later appends
 // to the same file stay contiguous with what was written before; a failed sync leaves the written
 // bytes unsynced. RocksDB's file operations (rocks_fs.h) fail the same way.
-// A machine crash tears the first unsynced append of a file with torn_write_probability (a
-// random-length prefix of it survives; log readers must cut it), else cuts to the synced length.
+// A machine crash leaves each file with unsynced bytes torn with torn_write_probability (part of
+// what was never synced reached the platter: a prefix of its first unsynced append, whole
+// appends, or pages written back out of order; SimDisk::LoseUnsynced), else cuts it to its synced
+// length.
 struct DiskFaults {
   double io_error_probability = 0;
   double torn_write_probability = 0.5;

@@ -206,6 +206,8 @@ struct Cluster::Impl {
   bool Halted() const { return options.delivery_policy && options.delivery_policy->halted(); }
   void RunAction(uint64_t id);
   void Crash(NodeId id, CrashMode mode);
+  // Trace lines (recording only) saying what a power loss left of each file with unsynced bytes.
+  void TracePowerLoss(const NodeState& ns, const std::vector<SimDisk::PowerLossOutcome>& cuts);
   // Breaks the sessions between a and b for the fault just logged; the messages they lose are
   // dropped (and counted as its effects) where they would have arrived or departed.
   void ResetLink(NodeId a, NodeId b);

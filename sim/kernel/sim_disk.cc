@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "core/common/assert.h"
 
@@ -153,20 +155,89 @@ void SimDisk::LoseUnsynced() {
   }
 }
 
-void SimDisk::LoseUnsynced(Rng& rng, double tear_probability) {
+namespace {
+constexpr uint64_t kPageBytes = 4096;
+
+// Appends past `synced`, as end offsets; every unsynced byte belongs to one (Truncate keeps the
+// last end at the file's end).
+std::vector<uint64_t> UnsyncedEnds(const std::deque<uint64_t>& ends, uint64_t size) {
+  std::vector<uint64_t> out(ends.begin(), ends.end());
+  if (out.empty() || out.back() < size) out.push_back(size);
+  return out;
+}
+}  // namespace
+
+void SimDisk::TearFirstAppend(File& f, Rng& rng) {
+  const uint64_t first_end = UnsyncedEnds(f.unsynced_ends, f.bytes.size()).front();
+  f.bytes.resize(f.synced + rng.Uniform(first_end - f.synced));
+}
+
+void SimDisk::KeepWholeAppends(File& f, Rng& rng) {
+  const std::vector<uint64_t> ends = UnsyncedEnds(f.unsynced_ends, f.bytes.size());
+  const size_t k = 1 + rng.Uniform(ends.size());
+  uint64_t keep = ends[k - 1];
+  if (k < ends.size() && rng.Chance(0.5)) keep += rng.Uniform(ends[k] - ends[k - 1]);
+  f.bytes.resize(keep);
+}
+
+uint64_t SimDisk::WriteBackSomePages(File& f, Rng& rng) {
+  const uint64_t size = f.bytes.size();
+  std::vector<std::pair<uint64_t, uint64_t>> missing;  // unsynced byte ranges never written
+  uint64_t keep = f.synced;
+  for (uint64_t page = f.synced / kPageBytes; page * kPageBytes < size; ++page) {
+    const uint64_t lo = std::max(f.synced, page * kPageBytes);
+    const uint64_t hi = std::min(size, (page + 1) * kPageBytes);
+    if (rng.Chance(0.5)) {
+      keep = hi;
+    } else {
+      missing.emplace_back(lo, hi);
+    }
+  }
+  f.bytes.resize(keep);
+  uint64_t zeroed = 0;
+  for (const auto& [lo, hi] : missing) {
+    if (lo >= keep) break;
+    std::fill(f.bytes.begin() + static_cast<std::ptrdiff_t>(lo),
+              f.bytes.begin() + static_cast<std::ptrdiff_t>(hi), '\0');
+    zeroed += hi - lo;
+  }
+  return zeroed;
+}
+
+std::vector<SimDisk::PowerLossOutcome> SimDisk::LoseUnsynced(Rng& rng, double tear_probability) {
+  std::vector<PowerLossOutcome> out;
   for (auto& [name, f] : files_) {
     PG_ASSERT_LE(f.synced, f.bytes.size(), "file {}", name);
-    uint64_t keep = f.synced;
-    if (f.bytes.size() > f.synced && rng.Chance(tear_probability)) {
-      // The first unsynced append starts at `synced` (syncs cover whole appends).
-      const uint64_t first_end = f.unsynced_ends.empty() ? f.bytes.size() : f.unsynced_ends.front();
-      keep += rng.Uniform(first_end - f.synced);
+    if (f.bytes.size() == f.synced) {
+      f.unsynced_ends.clear();
+      continue;
     }
-    f.bytes.resize(keep);
-    // The torn bytes are on the platter now: they stay through later crashes.
-    f.synced = keep;
+    PowerLossOutcome& o = out.emplace_back(PowerLossOutcome{
+        .file = name, .cut = PowerLossCut::kSynced, .unsynced = f.bytes.size() - f.synced});
+    if (rng.Chance(tear_probability)) {
+      switch (rng.Uniform(3)) {
+        case 0:
+          o.cut = PowerLossCut::kTorn;
+          TearFirstAppend(f, rng);
+          break;
+        case 1:
+          o.cut = PowerLossCut::kWhole;
+          KeepWholeAppends(f, rng);
+          break;
+        default:
+          o.cut = PowerLossCut::kPages;
+          o.zeroed = WriteBackSomePages(f, rng);
+          break;
+      }
+    } else {
+      f.bytes.resize(f.synced);
+    }
+    o.kept = f.bytes.size() - f.synced;
+    // What survived is on the platter now: it stays through later crashes.
+    f.synced = f.bytes.size();
     f.unsynced_ends.clear();
   }
+  return out;
 }
 
 bool SimDisk::CorruptBit(const std::string& file, uint64_t offset) {

@@ -87,11 +87,29 @@ class SimDisk final : public LocalDisk {
   // ---- Crashes and rot ----
   // Power loss: every file keeps only its synced prefix.
   void LoseUnsynced();
-  // Power loss with torn writes: each file with unsynced bytes is, with probability
-  // `tear_probability`, cut inside its first unsynced append (a random-length strict prefix of it
-  // stays, possibly empty); otherwise cut to its synced prefix. Synced bytes are never touched.
-  // Draws from `rng` only for files that hold unsynced bytes, in file-name order.
-  void LoseUnsynced(Rng& rng, double tear_probability);
+  // Power loss with torn writes. Each file with unsynced bytes is, with probability
+  // `tear_probability`, left in one of three torn states (chance 1/3 each), otherwise cut to its
+  // synced prefix:
+  //   kTorn     a random-length strict prefix of its first unsynced append stays (possibly none);
+  //   kWhole    its first k of n unsynced appends stay whole (k in [1, n]: the page cache wrote
+  //             them back before the power went), then, when k < n, a random-length strict
+  //             prefix of the next one with chance 1/2;
+  //   kPages    each 4 KiB page (by file offset) holding unsynced bytes was written back or not,
+  //             chance 1/2 each, in any order: the file ends where the last written-back page
+  //             does, and the unsynced bytes of the pages before it that were not written back
+  //             read as zeros (the filesystem extended the file, the data never came).
+  // What survives becomes durable (it is on the platter). Synced bytes are never touched. Draws
+  // from `rng` only for files that hold unsynced bytes, in file-name order. Returns what it did to
+  // each file that held unsynced bytes, in that order (for the trace).
+  enum class PowerLossCut : uint8_t { kSynced, kTorn, kWhole, kPages };
+  struct PowerLossOutcome {
+    std::string file;
+    PowerLossCut cut;
+    uint64_t unsynced = 0;  // bytes past the synced length before the power loss
+    uint64_t kept = 0;      // of those, bytes the file still holds (zeroed pages included)
+    uint64_t zeroed = 0;    // of the kept bytes, those that read as zeros
+  };
+  std::vector<PowerLossOutcome> LoseUnsynced(Rng& rng, double tear_probability);
   // The disk is replaced by an empty one (swapped, or its data directory deleted): every file and
   // directory is gone. generation() counts replacements, for state a host keeps beside the disk
   // in its stead (a MemEngine standing for a RocksDB directory, engine_store.h).
@@ -114,6 +132,10 @@ class SimDisk final : public LocalDisk {
     std::deque<uint64_t> unsynced_ends;
   };
   static void DropSyncedEnds(File& f);
+  // The torn states of LoseUnsynced: each leaves f.bytes as the power loss left it.
+  static void TearFirstAppend(File& f, Rng& rng);
+  static void KeepWholeAppends(File& f, Rng& rng);
+  static uint64_t WriteBackSomePages(File& f, Rng& rng);  // returns the bytes zeroed
   void AssertOwnerThread() const;
   std::map<std::string, File> files_;
   std::set<std::string> dirs_;

@@ -32,6 +32,7 @@ struct Defaults {
   static constexpr double kLatencyMsMean = 3;  // raised to latency_ms_min when that is larger
   static constexpr double kWriteLatencyMsMean = 1;
   static constexpr double kSyncLatencyMsMean = 2;
+  static constexpr double kTornWriteProbability = 0.5;
   static constexpr int kClients = 4;
   static constexpr int kHashkeys = 8;
   static constexpr int kSortkeys = 4;
@@ -64,6 +65,7 @@ struct SwarmBounds {
   static constexpr Bounds<double> kWriteLatencyMsMean{0, 5};
   static constexpr Bounds<double> kSyncLatencyMsMean{0, 10};
   static constexpr Bounds<double> kIoErrorProbability{0, 0.001};
+  static constexpr Bounds<double> kTornWriteProbability{0, 1};
   static constexpr Bounds<double> kDriftPpmMax{0, 500};
   static constexpr Bounds<double> kOffsetMsMax{0, 500};
   static constexpr Bounds<int> kClients{1, 8};

@@ -37,6 +37,9 @@ struct Knobs {
   double write_latency_ms_mean = 0;
   double sync_latency_ms_mean = 0;
   double io_error_probability = 0;
+  // A machine crash leaves each file with unsynced bytes torn (some of them on the platter) with
+  // this probability, else cut to its synced length (SimDisk::LoseUnsynced).
+  double torn_write_probability = 0.5;
   // clocks
   double drift_ppm_max = 0;
   double offset_ms_max = 0;

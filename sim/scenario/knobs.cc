@@ -13,7 +13,8 @@
 //   network.latency_ms_min  1, or latency_ms_mean if that is smaller
 //   network.latency_ms_mean 3, or latency_ms_min if that is larger
 //   network.*_probability   0
-//   disk.write_latency_ms_mean 1, disk.sync_latency_ms_mean 2, disk.io_error_probability 0
+//   disk.write_latency_ms_mean 1, disk.sync_latency_ms_mean 2, disk.io_error_probability 0,
+//   disk.torn_write_probability 0.5
 //   clocks.drift_ppm_max 0, clocks.offset_ms_max 0
 //   workload.clients 4, hashkeys 8, sortkeys 4, ops 1000, timeout_ms 2000
 //   workload.mix            get .35, set .3, del .05, incr .1, cas .1, multi_get .05, multi_set .05
@@ -49,6 +50,7 @@
 //   23 faults (only when the file has no "faults" key): see sim/scenario/swarm_faults.cc.
 //   24 key_rotation_ops     [2, 8] (drawn last, so that the draws above are what they were
 //                           before it existed)
+//   25 torn_write_probability [0, 1] (after key_rotation_ops, for the same reason)
 // Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
 #include "sim/scenario/knobs.h"
 
@@ -154,6 +156,8 @@ Knobs Resolver::Resolve() {
   }
   k_.key_rotation_ops =
       Pick(s_.workload.key_rotation_ops, 0, DrawInt(SwarmBounds::kKeyRotationOps));
+  k_.torn_write_probability = Pick(s_.disk.torn_write_probability, Defaults::kTornWriteProbability,
+                                   DrawReal(SwarmBounds::kTornWriteProbability));
   // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
@@ -372,7 +376,8 @@ json KnobsToJson(const Knobs& k) {
       {"disk",
        {{"write_latency_ms_mean", k.write_latency_ms_mean},
         {"sync_latency_ms_mean", k.sync_latency_ms_mean},
-        {"io_error_probability", k.io_error_probability}}},
+        {"io_error_probability", k.io_error_probability},
+        {"torn_write_probability", k.torn_write_probability}}},
       {"clocks", {{"drift_ppm_max", k.drift_ppm_max}, {"offset_ms_max", k.offset_ms_max}}},
       {"workload",
        {{"clients", k.clients},

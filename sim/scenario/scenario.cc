@@ -129,6 +129,7 @@ void ScenarioParser::ParseDisk(const JsonReader& r) {
   s_.disk.write_latency_ms_mean = obj.Field("write_latency_ms_mean").Double(0, kMaxLatencyMs);
   s_.disk.sync_latency_ms_mean = obj.Field("sync_latency_ms_mean").Double(0, kMaxLatencyMs);
   s_.disk.io_error_probability = obj.Field("io_error_probability").Double(0, 1, false);
+  s_.disk.torn_write_probability = obj.Field("torn_write_probability").Double(0, 1);
   obj.RejectUnknownKeys();
 }
 

@@ -180,9 +180,10 @@ struct NetworkSection {
   std::optional<double> bandwidth_mb_per_s;     // [0.001, 1e6]; absent: unlimited
 };
 struct DiskSection {
-  std::optional<double> write_latency_ms_mean;  // >= 0
-  std::optional<double> sync_latency_ms_mean;   // >= 0
-  std::optional<double> io_error_probability;   // [0, 1)
+  std::optional<double> write_latency_ms_mean;   // >= 0
+  std::optional<double> sync_latency_ms_mean;    // >= 0
+  std::optional<double> io_error_probability;    // [0, 1)
+  std::optional<double> torn_write_probability;  // [0, 1]
 };
 struct ClocksSection {
   std::optional<double> drift_ppm_max;  // [0, 1e5]: each node draws drift in [-max, max]

@@ -62,7 +62,8 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   if (k.bandwidth_mb_per_s > 0) out["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   out["disk"] = {{"write_latency_ms_mean", k.write_latency_ms_mean},
                  {"sync_latency_ms_mean", k.sync_latency_ms_mean},
-                 {"io_error_probability", k.io_error_probability}};
+                 {"io_error_probability", k.io_error_probability},
+                 {"torn_write_probability", k.torn_write_probability}};
   out["clocks"] = {{"drift_ppm_max", k.drift_ppm_max}, {"offset_ms_max", k.offset_ms_max}};
   out["workload"] = WorkloadJson(k);
   ordered_json faults = ordered_json::array();

@@ -72,6 +72,27 @@ TEST(BugZooWrites, AckBeforeLoggedAcksWithTheAppendInFlight) {
   EXPECT_TRUE(AcksBeforeTheLogWriteCompleted(Bug::kAckBeforeLogged));
 }
 
+// ---- plog_ack_before_sync -----------------------------------------------------------------------
+
+// Returns whether kS2's private-log append of decree 1, the one its ack waits for, asks the disk
+// to sync it.
+bool SecondarySyncsItsPrepare(std::optional<Bug> bug) {
+  Harness h(With(bug));
+  h.StartGroup();
+  Outbox p = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v1"));
+  ForwardPrepare(h, p, kS2);
+  EXPECT_EQ(h.server(kS2).pending_logs.size(), 1u) << "the prepare's append, not yet completed";
+  if (h.server(kS2).pending_logs.empty()) return false;
+  const AppendLog& append = h.server(kS2).pending_logs.front();
+  EXPECT_EQ(append.file, PlogBaseName(kGpid));
+  return append.sync;
+}
+
+TEST(BugZooWrites, PlogAckBeforeSyncLeavesThePreparesAppendUnsynced) {
+  EXPECT_TRUE(SecondarySyncsItsPrepare(std::nullopt)) << "a prepare is durable before its ack";
+  EXPECT_FALSE(SecondarySyncsItsPrepare(Bug::kPlogAckBeforeSync));
+}
+
 // ---- secondary_serves_reads --------------------------------------------------------------------
 
 // Decree 1 committed on the primary (every member acked); a read sent to kS2. Returns kS2's answer.

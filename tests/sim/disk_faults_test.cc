@@ -1,6 +1,7 @@
 // The simulated disk's faults: I/O errors on AppendLog, torn tails on machine crash, bit rot.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -137,21 +138,69 @@ SimDisk DiskWithUnsyncedTail() {
   return d;
 }
 
-TEST(DiskFaults, TornMachineCrashKeepsOnlyAPrefixOfTheFirstUnsyncedAppend) {
+TEST(DiskFaults, TornMachineCrashKeepsAPrefixOfTheUnsyncedAppendsAndNothingElse) {
   Xoshiro256 rng = Xoshiro256::ForkStream(11, "disk");
   std::set<std::string> seen;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 600; ++i) {
     SimDisk d = DiskWithUnsyncedTail();
-    d.LoseUnsynced(rng, 1.0);
+    const auto cuts = d.LoseUnsynced(rng, 1.0);
     const std::string kept = *d.ReadFile("log");
     seen.insert(kept);
-    // Synced bytes intact; at most a strict prefix of "BBBB"; never anything of "CC".
+    // One page holds it all: synced bytes intact, then a prefix of "BBBBCC" (a torn first
+    // append, whole appends, or the one page written back or not).
     ASSERT_EQ(kept.substr(0, 3), "aaa");
-    ASSERT_LT(kept.size(), 7u);
-    EXPECT_EQ(kept.substr(3), std::string(kept.size() - 3, 'B'));
+    EXPECT_EQ(kept, std::string("aaaBBBBCC").substr(0, kept.size()));
     EXPECT_EQ(d.synced_size("log"), kept.size());
+    ASSERT_EQ(cuts.size(), 1u);
+    EXPECT_NE(cuts[0].cut, SimDisk::PowerLossCut::kSynced);
+    EXPECT_EQ(cuts[0].unsynced, 6u);
+    EXPECT_EQ(cuts[0].kept, kept.size() - 3);
   }
-  EXPECT_EQ(seen, (std::set<std::string>{"aaa", "aaaB", "aaaBB", "aaaBBB"}));
+  EXPECT_EQ(seen, (std::set<std::string>{"aaa", "aaaB", "aaaBB", "aaaBBB", "aaaBBBB", "aaaBBBBC",
+                                         "aaaBBBBCC"}));
+}
+
+// Pages written back out of order: zeros only in whole unwritten pages (or their unsynced part),
+// the file ending with a page that was written back, and holes followed by data occur.
+TEST(DiskFaults, PagesWrittenBackOutOfOrderLeaveZeroedHolesBeforeTheLastWrittenPage) {
+  constexpr uint64_t kPage = 4096;
+  std::string original(100, 's');
+  for (int a = 0; a < 9; ++a) original += std::string(1500, static_cast<char>('A' + a));
+  Xoshiro256 rng = Xoshiro256::ForkStream(5, "disk");
+  bool hole_before_data = false;
+  for (int i = 0; i < 400; ++i) {
+    SimDisk d;
+    d.Append("log", original.substr(0, 100));
+    d.MarkSynced("log", 100);
+    for (int a = 0; a < 9; ++a) d.Append("log", original.substr(100 + 1500 * a, 1500));
+    const auto cuts = d.LoseUnsynced(rng, 1.0);
+    if (cuts[0].cut != SimDisk::PowerLossCut::kPages) continue;
+    const std::string kept = *d.ReadFile("log");
+    ASSERT_EQ(kept.substr(0, 100), original.substr(0, 100));
+    ASSERT_LE(kept.size(), original.size());
+    uint64_t zeros = 0;
+    bool zero_page_seen = false;
+    for (uint64_t page = 0; page * kPage < kept.size(); ++page) {
+      const uint64_t lo = std::max<uint64_t>(100, page * kPage);
+      const uint64_t hi = std::min<uint64_t>(kept.size(), (page + 1) * kPage);
+      const std::string got = kept.substr(lo, hi - lo);
+      if (got == std::string(hi - lo, '\0')) {
+        zeros += hi - lo;
+        zero_page_seen = true;
+        continue;
+      }
+      ASSERT_EQ(got, original.substr(lo, hi - lo)) << "page " << page;
+      if (zero_page_seen) hole_before_data = true;
+    }
+    EXPECT_EQ(zeros, cuts[0].zeroed);
+    if (kept.size() > 100) {  // it ends with a page that was written back
+      const uint64_t last = (kept.size() - 1) / kPage * kPage;
+      EXPECT_EQ(kept.substr(std::max<uint64_t>(last, 100)),
+                original.substr(std::max<uint64_t>(last, 100),
+                                kept.size() - std::max<uint64_t>(last, 100)));
+    }
+  }
+  EXPECT_TRUE(hole_before_data);
 }
 
 TEST(DiskFaults, UntornMachineCrashCutsToTheSyncedLength) {
