@@ -86,6 +86,7 @@ Cluster::Impl::Event& Cluster::Impl::NewEvent(Time at, EventKind kind, NodeId no
   e.incarnation = incarnation;
   e.timer_generation = 0;
   e.sync_upto = 0;
+  e.issued = Time();
   e.action = 0;
   e.msg_digest = 0;
   e.leaves_sender = Time();
@@ -316,8 +317,11 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
   if (exit_reason) {
     LogFault(fmt::format("exit {}: {}", ns.name, *exit_reason));
     TookEffect();  // the node took itself down
+    Cluster::NodeExit exit{.node = e.node, .reason = std::move(*exit_reason)};
+    if (std::holds_alternative<LogFailed>(e.input)) exit.io_error_drawn_at = e.issued;
     exit_reason.reset();
     Crash(e.node, CrashMode::kProcess);
+    if (exit_observer) exit_observer(*owner, exit);
   }
   if (fired_trigger) FireMarkTrigger(e.node);
 }
@@ -365,6 +369,7 @@ void Cluster::Impl::StartAppend(NodeState& ns, NodeId id, const AppendLog& appen
   // One queue per disk: completions come back in submission order, like a log writer's.
   ns.disk_floor = std::max(ns.disk_floor, now + latency);
   Event& e = NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
+  e.issued = now;
   if (!failed.ok()) {
     e.input.emplace<LogFailed>(
         LogFailed{.file = append.file, .token = append.token, .status = std::move(failed)});

@@ -226,6 +226,19 @@ class Cluster {
   // page records who answered each operation through one while a delivery policy holds the slot).
   void AddEventObserver(EventObserver observer);
 
+  // Added: a node took itself down (an Exit effect). `io_error_drawn_at` is set when the step that
+  // exited handled a LogFailed: the time its disk drew that error (the append's issue; sim_disk.h
+  // draws a failure when the operation starts and the node learns of it at completion).
+  struct NodeExit {
+    NodeId node;
+    std::string reason;
+    std::optional<Time> io_error_drawn_at;
+  };
+  // Added: a hook called once an Exit has taken its node down (the incarnation is gone, the exit
+  // logged as a fault); it may schedule host actions (e.g. a restart). Empty by default.
+  using ExitObserver = std::function<void(Cluster&, const NodeExit&)>;
+  void SetExitObserver(ExitObserver observer);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -131,6 +131,7 @@ void Cluster::SetEventObserver(EventObserver observer) { impl_->observer = std::
 void Cluster::AddEventObserver(EventObserver observer) {
   impl_->more_observers.push_back(std::move(observer));
 }
+void Cluster::SetExitObserver(ExitObserver observer) { impl_->exit_observer = std::move(observer); }
 
 SimDisk& Cluster::disk(NodeId node) {
   PG_ASSERT(impl_->Valid(node), "disk({}) of a cluster with {} nodes", node, impl_->nodes.size());

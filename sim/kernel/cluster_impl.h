@@ -60,6 +60,9 @@ struct Event {
   uint64_t timer_generation = 0;
   // LogAppended of a sync append: the file length that becomes durable on completion (0: none).
   uint64_t sync_upto = 0;
+  // LogAppended and LogFailed: when the append was issued, which is when its I/O faults were
+  // drawn (Impl::StartAppend).
+  Time issued;
   uint64_t action = 0;  // kAction: key into Impl::actions
   // Receive: the trace digest of the message (see Trace::Digest), shared by duplicate copies.
   uint64_t msg_digest = 0;
@@ -269,6 +272,7 @@ struct Cluster::Impl {
   uint64_t next_mark_trigger = 0;
   EventObserver observer;
   std::vector<EventObserver> more_observers;
+  ExitObserver exit_observer;
 };
 
 }  // namespace pg::sim

@@ -138,6 +138,44 @@ TEST(Lifecycle, ExitTakesTheProcessDownAfterTheStepsOtherEffects) {
   EXPECT_EQ(cluster.incarnation(ids[0]), 2u);
 }
 
+// The exit hook (used by the liveness phase's heal, sim/driver/runner.cc) is told when the disk
+// drew the error a fail-stop handled: when the append was issued, not when it completed.
+TEST(Lifecycle, AnExitOnAFailedAppendReportsWhenTheDiskDrewTheError) {
+  Cluster cluster({.seed = 2, .default_link = FixedLink(1)});
+  cluster.SetDiskFaults({.io_error_probability = 1});
+  cluster.SetDiskLatency({.write_mean = Millis(50), .sync_mean = Millis(50)});
+  Journal journal;
+  auto ids = AddScripted(cluster, &journal,
+                         {[](const NodeEnv&, Time, const Input& in, Outbox& out) {
+                            if (std::holds_alternative<Boot>(in))
+                              out.SetTimer(TimerId(1), Millis(3));
+                            if (std::holds_alternative<TimerFired>(in)) {
+                              out.AppendLog({.file = "f", .token = 1, .bytes = "a", .sync = true});
+                            }
+                            if (std::holds_alternative<LogFailed>(in)) out.Exit("log failed");
+                          },
+                          [](const NodeEnv&, Time, const Input& in, Outbox& out) {
+                            if (std::holds_alternative<Boot>(in)) out.Exit("nothing to read");
+                          }});
+  std::vector<Cluster::NodeExit> exits;
+  std::vector<Time> exited_at;
+  cluster.SetExitObserver([&](Cluster& c, const Cluster::NodeExit& exit) {
+    EXPECT_FALSE(c.is_up(exit.node)) << "told once the node is down";
+    exits.push_back(exit);
+    exited_at.push_back(c.now());
+  });
+  cluster.Start();
+  cluster.RunUntil(At(1000));
+  ASSERT_EQ(exits.size(), 2u);
+  EXPECT_EQ(exits[0].node, ids[1]);
+  EXPECT_EQ(exits[0].reason, "nothing to read");
+  EXPECT_EQ(exits[0].io_error_drawn_at, std::nullopt) << "no LogFailed in that step";
+  EXPECT_EQ(exits[1].node, ids[0]);
+  EXPECT_EQ(exits[1].reason, "log failed");
+  EXPECT_EQ(exits[1].io_error_drawn_at, At(3));
+  EXPECT_GT(exited_at[1], At(3)) << "the error reached the node after the disk's latency";
+}
+
 TEST(Lifecycle, RestartDeliversBootBeforeAnyMessageToTheNewIncarnation) {
   Cluster cluster({.seed = 2, .default_link = FixedLink(5)});
   Journal journal;
