@@ -36,17 +36,18 @@ struct Policy {
   bool blind_first = true;    // sets nobody reads placed just before the next set or del
   bool flush_absent = false;  // a cas expecting absent reads the current absent (FlushCas)
   bool change_by_deadline = false;  // which write a failed cas gets first (Change)
+  bool change_by_unknown = false;   // ... an unknown-outcome one before any other
   bool operator==(const Policy&) const = default;
 };
 // Every combination, the usual one first.
-constexpr std::array<Policy, 16> AllPolicies() {
-  std::array<Policy, 16> all{};
-  for (int i = 0; i < 16; ++i) {
-    all[i] = {(i & 1) != 0, (i & 2) == 0, (i & 4) != 0, (i & 8) != 0};
+constexpr std::array<Policy, 32> AllPolicies() {
+  std::array<Policy, 32> all{};
+  for (int i = 0; i < 32; ++i) {
+    all[i] = {(i & 1) != 0, (i & 2) == 0, (i & 4) != 0, (i & 8) != 0, (i & 16) != 0};
   }
   return all;
 }
-constexpr std::array<Policy, 16> kPolicies = AllPolicies();
+constexpr std::array<Policy, 32> kPolicies = AllPolicies();
 // Repairs: the sweep keeps its progress every kBlock events; when an event fails, it goes back
 // 0, 1, 2, 4 or 8 blocks and redoes them up to the failing block's end with another policy.
 constexpr size_t kBlock = 32;
@@ -264,8 +265,12 @@ class Sweep {
   void Before(size_t w, int depth) {
     if (LastRead(w) < 0) return;
     std::vector<size_t> first;
+    const int32_t written = Written(ops_[w].model);
     for (size_t x : pending_writes_) {
       const int32_t c = v_.writes_cluster[x];
+      // Not a cas expecting w's value: it reads w (a del's absent, when tied to it).
+      const ModelOp& xm = ops_[x].model;
+      if (xm.f == Fn::kCas && xm.expect == written) continue;
       if (x != w && c >= 0 && v_.clusters[c].min_ret < LastRead(w)) first.push_back(x);
     }
     for (size_t x : Candidates(first)) {
@@ -273,8 +278,6 @@ class Sweep {
     }
     // Likewise a pending get of another value returning before that call: it precedes w, so the
     // value it read is made current first (a del for absent, typically).
-    const ModelOp& m = ops_[w].model;
-    const int32_t written = Written(m);
     std::vector<std::pair<int64_t, size_t>> reads;
     for (size_t r : pending_obs_) {
       const ModelOp& rm = ops_[r].model;
@@ -334,17 +337,22 @@ class Sweep {
   }
 
   // A failed cas that would succeed now: any pending write that fits changes the state. Sure
-  // writes first (one that may never have happened is placed only when no sure one fits), then
+  // writes first (one that may never have happened is placed only when no sure one fits, but
+  // first with change_by_unknown: it may have taken effect then, unread), then
   // the one whose value's reads are called the earliest (a blind one first: any other holds its
   // value until its reads), or with change_by_deadline the one that must be placed the earliest.
   bool Change(int depth) {
-    std::vector<std::tuple<bool, int64_t, int64_t, size_t>> by_read;
+    std::vector<std::tuple<bool, bool, int64_t, int64_t, size_t>> by_read;
     for (size_t w : pending_writes_) {
-      by_read.emplace_back(!v_.sure[w], policy_.change_by_deadline ? Deadline(w) : LastRead(w),
-                           v_.ret[w], w);
+      // A sure cas of the current value first: any other write would place it first anyway
+      // (FlushCas), so it alone is the least change.
+      const ModelOp& m = ops_[w].model;
+      const bool flushed = m.f == Fn::kCas && v_.sure[w] && m.expect == state_;
+      by_read.emplace_back(!flushed, v_.sure[w] == policy_.change_by_unknown,
+                           policy_.change_by_deadline ? Deadline(w) : LastRead(w), v_.ret[w], w);
     }
     std::sort(by_read.begin(), by_read.end());
-    for (const auto& [unknown, last_read, ret, w] : by_read) {
+    for (const auto& [other, unknown, last_read, ret, w] : by_read) {
       const ModelOp& m = ops_[w].model;
       // A del of absent, or a cas that cannot succeed now, changes nothing.
       if (m.f == Fn::kCas ? m.expect != state_ : Written(m) == state_) continue;
