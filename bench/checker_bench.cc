@@ -58,6 +58,7 @@ void BM_PlainSearch(benchmark::State& state) {
   co.use_witness = false;
   co.prune_unknown = false;
   co.unique_values = false;
+  co.versions = false;
   Run(state, so, co);
 }
 

@@ -1,6 +1,7 @@
 #include "checker/greedy_order.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <tuple>
@@ -20,14 +21,42 @@ bool IsObservation(const ModelOp& m) {
   return m.observed && (m.f == Fn::kGet || (m.f == Fn::kCas && !m.cas_result));
 }
 
+// The value a write leaves when it takes effect.
+int32_t Written(const ModelOp& m) {
+  return m.f == Fn::kSet ? m.value : m.f == Fn::kCas ? m.cas_set : kAbsent;
+}
+
 bool IsWrite(const ModelOp& m) {
   return m.f == Fn::kSet || m.f == Fn::kDel || (m.f == Fn::kCas && (!m.observed || m.cas_result));
 }
 
+// How the sweep guesses where it has a choice. Any choice is sound: the order is verified.
+struct Policy {
+  bool absent_reads = false;  // gets of absent and cas expecting it tied to a del (LastReadCall)
+  bool blind_first = true;    // sets nobody reads placed just before the next set or del
+  bool flush_absent = false;  // a cas expecting absent reads the current absent (FlushCas)
+  bool change_by_deadline = false;  // which write a failed cas gets first (Change)
+  bool change_by_unknown = false;   // ... an unknown-outcome one before any other
+  bool operator==(const Policy&) const = default;
+};
+// Every combination, the usual one first.
+constexpr std::array<Policy, 32> AllPolicies() {
+  std::array<Policy, 32> all{};
+  for (int i = 0; i < 32; ++i) {
+    all[i] = {(i & 1) != 0, (i & 2) == 0, (i & 4) != 0, (i & 8) != 0, (i & 16) != 0};
+  }
+  return all;
+}
+constexpr std::array<Policy, 32> kPolicies = AllPolicies();
+// Repairs: the sweep keeps its progress every kBlock events; when an event fails, it goes back
+// 0, 1, 2, 4 or 8 blocks and redoes them up to the failing block's end with another policy.
+constexpr size_t kBlock = 32;
+constexpr size_t kBacks[] = {0, 1, 2, 4, 8};
+constexpr int kMaxRepairs = 400;
+
 class Sweep {
  public:
-  // absent_reads: whether gets of absent are taken to read a particular del (see below).
-  Sweep(const std::vector<SearchOp>& ops, const Versions& v, bool absent_reads)
+  Sweep(const std::vector<SearchOp>& ops, const Versions& v)
       : ops_(ops), v_(v), state_(v.initial), done_(ops.size(), false) {
     for (size_t i = 0; i < ops.size(); ++i) {
       const ModelOp& m = ops[i].model;
@@ -35,55 +64,135 @@ class Sweep {
       if (m.f == Fn::kCas) writers_[m.cas_set].push_back(i);
       if (m.f == Fn::kDel) writers_[kAbsent].push_back(i);
     }
-    // absent_reads: a get of absent (when dels exist) is taken to read the del called last
-    // before it returned, as the reads of a unique value read its write.
-    absent_read_call_.assign(ops.size(), -1);
-    const std::vector<size_t>& dels = writers_[kAbsent];
-    for (size_t r = 0; r < ops.size(); ++r) {
-      const ModelOp& m = ops[r].model;
-      if (!absent_reads || m.f != Fn::kGet || !m.observed || m.value != kAbsent) continue;
-      auto it = std::lower_bound(dels.begin(), dels.end(), r,
-                                 [&](size_t d, size_t x) { return v.inv[d] < v.ret[x]; });
-      if (it == dels.begin()) continue;
-      int64_t& last = absent_read_call_[*std::prev(it)];
-      last = std::max(last, v.inv[r]);
+    for (bool absent_reads : {false, true}) ComputeLastReads(absent_reads);
+    // (position, is a return, op): every call and return in real-time order.
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      events_.emplace_back(v_.inv[i], false, i);
+      if (v_.ret[i] != kNeverReturns) events_.emplace_back(v_.ret[i], true, i);
     }
-    last_read_call_.assign(ops.size(), kUnset);
-    for (size_t w = 0; w < ops.size(); ++w) LastReadCall(w);
+    std::sort(events_.begin(), events_.end());
+  }
+
+  // absent_reads: a get of absent (when dels exist), or an acknowledged successful cas expecting
+  // absent, is taken to read the del called last before it returned, as the reads of a unique
+  // value read its write (and the cas's own value's reads chain on).
+  void ComputeLastReads(bool absent_reads) {
+    const size_t n = ops_.size();
+    std::vector<int64_t> absent_read_call(n, -1);
+    std::vector<std::vector<size_t>> tied(n);  // per del, the cas taken to read it
+    const std::vector<size_t>& dels = writers_[kAbsent];
+    for (size_t r = 0; absent_reads && r < n; ++r) {
+      const ModelOp& m = ops_[r].model;
+      const bool get = m.f == Fn::kGet && m.observed && m.value == kAbsent;
+      const bool cas = m.f == Fn::kCas && m.observed && m.cas_result && m.expect == kAbsent;
+      if (!get && !cas) continue;
+      auto it = std::lower_bound(dels.begin(), dels.end(), r,
+                                 [&](size_t d, size_t x) { return v_.inv[d] < v_.ret[x]; });
+      if (it == dels.begin()) continue;
+      int64_t& last = absent_read_call[*std::prev(it)];
+      last = std::max(last, v_.inv[r]);
+      if (cas) tied[*std::prev(it)].push_back(r);
+    }
+    std::vector<int64_t>& lrc = last_read_calls_[absent_reads];
+    lrc.assign(n, kUnset);
+    for (size_t w = 0; w < n; ++w) LastReadCall(w, absent_read_call, tied, &lrc);
   }
 
   // The latest call of an operation that surely read w's unique value, or of one that read
   // the value of a cas that read it, and so on: a successful cas ends the span of the value it
   // read and starts its own, so the spans chain. For a del, of the gets of absent taken to read
   // it. -1 when there is none.
-  int64_t LastReadCall(size_t w) {
-    if (last_read_call_[w] != kUnset) return last_read_call_[w];
-    last_read_call_[w] = absent_read_call_[w];  // also what a cycle (an illegal history) sees
+  int64_t LastReadCall(size_t w, const std::vector<int64_t>& absent_read_call,
+                       const std::vector<std::vector<size_t>>& tied,
+                       std::vector<int64_t>* lrc) const {
+    if ((*lrc)[w] != kUnset) return (*lrc)[w];
+    (*lrc)[w] = absent_read_call[w];  // also what a cycle (an illegal history) sees
+    int64_t last = absent_read_call[w];
+    for (size_t r : tied[w]) last = std::max(last, LastReadCall(r, absent_read_call, tied, lrc));
     const int32_t k = v_.writes_cluster[w];
-    if (k < 0) return last_read_call_[w];
-    int64_t last = absent_read_call_[w];
+    if (k < 0) return (*lrc)[w] = last;
     for (size_t r : v_.clusters[k].readers) {
       last = std::max(last, v_.inv[r]);
-      if (v_.writes_cluster[r] >= 0) last = std::max(last, LastReadCall(r));
+      if (v_.writes_cluster[r] >= 0) {
+        last = std::max(last, LastReadCall(r, absent_read_call, tied, lrc));
+      }
     }
-    return last_read_call_[w] = last;
+    return (*lrc)[w] = last;
   }
 
   std::optional<std::vector<size_t>> Run() {
-    // (position, is a return, op): every call and return in real-time order.
-    std::vector<std::tuple<int64_t, bool, size_t>> events;
-    for (size_t i = 0; i < ops_.size(); ++i) {
-      events.emplace_back(v_.inv[i], false, i);
-      if (v_.ret[i] != kNeverReturns) events.emplace_back(v_.ret[i], true, i);
-    }
-    std::sort(events.begin(), events.end());
-    for (const auto& [pos, is_return, i] : events) {
-      if (!is_return ? !Call(i) : !Return(i)) return std::nullopt;
+    for (size_t i = 0; i < events_.size();) {
+      Keep(i);
+      if (Step(i)) {
+        ++i;
+      } else if (!Repair(i, &i)) {
+        return std::nullopt;
+      }
     }
     return order_;
   }
 
  private:
+  int64_t LastRead(size_t w) const { return last_read_calls_[policy_.absent_reads][w]; }
+
+  // What a repair restores: the order's length, the state and the pending operations (what was
+  // placed after is undone).
+  struct Kept {
+    size_t placed;
+    int32_t state;
+    std::set<size_t> obs, writes;
+  };
+
+  // At each block's start, the progress so far.
+  void Keep(size_t i) {
+    if (i % kBlock == 0 && kept_.size() == i / kBlock) {
+      kept_.push_back({order_.size(), state_, pending_obs_, pending_writes_});
+    }
+  }
+
+  void Restore(size_t block) {
+    const Kept& k = kept_[block];
+    for (size_t j = k.placed; j < order_.size(); ++j) done_[order_[j]] = false;
+    order_.resize(k.placed);
+    state_ = k.state;
+    pending_obs_ = k.obs;
+    pending_writes_ = k.writes;
+    kept_.resize(block + 1);
+  }
+
+  bool Step(size_t i) {
+    const auto& [pos, is_return, op] = events_[i];
+    return is_return ? Return(op) : Call(op);
+  }
+
+  // Event `failed` could not be done: redo the blocks before it with another policy up to the
+  // failing block's end, nearest first; *resume is where to go on. The policy changes only there.
+  bool Repair(size_t failed, size_t* resume) {
+    if (++repairs_ > kMaxRepairs) return false;
+    const size_t block = failed / kBlock;
+    const size_t end = std::min(events_.size(), (block + 1) * kBlock);
+    const Policy usual = policy_;
+    for (size_t back : kBacks) {
+      if (back > block) break;
+      for (const Policy& p : kPolicies) {
+        if (p == usual) continue;
+        Restore(block - back);
+        policy_ = p;
+        bool ok = true;
+        for (size_t j = (block - back) * kBlock; ok && j < end; ++j) {
+          Keep(j);
+          ok = Step(j);
+        }
+        policy_ = usual;
+        if (ok) {
+          *resume = end;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   bool Accepts(const ModelOp& m) const {
     if (m.f == Fn::kGet) return m.value == state_;
     return (state_ == m.expect) == m.cas_result;
@@ -143,6 +252,7 @@ class Sweep {
     if (done_[w]) return true;
     FlushCas(w);
     if (m.f == Fn::kCas && state_ != m.expect) return false;
+    if (policy_.blind_first && m.f != Fn::kCas) PlaceBlind(w);
     Place(w);
     Eager();
     return true;
@@ -153,23 +263,25 @@ class Sweep {
   // nor after it: x precedes w (the zones of version_refute.cc). Placed first, each by the same
   // rule.
   void Before(size_t w, int depth) {
-    if (last_read_call_[w] < 0) return;
+    if (LastRead(w) < 0) return;
     std::vector<size_t> first;
+    const int32_t written = Written(ops_[w].model);
     for (size_t x : pending_writes_) {
       const int32_t c = v_.writes_cluster[x];
-      if (x != w && c >= 0 && v_.clusters[c].min_ret < last_read_call_[w]) first.push_back(x);
+      // Not a cas expecting w's value: it reads w (a del's absent, when tied to it).
+      const ModelOp& xm = ops_[x].model;
+      if (xm.f == Fn::kCas && xm.expect == written) continue;
+      if (x != w && c >= 0 && v_.clusters[c].min_ret < LastRead(w)) first.push_back(x);
     }
     for (size_t x : Candidates(first)) {
       if (!done_[x]) static_cast<void>(Write(x, depth + 1));
     }
     // Likewise a pending get of another value returning before that call: it precedes w, so the
     // value it read is made current first (a del for absent, typically).
-    const ModelOp& m = ops_[w].model;
-    const int32_t written = m.f == Fn::kSet ? m.value : m.f == Fn::kCas ? m.cas_set : kAbsent;
     std::vector<std::pair<int64_t, size_t>> reads;
     for (size_t r : pending_obs_) {
       const ModelOp& rm = ops_[r].model;
-      if (rm.f == Fn::kGet && rm.value != written && v_.ret[r] < last_read_call_[w]) {
+      if (rm.f == Fn::kGet && rm.value != written && v_.ret[r] < LastRead(w)) {
         reads.emplace_back(v_.ret[r], r);
       }
     }
@@ -191,13 +303,25 @@ class Sweep {
         if (c == w || m.f != Fn::kCas || !v_.sure[c] || m.expect != state_) continue;
         // Absent may come back: the cas may read a later one, if a del is still to be placed
         // by its return.
-        if (!Unique(state_) && LaterWriter(state_, c)) continue;
+        if (!Unique(state_) && !policy_.flush_absent && LaterWriter(state_, c)) continue;
         Place(c);
         Eager();
         again = true;
         break;
       }
     }
+  }
+
+  // The pending sure sets whose value nobody reads, placed just before write w overwrites them.
+  void PlaceBlind(size_t w) {
+    std::vector<size_t> blind;
+    for (size_t x : pending_writes_) {
+      const int32_t c = v_.writes_cluster[x];
+      if (x != w && c >= 0 && ops_[x].model.f == Fn::kSet && v_.clusters[c].readers.empty()) {
+        blind.push_back(x);
+      }
+    }
+    for (size_t x : blind) Place(x);
   }
 
   // Makes the state `value` by placing a pending writer of it: acknowledged ones first, the one
@@ -212,15 +336,35 @@ class Sweep {
     return false;
   }
 
-  // A failed cas that would succeed now: any pending write that fits changes the state.
+  // A failed cas that would succeed now: any pending write that fits changes the state. Sure
+  // writes first (one that may never have happened is placed only when no sure one fits, but
+  // first with change_by_unknown: it may have taken effect then, unread), then
+  // the one whose value's reads are called the earliest (a blind one first: any other holds its
+  // value until its reads), or with change_by_deadline the one that must be placed the earliest.
   bool Change(int depth) {
-    std::vector<size_t> all(pending_writes_.begin(), pending_writes_.end());
-    for (size_t w : Candidates(all)) {
+    std::vector<std::tuple<bool, bool, int64_t, int64_t, size_t>> by_read;
+    for (size_t w : pending_writes_) {
+      // A sure cas of the current value first: any other write would place it first anyway
+      // (FlushCas), so it alone is the least change.
       const ModelOp& m = ops_[w].model;
-      if (m.f == Fn::kCas && m.expect != state_) continue;
+      const bool flushed = m.f == Fn::kCas && v_.sure[w] && m.expect == state_;
+      by_read.emplace_back(!flushed, v_.sure[w] == policy_.change_by_unknown,
+                           policy_.change_by_deadline ? Deadline(w) : LastRead(w), v_.ret[w], w);
+    }
+    std::sort(by_read.begin(), by_read.end());
+    for (const auto& [other, unknown, last_read, ret, w] : by_read) {
+      const ModelOp& m = ops_[w].model;
+      // A del of absent, or a cas that cannot succeed now, changes nothing.
+      if (m.f == Fn::kCas ? m.expect != state_ : Written(m) == state_) continue;
       return Write(w, depth);
     }
     return false;
+  }
+
+  // When write w must be placed by: the earliest return of it and its value's sure reads.
+  int64_t Deadline(size_t w) const {
+    const int32_t c = v_.writes_cluster[w];
+    return c < 0 ? v_.ret[w] : v_.clusters[c].min_ret;
   }
 
   // Whether a writer of value not placed yet was called before op returned.
@@ -260,10 +404,12 @@ class Sweep {
   // Called, not placed. Ordered sets: what is placed first never depends on hashing.
   std::set<size_t> pending_obs_, pending_writes_;
   std::map<int32_t, std::vector<size_t>> writers_;  // value -> sets, cas and dels writing it
-  // Per del: the latest call of a get of absent taken to read it, or -1.
-  std::vector<int64_t> absent_read_call_;
-  // Per write: LastReadCall, or kUnset before it is computed.
-  std::vector<int64_t> last_read_call_;
+  // Per write, without and with absent_reads: LastReadCall.
+  std::vector<int64_t> last_read_calls_[2];
+  Policy policy_ = kPolicies[0];
+  std::vector<std::tuple<int64_t, bool, size_t>> events_;  // see the constructor
+  std::vector<Kept> kept_;                                 // per block of events
+  int repairs_ = 0;
   std::set<size_t> active_;  // writes being placed, whose predecessors are being placed first
 };
 
@@ -296,10 +442,8 @@ std::optional<std::vector<size_t>> GreedyOrder(const History& h, CompiledPartiti
   CK_ASSERT_EQ(v.inv.size(), ops.size(), "versions of these ops");
   // Two guesses: gets of absent free, then tied to the del called last before they returned
   // (each decides histories the other does not). Each is verified on its own.
-  for (bool absent_reads : {false, true}) {
-    auto order = Sweep(ops, v, absent_reads).Run();
-    if (order && VerifyOrder(h, p, ops, *order)) return order;
-  }
+  auto order = Sweep(ops, v).Run();
+  if (order && VerifyOrder(h, p, ops, *order)) return order;
   return std::nullopt;
 }
 

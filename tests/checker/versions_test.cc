@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "checker/check.h"
@@ -207,6 +208,56 @@ TEST(Versions, SmallHardHistoriesAreDecided) {
           << "seed " << seed;
     }
   }
+}
+
+// The 64-client shape over 10 keys at a fifth of its size: every partition of a legal seed is
+// proved by the greedy order (repairs included), and a corrupted seed is illegal.
+TEST(Versions, HardHistoriesOverTenKeysAreDecided) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    for (bool corrupt : {false, true}) {
+      HardOptions o = HardTenKeys(seed, corrupt);
+      o.operations = 20'000;
+      const CheckResult r = Check(HardHistory(o), {});
+      ASSERT_EQ(r.partitions.size(), 10u);
+      EXPECT_EQ(r.verdict, corrupt ? Verdict::kIllegal : Verdict::kOk) << "seed " << seed << "\n"
+                                                                       << r.explanation;
+      if (corrupt) continue;
+      for (const PartitionResult& p : r.partitions) {
+        EXPECT_EQ(p.decided_by, "greedy order") << "seed " << seed << " " << p.name;
+      }
+    }
+  }
+}
+
+// One partition refuted by the fast paths: the others, which only a search decides (a counter
+// here), are not searched, and the history is illegal.
+TEST(Versions, AnIllegalPartitionLeavesTheOthersUnsearched) {
+  std::string text = Text({{0, "invoke", "set", R"("v1")"},
+                           {0, "ok", "set"},
+                           {1, "invoke", "del"},
+                           {1, "ok", "del"},
+                           {1, "invoke", "set", R"("v2")"},
+                           {1, "ok", "set"},
+                           {2, "invoke", "get"},
+                           {2, "ok", "get", R"("v1")"}});
+  // Two concurrent increments by 1 returning 2 and 1: ok, were it searched.
+  for (const auto& [p, type, value] : {std::tuple{3, "invoke", "1"}, std::tuple{4, "invoke", "1"},
+                                       std::tuple{3, "ok", "2"}, std::tuple{4, "ok", "1"}}) {
+    text += fmt::format(
+        R"({{"process": {}, "type": "{}", "f": "incr", "hashkey": "h2", "sortkey": "s0", )"
+        R"("value": "{}", "time": 100}})"
+        "\n",
+        p, type, value);
+  }
+  const CheckResult r = Check(testing::MustParse(text), {});
+  ASSERT_EQ(r.partitions.size(), 2u);
+  EXPECT_EQ(r.verdict, Verdict::kIllegal) << r.explanation;
+  EXPECT_EQ(r.partitions[0].decided_by, "versions");
+  EXPECT_EQ(r.partitions[1].verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.partitions[1].decided_by, "not searched");
+  EXPECT_EQ(r.partitions[1].unknown_reason, "another partition is illegal");
+  EXPECT_EQ(Check(testing::MustParse(text.substr(text.find("{\"process\": 3"))), {}).verdict,
+            Verdict::kOk);
 }
 
 }  // namespace
