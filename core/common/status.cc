@@ -44,6 +44,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "kNodeAlreadyExist";
     case ErrorCode::kExpired:
       return "kExpired";
+    case ErrorCode::kNoSpace:
+      return "kNoSpace";
   }
   return "kUnknown";
 }

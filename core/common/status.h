@@ -30,6 +30,7 @@ enum class ErrorCode : uint8_t {
   kBusy,               // ERR_BUSY
   kNodeAlreadyExist,   // ERR_NODE_ALREADY_EXIST: a znode of that path exists (ZK's ZNODEEXISTS).
   kExpired,            // ERR_EXPIRED: the coordination session is closed or expired.
+  kNoSpace,            // ERR_DISK_INSUFFICIENT: a write found the disk full (ENOSPC).
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

@@ -296,8 +296,12 @@ void Cluster::SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults) {
     faults->write = std::clamp(faults->write, 0.0, 1.0);
     faults->sync = std::clamp(faults->sync, 0.0, 1.0);
     impl_->disk_fault_windows[node] = *faults;
-    impl_->LogFault(fmt::format("disk errors on {}: read {} write {} sync {}", name(node),
-                                faults->read, faults->write, faults->sync));
+    const char* what = faults->lying_sync ? "lying syncs"
+                       : faults->full     ? "disk full"
+                                          : "disk errors";
+    impl_->LogFault(fmt::format(
+        "{} on {}: read {} write {} sync {}{}{}", what, name(node), faults->read, faults->write,
+        faults->sync, faults->full ? " full" : "", faults->lying_sync ? " lying_sync" : ""));
     impl_->effects.DiskWindow(node, impl_->LastFault());
   } else {
     impl_->disk_fault_windows.erase(node);

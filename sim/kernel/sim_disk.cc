@@ -52,6 +52,10 @@ void SimDisk::AssertOwnerThread() const {
 
 Status SimDisk::Fail(IoKind kind, std::string_view what) const {
   AssertOwnerThread();
+  if (kind == IoKind::kWrite && faults_.full) {
+    ++io_errors_;
+    return Status(ErrorCode::kNoSpace, fmt::format("simulated ENOSPC: {}", what));
+  }
   const double p = kind == IoKind::kRead    ? faults_.read
                    : kind == IoKind::kWrite ? faults_.write
                                             : faults_.sync;
@@ -77,6 +81,10 @@ std::string_view SimDisk::ReadAt(const std::string& file, uint64_t offset, uint6
 void SimDisk::MarkSynced(const std::string& file, uint64_t length) {
   auto it = files_.find(file);
   if (it == files_.end()) return;  // lost to a machine crash between the write and its sync
+  if (faults_.lying_sync) {        // reported synced, still only in the disk's volatile cache
+    ++io_errors_;
+    return;
+  }
   File& f = it->second;
   f.synced = std::max(f.synced, std::min<uint64_t>(length, f.bytes.size()));
   PG_ASSERT_LE(f.synced, f.bytes.size(), "file {}", file);

@@ -45,6 +45,13 @@ struct IoFaults {
   double read = 0;
   double write = 0;
   double sync = 0;
+  // The disk is full: every write fails with kNoSpace (ENOSPC), with no draw; reads, syncs,
+  // deletes and renames still work.
+  bool full = false;
+  // Syncs report success and make nothing durable (a disk or controller that acknowledges a flush
+  // its volatile cache still holds): a power loss takes "synced" bytes too. Breaks the contract
+  // every durable store relies on, so it is opt-in and never drawn by the swarm.
+  bool lying_sync = false;
   bool operator==(const IoFaults&) const = default;
 };
 
@@ -61,7 +68,8 @@ class SimDisk final : public LocalDisk {
   const IoFaults& faults() const { return faults_; }
   // kIoError naming `what` with the kind's probability, else Ok.
   Status Fail(IoKind kind, std::string_view what) const;
-  // Operations Fail has failed so far (the fault ledger counts them; fault_effects.h).
+  // Operations Fail has failed so far, and syncs a lying disk did not keep (the fault ledger
+  // counts them; fault_effects.h).
   uint64_t io_errors() const { return io_errors_; }
 
   // ---- Files (unchecked: callers draw faults first) ----

@@ -14,6 +14,7 @@ using rocksdb::Slice;
 
 IOStatus ToIo(const Status& s) {
   if (s.ok()) return IOStatus::OK();
+  if (s.code() == ErrorCode::kNoSpace) return IOStatus::NoSpace(std::string(s.message()));
   return IOStatus::IOError(std::string(s.message()));
 }
 

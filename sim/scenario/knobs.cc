@@ -313,6 +313,8 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "read_error_probability", f.read_error_probability);
             PutOptional(j, "write_error_probability", f.write_error_probability);
             PutOptional(j, "sync_error_probability", f.sync_error_probability);
+            if (f.full) j["full"] = true;
+            if (f.lying_sync) j["lying_sync"] = true;
             j["duration_ms"] = f.duration_ms;
           },
           [&](const CorruptFault& f) {

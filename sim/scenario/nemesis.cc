@@ -165,7 +165,9 @@ Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
     state->disk_window[*id] = window;
     c.SetNodeDiskFaults(*id, IoFaults{.read = f.read_error_probability.value_or(0),
                                       .write = f.write_error_probability.value_or(0),
-                                      .sync = f.sync_error_probability.value_or(0)});
+                                      .sync = f.sync_error_probability.value_or(0),
+                                      .full = f.full,
+                                      .lying_sync = f.lying_sync});
     c.Schedule(c.now() + Millis(f.duration_ms), "disk errors end",
                [node = *id, window, state](Cluster& c) {
                  auto it = state->disk_window.find(node);

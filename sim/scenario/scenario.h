@@ -96,6 +96,8 @@ struct DiskErrorsFault {  // "disk_errors": {"node", "read_error_probability"?,
   std::optional<double> read_error_probability;
   std::optional<double> write_error_probability;
   std::optional<double> sync_error_probability;
+  bool full = false;        // "full": every write fails with ENOSPC (IoFaults::full)
+  bool lying_sync = false;  // "lying_sync": syncs succeed and persist nothing (opt-in)
   int64_t duration_ms = 0;
   bool operator==(const DiskErrorsFault&) const = default;
 };

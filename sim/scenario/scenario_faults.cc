@@ -297,15 +297,17 @@ std::optional<FaultAction> ScenarioParser::ParseDiskErrors(JsonObject& obj) {
       .read_error_probability = obj.Optional("read_error_probability").Double(0, 1),
       .write_error_probability = obj.Optional("write_error_probability").Double(0, 1),
       .sync_error_probability = obj.Optional("sync_error_probability").Double(0, 1),
+      .full = obj.Optional("full").Bool().value_or(false),
+      .lying_sync = obj.Optional("lying_sync").Bool().value_or(false),
       .duration_ms = 0,
   };
   auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
   if (!errors_.ok() || !d || !name) return std::nullopt;
   if (!fault.read_error_probability && !fault.write_error_probability &&
-      !fault.sync_error_probability) {
+      !fault.sync_error_probability && !fault.full && !fault.lying_sync) {
     errors_.Fail(obj.path(),
                  "at least one of read_error_probability, write_error_probability, "
-                 "sync_error_probability",
+                 "sync_error_probability, full: true, lying_sync: true",
                  "none");
     return std::nullopt;
   }

@@ -33,9 +33,9 @@ namespace {
 //   clock_drift  a server, drift_ppm in [-1000, 1000]; back to 0 at the end
 //   network      a lossy spell on every link: drop [0, 0.3], duplicate [0, 0.1], reorder [0, 0.5],
 //                each present with chance 1/2 (drop when none is)
-//   disk_errors  a server's disk (coordination server included), for the episode: read, write and
-//   sync error probabilities in
-//                [0, 0.05], each present with chance 1/2 (write when none is)
+//   disk_errors  a server's disk (coordination server included), for the episode: full (chance
+//                1/4: every write fails with ENOSPC), else read, write and sync error
+//                probabilities in [0, 0.05], each present with chance 1/2 (write when none is)
 //   delay        messages on every link, a node's links or one link (chance 1/3 each), of class
 //                control (chance 1/2), data or all (1/4 each), each with probability 1 (chance
 //                1/2) or in [0.05, 1]: stragglers (chance 2/3) lag up to [0.25, 3] delay units
@@ -287,6 +287,11 @@ void FaultDrawer::CrashLoop(int64_t start, int64_t end) {
 
 void FaultDrawer::DiskErrors(int64_t start, int64_t end) {
   DiskErrorsFault f{.node = Pick(durable_), .duration_ms = end - start};
+  if (rng_.Uniform(4) == 0) {  // the disk fills up: every write fails with ENOSPC
+    f.full = true;
+    Add(start, std::move(f));
+    return;
+  }
   if (rng_.Uniform(2) == 0) f.read_error_probability = Real(B::kSpellDiskErrorProbability);
   if (rng_.Uniform(2) == 0) f.write_error_probability = Real(B::kSpellDiskErrorProbability);
   if (rng_.Uniform(2) == 0) f.sync_error_probability = Real(B::kSpellDiskErrorProbability);

@@ -233,5 +233,21 @@ TEST(Nemesis, DiskErrorWindowsSetAndClearPerNode) {
   EXPECT_TRUE(LogHas(*c, 5000, "disk errors on replica/1 end"));
 }
 
+// A full disk and a lying one are windows of the same fault, named so in the fault log.
+TEST(Nemesis, DiskFullAndLyingSyncWindowsReachTheDisk) {
+  auto c = Build(KnobsFor(R"([
+    {"at_ms": 1000, "kind": "disk_errors", "node": "replica/1", "full": true, "duration_ms": 1000},
+    {"at_ms": 3000, "kind": "disk_errors", "node": "replica/2", "lying_sync": true,
+     "duration_ms": 1000}
+  ])"));
+  c->RunUntil(At(1500));
+  EXPECT_EQ(c->disk(Id(*c, "replica/1")).faults(), (IoFaults{.full = true}));
+  c->RunUntil(At(3500));
+  EXPECT_EQ(c->disk(Id(*c, "replica/1")).faults(), IoFaults{});
+  EXPECT_EQ(c->disk(Id(*c, "replica/2")).faults(), (IoFaults{.lying_sync = true}));
+  EXPECT_TRUE(LogHas(*c, 1000, "disk full on replica/1"));
+  EXPECT_TRUE(LogHas(*c, 3000, "lying syncs on replica/2"));
+}
+
 }  // namespace
 }  // namespace pg::sim

@@ -244,6 +244,41 @@ TEST(DiskFaults, ProcessCrashKeepsCompletedAppendsMachineCrashTearsOnlyTheUnsync
   EXPECT_EQ(m.cluster.disk(m.id).size("log"), 0u);  // the first append is one byte: prefix 0
 }
 
+// A full disk fails every write with ENOSPC and draws nothing; reads and syncs go on.
+TEST(DiskFaults, AFullDiskFailsEveryWriteWithNoSpace) {
+  SimDisk d;
+  d.Append("log", "abc");
+  Xoshiro256 rng = Xoshiro256::ForkStream(1, "disk");
+  const Xoshiro256 before = rng;
+  d.SetFaults(IoFaults{.full = true}, &rng);
+  for (int i = 0; i < 3; ++i) {
+    const Status s = d.Fail(IoKind::kWrite, "log");
+    EXPECT_EQ(s.code(), ErrorCode::kNoSpace) << s.ToString();
+  }
+  EXPECT_TRUE(d.Fail(IoKind::kRead, "log").ok());
+  EXPECT_TRUE(d.Fail(IoKind::kSync, "log").ok());
+  EXPECT_EQ(d.io_errors(), 3u);
+  Xoshiro256 after = rng;
+  Xoshiro256 fresh = before;
+  EXPECT_EQ(after.NextU64(), fresh.NextU64()) << "a full disk draws nothing";
+}
+
+// A lying disk reports syncs and keeps nothing durable: a power loss takes what it "synced".
+TEST(DiskFaults, ALyingDiskLosesWhatItReportedSynced) {
+  SimDisk d;
+  Xoshiro256 rng = Xoshiro256::ForkStream(1, "disk");
+  d.Append("log", "aaa");
+  d.MarkSynced("log", 3);
+  d.SetFaults(IoFaults{.lying_sync = true}, &rng);
+  d.Append("log", "BBB");
+  d.MarkSynced("log", 6);
+  EXPECT_EQ(d.synced_size("log"), 3u);
+  EXPECT_EQ(d.io_errors(), 1u);  // the lie is an effect of the fault
+  d.SetFaults(IoFaults{}, &rng);
+  d.LoseUnsynced(rng, 0.0);
+  EXPECT_EQ(*d.ReadFile("log"), "aaa");
+}
+
 TEST(DiskFaults, CorruptDiskFlipsOneBit) {
   FaultRig r(0.0);
   r.Run();
