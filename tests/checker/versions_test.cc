@@ -126,18 +126,21 @@ TEST(Versions, V4OverlappingForwardZonesAreRefuted) {
                 "the two spans overlap");
 }
 
-// V4, a backward zone within a forward one: issue 18's corruption, a late read of "v1" after a
-// del and a set both acknowledged later.
+// V4, a backward zone within a forward one: the hard histories' corruption, a late read of "v1"
+// after a del and a set both acknowledged later.
+std::vector<Ev> LateReadOfAnOverwrittenValue() {
+  return {{0, "invoke", "set", R"("v1")"},
+          {0, "ok", "set"},
+          {1, "invoke", "del"},
+          {1, "ok", "del"},
+          {1, "invoke", "set", R"("v2")"},
+          {1, "ok", "set"},
+          {2, "invoke", "get"},
+          {2, "ok", "get", R"("v1")"}};
+}
+
 TEST(Versions, V4AWriteWithinAValuesSpanIsRefuted) {
-  ExpectRefuted({{0, "invoke", "set", R"("v1")"},
-                 {0, "ok", "set"},
-                 {1, "invoke", "del"},
-                 {1, "ok", "del"},
-                 {1, "invoke", "set", R"("v2")"},
-                 {1, "ok", "set"},
-                 {2, "invoke", "get"},
-                 {2, "ok", "get", R"("v1")"}},
-                "entirely within that span");
+  ExpectRefuted(LateReadOfAnOverwrittenValue(), "entirely within that span");
 }
 
 // An unknown-outcome write that nobody read may never have happened: it excuses nothing, and
@@ -232,14 +235,7 @@ TEST(Versions, HardHistoriesOverTenKeysAreDecided) {
 // One partition refuted by the fast paths: the others, which only a search decides (a counter
 // here), are not searched, and the history is illegal.
 TEST(Versions, AnIllegalPartitionLeavesTheOthersUnsearched) {
-  std::string text = Text({{0, "invoke", "set", R"("v1")"},
-                           {0, "ok", "set"},
-                           {1, "invoke", "del"},
-                           {1, "ok", "del"},
-                           {1, "invoke", "set", R"("v2")"},
-                           {1, "ok", "set"},
-                           {2, "invoke", "get"},
-                           {2, "ok", "get", R"("v1")"}});
+  std::string text = Text(LateReadOfAnOverwrittenValue());
   // Two concurrent increments by 1 returning 2 and 1: ok, were it searched.
   for (const auto& [p, type, value] : {std::tuple{3, "invoke", "1"}, std::tuple{4, "invoke", "1"},
                                        std::tuple{3, "ok", "2"}, std::tuple{4, "ok", "1"}}) {
