@@ -130,6 +130,10 @@ void Replica::OnLogReset(Time now, int32_t segment, const Status* failure, Outbo
 void Replica::SendLearnRequest(Outbox& out) {
   PG_ASSERT(learning_ && status_ == PartitionStatus::kPotentialSecondary);
   PG_ASSERT(config_.primary.has_value() && engine_ != nullptr);
+  // A learner that asks again has nothing to notify: a completion notice deferred behind its
+  // appends (SendLearnCompletion) is void, or it would go out once they complete, not caught up
+  // (scenarios/regressions/pegasus_swarm_seed2107_deferred_completion.json).
+  learning_->completion_after_token.reset();
   ++learning_->unanswered;
   learning_->answer_taken = false;
   out.Send(*config_.primary, LearnRequest{.gpid = gpid_,

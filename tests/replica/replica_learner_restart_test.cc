@@ -85,6 +85,35 @@ TEST(ReplicaLearn, ACompletionBelowThePrepareStartSendsTheLearnerBackToLearning)
   EXPECT_TRUE(HasMark(h.Deliver(kL, kP, caught_up[0].second), "learn.upgrade_to_secondary"));
 }
 
+// The learner's timer re-sent its completion notice while a prepare's append was still in flight,
+// so the notice waits for the append; the first notice's answer then sends it back to learning.
+// The deferred notice is void: it must not go out (not caught up) once the append completes
+// (regressions/pegasus_swarm_seed2107_deferred_completion.json).
+TEST(ReplicaLearn, ADeferredCompletionIsDroppedWhenTheLearnerLearnsAgain) {
+  Harness h;
+  StartPairWithWrites(h, 1);
+  const LearnRequest first = StartLearner(h);
+  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, first));
+  ASSERT_EQ(notes.size(), 1u);
+  CommitWrites(h, 2, 3);
+  EXPECT_TRUE(HasMark(h.Deliver(kL, kP, first), "learn.round_restarted"));
+  // A prepare reaches kL; its append stays in flight.
+  Outbox write = h.Deliver(kClient, kP, Write(OpKind::kSet, "y", "s", "v", 4));
+  h.CompleteLogs(kP);
+  for (auto& [to, prep] : Sent<PrepareRequest>(write)) {
+    if (to == kL) h.Deliver(kP, kL, prep);
+  }
+  ASSERT_FALSE(h.server(kL).pending_logs.empty()) << "the prepare's append is in flight";
+  Outbox timer = h.Fire(kL, MakeReplicaTimerId(kGpid, ReplicaTimer::kLearn));
+  EXPECT_TRUE(Sent<LearnCompletionNotify>(timer).empty()) << "deferred behind the append";
+  Outbox refused = h.Deliver(kL, kP, notes[0].second);
+  auto answers = Sent<LearnCompletionResponse>(refused);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_TRUE(HasMark(h.Deliver(kP, kL, answers[0].second), "learn.learn_again"));
+  const Outbox logged = h.CompleteLogs(kL);
+  EXPECT_TRUE(Sent<LearnCompletionNotify>(logged).empty()) << "a void notice went out";
+}
+
 // on_remove: a removal of the very ballot a learner was added at is one the network delayed past
 // the node's return as a learner; the learner goes on learning.
 TEST(ReplicaLearn, ARemovalOfTheBallotALearnerWasAddedAtIsIgnored) {
