@@ -59,18 +59,28 @@ TEST(ReplicaLearn, ALearnerRestartedUnderItsSignatureIsNotUpgradedWithoutAPrepar
   }
 }
 
+// kL learns decree 1 and sends its completion notice (returned, not yet delivered); 2 and 3
+// commit meanwhile with their prepares to kL lost, and a duplicate of kL's first request moves
+// its prepare start past what it learned.
+std::optional<LearnCompletionNotify> CaughtUpBelowAMovedPrepareStart(Harness& h) {
+  StartPairWithWrites(h, 1);
+  const LearnRequest first = StartLearner(h);
+  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, first));
+  EXPECT_EQ(notes.size(), 1u);
+  if (notes.size() != 1) return std::nullopt;
+  CommitWrites(h, 2, 3);
+  EXPECT_TRUE(HasMark(h.Deliver(kL, kP, first), "learn.round_restarted"));
+  return notes[0].second;
+}
+
 // A duplicate of the learner's first request moved its prepare start past what the learner
 // learned (2 and 3 committed meanwhile, their prepares to it lost): its completion notice is
 // answered "learn again", and the learner's next round brings it up to the start.
 TEST(ReplicaLearn, ACompletionBelowThePrepareStartSendsTheLearnerBackToLearning) {
   Harness h;
-  StartPairWithWrites(h, 1);
-  const LearnRequest first = StartLearner(h);
-  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, first));
-  ASSERT_EQ(notes.size(), 1u);
-  CommitWrites(h, 2, 3);
-  EXPECT_TRUE(HasMark(h.Deliver(kL, kP, first), "learn.round_restarted"));
-  Outbox refused = h.Deliver(kL, kP, notes[0].second);
+  const std::optional<LearnCompletionNotify> note = CaughtUpBelowAMovedPrepareStart(h);
+  ASSERT_TRUE(note.has_value());
+  Outbox refused = h.Deliver(kL, kP, *note);
   EXPECT_TRUE(HasMark(refused, "learn.completion_below_prepare_start"));
   EXPECT_TRUE(Sent<UpdateConfigRequest>(refused).empty());
   auto answers = Sent<LearnCompletionResponse>(refused);
@@ -91,12 +101,8 @@ TEST(ReplicaLearn, ACompletionBelowThePrepareStartSendsTheLearnerBackToLearning)
 // (regressions/pegasus_swarm_seed2107_deferred_completion.json).
 TEST(ReplicaLearn, ADeferredCompletionIsDroppedWhenTheLearnerLearnsAgain) {
   Harness h;
-  StartPairWithWrites(h, 1);
-  const LearnRequest first = StartLearner(h);
-  auto notes = Sent<LearnCompletionNotify>(LearnRound(h, first));
-  ASSERT_EQ(notes.size(), 1u);
-  CommitWrites(h, 2, 3);
-  EXPECT_TRUE(HasMark(h.Deliver(kL, kP, first), "learn.round_restarted"));
+  const std::optional<LearnCompletionNotify> note = CaughtUpBelowAMovedPrepareStart(h);
+  ASSERT_TRUE(note.has_value());
   // A prepare reaches kL; its append stays in flight.
   Outbox write = h.Deliver(kClient, kP, Write(OpKind::kSet, "y", "s", "v", 4));
   h.CompleteLogs(kP);
@@ -106,7 +112,7 @@ TEST(ReplicaLearn, ADeferredCompletionIsDroppedWhenTheLearnerLearnsAgain) {
   ASSERT_FALSE(h.server(kL).pending_logs.empty()) << "the prepare's append is in flight";
   Outbox timer = h.Fire(kL, MakeReplicaTimerId(kGpid, ReplicaTimer::kLearn));
   EXPECT_TRUE(Sent<LearnCompletionNotify>(timer).empty()) << "deferred behind the append";
-  Outbox refused = h.Deliver(kL, kP, notes[0].second);
+  Outbox refused = h.Deliver(kL, kP, *note);
   auto answers = Sent<LearnCompletionResponse>(refused);
   ASSERT_EQ(answers.size(), 1u);
   EXPECT_TRUE(HasMark(h.Deliver(kP, kL, answers[0].second), "learn.learn_again"));
