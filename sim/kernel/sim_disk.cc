@@ -176,7 +176,7 @@ std::vector<uint64_t> UnsyncedEnds(const std::deque<uint64_t>& ends, uint64_t si
 }  // namespace
 
 void SimDisk::TearFirstAppend(File& f, Rng& rng) {
-  const uint64_t first_end = UnsyncedEnds(f.unsynced_ends, f.bytes.size()).front();
+  const uint64_t first_end = f.unsynced_ends.empty() ? f.bytes.size() : f.unsynced_ends.front();
   f.bytes.resize(f.synced + rng.Uniform(first_end - f.synced));
 }
 

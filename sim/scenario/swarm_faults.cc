@@ -43,9 +43,8 @@ namespace {
 //                (chance 1/3) wait from the episode's start for that long. Every straggler
 //                arrives by duration_ms + liveness_ms / 3, and a hold ends by duration_ms, so
 //                the faults end before the liveness phase and most of it runs after the last.
-//   crash loop   a server (coordination server included) crashes (process or machine), restarts in
-//   the episode's first half, and
-//                crashes again while it recovers (process or machine, drawn again): on a mark
+//   crash loop   a server (coordination server included) crashes (process or machine), restarts
+//                in the episode's first half, and crashes again while it recovers (process or machine, drawn again): on a mark
 //                (chance 1/2; pegasus only) drawn from crash_marks.h for its kind, a trigger armed
 //                at the restart until 1 ms before the episode ends, or after a delay in
 //                [0, 2000] ms (cut to end before the episode does); it restarts at the end
@@ -82,16 +81,20 @@ class FaultDrawer {
   const std::string& Pick(const std::vector<std::string>& names) {
     return names[rng_.Uniform(names.size())];
   }
-  // A node, or one link (two different nodes), chance 1/2 each: a clog's or a reset's scope.
-  void DrawScope(auto& fault) {
-    if (rng_.Uniform(2) == 0) {
-      fault.node = Pick(all_);
-      return;
-    }
+  // One link: two different nodes, as the fault's from and to.
+  void DrawLink(auto& fault) {
     const size_t from = rng_.Uniform(all_.size());
     const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
     fault.from = all_[from];
     fault.to = all_[(from + step) % all_.size()];
+  }
+  // A node, or one link, chance 1/2 each: a clog's or a reset's scope.
+  void DrawScope(auto& fault) {
+    if (rng_.Uniform(2) == 0) {
+      fault.node = Pick(all_);
+    } else {
+      DrawLink(fault);
+    }
   }
   double Real(Bounds<double> b) { return Round3(b.lo + rng_.NextDouble() * (b.hi - b.lo)); }
   void Add(int64_t at_ms, FaultAction action) {
@@ -307,10 +310,7 @@ void FaultDrawer::Delay(int64_t start, int64_t end) {
   if (scope == 1) {
     f.node = Pick(all_);
   } else if (scope == 2) {
-    const size_t from = rng_.Uniform(all_.size());
-    const size_t step = 1 + rng_.Uniform(all_.size() - 1);  // any other node, never `from`
-    f.from = all_[from];
-    f.to = all_[(from + step) % all_.size()];
+    DrawLink(f);
   }
   const uint64_t cls = rng_.Uniform(4);
   f.message_class = cls < 2 ? "control" : cls == 2 ? "data" : "all";
