@@ -42,6 +42,7 @@ TEST(Knobs, OmittedKnobsTakeTheDocumentedDefaults) {
   EXPECT_EQ(k.write_latency_ms_mean, Defaults::kWriteLatencyMsMean);
   EXPECT_EQ(k.sync_latency_ms_mean, Defaults::kSyncLatencyMsMean);
   EXPECT_EQ(k.io_error_probability, 0);
+  EXPECT_EQ(k.torn_write_probability, Defaults::kTornWriteProbability);
   EXPECT_EQ(k.drift_ppm_max, 0);
   EXPECT_EQ(k.offset_ms_max, 0);
   EXPECT_EQ(k.clients, Defaults::kClients);
@@ -113,7 +114,8 @@ TEST(Swarm, SameSeedSameKnobsDifferentSeedsDifferentKnobs) {
 TEST(Swarm, ExplicitKeysAreNeverOverridden) {
   const Scenario s = Parse(R"({"name": "s", "swarm": true, "duration_ms": 33000,
       "cluster": {"replica_count": 4, "storage": "memory"},
-      "network": {"drop_probability": 0.125}, "workload": {"clients": 3, "mix": {"cas": 1}},
+      "network": {"drop_probability": 0.125}, "disk": {"torn_write_probability": 0},
+      "workload": {"clients": 3, "mix": {"cas": 1}},
       "faults": [{"at_ms": 10, "kind": "crash", "node": "replica/6"}]})");
   for (uint64_t seed = 0; seed < 200; ++seed) {
     const Knobs k = ResolveKnobs(s, seed);
@@ -121,6 +123,7 @@ TEST(Swarm, ExplicitKeysAreNeverOverridden) {
     ASSERT_EQ(k.replica_count, 4);
     ASSERT_EQ(k.storage, "memory");
     ASSERT_EQ(k.drop_probability, 0.125);
+    ASSERT_EQ(k.torn_write_probability, 0);
     ASSERT_EQ(k.clients, 3);
     ASSERT_EQ(k.mix.at("cas"), 1);
     ASSERT_EQ(k.mix.at("get"), 0);
@@ -157,6 +160,7 @@ void ExpectKnobsWithinSwarmBounds(const Knobs& k) {
   ExpectIn(k.write_latency_ms_mean, B::kWriteLatencyMsMean, "write_latency_ms_mean");
   ExpectIn(k.sync_latency_ms_mean, B::kSyncLatencyMsMean, "sync_latency_ms_mean");
   ExpectProbability(k.io_error_probability, B::kIoErrorProbability, "io_error");
+  ExpectIn(k.torn_write_probability, B::kTornWriteProbability, "torn_write_probability");
   ExpectIn(k.drift_ppm_max, B::kDriftPpmMax, "drift_ppm_max");
   ExpectIn(k.offset_ms_max, B::kOffsetMsMax, "offset_ms_max");
   ExpectIn(k.clients, B::kClients, "clients");

@@ -186,6 +186,28 @@ TEST(RocksOnSimDisk, FailedFlushIsAnErrorAndTheDiskKeepsTheOldState) {
   EXPECT_EQ(r.Get("a"), "1");
 }
 
+// A full disk reaches RocksDB as its own NoSpace error (not a generic I/O error), the flush fails
+// and nothing durable moves; once space is back the store opens as the last flush left it.
+TEST(RocksOnSimDisk, AFullDiskIsRocksDbsNoSpaceAndTheFlushFails) {
+  Rig r;
+  Xoshiro256 rng(3);
+  ASSERT_TRUE(r.Open().ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  ASSERT_TRUE(r.engine->Flush().ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), Put("a", "2")).ok());
+  r.disk.SetFaults(IoFaults{.full = true}, &rng);
+  const Status failed = r.engine->Flush();
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos)
+      << failed.ToString();
+  EXPECT_EQ(r.engine->last_durable(), Decree(1));
+  r.MachineCrash(rng);
+  r.disk.SetFaults(IoFaults{}, nullptr);
+  ASSERT_TRUE(r.Open().ok());
+  EXPECT_EQ(r.engine->last_applied(), Decree(1));
+  EXPECT_EQ(r.Get("a"), "1");
+}
+
 TEST(RocksOnSimDisk, BitRotInAnSstIsReportedNotServed) {
   Rig r;
   ASSERT_TRUE(r.Open().ok());
