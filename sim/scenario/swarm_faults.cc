@@ -44,10 +44,11 @@ namespace {
 //                arrives by duration_ms + liveness_ms / 3, and a hold ends by duration_ms, so
 //                the faults end before the liveness phase and most of it runs after the last.
 //   crash loop   a server (coordination server included) crashes (process or machine), restarts
-//                in the episode's first half, and crashes again while it recovers (process or machine, drawn again): on a mark
-//                (chance 1/2; pegasus only) drawn from crash_marks.h for its kind, a trigger armed
-//                at the restart until 1 ms before the episode ends, or after a delay in
-//                [0, 2000] ms (cut to end before the episode does); it restarts at the end
+//                in the episode's first half, and crashes again while it recovers (process or
+//                machine, drawn again): on a mark (chance 1/2; pegasus only) drawn from
+//                crash_marks.h for its kind, a trigger armed at the restart until 1 ms before the
+//                episode ends, or after a delay in [0, 2000] ms (cut to end before the episode
+//                does); it restarts at the end
 //   reset        a burst of 1..4 connection resets, at uniform times in the episode, of one
 //                node's links (chance 1/2) or of one link
 //   lost data    (pegasus only; else a crash loop) one replica server loses durable data, at
