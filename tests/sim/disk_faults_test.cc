@@ -279,6 +279,35 @@ TEST(DiskFaults, ALyingDiskLosesWhatItReportedSynced) {
   EXPECT_EQ(*d.ReadFile("log"), "aaa");
 }
 
+// A machine crash says in a recorded trace what it left of each file with unsynced bytes; the
+// lines are for people only: the trace hash is the same unrecorded.
+TEST(DiskFaults, APowerLossTracesWhatEachFileKept) {
+  auto run = [](bool record) {
+    Journal journal;
+    Cluster c({.seed = 7, .record_trace = record});
+    const NodeId id = c.AddNode(
+        "n", Scripted(&journal, [](const NodeEnv&, Time, const Input& in, Outbox& out) {
+          if (!std::holds_alternative<Boot>(in)) return;
+          out.AppendLog(AppendLog{.file = "log", .token = 1, .bytes = "abc", .sync = false});
+        }));
+    c.Start();
+    c.RunUntil(Time::Zero() + Seconds(1));
+    c.Crash(id, CrashMode::kMachine);
+    std::vector<std::string> lines;
+    for (const TraceLine& l : c.trace()) {
+      if (l.what.starts_with("power loss: ")) lines.push_back(l.what);
+    }
+    return std::pair{lines, c.trace_hash()};
+  };
+  const auto [lines, hash] = run(true);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(lines[0].starts_with("power loss: log ")) << lines[0];
+  EXPECT_NE(lines[0].find(" of 3 unsynced bytes"), std::string::npos) << lines[0];
+  const auto [unrecorded, same_hash] = run(false);
+  EXPECT_TRUE(unrecorded.empty());
+  EXPECT_EQ(hash, same_hash);
+}
+
 TEST(DiskFaults, CorruptDiskFlipsOneBit) {
   FaultRig r(0.0);
   r.Run();
