@@ -169,17 +169,21 @@ TEST(RocksOnSimDisk, MachineCrashWithTornWritesKeepsWhatFlushSynced) {
   }
 }
 
-TEST(RocksOnSimDisk, FailedFlushIsAnErrorAndTheDiskKeepsTheOldState) {
-  Rig r;
-  Xoshiro256 rng(3);
-  ASSERT_TRUE(r.Open().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
-  ASSERT_TRUE(r.engine->Flush().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), Put("a", "2")).ok());
-  r.disk.SetFaults(IoFaults{.write = 1.0}, &rng);
+// Decree 1 flushed and decree 2 applied; under `faults` the next flush fails and nothing durable
+// moves. Returns the failed flush's status.
+Status FailTheSecondFlush(Rig& r, IoFaults faults, Xoshiro256& rng) {
+  EXPECT_TRUE(r.Open().ok());
+  EXPECT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  EXPECT_TRUE(r.engine->Flush().ok());
+  EXPECT_TRUE(r.engine->ApplyBatch(Decree(2), Put("a", "2")).ok());
+  r.disk.SetFaults(faults, &rng);
   const Status failed = r.engine->Flush();
-  EXPECT_EQ(failed.code(), ErrorCode::kIoError) << failed.ToString();
   EXPECT_EQ(r.engine->last_durable(), Decree(1));
+  return failed;
+}
+
+// After a machine crash, with the faults gone, the store opens as the first flush left it.
+void ExpectRecoveredToTheFirstFlush(Rig& r, Xoshiro256& rng) {
   r.MachineCrash(rng);
   r.disk.SetFaults(IoFaults{}, nullptr);
   ASSERT_TRUE(r.Open().ok());
@@ -187,29 +191,26 @@ TEST(RocksOnSimDisk, FailedFlushIsAnErrorAndTheDiskKeepsTheOldState) {
   EXPECT_EQ(r.Get("a"), "1");
 }
 
+TEST(RocksOnSimDisk, FailedFlushIsAnErrorAndTheDiskKeepsTheOldState) {
+  Rig r;
+  Xoshiro256 rng(3);
+  const Status failed = FailTheSecondFlush(r, IoFaults{.write = 1.0}, rng);
+  EXPECT_EQ(failed.code(), ErrorCode::kIoError) << failed.ToString();
+  ExpectRecoveredToTheFirstFlush(r, rng);
+}
+
 // A full disk reaches RocksDB as its own NoSpace error (not a generic I/O error), the flush fails
 // and nothing durable moves; once space is back the store opens as the last flush left it.
 TEST(RocksOnSimDisk, AFullDiskIsRocksDbsNoSpaceAndTheFlushFails) {
   Rig r;
   Xoshiro256 rng(3);
-  ASSERT_TRUE(r.Open().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
-  ASSERT_TRUE(r.engine->Flush().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), Put("a", "2")).ok());
-  r.disk.SetFaults(IoFaults{.full = true}, &rng);
+  EXPECT_FALSE(FailTheSecondFlush(r, IoFaults{.full = true}, rng).ok());
   SimFileSystem fs(&r.disk, [] { return int64_t{0}; });
   std::unique_ptr<rocksdb::FSWritableFile> file;
   const rocksdb::IOStatus created =
       fs.NewWritableFile("/pegasim/x", rocksdb::FileOptions(), &file, nullptr);
   EXPECT_TRUE(created.IsNoSpace()) << created.ToString();
-  const Status failed = r.engine->Flush();
-  EXPECT_FALSE(failed.ok());
-  EXPECT_EQ(r.engine->last_durable(), Decree(1));
-  r.MachineCrash(rng);
-  r.disk.SetFaults(IoFaults{}, nullptr);
-  ASSERT_TRUE(r.Open().ok());
-  EXPECT_EQ(r.engine->last_applied(), Decree(1));
-  EXPECT_EQ(r.Get("a"), "1");
+  ExpectRecoveredToTheFirstFlush(r, rng);
 }
 
 TEST(RocksOnSimDisk, BitRotInAnSstIsReportedNotServed) {
