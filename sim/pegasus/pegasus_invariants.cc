@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/meta/meta_server.h"
 #include "core/replica/replica_server.h"
 
 namespace pg::sim {
@@ -33,9 +34,15 @@ struct Life {
 };
 
 // The invariants, in the order they are registered and reported.
-enum Invariant : size_t { kSinglePrimary, kCommittedPrefix, kMonotonic, kInvariants };
-constexpr std::array<const char*, kInvariants> kInvariantNames = {"single_primary",
-                                                                  "committed_prefix", "monotonic"};
+enum Invariant : size_t {
+  kSinglePrimary,
+  kCommittedPrefix,
+  kMonotonic,
+  kConfigDurable,
+  kInvariants
+};
+constexpr std::array<const char*, kInvariants> kInvariantNames = {
+    "single_primary", "committed_prefix", "monotonic", "config_durable"};
 
 struct State {
   PegasusNodes nodes;
@@ -157,6 +164,41 @@ std::optional<std::string> CheckSinglePrimary(const State& s, const Cluster& clu
   return std::nullopt;
 }
 
+// The meta server that leads and serves its table now, if one does.
+std::pair<NodeId, const MetaServer*> LeadingMeta(const State& s, const Cluster& cluster) {
+  for (NodeId id : s.nodes.meta_servers) {
+    const auto* m = dynamic_cast<const MetaServer*>(cluster.node(id));
+    if (m != nullptr && m->ready() && m->IsLeader(cluster.LocalTime(id))) return {id, m};
+  }
+  return {NodeId(0), nullptr};
+}
+
+// A leader's table changes only when it steps, and a replica's ballot only when it does: check
+// the re-read replica servers against the leader, or every server when the leader stepped.
+std::optional<std::string> CheckConfigDurable(const State& s, const Cluster& cluster,
+                                              const std::vector<NodeId>& reread) {
+  const auto [meta_id, meta] = LeadingMeta(s, cluster);
+  if (meta == nullptr) return std::nullopt;
+  const std::optional<NodeId> stepped = cluster.stepped_node();
+  const bool all = !stepped || *stepped == meta_id;
+  const std::vector<PartitionConfiguration>& table = meta->partitions();
+  for (const auto& [id, c] : s.cache) {
+    if (!all && std::find(reread.begin(), reread.end(), id) == reread.end()) continue;
+    for (const auto& v : c.views) {
+      if (v.status == PartitionStatus::kError) continue;
+      const auto index = static_cast<size_t>(v.gpid.partition_index);
+      if (index >= table.size() || table[index].gpid != v.gpid) continue;
+      if (v.ballot > table[index].ballot) {
+        return fmt::format(
+            "{} replica {} holds ballot {}, above the ballot {} in the table of the leading meta "
+            "{}: meta lost a configuration it had made durable",
+            cluster.name(id), v.gpid, v.ballot, table[index].ballot, cluster.name(meta_id));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // Runs every check once per event and files each violation under its invariant's name.
 void CheckEvent(State& s, const Cluster& cluster) {
   if (s.checked_event == cluster.events()) return;
@@ -181,6 +223,7 @@ void CheckEvent(State& s, const Cluster& cluster) {
     }
   }
   file(kSinglePrimary, CheckSinglePrimary(s, cluster, reread));
+  file(kConfigDurable, CheckConfigDurable(s, cluster, reread));
 }
 
 Cluster::Invariant Named(std::shared_ptr<State> state, Invariant which) {

@@ -17,6 +17,13 @@
 //                      fall below what the replica durably had: its engine's last durable
 //                      decree, which the EngineStore keeps across crashes (WAL off: only flushed
 //                      state survives; the mutation log may restore more, never less).
+//  - config_durable:   no replica holds a ballot above its partition's in the leading meta's
+//                      table. Meta makes a configuration durable (meta.log or the coordination
+//                      service) before it applies it or any replica can learn it, and a leader
+//                      starts from what is durable: a replica ahead of the leader means meta
+//                      lost or never read a write it acknowledged (an fsync that lied, a log
+//                      cut too short, a leader that loaded the table before a deposed one's
+//                      write landed).
 #include <map>
 #include <memory>
 #include <vector>
@@ -29,6 +36,7 @@
 namespace pg::sim {
 
 struct PegasusNodes {
+  std::vector<NodeId> meta_servers;
   std::vector<NodeId> replica_servers;
   // The engine store of each replica server.
   std::map<NodeId, std::shared_ptr<EngineStore>> stores;

@@ -152,6 +152,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
       it->second->AttachDisk(&cluster.disk(id), [&cluster, id] { return cluster.LocalTime(id); });
     }
   }
+  nodes.meta_servers = metas;
   std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
   if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
   auto whole_since = std::make_shared<std::optional<Time>>();
