@@ -29,8 +29,8 @@ uint64_t RecordHash(std::string_view hashkey, std::string_view sortkey, std::str
 
 }  // namespace
 
-void EngineContent::Put(std::string_view hashkey, std::string_view sortkey,
-                        std::string_view value, uint32_t expire_ts) {
+void EngineContent::Put(std::string_view hashkey, std::string_view sortkey, std::string_view value,
+                        uint32_t expire_ts) {
   const uint64_t h = RecordHash(hashkey, sortkey, value, expire_ts);
   auto [it, added] = records_.try_emplace({std::string(hashkey), std::string(sortkey)}, h);
   if (!added) {

@@ -95,7 +95,8 @@ class EngineHandle final : public KvEngine {
 
  private:
   void Record(Decree d) const {
-    if (recorder_.ledger) recorder_.ledger->Record(recorder_.node, recorder_.gpid, d, content_->digest());
+    if (recorder_.ledger)
+      recorder_.ledger->Record(recorder_.node, recorder_.gpid, d, content_->digest());
   }
   // After a flush or restore: what a reopened engine holds is what this one holds now, if the
   // write succeeded; after a failure the durable state is not known.

@@ -26,8 +26,8 @@ TEST(EngineContent, TheDigestIsTheContentNotTheWayToIt) {
   one_by_one.Apply(del);
 
   EngineContent restored;
-  restored.Reset(Checkpoint{.decree = Decree(4), .entries = {{.hashkey = "h", .sortkey = "a",
-                                                              .value = "3"}}});
+  restored.Reset(
+      Checkpoint{.decree = Decree(4), .entries = {{.hashkey = "h", .sortkey = "a", .value = "3"}}});
   EXPECT_EQ(one_by_one.digest(), restored.digest());
   EXPECT_EQ(one_by_one.size(), 1u);
 
