@@ -13,6 +13,16 @@ struct EngineStore::Slot {
   Decree durable{0};
   bool open = false;
   uint64_t disk_generation = 0;  // the disk's generation the engine lives on
+  // The content of the durable state and its decree (nullopt: unknown, after a failed flush).
+  std::optional<EngineContent> durable_content = EngineContent{};
+  Decree durable_content_decree{0};
+};
+
+// Where an engine's content digests go: the run's ledger, under the node's name.
+struct ContentRecorder {
+  std::shared_ptr<ContentLedger> ledger;  // nullptr: nothing is recorded
+  std::string node;
+  Gpid gpid;
 };
 
 namespace {
@@ -22,10 +32,16 @@ namespace {
 class EngineHandle final : public KvEngine {
  public:
   EngineHandle(std::shared_ptr<EngineStore::Slot> slot, std::shared_ptr<KvEngine> engine,
-               std::shared_ptr<SimRocksEnv> env)
-      : slot_(std::move(slot)), engine_(std::move(engine)), env_(std::move(env)) {
+               std::shared_ptr<SimRocksEnv> env, ContentRecorder recorder)
+      : slot_(std::move(slot)),
+        engine_(std::move(engine)),
+        env_(std::move(env)),
+        recorder_(std::move(recorder)) {
     slot_->open = true;
     slot_->durable = engine_->last_durable();
+    if (slot_->durable_content_decree == engine_->last_applied()) {
+      content_ = slot_->durable_content;
+    }
   }
   ~EngineHandle() override {
     engine_.reset();  // a RocksDB engine closes before its Env may go
@@ -33,7 +49,16 @@ class EngineHandle final : public KvEngine {
   }
 
   Status ApplyBatch(Decree decree, const WriteBatch& batch) override {
-    return engine_->ApplyBatch(decree, batch);
+    Status s = engine_->ApplyBatch(decree, batch);
+    if (!s.ok()) {
+      if (engine_->last_applied() == decree) content_.reset();  // applied, then failed: unknown
+      return s;
+    }
+    if (content_) {
+      content_->Apply(batch);
+      Record(decree);
+    }
+    return s;
   }
   Result<std::optional<std::string>> Get(std::string_view hashkey, std::string_view sortkey,
                                          Time now) const override {
@@ -47,12 +72,21 @@ class EngineHandle final : public KvEngine {
   Status Flush() override {
     Status s = engine_->Flush();
     slot_->durable = engine_->last_durable();
+    KeepDurableContent(s.ok());
     return s;
   }
   Result<Checkpoint> TakeCheckpoint() const override { return engine_->TakeCheckpoint(); }
   Status RestoreCheckpoint(const Checkpoint& checkpoint) override {
     Status s = engine_->RestoreCheckpoint(checkpoint);
     slot_->durable = engine_->last_durable();
+    if (s.ok()) {
+      content_.emplace();
+      content_->Reset(checkpoint);
+      Record(checkpoint.decree);
+    } else {
+      content_.reset();
+    }
+    KeepDurableContent(s.ok());
     return s;
   }
   Result<std::unique_ptr<KvEngine>> Clone() const override { return engine_->Clone(); }
@@ -60,9 +94,22 @@ class EngineHandle final : public KvEngine {
   bool data_corrupted() const override { return engine_->data_corrupted(); }
 
  private:
+  void Record(Decree d) const {
+    if (recorder_.ledger)
+      recorder_.ledger->Record(recorder_.node, recorder_.gpid, d, content_->digest());
+  }
+  // After a flush or restore: what a reopened engine holds is what this one holds now, if the
+  // write succeeded; after a failure the durable state is not known.
+  void KeepDurableContent(bool succeeded) {
+    slot_->durable_content = succeeded ? content_ : std::nullopt;
+    slot_->durable_content_decree = engine_->last_applied();
+  }
+
   std::shared_ptr<EngineStore::Slot> slot_;
   std::shared_ptr<KvEngine> engine_;
   std::shared_ptr<SimRocksEnv> env_;
+  ContentRecorder recorder_;
+  std::optional<EngineContent> content_;  // nullopt: unknown (not recorded)
 };
 
 }  // namespace
@@ -83,6 +130,14 @@ void EngineStore::AttachDisk(SimDisk* disk, std::function<Time()> now) {
 
 EngineStore::~EngineStore() = default;
 
+void EngineStore::AttachContentLedger(std::shared_ptr<ContentLedger> ledger) {
+  ledger_ = std::move(ledger);
+}
+
+ContentRecorder EngineStore::Recorder(Gpid gpid) const {
+  return ContentRecorder{.ledger = ledger_, .node = node_name_, .gpid = gpid};
+}
+
 Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
   std::shared_ptr<Slot>& slot = slots_[gpid];
   if (!slot) slot = std::make_shared<Slot>();
@@ -92,13 +147,16 @@ Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
   if (disk_ != nullptr && slot->disk_generation != disk_->generation()) {
     slot->mem.reset();  // the disk it stood for was replaced
     slot->durable = Decree(0);
+    slot->durable_content = EngineContent{};
+    slot->durable_content_decree = Decree(0);
     slot->disk_generation = disk_->generation();
   }
   if (storage_ == "memory") {
     if (!slot->mem) slot->mem = std::make_shared<MemEngine>();
     // Whatever the previous holder applied without flushing died with it.
     slot->mem->SimulateCrash();
-    return std::unique_ptr<KvEngine>(std::make_unique<EngineHandle>(slot, slot->mem, nullptr));
+    return std::unique_ptr<KvEngine>(
+        std::make_unique<EngineHandle>(slot, slot->mem, nullptr, Recorder(gpid)));
   }
   if (storage_ == "rocksdb") {
     if (env_ == nullptr) {
@@ -109,7 +167,8 @@ Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
         {.env = env, .path = DbPath(gpid), .run_background_work = [env] { env->RunScheduled(); }});
     if (!db.ok()) return db.status();
     std::shared_ptr<KvEngine> engine(std::move(db).value());
-    return std::unique_ptr<KvEngine>(std::make_unique<EngineHandle>(slot, engine, env_));
+    return std::unique_ptr<KvEngine>(
+        std::make_unique<EngineHandle>(slot, engine, env_, Recorder(gpid)));
   }
   return Status(ErrorCode::kInvalidArgument, fmt::format("unknown storage {:?}", storage_));
 }
@@ -120,6 +179,8 @@ void EngineStore::Discard(Gpid gpid) {
     PG_ASSERT(!it->second->open, "{}: discarding engine {} while it is open", node_name_, gpid);
     it->second->mem.reset();
     it->second->durable = Decree(0);
+    it->second->durable_content = EngineContent{};
+    it->second->durable_content_decree = Decree(0);
   }
   if (disk_ == nullptr) return;
   // Directly on the disk, as a host's rename to the error path: no I/O fault is drawn.

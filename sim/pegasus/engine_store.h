@@ -14,6 +14,11 @@
 // the floor a restarted replica's commit point must not fall below. A wiped disk (SimDisk::Wipe)
 // takes the engines with it: a MemEngine and its durable decree are forgotten at the next Open
 // after the disk's generation changed (RocksDB's files are gone from the disk itself).
+// With a ContentLedger attached, each engine's content digest (engine_content.h) is kept from
+// what it applies and restores, and recorded in the ledger at every applied decree; the digest of
+// the durable state (as of the last Flush or restore) is what an engine reopened at that decree
+// holds. An engine reopened at another decree (RocksDB flushed on its own) is not recorded until
+// it restores a checkpoint.
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,11 +27,13 @@
 #include "core/common/result.h"
 #include "core/common/time.h"
 #include "core/storage/kv_engine.h"
+#include "sim/pegasus/engine_content.h"
 
 namespace pg::sim {
 
 class SimDisk;
 class SimRocksEnv;
+struct ContentRecorder;  // engine_store.cc
 
 class EngineStore {
  public:
@@ -35,6 +42,8 @@ class EngineStore {
   // "rocksdb" needs the node's disk before the first Open; `now` is the node's local clock.
   // Both must outlive every engine the store opens.
   void AttachDisk(SimDisk* disk, std::function<Time()> now);
+  // Records every engine's content digest in `ledger` from now on.
+  void AttachContentLedger(std::shared_ptr<ContentLedger> ledger);
   ~EngineStore();
   EngineStore(const EngineStore&) = delete;
   EngineStore& operator=(const EngineStore&) = delete;
@@ -57,12 +66,14 @@ class EngineStore {
 
  private:
   std::string DbPath(Gpid gpid) const;  // the gpid's RocksDB directory on the disk
+  ContentRecorder Recorder(Gpid gpid) const;
 
   std::string storage_;
   std::string node_name_;
   SimDisk* disk_ = nullptr;
   std::shared_ptr<SimRocksEnv> env_;  // rocksdb only; shared with open handles
   std::map<Gpid, std::shared_ptr<Slot>> slots_;
+  std::shared_ptr<ContentLedger> ledger_;
 };
 
 }  // namespace pg::sim

@@ -122,6 +122,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     if (names[i].starts_with("client/")) clients.push_back(NodeId(i));
     if (names[i] == "coord/0") coord = NodeId(i);
   }
+  auto ledger = std::make_shared<ContentLedger>();
   Rng& clocks = cluster.stream("clocks");
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string& name = names[i];
@@ -135,6 +136,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
       };
     } else if (name.starts_with("replica/")) {
       auto store = std::make_shared<EngineStore>(knobs.storage, name);
+      store->AttachContentLedger(ledger);
       nodes.stores[NodeId(i)] = store;
       factory = ReplicaFactory(metas, store, timing, knobs.bugs);
     } else {
@@ -155,6 +157,8 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
   nodes.meta_servers = metas;
   std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
   if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
+  // applied_state (engine_content.h): replicas at equal applied decree hold equal content.
+  cluster.AddInvariant("applied_state", [ledger](const Cluster&) { return ledger->violation(); });
   auto whole_since = std::make_shared<std::optional<Time>>();
   cluster.SetLivenessCondition(
       [parts = PegasusLivenessParts{.metas = metas,

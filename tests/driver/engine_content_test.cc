@@ -1,0 +1,145 @@
+// Invariant applied_state (sim/pegasus/engine_content.h): the content digest the EngineStore keeps
+// for each engine, from what it applies and restores, and the ledger that compares replicas at
+// equal applied decree.
+#include <gtest/gtest.h>
+
+#include "sim/kernel/sim_disk.h"
+#include "sim/pegasus/engine_store.h"
+
+namespace pg::sim {
+namespace {
+
+WriteBatch OnePut(const std::string& sortkey, const std::string& value) {
+  WriteBatch b;
+  b.Put("h", sortkey, value);
+  return b;
+}
+
+TEST(EngineContent, TheDigestIsTheContentNotTheWayToIt) {
+  EngineContent one_by_one;
+  one_by_one.Apply(OnePut("a", "1"));
+  one_by_one.Apply(OnePut("b", "2"));
+  one_by_one.Apply(OnePut("a", "3"));  // replaces a
+  WriteBatch del;
+  del.Delete("h", "b");
+  del.Delete("h", "never-there");
+  one_by_one.Apply(del);
+
+  EngineContent restored;
+  restored.Reset(
+      Checkpoint{.decree = Decree(4), .entries = {{.hashkey = "h", .sortkey = "a", .value = "3"}}});
+  EXPECT_EQ(one_by_one.digest(), restored.digest());
+  EXPECT_EQ(one_by_one.size(), 1u);
+
+  EngineContent other_value;
+  other_value.Apply(OnePut("a", "4"));
+  EXPECT_NE(other_value.digest(), restored.digest());
+  EngineContent other_ttl;
+  WriteBatch ttl;
+  ttl.Put("h", "a", "3", /*expire_ts=*/100);
+  other_ttl.Apply(ttl);
+  EXPECT_NE(other_ttl.digest(), restored.digest());
+  // Field boundaries count: ("h", "ab") is not ("ha", "b").
+  EngineContent shifted;
+  WriteBatch s;
+  s.Put("ha", "", "3");
+  shifted.Apply(s);
+  EngineContent unshifted;
+  WriteBatch u;
+  u.Put("h", "a", "3");
+  unshifted.Apply(u);
+  EXPECT_NE(shifted.digest(), unshifted.digest());
+}
+
+TEST(ContentLedger, ADifferentContentAtTheSameDecreeIsADivergence) {
+  ContentLedger ledger;
+  ledger.Record("replica/0", Gpid{1, 0}, Decree(1), 11);
+  ledger.Record("replica/1", Gpid{1, 0}, Decree(1), 11);
+  ledger.Record("replica/1", Gpid{1, 1}, Decree(1), 12);  // another partition
+  ledger.Record("replica/1", Gpid{1, 0}, Decree(2), 13);
+  EXPECT_FALSE(ledger.violation());
+  ledger.Record("replica/2", Gpid{1, 0}, Decree(2), 14);
+  ASSERT_TRUE(ledger.violation());
+  EXPECT_NE(ledger.violation()->find("replica/2"), std::string::npos);
+  EXPECT_NE(ledger.violation()->find("decree 2"), std::string::npos);
+  EXPECT_NE(ledger.violation()->find("replica/1"), std::string::npos);
+}
+
+class EngineContentStoreTest : public ::testing::TestWithParam<std::string> {};
+
+// Two servers' engines of one partition: the same mutations agree; a replica that reopened after
+// a crash carries its flushed content on, and one that applies another mutation at a decree the
+// other applied is reported.
+TEST_P(EngineContentStoreTest, ReplicasAreComparedAtEveryAppliedDecreeAcrossCrashes) {
+  auto ledger = std::make_shared<ContentLedger>();
+  SimDisk disk0, disk1;
+  EngineStore store0(GetParam(), "replica/0"), store1(GetParam(), "replica/1");
+  store0.AttachDisk(&disk0, [] { return Time::Zero(); });
+  store1.AttachDisk(&disk1, [] { return Time::Zero(); });
+  store0.AttachContentLedger(ledger);
+  store1.AttachContentLedger(ledger);
+  const Gpid gpid{1, 2};
+  auto a = store0.Open(gpid);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE((*a)->ApplyBatch(Decree(1), OnePut("x", "1")).ok());
+  ASSERT_TRUE((*a)->ApplyBatch(Decree(2), OnePut("y", "2")).ok());
+  ASSERT_TRUE((*a)->ApplyBatch(Decree(3), OnePut("x", "3")).ok());
+  {
+    auto b = store1.Open(gpid);
+    ASSERT_TRUE(b.ok());
+    ASSERT_TRUE((*b)->ApplyBatch(Decree(1), OnePut("x", "1")).ok());
+    ASSERT_TRUE((*b)->Flush().ok());
+    ASSERT_TRUE((*b)->ApplyBatch(Decree(2), OnePut("y", "2")).ok());
+  }  // replica/1 crashes: decree 2 was not flushed
+  EXPECT_FALSE(ledger->violation());
+  auto b = store1.Open(gpid);
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ((*b)->last_applied(), Decree(1));
+  ASSERT_TRUE((*b)->ApplyBatch(Decree(2), OnePut("y", "2")).ok());  // replayed: the same
+  EXPECT_FALSE(ledger->violation());
+  ASSERT_TRUE((*b)->ApplyBatch(Decree(3), OnePut("x", "other")).ok());
+  ASSERT_TRUE(ledger->violation());
+  EXPECT_NE(ledger->violation()->find("decree 3"), std::string::npos) << *ledger->violation();
+}
+
+// A learner that restores a checkpoint is compared from the checkpoint's decree on: the right
+// checkpoint agrees, one of the wrong decree does not.
+TEST_P(EngineContentStoreTest, ARestoredCheckpointIsComparedAtItsDecree) {
+  auto ledger = std::make_shared<ContentLedger>();
+  SimDisk disk0, disk1;
+  EngineStore primary(GetParam(), "replica/0"), learner(GetParam(), "replica/1");
+  primary.AttachDisk(&disk0, [] { return Time::Zero(); });
+  learner.AttachDisk(&disk1, [] { return Time::Zero(); });
+  primary.AttachContentLedger(ledger);
+  learner.AttachContentLedger(ledger);
+  const Gpid gpid{1, 0};
+  auto p = primary.Open(gpid);
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE((*p)->ApplyBatch(Decree(1), OnePut("x", "1")).ok());
+  Result<Checkpoint> at1 = (*p)->TakeCheckpoint();
+  ASSERT_TRUE(at1.ok());
+  ASSERT_TRUE((*p)->ApplyBatch(Decree(2), OnePut("x", "2")).ok());
+  auto l = learner.Open(gpid);
+  ASSERT_TRUE(l.ok());
+  ASSERT_TRUE((*l)->RestoreCheckpoint(*at1).ok());
+  ASSERT_TRUE((*l)->ApplyBatch(Decree(2), OnePut("x", "2")).ok());
+  EXPECT_FALSE(ledger->violation());
+  Checkpoint mislabelled = *at1;  // decree 1's content, claimed at decree 2
+  mislabelled.decree = Decree(2);
+  auto l2 = learner.Open(Gpid{1, 0});
+  EXPECT_FALSE(l2.ok());  // still open: use a fresh learner server
+  SimDisk disk2;
+  EngineStore other(GetParam(), "replica/2");
+  other.AttachDisk(&disk2, [] { return Time::Zero(); });
+  other.AttachContentLedger(ledger);
+  auto o = other.Open(gpid);
+  ASSERT_TRUE(o.ok());
+  ASSERT_TRUE((*o)->RestoreCheckpoint(mislabelled).ok());
+  ASSERT_TRUE(ledger->violation());
+  EXPECT_NE(ledger->violation()->find("replica/2"), std::string::npos) << *ledger->violation();
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, EngineContentStoreTest, ::testing::Values("memory", "rocksdb"));
+
+}  // namespace
+}  // namespace pg::sim
