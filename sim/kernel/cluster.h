@@ -213,6 +213,7 @@ class Cluster {
   // ---- Added observation ----
   // The node's disk (survives crashes); `node` must be a NodeId this cluster returned.
   SimDisk& disk(NodeId node);
+  const SimDisk& disk(NodeId node) const;
   // 0 before the first Start/Restart; +1 on each.
   uint64_t incarnation(NodeId node) const;
   // How many times the node's disk was replaced (a "wipe"): SimDisk::generation.
