@@ -97,6 +97,16 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
   status_ = s;
   ballot_ = b;
   ballot_high_ = std::max(ballot_high_, b);
+  logged_ballot_at_boot_.reset();
+  // update_local_configuration: "we should durable the new ballot to prevent the inconsistent
+  // state". Pegasus writes it synchronously and goes on whatever the outcome; here the write is
+  // an effect the replica does not wait for (docs/departures.md, "the persisted ballot").
+  if (b > old_ballot) {
+    PG_ASSERT(engine_ != nullptr, "only a replica with an engine changes its ballot");
+    host_->PersistInitInfo(
+        gpid_, ReplicaInitInfo{.init_ballot = b, .init_durable_decree = engine_->last_durable()},
+        out);
+  }
   if (abandoned_change_ && b >= abandoned_change_->config.ballot) abandoned_change_.reset();
   inactive_is_transient_ = s == PartitionStatus::kInactive && transient;
   if (old != s || old_ballot != b) {

@@ -111,8 +111,9 @@ class Replica {
   // Pegasus's init_app_and_prepare_list + replay_mutation: records at or below the engine's
   // decree are skipped; each record first commits up to its header's last_committed (what later
   // headers prove committed), then enters the prepare list as logged. The uncommitted suffix
-  // stays prepared. Corruption => PS_ERROR.
-  void Replay(const SegmentedRead& read, Outbox& out);
+  // stays prepared. Corruption => PS_ERROR. The ballot starts at `init_ballot`, the one the
+  // replica persisted in its init info, and rises to the largest one logged; a rise is persisted.
+  void Replay(const SegmentedRead& read, Ballot init_ballot, Outbox& out);
   // The index entry announcing this replica is durable: until then it takes no role.
   void MarkAnnounced(Time now, Outbox& out);
   // A replica created by config sync takes no role until its index entry is durable.
@@ -282,7 +283,8 @@ class Replica {
 
   PartitionStatus status_ = PartitionStatus::kInactive;
   bool inactive_is_transient_ = false;
-  // Invariant: ballot_ == ballot_high_; ballots never decrease.
+  // Invariant: ballot_ == ballot_high_; ballots never decrease. Every rise is persisted in the
+  // init info (SetStatus, Replay), which a restart starts from.
   Ballot ballot_{0};
   Ballot ballot_high_{0};
   // The configuration as last adopted; for a secondary only ballot and primary are meaningful.
@@ -290,6 +292,9 @@ class Replica {
   int32_t partition_count_ = 0;  // 0 = unknown
   bool announced_ = true;
   bool loaded_at_boot_ = false;
+  // From the replay at boot until the replica's status first changes: the largest ballot its log
+  // holds. Above it, the ballot came from the init info alone (OnConfigSync).
+  std::optional<Ballot> logged_ballot_at_boot_;
   // A CT_ASSIGN_PRIMARY request went out from a restarted (non-transient PS_INACTIVE) replica: a
   // refusal returns it there, so it stays ineligible for CT_UPGRADE_TO_PRIMARY.
   bool assign_from_restart_ = false;

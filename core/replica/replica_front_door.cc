@@ -220,6 +220,18 @@ void Replica::OnConfigSync(Time now, const PartitionConfiguration& pc, Outbox& o
     out.Mark("replica.bug_no_force_update_ballot");
     inactive_is_transient_ = true;
   }
+  // A restarted replica whose log holds no record of the ballot it persisted took that ballot
+  // from its init info alone: a sync listing it a secondary there makes it one, as a sync of a
+  // ballot above its log did when the ballot was recovered from the log (docs/departures.md, "a
+  // restarted replica"). Otherwise a secondary meta picks to succeed a dead primary would ignore
+  // CT_UPGRADE_TO_PRIMARY for good (swarm seed 587).
+  if (logged_ballot_at_boot_ && ballot_ > *logged_ballot_at_boot_ &&
+      status_ == PartitionStatus::kInactive && !inactive_is_transient_ &&
+      claim.relation == BallotRelation::kEqual &&
+      StatusIn(pc, host_->self()) == PartitionStatus::kSecondary) {
+    out.Mark("replica.rejoin_at_persisted_ballot");
+    inactive_is_transient_ = true;
+  }
   if (ApplyBallotRule(now, claim, out).verdict != Admission::kHandle) return;
   PG_ASSERT(status_ != PartitionStatus::kPrimary && !primary_.pending_change);
   AdoptMetaConfig(now, pc, out);

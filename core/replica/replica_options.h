@@ -11,6 +11,7 @@
 #include "core/common/result.h"
 #include "core/common/time.h"
 #include "core/node/io.h"
+#include "core/replica/replica_init_info.h"
 #include "core/replica/replica_log.h"
 #include "core/storage/kv_engine.h"
 
@@ -75,6 +76,9 @@ class ReplicaHost {
   // reads what was logged before. Replica::OnLogReset reports that entry's completion. Returns
   // the segment.
   virtual int32_t ResetPrivateLog(Gpid gpid, int32_t at_least, Outbox& out) = 0;
+  // Writes `gpid`'s init info (replica_init_info.h), synced, without waiting for it: Pegasus's
+  // update_init_info. Its completion is the server's; a failure is logged, as Pegasus's is.
+  virtual void PersistInitInfo(Gpid gpid, const ReplicaInitInfo& info, Outbox& out) = 0;
 };
 
 }  // namespace pg

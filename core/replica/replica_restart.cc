@@ -9,10 +9,14 @@
 
 namespace pg {
 
-void Replica::Replay(const SegmentedRead& read, Outbox& out) {
+void Replica::Replay(const SegmentedRead& read, Ballot init_ballot, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kInactive && !inactive_is_transient_,
             "replay happens once, at Boot");
   PG_ASSERT(plist_.slots().empty());
+  PG_ASSERT_EQ(ballot_, Ballot(0), "replay starts from the persisted ballot");
+  // init_app_and_prepare_list: _config.ballot = init_info().init_ballot, before the replay.
+  ballot_ = init_ballot;
+  ballot_high_ = init_ballot;
   const std::vector<LogRecord>* records = &read.records;
   if (!read.status.ok()) {
     // Damage in the middle of the log (intact records follow it) is not a torn tail: what the
@@ -32,10 +36,12 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
     out.Mark("replica.plog_torn_tail");
   }
   log_empty_ = records->empty();
+  logged_ballot_at_boot_ = Ballot(0);
   for (const LogRecord& r : *records) {
+    logged_ballot_at_boot_ = std::max(*logged_ballot_at_boot_, r.ballot);
     // A record of an older incarnation of this decree is superseded by any later record of it.
     if (r.ballot > ballot_) {
-      ballot_ = r.ballot;  // replay_mutation: the replica's ballot is the largest one logged
+      ballot_ = r.ballot;  // replay_mutation: a logged ballot above the replica's raises it
       ballot_high_ = r.ballot;
     }
     if (r.decree <= plist_.last_committed()) continue;  // already in the engine
@@ -56,6 +62,13 @@ void Replica::Replay(const SegmentedRead& read, Outbox& out) {
     plist_.GetMutable(r.decree)->logged = true;
   }
   config_.ballot = ballot_;
+  // replay_mutation raises the ballot through update_local_configuration, which persists it.
+  if (ballot_ > init_ballot) {
+    host_->PersistInitInfo(
+        gpid_,
+        ReplicaInitInfo{.init_ballot = ballot_, .init_durable_decree = engine_->last_durable()},
+        out);
+  }
   log_gc_decree_ = Decree(std::max<int64_t>(
       0, engine_->last_durable().value() - host_->options().plog_gc_reserve_decrees));
   PG_LOG(kInfo, "replica {}: replayed {} records: ballot {}, committed {}, prepared {}", gpid_,

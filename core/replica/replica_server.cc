@@ -165,15 +165,18 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
     replicas_[gpid] = std::make_unique<Replica>(AsHost(), gpid, engine.status(), corrupt);
     return;
   }
+  Ballot init_ballot{0};
+  if (!LoadInitInfo(gpid, &init_ballot, out)) return;
   SegmentedRead read = ReadSegments(*env_.disk, PlogBaseName(gpid), first_segment);
   auto replica =
       std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), read.write_segment);
   file_owner_[replica->log_file()] = gpid;
   replica->SetFirstLogSegment(first_segment);
-  replica->Replay(read, out);
-  replica->MarkLoadedAtBoot();
-  replica->StartCheckpoints(out);
-  replicas_[gpid] = std::move(replica);
+  replicas_[gpid] = std::move(replica);  // the replay may persist its ballot through the server
+  Replica* r = replicas_[gpid].get();
+  r->Replay(read, init_ballot, out);
+  r->MarkLoadedAtBoot();
+  r->StartCheckpoints(out);
 }
 
 void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox& out) {
@@ -331,6 +334,7 @@ void ReplicaServer::OnTimer(Time now, TimerId timer, Outbox& out) {
 void ReplicaServer::OnLogDone(Time now, const std::string& file, uint64_t token,
                               const Status* failure, Outbox& out) {
   if (index_tokens_.contains(token)) return OnIndexDone(now, token, failure, out);
+  if (init_info_tokens_.contains(token)) return OnInitInfoDone(token, failure, out);
   if (token == sentinel_token_) return;  // a lost sentinel only makes the next boot cautious
   auto owner = file_owner_.find(file);
   Replica* r = owner == file_owner_.end() ? nullptr : Find(owner->second);
@@ -384,6 +388,10 @@ void ReplicaServer::CheckInvariants() const {
   for (const auto& [gpid, proposal] : first_primary_proposals_) {
     auto it = replicas_.find(gpid);
     PG_ASSERT(it != replicas_.end() && !it->second->announced(), "first-primary proposal {}", gpid);
+  }
+  for (const auto& [token, write] : init_info_tokens_) {
+    PG_ASSERT(replicas_.contains(write.gpid), "init info write {} of a replica not held", token);
+    PG_ASSERT(init_info_segment_.contains(write.gpid));
   }
   for (uint64_t token : power_loss_drops_) {
     PG_ASSERT(index_tokens_.contains(token), "power-loss drop {} is no index append", token);

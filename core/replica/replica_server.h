@@ -57,6 +57,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
   uint64_t NewMetaRequestId() override { return ++last_call_id_; }
   SegmentedRead ReadPrivateLog(Gpid gpid, int32_t first_segment) const override;
   int32_t ResetPrivateLog(Gpid gpid, int32_t at_least, Outbox& out) override;
+  void PersistInitInfo(Gpid gpid, const ReplicaInitInfo& info, Outbox& out) override {
+    AppendInitInfo(gpid, info, /*creation=*/false, out);
+  }
   ReplicaHost* AsHost() { return this; }
 
   // replica_server.cc
@@ -91,6 +94,13 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void AppendIndex(const ReplicaIndexEntry& entry, Outbox& out);
   void OnIndexDone(Time now, uint64_t token, const Status* failure, Outbox& out);
 
+  // replica_server_init_info.cc
+  // Reads `gpid`'s init info at boot; false (and a failed replica in replicas_) when it does not
+  // load. *ballot is the persisted ballot (0 without a record).
+  bool LoadInitInfo(Gpid gpid, Ballot* ballot, Outbox& out);
+  void AppendInitInfo(Gpid gpid, const ReplicaInitInfo& info, bool creation, Outbox& out);
+  void OnInitInfoDone(uint64_t token, const Status* failure, Outbox& out);
+
   NodeEnv env_;
   ReplicaServerOptions options_;
   std::map<Gpid, std::unique_ptr<Replica>> replicas_;
@@ -105,6 +115,15 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // Those of them that move a replica's first plog segment (ResetPrivateLog): token -> (replica,
   // segment).
   std::map<uint64_t, std::pair<Gpid, int32_t>> log_resets_;
+  // Per live replica, the segment of its init-info file that records go to.
+  std::map<Gpid, int32_t> init_info_segment_;
+  // Init-info appends in flight: token -> the replica, and whether the append is the record that
+  // creates it (Pegasus's open_new_internal fails the creation when it cannot write it).
+  struct InitInfoWrite {
+    Gpid gpid;
+    bool creation = false;
+  };
+  std::map<uint64_t, InitInfoWrite> init_info_tokens_;
 
   // Lease (PEGASUS.md §1.9): valid iff now < last_acked_send_time_ + lease. (Under the bug zoo's
   // lease_from_ack_time it holds the ack's arrival instead.)

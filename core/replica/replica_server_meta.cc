@@ -193,10 +193,16 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
   replica->MarkUnannounced();
   replica->StartCheckpoints(out);
   file_owner_[replica->log_file()] = gpid;
+  // The creation record goes first, to a segment of its own: the index entry that makes the
+  // replica durable completes after it (one completion queue per disk).
+  init_info_segment_[gpid] = FirstFreeSegment(*env_.disk, InitInfoBaseName(gpid));
+  replicas_[gpid] = std::move(replica);
+  AppendInitInfo(gpid,
+                 ReplicaInitInfo{.init_durable_decree = Find(gpid)->Info().last_durable_decree},
+                 /*creation=*/true, out);
   const uint64_t token = next_token_;
   AppendIndex(ReplicaIndexEntry{.gpid = gpid, .first_log_segment = segment}, out);
   index_tokens_[token] = gpid;
-  replicas_[gpid] = std::move(replica);
   out.Mark("replica_server.replica_created");
 }
 
@@ -209,6 +215,8 @@ void ReplicaServer::DropReplica(Gpid gpid, Outbox& out) {
   first_primary_proposals_.erase(gpid);
   it->second->Close(out);
   file_owner_.erase(it->second->log_file());
+  init_info_segment_.erase(gpid);
+  std::erase_if(init_info_tokens_, [gpid](const auto& t) { return t.second.gpid == gpid; });
   const bool corrupted = it->second->data_corrupted();
   replicas_.erase(it);  // closes the engine
   if (corrupted && options_.discard_engine) {

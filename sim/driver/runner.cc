@@ -28,8 +28,9 @@ class ScopedAssertHandler {
 };
 
 // The end of the faults: crash triggers cancelled, every partition healed, every paused node
-// resumed, every crashed node restarted, delay rules ended, disk faults, lossy spells and the
-// scenario's own standing loss, duplication and reordering off (latency and bandwidth stay).
+// resumed, every crashed node restarted, delay rules ended, disk faults (errors and slow disks),
+// lossy spells and the scenario's own standing loss, duplication and reordering off (latency
+// and bandwidth stay).
 // Standing loss is a fault too: PacificA drops a secondary whose prepare times out, so under steady
 // random loss some group of a many-partition table is always being reconfigured, and no bound on
 // full replica sets could hold (Pegasus runs over TCP, which loses nothing short of a broken
@@ -48,6 +49,8 @@ void HealEverything(Cluster& cluster, const Knobs& knobs) {
   for (size_t i = 0; i < cluster.node_count(); ++i) {
     const NodeId id(static_cast<uint32_t>(i));
     if (cluster.has_disk_faults(id)) cluster.SetNodeDiskFaults(id, std::nullopt);
+    // A slow disk's window ends here: what a stall held completes from now on.
+    if (cluster.has_disk_slow(id)) cluster.SetNodeDiskSlow(id, std::nullopt);
     if (cluster.is_paused(id)) cluster.Resume(id);
     if (!cluster.is_up(id)) cluster.Restart(id);
   }

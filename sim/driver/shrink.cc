@@ -159,6 +159,7 @@ void AddSimpler(const DelayFault& f, Simpler& out) {
     out.emplace_back(g);
   }
 }
+void AddSimpler(const DiskSlowFault& f, Simpler& out) { HalveDuration(f, out); }
 void AddSimpler(const DiskErrorsFault& f, Simpler& out) {
   HalveDuration(f, out);
   HalveProbabilities(

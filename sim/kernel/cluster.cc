@@ -366,9 +366,7 @@ void Cluster::Impl::StartAppend(NodeState& ns, NodeId id, const AppendLog& appen
   if (failed.ok() && append.sync) failed = ns.disk.Fail(IoKind::kSync, append.file);
   Duration latency = disk_rng->Exponential(disk_latency.write_mean);
   if (append.sync) latency += disk_rng->Exponential(disk_latency.sync_mean);
-  // One queue per disk: completions come back in submission order, like a log writer's.
-  ns.disk_floor = std::max(ns.disk_floor, now + latency);
-  Event& e = NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
+  Event& e = AppendCompletion(ns, id, latency);
   e.issued = now;
   if (!failed.ok()) {
     e.input.emplace<LogFailed>(
@@ -419,6 +417,7 @@ void Cluster::Impl::Crash(NodeId id, CrashMode mode) {
     ns.disk.Truncate(it->file, it->start);
   }
   ns.appends_in_flight.clear();
+  ns.stalled.clear();  // their completions die with the process, as the queued ones do
   if (mode == CrashMode::kMachine) {
     const auto cuts = ns.disk.LoseUnsynced(*disk_rng, disk_faults.torn_write_probability);
     if (trace.recording()) TracePowerLoss(ns, cuts);

@@ -137,6 +137,12 @@ class Cluster {
   void SetNodeDiskFaults(NodeId node, std::optional<IoFaults> faults);
   // Whether a SetNodeDiskFaults window is open on the node.
   bool has_disk_faults(NodeId node) const;
+  // Added: a fail-slow window on one node's disk (DiskSlow); std::nullopt ends it, and the appends
+  // a stall held complete then, each its drawn latency later, in issue order. A new window
+  // replaces the one in force (a stall replaced by a factor releases what it held).
+  void SetNodeDiskSlow(NodeId node, std::optional<DiskSlow> slow);
+  // Whether a SetNodeDiskSlow window is open on the node.
+  bool has_disk_slow(NodeId node) const;
   // Added: bit rot on demand: flips one bit of the byte at `offset` of the node's `file` (logged
   // as a fault; ignored with a note when there is no such byte).
   void CorruptDisk(NodeId node, const std::string& file, uint64_t offset);
@@ -207,6 +213,7 @@ class Cluster {
   // ---- Added observation ----
   // The node's disk (survives crashes); `node` must be a NodeId this cluster returned.
   SimDisk& disk(NodeId node);
+  const SimDisk& disk(NodeId node) const;
   // 0 before the first Start/Restart; +1 on each.
   uint64_t incarnation(NodeId node) const;
   // How many times the node's disk was replaced (a "wipe"): SimDisk::generation.

@@ -138,6 +138,11 @@ SimDisk& Cluster::disk(NodeId node) {
   return impl_->nodes[node.value()]->disk;
 }
 
+const SimDisk& Cluster::disk(NodeId node) const {
+  PG_ASSERT(impl_->Valid(node), "disk({}) of a cluster with {} nodes", node, impl_->nodes.size());
+  return impl_->nodes[node.value()]->disk;
+}
+
 uint64_t Cluster::disk_generation(NodeId node) const {
   PG_ASSERT(impl_->Valid(node), "disk_generation({}) of a cluster with {} nodes", node,
             impl_->nodes.size());

@@ -87,6 +87,17 @@ struct DiskLatency {
   Duration sync_mean = Millis(1);
 };
 
+// A fail-slow disk (Cluster::SetNodeDiskSlow): the node's process and network are fine, its disk
+// is not. Either every latency drawn for an append on it is multiplied by `factor` (> 1), or
+// (`stall`) no append issued while it is in force completes before it ends: each then completes
+// its drawn latency after the end, in issue order. Only the AppendLog path pays disk latency
+// (RocksDB's I/O on the simulated disk takes no simulated time, rocks_fs.h), so that is what a
+// slow disk slows: the mutation logs, meta.log, coord.log and the replica index appends.
+struct DiskSlow {
+  double factor = 1;
+  bool stall = false;
+};
+
 // Faults of every node's disk. io_error_probability is the chance that one operation of any kind
 // (read, write, sync; sim_disk.h) fails, drawn from the "disk" stream only when it is > 0, so a
 // fault-free run draws exactly what it drew before. A failed AppendLog write gives the node

@@ -102,6 +102,20 @@ struct NodeState {
     uint64_t start = 0;  // the file's size before the append
   };
   std::deque<InFlightAppend> appends_in_flight;
+  // The fail-slow window in force on this disk (Cluster::SetNodeDiskSlow), and the fault log entry
+  // that opened it: each append it slows or holds is an effect of that entry.
+  struct SlowWindow {
+    DiskSlow slow;
+    FaultIndex fault = kNoFault;
+  };
+  std::optional<SlowWindow> disk_slow;
+  // Completions a stall holds, in issue order, each with its drawn latency: the window's end
+  // schedules them (Impl::ReleaseStalled). They die with the incarnation that issued them.
+  struct StalledAppend {
+    Duration latency;
+    Event event;
+  };
+  std::deque<StalledAppend> stalled;
   // When each machine crash (power loss) happened, oldest first: what the node's kernel still
   // held to send died then (Impl::LostWithSender).
   std::vector<Time> power_losses;
@@ -193,6 +207,12 @@ struct Cluster::Impl {
   void FireMarkTrigger(NodeId id);
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
+  // The completion event of an append whose drawn latency is `latency`, for the caller to fill:
+  // in the queue after the disk's backlog and the latency (multiplied on a slow disk), or held by
+  // a stall until its window ends (cluster_disk_slow.cc).
+  Event& AppendCompletion(NodeState& ns, NodeId id, Duration latency);
+  // Schedules what a stall held on the node's disk, in issue order.
+  void ReleaseStalled(NodeState& ns);
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
   // What connection a message rides, fixed when it is sent (a held one's at its send).
   struct Carried {

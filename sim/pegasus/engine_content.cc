@@ -8,7 +8,7 @@ namespace pg::sim {
 namespace {
 
 // splitmix64's finalizer: spreads a CRC's bits so that sums of record hashes do not cancel.
-uint64_t Mix(uint64_t x) {
+uint64_t SpreadBits(uint64_t x) {
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ULL;
   x ^= x >> 27;
@@ -21,10 +21,10 @@ uint64_t RecordHash(std::string_view hashkey, std::string_view sortkey, std::str
   // Each field is length-prefixed, so no two records share an encoding.
   uint64_t h = 0;
   for (std::string_view field : {hashkey, sortkey, value}) {
-    h = Mix(h ^ field.size());
+    h = SpreadBits(h ^ field.size());
     h = Crc64(field, h);
   }
-  return Mix(h ^ (uint64_t{expire_ts} << 32));
+  return SpreadBits(h ^ (uint64_t{expire_ts} << 32));
 }
 
 }  // namespace

@@ -8,7 +8,9 @@
 #include <string>
 
 #include "core/meta/meta_server.h"
+#include "core/replica/replica_init_info.h"
 #include "core/replica/replica_server.h"
+#include "core/storage/segmented_log.h"
 
 namespace pg::sim {
 namespace {
@@ -51,6 +53,8 @@ struct State {
   // committed_prefix: the first digest observed for each decree of each partition (index d - 1).
   std::map<Gpid, std::vector<uint64_t>> digests;
   std::map<std::pair<NodeId, Gpid>, Life> lives;
+  // monotonic: per replica server, the incarnation whose first step (its Boot) was checked.
+  std::map<NodeId, uint64_t> booted;
   // The current event's violations, by invariant (the first one found of each).
   std::array<std::optional<std::string>, kInvariants> found;
   std::shared_ptr<PartitionFates> fates = std::make_shared<PartitionFates>();
@@ -74,9 +78,42 @@ std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
   return appeared;
 }
 
+// The disk as it is, read without drawing I/O faults (SimDisk::ReadFile draws them): the
+// checks must not perturb the run.
+class UncheckedDisk final : public LocalDisk {
+ public:
+  explicit UncheckedDisk(const SimDisk& disk) : disk_(disk) {}
+  Result<std::string> ReadFile(const std::string& file) const override {
+    if (!disk_.Exists(file)) return Status(ErrorCode::kNotFound, "no such file: " + file);
+    return std::string(disk_.ReadAt(file, 0, UINT64_MAX));
+  }
+  bool Exists(const std::string& file) const override { return disk_.Exists(file); }
+
+ private:
+  const SimDisk& disk_;
+};
+
+// The ballot a replica durably persisted, as its server's disk holds it now: the largest in the
+// partition's init-info file since the replica was created there (each write appends a record,
+// and a new replica of the gpid starts with one of ballot 0). Not the last record: a boot that
+// ignored the file and persisted what its log held would write a lower one. Read with the log
+// format alone, not with the replica's code; a damaged file gives none (the replica fails to
+// load it).
+Ballot PersistedBallot(const Cluster& cluster, NodeId id, Gpid gpid) {
+  const SegmentedRead read =
+      ReadSegments(UncheckedDisk(cluster.disk(id)), InitInfoBaseName(gpid), 0);
+  if (!read.status.ok()) return Ballot(0);
+  Ballot persisted{0};
+  for (const LogRecord& r : read.records) {
+    persisted = r.ballot == Ballot(0) ? Ballot(0) : std::max(persisted, r.ballot);
+  }
+  return persisted;
+}
+
 std::optional<std::string> CheckMonotonic(const State& s, const Cluster& cluster, NodeId id,
                                           const NodeCache& c, Life& life,
-                                          const ReplicaServer::ReplicaView& v, bool appeared) {
+                                          const ReplicaServer::ReplicaView& v, bool appeared,
+                                          bool boot_step) {
   // A failed replica (PS_ERROR: fail-stopped, or failed at load for a power loss, without its
   // engine) never serves, acks or commits again; what it reports is not a commit point.
   if (v.status == PartitionStatus::kError) return std::nullopt;
@@ -90,6 +127,17 @@ std::optional<std::string> CheckMonotonic(const State& s, const Cluster& cluster
     // From the start: decrees an earlier life applied (or a checkpoint restored) have no digest
     // in this one and are skipped; those this life replayed from its log are checked.
     life.digests_checked = Decree(0);
+    // A replica its server loaded at boot starts no lower than the ballot it persisted; one
+    // created later starts afresh (its own first record is 0).
+    if (boot_step) {
+      const Ballot persisted = PersistedBallot(cluster, id, v.gpid);
+      if (v.ballot < persisted) {
+        return fmt::format(
+            "{} replica {}: restarted at ballot {}, below the ballot {} it persisted",
+            cluster.name(id), v.gpid, v.ballot, persisted);
+      }
+      life.ballot = persisted;
+    }
   }
   if (v.ballot < life.ballot) {
     return fmt::format("{} replica {}: ballot went back from {} to {}", cluster.name(id), v.gpid,
@@ -215,10 +263,14 @@ void CheckEvent(State& s, const Cluster& cluster) {
     reread.push_back(id);
     const std::vector<Gpid> appeared = RefreshNode(s, cluster, id);
     const NodeCache& c = s.cache[id];
+    // A node's first step in an incarnation is its Boot, the step in which it loads its
+    // replicas (were an input to reach it first, the check would only be weaker).
+    const bool boot_step = stepped == id && s.booted[id] != c.incarnation;
+    if (boot_step) s.booted[id] = c.incarnation;
     for (const auto& v : c.views) {
       const bool fresh = std::find(appeared.begin(), appeared.end(), v.gpid) != appeared.end();
       Life& life = s.lives[{id, v.gpid}];
-      file(kMonotonic, CheckMonotonic(s, cluster, id, c, life, v, fresh));
+      file(kMonotonic, CheckMonotonic(s, cluster, id, c, life, v, fresh, boot_step));
       file(kCommittedPrefix, CheckDigests(s, cluster, id, c, life, v));
     }
   }

@@ -11,12 +11,15 @@
 //  The checks are incremental: after an event only the node it stepped is re-read (every node
 //  after a host action or fault), so their cost per event does not grow with the cluster.
 //  - monotonic:        within one life of a replica, its ballot and commit point never go back.
-//                      Across a restart (or a close and reopen of the replica) the in-memory
-//                      ballot is not durable in Pegasus (a restarted replica re-learns it from
-//                      meta before acting), so its mark restarts at 0; the commit point must not
-//                      fall below what the replica durably had: its engine's last durable
-//                      decree, which the EngineStore keeps across crashes (WAL off: only flushed
-//                      state survives; the mutation log may restore more, never less).
+//                      Across a restart neither falls below what the replica durably had: the
+//                      ballot below the one it persisted in its init info (Pegasus persists
+//                      every rise, replica_config.cpp update_local_configuration; the check
+//                      reads, from the node's disk as the server boots, the largest ballot the
+//                      init-info file holds since the replica's creation record; a replica
+//                      created later, not loaded, starts from 0);
+//                      the commit point below its engine's last durable decree, which the
+//                      EngineStore keeps across crashes (WAL off: only flushed state survives;
+//                      the mutation log may restore more, never less).
 //  - config_durable:   no replica holds a ballot above its partition's in the leading meta's
 //                      table. Meta makes a configuration durable (meta.log or the coordination
 //                      service) before it applies it or any replica can learn it, and a leader

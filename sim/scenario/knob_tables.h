@@ -107,6 +107,9 @@ struct SwarmBounds {
   static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};
   static constexpr Bounds<double> kSpellReorderProbability{0, 0.5};
   static constexpr Bounds<double> kSpellDiskErrorProbability{0, 0.05};
+  // A slow-disk episode's factor (when it is not a stall): from a disk a little behind to one
+  // whose millisecond appends take tens of milliseconds, past a prepare's patience at the top.
+  static constexpr Bounds<double> kSlowDiskFactor{2, 50};
   // The pegasus system's replica lease and meta's grace (PegasusTiming, which asserts these):
   // the unit of the swarm's delays, since a control message late by more than lease + grace
   // reaches a node whose view has moved on (a replica replaced, a primary renewed).

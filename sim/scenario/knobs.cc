@@ -263,6 +263,13 @@ void PutOptional(json& j, const char* key, const auto& value) {
 }
 
 // A fault's scope: a node, or one link (from, to).
+void PutDiskSlow(json& j, const DiskSlowFault& f) {
+  j["node"] = f.node;
+  PutOptional(j, "factor", f.factor);
+  if (f.stall) j["stall"] = true;
+  j["duration_ms"] = f.duration_ms;
+}
+
 void PutScope(json& j, const auto& fault) {
   PutOptional(j, "node", fault.node);
   PutOptional(j, "from", fault.from);
@@ -324,6 +331,7 @@ json ActionToJson(const FaultAction& action) {
             if (!f.file_prefix.empty()) j["file_prefix"] = f.file_prefix;
           },
           [&](const WipeFault& f) { j["node"] = f.node; },
+          [&](const DiskSlowFault& f) { PutDiskSlow(j, f); },
           [&](const ResetFault& f) { PutScope(j, f); },
           [&](const DelayFault& f) {
             PutScope(j, f);

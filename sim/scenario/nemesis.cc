@@ -33,6 +33,9 @@ struct NemesisState {
   // Per node, the disk-error window in force: a window's end clears only itself.
   std::map<NodeId, uint64_t> disk_window;
   uint64_t next_disk_window = 0;
+  // Likewise for disk_slow windows: a window's end ends only that window.
+  std::map<NodeId, uint64_t> slow_window;
+  uint64_t next_slow_window = 0;
 };
 using StatePtr = std::shared_ptr<NemesisState>;
 
@@ -178,6 +181,23 @@ Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
   };
 }
 
+Action DiskSlowAction(const DiskSlowFault& f, StatePtr state) {
+  return [f, state](Cluster& c) {
+    auto id = Find(c, f.node);
+    if (!id) return;
+    const uint64_t window = state->next_slow_window++;
+    state->slow_window[*id] = window;
+    c.SetNodeDiskSlow(*id, DiskSlow{.factor = f.factor.value_or(1), .stall = f.stall});
+    c.Schedule(c.now() + Millis(f.duration_ms), "disk slow ends",
+               [node = *id, window, state](Cluster& c) {
+                 auto it = state->slow_window.find(node);
+                 if (it == state->slow_window.end() || it->second != window) return;
+                 state->slow_window.erase(it);
+                 c.SetNodeDiskSlow(node, std::nullopt);
+               });
+  };
+}
+
 Action CorruptAction(const CorruptFault& f) {
   return [f](Cluster& c) {
     auto id = Find(c, f.node);
@@ -262,6 +282,7 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
           },
           [&](const DelayFault& f) { return DelayAction(f); },
           [&](const ResetFault& f) { return ResetAction(f); },
+          [&](const DiskSlowFault& f) { return DiskSlowAction(f, state); },
       },
       fault.action);
 }

@@ -102,6 +102,17 @@ struct DiskErrorsFault {  // "disk_errors": {"node", "read_error_probability"?,
   bool operator==(const DiskErrorsFault&) const = default;
 };
 
+struct DiskSlowFault {  // "disk_slow": {"node", "duration_ms", and "factor" (a number in (1, 1000])
+                        //  or "stall": true}: a fail-slow disk, its process and network fine.
+                        //  Each append's latency on it is multiplied by the factor, or appends
+                        //  issued in the window complete after its end (Cluster::SetNodeDiskSlow)
+  std::string node;
+  std::optional<double> factor;  // exactly one of factor and stall
+  bool stall = false;
+  int64_t duration_ms = 0;
+  bool operator==(const DiskSlowFault&) const = default;
+};
+
 struct CorruptFault {  // "corrupt": {"node", "target"?, "file_prefix"?}: bit rot on the node's
                        // disk, drawn from the run's "corrupt" stream. target "log" (default): in
                        // each log whose name starts with file_prefix (default "plog.": a replica
@@ -150,7 +161,7 @@ struct ResetFault {  // "reset": {"node"} or {"from", "to"}: breaks the TCP sess
 using FaultAction =
     std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault, HealFault,
                  ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault, DiskErrorsFault,
-                 CorruptFault, DelayFault, WipeFault, ResetFault>;
+                 CorruptFault, DelayFault, WipeFault, ResetFault, DiskSlowFault>;
 
 struct Fault {
   int64_t at_ms = 0;

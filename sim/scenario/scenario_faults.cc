@@ -16,8 +16,8 @@ namespace {
 
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
 constexpr std::string_view kFaultKinds[] = {
-    "crash",       "restart", "pause",       "partition", "one_way", "heal", "clog", "clock_jump",
-    "clock_drift", "network", "disk_errors", "corrupt",   "delay",   "wipe", "reset"};
+    "crash",       "restart", "pause",       "partition", "one_way", "heal", "clog",  "clock_jump",
+    "clock_drift", "network", "disk_errors", "corrupt",   "delay",   "wipe", "reset", "disk_slow"};
 constexpr std::string_view kPauseClocks[] = {"runs", "frozen"};
 constexpr std::string_view kDelayClasses[] = {"all", "control", "data"};
 constexpr std::string_view kDelayModes[] = {"straggle", "hold"};
@@ -25,6 +25,9 @@ constexpr std::string_view kCorruptTargets[] = {"log", "sst", "manifest"};
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
               "one kind name per FaultAction alternative, in the variant's order");
 constexpr int64_t kMaxStraggleMs = 60'000;  // a minute: longer than any retransmission stall
+// A slow disk's factor: above 1 (else it slows nothing), and at most what turns a millisecond
+// append into a second's: slower than that is a stall, which the fault has its own form for.
+constexpr double kMaxDiskSlowFactor = 1000;
 // A clock_drift fault may go further than the drawn drifts: down to a clock at half speed (the
 // kernel's own bound), enough to break a lease margin on purpose.
 constexpr double kMaxFaultDriftPpm = 5e5;
@@ -136,6 +139,8 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     if (auto name = node()) return WipeFault{.node = *name};
   } else if (kind == "reset") {
     return ParseReset(obj);
+  } else if (kind == "disk_slow") {
+    return ParseDiskSlow(obj);
   }
   return std::nullopt;
 }
@@ -315,6 +320,32 @@ std::optional<FaultAction> ScenarioParser::ParseDiskErrors(JsonObject& obj) {
   return fault;
 }
 
+std::optional<FaultAction> ScenarioParser::ParseDiskSlow(JsonObject& obj) {
+  auto name = NodeName(obj.Required("node"));
+  JsonReader factor_reader = obj.Optional("factor");
+  auto factor = factor_reader.Double(1, kMaxDiskSlowFactor);
+  JsonReader stall_reader = obj.Optional("stall");
+  auto stall = stall_reader.Bool();
+  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
+  if (!errors_.ok() || !d || !name) return std::nullopt;
+  if (factor && *factor <= 1) {
+    factor_reader.Fail(
+        fmt::format("a number in (1, {}]: a factor of 1 slows nothing", kMaxDiskSlowFactor));
+    return std::nullopt;
+  }
+  if (stall && !*stall) {
+    stall_reader.Fail("true (or no \"stall\" and a \"factor\")");
+    return std::nullopt;
+  }
+  if (factor.has_value() == stall.has_value()) {
+    errors_.Fail(obj.path(), "exactly one of factor (a number in (1, 1000]) and stall: true",
+                 factor ? "both" : "neither");
+    return std::nullopt;
+  }
+  return DiskSlowFault{
+      .node = *name, .factor = factor, .stall = stall.value_or(false), .duration_ms = *d};
+}
+
 // Scope as a clog's, except that neither "node" nor "from"/"to" is allowed too (every link).
 std::optional<FaultAction> ScenarioParser::ParseDelay(JsonObject& obj) {
   DelayFault fault;
@@ -382,6 +413,7 @@ std::vector<std::string> FaultNodes(const FaultAction& action) {
   if (auto* f = std::get_if<ClockJumpFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<ClockDriftFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<DiskErrorsFault>(&action)) names.push_back(f->node);
+  if (auto* f = std::get_if<DiskSlowFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<CorruptFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<WipeFault>(&action)) names.push_back(f->node);
   if (auto* f = std::get_if<NetworkFault>(&action); f != nullptr && f->node) {

@@ -53,6 +53,7 @@ class ScenarioParser {
   std::optional<FaultAction> ParseClog(JsonObject& obj);
   std::optional<FaultAction> ParseNetworkSpell(JsonObject& obj);
   std::optional<FaultAction> ParseDiskErrors(JsonObject& obj);
+  std::optional<FaultAction> ParseDiskSlow(JsonObject& obj);
   std::optional<FaultAction> ParseDelay(JsonObject& obj);
   std::optional<std::string> NodeName(const JsonReader& r) const;
   // The two ends of one link, both required once either is given: two different nodes.

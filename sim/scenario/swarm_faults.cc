@@ -16,7 +16,7 @@ namespace {
 // SWARM FAULTS. A swarm scenario without a "faults" key gets [2, 12] fault episodes. Each starts
 // in [5%, 80%) of duration_ms and is over by 80%, lasting [500 ms, 30% of duration_ms], so a run
 // ends healed and the cluster has time to recover before the final checks. The episode kinds
-// (uniformly chosen):
+// (uniformly chosen among 14 slots, partition and one_way sharing two):
 //   crash        a server (meta, replica or the coordination server), mode process or machine;
 //                restart at the end
 //   pause        a server, for the episode; its clock frozen (chance 1/2) with an NTP step in
@@ -51,6 +51,10 @@ namespace {
 //                does); it restarts at the end
 //   reset        a burst of 1..4 connection resets, at uniform times in the episode, of one
 //                node's links (chance 1/2) or of one link
+//   slow disk    a durable server's disk (meta, replica or coordination server) is fail-slow for
+//                the episode ("disk_slow"): its appends' latencies multiplied by a factor in
+//                [2, 50] (chance 2/3), or stalled (chance 1/3: what it issues in the episode
+//                completes after the episode's end)
 //   lost data    (pegasus only; else a crash loop) one replica server loses durable data, at
 //                most once a run and never a meta server: durable data lost on one replica of
 //                each partition is what the core must survive (meta.log and the coordination
@@ -75,7 +79,7 @@ class FaultDrawer {
 
  private:
   using B = SwarmBounds;
-  static constexpr int kKinds = 13;
+  static constexpr int kKinds = 14;
   static constexpr int64_t kCrashLoopDelayMaxMs = 2000;
   static constexpr int64_t kMinEpisodeMs = 500;
 
@@ -108,6 +112,7 @@ class FaultDrawer {
   void Clog(int64_t start, int64_t end);
   void Spell(int64_t start, int64_t end);
   void DiskErrors(int64_t start, int64_t end);
+  void SlowDisk(int64_t start, int64_t end);
   void Delay(int64_t start, int64_t end);
   void Pause(int64_t start, int64_t end);
   void ResetBurst(int64_t start, int64_t end);
@@ -120,7 +125,8 @@ class FaultDrawer {
   Rng& rng_;
   std::vector<std::string> all_;
   std::vector<std::string> servers_;
-  // The servers whose state lives on their disk: crashes, crash loops and disk errors hit these.
+  // The servers whose state lives on their disk: crashes, crash loops, disk errors and slow
+  // disks hit these.
   // The coordination server is one (its log is what the leader lock and meta's state rest on);
   // its clock is not drawn on, as leader-lock expiry is read from it.
   std::vector<std::string> durable_;
@@ -198,6 +204,9 @@ void FaultDrawer::Episode(int64_t start, int64_t end) {
       break;
     case 12:
       ResetBurst(start, end);
+      break;
+    case 13:
+      SlowDisk(start, end);
       break;
     default:
       if (!LoseData(start, end)) CrashLoop(start, end);
@@ -301,6 +310,16 @@ void FaultDrawer::DiskErrors(int64_t start, int64_t end) {
   if (rng_.Uniform(2) == 0) f.sync_error_probability = Real(B::kSpellDiskErrorProbability);
   if (!f.read_error_probability && !f.write_error_probability && !f.sync_error_probability) {
     f.write_error_probability = Real(B::kSpellDiskErrorProbability);
+  }
+  Add(start, std::move(f));
+}
+
+void FaultDrawer::SlowDisk(int64_t start, int64_t end) {
+  DiskSlowFault f{.node = Pick(durable_), .duration_ms = end - start};
+  if (rng_.Uniform(3) == 0) {
+    f.stall = true;
+  } else {
+    f.factor = Real(B::kSlowDiskFactor);
   }
   Add(start, std::move(f));
 }

@@ -5,6 +5,7 @@
 // (scenarios/regressions/pegasus_swarm_seed7665_index_gap.json).
 #include <gtest/gtest.h>
 
+#include "core/replica/replica_init_info.h"
 #include "core/replica/replica_log.h"
 #include "core/storage/segmented_log.h"
 #include "tests/replica/replica_harness.h"
@@ -31,6 +32,10 @@ void FailCreatingOther(Harness& h, const std::string& torn) {
   Outbox out = h.Deliver(kMeta, kS, Harness::FirstPrimaryProposal(other, kS));
   ASSERT_TRUE(HasMark(out, "replica_server.replica_created"));
   Server& s = h.server(kS);
+  // The replica's init info is written first (it succeeds), then the index entry.
+  ASSERT_EQ(s.pending_logs.size(), 2u);
+  ASSERT_EQ(s.pending_logs.front().file, InitInfoBaseName(kOther));
+  h.CompleteLogs(kS, 1);
   ASSERT_EQ(s.pending_logs.size(), 1u);
   const AppendLog a = s.pending_logs.front();
   s.pending_logs.clear();

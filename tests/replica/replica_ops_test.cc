@@ -1,6 +1,7 @@
 // Atomic operations, argument errors, boot replay and torn logs.
 #include <gtest/gtest.h>
 
+#include "core/replica/replica_init_info.h"
 #include "core/replica/replica_log.h"
 #include "core/replica/write_executor.h"
 #include "tests/replica/replica_harness.h"
@@ -193,10 +194,11 @@ TEST(ReplicaOps, TornLogTailIsCutOnReplay) {
                  .status = PartitionStatus::kSecondary},
       .mutation = {.ballot = Ballot(2), .decree = Decree(3), .last_committed_decree = Decree(2)}};
   h.Deliver(kP, kS3, next);
-  // The boot's sentinel append, then the prepare's.
-  ASSERT_EQ(h.server(kS3).pending_logs.size(), 2u);
+  // The boot's sentinel append, the ballot rise's init info, then the prepare's.
+  ASSERT_EQ(h.server(kS3).pending_logs.size(), 3u);
   EXPECT_EQ(h.server(kS3).pending_logs[0].file, kBootSentinelFile);
-  EXPECT_EQ(h.server(kS3).pending_logs[1].file, plog + ".1");
+  EXPECT_EQ(h.server(kS3).pending_logs[1].file, InitInfoBaseName(kGpid));
+  EXPECT_EQ(h.server(kS3).pending_logs[2].file, plog + ".1");
   h.CompleteLogs(kS3);
   h.Build(kS3);
   h.Step(kS3, Boot{});

@@ -262,8 +262,9 @@ TEST(Scenario, DocumentedFaultExamplesParse) {
   }
   // The network fault has two (a lossy spell and a straggling one), and so has delay (a
   // straggler on a node's control messages and a hold on one link), and crash (at a time, and on a
-  // mark), and pause (its clock running or frozen), and reset (a link and a node).
-  EXPECT_EQ(count, 21);
+  // mark), and pause (its clock running or frozen), and reset (a link and a node), and disk_slow
+  // (a factor and a stall).
+  EXPECT_EQ(count, 23);
   auto s = ParseScenario(R"({"name": "doc", "faults": [)" + faults + "]}", "docs/scenarios.md");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::set<std::string> kinds;
