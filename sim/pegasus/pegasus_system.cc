@@ -97,6 +97,24 @@ void CheckSwarmFitsTiming(const PegasusTiming& timing) {
   PG_ASSERT_EQ(timing.grace, Millis(SwarmBounds::kPegasusGraceMs), "swarm delay unit");
 }
 
+// The global invariants and the liveness condition over the built nodes.
+void AddPegasusChecks(Cluster& cluster, const PegasusNodes& nodes,
+                      const std::vector<NodeId>& clients, std::shared_ptr<ContentLedger> ledger) {
+  std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
+  if (nodes.meta_servers.size() > 1) AddMetaLeaderInvariant(cluster, nodes.meta_servers);
+  // applied_state (engine_content.h): replicas at equal applied decree hold equal content.
+  cluster.AddInvariant("applied_state", [ledger](const Cluster&) { return ledger->violation(); });
+  auto whole_since = std::make_shared<std::optional<Time>>();
+  cluster.SetLivenessCondition(
+      [parts = PegasusLivenessParts{.metas = nodes.meta_servers,
+                                    .replica_servers = nodes.replica_servers,
+                                    .clients = clients,
+                                    .fates = fates},
+       whole_since](const Cluster& c, Time /*healed_at*/) {
+        return CheckPegasusLiveness(c, parts, *whole_since);
+      });
+}
+
 }  // namespace
 
 Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
@@ -155,19 +173,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     }
   }
   nodes.meta_servers = metas;
-  std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
-  if (metas.size() > 1) AddMetaLeaderInvariant(cluster, metas);
-  // applied_state (engine_content.h): replicas at equal applied decree hold equal content.
-  cluster.AddInvariant("applied_state", [ledger](const Cluster&) { return ledger->violation(); });
-  auto whole_since = std::make_shared<std::optional<Time>>();
-  cluster.SetLivenessCondition(
-      [parts = PegasusLivenessParts{.metas = metas,
-                                    .replica_servers = nodes.replica_servers,
-                                    .clients = clients,
-                                    .fates = fates},
-       whole_since](const Cluster& c, Time /*healed_at*/) {
-        return CheckPegasusLiveness(c, parts, *whole_since);
-      });
+  AddPegasusChecks(cluster, nodes, clients, ledger);
   return Status::Ok();
 }
 

@@ -3,6 +3,9 @@
 // equal applied decree.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <vector>
+
 #include "sim/kernel/sim_disk.h"
 #include "sim/pegasus/engine_store.h"
 
@@ -65,34 +68,44 @@ TEST(ContentLedger, ADifferentContentAtTheSameDecreeIsADivergence) {
   EXPECT_NE(ledger.violation()->find("replica/1"), std::string::npos);
 }
 
-class EngineContentStoreTest : public ::testing::TestWithParam<std::string> {};
+class EngineContentStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  // A server's store over its own disk, recording into the shared ledger.
+  std::unique_ptr<EngineStore> ServerStore(const std::string& node) {
+    disks_.push_back(std::make_unique<SimDisk>());
+    auto store = std::make_unique<EngineStore>(GetParam(), node);
+    store->AttachDisk(disks_.back().get(), [] { return Time::Zero(); });
+    store->AttachContentLedger(ledger_);
+    return store;
+  }
+  std::shared_ptr<ContentLedger> ledger_ = std::make_shared<ContentLedger>();
+
+ private:
+  std::vector<std::unique_ptr<SimDisk>> disks_;  // outlive the stores, which the test body owns
+};
 
 // Two servers' engines of one partition: the same mutations agree; a replica that reopened after
 // a crash carries its flushed content on, and one that applies another mutation at a decree the
 // other applied is reported.
 TEST_P(EngineContentStoreTest, ReplicasAreComparedAtEveryAppliedDecreeAcrossCrashes) {
-  auto ledger = std::make_shared<ContentLedger>();
-  SimDisk disk0, disk1;
-  EngineStore store0(GetParam(), "replica/0"), store1(GetParam(), "replica/1");
-  store0.AttachDisk(&disk0, [] { return Time::Zero(); });
-  store1.AttachDisk(&disk1, [] { return Time::Zero(); });
-  store0.AttachContentLedger(ledger);
-  store1.AttachContentLedger(ledger);
+  const std::shared_ptr<ContentLedger>& ledger = ledger_;
+  std::unique_ptr<EngineStore> store0 = ServerStore("replica/0");
+  std::unique_ptr<EngineStore> store1 = ServerStore("replica/1");
   const Gpid gpid{1, 2};
-  auto a = store0.Open(gpid);
+  auto a = store0->Open(gpid);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ASSERT_TRUE((*a)->ApplyBatch(Decree(1), OnePut("x", "1")).ok());
   ASSERT_TRUE((*a)->ApplyBatch(Decree(2), OnePut("y", "2")).ok());
   ASSERT_TRUE((*a)->ApplyBatch(Decree(3), OnePut("x", "3")).ok());
   {
-    auto b = store1.Open(gpid);
+    auto b = store1->Open(gpid);
     ASSERT_TRUE(b.ok());
     ASSERT_TRUE((*b)->ApplyBatch(Decree(1), OnePut("x", "1")).ok());
     ASSERT_TRUE((*b)->Flush().ok());
     ASSERT_TRUE((*b)->ApplyBatch(Decree(2), OnePut("y", "2")).ok());
   }  // replica/1 crashes: decree 2 was not flushed
   EXPECT_FALSE(ledger->violation());
-  auto b = store1.Open(gpid);
+  auto b = store1->Open(gpid);
   ASSERT_TRUE(b.ok());
   ASSERT_EQ((*b)->last_applied(), Decree(1));
   ASSERT_TRUE((*b)->ApplyBatch(Decree(2), OnePut("y", "2")).ok());  // replayed: the same
@@ -105,34 +118,25 @@ TEST_P(EngineContentStoreTest, ReplicasAreComparedAtEveryAppliedDecreeAcrossCras
 // A learner that restores a checkpoint is compared from the checkpoint's decree on: the right
 // checkpoint agrees, one of the wrong decree does not.
 TEST_P(EngineContentStoreTest, ARestoredCheckpointIsComparedAtItsDecree) {
-  auto ledger = std::make_shared<ContentLedger>();
-  SimDisk disk0, disk1;
-  EngineStore primary(GetParam(), "replica/0"), learner(GetParam(), "replica/1");
-  primary.AttachDisk(&disk0, [] { return Time::Zero(); });
-  learner.AttachDisk(&disk1, [] { return Time::Zero(); });
-  primary.AttachContentLedger(ledger);
-  learner.AttachContentLedger(ledger);
+  const std::shared_ptr<ContentLedger>& ledger = ledger_;
+  std::unique_ptr<EngineStore> primary = ServerStore("replica/0");
+  std::unique_ptr<EngineStore> learner = ServerStore("replica/1");
   const Gpid gpid{1, 0};
-  auto p = primary.Open(gpid);
+  auto p = primary->Open(gpid);
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE((*p)->ApplyBatch(Decree(1), OnePut("x", "1")).ok());
   Result<Checkpoint> at1 = (*p)->TakeCheckpoint();
   ASSERT_TRUE(at1.ok());
   ASSERT_TRUE((*p)->ApplyBatch(Decree(2), OnePut("x", "2")).ok());
-  auto l = learner.Open(gpid);
+  auto l = learner->Open(gpid);
   ASSERT_TRUE(l.ok());
   ASSERT_TRUE((*l)->RestoreCheckpoint(*at1).ok());
   ASSERT_TRUE((*l)->ApplyBatch(Decree(2), OnePut("x", "2")).ok());
   EXPECT_FALSE(ledger->violation());
   Checkpoint mislabelled = *at1;  // decree 1's content, claimed at decree 2
   mislabelled.decree = Decree(2);
-  auto l2 = learner.Open(Gpid{1, 0});
-  EXPECT_FALSE(l2.ok());  // still open: use a fresh learner server
-  SimDisk disk2;
-  EngineStore other(GetParam(), "replica/2");
-  other.AttachDisk(&disk2, [] { return Time::Zero(); });
-  other.AttachContentLedger(ledger);
-  auto o = other.Open(gpid);
+  std::unique_ptr<EngineStore> other = ServerStore("replica/2");  // another learner
+  auto o = other->Open(gpid);
   ASSERT_TRUE(o.ok());
   ASSERT_TRUE((*o)->RestoreCheckpoint(mislabelled).ok());
   ASSERT_TRUE(ledger->violation());

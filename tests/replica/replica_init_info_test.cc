@@ -67,16 +67,21 @@ TEST(ReplicaInitInfo, EveryBallotRiseIsPersisted) {
   EXPECT_TRUE(InitInfoAppends(GroupCheckOfBallot(h, kS2, 3)).empty());
 }
 
-// Its log holds ballot 1 only; the ballot it reached by a group check comes back from the init
-// info. Without the init info it would come back at 1, the largest ballot logged.
-TEST(ReplicaInitInfo, ARestartComesBackAtThePersistedBallotAboveItsLog) {
-  Harness h;
+// kS2 reaches ballot 4 by a group check, its init-info record lands, and it restarts.
+void RestartAfterAPersistedRiseToFour(Harness& h) {
   h.StartGroup();
   h.CompleteLogs(kS2);
   GroupCheckOfBallot(h, kS2, 4);
   h.CompleteLogs(kS2);
   h.Build(kS2);
   h.Step(kS2, Boot{});
+}
+
+// Its log holds ballot 1 only; the ballot it reached by a group check comes back from the init
+// info. Without the init info it would come back at 1, the largest ballot logged.
+TEST(ReplicaInitInfo, ARestartComesBackAtThePersistedBallotAboveItsLog) {
+  Harness h;
+  RestartAfterAPersistedRiseToFour(h);
   EXPECT_EQ(h.View(kS2).status, PartitionStatus::kInactive);
   EXPECT_EQ(h.View(kS2).ballot, Ballot(4));
 }
@@ -87,12 +92,7 @@ TEST(ReplicaInitInfo, ARestartComesBackAtThePersistedBallotAboveItsLog) {
 // BootReplaysLogAndKeepsUncommittedSuffixPrepared).
 TEST(ReplicaInitInfo, ARestartedReplicaListedAtItsPersistedBallotRejoinsAsSecondary) {
   Harness h;
-  h.StartGroup();
-  h.CompleteLogs(kS2);
-  GroupCheckOfBallot(h, kS2, 4);
-  h.CompleteLogs(kS2);
-  h.Build(kS2);
-  h.Step(kS2, Boot{});
+  RestartAfterAPersistedRiseToFour(h);
   h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
   PartitionConfiguration pc = h.Config();
   pc.ballot = Ballot(4);
