@@ -72,6 +72,13 @@ std::optional<uint64_t> Replica::MutationDigest(Decree d) const {
 
 // ---- Status changes (Pegasus: replica::update_local_configuration) ---------------------------
 
+void Replica::PersistBallot(Outbox& out) {
+  PG_ASSERT(engine_ != nullptr, "only a replica with an engine changes its ballot");
+  host_->PersistInitInfo(
+      gpid_,
+      ReplicaInitInfo{.init_ballot = ballot_, .init_durable_decree = engine_->last_durable()}, out);
+}
+
 void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, Outbox& out) {
   PG_ASSERT_GE(b, ballot_, "ballots never decrease");
   PG_ASSERT(status_ != PartitionStatus::kError, "PS_ERROR is terminal");
@@ -98,15 +105,10 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
   ballot_ = b;
   ballot_high_ = std::max(ballot_high_, b);
   logged_ballot_at_boot_.reset();
-  // update_local_configuration: "we should durable the new ballot to prevent the inconsistent
-  // state". Pegasus writes it synchronously and goes on whatever the outcome; here the write is
-  // an effect the replica does not wait for (docs/departures.md, "the persisted ballot").
-  if (b > old_ballot) {
-    PG_ASSERT(engine_ != nullptr, "only a replica with an engine changes its ballot");
-    host_->PersistInitInfo(
-        gpid_, ReplicaInitInfo{.init_ballot = b, .init_durable_decree = engine_->last_durable()},
-        out);
-  }
+  // Pegasus's update_local_configuration persists every rise so that a restart cannot come back
+  // at an older ballot; it writes synchronously and goes on whatever the outcome, here the write
+  // is an effect the replica does not wait for (docs/departures.md, "the persisted ballot").
+  if (b > old_ballot) PersistBallot(out);
   if (abandoned_change_ && b >= abandoned_change_->config.ballot) abandoned_change_.reset();
   inactive_is_transient_ = s == PartitionStatus::kInactive && transient;
   if (old != s || old_ballot != b) {

@@ -162,6 +162,9 @@ class Replica {
 
   // ---- Status changes and what every role shares (replica.cc) ----
   void SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, Outbox& out);
+  // Writes the replica's ballot, with its engine's durable decree, to its init info (Pegasus's
+  // update_init_info_ballot_and_decree), without waiting for it.
+  void PersistBallot(Outbox& out);
   void BecomePrimary(Time now, Outbox& out);
   void AbandonPrimaryState(Outbox& out);
   // Fail-stop: uncertain durability or a broken engine. The replica never acks or serves again.

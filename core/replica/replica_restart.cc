@@ -63,12 +63,7 @@ void Replica::Replay(const SegmentedRead& read, Ballot init_ballot, Outbox& out)
   }
   config_.ballot = ballot_;
   // replay_mutation raises the ballot through update_local_configuration, which persists it.
-  if (ballot_ > init_ballot) {
-    host_->PersistInitInfo(
-        gpid_,
-        ReplicaInitInfo{.init_ballot = ballot_, .init_durable_decree = engine_->last_durable()},
-        out);
-  }
+  if (ballot_ > init_ballot) PersistBallot(out);
   log_gc_decree_ = Decree(std::max<int64_t>(
       0, engine_->last_durable().value() - host_->options().plog_gc_reserve_decrees));
   PG_LOG(kInfo, "replica {}: replayed {} records: ballot {}, committed {}, prepared {}", gpid_,

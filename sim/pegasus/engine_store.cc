@@ -13,9 +13,20 @@ struct EngineStore::Slot {
   Decree durable{0};
   bool open = false;
   uint64_t disk_generation = 0;  // the disk's generation the engine lives on
-  // The content of the durable state and its decree (nullopt: unknown, after a failed flush).
-  std::optional<EngineContent> durable_content = EngineContent{};
-  Decree durable_content_decree{0};
+  // The content of the durable state, at the decree it was made durable (nullopt: unknown,
+  // after a failed flush or restore).
+  struct DurableContent {
+    Decree decree{0};
+    EngineContent content;
+  };
+  std::optional<DurableContent> durable_content = DurableContent{};
+
+  // The engine and everything durable of it are gone (a replaced disk, a discarded replica).
+  void Forget() {
+    mem.reset();
+    durable = Decree(0);
+    durable_content = DurableContent{};
+  }
 };
 
 // Where an engine's content digests go: the run's ledger, under the node's name.
@@ -39,8 +50,8 @@ class EngineHandle final : public KvEngine {
         recorder_(std::move(recorder)) {
     slot_->open = true;
     slot_->durable = engine_->last_durable();
-    if (slot_->durable_content_decree == engine_->last_applied()) {
-      content_ = slot_->durable_content;
+    if (slot_->durable_content && slot_->durable_content->decree == engine_->last_applied()) {
+      content_ = slot_->durable_content->content;
     }
   }
   ~EngineHandle() override {
@@ -101,8 +112,11 @@ class EngineHandle final : public KvEngine {
   // After a flush or restore: what a reopened engine holds is what this one holds now, if the
   // write succeeded; after a failure the durable state is not known.
   void KeepDurableContent(bool succeeded) {
-    slot_->durable_content = succeeded ? content_ : std::nullopt;
-    slot_->durable_content_decree = engine_->last_applied();
+    slot_->durable_content.reset();
+    if (succeeded && content_) {
+      slot_->durable_content =
+          EngineStore::Slot::DurableContent{engine_->last_applied(), *content_};
+    }
   }
 
   std::shared_ptr<EngineStore::Slot> slot_;
@@ -145,10 +159,7 @@ Result<std::unique_ptr<KvEngine>> EngineStore::Open(Gpid gpid) {
     return Status(ErrorCode::kBusy, fmt::format("{} engine {} is already open", node_name_, gpid));
   }
   if (disk_ != nullptr && slot->disk_generation != disk_->generation()) {
-    slot->mem.reset();  // the disk it stood for was replaced
-    slot->durable = Decree(0);
-    slot->durable_content = EngineContent{};
-    slot->durable_content_decree = Decree(0);
+    slot->Forget();  // the disk it stood for was replaced
     slot->disk_generation = disk_->generation();
   }
   if (storage_ == "memory") {
@@ -177,10 +188,7 @@ void EngineStore::Discard(Gpid gpid) {
   auto it = slots_.find(gpid);
   if (it != slots_.end()) {
     PG_ASSERT(!it->second->open, "{}: discarding engine {} while it is open", node_name_, gpid);
-    it->second->mem.reset();
-    it->second->durable = Decree(0);
-    it->second->durable_content = EngineContent{};
-    it->second->durable_content_decree = Decree(0);
+    it->second->Forget();
   }
   if (disk_ == nullptr) return;
   // Directly on the disk, as a host's rename to the error path: no I/O fault is drawn.

@@ -262,7 +262,6 @@ void PutOptional(json& j, const char* key, const auto& value) {
   if (value) j[key] = *value;
 }
 
-// A fault's scope: a node, or one link (from, to).
 void PutDiskSlow(json& j, const DiskSlowFault& f) {
   j["node"] = f.node;
   PutOptional(j, "factor", f.factor);
@@ -270,6 +269,7 @@ void PutDiskSlow(json& j, const DiskSlowFault& f) {
   j["duration_ms"] = f.duration_ms;
 }
 
+// A fault's scope: a node, or one link (from, to).
 void PutScope(json& j, const auto& fault) {
   PutOptional(j, "node", fault.node);
   PutOptional(j, "from", fault.from);

@@ -20,6 +20,27 @@ Time AtMs(int64_t ms) { return Time::Zero() + Millis(ms); }
 Duration FromMs(double ms) { return Micros(static_cast<int64_t>(ms * 1000)); }
 
 // What the scheduled actions of one run share.
+// Per node, the window of one kind in force: a later window replaces an earlier one, and a
+// window's end ends only itself (not the one that replaced it).
+class NodeWindows {
+ public:
+  uint64_t Open(NodeId node) {
+    current_[node] = next_;
+    return next_++;
+  }
+  // Whether `window` was still the one in force on `node`, which it then no longer is.
+  bool Close(NodeId node, uint64_t window) {
+    auto it = current_.find(node);
+    if (it == current_.end() || it->second != window) return false;
+    current_.erase(it);
+    return true;
+  }
+
+ private:
+  std::map<NodeId, uint64_t> current_;
+  uint64_t next_ = 0;
+};
+
 struct NemesisState {
   LinkConfig base_link;
   // Running network spells per scope (nullopt: every link; a node: the links from and to it), in
@@ -30,12 +51,8 @@ struct NemesisState {
   // (pause, crash, restart, pause again: the first pause's resume must not end the second).
   std::map<NodeId, uint64_t> pause_token;
   uint64_t next_pause = 0;
-  // Per node, the disk-error window in force: a window's end clears only itself.
-  std::map<NodeId, uint64_t> disk_window;
-  uint64_t next_disk_window = 0;
-  // Likewise for disk_slow windows: a window's end ends only that window.
-  std::map<NodeId, uint64_t> slow_window;
-  uint64_t next_slow_window = 0;
+  NodeWindows disk_errors;
+  NodeWindows disk_slow;
 };
 using StatePtr = std::shared_ptr<NemesisState>;
 
@@ -164,8 +181,7 @@ Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
   return [f, state](Cluster& c) {
     auto id = Find(c, f.node);
     if (!id) return;
-    const uint64_t window = state->next_disk_window++;
-    state->disk_window[*id] = window;
+    const uint64_t window = state->disk_errors.Open(*id);
     c.SetNodeDiskFaults(*id, IoFaults{.read = f.read_error_probability.value_or(0),
                                       .write = f.write_error_probability.value_or(0),
                                       .sync = f.sync_error_probability.value_or(0),
@@ -173,10 +189,8 @@ Action DiskErrorsAction(const DiskErrorsFault& f, StatePtr state) {
                                       .lying_sync = f.lying_sync});
     c.Schedule(c.now() + Millis(f.duration_ms), "disk errors end",
                [node = *id, window, state](Cluster& c) {
-                 auto it = state->disk_window.find(node);
-                 if (it == state->disk_window.end() || it->second != window) return;
-                 state->disk_window.erase(it);
-                 c.SetNodeDiskFaults(node, std::nullopt);
+                 if (state->disk_errors.Close(node, window))
+                   c.SetNodeDiskFaults(node, std::nullopt);
                });
   };
 }
@@ -185,15 +199,11 @@ Action DiskSlowAction(const DiskSlowFault& f, StatePtr state) {
   return [f, state](Cluster& c) {
     auto id = Find(c, f.node);
     if (!id) return;
-    const uint64_t window = state->next_slow_window++;
-    state->slow_window[*id] = window;
+    const uint64_t window = state->disk_slow.Open(*id);
     c.SetNodeDiskSlow(*id, DiskSlow{.factor = f.factor.value_or(1), .stall = f.stall});
     c.Schedule(c.now() + Millis(f.duration_ms), "disk slow ends",
                [node = *id, window, state](Cluster& c) {
-                 auto it = state->slow_window.find(node);
-                 if (it == state->slow_window.end() || it->second != window) return;
-                 state->slow_window.erase(it);
-                 c.SetNodeDiskSlow(node, std::nullopt);
+                 if (state->disk_slow.Close(node, window)) c.SetNodeDiskSlow(node, std::nullopt);
                });
   };
 }

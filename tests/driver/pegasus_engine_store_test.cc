@@ -5,15 +5,12 @@
 
 #include "sim/kernel/sim_disk.h"
 #include "sim/pegasus/engine_store.h"
+#include "tests/support/write_batches.h"
 
 namespace pg::sim {
 namespace {
 
-WriteBatch Put(const std::string& sortkey, const std::string& value) {
-  WriteBatch b;
-  b.Put("h", sortkey, value);
-  return b;
-}
+using pg::testing::PutOnH;
 
 class EngineStoreTest : public ::testing::TestWithParam<std::string> {};
 
@@ -27,11 +24,11 @@ TEST_P(EngineStoreTest, ReopenKeepsFlushedStateAndLosesTheRest) {
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     EXPECT_TRUE(store.IsOpen(gpid));
     EXPECT_EQ(store.Open(gpid).status().code(), ErrorCode::kBusy);
-    ASSERT_TRUE((*engine)->ApplyBatch(Decree(1), Put("a", "1")).ok());
-    ASSERT_TRUE((*engine)->ApplyBatch(Decree(2), Put("b", "2")).ok());
+    ASSERT_TRUE((*engine)->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
+    ASSERT_TRUE((*engine)->ApplyBatch(Decree(2), PutOnH("b", "2")).ok());
     ASSERT_TRUE((*engine)->Flush().ok());
     EXPECT_EQ(store.DurableDecree(gpid), Decree(2));
-    ASSERT_TRUE((*engine)->ApplyBatch(Decree(3), Put("c", "3")).ok());
+    ASSERT_TRUE((*engine)->ApplyBatch(Decree(3), PutOnH("c", "3")).ok());
   }  // the holder dies: a crash
   EXPECT_FALSE(store.IsOpen(gpid));
   auto engine = store.Open(gpid);
@@ -57,7 +54,7 @@ TEST_P(EngineStoreTest, AWipedDiskTakesTheEnginesWithIt) {
   {
     auto engine = store.Open(gpid);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    ASSERT_TRUE((*engine)->ApplyBatch(Decree(1), Put("a", "1")).ok());
+    ASSERT_TRUE((*engine)->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
     ASSERT_TRUE((*engine)->Flush().ok());
     EXPECT_EQ(store.DurableDecree(gpid), Decree(1));
   }

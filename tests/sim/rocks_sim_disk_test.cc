@@ -15,17 +15,14 @@
 #include "sim/kernel/sim_disk.h"
 #include "sim/pegasus/rocks_env.h"
 #include "sim/pegasus/rocks_fs.h"
+#include "tests/support/write_batches.h"
 
 namespace pg::sim {
 namespace {
 
 constexpr char kDbPath[] = "/pegasim/replica/0/1.0";
 
-WriteBatch Put(const std::string& sortkey, const std::string& value) {
-  WriteBatch b;
-  b.Put("h", sortkey, value);
-  return b;
-}
+using pg::testing::PutOnH;
 
 // One node's disk, its Env, and an engine that can be crashed and reopened.
 struct Rig {
@@ -74,7 +71,7 @@ TEST(RocksOnSimDisk, FilesLiveOnTheSimulatedDiskAndFlushRunsInline) {
   EXPECT_TRUE(r.disk.Exists(std::string(kDbPath) + "/CURRENT"));
   EXPECT_TRUE(r.HasFileEndingWith("/IDENTITY"));
   EXPECT_FALSE(r.HasFileEndingWith(".sst"));
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
   ASSERT_TRUE(r.engine->Flush().ok());
   // The flush job ran inside Flush(): the SST is there, synced, and nothing is queued.
   EXPECT_TRUE(r.HasFileEndingWith(".sst"));
@@ -93,7 +90,7 @@ TEST(RocksOnSimDisk, FilesLiveOnTheSimulatedDiskAndFlushRunsInline) {
 TEST(RocksOnSimDisk, OpensWithoutAnOptionsDump) {
   Rig r;
   ASSERT_TRUE(r.Open().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
   ASSERT_TRUE(r.engine->Flush().ok());
   r.ProcessCrash();
   ASSERT_TRUE(r.Open().ok());
@@ -109,10 +106,10 @@ TEST(RocksOnSimDisk, ANegativeOrBackwardNodeClockNeverReachesRocksDb) {
   Rig r;
   r.local_time = Time::Zero() - Seconds(3600);
   ASSERT_TRUE(r.Open().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
   ASSERT_TRUE(r.engine->Flush().ok());
   r.local_time = Time::Zero() - Seconds(7200);  // a backward jump
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), Put("b", "2")).ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), PutOnH("b", "2")).ok());
   ASSERT_TRUE(r.engine->Flush().ok());
   r.ProcessCrash();
   r.local_time = Time::Zero() - Seconds(9000);
@@ -144,9 +141,9 @@ TEST(RocksClock, NeverNegativeNeverBackwardsAndFollowsTheNodeForward) {
 TEST(RocksOnSimDisk, ProcessCrashKeepsTheFlushedStateOnly) {
   Rig r;
   ASSERT_TRUE(r.Open().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
   ASSERT_TRUE(r.engine->Flush().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), Put("b", "2")).ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), PutOnH("b", "2")).ok());
   r.ProcessCrash();
   ASSERT_TRUE(r.Open().ok());
   EXPECT_EQ(r.engine->last_applied(), Decree(1));
@@ -159,9 +156,9 @@ TEST(RocksOnSimDisk, MachineCrashWithTornWritesKeepsWhatFlushSynced) {
     Rig r;
     Xoshiro256 rng(seed);
     ASSERT_TRUE(r.Open().ok());
-    ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+    ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
     ASSERT_TRUE(r.engine->Flush().ok());
-    ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), Put("a", "2")).ok());
+    ASSERT_TRUE(r.engine->ApplyBatch(Decree(2), PutOnH("a", "2")).ok());
     r.MachineCrash(rng);
     ASSERT_TRUE(r.Open().ok()) << "seed " << seed;
     EXPECT_EQ(r.engine->last_applied(), Decree(1)) << "seed " << seed;
@@ -173,9 +170,9 @@ TEST(RocksOnSimDisk, MachineCrashWithTornWritesKeepsWhatFlushSynced) {
 // moves. Returns the failed flush's status.
 Status FailTheSecondFlush(Rig& r, IoFaults faults, Xoshiro256& rng) {
   EXPECT_TRUE(r.Open().ok());
-  EXPECT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", "1")).ok());
+  EXPECT_TRUE(r.engine->ApplyBatch(Decree(1), PutOnH("a", "1")).ok());
   EXPECT_TRUE(r.engine->Flush().ok());
-  EXPECT_TRUE(r.engine->ApplyBatch(Decree(2), Put("a", "2")).ok());
+  EXPECT_TRUE(r.engine->ApplyBatch(Decree(2), PutOnH("a", "2")).ok());
   r.disk.SetFaults(faults, &rng);
   const Status failed = r.engine->Flush();
   EXPECT_EQ(r.engine->last_durable(), Decree(1));
@@ -216,7 +213,7 @@ TEST(RocksOnSimDisk, AFullDiskIsRocksDbsNoSpaceAndTheFlushFails) {
 TEST(RocksOnSimDisk, BitRotInAnSstIsReportedNotServed) {
   Rig r;
   ASSERT_TRUE(r.Open().ok());
-  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), Put("a", std::string(100, 'v'))).ok());
+  ASSERT_TRUE(r.engine->ApplyBatch(Decree(1), PutOnH("a", std::string(100, 'v'))).ok());
   ASSERT_TRUE(r.engine->Flush().ok());
   r.ProcessCrash();
   for (const std::string& f : r.disk.Files()) {
@@ -239,7 +236,7 @@ TEST(RocksOnSimDisk, SameOperationsSameFiles) {
     Rig r;
     EXPECT_TRUE(r.Open().ok());
     for (int d = 1; d <= 30; ++d) {
-      EXPECT_TRUE(r.engine->ApplyBatch(Decree(d), Put("k" + std::to_string(d % 7), "v")).ok());
+      EXPECT_TRUE(r.engine->ApplyBatch(Decree(d), PutOnH("k" + std::to_string(d % 7), "v")).ok());
       if (d % 10 == 0) {
         EXPECT_TRUE(r.engine->Flush().ok());
       }
@@ -258,7 +255,7 @@ TEST(RocksOnSimDisk, ReopeningManySstsReadsOnlyOnTheCallersThread) {
   Rig r;
   ASSERT_TRUE(r.Open().ok());
   for (int d = 1; d <= 12; ++d) {
-    ASSERT_TRUE(r.engine->ApplyBatch(Decree(d), Put("k" + std::to_string(d), "v")).ok());
+    ASSERT_TRUE(r.engine->ApplyBatch(Decree(d), PutOnH("k" + std::to_string(d), "v")).ok());
     ASSERT_TRUE(r.engine->Flush().ok());
   }
   r.engine.reset();
@@ -297,7 +294,7 @@ RC_GTEST_PROP(RocksOnSimDisk, RecoversToAConsistentPrefixUnderCrashesAndErrors, 
       const std::string key = "k" + std::to_string(rng.Uniform(5));
       const std::string value = "v" + std::to_string(i);
       next[key] = value;
-      if (r.engine->ApplyBatch(applied.next(), Put(key, value)).ok()) {
+      if (r.engine->ApplyBatch(applied.next(), PutOnH(key, value)).ok()) {
         applied = applied.next();
         model[applied] = std::move(next);
       } else {
