@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "sim/driver/sweep.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/timing_sets.h"
 
 namespace pg::cli {
 namespace {
@@ -35,6 +36,8 @@ std::string Seconds(int64_t ms) {
 
 Row RowOf(const sim::Scenario& s) {
   Row row{.path = s.path, .name = s.name, .system = s.system, .description = s.description};
+  // A named timing set other than the default changes what every duration means: say so.
+  if (s.timing && *s.timing != sim::kDefaultTimingSet) row.system += " (" + *s.timing + " timing)";
   row.duration = s.duration_ms ? Seconds(*s.duration_ms) : "drawn";
   if (s.liveness_ms.value_or(0) > 0) row.duration += " + " + Seconds(*s.liveness_ms) + " liveness";
   if (!s.faults) {

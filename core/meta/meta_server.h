@@ -77,6 +77,8 @@ class MetaServer final : public Node {
   // True once the table is durable and meta answers queries.
   bool ready() const { return ready_; }
   const std::vector<PartitionConfiguration>& partitions() const { return configs_; }
+  // What the host built it with (tests read the timing a scenario's set gave it).
+  const MetaServerOptions& options() const { return options_; }
   bool HasPendingChange(int partition_index) const;
   // The balancer's action in flight for the partition (nullopt: none).
   std::optional<BalanceProposal> BalanceInFlight(int partition_index) const;

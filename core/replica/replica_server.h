@@ -40,6 +40,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // of two replicas agree iff digests agree at the smaller commit point.
   std::optional<uint64_t> CommittedDigest(Gpid gpid, Decree d) const;
   std::optional<uint64_t> MutationDigest(Gpid gpid, Decree d) const;  // Replica::MutationDigest
+  // What the host built it with (tests read the timing a scenario's set gave it); the same as
+  // ReplicaHost::options, which its replicas see.
+  const ReplicaServerOptions& server_options() const { return options_; }
 
  private:
   // Server-level timers; replica timers carry their kind in the top byte (MakeReplicaTimerId).

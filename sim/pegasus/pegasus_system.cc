@@ -10,7 +10,9 @@
 #include "sim/pegasus/meta_leader_invariant.h"
 #include "sim/pegasus/pegasus_invariants.h"
 #include "sim/pegasus/pegasus_liveness.h"
+#include "sim/scenario/swarm_faults.h"
 #include "sim/scenario/system_parts.h"
+#include "sim/scenario/timing_sets.h"
 
 namespace pg::sim {
 namespace {
@@ -86,15 +88,17 @@ NodeFactory ClientFactory(PegasusClientOptions options) {
   };
 }
 
-// The swarm's bounds assume this timing (sim/scenario/knob_tables.h): its clock jumps stay inside
-// both lease margins, and its delays are counted in lease + grace.
-void CheckSwarmFitsTiming(const PegasusTiming& timing) {
-  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.grace - timing.lease,
-               "the swarm's clock-jump budget must fit the replica lease margin");
-  PG_ASSERT_LT(Millis(SwarmBounds::kPegasusClockJumpBudgetMs), timing.coord_session_timeout / 10,
+// The swarm's bounds assume the run's timing (sim/scenario/knob_tables.h, timing_sets.h): its
+// clock jumps and freezes, with drift, stay inside both lease margins, and its delays are counted
+// in lease + grace.
+void CheckSwarmFitsTiming(const Knobs& knobs, const TimingSet& set, const PegasusTiming& timing) {
+  const Duration jumps = Millis(SwarmBounds::kPegasusClockJumpBudgetMs);
+  PG_ASSERT_LT(jumps + Millis(ClockFreezeBudgetMs(set)) + Millis(DriftAllowanceMs(set)),
+               timing.grace - timing.lease,
+               "the swarm's clock budgets must fit the replica lease margin");
+  PG_ASSERT_LT(jumps, timing.coord_session_timeout / 10,
                "the swarm's clock-jump budget must fit the leader lock's safety margin");
-  PG_ASSERT_EQ(timing.lease, Millis(SwarmBounds::kPegasusLeaseMs), "swarm delay unit");
-  PG_ASSERT_EQ(timing.grace, Millis(SwarmBounds::kPegasusGraceMs), "swarm delay unit");
+  PG_ASSERT_EQ(Millis(DelayUnitMs(knobs)), timing.lease + timing.grace, "swarm delay unit");
 }
 
 // The global invariants and the liveness condition over the built nodes.
@@ -117,6 +121,16 @@ void AddPegasusChecks(Cluster& cluster, const PegasusNodes& nodes,
 
 }  // namespace
 
+PegasusTiming PegasusTimingOf(const TimingSet& set) {
+  return {.beacon_interval = Millis(set.beacon_interval_ms),
+          .lease = Millis(set.lease_ms),
+          .grace = Millis(set.grace_ms),
+          .meta_check_interval = Millis(set.fd_check_interval_ms),
+          .group_check_interval = Millis(set.group_check_interval_ms),
+          .config_sync_interval = Millis(set.config_sync_interval_ms),
+          .prepare_timeout = Millis(set.prepare_timeout_ms)};
+}
+
 Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
   if (knobs.storage != "memory" && knobs.storage != "rocksdb") {
     return Status(ErrorCode::kInvalidArgument, fmt::format("unknown storage {:?}", knobs.storage));
@@ -126,8 +140,12 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     return Status(ErrorCode::kInvalidArgument,
                   "the pegasus system needs a meta server and replica_count <= replica_servers");
   }
-  const PegasusTiming timing;
-  CheckSwarmFitsTiming(timing);
+  const TimingSet* set = FindTimingSet(knobs.timing);
+  if (set == nullptr) {
+    return Status(ErrorCode::kInvalidArgument, fmt::format("unknown timing {:?}", knobs.timing));
+  }
+  const PegasusTiming timing = PegasusTimingOf(*set);
+  CheckSwarmFitsTiming(knobs, *set, timing);
   const std::vector<std::string> names = NodeNames(knobs);
   // NodeIds are dense in AddNode order, so every id is known before the first node is added.
   std::vector<NodeId> metas;

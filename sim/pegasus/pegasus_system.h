@@ -18,20 +18,23 @@
 
 namespace pg::sim {
 
-// The timing every node of the system shares (Pegasus's defaults scaled down, PEGASUS.md §1.9):
-// the replica's lease must be shorter than meta's grace.
+// The timing every node of the system shares, from the run's timing set (the "timing" knob,
+// sim/scenario/timing_sets.h; PEGASUS.md §1.9): the replica's lease must be shorter than meta's
+// grace.
 struct PegasusTiming {
-  Duration beacon_interval = Millis(1000);
-  Duration lease = Millis(5000);
-  Duration grace = Millis(7000);
-  Duration meta_check_interval = Millis(1000);
-  Duration group_check_interval = Millis(2000);
-  Duration config_sync_interval = Millis(5000);
-  Duration prepare_timeout = Millis(1500);
+  Duration beacon_interval;
+  Duration lease;
+  Duration grace;
+  Duration meta_check_interval;
+  Duration group_check_interval;
+  Duration config_sync_interval;
+  Duration prepare_timeout;
   // The meta servers' coordination session: a leader that cannot confirm it for this long (less
-  // a tenth, the lock's safety margin) stops acting, and the next one takes over after it.
+  // a tenth, the lock's safety margin) stops acting, and the next one takes over after it. Not
+  // in a timing set: it is ZooKeeper's, whose role coord/0 plays (docs/departures.md, "timing").
   Duration coord_session_timeout = Millis(4000);
 };
+PegasusTiming PegasusTimingOf(const TimingSet& set);
 
 Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs);
 

@@ -85,23 +85,24 @@ struct SwarmBounds {
   static constexpr Bounds<int64_t> kClockJumpMs{-2000, 2000};
   // The pegasus system's drawn clock jumps sum to at most this, in absolute value, over a run.
   // Its leases assume clocks bounded against real time. A replica's clock jumping back, or
-  // meta's jumping forward, eats into the replica lease margin grace - lease (2000 ms,
-  // PegasusTiming), past which two primaries may serve (pegasus/clock_drift_beyond_margin). A
-  // meta's clock jumping back eats into the leader lock's safety margin (a tenth of the 4 s
-  // coordination session), past which two metas may lead (pegasus/meta_clock_drift_beyond_margin).
-  // Kept inside the smaller one, with room for drift (+-1000 ppm: a few ms a session).
+  // meta's jumping forward, eats into the replica lease margin grace - lease (2000 ms under both
+  // timing sets, timing_sets.h), past which two primaries may serve
+  // (pegasus/clock_drift_beyond_margin). A meta's clock jumping back eats into the leader lock's
+  // safety margin (a tenth of the 4 s coordination session, which no timing set changes), past
+  // which two metas may lead (pegasus/meta_clock_drift_beyond_margin). Kept inside the smaller
+  // one, with room for drift (+-1000 ppm: a few ms a session).
   static constexpr int64_t kPegasusClockJumpBudgetMs = 300;
   // The pegasus system's drawn frozen pauses (a VM paused with its clock) freeze clocks for at
-  // most this much in all over a run. A frozen replica server reads behind by its pause until the
-  // NTP step, so its lease outlives what it believes by that much; a lone meta's step forward
-  // makes its grace run out early by as much: either eats the replica lease margin grace - lease
-  // (2000 ms), as does everything else that may add up with it: the jumps (kPegasus-
-  // ClockJumpBudgetMs, 300 ms, all on one side at worst) and drift (a clock at most 1000 ppm off,
-  // kClockDriftPpm, which replaces the drawn drift: a 5 s lease on a slow clock lasts 5 ms
-  // longer, a 7 s grace on a fast one 7 ms shorter). 2000 - 300 - 12 = 1688; kept to 1600, the
-  // rest for rounding. Meta servers of a multi-meta cluster are never frozen: their leader lock's
-  // margin (400 ms, the jumps' budget above) has no room left for a pause.
-  static constexpr int64_t kPegasusClockFreezeBudgetMs = 1600;
+  // most ClockFreezeBudgetMs(set in force) in all over a run (timing_sets.h derives it): a frozen
+  // replica server reads behind by its pause until the NTP step, so its lease outlives what it
+  // believes by that much; a lone meta's step forward makes its grace run out early by as much:
+  // either eats the replica lease margin grace - lease, as does everything else that may add up
+  // with it: the jumps (kPegasusClockJumpBudgetMs, all on one side at worst) and drift (a clock at
+  // most 1000 ppm off, kClockDriftPpm, which replaces the drawn drift: over a lease on a slow
+  // clock and a grace on a fast one, 12 ms under pegasim's 5 s + 7 s, 42 ms under upstream's
+  // 20 s + 22 s). 2000 - 300 - 12 and 2000 - 300 - 42, rounded down: 1600 ms under both. Meta
+  // servers of a multi-meta cluster are never frozen: their leader lock's margin (400 ms, the
+  // jumps' budget above) has no room left for a pause.
   static constexpr Bounds<double> kClockDriftPpm{-1000, 1000};
   static constexpr Bounds<double> kSpellDropProbability{0, 0.3};
   static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};
@@ -110,12 +111,12 @@ struct SwarmBounds {
   // A slow-disk episode's factor (when it is not a stall): from a disk a little behind to one
   // whose millisecond appends take tens of milliseconds, past a prepare's patience at the top.
   static constexpr Bounds<double> kSlowDiskFactor{2, 50};
-  // The pegasus system's replica lease and meta's grace (PegasusTiming, which asserts these):
-  // the unit of the swarm's delays, since a control message late by more than lease + grace
-  // reaches a node whose view has moved on (a replica replaced, a primary renewed).
-  static constexpr int64_t kPegasusLeaseMs = 5000;
-  static constexpr int64_t kPegasusGraceMs = 7000;
-  // A drawn delay's bound (straggle) or hold, in units of DelayUnitMs (swarm_faults.h).
+  // The pegasus system's timing set (timing_sets.h), when a swarm scenario names none and draws
+  // its faults: "upstream" with chance 1 in this, else "pegasim"; drawn on a stream of its own
+  // ("swarm-timing"), so the seeds that draw pegasim draw every other knob as they always did.
+  static constexpr uint64_t kUpstreamTimingOneIn = 4;
+  // A drawn delay's bound (straggle) or hold, in units of DelayUnitMs (swarm_faults.h): lease +
+  // grace of the timing set in force in pegasus.
   static constexpr Bounds<double> kDelayUnits{0.25, 3};
   static constexpr Bounds<double> kDelayProbability{0.05, 1};
 };

@@ -10,6 +10,7 @@
 #include "sim/kernel/scheduler_config.h"
 #include "sim/scenario/knob_tables.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/timing_sets.h"
 
 namespace pg::sim {
 
@@ -19,6 +20,8 @@ struct Knobs {
   int64_t liveness_ms = 0;  // the liveness phase after duration_ms; 0: none (never drawn by swarm)
   std::string system;
   bool swarm = false;
+  // The pegasus system's timing set (timing_sets.h): "pegasim" (the default) or "upstream".
+  std::string timing = std::string(kDefaultTimingSet);
   // cluster
   int meta_servers = 1;
   int replica_servers = 0;

@@ -4,6 +4,7 @@
 // the table in docs/scenarios.md.
 //   seed                    1 (the command line's --seed wins over the file's)
 //   duration_ms             60000
+//   timing                  "pegasim" (timing_sets.h)
 //   system                  "pegasus"
 //   cluster.meta_servers    1
 //   cluster.replica_servers 4, or replica_count if that is larger
@@ -51,6 +52,14 @@
 //   24 key_rotation_ops     [2, 8] (drawn last, so that the draws above are what they were
 //                           before it existed)
 //   25 torn_write_probability [0, 1] (after key_rotation_ops, for the same reason)
+// And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
+// move:
+//    timing               (pegasus, only when the file names no set and has no "faults" key)
+//                         "upstream" with chance 1/4, else "pegasim" (timing_sets.h). A drawn
+//                         set scales duration_ms and liveness_ms (the file's or drawn) by its
+//                         lease + grace over pegasim's (3.5 for upstream), so that a run sees as
+//                         many lease periods under either; a set the file names takes its
+//                         durations as written.
 // Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
 #include "sim/scenario/knobs.h"
 
@@ -63,6 +72,7 @@
 #include "core/common/overloaded.h"
 #include "sim/kernel/rng.h"
 #include "sim/scenario/swarm_faults.h"
+#include "sim/scenario/timing_sets.h"
 
 namespace pg::sim {
 namespace {
@@ -133,6 +143,7 @@ class Resolver {
     const double v = DrawReal(b);
     return zero ? 0 : v;
   }
+  void ResolveTiming();
   void ResolveRunAndCluster();
   void ResolveNetworkDiskClocks();
   void ResolveWorkload();
@@ -142,9 +153,11 @@ class Resolver {
   Xoshiro256 rng_;
   NamedNodes named_;
   Knobs k_;
+  bool timing_drawn_ = false;  // the swarm chose the set: durations scale with it
 };
 
 Knobs Resolver::Resolve() {
+  ResolveTiming();
   ResolveRunAndCluster();
   ResolveNetworkDiskClocks();
   ResolveWorkload();
@@ -168,6 +181,20 @@ Knobs Resolver::Resolve() {
   return std::move(k_);
 }
 
+// A swarm scenario that draws its faults draws its timing set too; one whose faults are written
+// out (a regression, a verdict's knobs) was written for the set it names, pegasim when none.
+void Resolver::ResolveTiming() {
+  if (s_.timing) {
+    k_.timing = *s_.timing;
+    return;
+  }
+  if (!s_.swarm || s_.faults || s_.system != "pegasus") return;
+  Xoshiro256 rng = Xoshiro256::ForkStream(k_.seed, "swarm-timing");
+  const bool upstream = rng.Uniform(SwarmBounds::kUpstreamTimingOneIn) == 0;
+  k_.timing = upstream ? "upstream" : std::string(kDefaultTimingSet);
+  timing_drawn_ = true;
+}
+
 void Resolver::ResolveRunAndCluster() {
   using B = SwarmBounds;
   using D = Defaults;
@@ -178,6 +205,11 @@ void Resolver::ResolveRunAndCluster() {
       B::kDurationMs.hi / 1000);
   k_.duration_ms = Pick(s_.duration_ms, D::kDurationMs, seconds * 1000);
   k_.liveness_ms = s_.liveness_ms.value_or(0);
+  if (timing_drawn_) {
+    const TimingSet& set = TimingSetNamed(k_.timing);
+    k_.duration_ms = ScaleToTiming(k_.duration_ms, set);
+    k_.liveness_ms = ScaleToTiming(k_.liveness_ms, set);
+  }
   k_.meta_servers =
       Pick(c.meta_servers, D::kMetaServers, DrawInt(B::kMetaServers, named_.max_meta + 1));
   const int rs_floor = std::max(c.replica_count.value_or(0), named_.max_replica + 1);
@@ -402,6 +434,7 @@ json KnobsToJson(const Knobs& k) {
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   if (k.balance) j["cluster"]["balance"] = true;
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
+  if (k.timing != kDefaultTimingSet) j["timing"] = k.timing;
   if (k.key_rotation_ops > 0) j["workload"]["key_rotation_ops"] = k.key_rotation_ops;
   if (!k.bugs.empty()) j["bugs"] = k.bugs.Names();
   if (k.scheduler.kind != SchedulerConfig{}.kind) {

@@ -12,6 +12,7 @@
 #include "sim/scenario/json_reader.h"
 #include "sim/scenario/knob_tables.h"
 #include "sim/scenario/scenario_parser.h"
+#include "sim/scenario/timing_sets.h"
 
 namespace pg::sim {
 namespace scenario_internal {
@@ -74,6 +75,13 @@ void ScenarioParser::ParseHeader(JsonObject& top) {
   s_.liveness_ms = top.Optional("liveness_ms").Int(0, kMaxDurationMs);
   s_.system = top.Field("system").OneOf(kSystems).value_or(s_.system);
   s_.swarm = top.Field("swarm").Bool().value_or(false);
+  // Optional in both forms: knobs of the default set leave it out, so every other verdict reads as
+  // before.
+  JsonReader timing = top.Optional("timing");
+  s_.timing = timing.OneOf(TimingSetNames());
+  if (s_.timing && s_.system != "pegasus") {
+    timing.Fail("no timing unless system is \"pegasus\" (the register system has no lease)");
+  }
   // Optional in both forms: knobs without bugs leave it out, so every other verdict reads as
   // before.
   if (auto bugs = top.Optional("bugs").Elements()) {

@@ -238,6 +238,9 @@ struct Scenario {
   // Which system the cluster runs: "register" (the kernel's example, until the Pegasus core lands)
   // or "pegasus".
   std::string system = "pegasus";
+  // "timing": the pegasus system's named timing set (timing_sets.h: "pegasim" or "upstream");
+  // absent: "pegasim", or in a swarm scenario that draws its faults a set drawn from the seed.
+  std::optional<std::string> timing;
   ClusterSection cluster;
   NetworkSection network;
   DiskSection disk;

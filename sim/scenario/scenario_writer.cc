@@ -48,6 +48,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   out["duration_ms"] = k.duration_ms;
   if (k.liveness_ms > 0) out["liveness_ms"] = k.liveness_ms;
   out["system"] = k.system;
+  if (k.timing != kDefaultTimingSet) out["timing"] = k.timing;
   out["cluster"] = {{"meta_servers", k.meta_servers},
                     {"replica_servers", k.replica_servers},
                     {"partitions", k.partitions},

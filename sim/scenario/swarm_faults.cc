@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "sim/scenario/crash_marks.h"
+#include "sim/scenario/timing_sets.h"
 
 namespace pg::sim {
 
@@ -15,13 +16,16 @@ namespace {
 
 // SWARM FAULTS. A swarm scenario without a "faults" key gets [2, 12] fault episodes. Each starts
 // in [5%, 80%) of duration_ms and is over by 80%, lasting [500 ms, 30% of duration_ms], so a run
-// ends healed and the cluster has time to recover before the final checks. The episode kinds
+// ends healed and the cluster has time to recover before the final checks. Lengths counted in
+// the pegasus system's timing (the shortest episode, a crash loop's delay, a delay's unit, the
+// clock-freeze budget) follow the timing set in force (timing_sets.h): under "upstream" the
+// first two are 3.5 times pegasim's (lease + grace 42 s over 12 s). The episode kinds
 // (uniformly chosen among 14 slots, partition and one_way sharing two):
 //   crash        a server (meta, replica or the coordination server), mode process or machine;
 //                restart at the end
 //   pause        a server, for the episode; its clock frozen (chance 1/2) with an NTP step in
 //                [0, 10000] ms after the resume, cut to come by duration_ms. In the pegasus
-//                system the freezes of a run sum to at most kPegasusClockFreezeBudgetMs (a pause
+//                system the freezes of a run sum to at most ClockFreezeBudgetMs (a pause
 //                is cut to what is left, or runs when nothing is) and hit replica servers, or
 //                meta when it is the only one
 //   partition    2 or 3 groups over a random subset of all nodes; duration_ms (chance 7/10) or
@@ -47,8 +51,8 @@ namespace {
 //                in the episode's first half, and crashes again while it recovers (process or
 //                machine, drawn again): on a mark (chance 1/2; pegasus only) drawn from
 //                crash_marks.h for its kind, a trigger armed at the restart until 1 ms before the
-//                episode ends, or after a delay in [0, 2000] ms (cut to end before the episode
-//                does); it restarts at the end
+//                episode ends, or after a delay in [0, 2000] ms (scaled with the timing set; cut
+//                to end before the episode does); it restarts at the end
 //   reset        a burst of 1..4 connection resets, at uniform times in the episode, of one
 //                node's links (chance 1/2) or of one link
 //   slow disk    a durable server's disk (meta, replica or coordination server) is fail-slow for
@@ -70,7 +74,13 @@ namespace {
 // down node, restart an up one) into a recorded no-op. A run shorter than ~1.4 s draws none.
 class FaultDrawer {
  public:
-  FaultDrawer(const Knobs& k, Rng& rng) : k_(k), rng_(rng), all_(NodeNames(k)) {
+  FaultDrawer(const Knobs& k, Rng& rng)
+      : k_(k),
+        rng_(rng),
+        timing_(TimingSetNamed(k.timing)),
+        min_episode_ms_(ScaleToTiming(kMinEpisodeMs, timing_)),
+        crash_loop_delay_max_ms_(ScaleToTiming(kCrashLoopDelayMaxMs, timing_)),
+        all_(NodeNames(k)) {
     servers_.assign(all_.begin(), all_.begin() + k.meta_servers + k.replica_servers);
     durable_ = servers_;
     if (all_.back().starts_with("coord/")) durable_.push_back(all_.back());
@@ -123,6 +133,10 @@ class FaultDrawer {
 
   const Knobs& k_;
   Rng& rng_;
+  // The timing set in force, and the lengths above scaled to it (timing_sets.h).
+  const TimingSet& timing_;
+  const int64_t min_episode_ms_;
+  const int64_t crash_loop_delay_max_ms_;
   std::vector<std::string> all_;
   std::vector<std::string> servers_;
   // The servers whose state lives on their disk: crashes, crash loops, disk errors and slow
@@ -139,13 +153,13 @@ class FaultDrawer {
 std::vector<Fault> FaultDrawer::Draw() {
   const int64_t window_lo = static_cast<int64_t>(k_.duration_ms * B::kFaultWindowStart);
   const int64_t window_hi = static_cast<int64_t>(k_.duration_ms * B::kFaultWindowEnd);
-  const int64_t longest = std::max<int64_t>(kMinEpisodeMs, k_.duration_ms * 3 / 10);
+  const int64_t longest = std::max<int64_t>(min_episode_ms_, k_.duration_ms * 3 / 10);
   const int episodes =
       static_cast<int>(rng_.UniformRange(B::kFaultEpisodes.lo, B::kFaultEpisodes.hi));
-  if (window_hi - window_lo < 2 * kMinEpisodeMs) return {};
+  if (window_hi - window_lo < 2 * min_episode_ms_) return {};
   for (int i = 0; i < episodes; ++i) {
-    const int64_t start = rng_.UniformRange(window_lo, window_hi - 2 * kMinEpisodeMs);
-    const int64_t len = rng_.UniformRange(kMinEpisodeMs, std::min(window_hi - start, longest));
+    const int64_t start = rng_.UniformRange(window_lo, window_hi - 2 * min_episode_ms_);
+    const int64_t len = rng_.UniformRange(min_episode_ms_, std::min(window_hi - start, longest));
     Episode(start, start + len);
   }
   return std::move(out_);
@@ -221,9 +235,9 @@ void FaultDrawer::Pause(int64_t start, int64_t end) {
     return;
   }
   if (k_.system == "pegasus") {
-    // Inside the lease margin (SwarmBounds::kPegasusClockFreezeBudgetMs), and never a meta
+    // Inside the lease margin of the set in force (ClockFreezeBudgetMs), and never a meta
     // server holding a leader lock (its margin is spent by the jumps' budget).
-    const int64_t left = B::kPegasusClockFreezeBudgetMs - clock_frozen_ms_;
+    const int64_t left = ClockFreezeBudgetMs(timing_) - clock_frozen_ms_;
     const bool lock = f.node.starts_with("meta/") && k_.meta_servers > 1;
     if (left <= 0 || lock) {
       Add(start, std::move(f));
@@ -292,7 +306,7 @@ void FaultDrawer::CrashLoop(int64_t start, int64_t end) {
     Add(restart, std::move(again));
   } else {
     const int64_t delay =
-        rng_.UniformRange(0, std::min<int64_t>(kCrashLoopDelayMaxMs, end - 1 - restart));
+        rng_.UniformRange(0, std::min<int64_t>(crash_loop_delay_max_ms_, end - 1 - restart));
     Add(restart + delay, std::move(again));
   }
   Add(end, RestartFault{.node = node});
@@ -404,7 +418,7 @@ void FaultDrawer::Spell(int64_t start, int64_t end) {
 }  // namespace
 
 int64_t DelayUnitMs(const Knobs& knobs) {
-  if (knobs.system == "pegasus") return SwarmBounds::kPegasusLeaseMs + SwarmBounds::kPegasusGraceMs;
+  if (knobs.system == "pegasus") return TimingUnitMs(TimingSetNamed(knobs.timing));
   return knobs.timeout_ms;
 }
 

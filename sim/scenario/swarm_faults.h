@@ -12,8 +12,8 @@ namespace pg::sim {
 std::vector<Fault> DrawSwarmFaults(const Knobs& knobs, Rng& rng);
 
 // The timing in force that the swarm's delays scale with, in ms: the pegasus system's replica
-// lease plus meta's grace (PegasusTiming asserts it agrees), the register system's client
-// timeout (it has no lease).
+// lease plus meta's grace under the run's timing set (TimingUnitMs; PegasusTimingOf asserts it
+// agrees), the register system's client timeout (it has no lease).
 int64_t DelayUnitMs(const Knobs& knobs);
 
 // Rounds to 3 decimals, so drawn values read well in verdicts and round-trip exactly.

@@ -10,6 +10,7 @@
 
 #include "sim/scenario/knob_tables.h"
 #include "sim/scenario/knobs.h"
+#include "sim/scenario/timing_sets.h"
 #include "tests/scenario/nemesis_harness.h"
 
 namespace pg::sim {
@@ -136,7 +137,7 @@ TEST(FrozenPauseSwarm, FreezesStayInsideTheLeaseMarginAndOffLockHoldingMetas) {
       ASSERT_TRUE(p->leap_after_ms.has_value());
       EXPECT_LE(f.at_ms + p->duration_ms + *p->leap_after_ms, k.duration_ms);
     }
-    EXPECT_LE(frozen_ms, SwarmBounds::kPegasusClockFreezeBudgetMs);
+    EXPECT_LE(frozen_ms, ClockFreezeBudgetMs(TimingSetNamed(k.timing)));
   }
   EXPECT_GT(frozen, 30);  // drawn at a steady rate: about one run in four
   EXPECT_GT(resets, 30);
@@ -151,7 +152,7 @@ TEST(FrozenPauseSwarm, TheRegisterSystemFreezesForTheWholeEpisode) {
       if (p != nullptr && p->clock == "frozen") longest = std::max(longest, p->duration_ms);
     }
   }
-  EXPECT_GT(longest, SwarmBounds::kPegasusClockFreezeBudgetMs);  // no lease: no bound
+  EXPECT_GT(longest, ClockFreezeBudgetMs(TimingSetNamed("pegasim")));  // no lease: no bound
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ TEST(DelayFault, TheSwarmDrawsLeaseScaledDelays) {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     const Knobs k = ResolveKnobs(*s, seed);
     const int64_t unit = DelayUnitMs(k);
-    EXPECT_EQ(unit, 12000);
+    EXPECT_EQ(unit, k.timing == "upstream" ? 42000 : 12000);  // lease + grace of the set drawn
     for (const Fault& f : k.faults) {
       const auto* d = std::get_if<DelayFault>(&f.action);
       if (d == nullptr) continue;
