@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sim/scenario/json_reader.h"
+#include "sim/scenario/timing_sets.h"
 
 namespace pg::sim {
 namespace {
@@ -143,8 +144,12 @@ void ExpectProbability(double v, Bounds<double> b, const char* what) {
 
 void ExpectKnobsWithinSwarmBounds(const Knobs& k) {
   using B = SwarmBounds;
-  ExpectIn(k.duration_ms, B::kDurationMs, "duration_ms");
-  EXPECT_EQ(k.duration_ms % 1000, 0);
+  // Whole seconds, scaled with the timing set the swarm drew (3.5 s steps under upstream).
+  const TimingSet& set = TimingSetNamed(k.timing);
+  const Bounds<int64_t> duration{ScaleToTiming(B::kDurationMs.lo, set),
+                                 ScaleToTiming(B::kDurationMs.hi, set)};
+  ExpectIn(k.duration_ms, duration, "duration_ms");
+  EXPECT_EQ(k.duration_ms % ScaleToTiming(1000, set), 0);
   ExpectIn(k.meta_servers, B::kMetaServers, "meta_servers");
   ExpectIn(k.replica_servers, B::kReplicaServers, "replica_servers");
   ExpectIn(k.partitions, B::kPartitions, "partitions");

@@ -33,8 +33,9 @@ BuiltOptions OptionsOfBuiltSystem(const Knobs& knobs) {
   BuiltOptions out;
   for (size_t i = 0; i < cluster.node_count(); ++i) {
     const Node* node = cluster.node(NodeId(static_cast<uint32_t>(i)));
-    if (const auto* meta = dynamic_cast<const MetaServer*>(node))
+    if (const auto* meta = dynamic_cast<const MetaServer*>(node)) {
       out.metas.push_back(meta->options());
+    }
     if (const auto* rs = dynamic_cast<const ReplicaServer*>(node)) {
       out.replicas.push_back(rs->server_options());
     }
@@ -151,6 +152,22 @@ TEST(TimingSwarm, DrawsUpstreamOneSeedInFourAndScalesItsDurations) {
   }
   EXPECT_GT(upstream, 70);
   EXPECT_LT(upstream, 130);
+}
+
+// A verdict's knobs replay a run that drew upstream as it ran: they name the set and carry the
+// faults, so nothing is drawn again and the durations are not scaled twice.
+TEST(TimingSwarm, KnobsOfADrawnSetReplayWithoutScalingAgain) {
+  int upstream = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const Knobs k = ResolveKnobs(TimingSwarmScenario(), seed);
+    if (k.timing != "upstream") continue;
+    ++upstream;
+    auto back = KnobsFromJson(KnobsToJson(k), "verdict.json:knobs");
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, k) << "seed " << seed;
+    EXPECT_EQ(back->duration_ms, 140000);
+  }
+  EXPECT_GT(upstream, 3);
 }
 
 // Under upstream the straggle and hold bounds are 3 units of 42 s (3.5 times pegasim's), reached
