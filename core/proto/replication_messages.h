@@ -3,6 +3,7 @@
 // replica_check.cpp; PEGASUS.md §1.5, §1.6).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,17 +14,25 @@
 
 namespace pg {
 
-// One write as replicated. Atomic operations (incr, check_and_set) are executed on the primary and
-// replicated as their result (idempotent puts/deletes, as Pegasus #2197 chose), so every replica
-// applies the same bytes.
+// One write as replicated. A put, delete or multi-put is replicated as it is. An atomic operation
+// (incr, check_and_set) is replicated as the request itself and executed by every replica when it
+// applies the mutation, against its own state (Pegasus's default, atomic_idempotent false); or, in
+// the atomic_idempotent mode (apache/incubator-pegasus#2197), executed on the primary and
+// replicated as its result, a put (or nothing for a check that failed).
 struct WriteUpdate {
-  OpKind kind = OpKind::kSet;  // kSet, kDel or kMultiSet after the primary's execution
+  OpKind kind = OpKind::kSet;  // kSet, kDel, kMultiSet; kIncr or kCheckAndSet when re-executed
   std::string hashkey;
   std::string sortkey;
-  std::string value;
+  std::string value;                       // a put's value; check_and_set's new value
   std::map<std::string, std::string> kvs;  // kMultiSet
   uint32_t expire_ts = 0;
-  PG_FIELDS(kind, hashkey, sortkey, value, kvs, expire_ts);
+  int64_t increment = 0;                   // kIncr
+  std::optional<std::string> check_value;  // kCheckAndSet: the expected value, nullopt = absent
+  // kIncr, kCheckAndSet: the primary's clock when it took the request (Pegasus's mutation header
+  // timestamp), at which every replica judges the old value's TTL, so that replicas whose clocks
+  // differ execute alike.
+  Time timestamp;
+  PG_FIELDS(kind, hashkey, sortkey, value, kvs, expire_ts, increment, check_value, timestamp);
   bool operator==(const WriteUpdate&) const = default;
 };
 

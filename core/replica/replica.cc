@@ -167,13 +167,16 @@ void Replica::Fail(Outbox& out, const Status& why) {
   PG_ASSERT(primary_.replies.empty());
 }
 
-// Pegasus: replica::execute_mutation -> _app->apply_mutation. Also extends the digest.
-Status Replica::ApplyMutation(const Mutation& mu) {
+// Pegasus: replica::execute_mutation -> _app->apply_mutation, which executes a re-executed atomic
+// update against this replica's state. Also extends the digest. `outcomes`, when given, receives
+// what each update did (the primary answers its client from them).
+Status Replica::ApplyMutation(const Mutation& mu, std::vector<AppliedUpdate>* outcomes) {
   PG_ASSERT(engine_ != nullptr);
   PG_ASSERT_EQ(mu.decree, engine_->last_applied().next(), "applying out of order");
-  Result<WriteBatch> batch = ToWriteBatch(mu.updates);
-  if (!batch.ok()) return batch.status();
-  PG_RETURN_IF_ERROR(engine_->ApplyBatch(mu.decree, *batch));
+  Result<AppliedUpdates> applied = ApplyUpdates(mu.updates, *engine_);
+  if (!applied.ok()) return applied.status();
+  PG_RETURN_IF_ERROR(engine_->ApplyBatch(mu.decree, applied->batch));
+  if (outcomes != nullptr) *outcomes = std::move(applied->outcomes);
   RememberCommitted(mu);
   const std::string encoded = Encode(mu.updates);
   mutation_digests_.push_back(Crc64(encoded, 0));

@@ -34,6 +34,7 @@
 #include "core/replica/replica_log.h"
 #include "core/replica/replica_options.h"
 #include "core/replica/replica_primary.h"
+#include "core/replica/write_executor.h"
 #include "core/storage/kv_engine.h"
 
 namespace pg {
@@ -171,7 +172,7 @@ class Replica {
   void Fail(Outbox& out, const Status& why);
   // Moves this replica's log to another segment of its plog (a learner's reset).
   void SwitchLogSegment(int32_t segment);
-  Status ApplyMutation(const Mutation& mu);
+  Status ApplyMutation(const Mutation& mu, std::vector<AppliedUpdate>* outcomes = nullptr);
   Status CommitSoft(Decree to);
   ReplicaConfiguration MemberConfig(PartitionStatus s) const;
   int MemberCount() const { return 1 + static_cast<int>(config_.secondaries.size()); }
@@ -184,6 +185,8 @@ class Replica {
   ErrorCode WriteAdmission(Time now, const ClientRequest& req) const;
   ErrorCode RoutingCheck(const ClientRequest& req) const;
   bool HasUncommittedOn(const std::string& hashkey) const;
+  bool NeedsQuietRow(const ClientRequest& req) const;
+  static void AnswerFromApply(const std::vector<AppliedUpdate>& outcomes, ClientResponse& response);
   void ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& req, Outbox& out);
   void InitPrepare(Time now, std::vector<WriteUpdate> updates, std::optional<PendingReply> reply,
                    Outbox& out);

@@ -47,6 +47,11 @@ struct ReplicaServerOptions {
   Duration learn_retry_interval = Millis(2000);
   int learn_max_unanswered = 5;
   int mutation_2pc_min_replica_count = 2;
+  // How atomic writes replicate (write_executor.h): false, Pegasus's default, re-executes them on
+  // every replica from the logged request; true executes them on the primary and replicates the
+  // result. Pegasus's is a table option (create_app's atomic_idempotent); here it is the
+  // cluster's, fixed for a run (docs/departures.md, "atomic writes").
+  bool atomic_idempotent = false;
   BugSet bugs;  // the bug zoo (core/common/bugs.h): all off but in bug hunts
 };
 

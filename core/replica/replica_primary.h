@@ -28,6 +28,9 @@ struct PrepareProgress {
 struct PendingReply {
   NodeId client;
   ClientResponse response;
+  // A re-executed atomic write: its outcome (error, new_value, cas_matched) is the primary's own
+  // execution when it applies the decree.
+  bool answer_from_apply = false;
 };
 
 struct QueuedWrite {

@@ -56,12 +56,20 @@ void Replica::OnClientWrite(Time now, NodeId from, const ClientRequest& req, Out
   }
   auto queue = primary_.row_queues.find(req.hashkey);
   const bool row_busy = queue != primary_.row_queues.end() && !queue->second.empty();
-  if (row_busy || (IsAtomicWrite(req.kind) && HasUncommittedOn(req.hashkey))) {
+  if (row_busy || NeedsQuietRow(req)) {
     PG_LOG(kDebug, "replica {}: write {} waits for its row", gpid_, req.request_id);
     primary_.row_queues[req.hashkey].push_back({.client = from, .request = req});
     return;
   }
   ExecuteAndPrepare(now, from, req, out);
+}
+
+// An atomic write executed on the primary (the atomic_idempotent mode) reads the applied state,
+// so it waits until no uncommitted mutation touches its hashkey. A re-executed one reads the state
+// when each replica applies it, in decree order, and waits for nothing (as in Pegasus).
+bool Replica::NeedsQuietRow(const ClientRequest& req) const {
+  return IsAtomicWrite(req.kind) && host_->options().atomic_idempotent &&
+         HasUncommittedOn(req.hashkey);
 }
 
 void Replica::ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& req, Outbox& out) {
@@ -74,7 +82,8 @@ void Replica::ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& re
              ClientResponse{.request_id = req.request_id, .error = ErrorCode::kCapacityExceeded});
     return;
   }
-  ExecutedWrite w = ExecuteWrite(req, *engine_, now);
+  const bool atomic_idempotent = host_->options().atomic_idempotent;
+  ExecutedWrite w = ExecuteWrite(req, *engine_, now, atomic_idempotent);
   if (w.status.code() == ErrorCode::kInvalidArgument) {
     PG_LOG(kDebug, "replica {}: write {}: {}", gpid_, req.request_id, w.status.ToString());
     out.Send(client,
@@ -85,7 +94,8 @@ void Replica::ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& re
   PendingReply reply{
       .client = client,
       .response = ClientResponse{
-          .request_id = req.request_id, .new_value = w.new_value, .cas_matched = w.cas_matched}};
+          .request_id = req.request_id, .new_value = w.new_value, .cas_matched = w.cas_matched},
+      .answer_from_apply = IsAtomicWrite(req.kind) && !atomic_idempotent};
   InitPrepare(now, std::move(w.updates), std::move(reply), out);
 }
 
@@ -188,17 +198,34 @@ void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
     auto progress = primary_.progress.find(d);
     PG_ASSERT(progress != primary_.progress.end(), "prepared decree {} without progress", d);
     if (!progress->second.awaiting.empty() && !MajorityAckedUnderBug(progress->second)) break;
-    Status s = plist_.CommitNext([this](const Mutation& mu) { return ApplyMutation(mu); });
+    std::vector<AppliedUpdate> outcomes;
+    Status s = plist_.CommitNext(
+        [this, &outcomes](const Mutation& mu) { return ApplyMutation(mu, &outcomes); });
     if (!s.ok()) return Fail(out, s);
     PG_ASSERT_EQ(plist_.last_committed(), d);
     primary_.progress.erase(progress);
     auto reply = primary_.replies.find(d);
     if (reply != primary_.replies.end()) {
+      if (reply->second.answer_from_apply) AnswerFromApply(outcomes, reply->second.response);
       out.Send(reply->second.client, reply->second.response);
       primary_.replies.erase(reply);
     }
   }
   DrainRowQueues(now, out);
+}
+
+// The client's answer to a re-executed atomic write is what it did on the primary: Pegasus
+// replies from the write service's execution of the committed mutation.
+void Replica::AnswerFromApply(const std::vector<AppliedUpdate>& outcomes, ClientResponse& response) {
+  PG_ASSERT_EQ(outcomes.size(), size_t{1}, "a client's atomic write is a mutation of its own");
+  const AppliedUpdate& o = outcomes.front();
+  if (o.status.code() == ErrorCode::kInvalidArgument) {
+    response.error = ErrorCode::kInvalidArgument;  // applied as nothing, as upstream's empty_put
+    return;
+  }
+  PG_ASSERT(o.status.ok(), "an engine error fails the apply: {}", o.status.ToString());
+  response.new_value = o.new_value;
+  response.cas_matched = o.cas_matched;
 }
 
 // Writes that waited for their row run once it is quiet, in arrival order per row.
@@ -214,7 +241,7 @@ void Replica::DrainRowQueues(Time now, Outbox& out) {
         primary_.row_queues.erase(it);
         break;
       }
-      if (IsAtomicWrite(it->second.front().request.kind) && HasUncommittedOn(row)) break;
+      if (NeedsQuietRow(it->second.front().request)) break;
       QueuedWrite w = std::move(it->second.front());
       it->second.pop_front();
       ExecuteAndPrepare(now, w.client, w.request, out);

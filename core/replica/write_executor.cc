@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <map>
+#include <utility>
 
 #include "core/common/assert.h"
 #include "core/proto/partition_hash.h"
@@ -49,31 +51,63 @@ std::optional<int64_t> ParseIncrValue(std::string_view v) {
 
 namespace {
 
-ExecutedWrite ExecuteIncr(const ClientRequest& req, const std::optional<std::string>& old) {
-  ExecutedWrite w;
-  std::optional<int64_t> base = old ? ParseIncrValue(*old) : std::optional<int64_t>(0);
+// incr of `old` (nullopt: absent) by `increment`, as Pegasus's pegasus_write_service_impl incr:
+// absent or empty counts as 0; a value that is not an int64, or a sum that overflows, is
+// kInvalidArgument and leaves the record alone (new_value is then the old value, as upstream
+// answers an overflow).
+AppliedUpdate IncrOutcome(const std::optional<std::string>& old, int64_t increment) {
+  AppliedUpdate o;
+  const std::optional<int64_t> base = old ? ParseIncrValue(*old) : std::optional<int64_t>(0);
   if (!base) {
-    w.status = Status(ErrorCode::kInvalidArgument, "incr on a value that is not an integer");
+    o.status = Status(ErrorCode::kInvalidArgument, "incr on a value that is not an integer");
+    return o;
+  }
+  if (__builtin_add_overflow(*base, increment, &o.new_value)) {
+    o.new_value = *base;
+    o.status = Status(ErrorCode::kInvalidArgument, "incr overflows int64");
+  }
+  return o;
+}
+
+// The TTL of the old value is not kept by incr (Pegasus keeps it when expire_ts_seconds == 0):
+// the engine's Get does not expose it, and pegasim's workloads do not combine TTL with incr.
+WriteUpdate IncrResult(const std::string& hashkey, const std::string& sortkey, int64_t value) {
+  return WriteUpdate{
+      .kind = OpKind::kSet, .hashkey = hashkey, .sortkey = sortkey, .value = std::to_string(value)};
+}
+
+ExecutedWrite ExecuteAtomicOnPrimary(const ClientRequest& req, const KvEngine& engine, Time now) {
+  ExecutedWrite w;
+  Result<std::optional<std::string>> old = engine.Get(req.hashkey, req.sortkey, now);
+  if (!old.ok()) {
+    w.status = old.status();
     return w;
   }
-  int64_t sum = 0;
-  if (__builtin_add_overflow(*base, req.increment, &sum)) {
-    w.status = Status(ErrorCode::kInvalidArgument, "incr overflows int64");  // Pegasus: same
+  if (req.kind == OpKind::kIncr) {
+    const AppliedUpdate o = IncrOutcome(*old, req.increment);
+    w.status = o.status;
+    if (o.status.ok()) {
+      w.new_value = o.new_value;
+      w.updates.push_back(IncrResult(req.hashkey, req.sortkey, o.new_value));
+    }
     return w;
   }
-  w.new_value = sum;
-  // The TTL of the old value is not kept (Pegasus keeps it when expire_ts_seconds == 0): the
-  // engine's Get does not expose it, and pegasim's workloads do not combine TTL with incr.
-  w.updates.push_back(WriteUpdate{.kind = OpKind::kSet,
-                                  .hashkey = req.hashkey,
-                                  .sortkey = req.sortkey,
-                                  .value = std::to_string(sum)});
+  PG_ASSERT(req.kind == OpKind::kCheckAndSet, "unexpected write kind {}", OpKindName(req.kind));
+  w.cas_matched = *old == req.check_value;
+  if (w.cas_matched) {
+    w.updates.push_back(WriteUpdate{.kind = OpKind::kSet,
+                                    .hashkey = req.hashkey,
+                                    .sortkey = req.sortkey,
+                                    .value = req.value,
+                                    .expire_ts = req.expire_ts});
+  }
   return w;
 }
 
 }  // namespace
 
-ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Time now) {
+ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Time now,
+                           bool atomic_idempotent) {
   PG_ASSERT(IsWrite(req.kind), "ExecuteWrite of a read");
   PG_ASSERT(ValidateHashkey(req.hashkey).ok(), "unvalidated request");
   ExecutedWrite w;
@@ -98,41 +132,89 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
     default:
       break;
   }
-  Result<std::optional<std::string>> old = engine.Get(req.hashkey, req.sortkey, now);
-  if (!old.ok()) {
-    w.status = old.status();
-    return w;
-  }
-  if (req.kind == OpKind::kIncr) return ExecuteIncr(req, *old);
-  PG_ASSERT(req.kind == OpKind::kCheckAndSet, "unexpected write kind {}", OpKindName(req.kind));
-  w.cas_matched = *old == req.check_value;
-  if (w.cas_matched) {
-    w.updates.push_back(WriteUpdate{.kind = OpKind::kSet,
-                                    .hashkey = req.hashkey,
-                                    .sortkey = req.sortkey,
-                                    .value = req.value,
-                                    .expire_ts = req.expire_ts});
-  }
+  if (atomic_idempotent) return ExecuteAtomicOnPrimary(req, engine, now);
+  w.updates.push_back(WriteUpdate{.kind = req.kind,
+                                  .hashkey = req.hashkey,
+                                  .sortkey = req.sortkey,
+                                  .value = req.value,
+                                  .expire_ts = req.expire_ts,
+                                  .increment = req.increment,
+                                  .check_value = req.check_value,
+                                  .timestamp = now});
   return w;
 }
 
-Result<WriteBatch> ToWriteBatch(const std::vector<WriteUpdate>& updates) {
-  WriteBatch batch;
+namespace {
+
+// The state an atomic update reads: what an earlier update of the same mutation wrote (a put's
+// TTL is not judged there: the mutation wrote it just now), else the engine's.
+class BatchView {
+ public:
+  explicit BatchView(const KvEngine& engine) : engine_(engine) {}
+  Result<std::optional<std::string>> Get(const std::string& hashkey, const std::string& sortkey,
+                                         Time at) const {
+    auto it = written_.find({hashkey, sortkey});
+    if (it != written_.end()) return it->second;
+    return engine_.Get(hashkey, sortkey, at);
+  }
+  void Put(WriteBatch& batch, const std::string& hashkey, const std::string& sortkey,
+           const std::string& value, uint32_t expire_ts) {
+    batch.Put(hashkey, sortkey, value, expire_ts);
+    written_[{hashkey, sortkey}] = value;
+  }
+  void Delete(WriteBatch& batch, const std::string& hashkey, const std::string& sortkey) {
+    batch.Delete(hashkey, sortkey);
+    written_[{hashkey, sortkey}] = std::nullopt;
+  }
+
+ private:
+  const KvEngine& engine_;
+  std::map<std::pair<std::string, std::string>, std::optional<std::string>> written_;
+};
+
+Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBatch& batch) {
+  Result<std::optional<std::string>> old = view.Get(u.hashkey, u.sortkey, u.timestamp);
+  if (!old.ok()) return old.status();
+  if (u.kind == OpKind::kIncr) {
+    AppliedUpdate o = IncrOutcome(*old, u.increment);
+    if (o.status.ok()) view.Put(batch, u.hashkey, u.sortkey, std::to_string(o.new_value), 0);
+    return o;
+  }
+  AppliedUpdate o;
+  o.cas_matched = *old == u.check_value;
+  if (o.cas_matched) view.Put(batch, u.hashkey, u.sortkey, u.value, u.expire_ts);
+  return o;
+}
+
+}  // namespace
+
+Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates,
+                                    const KvEngine& engine) {
+  AppliedUpdates applied;
+  BatchView view(engine);
   for (const WriteUpdate& u : updates) {
+    AppliedUpdate outcome;
     if (u.kind == OpKind::kSet) {
-      batch.Put(u.hashkey, u.sortkey, u.value, u.expire_ts);
+      view.Put(applied.batch, u.hashkey, u.sortkey, u.value, u.expire_ts);
     } else if (u.kind == OpKind::kDel) {
-      batch.Delete(u.hashkey, u.sortkey);
+      view.Delete(applied.batch, u.hashkey, u.sortkey);
     } else if (u.kind == OpKind::kMultiSet) {
-      for (const auto& [sortkey, value] : u.kvs) batch.Put(u.hashkey, sortkey, value, u.expire_ts);
+      for (const auto& [sortkey, value] : u.kvs) {
+        view.Put(applied.batch, u.hashkey, sortkey, value, u.expire_ts);
+      }
+    } else if (IsAtomicWrite(u.kind)) {
+      Result<AppliedUpdate> o = ApplyAtomic(u, view, applied.batch);
+      if (!o.ok()) return o.status();
+      outcome = *o;
     } else {
-      // The primary replicates only puts and deletes; anything else came from a damaged log or
-      // a buggy peer. Applying nothing for it would let replicas diverge: the caller fail-stops.
+      // A primary replicates no read; one came from a damaged log or a buggy peer. Applying
+      // nothing for it would let replicas diverge: the caller fail-stops.
       return Status(ErrorCode::kCorruption,
                     fmt::format("replicated update of kind {}", OpKindName(u.kind)));
     }
+    applied.outcomes.push_back(std::move(outcome));
   }
-  return batch;
+  return applied;
 }
 
 }  // namespace pg

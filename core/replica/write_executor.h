@@ -1,10 +1,13 @@
 #pragma once
-// Turns a client write into the updates a mutation replicates, on the primary. Atomic operations
-// (incr, check_and_set) are executed here against the primary's applied state and replicated as
-// their RESULT, a plain put (Pegasus's atomic_idempotent mode, apache/incubator-pegasus#2197):
-// every replica then applies the same bytes and a re-prepared mutation cannot execute twice.
-// The caller guarantees the row is quiet (no uncommitted mutation touches the hashkey), which is
-// what Pegasus's per-partition-hash row lock gives it.
+// Turns a client write into the updates a mutation replicates (on the primary), and a mutation's
+// updates into the engine batch every replica applies. Atomic operations (incr, check_and_set)
+// take one of two paths, as Pegasus's table option atomic_idempotent chooses:
+//  - re-executed (Pegasus's default): the update carries the request, and each replica executes
+//    it when it applies the mutation, against its own state (ApplyUpdates); the primary answers
+//    the client from its own execution;
+//  - idempotent (apache/incubator-pegasus#2197): executed here against the primary's applied
+//    state and replicated as the RESULT, a plain put, so every replica applies the same bytes.
+//    The caller guarantees the row is quiet (no uncommitted mutation touches the hashkey).
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -32,12 +35,31 @@ struct ExecutedWrite {
   bool cas_matched = false;          // check_and_set
 };
 
-// Precondition (asserted): IsWrite(req.kind) and ValidateClientRequest(req).ok().
-ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Time now);
+// Precondition (asserted): IsWrite(req.kind) and ValidateClientRequest(req).ok(). With
+// `atomic_idempotent` false an atomic operation is not executed: its update carries the request
+// and reads nothing.
+ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Time now,
+                           bool atomic_idempotent);
 
-// The engine batch of a mutation's updates, in order; kCorruption for an update that is not a
-// put or delete.
-Result<WriteBatch> ToWriteBatch(const std::vector<WriteUpdate>& updates);
+// What applying one update did, for the primary's answer: an atomic update's outcome (status
+// kInvalidArgument: no effect, as Pegasus's empty_put), or Ok for the others.
+struct AppliedUpdate {
+  Status status;
+  int64_t new_value = 0;     // incr
+  bool cas_matched = false;  // check_and_set
+};
+
+struct AppliedUpdates {
+  WriteBatch batch;
+  std::vector<AppliedUpdate> outcomes;  // one per update, in order
+};
+
+// The engine batch of a mutation's updates, in order, executing atomic updates against `engine`'s
+// state as the earlier updates of the same mutation leave it, judging TTLs at each update's
+// timestamp. kCorruption for an update of a kind no primary replicates; kIoError (or another
+// engine error) when a read fails.
+Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates,
+                                    const KvEngine& engine);
 
 // Pegasus's incr parses the stored value as a decimal int64 (empty = 0); nullopt when it is not.
 std::optional<int64_t> ParseIncrValue(std::string_view v);

@@ -41,8 +41,9 @@ PegasusClientOptions ClientOptions(const Knobs& knobs, int index,
 }
 
 NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<EngineStore> store,
-                           const PegasusTiming& t, BugSet bugs) {
-  return [metas, store, t, bugs](const NodeEnv& env) {
+                           const PegasusTiming& t, const Knobs& knobs) {
+  return [metas, store, t, bugs = knobs.bugs,
+          atomic_idempotent = knobs.atomic_idempotent](const NodeEnv& env) {
     ReplicaServerOptions o{.meta_servers = metas,
                            .app_name = kAppName,
                            .open_engine = [store](Gpid gpid) { return store->Open(gpid); },
@@ -52,6 +53,7 @@ NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<Eng
                            .group_check_interval = t.group_check_interval,
                            .config_sync_interval = t.config_sync_interval,
                            .prepare_timeout = t.prepare_timeout,
+                           .atomic_idempotent = atomic_idempotent,
                            .bugs = bugs};
     return std::make_unique<ReplicaServer>(env, std::move(o));
   };
@@ -174,7 +176,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
       auto store = std::make_shared<EngineStore>(knobs.storage, name);
       store->AttachContentLedger(ledger);
       nodes.stores[NodeId(i)] = store;
-      factory = ReplicaFactory(metas, store, timing, knobs.bugs);
+      factory = ReplicaFactory(metas, store, timing, knobs);
     } else {
       factory = ClientFactory(ClientOptions(knobs, IndexOf(name), metas));
     }

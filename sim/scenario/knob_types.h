@@ -29,6 +29,9 @@ struct Knobs {
   int replica_count = 0;
   std::string storage;
   bool balance = false;  // meta's load balancer (never drawn by swarm)
+  // Atomic writes executed on the primary and replicated as puts, instead of re-executed on every
+  // replica (ReplicaServerOptions::atomic_idempotent).
+  bool atomic_idempotent = false;
   // network
   double latency_ms_min = 0;
   double latency_ms_mean = 0;

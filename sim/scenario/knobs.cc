@@ -24,6 +24,7 @@
 //   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
 //   network.bandwidth_mb_per_s  unlimited (never drawn by swarm)
 //   cluster.balance         false: meta's load balancer off (never drawn by swarm)
+//   cluster.atomic_idempotent false: atomic writes re-executed on every replica (Pegasus's default)
 //
 // SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
 // order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
@@ -52,6 +53,7 @@
 //   24 key_rotation_ops     [2, 8] (drawn last, so that the draws above are what they were
 //                           before it existed)
 //   25 torn_write_probability [0, 1] (after key_rotation_ops, for the same reason)
+//   26 atomic_idempotent    true or false, chance 1/2 each (after torn_write_probability)
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -171,6 +173,7 @@ Knobs Resolver::Resolve() {
       Pick(s_.workload.key_rotation_ops, 0, DrawInt(SwarmBounds::kKeyRotationOps));
   k_.torn_write_probability = Pick(s_.disk.torn_write_probability, Defaults::kTornWriteProbability,
                                    DrawReal(SwarmBounds::kTornWriteProbability));
+  k_.atomic_idempotent = Pick(s_.cluster.atomic_idempotent, false, rng_.Uniform(2) == 0);
   // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
@@ -408,7 +411,8 @@ json KnobsToJson(const Knobs& k) {
         {"replica_servers", k.replica_servers},
         {"partitions", k.partitions},
         {"replica_count", k.replica_count},
-        {"storage", k.storage}}},
+        {"storage", k.storage},
+        {"atomic_idempotent", k.atomic_idempotent}}},
       {"network",
        {{"latency_ms_min", k.latency_ms_min},
         {"latency_ms_mean", k.latency_ms_mean},

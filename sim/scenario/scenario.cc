@@ -110,6 +110,7 @@ void ScenarioParser::ParseCluster(const JsonReader& r) {
   c.replica_count = replica_count.Int32(1, 5);
   c.storage = obj.Field("storage").OneOf(kStorages);
   c.balance = obj.Optional("balance").Bool();
+  c.atomic_idempotent = obj.Optional("atomic_idempotent").Bool();
   obj.RejectUnknownKeys();
   if (c.replica_count && c.replica_servers && *c.replica_count > *c.replica_servers) {
     replica_count.Fail(fmt::format("an integer <= replica_servers ({})", *c.replica_servers));

@@ -183,6 +183,8 @@ struct ClusterSection {
   std::optional<int> replica_count;    // 1..5, <= replica_servers
   std::optional<std::string> storage;  // "rocksdb" | "memory"
   std::optional<bool> balance;         // meta's load balancer; absent: off
+  // How atomic writes replicate (ReplicaServerOptions::atomic_idempotent); absent: re-executed
+  std::optional<bool> atomic_idempotent;
 };
 struct NetworkSection {
   std::optional<double> latency_ms_min;         // >= 0

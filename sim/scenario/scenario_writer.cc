@@ -55,6 +55,8 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
                     {"replica_count", k.replica_count},
                     {"storage", k.storage}};
   if (k.balance) out["cluster"]["balance"] = true;
+  // Always written: the swarm draws it, so an absent value would be drawn again on a reload.
+  out["cluster"]["atomic_idempotent"] = k.atomic_idempotent;
   out["network"] = {{"latency_ms_min", k.latency_ms_min},
                     {"latency_ms_mean", k.latency_ms_mean},
                     {"drop_probability", k.drop_probability},

@@ -86,15 +86,39 @@ TEST(ReplicaEngineCorruption, AReadThatFindsCorruptionFailsThePrimaryAndAnswersN
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kError);
 }
 
-TEST(ReplicaEngineCorruption, AnIncrWhoseReadFindsCorruptionFailsThePrimary) {
+TEST(ReplicaEngineCorruption, AnIdempotentIncrWhoseReadFindsCorruptionFailsThePrimary) {
   auto state = std::make_shared<RotState>();
-  Harness h(RottingOptions(state));
+  ReplicaServerOptions options = RottingOptions(state);
+  options.atomic_idempotent = true;
+  Harness h(options);
   h.StartGroup();
   state->rotten = true;
   ClientRequest incr = Write(OpKind::kIncr, "h", "s");
   incr.increment = 1;
   Outbox out = h.Deliver(kClient, kP, incr);
   EXPECT_TRUE(Sent<PrepareRequest>(out).empty()) << "prepared a write computed from damage";
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kError);
+}
+
+TEST(ReplicaEngineCorruption, AReExecutedIncrWhoseReadFindsCorruptionFailsTheReplicaAtApply) {
+  auto state = std::make_shared<RotState>();
+  Harness h(RottingOptions(state));
+  h.StartGroup();
+  ClientRequest incr = Write(OpKind::kIncr, "h", "s");
+  incr.increment = 1;
+  Outbox p = h.Deliver(kClient, kP, incr);
+  ASSERT_EQ(Sent<PrepareRequest>(p).size(), 2u) << "nothing is read before the prepare";
+  state->rotten = true;
+  h.CompleteLogs(kP);
+  Outbox answers;
+  for (auto& [to, prep] : Sent<PrepareRequest>(p)) {
+    h.Deliver(kP, to, prep);
+    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
+      Outbox o = h.Deliver(to, dest, ack);
+      for (const Effect& e : o.effects()) answers.effects().push_back(e);
+    }
+  }
+  EXPECT_TRUE(Sent<ClientResponse>(answers).empty()) << "answered from a damaged read";
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kError);
 }
 
