@@ -173,7 +173,9 @@ Knobs Resolver::Resolve() {
       Pick(s_.workload.key_rotation_ops, 0, DrawInt(SwarmBounds::kKeyRotationOps));
   k_.torn_write_probability = Pick(s_.disk.torn_write_probability, Defaults::kTornWriteProbability,
                                    DrawReal(SwarmBounds::kTornWriteProbability));
-  k_.atomic_idempotent = Pick(s_.cluster.atomic_idempotent, false, rng_.Uniform(2) == 0);
+  // Drawn whatever the system, so that the draws after it do not move; only pegasus has the mode.
+  k_.atomic_idempotent =
+      Pick(s_.cluster.atomic_idempotent, false, rng_.Uniform(2) == 0) && k_.system == "pegasus";
   // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);

@@ -110,7 +110,12 @@ void ScenarioParser::ParseCluster(const JsonReader& r) {
   c.replica_count = replica_count.Int32(1, 5);
   c.storage = obj.Field("storage").OneOf(kStorages);
   c.balance = obj.Optional("balance").Bool();
-  c.atomic_idempotent = obj.Optional("atomic_idempotent").Bool();
+  JsonReader atomic_idempotent = obj.Optional("atomic_idempotent");
+  c.atomic_idempotent = atomic_idempotent.Bool();
+  if (c.atomic_idempotent.value_or(false) && s_.system != "pegasus") {
+    atomic_idempotent.Fail("false unless system is \"pegasus\" (the register system has no atomic "
+                           "writes)");
+  }
   obj.RejectUnknownKeys();
   if (c.replica_count && c.replica_servers && *c.replica_count > *c.replica_servers) {
     replica_count.Fail(fmt::format("an integer <= replica_servers ({})", *c.replica_servers));
