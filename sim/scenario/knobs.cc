@@ -339,6 +339,11 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "delay_ms", f.delay_ms);
             j["duration_ms"] = f.duration_ms;
           },
+          [&](const CorruptMessagesFault& f) {
+            PutScope(j, f);
+            j["class"] = f.message_class, j["probability"] = f.probability;
+            j["bits_max"] = f.bits_max, j["duration_ms"] = f.duration_ms;
+          },
       },
       action);
   return j;
