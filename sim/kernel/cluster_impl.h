@@ -233,6 +233,8 @@ struct Cluster::Impl {
   };
   void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg, Carried carried);
   // The damaged frame a corruption rule makes of `msg` as it departs, or null (cluster_corrupt.cc).
+  // Depart asks only while a rule is in force, after every other draw of the departure: its
+  // draws come from a stream of their own, so they shift no latency, loss or delay draw.
   std::shared_ptr<const kernel::CorruptFrame> MaybeCorrupt(NodeId from, NodeId to,
                                                            const Message& msg);
   // The receiver's check of a damaged frame: dropped (traced), or delivered as what it decodes to.

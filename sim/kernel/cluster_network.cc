@@ -82,9 +82,7 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
       }
     }
   }
-  // Drawn after every draw above, from a stream of its own, and only while a rule is in force.
-  std::shared_ptr<const kernel::CorruptFrame> frame;
-  if (!corruptions.empty()) frame = MaybeCorrupt(from, to, msg);
+  const auto frame = corruptions.empty() ? nullptr : MaybeCorrupt(from, to, msg);
   // Behind a delayed message of its session it waits, in its sender's kernel, for that one to go.
   const Time stalled_until = network.StallFloor(from, to, session);
   for (int i = 0; i < copies; ++i) {
