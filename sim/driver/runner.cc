@@ -28,9 +28,9 @@ class ScopedAssertHandler {
 };
 
 // The end of the faults: crash triggers cancelled, every partition healed, every paused node
-// resumed, every crashed node restarted, delay rules ended, disk faults (errors and slow disks),
-// lossy spells and the scenario's own standing loss, duplication and reordering off (latency
-// and bandwidth stay).
+// resumed, every crashed node restarted, delay and corruption rules ended, disk faults (errors
+// and slow disks), lossy spells and the scenario's own standing loss, duplication and
+// reordering off (latency and bandwidth stay).
 // Standing loss is a fault too: PacificA drops a secondary whose prepare times out, so under steady
 // random loss some group of a many-partition table is always being reconfigured, and no bound on
 // full replica sets could hold (Pegasus runs over TCP, which loses nothing short of a broken
@@ -40,6 +40,7 @@ void HealEverything(Cluster& cluster, const Knobs& knobs) {
   cluster.CancelCrashTriggers();
   cluster.HealAll();
   cluster.ClearDelays();
+  cluster.ClearCorruptions();
   cluster.SetDiskFaults({});
   LinkConfig healed = LinkConfigFromKnobs(knobs);
   healed.drop_probability = 0;

@@ -160,6 +160,20 @@ void AddSimpler(const DelayFault& f, Simpler& out) {
   }
 }
 void AddSimpler(const DiskSlowFault& f, Simpler& out) { HalveDuration(f, out); }
+// Half as long, half as likely, one bit a frame.
+void AddSimpler(const CorruptMessagesFault& f, Simpler& out) {
+  HalveDuration(f, out);
+  if (Halve(f.probability) > 0) {
+    CorruptMessagesFault g = f;
+    g.probability = Halve(f.probability);
+    out.emplace_back(g);
+  }
+  if (f.bits_max > 1) {
+    CorruptMessagesFault g = f;
+    g.bits_max = 1;
+    out.emplace_back(g);
+  }
+}
 void AddSimpler(const DiskErrorsFault& f, Simpler& out) {
   HalveDuration(f, out);
   HalveProbabilities(
@@ -198,7 +212,8 @@ void RenameNodes(FaultAction& action, const Renames& r) {
         } else if constexpr (std::is_same_v<T, OneWayFault>) {
           Rename(f.from, r);
           Rename(f.to, r);
-        } else if constexpr (std::is_same_v<T, ClogFault> || std::is_same_v<T, DelayFault>) {
+        } else if constexpr (std::is_same_v<T, ClogFault> || std::is_same_v<T, DelayFault> ||
+                             std::is_same_v<T, CorruptMessagesFault>) {
           Rename(f.node, r);
           Rename(f.from, r);
           Rename(f.to, r);

@@ -59,8 +59,9 @@ std::string FaultTable(const SweepTally& t) {
       "found nothing to act on. A fault took effect when it had at least one effect: a partition "
       "or clog cut or held a message, a delay rule delayed one, a link setting dropped, duplicated "
       "or reordered one, a disk-error setting failed an I/O operation, a corruption flipped a bit, "
-      "a crash, restart, pause, resume or clock change found its node as it needed, a heal healed "
-      "a partition. effects adds those up (messages, operations, nodes).\n\n",
+      "a corruption rule damaged a message's frame, a crash, restart, pause, resume or clock "
+      "change found its node as it needed, a heal healed a partition. effects adds those up "
+      "(messages, operations, nodes).\n\n",
       t.faults);
   if (t.fault_kinds.empty()) return out + "None.\n\n";
   out += "| kind | injected | took effect | effects |\n|---|---:|---:|---:|\n";

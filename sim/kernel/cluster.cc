@@ -93,6 +93,7 @@ Cluster::Impl::Event& Cluster::Impl::NewEvent(Time at, EventKind kind, NodeId no
   e.sender_power_losses = 0;
   e.receiver_incarnation = 0;
   e.connection = 0;
+  e.frame.reset();
   return e;
 }
 
@@ -233,6 +234,7 @@ bool Cluster::Impl::Deliver(NodeState& ns, const Event& e) {
       effects.Add(effects.PartitionFault(cut));
       return DropDelivery(e, "partitioned", &stats.dropped_partition);
     }
+    if (e.frame) return DeliverFrame(ns, e);
     stats.delivered++;
   }
   if (const auto* t = std::get_if<TimerFired>(&e.input)) ns.timers.erase(t->timer);

@@ -54,6 +54,10 @@ struct NetworkStats {
   uint64_t dropped_sender_power = 0;
   // Dropped: sent on a session a reset broke before it was delivered (Cluster::ResetLink).
   uint64_t dropped_reset = 0;
+  uint64_t corrupted = 0;  // damaged on the wire by a corruption rule (AddCorruption)
+  // Dropped: a damaged frame its receiver's check refused (a checksum mismatch, or bytes that
+  // passed it and decode to no message).
+  uint64_t dropped_corrupt = 0;
 };
 
 struct ClusterOptions {
@@ -121,6 +125,14 @@ class Cluster {
   DelayId AddDelay(const DelaySpec& spec);
   void EndDelay(DelayId id);
   void ClearDelays();
+  // Messages departing on the links `spec` covers are, with its probability, damaged on the wire
+  // (CorruptSpec) until EndCorruption: each is framed with a checksum, 1..bits_max of the frame's
+  // bits flip, and the receiver's check drops it ("drop (corrupt frame: crc mismatch)"), or, should
+  // the damage pass the check, delivers what the bytes decode to. Frames already damaged arrive
+  // damaged after the rule ends.
+  CorruptId AddCorruption(const CorruptSpec& spec);
+  void EndCorruption(CorruptId id);
+  void ClearCorruptions();
   void SetLink(NodeId from, NodeId to, LinkConfig config);
   void SetDefaultLink(LinkConfig config);
   // The links from and to `node` use `config` (nullopt: the default again); see Network.

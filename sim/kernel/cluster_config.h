@@ -80,6 +80,20 @@ struct DelaySpec {
 };
 using DelayId = uint64_t;
 
+// A corruption rule: while it is in force, each message departing on a matching link is, with
+// `probability`, put on the wire as a damaged frame (frame.h): its encoding and checksum with 1 to
+// `bits_max` bits flipped. The receiver checks the frame before its node sees anything, and drops
+// one that fails (Cluster::AddCorruption). Scope as a DelaySpec's.
+struct CorruptSpec {
+  std::optional<NodeId> node;
+  std::optional<NodeId> from;
+  std::optional<NodeId> to;
+  std::optional<MessageClass> message_class;  // nullopt: every message
+  double probability = 1;
+  uint32_t bits_max = 1;  // >= 1
+};
+using CorruptId = uint64_t;
+
 // Means of the simulated disk's latencies (each drawn Exp(mean) from the "disk" stream). An
 // AppendLog completes after the write latency, plus the sync latency when it asked for sync.
 struct DiskLatency {

@@ -15,6 +15,7 @@
 #include "core/common/assert.h"
 #include "core/node/io.h"
 #include "sim/kernel/cluster.h"
+#include "sim/kernel/corrupt_rules.h"
 #include "sim/kernel/event_queue.h"
 #include "sim/kernel/fault_effects.h"
 #include "sim/kernel/network.h"
@@ -41,6 +42,13 @@ inline constexpr uint8_t kTraceFault = 5;
 inline constexpr const char* kConnectionReset = "connection reset";
 // The "node" of records that belong to no node.
 inline constexpr uint32_t kNoNode = 0xffffffff;
+
+// A damaged frame in flight (frame.h) in place of its message, shared by duplicate copies: the
+// receiver checks it before its node sees anything (Impl::DeliverFrame).
+struct CorruptFrame {
+  std::string bytes;
+  uint32_t bits_flipped = 0;
+};
 
 struct Event {
   EventKind kind = EventKind::kInput;
@@ -72,6 +80,9 @@ struct Event {
   // (Impl::LostWithSender); a message that left at once has `leaves_sender` = its send time.
   Time leaves_sender;
   uint32_t sender_power_losses = 0;
+  // Receive: set when a corruption rule damaged the message on the wire; the Receive then holds
+  // the message as sent (for the trace), and the receiver gets only what the frame decodes to.
+  std::shared_ptr<const CorruptFrame> frame;
   Input input;
 };
 
@@ -132,6 +143,7 @@ struct HeldMessage {
   uint32_t sender_power_losses = 0;
   uint64_t receiver_incarnation = 0;
   uint64_t connection = 0;
+  std::shared_ptr<const CorruptFrame> frame;  // in flight only: a held message has not departed
 };
 
 // A crash waiting for a node's mark (Cluster::ArmCrashOnMark).
@@ -220,6 +232,13 @@ struct Cluster::Impl {
     uint64_t connection = 0;            // Event::connection
   };
   void Depart(NodeId from, NodeId to, uint64_t msg_digest, Message msg, Carried carried);
+  // The damaged frame a corruption rule makes of `msg` as it departs, or null (cluster_corrupt.cc).
+  // Depart asks only while a rule is in force, after every other draw of the departure: its
+  // draws come from a stream of their own, so they shift no latency, loss or delay draw.
+  std::shared_ptr<const kernel::CorruptFrame> MaybeCorrupt(NodeId from, NodeId to,
+                                                           const Message& msg);
+  // The receiver's check of a damaged frame: dropped (traced), or delivered as what it decodes to.
+  bool DeliverFrame(NodeState& ns, const Event& e);
   // The receiver incarnation a message sent to `to` now is carried to
   // (Event::receiver_incarnation).
   uint64_t ConnectionTo(NodeId to) const;
@@ -264,6 +283,7 @@ struct Cluster::Impl {
   std::map<std::string, NodeId> by_name;
   std::map<std::string, Xoshiro256> streams;  // references stay valid as streams are added
   Network network;
+  CorruptRules corruptions;  // AddCorruption; draws from the "frame_corrupt" stream
   Rng* net_rng;
   Rng* disk_rng;
   DiskLatency disk_latency;

@@ -82,6 +82,7 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
       }
     }
   }
+  const auto frame = corruptions.empty() ? nullptr : MaybeCorrupt(from, to, msg);
   // Behind a delayed message of its session it waits, in its sender's kernel, for that one to go.
   const Time stalled_until = network.StallFloor(from, to, session);
   for (int i = 0; i < copies; ++i) {
@@ -102,7 +103,8 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
                                .leaves_sender = now + in_kernel[i],
                                .sender_power_losses = power_losses,
                                .receiver_incarnation = carried.receiver_incarnation,
-                               .connection = carried.connection});
+                               .connection = carried.connection,
+                               .frame = frame});
       NewEvent(at[i], EventKind::kDeliveryTick, to, 0);
     }
     return;
@@ -114,6 +116,7 @@ void Cluster::Impl::Depart(NodeId from, NodeId to, uint64_t msg_digest, Message 
     e.sender_power_losses = power_losses;
     e.receiver_incarnation = carried.receiver_incarnation;
     e.connection = carried.connection;
+    e.frame = frame;
     if (i + 1 < copies) {
       stats.duplicated++;
       e.input.emplace<Receive>(Receive{.from = from, .msg = msg});
@@ -192,6 +195,7 @@ bool Cluster::Impl::DeliveryTick() {
   e.sender_power_losses = m.sender_power_losses;
   e.receiver_incarnation = m.receiver_incarnation;
   e.connection = m.connection;
+  e.frame = std::move(m.frame);
   e.input.emplace<Receive>(Receive{.from = m.from, .msg = std::move(m.msg)});
   return DeliverInput(e);
 }

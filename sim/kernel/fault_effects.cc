@@ -40,6 +40,17 @@ FaultIndex FaultEffects::DelayFault(DelayId id) const {
   return it == delays_.end() ? kNoFault : it->second;
 }
 
+size_t FaultEffects::CorruptionsCleared() {
+  const size_t n = corruptions_.size();
+  corruptions_.clear();
+  return n;
+}
+
+FaultIndex FaultEffects::CorruptionFault(CorruptId id) const {
+  auto it = corruptions_.find(id);
+  return it == corruptions_.end() ? kNoFault : it->second;
+}
+
 void FaultEffects::Clogged(const Clog& clog, Time now) {
   // Clogs that ended hold nothing any more; dropping them keeps the search short.
   std::erase_if(clogs_, [now](const Clog& c) { return c.end <= now; });

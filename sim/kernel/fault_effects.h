@@ -53,6 +53,12 @@ class FaultEffects {
   size_t DelaysCleared();
   FaultIndex DelayFault(DelayId id) const;
 
+  // ---- Corruption rules: each frame a rule damaged is one effect ----
+  void CorruptionAdded(CorruptId id, FaultIndex fault) { corruptions_[id] = fault; }
+  void CorruptionEnded(CorruptId id) { corruptions_.erase(id); }
+  size_t CorruptionsCleared();
+  FaultIndex CorruptionFault(CorruptId id) const;
+
   // ---- Clogs: a node's links, or one link, until `end` ----
   struct Clog {
     FaultIndex fault = kNoFault;
@@ -102,6 +108,7 @@ class FaultEffects {
   FaultIndex onset_ = kNoFault;  // the fault whose first effect came last
   std::map<PartitionId, FaultIndex> partitions_;
   std::map<DelayId, FaultIndex> delays_;
+  std::map<CorruptId, FaultIndex> corruptions_;
   std::vector<Clog> clogs_;  // in the order they were applied; ended ones pruned
   std::map<std::pair<NodeId, NodeId>, FaultIndex> link_set_;
   std::map<NodeId, FaultIndex> node_links_set_;

@@ -108,6 +108,11 @@ struct SwarmBounds {
   static constexpr Bounds<double> kSpellDuplicateProbability{0, 0.1};
   static constexpr Bounds<double> kSpellReorderProbability{0, 0.5};
   static constexpr Bounds<double> kSpellDiskErrorProbability{0, 0.05};
+  // The corruption a lossy spell carries with chance 1/2 (corrupt_messages on every link, for
+  // the spell): each message damaged with a probability in this range, 1..bits_max bits flipped.
+  // 1..3 flips always fail the frame's CRC-32C; more fail it but for odds of about 2^-32.
+  static constexpr Bounds<double> kSpellCorruptProbability{0.01, 0.2};
+  static constexpr Bounds<int64_t> kSpellCorruptBitsMax{1, 8};
   // A slow-disk episode's factor (when it is not a stall): from a disk a little behind to one
   // whose millisecond appends take tens of milliseconds, past a prepare's patience at the top.
   static constexpr Bounds<double> kSlowDiskFactor{2, 50};

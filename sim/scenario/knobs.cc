@@ -313,6 +313,13 @@ void PutScope(json& j, const auto& fault) {
   PutOptional(j, "to", fault.to);
 }
 
+// Every key written, defaults included: a new kind has no earlier verdicts to read as before.
+void PutCorruptMessages(json& j, const CorruptMessagesFault& f) {
+  PutScope(j, f);
+  j["class"] = f.message_class, j["probability"] = f.probability;
+  j["bits_max"] = f.bits_max, j["duration_ms"] = f.duration_ms;
+}
+
 json ActionToJson(const FaultAction& action) {
   json j = json::object();
   std::visit(
@@ -376,6 +383,7 @@ json ActionToJson(const FaultAction& action) {
             PutOptional(j, "delay_ms", f.delay_ms);
             j["duration_ms"] = f.duration_ms;
           },
+          [&](const CorruptMessagesFault& f) { PutCorruptMessages(j, f); },
       },
       action);
   return j;

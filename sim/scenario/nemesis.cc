@@ -242,6 +242,28 @@ Action DelayAction(const DelayFault& f) {
   };
 }
 
+// A corruption rule (CorruptMessagesFault) in force for the duration; frames it damaged before
+// its end arrive damaged after it.
+Action CorruptMessagesAction(const CorruptMessagesFault& f) {
+  return [f](Cluster& c) {
+    CorruptSpec spec{.probability = f.probability, .bits_max = static_cast<uint32_t>(f.bits_max)};
+    for (auto [name, slot] : {std::pair{&f.node, &spec.node}, std::pair{&f.from, &spec.from},
+                              std::pair{&f.to, &spec.to}}) {
+      if (!*name) continue;
+      *slot = Find(c, **name);
+      if (!*slot) return;
+    }
+    if (f.message_class != "all") {
+      spec.message_class =
+          f.message_class == "control" ? MessageClass::kControl : MessageClass::kData;
+    }
+    const CorruptId id = c.AddCorruption(spec);
+    if (id == 0) return;  // logged as ignored
+    c.Schedule(c.now() + Millis(f.duration_ms), "corrupt frames end",
+               [id](Cluster& c) { c.EndCorruption(id); });
+  };
+}
+
 Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& label) {
   auto on_node = [](std::string node, auto apply) -> Action {
     return [node = std::move(node), apply](Cluster& c) {
@@ -293,6 +315,7 @@ Action MakeAction(const Fault& fault, const StatePtr& state, const std::string& 
           [&](const DelayFault& f) { return DelayAction(f); },
           [&](const ResetFault& f) { return ResetAction(f); },
           [&](const DiskSlowFault& f) { return DiskSlowAction(f, state); },
+          [&](const CorruptMessagesFault& f) { return CorruptMessagesAction(f); },
       },
       fault.action);
 }

@@ -149,6 +149,11 @@ struct DelayFault {  // "delay": {"node"? | "from"? and "to"?, "class"?, "probab
   bool operator==(const DelayFault&) const = default;
 };
 
+// A corrupt_messages fault's default bits_max, and the most it may flip: 1..3 flips always fail
+// the frame's CRC-32C (sim/kernel/frame.h); more may, with odds of about 2^-32, pass it.
+inline constexpr int64_t kDefaultCorruptBitsMax = 3;
+inline constexpr int64_t kMaxCorruptBitsMax = 64;
+
 struct ResetFault {  // "reset": {"node"} or {"from", "to"}: breaks the TCP sessions of a link
                      // (both directions) or of every link of a node; what they carried and had
                      // not delivered is lost
@@ -158,10 +163,25 @@ struct ResetFault {  // "reset": {"node"} or {"from", "to"}: breaks the TCP sess
   bool operator==(const ResetFault&) const = default;
 };
 
-using FaultAction =
-    std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault, HealFault,
-                 ClogFault, ClockJumpFault, ClockDriftFault, NetworkFault, DiskErrorsFault,
-                 CorruptFault, DelayFault, WipeFault, ResetFault, DiskSlowFault>;
+struct CorruptMessagesFault {  // "corrupt_messages": {"node"? | "from"? and "to"?, "class"?,
+                               //  "probability", "bits_max"?, "duration_ms"}: for the duration,
+                               //  each matching message departing on the covered links is, with
+                               //  the probability, damaged on the wire (1..bits_max bits of its
+                               //  checksummed frame flip) and its receiver's check drops it
+  std::optional<std::string> node;  // every link from or to it
+  std::optional<std::string> from;  // with `to`: one link
+  std::optional<std::string> to;
+  std::string message_class = "all";  // "control", "data" or "all"
+  double probability = 0;             // (0, 1]; required
+  int64_t bits_max = kDefaultCorruptBitsMax;
+  int64_t duration_ms = 0;
+  bool operator==(const CorruptMessagesFault&) const = default;
+};
+
+using FaultAction = std::variant<CrashFault, RestartFault, PauseFault, PartitionFault, OneWayFault,
+                                 HealFault, ClogFault, ClockJumpFault, ClockDriftFault,
+                                 NetworkFault, DiskErrorsFault, CorruptFault, DelayFault, WipeFault,
+                                 ResetFault, DiskSlowFault, CorruptMessagesFault>;
 
 struct Fault {
   int64_t at_ms = 0;

@@ -16,11 +16,10 @@ namespace {
 
 constexpr std::string_view kCrashModes[] = {"process", "machine"};
 constexpr std::string_view kFaultKinds[] = {
-    "crash",       "restart", "pause",       "partition", "one_way", "heal", "clog",  "clock_jump",
-    "clock_drift", "network", "disk_errors", "corrupt",   "delay",   "wipe", "reset", "disk_slow"};
+    "crash", "restart",    "pause",       "partition", "one_way",         "heal",
+    "clog",  "clock_jump", "clock_drift", "network",   "disk_errors",     "corrupt",
+    "delay", "wipe",       "reset",       "disk_slow", "corrupt_messages"};
 constexpr std::string_view kPauseClocks[] = {"runs", "frozen"};
-constexpr std::string_view kDelayClasses[] = {"all", "control", "data"};
-constexpr std::string_view kDelayModes[] = {"straggle", "hold"};
 constexpr std::string_view kCorruptTargets[] = {"log", "sst", "manifest"};
 static_assert(std::size(kFaultKinds) == std::variant_size_v<FaultAction>,
               "one kind name per FaultAction alternative, in the variant's order");
@@ -141,6 +140,8 @@ std::optional<FaultAction> ScenarioParser::ParseAction(std::string_view kind, Js
     return ParseReset(obj);
   } else if (kind == "disk_slow") {
     return ParseDiskSlow(obj);
+  } else if (kind == "corrupt_messages") {
+    return ParseCorruptMessages(obj);
   }
   return std::nullopt;
 }
@@ -346,60 +347,6 @@ std::optional<FaultAction> ScenarioParser::ParseDiskSlow(JsonObject& obj) {
       .node = *name, .factor = factor, .stall = stall.value_or(false), .duration_ms = *d};
 }
 
-// Scope as a clog's, except that neither "node" nor "from"/"to" is allowed too (every link).
-std::optional<FaultAction> ScenarioParser::ParseDelay(JsonObject& obj) {
-  DelayFault fault;
-  JsonReader node_reader = obj.Optional("node");
-  JsonReader from_reader = obj.Optional("from");
-  JsonReader to_reader = obj.Optional("to");
-  fault.message_class = obj.Field("class").OneOf(kDelayClasses).value_or("all");
-  JsonReader probability = obj.Field("probability");
-  fault.probability = probability.Double(0, 1).value_or(1);
-  fault.mode = obj.Field("mode").OneOf(kDelayModes).value_or("straggle");
-  JsonReader delay = obj.Optional("delay_ms");
-  fault.delay_ms = delay.Int(1, kMaxDurationMs);
-  auto d = obj.Required("duration_ms").Int(1, kMaxDurationMs);
-  if (!errors_.ok() || !d) return std::nullopt;
-  if (node_reader.present() && (from_reader.present() || to_reader.present())) {
-    errors_.Fail(obj.path(), "either \"node\" or \"from\" and \"to\", not both", "both");
-    return std::nullopt;
-  }
-  if (from_reader.present() != to_reader.present()) {
-    (from_reader.present() ? from_reader : to_reader)
-        .Fail("\"from\" and \"to\" together (one link)");
-    return std::nullopt;
-  }
-  if (node_reader.present()) {
-    fault.node = NodeName(node_reader);
-    if (!fault.node) return std::nullopt;
-  } else if (from_reader.present()) {
-    fault.from = NodeName(from_reader);
-    fault.to = NodeName(to_reader);
-    if (!fault.from || !fault.to) return std::nullopt;
-    if (*fault.from == *fault.to) {
-      to_reader.Fail("a node other than \"from\"");
-      return std::nullopt;
-    }
-  }
-  if (probability.present() && fault.probability <= 0) {
-    probability.Fail("a number in (0, 1]: a delay that delays nothing");
-    return std::nullopt;
-  }
-  if ((fault.mode == "straggle") != fault.delay_ms.has_value()) {
-    // A straggler needs its bound; a held message waits for the end of the duration instead.
-    const std::string want = fault.mode == "straggle" ? "delay_ms with mode \"straggle\""
-                                                      : "no delay_ms with mode \"hold\"";
-    if (delay.present()) {
-      delay.Fail(want);
-    } else {
-      errors_.Fail(obj.path(), want, "none");
-    }
-    return std::nullopt;
-  }
-  fault.duration_ms = *d;
-  return fault;
-}
-
 }  // namespace scenario_internal
 
 std::string_view FaultKind(const FaultAction& action) { return kFaultKinds[action.index()]; }
@@ -427,6 +374,11 @@ std::vector<std::string> FaultNodes(const FaultAction& action) {
     add(f->to);
   }
   if (auto* f = std::get_if<DelayFault>(&action)) {
+    for (const auto* name : {&f->node, &f->from, &f->to}) {
+      if (*name) names.push_back(**name);
+    }
+  }
+  if (auto* f = std::get_if<CorruptMessagesFault>(&action)) {
     for (const auto* name : {&f->node, &f->from, &f->to}) {
       if (*name) names.push_back(**name);
     }

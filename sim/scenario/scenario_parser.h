@@ -55,6 +55,16 @@ class ScenarioParser {
   std::optional<FaultAction> ParseDiskErrors(JsonObject& obj);
   std::optional<FaultAction> ParseDiskSlow(JsonObject& obj);
   std::optional<FaultAction> ParseDelay(JsonObject& obj);
+  std::optional<FaultAction> ParseCorruptMessages(JsonObject& obj);
+  // The links a rule on messages covers ("delay", "corrupt_messages"): "node", or "from" and "to"
+  // (one link, two different nodes), or neither (every link). Nullopt after recording an error.
+  struct RuleScope {
+    std::optional<std::string> node;
+    std::optional<std::string> from;
+    std::optional<std::string> to;
+  };
+  std::optional<RuleScope> ParseRuleScope(const JsonObject& obj, const JsonReader& node_reader,
+                                          const JsonReader& from_reader, JsonReader& to_reader);
   std::optional<std::string> NodeName(const JsonReader& r) const;
   // The two ends of one link, both required once either is given: two different nodes.
   std::optional<std::pair<std::string, std::string>> LinkEnds(const JsonReader& from,

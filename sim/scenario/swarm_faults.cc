@@ -36,7 +36,11 @@ namespace {
 //                system the jumps of a run sum to at most kPegasusClockJumpBudgetMs (leases)
 //   clock_drift  a server, drift_ppm in [-1000, 1000]; back to 0 at the end
 //   network      a lossy spell on every link: drop [0, 0.3], duplicate [0, 0.1], reorder [0, 0.5],
-//                each present with chance 1/2 (drop when none is)
+//                each present with chance 1/2 (drop when none is); then, drawn after those, with
+//                chance 1/2 corrupted messages for the spell ("corrupt_messages" on every link,
+//                every class: probability [0.01, 0.2], bits_max [1, 8]). These are the only
+//                draws corruption added: a run without a network episode draws what it drew
+//                before; one with a network episode draws differently from that episode on.
 //   disk_errors  a server's disk (coordination server included), for the episode: full (chance
 //                1/4: every write fails with ENOSPC), else read, write and sync error
 //                probabilities in [0, 0.05], each present with chance 1/2 (write when none is)
@@ -413,6 +417,12 @@ void FaultDrawer::Spell(int64_t start, int64_t end) {
     spell.drop_probability = Real(B::kSpellDropProbability);
   }
   Add(start, std::move(spell));
+  if (rng_.Uniform(2) == 0) return;
+  CorruptMessagesFault corrupt{
+      .probability = Real(B::kSpellCorruptProbability),
+      .bits_max = rng_.UniformRange(B::kSpellCorruptBitsMax.lo, B::kSpellCorruptBitsMax.hi),
+      .duration_ms = end - start};
+  Add(start, std::move(corrupt));
 }
 
 }  // namespace

@@ -264,7 +264,7 @@ TEST(Scenario, DocumentedFaultExamplesParse) {
   // straggler on a node's control messages and a hold on one link), and crash (at a time, and on a
   // mark), and pause (its clock running or frozen), and reset (a link and a node), and disk_slow
   // (a factor and a stall).
-  EXPECT_EQ(count, 23);
+  EXPECT_EQ(count, 24);
   auto s = ParseScenario(R"({"name": "doc", "faults": [)" + faults + "]}", "docs/scenarios.md");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::set<std::string> kinds;
