@@ -32,21 +32,20 @@ Status PrepareList::CommitNext(const ApplyFn& apply) {
   auto it = slots_.find(last_committed_.next());
   PG_ASSERT(it != slots_.end(), "committing decree {} which is not prepared",
             last_committed_.next());
-  PG_ASSERT_GE(it->second.mutation.ballot, last_committed_ballot_,
-               "commits must have non-decreasing ballots");
   PG_RETURN_IF_ERROR(apply(it->second.mutation));
-  last_committed_ballot_ = it->second.mutation.ballot;
   last_committed_ = it->first;
   slots_.erase(it);
   return Status::Ok();
 }
 
 Status PrepareList::CommitTo(Decree to, const ApplyFn& apply) {
-  while (last_committed_ < to && slots_.contains(last_committed_.next())) {
+  Ballot last{0};
+  while (last_committed_ < to) {
+    const PreparedMutation* next = Get(last_committed_.next());
+    if (next == nullptr || next->mutation.ballot < last) break;
+    last = next->mutation.ballot;
     PG_RETURN_IF_ERROR(CommitNext(apply));
   }
-  PG_ASSERT(last_committed_ >= to || !slots_.contains(last_committed_.next()),
-            "a soft commit stops only at `to` or at a hole");
   return Status::Ok();
 }
 
@@ -67,14 +66,11 @@ void PrepareList::ResetTo(Decree d, Ballot keep_from) {
   slots_.erase(slots_.begin(), slots_.upper_bound(d));
   std::erase_if(slots_, [&](const auto& kv) { return kv.second.mutation.ballot < keep_from; });
   last_committed_ = d;
-  // The checkpoint's own ballot is unknown; later commits are of the current primary's ballot.
-  last_committed_ballot_ = Ballot(0);
   PG_ASSERT(slots_.empty() || slots_.begin()->first > d);
 }
 
 void PrepareList::CheckInvariants() const {
   PG_ASSERT_GE(last_committed_, Decree(0));
-  PG_ASSERT_GE(last_committed_ballot_, Ballot(0));
   if (!slots_.empty()) {
     PG_ASSERT_GT(slots_.begin()->first, last_committed_, "a committed decree is still prepared");
   }

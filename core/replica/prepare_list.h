@@ -43,7 +43,11 @@ class PrepareList {
   // commit point does not move and the error is returned (the replica then fail-stops).
   using ApplyFn = std::function<Status(const Mutation&)>;
   Status CommitNext(const ApplyFn& apply);
-  // COMMIT_TO_DECREE_SOFT: commits in order up to `to` while the next decree is present.
+  // COMMIT_TO_DECREE_SOFT: commits in order up to `to` while the next decree is present and its
+  // ballot is not below the ballot this call committed last (prepare_list::commit's `last_bt`,
+  // local to the call). A secondary that missed one re-prepare under a new ballot holds that
+  // decree at the older ballot between two at the newer: it stops there, and the next call
+  // commits it, as upstream's prepare_list::commit does.
   Status CommitTo(Decree to, const ApplyFn& apply);
 
   // True when every decree in (last_committed, max_decree] has a slot.
@@ -61,8 +65,6 @@ class PrepareList {
  private:
   // Invariant: every key of slots_ is > last_committed_; slot.mutation.decree == key.
   Decree last_committed_;
-  // Commits have non-decreasing ballots (prepare_list::commit checks this too).
-  Ballot last_committed_ballot_{0};
   std::map<Decree, PreparedMutation> slots_;
 };
 

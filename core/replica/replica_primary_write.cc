@@ -91,11 +91,11 @@ void Replica::ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& re
     return;
   }
   if (!w.status.ok()) return Fail(out, w.status);
-  PendingReply reply{
-      .client = client,
-      .response = ClientResponse{
-          .request_id = req.request_id, .new_value = w.new_value, .cas_matched = w.cas_matched},
-      .answer_from_apply = IsAtomicWrite(req.kind) && !atomic_idempotent};
+  PendingReply reply{.client = client,
+                     .response = ClientResponse{.request_id = req.request_id,
+                                                .new_value = w.new_value,
+                                                .cas_matched = w.cas_matched},
+                     .answer_from_apply = IsAtomicWrite(req.kind) && !atomic_idempotent};
   InitPrepare(now, std::move(w.updates), std::move(reply), out);
 }
 
@@ -216,7 +216,8 @@ void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
 
 // The client's answer to a re-executed atomic write is what it did on the primary: Pegasus
 // replies from the write service's execution of the committed mutation.
-void Replica::AnswerFromApply(const std::vector<AppliedUpdate>& outcomes, ClientResponse& response) {
+void Replica::AnswerFromApply(const std::vector<AppliedUpdate>& outcomes,
+                              ClientResponse& response) {
   PG_ASSERT_EQ(outcomes.size(), size_t{1}, "a client's atomic write is a mutation of its own");
   const AppliedUpdate& o = outcomes.front();
   if (o.status.code() == ErrorCode::kInvalidArgument) {

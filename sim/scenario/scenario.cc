@@ -113,8 +113,9 @@ void ScenarioParser::ParseCluster(const JsonReader& r) {
   JsonReader atomic_idempotent = obj.Optional("atomic_idempotent");
   c.atomic_idempotent = atomic_idempotent.Bool();
   if (c.atomic_idempotent.value_or(false) && s_.system != "pegasus") {
-    atomic_idempotent.Fail("false unless system is \"pegasus\" (the register system has no atomic "
-                           "writes)");
+    atomic_idempotent.Fail(
+        "false unless system is \"pegasus\" (the register system has no atomic "
+        "writes)");
   }
   obj.RejectUnknownKeys();
   if (c.replica_count && c.replica_servers && *c.replica_count > *c.replica_servers) {

@@ -109,9 +109,9 @@ TEST(ReplicaAtomic, AnIncrOfANonIntegerCommitsAsNothingAndAnswersInvalidArgument
   auto opened = std::make_shared<OpenedEngines>();
   Harness h(RecordingOptions(opened));
   h.StartGroup();
-  ASSERT_EQ(CommitEverywhere(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "abc", 1)))
-                .size(),
-            1u);
+  ASSERT_EQ(
+      CommitEverywhere(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "abc", 1))).size(),
+      1u);
   Outbox p = h.Deliver(kClient, kP, IncrBy("h", "s", 1, 2));
   ASSERT_EQ(Sent<PrepareRequest>(p).size(), 2u) << "the primary does not read before it prepares";
   auto replies = CommitEverywhere(h, p);
@@ -155,11 +155,13 @@ TEST(ApplyUpdates, AnAtomicUpdateReadsWhatTheSameMutationWroteBeforeIt) {
                   .sortkey = "c",
                   .value = "x",
                   .check_value = std::nullopt}};
-  ASSERT_TRUE(engine.ApplyBatch(Decree(1), [] {
-                      WriteBatch b;
-                      b.Put("h", "c", "present");
-                      return b;
-                    }())
+  ASSERT_TRUE(engine
+                  .ApplyBatch(Decree(1),
+                              [] {
+                                WriteBatch b;
+                                b.Put("h", "c", "present");
+                                return b;
+                              }())
                   .ok());
   Result<AppliedUpdates> applied = ApplyUpdates(updates, engine);
   ASSERT_TRUE(applied.ok());
