@@ -221,20 +221,28 @@ Action CorruptAction(const CorruptFault& f) {
   };
 }
 
+// A message rule's scope (node, or from and to, or every link) and class, resolved into `spec`;
+// false when a node it names does not exist.
+template <class RuleFault, class RuleSpec>
+bool ResolveRuleScope(Cluster& c, const RuleFault& f, RuleSpec& spec) {
+  for (auto [name, slot] : {std::pair{&f.node, &spec.node}, std::pair{&f.from, &spec.from},
+                            std::pair{&f.to, &spec.to}}) {
+    if (!*name) continue;
+    *slot = Find(c, **name);
+    if (!*slot) return false;
+  }
+  if (f.message_class != "all") {
+    spec.message_class =
+        f.message_class == "control" ? MessageClass::kControl : MessageClass::kData;
+  }
+  return true;
+}
+
 // A delay rule (DelayFault) in force for the duration; a held message departs at its end.
 Action DelayAction(const DelayFault& f) {
   return [f](Cluster& c) {
     DelaySpec spec{.probability = f.probability, .lag_max = Millis(f.delay_ms.value_or(0))};
-    for (auto [name, slot] : {std::pair{&f.node, &spec.node}, std::pair{&f.from, &spec.from},
-                              std::pair{&f.to, &spec.to}}) {
-      if (!*name) continue;
-      *slot = Find(c, **name);
-      if (!*slot) return;
-    }
-    if (f.message_class != "all") {
-      spec.message_class =
-          f.message_class == "control" ? MessageClass::kControl : MessageClass::kData;
-    }
+    if (!ResolveRuleScope(c, f, spec)) return;
     const Time end = c.now() + Millis(f.duration_ms);
     if (f.mode == "hold") spec.hold_until = end;
     const DelayId id = c.AddDelay(spec);
@@ -247,16 +255,7 @@ Action DelayAction(const DelayFault& f) {
 Action CorruptMessagesAction(const CorruptMessagesFault& f) {
   return [f](Cluster& c) {
     CorruptSpec spec{.probability = f.probability, .bits_max = static_cast<uint32_t>(f.bits_max)};
-    for (auto [name, slot] : {std::pair{&f.node, &spec.node}, std::pair{&f.from, &spec.from},
-                              std::pair{&f.to, &spec.to}}) {
-      if (!*name) continue;
-      *slot = Find(c, **name);
-      if (!*slot) return;
-    }
-    if (f.message_class != "all") {
-      spec.message_class =
-          f.message_class == "control" ? MessageClass::kControl : MessageClass::kData;
-    }
+    if (!ResolveRuleScope(c, f, spec)) return;
     const CorruptId id = c.AddCorruption(spec);
     if (id == 0) return;  // logged as ignored
     c.Schedule(c.now() + Millis(f.duration_ms), "corrupt frames end",
