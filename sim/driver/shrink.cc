@@ -203,23 +203,16 @@ void Rename(std::vector<std::string>& names, const Renames& renames) {
   for (std::string& name : names) Rename(name, renames);
 }
 
+// Every node name a fault holds, whatever its kind: a kind added later is renamed too.
 void RenameNodes(FaultAction& action, const Renames& r) {
   std::visit(
       [&r](auto& f) {
-        using T = std::decay_t<decltype(f)>;
-        if constexpr (std::is_same_v<T, PartitionFault>) {
+        if constexpr (requires { f.groups; }) {
           for (auto& group : f.groups) Rename(group, r);
-        } else if constexpr (std::is_same_v<T, OneWayFault>) {
-          Rename(f.from, r);
-          Rename(f.to, r);
-        } else if constexpr (std::is_same_v<T, ClogFault> || std::is_same_v<T, DelayFault> ||
-                             std::is_same_v<T, CorruptMessagesFault>) {
-          Rename(f.node, r);
-          Rename(f.from, r);
-          Rename(f.to, r);
-        } else if constexpr (!std::is_same_v<T, HealFault>) {
-          Rename(f.node, r);
         }
+        if constexpr (requires { f.node; }) Rename(f.node, r);
+        if constexpr (requires { f.from; }) Rename(f.from, r);
+        if constexpr (requires { f.to; }) Rename(f.to, r);
       },
       action);
 }
