@@ -69,41 +69,6 @@ AppliedUpdate IncrOutcome(const std::optional<std::string>& old, int64_t increme
   return o;
 }
 
-// The TTL of the old value is not kept by incr (Pegasus keeps it when expire_ts_seconds == 0):
-// the engine's Get does not expose it, and pegasim's workloads do not combine TTL with incr.
-WriteUpdate IncrResult(const std::string& hashkey, const std::string& sortkey, int64_t value) {
-  return WriteUpdate{
-      .kind = OpKind::kSet, .hashkey = hashkey, .sortkey = sortkey, .value = std::to_string(value)};
-}
-
-ExecutedWrite ExecuteAtomicOnPrimary(const ClientRequest& req, const KvEngine& engine, Time now) {
-  ExecutedWrite w;
-  Result<std::optional<std::string>> old = engine.Get(req.hashkey, req.sortkey, now);
-  if (!old.ok()) {
-    w.status = old.status();
-    return w;
-  }
-  if (req.kind == OpKind::kIncr) {
-    const AppliedUpdate o = IncrOutcome(*old, req.increment);
-    w.status = o.status;
-    if (o.status.ok()) {
-      w.new_value = o.new_value;
-      w.updates.push_back(IncrResult(req.hashkey, req.sortkey, o.new_value));
-    }
-    return w;
-  }
-  PG_ASSERT(req.kind == OpKind::kCheckAndSet, "unexpected write kind {}", OpKindName(req.kind));
-  w.cas_matched = *old == req.check_value;
-  if (w.cas_matched) {
-    w.updates.push_back(WriteUpdate{.kind = OpKind::kSet,
-                                    .hashkey = req.hashkey,
-                                    .sortkey = req.sortkey,
-                                    .value = req.value,
-                                    .expire_ts = req.expire_ts});
-  }
-  return w;
-}
-
 }  // namespace
 
 ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Time now,
@@ -132,15 +97,37 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
     default:
       break;
   }
-  if (atomic_idempotent) return ExecuteAtomicOnPrimary(req, engine, now);
-  w.updates.push_back(WriteUpdate{.kind = req.kind,
-                                  .hashkey = req.hashkey,
-                                  .sortkey = req.sortkey,
-                                  .value = req.value,
-                                  .expire_ts = req.expire_ts,
-                                  .increment = req.increment,
-                                  .check_value = req.check_value,
-                                  .timestamp = now});
+  WriteUpdate atomic{.kind = req.kind,
+                     .hashkey = req.hashkey,
+                     .sortkey = req.sortkey,
+                     .value = req.value,
+                     .expire_ts = req.expire_ts,
+                     .increment = req.increment,
+                     .check_value = req.check_value,
+                     .timestamp = now};
+  if (!atomic_idempotent) {
+    w.updates.push_back(std::move(atomic));
+    return w;
+  }
+  // Executed here, as every replica would execute it (ApplyUpdates), and replicated as the puts
+  // it made: nothing for a check that failed or an incr refused.
+  Result<AppliedUpdates> applied = ApplyUpdates({atomic}, engine);
+  if (!applied.ok()) {
+    w.status = applied.status();
+    return w;
+  }
+  const AppliedUpdate& outcome = applied->outcomes.front();
+  w.status = outcome.status;
+  w.new_value = outcome.new_value;
+  w.cas_matched = outcome.cas_matched;
+  for (WriteOp& op : applied->batch.ops) {
+    PG_ASSERT(op.kind == WriteOp::Kind::kPut, "an atomic write only puts");
+    w.updates.push_back(WriteUpdate{.kind = OpKind::kSet,
+                                    .hashkey = std::move(op.hashkey),
+                                    .sortkey = std::move(op.sortkey),
+                                    .value = std::move(op.value),
+                                    .expire_ts = op.expire_ts});
+  }
   return w;
 }
 
@@ -177,6 +164,8 @@ Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBa
   if (!old.ok()) return old.status();
   if (u.kind == OpKind::kIncr) {
     AppliedUpdate o = IncrOutcome(*old, u.increment);
+    // The old value's TTL is not kept (Pegasus keeps it when expire_ts_seconds == 0): the
+    // engine's Get does not expose it, and pegasim's workloads write no TTL.
     if (o.status.ok()) view.Put(batch, u.hashkey, u.sortkey, std::to_string(o.new_value), 0);
     return o;
   }
