@@ -11,7 +11,9 @@
 // Passes repeat until one keeps nothing or the run budget is spent. A number shrinks by trying the
 // lower bound first, then ever smaller steps down from the current value (cur - d/2, cur - d/4,
 // ..., cur - 1), so a failure that needs no clients beyond one costs one run. Every candidate is
-// remembered by its knobs' JSON, so a later pass never pays twice for the same run.
+// remembered by its knobs' JSON, so a later pass never pays twice for the same run. A liveness
+// failure's candidate keeps its stragglers within the swarm's bound (straggler_tail.h), so that a
+// shorter run does not turn a slow repair into a fault outliving the heal.
 #include "sim/driver/shrink.h"
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include <map>
 #include <set>
 
+#include "sim/driver/straggler_tail.h"
 #include "sim/scenario/crash_marks.h"
 
 namespace pg::sim {
@@ -242,7 +245,7 @@ Renames DenseNames(const std::vector<Fault>& faults) {
 class Shrinker {
  public:
   Shrinker(const Knobs& knobs, std::string kind, const ShrinkOptions& options)
-      : best_(knobs), kind_(std::move(kind)), options_(options) {
+      : best_(knobs), original_(knobs), kind_(std::move(kind)), options_(options) {
     best_.swarm = false;  // every knob is explicit from here on; the flag changes no run
   }
 
@@ -263,6 +266,7 @@ class Shrinker {
   bool Exhausted() const { return runs_ >= options_.max_runs; }
 
   Knobs best_;
+  const Knobs original_;
   std::string kind_;
   const ShrinkOptions& options_;
   Failure failure_;
@@ -276,6 +280,7 @@ bool Shrinker::Try(const Knobs& candidate, std::string_view what) {
     exhausted_ = true;
     return false;
   }
+  if (kind_ == "liveness" && !KeepsStragglerTail(candidate, original_)) return false;
   if (!tried_.insert(KnobsToJson(candidate).dump()).second) return false;
   ++runs_;
   const RunOutcome outcome = RunKnobs(candidate, options_.run);

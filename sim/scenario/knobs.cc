@@ -58,10 +58,12 @@
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
 //                         "upstream" with chance 1/4, else "pegasim" (timing_sets.h). A drawn
-//                         set scales duration_ms and liveness_ms (the file's or drawn) by its
-//                         lease + grace over pegasim's (3.5 for upstream), so that a run sees as
-//                         many lease periods under either; a set the file names takes its
-//                         durations as written.
+//                         set scales duration_ms (the file's or drawn) by its lease + grace over
+//                         pegasim's (3.5 for upstream), so that a run sees as many lease periods
+//                         under either, and liveness_ms by its repair path over pegasim's
+//                         (RepairPathMs: 152 / 14 for upstream), so that the phase holds as many
+//                         of its slowest repairs; a set the file names takes its durations as
+//                         written.
 // Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
 #include "sim/scenario/knobs.h"
 
@@ -213,7 +215,7 @@ void Resolver::ResolveRunAndCluster() {
   if (timing_drawn_) {
     const TimingSet& set = TimingSetNamed(k_.timing);
     k_.duration_ms = ScaleToTiming(k_.duration_ms, set);
-    k_.liveness_ms = ScaleToTiming(k_.liveness_ms, set);
+    k_.liveness_ms = ScaleLivenessToTiming(k_.liveness_ms, set);
   }
   k_.meta_servers =
       Pick(c.meta_servers, D::kMetaServers, DrawInt(B::kMetaServers, named_.max_meta + 1));

@@ -61,6 +61,14 @@ int64_t ScaleToTiming(int64_t ms, const TimingSet& set) {
   return ms * TimingUnitMs(set) / TimingUnitMs(kPegasimTiming);
 }
 
+int64_t RepairPathMs(const TimingSet& set) {
+  return set.grace_ms + set.config_sync_interval_ms + set.group_check_interval_ms;
+}
+
+int64_t ScaleLivenessToTiming(int64_t ms, const TimingSet& set) {
+  return ms * RepairPathMs(set) / RepairPathMs(kPegasimTiming);
+}
+
 int64_t DriftAllowanceMs(const TimingSet& set) {
   const auto ppm = static_cast<int64_t>(std::ceil(SwarmBounds::kClockDriftPpm.hi));
   return (TimingUnitMs(set) * ppm + 999'999) / 1'000'000;

@@ -45,6 +45,19 @@ int64_t TimingUnitMs(const TimingSet& set);
 // for the default set, so runs under it are what they were before sets existed).
 int64_t ScaleToTiming(int64_t ms, const TimingSet& set);
 
+// The slowest repair the liveness phase must leave room for under a set, after the last fault's
+// effect: meta declares a silent server dead only after its grace, a restarted server reports what
+// it lost at its next config sync, and a member listed at a live primary that came back holding
+// nothing (a non-transient inactive replica) waits for that primary's group check to remove it, as
+// Pegasus's replica_config.cpp on_config_sync leaves it ("waiting primary to remove me"). Under
+// pegasim that is 7 + 5 + 2 = 14 s; under upstream 22 + 30 + 100 = 152 s.
+int64_t RepairPathMs(const TimingSet& set);
+// A liveness phase chosen for the default set, scaled to `set` by the ratio of their repair paths
+// (exact for the default set): the phase must hold as many of the set's slowest repairs, and
+// upstream's 100 s group check makes its repair path 10.9 times pegasim's where its lease + grace
+// is only 3.5 times.
+int64_t ScaleLivenessToTiming(int64_t ms, const TimingSet& set);
+
 // What the swarm's clock faults may spend of the replica lease margin (grace - lease) under a set:
 //  - drift: a clock at most SwarmBounds::kClockDriftPpm off real time gains or loses that much
 //    over a lease on one side and a grace on the other;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
 
 #include "core/meta/meta_server.h"
 #include "core/replica/replica_server.h"
@@ -129,7 +130,7 @@ const Scenario& TimingSwarmScenario() {
 
 // About one seed in four draws upstream; a seed that draws pegasim resolves exactly as a file
 // naming pegasim does (the draw is on a stream of its own), one that draws upstream runs 3.5
-// times as long with its liveness phase.
+// times as long and its liveness phase 152 / 14 times (its repair path over pegasim's).
 TEST(TimingSwarm, DrawsUpstreamOneSeedInFourAndScalesItsDurations) {
   const Scenario named = ParseOrDie(
       R"({"name": "s", "system": "pegasus", "swarm": true, "duration_ms": 40000,
@@ -141,7 +142,7 @@ TEST(TimingSwarm, DrawsUpstreamOneSeedInFourAndScalesItsDurations) {
     if (k.timing == "upstream") {
       ++upstream;
       EXPECT_EQ(k.duration_ms, 140000);
-      EXPECT_EQ(k.liveness_ms, 105000);
+      EXPECT_EQ(k.liveness_ms, 325714);
       EXPECT_EQ(DelayUnitMs(k), 42000);
     } else {
       EXPECT_EQ(k.timing, "pegasim");
@@ -215,6 +216,28 @@ TEST(TimingSwarm, TheSwarmFileDrawsUpstreamInAQuarterOfItsSeeds) {
     if (ResolveKnobs(*s, seed).timing == "upstream") upstream.push_back(seed);
   }
   EXPECT_EQ(upstream.size(), 270u);
+}
+
+// Under every set, what the swarm file's liveness phase leaves after its last straggler arrives
+// (stragglers arrive by duration_ms + liveness_ms / 3) holds the set's slowest repair. Scaling the
+// phase by lease + grace, as the run is, left upstream 70 s for a repair that takes up to 152 s
+// (its 100 s group check): swarm seeds 2078, 6114 and 7623 failed liveness for it
+// (scenarios/regressions/pegasus_swarm_seed7623_upstream_repair_path.json).
+TEST(TimingSwarm, TheLivenessPhaseHoldsEachSetsSlowestRepairAfterTheLastStraggler) {
+  Result<Scenario> s = LoadScenario(PG_SOURCE_DIR "/scenarios/pegasus/swarm.json");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::set<std::string> seen;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const Knobs k = ResolveKnobs(*s, seed);
+    seen.insert(k.timing);
+    const int64_t after_stragglers = k.liveness_ms - k.liveness_ms / 3;
+    EXPECT_GE(after_stragglers, RepairPathMs(TimingSetNamed(k.timing)))
+        << "seed " << seed << " (" << k.timing << ")";
+  }
+  EXPECT_EQ(seen.size(), TimingSetNames().size());
+  EXPECT_EQ(RepairPathMs(TimingSetNamed("pegasim")), 14000);
+  EXPECT_EQ(RepairPathMs(TimingSetNamed("upstream")), 152000);
+  EXPECT_EQ(ScaleLivenessToTiming(30000, TimingSetNamed("pegasim")), 30000);
 }
 
 }  // namespace
