@@ -6,6 +6,8 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "core/meta/meta_server.h"
 #include "core/replica/replica_init_info.h"
@@ -24,7 +26,21 @@ struct NodeCache {
   const ReplicaServer* server = nullptr;  // nullptr while down
   uint64_t incarnation = 0;
   std::vector<ReplicaServer::ReplicaView> views;  // in gpid order
+  std::optional<uint64_t> observed_generation;    // the disk generation fates last observed
 };
+
+// Whether PartitionFates::Observe would learn nothing from `now` after it observed `before` on the
+// same disk: it reads only each replica's gpid, failure and commit point, and what it keeps (sets
+// and maxima) is unchanged by a second look at the same ones.
+bool SameFates(const std::vector<ReplicaServer::ReplicaView>& before,
+               const std::vector<ReplicaServer::ReplicaView>& now) {
+  return std::equal(before.begin(), before.end(), now.begin(), now.end(),
+                    [](const ReplicaServer::ReplicaView& a, const ReplicaServer::ReplicaView& b) {
+                      return a.gpid == b.gpid && a.last_committed == b.last_committed &&
+                             (a.status == PartitionStatus::kError) ==
+                                 (b.status == PartitionStatus::kError);
+                    });
+}
 
 // Per (node, gpid): the current life of that replica (a restart or a close and reopen starts a
 // new one) and what has been checked of it.
@@ -33,6 +49,18 @@ struct Life {
   Ballot ballot{0};
   Decree committed{0};
   Decree digests_checked{0};  // every MutationDigest up to here was compared
+};
+
+struct GpidHash {
+  size_t operator()(Gpid g) const {
+    return std::hash<uint64_t>()(uint64_t{static_cast<uint32_t>(g.app_id)} << 32 |
+                                 static_cast<uint32_t>(g.partition_index));
+  }
+};
+struct ReplicaKeyHash {
+  size_t operator()(const std::pair<NodeId, Gpid>& k) const {
+    return GpidHash()(k.second) * 31 + k.first.value();
+  }
 };
 
 // The invariants, in the order they are registered and reported.
@@ -51,8 +79,9 @@ struct State {
   uint64_t checked_event = UINT64_MAX;
   std::map<NodeId, NodeCache> cache;
   // committed_prefix: the first digest observed for each decree of each partition (index d - 1).
-  std::map<Gpid, std::vector<uint64_t>> digests;
-  std::map<std::pair<NodeId, Gpid>, Life> lives;
+  // Both are looked up for every replica of every stepped node and never walked: hashed.
+  std::unordered_map<Gpid, std::vector<uint64_t>, GpidHash> digests;
+  std::unordered_map<std::pair<NodeId, Gpid>, Life, ReplicaKeyHash> lives;
   // monotonic: per replica server, the incarnation whose first step (its Boot) was checked.
   std::map<NodeId, uint64_t> booted;
   // The current event's violations, by invariant (the first one found of each).
@@ -68,7 +97,11 @@ std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
   c.incarnation = cluster.incarnation(id);
   c.views.clear();
   if (c.server != nullptr) c.views = c.server->Views(cluster.LocalTime(id));
-  s.fates->Observe(id, cluster.disk_generation(id), c.views);
+  const uint64_t generation = cluster.disk_generation(id);
+  if (c.observed_generation != generation || !SameFates(before, c.views)) {
+    s.fates->Observe(id, generation, c.views);
+    c.observed_generation = generation;
+  }
   std::vector<Gpid> appeared;  // both lists are in gpid order: one merge walk
   size_t b = 0;
   for (const auto& v : c.views) {
