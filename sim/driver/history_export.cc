@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "checker/check.h"
 #include "sim/driver/runner.h"
 
@@ -10,7 +12,19 @@ namespace pg::sim {
 namespace {
 
 // A JSON string literal (quotes and escapes) through nlohmann, so escaping follows the library.
-void AppendJsonString(std::string& out, const std::string& s) { out += nlohmann::json(s).dump(); }
+// Printable ASCII without a quote or backslash (the workload's keys, every type and f) needs no
+// escape, and nlohmann would write it as it is: that is appended directly, without a json value.
+void AppendJsonString(std::string& out, const std::string& s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += nlohmann::json(s).dump();
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
 
 }  // namespace
 
@@ -23,7 +37,11 @@ std::string HistoryToJsonl(const std::vector<RecordedOp>& history) {
   out.reserve(history.size() * 120);
   uint64_t index = 0;
   for (const RecordedOp& r : history) {
-    out += fmt::format("{{\"index\":{},\"process\":{},\"type\":", index++, r.op.process);
+    out += "{\"index\":";
+    out += fmt::format_int(index++).c_str();
+    out += ",\"process\":";
+    out += fmt::format_int(r.op.process).c_str();
+    out += ",\"type\":";
     AppendJsonString(out, r.op.type);
     out += ",\"f\":";
     AppendJsonString(out, r.op.f);
@@ -35,7 +53,9 @@ std::string HistoryToJsonl(const std::vector<RecordedOp>& history) {
     }
     out += ",\"value\":";
     out += r.op.value_json;
-    out += fmt::format(",\"time\":{}}}\n", r.at.ns());
+    out += ",\"time\":";
+    out += fmt::format_int(r.at.ns()).c_str();
+    out += "}\n";
   }
   return out;
 }
