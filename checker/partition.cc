@@ -2,63 +2,78 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 
 #include "checker/assert.h"
 
 namespace pg::checker {
 namespace {
 
-std::vector<std::string> TouchedSortkeys(const Operation& op) {
+// Views into the history's own strings, which outlive the split: a history has thousands of
+// operations, and a copy of each key for every map it passes through would be most of the work.
+std::vector<std::string_view> TouchedSortkeys(const Operation& op) {
   if (op.outcome == Outcome::kFail) return {};
   if (!IsMulti(op.f)) return {op.sortkey};
-  std::vector<std::string> keys;
+  std::vector<std::string_view> keys;
+  keys.reserve(op.kvs.size());
   for (const auto& [k, v] : op.kvs) keys.push_back(k);
   return keys;  // an info multi_get has no kvs: it knows nothing and changes nothing
 }
 
-// Union-find over the sortkeys of one hashkey.
+// Union-find over the sortkeys of one hashkey. A group's root is its least sortkey (Join makes
+// the lesser root the parent), so the roots do not depend on the order of the joins.
 class SortkeyGroups {
  public:
-  std::string Find(const std::string& k) {
+  std::string_view Find(std::string_view k) {
     auto it = parent_.try_emplace(k, k).first;
     if (it->second == k) return k;
-    std::string root = Find(it->second);
-    parent_[k] = root;
+    const std::string_view root = Find(it->second);
+    it->second = root;
     return root;
   }
-  void Join(const std::string& a, const std::string& b) {
-    std::string ra = Find(a), rb = Find(b);
+  void Join(std::string_view a, std::string_view b) {
+    const std::string_view ra = Find(a), rb = Find(b);
     if (ra != rb) parent_[std::max(ra, rb)] = std::min(ra, rb);
   }
 
  private:
-  std::map<std::string, std::string> parent_;
+  std::map<std::string_view, std::string_view> parent_;
 };
 
 }  // namespace
 
 std::vector<Partition> SplitPartitions(const History& history) {
-  std::map<std::string, SortkeyGroups> groups;
+  std::map<std::string_view, SortkeyGroups> groups;
   for (const Operation& op : history.operations) {
-    auto keys = TouchedSortkeys(op);
-    for (const auto& k : keys) groups[op.hashkey].Join(keys.front(), k);
-  }
-  // (hashkey, root sortkey) -> partition; std::map keeps the output order deterministic.
-  std::map<std::pair<std::string, std::string>, Partition> parts;
-  for (const Operation& op : history.operations) {
-    auto keys = TouchedSortkeys(op);
+    const auto keys = TouchedSortkeys(op);
     if (keys.empty()) continue;
-    Partition& p = parts[{op.hashkey, groups[op.hashkey].Find(keys.front())}];
-    p.hashkey = op.hashkey;
-    p.op_ids.push_back(op.id);
-    for (const auto& k : keys) p.sortkeys.push_back(k);
+    SortkeyGroups& g = groups[op.hashkey];
+    for (std::string_view k : keys) g.Join(keys.front(), k);
   }
-  std::map<std::string, size_t> per_hashkey;
-  for (const auto& [key, p] : parts) ++per_hashkey[key.first];
+  // (hashkey, root sortkey) -> partition, with every sortkey its operations touch (views, made
+  // strings once sorted and unique); std::map keeps the output order deterministic.
+  struct Building {
+    Partition p;
+    std::vector<std::string_view> touched;
+  };
+  std::map<std::pair<std::string_view, std::string_view>, Building> parts;
+  for (const Operation& op : history.operations) {
+    const auto keys = TouchedSortkeys(op);
+    if (keys.empty()) continue;
+    Building& b = parts[{op.hashkey, groups[op.hashkey].Find(keys.front())}];
+    if (b.p.op_ids.empty()) b.p.hashkey = op.hashkey;
+    b.p.op_ids.push_back(op.id);
+    b.touched.insert(b.touched.end(), keys.begin(), keys.end());
+  }
+  std::map<std::string_view, size_t> per_hashkey;
+  for (const auto& [key, b] : parts) ++per_hashkey[key.first];
   std::vector<Partition> out;
-  for (auto& [key, p] : parts) {
-    std::sort(p.sortkeys.begin(), p.sortkeys.end());
-    p.sortkeys.erase(std::unique(p.sortkeys.begin(), p.sortkeys.end()), p.sortkeys.end());
+  out.reserve(parts.size());
+  for (auto& [key, b] : parts) {
+    std::sort(b.touched.begin(), b.touched.end());
+    b.touched.erase(std::unique(b.touched.begin(), b.touched.end()), b.touched.end());
+    Partition& p = b.p;
+    p.sortkeys.assign(b.touched.begin(), b.touched.end());
     p.name = per_hashkey[key.first] == 1
                  ? p.hashkey
                  : fmt::format("{} [{}]", p.hashkey, fmt::join(p.sortkeys, ", "));
