@@ -22,7 +22,31 @@ namespace {
 // faults (a crash, a restart). Whether a cached primary still serves is re-evaluated from its
 // lease expiry against the node's clock now, since time moves without steps.
 
+// A node's object cast to its server type. dynamic_cast walks the type info on every call, and the
+// checks run after every event: the cast is redone only when the node's object or incarnation
+// changes (a restart builds a new object).
+template <class T>
+class CastCache {
+ public:
+  const T* Get(const Cluster& cluster, NodeId id) {
+    const Node* node = cluster.node(id);
+    const uint64_t incarnation = cluster.incarnation(id);
+    if (node != node_ || incarnation != incarnation_) {
+      node_ = node;
+      incarnation_ = incarnation;
+      cast_ = dynamic_cast<const T*>(node);
+    }
+    return cast_;
+  }
+
+ private:
+  const Node* node_ = nullptr;
+  uint64_t incarnation_ = 0;
+  const T* cast_ = nullptr;
+};
+
 struct NodeCache {
+  CastCache<ReplicaServer> cast;
   const ReplicaServer* server = nullptr;  // nullptr while down
   uint64_t incarnation = 0;
   std::vector<ReplicaServer::ReplicaView> views;  // in gpid order
@@ -87,13 +111,14 @@ struct State {
   // The current event's violations, by invariant (the first one found of each).
   std::array<std::optional<std::string>, kInvariants> found;
   std::shared_ptr<PartitionFates> fates = std::make_shared<PartitionFates>();
+  mutable std::vector<CastCache<MetaServer>> meta_casts;  // parallel to nodes.meta_servers
 };
 
 // Re-reads one node; returns the gpids its previous read did not have (each starts a new life).
 std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
   NodeCache& c = s.cache[id];
   std::vector<ReplicaServer::ReplicaView> before = std::move(c.views);
-  c.server = dynamic_cast<const ReplicaServer*>(cluster.node(id));
+  c.server = c.cast.Get(cluster, id);
   c.incarnation = cluster.incarnation(id);
   c.views.clear();
   if (c.server != nullptr) c.views = c.server->Views(cluster.LocalTime(id));
@@ -234,10 +259,12 @@ std::optional<std::string> CheckSinglePrimary(const State& s, const Cluster& clu
       if (!Serving(cluster, id, v)) continue;
       for (const auto& [other, c] : s.cache) {
         if (other == id) continue;
-        for (const auto& w : c.views) {
-          if (w.gpid == v.gpid && Serving(cluster, other, w)) {
-            return DescribePrimaries(s, cluster, v.gpid);
-          }
+        // A node's views are in gpid order, one per gpid.
+        const auto w = std::lower_bound(
+            c.views.begin(), c.views.end(), v.gpid,
+            [](const ReplicaServer::ReplicaView& x, Gpid gpid) { return x.gpid < gpid; });
+        if (w != c.views.end() && w->gpid == v.gpid && Serving(cluster, other, *w)) {
+          return DescribePrimaries(s, cluster, v.gpid);
         }
       }
     }
@@ -247,8 +274,10 @@ std::optional<std::string> CheckSinglePrimary(const State& s, const Cluster& clu
 
 // The meta server that leads and serves its table now, if one does.
 std::pair<NodeId, const MetaServer*> LeadingMeta(const State& s, const Cluster& cluster) {
-  for (NodeId id : s.nodes.meta_servers) {
-    const auto* m = dynamic_cast<const MetaServer*>(cluster.node(id));
+  s.meta_casts.resize(s.nodes.meta_servers.size());
+  for (size_t i = 0; i < s.nodes.meta_servers.size(); ++i) {
+    const NodeId id = s.nodes.meta_servers[i];
+    const MetaServer* m = s.meta_casts[i].Get(cluster, id);
     if (m != nullptr && m->ready() && m->IsLeader(cluster.LocalTime(id))) return {id, m};
   }
   return {NodeId(0), nullptr};
