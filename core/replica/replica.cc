@@ -137,15 +137,16 @@ void Replica::BecomePrimary(Time now, Outbox& out) {
 }
 
 void Replica::AbandonPrimaryState(Outbox& out) {
-  if (!primary_.replies.empty() || !primary_.row_queues.empty()) {
-    PG_LOG(kInfo, "replica {}: abandoning {} prepared and {} queued client writes (no reply)",
-           gpid_, primary_.replies.size(), primary_.row_queues.size());
+  if (!primary_.replies.empty() || !primary_.write_queue.empty()) {
+    PG_LOG(kInfo,
+           "replica {}: abandoning {} prepared mutations and {} queued client writes (no reply)",
+           gpid_, primary_.replies.size(), primary_.write_queue.waiting_writes());
   }
   if (primary_.pending_change) {
     out.CancelTimer(MakeReplicaTimerId(gpid_, ReplicaTimer::kConfigRetry));
   }
   primary_ = PrimaryState{};
-  PG_ASSERT(primary_.progress.empty() && primary_.replies.empty() && primary_.row_queues.empty());
+  PG_ASSERT(primary_.progress.empty() && primary_.replies.empty() && primary_.write_queue.empty());
 }
 
 // Fail-stop: uncertain durability or a broken engine. The replica never acks or serves again.

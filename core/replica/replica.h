@@ -184,18 +184,17 @@ class Replica {
   void OnClientWrite(Time now, NodeId from, const ClientRequest& req, Outbox& out);
   ErrorCode WriteAdmission(Time now, const ClientRequest& req) const;
   ErrorCode RoutingCheck(const ClientRequest& req) const;
-  bool HasUncommittedOn(const std::string& hashkey) const;
-  bool NeedsQuietRow(const ClientRequest& req) const;
+  bool PipelineHasRoom() const;
+  void PrepareNextWork(Time now, Outbox& out);
   static void AnswerFromApply(const std::vector<AppliedUpdate>& outcomes, ClientResponse& response);
-  void ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& req, Outbox& out);
-  void InitPrepare(Time now, std::vector<WriteUpdate> updates, std::optional<PendingReply> reply,
+  bool ExecuteAndPrepare(Time now, QueuedMutation work, Outbox& out);
+  void InitPrepare(Time now, std::vector<WriteUpdate> updates, std::vector<PendingReply> replies,
                    Outbox& out);
   void SendPrepare(Time now, Decree d, Outbox& out);
   void ReplayPrepareList(Time now, Outbox& out);
   void OnPrepareAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out);
   void TryCommitOnPrimary(Time now, Outbox& out);
   bool MajorityAckedUnderBug(const PrepareProgress& p) const;
-  void DrainRowQueues(Time now, Outbox& out);
   void ArmPrepareTimeout(Time now, Outbox& out);
   void ResendRetries(Time now, Outbox& out);
   void CheckPrepareTimeouts(Time now, Outbox& out);

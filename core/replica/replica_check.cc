@@ -27,7 +27,7 @@ void Replica::BroadcastGroupCheck(Time now, Outbox& out) {
     return;
   }
   out.Mark("replica.empty_write");
-  InitPrepare(now, {}, std::nullopt, out);
+  InitPrepare(now, {}, {}, out);
 }
 
 // A group check's answer carries this replica's commit points as they are when it is sent.

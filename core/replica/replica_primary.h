@@ -1,22 +1,23 @@
 #pragma once
 // Internal to core/replica (replica.h includes it for Replica::primary_'s type). The primary's
 // private state, Pegasus's primary_context reduced to what pegasim runs: the progress of every
-// prepare in flight, the client replies waiting for their commit, the row queues of atomic
-// writes, the pending configuration change and the learners of this ballot. Its handlers are in
+// prepare in flight, the client replies waiting for their commit, the writes waiting to enter
+// 2PC, the pending configuration change and the learners of this ballot. Its handlers are in
 // replica_primary_write.cc (writes, 2PC, prepare timeouts), replica_read.cc,
 // replica_check.cc (group check), replica_reconfig.cc (config changes) and
 // replica_learn_primary.cc (learners).
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/common/ids.h"
 #include "core/common/time.h"
 #include "core/proto/client_messages.h"
 #include "core/proto/meta_messages.h"
+#include "core/replica/write_queue.h"
 
 namespace pg {
 
@@ -31,11 +32,6 @@ struct PendingReply {
   // A re-executed atomic write: its outcome (error, new_value, cas_matched) is the primary's own
   // execution when it applies the decree.
   bool answer_from_apply = false;
-};
-
-struct QueuedWrite {
-  NodeId client;
-  ClientRequest request;
 };
 
 // What the primary knows of one learner (Pegasus's remote_learner_state).
@@ -55,12 +51,11 @@ struct LearnerProgress {
 struct PrimaryState {
   // Invariant: keys are in (last_committed, last_prepared].
   std::map<Decree, PrepareProgress> progress;
-  // Invariant: keys are in (last_committed, last_prepared].
-  std::map<Decree, PendingReply> replies;
-  // Writes waiting for their row (hashkey) to be quiet, FIFO per row: an atomic op runs only
-  // when no uncommitted mutation touches its hashkey, and later writes to that row queue
-  // behind it (Pegasus serializes atomic ops with a row lock keyed by partition hash).
-  std::map<std::string, std::deque<QueuedWrite>> row_queues;
+  // The clients a prepared mutation answers at its commit (several for a batch). Invariant: keys
+  // are in (last_committed, last_prepared].
+  std::map<Decree, std::vector<PendingReply>> replies;
+  // Client writes not yet prepared (Pegasus's primary_context::write_queue).
+  WriteQueue write_queue;
   Time last_prepare_time;
   // Set while the kPrepareTimeout timer is armed: re-arming on every prepare would push the
   // deadline of older prepares forever under a steady load.

@@ -3,6 +3,7 @@
 // (replica_config.cpp), and the prepare timeout and retries. The secondary's half is in
 // replica_secondary.cc; the primary's state is PrimaryState (replica_primary.h).
 #include <algorithm>
+#include <iterator>
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
@@ -37,15 +38,8 @@ ErrorCode Replica::WriteAdmission(Time now, const ClientRequest& req) const {
   return ErrorCode::kOk;
 }
 
-bool Replica::HasUncommittedOn(const std::string& hashkey) const {
-  for (const auto& [d, slot] : plist_.slots()) {
-    for (const WriteUpdate& u : slot.mutation.updates) {
-      if (u.hashkey == hashkey) return true;
-    }
-  }
-  return false;
-}
-
+// on_client_write: admitted writes go through the write queue (Pegasus's mutation_queue), which
+// prepares at once while the pipeline has room and gathers the rest.
 void Replica::OnClientWrite(Time now, NodeId from, const ClientRequest& req, Outbox& out) {
   PG_ASSERT(IsWrite(req.kind));
   PG_ASSERT_EQ(req.gpid, gpid_);
@@ -54,67 +48,95 @@ void Replica::OnClientWrite(Time now, NodeId from, const ClientRequest& req, Out
     out.Send(from, ClientResponse{.request_id = req.request_id, .error = e});
     return;
   }
-  auto queue = primary_.row_queues.find(req.hashkey);
-  const bool row_busy = queue != primary_.row_queues.end() && !queue->second.empty();
-  if (row_busy || NeedsQuietRow(req)) {
-    PG_LOG(kDebug, "replica {}: write {} waits for its row", gpid_, req.request_id);
-    primary_.row_queues[req.hashkey].push_back({.client = from, .request = req});
+  // An atomic write executed on the primary reads the applied state: it waits for its row's
+  // mutations in 2PC to apply. A re-executed one reads the state each replica applies it to, in
+  // decree order, and waits for nothing (as in Pegasus: need_make_idempotent).
+  const bool blocking = IsAtomicWrite(req.kind) && host_->options().atomic_idempotent;
+  auto work = primary_.write_queue.AddWork({.client = from, .request = req}, blocking,
+                                           PipelineHasRoom(), engine_->last_applied());
+  if (!work) {
+    out.Mark("replica.write_queued");
     return;
   }
-  ExecuteAndPrepare(now, from, req, out);
+  if (!ExecuteAndPrepare(now, std::move(*work), out)) PrepareNextWork(now, out);
 }
 
-// An atomic write executed on the primary (the atomic_idempotent mode) reads the applied state,
-// so it waits until no uncommitted mutation touches its hashkey. A re-executed one reads the state
-// when each replica applies it, in decree order, and waits for nothing (as in Pegasus).
-bool Replica::NeedsQuietRow(const ClientRequest& req) const {
-  return IsAtomicWrite(req.kind) && host_->options().atomic_idempotent &&
-         HasUncommittedOn(req.hashkey);
+// The pipeline's bound, Pegasus's max_concurrent_op (staleness_for_commit): mutations prepared
+// and not yet committed.
+bool Replica::PipelineHasRoom() const {
+  return plist_.max_decree().value() - plist_.last_committed().value() <
+         host_->options().staleness_for_commit;
 }
 
-void Replica::ExecuteAndPrepare(Time now, NodeId client, const ClientRequest& req, Outbox& out) {
+// next_work after a commit: one waiting mutation enters 2PC; one whose every write was refused
+// is replaced by the next.
+void Replica::PrepareNextWork(Time now, Outbox& out) {
+  while (status_ == PartitionStatus::kPrimary) {
+    auto work = primary_.write_queue.NextWork(PipelineHasRoom(), engine_->last_applied());
+    if (!work || ExecuteAndPrepare(now, std::move(*work), out)) return;
+  }
+}
+
+// init_prepare of a client mutation: each write executed (an atomic one in the atomic_idempotent
+// mode; the others only carry their request), then one mutation for all. Returns whether it was
+// prepared: false when every write was refused.
+bool Replica::ExecuteAndPrepare(Time now, QueuedMutation work, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
   PG_ASSERT(plist_.Contiguous());
   // init_prepare's bounded pipeline: ERR_CAPACITY_EXCEEDED before anything is prepared.
-  if (plist_.max_decree().value() + 1 >
-      plist_.last_committed().value() + host_->options().staleness_for_commit) {
-    out.Send(client,
-             ClientResponse{.request_id = req.request_id, .error = ErrorCode::kCapacityExceeded});
-    return;
+  if (!PipelineHasRoom()) {
+    for (const QueuedWrite& w : work.writes) {
+      out.Send(w.client, ClientResponse{.request_id = w.request.request_id,
+                                        .error = ErrorCode::kCapacityExceeded});
+    }
+    return false;
   }
   const bool atomic_idempotent = host_->options().atomic_idempotent;
-  ExecutedWrite w = ExecuteWrite(req, *engine_, now, atomic_idempotent);
-  if (w.status.code() == ErrorCode::kInvalidArgument) {
-    PG_LOG(kDebug, "replica {}: write {}: {}", gpid_, req.request_id, w.status.ToString());
-    out.Send(client,
-             ClientResponse{.request_id = req.request_id, .error = ErrorCode::kInvalidArgument});
-    return;
+  std::vector<WriteUpdate> updates;
+  std::vector<PendingReply> replies;
+  for (const QueuedWrite& q : work.writes) {
+    const ClientRequest& req = q.request;
+    ExecutedWrite w = ExecuteWrite(req, *engine_, now, atomic_idempotent);
+    if (w.status.code() == ErrorCode::kInvalidArgument) {
+      PG_LOG(kDebug, "replica {}: write {}: {}", gpid_, req.request_id, w.status.ToString());
+      out.Send(q.client,
+               ClientResponse{.request_id = req.request_id, .error = ErrorCode::kInvalidArgument});
+      continue;
+    }
+    if (!w.status.ok()) {
+      Fail(out, w.status);
+      return true;
+    }
+    std::move(w.updates.begin(), w.updates.end(), std::back_inserter(updates));
+    replies.push_back({.client = q.client,
+                       .response = ClientResponse{.request_id = req.request_id,
+                                                  .new_value = w.new_value,
+                                                  .cas_matched = w.cas_matched},
+                       .answer_from_apply = IsAtomicWrite(req.kind) && !atomic_idempotent});
   }
-  if (!w.status.ok()) return Fail(out, w.status);
-  PendingReply reply{.client = client,
-                     .response = ClientResponse{.request_id = req.request_id,
-                                                .new_value = w.new_value,
-                                                .cas_matched = w.cas_matched},
-                     .answer_from_apply = IsAtomicWrite(req.kind) && !atomic_idempotent};
-  InitPrepare(now, std::move(w.updates), std::move(reply), out);
+  if (replies.empty()) return false;
+  if (replies.size() > 1) out.Mark("replica.write_batched");
+  InitPrepare(now, std::move(updates), std::move(replies), out);
+  return true;
 }
 
 // init_prepare: (ballot, max_decree + 1), header.last_committed_decree = the commit point; the
 // local log append and the prepares to every secondary go out together.
 void Replica::InitPrepare(Time now, std::vector<WriteUpdate> updates,
-                          std::optional<PendingReply> reply, Outbox& out) {
+                          std::vector<PendingReply> replies, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
   Mutation mu{.ballot = ballot_,
               .decree = plist_.max_decree().next(),
               .last_committed_decree = plist_.last_committed(),
               .updates = std::move(updates)};
   const Decree d = mu.decree;
+  primary_.write_queue.EnterTwoPhaseCommit(mu.updates, d, engine_->last_applied());
   AppendMutation(mu, out);
   const bool prepared = plist_.Prepare(std::move(mu));
   PG_ASSERT(prepared, "a primary's new decree {} collided", d);
-  if (reply) {
-    reply->response.decree = d;
-    primary_.replies[d] = std::move(*reply);
+  if (!replies.empty()) {
+    for (PendingReply& r : replies) r.response.decree = d;
+    primary_.replies[d] = std::move(replies);
   }
   primary_.last_prepare_time = now;
   PG_ASSERT_EQ(plist_.max_decree(), d);
@@ -190,8 +212,7 @@ bool Replica::MajorityAckedUnderBug(const PrepareProgress& p) const {
 // do_possible_commit_on_primary: decree d commits when the primary's own log holds it and every
 // secondary of the current ballot acked it (all, not a majority), strictly in decree order.
 void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
-  if (status_ != PartitionStatus::kPrimary) return;
-  while (true) {
+  while (status_ == PartitionStatus::kPrimary) {
     const Decree d = plist_.last_committed().next();
     const PreparedMutation* slot = plist_.Get(d);
     if (slot == nullptr || !slot->logged || slot->mutation.ballot != ballot_) break;
@@ -204,14 +225,16 @@ void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
     if (!s.ok()) return Fail(out, s);
     PG_ASSERT_EQ(plist_.last_committed(), d);
     primary_.progress.erase(progress);
-    auto reply = primary_.replies.find(d);
-    if (reply != primary_.replies.end()) {
-      if (reply->second.answer_from_apply) AnswerFromApply(outcomes, reply->second.response);
-      out.Send(reply->second.client, reply->second.response);
-      primary_.replies.erase(reply);
+    auto replies = primary_.replies.find(d);
+    if (replies != primary_.replies.end()) {
+      for (PendingReply& r : replies->second) {
+        if (r.answer_from_apply) AnswerFromApply(outcomes, r.response);
+        out.Send(r.client, r.response);
+      }
+      primary_.replies.erase(replies);
     }
+    PrepareNextWork(now, out);
   }
-  DrainRowQueues(now, out);
 }
 
 // The client's answer to a re-executed atomic write is what it did on the primary: Pegasus
@@ -227,30 +250,6 @@ void Replica::AnswerFromApply(const std::vector<AppliedUpdate>& outcomes,
   PG_ASSERT(o.status.ok(), "an engine error fails the apply: {}", o.status.ToString());
   response.new_value = o.new_value;
   response.cas_matched = o.cas_matched;
-}
-
-// Writes that waited for their row run once it is quiet, in arrival order per row.
-void Replica::DrainRowQueues(Time now, Outbox& out) {
-  PG_ASSERT_EQ(status_, PartitionStatus::kPrimary);
-  std::vector<std::string> rows;
-  for (const auto& [row, q] : primary_.row_queues) rows.push_back(row);
-  for (const std::string& row : rows) {
-    while (status_ == PartitionStatus::kPrimary) {
-      auto it = primary_.row_queues.find(row);
-      if (it == primary_.row_queues.end()) break;
-      if (it->second.empty()) {
-        primary_.row_queues.erase(it);
-        break;
-      }
-      if (NeedsQuietRow(it->second.front().request)) break;
-      QueuedWrite w = std::move(it->second.front());
-      it->second.pop_front();
-      ExecuteAndPrepare(now, w.client, w.request, out);
-    }
-  }
-  for (const auto& [row, q] : primary_.row_queues) {
-    PG_ASSERT(!q.empty() || status_ != PartitionStatus::kPrimary, "row {} left empty", row);
-  }
 }
 
 // on_prepare_reply, of a secondary (the front door sends a learner's to OnLearnerAck).

@@ -24,7 +24,8 @@ struct Defaults {
   static constexpr uint64_t kSeed = 1;  // when neither the file nor the command line gives one
   static constexpr int64_t kDurationMs = 60'000;
   static constexpr int kMetaServers = 1;
-  static constexpr int kReplicaServers = 4;  // raised to replica_count when that is larger
+  static constexpr int kReplicaServers = 4;       // raised to replica_count when that is larger
+  static constexpr int kStalenessForCommit = 20;  // Pegasus's staleness_for_commit
   static constexpr int kPartitions = 8;
   static constexpr int kReplicaCount = 3;  // lowered to replica_servers when that is smaller
   static constexpr std::string_view kStorage = "rocksdb";
@@ -120,6 +121,9 @@ struct SwarmBounds {
   // its faults: "upstream" with chance 1 in this, else "pegasim"; drawn on a stream of its own
   // ("swarm-timing"), so the seeds that draw pegasim draw every other knob as they always did.
   static constexpr uint64_t kUpstreamTimingOneIn = 4;
+  // The primary's bounded 2PC pipeline (Pegasus's staleness_for_commit, default 20): with chance
+  // 1/2 a small one, so that writes wait in the write queue and gather into batches.
+  static constexpr Bounds<int> kSmallStalenessForCommit{1, 4};
   // A drawn delay's bound (straggle) or hold, in units of DelayUnitMs (swarm_faults.h): lease +
   // grace of the timing set in force in pegasus.
   static constexpr Bounds<double> kDelayUnits{0.25, 3};

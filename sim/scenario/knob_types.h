@@ -32,6 +32,8 @@ struct Knobs {
   // Atomic writes executed on the primary and replicated as puts, instead of re-executed on every
   // replica (ReplicaServerOptions::atomic_idempotent).
   bool atomic_idempotent = false;
+  // The primary's bounded 2PC pipeline (ReplicaServerOptions::staleness_for_commit).
+  int staleness_for_commit = 20;
   // network
   double latency_ms_min = 0;
   double latency_ms_mean = 0;

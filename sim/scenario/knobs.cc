@@ -25,6 +25,7 @@
 //   network.bandwidth_mb_per_s  unlimited (never drawn by swarm)
 //   cluster.balance         false: meta's load balancer off (never drawn by swarm)
 //   cluster.atomic_idempotent false: atomic writes re-executed on every replica (Pegasus's default)
+//   cluster.staleness_for_commit 20 (Pegasus's default)
 //
 // SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
 // order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
@@ -54,6 +55,7 @@
 //                           before it existed)
 //   25 torn_write_probability [0, 1] (after key_rotation_ops, for the same reason)
 //   26 atomic_idempotent    true or false, chance 1/2 each (after torn_write_probability)
+//   27 staleness_for_commit 20 with chance 1/2, else [1, 4] (both drawn every time; last)
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -178,6 +180,13 @@ Knobs Resolver::Resolve() {
   // Drawn whatever the system, so that the draws after it do not move; only pegasus has the mode.
   k_.atomic_idempotent =
       Pick(s_.cluster.atomic_idempotent, false, rng_.Uniform(2) == 0) && k_.system == "pegasus";
+  const bool small_pipeline = rng_.Uniform(2) == 0;
+  const int small_staleness = DrawInt(SwarmBounds::kSmallStalenessForCommit);
+  k_.staleness_for_commit =
+      k_.system == "pegasus"
+          ? Pick(s_.cluster.staleness_for_commit, Defaults::kStalenessForCommit,
+                 small_pipeline ? small_staleness : Defaults::kStalenessForCommit)
+          : Defaults::kStalenessForCommit;
   // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
@@ -446,6 +455,8 @@ json KnobsToJson(const Knobs& k) {
         {"mix", mix}}},
       {"faults", faults},
   };
+  // Drawn by the swarm, so always written where the system has it (absent, a reload would draw it).
+  if (k.system == "pegasus") j["cluster"]["staleness_for_commit"] = k.staleness_for_commit;
   // Written only when not the default, so the knobs of every timed run read as they always did.
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   if (k.balance) j["cluster"]["balance"] = true;

@@ -117,6 +117,11 @@ void ScenarioParser::ParseCluster(const JsonReader& r) {
         "false unless system is \"pegasus\" (the register system has no atomic "
         "writes)");
   }
+  JsonReader staleness = obj.Optional("staleness_for_commit");
+  c.staleness_for_commit = staleness.Int32(1, kMaxStalenessForCommit);
+  if (c.staleness_for_commit && s_.system != "pegasus") {
+    staleness.Fail("absent unless system is \"pegasus\" (the register system has no 2PC)");
+  }
   obj.RejectUnknownKeys();
   if (c.replica_count && c.replica_servers && *c.replica_count > *c.replica_servers) {
     replica_count.Fail(fmt::format("an integer <= replica_servers ({})", *c.replica_servers));

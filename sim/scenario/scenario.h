@@ -205,6 +205,9 @@ struct ClusterSection {
   std::optional<bool> balance;         // meta's load balancer; absent: off
   // How atomic writes replicate (ReplicaServerOptions::atomic_idempotent); absent: re-executed
   std::optional<bool> atomic_idempotent;
+  // Mutations a primary keeps in 2PC at once (ReplicaServerOptions::staleness_for_commit); absent:
+  // 20, Pegasus's default. Pegasus only.
+  std::optional<int> staleness_for_commit;
 };
 struct NetworkSection {
   std::optional<double> latency_ms_min;         // >= 0

@@ -20,6 +20,8 @@ namespace pg::sim::scenario_internal {
 using nlohmann::json;
 
 inline constexpr int64_t kMaxDurationMs = 3'600'000;
+// Pegasus requires staleness_for_commit <= max_mutation_count_in_prepare_list (110 by default).
+inline constexpr int kMaxStalenessForCommit = 110;
 
 // Parses one document in one form; keeps the partially read Scenario so that later checks (node
 // names, fault times) see the sizes and the duration read before them.

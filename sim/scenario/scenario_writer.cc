@@ -57,6 +57,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   if (k.balance) out["cluster"]["balance"] = true;
   // Always written: the swarm draws it, so an absent value would be drawn again on a reload.
   out["cluster"]["atomic_idempotent"] = k.atomic_idempotent;
+  if (k.system == "pegasus") out["cluster"]["staleness_for_commit"] = k.staleness_for_commit;
   out["network"] = {{"latency_ms_min", k.latency_ms_min},
                     {"latency_ms_mean", k.latency_ms_mean},
                     {"drop_probability", k.drop_probability},

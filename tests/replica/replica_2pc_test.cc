@@ -112,17 +112,78 @@ TEST(Replica2pc, HigherBallotPrepareIsAdopted) {
   EXPECT_EQ(acks[0].first, kS3);
 }
 
-TEST(Replica2pc, StalenessLimitGivesCapacityExceeded) {
+// Delivers the prepares `out` sent and their acks (logging everywhere); returns what the primary
+// sent back.
+Outbox AckPrepares(Harness& h, const Outbox& out) {
+  Outbox back = h.CompleteLogs(kP);
+  for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
+    h.Deliver(kP, to, prep);
+    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
+      Outbox o = h.Deliver(to, dest, ack);
+      for (auto& e : o.effects()) back.effects().push_back(e);
+    }
+  }
+  return back;
+}
+
+// Pegasus's mutation_queue: beyond staleness_for_commit mutations in 2PC a write waits (no
+// ERR_CAPACITY_EXCEEDED), puts and removes gather into one mutation, and each commit lets the
+// next waiting mutation in.
+TEST(Replica2pc, WritesBeyondTheStalenessBoundWaitAndBatch) {
   Harness h;
   h.StartGroup();
+  std::vector<Outbox> prepared;
   for (uint64_t i = 1; i <= 20; ++i) {
-    Outbox out = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", i));
-    EXPECT_EQ(Sent<PrepareRequest>(out).size(), 2u) << i;
+    prepared.push_back(h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", i)));
+    EXPECT_EQ(Sent<PrepareRequest>(prepared.back()).size(), 2u) << i;
   }
-  auto r = Sent<ClientResponse>(h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 21)));
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(r[0].second.error, ErrorCode::kCapacityExceeded);
-  EXPECT_EQ(h.View(kP).last_prepared, Decree(20)) << "a rejected write prepares nothing";
+  Outbox set = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "w", 21));
+  Outbox del = h.Deliver(kClient, kP, Write(OpKind::kDel, "g", "s", "", 22));
+  Outbox incr = h.Deliver(kClient, kP, Incr("h", "n", 1, 23));
+  for (const Outbox* o : {&set, &del, &incr}) {
+    EXPECT_TRUE(Sent<ClientResponse>(*o).empty()) << "waiting, not refused";
+    EXPECT_TRUE(Sent<PrepareRequest>(*o).empty());
+    EXPECT_TRUE(HasMark(*o, "replica.write_queued"));
+  }
+  EXPECT_EQ(h.View(kP).last_prepared, Decree(20));
+
+  Outbox first = AckPrepares(h, prepared[0]);
+  auto batch = Sent<PrepareRequest>(first);
+  ASSERT_EQ(batch.size(), 2u) << "one commit lets one mutation in";
+  EXPECT_EQ(batch[0].second.mutation.decree, Decree(21));
+  ASSERT_EQ(batch[0].second.mutation.updates.size(), 2u) << "the set and the del, batched";
+  EXPECT_EQ(batch[0].second.mutation.updates[1].kind, OpKind::kDel);
+  EXPECT_TRUE(HasMark(first, "replica.write_batched"));
+
+  Outbox second = AckPrepares(h, prepared[1]);
+  auto alone = Sent<PrepareRequest>(second);
+  ASSERT_EQ(alone.size(), 2u);
+  EXPECT_EQ(alone[0].second.mutation.decree, Decree(22));
+  EXPECT_EQ(alone[0].second.mutation.updates.size(), 1u) << "an incr is never batched";
+
+  for (size_t i = 2; i < prepared.size(); ++i) AckPrepares(h, prepared[i]);
+  auto answers = Sent<ClientResponse>(AckPrepares(h, first));
+  ASSERT_EQ(answers.size(), 2u) << "both writes of the batch are answered at its commit";
+  EXPECT_EQ(answers[0].second.request_id, 21u);
+  EXPECT_EQ(answers[1].second.request_id, 22u);
+  for (const auto& [client, r] : answers) {
+    EXPECT_EQ(r.error, ErrorCode::kOk);
+    EXPECT_EQ(r.decree, Decree(21));
+  }
+}
+
+TEST(Replica2pc, AStalenessOfOneRunsOneMutationAtATime) {
+  ReplicaServerOptions o = DefaultOptions();
+  o.staleness_for_commit = 1;
+  Harness h(o);
+  h.StartGroup();
+  Outbox a = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "a", "1", 1));
+  Outbox b = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "b", "2", 2));
+  EXPECT_EQ(Sent<PrepareRequest>(a).size(), 2u);
+  EXPECT_TRUE(Sent<PrepareRequest>(b).empty());
+  auto next = Sent<PrepareRequest>(AckPrepares(h, a));
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[0].second.mutation.updates[0].sortkey, "b");
 }
 
 TEST(Replica2pc, TooFewMembersGiveNotEnoughMember) {

@@ -224,6 +224,12 @@ inline ClientRequest Write(OpKind kind, std::string hashkey, std::string sortkey
                   .value = std::move(value)};
   return r;
 }
+
+inline ClientRequest Incr(std::string hashkey, std::string sortkey, int64_t by, uint64_t id) {
+  ClientRequest r = Write(OpKind::kIncr, std::move(hashkey), std::move(sortkey), "", id);
+  r.increment = by;
+  return r;
+}
 inline ClientRequest Get(std::string hashkey, std::string sortkey, uint64_t id = 100) {
   return Write(OpKind::kGet, std::move(hashkey), std::move(sortkey), "", id);
 }

@@ -22,12 +22,6 @@ std::vector<std::pair<NodeId, ClientResponse>> Replicate(Harness& h, const Outbo
   return replies;
 }
 
-ClientRequest Incr(std::string hk, std::string sk, int64_t by, uint64_t id) {
-  ClientRequest r = Write(OpKind::kIncr, std::move(hk), std::move(sk), "", id);
-  r.increment = by;
-  return r;
-}
-
 // The atomic_idempotent mode: atomic writes executed on the primary and replicated as puts
 // (replica_atomic_test.cc has the default, re-executed on every replica).
 ReplicaServerOptions AtomicIdempotentOptions() {
@@ -72,31 +66,40 @@ TEST(ReplicaOps, IdempotentAtomicOpsReplicateTheirResult) {
   EXPECT_EQ(got[0].second.value, std::optional<std::string>("a"));
 }
 
-TEST(ReplicaOps, AnIdempotentAtomicOpWaitsForItsRowToBeQuiet) {
+// Delivers each prepare of `p` and its ack (logging everywhere); returns what the primary sent.
+Outbox CommitByHand(Harness& h, const Outbox& p) {
+  Outbox back = h.CompleteLogs(kP);
+  for (auto& [to, prep] : Sent<PrepareRequest>(p)) {
+    h.Deliver(kP, to, prep);
+    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
+      Outbox o = h.Deliver(to, dest, ack);
+      for (auto& e : o.effects()) back.effects().push_back(e);
+    }
+  }
+  return back;
+}
+
+// Pegasus's row lock (mutation_queue::try_block): an atomic write executed on the primary waits
+// until every mutation in 2PC that wrote its row is applied; it is set aside, and later writes,
+// to its row or others, go ahead of it.
+TEST(ReplicaOps, AnIdempotentAtomicOpWaitsForItsRowsMutationsToApply) {
   Harness h(AtomicIdempotentOptions());
   h.StartGroup();
   Outbox set = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "n", "10", 1));
   Outbox incr = h.Deliver(kClient, kP, Incr("h", "n", 1, 2));
-  EXPECT_TRUE(Sent<PrepareRequest>(incr).empty()) << "the set on that row is uncommitted";
+  EXPECT_TRUE(Sent<PrepareRequest>(incr).empty()) << "the set on that row is not applied";
   Outbox later = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "m", "x", 3));
-  EXPECT_TRUE(Sent<PrepareRequest>(later).empty()) << "later writes to the row queue behind it";
+  EXPECT_EQ(Sent<PrepareRequest>(later).size(), 2u) << "a later write goes ahead of it";
   Outbox other = h.Deliver(kClient, kP, Incr("other", "n", 1, 4));
   EXPECT_EQ(Sent<PrepareRequest>(other).size(), 2u) << "other rows are not blocked";
 
-  // Commit the set by hand: the queued incr then executes against "10".
-  h.CompleteLogs(kP);
-  Outbox drained;
-  for (auto& [to, prep] : Sent<PrepareRequest>(set)) {
-    h.Deliver(kP, to, prep);
-    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
-      Outbox o = h.Deliver(to, dest, ack);
-      for (auto& e : o.effects()) drained.effects().push_back(e);
-    }
-  }
-  auto preps = Sent<PrepareRequest>(drained);
-  ASSERT_EQ(preps.size(), 4u) << "the incr and the set behind it";
+  Outbox first = CommitByHand(h, set);
+  EXPECT_TRUE(Sent<PrepareRequest>(first).empty()) << "the later set (decree 2) locks the row";
+  Outbox second = CommitByHand(h, later);
+  auto preps = Sent<PrepareRequest>(second);
+  ASSERT_EQ(preps.size(), 2u) << "the incr, once both are applied";
+  EXPECT_EQ(preps[0].second.mutation.decree, Decree(4));
   EXPECT_EQ(preps[0].second.mutation.updates[0].value, "11");
-  EXPECT_EQ(preps[2].second.mutation.updates[0].sortkey, "m");
 }
 
 TEST(ReplicaOps, BadArgumentsGetErrorCodesNotCrashes) {

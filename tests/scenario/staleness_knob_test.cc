@@ -1,0 +1,75 @@
+// The knob cluster.staleness_for_commit: the primary's bounded 2PC pipeline (Pegasus's
+// staleness_for_commit), drawn small by the swarm in half of the pegasus seeds so that writes
+// wait in the write queue and gather into batches; written wherever the system has it.
+#include <gtest/gtest.h>
+
+#include "core/replica/replica_server.h"
+#include "sim/pegasus/pegasus_system.h"
+#include "sim/scenario/knobs.h"
+#include "sim/scenario/scenario_writer.h"
+
+namespace pg::sim {
+namespace {
+
+Scenario ParseStaleness(const std::string& text) {
+  auto s = ParseScenario(text, "staleness.json");
+  PG_ASSERT(s.ok(), "{}", s.status().ToString());
+  return std::move(s).value();
+}
+
+TEST(StalenessKnob, DefaultsToPegasusTwentyAndReachesEveryReplicaServer) {
+  const Knobs k =
+      ResolveKnobs(ParseStaleness(R"({"name": "t", "cluster": {"storage": "memory"}})"), 1);
+  EXPECT_EQ(k.staleness_for_commit, 20);
+  const Knobs three = ResolveKnobs(
+      ParseStaleness(
+          R"({"name": "t", "cluster": {"storage": "memory", "staleness_for_commit": 3}})"),
+      1);
+  Cluster cluster({.seed = 1});
+  ASSERT_TRUE(BuildPegasusSystem(cluster, three).ok());
+  cluster.Start();
+  int servers = 0;
+  for (size_t i = 0; i < cluster.node_count(); ++i) {
+    const auto* rs = dynamic_cast<const ReplicaServer*>(cluster.node(NodeId(uint32_t(i))));
+    if (rs == nullptr) continue;
+    ++servers;
+    EXPECT_EQ(rs->server_options().staleness_for_commit, 3);
+  }
+  EXPECT_EQ(servers, three.replica_servers);
+}
+
+TEST(StalenessKnob, TheSwarmDrawsASmallPipelineInHalfThePegasusSeeds) {
+  const Scenario swarm = ParseStaleness(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario reg = ParseStaleness(R"({"name": "r", "system": "register", "swarm": true})");
+  int small = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    const Knobs k = ResolveKnobs(swarm, seed);
+    if (k.staleness_for_commit != 20) {
+      ++small;
+      EXPECT_GE(k.staleness_for_commit, 1);
+      EXPECT_LE(k.staleness_for_commit, 4);
+    }
+    auto back = KnobsFromJson(KnobsToJson(k), "verdict.json:knobs");
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(back->staleness_for_commit, k.staleness_for_commit) << "seed " << seed;
+    const Knobs r = ResolveKnobs(reg, seed);
+    EXPECT_EQ(r.staleness_for_commit, 20);
+    EXPECT_FALSE(KnobsToJson(r)["cluster"].contains("staleness_for_commit"));
+  }
+  EXPECT_GT(small, 70);
+  EXPECT_LT(small, 130);
+}
+
+TEST(StalenessKnob, AWrittenScenarioReloadsToTheDrawnValue) {
+  const Scenario swarm = ParseStaleness(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    const Knobs k = ResolveKnobs(swarm, seed);
+    const auto file = ScenarioFileJson(k, {.name = "written"});
+    EXPECT_EQ(file["cluster"]["staleness_for_commit"], k.staleness_for_commit);
+    const Knobs back = ResolveKnobs(ParseStaleness(file.dump()), seed);
+    EXPECT_EQ(back.staleness_for_commit, k.staleness_for_commit) << "seed " << seed;
+  }
+}
+
+}  // namespace
+}  // namespace pg::sim
