@@ -104,7 +104,7 @@ void Replica::SetStatus(Time now, PartitionStatus s, Ballot b, bool transient, O
   status_ = s;
   ballot_ = b;
   ballot_high_ = std::max(ballot_high_, b);
-  logged_ballot_at_boot_.reset();
+  if (old != s || old_ballot != b) logged_ballot_at_boot_.reset();
   // Pegasus's update_local_configuration persists every rise so that a restart cannot come back
   // at an older ballot; it writes synchronously and goes on whatever the outcome, here the write
   // is an effect the replica does not wait for (docs/departures.md, "the persisted ballot").

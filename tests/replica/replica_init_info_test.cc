@@ -102,6 +102,27 @@ TEST(ReplicaInitInfo, ARestartedReplicaListedAtItsPersistedBallotRejoinsAsSecond
   EXPECT_EQ(h.View(kS2).ballot, Ballot(4));
 }
 
+// A lease that lapses before the first sync changes neither the replica's status nor its ballot
+// (PS_INACTIVE at 4 both sides), so the replica still holds a ballot its log has no record of and
+// rejoins as above. (The flag was cleared by every status call, this no-op included, and the
+// replica then ignored meta's listing, as in swarm seed 587; found by mutation testing,
+// core/replica/replica.cc:107:drop-call:0.)
+TEST(ReplicaInitInfo, ALeaseLapseBeforeTheFirstSyncKeepsTheRejoinAtThePersistedBallot) {
+  Harness h;
+  RestartAfterAPersistedRiseToFour(h);
+  h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
+  h.now += Millis(6000);
+  const Outbox lapse = h.Deliver(kClient, kS2, Get("h", "s"));
+  ASSERT_TRUE(HasMark(lapse, "replica_server.lease_lapsed"));
+  ASSERT_EQ(h.View(kS2).status, PartitionStatus::kInactive);
+  h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
+  PartitionConfiguration pc = h.Config();
+  pc.ballot = Ballot(4);
+  const Outbox sync = h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {pc}});
+  EXPECT_TRUE(HasMark(sync, "replica.rejoin_at_persisted_ballot"));
+  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kSecondary);
+}
+
 // The replica does not wait for the record (Pegasus writes it synchronously): a crash that cuts
 // the append brings the replica back at the ballot persisted before.
 TEST(ReplicaInitInfo, ARiseWhoseRecordACrashCutIsForgotten) {
