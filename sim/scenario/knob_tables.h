@@ -122,8 +122,15 @@ struct SwarmBounds {
   // ("swarm-timing"), so the seeds that draw pegasim draw every other knob as they always did.
   static constexpr uint64_t kUpstreamTimingOneIn = 4;
   // The primary's bounded 2PC pipeline (Pegasus's staleness_for_commit, default 20): with chance
-  // 1/2 a small one, so that writes wait in the write queue and gather into batches.
-  static constexpr Bounds<int> kSmallStalenessForCommit{1, 4};
+  // 1/2 a small one, so that writes wait in the write queue and gather into batches. Not 1: one
+  // mutation at a time per partition, under the swarm's tightest client timeouts (~200 ms) and up
+  // to 8 clients on one partition, queues writes whose clients already gave up faster than it
+  // commits them, and every later operation times out too (swarm seed 9223: 7 clients, 1
+  // partition, a 244 ms timeout; 332 operations ok and 535 timed out after the heal). That is
+  // congestion collapse, which Pegasus shows too at that setting, not a protocol failure the
+  // liveness condition is about; scenarios/pegasus/write_queue_failover.json runs 1 with a 2 s
+  // timeout.
+  static constexpr Bounds<int> kSmallStalenessForCommit{2, 4};
   // A drawn delay's bound (straggle) or hold, in units of DelayUnitMs (swarm_faults.h): lease +
   // grace of the timing set in force in pegasus.
   static constexpr Bounds<double> kDelayUnits{0.25, 3};

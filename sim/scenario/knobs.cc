@@ -55,7 +55,7 @@
 //                           before it existed)
 //   25 torn_write_probability [0, 1] (after key_rotation_ops, for the same reason)
 //   26 atomic_idempotent    true or false, chance 1/2 each (after torn_write_probability)
-//   27 staleness_for_commit 20 with chance 1/2, else [1, 4] (both drawn every time; last)
+//   27 staleness_for_commit 20 with chance 1/2, else [2, 4] (both drawn every time; last)
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)

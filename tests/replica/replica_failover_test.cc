@@ -160,5 +160,36 @@ TEST(ReplicaFailover, RefusedUpgradeGivesUpAndResyncs) {
   EXPECT_EQ(h.View(kS2).ballot, Ballot(3));
 }
 
+// An atomic write executed on the new primary (atomic_idempotent) reads the row only once the
+// mutations it re-prepared are applied: they lock their rows as its own writes do. Upstream's
+// locks come from client requests, which a promoted secondary lacks, and the cas here read the
+// row without decree 1's set (swarm seeds 3113 and 3753: a cas expecting an acknowledged value
+// failed).
+TEST(ReplicaFailover, ReplayedMutationsLockTheirRowsForAtomicWrites) {
+  ReplicaServerOptions o = DefaultOptions();
+  o.atomic_idempotent = true;
+  Harness h(o);
+  PrepareThenLosePrimary(h, {Decree(1)});
+  Outbox replay = PromoteS2(h);
+  ClientRequest cas = Write(OpKind::kCheckAndSet, "h", "s", "w", 9);
+  cas.check_value = "v1";
+  Outbox blocked = h.Deliver(kClient, kS2, cas);
+  EXPECT_TRUE(Sent<PrepareRequest>(blocked).empty()) << "decree 1 writes the row, not applied";
+  h.CompleteLogs(kS2);
+  Outbox committed;
+  for (auto& [to, prep] : Sent<PrepareRequest>(replay)) {
+    h.Deliver(kS2, to, prep);
+    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
+      Outbox back = h.Deliver(to, dest, ack);
+      for (auto& e : back.effects()) committed.effects().push_back(e);
+    }
+  }
+  auto preps = Sent<PrepareRequest>(committed);
+  ASSERT_FALSE(preps.empty()) << "the cas, once decree 1 is applied";
+  ASSERT_EQ(preps[0].second.mutation.updates.size(), 1u);
+  EXPECT_EQ(preps[0].second.mutation.updates[0].kind, OpKind::kSet) << "the cas matched v1";
+  EXPECT_EQ(preps[0].second.mutation.updates[0].value, "w");
+}
+
 }  // namespace
 }  // namespace pg::testing
