@@ -112,20 +112,6 @@ TEST(Replica2pc, HigherBallotPrepareIsAdopted) {
   EXPECT_EQ(acks[0].first, kS3);
 }
 
-// Delivers the prepares `out` sent and their acks (logging everywhere); returns what the primary
-// sent back.
-Outbox AckPrepares(Harness& h, const Outbox& out) {
-  Outbox back = h.CompleteLogs(kP);
-  for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
-    h.Deliver(kP, to, prep);
-    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
-      Outbox o = h.Deliver(to, dest, ack);
-      for (auto& e : o.effects()) back.effects().push_back(e);
-    }
-  }
-  return back;
-}
-
 // Pegasus's mutation_queue: beyond staleness_for_commit mutations in 2PC a write waits (no
 // ERR_CAPACITY_EXCEEDED), puts and removes gather into one mutation, and each commit lets the
 // next waiting mutation in.
@@ -147,7 +133,7 @@ TEST(Replica2pc, WritesBeyondTheStalenessBoundWaitAndBatch) {
   }
   EXPECT_EQ(h.View(kP).last_prepared, Decree(20));
 
-  Outbox first = AckPrepares(h, prepared[0]);
+  Outbox first = CommitByHand(h, prepared[0]);
   auto batch = Sent<PrepareRequest>(first);
   ASSERT_EQ(batch.size(), 2u) << "one commit lets one mutation in";
   EXPECT_EQ(batch[0].second.mutation.decree, Decree(21));
@@ -155,14 +141,14 @@ TEST(Replica2pc, WritesBeyondTheStalenessBoundWaitAndBatch) {
   EXPECT_EQ(batch[0].second.mutation.updates[1].kind, OpKind::kDel);
   EXPECT_TRUE(HasMark(first, "replica.write_batched"));
 
-  Outbox second = AckPrepares(h, prepared[1]);
+  Outbox second = CommitByHand(h, prepared[1]);
   auto alone = Sent<PrepareRequest>(second);
   ASSERT_EQ(alone.size(), 2u);
   EXPECT_EQ(alone[0].second.mutation.decree, Decree(22));
   EXPECT_EQ(alone[0].second.mutation.updates.size(), 1u) << "an incr is never batched";
 
-  for (size_t i = 2; i < prepared.size(); ++i) AckPrepares(h, prepared[i]);
-  auto answers = Sent<ClientResponse>(AckPrepares(h, first));
+  for (size_t i = 2; i < prepared.size(); ++i) CommitByHand(h, prepared[i]);
+  auto answers = Sent<ClientResponse>(CommitByHand(h, first));
   ASSERT_EQ(answers.size(), 2u) << "both writes of the batch are answered at its commit";
   EXPECT_EQ(answers[0].second.request_id, 21u);
   EXPECT_EQ(answers[1].second.request_id, 22u);
@@ -181,7 +167,7 @@ TEST(Replica2pc, AStalenessOfOneRunsOneMutationAtATime) {
   Outbox b = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "b", "2", 2));
   EXPECT_EQ(Sent<PrepareRequest>(a).size(), 2u);
   EXPECT_TRUE(Sent<PrepareRequest>(b).empty());
-  auto next = Sent<PrepareRequest>(AckPrepares(h, a));
+  auto next = Sent<PrepareRequest>(CommitByHand(h, a));
   ASSERT_EQ(next.size(), 2u);
   EXPECT_EQ(next[0].second.mutation.updates[0].sortkey, "b");
 }

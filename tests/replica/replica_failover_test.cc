@@ -175,16 +175,7 @@ TEST(ReplicaFailover, ReplayedMutationsLockTheirRowsForAtomicWrites) {
   cas.check_value = "v1";
   Outbox blocked = h.Deliver(kClient, kS2, cas);
   EXPECT_TRUE(Sent<PrepareRequest>(blocked).empty()) << "decree 1 writes the row, not applied";
-  h.CompleteLogs(kS2);
-  Outbox committed;
-  for (auto& [to, prep] : Sent<PrepareRequest>(replay)) {
-    h.Deliver(kS2, to, prep);
-    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
-      Outbox back = h.Deliver(to, dest, ack);
-      for (auto& e : back.effects()) committed.effects().push_back(e);
-    }
-  }
-  auto preps = Sent<PrepareRequest>(committed);
+  auto preps = Sent<PrepareRequest>(CommitByHand(h, replay, kS2));
   ASSERT_FALSE(preps.empty()) << "the cas, once decree 1 is applied";
   ASSERT_EQ(preps[0].second.mutation.updates.size(), 1u);
   EXPECT_EQ(preps[0].second.mutation.updates[0].kind, OpKind::kSet) << "the cas matched v1";

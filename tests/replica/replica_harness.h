@@ -234,6 +234,20 @@ inline ClientRequest Get(std::string hashkey, std::string sortkey, uint64_t id =
   return Write(OpKind::kGet, std::move(hashkey), std::move(sortkey), "", id);
 }
 
+// Logs `primary`'s pending appends, delivers each prepare `out` sent and each secondary's ack once
+// logged; returns everything the primary sent meanwhile (commits' replies, the next prepares).
+inline Outbox CommitByHand(Harness& h, const Outbox& out, NodeId primary = kP) {
+  Outbox back = h.CompleteLogs(primary);
+  for (auto& [to, prep] : Sent<PrepareRequest>(out)) {
+    h.Deliver(primary, to, prep);
+    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
+      Outbox o = h.Deliver(to, dest, ack);
+      for (auto& e : o.effects()) back.effects().push_back(e);
+    }
+  }
+  return back;
+}
+
 // Sends the prepare captured from kP's outbox for `to` to it.
 inline Outbox ForwardPrepare(Harness& h, const Outbox& primary_out, NodeId to) {
   for (auto& [dest, p] : Sent<PrepareRequest>(primary_out)) {

@@ -66,19 +66,6 @@ TEST(ReplicaOps, IdempotentAtomicOpsReplicateTheirResult) {
   EXPECT_EQ(got[0].second.value, std::optional<std::string>("a"));
 }
 
-// Delivers each prepare of `p` and its ack (logging everywhere); returns what the primary sent.
-Outbox CommitByHand(Harness& h, const Outbox& p) {
-  Outbox back = h.CompleteLogs(kP);
-  for (auto& [to, prep] : Sent<PrepareRequest>(p)) {
-    h.Deliver(kP, to, prep);
-    for (auto& [dest, ack] : Sent<PrepareAck>(h.CompleteLogs(to))) {
-      Outbox o = h.Deliver(to, dest, ack);
-      for (auto& e : o.effects()) back.effects().push_back(e);
-    }
-  }
-  return back;
-}
-
 // Pegasus's row lock (mutation_queue::try_block): an atomic write executed on the primary waits
 // until every mutation in 2PC that wrote its row is applied; it is set aside, and later writes,
 // to its row or others, go ahead of it.
