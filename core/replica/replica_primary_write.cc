@@ -78,19 +78,14 @@ void Replica::PrepareNextWork(Time now, Outbox& out) {
 }
 
 // init_prepare of a client mutation: each write executed (an atomic one in the atomic_idempotent
-// mode; the others only carry their request), then one mutation for all. Returns whether it was
-// prepared: false when every write was refused.
+// mode; the others only carry their request), then one mutation for all. Returns false only when
+// every write was refused, so that the caller takes up the next; a failed engine fails the replica
+// and returns true. The queue hands out work only while the pipeline has room, so init_prepare's
+// ERR_CAPACITY_EXCEEDED cannot happen here, as in Pegasus, where the queue's bound is the same.
 bool Replica::ExecuteAndPrepare(Time now, QueuedMutation work, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary);
   PG_ASSERT(plist_.Contiguous());
-  // init_prepare's bounded pipeline: ERR_CAPACITY_EXCEEDED before anything is prepared.
-  if (!PipelineHasRoom()) {
-    for (const QueuedWrite& w : work.writes) {
-      out.Send(w.client, ClientResponse{.request_id = w.request.request_id,
-                                        .error = ErrorCode::kCapacityExceeded});
-    }
-    return false;
-  }
+  PG_ASSERT(PipelineHasRoom(), "the write queue handed out work beyond staleness_for_commit");
   const bool atomic_idempotent = host_->options().atomic_idempotent;
   std::vector<WriteUpdate> updates;
   std::vector<PendingReply> replies;

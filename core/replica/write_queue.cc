@@ -53,7 +53,7 @@ std::optional<QueuedMutation> WriteQueue::AddWork(QueuedWrite write, bool blocki
     return PopOrBlock(std::move(mu), applied);
   }
   TryPromotePending(kind);
-  return NextWork(room, applied);
+  return PopQueue(applied);
 }
 
 std::optional<QueuedMutation> WriteQueue::NextWork(bool room, Decree applied) {
@@ -64,6 +64,10 @@ std::optional<QueuedMutation> WriteQueue::NextWork(bool room, Decree applied) {
     pending_.reset();
     return PopOrBlock(std::move(mu), applied);
   }
+  return PopQueue(applied);
+}
+
+std::optional<QueuedMutation> WriteQueue::PopQueue(Decree applied) {
   while (!queue_.empty()) {
     QueuedMutation mu = std::move(queue_.front());
     queue_.pop_front();

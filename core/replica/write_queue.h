@@ -52,9 +52,10 @@ class WriteQueue {
                                         Decree applied);
   // next_work, after a commit: a mutation to prepare now, if any waits and the pipeline has room.
   std::optional<QueuedMutation> NextWork(bool room, Decree applied);
-  // enter_2pc: a client mutation was prepared at decree d; the rows its updates write stay locked
-  // until d is applied. (Pegasus records the rows of the mutation's client requests, so the
-  // mutations a primary re-prepares from another's log lock nothing; neither do they here.)
+  // enter_2pc: a mutation was prepared at decree d; the rows its updates write stay locked until d
+  // is applied. The caller enters re-prepared mutations too, where Pegasus, which takes the rows
+  // from a mutation's client requests, has none for those a promoted secondary re-prepares
+  // (docs/departures.md, "atomic writes").
   void EnterTwoPhaseCommit(const std::vector<WriteUpdate>& updates, Decree d, Decree applied);
 
   bool empty() const;
@@ -67,6 +68,8 @@ class WriteQueue {
   std::optional<QueuedMutation> TryUnblock(Decree applied);
   // Returns the mutation unless it must wait for its rows, then sets it aside.
   std::optional<QueuedMutation> PopOrBlock(QueuedMutation mu, Decree applied);
+  // pop_or_block_queue: the queue's first mutation that need not wait, setting aside those before.
+  std::optional<QueuedMutation> PopQueue(Decree applied);
 
   std::optional<QueuedMutation> pending_;
   std::deque<QueuedMutation> queue_;

@@ -86,6 +86,14 @@ TEST(ReplicaInitInfo, ARestartComesBackAtThePersistedBallotAboveItsLog) {
   EXPECT_EQ(h.View(kS2).ballot, Ballot(4));
 }
 
+// Meta, leading, answers kS2's sync with the group at ballot 4 (kS2 a secondary).
+Outbox SyncListingS2AtFour(Harness& h) {
+  h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
+  PartitionConfiguration pc = h.Config();
+  pc.ballot = Ballot(4);
+  return h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {pc}});
+}
+
 // Restarted at a ballot its log holds no record of, the replica rejoins as a secondary when meta
 // lists it so at that ballot, as it did when its ballot came from the log and meta's was newer;
 // a replica whose log holds the ballot stays PS_INACTIVE (ReplicaOps,
@@ -93,10 +101,7 @@ TEST(ReplicaInitInfo, ARestartComesBackAtThePersistedBallotAboveItsLog) {
 TEST(ReplicaInitInfo, ARestartedReplicaListedAtItsPersistedBallotRejoinsAsSecondary) {
   Harness h;
   RestartAfterAPersistedRiseToFour(h);
-  h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
-  PartitionConfiguration pc = h.Config();
-  pc.ballot = Ballot(4);
-  const Outbox sync = h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {pc}});
+  const Outbox sync = SyncListingS2AtFour(h);
   EXPECT_TRUE(HasMark(sync, "replica.rejoin_at_persisted_ballot"));
   EXPECT_EQ(h.View(kS2).status, PartitionStatus::kSecondary);
   EXPECT_EQ(h.View(kS2).ballot, Ballot(4));
@@ -115,10 +120,7 @@ TEST(ReplicaInitInfo, ALeaseLapseBeforeTheFirstSyncKeepsTheRejoinAtThePersistedB
   const Outbox lapse = h.Deliver(kClient, kS2, Get("h", "s"));
   ASSERT_TRUE(HasMark(lapse, "replica_server.lease_lapsed"));
   ASSERT_EQ(h.View(kS2).status, PartitionStatus::kInactive);
-  h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
-  PartitionConfiguration pc = h.Config();
-  pc.ballot = Ballot(4);
-  const Outbox sync = h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {pc}});
+  const Outbox sync = SyncListingS2AtFour(h);
   EXPECT_TRUE(HasMark(sync, "replica.rejoin_at_persisted_ballot"));
   EXPECT_EQ(h.View(kS2).status, PartitionStatus::kSecondary);
 }
