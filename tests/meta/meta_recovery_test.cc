@@ -366,6 +366,24 @@ TEST(MetaRecovery, MetaRefusesWhenTheChosenReplicaLacksACommittedDecree) {
   EXPECT_TRUE(AppendsOf(f.Receive(At(11002), NodeId(1), AssignRequest(pc, NodeId(1)))).empty());
 }
 
+// Meta learns a commit point from every update request, also one it refuses: here node 3's
+// request (not the rule's pick) says decree 40 committed, so node 1, prepared only to 36, lacks
+// it and is refused.
+TEST(MetaRecovery, ACommitPointInARefusedRequestStillCounts) {
+  MetaFixture f(OnePartition());
+  DriveToDdd(f);  // meta knows decree 30 committed
+  Sync(f, 11000, NodeId(3), {Held(3, 30, 31)});
+  Sync(f, 11000, NodeId(1), {Held(4, 35, 36)});
+  const PartitionConfiguration pc = f.meta().partitions()[0];
+  UpdateConfigRequest req = AssignRequest(pc, NodeId(3));
+  req.config.last_committed_decree = Decree(40);
+  Outbox refused = f.Receive(At(11001), NodeId(3), req);
+  EXPECT_TRUE(AppendsOf(refused).empty());
+  Outbox out = CheckAt(f, 11002);
+  EXPECT_TRUE(HasMark(out, "meta.ddd_refuse"));
+  EXPECT_TRUE(SentOf<ConfigProposal>(out).empty());
+}
+
 TEST(MetaRecovery, AFailedSecondaryOfAPartitionWithoutPrimaryIsRemovedByMeta) {
   MetaFixture f(OnePartition());
   f.BootReady(At(0));

@@ -160,6 +160,29 @@ TEST(ReplicaInitInfo, ALoggedBallotAboveThePersistedOneWinsAndIsPersisted) {
   EXPECT_EQ(persisted[0].second.init_ballot, Ballot(2));
 }
 
+// The common case of the rule above: the record of the rise to 2 was lost (a crash cut it) while
+// the prepare at 2 was logged, so the replica restarts with init info 1 and a log record at 2.
+TEST(ReplicaInitInfo, ALoggedBallotOneAboveThePersistedOneIsPersistedToo) {
+  Harness h;
+  h.StartGroup();
+  h.CompleteLogs(kS2);
+  const std::string at_ballot_one = h.server(kS2).disk.files[kInitInfo];
+  PrepareRequest prepare{
+      .config = {.gpid = kGpid,
+                 .ballot = Ballot(2),
+                 .primary = kP,
+                 .status = PartitionStatus::kSecondary},
+      .mutation = {.ballot = Ballot(2), .decree = Decree(1), .last_committed_decree = Decree(0)}};
+  h.Deliver(kP, kS2, prepare);
+  h.CompleteLogs(kS2);
+  h.server(kS2).disk.files[kInitInfo] = at_ballot_one;
+  h.Build(kS2);
+  const auto persisted = InitInfoAppends(h.Step(kS2, Boot{}));
+  EXPECT_EQ(h.View(kS2).ballot, Ballot(2));
+  ASSERT_EQ(persisted.size(), 1u);
+  EXPECT_EQ(persisted[0].second.init_ballot, Ballot(2));
+}
+
 // Pegasus's update_local_configuration logs a failed init-info write and acts in the new ballot
 // all the same; later records go to a fresh segment, and a restart reads them all.
 TEST(ReplicaInitInfo, AFailedWriteIsLoggedAndTheReplicaGoesOn) {

@@ -329,11 +329,16 @@ TEST(ReplicaLearn, ALearnerAheadOfThePrimarysCommitWaitsForItInsteadOfGoingBack)
   ASSERT_EQ(Sent<LearnResponse>(ahead).size(), 1u);
   EXPECT_EQ(Sent<LearnResponse>(ahead)[0].second.error, ErrorCode::kTryAgain);
 
-  req.last_committed_decree_in_app = Decree(9);  // more than kP ever prepared
-  auto other = Sent<LearnResponse>(h.Deliver(kL, kP, req));
-  ASSERT_EQ(other.size(), 1u);
-  EXPECT_EQ(other[0].second.error, ErrorCode::kOk);
-  EXPECT_EQ(other[0].second.type, LearnType::kApp);
+  // One past kP's prepared decrees (the boundary) and far past it: both another history.
+  for (int64_t beyond : {4, 9}) {
+    req.last_committed_decree_in_app = Decree(beyond);
+    Outbox answer = h.Deliver(kL, kP, req);
+    EXPECT_FALSE(HasMark(answer, "learn.learner_ahead_wait")) << beyond;
+    auto other = Sent<LearnResponse>(answer);
+    ASSERT_EQ(other.size(), 1u);
+    EXPECT_EQ(other[0].second.error, ErrorCode::kOk) << beyond;
+    EXPECT_EQ(other[0].second.type, LearnType::kApp) << beyond;
+  }
 
   // Once decree 3 commits on kP, the learner that holds it learns from there.
   for (auto& [to, prep] : Sent<PrepareRequest>(w)) {

@@ -135,5 +135,20 @@ TEST(ReplicaLearn, ARemovalOfTheBallotALearnerWasAddedAtIsIgnored) {
   EXPECT_EQ(h.View(kL).status, PartitionStatus::kPotentialSecondary);
 }
 
+// Nor is the primary of a ballot removed by a removal of that ballot: only the primary itself
+// sends one, so a peer's is a late one of the group before.
+TEST(ReplicaLearn, ARemovalOfThePrimarysOwnBallotIsIgnored) {
+  Harness h;
+  StartPairWithWrites(h, 1);
+  const Ballot ballot = h.View(kP).ballot;
+  h.Deliver(kS2, kP,
+            RemoveReplica{.config = ReplicaConfiguration{.gpid = kGpid,
+                                                         .ballot = ballot,
+                                                         .primary = kS2,
+                                                         .status = PartitionStatus::kInactive}});
+  EXPECT_EQ(h.View(kP).status, PartitionStatus::kPrimary);
+  EXPECT_EQ(h.View(kP).ballot, ballot);
+}
+
 }  // namespace
 }  // namespace pg::testing
