@@ -54,7 +54,8 @@ class FailingSstFs final : public rocksdb::FileSystemWrapper {
                                         std::unique_ptr<rocksdb::FSRandomAccessFile>* r,
                                         rocksdb::IODebugContext* dbg) override {
     rocksdb::IOStatus s = target()->NewRandomAccessFile(f, opts, r, dbg);
-    if (s.ok() && f.ends_with(".sst")) *r = std::make_unique<CountedSstFile>(std::move(*r), &sst_reads);
+    if (s.ok() && f.ends_with(".sst"))
+      *r = std::make_unique<CountedSstFile>(std::move(*r), &sst_reads);
     return s;
   }
   bool fail_sst = false;
