@@ -348,7 +348,14 @@ void ReplicaServer::OnLogDone(Time now, const std::string& file, uint64_t token,
 
 std::vector<ReplicaServer::ReplicaView> ReplicaServer::Views(Time now) const {
   std::vector<ReplicaView> views;
-  views.reserve(replicas_.size());  // the simulator's checks call this after every step
+  Views(now, &views);
+  return views;
+}
+
+void ReplicaServer::Views(Time now, std::vector<ReplicaView>* out) const {
+  std::vector<ReplicaView>& views = *out;
+  views.clear();
+  views.reserve(replicas_.size());
   const Time lease_until = LeaseValid(now) ? *last_acked_send_time_ + options_.lease : Time::Zero();
   for (const auto& [gpid, r] : replicas_) {
     views.push_back(ReplicaView{.gpid = gpid,
@@ -359,7 +366,6 @@ std::vector<ReplicaServer::ReplicaView> ReplicaServer::Views(Time now) const {
                                 .serving_as_primary = r->ServingAsPrimary(now),
                                 .lease_until = lease_until});
   }
-  return views;
 }
 
 std::optional<uint64_t> ReplicaServer::CommittedDigest(Gpid gpid, Decree d) const {

@@ -35,6 +35,8 @@ class ReplicaServer final : public Node, private ReplicaHost {
     Time lease_until;
   };
   std::vector<ReplicaView> Views(Time now) const;  // in gpid order
+  // The same into *out, reusing its capacity: the simulator's checks read views after every step.
+  void Views(Time now, std::vector<ReplicaView>* out) const;
   // Rolling digest of the committed sequence: Digest(d) = H(Digest(d-1), encoded mutation d's
   // updates) for decrees this replica committed (nullopt if unknown/trimmed). Committed prefixes
   // of two replicas agree iff digests agree at the smaller commit point.

@@ -13,6 +13,7 @@
 #include "core/replica/replica_init_info.h"
 #include "core/replica/replica_server.h"
 #include "core/storage/segmented_log.h"
+#include "sim/pegasus/cast_cache.h"
 
 namespace pg::sim {
 namespace {
@@ -22,49 +23,23 @@ namespace {
 // faults (a crash, a restart). Whether a cached primary still serves is re-evaluated from its
 // lease expiry against the node's clock now, since time moves without steps.
 
-// A node's object cast to its server type. dynamic_cast walks the type info on every call, and the
-// checks run after every event: the cast is redone only when the node's object or incarnation
-// changes (a restart builds a new object).
-template <class T>
-class CastCache {
- public:
-  const T* Get(const Cluster& cluster, NodeId id) {
-    const Node* node = cluster.node(id);
-    const uint64_t incarnation = cluster.incarnation(id);
-    if (node != node_ || incarnation != incarnation_) {
-      node_ = node;
-      incarnation_ = incarnation;
-      cast_ = dynamic_cast<const T*>(node);
-    }
-    return cast_;
-  }
-
- private:
-  const Node* node_ = nullptr;
-  uint64_t incarnation_ = 0;
-  const T* cast_ = nullptr;
-};
+struct Life;
 
 struct NodeCache {
   CastCache<ReplicaServer> cast;
   const ReplicaServer* server = nullptr;  // nullptr while down
   uint64_t incarnation = 0;
-  std::vector<ReplicaServer::ReplicaView> views;  // in gpid order
-  std::optional<uint64_t> observed_generation;    // the disk generation fates last observed
+  std::vector<ReplicaServer::ReplicaView> views;   // in gpid order
+  std::vector<ReplicaServer::ReplicaView> before;  // the previous read (buffers reused)
+  std::optional<uint64_t> observed_generation;     // the disk generation fates last observed
+  // monotonic: the incarnation whose first step (its Boot) was checked.
+  uint64_t booted = 0;
+  // Parallel to views: whether its gpid was absent at the previous read (a new life), and the
+  // State's entries for it, looked up again only when the gpids change (the maps' nodes stay put).
+  std::vector<char> fresh;
+  std::vector<Life*> lives;
+  std::vector<std::vector<uint64_t>*> firsts;
 };
-
-// Whether PartitionFates::Observe would learn nothing from `now` after it observed `before` on the
-// same disk: it reads only each replica's gpid, failure and commit point, and what it keeps (sets
-// and maxima) is unchanged by a second look at the same ones.
-bool SameFates(const std::vector<ReplicaServer::ReplicaView>& before,
-               const std::vector<ReplicaServer::ReplicaView>& now) {
-  return std::equal(before.begin(), before.end(), now.begin(), now.end(),
-                    [](const ReplicaServer::ReplicaView& a, const ReplicaServer::ReplicaView& b) {
-                      return a.gpid == b.gpid && a.last_committed == b.last_committed &&
-                             (a.status == PartitionStatus::kError) ==
-                                 (b.status == PartitionStatus::kError);
-                    });
-}
 
 // Per (node, gpid): the current life of that replica (a restart or a close and reopen starts a
 // new one) and what has been checked of it.
@@ -106,34 +81,91 @@ struct State {
   // Both are looked up for every replica of every stepped node and never walked: hashed.
   std::unordered_map<Gpid, std::vector<uint64_t>, GpidHash> digests;
   std::unordered_map<std::pair<NodeId, Gpid>, Life, ReplicaKeyHash> lives;
-  // monotonic: per replica server, the incarnation whose first step (its Boot) was checked.
-  std::map<NodeId, uint64_t> booted;
+  // single_primary: per partition, the nodes whose cached views hold it as primary (lease or
+  // not), kept as the views are re-read, so a serving primary is compared with those alone.
+  // Looked up, never walked.
+  std::unordered_map<Gpid, std::vector<NodeId>, GpidHash> primaries;
+  std::vector<ReplicaServer::ReplicaView> changed;  // scratch: views fates has not observed
+  std::vector<NodeId> reread;                       // scratch: the nodes this event re-read
   // The current event's violations, by invariant (the first one found of each).
   std::array<std::optional<std::string>, kInvariants> found;
   std::shared_ptr<PartitionFates> fates = std::make_shared<PartitionFates>();
   mutable std::vector<CastCache<MetaServer>> meta_casts;  // parallel to nodes.meta_servers
 };
 
-// Re-reads one node; returns the gpids its previous read did not have (each starts a new life).
-std::vector<Gpid> RefreshNode(State& s, const Cluster& cluster, NodeId id) {
+using View = ReplicaServer::ReplicaView;
+
+// What PartitionFates::Observe reads of a view: its gpid, whether it failed, its commit point.
+// What Observe keeps (sets and maxima) is unchanged by a second look at the same ones.
+bool SameFate(const View& a, const View& b) {
+  return a.gpid == b.gpid && a.last_committed == b.last_committed &&
+         (a.status == PartitionStatus::kError) == (b.status == PartitionStatus::kError);
+}
+
+// One merge walk over node `id`'s previous and current reads (both in gpid order): marks the
+// gpids the previous read did not have (each starts a new life), gathers in s.changed the views
+// fates has not observed as they are, and keeps s.primaries in step. Returns whether the two
+// reads hold the same gpids.
+bool CompareReads(State& s, NodeId id, NodeCache& c) {
+  const std::vector<View>& before = c.before;
+  c.fresh.assign(c.views.size(), 0);
+  s.changed.clear();
+  bool same = true;
+  size_t b = 0;
+  size_t n = 0;
+  while (b < before.size() || n < c.views.size()) {
+    const View* was = nullptr;
+    const View* now = nullptr;
+    if (n == c.views.size() || (b < before.size() && before[b].gpid < c.views[n].gpid)) {
+      was = &before[b++];
+    } else if (b == before.size() || c.views[n].gpid < before[b].gpid) {
+      c.fresh[n] = 1;
+      now = &c.views[n++];
+    } else {
+      was = &before[b++];
+      now = &c.views[n++];
+    }
+    same = same && was != nullptr && now != nullptr;
+    if (now != nullptr && (was == nullptr || !SameFate(*was, *now))) s.changed.push_back(*now);
+    const bool was_primary = was != nullptr && was->status == PartitionStatus::kPrimary;
+    const bool is_primary = now != nullptr && now->status == PartitionStatus::kPrimary;
+    if (was_primary == is_primary) continue;
+    std::vector<NodeId>& holders = s.primaries[is_primary ? now->gpid : was->gpid];
+    if (is_primary) {
+      holders.push_back(id);
+    } else {
+      std::erase(holders, id);
+    }
+  }
+  return same;
+}
+
+// Re-reads one node: its views, what fates learns from them, and each view's entries.
+NodeCache& RefreshNode(State& s, const Cluster& cluster, NodeId id) {
   NodeCache& c = s.cache[id];
-  std::vector<ReplicaServer::ReplicaView> before = std::move(c.views);
+  std::swap(c.before, c.views);
   c.server = c.cast.Get(cluster, id);
   c.incarnation = cluster.incarnation(id);
   c.views.clear();
-  if (c.server != nullptr) c.views = c.server->Views(cluster.LocalTime(id));
+  if (c.server != nullptr) c.server->Views(cluster.LocalTime(id), &c.views);
+  const bool same_gpids = CompareReads(s, id, c);
   const uint64_t generation = cluster.disk_generation(id);
-  if (c.observed_generation != generation || !SameFates(before, c.views)) {
+  if (c.observed_generation != generation) {
     s.fates->Observe(id, generation, c.views);
     c.observed_generation = generation;
+  } else if (!s.changed.empty()) {
+    // On the same disk every view fates last observed is as it was: only the others are news.
+    s.fates->Observe(id, generation, s.changed);
   }
-  std::vector<Gpid> appeared;  // both lists are in gpid order: one merge walk
-  size_t b = 0;
-  for (const auto& v : c.views) {
-    while (b < before.size() && before[b].gpid < v.gpid) ++b;
-    if (b == before.size() || before[b].gpid != v.gpid) appeared.push_back(v.gpid);
+  if (!same_gpids || c.lives.size() != c.views.size()) {
+    c.lives.clear();
+    c.firsts.clear();
+    for (const View& v : c.views) {
+      c.lives.push_back(&s.lives[{id, v.gpid}]);
+      c.firsts.push_back(&s.digests[v.gpid]);
+    }
   }
-  return appeared;
+  return c;
 }
 
 // The disk as it is, read without drawing I/O faults (SimDisk::ReadFile draws them): the
@@ -210,10 +242,10 @@ std::optional<std::string> CheckMonotonic(const State& s, const Cluster& cluster
   return std::nullopt;
 }
 
-std::optional<std::string> CheckDigests(State& s, const Cluster& cluster, NodeId id,
-                                        const NodeCache& c, Life& life,
-                                        const ReplicaServer::ReplicaView& v) {
-  std::vector<uint64_t>& first = s.digests[v.gpid];
+// `first`: the partition's first digests (State::digests).
+std::optional<std::string> CheckDigests(const Cluster& cluster, NodeId id, const NodeCache& c,
+                                        Life& life, const ReplicaServer::ReplicaView& v,
+                                        std::vector<uint64_t>& first) {
   for (Decree d = life.digests_checked.next(); d <= v.last_committed; d = d.next()) {
     const std::optional<uint64_t> digest = c.server->MutationDigest(v.gpid, d);
     if (!digest) continue;  // not applied by this life (restored from a checkpoint)
@@ -257,13 +289,16 @@ std::optional<std::string> CheckSinglePrimary(const State& s, const Cluster& clu
   for (NodeId id : reread) {
     for (const auto& v : s.cache.at(id).views) {
       if (!Serving(cluster, id, v)) continue;
-      for (const auto& [other, c] : s.cache) {
+      // Only a node that holds the partition as primary can serve it.
+      const auto holders = s.primaries.find(v.gpid);
+      if (holders == s.primaries.end()) continue;
+      for (NodeId other : holders->second) {
         if (other == id) continue;
+        const std::vector<View>& views = s.cache.at(other).views;
         // A node's views are in gpid order, one per gpid.
-        const auto w = std::lower_bound(
-            c.views.begin(), c.views.end(), v.gpid,
-            [](const ReplicaServer::ReplicaView& x, Gpid gpid) { return x.gpid < gpid; });
-        if (w != c.views.end() && w->gpid == v.gpid && Serving(cluster, other, *w)) {
+        const auto w = std::lower_bound(views.begin(), views.end(), v.gpid,
+                                        [](const View& x, Gpid gpid) { return x.gpid < gpid; });
+        if (w != views.end() && w->gpid == v.gpid && Serving(cluster, other, *w)) {
           return DescribePrimaries(s, cluster, v.gpid);
         }
       }
@@ -287,13 +322,18 @@ std::pair<NodeId, const MetaServer*> LeadingMeta(const State& s, const Cluster& 
 // the re-read replica servers against the leader, or every server when the leader stepped.
 std::optional<std::string> CheckConfigDurable(const State& s, const Cluster& cluster,
                                               const std::vector<NodeId>& reread) {
+  const std::optional<NodeId> stepped = cluster.stepped_node();
+  // A step of a client (or of any node but a meta server or a re-read replica server) changes
+  // neither side: whoever leads, there is nothing to compare.
+  const std::vector<NodeId>& metas = s.nodes.meta_servers;
+  if (stepped && reread.empty() && std::find(metas.begin(), metas.end(), *stepped) == metas.end()) {
+    return std::nullopt;
+  }
   const auto [meta_id, meta] = LeadingMeta(s, cluster);
   if (meta == nullptr) return std::nullopt;
-  const std::optional<NodeId> stepped = cluster.stepped_node();
   const bool all = !stepped || *stepped == meta_id;
   const std::vector<PartitionConfiguration>& table = meta->partitions();
-  for (const auto& [id, c] : s.cache) {
-    if (!all && std::find(reread.begin(), reread.end(), id) == reread.end()) continue;
+  auto check = [&](NodeId id, const NodeCache& c) -> std::optional<std::string> {
     for (const auto& v : c.views) {
       if (v.status == PartitionStatus::kError) continue;
       const auto index = static_cast<size_t>(v.gpid.partition_index);
@@ -305,6 +345,15 @@ std::optional<std::string> CheckConfigDurable(const State& s, const Cluster& clu
             cluster.name(id), v.gpid, v.ballot, table[index].ballot, cluster.name(meta_id));
       }
     }
+    return std::nullopt;
+  };
+  // One re-read node (the usual step): no walk over the others.
+  if (!all && reread.size() <= 1) {
+    return reread.empty() ? std::nullopt : check(reread[0], s.cache.at(reread[0]));
+  }
+  for (const auto& [id, c] : s.cache) {
+    if (!all && std::find(reread.begin(), reread.end(), id) == reread.end()) continue;
+    if (auto err = check(id, c)) return err;
   }
   return std::nullopt;
 }
@@ -319,21 +368,21 @@ void CheckEvent(State& s, const Cluster& cluster) {
   auto file = [&s](Invariant which, std::optional<std::string> err) {
     if (err && !s.found[which]) s.found[which] = std::move(err);
   };
-  std::vector<NodeId> reread;
+  std::vector<NodeId>& reread = s.reread;
+  reread.clear();
   for (NodeId id : s.nodes.replica_servers) {
     if (!all && id != *stepped) continue;
     reread.push_back(id);
-    const std::vector<Gpid> appeared = RefreshNode(s, cluster, id);
-    const NodeCache& c = s.cache[id];
+    NodeCache& c = RefreshNode(s, cluster, id);
     // A node's first step in an incarnation is its Boot, the step in which it loads its
     // replicas (were an input to reach it first, the check would only be weaker).
-    const bool boot_step = stepped == id && s.booted[id] != c.incarnation;
-    if (boot_step) s.booted[id] = c.incarnation;
-    for (const auto& v : c.views) {
-      const bool fresh = std::find(appeared.begin(), appeared.end(), v.gpid) != appeared.end();
-      Life& life = s.lives[{id, v.gpid}];
-      file(kMonotonic, CheckMonotonic(s, cluster, id, c, life, v, fresh, boot_step));
-      file(kCommittedPrefix, CheckDigests(s, cluster, id, c, life, v));
+    const bool boot_step = stepped == id && c.booted != c.incarnation;
+    if (boot_step) c.booted = c.incarnation;
+    for (size_t i = 0; i < c.views.size(); ++i) {
+      const View& v = c.views[i];
+      Life& life = *c.lives[i];
+      file(kMonotonic, CheckMonotonic(s, cluster, id, c, life, v, c.fresh[i] != 0, boot_step));
+      file(kCommittedPrefix, CheckDigests(cluster, id, c, life, v, *c.firsts[i]));
     }
   }
   file(kSinglePrimary, CheckSinglePrimary(s, cluster, reread));
