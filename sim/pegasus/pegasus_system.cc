@@ -42,8 +42,7 @@ PegasusClientOptions ClientOptions(const Knobs& knobs, int index,
 
 NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<EngineStore> store,
                            const PegasusTiming& t, const Knobs& knobs) {
-  return [metas, store, t, bugs = knobs.bugs, atomic_idempotent = knobs.atomic_idempotent,
-          staleness = knobs.staleness_for_commit](const NodeEnv& env) {
+  return [metas, store, t, knobs](const NodeEnv& env) {
     ReplicaServerOptions o{.meta_servers = metas,
                            .app_name = kAppName,
                            .open_engine = [store](Gpid gpid) { return store->Open(gpid); },
@@ -53,9 +52,12 @@ NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<Eng
                            .group_check_interval = t.group_check_interval,
                            .config_sync_interval = t.config_sync_interval,
                            .prepare_timeout = t.prepare_timeout,
-                           .staleness_for_commit = staleness,
-                           .atomic_idempotent = atomic_idempotent,
-                           .bugs = bugs};
+                           .checkpoint_interval = Millis(knobs.checkpoint_interval_ms),
+                           .staleness_for_commit = knobs.staleness_for_commit,
+                           .learn_cache_decrees = knobs.learn_cache_decrees,
+                           .plog_gc_reserve_decrees = knobs.plog_gc_reserve_decrees,
+                           .atomic_idempotent = knobs.atomic_idempotent,
+                           .bugs = knobs.bugs};
     return std::make_unique<ReplicaServer>(env, std::move(o));
   };
 }

@@ -26,6 +26,11 @@ struct Defaults {
   static constexpr int kMetaServers = 1;
   static constexpr int kReplicaServers = 4;       // raised to replica_count when that is larger
   static constexpr int kStalenessForCommit = 20;  // Pegasus's staleness_for_commit
+  // What a primary keeps to serve learners (ReplicaServerOptions): its cache of committed
+  // mutations, the log records kept below the durable decree, and how often it flushes.
+  static constexpr int kLearnCacheDecrees = 40;
+  static constexpr int kPlogGcReserveDecrees = 100;
+  static constexpr int64_t kCheckpointIntervalMs = 10'000;
   static constexpr int kPartitions = 8;
   static constexpr int kReplicaCount = 3;  // lowered to replica_servers when that is smaller
   static constexpr std::string_view kStorage = "rocksdb";
@@ -131,6 +136,12 @@ struct SwarmBounds {
   // liveness condition is about; scenarios/pegasus/write_queue_failover.json runs 1 with a 2 s
   // timeout.
   static constexpr Bounds<int> kSmallStalenessForCommit{2, 4};
+  // What a primary keeps for learners: with chance 1/2 each, a small learn cache, a small log
+  // reserve, and frequent flushes, so that learners are served from the log and from checkpoints
+  // (not only the cache), and a learner's start falls on the edges between them.
+  static constexpr Bounds<int> kSmallLearnCacheDecrees{0, 8};
+  static constexpr Bounds<int> kSmallPlogGcReserveDecrees{0, 16};
+  static constexpr Bounds<int64_t> kShortCheckpointIntervalMs{500, 5000};
   // A drawn delay's bound (straggle) or hold, in units of DelayUnitMs (swarm_faults.h): lease +
   // grace of the timing set in force in pegasus.
   static constexpr Bounds<double> kDelayUnits{0.25, 3};

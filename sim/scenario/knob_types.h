@@ -34,6 +34,10 @@ struct Knobs {
   bool atomic_idempotent = false;
   // The primary's bounded 2PC pipeline (ReplicaServerOptions::staleness_for_commit).
   int staleness_for_commit = 20;
+  // What a primary keeps to serve learners (ReplicaServerOptions of the same names).
+  int learn_cache_decrees = 40;
+  int plog_gc_reserve_decrees = 100;
+  int64_t checkpoint_interval_ms = 10'000;
   // network
   double latency_ms_min = 0;
   double latency_ms_mean = 0;

@@ -26,6 +26,7 @@
 //   cluster.balance         false: meta's load balancer off (never drawn by swarm)
 //   cluster.atomic_idempotent false: atomic writes re-executed on every replica (Pegasus's default)
 //   cluster.staleness_for_commit 20 (Pegasus's default)
+//   cluster.learn_cache_decrees 40, plog_gc_reserve_decrees 100, checkpoint_interval_ms 10000
 //
 // SWARM (a knob the file leaves out is drawn from Xoshiro256::ForkStream(seed, "swarm")). The draw
 // order is fixed and every knob is drawn even when the file gives it (the draw is then discarded),
@@ -55,7 +56,11 @@
 //                           before it existed)
 //   25 torn_write_probability [0, 1] (after key_rotation_ops, for the same reason)
 //   26 atomic_idempotent    true or false, chance 1/2 each (after torn_write_probability)
-//   27 staleness_for_commit 20 with chance 1/2, else [2, 4] (both drawn every time; last)
+//   27 staleness_for_commit 20 with chance 1/2, else [2, 4] (both drawn every time)
+//   28 learn_cache_decrees  40 with chance 1/2, else [0, 8]
+//   29 plog_gc_reserve_decrees 100 with chance 1/2, else [0, 16]
+//   30 checkpoint_interval_ms 10000 with chance 1/2, else [500, 5000] (28..30: each choice and
+//                           value drawn every time, in this order; last)
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -154,6 +159,7 @@ class Resolver {
   void ResolveNetworkDiskClocks();
   void ResolveWorkload();
   void ResolveMix();
+  void ResolveRetention();
 
   const Scenario& s_;
   Xoshiro256 rng_;
@@ -161,6 +167,27 @@ class Resolver {
   Knobs k_;
   bool timing_drawn_ = false;  // the swarm chose the set: durations scale with it
 };
+
+// Draws 28..30: what a primary keeps to serve learners. Each is drawn whatever the system and
+// whatever the file gives, so that the draws do not move; only pegasus has learners.
+void Resolver::ResolveRetention() {
+  const bool small_cache = rng_.Uniform(2) == 0;
+  const int cache = DrawInt(SwarmBounds::kSmallLearnCacheDecrees);
+  const bool small_reserve = rng_.Uniform(2) == 0;
+  const int reserve = DrawInt(SwarmBounds::kSmallPlogGcReserveDecrees);
+  const bool frequent_flush = rng_.Uniform(2) == 0;
+  const int64_t interval = rng_.UniformRange(SwarmBounds::kShortCheckpointIntervalMs.lo,
+                                             SwarmBounds::kShortCheckpointIntervalMs.hi);
+  if (k_.system != "pegasus") return;
+  k_.learn_cache_decrees = Pick(s_.cluster.learn_cache_decrees, Defaults::kLearnCacheDecrees,
+                                small_cache ? cache : Defaults::kLearnCacheDecrees);
+  k_.plog_gc_reserve_decrees =
+      Pick(s_.cluster.plog_gc_reserve_decrees, Defaults::kPlogGcReserveDecrees,
+           small_reserve ? reserve : Defaults::kPlogGcReserveDecrees);
+  k_.checkpoint_interval_ms =
+      Pick(s_.cluster.checkpoint_interval_ms, Defaults::kCheckpointIntervalMs,
+           frequent_flush ? interval : Defaults::kCheckpointIntervalMs);
+}
 
 Knobs Resolver::Resolve() {
   ResolveTiming();
@@ -187,6 +214,7 @@ Knobs Resolver::Resolve() {
           ? Pick(s_.cluster.staleness_for_commit, Defaults::kStalenessForCommit,
                  small_pipeline ? small_staleness : Defaults::kStalenessForCommit)
           : Defaults::kStalenessForCommit;
+  ResolveRetention();
   // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
@@ -456,7 +484,12 @@ json KnobsToJson(const Knobs& k) {
       {"faults", faults},
   };
   // Drawn by the swarm, so always written where the system has it (absent, a reload would draw it).
-  if (k.system == "pegasus") j["cluster"]["staleness_for_commit"] = k.staleness_for_commit;
+  if (k.system == "pegasus") {
+    j["cluster"]["staleness_for_commit"] = k.staleness_for_commit;
+    j["cluster"]["learn_cache_decrees"] = k.learn_cache_decrees;
+    j["cluster"]["plog_gc_reserve_decrees"] = k.plog_gc_reserve_decrees;
+    j["cluster"]["checkpoint_interval_ms"] = k.checkpoint_interval_ms;
+  }
   // Written only when not the default, so the knobs of every timed run read as they always did.
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   if (k.balance) j["cluster"]["balance"] = true;

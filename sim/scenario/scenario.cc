@@ -122,6 +122,17 @@ void ScenarioParser::ParseCluster(const JsonReader& r) {
   if (c.staleness_for_commit && s_.system != "pegasus") {
     staleness.Fail("absent unless system is \"pegasus\" (the register system has no 2PC)");
   }
+  JsonReader learn_cache = obj.Optional("learn_cache_decrees");
+  c.learn_cache_decrees = learn_cache.Int32(0, kMaxRetainedDecrees);
+  JsonReader gc_reserve = obj.Optional("plog_gc_reserve_decrees");
+  c.plog_gc_reserve_decrees = gc_reserve.Int32(0, kMaxRetainedDecrees);
+  JsonReader checkpoint = obj.Optional("checkpoint_interval_ms");
+  c.checkpoint_interval_ms = checkpoint.Int(kMinCheckpointIntervalMs, kMaxDurationMs);
+  for (JsonReader* r : {&learn_cache, &gc_reserve, &checkpoint}) {
+    if (r->present() && s_.system != "pegasus") {
+      r->Fail("absent unless system is \"pegasus\" (the register system has no learners)");
+    }
+  }
   obj.RejectUnknownKeys();
   if (c.replica_count && c.replica_servers && *c.replica_count > *c.replica_servers) {
     replica_count.Fail(fmt::format("an integer <= replica_servers ({})", *c.replica_servers));

@@ -208,6 +208,12 @@ struct ClusterSection {
   // Mutations a primary keeps in 2PC at once (ReplicaServerOptions::staleness_for_commit); absent:
   // 20, Pegasus's default. Pegasus only.
   std::optional<int> staleness_for_commit;
+  // What a primary keeps to serve learners (ReplicaServerOptions): committed mutations cached
+  // (absent: 40), private-log records kept below the durable decree (absent: 100), and the
+  // interval of its flushes (absent: 10 s). Pegasus only.
+  std::optional<int> learn_cache_decrees;
+  std::optional<int> plog_gc_reserve_decrees;
+  std::optional<int64_t> checkpoint_interval_ms;
 };
 struct NetworkSection {
   std::optional<double> latency_ms_min;         // >= 0

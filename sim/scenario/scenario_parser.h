@@ -22,6 +22,9 @@ using nlohmann::json;
 inline constexpr int64_t kMaxDurationMs = 3'600'000;
 // Pegasus requires staleness_for_commit <= max_mutation_count_in_prepare_list (110 by default).
 inline constexpr int kMaxStalenessForCommit = 110;
+// Bounds of the learner-retention knobs: a cache or reserve beyond a run's writes changes nothing.
+inline constexpr int kMaxRetainedDecrees = 1'000'000;
+inline constexpr int64_t kMinCheckpointIntervalMs = 100;
 
 // Parses one document in one form; keeps the partially read Scenario so that later checks (node
 // names, fault times) see the sizes and the duration read before them.

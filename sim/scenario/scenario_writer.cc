@@ -57,7 +57,12 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
   if (k.balance) out["cluster"]["balance"] = true;
   // Always written: the swarm draws it, so an absent value would be drawn again on a reload.
   out["cluster"]["atomic_idempotent"] = k.atomic_idempotent;
-  if (k.system == "pegasus") out["cluster"]["staleness_for_commit"] = k.staleness_for_commit;
+  if (k.system == "pegasus") {
+    out["cluster"]["staleness_for_commit"] = k.staleness_for_commit;
+    out["cluster"]["learn_cache_decrees"] = k.learn_cache_decrees;
+    out["cluster"]["plog_gc_reserve_decrees"] = k.plog_gc_reserve_decrees;
+    out["cluster"]["checkpoint_interval_ms"] = k.checkpoint_interval_ms;
+  }
   out["network"] = {{"latency_ms_min", k.latency_ms_min},
                     {"latency_ms_mean", k.latency_ms_mean},
                     {"drop_probability", k.drop_probability},
