@@ -68,8 +68,8 @@ bool MetaServer::ReportIsCurrent(const ConfigSyncRequest& req, Gpid gpid, Ballot
   });
 }
 
-// A member whose server no longer holds the replica (dropped after a power loss, its disk
-// replaced) is treated like a failed one. A server is listed only once its replica exists (a new
+// A member whose server no longer holds the replica (its disk replaced, or the replica dropped)
+// is treated like a failed one. A server is listed only once its replica exists (a new
 // partition's first primary creates it before asking; learners before they are upgraded), so a
 // member without one lost it.
 void MetaServer::RemoveMembersWithoutReplica(NodeId from, const ConfigSyncRequest& req,
@@ -109,8 +109,8 @@ bool MetaServer::MostRecentDropIsLastPrimary(int partition) const {
 
 // Listed last, so that a change this very sync started (a failed replica's removal, above) is
 // already in flight and its partition left out: a reordered network could otherwise hand the
-// node this answer after the next one, which collects the replica, and a server back from a
-// power loss would take up a role meta is taking from it (regression file
+// node this answer after the next one, which collects the replica, and a server back with failed
+// replicas would take up a role meta is taking from it (regression file
 // pegasus_swarm_seed1238_invariant_single_primary.json).
 void MetaServer::ListPartitionsOf(NodeId from, ConfigSyncResponse& resp, Outbox& out) const {
   PG_ASSERT(resp.partitions.empty());

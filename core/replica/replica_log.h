@@ -19,9 +19,6 @@
 namespace pg {
 
 inline constexpr std::string_view kReplicaIndexFile = "replicas";
-// Never synced: tells a power loss from a process crash at boot (ReplicaServer::DetectPowerLoss).
-inline constexpr char kBootSentinelFile[] = "boot.sentinel";
-inline constexpr std::string_view kBootSentinelRecord = "pegasim-boot\n";
 
 // "plog.<app_id>.<partition_index>".
 std::string PlogBaseName(Gpid gpid);
@@ -31,10 +28,7 @@ struct ReplicaIndexEntry {
   Gpid gpid;
   bool dropped = false;
   int32_t first_log_segment = 0;
-  // Dropped because its log was damaged (a power loss): the server keeps reporting it as failed
-  // until meta stops listing it, and never recreates it from a new table's configuration.
-  bool failed = false;
-  PG_FIELDS(gpid, dropped, first_log_segment, failed);
+  PG_FIELDS(gpid, dropped, first_log_segment);
   bool operator==(const ReplicaIndexEntry&) const = default;
 };
 

@@ -78,7 +78,7 @@ void Replica::ReissueAbandonedChange(Time now, const PartitionConfiguration& pc,
   RequestConfigUpdate(now, std::move(req), ballot_, out);
 }
 
-// A primary that restarted (its log intact: a power loss fails it at load) while meta still lists
+// A primary that restarted (its log holds every decree it counted as logged) while meta still lists
 // it must not resume at the ballot it had: what it prepares next could collide with decrees it
 // prepared, acked or lost before the restart under that ballot. It asks meta for ballot + 1 with
 // the membership unchanged (CT_PRIMARY_FORCE_UPDATE_BALLOT, rDSN #522/#525), and reconciles once

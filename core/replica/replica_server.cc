@@ -52,7 +52,11 @@ void ReplicaServer::Step(Time now, const Input& input, Outbox& out) {
 }
 
 // Pegasus replica_stub::initialize: load every replica on disk, replay its log, all PS_INACTIVE;
-// then beacon and config sync.
+// then beacon and config sync. As there, a power loss is not told from a process crash: every
+// private-log append was synced before it counted as logged (Replica::AppendMutation), so a
+// power loss takes only appends still in flight, which nobody was told of, and the replay cuts
+// the torn tail they may leave. (The boot mark lets a scenario crash the server again while the
+// replay's effects are in flight.)
 void ReplicaServer::OnBoot(Time now, Outbox& out) {
   PG_ASSERT(replicas_.empty() && !connected_, "a server boots once, before anything else");
   // The call-id draw also tells two starts in one millisecond apart.
@@ -79,82 +83,22 @@ void ReplicaServer::OnBoot(Time now, Outbox& out) {
       }
       if (e->dropped) {
         live.erase(e->gpid);
-        if (e->failed) {
-          failed_replicas_.insert(e->gpid);
-        } else {
-          failed_replicas_.erase(e->gpid);
-        }
       } else {
         live[e->gpid] = e->first_log_segment;
-        failed_replicas_.erase(e->gpid);
       }
     }
-    DetectPowerLoss(!index.records.empty(), out);
   }
   for (const auto& [gpid, segment] : live) LoadReplica(gpid, segment, out);
-  if (power_lost_ && power_loss_drops_.empty()) WriteBootSentinel(out);
-  PG_LOG(kInfo, "booted with {} replicas{}", replicas_.size(),
-         power_lost_ ? " (after a power loss)" : "");
+  out.Mark("replica_server.booted");
+  PG_LOG(kInfo, "booted with {} replicas", replicas_.size());
   SendBeacon(now, out);
   RequestConfigSync(now, out);
   PG_ASSERT_EQ(replicas_.size(), live.size());
 }
 
-// The private log is appended without fsync (PEGASUS.md §1.10), so after a power loss a replica's
-// log may lack the tail it had acknowledged. A file that is never synced tells the two crashes
-// apart, as a file in tmpfs (/run) does on a real machine: each boot appends one record to it and
-// never syncs it; a process crash keeps it (page cache), so the file ends with a whole record; a
-// power loss cuts the append away or tears it, so the file ends in a torn prefix, or in what
-// earlier losses tore. A server that held replicas and finds no whole record at the end lost
-// power. Its size alone is not enough: torn bytes of an earlier loss stay on the platter, and with
-// a torn prefix of the next record they can add up to a record's length, so that a second power
-// loss would go unnoticed and a replica whose log lost its acknowledged tail could become primary
-// (scenarios/regressions/pegasus_swarm_seed1806_second_power_loss.json).
-void ReplicaServer::DetectPowerLoss(bool held_replicas, Outbox& out) {
-  PG_ASSERT(env_.disk != nullptr && replicas_.empty(), "detected at boot, before any load");
-  // A read fault counts as a loss: the cautious answer.
-  bool whole = false;
-  if (env_.disk->Exists(kBootSentinelFile)) {
-    Result<std::string> sentinel = env_.disk->ReadFile(kBootSentinelFile);
-    whole = sentinel.ok() && sentinel->ends_with(kBootSentinelRecord);
-  }
-  power_lost_ = held_replicas && !whole;
-  if (power_lost_) {
-    // The sentinel is written only once every replica loaded from the damaged logs is durably
-    // dropped from the index (LoadReplica, OnIndexDone): a process crash before that must find
-    // the power loss again, not a log it would trust.
-    out.Mark("replica_server.power_loss_detected");
-    return;
-  }
-  WriteBootSentinel(out);
-}
-
-void ReplicaServer::WriteBootSentinel(Outbox& out) {
-  sentinel_token_ = next_token_++;
-  out.AppendLog({.file = kBootSentinelFile,
-                 .token = sentinel_token_,
-                 .bytes = std::string(kBootSentinelRecord),
-                 .sync = false});
-}
-
 void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
   PG_ASSERT(!replicas_.contains(gpid));
   PG_ASSERT(env_.disk != nullptr);
-  if (power_lost_) {
-    // Never serve or ack from a log that may have lost its acknowledged tail: PS_ERROR, reported
-    // at config sync, so meta removes this member (and fails over if it was the primary).
-    out.Mark("replica.lost_tail_fail_stop");
-    replicas_[gpid] = std::make_unique<Replica>(
-        AsHost(), gpid,
-        Status(ErrorCode::kCorruption, "power loss: the unsynced log tail may be lost"));
-    // Pegasus moves a failed replica's directory aside for good; here the index forgets it, so
-    // that no later boot (after a mere process crash) replays this log as if it were whole.
-    const uint64_t token = next_token_;
-    AppendIndex(ReplicaIndexEntry{.gpid = gpid, .dropped = true, .failed = true}, out);
-    index_tokens_[token] = std::nullopt;
-    power_loss_drops_.insert(token);
-    return;
-  }
   Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);
   if (!engine.ok()) {
     // Pegasus: a replica that fails to load is not served (replica_stub::load_replica); one
@@ -214,8 +158,7 @@ void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox&
 
 // A new partition's first primary (replica_stub::on_config_proposal creates the replica of a
 // CT_ASSIGN_PRIMARY it does not hold): the replica is created empty here and takes up meta's
-// proposal once its index entry is durable (OnIndexDone; Replica::AssignPrimaryFromDrops). Not
-// over an unacknowledged failure of this partition (see OnLearningMessage).
+// proposal once its index entry is durable (OnIndexDone; Replica::AssignPrimaryFromDrops).
 bool ReplicaServer::IsFirstPrimaryProposal(const ConfigProposal& p) const {
   return p.type == ConfigType::kAssignPrimary && p.node == self() && IsNewPartition(p.config);
 }
@@ -224,10 +167,6 @@ void ReplicaServer::CreateFirstPrimary(Time now, NodeId from, const ConfigPropos
                                        Outbox& out) {
   PG_ASSERT(IsFirstPrimaryProposal(p) && connected_ && Find(p.config.gpid) == nullptr);
   if (env_.disk == nullptr) return;
-  if (failed_replicas_.contains(p.config.gpid)) {
-    out.Mark("replica_server.first_primary_refused_while_failed");
-    return;
-  }
   if (p.config.partition_count <= 0 || p.config.gpid.partition_index >= p.config.partition_count) {
     PG_LOG(kWarn, "ignoring first-primary proposal for {}: partition count {}", p.config.gpid,
            p.config.partition_count);
@@ -279,18 +218,10 @@ void ReplicaServer::OnPeerMessage(Time now, NodeId from, const Message& msg, Out
 
 // replica_stub's learning RPCs. An add-learner for a partition this node does not hold creates the
 // replica (empty); it starts learning at the primary's next add-learner, once its index entry is
-// durable (replica_stub::on_add_learner opens or creates it too). Not while this node's failed
-// replica of the partition is unacknowledged (meta still lists the node, or has not said it no
-// longer does): a new incarnation would erase the failure record, and a listing meant for the
-// failed one would make the learner a member without its data
-// (scenarios/regressions/pegasus_swarm_seed1622_learner_while_failed.json, seed 1622).
+// durable (replica_stub::on_add_learner opens or creates it too).
 void ReplicaServer::OnLearningMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (const auto* add = std::get_if<AddLearnerRequest>(&msg)) {
     if (Replica* r = Find(add->config.gpid)) return r->OnMessage(now, from, msg, out);
-    if (failed_replicas_.contains(add->config.gpid)) {
-      out.Mark("replica_server.learner_refused_while_failed");
-      return;
-    }
     if (connected_ && env_.disk != nullptr) CreateReplica(now, add->config.gpid, out);
     return;
   }
@@ -335,7 +266,6 @@ void ReplicaServer::OnLogDone(Time now, const std::string& file, uint64_t token,
                               const Status* failure, Outbox& out) {
   if (index_tokens_.contains(token)) return OnIndexDone(now, token, failure, out);
   if (init_info_tokens_.contains(token)) return OnInitInfoDone(token, failure, out);
-  if (token == sentinel_token_) return;  // a lost sentinel only makes the next boot cautious
   auto owner = file_owner_.find(file);
   Replica* r = owner == file_owner_.end() ? nullptr : Find(owner->second);
   if (r == nullptr) {
@@ -400,12 +330,8 @@ void ReplicaServer::CheckInvariants() const {
     PG_ASSERT(replicas_.contains(write.gpid), "init info write {} of a replica not held", token);
     PG_ASSERT(init_info_segment_.contains(write.gpid));
   }
-  for (uint64_t token : power_loss_drops_) {
-    PG_ASSERT(index_tokens_.contains(token), "power-loss drop {} is no index append", token);
-  }
   PG_ASSERT_LT(meta_index_, options_.meta_servers.size());
   PG_ASSERT(!connected_ || sync_sent_while_connected_, "connected without a config sync sent");
-  PG_ASSERT_LT(sentinel_token_, next_token_);
 }
 
 }  // namespace pg

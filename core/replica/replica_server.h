@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -70,8 +69,6 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // replica_server.cc
   void OnBoot(Time now, Outbox& out);
   void LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out);
-  void DetectPowerLoss(bool held_replicas, Outbox& out);
-  void WriteBootSentinel(Outbox& out);
   void OnReceive(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnClientRequest(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out);
@@ -157,17 +154,6 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // This process's incarnation id (IncarnationId of its boot), sent with every beacon and config
   // sync so that meta can tell an earlier incarnation's late reports (ServerIncarnations).
   uint64_t incarnation_ = 1;
-  // Set at boot when the server held replicas and its never-synced boot sentinel is gone: the
-  // machine lost power since the last boot (DetectPowerLoss).
-  bool power_lost_ = false;
-  uint64_t sentinel_token_ = 0;
-  // After a power loss: the index appends that drop the replicas of damaged logs, in flight; the
-  // sentinel is written once they are all durable.
-  std::set<uint64_t> power_loss_drops_;
-  bool power_loss_drop_failed_ = false;
-  // Replicas dropped for a damaged log (ReplicaIndexEntry::failed) that meta may still list:
-  // reported as PS_ERROR at config sync, so meta removes this node from them.
-  std::set<Gpid> failed_replicas_;
   // First-primary proposals whose replica this server created and whose index entry is not
   // durable yet: taken up once it is (OnIndexDone), as Pegasus's server, which creates the replica
   // synchronously, takes the proposal up at once. With the meta server that sent each.

@@ -87,11 +87,6 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
   for (const auto& [gpid, r] : replicas_) {
     if (r->announced()) req.stored_replicas.push_back(r->Info());
   }
-  for (Gpid gpid : failed_replicas_) {
-    if (!replicas_.contains(gpid)) {
-      req.stored_replicas.push_back(ReplicaInfo{.gpid = gpid, .status = PartitionStatus::kError});
-    }
-  }
   req.sync_id = ++last_call_id_;
   req.incarnation = incarnation_;
   outstanding_sync_ = req.sync_id;
@@ -141,7 +136,6 @@ void ReplicaServer::OnConfigSyncResponse(Time now, const ConfigSyncResponse& res
     const Replica* r = Find(gpid);
     if (r != nullptr && r->status() == PartitionStatus::kPotentialSecondary) continue;
     if (r != nullptr) DropReplica(gpid, out);
-    failed_replicas_.erase(gpid);  // meta no longer lists this node there
     listed_ballot_.erase(gpid);
     reported_missing_.erase(gpid);
   }
@@ -173,8 +167,8 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
   PG_ASSERT(env_.disk != nullptr, "creating a replica needs a disk");
   Result<std::unique_ptr<KvEngine>> engine = options_.open_engine(gpid);
   if (!engine.ok() && engine.status().code() == ErrorCode::kCorruption && options_.discard_engine) {
-    // A damaged engine an earlier replica of the gpid left here (one failed at a power loss never
-    // opened it, so nobody saw the damage). A new replica learns everything and needs none of it:
+    // A damaged engine an earlier replica of the gpid left here (a dropped replica's files, rotted
+    // at rest since: nobody opened them). A new replica learns everything and needs none of it:
     // Pegasus never reopens a closed replica's directory (close_replica moves it aside).
     PG_LOG(kWarn, "discarding the corrupted engine {} left for new replica: {}", gpid,
            engine.status().ToString());
@@ -187,7 +181,6 @@ void ReplicaServer::CreateReplica(Time now, Gpid gpid, Outbox& out) {
     return;
   }
   const int32_t segment = FirstFreeSegment(*env_.disk, PlogBaseName(gpid));
-  PG_ASSERT(!failed_replicas_.contains(gpid), "a new incarnation over an unacknowledged failure");
   auto replica = std::make_unique<Replica>(AsHost(), gpid, std::move(engine).value(), segment);
   replica->SetFirstLogSegment(segment);
   replica->MarkUnannounced();
@@ -264,10 +257,6 @@ void ReplicaServer::OnIndexDone(Time now, uint64_t token, const Status* failure,
     const auto [reset_gpid, segment] = reset->second;
     log_resets_.erase(reset);
     if (Replica* r = Find(reset_gpid)) r->OnLogReset(now, segment, failure, out);
-  }
-  if (power_loss_drops_.erase(token) > 0) {
-    if (failure != nullptr) power_loss_drop_failed_ = true;  // the next boot stays cautious
-    if (power_loss_drops_.empty() && !power_loss_drop_failed_) WriteBootSentinel(out);
   }
   std::optional<std::pair<NodeId, ConfigProposal>> proposal;
   if (gpid) {

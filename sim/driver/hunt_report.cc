@@ -80,10 +80,11 @@ std::string_view BenchNeeded(Bug bug) {
     case Bug::kLeaseFromAckTime:
       return "`pegasus/lease_ack_late`: beacon acks held up past the lease";
     case Bug::kPlogAckBeforeSync:
-      return "a power loss that leaves part of what was never synced on the platter (the "
-             "`disk.torn_write_probability` knob, drawn by the swarm: whole unsynced appends, "
-             "pages written back out of order), so a never-synced boot sentinel can survive "
-             "while the log lost acknowledged prepares";
+      return "a machine crash (power loss) that takes prepares acknowledged before they were "
+             "synced; a boot replays what is left, as upstream's does. It was planted while a "
+             "never-synced boot sentinel failed the replicas of every power loss it detected, "
+             "so it first needed the `disk.torn_write_probability` knob (drawn by the swarm: "
+             "unsynced pages written back, the sentinel surviving)";
     case Bug::kReplayPastCorrupt:
       return "a new fault kind, `corrupt` (a bit flipped in a log record with intact ones after "
              "it), and `pegasus/plog_corrupt_restart`";

@@ -1,8 +1,8 @@
 #pragma once
 // What the bench itself saw of each partition's replicas, fed with a replica server's views every
 // time the invariants re-read it: the highest decree any replica committed, and which replicas
-// were lost: last seen failed (PS_ERROR: a power loss cut the log tail, so the replica failed at
-// load), or held on a disk that was replaced since (a "wipe").
+// were lost: last seen failed (PS_ERROR: a disk error, a damaged log or engine), or held on a
+// disk that was replaced since (a "wipe").
 //
 // The liveness condition asks it which memberless partitions no safe rule may bring back, and
 // excuses only those from "every partition regains its replica set":

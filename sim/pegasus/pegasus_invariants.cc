@@ -204,8 +204,8 @@ std::optional<std::string> CheckMonotonic(const State& s, const Cluster& cluster
                                           const NodeCache& c, Life& life,
                                           const ReplicaServer::ReplicaView& v, bool appeared,
                                           bool boot_step) {
-  // A failed replica (PS_ERROR: fail-stopped, or failed at load for a power loss, without its
-  // engine) never serves, acks or commits again; what it reports is not a commit point.
+  // A failed replica (PS_ERROR: fail-stopped, or failed at load, perhaps without its engine)
+  // never serves, acks or commits again; what it reports is not a commit point.
   if (v.status == PartitionStatus::kError) return std::nullopt;
   const uint64_t incarnation = c.incarnation;
   // A new life: the node restarted, or the replica was absent at the node's previous read.

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array<std::string_view, 13> kReplicaMarks = {
     "replica.plog_torn_tail",
-    "replica_server.power_loss_detected",
+    "replica_server.booted",
     "replica_server.connected",
     "replica_server.replica_created",
     "learn.start",

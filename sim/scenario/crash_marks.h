@@ -9,7 +9,7 @@
 
 namespace pg::sim {
 
-// Marks a replica server emits: reopening its replicas (torn log tails, a power loss found),
+// Marks a replica server emits: reopening its replicas (a boot, torn log tails),
 // reconnecting to meta, learning (start, checkpoint or log, caught up), being upgraded by a
 // primary, and a new primary reconciling its prepare list.
 std::span<const std::string_view> ReplicaCrashMarks();

@@ -52,7 +52,7 @@ void WriteSynced(SimDisk& disk, const std::string& file, const std::string& byte
 }
 
 // What a previous life left: the replica indexed, one logged prepare of ballot 3, init info of
-// ballot 7, and a whole boot sentinel (a process crash, not a power loss).
+// ballot 7.
 void SeedPreviousLife(SimDisk& disk) {
   WriteSynced(disk, std::string(kReplicaIndexFile),
               EncodeIndexEntry(ReplicaIndexEntry{.gpid = kFloorGpid}));
@@ -65,7 +65,6 @@ void SeedPreviousLife(SimDisk& disk) {
     WriteSynced(disk, InitInfoBaseName(kFloorGpid),
                 EncodeInitInfo(ReplicaInitInfo{.init_ballot = Ballot(ballot)}));
   }
-  WriteSynced(disk, kBootSentinelFile, std::string(kBootSentinelRecord));
 }
 
 RunOptions OneReplicaServer(bool hide_init_info) {

@@ -86,7 +86,7 @@ struct Ddd {
 
 TEST(BugZooMeta, PrimaryOnEmptyReplicaPicksPastALostMostRecentDrop) {
   Ddd w;
-  // kC, the last primary, lost its replica (a power loss failed it): what it alone committed is
+  // kC, the last primary, lost its replica (a disk error failed it): what it alone committed is
   // on no other replica, so meta refuses; with the switch the stale earlier drop gets it.
   w.collected = {{kB, Held(5, 40, 42)},
                  {kC, ReplicaInfo{.gpid = {1, 0}, .status = PartitionStatus::kError}}};

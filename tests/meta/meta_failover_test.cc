@@ -110,7 +110,7 @@ TEST(MetaFailover, ConfigSyncLeavesOutAPartitionWhoseChangeIsInFlight) {
   for (Gpid gpid : resp.gc_replicas) EXPECT_FALSE(downgrading.contains(gpid.partition_index));
 }
 
-// A server back from a power loss reports its replicas failed; the sync that makes meta start
+// A server back with its replicas failed reports them; the sync that makes meta start
 // removing it must not, in the same answer, list it as primary at ballot 1: reordered after the
 // next answer (which collects the replica), it would make the server recreate the partition
 // empty and serve it (scenarios/regressions/pegasus_swarm_seed1238_invariant_single_primary.json).

@@ -159,8 +159,8 @@ TEST(MetaLearn, AMemberWhoseServerNoLongerHoldsTheReplicaIsRemoved) {
   for (int t = 3; t < 6; ++t) {
     for (NodeId s : f.options().replica_servers) f.Receive(At(t), s, Beacon{.send_time = At(t)});
   }
-  // The primary's server reports no replica at all, though it held every one (it dropped them
-  // after a power loss): each partition it is a member of, at ballot 1 too, goes on without it:
+  // The primary's server reports no replica at all, though it held every one (its disk was
+  // replaced): each partition it is a member of, at ballot 1 too, goes on without it:
   // where it is primary meta downgrades it (a persisted change each), where it is a secondary
   // meta proposes its removal to the primary.
   ConfigSyncRequest lost;

@@ -218,8 +218,9 @@ TEST(ReplicaEngineCorruption, APrimaryWhoseCheckpointForALearnerFindsCorruptionF
   EXPECT_EQ(h.View(kP).status, PartitionStatus::kError);
 }
 
-// A replica failed at a power loss never opens its engine, so damage there goes unseen until a
-// new replica of the gpid is created on the server: that one must not stay refused forever.
+// A dropped replica's engine stays on the disk and nobody opens it, so damage there goes unseen
+// until a new replica of the gpid is created on the server: that one must not stay refused
+// forever.
 TEST(ReplicaEngineCorruption, ANewReplicaOverACorruptedEngineDiscardsItAndStartsEmpty) {
   auto state = std::make_shared<RotState>();
   ReplicaServerOptions o = RottingOptions(state);

@@ -21,7 +21,7 @@ void Connect(Harness& h) {
   h.Build(kS);
   h.Step(kS, Boot{});
   h.Deliver(kMeta, kS, BeaconAck{.send_time = h.now, .is_master = true});
-  h.CompleteLogs(kS);  // the boot sentinel
+  h.CompleteLogs(kS);  // what the boot appended: a ballot its replay raised, if any
 }
 
 // Meta proposes the server as kOther's first primary, so it creates the replica empty; the index

@@ -193,99 +193,16 @@ TEST(ReplicaOps, TornLogTailIsCutOnReplay) {
                  .status = PartitionStatus::kSecondary},
       .mutation = {.ballot = Ballot(2), .decree = Decree(3), .last_committed_decree = Decree(2)}};
   h.Deliver(kP, kS3, next);
-  // The boot's sentinel append, the ballot rise's init info, then the prepare's.
-  ASSERT_EQ(h.server(kS3).pending_logs.size(), 3u);
-  EXPECT_EQ(h.server(kS3).pending_logs[0].file, kBootSentinelFile);
-  EXPECT_EQ(h.server(kS3).pending_logs[1].file, InitInfoBaseName(kGpid));
-  EXPECT_EQ(h.server(kS3).pending_logs[2].file, plog + ".1");
+  // The ballot rise's init info, then the prepare's.
+  ASSERT_EQ(h.server(kS3).pending_logs.size(), 2u);
+  EXPECT_EQ(h.server(kS3).pending_logs[0].file, InitInfoBaseName(kGpid));
+  EXPECT_EQ(h.server(kS3).pending_logs[1].file, plog + ".1");
   h.CompleteLogs(kS3);
   h.Build(kS3);
   h.Step(kS3, Boot{});
   EXPECT_EQ(h.View(kS3).last_committed, Decree(2));
   EXPECT_EQ(h.View(kS3).last_prepared, Decree(3));
   EXPECT_EQ(h.View(kS3).ballot, Ballot(2));
-}
-
-// Power loss (the never-synced boot sentinel is gone) fails every replica at load: its log may
-// lack the tail it acknowledged, so it never serves or acks; a process crash keeps the sentinel.
-TEST(ReplicaOps, AfterPowerLossLoadedReplicasFailStopAfterProcessCrashTheyDoNot) {
-  Harness h;
-  h.StartGroup();
-  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
-  h.Build(kS2);  // process crash: the page cache (and the sentinel) survive
-  Outbox process = h.Step(kS2, Boot{});
-  EXPECT_FALSE(HasMark(process, "replica_server.power_loss_detected"));
-  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kInactive);
-  h.server(kS2).disk.files.erase(std::string(kBootSentinelFile));  // power loss: never synced
-  h.Build(kS2);
-  Outbox power = h.Step(kS2, Boot{});
-  EXPECT_TRUE(HasMark(power, "replica_server.power_loss_detected"));
-  EXPECT_TRUE(HasMark(power, "replica.lost_tail_fail_stop"));
-  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kError);
-  auto sync = Sent<ConfigSyncRequest>(power);
-  ASSERT_EQ(sync.size(), 1u);
-  ASSERT_EQ(sync[0].second.stored_replicas.size(), 1u);
-  EXPECT_EQ(sync[0].second.stored_replicas[0].status, PartitionStatus::kError)
-      << "reported, so meta removes it";
-}
-
-// Torn bytes of an earlier power loss stay on the platter, and the next boot appends its record
-// after them: a second power loss tears that record, and leftovers plus the torn prefix can be
-// as long as a record (scenarios/regressions/pegasus_swarm_seed1806_second_power_loss.json).
-// Only a sentinel that ends with the whole record means the boot before was not cut short; a
-// process crash leaves it so, leftovers and all.
-TEST(ReplicaOps, ASentinelAsLongAsARecordButTornIsAPowerLoss) {
-  Harness h;
-  h.StartGroup();
-  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
-  const std::string record(kBootSentinelRecord);
-  const std::string leftover = record.substr(0, 5);
-  h.server(kS2).disk.files[std::string(kBootSentinelFile)] = leftover + record.substr(0, 9);
-  ASSERT_GE(leftover.size() + 9, record.size());
-  h.Build(kS2);
-  Outbox power = h.Step(kS2, Boot{});
-  EXPECT_TRUE(HasMark(power, "replica_server.power_loss_detected"));
-  EXPECT_EQ(h.View(kS2).status, PartitionStatus::kError);
-
-  Harness clean;
-  clean.StartGroup();
-  clean.server(kS2).disk.files[std::string(kBootSentinelFile)] = leftover + record;
-  clean.Build(kS2);
-  EXPECT_FALSE(HasMark(clean.Step(kS2, Boot{}), "replica_server.power_loss_detected"));
-  EXPECT_EQ(clean.View(kS2).status, PartitionStatus::kInactive);
-}
-
-// The power loss is remembered across a later process crash (the bug behind
-// scenarios/regressions/explore_pegasus_*): the failed replica is dropped from the index durably,
-// and only then is the sentinel rewritten; after the next boot the server still reports it as
-// failed and does not recreate it, empty, from the table's ballot-1 configuration.
-TEST(ReplicaOps, APowerLossIsRememberedAcrossALaterProcessCrash) {
-  Harness h;
-  h.StartGroup();
-  Replicate(h, h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "v", 1)));
-  h.server(kS2).disk.files.erase(std::string(kBootSentinelFile));  // power loss
-  h.Build(kS2);
-  h.Step(kS2, Boot{});
-  ASSERT_EQ(h.server(kS2).pending_logs.size(), 1u) << "the sentinel waits for the index";
-  EXPECT_EQ(h.server(kS2).pending_logs[0].file, std::string(kReplicaIndexFile));
-  h.CompleteLogs(kS2, 1);
-  ASSERT_EQ(h.server(kS2).pending_logs.size(), 1u);
-  EXPECT_EQ(h.server(kS2).pending_logs[0].file, kBootSentinelFile);
-  h.CompleteLogs(kS2);
-  h.Build(kS2);  // a process crash: the sentinel is whole now
-  Outbox boot = h.Step(kS2, Boot{});
-  EXPECT_FALSE(HasMark(boot, "replica_server.power_loss_detected"));
-  EXPECT_TRUE(h.node(kS2).Views(h.now).empty()) << "the damaged log is not replayed";
-  h.Deliver(kMeta, kS2, BeaconAck{.send_time = h.now, .is_master = true});
-  Outbox sync = h.Deliver(kMeta, kS2, ConfigSyncResponse{.partitions = {h.Config()}});
-  EXPECT_FALSE(HasMark(sync, "replica_server.replica_created"))
-      << "an empty replica must not join a partition that has data";
-  EXPECT_TRUE(h.node(kS2).Views(h.now).empty());
-  h.now = h.now + Millis(5000);
-  auto req = Sent<ConfigSyncRequest>(h.Fire(kS2, TimerId(2)));
-  ASSERT_EQ(req.size(), 1u);
-  ASSERT_EQ(req[0].second.stored_replicas.size(), 1u);
-  EXPECT_EQ(req[0].second.stored_replicas[0].status, PartitionStatus::kError);
 }
 
 // CT_PRIMARY_FORCE_UPDATE_BALLOT: a primary restarted with its log intact and still listed by
