@@ -15,7 +15,12 @@ namespace pg {
 void MetaServer::OnConfigSync(NodeId from, const ConfigSyncRequest& req, Outbox& out) {
   PG_ASSERT(ready_, "a config sync answered before the table is durable");
   PG_ASSERT(pending_.size() == configs_.size() && learner_targets_.size() == configs_.size());
-  ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
+  if (ddd_.FreshReport(from, epoch_, req.acked_meta_epoch, req.acked_deaths)) {
+    ddd_.OnConfigSync(from, req.stored_replicas, options_.app_id);
+  } else {
+    out.Mark("meta.report_before_return");
+    ddd_.OnStaleConfigSync(req.stored_replicas, options_.app_id);
+  }
   ConfigSyncResponse resp{.sync_id = req.sync_id};
   CollectStoredReplicas(from, req, resp, out);
   RemoveMembersWithoutReplica(from, req, out);

@@ -142,6 +142,7 @@ void DddState::Reset(int partition_count) {
   collected.assign(partition_count, {});
   known_committed.assign(partition_count, Decree(0));
   synced.clear();
+  dead_at.clear();
 }
 
 void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id) {
@@ -173,8 +174,26 @@ void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored,
   synced.insert(node);
 }
 
+bool DddState::FreshReport(NodeId node, uint64_t epoch, uint64_t acked_epoch,
+                           uint64_t acked_deaths) const {
+  auto it = dead_at.find(node);
+  return it == dead_at.end() || (acked_epoch == epoch && acked_deaths >= it->second);
+}
+
+void DddState::OnStaleConfigSync(const std::vector<ReplicaInfo>& stored, int32_t app_id) {
+  for (const ReplicaInfo& info : stored) {
+    const int i = info.gpid.partition_index;
+    if (info.gpid.app_id != app_id || i < 0 || static_cast<size_t>(i) >= collected.size() ||
+        info.status == PartitionStatus::kError) {
+      continue;
+    }
+    NoteCommitted(i, info.last_committed_decree);
+  }
+}
+
 void DddState::OnWorkerDead(NodeId node) {
   PG_ASSERT_EQ(collected.size(), known_committed.size(), "not Reset");
+  dead_at[node] = ++deaths;
   synced.erase(node);
   for (std::map<NodeId, ReplicaInfo>& per_node : collected) per_node.erase(node);
 }

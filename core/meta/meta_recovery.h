@@ -77,6 +77,9 @@ struct DddState {
   // Per partition: the largest committed decree any replica reported or requested with.
   std::vector<Decree> known_committed;
   std::set<NodeId> synced;
+  // Workers declared dead so far by this meta process, and the count at each one's latest death.
+  uint64_t deaths = 0;
+  std::map<NodeId, uint64_t> dead_at;
 
   void Reset(int partition_count);
   // A config sync: replaces everything `node` said before, except that a healthy report at a
@@ -84,6 +87,14 @@ struct DddState {
   // failed replicas count as reports (of a replica that must not serve); reports of unknown
   // partitions are skipped.
   void OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id);
+  // Whether `node`'s config sync, echoing the leader stamp (acked_epoch, acked_deaths), was sent
+  // after the node heard from this meta (process `epoch`) past its latest death here: only such a
+  // report shows what the node holds since it came back. One the network held since before the
+  // death may predate what the node did last (a commit alone at a newer ballot), and ranking it
+  // by that older report can make another replica primary over those commits.
+  bool FreshReport(NodeId node, uint64_t epoch, uint64_t acked_epoch, uint64_t acked_deaths) const;
+  // A report that is not fresh still proves its commit points; it replaces nothing.
+  void OnStaleConfigSync(const std::vector<ReplicaInfo>& stored, int32_t app_id);
   // The failure detector declared `node` dead: what it reported is stale.
   void OnWorkerDead(NodeId node);
   void NoteCommitted(int partition, Decree d);

@@ -5,6 +5,7 @@
 #include "core/common/log.h"
 #include "core/meta/meta_log.h"
 #include "core/meta/partition_table.h"
+#include "core/proto/incarnation.h"
 
 namespace pg {
 
@@ -58,6 +59,8 @@ void MetaServer::Step(Time now, const Input& input, Outbox& out) {
 void MetaServer::OnBoot(Time now, Outbox& out) {
   PG_ASSERT(!fd_ && !leading_ && !stopped_, "a MetaServer boots once; a restart builds anew");
   fd_.emplace(options_.replica_servers, now, options_.grace);
+  // The random part tells two starts in one millisecond apart, as a replica server's incarnation.
+  epoch_ = IncarnationId(now, env_.rng != nullptr ? env_.rng->NextU64() : 0);
   ResetTable();
   if (options_.coord) {
     // The table is read from the coordination service by whichever meta takes the lock.
@@ -308,10 +311,12 @@ void MetaServer::OnBeacon(NodeId from, const Beacon& beacon, Time now, Outbox& o
   PG_ASSERT_EQ(fd_->IsAlive(from), known, "worker {}", from);
   // The leader's ack renews the worker's lease from the beacon's send time (§1.9); meta is the
   // leader whether or not its table is durable yet, since the failure detector does not need it.
-  out.Send(
-      from,
-      BeaconAck{
-          .send_time = beacon.send_time, .is_master = true, .allowed = known, .leader = env_.id});
+  out.Send(from, BeaconAck{.send_time = beacon.send_time,
+                           .is_master = true,
+                           .allowed = known,
+                           .leader = env_.id,
+                           .meta_epoch = epoch_,
+                           .deaths = ddd_.deaths});
 }
 
 void MetaServer::OnQueryConfig(NodeId from, const QueryConfigRequest& req, Outbox& out) {

@@ -225,6 +225,8 @@ class MetaServer final : public Node {
   std::optional<uint64_t> create_token_;
   std::vector<PartitionConfiguration> creating_;  // what that append writes
   uint64_t next_token_ = 1;
+  // This process's epoch (IncarnationId of its boot): stamps its beacon acks (BeaconAck).
+  uint64_t epoch_ = 0;
   std::vector<Receive> deferred_;
   // Which incarnation of each replica server is current (beacons and config syncs of an older one
   // are ignored).

@@ -30,7 +30,13 @@ struct BeaconAck {
   bool is_master = false;  // only the leader's acks renew a lease (XiaoMi/rdsn PR #213)
   bool allowed = true;
   std::optional<NodeId> leader;
-  PG_FIELDS(send_time, is_master, allowed, leader);
+  // The leader's stamp: its process's epoch and how many workers it has declared dead so far.
+  // A config sync echoes the newest it received, so that meta can tell a report sent after the
+  // worker heard from it past a declared death from one the network held since before it
+  // (DddState::FreshReport). 0: unstamped (a follower's ack).
+  uint64_t meta_epoch = 0;
+  uint64_t deaths = 0;
+  PG_FIELDS(send_time, is_master, allowed, leader, meta_epoch, deaths);
   bool operator==(const BeaconAck&) const = default;
 };
 
@@ -81,7 +87,10 @@ struct ConfigSyncRequest {
   uint64_t sync_id = 0;
   // The sending process's incarnation id, as in Beacon.
   uint64_t incarnation = 0;
-  PG_FIELDS(stored_replicas, missing, sync_id, incarnation);
+  // The newest leader's stamp (BeaconAck::meta_epoch, deaths) the server had when it sent this.
+  uint64_t acked_meta_epoch = 0;
+  uint64_t acked_deaths = 0;
+  PG_FIELDS(stored_replicas, missing, sync_id, incarnation, acked_meta_epoch, acked_deaths);
   bool operator==(const ConfigSyncRequest&) const = default;
 };
 

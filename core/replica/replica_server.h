@@ -154,6 +154,9 @@ class ReplicaServer final : public Node, private ReplicaHost {
   // This process's incarnation id (IncarnationId of its boot), sent with every beacon and config
   // sync so that meta can tell an earlier incarnation's late reports (ServerIncarnations).
   uint64_t incarnation_ = 1;
+  // The newest leader stamp from a beacon ack (BeaconAck::meta_epoch, deaths).
+  uint64_t acked_meta_epoch_ = 0;
+  uint64_t acked_deaths_ = 0;
   // First-primary proposals whose replica this server created and whose index entry is not
   // durable yet: taken up once it is (OnIndexDone), as Pegasus's server, which creates the replica
   // synchronously, takes the proposal up at once. With the meta server that sent each.

@@ -35,6 +35,15 @@ void ReplicaServer::OnBeaconAck(Time now, NodeId from, const BeaconAck& ack, Out
     // follower's ack renewed the lease too, though only the leader's grace protects it.
     if (!options_.bugs.on(Bug::kLeaseFromFollowerMeta)) return;
   }
+  if (ack.is_master) {
+    // The newest leader stamp, echoed by config syncs (DddState::FreshReport); acks may arrive
+    // out of order, so within one leader process the count only rises.
+    if (ack.meta_epoch != acked_meta_epoch_) {
+      acked_meta_epoch_ = ack.meta_epoch;
+      acked_deaths_ = ack.deaths;
+    }
+    acked_deaths_ = std::max(acked_deaths_, ack.deaths);
+  }
   if (ack.send_time > now) {
     PG_LOG(kWarn, "ignoring beacon ack from the future ({} > {})", ack.send_time, now);
     return;
@@ -89,6 +98,8 @@ void ReplicaServer::RequestConfigSync(Time now, Outbox& out) {
   }
   req.sync_id = ++last_call_id_;
   req.incarnation = incarnation_;
+  req.acked_meta_epoch = acked_meta_epoch_;
+  req.acked_deaths = acked_deaths_;
   outstanding_sync_ = req.sync_id;
   for (const auto& [gpid, ballot] : listed_ballot_) {
     if (!Lacks(gpid)) continue;

@@ -311,9 +311,15 @@ void DriveToDdd(MetaFixture& f) {
   ASSERT_EQ(pc.last_committed_decree, Decree(30));
 }
 
+// `node` beacons, then sends a config sync echoing the leader stamp of the ack it got, as a
+// replica server back from its death does (DddState::FreshReport).
 void Sync(MetaFixture& f, int64_t t, NodeId node, std::vector<ReplicaInfo> stored) {
-  Beacons(f, t, {node});
-  f.Receive(At(t), node, ConfigSyncRequest{.stored_replicas = std::move(stored)});
+  const auto acks = SentOf<BeaconAck>(f.Receive(At(t), node, Beacon{.send_time = At(t - 1)}));
+  ASSERT_EQ(acks.size(), 1u);
+  f.Receive(At(t), node,
+            ConfigSyncRequest{.stored_replicas = std::move(stored),
+                              .acked_meta_epoch = acks[0].second.meta_epoch,
+                              .acked_deaths = acks[0].second.deaths});
 }
 
 TEST(MetaRecovery, MetaWaitsForTheLastTwoDropsThenProposesAssignPrimary) {
@@ -364,6 +370,30 @@ TEST(MetaRecovery, MetaRefusesWhenTheChosenReplicaLacksACommittedDecree) {
   EXPECT_TRUE(SentOf<ConfigProposal>(out).empty());
   const PartitionConfiguration pc = f.meta().partitions()[0];
   EXPECT_TRUE(AppendsOf(f.Receive(At(11002), NodeId(1), AssignRequest(pc, NodeId(1)))).empty());
+}
+
+// A config sync the network held since before a node's death (it echoes no stamp meta gave after
+// the death) is no report of what the node holds since it came back: meta keeps waiting for one,
+// though it learns the commit point the old one proves
+// (scenarios/regressions/pegasus_swarm_seed2584_report_before_return.json).
+TEST(MetaRecovery, AReportSentBeforeTheNodesDeathDoesNotCountForTheRule) {
+  MetaFixture f(OnePartition());
+  DriveToDdd(f);
+  Sync(f, 11000, NodeId(3), {Held(3, 30, 31)});
+  Beacons(f, 11000, {NodeId(1)});
+  Outbox held =
+      f.Receive(At(11000), NodeId(1), ConfigSyncRequest{.stored_replicas = {Held(4, 33, 34)}});
+  EXPECT_TRUE(HasMark(held, "meta.report_before_return"));
+  Outbox wait = CheckAt(f, 11001);
+  EXPECT_TRUE(HasMark(wait, "meta.ddd_wait"));
+  EXPECT_TRUE(SentOf<ConfigProposal>(wait).empty());
+  // Node 1's report after its return: it holds more than the held one said.
+  Sync(f, 12000, NodeId(1), {Held(4, 35, 36)});
+  Outbox go = CheckAt(f, 12001);
+  EXPECT_TRUE(HasMark(go, "meta.ddd_recover"));
+  auto proposals = SentOf<ConfigProposal>(go);
+  ASSERT_EQ(proposals.size(), 1u);
+  EXPECT_EQ(proposals[0].first, NodeId(1));
 }
 
 // Meta learns a commit point from every update request, also one it refuses: here node 3's
