@@ -137,33 +137,11 @@ TEST(ReplicaInitInfo, ARiseWhoseRecordACrashCutIsForgotten) {
   EXPECT_EQ(h.View(kS2).ballot, Ballot(1));
 }
 
-// A log record of a ballot above the persisted one raises the ballot at replay, and the rise is
-// persisted (replay_mutation goes through update_local_configuration).
-TEST(ReplicaInitInfo, ALoggedBallotAboveThePersistedOneWinsAndIsPersisted) {
-  Harness h;
-  h.StartGroup();
-  h.CompleteLogs(kS2);
-  h.server(kS2).disk.files[kInitInfo].clear();  // as if no rise had been written
-  PrepareRequest prepare{
-      .config = {.gpid = kGpid,
-                 .ballot = Ballot(2),
-                 .primary = kP,
-                 .status = PartitionStatus::kSecondary},
-      .mutation = {.ballot = Ballot(2), .decree = Decree(1), .last_committed_decree = Decree(0)}};
-  h.Deliver(kP, kS2, prepare);
-  h.CompleteLogs(kS2);
-  h.server(kS2).disk.files[kInitInfo].clear();
-  h.Build(kS2);
-  const auto persisted = InitInfoAppends(h.Step(kS2, Boot{}));
-  EXPECT_EQ(h.View(kS2).ballot, Ballot(2));
-  ASSERT_EQ(persisted.size(), 1u);
-  EXPECT_EQ(persisted[0].second.init_ballot, Ballot(2));
-}
-
-// The common case of the rule above: the record of the rise to 2 was lost (a crash cut it) while
-// the prepare at 2 was logged, so the replica restarts with init info 1 and a log record at 2.
-TEST(ReplicaInitInfo, ALoggedBallotOneAboveThePersistedOneIsPersistedToo) {
-  Harness h;
+// kS2 logs a prepare at ballot 2 while the record of its rise to 2 is lost: its init info is
+// left empty (`init_info_at_one` false) or at ballot 1; then it restarts. Returns the init-info
+// records the boot appended.
+std::vector<std::pair<std::string, ReplicaInitInfo>> RestartAboveThePersistedBallot(
+    Harness& h, bool init_info_at_one) {
   h.StartGroup();
   h.CompleteLogs(kS2);
   const std::string at_ballot_one = h.server(kS2).disk.files[kInitInfo];
@@ -175,12 +153,22 @@ TEST(ReplicaInitInfo, ALoggedBallotOneAboveThePersistedOneIsPersistedToo) {
       .mutation = {.ballot = Ballot(2), .decree = Decree(1), .last_committed_decree = Decree(0)}};
   h.Deliver(kP, kS2, prepare);
   h.CompleteLogs(kS2);
-  h.server(kS2).disk.files[kInitInfo] = at_ballot_one;
+  h.server(kS2).disk.files[kInitInfo] = init_info_at_one ? at_ballot_one : std::string();
   h.Build(kS2);
-  const auto persisted = InitInfoAppends(h.Step(kS2, Boot{}));
-  EXPECT_EQ(h.View(kS2).ballot, Ballot(2));
-  ASSERT_EQ(persisted.size(), 1u);
-  EXPECT_EQ(persisted[0].second.init_ballot, Ballot(2));
+  return InitInfoAppends(h.Step(kS2, Boot{}));
+}
+
+// A log record of a ballot above the persisted one raises the ballot at replay, and the rise is
+// persisted (replay_mutation goes through update_local_configuration): from no record at all,
+// and in the common case, one ballot above the persisted one.
+TEST(ReplicaInitInfo, ALoggedBallotAboveThePersistedOneWinsAndIsPersisted) {
+  for (bool init_info_at_one : {false, true}) {
+    Harness h;
+    const auto persisted = RestartAboveThePersistedBallot(h, init_info_at_one);
+    EXPECT_EQ(h.View(kS2).ballot, Ballot(2)) << init_info_at_one;
+    ASSERT_EQ(persisted.size(), 1u) << init_info_at_one;
+    EXPECT_EQ(persisted[0].second.init_ballot, Ballot(2)) << init_info_at_one;
+  }
 }
 
 // Pegasus's update_local_configuration logs a failed init-info write and acts in the new ballot

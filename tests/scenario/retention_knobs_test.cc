@@ -3,47 +3,33 @@
 // draws each small in about half the pegasus seeds, and a written scenario reloads to them.
 #include <gtest/gtest.h>
 
-#include "core/replica/replica_server.h"
-#include "sim/pegasus/pegasus_system.h"
-#include "sim/scenario/knobs.h"
 #include "sim/scenario/scenario_writer.h"
+#include "tests/scenario/replica_knobs.h"
 
 namespace pg::sim {
 namespace {
 
-Scenario ParseRetention(const std::string& text) {
-  auto s = ParseScenario(text, "retention.json");
-  PG_ASSERT(s.ok(), "{}", s.status().ToString());
-  return std::move(s).value();
-}
-
 TEST(RetentionKnobs, DefaultsAndReachEveryReplicaServer) {
   const Knobs k =
-      ResolveKnobs(ParseRetention(R"({"name": "t", "cluster": {"storage": "memory"}})"), 1);
+      ResolveKnobs(ParseKnobScenario(R"({"name": "t", "cluster": {"storage": "memory"}})"), 1);
   EXPECT_EQ(k.learn_cache_decrees, 40);
   EXPECT_EQ(k.plog_gc_reserve_decrees, 100);
   EXPECT_EQ(k.checkpoint_interval_ms, 10'000);
-  const Knobs given = ResolveKnobs(ParseRetention(R"({"name": "t", "cluster": {
+  const Knobs given = ResolveKnobs(ParseKnobScenario(R"({"name": "t", "cluster": {
       "storage": "memory", "learn_cache_decrees": 0, "plog_gc_reserve_decrees": 3,
       "checkpoint_interval_ms": 700}})"),
                                    1);
-  Cluster cluster({.seed = 1});
-  ASSERT_TRUE(BuildPegasusSystem(cluster, given).ok());
-  cluster.Start();
-  int servers = 0;
-  for (size_t i = 0; i < cluster.node_count(); ++i) {
-    const auto* rs = dynamic_cast<const ReplicaServer*>(cluster.node(NodeId(uint32_t(i))));
-    if (rs == nullptr) continue;
-    ++servers;
-    EXPECT_EQ(rs->server_options().learn_cache_decrees, 0);
-    EXPECT_EQ(rs->server_options().plog_gc_reserve_decrees, 3);
-    EXPECT_EQ(rs->server_options().checkpoint_interval, Millis(700));
+  const auto servers = ReplicaServerOptionsOf(given);
+  EXPECT_EQ(servers.size(), static_cast<size_t>(given.replica_servers));
+  for (const ReplicaServerOptions& o : servers) {
+    EXPECT_EQ(o.learn_cache_decrees, 0);
+    EXPECT_EQ(o.plog_gc_reserve_decrees, 3);
+    EXPECT_EQ(o.checkpoint_interval, Millis(700));
   }
-  EXPECT_EQ(servers, given.replica_servers);
 }
 
 TEST(RetentionKnobs, TheSwarmDrawsEachSmallInAboutHalfThePegasusSeeds) {
-  const Scenario swarm = ParseRetention(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
   int small_cache = 0;
   int small_reserve = 0;
   int frequent = 0;
@@ -75,11 +61,11 @@ TEST(RetentionKnobs, TheSwarmDrawsEachSmallInAboutHalfThePegasusSeeds) {
 }
 
 TEST(RetentionKnobs, AWrittenScenarioReloadsToTheDrawnValues) {
-  const Scenario swarm = ParseRetention(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);
     const Knobs back =
-        ResolveKnobs(ParseRetention(ScenarioFileJson(k, {.name = "written"}).dump()), seed);
+        ResolveKnobs(ParseKnobScenario(ScenarioFileJson(k, {.name = "written"}).dump()), seed);
     EXPECT_EQ(back.learn_cache_decrees, k.learn_cache_decrees) << "seed " << seed;
     EXPECT_EQ(back.plog_gc_reserve_decrees, k.plog_gc_reserve_decrees) << "seed " << seed;
     EXPECT_EQ(back.checkpoint_interval_ms, k.checkpoint_interval_ms) << "seed " << seed;
@@ -88,7 +74,7 @@ TEST(RetentionKnobs, AWrittenScenarioReloadsToTheDrawnValues) {
 
 TEST(RetentionKnobs, TheRegisterSystemHasNone) {
   const Knobs r =
-      ResolveKnobs(ParseRetention(R"({"name": "r", "system": "register", "swarm": true})"), 3);
+      ResolveKnobs(ParseKnobScenario(R"({"name": "r", "system": "register", "swarm": true})"), 3);
   EXPECT_FALSE(KnobsToJson(r)["cluster"].contains("learn_cache_decrees"));
   EXPECT_FALSE(ScenarioFileJson(r, {.name = "w"})["cluster"].contains("checkpoint_interval_ms"));
 }

@@ -3,44 +3,28 @@
 // wait in the write queue and gather into batches; written wherever the system has it.
 #include <gtest/gtest.h>
 
-#include "core/replica/replica_server.h"
-#include "sim/pegasus/pegasus_system.h"
-#include "sim/scenario/knobs.h"
 #include "sim/scenario/scenario_writer.h"
+#include "tests/scenario/replica_knobs.h"
 
 namespace pg::sim {
 namespace {
 
-Scenario ParseStaleness(const std::string& text) {
-  auto s = ParseScenario(text, "staleness.json");
-  PG_ASSERT(s.ok(), "{}", s.status().ToString());
-  return std::move(s).value();
-}
-
 TEST(StalenessKnob, DefaultsToPegasusTwentyAndReachesEveryReplicaServer) {
   const Knobs k =
-      ResolveKnobs(ParseStaleness(R"({"name": "t", "cluster": {"storage": "memory"}})"), 1);
+      ResolveKnobs(ParseKnobScenario(R"({"name": "t", "cluster": {"storage": "memory"}})"), 1);
   EXPECT_EQ(k.staleness_for_commit, 20);
   const Knobs three = ResolveKnobs(
-      ParseStaleness(
+      ParseKnobScenario(
           R"({"name": "t", "cluster": {"storage": "memory", "staleness_for_commit": 3}})"),
       1);
-  Cluster cluster({.seed = 1});
-  ASSERT_TRUE(BuildPegasusSystem(cluster, three).ok());
-  cluster.Start();
-  int servers = 0;
-  for (size_t i = 0; i < cluster.node_count(); ++i) {
-    const auto* rs = dynamic_cast<const ReplicaServer*>(cluster.node(NodeId(uint32_t(i))));
-    if (rs == nullptr) continue;
-    ++servers;
-    EXPECT_EQ(rs->server_options().staleness_for_commit, 3);
-  }
-  EXPECT_EQ(servers, three.replica_servers);
+  const auto servers = ReplicaServerOptionsOf(three);
+  EXPECT_EQ(servers.size(), static_cast<size_t>(three.replica_servers));
+  for (const ReplicaServerOptions& o : servers) EXPECT_EQ(o.staleness_for_commit, 3);
 }
 
 TEST(StalenessKnob, TheSwarmDrawsASmallPipelineInHalfThePegasusSeeds) {
-  const Scenario swarm = ParseStaleness(R"({"name": "s", "system": "pegasus", "swarm": true})");
-  const Scenario reg = ParseStaleness(R"({"name": "r", "system": "register", "swarm": true})");
+  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario reg = ParseKnobScenario(R"({"name": "r", "system": "register", "swarm": true})");
   int small = 0;
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);
@@ -61,12 +45,12 @@ TEST(StalenessKnob, TheSwarmDrawsASmallPipelineInHalfThePegasusSeeds) {
 }
 
 TEST(StalenessKnob, AWrittenScenarioReloadsToTheDrawnValue) {
-  const Scenario swarm = ParseStaleness(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);
     const auto file = ScenarioFileJson(k, {.name = "written"});
     EXPECT_EQ(file["cluster"]["staleness_for_commit"], k.staleness_for_commit);
-    const Knobs back = ResolveKnobs(ParseStaleness(file.dump()), seed);
+    const Knobs back = ResolveKnobs(ParseKnobScenario(file.dump()), seed);
     EXPECT_EQ(back.staleness_for_commit, k.staleness_for_commit) << "seed " << seed;
   }
 }
