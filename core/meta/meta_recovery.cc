@@ -145,6 +145,20 @@ void DddState::Reset(int partition_count) {
   dead_at.clear();
 }
 
+namespace {
+
+// The partition a stored replica's report is about, if it is one of the table's.
+std::optional<size_t> ReportedPartition(const ReplicaInfo& info, int32_t app_id,
+                                        size_t partitions) {
+  const int i = info.gpid.partition_index;
+  if (info.gpid.app_id != app_id || i < 0 || static_cast<size_t>(i) >= partitions) {
+    return std::nullopt;
+  }
+  return static_cast<size_t>(i);
+}
+
+}  // namespace
+
 void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored, int32_t app_id) {
   PG_ASSERT(!collected.empty() && collected.size() == known_committed.size(), "not Reset");
   std::vector<std::optional<ReplicaInfo>> before(collected.size());
@@ -153,10 +167,9 @@ void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored,
     collected[i].erase(node);
   }
   for (const ReplicaInfo& info : stored) {
-    const int i = info.gpid.partition_index;
-    if (info.gpid.app_id != app_id || i < 0 || static_cast<size_t>(i) >= collected.size()) {
-      continue;
-    }
+    const std::optional<size_t> partition = ReportedPartition(info, app_id, collected.size());
+    if (!partition) continue;
+    const size_t i = *partition;
     // A replica's ballot is durable and never falls, so a healthy report at a lower ballot than
     // the node's last one was sent before it: a sync its kernel still delivered after the
     // process died. Taking it would let the all-replicas-down rule rank the node below what it
@@ -169,7 +182,9 @@ void DddState::OnConfigSync(NodeId node, const std::vector<ReplicaInfo>& stored,
     collected[i][node] = info;
     // Any replica's commit point is a committed prefix of the partition (a failed replica
     // reports none).
-    if (info.status != PartitionStatus::kError) NoteCommitted(i, info.last_committed_decree);
+    if (info.status != PartitionStatus::kError) {
+      NoteCommitted(static_cast<int>(i), info.last_committed_decree);
+    }
   }
   synced.insert(node);
 }
@@ -182,12 +197,10 @@ bool DddState::FreshReport(NodeId node, uint64_t epoch, uint64_t acked_epoch,
 
 void DddState::OnStaleConfigSync(const std::vector<ReplicaInfo>& stored, int32_t app_id) {
   for (const ReplicaInfo& info : stored) {
-    const int i = info.gpid.partition_index;
-    if (info.gpid.app_id != app_id || i < 0 || static_cast<size_t>(i) >= collected.size() ||
-        info.status == PartitionStatus::kError) {
-      continue;
+    const std::optional<size_t> i = ReportedPartition(info, app_id, collected.size());
+    if (i && info.status != PartitionStatus::kError) {
+      NoteCommitted(static_cast<int>(*i), info.last_committed_decree);
     }
-    NoteCommitted(i, info.last_committed_decree);
   }
 }
 

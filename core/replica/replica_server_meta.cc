@@ -38,11 +38,9 @@ void ReplicaServer::OnBeaconAck(Time now, NodeId from, const BeaconAck& ack, Out
   if (ack.is_master) {
     // The newest leader stamp, echoed by config syncs (DddState::FreshReport); acks may arrive
     // out of order, so within one leader process the count only rises.
-    if (ack.meta_epoch != acked_meta_epoch_) {
-      acked_meta_epoch_ = ack.meta_epoch;
-      acked_deaths_ = ack.deaths;
-    }
-    acked_deaths_ = std::max(acked_deaths_, ack.deaths);
+    acked_deaths_ =
+        ack.meta_epoch == acked_meta_epoch_ ? std::max(acked_deaths_, ack.deaths) : ack.deaths;
+    acked_meta_epoch_ = ack.meta_epoch;
   }
   if (ack.send_time > now) {
     PG_LOG(kWarn, "ignoring beacon ack from the future ({} > {})", ack.send_time, now);

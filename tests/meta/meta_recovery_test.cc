@@ -220,6 +220,29 @@ TEST(MetaRecovery, StateForgetsADeadNodesReportsAndKeepsTheLargestCommit) {
   EXPECT_TRUE(s.collected[0].empty());
 }
 
+// A report is fresh for the rule unless the node died here since the stamp it echoes was given:
+// the stamp must be of this meta process and count that death. A stale one proves its commit
+// points and nothing else.
+TEST(MetaRecovery, StateTakesOnlyReportsStampedAfterTheNodesDeath) {
+  DddState s;
+  s.Reset(1);
+  const uint64_t epoch = 77;
+  EXPECT_TRUE(s.FreshReport(kB, epoch, 0, 0)) << "never declared dead";
+  s.OnWorkerDead(kA);
+  s.OnWorkerDead(kB);  // the second death here
+  EXPECT_FALSE(s.FreshReport(kB, epoch, epoch, 1)) << "a stamp given before kB's death";
+  EXPECT_FALSE(s.FreshReport(kB, epoch, 78, 5)) << "another meta process's stamp";
+  EXPECT_TRUE(s.FreshReport(kB, epoch, epoch, 2));
+  EXPECT_TRUE(s.FreshReport(kA, epoch, epoch, 2));
+  ReplicaInfo failed = Held(5, 50, 50);
+  failed.status = PartitionStatus::kError;  // a failed replica's commit point proves nothing
+  s.OnStaleConfigSync({failed, Held(5, 40, 42)}, 1);
+  s.CheckInvariants();
+  EXPECT_EQ(s.known_committed[0], Decree(40));
+  EXPECT_FALSE(s.synced.contains(kB));
+  EXPECT_TRUE(s.collected[0].empty());
+}
+
 // A replica's ballot never falls, so a healthy report below the node's last one is a sync sent
 // before it (delivered late by the dead process's kernel; the 105 regression file, seed 20): the
 // last report stays, or the all-replicas-down rule ranks the node below what it holds.
