@@ -459,6 +459,11 @@ void MetaServer::CheckInvariants() const {
     // Nothing is applied (and so nothing is acted on) before it is durable.
     PG_ASSERT_EQ(pc.ballot, durable_ballots_[i], "partition {}", pc.gpid);
     if (auto problem = ConfigProblem(pc)) PG_UNREACHABLE("partition {}: {}", pc.gpid, *problem);
+    // max_replica_count members, one more only while the balancer's copy is in the group
+    // (DecideUpdate's allow_extra_secondary) until the replica it copied from is removed.
+    const size_t members = pc.secondaries.size() + (pc.primary ? 1 : 0);
+    PG_ASSERT_LE(members, static_cast<size_t>(pc.max_replica_count + (options_.balance ? 1 : 0)),
+                 "partition {}: members", pc.gpid);
     if (ready_) PG_ASSERT_GT(pc.ballot, Ballot(0), "partition {}", pc.gpid);
     if (balance_plans_[i]) {
       // A plan acts on the ballot it last saw land; it never runs ahead of the table.

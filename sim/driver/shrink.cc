@@ -445,7 +445,7 @@ bool Shrinker::QuietWorld() {
   for (double Knobs::*field :
        {&Knobs::drop_probability, &Knobs::duplicate_probability, &Knobs::reorder_probability,
         &Knobs::io_error_probability, &Knobs::torn_write_probability, &Knobs::drift_ppm_max,
-        &Knobs::offset_ms_max}) {
+        &Knobs::offset_ms_max, &Knobs::bandwidth_mb_per_s, &Knobs::engine_mb_per_s}) {
     if (best_.*field == 0) continue;
     Knobs candidate = best_;
     candidate.*field = 0;

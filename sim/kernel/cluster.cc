@@ -294,12 +294,15 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
     ns.node->Step(local, e.input, outbox);
     ns.node->CheckInvariants();
   }
+  const Duration engine_busy = ChargeEngineIo(ns);
   const bool record = trace.recording();
   std::string line;
   trace.Begin(now, e.node.value(), ns.incarnation, kTraceStep);
   TraceInput(trace, e.input, e.msg_digest);
   if (record) {
     AppendInput(&line, e.input);
+    if (engine_busy > Duration())
+      line.append(fmt::format(" (engine I/O: disk busy {})", engine_busy));
     line.append(" ->");
   }
   for (Effect& effect : outbox.effects()) {

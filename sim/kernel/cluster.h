@@ -201,6 +201,9 @@ class Cluster {
   bool is_up(NodeId node) const;
   bool is_paused(NodeId node) const;
   Time LocalTime(NodeId node) const;  // the node's clock now
+  // Until when a delayed message still stalls a connection (Network::LatestStallFloor): what a
+  // node sends on it meanwhile waits behind that message, heal or no heal.
+  Time SessionsStalledUntil() const;
   // The node the event being checked stepped (invariants may then re-read that node only), or
   // nullopt when it stepped none: a host action or fault, after which any node may have changed.
   std::optional<NodeId> stepped_node() const;

@@ -93,6 +93,8 @@ bool Cluster::is_paused(NodeId node) const {
   return impl_->Valid(node) && impl_->nodes[node.value()]->paused;
 }
 
+Time Cluster::SessionsStalledUntil() const { return impl_->network.LatestStallFloor(); }
+
 Time Cluster::LocalTime(NodeId node) const {
   if (!impl_->Valid(node)) return impl_->now;
   return impl_->nodes[node.value()]->clock.Local(impl_->now);

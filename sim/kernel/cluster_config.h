@@ -99,14 +99,19 @@ using CorruptId = uint64_t;
 struct DiskLatency {
   Duration write_mean = Millis(1);
   Duration sync_mean = Millis(1);
+  // The rate at which the disk takes the storage engine's own writes (SimDisk::EngineIo): after
+  // a step, what the engine wrote costs bytes / rate and each of its syncs sync_mean, as busy
+  // time on the node's disk queue, before the step's appends. 0: the engine's I/O takes no time.
+  double engine_mb_per_s = 0;
 };
 
 // A fail-slow disk (Cluster::SetNodeDiskSlow): the node's process and network are fine, its disk
 // is not. Either every latency drawn for an append on it is multiplied by `factor` (> 1), or
 // (`stall`) no append issued while it is in force completes before it ends: each then completes
-// its drawn latency after the end, in issue order. Only the AppendLog path pays disk latency
-// (RocksDB's I/O on the simulated disk takes no simulated time, rocks_fs.h), so that is what a
-// slow disk slows: the mutation logs, meta.log, coord.log and the replica index appends.
+// its drawn latency after the end, in issue order. The AppendLog path pays disk latency (the
+// mutation logs, meta.log, coord.log, the replica index and init-info appends), and with
+// DiskLatency::engine_mb_per_s the storage engine's writes cost busy time too: a slow disk
+// multiplies both, a stall holds the engine's busy time until it ends.
 struct DiskSlow {
   double factor = 1;
   bool stall = false;

@@ -1,8 +1,9 @@
-// A fail-slow disk (DiskSlow, cluster_config.h): the node's appends complete late, or not until
-// the window ends, while its process and network run on. What a slow disk does to an append's
-// completion, and the fault API that opens and ends a window. Nothing here draws randomness: a
-// slow window scales or holds the latencies the "disk" stream drew anyway, so a run without one
-// draws and traces exactly as before.
+// Time on a node's disk: its appends' completions in one queue, the storage engine's own I/O
+// charged to that queue as busy time (DiskLatency::engine_mb_per_s), and a fail-slow disk
+// (DiskSlow, cluster_config.h) whose appends complete late, or not until the window ends, while
+// its process and network run on; the fault API that opens and ends a window. Nothing here draws
+// randomness: a slow window scales or holds the latencies the "disk" stream drew anyway, so a run
+// without one draws and traces exactly as before.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +13,10 @@
 #include "sim/kernel/cluster_impl.h"
 
 namespace pg::sim {
+namespace {
+// A coverage mark the kernel sets itself: no node can see its disk's queue.
+constexpr const char* kAppendBehindEngineIo = "disk.append_behind_engine_io";
+}  // namespace
 
 Cluster::Impl::Event& Cluster::Impl::AppendCompletion(NodeState& ns, NodeId id, Duration latency) {
   if (ns.disk_slow && ns.disk_slow->slow.stall) {
@@ -29,14 +34,44 @@ Cluster::Impl::Event& Cluster::Impl::AppendCompletion(NodeState& ns, NodeId id, 
     if (slowed > latency) effects.Add(ns.disk_slow->fault);  // a zero latency stays zero
     latency = slowed;
   }
+  // Coverage: the engine's I/O held this append back (the knob bit).
+  if (ns.engine_busy_until > now + latency) {
+    effects.OnMark(kAppendBehindEngineIo);
+    marks.insert(kAppendBehindEngineIo);
+  }
   // One queue per disk: completions come back in submission order, like a log writer's.
   ns.disk_floor = std::max(ns.disk_floor, now + latency);
   return NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
 }
 
+Duration Cluster::Impl::ChargeEngineIo(NodeState& ns) {
+  const SimDisk::EngineIo io = ns.disk.TakeEngineIo();
+  if (disk_latency.engine_mb_per_s <= 0 || (io.bytes == 0 && io.syncs == 0)) return Duration();
+  // bytes / (MB/s) seconds: bytes * 1000 / (MB/s) nanoseconds.
+  double cost_ns = static_cast<double>(io.bytes) * 1e3 / disk_latency.engine_mb_per_s +
+                   static_cast<double>(io.syncs) * static_cast<double>(disk_latency.sync_mean.ns());
+  if (ns.disk_slow && !ns.disk_slow->slow.stall) cost_ns *= ns.disk_slow->slow.factor;
+  const Duration cost = Duration::Nanos(std::llround(cost_ns));
+  if (cost <= Duration()) return Duration();
+  engine_busy_ns += static_cast<uint64_t>(cost.ns());
+  if (ns.disk_slow) effects.Add(ns.disk_slow->fault);
+  if (ns.disk_slow && ns.disk_slow->slow.stall) {
+    ns.stalled_engine_busy = ns.stalled_engine_busy + cost;
+  } else {
+    ns.disk_floor = std::max(ns.disk_floor, now) + cost;
+    ns.engine_busy_until = ns.disk_floor;
+  }
+  return cost;
+}
+
 void Cluster::Impl::ReleaseStalled(NodeState& ns) {
-  // Behind the disk's backlog, each its own latency after the end: the stalled queue drains in
-  // the order it filled, after whatever the disk had in hand before the stall.
+  // The engine's busy time first, then each held append its own latency after the end: the
+  // stalled queue drains in the order it filled, after whatever the disk had in hand before.
+  if (ns.stalled_engine_busy > Duration()) {
+    ns.disk_floor = std::max(ns.disk_floor, now) + ns.stalled_engine_busy;
+    ns.engine_busy_until = ns.disk_floor;
+    ns.stalled_engine_busy = Duration();
+  }
   for (auto& held : ns.stalled) {
     ns.disk_floor = std::max(ns.disk_floor, now + held.latency);
     queue.Push(ns.disk_floor, std::move(held.event));

@@ -259,9 +259,12 @@ void Cluster::SetDefaultLink(LinkConfig config) {
 void Cluster::SetDiskLatency(DiskLatency latency) {
   latency.write_mean = std::max(latency.write_mean, Duration());
   latency.sync_mean = std::max(latency.sync_mean, Duration());
+  latency.engine_mb_per_s = std::max(latency.engine_mb_per_s, 0.0);
   impl_->disk_latency = latency;
-  impl_->LogFault(
-      fmt::format("set disk latency: write {} sync {}", latency.write_mean, latency.sync_mean));
+  std::string text =
+      fmt::format("set disk latency: write {} sync {}", latency.write_mean, latency.sync_mean);
+  if (latency.engine_mb_per_s > 0) text += fmt::format(" engine {} MB/s", latency.engine_mb_per_s);
+  impl_->LogFault(std::move(text));
 }
 
 void Cluster::SetDiskFaults(DiskFaults faults) {

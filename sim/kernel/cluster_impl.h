@@ -127,6 +127,10 @@ struct NodeState {
     Event event;
   };
   std::deque<StalledAppend> stalled;
+  // The storage engine's busy time charged while a stall is in force: the window's end puts it
+  // on the queue ahead of the appends the stall held.
+  Duration stalled_engine_busy;
+  Time engine_busy_until;  // when the engine's latest charged I/O ends on this disk
   // When each machine crash (power loss) happened, oldest first: what the node's kernel still
   // held to send died then (Impl::LostWithSender).
   std::vector<Time> power_losses;
@@ -225,6 +229,10 @@ struct Cluster::Impl {
   Event& AppendCompletion(NodeState& ns, NodeId id, Duration latency);
   // Schedules what a stall held on the node's disk, in issue order.
   void ReleaseStalled(NodeState& ns);
+  // Charges what the node's storage engine wrote and synced in the step just taken as busy time
+  // on its disk queue (DiskLatency::engine_mb_per_s; nothing when 0); returns the time charged.
+  Duration ChargeEngineIo(NodeState& ns);
+  uint64_t engine_busy_ns = 0;  // charged over the run (stats)
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
   // What connection a message rides, fixed when it is sent (a held one's at its send).
   struct Carried {

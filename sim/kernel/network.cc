@@ -133,6 +133,16 @@ Time Network::StallFloor(NodeId from, NodeId to, RpcSession session) const {
   return link(from, to).stall_floor[static_cast<size_t>(session)];
 }
 
+Time Network::LatestStallFloor() const {
+  Time latest;
+  for (const std::vector<Link>& from : links_) {
+    for (const Link& l : from) {
+      for (const Time floor : l.stall_floor) latest = std::max(latest, floor);
+    }
+  }
+  return latest;
+}
+
 void Network::CloseSessions(NodeId node) {
   for (size_t other = 0; other < links_.size(); ++other) {
     links_[node.value()][other].stall_floor = {};

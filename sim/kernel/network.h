@@ -61,6 +61,9 @@ class Network {
   // The earliest a message of the session may arrive now: the delivery of the last message that
   // stalled it (the epoch when none did).
   Time StallFloor(NodeId from, NodeId to, RpcSession session) const;
+  // The latest StallFloor over every session of every link (the epoch when none was stalled):
+  // until then some session holds what is sent on it behind a delayed message.
+  Time LatestStallFloor() const;
   // The node's process is gone (crashed): the connections from and to it are closed, so what it
   // or its peers send next rides new sessions that nothing stalls. What the old ones carried
   // still arrives as scheduled.

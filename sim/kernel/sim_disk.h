@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/common/rng.h"
@@ -126,6 +127,18 @@ class SimDisk final : public LocalDisk {
   // Bit rot: flips the lowest bit of the byte at `offset`; false when there is no such byte.
   bool CorruptBit(const std::string& file, uint64_t offset);
 
+  // ---- The storage engine's own I/O (rocks_fs.h) ----
+  // What the engine wrote and synced through the disk since the kernel last took it. The kernel
+  // charges it to the disk's queue as busy time (DiskLatency::engine_mb_per_s), so the node's
+  // later appends wait behind a flush as they wait behind each other.
+  struct EngineIo {
+    uint64_t bytes = 0;
+    uint64_t syncs = 0;
+  };
+  void CountEngineWrite(uint64_t bytes) { engine_io_.bytes += bytes; }
+  void CountEngineSync() { ++engine_io_.syncs; }
+  EngineIo TakeEngineIo() { return std::exchange(engine_io_, EngineIo{}); }
+
   uint64_t size(const std::string& file) const;
   uint64_t synced_size(const std::string& file) const;
   // Every file's path, sorted (tests, reports).
@@ -151,6 +164,7 @@ class SimDisk final : public LocalDisk {
   IoFaults faults_;
   Rng* rng_ = nullptr;
   mutable uint64_t io_errors_ = 0;  // counted by the const Fail, which draws faults on reads too
+  EngineIo engine_io_;
   std::thread::id owner_ = std::this_thread::get_id();
 };
 

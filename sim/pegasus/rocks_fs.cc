@@ -71,6 +71,7 @@ class SimWritableFile final : public rocksdb::FSWritableFile {
     // A failed write writes nothing, as on the AppendLog path.
     if (IOStatus s = ToIo(disk_->Fail(IoKind::kWrite, name_)); !s.ok()) return s;
     disk_->Append(name_, data.ToStringView());
+    disk_->CountEngineWrite(data.size());
     return IOStatus::OK();
   }
   IOStatus Truncate(uint64_t size, const IOOptions&, IODebugContext*) override {
@@ -83,6 +84,7 @@ class SimWritableFile final : public rocksdb::FSWritableFile {
   IOStatus Sync(const IOOptions&, IODebugContext*) override {
     if (IOStatus s = ToIo(disk_->Fail(IoKind::kSync, name_)); !s.ok()) return s;
     disk_->MarkSynced(name_, disk_->size(name_));
+    disk_->CountEngineSync();
     return IOStatus::OK();
   }
   IOStatus Fsync(const IOOptions& o, IODebugContext* dbg) override { return Sync(o, dbg); }
@@ -100,7 +102,9 @@ class SimDirectory final : public rocksdb::FSDirectory {
  public:
   SimDirectory(SimDisk* disk, std::string name) : disk_(disk), name_(std::move(name)) {}
   IOStatus Fsync(const IOOptions&, IODebugContext*) override {
-    return ToIo(disk_->Fail(IoKind::kSync, name_));
+    if (IOStatus s = ToIo(disk_->Fail(IoKind::kSync, name_)); !s.ok()) return s;
+    disk_->CountEngineSync();
+    return IOStatus::OK();
   }
   IOStatus Close(const IOOptions&, IODebugContext*) override { return IOStatus::OK(); }
 

@@ -5,8 +5,10 @@
 //
 // Every call runs on the simulator's one thread (rocks_env.h queues RocksDB's background jobs and
 // the engine runs them inline), so the adapter needs no locking and its fault draws come in the
-// same order in every run of a seed. RocksDB's I/O through it is instantaneous in simulated time:
-// only the mutation log's appends (AppendLog effects) pay the disk's latency.
+// same order in every run of a seed. RocksDB's I/O through it returns at once, and is counted on
+// the disk (SimDisk::CountEngineWrite, CountEngineSync): the kernel charges it to the disk's
+// queue after the step (DiskLatency::engine_mb_per_s), so appends the node issues next wait
+// behind a flush. Reads are not charged: they stand for reads the page cache serves.
 #include <rocksdb/file_system.h>
 
 #include <functional>

@@ -136,6 +136,15 @@ struct SwarmBounds {
   // liveness condition is about; scenarios/pegasus/write_queue_failover.json runs 1 with a 2 s
   // timeout.
   static constexpr Bounds<int> kSmallStalenessForCommit{2, 4};
+  // A link's bandwidth, when limited (chance 1/2): log-uniform, from links where a learned
+  // checkpoint of a few hundred kilobytes holds the link for a second to ones where only the
+  // largest batches wait. The learner scenarios run 0.1 MB/s, below this range.
+  static constexpr Bounds<double> kBandwidthMbPerS{0.5, 20};
+  // The disk's rate for the storage engine's own writes, when they cost time (chance 1/2):
+  // log-uniform, from a disk where a flush of a few hundred kilobytes holds the logs' appends
+  // back for a few hundred milliseconds (past a prepare's patience with a slow-disk fault on top)
+  // to one where it costs a millisecond.
+  static constexpr Bounds<double> kEngineMbPerS{1, 100};
   // What a primary keeps for learners: with chance 1/2 each, a small learn cache, a small log
   // reserve, and frequent flushes, so that learners are served from the log and from checkpoints
   // (not only the cache), and a learner's start falls on the edges between them.

@@ -28,7 +28,7 @@ struct Knobs {
   int partitions = 0;
   int replica_count = 0;
   std::string storage;
-  bool balance = false;  // meta's load balancer (never drawn by swarm)
+  bool balance = false;  // meta's load balancer
   // Atomic writes executed on the primary and replicated as puts, instead of re-executed on every
   // replica (ReplicaServerOptions::atomic_idempotent).
   bool atomic_idempotent = false;
@@ -44,7 +44,7 @@ struct Knobs {
   double drop_probability = 0;
   double duplicate_probability = 0;
   double reorder_probability = 0;
-  double bandwidth_mb_per_s = 0;  // 0: unlimited (never drawn by swarm)
+  double bandwidth_mb_per_s = 0;  // 0: unlimited
   // disk
   double write_latency_ms_mean = 0;
   double sync_latency_ms_mean = 0;
@@ -52,6 +52,7 @@ struct Knobs {
   // A machine crash leaves each file with unsynced bytes torn (some of them on the platter) with
   // this probability, else cut to its synced length (SimDisk::LoseUnsynced).
   double torn_write_probability = 0.5;
+  double engine_mb_per_s = 0;  // 0: the storage engine's own I/O takes no simulated time
   // clocks
   double drift_ppm_max = 0;
   double offset_ms_max = 0;

@@ -22,8 +22,9 @@
 //                           (a mix the file gives is taken whole: operations it omits weigh 0)
 //   faults                  none
 //   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
-//   network.bandwidth_mb_per_s  unlimited (never drawn by swarm)
-//   cluster.balance         false: meta's load balancer off (never drawn by swarm)
+//   network.bandwidth_mb_per_s  unlimited
+//   disk.engine_mb_per_s    free: the storage engine's own I/O takes no simulated time
+//   cluster.balance         false: meta's load balancer off
 //   cluster.atomic_idempotent false: atomic writes re-executed on every replica (Pegasus's default)
 //   cluster.staleness_for_commit 20 (Pegasus's default)
 //   cluster.learn_cache_decrees 40, plog_gc_reserve_decrees 100, checkpoint_interval_ms 10000
@@ -60,7 +61,11 @@
 //   28 learn_cache_decrees  40 with chance 1/2, else [0, 8]
 //   29 plog_gc_reserve_decrees 100 with chance 1/2, else [0, 16]
 //   30 checkpoint_interval_ms 10000 with chance 1/2, else [500, 5000] (28..30: each choice and
-//                           value drawn every time, in this order; last)
+//                           value drawn every time, in this order)
+//   31 balance              on with chance 1/2 (pegasus only; drawn whatever the system)
+//   32 bandwidth_mb_per_s   unlimited with chance 1/2, else log-uniform in [0.5, 20]
+//   33 engine_mb_per_s      free with chance 1/2, else log-uniform in [1, 100] (31..33: each
+//                           choice and value drawn every time, in this order; last)
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -149,6 +154,10 @@ class Resolver {
   double DrawReal(Bounds<double> b) {
     return std::clamp(Round3(b.lo + rng_.NextDouble() * (b.hi - b.lo)), b.lo, b.hi);
   }
+  // Log-uniform: as likely within [1, 2] as within [10, 20].
+  double DrawLogUniform(Bounds<double> b) {
+    return std::clamp(Round3(b.lo * std::pow(b.hi / b.lo, rng_.NextDouble())), b.lo, b.hi);
+  }
   double DrawMaybeZero(Bounds<double> b) {
     const bool zero = rng_.Uniform(2) == 0;  // both draws always happen: a fixed draw count
     const double v = DrawReal(b);
@@ -160,6 +169,7 @@ class Resolver {
   void ResolveWorkload();
   void ResolveMix();
   void ResolveRetention();
+  void ResolveLoadShaping();
 
   const Scenario& s_;
   Xoshiro256 rng_;
@@ -189,6 +199,20 @@ void Resolver::ResolveRetention() {
            frequent_flush ? interval : Defaults::kCheckpointIntervalMs);
 }
 
+// Draws 31..33: what moves load around a cluster and what makes it wait: the balancer's replica
+// moves, links whose bandwidth makes a large message (a learned checkpoint, a batch) hold up the
+// ones behind it, and disks whose time the storage engine's flushes take from the logs.
+void Resolver::ResolveLoadShaping() {
+  const bool balance = rng_.Uniform(2) == 0;
+  const bool limited = rng_.Uniform(2) == 0;
+  const double bandwidth = DrawLogUniform(SwarmBounds::kBandwidthMbPerS);
+  const bool engine_costs = rng_.Uniform(2) == 0;
+  const double engine_rate = DrawLogUniform(SwarmBounds::kEngineMbPerS);
+  k_.balance = Pick(s_.cluster.balance, false, balance && k_.system == "pegasus");
+  k_.bandwidth_mb_per_s = Pick(s_.network.bandwidth_mb_per_s, 0.0, limited ? bandwidth : 0.0);
+  k_.engine_mb_per_s = Pick(s_.disk.engine_mb_per_s, 0.0, engine_costs ? engine_rate : 0.0);
+}
+
 Knobs Resolver::Resolve() {
   ResolveTiming();
   ResolveRunAndCluster();
@@ -215,6 +239,7 @@ Knobs Resolver::Resolve() {
                  small_pipeline ? small_staleness : Defaults::kStalenessForCommit)
           : Defaults::kStalenessForCommit;
   ResolveRetention();
+  ResolveLoadShaping();
   // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
@@ -268,7 +293,6 @@ void Resolver::ResolveRunAndCluster() {
   const bool memory = rng_.Uniform(2) == 0;
   k_.storage =
       Pick(c.storage, std::string(D::kStorage), std::string(memory ? "memory" : "rocksdb"));
-  k_.balance = c.balance.value_or(false);
 }
 
 void Resolver::ResolveNetworkDiskClocks() {
@@ -287,7 +311,6 @@ void Resolver::ResolveNetworkDiskClocks() {
   k_.duplicate_probability =
       Pick(n.duplicate_probability, 0.0, DrawMaybeZero(B::kDuplicateProbability));
   k_.reorder_probability = Pick(n.reorder_probability, 0.0, DrawMaybeZero(B::kReorderProbability));
-  k_.bandwidth_mb_per_s = n.bandwidth_mb_per_s.value_or(0);
   const DiskSection& d = s_.disk;
   k_.write_latency_ms_mean =
       Pick(d.write_latency_ms_mean, D::kWriteLatencyMsMean, DrawReal(B::kWriteLatencyMsMean));

@@ -160,6 +160,7 @@ json KnobsToJson(const Knobs& k) {
   }
   // Written only when not the default, so the knobs of every timed run read as they always did.
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
+  if (k.engine_mb_per_s > 0) j["disk"]["engine_mb_per_s"] = k.engine_mb_per_s;
   if (k.balance) j["cluster"]["balance"] = true;
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
   if (k.timing != kDefaultTimingSet) j["timing"] = k.timing;
@@ -178,6 +179,11 @@ json KnobsToJson(const Knobs& k) {
 Result<Knobs> KnobsFromJson(const json& j, std::string_view source) {
   auto scenario = ScenarioFromJson(j, std::string(source), ScenarioForm::kKnobs);
   if (!scenario.ok()) return scenario.status();
+  // Keys KnobsToJson writes only when not their default: absent, they are the default, never a
+  // draw (a swarm run's knobs replay as they ran, older verdicts too).
+  scenario->cluster.balance = scenario->cluster.balance.value_or(false);
+  scenario->network.bandwidth_mb_per_s = scenario->network.bandwidth_mb_per_s.value_or(0);
+  scenario->disk.engine_mb_per_s = scenario->disk.engine_mb_per_s.value_or(0);
   // Every knob is present, so resolving draws nothing that is used: the knobs come back as given.
   return ResolveKnobs(*scenario, *scenario->seed);
 }

@@ -332,7 +332,8 @@ LinkConfig LinkConfigFromKnobs(const Knobs& knobs) {
 
 DiskLatency DiskLatencyFromKnobs(const Knobs& knobs) {
   return {.write_mean = FromMs(knobs.write_latency_ms_mean),
-          .sync_mean = FromMs(knobs.sync_latency_ms_mean)};
+          .sync_mean = FromMs(knobs.sync_latency_ms_mean),
+          .engine_mb_per_s = knobs.engine_mb_per_s};
 }
 
 std::string FaultLabel(const Fault& fault) {

@@ -148,7 +148,7 @@ void ScenarioParser::ParseNetwork(const JsonReader& r) {
   n.drop_probability = obj.Field("drop_probability").Double(0, 1, false);
   n.duplicate_probability = obj.Field("duplicate_probability").Double(0, 1, false);
   n.reorder_probability = obj.Field("reorder_probability").Double(0, 1);
-  n.bandwidth_mb_per_s = obj.Optional("bandwidth_mb_per_s").Double(0.001, 1e6);
+  n.bandwidth_mb_per_s = obj.Optional("bandwidth_mb_per_s").Double(0, 1e6);
   obj.RejectUnknownKeys();
   if (n.latency_ms_min && n.latency_ms_mean && *n.latency_ms_mean < *n.latency_ms_min) {
     mean.Fail(fmt::format("a number >= latency_ms_min ({})", *n.latency_ms_min));
@@ -161,6 +161,7 @@ void ScenarioParser::ParseDisk(const JsonReader& r) {
   s_.disk.sync_latency_ms_mean = obj.Field("sync_latency_ms_mean").Double(0, kMaxLatencyMs);
   s_.disk.io_error_probability = obj.Field("io_error_probability").Double(0, 1, false);
   s_.disk.torn_write_probability = obj.Field("torn_write_probability").Double(0, 1);
+  s_.disk.engine_mb_per_s = obj.Optional("engine_mb_per_s").Double(0, 1e6);
   obj.RejectUnknownKeys();
 }
 

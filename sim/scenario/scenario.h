@@ -221,13 +221,14 @@ struct NetworkSection {
   std::optional<double> drop_probability;       // [0, 1)
   std::optional<double> duplicate_probability;  // [0, 1)
   std::optional<double> reorder_probability;    // [0, 1]
-  std::optional<double> bandwidth_mb_per_s;     // [0.001, 1e6]; absent: unlimited
+  std::optional<double> bandwidth_mb_per_s;     // [0, 1e6]; 0: unlimited; absent: 0, or drawn
 };
 struct DiskSection {
   std::optional<double> write_latency_ms_mean;   // >= 0
   std::optional<double> sync_latency_ms_mean;    // >= 0
   std::optional<double> io_error_probability;    // [0, 1)
   std::optional<double> torn_write_probability;  // [0, 1]
+  std::optional<double> engine_mb_per_s;         // [0, 1e6]; 0: free; absent: free, or drawn
 };
 struct ClocksSection {
   std::optional<double> drift_ppm_max;  // [0, 1e5]: each node draws drift in [-max, max]

@@ -54,7 +54,7 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
                     {"partitions", k.partitions},
                     {"replica_count", k.replica_count},
                     {"storage", k.storage}};
-  if (k.balance) out["cluster"]["balance"] = true;
+  if (k.balance || (k.swarm && k.system == "pegasus")) out["cluster"]["balance"] = k.balance;
   // Always written: the swarm draws it, so an absent value would be drawn again on a reload.
   out["cluster"]["atomic_idempotent"] = k.atomic_idempotent;
   if (k.system == "pegasus") {
@@ -68,11 +68,15 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
                     {"drop_probability", k.drop_probability},
                     {"duplicate_probability", k.duplicate_probability},
                     {"reorder_probability", k.reorder_probability}};
-  if (k.bandwidth_mb_per_s > 0) out["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
+  // A swarm file draws what it leaves out: the defaults are written too.
+  if (k.bandwidth_mb_per_s > 0 || k.swarm) {
+    out["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
+  }
   out["disk"] = {{"write_latency_ms_mean", k.write_latency_ms_mean},
                  {"sync_latency_ms_mean", k.sync_latency_ms_mean},
                  {"io_error_probability", k.io_error_probability},
                  {"torn_write_probability", k.torn_write_probability}};
+  if (k.engine_mb_per_s > 0 || k.swarm) out["disk"]["engine_mb_per_s"] = k.engine_mb_per_s;
   out["clocks"] = {{"drift_ppm_max", k.drift_ppm_max}, {"offset_ms_max", k.offset_ms_max}};
   out["workload"] = WorkloadJson(k);
   ordered_json faults = ordered_json::array();

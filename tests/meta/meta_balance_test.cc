@@ -147,6 +147,13 @@ TEST(MetaBalance, CopySecondaryAddsALearnerAsAnExtraMemberThenRemovesTheSource) 
   ASSERT_EQ(i, 1) << "the only partition with a secondary on 1 and no replica on 3";
   EXPECT_EQ(adds[0].first, NodeId(2)) << "proposed to the primary";
   EXPECT_EQ(adds[0].second.node, NodeId(3));
+  // Re-sent at the next check while it has not landed (the proposal may have been lost).
+  Outbox again = Check(*f, 1050);
+  EXPECT_FALSE(HasMark(again, "balance.abandon"));
+  const auto resent = Proposals(again, ConfigType::kAddSecondaryForLb);
+  ASSERT_EQ(resent.size(), 1u);
+  EXPECT_EQ(resent[0].first, NodeId(2));
+  EXPECT_EQ(resent[0].second.node, NodeId(3));
   // The learner is not collected at config sync while it learns.
   Outbox sync = f->Receive(At(1100), NodeId(3),
                            ConfigSyncRequest{.stored_replicas = {ReplicaInfo{
@@ -168,6 +175,10 @@ TEST(MetaBalance, CopySecondaryAddsALearnerAsAnExtraMemberThenRemovesTheSource) 
   // The guardian does not treat the extra member as redundant while the plan owns it.
   Outbox check = Check(*f, 2000);
   EXPECT_FALSE(HasMark(check, "meta.propose_remove_redundant_secondary"));
+  const auto removes_again = Proposals(check, ConfigType::kRemove);
+  ASSERT_EQ(removes_again.size(), 1u) << "the removal is re-sent until it lands";
+  EXPECT_EQ(removes_again[0].first, NodeId(2));
+  EXPECT_EQ(removes_again[0].second.node, NodeId(1));
   PartitionConfiguration removed = joined;
   removed.ballot = Ballot(3);
   removed.secondaries = {NodeId(3)};

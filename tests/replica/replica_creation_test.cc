@@ -69,6 +69,22 @@ TEST(ReplicaCreation, OnlyANewPartitionsProposalToThisServerCreatesAReplica) {
 
 // A server whose disk was replaced holds nothing: listed, at ballot 1 too, it creates nothing and
 // reports the listed replica missing.
+// A proposal whose partition count does not cover its partition (no meta sends one; a replica
+// created from it would route and split by a count it cannot hold) creates nothing.
+TEST(ReplicaCreation, AProposalWhosePartitionCountDoesNotCoverItsPartitionCreatesNothing) {
+  for (const int32_t count : {0, -1, 1}) {
+    Harness h;
+    ConnectServer(h, kCreator);
+    ConfigProposal bad = Harness::FirstPrimaryProposal(h.Config(), kCreator);
+    bad.config.gpid.partition_index = 1;
+    bad.config.partition_count = count;
+    Outbox out = h.Deliver(kMeta, kCreator, bad);
+    EXPECT_FALSE(HasMark(out, "replica_server.replica_created")) << "count " << count;
+    EXPECT_TRUE(h.node(kCreator).Views(h.now).empty()) << "count " << count;
+    EXPECT_TRUE(AppendsOf(out).empty()) << "no index entry for count " << count;
+  }
+}
+
 TEST(ReplicaCreation, AListedReplicaTheServerLacksIsReportedMissingNotCreated) {
   for (const Ballot ballot : {Ballot(1), Ballot(2)}) {
     Harness h;

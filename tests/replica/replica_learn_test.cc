@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/replica/prepare_list.h"
+#include "core/storage/mutation_log.h"
 #include "tests/replica/learn_steps.h"
 #include "tests/replica/replica_harness.h"
 
@@ -277,6 +278,40 @@ TEST(ReplicaLearn, APrepareCommittedBeforeItsAppendCompletesIsStillAcked) {
   Outbox upgrade = h.Deliver(kL, kP, note);
   EXPECT_TRUE(HasMark(upgrade, "learn.upgrade_to_secondary"));
   EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
+}
+
+// The decrees a learner's effects append to its private log.
+std::vector<Decree> LoggedDecrees(const Outbox& out) {
+  std::vector<Decree> decrees;
+  for (const AppendLog& a : AppendsOf(out)) {
+    LogReader reader(a.bytes);
+    for (LogRecord r; reader.Next(&r);) decrees.push_back(r.decree);
+  }
+  return decrees;
+}
+
+// A learner that already holds the current primary's prepare of a decree (sent to it in this
+// round, logged) and then learns that decree from the cache keeps its prepare: the learned copy is
+// the same mutation, and logging it again would re-prepare the slot and hold its ack back.
+TEST(ReplicaLearn, ALearnedDecreeTheLearnerHoldsThePreparedCopyOfIsNotLoggedAgain) {
+  Harness h;
+  StartPairWithWrites(h, 3);
+  const LearnRequest first = StartLearner(h);
+  Outbox at_primary = h.Deliver(kL, kP, first);  // its answer (decrees 1..3) is lost
+  ASSERT_EQ(Sent<LearnResponse>(at_primary).size(), 1u);
+  const std::vector<PrepareRequest> to_learner = CommitWrites(h, 4, 4);
+  ASSERT_EQ(to_learner.size(), 1u);
+  EXPECT_EQ(LoggedDecrees(h.Deliver(kP, kL, to_learner[0])), std::vector<Decree>{Decree(4)});
+  h.CompleteLogs(kL);
+  Outbox retry = h.Fire(kL, MakeReplicaTimerId(kGpid, ReplicaTimer::kLearn));
+  const auto again = Sent<LearnRequest>(retry);
+  ASSERT_EQ(again.size(), 1u);
+  LearnResponse resp;
+  Outbox learned = LearnRound(h, again[0].second, &resp);
+  ASSERT_EQ(resp.type, LearnType::kCache);
+  ASSERT_EQ(resp.last_committed_decree, Decree(4));
+  EXPECT_EQ(LoggedDecrees(learned), (std::vector<Decree>{Decree(1), Decree(2), Decree(3)}));
+  EXPECT_EQ(h.View(kL).last_committed, Decree(4));
 }
 
 TEST(ReplicaLearn, ConfigSyncDoesNotCollectALearner) {

@@ -91,6 +91,19 @@ TEST(DelayRule, AStallFloorsItsSessionOnItsLinkOnly) {
   EXPECT_EQ(n.StallFloor(kA, kB, RpcSession::kRequests), At(5000));
 }
 
+// The liveness condition waits for the latest stall of any session (pegasus_liveness.cc): a
+// connection stalled behind a straggler holds what is sent on it after the heal too.
+TEST(DelayRule, TheLatestStallFloorIsTheLatestOfEverySession) {
+  Network n = ThreeNodes();
+  EXPECT_EQ(n.LatestStallFloor(), Time());
+  n.Stall(kA, kB, RpcSession::kRequests, At(5000));
+  n.Stall(kC, kA, RpcSession::kReplies, At(9000));
+  n.Stall(kB, kC, RpcSession::kRequests, At(7000));
+  EXPECT_EQ(n.LatestStallFloor(), At(9000));
+  n.CloseSessions(kC);
+  EXPECT_EQ(n.LatestStallFloor(), At(5000));
+}
+
 TEST(DelayRule, ClosingANodesSessionsLiftsTheirStallsBothWays) {
   Network n = ThreeNodes();
   n.Stall(kA, kB, RpcSession::kRequests, At(5000));
