@@ -115,6 +115,10 @@ checker::Result<checker::History> HistoryOf(const std::vector<RecordedOp>& histo
   return checker::BuildHistory(std::move(events), kRunHistory);
 }
 
+nlohmann::json RunOutcome::CheckerJson() const {
+  return checker ? checker::ToJson(*checker, /*include_elapsed=*/true) : nlohmann::json();
+}
+
 std::optional<Failure> JudgeHistory(const std::vector<RecordedOp>& history, double timeout_s,
                                     RunOutcome& outcome) {
   // The recorded operations go to the checker as they are, with no JSON text in between;
@@ -125,9 +129,8 @@ std::optional<Failure> JudgeHistory(const std::vector<RecordedOp>& history, doub
     // The simulator wrote it, so a malformed history is a bug in the bench.
     return Failure{.kind = "history", .detail = parsed.error().ToString()};
   }
-  const checker::CheckResult result =
-      checker::Check(*parsed, {.timeout_s = timeout_s, .threads = 1});
-  outcome.checker = checker::ToJson(result, /*include_elapsed=*/true);
+  outcome.checker = checker::Check(*parsed, {.timeout_s = timeout_s, .threads = 1});
+  const checker::CheckResult& result = *outcome.checker;
   switch (result.verdict) {
     case checker::Verdict::kOk:
       return std::nullopt;
