@@ -1,5 +1,6 @@
 #include "core/client/workload.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/common/assert.h"
@@ -18,7 +19,49 @@ const std::map<std::string, OpKind>& KnownOperations() {
   return *ops;
 }
 
-json OptJson(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+// JSON text as nlohmann's dump() writes it. The workload's keys and values are printable ASCII
+// without a quote or backslash, which dump() writes as they are: those are appended directly, the
+// rest goes through nlohmann (its escaping).
+void AppendJsonString(std::string& out, const std::string& s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += json(s).dump();
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void AppendJsonOpt(std::string& out, const std::optional<std::string>& v) {
+  if (v) {
+    AppendJsonString(out, *v);
+  } else {
+    out += "null";
+  }
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
+}
+
+// An object of strings or nulls; a std::map iterates its keys in the order a json object dumps
+// them.
+template <class Map, class AppendValue>
+std::string JsonObject(const Map& m, AppendValue append_value) {
+  std::string out = "{";
+  for (const auto& [k, v] : m) {
+    if (out.size() > 1) out += ',';
+    AppendJsonString(out, k);
+    out += ':';
+    append_value(out, v);
+  }
+  out += '}';
+  return out;
+}
 
 }  // namespace
 
@@ -35,7 +78,10 @@ WorkloadGenerator::WorkloadGenerator(WorkloadShape shape) : shape_(std::move(sha
   PG_ASSERT_GT(shape_.sortkeys, 0);
   PG_ASSERT(shape_.key_rotation_ops >= 0);
   for (const auto& [f, w] : shape_.mix) {
-    if (KnownOperations().contains(f) && w > 0) total_weight_ += w;
+    if (KnownOperations().contains(f) && w > 0) {
+      total_weight_ += w;
+      drawable_.push_back({.f = f, .kind = KnownOperations().at(f), .weight = w});
+    }
   }
 }
 
@@ -59,18 +105,18 @@ std::optional<std::string> WorkloadGenerator::DrawExpectation(Rng& rng, const st
 WorkloadOp WorkloadGenerator::Next(Rng& rng) {
   PG_ASSERT(has_operations(), "no operation has a positive weight");
   double x = rng.NextDouble() * total_weight_;
-  std::string f;
-  for (const auto& [name, w] : shape_.mix) {
-    if (!KnownOperations().contains(name) || w <= 0) continue;
-    f = name;  // the last positive one also absorbs rounding at the top
-    if (x < w) break;
-    x -= w;
+  const Drawable* drawn = nullptr;
+  for (const Drawable& d : drawable_) {
+    drawn = &d;  // the last one also absorbs rounding at the top
+    if (x < d.weight) break;
+    x -= d.weight;
   }
   // A positive total weight means some known operation was drawn.
-  PG_ASSERT(KnownOperations().contains(f), "drew {:?}", f);
+  PG_ASSERT(drawn != nullptr);
+  const std::string& f = drawn->f;
   WorkloadOp op{.f = f};
   ClientRequest& r = op.request;
-  r.kind = KnownOperations().at(f);
+  r.kind = drawn->kind;
   const auto hashkeys = static_cast<uint64_t>(shape_.hashkeys);
   const uint64_t key_set =
       shape_.key_rotation_ops > 0 ? drawn_ / static_cast<uint64_t>(shape_.key_rotation_ops) : 0;
@@ -85,31 +131,34 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
     case OpKind::kSet:
       r.sortkey = DrawSortkey(rng);
       r.value = NextValue();
-      op.invoke_value_json = json(r.value).dump();
+      op.invoke_value_json = JsonString(r.value);
       break;
     case OpKind::kIncr:
       r.sortkey = kCounterSortkey;
       r.increment = rng.UniformRange(1, 5);
-      op.invoke_value_json = json(std::to_string(r.increment)).dump();
+      op.invoke_value_json = JsonString(std::to_string(r.increment));
       break;
     case OpKind::kCheckAndSet:
       r.sortkey = DrawSortkey(rng);
       r.check_value = DrawExpectation(rng, r.hashkey, r.sortkey);
       r.value = NextValue();
-      op.invoke_value_json = json{{"expect", OptJson(r.check_value)}, {"set", r.value}}.dump();
+      // {"expect":...,"set":...}: the keys in a json object's (sorted) order.
+      op.invoke_value_json = "{\"expect\":";
+      AppendJsonOpt(op.invoke_value_json, r.check_value);
+      op.invoke_value_json += ",\"set\":";
+      AppendJsonString(op.invoke_value_json, r.value);
+      op.invoke_value_json += '}';
       break;
     case OpKind::kMultiGet:
       break;
     case OpKind::kMultiSet: {
       // A random non-empty subset of the sortkeys, each with its own unique value.
-      json kvs = json::object();
       for (int i = 0; i < shape_.sortkeys; ++i) {
         if (!rng.Chance(0.5)) continue;
         r.kvs[fmt::format("s{}", i)] = NextValue();
       }
       if (r.kvs.empty()) r.kvs[DrawSortkey(rng)] = NextValue();
-      for (const auto& [k, v] : r.kvs) kvs[k] = v;
-      op.invoke_value_json = kvs.dump();
+      op.invoke_value_json = JsonObject(r.kvs, AppendJsonString);
       break;
     }
   }
@@ -156,18 +205,21 @@ void WorkloadGenerator::Learn(const WorkloadOp& op, const ClientResponse& resp) 
 std::string OkValueJson(const WorkloadOp& op, const ClientResponse& resp, int sortkeys) {
   PG_ASSERT_EQ(resp.error, ErrorCode::kOk, "the value of a failed {}", op.f);
   switch (op.request.kind) {
-    case OpKind::kGet:
-      return OptJson(resp.value).dump();
+    case OpKind::kGet: {
+      std::string out;
+      AppendJsonOpt(out, resp.value);
+      return out;
+    }
     case OpKind::kIncr:
-      return json(std::to_string(resp.new_value)).dump();
+      return JsonString(std::to_string(resp.new_value));
     case OpKind::kCheckAndSet:
-      return json(resp.cas_matched).dump();
+      return resp.cas_matched ? "true" : "false";
     case OpKind::kMultiGet: {
-      json kvs = json::object();
-      for (const std::string& sk : WorkloadSortkeys(sortkeys)) kvs[sk] = nullptr;
+      std::map<std::string, std::optional<std::string>> kvs;
+      for (const std::string& sk : WorkloadSortkeys(sortkeys)) kvs[sk] = std::nullopt;
       // Anything else the server returned is reported too: the checker then judges it.
       for (const auto& [k, v] : resp.kvs) kvs[k] = v;
-      return kvs.dump();
+      return JsonObject(kvs, AppendJsonOpt);
     }
     case OpKind::kSet:
     case OpKind::kDel:

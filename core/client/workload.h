@@ -60,7 +60,15 @@ class WorkloadGenerator {
   std::optional<std::string> DrawExpectation(Rng& rng, const std::string& hashkey,
                                              const std::string& sortkey) const;
 
+  // The mix's known operations of positive weight, in the mix's order: what Next draws from.
+  struct Drawable {
+    std::string f;
+    OpKind kind;
+    double weight = 0;
+  };
+
   WorkloadShape shape_;
+  std::vector<Drawable> drawable_;
   double total_weight_ = 0;
   uint64_t next_value_ = 0;
   uint64_t drawn_ = 0;  // operations drawn so far (key rotation)

@@ -5,7 +5,9 @@
 // width, strings and sequences carry a varint length, maps are encoded in key order.
 #include <fmt/format.h>
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,7 +56,12 @@ class Encoder {
   }
   void PutFixed(uint64_t v, int bytes) {  // bytes: 0..8, little-endian
     char buf[8];
-    for (int i = 0; i < bytes; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+    if constexpr (std::endian::native == std::endian::little) {
+      // The first `bytes` bytes of v in memory are its low bytes, lowest first.
+      std::memcpy(buf, &v, sizeof(buf));
+    } else {
+      for (int i = 0; i < bytes; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+    }
     out_->append(buf, static_cast<size_t>(bytes));
   }
 
@@ -258,6 +265,14 @@ class Decoder {
 template <class T>
 std::string Encode(const T& v) {
   std::string out;
+  // A struct, sequence or variant (a message, a log record) starts past the inline buffer: grown
+  // from 15 bytes by doubling it would reallocate three or four times, and every sent message is
+  // encoded for its trace digest. A scalar fits the inline buffer as it is.
+  if constexpr (!std::is_arithmetic_v<T> && !std::is_enum_v<T> && !IsStrongId<T>::value &&
+                !std::is_same_v<T, Time> && !std::is_same_v<T, Duration> &&
+                !std::is_same_v<T, Gpid>) {
+    out.reserve(128);
+  }
   Encoder(&out).Put(v);
   return out;
 }

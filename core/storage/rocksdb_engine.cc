@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -22,6 +23,20 @@ class NullLogger final : public rocksdb::Logger {
  public:
   using rocksdb::Logger::Logv;
   void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+// The memtable's insert hints (Options::memtable_insert_with_hint_prefix_extractor), with the
+// whole key as the "prefix": one skip-list splice per key. Every applied decree writes the
+// last-applied meta key (which sorts after every user key) beside its data, so with RocksDB's one
+// shared splice nearly every insert searched the skip list from its top level; a key's own splice
+// starts the search next to its previous version, where the new one lands. Only where an insert
+// starts its search changes: the memtable, the SSTs and the MANIFEST hold the same bytes, and the
+// option is written into none of them (OPTIONS dumps are not kept: sim/pegasus/rocks_fs.cc).
+class WholeKey final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "pegasim.WholeKey"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return key; }
+  bool InDomain(const rocksdb::Slice& /*key*/) const override { return true; }
 };
 
 Status ToStatus(const rocksdb::Status& s, std::string_view what) {
@@ -48,6 +63,7 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // The arena grows a memtable in blocks of write_buffer_size / 8 (32 MiB) by default: every
   // new memtable would fault in fresh pages. Small blocks come from the reused heap instead.
   opts.arena_block_size = size_t{64} << 10;
+  opts.memtable_insert_with_hint_prefix_extractor = std::make_shared<WholeKey>();
   // Minimal pools: a flush still runs on RocksDB's flush thread, but Flush() waits for it, so
   // its effect is ordered with the caller's steps.
   opts.max_background_jobs = 2;

@@ -76,14 +76,62 @@ using nlohmann::json;
 
 const char kRunHistory[] = "run history";
 
-// The recorded "value" text as JSON. Nearly every value is null or a string without escapes:
-// those skip the JSON parser.
+// A JSON string literal without escapes or control characters at text[*pos] (the workload's keys
+// and values): its content into *out and *pos past it; false for anything else.
+bool PlainString(const std::string& text, size_t* pos, std::string* out) {
+  if (*pos >= text.size() || text[*pos] != '"') return false;
+  const size_t start = *pos + 1;
+  for (size_t i = start; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      out->assign(text, start, i - start);
+      *pos = i + 1;
+      return true;
+    }
+    if (c < 0x20 || c > 0x7e || c == '\\') return false;
+  }
+  return false;
+}
+
+// An object of such strings and nulls written without spaces, as the workload writes multi_set,
+// cas and multi_get values: built directly, as json::parse would build it. Nullopt for anything
+// else, which then goes to the parser (a repeated key too).
+std::optional<json> FlatObject(const std::string& text) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return std::nullopt;
+  json out = json::object();
+  size_t pos = 1;
+  if (text.size() == 2) return out;
+  std::string key;
+  std::string value;
+  while (true) {
+    if (!PlainString(text, &pos, &key) || out.contains(key)) return std::nullopt;
+    if (pos >= text.size() || text[pos++] != ':') return std::nullopt;
+    if (text.compare(pos, 4, "null") == 0) {
+      pos += 4;
+      out[key] = nullptr;
+    } else if (PlainString(text, &pos, &value)) {
+      out[key] = value;
+    } else {
+      return std::nullopt;
+    }
+    if (pos >= text.size()) return std::nullopt;
+    const char next = text[pos++];
+    if (next == '}') return pos == text.size() ? std::optional<json>(std::move(out)) : std::nullopt;
+    if (next != ',') return std::nullopt;
+  }
+}
+
+// The recorded "value" text as JSON. Nearly every value is null, a bool, a string without escapes
+// or an object of those strings and nulls: those skip the JSON parser.
 json ValueOf(const std::string& text) {
   if (text == "null") return json(nullptr);
+  if (text == "true") return json(true);
+  if (text == "false") return json(false);
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
       text.find_first_of("\"\\", 1) == text.size() - 1) {
     return json(text.substr(1, text.size() - 2));
   }
+  if (std::optional<json> object = FlatObject(text)) return std::move(*object);
   return json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
@@ -115,6 +163,10 @@ checker::Result<checker::History> HistoryOf(const std::vector<RecordedOp>& histo
   return checker::BuildHistory(std::move(events), kRunHistory);
 }
 
+nlohmann::json RunOutcome::CheckerJson() const {
+  return checker ? checker::ToJson(*checker, /*include_elapsed=*/true) : nlohmann::json();
+}
+
 std::optional<Failure> JudgeHistory(const std::vector<RecordedOp>& history, double timeout_s,
                                     RunOutcome& outcome) {
   // The recorded operations go to the checker as they are, with no JSON text in between;
@@ -125,9 +177,8 @@ std::optional<Failure> JudgeHistory(const std::vector<RecordedOp>& history, doub
     // The simulator wrote it, so a malformed history is a bug in the bench.
     return Failure{.kind = "history", .detail = parsed.error().ToString()};
   }
-  const checker::CheckResult result =
-      checker::Check(*parsed, {.timeout_s = timeout_s, .threads = 1});
-  outcome.checker = checker::ToJson(result, /*include_elapsed=*/true);
+  outcome.checker = checker::Check(*parsed, {.timeout_s = timeout_s, .threads = 1});
+  const checker::CheckResult& result = *outcome.checker;
   switch (result.verdict) {
     case checker::Verdict::kOk:
       return std::nullopt;

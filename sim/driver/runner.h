@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/check.h"
 #include "sim/driver/served_by.h"
 #include "sim/kernel/cluster.h"
 #include "sim/scenario/knobs.h"
@@ -41,7 +42,10 @@ struct RunOutcome {
   int64_t sim_time_ms = 0;
   int64_t wall_ms = 0;  // measurement only; never feeds back into the run
   std::optional<Failure> failure;
-  nlohmann::json checker;  // null when the system records no history
+  // The checker's report; empty when the system records no history. Kept as it is and turned into
+  // JSON only for a verdict (CheckerJson): a sweep writes verdicts of unexpected runs alone, and a
+  // report of a run with rotating keys has thousands of partitions.
+  std::optional<checker::CheckResult> checker;
   std::vector<std::pair<Time, std::string>> faults;
   std::vector<uint64_t> fault_effects;  // per entry of `faults` (Cluster::fault_effects)
   std::vector<std::string> marks;
@@ -56,6 +60,8 @@ struct RunOutcome {
   size_t operations = 0;         // completed client operations
 
   bool failed() const { return failure.has_value(); }
+  // The checker's report as verdict.json holds it (null when there is none).
+  nlohmann::json CheckerJson() const;
 };
 
 RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options);

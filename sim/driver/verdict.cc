@@ -39,7 +39,7 @@ nlohmann::ordered_json VerdictJson(const Scenario& scenario, const RunOutcome& o
   } else {
     v["failure"] = nullptr;
   }
-  v["checker"] = outcome.checker;
+  v["checker"] = outcome.CheckerJson();
   v["operations"] = outcome.operations;
   nlohmann::ordered_json faults = nlohmann::ordered_json::array();
   for (size_t i = 0; i < outcome.faults.size(); ++i) {

@@ -114,7 +114,7 @@ TEST(RunKnobs, WritesTheHistoryTextOnlyWhenAskedOrWhenTheRunFailed) {
   EXPECT_TRUE(plain.history_jsonl.empty());
   EXPECT_FALSE(asked.history_jsonl.empty());
   EXPECT_EQ(plain.trace_hash, asked.trace_hash);
-  EXPECT_EQ(plain.checker["partitions"], asked.checker["partitions"]);
+  EXPECT_EQ(plain.CheckerJson()["partitions"], asked.CheckerJson()["partitions"]);
   const RunOutcome failed = RunKnobs(knobs, {.system_override = [](Cluster& c, const Knobs& k) {
                                        Status st = BuildSystem(c, k);
                                        c.Schedule(Time::Zero() + Millis(k.duration_ms / 2), "fail",

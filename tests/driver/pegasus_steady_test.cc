@@ -23,8 +23,8 @@ TEST(PegasusSystem, SteadyScenarioIsGreenEndToEnd) {
                              << o.failure->detail;
     EXPECT_TRUE(CheckExpectation(s, o).met);
     EXPECT_GT(o.operations, 1000u) << "seed " << seed;
-    EXPECT_EQ(o.checker["verdict"], "ok");
-    EXPECT_GT(o.checker["partitions"].size(), 0u);
+    EXPECT_EQ(o.CheckerJson()["verdict"], "ok");
+    EXPECT_GT(o.CheckerJson()["partitions"].size(), 0u);
   }
 }
 
