@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "checker/assert.h"
+#include "checker/greedy_window.h"
 
 namespace pg::checker {
 // A named namespace: the batched build compiles this file with others whose file-local helpers
@@ -53,11 +54,13 @@ constexpr std::array<Policy, 32> kPolicies = AllPolicies();
 constexpr size_t kBlock = 32;
 constexpr size_t kBacks[] = {0, 1, 2, 4, 8};
 constexpr int kMaxRepairs = 400;
+// The windows an exact search repairs, in blocks back from the failing one.
+constexpr size_t kWindowBacks[] = {0, 1, 2, 4, 8};
 
 class Sweep {
  public:
-  Sweep(const std::vector<SearchOp>& ops, const Versions& v)
-      : ops_(ops), v_(v), state_(v.initial), done_(ops.size(), false) {
+  Sweep(const std::vector<SearchOp>& ops, const Versions& v, CompiledPartition* p)
+      : ops_(ops), v_(v), p_(p), state_(v.initial), done_(ops.size(), false) {
     for (size_t i = 0; i < ops.size(); ++i) {
       const ModelOp& m = ops[i].model;
       if (m.f == Fn::kSet) writers_[m.value].push_back(i);
@@ -167,10 +170,35 @@ class Sweep {
 
   // Event `failed` could not be done: redo the blocks before it with another policy up to the
   // failing block's end, nearest first; *resume is where to go on. The policy changes only there.
+  // When no policy gets past it, an exact search over the same stretch (SearchWindow).
   bool Repair(size_t failed, size_t* resume) {
     if (++repairs_ > kMaxRepairs) return false;
     const size_t block = failed / kBlock;
     const size_t end = std::min(events_.size(), (block + 1) * kBlock);
+    // The progress kept at the blocks a window may start from and the order since, as the usual
+    // policy left them (a failed policy's redo overwrites both).
+    const size_t first = block - std::min(block, kWindowBacks[std::size(kWindowBacks) - 1]);
+    const std::vector<Kept> kept(kept_.begin() + static_cast<ptrdiff_t>(first), kept_.end());
+    const std::vector<size_t> placed(order_.begin() + static_cast<ptrdiff_t>(kept_[first].placed),
+                                     order_.end());
+    if (RepairByPolicy(block, end)) {
+      *resume = end;
+      return true;
+    }
+    Restore(first);
+    for (size_t i : placed) done_[i] = true, order_.push_back(i);
+    kept_.insert(kept_.end(), kept.begin() + 1, kept.end());
+    for (size_t back : kWindowBacks) {
+      if (back > block || window_steps_left_ == 0) break;
+      if (RepairBySearch(block - back, end)) {
+        *resume = end;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool RepairByPolicy(size_t block, size_t end) {
     const Policy usual = policy_;
     for (size_t back : kBacks) {
       if (back > block) break;
@@ -184,13 +212,42 @@ class Sweep {
           ok = Step(j);
         }
         policy_ = usual;
-        if (ok) {
-          *resume = end;
-          return true;
-        }
+        if (ok) return true;
       }
     }
     return false;
+  }
+
+  // From the progress kept at block `from`: an order of what returns before event `end`
+  // (SearchWindow), then the sweep's progress rebuilt along it up to `end`, keeping each block's
+  // start on the way (the longest prefix of the order called before it: every operation that
+  // returned by then is in it, since one placed before it was called before its return).
+  bool RepairBySearch(size_t from, size_t end) {
+    Restore(from);
+    const int64_t until = end < events_.size() ? std::get<0>(events_[end]) : kNeverReturns;
+    Window w{.until = until, .state = state_};
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      const ModelOp& m = ops_[i].model;
+      if (!done_[i] && v_.inv[i] < until && (IsObservation(m) || IsWrite(m))) w.ops.push_back(i);
+    }
+    const auto order = SearchWindow(ops_, v_, w, p_, &window_steps_left_);
+    if (!order) return false;
+    size_t next = 0;
+    for (size_t j = from * kBlock; j <= end; ++j) {
+      const int64_t pos = j < events_.size() ? std::get<0>(events_[j]) : kNeverReturns;
+      for (; next < order->size() && v_.inv[(*order)[next]] < pos; ++next) Place((*order)[next]);
+      if (j == end) break;
+      Keep(j);
+      const auto& [at, is_return, op] = events_[j];
+      if (is_return) {
+        CK_ASSERT(done_[op], "op {} returned outside the window's order", op);
+      } else if (!done_[op]) {
+        (IsObservation(ops_[op].model) ? pending_obs_ : pending_writes_).insert(op);
+      }
+    }
+    CK_ASSERT_EQ(next, order->size(), "the window's order placed in full");
+    Eager();
+    return true;
   }
 
   bool Accepts(const ModelOp& m) const {
@@ -235,6 +292,10 @@ class Sweep {
     const ModelOp& m = ops_[i].model;
     if (IsWrite(m)) return Write(i, 0);
     CK_ASSERT(IsObservation(m), "op {}: an ok op is a write or an observation", i);
+    if (Accepts(m)) {  // left pending where the state fits it (a window's order, rebuilt)
+      Place(i);
+      return true;
+    }
     const bool got = m.f == Fn::kGet ? Need(m.value, 0) : Change(0);
     return got && done_[i];  // Eager placed it if the state now fits
   }
@@ -398,6 +459,7 @@ class Sweep {
 
   const std::vector<SearchOp>& ops_;
   const Versions& v_;
+  CompiledPartition* p_;  // for the window searches
   int32_t state_;
   std::vector<bool> done_;
   std::vector<size_t> order_;
@@ -410,30 +472,11 @@ class Sweep {
   std::vector<std::tuple<int64_t, bool, size_t>> events_;  // see the constructor
   std::vector<Kept> kept_;                                 // per block of events
   int repairs_ = 0;
+  uint64_t window_steps_left_ = kWindowStepsTotal;
   std::set<size_t> active_;  // writes being placed, whose predecessors are being placed first
 };
 
 }  // namespace greedy_sweep
-
-bool VerifyOrder(const History& h, CompiledPartition* p, const std::vector<SearchOp>& ops,
-                 const std::vector<size_t>& order) {
-  std::vector<bool> seen(ops.size(), false);
-  size_t max_invoke = 0;
-  State state = p->initial;
-  for (size_t i : order) {
-    CK_ASSERT_LT(i, ops.size());
-    if (seen[i]) return false;
-    seen[i] = true;
-    const Operation& op = h.operations[ops[i].model.op_id];
-    if (op.complete_event != kOpen && op.complete_event < max_invoke) return false;
-    max_invoke = std::max(max_invoke, op.invoke_event);
-    if (!Step(ops[i].model, &state, &p->values)) return false;
-  }
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (ops[i].model.observed && !seen[i]) return false;
-  }
-  return true;
-}
 
 std::optional<std::vector<size_t>> GreedyOrder(const History& h, CompiledPartition* p,
                                                const std::vector<SearchOp>& ops,
@@ -442,7 +485,7 @@ std::optional<std::vector<size_t>> GreedyOrder(const History& h, CompiledPartiti
   CK_ASSERT_EQ(v.inv.size(), ops.size(), "versions of these ops");
   // Two guesses: gets of absent free, then tied to the del called last before they returned
   // (each decides histories the other does not). Each is verified on its own.
-  auto order = Sweep(ops, v).Run();
+  auto order = Sweep(ops, v, p).Run();
   if (order && VerifyOrder(h, p, ops, *order)) return order;
   return std::nullopt;
 }

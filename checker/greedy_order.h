@@ -11,7 +11,8 @@
 // or earlier when an operation returning needs it -- the only writer of the value a get returns
 // or a cas expects (a cas first getting the value it expects, in turn), a del for a read of
 // absent, any write for a failed cas that would otherwise succeed. An unknown-outcome write is
-// placed only when needed, and else left out (it never happened).
+// placed only when needed, and else left out (it never happened). Where no guess gets past an
+// event, an exact search over the stretch around it repairs the order (greedy_window.h).
 #include <optional>
 #include <vector>
 

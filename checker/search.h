@@ -16,7 +16,9 @@
 namespace pg::checker {
 
 enum class Verdict : uint8_t { kOk, kIllegal, kUnknown };
-std::string_view VerdictName(Verdict v);
+constexpr std::string_view VerdictName(Verdict v) {
+  return v == Verdict::kOk ? "ok" : v == Verdict::kIllegal ? "illegal" : "unknown";
+}
 
 inline constexpr size_t kNoReturn = std::numeric_limits<size_t>::max();
 
@@ -44,6 +46,10 @@ struct SearchOptions {
   // The memo refuses a configuration when one with an equal state, the same required ops and a
   // subset of its optional (unknown-outcome) ops was reached before (docs/checker.md).
   bool dominance = true;
+  // Reads first: at each new configuration, a required observation (a get, multi_get or failed
+  // cas) that the state accepts is linearized as its only child. Off by default (the steps
+  // reported elsewhere count the search without it); the greedy order's windows turn it on.
+  bool reads_first = false;
 };
 
 struct SearchOutcome {
