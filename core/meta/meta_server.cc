@@ -53,75 +53,6 @@ void MetaServer::Step(Time now, const Input& input, Outbox& out) {
   if (const auto* failed = std::get_if<LogFailed>(&input)) return OnLogFailed(*failed, out);
 }
 
-// Rebuilds the table from meta.log: the last intact record of each partition wins. A partition
-// with no record was never created durably; it is created now (the layout is a pure function of
-// the options, so a re-creation is the same table).
-void MetaServer::OnBoot(Time now, Outbox& out) {
-  PG_ASSERT(!fd_ && !leading_ && !stopped_, "a MetaServer boots once; a restart builds anew");
-  fd_.emplace(options_.replica_servers, now, options_.grace);
-  // The random part tells two starts in one millisecond apart, as a replica server's incarnation.
-  epoch_ = IncarnationId(now, env_.rng != nullptr ? env_.rng->NextU64() : 0);
-  ResetTable();
-  if (options_.coord) {
-    // The table is read from the coordination service by whichever meta takes the lock.
-    CoordClientOptions o = *options_.coord;
-    o.keepalive_timer = kCoordKeepAliveTimer;
-    o.retry_timer = kCoordRetryTimer;
-    coord_.emplace(o, env_.id, options_.partition_count);
-    coord_->Start(now, out);
-    out.SetTimer(kCheckTimer, options_.check_interval);
-    return;
-  }
-  if (env_.disk != nullptr && env_.disk->Exists(kMetaLogFile)) {
-    Result<std::string> bytes = env_.disk->ReadFile(kMetaLogFile);
-    if (!bytes.ok()) {
-      // Without its table meta must not answer anything: fail-stop.
-      PG_LOG(kError, "cannot read {}: {}; fail-stop", kMetaLogFile, bytes.status().ToString());
-      stopped_ = true;
-      out.Exit("meta.log unreadable");
-      return;
-    }
-    const MetaLogReplay replay = ReadMetaLog(*bytes);
-    if (replay.rotten) {
-      // Not a torn append: an acknowledged configuration may be lost or wrong, and meta.log has
-      // no second copy. Serving an older ballot could make two primaries: fail-stop.
-      PG_LOG(kError, "{}: damaged record at offset {} (not a torn append); fail-stop", kMetaLogFile,
-             replay.rot_offset);
-      out.Mark("meta.log_damaged");
-      stopped_ = true;
-      out.Exit("meta.log damaged");
-      return;
-    }
-    if (replay.skipped_bytes > 0) {
-      PG_LOG(kWarn, "{}: skipped {} damaged bytes (torn appends)", kMetaLogFile,
-             replay.skipped_bytes);
-    }
-    for (const PartitionConfiguration& pc : replay.records) {
-      if (!ValidPartition(pc.gpid) || ConfigProblem(pc) ||
-          pc.partition_count != options_.partition_count) {
-        PG_LOG(kWarn, "{}: ignoring a record for {} that is not of this table", kMetaLogFile,
-               pc.gpid);
-        continue;
-      }
-      PartitionConfiguration& cur = configs_[pc.gpid.partition_index];
-      // ResetTable named every slot after its partition: a record replaces its own.
-      PG_ASSERT_EQ(cur.gpid, pc.gpid);
-      if (pc.ballot <= cur.ballot) continue;
-      if (pc.ballot != cur.ballot.next()) {
-        PG_LOG(kWarn, "{}: {} jumps from ballot {} to {}", kMetaLogFile, pc.gpid, cur.ballot,
-               pc.ballot);
-      }
-      cur = pc;
-    }
-  }
-  std::vector<std::optional<PartitionConfiguration>> stored;
-  for (const PartitionConfiguration& pc : configs_) {
-    stored.push_back(pc.ballot > Ballot(0) ? std::optional(pc) : std::nullopt);
-  }
-  AdoptTable(stored, out);
-  out.SetTimer(kCheckTimer, options_.check_interval);
-}
-
 void MetaServer::AdoptTable(const std::vector<std::optional<PartitionConfiguration>>& stored,
                             Outbox& out) {
   PG_ASSERT_EQ(stored.size(), configs_.size());
@@ -182,6 +113,7 @@ void MetaServer::OnLogAppended(const LogAppended& done, Time now, Outbox& out) {
 void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
   // Events of a term that ended are dropped before they get here (AfterCoordInput).
   PG_ASSERT(!coord_ || leading_, "a durable write reported to a meta that does not lead");
+  if (boot_sync_token_ && token == *boot_sync_token_) return OnBootSynced(now, out);
   if (create_token_ && token == *create_token_) {
     PG_ASSERT(!ready_ && !creating_.empty(), "the table's creation landed twice");
     for (const PartitionConfiguration& pc : creating_) {
@@ -193,9 +125,7 @@ void MetaServer::OnDurable(uint64_t token, Time now, Outbox& out) {
     ready_ = true;
     PG_LOG(kInfo, "table {} ({} partitions) is durable; serving", options_.app_name,
            options_.partition_count);
-    std::vector<Receive> deferred = std::move(deferred_);
-    deferred_.clear();
-    for (const Receive& r : deferred) OnReceive(r, now, out);
+    ServeDeferred(now, out);
     return;
   }
   for (std::optional<PendingChange>& p : pending_) {
@@ -439,6 +369,7 @@ void MetaServer::CheckInvariants() const {
   PG_ASSERT(ready_ || config_replies_ == 0, "answered {} requests before the table was durable",
             config_replies_);
   PG_ASSERT(!(ready_ && create_token_), "ready while the table is being created");
+  PG_ASSERT(!(ready_ && boot_sync_token_), "ready before the replayed meta.log is synced");
   PG_ASSERT(!coord_ || leading_ || !ready_, "a meta that does not lead serves");
   PG_ASSERT(coord_ || !leading_, "a single meta has no term");
   if (coord_) coord_->CheckInvariants();

@@ -105,7 +105,16 @@ class MetaServer final : public Node {
     std::optional<Requester> reply_to;  // the replica that requested it
   };
 
+  // meta_boot.cc
   void OnBoot(Time now, Outbox& out);
+  // A single meta's table from meta.log: adopted at once, or once a sync of what was read lands.
+  void LoadMetaLog(Outbox& out);
+  // Files meta.log's last intact record of each partition into `stored`; false after a
+  // fail-stop (a damaged record).
+  bool ReplayMetaLog(const std::string& bytes,
+                     std::vector<std::optional<PartitionConfiguration>>& stored, Outbox& out);
+  void OnBootSynced(Time now, Outbox& out);
+  void ServeDeferred(Time now, Outbox& out);
   void CreateMissingPartitions(Outbox& out);
   // Fills the table from `stored` (per partition, its durable configuration if any) and creates
   // the partitions that have none.
@@ -224,6 +233,10 @@ class MetaServer final : public Node {
   // Token of the append that creates the table's missing partitions, while in flight.
   std::optional<uint64_t> create_token_;
   std::vector<PartitionConfiguration> creating_;  // what that append writes
+  // Token of the sync of meta.log a boot issues before it serves what it replayed, and that
+  // table while the sync is in flight (meta_boot.cc).
+  std::optional<uint64_t> boot_sync_token_;
+  std::vector<std::optional<PartitionConfiguration>> boot_table_;
   uint64_t next_token_ = 1;
   // This process's epoch (IncarnationId of its boot): stamps its beacon acks (BeaconAck).
   uint64_t epoch_ = 0;

@@ -215,6 +215,11 @@ Answered ForceUpdateThenMetaCrash(BugSet bugs) {
   meta = std::make_unique<MetaServer>(env, options);  // the append never reached the disk
   Outbox reboot;
   meta->Step(Time::Zero() + Millis(2), Boot{}, reboot);
+  for (const AppendLog& s : Appends(reboot)) {  // the sync of the replayed meta.log
+    Outbox done;
+    meta->Step(Time::Zero() + Millis(3), LogAppended{.file = s.file, .token = s.token}, done);
+  }
+  EXPECT_TRUE(meta->ready());
   a.after_meta_restart = meta->partitions()[0].ballot;
   return a;
 }

@@ -33,8 +33,7 @@ std::unique_ptr<MetaFixture> BootOver(const std::vector<PartitionConfiguration>&
     f->disk().files[kMetaLogFile] += EncodeMetaLogRecord(pc);
   }
   f->Rebuild();
-  f->Step(At(0), Boot{});
-  EXPECT_TRUE(f->meta().ready());
+  f->BootCreating(At(0));
   return f;
 }
 

@@ -31,5 +31,49 @@ TEST(MetaServerFailStop, FailedAppendOfAChangeExitsWithoutApplyingOrAnswering) {
       f.Receive(At(12), NodeId(9), QueryConfigRequest{.app_name = "temp"}).effects().empty());
 }
 
+// The failed append's bytes stay in the page cache, which the process's crash keeps: the next
+// incarnation replays them. It serves them only once a sync of meta.log lands, so a power loss
+// cannot erase a configuration a replica was told of (swarm seed 2616: invariant:config_durable).
+TEST(MetaServerFailStop, ARestartServesItsReplayedLogOnlyOnceSynced) {
+  MetaFixture f(DefaultMetaOptions());
+  f.BootReady(At(0));
+  const PartitionConfiguration pc = f.meta().partitions()[0];
+  PartitionConfiguration next = pc;
+  next.ballot = pc.ballot.next();
+  const NodeId victim = next.secondaries[0];
+  std::erase(next.secondaries, victim);
+  Outbox req =
+      f.Receive(At(10), *pc.primary,
+                UpdateConfigRequest{
+                    .type = ConfigType::kDowngradeToInactive, .config = next, .node = victim});
+  const AppendLog change = AppendsOf(req).at(0);
+  f.Step(At(11), LogFailed{.file = change.file,
+                           .token = change.token,
+                           .status = Status(ErrorCode::kIoError, "injected sync error")});
+  f.Rebuild();
+  Outbox boot = f.Step(At(20), Boot{});
+  EXPECT_TRUE(HasMark(boot, "meta.boot_sync"));
+  const auto syncs = AppendsOf(boot);
+  ASSERT_EQ(syncs.size(), 1u);
+  EXPECT_TRUE(syncs[0].sync);
+  EXPECT_TRUE(syncs[0].bytes.empty());
+  EXPECT_FALSE(f.meta().ready());
+  Outbox query = f.Receive(At(21), NodeId(9), QueryConfigRequest{.app_name = "temp"});
+  EXPECT_TRUE(SentOf<QueryConfigResponse>(query).empty()) << "served before the sync landed";
+  Outbox synced = f.Complete(At(22), syncs[0]);
+  EXPECT_TRUE(f.meta().ready());
+  const auto answers = SentOf<QueryConfigResponse>(synced);
+  ASSERT_EQ(answers.size(), 1u) << "the waiting query is answered once synced";
+  EXPECT_EQ(answers[0].second.partitions.at(0).ballot, next.ballot);
+  // A failed sync is a fail-stop, as any meta.log failure.
+  f.Rebuild();
+  Outbox again = f.Step(At(30), Boot{});
+  Outbox failed = f.Step(At(31), LogFailed{.file = AppendsOf(again).at(0).file,
+                                           .token = AppendsOf(again).at(0).token,
+                                           .status = Status(ErrorCode::kIoError, "injected")});
+  EXPECT_EQ(ExitOf(failed), "meta.log append failed");
+  EXPECT_FALSE(f.meta().ready());
+}
+
 }  // namespace
 }  // namespace pg::testing

@@ -190,8 +190,7 @@ TEST(MetaServer, DeclaresDeadAfterGraceSinceLastBeacon) {
 
   // A new incarnation considers everybody alive for a full grace after it boots.
   f.Rebuild();
-  f.Step(At(20000), Boot{});
-  EXPECT_TRUE(f.meta().ready());
+  f.BootCreating(At(20000));
   EXPECT_TRUE(f.meta().IsWorkerAlive(silent));
   f.Step(At(26999), TimerFired{.timer = TimerId(1)});
   EXPECT_TRUE(f.meta().IsWorkerAlive(silent));
@@ -290,8 +289,7 @@ TEST(MetaServer, RemovesFailedSecondaryWithBallotPlusOne) {
   EXPECT_TRUE(AppendsOf(dup).empty());
   // The change survives a restart: the new incarnation replays meta.log.
   f.Rebuild();
-  f.Step(At(100), Boot{});
-  EXPECT_TRUE(f.meta().ready());
+  f.BootCreating(At(100));
   EXPECT_EQ(f.meta().partitions()[3], now);
 }
 
@@ -383,15 +381,14 @@ TEST(MetaServer, ReplaySkipsTornAppendsAndRecreatesMissingPartitions) {
   const std::string torn = EncodeMetaLogRecord(Downgrade(pc, victim, pc.ballot.next()).config);
   f.disk().files[kMetaLogFile] += torn.substr(0, torn.size() / 2);
   f.Rebuild();
-  f.Step(At(10), Boot{});
-  ASSERT_TRUE(f.meta().ready());
+  f.BootCreating(At(10));
   EXPECT_EQ(f.meta().partitions()[5], pc);
   // The next incarnation appends after the torn bytes and its record is found on replay.
   Outbox req = f.Receive(At(11), *pc.primary, Downgrade(pc, victim, pc.ballot.next()));
   ASSERT_EQ(AppendsOf(req).size(), 1u);
   f.Complete(At(12), AppendsOf(req)[0]);
   f.Rebuild();
-  f.Step(At(20), Boot{});
+  f.BootCreating(At(20));
   EXPECT_EQ(f.meta().partitions()[5].ballot, Ballot(2));
 
   // A log that lost the table's tail (a crash while creating it): the missing partitions are
@@ -401,8 +398,12 @@ TEST(MetaServer, ReplaySkipsTornAppendsAndRecreatesMissingPartitions) {
       CreateTableLayout({.partition_count = 8, .replica_count = 3, .servers = Servers(4)})[0]);
   Outbox boot = g.Step(At(0), Boot{});
   EXPECT_FALSE(g.meta().ready());
-  ASSERT_EQ(AppendsOf(boot).size(), 1u);
-  g.Complete(At(1), AppendsOf(boot)[0]);
+  ASSERT_EQ(AppendsOf(boot).size(), 1u) << "the replayed meta.log is synced first";
+  EXPECT_TRUE(AppendsOf(boot)[0].bytes.empty());
+  Outbox synced = g.Complete(At(1), AppendsOf(boot)[0]);
+  EXPECT_FALSE(g.meta().ready());
+  ASSERT_EQ(AppendsOf(synced).size(), 1u);
+  g.Complete(At(2), AppendsOf(synced)[0]);
   EXPECT_TRUE(g.meta().ready());
   EXPECT_EQ(g.meta().partitions(),
             CreateTableLayout({.partition_count = 8, .replica_count = 3, .servers = Servers(4)}));
