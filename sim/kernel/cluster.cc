@@ -339,13 +339,7 @@ void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint
           [&](const SetTimer& set) { ArmTimer(ns, id, set.timer, set.after); },
           [&](const CancelTimer& cancel) { ns.timers.erase(cancel.timer); },
           [&](const AppendLog& append) { StartAppend(ns, id, append); },
-          [&](Mark& mark) {
-            if (!mark_triggers.empty()) MatchMarkTrigger(id, mark.name);
-            // An I/O error of this very step may be what led here: count it first.
-            CountDiskErrors(id);
-            effects.OnMark(mark.name);
-            marks.insert(std::move(mark.name));
-          },
+          [&](Mark& mark) { RecordMark(id, std::move(mark.name)); },
           [&](RecordOp& op) { history.push_back({.at = now, .node = id, .op = std::move(op)}); },
           // Taken down once the step's effects are done (StepNode).
           [&](Exit& exit) {
@@ -353,6 +347,14 @@ void Cluster::Impl::ExecuteEffect(NodeState& ns, NodeId id, Effect& effect, uint
           },
       },
       effect);
+}
+
+void Cluster::Impl::RecordMark(NodeId id, std::string name) {
+  if (!mark_triggers.empty()) MatchMarkTrigger(id, name);
+  // An I/O error of this very step may be what led here: count it first.
+  CountDiskErrors(id);
+  effects.OnMark(name);
+  marks.insert(std::move(name));
 }
 
 void Cluster::Impl::ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after) {

@@ -35,10 +35,7 @@ Cluster::Impl::Event& Cluster::Impl::AppendCompletion(NodeState& ns, NodeId id, 
     latency = slowed;
   }
   // Coverage: the engine's I/O held this append back (the knob bit).
-  if (ns.engine_busy_until > now + latency) {
-    effects.OnMark(kAppendBehindEngineIo);
-    marks.insert(kAppendBehindEngineIo);
-  }
+  if (ns.engine_busy_until > now + latency) RecordMark(id, kAppendBehindEngineIo);
   // One queue per disk: completions come back in submission order, like a log writer's.
   ns.disk_floor = std::max(ns.disk_floor, now + latency);
   return NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
@@ -53,7 +50,6 @@ Duration Cluster::Impl::ChargeEngineIo(NodeState& ns) {
   if (ns.disk_slow && !ns.disk_slow->slow.stall) cost_ns *= ns.disk_slow->slow.factor;
   const Duration cost = Duration::Nanos(std::llround(cost_ns));
   if (cost <= Duration()) return Duration();
-  engine_busy_ns += static_cast<uint64_t>(cost.ns());
   if (ns.disk_slow) effects.Add(ns.disk_slow->fault);
   if (ns.disk_slow && ns.disk_slow->slow.stall) {
     ns.stalled_engine_busy = ns.stalled_engine_busy + cost;

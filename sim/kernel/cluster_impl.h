@@ -221,6 +221,9 @@ struct Cluster::Impl {
   std::optional<uint64_t> fired_trigger;
   void MatchMarkTrigger(NodeId id, const std::string& mark);
   void FireMarkTrigger(NodeId id);
+  // A coverage mark of `id`'s (its Mark effect, or one the kernel sets for it): triggers, the
+  // fault ledger's credit, the run's set.
+  void RecordMark(NodeId id, std::string name);
   void ArmTimer(NodeState& ns, NodeId id, TimerId timer, Duration after);
   void StartAppend(NodeState& ns, NodeId id, const AppendLog& append);
   // The completion event of an append whose drawn latency is `latency`, for the caller to fill:
@@ -232,7 +235,6 @@ struct Cluster::Impl {
   // Charges what the node's storage engine wrote and synced in the step just taken as busy time
   // on its disk queue (DiskLatency::engine_mb_per_s; nothing when 0); returns the time charged.
   Duration ChargeEngineIo(NodeState& ns);
-  uint64_t engine_busy_ns = 0;  // charged over the run (stats)
   void SendMessage(NodeId from, NodeId to, uint64_t msg_digest, Message msg);
   // What connection a message rides, fixed when it is sent (a held one's at its send).
   struct Carried {
