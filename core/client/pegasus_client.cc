@@ -17,6 +17,21 @@ bool IsNoEffectRejection(ErrorCode e) {
          e == ErrorCode::kNotEnoughMember || e == ErrorCode::kCapacityExceeded;
 }
 
+// The coverage mark of an ok completion: one per operation kind and form, so that a sweep's
+// summary shows every kind the workload reached (a ranged multi_get, a cas with one of upstream's
+// other checks, and whether a check passed, count apart).
+std::string OkMark(const ClientRequest& r, const ClientResponse& resp) {
+  std::string mark = fmt::format("client.ok.{}", OpKindName(r.kind));
+  if (r.range) mark += "_range";
+  const bool checked = r.kind == OpKind::kCheckAndSet || r.kind == OpKind::kCheckAndMutate;
+  if (r.kind == OpKind::kCheckAndSet && r.check.type != CheckType::kBytesEqual &&
+      r.check.type != CheckType::kValueNotExist) {
+    mark += "_check";
+  }
+  if (checked) mark += resp.cas_matched ? "_passed" : "_not_passed";
+  return mark;
+}
+
 }  // namespace
 
 PegasusClient::PegasusClient(const NodeEnv& env, PegasusClientOptions options)
@@ -76,13 +91,12 @@ void PegasusClient::StartOp(Time now, Outbox& out) {
   OpenOp op{.op = workload_.Next(*env_.rng), .deadline = now + options_.timeout};
   op.partition_hash = PartitionHash(op.op.request.hashkey, op.op.request.sortkey);
   op.op.request.app_name = options_.app_name;
-  const bool multi =
-      op.op.request.kind == OpKind::kMultiGet || op.op.request.kind == OpKind::kMultiSet;
+  const bool names_sortkey = HistoryNamesSortkey(op.op.request.kind);
   out.Record({.process = options_.process,
               .type = "invoke",
               .f = op.op.f,
               .hashkey = op.op.request.hashkey,
-              .sortkey = multi ? "" : op.op.request.sortkey,
+              .sortkey = names_sortkey ? op.op.request.sortkey : "",
               .value_json = op.op.invoke_value_json});
   open_ = std::move(op);
   PG_ASSERT_EQ(started_, completed_ + 1, "process {}: one operation open", options_.process);
@@ -220,6 +234,7 @@ void PegasusClient::OnResponse(const ClientResponse& resp, Time now, Outbox& out
   open_->in_flight.reset();
   const bool write = IsWrite(open_->op.request.kind);
   if (resp.error == ErrorCode::kOk) {
+    out.Mark(OkMark(open_->op.request, resp));
     workload_.Learn(open_->op, resp);
     return Finish("ok", OkValueJson(open_->op, resp, options_.sortkeys), out);
   }
@@ -263,13 +278,12 @@ void PegasusClient::OnDeadline(Outbox& out) {
 void PegasusClient::Finish(const std::string& type, std::string value_json, Outbox& out) {
   PG_ASSERT(open_.has_value());
   PG_ASSERT(type != "fail" || !open_->maybe_applied, "a maybe-applied write cannot fail");
-  const bool multi =
-      open_->op.request.kind == OpKind::kMultiGet || open_->op.request.kind == OpKind::kMultiSet;
+  const bool names_sortkey = HistoryNamesSortkey(open_->op.request.kind);
   out.Record({.process = options_.process,
               .type = type,
               .f = open_->op.f,
               .hashkey = open_->op.request.hashkey,
-              .sortkey = multi ? "" : open_->op.request.sortkey,
+              .sortkey = names_sortkey ? open_->op.request.sortkey : "",
               .value_json = std::move(value_json)});
   open_.reset();
   ++completed_;

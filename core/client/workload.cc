@@ -1,8 +1,6 @@
 #include "core/client/workload.h"
 
-#include <algorithm>
-#include <nlohmann/json.hpp>
-
+#include "core/client/history_json.h"
 #include "core/common/assert.h"
 
 namespace pg {
@@ -10,60 +8,34 @@ namespace {
 
 using nlohmann::json;
 
-const std::map<std::string, OpKind>& KnownOperations() {
-  static const auto* ops = new std::map<std::string, OpKind>{
-      {"get", OpKind::kGet},           {"set", OpKind::kSet},
-      {"del", OpKind::kDel},           {"incr", OpKind::kIncr},
-      {"cas", OpKind::kCheckAndSet},   {"multi_get", OpKind::kMultiGet},
-      {"multi_set", OpKind::kMultiSet}};
+// The mix's operations: the kind each draws, and whether it is multi_get's ranged form.
+struct MixEntry {
+  OpKind kind;
+  bool range = false;
+};
+
+const std::map<std::string, MixEntry>& KnownOperations() {
+  static const auto* ops =
+      new std::map<std::string, MixEntry>{{"get", {OpKind::kGet}},
+                                          {"set", {OpKind::kSet}},
+                                          {"del", {OpKind::kDel}},
+                                          {"incr", {OpKind::kIncr}},
+                                          {"cas", {OpKind::kCheckAndSet}},
+                                          {"multi_get", {OpKind::kMultiGet}},
+                                          {"multi_set", {OpKind::kMultiSet}},
+                                          {"multi_get_range", {OpKind::kMultiGet, /*range=*/true}},
+                                          {"sortkey_count", {OpKind::kSortkeyCount}},
+                                          {"multi_del", {OpKind::kMultiDel}},
+                                          {"check_and_mutate", {OpKind::kCheckAndMutate}}};
   return *ops;
 }
 
-// JSON text as nlohmann's dump() writes it. The workload's keys and values are printable ASCII
-// without a quote or backslash, which dump() writes as they are: those are appended directly, the
-// rest goes through nlohmann (its escaping).
-void AppendJsonString(std::string& out, const std::string& s) {
-  const bool plain = std::all_of(
-      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
-  if (!plain) {
-    out += json(s).dump();
-    return;
-  }
-  out += '"';
-  out += s;
-  out += '"';
-}
-
-void AppendJsonOpt(std::string& out, const std::optional<std::string>& v) {
-  if (v) {
-    AppendJsonString(out, *v);
-  } else {
-    out += "null";
-  }
-}
-
-std::string JsonString(const std::string& s) {
-  std::string out;
-  AppendJsonString(out, s);
-  return out;
-}
-
-// An object of strings or nulls; a std::map iterates its keys in the order a json object dumps
-// them.
-template <class Map, class AppendValue>
-std::string JsonObject(const Map& m, AppendValue append_value) {
-  std::string out = "{";
-  for (const auto& [k, v] : m) {
-    if (out.size() > 1) out += ',';
-    AppendJsonString(out, k);
-    out += ':';
-    append_value(out, v);
-  }
-  out += '}';
-  return out;
-}
-
 }  // namespace
+
+bool HistoryNamesSortkey(OpKind kind) {
+  return kind == OpKind::kGet || kind == OpKind::kSet || kind == OpKind::kDel ||
+         kind == OpKind::kIncr || kind == OpKind::kCheckAndSet;
+}
 
 std::vector<std::string> WorkloadSortkeys(int sortkeys) {
   PG_ASSERT_GT(sortkeys, 0);
@@ -78,9 +50,11 @@ WorkloadGenerator::WorkloadGenerator(WorkloadShape shape) : shape_(std::move(sha
   PG_ASSERT_GT(shape_.sortkeys, 0);
   PG_ASSERT(shape_.key_rotation_ops >= 0);
   for (const auto& [f, w] : shape_.mix) {
-    if (KnownOperations().contains(f) && w > 0) {
+    auto it = KnownOperations().find(f);
+    if (it != KnownOperations().end() && w > 0) {
       total_weight_ += w;
-      drawable_.push_back({.f = f, .kind = KnownOperations().at(f), .weight = w});
+      drawable_.push_back(
+          {.name = f, .kind = it->second.kind, .range = it->second.range, .weight = w});
     }
   }
 }
@@ -113,8 +87,7 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
   }
   // A positive total weight means some known operation was drawn.
   PG_ASSERT(drawn != nullptr);
-  const std::string& f = drawn->f;
-  WorkloadOp op{.f = f};
+  WorkloadOp op{.f = std::string(OpKindName(drawn->kind))};
   ClientRequest& r = op.request;
   r.kind = drawn->kind;
   const auto hashkeys = static_cast<uint64_t>(shape_.hashkeys);
@@ -122,7 +95,6 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
       shape_.key_rotation_ops > 0 ? drawn_ / static_cast<uint64_t>(shape_.key_rotation_ops) : 0;
   ++drawn_;
   r.hashkey = fmt::format("h{}", key_set * hashkeys + rng.Uniform(hashkeys));
-  op.invoke_value_json = "null";
   switch (r.kind) {
     case OpKind::kGet:
     case OpKind::kDel:
@@ -131,47 +103,51 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
     case OpKind::kSet:
       r.sortkey = DrawSortkey(rng);
       r.value = NextValue();
-      op.invoke_value_json = JsonString(r.value);
       break;
     case OpKind::kIncr:
       r.sortkey = kCounterSortkey;
       r.increment = rng.UniformRange(1, 5);
-      op.invoke_value_json = JsonString(std::to_string(r.increment));
       break;
     case OpKind::kCheckAndSet:
       r.sortkey = DrawSortkey(rng);
-      r.check_value = DrawExpectation(rng, r.hashkey, r.sortkey);
+      // Half the time the original expectation (bytes_equal, or value_not_exist for absent),
+      // else any check upstream offers but the int comparisons, which a cas sortkey never
+      // passes (its values are no integers).
+      if (rng.Chance(0.5)) {
+        r.check = ExpectValue(DrawExpectation(rng, r.hashkey, r.sortkey));
+      } else {
+        r.check = DrawCheck(rng, r.hashkey, r.sortkey, /*int_checks=*/false);
+      }
       r.value = NextValue();
-      // {"expect":...,"set":...}: the keys in a json object's (sorted) order.
-      op.invoke_value_json = "{\"expect\":";
-      AppendJsonOpt(op.invoke_value_json, r.check_value);
-      op.invoke_value_json += ",\"set\":";
-      AppendJsonString(op.invoke_value_json, r.value);
-      op.invoke_value_json += '}';
       break;
     case OpKind::kMultiGet:
+      if (drawn->range) r.range = DrawRange(rng);
       break;
-    case OpKind::kMultiSet: {
-      // A random non-empty subset of the sortkeys, each with its own unique value.
-      for (int i = 0; i < shape_.sortkeys; ++i) {
-        if (!rng.Chance(0.5)) continue;
-        r.kvs[fmt::format("s{}", i)] = NextValue();
-      }
-      if (r.kvs.empty()) r.kvs[DrawSortkey(rng)] = NextValue();
-      op.invoke_value_json = JsonObject(r.kvs, AppendJsonString);
+    case OpKind::kMultiSet:
+      for (auto& [k, v] : DrawSubset(rng, /*with_values=*/true)) r.kvs[k] = std::move(v);
+      break;
+    case OpKind::kSortkeyCount:
+      break;
+    case OpKind::kMultiDel:
+      for (auto& [k, v] : DrawSubset(rng, /*with_values=*/false)) r.sortkeys.push_back(k);
+      break;
+    case OpKind::kCheckAndMutate: {
+      // The counter in a third of them, so that the int comparisons meet integers.
+      const bool counter = rng.Uniform(3) == 0;
+      r.sortkey = counter ? kCounterSortkey : DrawSortkey(rng);
+      r.check = DrawCheck(rng, r.hashkey, r.sortkey, /*int_checks=*/counter);
+      r.mutations = DrawMutations(rng);
       break;
     }
   }
-  // The history's sortkey rule (DESIGN.md §4): multi operations name none, the others one.
-  const bool multi = r.kind == OpKind::kMultiGet || r.kind == OpKind::kMultiSet;
-  PG_ASSERT_EQ(r.sortkey.empty(), multi, "{}", f);
+  op.invoke_value_json = InvokeValueJson(r);
   return op;
 }
 
 void WorkloadGenerator::Learn(const WorkloadOp& op, const ClientResponse& resp) {
   // Only an ok answer says what the store holds.
   PG_ASSERT_EQ(resp.error, ErrorCode::kOk, "learning from a failed {}", op.f);
-  PG_ASSERT_EQ(KnownOperations().at(op.f), op.request.kind, "{}", op.f);
+  PG_ASSERT_EQ(OpKindName(op.request.kind), op.f);
   const ClientRequest& r = op.request;
   switch (r.kind) {
     case OpKind::kGet:
@@ -186,47 +162,28 @@ void WorkloadGenerator::Learn(const WorkloadOp& op, const ClientResponse& resp) 
     case OpKind::kCheckAndSet:
       if (resp.cas_matched) known_[{r.hashkey, r.sortkey}] = r.value;
       break;
+    case OpKind::kCheckAndMutate:
+      if (resp.cas_matched) LearnMutations(r);
+      break;
     case OpKind::kMultiGet:
-      for (int i = 0; i < shape_.sortkeys; ++i) {
-        const std::string sk = fmt::format("s{}", i);
-        auto it = resp.kvs.find(sk);
-        known_[{r.hashkey, sk}] =
-            it == resp.kvs.end() ? std::nullopt : std::optional<std::string>(it->second);
+      // A range read says nothing certain of the sortkeys it did not return (a limit or filter
+      // may have left them out): only what it returned is learned.
+      if (!r.range) {
+        for (const std::string& sk : WorkloadSortkeys(shape_.sortkeys))
+          known_[{r.hashkey, sk}] = std::nullopt;
       }
+      for (const auto& [k, v] : resp.kvs) known_[{r.hashkey, k}] = v;
       break;
     case OpKind::kMultiSet:
       for (const auto& [k, v] : r.kvs) known_[{r.hashkey, k}] = v;
       break;
+    case OpKind::kMultiDel:
+      for (const std::string& k : r.sortkeys) known_[{r.hashkey, k}] = std::nullopt;
+      break;
     case OpKind::kIncr:
+    case OpKind::kSortkeyCount:
       break;
   }
-}
-
-std::string OkValueJson(const WorkloadOp& op, const ClientResponse& resp, int sortkeys) {
-  PG_ASSERT_EQ(resp.error, ErrorCode::kOk, "the value of a failed {}", op.f);
-  switch (op.request.kind) {
-    case OpKind::kGet: {
-      std::string out;
-      AppendJsonOpt(out, resp.value);
-      return out;
-    }
-    case OpKind::kIncr:
-      return JsonString(std::to_string(resp.new_value));
-    case OpKind::kCheckAndSet:
-      return resp.cas_matched ? "true" : "false";
-    case OpKind::kMultiGet: {
-      std::map<std::string, std::optional<std::string>> kvs;
-      for (const std::string& sk : WorkloadSortkeys(sortkeys)) kvs[sk] = std::nullopt;
-      // Anything else the server returned is reported too: the checker then judges it.
-      for (const auto& [k, v] : resp.kvs) kvs[k] = v;
-      return JsonObject(kvs, AppendJsonOpt);
-    }
-    case OpKind::kSet:
-    case OpKind::kDel:
-    case OpKind::kMultiSet:
-      return "null";
-  }
-  return "null";
 }
 
 }  // namespace pg

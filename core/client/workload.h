@@ -8,13 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "core/client/history_json.h"
 #include "core/common/rng.h"
 #include "core/proto/client_messages.h"
 
 namespace pg {
 
-// incr always targets this sortkey, which set/del/cas/multi_set never touch: incr fails on a
-// value that is not an integer, so sharing sortkeys would make most incrs fail.
+// incr always targets this sortkey, which set/del/cas/multi_set/multi_del and check_and_mutate's
+// mutations never touch: incr fails on a value that is not an integer, so sharing sortkeys would
+// make most incrs fail. check_and_mutate may check it (its int comparisons need an integer).
 inline constexpr char kCounterSortkey[] = "cnt";
 
 struct WorkloadShape {
@@ -26,7 +28,9 @@ struct WorkloadShape {
   // so no hashkey sees more than clients x key_rotation_ops operations and the checker's search,
   // exponential in a key's concurrent and unknown-outcome operations, stays bounded. 0: off.
   int key_rotation_ops = 0;
-  // f -> weight (get, set, del, incr, cas, multi_get, multi_set); others are ignored.
+  // operation -> weight (get, set, del, incr, cas, multi_get, multi_set, multi_get_range,
+  // sortkey_count, multi_del, check_and_mutate); others are ignored. multi_get_range is the
+  // history's multi_get with a sortkey range.
   std::map<std::string, double> mix;
 };
 
@@ -36,6 +40,10 @@ struct WorkloadOp {
   ClientRequest request;
   std::string invoke_value_json;
 };
+
+// Whether the history names a sortkey for this kind (docs/checker.md): get, set, del, incr and
+// cas do; the operations over several sortkeys do not.
+bool HistoryNamesSortkey(OpKind kind);
 
 // The sortkeys a multi_get reports: every workload sortkey plus the counter, so that the
 // result names every sortkey the server can hold for the hashkey (absent ones as null).
@@ -59,11 +67,19 @@ class WorkloadGenerator {
   std::string DrawSortkey(Rng& rng) const;
   std::optional<std::string> DrawExpectation(Rng& rng, const std::string& hashkey,
                                              const std::string& sortkey) const;
+  // The arguments of the richer operations (workload_draws.cc).
+  std::map<std::string, std::string> DrawSubset(Rng& rng, bool with_values);
+  SortkeyRange DrawRange(Rng& rng) const;
+  CasCheck DrawCheck(Rng& rng, const std::string& hashkey, const std::string& sortkey,
+                     bool int_checks) const;
+  std::vector<Mutate> DrawMutations(Rng& rng);
+  void LearnMutations(const ClientRequest& r);
 
   // The mix's known operations of positive weight, in the mix's order: what Next draws from.
   struct Drawable {
-    std::string f;
+    std::string name;  // the mix's
     OpKind kind;
+    bool range = false;  // multi_get_range
     double weight = 0;
   };
 
@@ -75,8 +91,5 @@ class WorkloadGenerator {
   // (hashkey, sortkey) -> the value this client last saw or wrote there.
   std::map<std::pair<std::string, std::string>, std::optional<std::string>> known_;
 };
-
-// The history value of an ok completion (DESIGN.md §4's table).
-std::string OkValueJson(const WorkloadOp& op, const ClientResponse& resp, int sortkeys);
 
 }  // namespace pg

@@ -18,6 +18,12 @@ std::string_view OpKindName(OpKind k) {
       return "multi_get";
     case OpKind::kMultiSet:
       return "multi_set";
+    case OpKind::kSortkeyCount:
+      return "sortkey_count";
+    case OpKind::kMultiDel:
+      return "multi_del";
+    case OpKind::kCheckAndMutate:
+      return "check_and_mutate";
   }
   return "invalid";
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Client <-> replica server and client <-> meta messages: Pegasus's rrdb operations reduced to the
-// data model of DESIGN.md §4 (get, set, del, incr, check_and_set, multi_get, multi_set).
+// Client <-> replica server and client <-> meta messages: Pegasus's rrdb operations (get, set, del,
+// incr, check_and_set, multi_get with or without a sortkey range, multi_set, multi_remove,
+// sortkey_count, check_and_mutate) as docs/checker.md's history format records them.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "core/common/status.h"
 #include "core/proto/codec.h"
+#include "core/proto/data_model.h"
 #include "core/proto/pegasus_types.h"
 
 namespace pg {
@@ -21,9 +23,15 @@ enum class OpKind : uint8_t {
   kCheckAndSet = 4,
   kMultiGet = 5,
   kMultiSet = 6,
+  kSortkeyCount = 7,
+  kMultiDel = 8,  // Pegasus's multi_remove
+  kCheckAndMutate = 9,
 };
+inline constexpr uint8_t kOpKindCount = static_cast<uint8_t>(OpKind::kCheckAndMutate) + 1;
 std::string_view OpKindName(OpKind k);
-inline bool IsWrite(OpKind k) { return k != OpKind::kGet && k != OpKind::kMultiGet; }
+inline bool IsWrite(OpKind k) {
+  return k != OpKind::kGet && k != OpKind::kMultiGet && k != OpKind::kSortkeyCount;
+}
 
 // One client operation as sent to a partition's primary.
 struct ClientRequest {
@@ -34,14 +42,18 @@ struct ClientRequest {
   uint64_t partition_hash = 0;  // crc64(hashkey); the server checks it maps to gpid
   OpKind kind = OpKind::kGet;
   std::string hashkey;
-  std::string sortkey;                     // get, set, del, incr, check_and_set
+  // get, set, del, incr, check_and_set; check_and_mutate's check sortkey
+  std::string sortkey;
   std::string value;                       // set; check_and_set's new value
   int64_t increment = 0;                   // incr
-  std::optional<std::string> check_value;  // check_and_set: expected value, nullopt = absent
+  CasCheck check;                          // check_and_set, check_and_mutate
   std::map<std::string, std::string> kvs;  // multi_set: sortkey -> value
   uint32_t expire_ts = 0;                  // set/multi_set TTL (seconds, local clock); 0 = none
+  std::optional<SortkeyRange> range;       // multi_get: nullopt = every sortkey of the hashkey
+  std::vector<std::string> sortkeys;       // multi_del
+  std::vector<Mutate> mutations;           // check_and_mutate, applied in order
   PG_FIELDS(request_id, app_name, gpid, partition_hash, kind, hashkey, sortkey, value, increment,
-            check_value, kvs, expire_ts);
+            check, kvs, expire_ts, range, sortkeys, mutations);
   bool operator==(const ClientRequest&) const = default;
 };
 
@@ -52,9 +64,10 @@ struct ClientResponse {
   std::optional<std::string> value;        // get: the value or absent
   std::map<std::string, std::string> kvs;  // multi_get: present sortkeys only
   int64_t new_value = 0;                   // incr
-  bool cas_matched = false;                // check_and_set
+  bool cas_matched = false;                // check_and_set, check_and_mutate: the check passed
+  int64_t count = 0;                       // sortkey_count
   Decree decree{0};                        // writes: the decree that carried it (debugging)
-  PG_FIELDS(request_id, error, value, kvs, new_value, cas_matched, decree);
+  PG_FIELDS(request_id, error, value, kvs, new_value, cas_matched, count, decree);
   bool operator==(const ClientResponse&) const = default;
 };
 

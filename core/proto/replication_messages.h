@@ -14,25 +14,30 @@
 
 namespace pg {
 
-// One write as replicated. A put, delete or multi-put is replicated as it is. An atomic operation
-// (incr, check_and_set) is replicated as the request itself and executed by every replica when it
-// applies the mutation, against its own state (Pegasus's default, atomic_idempotent false); or, in
-// the atomic_idempotent mode (apache/incubator-pegasus#2197), executed on the primary and
-// replicated as its result, a put (or nothing for a check that failed).
+// One write as replicated. A put, delete, multi-put or multi-remove is replicated as it is. An
+// atomic operation (incr, check_and_set, check_and_mutate) is replicated as the request itself and
+// executed by every replica when it applies the mutation, against its own state (Pegasus's default,
+// atomic_idempotent false); or, in the atomic_idempotent mode (apache/incubator-pegasus#2197),
+// executed on the primary and replicated as its result, puts and deletes (nothing for a check that
+// failed).
 struct WriteUpdate {
-  OpKind kind = OpKind::kSet;  // kSet, kDel, kMultiSet; kIncr or kCheckAndSet when re-executed
+  // kSet, kDel, kMultiSet, kMultiDel; kIncr, kCheckAndSet or kCheckAndMutate when re-executed
+  OpKind kind = OpKind::kSet;
   std::string hashkey;
-  std::string sortkey;
+  std::string sortkey;                     // check_and_mutate: the check sortkey
   std::string value;                       // a put's value; check_and_set's new value
   std::map<std::string, std::string> kvs;  // kMultiSet
   uint32_t expire_ts = 0;
-  int64_t increment = 0;                   // kIncr
-  std::optional<std::string> check_value;  // kCheckAndSet: the expected value, nullopt = absent
-  // kIncr, kCheckAndSet: the primary's clock when it took the request (Pegasus's mutation header
+  int64_t increment = 0;              // kIncr
+  CasCheck check;                     // kCheckAndSet, kCheckAndMutate
+  std::vector<std::string> sortkeys;  // kMultiDel
+  std::vector<Mutate> mutations;      // kCheckAndMutate
+  // Atomic updates: the primary's clock when it took the request (Pegasus's mutation header
   // timestamp), at which every replica judges the old value's TTL, so that replicas whose clocks
   // differ execute alike.
   Time timestamp;
-  PG_FIELDS(kind, hashkey, sortkey, value, kvs, expire_ts, increment, check_value, timestamp);
+  PG_FIELDS(kind, hashkey, sortkey, value, kvs, expire_ts, increment, check, sortkeys, mutations,
+            timestamp);
   bool operator==(const WriteUpdate&) const = default;
 };
 

@@ -4,6 +4,7 @@
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/replica/replica.h"
+#include "core/replica/sortkey_range.h"
 #include "core/replica/write_executor.h"
 
 namespace pg {
@@ -42,9 +43,16 @@ void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outb
     if (!v.ok()) return Fail(out, v.status());
     resp.value = *v;
   } else {
+    // multi_get and sortkey_count read the whole hashkey; a range narrows what multi_get returns.
     Result<std::vector<SortkeyValue>> kvs = engine_->MultiGet(req.hashkey, now);
     if (!kvs.ok()) return Fail(out, kvs.status());
-    for (SortkeyValue& kv : *kvs) resp.kvs.emplace(std::move(kv.sortkey), std::move(kv.value));
+    if (req.kind == OpKind::kSortkeyCount) {
+      resp.count = static_cast<int64_t>(kvs->size());
+    } else {
+      std::vector<SortkeyValue> read =
+          req.range ? SelectRange(std::move(*kvs), *req.range) : std::move(*kvs);
+      for (SortkeyValue& kv : read) resp.kvs.emplace(std::move(kv.sortkey), std::move(kv.value));
+    }
   }
   out.Send(from, resp);
 }

@@ -8,24 +8,60 @@
 
 #include "core/common/assert.h"
 #include "core/proto/partition_hash.h"
+#include "core/replica/cas_check.h"
+#include "core/replica/sortkey_range.h"
 #include "core/storage/key_schema.h"
 
 namespace pg {
 
+namespace {
+
+// The checks of one kind's own arguments (pegasus_write_service_impl's and on_multi_get's
+// kInvalidArgument answers).
+Status ValidateArguments(const ClientRequest& req) {
+  switch (req.kind) {
+    case OpKind::kMultiSet:
+      if (req.kvs.empty()) return Status(ErrorCode::kInvalidArgument, "multi_set without kvs");
+      break;
+    case OpKind::kMultiDel:
+      if (req.sortkeys.empty()) {
+        return Status(ErrorCode::kInvalidArgument, "multi_remove without sortkeys");
+      }
+      break;
+    case OpKind::kMultiGet:
+      if (req.range) return ValidateRange(*req.range);
+      break;
+    case OpKind::kCheckAndMutate:
+      if (req.mutations.empty()) {
+        return Status(ErrorCode::kInvalidArgument, "check_and_mutate without mutations");
+      }
+      [[fallthrough]];
+    case OpKind::kCheckAndSet:
+      if (!CheckTypeSupported(req.check.type)) {
+        return Status(ErrorCode::kInvalidArgument, "unsupported check type");
+      }
+      break;
+    default:
+      break;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidateClientRequest(const ClientRequest& req) {
   PG_RETURN_IF_ERROR(ValidateHashkey(req.hashkey));
-  const bool multi = req.kind == OpKind::kMultiGet || req.kind == OpKind::kMultiSet;
+  if (static_cast<uint8_t>(req.kind) >= kOpKindCount) {
+    return Status(ErrorCode::kInvalidArgument, "unknown operation kind");
+  }
+  const bool multi = req.kind == OpKind::kMultiGet || req.kind == OpKind::kMultiSet ||
+                     req.kind == OpKind::kMultiDel;
   // Pegasus rejects an empty hashkey for the multi operations (PERR_INVALID_ARGUMENT in
-  // pegasus_server_impl::on_multi_get and pegasus_write_service::multi_put).
+  // pegasus_server_impl::on_multi_get and pegasus_write_service::multi_put, multi_remove).
   if (multi && req.hashkey.empty()) {
     return Status(ErrorCode::kInvalidArgument, "empty hashkey for a multi operation");
   }
-  if (req.kind == OpKind::kMultiSet && req.kvs.empty()) {
-    return Status(ErrorCode::kInvalidArgument, "multi_set without kvs");
-  }
-  if (static_cast<uint8_t>(req.kind) > static_cast<uint8_t>(OpKind::kMultiSet)) {
-    return Status(ErrorCode::kInvalidArgument, "unknown operation kind");
-  }
+  PG_RETURN_IF_ERROR(ValidateArguments(req));
   if (req.partition_hash != PartitionHash(req.hashkey, req.sortkey)) {
     return Status(ErrorCode::kInvalidArgument, "partition_hash is not the key's hash");
   }
@@ -94,6 +130,10 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
                                       .kvs = req.kvs,
                                       .expire_ts = req.expire_ts});
       return w;
+    case OpKind::kMultiDel:
+      w.updates.push_back(
+          WriteUpdate{.kind = OpKind::kMultiDel, .hashkey = req.hashkey, .sortkeys = req.sortkeys});
+      return w;
     default:
       break;
   }
@@ -103,14 +143,15 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
                      .value = req.value,
                      .expire_ts = req.expire_ts,
                      .increment = req.increment,
-                     .check_value = req.check_value,
+                     .check = req.check,
+                     .mutations = req.mutations,
                      .timestamp = now};
   if (!atomic_idempotent) {
     w.updates.push_back(std::move(atomic));
     return w;
   }
   // Executed here, as every replica would execute it (ApplyUpdates), and replicated as the puts
-  // it made: nothing for a check that failed or an incr refused.
+  // and deletes it made: nothing for a check that failed or an incr refused.
   Result<AppliedUpdates> applied = ApplyUpdates({atomic}, engine);
   if (!applied.ok()) {
     w.status = applied.status();
@@ -121,8 +162,8 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
   w.new_value = outcome.new_value;
   w.cas_matched = outcome.cas_matched;
   for (WriteOp& op : applied->batch.ops) {
-    PG_ASSERT(op.kind == WriteOp::Kind::kPut, "an atomic write only puts");
-    w.updates.push_back(WriteUpdate{.kind = OpKind::kSet,
+    const bool put = op.kind == WriteOp::Kind::kPut;
+    w.updates.push_back(WriteUpdate{.kind = put ? OpKind::kSet : OpKind::kDel,
                                     .hashkey = std::move(op.hashkey),
                                     .sortkey = std::move(op.sortkey),
                                     .value = std::move(op.value),
@@ -159,6 +200,33 @@ class BatchView {
   std::map<std::pair<std::string, std::string>, std::optional<std::string>> written_;
 };
 
+// check_and_set and check_and_mutate (pegasus_write_service_impl): a check that passes applies
+// the set, or the mutations in order; an invalid check (an int comparison of a non-integer)
+// changes nothing and answers kInvalidArgument.
+AppliedUpdate ApplyChecked(const WriteUpdate& u, const std::optional<std::string>& old,
+                           BatchView& view, WriteBatch& batch) {
+  AppliedUpdate o;
+  const std::optional<bool> passed = EvaluateCheck(u.check, old);
+  if (!passed) {
+    o.status = Status(ErrorCode::kInvalidArgument, "the check compares a value that is no int64");
+    return o;
+  }
+  o.cas_matched = *passed;
+  if (!o.cas_matched) return o;
+  if (u.kind == OpKind::kCheckAndSet) {
+    view.Put(batch, u.hashkey, u.sortkey, u.value, u.expire_ts);
+    return o;
+  }
+  for (const Mutate& m : u.mutations) {
+    if (m.del) {
+      view.Delete(batch, u.hashkey, m.sortkey);
+    } else {
+      view.Put(batch, u.hashkey, m.sortkey, m.value, 0);
+    }
+  }
+  return o;
+}
+
 Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBatch& batch) {
   Result<std::optional<std::string>> old = view.Get(u.hashkey, u.sortkey, u.timestamp);
   if (!old.ok()) return old.status();
@@ -169,10 +237,7 @@ Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBa
     if (o.status.ok()) view.Put(batch, u.hashkey, u.sortkey, std::to_string(o.new_value), 0);
     return o;
   }
-  AppliedUpdate o;
-  o.cas_matched = *old == u.check_value;
-  if (o.cas_matched) view.Put(batch, u.hashkey, u.sortkey, u.value, u.expire_ts);
-  return o;
+  return ApplyChecked(u, *old, view, batch);
 }
 
 }  // namespace
@@ -191,6 +256,8 @@ Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates,
       for (const auto& [sortkey, value] : u.kvs) {
         view.Put(applied.batch, u.hashkey, sortkey, value, u.expire_ts);
       }
+    } else if (u.kind == OpKind::kMultiDel) {
+      for (const std::string& sortkey : u.sortkeys) view.Delete(applied.batch, u.hashkey, sortkey);
     } else if (IsAtomicWrite(u.kind)) {
       Result<AppliedUpdate> o = ApplyAtomic(u, view, applied.batch);
       if (!o.ok()) return o.status();

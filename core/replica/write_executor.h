@@ -1,12 +1,13 @@
 #pragma once
 // Turns a client write into the updates a mutation replicates (on the primary), and a mutation's
-// updates into the engine batch every replica applies. Atomic operations (incr, check_and_set)
-// take one of two paths, as Pegasus's table option atomic_idempotent chooses:
+// updates into the engine batch every replica applies. Atomic operations (incr, check_and_set,
+// check_and_mutate) take one of two paths, as Pegasus's table option atomic_idempotent chooses:
 //  - re-executed (Pegasus's default): the update carries the request, and each replica executes
 //    it when it applies the mutation, against its own state (ApplyUpdates); the primary answers
 //    the client from its own execution;
 //  - idempotent (apache/incubator-pegasus#2197): executed here against the primary's applied
-//    state and replicated as the RESULT, a plain put, so every replica applies the same bytes.
+//    state and replicated as the RESULT, plain puts and deletes, so every replica applies the
+//    same bytes.
 //    The caller guarantees the row is quiet (no uncommitted mutation touches the hashkey).
 #include <cstdint>
 #include <optional>
@@ -22,7 +23,9 @@
 
 namespace pg {
 
-inline bool IsAtomicWrite(OpKind k) { return k == OpKind::kIncr || k == OpKind::kCheckAndSet; }
+inline bool IsAtomicWrite(OpKind k) {
+  return k == OpKind::kIncr || k == OpKind::kCheckAndSet || k == OpKind::kCheckAndMutate;
+}
 
 // Argument checks that need no state: kInvalidArgument with why, or Ok. A client can send
 // anything, so nothing here asserts.
@@ -30,9 +33,9 @@ Status ValidateClientRequest(const ClientRequest& req);
 
 struct ExecutedWrite {
   Status status;                     // kInvalidArgument (no effect) or kIoError (engine)
-  std::vector<WriteUpdate> updates;  // empty for a check_and_set that did not match
+  std::vector<WriteUpdate> updates;  // empty for a check that did not pass
   int64_t new_value = 0;             // incr
-  bool cas_matched = false;          // check_and_set
+  bool cas_matched = false;          // check_and_set, check_and_mutate
 };
 
 // Precondition (asserted): IsWrite(req.kind) and ValidateClientRequest(req).ok(). With
@@ -46,7 +49,7 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
 struct AppliedUpdate {
   Status status;
   int64_t new_value = 0;     // incr
-  bool cas_matched = false;  // check_and_set
+  bool cas_matched = false;  // check_and_set, check_and_mutate: the check passed
 };
 
 struct AppliedUpdates {

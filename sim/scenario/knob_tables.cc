@@ -3,17 +3,36 @@
 namespace pg::sim {
 
 const std::map<std::string, double>& DefaultMix() {
-  static const auto* const kMix = new std::map<std::string, double>{
-      {"get", 0.35}, {"set", 0.3},        {"del", 0.05},      {"incr", 0.1},
-      {"cas", 0.1},  {"multi_get", 0.05}, {"multi_set", 0.05}};
+  static const auto* const kMix = new std::map<std::string, double>{{"get", 0.35},
+                                                                    {"set", 0.3},
+                                                                    {"del", 0.05},
+                                                                    {"incr", 0.1},
+                                                                    {"cas", 0.1},
+                                                                    {"multi_get", 0.05},
+                                                                    {"multi_set", 0.05},
+                                                                    {"multi_get_range", 0.04},
+                                                                    {"multi_del", 0.03},
+                                                                    {"sortkey_count", 0.02},
+                                                                    {"check_and_mutate", 0.04}};
   return *kMix;
 }
 
 const std::vector<std::string>& MixOperations() {
-  static const auto* const kOps =
-      new std::vector<std::string>{"get", "set", "del", "incr", "cas", "multi_get", "multi_set"};
+  static const auto* const kOps = new std::vector<std::string>{"get",
+                                                               "set",
+                                                               "del",
+                                                               "incr",
+                                                               "cas",
+                                                               "multi_get",
+                                                               "multi_set",
+                                                               "multi_get_range",
+                                                               "multi_del",
+                                                               "sortkey_count",
+                                                               "check_and_mutate"};
   return *kOps;
 }
+
+size_t FirstRicherOperation() { return 7; }
 
 bool SystemSupports(std::string_view system, std::string_view op) {
   return system != "register" || op == "get" || op == "set";

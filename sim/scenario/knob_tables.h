@@ -50,6 +50,10 @@ struct Defaults {
 const std::map<std::string, double>& DefaultMix();
 // The operation names a mix may weight, in draw order.
 const std::vector<std::string>& MixOperations();
+// The position in MixOperations() of the first operation the swarm draws last (draw 34), after
+// every other knob, so that the draws before it are what they were before those operations
+// existed.
+size_t FirstRicherOperation();
 // Whether a system's clients issue an operation of the mix (the register system: get and set).
 bool SystemSupports(std::string_view system, std::string_view op);
 

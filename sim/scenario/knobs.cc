@@ -18,7 +18,10 @@
 //   disk.torn_write_probability 0.5
 //   clocks.drift_ppm_max 0, clocks.offset_ms_max 0
 //   workload.clients 4, hashkeys 8, sortkeys 4, ops 1000, timeout_ms 2000
-//   workload.mix            get .35, set .3, del .05, incr .1, cas .1, multi_get .05, multi_set .05
+//   workload.mix            get .35, set .3, del .05, incr .1, cas .1, multi_get .05, multi_set
+//   .05,
+//                           multi_get_range .04, multi_del .03, sortkey_count .02,
+//                           check_and_mutate .04
 //                           (a mix the file gives is taken whole: operations it omits weigh 0)
 //   faults                  none
 //   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
@@ -65,7 +68,9 @@
 //   31 balance              on with chance 1/2 (pegasus only; drawn whatever the system)
 //   32 bandwidth_mb_per_s   unlimited with chance 1/2, else log-uniform in [0.5, 20]
 //   33 engine_mb_per_s      free with chance 1/2, else log-uniform in [1, 100] (31..33: each
-//                           choice and value drawn every time, in this order; last)
+//                           choice and value drawn every time, in this order)
+//   34 mix, continued       per operation (multi_get_range, multi_del, sortkey_count,
+//                           check_and_mutate) as in 22; last
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -170,12 +175,15 @@ class Resolver {
   void ResolveMix();
   void ResolveRetention();
   void ResolveLoadShaping();
+  void ResolveRicherOperations();
+  double DrawMixWeight();
 
   const Scenario& s_;
   Xoshiro256 rng_;
   NamedNodes named_;
   Knobs k_;
-  bool timing_drawn_ = false;  // the swarm chose the set: durations scale with it
+  bool timing_drawn_ = false;                // the swarm chose the set: durations scale with it
+  std::map<std::string, double> swarm_mix_;  // draws 22 and 34
 };
 
 // Draws 28..30: what a primary keeps to serve learners. Each is drawn whatever the system and
@@ -240,6 +248,7 @@ Knobs Resolver::Resolve() {
           : Defaults::kStalenessForCommit;
   ResolveRetention();
   ResolveLoadShaping();
+  ResolveRicherOperations();
   // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
@@ -334,22 +343,35 @@ void Resolver::ResolveWorkload() {
   k_.timeout_ms = Pick(w.timeout_ms, D::kTimeoutMs, timeout);
 }
 
+double Resolver::DrawMixWeight() {
+  const bool zero = rng_.Uniform(3) == 0;
+  const int weight = DrawInt({1, SwarmBounds::kMixWeight.hi});
+  return zero ? 0 : weight;
+}
+
+// Draw 22: the original operations' weights.
 void Resolver::ResolveMix() {
   std::map<std::string, double> drawn;
   double total = 0;
-  for (const std::string& op : MixOperations()) {
-    const bool zero = rng_.Uniform(3) == 0;
-    const int weight = DrawInt({1, SwarmBounds::kMixWeight.hi});
-    drawn[op] = zero ? 0 : weight;
-    total += drawn[op];
+  const std::vector<std::string>& ops = MixOperations();
+  for (size_t i = 0; i < FirstRicherOperation(); ++i) {
+    drawn[ops[i]] = DrawMixWeight();
+    total += drawn[ops[i]];
   }
   if (total == 0) drawn["get"] = drawn["set"] = 1;
+  swarm_mix_ = std::move(drawn);
+}
+
+// Draw 34, then the mix as the file, the swarm or the default gives it.
+void Resolver::ResolveRicherOperations() {
+  const std::vector<std::string>& ops = MixOperations();
+  for (size_t i = FirstRicherOperation(); i < ops.size(); ++i) swarm_mix_[ops[i]] = DrawMixWeight();
   const WorkloadSection& w = s_.workload;
   const std::map<std::string, double>& chosen =
-      !w.mix.empty() ? w.mix : (s_.swarm ? drawn : DefaultMix());
+      !w.mix.empty() ? w.mix : (s_.swarm ? swarm_mix_ : DefaultMix());
   // An operation the system does not serve is never issued: its weight is 0 in the knobs, which
   // say what the run does (the draws above are made all the same, so other knobs keep theirs).
-  for (const std::string& op : MixOperations()) {
+  for (const std::string& op : ops) {
     auto it = chosen.find(op);
     k_.mix[op] = it == chosen.end() || !SystemSupports(s_.system, op) ? 0 : it->second;
   }

@@ -128,13 +128,13 @@ TEST(ReplicaAtomic, ACheckAndSetIsJudgedByEachReplicaAtApply) {
   Harness h;
   h.StartGroup();
   ClientRequest cas = Write(OpKind::kCheckAndSet, "h", "s", "new", 1);
-  cas.check_value = "old";
+  cas.check = ExpectValue("old");
   Outbox first = h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "s", "old", 2));
   Outbox second = h.Deliver(kClient, kP, cas);
   auto preps = Sent<PrepareRequest>(second);
   ASSERT_EQ(preps.size(), 2u);
   EXPECT_EQ(preps[0].second.mutation.updates[0].kind, OpKind::kCheckAndSet);
-  EXPECT_EQ(preps[0].second.mutation.updates[0].check_value, std::optional<std::string>("old"));
+  EXPECT_EQ(preps[0].second.mutation.updates[0].check, ExpectValue("old"));
   CommitEverywhere(h, first);
   auto replies = CommitEverywhere(h, second);
   ASSERT_EQ(replies.size(), 1u);
@@ -154,7 +154,7 @@ TEST(ApplyUpdates, AnAtomicUpdateReadsWhatTheSameMutationWroteBeforeIt) {
                   .hashkey = "h",
                   .sortkey = "c",
                   .value = "x",
-                  .check_value = std::nullopt}};
+                  .check = ExpectValue(std::nullopt)}};
   ASSERT_TRUE(engine
                   .ApplyBatch(Decree(1),
                               [] {
@@ -179,7 +179,7 @@ TEST(ApplyUpdates, FailedChecksWriteNothingAndAReadIsCorruption) {
                                             .hashkey = "h",
                                             .sortkey = "s",
                                             .value = "x",
-                                            .check_value = "expected"}};
+                                            .check = ExpectValue("expected")}};
   Result<AppliedUpdates> applied = ApplyUpdates(miss, engine);
   ASSERT_TRUE(applied.ok());
   EXPECT_FALSE(applied->outcomes[0].cas_matched);

@@ -172,7 +172,7 @@ TEST(ReplicaFailover, ReplayedMutationsLockTheirRowsForAtomicWrites) {
   PrepareThenLosePrimary(h, {Decree(1)});
   Outbox replay = PromoteS2(h);
   ClientRequest cas = Write(OpKind::kCheckAndSet, "h", "s", "w", 9);
-  cas.check_value = "v1";
+  cas.check = ExpectValue("v1");
   Outbox blocked = h.Deliver(kClient, kS2, cas);
   EXPECT_TRUE(Sent<PrepareRequest>(blocked).empty()) << "decree 1 writes the row, not applied";
   auto preps = Sent<PrepareRequest>(CommitByHand(h, replay, kS2));

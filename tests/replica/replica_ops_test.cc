@@ -32,7 +32,7 @@ ReplicaServerOptions AtomicIdempotentOptions() {
 
 ClientRequest Cas(std::optional<std::string> expect, std::string value, uint64_t id) {
   ClientRequest r = Write(OpKind::kCheckAndSet, "h", "s", std::move(value), id);
-  r.check_value = std::move(expect);
+  r.check = ExpectValue(expect);
   return r;
 }
 
