@@ -42,6 +42,10 @@ constexpr std::array<BugInfo, kBugCount> kBugs{{
      "Pegasus src/replica/mutation_log.cpp write_pending_mutations (plog_force_flush false)",
      "a replica counts a private-log append as logged once written, before it is synced, so "
      "a power loss can take a prepare it acknowledged"},
+    {Bug::kIdempotentNoRowLock, "idempotent_no_row_lock", "Pegasus #2198, #2214",
+     "with atomic_idempotent, a primary executes an atomic write (incr, check_and_set, "
+     "check_and_mutate) against its applied state while earlier writes to the same hashkey are "
+     "still in two-phase commit, instead of waiting for them to apply"},
 }};
 
 }  // namespace

@@ -30,8 +30,9 @@ enum class Bug : uint8_t {
   kMetaActBeforePersist,       // meta answers for a configuration before it is persisted
   kSecondaryServesReads,       // a secondary answers reads
   kPlogAckBeforeSync,          // a private-log append counts as logged before it is synced
+  kIdempotentNoRowLock,        // an idempotent atomic write reads its row with writes in 2PC
 };
-inline constexpr int kBugCount = 16;
+inline constexpr int kBugCount = 17;
 
 struct BugInfo {
   Bug bug;

@@ -1,12 +1,19 @@
 #include "core/coord/coord_server.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
 #include "core/storage/segmented_log.h"
 
 namespace pg {
+namespace {
+
+// The token of the boot's sync of the replayed log: above every zxid.
+constexpr uint64_t kBootSyncToken = std::numeric_limits<uint64_t>::max();
+
+}  // namespace
 
 CoordServer::CoordServer(const NodeEnv& env, CoordServerOptions options)
     : env_(env), options_(std::move(options)) {
@@ -60,6 +67,12 @@ void CoordServer::OnBoot(Time now, Outbox& out) {
   last_zxid_ = durable_zxid_ = replay.last_zxid;
   log_file_ = SegmentName(options_.log_base, replay.write_segment);
   for (const auto& [id, session] : store_.sessions()) last_heard_[id] = now;
+  if (last_zxid_ > 0) {
+    // An empty synced append makes everything written to the file before it durable.
+    boot_sync_pending_ = true;
+    out.Mark("coord.boot_sync");
+    out.AppendLog({.file = log_file_, .token = kBootSyncToken, .bytes = "", .sync = true});
+  }
   PG_LOG(kInfo, "coord server up: zxid {}, {} znodes, {} sessions, appending to {}", last_zxid_,
          store_.znodes().size(), store_.sessions().size(), log_file_);
   out.SetTimer(kTickTimer, options_.tick_interval);
@@ -241,7 +254,7 @@ bool CoordServer::Touch(CoordSessionId session, Time now) {
 void CoordServer::Reply(NodeId to, Message msg, Outbox& out) {
   PG_ASSERT(!stopped_, "a stopped server answers nothing");
   PG_ASSERT_LE(durable_zxid_, last_zxid_);
-  if (last_zxid_ == durable_zxid_) {
+  if (last_zxid_ == durable_zxid_ && !boot_sync_pending_) {
     ++replies_sent_;
     out.Send(to, std::move(msg));
     return;
@@ -250,6 +263,10 @@ void CoordServer::Reply(NodeId to, Message msg, Outbox& out) {
 }
 
 void CoordServer::OnLogAppended(const LogAppended& done, Outbox& out) {
+  if (done.file == log_file_ && done.token == kBootSyncToken && boot_sync_pending_) {
+    boot_sync_pending_ = false;
+    return ReleaseHeld(out);
+  }
   if (done.file != log_file_ || done.token <= durable_zxid_ || done.token > last_zxid_ ||
       appended_.contains(done.token)) {
     PG_LOG(kWarn, "ignoring completion of {} token {}: not an append in flight", done.file,
@@ -259,7 +276,13 @@ void CoordServer::OnLogAppended(const LogAppended& done, Outbox& out) {
   appended_.insert(done.token);
   while (appended_.erase(durable_zxid_ + 1) == 1) ++durable_zxid_;
   PG_ASSERT_LE(durable_zxid_, last_zxid_, "durable past the last txn");
-  // Only now, with every txn up to theirs durable, may the held replies go out.
+  ReleaseHeld(out);
+}
+
+// Only now, with every txn up to theirs durable (the replayed ones by the boot's sync), may the
+// held replies go out.
+void CoordServer::ReleaseHeld(Outbox& out) {
+  if (boot_sync_pending_) return;
   while (!held_.empty() && held_.begin()->first <= durable_zxid_) {
     for (Send& s : held_.begin()->second) {
       ++replies_sent_;
@@ -295,7 +318,8 @@ void CoordServer::CheckInvariants() const {
     PG_ASSERT_LE(z, last_zxid_, "an append confirmed that was never made");
   }
   for (const auto& [z, sends] : held_) {
-    PG_ASSERT_GT(z, durable_zxid_, "a reply held behind a durable txn");
+    PG_ASSERT(z > durable_zxid_ || (boot_sync_pending_ && z == durable_zxid_),
+              "a reply held behind a durable txn");
     PG_ASSERT_LE(z, last_zxid_);
     PG_ASSERT(!sends.empty(), "an empty batch of held replies");
   }

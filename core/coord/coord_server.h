@@ -16,6 +16,11 @@
 // timeout, measured on the server's clock (the `now` of Step), checked every tick_interval. A
 // session restored from the log at Boot gets a fresh timeout from the boot time, so sessions
 // survive a server restart if their clients come back in time.
+//
+// A replayed log may hold txns that reached only the page cache (the incarnation before failed
+// its sync and stopped, then the process came back): the boot syncs the log before it answers
+// anything that reflects them, and holds every reply until the sync lands (mark
+// `coord.boot_sync`; docs/departures.md, "meta.log replay").
 #include <cstdint>
 #include <map>
 #include <set>
@@ -82,6 +87,7 @@ class CoordServer final : public Node {
   bool Touch(CoordSessionId session, Time now);
   // Sends `msg` once everything applied so far is durable: at once, or from LogAppended.
   void Reply(NodeId to, Message msg, Outbox& out);
+  void ReleaseHeld(Outbox& out);
 
   NodeEnv env_;
   CoordServerOptions options_;
@@ -99,8 +105,11 @@ class CoordServer final : public Node {
   // Invariant: every entry is in (durable_zxid_ + 1, last_zxid_].
   std::set<uint64_t> appended_;
   // Replies waiting for the txn they follow to be durable, by that txn's zxid.
-  // Invariant: every key is in (durable_zxid_, last_zxid_].
+  // Invariant: every key is in (durable_zxid_, last_zxid_], or in [durable_zxid_, last_zxid_]
+  // while the boot's sync is pending.
   std::map<uint64_t, std::vector<Send>> held_;
+  // The sync of the replayed log, issued at Boot, has not completed yet.
+  bool boot_sync_pending_ = false;
   // Replies sent; for the invariant that nothing was answered by a stopped server.
   uint64_t replies_sent_ = 0;
   uint64_t replies_at_stop_ = 0;

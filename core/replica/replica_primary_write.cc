@@ -51,7 +51,10 @@ void Replica::OnClientWrite(Time now, NodeId from, const ClientRequest& req, Out
   // An atomic write executed on the primary reads the applied state: it waits for its row's
   // mutations in 2PC to apply. A re-executed one reads the state each replica applies it to, in
   // decree order, and waits for nothing (as in Pegasus: need_make_idempotent).
-  const bool blocking = IsAtomicWrite(req.kind) && host_->options().atomic_idempotent;
+  // Bug zoo idempotent_no_row_lock (Pegasus #2198, #2214): executed at once, it reads a base
+  // value that misses the writes to its row still in 2PC.
+  const bool blocking = IsAtomicWrite(req.kind) && host_->options().atomic_idempotent &&
+                        !host_->options().bugs.on(Bug::kIdempotentNoRowLock);
   auto work = primary_.write_queue.AddWork({.client = from, .request = req}, blocking,
                                            PipelineHasRoom(), engine_->last_applied());
   if (!work) {

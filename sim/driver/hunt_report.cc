@@ -85,6 +85,9 @@ std::string_view BenchNeeded(Bug bug) {
              "never-synced boot sentinel failed the replicas of every power loss it detected, "
              "so it first needed the `disk.torn_write_probability` knob (drawn by the swarm: "
              "unsynced pages written back, the sentinel surviving)";
+    case Bug::kIdempotentNoRowLock:
+      return "the richer atomic writes (check_and_mutate, cas with upstream's other checks), "
+             "which the default mix and the swarm now issue beside incr under atomic_idempotent";
     case Bug::kReplayPastCorrupt:
       return "a new fault kind, `corrupt` (a bit flipped in a log record with intact ones after "
              "it), and `pegasus/plog_corrupt_restart`";

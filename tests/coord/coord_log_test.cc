@@ -153,5 +153,32 @@ TEST(CoordLog, RecordsRoundTripThroughTheMutationLogFraming) {
   EXPECT_EQ(ReplayCoordLog(disk, kCoordLogBase).status.code(), ErrorCode::kCorruption);
 }
 
+// A txn that reached only the page cache before its incarnation stopped is replayed; the new
+// incarnation answers nothing that reflects it until its boot's sync of the log lands, and a
+// failed boot sync is fail-stop.
+TEST(CoordLog, ARestartServesItsReplayedLogOnlyOnceSynced) {
+  for (const bool sync_fails : {false, true}) {
+    CoordFixture f;
+    f.Step(At(0), Boot{});
+    const CoordSessionId a = f.Open(At(1), kNodeA);
+    f.Receive(At(2), kNodeA, CoordCreate{.request_id = 1, .session = a, .path = "/x"});
+    Outbox boot = f.CrashAndBoot(At(3), /*keep=*/1);
+    ASSERT_NE(f.server().store().Find("/x"), nullptr) << "the unsynced txn was replayed";
+    EXPECT_TRUE(HasMark(boot, "coord.boot_sync"));
+    ASSERT_EQ(f.in_flight(), 1u) << "the boot's sync";
+    Outbox get = f.Receive(At(4), kNodeA, CoordGet{.request_id = 2, .session = a, .path = "/x"});
+    EXPECT_TRUE(SentOf<CoordGetResponse>(get).empty()) << "held until the log is durable";
+    if (sync_fails) {
+      Outbox failed = f.FailAppend(At(5), 0);
+      EXPECT_TRUE(f.server().stopped());
+      EXPECT_TRUE(SentOf<CoordGetResponse>(failed).empty()) << "nothing answered";
+      continue;
+    }
+    auto answered = SentOf<CoordGetResponse>(f.CompleteAll(At(5)));
+    ASSERT_EQ(answered.size(), 1u);
+    EXPECT_EQ(answered[0].second.error, ErrorCode::kOk);
+  }
+}
+
 }  // namespace
 }  // namespace pg::testing

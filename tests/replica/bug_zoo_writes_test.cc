@@ -188,5 +188,25 @@ TEST(BugZooWrites, ReconcileOldBallotResendsUnderTheOldBallotAndNeverCommits) {
   EXPECT_EQ(buggy.committed_after, Decree(0)) << "the decree is stuck: never of this ballot";
 }
 
+// ---- idempotent_no_row_lock --------------------------------------------------------------------
+
+// With atomic_idempotent, a set of h/n is in 2PC when an incr of h/n arrives. Returns the value
+// the incr's prepare writes, or nullopt when it waits for the set to apply (no prepare yet).
+std::optional<std::string> IncrPreparedBehindASet(std::optional<Bug> bug) {
+  ReplicaServerOptions o = With(bug);
+  o.atomic_idempotent = true;
+  Harness h(o);
+  h.StartGroup();
+  h.Deliver(kClient, kP, Write(OpKind::kSet, "h", "n", "10", 1));
+  auto preps = Sent<PrepareRequest>(h.Deliver(kClient, kP, Incr("h", "n", 1, 2)));
+  if (preps.empty()) return std::nullopt;
+  return preps[0].second.mutation.updates.at(0).value;
+}
+
+TEST(BugZooWrites, IdempotentNoRowLockExecutesAnIncrAgainstAStaleBase) {
+  EXPECT_EQ(IncrPreparedBehindASet(std::nullopt), std::nullopt) << "it waits for its row";
+  EXPECT_EQ(IncrPreparedBehindASet(Bug::kIdempotentNoRowLock), "1") << "0 + 1: the set unseen";
+}
+
 }  // namespace
 }  // namespace pg::testing
