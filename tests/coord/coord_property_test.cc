@@ -324,7 +324,7 @@ class Run {
   CoordSessionId last_session_;
   State model_;
   State durable_;
-  std::vector<State> pending_;  // the model after each append in flight, oldest first
+  std::vector<State> pending_;    // the model after each append in flight, oldest first
   bool boot_sync_first_ = false;  // pending_[0] is the boot's sync of the replayed log
   std::map<uint64_t, Expected> expected_;
   int crashes_ = 0;
