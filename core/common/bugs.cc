@@ -46,6 +46,14 @@ constexpr std::array<BugInfo, kBugCount> kBugs{{
      "with atomic_idempotent, a primary executes an atomic write (incr, check_and_set, "
      "check_and_mutate) against its applied state while earlier writes to the same hashkey are "
      "still in two-phase commit, instead of waiting for them to apply"},
+    {Bug::kReprepareNoRowLock, "reprepare_no_row_lock",
+     "Pegasus src/replica/mutation.cpp mutation_queue::enter_2pc (row locks of #2214 taken from "
+     "client requests, which a re-prepared mutation lacks)",
+     "a primary promoted from secondary re-prepares its uncommitted mutations without locking "
+     "their rows, so an idempotent atomic write reads a row missing a write still re-preparing"},
+    {Bug::kLearnedMutationsUnlogged, "learned_mutations_unlogged", "rDSN #137 (fb6346560)",
+     "a learner prepares and commits the mutations it learned from the primary's cache or log "
+     "without appending them to its own log, so a crash loses them"},
 }};
 
 }  // namespace

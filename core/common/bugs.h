@@ -31,8 +31,10 @@ enum class Bug : uint8_t {
   kSecondaryServesReads,       // a secondary answers reads
   kPlogAckBeforeSync,          // a private-log append counts as logged before it is synced
   kIdempotentNoRowLock,        // an idempotent atomic write reads its row with writes in 2PC
+  kReprepareNoRowLock,         // a new primary's re-prepared mutations lock no rows
+  kLearnedMutationsUnlogged,   // a learner prepares learned mutations without logging them
 };
-inline constexpr int kBugCount = 17;
+inline constexpr int kBugCount = 19;
 
 struct BugInfo {
   Bug bug;

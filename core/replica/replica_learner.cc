@@ -261,7 +261,8 @@ void Replica::AcceptLearnedMutations(const LearnResponse& resp, Outbox& out) {
         slot != nullptr && slot->mutation.ballot >= mu.ballot) {
       continue;  // the current primary's prepare of this decree is already here
     }
-    AppendMutation(mu, out);
+    // Bug zoo learned_mutations_unlogged (rDSN #137): prepared and committed, never logged.
+    if (!host_->options().bugs.on(Bug::kLearnedMutationsUnlogged)) AppendMutation(mu, out);
     const bool prepared = plist_.Prepare(mu);
     PG_ASSERT(prepared);
   }

@@ -193,9 +193,12 @@ void Replica::ReplayPrepareList(Time now, Outbox& out) {
     // Unlike Pegasus's, a re-prepared mutation locks the rows it writes: upstream's lock comes from
     // the mutation's client requests, which a primary promoted from secondary does not have, so an
     // atomic write executed on it (atomic_idempotent) read a row missing a committed write still
-    // re-preparing (swarm seeds 3113 and 3753; docs/departures.md, "atomic writes").
-    primary_.write_queue.EnterTwoPhaseCommit(plist_.Get(d)->mutation.updates, d,
-                                             engine_->last_applied());
+    // re-preparing (swarm seeds 3113 and 3753; docs/departures.md, "atomic writes"). Bug zoo
+    // reprepare_no_row_lock puts upstream's behaviour back.
+    if (!host_->options().bugs.on(Bug::kReprepareNoRowLock)) {
+      primary_.write_queue.EnterTwoPhaseCommit(plist_.Get(d)->mutation.updates, d,
+                                               engine_->last_applied());
+    }
     SendPrepare(now, d, out);
   }
   PG_ASSERT(plist_.Contiguous(), "reconciliation leaves no hole");

@@ -85,6 +85,11 @@ std::string_view BenchNeeded(Bug bug) {
              "never-synced boot sentinel failed the replicas of every power loss it detected, "
              "so it first needed the `disk.torn_write_probability` knob (drawn by the swarm: "
              "unsynced pages written back, the sentinel surviving)";
+    case Bug::kReprepareNoRowLock:
+      return "nothing new: the swarm found the gap itself (seeds 3113 and 3753) before the fix "
+             "made it a switch";
+    case Bug::kLearnedMutationsUnlogged:
+      return "nothing new: machine crashes while learners catch up from the log";
     case Bug::kIdempotentNoRowLock:
       return "the richer atomic writes (check_and_mutate, cas with upstream's other checks), "
              "which the default mix and the swarm now issue beside incr under atomic_idempotent";

@@ -151,6 +151,24 @@ TEST(BugZooLearn, PrepareListKeptAfterLearnLeavesTheCommitPointBehindTheCheckpoi
   EXPECT_DEATH(LearnACheckpoint(Bug::kPrepareListKeptAfterLearn), "applied != committed");
 }
 
+// A learner gets decrees 1..4 from the primary's cache (no checkpoint yet); returns how many log
+// appends accepting them made.
+size_t AppendsForLearnedMutations(std::optional<Bug> bug) {
+  Harness h(Options(bug));
+  h.StartGroup({kS2});
+  for (int i = 1; i <= 4; ++i) CommitWrite(h, i);
+  h.BootEmpty(kL);
+  const LearnResponse resp = AskPrimary(h, ProposeLearner(h));
+  EXPECT_NE(resp.type, LearnType::kApp) << "served from the log cache";
+  EXPECT_EQ(resp.mutations.size(), 4u);
+  return AppendsOf(h.Deliver(kP, kL, resp)).size();
+}
+
+TEST(BugZooLearn, LearnedMutationsUnloggedAcceptsThemWithoutALogAppend) {
+  EXPECT_EQ(AppendsForLearnedMutations(std::nullopt), 4u) << "one append per learned mutation";
+  EXPECT_EQ(AppendsForLearnedMutations(Bug::kLearnedMutationsUnlogged), 0u);
+}
+
 // kP commits 4 writes with kS2 (a group needs two members to commit); while kP is down one bit of
 // its log's second record rots. Returns kP's view after the restart.
 ReplicaServer::ReplicaView RestartOverARottenRecord(std::optional<Bug> bug) {

@@ -182,5 +182,21 @@ TEST(ReplicaFailover, ReplayedMutationsLockTheirRowsForAtomicWrites) {
   EXPECT_EQ(preps[0].second.mutation.updates[0].value, "w");
 }
 
+// Bug zoo reprepare_no_row_lock: the same cas is executed at once against applied state that
+// lacks decree 1, and misses.
+TEST(ReplicaFailover, ReprepareNoRowLockExecutesTheCasAgainstAStaleRow) {
+  ReplicaServerOptions o = DefaultOptions();
+  o.atomic_idempotent = true;
+  o.bugs.Enable(Bug::kReprepareNoRowLock);
+  Harness h(o);
+  PrepareThenLosePrimary(h, {Decree(1)});
+  PromoteS2(h);
+  ClientRequest cas = Write(OpKind::kCheckAndSet, "h", "s", "w", 9);
+  cas.check = ExpectValue("v1");
+  auto preps = Sent<PrepareRequest>(h.Deliver(kClient, kS2, cas));
+  ASSERT_FALSE(preps.empty()) << "not held behind decree 1";
+  EXPECT_TRUE(preps[0].second.mutation.updates.empty()) << "the cas missed: v1 not applied yet";
+}
+
 }  // namespace
 }  // namespace pg::testing
