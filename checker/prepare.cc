@@ -1,5 +1,6 @@
 #include "checker/prepare.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -61,6 +62,10 @@ Index BuildIndex(const CompiledPartition& p) {
         ix.ok_cas_or_incr[op.slot] = true;
         ix.incr[op.slot] = true;
         break;
+      case Fn::kSortkeyCount:
+      case Fn::kMultiDel:
+      case Fn::kCheckAndMutate:
+        break;  // extended: Prepare applies no rule that reads this index
     }
   }
   return ix;
@@ -234,8 +239,15 @@ std::optional<std::pair<size_t, size_t>> Deadline(const History& h, const Compil
 }  // namespace
 
 Prepared Prepare(const History& h, const CompiledPartition& p,
-                 const std::vector<std::string>& slot_names, const PrepareOptions& options) {
+                 const std::vector<std::string>& slot_names, const PrepareOptions& given) {
   Prepared out;
+  // The rules below reason about who writes and who observes each (slot, value) pair. A range
+  // read or sortkey_count observes absence and presence of slots it does not name, a check
+  // compares by order or pattern, and multi_del and check_and_mutate write in ways the index
+  // does not list: with any of them (IsExtended) only R1, which needs none of that, applies.
+  const bool extended = std::any_of(p.ops.begin(), p.ops.end(), IsExtended);
+  PrepareOptions options = given;
+  if (extended) options.unique_values = false;
   const Index ix = BuildIndex(p);
   const Readers readers = FindReaders(h, p);
   if (options.unique_values) {
@@ -249,7 +261,9 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ModelOp& m = p.ops[i];
     const Operation& op = h.operations[m.op_id];
-    if (options.prune_unknown && (Prunable(m, ix) || Trailing(m, h, readers))) {
+    const bool read_only = !m.observed && (m.f == Fn::kGet || m.f == Fn::kMultiGet);  // R1
+    const bool prune = extended ? read_only : Prunable(m, ix) || Trailing(m, h, readers);
+    if (options.prune_unknown && prune) {
       ++out.pruned;
       continue;
     }
