@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "checker/assert.h"
 
@@ -35,8 +36,11 @@ bool RangeMatches(const ModelOp& op, const State& s, std::string* why,
         *why = it == op.kvs.end() || it->first != slot
                    ? fmt::format(
                          "multi_get by range did not return {} = {}, which the range "
-                         "holds (result {} of at most {})",
-                         (*names)[slot], values->Show(s[slot]), n, op.limit)
+                         "holds (its present sortkey {} in the range's order{})",
+                         (*names)[slot], values->Show(s[slot]), n,
+                         op.limit == std::numeric_limits<int64_t>::max()
+                             ? ""
+                             : fmt::format(", limit {}", op.limit))
                    : fmt::format("multi_get by range returned {} = {} but the value was {}",
                                  (*names)[slot], values->Show(it->second), values->Show(s[slot]));
       }

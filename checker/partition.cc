@@ -54,7 +54,8 @@ class SortkeyGroups {
 };
 
 // The operations model.h's IsExtended names. A cas whose check is bytes_equal or
-// value_not_exist is the expect form (DESIGN.md §4 defines that so), and compiles as it does.
+// value_not_exist is the expect form (docs/checker.md: expect X is bytes_equal X, null is
+// value_not_exist), and compiles as it does, so the fast paths for cas still apply.
 template <class SlotOf>
 void CompileExtended(const Operation& op, const Partition& p, const SlotOf& slot,
                      ValueTable* values, ModelOp* m) {

@@ -26,7 +26,9 @@ TEST(OpsExplain, RangeReads) {
   missing.Op(1, "multi_get", testing::Range("", "", R"("limit": 1)", true), R"({"a": "1"})");
   const std::string why = IllegalBecause(missing);
   ExpectSays(why, "multi_get h [first, last] reverse limit 1 -> {a=\"1\"}");
-  ExpectSays(why, "did not return b = \"2\", which the range holds");
+  ExpectSays(why,
+             "did not return b = \"2\", which the range holds (its present sortkey 1 in the "
+             "range's order, limit 1)");
   OpsHistory outside;
   outside.Set(0, "a", "1").Op(1, "multi_get", testing::Range("b", "c"), R"({"a": "1"})");
   ExpectSays(IllegalBecause(outside), "that sortkey is outside the range");
