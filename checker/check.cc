@@ -165,6 +165,12 @@ CheckResult Check(const History& history, const CheckOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   CheckResult result;
   result.operations = history.operations.size();
+  if (auto err = CheckableHistory(history)) {
+    // Not a verdict on the history: it cannot be judged as given (check.h's callers see unknown).
+    result.verdict = Verdict::kUnknown;
+    result.explanation = "cannot check: " + err->ToString();
+    return result;
+  }
   const std::vector<Partition> parts = SplitPartitions(history);
   result.partitions.resize(parts.size());
   SearchBudget budget;

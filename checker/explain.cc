@@ -17,6 +17,29 @@ std::string ShowKvs(const KeyValues& kvs) {
   return fmt::format("{{{}}}", fmt::join(parts, ", "));
 }
 
+// "[\"a\", \"c\") reverse limit 2 prefix \"x\"": the interval in its inclusivity, then the rest.
+std::string ShowRange(const SortkeyRange& r) {
+  std::string out =
+      fmt::format("{}{}, {}{}", r.start.empty() || r.start_inclusive ? "[" : "(",
+                  r.start.empty() ? "first" : Show(r.start), r.stop.empty() ? "last" : Show(r.stop),
+                  r.stop.empty() || r.stop_inclusive ? "]" : ")");
+  if (r.reverse) out += " reverse";
+  if (r.limit) out += fmt::format(" limit {}", *r.limit);
+  if (r.filter)
+    out += fmt::format(" {} {}", FilterTypeName(r.filter->type), Show(r.filter->pattern));
+  return out;
+}
+
+std::string ShowCheckAndMutate(const CheckAndMutateArgs& cam) {
+  std::vector<std::string> mutations;
+  for (const Mutation& m : cam.mutations) {
+    mutations.push_back(m.value ? fmt::format("set {}={}", m.sortkey, Show(m.value))
+                                : fmt::format("del {}", m.sortkey));
+  }
+  return fmt::format("if {} {} {} then {}", cam.check_sortkey, CheckTypeName(cam.check.type),
+                     Show(cam.check.operand), fmt::join(mutations, ", "));
+}
+
 std::string Arguments(const Operation& op) {
   switch (op.f) {
     case Fn::kSet:
@@ -24,9 +47,19 @@ std::string Arguments(const Operation& op) {
     case Fn::kIncr:
       return " by " + *op.arg;
     case Fn::kCas:
+      if (op.cas.check) {
+        return fmt::format(" {} \"{}\" set \"{}\"", CheckTypeName(op.cas.check->type),
+                           op.cas.check->operand, op.cas.set);
+      }
       return fmt::format(" expect {} set \"{}\"", Show(op.cas.expect), op.cas.set);
     case Fn::kMultiSet:
       return " " + ShowKvs(op.kvs);
+    case Fn::kMultiGet:
+      return op.range ? " " + ShowRange(*op.range) : "";
+    case Fn::kMultiDel:
+      return fmt::format(" [{}]", fmt::join(op.keys, ", "));
+    case Fn::kCheckAndMutate:
+      return " " + ShowCheckAndMutate(op.cam);
     default:
       return "";
   }
@@ -37,8 +70,10 @@ std::string ResultText(const Operation& op) {
   switch (op.f) {
     case Fn::kGet:
     case Fn::kIncr:
+    case Fn::kSortkeyCount:
       return Show(op.result);
     case Fn::kCas:
+    case Fn::kCheckAndMutate:
       return op.cas_result ? "true" : "false";
     case Fn::kMultiGet:
       return ShowKvs(op.kvs);

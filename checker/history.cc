@@ -12,10 +12,18 @@ namespace pg::checker {
 namespace {
 
 constexpr std::array<std::string_view, 4> kTypeNames = {"invoke", "ok", "fail", "info"};
-constexpr std::array<std::string_view, 7> kFnNames = {"get",  "cas",       "set",      "del",
-                                                      "incr", "multi_get", "multi_set"};
-constexpr std::array<Fn, 7> kFnOrder = {Fn::kGet,  Fn::kCas,      Fn::kSet,     Fn::kDel,
-                                        Fn::kIncr, Fn::kMultiGet, Fn::kMultiSet};
+constexpr std::array<std::string_view, 10> kFnNames = {
+    "get",       "cas",       "set",           "del",       "incr",
+    "multi_get", "multi_set", "sortkey_count", "multi_del", "check_and_mutate"};
+constexpr std::array<Fn, 10> kFnOrder = {
+    Fn::kGet,      Fn::kCas,      Fn::kSet,          Fn::kDel,      Fn::kIncr,
+    Fn::kMultiGet, Fn::kMultiSet, Fn::kSortkeyCount, Fn::kMultiDel, Fn::kCheckAndMutate};
+
+// A count as sortkey_count reports it: decimal digits only.
+bool IsCount(const OptValue& v) {
+  return v && !v->empty() && v->find_first_not_of("0123456789") == std::string::npos &&
+         ParseInteger(*v).has_value();
+}
 
 bool IsInteger(const std::string& s) { return ParseInteger(s).has_value(); }
 
@@ -61,6 +69,9 @@ std::optional<Error> Pairer::CheckShape(const Event& e) const {
   if (e.f == Fn::kSet && e.type == EventType::kInvoke && !e.value.has_value()) {
     return Fail(e, "value", "set needs a string value");
   }
+  if (e.f == Fn::kSortkeyCount && e.type == EventType::kOk && !IsCount(e.value)) {
+    return Fail(e, "value", "sortkey_count needs a count (decimal digits, as a string)");
+  }
   return std::nullopt;
 }
 
@@ -81,6 +92,9 @@ std::optional<Error> Pairer::Invoke(size_t pos, const Event& e) {
   if (e.f == Fn::kSet || e.f == Fn::kIncr) op.arg = e.value;
   op.cas = e.cas;
   if (e.f == Fn::kMultiSet) op.kvs = e.kvs;
+  op.range = e.range;
+  op.keys = e.keys;
+  op.cam = e.cam;
   op.invoke_event = pos;
   op.invoke_time = e.time;
   op.complete_time = e.time;
@@ -133,9 +147,16 @@ std::optional<Error> Pairer::Complete(size_t pos, const Event& e) {
   if (e.type == EventType::kInfo) return std::nullopt;  // stays open in the model forever
   op.outcome = Outcome::kOk;
   op.complete_event = pos;
-  if (op.f == Fn::kGet || op.f == Fn::kIncr) op.result = e.value;
-  if (op.f == Fn::kCas) op.cas_result = e.cas_result;
+  if (op.f == Fn::kGet || op.f == Fn::kIncr || op.f == Fn::kSortkeyCount) op.result = e.value;
+  if (op.f == Fn::kCas || op.f == Fn::kCheckAndMutate) op.cas_result = e.cas_result;
   if (op.f == Fn::kMultiGet) op.kvs = e.kvs;
+  if (op.range) {
+    for (const auto& [k, v] : op.kvs) {
+      // A ranged read returns only the sortkeys it found (on_multi_get), each with its value.
+      if (!v)
+        return Fail(e, "value." + k, "expected a string (a ranged multi_get returns no null)");
+    }
+  }
   return std::nullopt;
 }
 

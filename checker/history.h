@@ -16,30 +16,115 @@
 namespace pg::checker {
 
 enum class EventType : uint8_t { kInvoke, kOk, kFail, kInfo };
-enum class Fn : uint8_t { kGet, kSet, kDel, kIncr, kCas, kMultiGet, kMultiSet };
+enum class Fn : uint8_t {
+  kGet,
+  kSet,
+  kDel,
+  kIncr,
+  kCas,
+  kMultiGet,
+  kMultiSet,
+  kSortkeyCount,
+  kMultiDel,
+  kCheckAndMutate,
+};
 
 std::string_view EventTypeName(EventType type);
 std::string_view FnName(Fn f);
 std::optional<EventType> ParseEventType(std::string_view name);
 std::optional<Fn> ParseFn(std::string_view name);
-// multi_get and multi_set name no sortkey; every other f names exactly one.
-inline bool IsMulti(Fn f) { return f == Fn::kMultiGet || f == Fn::kMultiSet; }
+// multi_get, multi_set, sortkey_count, multi_del and check_and_mutate name no sortkey; every
+// other f names exactly one.
+inline bool IsMulti(Fn f) {
+  return f == Fn::kMultiGet || f == Fn::kMultiSet || f == Fn::kSortkeyCount || f == Fn::kMultiDel ||
+         f == Fn::kCheckAndMutate;
+}
 
 // A value: a string, or absent (JSON null).
 using OptValue = std::optional<std::string>;
 // sortkey -> value; ordered so that output is deterministic.
 using KeyValues = std::map<std::string, OptValue>;
 
+// Pegasus's cas_check_type (idl/rrdb.thrift), in its order; names are lower-case without CT_.
+enum class CheckType : uint8_t {
+  kNoCheck,
+  kValueNotExist,
+  kValueNotExistOrEmpty,
+  kValueExist,
+  kValueNotEmpty,
+  kMatchAnywhere,
+  kMatchPrefix,
+  kMatchPostfix,
+  kBytesLess,
+  kBytesLessOrEqual,
+  kBytesEqual,
+  kBytesGreaterOrEqual,
+  kBytesGreater,
+  kIntLess,
+  kIntLessOrEqual,
+  kIntEqual,
+  kIntGreaterOrEqual,
+  kIntGreater,
+};
+std::string_view CheckTypeName(CheckType type);
+std::optional<CheckType> ParseCheckType(std::string_view name);
+
+// {"type": T, "operand": S}: the operand is always given, even where the type ignores it.
+struct CheckArgs {
+  CheckType type = CheckType::kNoCheck;
+  std::string operand;
+  bool operator==(const CheckArgs&) const = default;
+};
+
 struct CasArgs {
   OptValue expect;  // absent = "the sortkey must be absent"
   std::string set;
+  // The {"check", "set"} form: when present it decides, and expect is unused.
+  std::optional<CheckArgs> check;
   bool operator==(const CasArgs&) const = default;
 };
 
+// A multi_get's sort-key range (Pegasus's multi_get_request with start/stop sortkeys).
+enum class FilterType : uint8_t { kAnywhere, kPrefix, kPostfix };
+std::string_view FilterTypeName(FilterType type);
+std::optional<FilterType> ParseFilterType(std::string_view name);
+struct SortkeyFilter {
+  FilterType type = FilterType::kAnywhere;
+  std::string pattern;  // empty matches every sortkey
+  bool operator==(const SortkeyFilter&) const = default;
+};
+struct SortkeyRange {
+  std::string start;  // "" = from the first sortkey (start_inclusive then irrelevant)
+  bool start_inclusive = true;
+  std::string stop;  // "" = to the last sortkey (stop_inclusive then irrelevant)
+  bool stop_inclusive = true;
+  std::optional<int64_t> limit;  // >= 1; absent = no limit
+  bool reverse = false;
+  std::optional<SortkeyFilter> filter;
+  bool operator==(const SortkeyRange&) const = default;
+};
+// Whether sortkey k lies in the range and passes its filter (the limit aside).
+bool InRange(const SortkeyRange& range, std::string_view k);
+
+// One mutation of check_and_mutate: set sortkey to value, or delete it (value absent).
+struct Mutation {
+  std::string sortkey;
+  OptValue value;
+  bool operator==(const Mutation&) const = default;
+};
+struct CheckAndMutateArgs {
+  std::string check_sortkey;
+  CheckArgs check;
+  std::vector<Mutation> mutations;  // non-empty, applied in order
+  bool operator==(const CheckAndMutateArgs&) const = default;
+};
+
 // One line of the history. Which value field is meaningful depends on (f, type), per the table
-// of DESIGN.md §4: value for get/incr results and set/incr arguments, cas for a cas invocation,
-// cas_result for a cas ok, kvs for a multi_set invocation and a multi_get ok. Ignored values
-// (set/del/multi_set ok, fail and info completions) are not kept.
+// of DESIGN.md §4 and docs/checker.md: value for get/incr/sortkey_count results and set/incr
+// arguments, cas for a cas invocation, cas_result for a cas or check_and_mutate ok, kvs for a
+// multi_set invocation and a multi_get ok, range for a ranged multi_get invocation, keys for a
+// multi_del invocation, cam for a check_and_mutate invocation. Ignored values (set/del/multi_set/
+// multi_del ok, fail and info completions) are not kept.
 struct Event {
   std::optional<int64_t> index;
   int64_t process = 0;
@@ -51,6 +136,9 @@ struct Event {
   CasArgs cas;
   bool cas_result = false;
   KeyValues kvs;
+  std::optional<SortkeyRange> range;
+  std::vector<std::string> keys;
+  CheckAndMutateArgs cam;
   int64_t time = 0;
   // Optional: the position of this op's effect in its partition's apply order (a candidate
   // linearization the checker verifies before searching).
@@ -71,12 +159,15 @@ struct Operation {
   Fn f = Fn::kGet;
   Outcome outcome = Outcome::kInfo;
   std::string hashkey;
-  std::string sortkey;  // empty for multi_get/multi_set
-  OptValue arg;         // set: the value; incr: the delta
-  CasArgs cas;          // cas arguments
-  KeyValues kvs;        // multi_set arguments, or the multi_get result
-  OptValue result;      // get: the value read; incr: the new value
-  bool cas_result = false;
+  std::string sortkey;                // empty for multi_get/multi_set
+  OptValue arg;                       // set: the value; incr: the delta
+  CasArgs cas;                        // cas arguments
+  KeyValues kvs;                      // multi_set arguments, or the multi_get result
+  std::optional<SortkeyRange> range;  // multi_get by sort-key range
+  std::vector<std::string> keys;      // multi_del
+  CheckAndMutateArgs cam;             // check_and_mutate
+  OptValue result;          // get: the value read; incr: the new value; sortkey_count: the count
+  bool cas_result = false;  // cas and check_and_mutate
   // Positions in History::events. Real-time order is event order: a precedes b iff
   // a.complete_event < b.invoke_event. complete_event is kOpen for info operations.
   size_t invoke_event = 0;
@@ -117,6 +208,13 @@ struct BuildOptions {
 // back sorted by time (see time_order.h).
 Result<History> BuildHistory(std::vector<Event> events, std::string source,
                              const BuildOptions& options = {});
+
+// Whether an operation reads every sortkey of its hashkey: an ok ranged multi_get (it asserts
+// the absence of the in-range sortkeys it does not return) or an ok sortkey_count.
+bool ReadsWholeHashkey(const Operation& op);
+// What Check needs beyond a well-formed history: range reads and sortkey_count need a finite
+// set of sortkeys, so they cannot meet an initial value (which every sortkey would hold).
+std::optional<Error> CheckableHistory(const History& history);
 
 // Strict JSON lines (DESIGN.md §4). Errors name the line and the field.
 Result<History> ParseJsonlHistory(std::string_view text, std::string_view source_name,

@@ -4,6 +4,7 @@
 
 #include "checker/assert.h"
 #include "checker/history.h"
+#include "checker/jsonl_ops.h"
 
 namespace pg::checker {
 namespace {
@@ -45,6 +46,11 @@ class ValueParser {
   }
   std::optional<Error> Opt(const json& v, std::string_view field, OptValue* out);
   std::optional<Error> Object(const json& v, bool allow_null, KeyValues* out);
+  std::optional<Error> Extended(const json& v, Event* e);
+  std::optional<Error> Lift(std::optional<jsonl::FieldError> err) const {
+    if (!err) return std::nullopt;
+    return Fail(std::move(err->field), std::move(err->message));
+  }
 
   std::string_view source_;
   size_t line_;
@@ -98,9 +104,14 @@ std::optional<Error> ValueParser::Value(const json& v, Event* e) {
   const bool invoke = e->type == EventType::kInvoke;
   if (!invoke && e->type != EventType::kOk) return std::nullopt;  // fail/info: ignored
   switch (e->f) {
+    case Fn::kMultiGet:
+      if (invoke && !v.is_null()) {
+        e->range.emplace();
+        return Lift(jsonl::ReadRange(v, &*e->range));
+      }
+      [[fallthrough]];
     case Fn::kGet:
     case Fn::kDel:
-    case Fn::kMultiGet:
       if (invoke && !v.is_null()) return Fail("value", "expected null on invoke");
       if (invoke || e->f == Fn::kDel) return std::nullopt;
       if (e->f == Fn::kGet) return Opt(v, "value", &e->value);
@@ -115,19 +126,40 @@ std::optional<Error> ValueParser::Value(const json& v, Event* e) {
       if (!invoke) return std::nullopt;
       return Object(v, /*allow_null=*/false, &e->kvs);
     case Fn::kCas:
+    case Fn::kSortkeyCount:
+    case Fn::kMultiDel:
+    case Fn::kCheckAndMutate:
+      return Extended(v, e);
+  }
+  return std::nullopt;
+}
+
+// Invoke or ok values of cas and the operations docs/checker.md adds to DESIGN.md §4.
+std::optional<Error> ValueParser::Extended(const json& v, Event* e) {
+  const bool invoke = e->type == EventType::kInvoke;
+  switch (e->f) {
+    case Fn::kCas:
+    case Fn::kCheckAndMutate:
       if (!invoke) {
         if (!v.is_boolean()) return Fail("value", "expected true or false");
         e->cas_result = v.get<bool>();
         return std::nullopt;
       }
-      if (!v.is_object() || v.size() != 2 || !v.contains("expect") || !v.contains("set")) {
-        return Fail("value", R"(expected {"expect": X or null, "set": Y})");
-      }
-      if (!v["set"].is_string()) return Fail("value.set", "expected a string");
-      e->cas.set = v["set"].get<std::string>();
-      return Opt(v["expect"], "value.expect", &e->cas.expect);
+      if (e->f == Fn::kCas) return Lift(jsonl::ReadCas(v, &e->cas));
+      return Lift(jsonl::ReadCheckAndMutate(v, &e->cam));
+    case Fn::kSortkeyCount:
+      if (invoke && !v.is_null()) return Fail("value", "expected null on invoke");
+      if (invoke) return std::nullopt;
+      if (!v.is_string()) return Fail("value", "expected a count as a string of decimal digits");
+      e->value = v.get<std::string>();
+      return std::nullopt;
+    case Fn::kMultiDel:
+      if (!invoke) return std::nullopt;  // ignored, as del's
+      return Lift(jsonl::ReadMultiDelKeys(v, &e->keys));
+    default:
+      break;
   }
-  return std::nullopt;
+  CK_UNREACHABLE("f {}", static_cast<int>(e->f));
 }
 
 Result<Event> LineParser::Parse(const json& j) {
@@ -222,9 +254,17 @@ json ValueJson(const Event& e) {
       return nullptr;
     case Fn::kCas:
       if (!invoke) return e.cas_result;
-      return json{{"expect", OptJson(e.cas.expect)}, {"set", e.cas.set}};
+      return jsonl::CasJson(e.cas);
     case Fn::kMultiGet:
-      return invoke ? json(nullptr) : KvsJson(e.kvs);
+      if (invoke) return e.range ? jsonl::RangeJson(*e.range) : json(nullptr);
+      return KvsJson(e.kvs);
+    case Fn::kSortkeyCount:
+      return invoke ? json(nullptr) : OptJson(e.value);
+    case Fn::kMultiDel:
+      return invoke ? json(e.keys) : json(nullptr);
+    case Fn::kCheckAndMutate:
+      if (!invoke) return e.cas_result;
+      return jsonl::CheckAndMutateJson(e.cam);
     case Fn::kMultiSet:
       return invoke ? KvsJson(e.kvs) : json(nullptr);
   }

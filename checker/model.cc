@@ -1,6 +1,8 @@
 #include "checker/model.h"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "checker/assert.h"
 
@@ -16,6 +18,70 @@ std::optional<int64_t> IncrResult(const ModelOp& op, const State& state, const V
   int64_t out = 0;
   if (__builtin_add_overflow(*cur, op.delta, &out)) return std::nullopt;
   return out;
+}
+
+// A ranged multi_get's result, as on_multi_get (src/server/pegasus_server_impl.cpp) computes it
+// from state: the first limit present slots of its range, in its order. Returns whether op's
+// observed result is exactly that: every computed pair returned, and nothing else.
+bool RangeMatches(const ModelOp& op, const State& s, std::string* why,
+                  const std::vector<std::string>* names, const ValueTable* values) {
+  int64_t n = 0;
+  for (int32_t slot : op.range) {
+    if (n == op.limit) break;
+    if (s[slot] == kAbsent) continue;
+    ++n;
+    auto it = std::lower_bound(op.kvs.begin(), op.kvs.end(), std::pair{slot, INT32_MIN});
+    if (it == op.kvs.end() || it->first != slot || it->second != s[slot]) {
+      if (why) {
+        *why = it == op.kvs.end() || it->first != slot
+                   ? fmt::format(
+                         "multi_get by range did not return {} = {}, which the range "
+                         "holds (its present sortkey {} in the range's order{})",
+                         (*names)[slot], values->Show(s[slot]), n,
+                         op.limit == std::numeric_limits<int64_t>::max()
+                             ? ""
+                             : fmt::format(", limit {}", op.limit))
+                   : fmt::format("multi_get by range returned {} = {} but the value was {}",
+                                 (*names)[slot], values->Show(it->second), values->Show(s[slot]));
+      }
+      return false;
+    }
+  }
+  if (static_cast<size_t>(n) == op.kvs.size()) return true;
+  if (why) {
+    // Some returned pair is not among the first limit present slots of the range.
+    for (const auto& [slot, v] : op.kvs) {
+      const bool candidate = std::find(op.range.begin(), op.range.end(), slot) != op.range.end();
+      if (!candidate || s[slot] == kAbsent) {
+        *why = fmt::format("multi_get by range returned {} = {}, but {}", (*names)[slot],
+                           values->Show(v),
+                           candidate ? "it was absent" : "that sortkey is outside the range");
+        return false;
+      }
+    }
+    *why = fmt::format("multi_get by range returned {} sortkeys, beyond its limit or order ({})",
+                       op.kvs.size(), n);
+  }
+  return false;
+}
+
+int64_t PresentCount(const State& s) {
+  return std::count_if(s.begin(), s.end(), [](int32_t v) { return v != kAbsent; });
+}
+
+// cas (check form) and check_and_mutate: the check, then the write if it passed.
+bool StepChecked(const ModelOp& op, State* state, const ValueTable& values) {
+  State& s = *state;
+  CK_ASSERT(op.slot >= 0 && static_cast<size_t>(op.slot) < s.size(), "slot {}", op.slot);
+  const CheckOutcome c = EvaluateCheck(op.check, s[op.slot], op.operand, values);
+  // An invalid argument changes nothing, and the client sees an error, never ok.
+  if (c == CheckOutcome::kInvalid) return !op.observed;
+  const bool pass = c == CheckOutcome::kPass;
+  if (op.observed && pass != op.cas_result) return false;
+  if (!pass) return true;
+  if (op.f == Fn::kCas) s[op.slot] = op.cas_set;
+  for (const auto& [slot, v] : op.kvs) s[slot] = v;
+  return true;
 }
 
 }  // namespace
@@ -48,6 +114,11 @@ std::string ValueTable::Show(int32_t id) const {
   return fmt::format("\"{}\"", texts_[id]);
 }
 
+const std::string& ValueTable::Text(int32_t id) const {
+  CK_ASSERT(id >= 0 && static_cast<size_t>(id) < texts_.size(), "value id {}", id);
+  return texts_[id];
+}
+
 std::optional<int64_t> ValueTable::Number(int32_t id) const {
   if (id == kAbsent) return 0;
   CK_ASSERT(id >= 0 && static_cast<size_t>(id) < numbers_.size(), "value id {}", id);
@@ -77,6 +148,7 @@ bool Step(const ModelOp& op, State* state, ValueTable* values) {
       return true;
     }
     case Fn::kCas: {
+      if (op.checked) return StepChecked(op, state, *values);
       const bool match = s[op.slot] == op.expect;
       if (op.observed && match != op.cas_result) return false;
       if (match) s[op.slot] = op.cas_set;
@@ -84,6 +156,7 @@ bool Step(const ModelOp& op, State* state, ValueTable* values) {
     }
     case Fn::kMultiGet:
       if (!op.observed) return true;
+      if (op.ranged) return RangeMatches(op, s, nullptr, nullptr, nullptr);
       for (const auto& [slot, v] : op.kvs) {
         CK_ASSERT(slot >= 0 && static_cast<size_t>(slot) < s.size(), "slot {}", slot);
         if (s[slot] != v) return false;
@@ -95,9 +168,36 @@ bool Step(const ModelOp& op, State* state, ValueTable* values) {
         s[slot] = v;
       }
       return true;
+    case Fn::kSortkeyCount:
+      return !op.observed || PresentCount(s) == op.count;
+    case Fn::kMultiDel:
+      for (const auto& [slot, v] : op.kvs) s[slot] = kAbsent;
+      return true;
+    case Fn::kCheckAndMutate:
+      return StepChecked(op, state, *values);
   }
   CK_UNREACHABLE("f {}", static_cast<int>(op.f));
 }
+
+namespace {
+
+std::string WhyCheckRejected(const ModelOp& op, const State& s, const ValueTable& values,
+                             const std::vector<std::string>& names) {
+  const CheckOutcome c = EvaluateCheck(op.check, s[op.slot], op.operand, values);
+  const std::string what = fmt::format("{} checking {} {} {}", FnName(op.f), names[op.slot],
+                                       CheckTypeName(op.check), values.Show(op.operand));
+  if (c == CheckOutcome::kInvalid) {
+    return fmt::format(
+        "{} completed ok, but on the value {} the check is an invalid argument "
+        "(not an integer), which Pegasus refuses",
+        what, values.Show(s[op.slot]));
+  }
+  return fmt::format("{} returned {} but the value was {}, so the check {}", what, op.cas_result,
+                     values.Show(s[op.slot]),
+                     c == CheckOutcome::kPass ? "passes" : "does not pass");
+}
+
+}  // namespace
 
 std::string WhyRejected(const ModelOp& op, const State& s, const ValueTable& values,
                         const std::vector<std::string>& names) {
@@ -118,9 +218,19 @@ std::string WhyRejected(const ModelOp& op, const State& s, const ValueTable& val
                          op.incr_result, values.Show(s[op.slot]), op.delta, *next);
     }
     case Fn::kCas:
+    case Fn::kCheckAndMutate:
+      if (op.checked) return WhyCheckRejected(op, s, values, names);
       return fmt::format("cas {} expecting {} returned {} but the value was {}", names[op.slot],
                          values.Show(op.expect), op.cas_result, values.Show(s[op.slot]));
+    case Fn::kSortkeyCount:
+      return fmt::format("sortkey_count returned {} but {} sortkeys were present", op.count,
+                         PresentCount(s));
     case Fn::kMultiGet:
+      if (op.ranged) {
+        std::string why;
+        RangeMatches(op, s, &why, &names, &values);
+        return why.empty() ? "accepted" : why;
+      }
       for (const auto& [slot, v] : op.kvs) {
         if (s[slot] != v) {
           return fmt::format("multi_get returned {} = {} but the value was {}", names[slot],

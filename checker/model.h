@@ -30,6 +30,8 @@ class ValueTable {
   // The integer a value holds as Pegasus's incr reads it: absent is 0; text that is not an
   // integer makes incr fail.
   std::optional<int64_t> Number(int32_t id) const;
+  // The text of a value that is not absent.
+  const std::string& Text(int32_t id) const;
   size_t size() const { return texts_.size(); }
 
  private:
@@ -54,9 +56,32 @@ struct ModelOp {
   int32_t expect = kAbsent;  // cas
   int32_t cas_set = kAbsent;
   bool cas_result = false;
-  // multi_set: the pairs written; multi_get: the pairs read. (slot, value id), by slot.
+  // multi_set: the pairs written; multi_get: the pairs read; multi_del: (slot, kAbsent) per
+  // key; check_and_mutate: the net effect of its mutations. (slot, value id), by slot.
   std::vector<std::pair<int32_t, int32_t>> kvs;
+  // cas in its check form, and check_and_mutate (whose slot is the check's sortkey): the check
+  // decides instead of expect. operand is the check operand's value id.
+  bool checked = false;
+  CheckType check = CheckType::kNoCheck;
+  int32_t operand = kAbsent;
+  // multi_get by sort-key range: the slots in the range that pass its filter, in the order it
+  // returns them; it returns the first limit present ones.
+  bool ranged = false;
+  std::vector<int32_t> range;
+  int64_t limit = 0;
+  int64_t count = 0;  // sortkey_count, when observed
 };
+
+// Whether op is beyond the register operations the fast paths know (get, set, del, incr, cas
+// with expect, multi_get by keys, multi_set): those step aside for a partition holding one.
+bool IsExtended(const ModelOp& op);
+
+// Pegasus's check of a cas or check_and_mutate on one value: passes, fails, or is an invalid
+// argument (an int_* check on a value or operand that is not an integer): the server then
+// answers an error and changes nothing.
+enum class CheckOutcome : uint8_t { kPass, kFail, kInvalid };
+CheckOutcome EvaluateCheck(CheckType type, int32_t value, int32_t operand,
+                           const ValueTable& values);
 
 // Applies op if it can take effect with its observed result; returns false and leaves state
 // unchanged otherwise. An unobserved op (info) may have any result, so it only fails where

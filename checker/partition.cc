@@ -1,7 +1,9 @@
 #include "checker/partition.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <set>
 #include <string_view>
 
 #include "checker/assert.h"
@@ -11,13 +13,24 @@ namespace {
 
 // Views into the history's own strings, which outlive the split: a history has thousands of
 // operations, and a copy of each key for every map it passes through would be most of the work.
+// A ranged read's other sortkeys come from the rest of its hashkey (ReadsWholeHashkey).
 std::vector<std::string_view> TouchedSortkeys(const Operation& op) {
   if (op.outcome == Outcome::kFail) return {};
   if (!IsMulti(op.f)) return {op.sortkey};
   std::vector<std::string_view> keys;
-  keys.reserve(op.kvs.size());
+  if (op.f == Fn::kMultiDel) keys.assign(op.keys.begin(), op.keys.end());
+  if (op.f == Fn::kCheckAndMutate) {
+    keys.push_back(op.cam.check_sortkey);
+    for (const Mutation& m : op.cam.mutations) keys.push_back(m.sortkey);
+  }
   for (const auto& [k, v] : op.kvs) keys.push_back(k);
   return keys;  // an info multi_get has no kvs: it knows nothing and changes nothing
+}
+
+// Whether an operation belongs to a partition: it changes or observes some state. An ok
+// sortkey_count or ranged multi_get observes the whole hashkey even when it touches no sortkey.
+bool InSomePartition(const Operation& op, const std::vector<std::string_view>& keys) {
+  return !keys.empty() || ReadsWholeHashkey(op);
 }
 
 // Union-find over the sortkeys of one hashkey. A group's root is its least sortkey (Join makes
@@ -40,16 +53,70 @@ class SortkeyGroups {
   std::map<std::string_view, std::string_view> parent_;
 };
 
+// The operations model.h's IsExtended names. A cas whose check is bytes_equal or
+// value_not_exist is the expect form (docs/checker.md: expect X is bytes_equal X, null is
+// value_not_exist), and compiles as it does, so the fast paths for cas still apply.
+template <class SlotOf>
+void CompileExtended(const Operation& op, const Partition& p, const SlotOf& slot,
+                     ValueTable* values, ModelOp* m) {
+  auto compile_check = [&](const CheckArgs& check) {
+    m->checked = true;
+    m->check = check.type;
+    m->operand = values->Intern(check.operand);
+  };
+  if (op.f == Fn::kCas && op.cas.check) {
+    const CheckArgs& check = *op.cas.check;
+    if (check.type == CheckType::kBytesEqual) {
+      m->expect = values->Intern(check.operand);
+    } else if (check.type == CheckType::kValueNotExist) {
+      m->expect = kAbsent;
+    } else {
+      compile_check(check);
+    }
+  }
+  if (op.f == Fn::kMultiGet && op.range) {
+    m->ranged = true;
+    m->limit = op.range->limit.value_or(std::numeric_limits<int64_t>::max());
+    for (size_t i = 0; i < p.sortkeys.size(); ++i) {
+      if (InRange(*op.range, p.sortkeys[i])) m->range.push_back(static_cast<int32_t>(i));
+    }
+    if (op.range->reverse) std::reverse(m->range.begin(), m->range.end());
+  }
+  if (op.f == Fn::kSortkeyCount && m->observed) {
+    CK_ASSERT(op.result && ParseInteger(*op.result), "op {}: BuildHistory checks counts", op.id);
+    m->count = ParseInteger(*op.result).value_or(0);
+  }
+  std::map<int32_t, int32_t> net;  // slot -> value, the last mutation of each slot winning
+  if (op.f == Fn::kMultiDel) {
+    for (const std::string& k : op.keys) net[slot(k)] = kAbsent;
+  }
+  if (op.f == Fn::kCheckAndMutate) {
+    m->slot = slot(op.cam.check_sortkey);
+    m->cas_result = op.cas_result;
+    compile_check(op.cam.check);
+    for (const Mutation& mu : op.cam.mutations) net[slot(mu.sortkey)] = values->Intern(mu.value);
+  }
+  if (!net.empty()) m->kvs.assign(net.begin(), net.end());
+}
+
 }  // namespace
 
 std::vector<Partition> SplitPartitions(const History& history) {
+  // A hashkey some operation reads whole is one partition, whose slots are every sortkey any of
+  // its operations names: a sortkey none names is absent throughout, so a range sees exactly the
+  // slots (range semantics need this finite set; CheckableHistory rules out an initial value).
+  std::set<std::string_view> whole;
   std::map<std::string_view, SortkeyGroups> groups;
   for (const Operation& op : history.operations) {
+    if (ReadsWholeHashkey(op)) whole.insert(op.hashkey);
     const auto keys = TouchedSortkeys(op);
     if (keys.empty()) continue;
     SortkeyGroups& g = groups[op.hashkey];
     for (std::string_view k : keys) g.Join(keys.front(), k);
   }
+  auto root = [&](const Operation& op, const std::vector<std::string_view>& keys) {
+    return whole.contains(op.hashkey) ? std::string_view() : groups[op.hashkey].Find(keys.front());
+  };
   // (hashkey, root sortkey) -> partition, with every sortkey its operations touch (views, made
   // strings once sorted and unique); std::map keeps the output order deterministic.
   struct Building {
@@ -59,8 +126,8 @@ std::vector<Partition> SplitPartitions(const History& history) {
   std::map<std::pair<std::string_view, std::string_view>, Building> parts;
   for (const Operation& op : history.operations) {
     const auto keys = TouchedSortkeys(op);
-    if (keys.empty()) continue;
-    Building& b = parts[{op.hashkey, groups[op.hashkey].Find(keys.front())}];
+    if (!InSomePartition(op, keys)) continue;
+    Building& b = parts[{op.hashkey, root(op, keys)}];
     if (b.p.op_ids.empty()) b.p.hashkey = op.hashkey;
     b.p.op_ids.push_back(op.id);
     b.touched.insert(b.touched.end(), keys.begin(), keys.end());
@@ -78,7 +145,9 @@ std::vector<Partition> SplitPartitions(const History& history) {
                  ? p.hashkey
                  : fmt::format("{} [{}]", p.hashkey, fmt::join(p.sortkeys, ", "));
     // Compile's binary search needs sorted slots; the search needs ops in invocation order.
-    CK_ASSERT(!p.op_ids.empty() && !p.sortkeys.empty(), "partition {}", p.name);
+    // Only a hashkey read whole may have no slot (a sortkey_count of a hashkey nothing wrote).
+    CK_ASSERT(!p.op_ids.empty() && (!p.sortkeys.empty() || whole.contains(p.hashkey)),
+              "partition {}", p.name);
     CK_ASSERT(std::is_sorted(p.op_ids.begin(), p.op_ids.end()), "partition {}", p.name);
     out.push_back(std::move(p));
   }
@@ -120,6 +189,7 @@ CompiledPartition Compile(const History& history, const Partition& partition) {
       m.cas_result = op.cas_result;
     }
     for (const auto& [k, v] : op.kvs) m.kvs.emplace_back(slot(k), c.values.Intern(v));
+    CompileExtended(op, partition, slot, &c.values, &m);
     c.ops.push_back(std::move(m));
   }
   return c;

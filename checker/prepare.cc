@@ -1,5 +1,6 @@
 #include "checker/prepare.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -55,11 +56,22 @@ Index BuildIndex(const CompiledPartition& p) {
           ix.unknown_cas_expects.insert({op.slot, op.expect});
         }
         ix.writers[{op.slot, op.cas_set}].push_back(i);
-        if (op.observed && op.cas_result) ix.observers[{op.slot, op.expect}].push_back(i);
+        // A cas by another check type than equality observes no one value (op.expect unused).
+        if (op.observed && op.cas_result && !op.checked) {
+          ix.observers[{op.slot, op.expect}].push_back(i);
+        }
         break;
       case Fn::kIncr:
         ix.ok_cas_or_incr[op.slot] = true;
         ix.incr[op.slot] = true;
+        break;
+      case Fn::kMultiDel:
+      case Fn::kCheckAndMutate:
+        // Their writes, so that the writers of each pair are complete (FindContradiction); a
+        // check_and_mutate's check observes no one value, and sortkey_count none at all.
+        for (const Pair& kv : op.kvs) ix.writers[kv].push_back(i);
+        break;
+      case Fn::kSortkeyCount:
         break;
     }
   }
@@ -234,11 +246,23 @@ std::optional<std::pair<size_t, size_t>> Deadline(const History& h, const Compil
 }  // namespace
 
 Prepared Prepare(const History& h, const CompiledPartition& p,
-                 const std::vector<std::string>& slot_names, const PrepareOptions& options) {
+                 const std::vector<std::string>& slot_names, const PrepareOptions& given) {
   Prepared out;
+  // R2, R3 and U1 need every operation that reads a slot to be one the index lists as reading
+  // it. A range read or sortkey_count observes the absence and presence of slots it does not
+  // name, and a check compares by order or pattern: with any of them (IsExtended), of those
+  // only R1, which needs none of that, applies.
+  const bool extended = std::any_of(p.ops.begin(), p.ops.end(), IsExtended);
+  PrepareOptions options = given;
+  if (extended) options.unique_values = false;
+  // U2 and U3 need only what the index lists exactly for every operation: the writers of each
+  // pair (slot, value) and ok observations of one (a get, a multi_get by keys or by range: a
+  // ranged read saw each pair it returned). So they hold with extended operations too; a range
+  // read returning a value nothing writes is refuted here, however long the history.
+  const bool contradictions = given.unique_values;
   const Index ix = BuildIndex(p);
   const Readers readers = FindReaders(h, p);
-  if (options.unique_values) {
+  if (contradictions) {
     FindContradiction(h, p, ix, slot_names, &out);
     if (out.contradiction_op) {
       CK_ASSERT_LT(*out.contradiction_op, p.ops.size());
@@ -249,7 +273,9 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ModelOp& m = p.ops[i];
     const Operation& op = h.operations[m.op_id];
-    if (options.prune_unknown && (Prunable(m, ix) || Trailing(m, h, readers))) {
+    const bool read_only = !m.observed && (m.f == Fn::kGet || m.f == Fn::kMultiGet);  // R1
+    const bool prune = extended ? read_only : Prunable(m, ix) || Trailing(m, h, readers);
+    if (options.prune_unknown && prune) {
       ++out.pruned;
       continue;
     }

@@ -83,7 +83,11 @@ void Searcher::FindTwins() {
                                 m.observed,
                                 m.cas_result,
                                 m.incr_result};
+    // The extended fields (model.h): two ops are twins only if every one of them agrees too.
+    key.insert(key.end(), {m.checked, static_cast<int64_t>(m.check), m.operand, m.ranged, m.limit,
+                           m.count, static_cast<int64_t>(m.kvs.size())});
     for (const auto& [slot, v] : m.kvs) key.insert(key.end(), {slot, v});
+    key.insert(key.end(), m.range.begin(), m.range.end());
     auto [it, fresh] = last.try_emplace(std::move(key), op);
     if (!fresh) later_twin_[op] = std::exchange(it->second, op);
     CK_ASSERT(later_twin_[op] == kRequired || later_twin_[op] > op, "op {}", op);

@@ -1,5 +1,6 @@
 #include "checker/unread_values.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -45,6 +46,13 @@ Named FindNamed(const CompiledPartition& p) {
 }  // namespace
 
 size_t MergeUnreadValues(const CompiledPartition& p, std::vector<SearchOp>* ops) {
+  // A check tells values apart by order, pattern, emptiness or integer value, and a check's
+  // operand or a check_and_mutate's write is not among the pairs seen below: with any
+  // extended operation (model.h), values are kept apart.
+  if (std::any_of(ops->begin(), ops->end(),
+                  [](const SearchOp& op) { return IsExtended(op.model); })) {
+    return 0;
+  }
   const Named named = FindNamed(p);
   // The merged pairs and their representative, in id order: the choice depends on ids alone.
   std::map<Pair, int32_t> to;

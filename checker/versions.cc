@@ -73,6 +73,7 @@ std::optional<Versions> BuildVersions(const History& h, const CompiledPartition&
                                                : static_cast<int64_t>(op.complete_event));
     if (m.f == Fn::kGet) continue;
     if (m.f != Fn::kSet && m.f != Fn::kCas && m.f != Fn::kDel) return std::nullopt;
+    if (IsExtended(m)) return std::nullopt;  // a cas by check type: not a version read
     if (m.f == Fn::kDel) {
       w.del = true;
       continue;

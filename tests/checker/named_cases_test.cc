@@ -72,7 +72,10 @@ INSTANTIATE_TEST_SUITE_P(
                       // A cas expecting absent that fails observes a timed-out write whose
                       // value nothing reads: the staged search must not stop without it.
                       NamedCase{"unknown_write_seen_by_failed_cas.jsonl", Verdict::kOk},
-                      NamedCase{"unknown_cas_cannot_explain_failed_cas.jsonl", Verdict::kIllegal}),
+                      NamedCase{"unknown_cas_cannot_explain_failed_cas.jsonl", Verdict::kIllegal},
+                      NamedCase{"range_read_missing_key.jsonl", Verdict::kIllegal},
+                      NamedCase{"multi_del_torn.jsonl", Verdict::kIllegal},
+                      NamedCase{"check_and_mutate_lock_ok.jsonl", Verdict::kOk}),
     [](const auto& info) {
       std::string name = info.param.file;
       return name.substr(0, name.find('.'));

@@ -1,5 +1,7 @@
 #include "tests/checker/oracle.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 
 namespace pg::checker::testing {
@@ -24,7 +26,72 @@ std::optional<long long> AsInt(const std::optional<std::string>& v) {
   return n;
 }
 
+// Digits with an optional '-', within int64: what the format calls an integer.
+std::optional<long long> StrictInt(const std::string& v) {
+  const size_t digits = v.starts_with('-') ? 1 : 0;
+  if (v.size() == digits || v.find_first_not_of("0123456789", digits) != std::string::npos) {
+    return std::nullopt;
+  }
+  errno = 0;
+  const long long n = std::strtoll(v.c_str(), nullptr, 10);
+  if (errno == ERANGE) return std::nullopt;
+  return n;
+}
+
+// The sortkeys of hashkey present in s, in byte order: the store's keys share the prefix.
+std::vector<std::pair<std::string, std::string>> Row(const std::map<std::string, std::string>& s,
+                                                     const std::string& hashkey) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string prefix = hashkey + '\x01';
+  for (auto it = s.lower_bound(prefix); it != s.end() && it->first.starts_with(prefix); ++it) {
+    out.emplace_back(it->first.substr(prefix.size()), it->second);
+  }
+  return out;
+}
+
+bool Selected(const SortkeyRange& r, const std::string& k) {
+  if (!r.start.empty() && (r.start_inclusive ? k < r.start : k <= r.start)) return false;
+  if (!r.stop.empty() && (r.stop_inclusive ? k > r.stop : k >= r.stop)) return false;
+  if (!r.filter || r.filter->pattern.empty()) return true;
+  const std::string& p = r.filter->pattern;
+  if (r.filter->type == FilterType::kPrefix) return k.rfind(p, 0) == 0;
+  if (r.filter->type == FilterType::kPostfix) {
+    return k.size() >= p.size() && k.compare(k.size() - p.size(), p.size(), p) == 0;
+  }
+  return k.find(p) != std::string::npos;
+}
+
 }  // namespace
+
+OracleCheck EvaluateOracleCheck(const CheckArgs& c, const OptValue& value) {
+  auto of = [](bool b) { return b ? OracleCheck::kPass : OracleCheck::kFail; };
+  const std::string& op = c.operand;
+  const int type = static_cast<int>(c.type);
+  if (c.type == CheckType::kNoCheck) return OracleCheck::kPass;
+  if (c.type == CheckType::kValueNotExist) return of(!value);
+  if (c.type == CheckType::kValueNotExistOrEmpty) return of(!value || value->empty());
+  if (c.type == CheckType::kValueExist) return of(value.has_value());
+  if (c.type == CheckType::kValueNotEmpty) return of(value && !value->empty());
+  if (!value) return OracleCheck::kFail;
+  const std::string& v = *value;
+  if (c.type == CheckType::kMatchAnywhere) return of(v.find(op) != std::string::npos);
+  if (c.type == CheckType::kMatchPrefix) return of(v.rfind(op, 0) == 0);
+  if (c.type == CheckType::kMatchPostfix) {
+    return of(v.size() >= op.size() && v.compare(v.size() - op.size(), op.size(), op) == 0);
+  }
+  int cmp = 0;  // <0, 0, >0 like memcmp
+  if (type <= static_cast<int>(CheckType::kBytesGreater)) {
+    cmp = v.compare(op);
+  } else {
+    auto a = StrictInt(v), b = StrictInt(op);
+    if (!a || !b) return OracleCheck::kInvalid;
+    cmp = *a < *b ? -1 : *a > *b ? 1 : 0;
+  }
+  // Less, less-or-equal, equal, greater-or-equal, greater: the same order for bytes and ints.
+  const int rank = (type - static_cast<int>(CheckType::kBytesLess)) % 5;
+  const bool results[5] = {cmp<0, cmp <= 0, cmp == 0, cmp >= 0, cmp> 0};
+  return of(results[rank]);
+}
 
 BruteForceOracle::BruteForceOracle(const History& h) : h_(h) {
   for (const Operation& op : h.operations) {
@@ -56,6 +123,7 @@ bool BruteForceOracle::Apply(const Operation& op, Store* s) const {
       return true;
     }
     case Fn::kCas: {
+      if (op.cas.check) return ApplyExtended(op, s);
       bool match = Get(*s, k) == op.cas.expect;
       if (ok && match != op.cas_result) return false;
       if (match) (*s)[k] = op.cas.set;
@@ -63,6 +131,7 @@ bool BruteForceOracle::Apply(const Operation& op, Store* s) const {
     }
     case Fn::kMultiGet:
       if (!ok) return true;
+      if (op.range) return ApplyExtended(op, s);
       for (const auto& [sk, v] : op.kvs) {
         if (Get(*s, Key(op.hashkey, sk)) != v) return false;
       }
@@ -70,8 +139,48 @@ bool BruteForceOracle::Apply(const Operation& op, Store* s) const {
     case Fn::kMultiSet:
       for (const auto& [sk, v] : op.kvs) (*s)[Key(op.hashkey, sk)] = *v;
       return true;
+    case Fn::kSortkeyCount:
+    case Fn::kMultiDel:
+    case Fn::kCheckAndMutate:
+      return ApplyExtended(op, s);
   }
   return false;
+}
+
+bool BruteForceOracle::ApplyExtended(const Operation& op, Store* s) const {
+  const bool ok = op.outcome == Outcome::kOk;
+  if (op.f == Fn::kSortkeyCount)
+    return !ok || std::to_string(Row(*s, op.hashkey).size()) == op.result;
+  if (op.f == Fn::kMultiDel) {
+    for (const std::string& k : op.keys) s->erase(Key(op.hashkey, k));
+    return true;
+  }
+  if (op.f == Fn::kMultiGet) {
+    auto row = Row(*s, op.hashkey);
+    if (op.range->reverse) std::reverse(row.begin(), row.end());
+    KeyValues got;
+    for (const auto& [k, v] : row) {
+      if (op.range->limit && static_cast<int64_t>(got.size()) >= *op.range->limit) break;
+      if (Selected(*op.range, k)) got[k] = v;
+    }
+    return got == op.kvs;
+  }
+  const bool cam = op.f == Fn::kCheckAndMutate;
+  const std::string check_key = Key(op.hashkey, cam ? op.cam.check_sortkey : op.sortkey);
+  const OracleCheck c = EvaluateOracleCheck(cam ? op.cam.check : *op.cas.check, Get(*s, check_key));
+  if (c == OracleCheck::kInvalid) return !ok;  // refused: no effect, never ok
+  const bool pass = c == OracleCheck::kPass;
+  if (ok && pass != op.cas_result) return false;
+  if (!pass) return true;
+  if (!cam) (*s)[check_key] = op.cas.set;
+  for (const Mutation& m : op.cam.mutations) {
+    if (m.value) {
+      (*s)[Key(op.hashkey, m.sortkey)] = *m.value;
+    } else {
+      s->erase(Key(op.hashkey, m.sortkey));
+    }
+  }
+  return true;
 }
 
 bool BruteForceOracle::Dfs(Store& s) {

@@ -12,6 +12,11 @@
 
 namespace pg::checker::testing {
 
+// A check on one value, by the table of docs/checker.md (string-based, written apart from the
+// checker's): passes, fails, or invalid (an int_* check on a non-integer: the server refuses).
+enum class OracleCheck { kPass, kFail, kInvalid };
+OracleCheck EvaluateOracleCheck(const CheckArgs& check, const OptValue& value);
+
 class BruteForceOracle {
  public:
   explicit BruteForceOracle(const History& h);
@@ -20,6 +25,7 @@ class BruteForceOracle {
  private:
   using Store = std::map<std::string, std::string>;  // hashkey \x01 sortkey -> value
   bool Apply(const Operation& op, Store* s) const;
+  bool ApplyExtended(const Operation& op, Store* s) const;
   bool Dfs(Store& s);
 
   const History& h_;
