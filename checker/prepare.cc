@@ -157,6 +157,63 @@ bool Prunable(const ModelOp& op, const Index& ix) {
   return true;
 }
 
+// R2 with extended operations (IsExtended). The argument above holds once the operations that
+// see W's slots in other ways block it too: (a) a check (a cas by check type, check_and_mutate,
+// ok or not) compares its slot's value by order, pattern or emptiness: no write of a checked slot
+// is pruned; (b) an ok range read that did not return an in-range slot saw it absent (or cut off
+// by its limit): a delete of that slot counts as observed; a write of a present value is safe,
+// as in L such a read returned the pair (observed: not pruned) or cut the slot off, which its
+// value does not change; (c) an ok sortkey_count sees every slot's presence: W is kept if one
+// completes after W's invocation (one that completed before precedes W in every linearization).
+struct ExtendedReaders {
+  std::vector<bool> checked;       // per slot
+  std::set<Pair> absent_in_range;  // (slot, kAbsent) an ok range read did not return
+  size_t last_count_complete = 0;  // the latest completion of an ok sortkey_count; 0: none
+};
+
+ExtendedReaders FindExtendedReaders(const History& h, const CompiledPartition& p) {
+  ExtendedReaders e;
+  e.checked.assign(p.initial.size(), false);
+  for (const ModelOp& op : p.ops) {
+    if ((op.f == Fn::kCas && op.checked) || op.f == Fn::kCheckAndMutate) {
+      e.checked[op.slot] = true;
+    }
+    if (op.f == Fn::kMultiGet && op.ranged && op.observed) {
+      std::set<int32_t> returned;
+      for (const Pair& kv : op.kvs) returned.insert(kv.first);
+      for (int32_t slot : op.range) {
+        if (!returned.contains(slot)) e.absent_in_range.insert({slot, kAbsent});
+      }
+    }
+    if (op.f == Fn::kSortkeyCount && op.observed) {
+      e.last_count_complete =
+          std::max(e.last_count_complete, h.operations[op.op_id].complete_event);
+    }
+  }
+  return e;
+}
+
+bool PrunableExtended(const ModelOp& op, const History& h, const Index& ix,
+                      const ExtendedReaders& e) {
+  if (op.observed) return false;
+  if (h.operations[op.op_id].invoke_event < e.last_count_complete) return false;
+  std::vector<Pair> writes;
+  if (op.f == Fn::kSet) writes = {{op.slot, op.value}};
+  if (op.f == Fn::kDel) writes = {{op.slot, kAbsent}};
+  if (op.f == Fn::kMultiSet || op.f == Fn::kMultiDel || op.f == Fn::kCheckAndMutate) {
+    writes = op.kvs;
+  }
+  if (op.f == Fn::kCas) writes = {{op.slot, op.cas_set}};
+  if (writes.empty()) return false;  // incr
+  for (const Pair& kv : writes) {
+    if (ix.ok_cas_or_incr[kv.first] || e.checked[kv.first] || ix.observers.count(kv) > 0 ||
+        ix.unknown_cas_expects.contains(kv) || e.absent_in_range.contains(kv)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Per slot, the operations whose outcome depends on the slot's value (they read it): ok gets and
 // multi_gets naming it, and every cas and incr on it. Unknown-outcome gets read nothing (R1).
 struct Readers {
@@ -169,13 +226,24 @@ Readers FindReaders(const History& h, const CompiledPartition& p) {
   r.last_ok_complete.assign(p.initial.size(), 0);
   r.unknown.assign(p.initial.size(), 0);
   for (const ModelOp& op : p.ops) {
-    const bool reads = op.f == Fn::kCas || op.f == Fn::kIncr ||
-                       (op.observed && (op.f == Fn::kGet || op.f == Fn::kMultiGet));
+    const bool reads =
+        op.f == Fn::kCas || op.f == Fn::kIncr || op.f == Fn::kCheckAndMutate ||
+        (op.observed && (op.f == Fn::kGet || op.f == Fn::kMultiGet || op.f == Fn::kSortkeyCount));
     if (!reads) continue;
+    // A check_and_mutate reads its check slot; a range read every slot of its range, present or
+    // not (which it returns depends on them all); sortkey_count every slot.
     std::vector<int32_t> slots = {op.slot};
     if (op.f == Fn::kMultiGet) {
       slots.clear();
-      for (const Pair& kv : op.kvs) slots.push_back(kv.first);
+      if (op.ranged) {
+        slots = op.range;
+      } else {
+        for (const Pair& kv : op.kvs) slots.push_back(kv.first);
+      }
+    }
+    if (op.f == Fn::kSortkeyCount) {
+      slots.clear();
+      for (size_t s = 0; s < p.initial.size(); ++s) slots.push_back(static_cast<int32_t>(s));
     }
     for (int32_t s : slots) {
       if (!op.observed) {
@@ -199,15 +267,20 @@ Readers FindReaders(const History& h, const CompiledPartition& p) {
 // an incr that timed out and nothing reads it afterwards; while anything may still read the
 // slot after W, W is kept (a later incr's result adds W's delta, a later cas compares with it).
 bool Trailing(const ModelOp& op, const History& h, const Readers& r) {
-  if (op.observed || op.f == Fn::kGet || op.f == Fn::kMultiGet) return false;
+  if (op.observed || op.f == Fn::kGet || op.f == Fn::kMultiGet || op.f == Fn::kSortkeyCount) {
+    return false;
+  }
   std::vector<int32_t> slots = {op.slot};
-  if (op.f == Fn::kMultiSet) {
+  if (op.f == Fn::kMultiSet || op.f == Fn::kMultiDel || op.f == Fn::kCheckAndMutate) {
     slots.clear();
     for (const Pair& kv : op.kvs) slots.push_back(kv.first);
   }
   const size_t invoked = h.operations[op.op_id].invoke_event;
   for (int32_t s : slots) {
-    const size_t self = op.f == Fn::kCas || op.f == Fn::kIncr ? 1 : 0;
+    // An unknown-outcome op that reads the slot it writes counted itself among its readers.
+    const bool reads_itself =
+        op.f == Fn::kCas || op.f == Fn::kIncr || (op.f == Fn::kCheckAndMutate && s == op.slot);
+    const size_t self = reads_itself ? 1 : 0;
     CK_ASSERT_GE(r.unknown[s], self, "an unknown cas or incr counts itself");
     if (r.unknown[s] > self || r.last_ok_complete[s] > invoked) return false;
   }
@@ -248,13 +321,15 @@ std::optional<std::pair<size_t, size_t>> Deadline(const History& h, const Compil
 Prepared Prepare(const History& h, const CompiledPartition& p,
                  const std::vector<std::string>& slot_names, const PrepareOptions& given) {
   Prepared out;
-  // R2, R3 and U1 need every operation that reads a slot to be one the index lists as reading
-  // it. A range read or sortkey_count observes the absence and presence of slots it does not
-  // name, and a check compares by order or pattern: with any of them (IsExtended), of those
-  // only R1, which needs none of that, applies.
+  // R2 needs every (slot, value) an operation's outcome depends on to be one the index lists as
+  // observed. A range read or sortkey_count depends on the absence and presence of slots it does
+  // not name, and a check compares by order or pattern: with any of them (IsExtended), R2 takes
+  // them into account (PrunableExtended). R1 needs nothing of that; R3 needs the readers of each
+  // slot, which FindReaders lists for every kind (a range read reads its whole range, sortkey_count
+  // every slot, a check its slot); U1 needs only exact observations and every writer of a pair,
+  // which BuildIndex lists.
   const bool extended = std::any_of(p.ops.begin(), p.ops.end(), IsExtended);
-  PrepareOptions options = given;
-  if (extended) options.unique_values = false;
+  const PrepareOptions options = given;
   // U2 and U3 need only what the index lists exactly for every operation: the writers of each
   // pair (slot, value) and ok observations of one (a get, a multi_get by keys or by range: a
   // ranged read saw each pair it returned). So they hold with extended operations too; a range
@@ -262,6 +337,7 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
   const bool contradictions = given.unique_values;
   const Index ix = BuildIndex(p);
   const Readers readers = FindReaders(h, p);
+  const ExtendedReaders ext_readers = FindExtendedReaders(h, p);
   if (contradictions) {
     FindContradiction(h, p, ix, slot_names, &out);
     if (out.contradiction_op) {
@@ -273,8 +349,11 @@ Prepared Prepare(const History& h, const CompiledPartition& p,
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ModelOp& m = p.ops[i];
     const Operation& op = h.operations[m.op_id];
-    const bool read_only = !m.observed && (m.f == Fn::kGet || m.f == Fn::kMultiGet);  // R1
-    const bool prune = extended ? read_only : Prunable(m, ix) || Trailing(m, h, readers);
+    const bool read_only =
+        !m.observed && (m.f == Fn::kGet || m.f == Fn::kMultiGet || m.f == Fn::kSortkeyCount);  // R1
+    const bool prune = read_only ||
+                       (extended ? PrunableExtended(m, h, ix, ext_readers) : Prunable(m, ix)) ||
+                       Trailing(m, h, readers);
     if (options.prune_unknown && prune) {
       ++out.pruned;
       continue;
