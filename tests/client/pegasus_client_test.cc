@@ -174,15 +174,22 @@ TEST(PegasusClient, HistoryValuesFollowTheFormatTable) {
                    {"incr", 1},
                    {"cas", 1},
                    {"multi_get", 1},
-                   {"multi_set", 1}},
-                  200);
+                   {"multi_set", 1},
+                   {"multi_get_range", 1},
+                   {"multi_del", 1},
+                   {"sortkey_count", 1},
+                   {"check_and_mutate", 1}},
+                  300);
   auto [to, req] = f.StartWith(Table(1));
-  for (int k = 0; k < 200; ++k) {
+  for (int k = 0; k < 300; ++k) {
     ClientResponse resp{.request_id = req.request_id};
     if (req.kind == OpKind::kGet) resp.value = "v";
     if (req.kind == OpKind::kIncr) resp.new_value = 42;
-    if (req.kind == OpKind::kCheckAndSet) resp.cas_matched = k % 2 == 0;
-    if (req.kind == OpKind::kMultiGet) resp.kvs = {{"s1", "x"}, {"cnt", "3"}};
+    if (req.kind == OpKind::kCheckAndSet || req.kind == OpKind::kCheckAndMutate) {
+      resp.cas_matched = k % 2 == 0;
+    }
+    if (req.kind == OpKind::kMultiGet && !req.range) resp.kvs = {{"s1", "x"}, {"cnt", "3"}};
+    if (req.kind == OpKind::kSortkeyCount) resp.count = 2;
     if (req.kind == OpKind::kIncr) {
       EXPECT_EQ(req.sortkey, kCounterSortkey);
     }
@@ -191,7 +198,7 @@ TEST(PegasusClient, HistoryValuesFollowTheFormatTable) {
     }
     f.Receive(At(10 + 2 * k), to, resp);
     Outbox next = f.Fire(At(11 + 2 * k), PegasusClient::kNextOpTimer);
-    if (k == 199) break;
+    if (k == 299) break;
     ASSERT_EQ(SentOf<ClientRequest>(next).size(), 1u);
     std::tie(to, req) = SentOf<ClientRequest>(next)[0];
   }
@@ -209,15 +216,21 @@ TEST(PegasusClient, HistoryValuesFollowTheFormatTable) {
   }
   auto parsed = checker::ParseJsonlHistory(jsonl, "client test");
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
-  EXPECT_EQ(fs.size(), 7u);
+  // multi_get_range is the history's multi_get with a range.
+  EXPECT_EQ(fs.size(), 10u) << fmt::format("{}", fmt::join(fs, " "));
   for (const checker::Operation& op : parsed->operations) {
-    if (op.f == checker::Fn::kMultiGet) {
+    if (op.f == checker::Fn::kMultiGet && op.range) {
+      EXPECT_TRUE(op.kvs.empty()) << "a range read lists what it returned: nothing here";
+    } else if (op.f == checker::Fn::kMultiGet) {
       EXPECT_EQ(op.kvs.size(), 4u);  // s0 s1 s2 cnt, absent ones as null
       EXPECT_EQ(op.kvs.at("s1"), "x");
       EXPECT_EQ(op.kvs.at("s0"), std::nullopt);
     }
     if (op.f == checker::Fn::kIncr) {
       EXPECT_EQ(op.result, "42");
+    }
+    if (op.f == checker::Fn::kSortkeyCount) {
+      EXPECT_EQ(op.result, "2");
     }
   }
 }
