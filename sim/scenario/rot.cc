@@ -47,8 +47,11 @@ uint64_t NthByte(const std::vector<RotSpan>& spans, uint64_t n) {
 // A log: per file, one record of the window (see kLogRotWindow). The draws are those the
 // fault made before it knew other targets, so earlier runs replay unchanged.
 bool RotLog(Cluster& c, NodeId id, const std::string& file, Rng& rng) {
-  // ReadAt, not ReadFile: the fault must not draw the disk's I/O errors.
-  const std::string_view bytes = c.disk(id).ReadAt(file, 0, c.disk(id).size(file));
+  // Only the synced part: an append still in flight (held by a stalled disk, say) is gone after
+  // a crash, and then the rotten record would be the log's last, which no reader can tell from
+  // a torn write (swarm seed 1820). ReadAt, not ReadFile: the fault must not draw the disk's
+  // I/O errors.
+  const std::string_view bytes = c.disk(id).ReadAt(file, 0, c.disk(id).synced_size(file));
   const std::vector<RotSpan> records = LogRecordBodies(file, bytes);
   if (records.size() < 2) return false;
   const size_t last = records.size() - 2;

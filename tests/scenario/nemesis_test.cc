@@ -185,7 +185,9 @@ TEST(Nemesis, CorruptDamagesARecordWithIntactOnesAfterIt) {
         .ballot = Ballot(1), .decree = Decree(d), .last_committed = Decree(d - 1), .payload = "x"});
   }
   c->disk(r0).Append("plog.1.0.1", log);
+  c->disk(r0).MarkSynced("plog.1.0.1", log.size());
   c->disk(r0).Append("meta.log", log);
+  c->disk(r0).MarkSynced("meta.log", log.size());
   c->RunUntil(Time::Zero() + Millis(200));
   const LogReadResult plog = ReadLog(*c->disk(r0).ReadFile("plog.1.0.1"));
   EXPECT_NE(plog.cut, LogCut::kNone);
