@@ -40,6 +40,16 @@ std::string ManifestRecord(const std::string& payload) {
   return r + payload;
 }
 
+// meta.log records of one partition at ballots first..last.
+std::string MetaLogRecords(int first, int last) {
+  std::string log;
+  for (int b = first; b <= last; ++b) {
+    log += EncodeMetaLogRecord(PartitionConfiguration{
+        .gpid = Gpid{.app_id = 1}, .ballot = Ballot(b), .partition_count = 1});
+  }
+  return log;
+}
+
 TEST(RotTargets, TheTargetDefaultsToTheReplicaLogsAndIsStrictlyLoaded) {
   const Knobs log = KnobsFor(R"([{"at_ms": 1, "kind": "corrupt", "node": "replica/0"}])");
   const auto& f = std::get<CorruptFault>(log.faults.at(0).action);
@@ -114,11 +124,7 @@ TEST(RotTargets, AMetaLogRotIsDamageItsReaderRefuses) {
       R"([{"at_ms": 100, "kind": "corrupt", "node": "meta/0", "file_prefix": "meta.log"}])");
   auto c = BuildRotCluster(k);
   const NodeId m0 = Id(*c, "meta/0");
-  std::string log;
-  for (int b = 1; b <= 6; ++b) {
-    log += EncodeMetaLogRecord(PartitionConfiguration{
-        .gpid = Gpid{.app_id = 1}, .ballot = Ballot(b), .partition_count = 1});
-  }
+  const std::string log = MetaLogRecords(1, 6);
   c->disk(m0).Append("meta.log", log);
   c->disk(m0).MarkSynced("meta.log", log.size());
   ASSERT_FALSE(ReadMetaLog(log).rotten);
