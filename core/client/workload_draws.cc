@@ -2,8 +2,6 @@
 // that they often meet the data (a range that holds records, a check that passes half the time).
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "core/client/workload.h"
 #include "core/common/assert.h"
 
@@ -23,13 +21,6 @@ std::string Fragment(Rng& rng, const std::string& value) {
     default:
       return value.substr(rng.Uniform(value.size() - len + 1), len);
   }
-}
-
-std::optional<int64_t> ParseCounter(const std::string& text) {
-  int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
 }
 
 }  // namespace
@@ -74,7 +65,7 @@ CasCheck WorkloadGenerator::DrawCheck(Rng& rng, const std::string& hashkey,
   const std::optional<std::string> known = it != known_.end() ? it->second : std::nullopt;
   if (c.type >= CheckType::kIntLess) {
     // Near the counter's last known value, so that every comparison outcome comes up.
-    const std::optional<int64_t> base = known ? ParseCounter(*known) : std::nullopt;
+    const std::optional<int64_t> base = known ? ParseIncrValue(*known) : std::nullopt;
     c.operand = std::to_string(base.value_or(0) + rng.UniformRange(-1, 1));
   } else if (c.type >= CheckType::kBytesLess) {
     c.operand =

@@ -1,6 +1,7 @@
 #include "core/proto/data_model.h"
 
 #include <array>
+#include <limits>
 
 namespace pg {
 namespace {
@@ -51,6 +52,23 @@ std::string_view FilterTypeName(FilterType t) {
       return "postfix";
   }
   return "invalid";
+}
+
+std::optional<int64_t> ParseIncrValue(std::string_view v) {
+  if (v.empty()) return 0;  // Pegasus: an empty value counts as 0
+  size_t i = 0;
+  const bool negative = v[0] == '-';
+  if (negative) i = 1;
+  if (i == v.size() || v.size() - i > 19) return std::nullopt;
+  uint64_t magnitude = 0;
+  for (; i < v.size(); ++i) {
+    if (v[i] < '0' || v[i] > '9') return std::nullopt;
+    magnitude = magnitude * 10 + static_cast<uint64_t>(v[i] - '0');
+  }
+  const uint64_t limit =
+      static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+  if (magnitude > limit) return std::nullopt;
+  return negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
 }
 
 }  // namespace pg

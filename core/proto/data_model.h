@@ -10,6 +10,10 @@
 
 namespace pg {
 
+// Pegasus's incr parses the stored value as a decimal int64 (empty = 0); nullopt when it is not.
+// The int comparisons of a check parse both sides the same way (an empty text excepted).
+std::optional<int64_t> ParseIncrValue(std::string_view v);
+
 // cas_check_type, in upstream's order (the comparisons below rely on it, as upstream's do).
 enum class CheckType : uint8_t {
   kNoCheck = 0,

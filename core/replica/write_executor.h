@@ -64,7 +64,4 @@ struct AppliedUpdates {
 Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates,
                                     const KvEngine& engine);
 
-// Pegasus's incr parses the stored value as a decimal int64 (empty = 0); nullopt when it is not.
-std::optional<int64_t> ParseIncrValue(std::string_view v);
-
 }  // namespace pg

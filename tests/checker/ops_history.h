@@ -53,16 +53,9 @@ inline Verdict CheckEveryWay(const std::string& text) {
   const History h = MustParse(text, "ops.jsonl");
   const Verdict reference = Check(h, {}).verdict;
   for (int mask = 0; mask < 128; ++mask) {
-    CheckOptions o;
-    o.use_witness = mask & 1;
-    o.prune_unknown = mask & 2;
-    o.unique_values = mask & 4;
-    o.staged_search = mask & 8;
-    o.dominance = mask & 16;
-    o.merge_unread = mask & 32;
-    o.versions = mask & 64;
-    EXPECT_EQ(VerdictName(Check(h, o).verdict), VerdictName(reference)) << "mask " << mask << "\n"
-                                                                        << text;
+    EXPECT_EQ(VerdictName(Check(h, FastPathConfiguration(mask)).verdict), VerdictName(reference))
+        << "mask " << mask << "\n"
+        << text;
   }
   // Through the writer and back: the same history, the same verdict.
   auto again = ParseJsonlHistory(WriteJsonlHistory(h), "again.jsonl");

@@ -142,13 +142,9 @@ TEST(RotTargets, ALogRotPicksARecordThatASyncedRecordFollows) {
       R"([{"at_ms": 100, "kind": "corrupt", "node": "meta/0", "file_prefix": "meta.log"}])");
   auto c = BuildRotCluster(k);
   const NodeId m0 = Id(*c, "meta/0");
-  std::string synced;
-  for (int b = 1; b <= 2; ++b) {
-    synced += EncodeMetaLogRecord(PartitionConfiguration{
-        .gpid = Gpid{.app_id = 1}, .ballot = Ballot(b), .partition_count = 1});
-  }
-  const std::string in_flight = EncodeMetaLogRecord(
-      PartitionConfiguration{.gpid = Gpid{.app_id = 1}, .ballot = Ballot(3), .partition_count = 1});
+  // Enough in flight that, counted, they alone would fill the rot's window.
+  const std::string synced = MetaLogRecords(1, 2);
+  const std::string in_flight = MetaLogRecords(3, 8);
   c->disk(m0).Append("meta.log", synced);
   c->disk(m0).MarkSynced("meta.log", synced.size());
   c->disk(m0).Append("meta.log", in_flight);
