@@ -159,6 +159,31 @@ void CheckEach(const History& history, const std::vector<Partition>& parts,
   CK_ASSERT_GE(next.load(), which.size(), "a partition left unchecked");
 }
 
+// The search pass, round by round (CheckOptions::search_rounds): a partition goes on to the next
+// round only when its steps ran out, and reports the steps of every round it was searched in.
+void SearchInRounds(const History& history, const std::vector<Partition>& parts,
+                    const CheckOptions& options, const SearchBudget& budget,
+                    std::vector<size_t> pending, CheckResult* result) {
+  CK_ASSERT(!options.search_rounds.empty(), "no search round");
+  std::vector<uint64_t> spent(parts.size(), 0);
+  for (size_t round = 0; round < options.search_rounds.size() && !pending.empty(); ++round) {
+    SearchBudget limited = budget;
+    limited.max_steps = options.search_rounds[round];
+    CheckEach(history, parts, options, limited, pending, true, result);
+    std::vector<size_t> next;
+    for (size_t i : pending) {
+      PartitionResult& p = result->partitions[i];
+      p.steps += spent[i];
+      spent[i] = p.steps;
+      const bool last = round + 1 == options.search_rounds.size();
+      if (!last && p.verdict == Verdict::kUnknown && p.unknown_reason == "step limit") {
+        next.push_back(i);
+      }
+    }
+    pending = std::move(next);
+  }
+}
+
 }  // namespace
 
 CheckResult Check(const History& history, const CheckOptions& options) {
@@ -176,7 +201,8 @@ CheckResult Check(const History& history, const CheckOptions& options) {
   SearchBudget budget;
   budget.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(std::max(0.0, options.timeout_s)));
-  budget.memory_cap_bytes = options.memory_cap_bytes;
+  MemoryAccount own(options.memory_cap_bytes);
+  budget.memory = options.memory != nullptr ? options.memory : &own;
   // First the fast paths on every partition, then the search on those they leave undecided,
   // unless one is already illegal: the history is, and the search would only spend the budget
   // (10 partitions of 10k operations: the 9 legal ones a search each). Both passes depend on the
@@ -191,7 +217,7 @@ CheckResult Check(const History& history, const CheckOptions& options) {
     illegal = illegal || p.verdict == Verdict::kIllegal;
     if (p.decided_by.empty()) undecided.push_back(i);
   }
-  if (!illegal) CheckEach(history, parts, options, budget, undecided, true, &result);
+  if (!illegal) SearchInRounds(history, parts, options, budget, undecided, &result);
   for (size_t i : undecided) {
     PartitionResult& p = result.partitions[i];
     if (!p.decided_by.empty()) continue;

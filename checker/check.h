@@ -3,21 +3,32 @@
 // Deterministic: the verdict and report depend on the history alone, never on the thread count
 // or the run -- unless a budget runs out, which only ever yields "unknown".
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "checker/history.h"
+#include "checker/memory_account.h"
 #include "checker/search.h"
 
 namespace pg::checker {
 
 struct CheckOptions {
   double timeout_s = 60;  // wall clock for the whole check
-  // Per partition search: the memo and saved states of one search stay under this. With
-  // several threads, at most `threads` searches run at once. Per partition rather than shared
-  // so that which partition runs out never depends on the thread count.
+  // The memos and saved states of every search the check runs at once stay under this together
+  // (with one thread, one search at a time). With `memory`, the caller's account is used
+  // instead, and its cap: shared with other checks (the CLI shares one across its files).
   size_t memory_cap_bytes = size_t{1} << 30;
+  MemoryAccount* memory = nullptr;
+  // The step budgets of the search, round by round (docs/checker.md "Budget"): every partition
+  // the fast paths leave undecided is searched with the first; those that ran out of steps are
+  // searched again with the next, and so on, the last being the one left when it runs out. So
+  // a hard partition cannot spend the deadline before an easy one after it is searched, and
+  // which partitions a round decides depends on the history alone.
+  std::vector<uint64_t> search_rounds = {uint64_t{1} << 20, uint64_t{1} << 23, uint64_t{1} << 26,
+                                         std::numeric_limits<uint64_t>::max()};
   int threads = 1;
   // The fast paths, on by default; tests turn them off to compare against plain search.
   bool use_witness = true;

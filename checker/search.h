@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/memory_account.h"
 #include "checker/model.h"
 
 namespace pg::checker {
@@ -35,7 +36,8 @@ struct SearchOp {
 
 struct SearchBudget {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  size_t memory_cap_bytes = std::numeric_limits<size_t>::max();
+  size_t memory_cap_bytes = std::numeric_limits<size_t>::max();  // this search alone
+  MemoryAccount* memory = nullptr;            // shared with other searches: their cap together
   const std::atomic<bool>* cancel = nullptr;  // set by the caller to stop early
   // A deterministic budget: the outcome when it runs out never depends on the machine.
   uint64_t max_steps = std::numeric_limits<uint64_t>::max();

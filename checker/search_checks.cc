@@ -10,7 +10,9 @@ namespace search_walk {
 bool Searcher::OutOfBudget(SearchOutcome* out) {
   if (budget_.cancel != nullptr && budget_.cancel->load(std::memory_order_relaxed)) {
     out->unknown_reason = "cancelled";
-  } else if (memo_.bytes() + saved_states_.capacity() * 4 > budget_.memory_cap_bytes) {
+  } else if (const size_t held = memo_.bytes() + saved_states_.capacity() * 4;
+             held > budget_.memory_cap_bytes ||
+             (budget_.memory != nullptr && !budget_.memory->Charge(&charged_, held))) {
     out->unknown_reason = "memory cap";
   } else if (std::chrono::steady_clock::now() > budget_.deadline) {
     out->unknown_reason = "timeout";

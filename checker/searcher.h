@@ -42,6 +42,11 @@ class Searcher {
     linearized_.assign(ops.size(), 0);
     CheckInvariants();
   }
+  ~Searcher() {
+    if (budget_.memory != nullptr) budget_.memory->Charge(&charged_, 0);
+  }
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
 
   SearchOutcome Run();
 
@@ -137,6 +142,7 @@ class Searcher {
   size_t must_remaining_ = 0;
   uint32_t hi_ = 0;
   uint64_t next_check_ = kClockEvery;  // the step of the next CheckInvariants
+  size_t charged_ = 0;                 // what budget_.memory holds for this search
   SearchOutcome best_;                 // the deepest dead end so far
   size_t best_depth_ = 0;
   bool have_best_ = false;

@@ -57,7 +57,10 @@ void AddFlags(CLI::App& cmd, CheckFlags* f) {
                  "seconds per history before its verdict is unknown (finite, 0..1e7)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd.add_option("--memory-cap-mb", f->memory_cap_mb, "memory cap of one partition's search")
+  cmd.add_option(
+         "--memory-cap-mb", f->memory_cap_mb,
+         "memory cap of the process's searches: every partition of every history checked at once "
+         "counts against it together")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd.add_option("--threads", f->threads,
@@ -151,9 +154,12 @@ int Run(const CheckFlags& f) {
   }
   const std::vector<CheckInput> inputs = ExpandInputs(f.inputs, f.format);
   if (single) return RunSingle(f, inputs.front());
-  return RunBatch(
-      inputs,
-      {.check = CheckOptionsOf(f), .load = LoadOptionsOf(f), .jobs = f.jobs, .json = f.json});
+  // One memory cap for the process: every search of every file checked at once draws on it.
+  checker::MemoryAccount memory(f.memory_cap_mb << 20);
+  checker::CheckOptions check = CheckOptionsOf(f);
+  check.memory = &memory;
+  return RunBatch(inputs,
+                  {.check = check, .load = LoadOptionsOf(f), .jobs = f.jobs, .json = f.json});
 }
 
 }  // namespace
