@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
-#include <set>
 #include <tuple>
 
 #include "checker/assert.h"
+#include "checker/greedy_containers.h"
 #include "checker/greedy_window.h"
 
 namespace pg::checker {
@@ -63,17 +62,23 @@ class Sweep {
       : ops_(ops), v_(v), p_(p), state_(v.initial), done_(ops.size(), false) {
     for (size_t i = 0; i < ops.size(); ++i) {
       const ModelOp& m = ops[i].model;
-      if (m.f == Fn::kSet) writers_[m.value].push_back(i);
-      if (m.f == Fn::kCas) writers_[m.cas_set].push_back(i);
-      if (m.f == Fn::kDel) writers_[kAbsent].push_back(i);
+      if (m.f == Fn::kSet) writers_.Add(m.value, i);
+      if (m.f == Fn::kCas) writers_.Add(m.cas_set, i);
+      if (m.f == Fn::kDel) writers_.Add(kAbsent, i);
     }
     for (bool absent_reads : {false, true}) ComputeLastReads(absent_reads);
-    // (position, is a return, op): every call and return in real-time order.
+    // (position, is a return, op): every call and return in real-time order. The calls are in
+    // op order already (ops are sorted by call); only the returns need sorting, then a merge.
+    std::vector<std::tuple<int64_t, bool, size_t>> calls, returns;
+    calls.reserve(ops_.size());
     for (size_t i = 0; i < ops_.size(); ++i) {
-      events_.emplace_back(v_.inv[i], false, i);
-      if (v_.ret[i] != kNeverReturns) events_.emplace_back(v_.ret[i], true, i);
+      CK_ASSERT(i == 0 || v_.inv[i - 1] < v_.inv[i], "op {}: ops are in call order", i);
+      calls.emplace_back(v_.inv[i], false, i);
+      if (v_.ret[i] != kNeverReturns) returns.emplace_back(v_.ret[i], true, i);
     }
-    std::sort(events_.begin(), events_.end());
+    std::sort(returns.begin(), returns.end());
+    events_.resize(calls.size() + returns.size());
+    std::merge(calls.begin(), calls.end(), returns.begin(), returns.end(), events_.begin());
   }
 
   // absent_reads: a get of absent (when dels exist), or an acknowledged successful cas expecting
@@ -83,7 +88,7 @@ class Sweep {
     const size_t n = ops_.size();
     std::vector<int64_t> absent_read_call(n, -1);
     std::vector<std::vector<size_t>> tied(n);  // per del, the cas taken to read it
-    const std::vector<size_t>& dels = writers_[kAbsent];
+    const std::vector<size_t>& dels = writers_.Of(kAbsent);
     for (size_t r = 0; absent_reads && r < n; ++r) {
       const ModelOp& m = ops_[r].model;
       const bool get = m.f == Fn::kGet && m.observed && m.value == kAbsent;
@@ -143,7 +148,7 @@ class Sweep {
   struct Kept {
     size_t placed;
     int32_t state;
-    std::set<size_t> obs, writes;
+    SortedIds obs, writes;
   };
 
   // At each block's start, the progress so far.
@@ -389,9 +394,7 @@ class Sweep {
   // returning first first.
   bool Need(int32_t value, int depth) {
     if (state_ == value) return true;
-    auto it = writers_.find(value);
-    if (it == writers_.end()) return false;
-    for (size_t w : Candidates(it->second)) {
+    for (size_t w : Candidates(writers_.Of(value))) {
       if (Write(w, depth)) return state_ == value;
     }
     return false;
@@ -430,9 +433,7 @@ class Sweep {
 
   // Whether a writer of value not placed yet was called before op returned.
   bool LaterWriter(int32_t value, size_t op) const {
-    auto it = writers_.find(value);
-    if (it == writers_.end()) return false;
-    for (size_t w : it->second) {
+    for (size_t w : writers_.Of(value)) {
       if (!done_[w] && v_.inv[w] < v_.ret[op]) return true;
     }
     return false;
@@ -440,8 +441,7 @@ class Sweep {
 
   // Whether a value, once replaced, never returns.
   bool Unique(int32_t value) const {
-    auto it = writers_.find(value);
-    const size_t n = it == writers_.end() ? 0 : it->second.size();
+    const size_t n = writers_.Of(value).size();
     return value == v_.initial ? n == 0 : value != kAbsent && n == 1;
   }
 
@@ -464,8 +464,8 @@ class Sweep {
   std::vector<bool> done_;
   std::vector<size_t> order_;
   // Called, not placed. Ordered sets: what is placed first never depends on hashing.
-  std::set<size_t> pending_obs_, pending_writes_;
-  std::map<int32_t, std::vector<size_t>> writers_;  // value -> sets, cas and dels writing it
+  SortedIds pending_obs_, pending_writes_;
+  ValueWriters writers_;  // sets, cas and dels, by the value they write
   // Per write, without and with absent_reads: LastReadCall.
   std::vector<int64_t> last_read_calls_[2];
   Policy policy_ = kPolicies[0];
@@ -473,7 +473,7 @@ class Sweep {
   std::vector<Kept> kept_;                                 // per block of events
   int repairs_ = 0;
   uint64_t window_steps_left_ = kWindowStepsTotal;
-  std::set<size_t> active_;  // writes being placed, whose predecessors are being placed first
+  SortedIds active_;  // writes being placed, whose predecessors are being placed first
 };
 
 }  // namespace greedy_sweep

@@ -14,17 +14,21 @@ namespace {
 // Views into the history's own strings, which outlive the split: a history has thousands of
 // operations, and a copy of each key for every map it passes through would be most of the work.
 // A ranged read's other sortkeys come from the rest of its hashkey (ReadsWholeHashkey).
-std::vector<std::string_view> TouchedSortkeys(const Operation& op) {
-  if (op.outcome == Outcome::kFail) return {};
-  if (!IsMulti(op.f)) return {op.sortkey};
-  std::vector<std::string_view> keys;
-  if (op.f == Fn::kMultiDel) keys.assign(op.keys.begin(), op.keys.end());
-  if (op.f == Fn::kCheckAndMutate) {
-    keys.push_back(op.cam.check_sortkey);
-    for (const Mutation& m : op.cam.mutations) keys.push_back(m.sortkey);
+// Into *keys (cleared first: one vector serves every operation, most of which touch one key).
+void TouchedSortkeys(const Operation& op, std::vector<std::string_view>* keys) {
+  keys->clear();
+  if (op.outcome == Outcome::kFail) return;
+  if (!IsMulti(op.f)) {
+    keys->push_back(op.sortkey);
+    return;
   }
-  for (const auto& [k, v] : op.kvs) keys.push_back(k);
-  return keys;  // an info multi_get has no kvs: it knows nothing and changes nothing
+  if (op.f == Fn::kMultiDel) keys->assign(op.keys.begin(), op.keys.end());
+  if (op.f == Fn::kCheckAndMutate) {
+    keys->push_back(op.cam.check_sortkey);
+    for (const Mutation& m : op.cam.mutations) keys->push_back(m.sortkey);
+  }
+  for (const auto& [k, v] : op.kvs) keys->push_back(k);
+  // An info multi_get has no kvs: it knows nothing and changes nothing.
 }
 
 // Whether an operation belongs to a partition: it changes or observes some state. An ok
@@ -107,15 +111,20 @@ std::vector<Partition> SplitPartitions(const History& history) {
   // slots (range semantics need this finite set; CheckableHistory rules out an initial value).
   std::set<std::string_view> whole;
   std::map<std::string_view, SortkeyGroups> groups;
+  // Per operation, its hashkey's groups (map nodes stay put): one lookup per operation.
+  std::vector<SortkeyGroups*> group_of(history.operations.size(), nullptr);
+  std::vector<std::string_view> keys;
   for (const Operation& op : history.operations) {
     if (ReadsWholeHashkey(op)) whole.insert(op.hashkey);
-    const auto keys = TouchedSortkeys(op);
+    TouchedSortkeys(op, &keys);
     if (keys.empty()) continue;
     SortkeyGroups& g = groups[op.hashkey];
-    for (std::string_view k : keys) g.Join(keys.front(), k);
+    group_of[op.id] = &g;
+    // One key joins nothing; Find registers it in the second pass.
+    for (size_t i = 1; i < keys.size(); ++i) g.Join(keys.front(), keys[i]);
   }
   auto root = [&](const Operation& op, const std::vector<std::string_view>& keys) {
-    return whole.contains(op.hashkey) ? std::string_view() : groups[op.hashkey].Find(keys.front());
+    return whole.contains(op.hashkey) ? std::string_view() : group_of[op.id]->Find(keys.front());
   };
   // (hashkey, root sortkey) -> partition, with every sortkey its operations touch (views, made
   // strings once sorted and unique); std::map keeps the output order deterministic.
@@ -125,12 +134,15 @@ std::vector<Partition> SplitPartitions(const History& history) {
   };
   std::map<std::pair<std::string_view, std::string_view>, Building> parts;
   for (const Operation& op : history.operations) {
-    const auto keys = TouchedSortkeys(op);
+    TouchedSortkeys(op, &keys);
     if (!InSomePartition(op, keys)) continue;
     Building& b = parts[{op.hashkey, root(op, keys)}];
     if (b.p.op_ids.empty()) b.p.hashkey = op.hashkey;
     b.p.op_ids.push_back(op.id);
-    b.touched.insert(b.touched.end(), keys.begin(), keys.end());
+    // Sorted and made unique below; a run of one key (a register's every operation) is one entry.
+    for (std::string_view k : keys) {
+      if (b.touched.empty() || b.touched.back() != k) b.touched.push_back(k);
+    }
   }
   std::map<std::string_view, size_t> per_hashkey;
   for (const auto& [key, b] : parts) ++per_hashkey[key.first];

@@ -1,8 +1,9 @@
 #include "checker/prepare.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
+#include <span>
+#include <vector>
 
 #include "checker/assert.h"
 
@@ -11,10 +12,53 @@ namespace {
 
 using Pair = std::pair<int32_t, int32_t>;  // (slot, value id)
 
+// (slot, value) -> the operations listed under it, in the order they were added. Collected, then
+// sorted once (stably: each pair's operations keep their order), rather than a map node per pair:
+// every partition of every history builds two.
+class PairIndex {
+ public:
+  void Add(const Pair& kv, size_t op) {
+    CK_ASSERT(!frozen_, "added after Freeze");
+    entries_.emplace_back(kv, op);
+  }
+  void Freeze() {
+    std::stable_sort(entries_.begin(), entries_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    frozen_ = true;
+  }
+  // The operations listed under kv, in order; empty when none.
+  std::span<const std::pair<Pair, size_t>> Find(const Pair& kv) const {
+    CK_ASSERT(frozen_, "looked up before Freeze");
+    auto [lo, hi] =
+        std::equal_range(entries_.begin(), entries_.end(), std::pair<Pair, size_t>(kv, 0),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+    return {lo, hi};
+  }
+  bool Contains(const Pair& kv) const { return !Find(kv).empty(); }
+  // Each pair with its operations, in pair order.
+  template <class F>
+  void ForEachPair(F&& f) const {
+    CK_ASSERT(frozen_, "walked before Freeze");
+    for (size_t i = 0; i < entries_.size();) {
+      size_t j = i;
+      while (j < entries_.size() && entries_[j].first == entries_[i].first) ++j;
+      if (f(entries_[i].first, std::span(entries_.begin() + static_cast<ptrdiff_t>(i),
+                                         entries_.begin() + static_cast<ptrdiff_t>(j)))) {
+        return;
+      }
+      i = j;
+    }
+  }
+
+ private:
+  std::vector<std::pair<Pair, size_t>> entries_;
+  bool frozen_ = false;
+};
+
 // Who writes and who observes each (slot, value) in one partition.
 struct Index {
-  std::map<Pair, std::vector<size_t>> writers;    // any op that may leave slot = value
-  std::map<Pair, std::vector<size_t>> observers;  // ok ops that saw slot = value
+  PairIndex writers;    // any op that may leave slot = value
+  PairIndex observers;  // ok ops that saw slot = value
   // Per slot: an ok cas (its result observes whatever value the slot had) or any incr.
   std::vector<bool> ok_cas_or_incr;
   std::vector<bool> incr;  // per slot
@@ -33,21 +77,21 @@ Index BuildIndex(const CompiledPartition& p) {
     }
     switch (op.f) {
       case Fn::kGet:
-        if (op.observed) ix.observers[{op.slot, op.value}].push_back(i);
+        if (op.observed) ix.observers.Add({op.slot, op.value}, i);
         break;
       case Fn::kMultiGet:
         if (op.observed) {
-          for (const Pair& kv : op.kvs) ix.observers[kv].push_back(i);
+          for (const Pair& kv : op.kvs) ix.observers.Add(kv, i);
         }
         break;
       case Fn::kSet:
-        ix.writers[{op.slot, op.value}].push_back(i);
+        ix.writers.Add({op.slot, op.value}, i);
         break;
       case Fn::kDel:
-        ix.writers[{op.slot, kAbsent}].push_back(i);
+        ix.writers.Add({op.slot, kAbsent}, i);
         break;
       case Fn::kMultiSet:
-        for (const Pair& kv : op.kvs) ix.writers[kv].push_back(i);
+        for (const Pair& kv : op.kvs) ix.writers.Add(kv, i);
         break;
       case Fn::kCas:
         if (op.observed) {
@@ -55,10 +99,10 @@ Index BuildIndex(const CompiledPartition& p) {
         } else {
           ix.unknown_cas_expects.insert({op.slot, op.expect});
         }
-        ix.writers[{op.slot, op.cas_set}].push_back(i);
+        ix.writers.Add({op.slot, op.cas_set}, i);
         // A cas by another check type than equality observes no one value (op.expect unused).
         if (op.observed && op.cas_result && !op.checked) {
-          ix.observers[{op.slot, op.expect}].push_back(i);
+          ix.observers.Add({op.slot, op.expect}, i);
         }
         break;
       case Fn::kIncr:
@@ -69,12 +113,14 @@ Index BuildIndex(const CompiledPartition& p) {
       case Fn::kCheckAndMutate:
         // Their writes, so that the writers of each pair are complete (FindContradiction); a
         // check_and_mutate's check observes no one value, and sortkey_count none at all.
-        for (const Pair& kv : op.kvs) ix.writers[kv].push_back(i);
+        for (const Pair& kv : op.kvs) ix.writers.Add(kv, i);
         break;
       case Fn::kSortkeyCount:
         break;
     }
   }
+  ix.writers.Freeze();
+  ix.observers.Freeze();
   return ix;
 }
 
@@ -98,32 +144,34 @@ std::string Describe(const History& h, const ModelOp& op) {
 // completed (linearization points lie within the operations' intervals).
 void FindContradiction(const History& h, const CompiledPartition& p, const Index& ix,
                        const std::vector<std::string>& names, Prepared* out) {
-  for (const auto& [kv, observers] : ix.observers) {
-    if (p.initial[kv.first] == kv.second || IncrMayWrite(ix, p, kv)) continue;
-    auto it = ix.writers.find(kv);
-    const size_t o = observers.front();
-    if (it == ix.writers.end()) {
+  ix.observers.ForEachPair([&](const Pair& kv, auto observers) {
+    if (p.initial[kv.first] == kv.second || IncrMayWrite(ix, p, kv)) return false;
+    const auto writers = ix.writers.Find(kv);
+    const size_t o = observers.front().second;
+    if (writers.empty()) {
       out->contradiction_op = o;
       out->contradiction =
           fmt::format("{} observed {} = {}, which no operation writes", Describe(h, p.ops[o]),
                       names[kv.first], p.values.Show(kv.second));
-      return;
+      return true;
     }
-    if (it->second.size() != 1) continue;
-    const ModelOp& w = p.ops[it->second.front()];
+    if (writers.size() != 1) return false;
+    const size_t writer = writers.front().second;
+    const ModelOp& w = p.ops[writer];
     const size_t w_call = h.operations[w.op_id].invoke_event;
-    for (size_t obs : observers) {
+    for (const auto& [unused, obs] : observers) {
       const Operation& ob = h.operations[p.ops[obs].op_id];
-      if (ob.complete_event < w_call || obs == it->second.front()) {
+      if (ob.complete_event < w_call || obs == writer) {
         out->contradiction_op = obs;
         out->contradiction = fmt::format(
             "{} observed {} = {}, whose only writer is {}, which {}", Describe(h, p.ops[obs]),
             names[kv.first], p.values.Show(kv.second), Describe(h, w),
-            obs == it->second.front() ? "is itself" : "was invoked after it completed");
-        return;
+            obs == writer ? "is itself" : "was invoked after it completed");
+        return true;
       }
     }
-  }
+    return false;
+  });
 }
 
 // R1: an unknown-outcome get or multi_get neither changes the state nor constrains it: any
@@ -149,7 +197,7 @@ bool Prunable(const ModelOp& op, const Index& ix) {
   if (op.f == Fn::kCas) writes = {{op.slot, op.cas_set}};
   if (writes.empty()) return false;  // incr
   for (const Pair& kv : writes) {
-    if (ix.ok_cas_or_incr[kv.first] || ix.observers.count(kv) > 0 ||
+    if (ix.ok_cas_or_incr[kv.first] || ix.observers.Contains(kv) ||
         ix.unknown_cas_expects.contains(kv)) {
       return false;
     }
@@ -206,7 +254,7 @@ bool PrunableExtended(const ModelOp& op, const History& h, const Index& ix,
   if (op.f == Fn::kCas) writes = {{op.slot, op.cas_set}};
   if (writes.empty()) return false;  // incr
   for (const Pair& kv : writes) {
-    if (ix.ok_cas_or_incr[kv.first] || e.checked[kv.first] || ix.observers.count(kv) > 0 ||
+    if (ix.ok_cas_or_incr[kv.first] || e.checked[kv.first] || ix.observers.Contains(kv) ||
         ix.unknown_cas_expects.contains(kv) || e.absent_in_range.contains(kv)) {
       return false;
     }
@@ -301,11 +349,11 @@ std::optional<std::pair<size_t, size_t>> Deadline(const History& h, const Compil
   std::optional<std::pair<size_t, size_t>> best;  // (return position, observer op id)
   for (const Pair& kv : writes) {
     if (p.initial[kv.first] == kv.second || IncrMayWrite(ix, p, kv)) continue;
-    auto w = ix.writers.find(kv);
-    auto o = ix.observers.find(kv);
-    if (w == ix.writers.end() || w->second.size() != 1 || o == ix.observers.end()) continue;
-    CK_ASSERT_EQ(w->second.front(), i, "the only writer of the pair is this op");
-    for (size_t obs : o->second) {
+    const auto w = ix.writers.Find(kv);
+    const auto o = ix.observers.Find(kv);
+    if (w.size() != 1 || o.empty()) continue;
+    CK_ASSERT_EQ(w.front().second, i, "the only writer of the pair is this op");
+    for (const auto& [unused, obs] : o) {
       const Operation& ob = h.operations[p.ops[obs].op_id];
       // Observers are ok operations: they completed.
       CK_ASSERT_NE(ob.complete_event, kOpen, "observer op {}", ob.id);

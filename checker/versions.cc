@@ -1,6 +1,7 @@
 #include "checker/versions.h"
 
-#include <map>
+#include <limits>
+#include <vector>
 
 #include "checker/assert.h"
 
@@ -25,10 +26,15 @@ std::optional<int32_t> SurelyRead(const ModelOp& m, bool sure) {
   return std::nullopt;
 }
 
+// Indexed by value id (dense: the partition's ValueTable), not keyed in maps: this runs on every
+// partition of every history.
 struct Writers {
-  std::map<int32_t, size_t> count;  // value -> how many sets and cas write it
-  std::map<int32_t, size_t> op;     // value -> the last of them (the only one when unique)
-  bool del = false;                 // some del, of any outcome, writes absent
+  explicit Writers(size_t values) : count(values, 0), op(values, 0) {}
+  // How many sets and cas write value x (none write absent).
+  size_t Count(int32_t x) const { return x >= 0 ? count[static_cast<size_t>(x)] : 0; }
+  std::vector<size_t> count;
+  std::vector<size_t> op;  // per value: the last of them (the only one when unique)
+  bool del = false;        // some del, of any outcome, writes absent
 };
 
 // Sure: ok operations, and writes whose unique value a sure operation read (they took effect,
@@ -48,7 +54,7 @@ bool MarkSure(const std::vector<SearchOp>& ops, const Writers& w, const Unique& 
     work.pop_back();
     const auto x = SurelyRead(ops[i].model, true);
     if (!x || *x == v->initial || !unique(*x)) continue;
-    const size_t writer = w.op.at(*x);
+    const size_t writer = w.op[static_cast<size_t>(*x)];  // unique: written, so not absent
     if (writer == i) return false;
     if (!v->sure[writer]) v->sure[writer] = true, work.push_back(writer);
   }
@@ -64,7 +70,7 @@ std::optional<Versions> BuildVersions(const History& h, const CompiledPartition&
   Versions v;
   v.initial = p.initial[0];
   const size_t n = ops.size();
-  Writers w;
+  Writers w(p.values.size());
   for (size_t i = 0; i < n; ++i) {
     const ModelOp& m = ops[i].model;
     const Operation& op = h.operations[m.op_id];
@@ -78,22 +84,30 @@ std::optional<Versions> BuildVersions(const History& h, const CompiledPartition&
       w.del = true;
       continue;
     }
-    ++w.count[Written(m)];
-    w.op[Written(m)] = i;
+    const int32_t x = Written(m);
+    if (x == kAbsent) continue;  // never unique: only the initial value and dels count for absent
+    ++w.count[static_cast<size_t>(x)];
+    w.op[static_cast<size_t>(x)] = i;
   }
   // Absent is never the value of a set or cas: only the initial value and dels leave it.
   auto unique = [&](int32_t x) {
-    if (x == v.initial) return x == kAbsent ? !w.del : !w.count.contains(x);
-    return x != kAbsent && w.count.contains(x) && w.count.at(x) == 1;
+    if (x == v.initial) return x == kAbsent ? !w.del : w.Count(x) == 0;
+    return x != kAbsent && w.Count(x) == 1;
   };
   if (!MarkSure(ops, w, unique, &v)) return std::nullopt;
-  std::map<int32_t, size_t> cluster_of;  // unique value -> cluster
+  // Per value id, its cluster when the value is unique; absent's (the initial value) apart.
+  constexpr size_t kNone = std::numeric_limits<size_t>::max();
+  std::vector<size_t> cluster_of(p.values.size(), kNone);
+  size_t absent_cluster = kNone;
+  auto cluster_slot = [&](int32_t x) -> size_t& {
+    return x == kAbsent ? absent_cluster : cluster_of[static_cast<size_t>(x)];
+  };
   if (unique(v.initial)) {
     VersionCluster c;
     c.value = v.initial;
     c.unique = true;
     c.min_ret = -1;  // before everything
-    cluster_of[v.initial] = 0;
+    cluster_slot(v.initial) = 0;
     v.clusters.push_back(c);
   }
   v.writes_cluster.assign(n, -1);
@@ -106,16 +120,16 @@ std::optional<Versions> BuildVersions(const History& h, const CompiledPartition&
     c.value = Written(m);
     c.writer = i;
     c.unique = m.f != Fn::kDel && unique(c.value);
-    if (c.unique) cluster_of[c.value] = v.clusters.size();
+    if (c.unique) cluster_slot(c.value) = v.clusters.size();
     v.writes_cluster[i] = static_cast<int32_t>(v.clusters.size());
     v.clusters.push_back(c);
   }
   for (size_t i = 0; i < n; ++i) {
     const auto x = SurelyRead(ops[i].model, v.sure[i]);
     if (!x || !unique(*x)) continue;
-    auto it = cluster_of.find(*x);
-    if (it == cluster_of.end()) return std::nullopt;  // a value nothing writes: Prepare's
-    v.clusters[it->second].readers.push_back(i);
+    const size_t cluster = cluster_slot(*x);
+    if (cluster == kNone) return std::nullopt;  // a value nothing writes: Prepare's
+    v.clusters[cluster].readers.push_back(i);
   }
   for (VersionCluster& c : v.clusters) {
     if (c.writer != kInitialWriter) c.Touch(c.writer, v.inv[c.writer], v.ret[c.writer]);
