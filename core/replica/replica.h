@@ -251,7 +251,9 @@ class Replica {
   // ---- Primary's side of learning (replica_learn_primary.cc) ----
   void AddLearner(NodeId node, bool for_lb, Outbox& out);
   void SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learner, Decree d, Outbox& out);
-  void OnLearnerAck(NodeId from, const PrepareAck& ack);
+  void OnLearnerAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out);
+  // Whether a joining learner (LearnerProgress::joining) has not acked decree d.
+  bool JoiningLearnerLacks(Decree d) const;
   void CheckLearnerTimeouts(Time now, Outbox& out);
   void OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& out);
   LearnResponse LearnResponseTo(const LearnRequest& req) const;

@@ -139,7 +139,7 @@ void Replica::Admit(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
   const BallotClaim claim = Claim(DoorKind::kPrepareAck, ack.ballot, ballot_, from);
   if (ApplyBallotRule(now, claim, out).verdict != Admission::kHandle) return;
   PG_ASSERT_EQ(claim.relation, BallotRelation::kEqual);
-  if (primary_.learners.contains(from)) return OnLearnerAck(from, ack);
+  if (primary_.learners.contains(from)) return OnLearnerAck(now, from, ack, out);
   OnPrepareAck(now, from, ack, out);
 }
 

@@ -52,37 +52,47 @@ void Replica::SendPrepareToLearner(Time now, NodeId node, LearnerProgress& learn
                      .mutation = slot->mutation});
 }
 
-// A learner's prepare ack: counted only for its upgrade, never for a commit.
-void Replica::OnLearnerAck(NodeId from, const PrepareAck& ack) {
+// A learner's prepare ack: counted for its upgrade, and for a commit once it is joining.
+void Replica::OnLearnerAck(Time now, NodeId from, const PrepareAck& ack, Outbox& out) {
   PG_ASSERT(status_ == PartitionStatus::kPrimary && ack.ballot == ballot_, "the front door's rule");
   auto it = primary_.learners.find(from);
   PG_ASSERT(it != primary_.learners.end());
+  const bool joining = it->second.joining;
   if (ack.error == ErrorCode::kOk) {
     it->second.unacked.erase(ack.decree);
-    return;
+  } else if (ack.error != ErrorCode::kInactiveState && ack.error != ErrorCode::kTryAgain) {
+    // The learner is not following this round: forget it; meta proposes it again.
+    PG_LOG(kInfo, "replica {}: learner {} refused prepare {}: {}", gpid_, from, ack.decree,
+           ErrorCodeName(ack.error));
+    primary_.learners.erase(it);
   }
-  if (ack.error == ErrorCode::kInactiveState || ack.error == ErrorCode::kTryAgain) return;
-  // The learner is not following this round: forget it; meta proposes it again.
-  PG_LOG(kInfo, "replica {}: learner {} refused prepare {}: {}", gpid_, from, ack.decree,
-         ErrorCodeName(ack.error));
-  primary_.learners.erase(it);
+  if (joining) TryCommitOnPrimary(now, out);  // a commit may have waited for it
+}
+
+bool Replica::JoiningLearnerLacks(Decree d) const {
+  return std::any_of(primary_.learners.begin(), primary_.learners.end(), [d](const auto& kv) {
+    return kv.second.joining && kv.second.unacked.contains(d);
+  });
 }
 
 // A learner that has not acked a prepare within prepare_timeout is dropped, as Pegasus's primary
 // drops a learner whose prepare fails (handle_learning_error).
 void Replica::CheckLearnerTimeouts(Time now, Outbox& out) {
   PG_ASSERT_EQ(status_, PartitionStatus::kPrimary);
+  bool dropped_joining = false;
   std::erase_if(primary_.learners, [&](const auto& kv) {
     const auto& [node, learner] = kv;
     for (const auto& [d, sent] : learner.unacked) {
       if (now - sent >= host_->options().prepare_timeout) {
         PG_LOG(kInfo, "replica {}: learner {} did not ack prepare {}; dropping it", gpid_, node, d);
         out.Mark("learn.learner_timeout");
+        dropped_joining = dropped_joining || learner.joining;
         return true;
       }
     }
     return false;
   });
+  if (dropped_joining) TryCommitOnPrimary(now, out);  // commits that waited for it go on
 }
 
 // A learn response's header: this ballot, this primary, the learner's round.
@@ -123,6 +133,7 @@ void Replica::OnLearn(Time now, NodeId from, const LearnRequest& req, Outbox& ou
     out.Mark("learn.round_restarted");
     learner.prepare_start.reset();
     learner.unacked.clear();
+    learner.joining = false;
   }
   // The learner committed decrees this primary has prepared but not yet committed (a new primary
   // still reconciling, whose old group committed them): they will commit here, so the learner
@@ -227,8 +238,10 @@ bool Replica::CollectFromLog(Decree from, Decree to, std::vector<Mutation>* out)
 }
 
 // on_learn_completion_notification: a learner that holds everything below its prepare start and
-// has acked every prepare sent to it becomes a secondary once meta has persisted it
-// (CT_UPGRADE_TO_SECONDARY, ballot + 1; upgrade_to_secondary_on_primary).
+// has acked every committed prepare sent to it becomes a secondary once meta has persisted it
+// (CT_UPGRADE_TO_SECONDARY, ballot + 1; upgrade_to_secondary_on_primary). Its uncommitted ones
+// need no ack: the primary re-prepares every uncommitted decree to the new group when the change
+// lands (BecomePrimary). With a committed one unacked, the learner is joining (LearnerProgress).
 void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompletionNotify& n,
                                       Outbox& out) {
   PG_ASSERT_EQ(status_, PartitionStatus::kPrimary, "the front door hands notices by role");
@@ -251,10 +264,18 @@ void Replica::OnLearnCompletionNotify(Time now, NodeId from, const LearnCompleti
     out.Mark("learn.completion_below_prepare_start");
     return reply(ErrorCode::kInconsistentState);
   }
-  if (!it->second.unacked.empty()) return reply(ErrorCode::kTryAgain);
+  const auto& unacked = it->second.unacked;
+  if (!unacked.empty() && unacked.begin()->first <= plist_.last_committed()) {
+    if (!it->second.joining) out.Mark("learn.joining");
+    it->second.joining = true;
+    return reply(ErrorCode::kTryAgain);
+  }
   if (MemberCount() >= config_.max_replica_count + (it->second.for_lb ? 1 : 0)) {
+    const bool joining = it->second.joining;
     primary_.learners.erase(it);
-    return reply(ErrorCode::kInvalidState);  // the group filled up meanwhile
+    reply(ErrorCode::kInvalidState);  // the group filled up meanwhile
+    if (joining) TryCommitOnPrimary(now, out);
+    return;
   }
   PartitionConfiguration next = config_;
   next.ballot = ballot_.next();

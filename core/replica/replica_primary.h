@@ -40,8 +40,14 @@ struct LearnerProgress {
   // Set by the learner's first request: every prepare from this decree on goes to it too.
   std::optional<Decree> prepare_start;
   // Prepares sent to the learner and not yet acked, with their send time. The learner becomes
-  // a secondary only with none outstanding; one outstanding past prepare_timeout drops it.
+  // a secondary only with no committed one outstanding; one outstanding past prepare_timeout
+  // drops it.
   std::map<Decree, Time> unacked;
+  // Set by a completion notice that found committed prepares unacked: from then on a decree
+  // commits only once the learner acked it too, so those drain and the learner can join. Without
+  // it a learner whose link is slower than the write stream never joins (PCT-scheduled swarm:
+  // scenarios/regressions/pegasus_swarm_pct_seed874_learner_never_joins.json).
+  bool joining = false;
   // Added by the balancer (CT_ADD_SECONDARY_FOR_LB): it may join past the replica count, since
   // meta removes the replica it copies once it has joined.
   bool for_lb = false;

@@ -217,7 +217,8 @@ bool Replica::MajorityAckedUnderBug(const PrepareProgress& p) const {
 }
 
 // do_possible_commit_on_primary: decree d commits when the primary's own log holds it and every
-// secondary of the current ballot acked it (all, not a majority), strictly in decree order.
+// secondary of the current ballot acked it (all, not a majority), strictly in decree order; and a
+// joining learner too (LearnerProgress::joining).
 void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
   while (status_ == PartitionStatus::kPrimary) {
     const Decree d = plist_.last_committed().next();
@@ -226,6 +227,7 @@ void Replica::TryCommitOnPrimary(Time now, Outbox& out) {
     auto progress = primary_.progress.find(d);
     PG_ASSERT(progress != primary_.progress.end(), "prepared decree {} without progress", d);
     if (!progress->second.awaiting.empty() && !MajorityAckedUnderBug(progress->second)) break;
+    if (JoiningLearnerLacks(d)) break;
     std::vector<AppliedUpdate> outcomes;
     Status s = plist_.CommitNext(
         [this, &outcomes](const Mutation& mu) { return ApplyMutation(mu, &outcomes); });

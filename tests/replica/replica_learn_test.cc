@@ -230,26 +230,61 @@ TEST(ReplicaLearn, ALearnerRefusesPreparesAndResponsesOfAnotherRound) {
   EXPECT_EQ(acks[0].second.error, ErrorCode::kInvalidState);
 }
 
-TEST(ReplicaLearn, UpgradeWaitsUntilTheLearnerAckedEveryPrepareSentToIt) {
+// Upstream's handle_learning_succeeded_on_primary checks only the signature; the primary
+// re-prepares every uncommitted decree to the new group once the change lands, so an unacked
+// uncommitted prepare holds nothing up.
+TEST(ReplicaLearn, AnUncommittedPrepareTheLearnerHasNotAckedDoesNotHoldItsUpgrade) {
   Harness h;
-  StartPairWithWrites(h, 1);
-  const LearnRequest req = StartLearner(h);
-  Outbox round = LearnRound(h, req);
-  auto notes = Sent<LearnCompletionNotify>(round);
-  ASSERT_EQ(notes.size(), 1u);
-  // A new write: its prepare to the learner is lost.
+  const LearnCompletionNotify note = CaughtUpLearner(h);
+  // A new write, not yet committed: its prepare to the learner is still on the way.
   h.Deliver(kClient, kP, Write(OpKind::kSet, "y", "s", "v", 5));
-  Outbox refused = h.Deliver(kL, kP, notes[0].second);
+  ASSERT_EQ(h.View(kP).last_committed, Decree(1));
+  Outbox upgrade = h.Deliver(kL, kP, note);
+  EXPECT_TRUE(HasMark(upgrade, "learn.upgrade_to_secondary"));
+  EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
+}
+
+// A committed decree the learner has not acked would be missing on the new secondary: the
+// notice is refused, and the learner is joining: each later decree commits only once it acked
+// it too, so the committed ones it lacks drain while the writes go on.
+TEST(ReplicaLearn, ACommittedPrepareTheLearnerHasNotAckedMakesItJoiningUntilItAcks) {
+  Harness h;
+  const LearnCompletionNotify note = CaughtUpLearner(h);
+  std::vector<PrepareRequest> to_learner = CommitWrites(h, 2, 2);  // undelivered
+  ASSERT_EQ(h.View(kP).last_committed, Decree(2));
+  Outbox refused = h.Deliver(kL, kP, note);
   auto resps = Sent<LearnCompletionResponse>(refused);
   ASSERT_EQ(resps.size(), 1u);
   EXPECT_EQ(resps[0].second.error, ErrorCode::kTryAgain);
+  EXPECT_TRUE(HasMark(refused, "learn.joining"));
   EXPECT_TRUE(Sent<UpdateConfigRequest>(refused).empty());
-  // ... and past prepare_timeout the learner is dropped: its next request is refused.
+  // kS2 acks decree 3; the joining learner has not: 3 waits.
+  const std::vector<PrepareRequest> third = CommitWrites(h, 3, 3);
+  to_learner.insert(to_learner.end(), third.begin(), third.end());
+  EXPECT_EQ(h.View(kP).last_committed, Decree(2));
+  ASSERT_EQ(to_learner.size(), 2u);
+  for (const PrepareRequest& prep : to_learner) h.Deliver(kP, kL, prep);
+  for (auto& [to, ack] : Sent<PrepareAck>(h.CompleteLogs(kL))) h.Deliver(kL, to, ack);
+  EXPECT_EQ(h.View(kP).last_committed, Decree(3)) << "the learner's ack lets 3 commit";
+  Outbox upgrade = h.Deliver(kL, kP, note);
+  EXPECT_TRUE(HasMark(upgrade, "learn.upgrade_to_secondary"));
+  EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
+}
+
+TEST(ReplicaLearn, AJoiningLearnerThatStopsAckingIsDroppedAndTheCommitsGoOn) {
+  Harness h;
+  const LearnCompletionNotify note = CaughtUpLearner(h);
+  CommitWrites(h, 2, 2);  // its prepare to the learner is lost
+  h.Deliver(kL, kP, note);  // joining
+  CommitWrites(h, 3, 3);    // waits for the learner
+  ASSERT_EQ(h.View(kP).last_committed, Decree(2));
   h.now = h.now + Millis(2000);
   h.RenewLeases();
   Outbox check = h.Fire(kP, MakeReplicaTimerId(kGpid, ReplicaTimer::kGroupCheck));
   EXPECT_TRUE(HasMark(check, "learn.learner_timeout"));
-  auto gone = Sent<LearnResponse>(h.Deliver(kL, kP, req));
+  EXPECT_EQ(h.View(kP).last_committed, Decree(3)) << "dropped, it holds no commit back";
+  // Its next notice finds no learner.
+  auto gone = Sent<LearnCompletionResponse>(h.Deliver(kL, kP, note));
   ASSERT_EQ(gone.size(), 1u);
   EXPECT_EQ(gone[0].second.error, ErrorCode::kObjectNotFound);
 }
