@@ -149,6 +149,10 @@ struct SwarmBounds {
   // back for a few hundred milliseconds (past a prepare's patience with a slow-disk fault on top)
   // to one where it costs a millisecond.
   static constexpr Bounds<double> kEngineMbPerS{1, 100};
+  // PCT's depth (bugs of up to depth - 1 ordering constraints) and the ticks its change points
+  // fall in, log-uniform: from the first second of a small run to the whole of a long one.
+  static constexpr Bounds<int> kPctDepth{1, 3};
+  static constexpr Bounds<double> kPctSteps{1000, 100000};
   // What a primary keeps for learners: with chance 1/2 each, a small learn cache, a small log
   // reserve, and frequent flushes, so that learners are served from the log and from checkpoints
   // (not only the cache), and a learner's start falls on the edges between them.

@@ -24,7 +24,7 @@
 //                           check_and_mutate .04
 //                           (a mix the file gives is taken whole: operations it omits weigh 0)
 //   faults                  none
-//   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000 (never drawn by swarm)
+//   scheduler               {"kind": "timed"}; pct: depth 3, steps 2000
 //   network.bandwidth_mb_per_s  unlimited
 //   disk.engine_mb_per_s    free: the storage engine's own I/O takes no simulated time
 //   cluster.balance         false: meta's load balancer off
@@ -70,7 +70,11 @@
 //   33 engine_mb_per_s      free with chance 1/2, else log-uniform in [1, 100] (31..33: each
 //                           choice and value drawn every time, in this order)
 //   34 mix, continued       per operation (multi_get_range, multi_del, sortkey_count,
-//                           check_and_mutate) as in 22; last
+//                           check_and_mutate) as in 22
+//   35 scheduler            (only when the file has no "scheduler" and no "faults" key, as the
+//                           timing set below) "timed" with chance 1/2,
+//                           "random" 1/4, "pct" 1/4 with depth [1, 3] and steps log-uniform in
+//                           [1000, 100000] (kind, depth and steps drawn every time); last
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -176,6 +180,7 @@ class Resolver {
   void ResolveRetention();
   void ResolveLoadShaping();
   void ResolveRicherOperations();
+  void ResolveScheduler();
   double DrawMixWeight();
 
   const Scenario& s_;
@@ -249,11 +254,9 @@ Knobs Resolver::Resolve() {
   ResolveRetention();
   ResolveLoadShaping();
   ResolveRicherOperations();
-  // Not swarm knobs: no draw, so the swarm's draw sequence is what it always was.
+  ResolveScheduler();
+  // Not a swarm knob: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
-  k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
-  k_.scheduler.depth = s_.scheduler.depth.value_or(k_.scheduler.depth);
-  k_.scheduler.steps = s_.scheduler.steps.value_or(k_.scheduler.steps);
   std::stable_sort(k_.faults.begin(), k_.faults.end(),
                    [](const Fault& a, const Fault& b) { return a.at_ms < b.at_ms; });
   return std::move(k_);
@@ -375,6 +378,27 @@ void Resolver::ResolveRicherOperations() {
     auto it = chosen.find(op);
     k_.mix[op] = it == chosen.end() || !SystemSupports(s_.system, op) ? 0 : it->second;
   }
+}
+
+// Draw 35: who orders deliveries. The swarm draws PCT and random scheduling beside the drawn
+// delivery times, since they reach orders that latency alone makes rare (results/exploration.md).
+// The kind, the depth and the steps are drawn every time, in this order; a file's scheduler
+// section is taken as it is. Like the timing set, only a file that draws its faults draws it: a
+// verdict's knobs carry their faults and leave the default scheduler out, so they replay as run.
+void Resolver::ResolveScheduler() {
+  const uint64_t kind = rng_.Uniform(4);
+  const int depth = DrawInt(SwarmBounds::kPctDepth);
+  const auto steps = static_cast<int64_t>(std::llround(DrawLogUniform(SwarmBounds::kPctSteps)));
+  if (s_.swarm && !s_.scheduler.kind && !s_.faults) {
+    k_.scheduler.kind = kind < 2 ? "timed" : kind == 2 ? "random" : "pct";
+    if (k_.scheduler.kind == "pct") {
+      k_.scheduler.depth = depth;
+      k_.scheduler.steps = steps;
+    }
+  }
+  k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
+  k_.scheduler.depth = s_.scheduler.depth.value_or(k_.scheduler.depth);
+  k_.scheduler.steps = s_.scheduler.steps.value_or(k_.scheduler.steps);
 }
 
 }  // namespace

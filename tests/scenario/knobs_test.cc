@@ -3,6 +3,8 @@
 #include "sim/scenario/knobs.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
 #include <rapidcheck/gtest.h>
 
 #include <set>
@@ -259,6 +261,33 @@ TEST(Swarm, AShortRunDrawsNoFaults) {
 TEST(Swarm, AnExplicitEmptyFaultListStaysEmpty) {
   const Knobs k = ResolveKnobs(Parse(R"({"name": "s", "swarm": true, "faults": []})"), 3);
   EXPECT_TRUE(k.faults.empty());
+}
+
+// Draw 35: the swarm draws PCT and random scheduling beside timed delivery, within bounds, and
+// only a file that draws its faults draws it (a verdict's knobs carry theirs and replay as run).
+TEST(Swarm, DrawsTheSchedulerOnlyWhenItDrawsItsFaults) {
+  std::map<std::string, int> kinds;
+  for (uint64_t seed = 1; seed <= 400; ++seed) {
+    const Knobs k = ResolveKnobs(SwarmScenario(), seed);
+    ++kinds[k.scheduler.kind];
+    if (k.scheduler.kind == "pct") {
+      EXPECT_GE(k.scheduler.depth, SwarmBounds::kPctDepth.lo);
+      EXPECT_LE(k.scheduler.depth, SwarmBounds::kPctDepth.hi);
+      EXPECT_GE(k.scheduler.steps, 1000);
+      EXPECT_LE(k.scheduler.steps, 100000);
+    } else {
+      EXPECT_EQ(k.scheduler.depth, SchedulerConfig{}.depth) << "only pct keeps its draws";
+      EXPECT_EQ(k.scheduler.steps, SchedulerConfig{}.steps);
+    }
+    const Knobs given = ResolveKnobs(Parse(R"({"name": "s", "swarm": true, "faults": []})"), seed);
+    EXPECT_EQ(given.scheduler, SchedulerConfig{}) << seed;
+  }
+  EXPECT_GT(kinds["timed"], 150);
+  EXPECT_GT(kinds["random"], 60);
+  EXPECT_GT(kinds["pct"], 60);
+  const Knobs file = ResolveKnobs(
+      Parse(R"({"name": "s", "swarm": true, "scheduler": {"kind": "random"}})"), 3);
+  EXPECT_EQ(file.scheduler.kind, "random");
 }
 
 TEST(KnobsJson, IsCompleteAndDeterministic) {
