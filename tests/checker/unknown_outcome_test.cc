@@ -36,6 +36,18 @@ TEST(UnknownOutcomes, SwarmSeed5744IsDecidedInFewSteps) {
   EXPECT_LE(r.partitions[0].steps, 1000u);
 }
 
+// swarm seed 4738's hashkey h2 (revision 2a8a232): 57 operations over a counter (incr), cas, del,
+// multi_set and a multi_get linking its sortkeys, 19 of unknown outcome. At that revision the
+// search filled the 1 GiB memo (checker:unknown); the exact reductions leave a short search.
+TEST(UnknownOutcomes, SwarmSeed4738IsDecidedInFewSteps) {
+  const History h = testing::MustParse(testing::ReadFixture("swarm_seed4738_h2.jsonl"));
+  const CheckResult r = Check(h, {});
+  ASSERT_EQ(r.partitions.size(), 1u);
+  EXPECT_EQ(r.verdict, Verdict::kOk) << r.explanation;
+  EXPECT_EQ(r.partitions[0].operations, 57u);
+  EXPECT_LE(r.partitions[0].steps, 1000u);
+}
+
 // The same history with the last read of s2 changed to a value only a timed-out write wrote
 // (multi_set s1 = "c7-10", s2 = "c7-11"): that write must have taken effect, and it can, last.
 TEST(UnknownOutcomes, ATimedOutWriteObservedLateIsPlacedLate) {
