@@ -274,7 +274,7 @@ TEST(ReplicaLearn, ACommittedPrepareTheLearnerHasNotAckedMakesItJoiningUntilItAc
 TEST(ReplicaLearn, AJoiningLearnerThatStopsAckingIsDroppedAndTheCommitsGoOn) {
   Harness h;
   const LearnCompletionNotify note = CaughtUpLearner(h);
-  CommitWrites(h, 2, 2);  // its prepare to the learner is lost
+  CommitWrites(h, 2, 2);    // its prepare to the learner is lost
   h.Deliver(kL, kP, note);  // joining
   CommitWrites(h, 3, 3);    // waits for the learner
   ASSERT_EQ(h.View(kP).last_committed, Decree(2));

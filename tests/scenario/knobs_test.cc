@@ -3,10 +3,9 @@
 #include "sim/scenario/knobs.h"
 
 #include <gtest/gtest.h>
-
-#include <map>
 #include <rapidcheck/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "sim/scenario/json_reader.h"
@@ -285,8 +284,8 @@ TEST(Swarm, DrawsTheSchedulerOnlyWhenItDrawsItsFaults) {
   EXPECT_GT(kinds["timed"], 150);
   EXPECT_GT(kinds["random"], 60);
   EXPECT_GT(kinds["pct"], 60);
-  const Knobs file = ResolveKnobs(
-      Parse(R"({"name": "s", "swarm": true, "scheduler": {"kind": "random"}})"), 3);
+  const Knobs file =
+      ResolveKnobs(Parse(R"({"name": "s", "swarm": true, "scheduler": {"kind": "random"}})"), 3);
   EXPECT_EQ(file.scheduler.kind, "random");
 }
 
