@@ -54,6 +54,10 @@ constexpr std::array<BugInfo, kBugCount> kBugs{{
     {Bug::kLearnedMutationsUnlogged, "learned_mutations_unlogged", "rDSN #137 (fb6346560)",
      "a learner prepares and commits the mutations it learned from the primary's cache or log "
      "without appending them to its own log, so a crash loses them"},
+    {Bug::kIncrReadErrorResets, "incr_read_error_resets",
+     "Pegasus #608 (95ac84914), a regression of #598 (e56690c2d)",
+     "when an incr's engine read fails, the incr writes 0 and answers success with 0, instead "
+     "of failing the write"},
 }};
 
 }  // namespace

@@ -33,8 +33,9 @@ enum class Bug : uint8_t {
   kIdempotentNoRowLock,        // an idempotent atomic write reads its row with writes in 2PC
   kReprepareNoRowLock,         // a new primary's re-prepared mutations lock no rows
   kLearnedMutationsUnlogged,   // a learner prepares learned mutations without logging them
+  kIncrReadErrorResets,        // an incr whose engine read failed writes 0 and answers success
 };
-inline constexpr int kBugCount = 19;
+inline constexpr int kBugCount = 20;
 
 struct BugInfo {
   Bug bug;
