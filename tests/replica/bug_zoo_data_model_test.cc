@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/common/bugs.h"
+#include "core/replica/sortkey_range.h"
 #include "core/replica/write_executor.h"
 #include "tests/replica/replica_harness.h"
 
@@ -113,6 +114,49 @@ TEST(BugZooDataModel, IncrReadErrorResetsAlsoOnTheReExecutedPath) {
   EXPECT_EQ(buggy->batch.ops[0].value, "0");
   EXPECT_TRUE(buggy->outcomes[0].status.ok());
   EXPECT_EQ(buggy->outcomes[0].new_value, 0);
+}
+
+// ---- range_limit_counts_iterated, range_filter_dropped ------------------------------------------
+
+// Sortkeys a1 b1 a2 b2 a3 in byte order: a1 a2 a3 b1 b2.
+std::vector<SortkeyValue> FiveRecords() {
+  return {{"a1", "1"}, {"a2", "2"}, {"a3", "3"}, {"b1", "4"}, {"b2", "5"}};
+}
+
+std::string SortkeysOf(const std::vector<SortkeyValue>& kvs) {
+  std::string out;
+  for (const SortkeyValue& kv : kvs) out += kv.sortkey + " ";
+  return out;
+}
+
+TEST(BugZooDataModel, RangeLimitCountsIteratedStopsShortOfTheLimit) {
+  // Two records pass the postfix filter "2"; the limit of 2 counts them, not the three rejects
+  // read on the way.
+  const SortkeyRange r{.filter = FilterType::kPostfix, .pattern = "2", .limit = 2};
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r)), "a2 b2 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r, BugsOf(Bug::kRangeLimitCountsIterated))),
+            "a2 ")
+      << "a1 and a2 used up the limit";
+  const SortkeyRange rev{
+      .filter = FilterType::kPrefix, .pattern = "a", .limit = 2, .reverse = true};
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), rev)), "a3 a2 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), rev, BugsOf(Bug::kRangeLimitCountsIterated))), "")
+      << "b2 and b1 used up the limit";
+  const SortkeyRange plain{.start = "a2", .limit = 2};
+  EXPECT_EQ(SelectRange(FiveRecords(), plain, BugsOf(Bug::kRangeLimitCountsIterated)).size(), 2u)
+      << "without a filter every record read is returned: the switch changes nothing";
+}
+
+TEST(BugZooDataModel, RangeFilterDroppedReturnsWhatTheFilterRejects) {
+  const SortkeyRange r{
+      .start = "a2", .stop_inclusive = true, .filter = FilterType::kAnywhere, .pattern = "b"};
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r)), "b1 b2 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r, BugsOf(Bug::kRangeFilterDropped))),
+            "a2 a3 b1 b2 ");
+  const SortkeyRange limited{.filter = FilterType::kPrefix, .pattern = "b", .limit = 1};
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), limited)), "b1 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), limited, BugsOf(Bug::kRangeFilterDropped))),
+            "a1 ");
 }
 
 }  // namespace
