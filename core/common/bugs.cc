@@ -54,6 +54,17 @@ constexpr std::array<BugInfo, kBugCount> kBugs{{
     {Bug::kLearnedMutationsUnlogged, "learned_mutations_unlogged", "rDSN #137 (fb6346560)",
      "a learner prepares and commits the mutations it learned from the primary's cache or log "
      "without appending them to its own log, so a crash loses them"},
+    {Bug::kIncrReadErrorResets, "incr_read_error_resets",
+     "Pegasus #608 (95ac84914), a regression of #598 (e56690c2d)",
+     "when an incr's engine read fails, the incr writes 0 and answers success with 0, instead "
+     "of failing the write"},
+    {Bug::kRangeLimitCountsIterated, "range_limit_counts_iterated",
+     "Pegasus #808, fixed by #811 (c2e6ea2ea)",
+     "a multi_get by sortkey range counts every in-range record it reads against the request's "
+     "limit, those its filter rejects too, so it stops short while matching records remain"},
+    {Bug::kRangeFilterDropped, "range_filter_dropped", "Pegasus #99 (7df9bc8d0), in on_scan",
+     "a multi_get by sortkey range reads its filter from fields the request left unset, so it "
+     "applies none and returns records the filter rejects"},
 }};
 
 }  // namespace

@@ -33,8 +33,11 @@ enum class Bug : uint8_t {
   kIdempotentNoRowLock,        // an idempotent atomic write reads its row with writes in 2PC
   kReprepareNoRowLock,         // a new primary's re-prepared mutations lock no rows
   kLearnedMutationsUnlogged,   // a learner prepares learned mutations without logging them
+  kIncrReadErrorResets,        // an incr whose engine read failed writes 0 and answers success
+  kRangeLimitCountsIterated,   // a ranged multi_get counts records its filter rejected to the limit
+  kRangeFilterDropped,         // a ranged multi_get applies no sortkey filter
 };
-inline constexpr int kBugCount = 19;
+inline constexpr int kBugCount = 22;
 
 struct BugInfo {
   Bug bug;

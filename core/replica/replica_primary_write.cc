@@ -94,7 +94,7 @@ bool Replica::ExecuteAndPrepare(Time now, QueuedMutation work, Outbox& out) {
   std::vector<PendingReply> replies;
   for (const QueuedWrite& q : work.writes) {
     const ClientRequest& req = q.request;
-    ExecutedWrite w = ExecuteWrite(req, *engine_, now, atomic_idempotent);
+    ExecutedWrite w = ExecuteWrite(req, *engine_, now, atomic_idempotent, host_->options().bugs);
     if (w.status.code() == ErrorCode::kInvalidArgument) {
       PG_LOG(kDebug, "replica {}: write {}: {}", gpid_, req.request_id, w.status.ToString());
       out.Send(q.client,

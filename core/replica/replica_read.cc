@@ -50,7 +50,8 @@ void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outb
       resp.count = static_cast<int64_t>(kvs->size());
     } else {
       std::vector<SortkeyValue> read =
-          req.range ? SelectRange(std::move(*kvs), *req.range) : std::move(*kvs);
+          req.range ? SelectRange(std::move(*kvs), *req.range, host_->options().bugs)
+                    : std::move(*kvs);
       for (SortkeyValue& kv : read) resp.kvs.emplace(std::move(kv.sortkey), std::move(kv.value));
     }
   }

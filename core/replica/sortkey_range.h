@@ -4,6 +4,7 @@
 // sortkey passes the filter, in sortkey order or reversed, at most `limit` of them.
 #include <vector>
 
+#include "core/common/bugs.h"
 #include "core/common/status.h"
 #include "core/proto/data_model.h"
 #include "core/proto/kv_data.h"
@@ -15,7 +16,9 @@ namespace pg {
 Status ValidateRange(const SortkeyRange& range);
 
 // The part of `records` (every record of one hashkey, in sortkey byte order) that `range` reads,
-// in the order it reads them.
-std::vector<SortkeyValue> SelectRange(std::vector<SortkeyValue> records, const SortkeyRange& range);
+// in the order it reads them. `bugs`: the bug zoo's switches on this path
+// (range_limit_counts_iterated, range_filter_dropped); none by default.
+std::vector<SortkeyValue> SelectRange(std::vector<SortkeyValue> records, const SortkeyRange& range,
+                                      const BugSet& bugs = {});
 
 }  // namespace pg

@@ -91,7 +91,7 @@ AppliedUpdate IncrOutcome(const std::optional<std::string>& old, int64_t increme
 }  // namespace
 
 ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Time now,
-                           bool atomic_idempotent) {
+                           bool atomic_idempotent, const BugSet& bugs) {
   PG_ASSERT(IsWrite(req.kind), "ExecuteWrite of a read");
   PG_ASSERT(ValidateHashkey(req.hashkey).ok(), "unvalidated request");
   ExecutedWrite w;
@@ -135,7 +135,7 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
   }
   // Executed here, as every replica would execute it (ApplyUpdates), and replicated as the puts
   // and deletes it made: nothing for a check that failed or an incr refused.
-  Result<AppliedUpdates> applied = ApplyUpdates({atomic}, engine);
+  Result<AppliedUpdates> applied = ApplyUpdates({atomic}, engine, bugs);
   if (!applied.ok()) {
     w.status = applied.status();
     return w;
@@ -210,8 +210,16 @@ AppliedUpdate ApplyChecked(const WriteUpdate& u, const std::optional<std::string
   return o;
 }
 
-Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBatch& batch) {
+Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBatch& batch,
+                                  const BugSet& bugs) {
   Result<std::optional<std::string>> old = view.Get(u.hashkey, u.sortkey, u.timestamp);
+  // A failed read fails the write (and the caller fail-stops the replica): Pegasus #608
+  // (95ac84914). Its regression #598 handled only a successful read, so an incr whose read
+  // failed went on with its zero-initialised new value, wrote "0" and answered success with 0.
+  if (!old.ok() && u.kind == OpKind::kIncr && bugs.on(Bug::kIncrReadErrorResets)) {
+    view.Put(batch, u.hashkey, u.sortkey, "0", 0);
+    return AppliedUpdate{};
+  }
   if (!old.ok()) return old.status();
   if (u.kind == OpKind::kIncr) {
     AppliedUpdate o = IncrOutcome(*old, u.increment);
@@ -225,8 +233,8 @@ Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBa
 
 }  // namespace
 
-Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates,
-                                    const KvEngine& engine) {
+Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates, const KvEngine& engine,
+                                    const BugSet& bugs) {
   AppliedUpdates applied;
   BatchView view(engine);
   for (const WriteUpdate& u : updates) {
@@ -242,7 +250,7 @@ Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates,
     } else if (u.kind == OpKind::kMultiDel) {
       for (const std::string& sortkey : u.sortkeys) view.Delete(applied.batch, u.hashkey, sortkey);
     } else if (IsAtomicWrite(u.kind)) {
-      Result<AppliedUpdate> o = ApplyAtomic(u, view, applied.batch);
+      Result<AppliedUpdate> o = ApplyAtomic(u, view, applied.batch, bugs);
       if (!o.ok()) return o.status();
       outcome = *o;
     } else {

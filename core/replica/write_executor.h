@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/bugs.h"
 #include "core/common/result.h"
 #include "core/common/status.h"
 #include "core/common/time.h"
@@ -40,9 +41,9 @@ struct ExecutedWrite {
 
 // Precondition (asserted): IsWrite(req.kind) and ValidateClientRequest(req).ok(). With
 // `atomic_idempotent` false an atomic operation is not executed: its update carries the request
-// and reads nothing.
+// and reads nothing. `bugs`: the bug zoo's switches on this path (incr_read_error_resets).
 ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Time now,
-                           bool atomic_idempotent);
+                           bool atomic_idempotent, const BugSet& bugs);
 
 // What applying one update did, for the primary's answer: an atomic update's outcome (status
 // kInvalidArgument: no effect, as Pegasus's empty_put), or Ok for the others.
@@ -60,8 +61,8 @@ struct AppliedUpdates {
 // The engine batch of a mutation's updates, in order, executing atomic updates against `engine`'s
 // state as the earlier updates of the same mutation leave it, judging TTLs at each update's
 // timestamp. kCorruption for an update of a kind no primary replicates; kIoError (or another
-// engine error) when a read fails.
-Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates,
-                                    const KvEngine& engine);
+// engine error) when a read fails. `bugs` as for ExecuteWrite; none by default.
+Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates, const KvEngine& engine,
+                                    const BugSet& bugs = {});
 
 }  // namespace pg
