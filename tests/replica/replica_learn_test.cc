@@ -246,37 +246,46 @@ TEST(ReplicaLearn, AnUncommittedPrepareTheLearnerHasNotAckedDoesNotHoldItsUpgrad
 
 // A committed decree the learner has not acked would be missing on the new secondary: the
 // notice is refused, and the learner is joining: each later decree commits only once it acked
-// it too, so the committed ones it lacks drain while the writes go on.
+// it too, so the committed ones it lacks drain while the writes go on. Decree 2's prepare to the
+// learner is held back, the notice refused, then kS2 acks decree 3, which waits for the learner.
+struct Joining {
+  LearnCompletionNotify note;
+  Outbox refused;                          // the primary's answer to the notice
+  std::vector<PrepareRequest> to_learner;  // decrees 2 and 3, undelivered
+};
+
+Joining JoiningLearnerHoldingDecree3Back(Harness& h) {
+  Joining j;
+  j.note = CaughtUpLearner(h);
+  j.to_learner = CommitWrites(h, 2, 2);
+  EXPECT_EQ(h.View(kP).last_committed, Decree(2));
+  j.refused = h.Deliver(kL, kP, j.note);
+  const std::vector<PrepareRequest> third = CommitWrites(h, 3, 3);
+  j.to_learner.insert(j.to_learner.end(), third.begin(), third.end());
+  return j;
+}
+
 TEST(ReplicaLearn, ACommittedPrepareTheLearnerHasNotAckedMakesItJoiningUntilItAcks) {
   Harness h;
-  const LearnCompletionNotify note = CaughtUpLearner(h);
-  std::vector<PrepareRequest> to_learner = CommitWrites(h, 2, 2);  // undelivered
-  ASSERT_EQ(h.View(kP).last_committed, Decree(2));
-  Outbox refused = h.Deliver(kL, kP, note);
-  auto resps = Sent<LearnCompletionResponse>(refused);
+  const Joining j = JoiningLearnerHoldingDecree3Back(h);
+  auto resps = Sent<LearnCompletionResponse>(j.refused);
   ASSERT_EQ(resps.size(), 1u);
   EXPECT_EQ(resps[0].second.error, ErrorCode::kTryAgain);
-  EXPECT_TRUE(HasMark(refused, "learn.joining"));
-  EXPECT_TRUE(Sent<UpdateConfigRequest>(refused).empty());
-  // kS2 acks decree 3; the joining learner has not: 3 waits.
-  const std::vector<PrepareRequest> third = CommitWrites(h, 3, 3);
-  to_learner.insert(to_learner.end(), third.begin(), third.end());
-  EXPECT_EQ(h.View(kP).last_committed, Decree(2));
-  ASSERT_EQ(to_learner.size(), 2u);
-  for (const PrepareRequest& prep : to_learner) h.Deliver(kP, kL, prep);
+  EXPECT_TRUE(HasMark(j.refused, "learn.joining"));
+  EXPECT_TRUE(Sent<UpdateConfigRequest>(j.refused).empty());
+  EXPECT_EQ(h.View(kP).last_committed, Decree(2)) << "3 waits for the joining learner";
+  ASSERT_EQ(j.to_learner.size(), 2u);
+  for (const PrepareRequest& prep : j.to_learner) h.Deliver(kP, kL, prep);
   for (auto& [to, ack] : Sent<PrepareAck>(h.CompleteLogs(kL))) h.Deliver(kL, to, ack);
   EXPECT_EQ(h.View(kP).last_committed, Decree(3)) << "the learner's ack lets 3 commit";
-  Outbox upgrade = h.Deliver(kL, kP, note);
+  Outbox upgrade = h.Deliver(kL, kP, j.note);
   EXPECT_TRUE(HasMark(upgrade, "learn.upgrade_to_secondary"));
   EXPECT_EQ(Sent<UpdateConfigRequest>(upgrade).size(), 1u);
 }
 
 TEST(ReplicaLearn, AJoiningLearnerThatStopsAckingIsDroppedAndTheCommitsGoOn) {
   Harness h;
-  const LearnCompletionNotify note = CaughtUpLearner(h);
-  CommitWrites(h, 2, 2);    // its prepare to the learner is lost
-  h.Deliver(kL, kP, note);  // joining
-  CommitWrites(h, 3, 3);    // waits for the learner
+  const Joining j = JoiningLearnerHoldingDecree3Back(h);  // the prepares to it are lost
   ASSERT_EQ(h.View(kP).last_committed, Decree(2));
   h.now = h.now + Millis(2000);
   h.RenewLeases();
@@ -284,7 +293,7 @@ TEST(ReplicaLearn, AJoiningLearnerThatStopsAckingIsDroppedAndTheCommitsGoOn) {
   EXPECT_TRUE(HasMark(check, "learn.learner_timeout"));
   EXPECT_EQ(h.View(kP).last_committed, Decree(3)) << "dropped, it holds no commit back";
   // Its next notice finds no learner.
-  auto gone = Sent<LearnCompletionResponse>(h.Deliver(kL, kP, note));
+  auto gone = Sent<LearnCompletionResponse>(h.Deliver(kL, kP, j.note));
   ASSERT_EQ(gone.size(), 1u);
   EXPECT_EQ(gone[0].second.error, ErrorCode::kObjectNotFound);
 }
