@@ -161,12 +161,15 @@ void CheckEach(const History& history, const std::vector<Partition>& parts,
 
 // The search pass, round by round (CheckOptions::search_rounds): a partition goes on to the next
 // round only when its steps ran out, and reports the steps of every round it was searched in.
+// One partition left has no other to starve: it goes straight to the last round, since every
+// round searches from the start again.
 void SearchInRounds(const History& history, const std::vector<Partition>& parts,
                     const CheckOptions& options, const SearchBudget& budget,
                     std::vector<size_t> pending, CheckResult* result) {
   CK_ASSERT(!options.search_rounds.empty(), "no search round");
   std::vector<uint64_t> spent(parts.size(), 0);
   for (size_t round = 0; round < options.search_rounds.size() && !pending.empty(); ++round) {
+    if (pending.size() == 1) round = options.search_rounds.size() - 1;
     SearchBudget limited = budget;
     limited.max_steps = options.search_rounds[round];
     CheckEach(history, parts, options, limited, pending, true, result);
