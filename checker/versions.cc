@@ -61,6 +61,30 @@ bool MarkSure(const std::vector<SearchOp>& ops, const Writers& w, const Unique& 
   return true;
 }
 
+// Each op's call and return positions into v, and who writes what into w. False when an op is
+// not one of a register's (get, set, cas by equality, del): no versions then.
+bool IndexOps(const History& h, const std::vector<SearchOp>& ops, Versions* v, Writers* w) {
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const ModelOp& m = ops[i].model;
+    const Operation& op = h.operations[m.op_id];
+    v->inv.push_back(static_cast<int64_t>(op.invoke_event));
+    v->ret.push_back(op.complete_event == kOpen ? kNeverReturns
+                                                : static_cast<int64_t>(op.complete_event));
+    if (m.f == Fn::kGet) continue;
+    if (m.f != Fn::kSet && m.f != Fn::kCas && m.f != Fn::kDel) return false;
+    if (IsExtended(m)) return false;  // a cas by check type: not a version read
+    if (m.f == Fn::kDel) {
+      w->del = true;
+      continue;
+    }
+    const int32_t x = Written(m);
+    if (x == kAbsent) continue;  // never unique: only the initial value and dels count for absent
+    ++w->count[static_cast<size_t>(x)];
+    w->op[static_cast<size_t>(x)] = i;
+  }
+  return true;
+}
+
 }  // namespace versions_build
 
 std::optional<Versions> BuildVersions(const History& h, const CompiledPartition& p,
@@ -71,24 +95,7 @@ std::optional<Versions> BuildVersions(const History& h, const CompiledPartition&
   v.initial = p.initial[0];
   const size_t n = ops.size();
   Writers w(p.values.size());
-  for (size_t i = 0; i < n; ++i) {
-    const ModelOp& m = ops[i].model;
-    const Operation& op = h.operations[m.op_id];
-    v.inv.push_back(static_cast<int64_t>(op.invoke_event));
-    v.ret.push_back(op.complete_event == kOpen ? kNeverReturns
-                                               : static_cast<int64_t>(op.complete_event));
-    if (m.f == Fn::kGet) continue;
-    if (m.f != Fn::kSet && m.f != Fn::kCas && m.f != Fn::kDel) return std::nullopt;
-    if (IsExtended(m)) return std::nullopt;  // a cas by check type: not a version read
-    if (m.f == Fn::kDel) {
-      w.del = true;
-      continue;
-    }
-    const int32_t x = Written(m);
-    if (x == kAbsent) continue;  // never unique: only the initial value and dels count for absent
-    ++w.count[static_cast<size_t>(x)];
-    w.op[static_cast<size_t>(x)] = i;
-  }
+  if (!IndexOps(h, ops, &v, &w)) return std::nullopt;
   // Absent is never the value of a set or cas: only the initial value and dels leave it.
   auto unique = [&](int32_t x) {
     if (x == v.initial) return x == kAbsent ? !w.del : w.Count(x) == 0;
