@@ -71,14 +71,30 @@ void FillBlocked(const History& h, const Prepared& prep, const SearchOutcome& s,
 
 // search: false stops before the search a partition the fast paths leave undecided (verdict
 // unknown, decided_by empty); an illegal one still gets its explanation's bounded search.
-PartitionResult CheckPartition(const History& h, const Partition& part, const CheckOptions& o,
-                               const SearchBudget& budget, bool search) {
+// The fast paths and the pruning rules reason about values that stay until overwritten; a value
+// with a TTL may vanish on its own (model_expiry.cc), so a partition holding one is searched
+// with none of them. Its verdicts then rest on the search alone.
+CheckOptions ForPartition(const CompiledPartition& c, const CheckOptions& o) {
+  if (!c.has_expiry()) return o;
+  CheckOptions plain = o;
+  plain.prune_unknown = false;
+  plain.unique_values = false;
+  plain.dominance = false;
+  plain.merge_unread = false;
+  plain.versions = false;
+  return plain;
+}
+
+PartitionResult CheckPartition(const History& h, const Partition& part,
+                               const CheckOptions& options, const SearchBudget& budget,
+                               bool search) {
   PartitionResult r;
   r.name = part.name;
   r.hashkey = part.hashkey;
   r.sortkeys = part.sortkeys;
   r.operations = part.op_ids.size();
   CompiledPartition c = Compile(h, part);
+  const CheckOptions o = ForPartition(c, options);
   std::vector<size_t> order;
   if (o.use_witness && VerifyWitness(h, &c, &order)) {
     r.verdict = Verdict::kOk;

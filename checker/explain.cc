@@ -40,10 +40,14 @@ std::string ShowCheckAndMutate(const CheckAndMutateArgs& cam) {
                      Show(cam.check.operand), fmt::join(mutations, ", "));
 }
 
+std::string ShowTtl(const std::optional<Ttl>& ttl) {
+  return ttl ? fmt::format(" (expire_ts {}, skew {} ms)", ttl->expire_ts, ttl->skew_ms) : "";
+}
+
 std::string Arguments(const Operation& op) {
   switch (op.f) {
     case Fn::kSet:
-      return " " + Show(op.arg);
+      return " " + Show(op.arg) + ShowTtl(op.ttl);
     case Fn::kIncr:
       return " by " + *op.arg;
     case Fn::kCas:
@@ -53,7 +57,7 @@ std::string Arguments(const Operation& op) {
       }
       return fmt::format(" expect {} set \"{}\"", Show(op.cas.expect), op.cas.set);
     case Fn::kMultiSet:
-      return " " + ShowKvs(op.kvs);
+      return " " + ShowKvs(op.kvs) + ShowTtl(op.ttl);
     case Fn::kMultiGet:
       return op.range ? " " + ShowRange(*op.range) : "";
     case Fn::kMultiDel:

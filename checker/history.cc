@@ -43,6 +43,7 @@ class Pairer {
   }
   std::optional<Error> CheckShape(const Event& e) const;
   std::optional<Error> Invoke(size_t pos, const Event& e);
+  std::optional<Error> ValidTtl(const Event& e) const;
   std::optional<Error> Complete(size_t pos, const Event& e);
   // What pairing guarantees of the history it returns (O(n), once per parse).
   void CheckPaired() const;
@@ -75,6 +76,22 @@ std::optional<Error> Pairer::CheckShape(const Event& e) const {
   return std::nullopt;
 }
 
+std::optional<Error> Pairer::ValidTtl(const Event& e) const {
+  if (!e.ttl) return std::nullopt;
+  if (e.f != Fn::kSet && e.f != Fn::kMultiSet) {
+    return Fail(e, "ttl", "expected only on set and multi_set (the writes that take a TTL)");
+  }
+  if (e.ttl->expire_ts < 1 || e.ttl->expire_ts > int64_t{UINT32_MAX}) {
+    return Fail(e, "ttl.expire_ts",
+                fmt::format("expected an integer in [1, 2^32 - 1] (got {})", e.ttl->expire_ts));
+  }
+  if (e.ttl->skew_ms < 0 || e.ttl->skew_ms > 1'000'000'000) {
+    return Fail(e, "ttl.skew_ms",
+                fmt::format("expected an integer in [0, 10^9] (got {})", e.ttl->skew_ms));
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> Pairer::Invoke(size_t pos, const Event& e) {
   CK_ASSERT(e.type == EventType::kInvoke, "line {}", e.line);
   if (auto it = open_.find(e.process); it != open_.end()) {
@@ -83,6 +100,7 @@ std::optional<Error> Pairer::Invoke(size_t pos, const Event& e) {
         fmt::format("process {} invokes while its operation invoked at line {} is open", e.process,
                     history_.events[history_.operations[it->second].invoke_event].line));
   }
+  if (auto err = ValidTtl(e)) return err;
   Operation op;
   op.id = history_.operations.size();
   op.process = e.process;
@@ -99,6 +117,7 @@ std::optional<Error> Pairer::Invoke(size_t pos, const Event& e) {
   op.invoke_time = e.time;
   op.complete_time = e.time;
   op.witness = e.witness;
+  op.ttl = e.ttl;
   open_[e.process] = op.id;
   history_.operations.push_back(std::move(op));
   CK_ASSERT_EQ(history_.operations.back().id + 1, history_.operations.size());
@@ -113,6 +132,7 @@ std::optional<Error> Pairer::Complete(size_t pos, const Event& e) {
                             EventTypeName(e.type), e.process));
   }
   CK_ASSERT(e.type != EventType::kInvoke, "line {}", e.line);
+  if (e.ttl) return Fail(e, "ttl", "expected only on an invocation (of set or multi_set)");
   CK_ASSERT_LT(it->second, history_.operations.size());
   Operation& op = history_.operations[it->second];
   // The open operation is this process's, invoked at an earlier position, and not completed.

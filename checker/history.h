@@ -119,6 +119,19 @@ struct CheckAndMutateArgs {
   bool operator==(const CheckAndMutateArgs&) const = default;
 };
 
+// A set's or multi_set's time to live (docs/checker.md "TTL"): expire_ts is Pegasus's
+// expire_ts_seconds as the client sent it, in seconds of the history's time (second s starts at
+// time s * 10^9); skew_ms bounds how far the clock of a replica judging the expiry may be from
+// the history's time. So the value reads as expired from some instant in
+// [expire_ts * 10^9 - skew, expire_ts * 10^9 + skew], and a read may see either side of it.
+struct Ttl {
+  int64_t expire_ts = 0;  // [1, 2^32 - 1], as Pegasus's u32
+  int64_t skew_ms = 0;    // [0, 10^9]
+  bool operator==(const Ttl&) const = default;
+  int64_t expires_ns() const { return expire_ts * 1'000'000'000; }
+  int64_t skew_ns() const { return skew_ms * 1'000'000; }
+};
+
 // One line of the history. Which value field is meaningful depends on (f, type), per the table
 // of DESIGN.md §4 and docs/checker.md: value for get/incr/sortkey_count results and set/incr
 // arguments, cas for a cas invocation, cas_result for a cas or check_and_mutate ok, kvs for a
@@ -143,6 +156,7 @@ struct Event {
   // Optional: the position of this op's effect in its partition's apply order (a candidate
   // linearization the checker verifies before searching).
   std::optional<int64_t> witness;
+  std::optional<Ttl> ttl;  // set and multi_set invocations only
   size_t line = 0;  // 1-based line in the source; 0 when built in memory
   bool operator==(const Event&) const = default;
 };
@@ -175,6 +189,7 @@ struct Operation {
   int64_t invoke_time = 0;
   int64_t complete_time = 0;
   std::optional<int64_t> witness;
+  std::optional<Ttl> ttl;  // set and multi_set
 };
 
 struct History {

@@ -11,8 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 9> kKnownKeys = {
-    "index", "process", "type", "f", "hashkey", "sortkey", "value", "time", "witness"};
+constexpr std::array<std::string_view, 10> kKnownKeys = {
+    "index", "process", "type", "f", "hashkey", "sortkey", "value", "time", "witness", "ttl"};
 
 // Parses one line's object into an Event; every failure names the field.
 class LineParser {
@@ -28,6 +28,7 @@ class LineParser {
   std::optional<Error> Int(const json& j, const char* key, bool required,
                            std::optional<int64_t>* out);
   std::optional<Error> Str(const json& j, const char* key, std::string* out);
+  std::optional<Error> ReadTtl(const json& j, Event* e);
 
   std::string_view source_;
   size_t line_;
@@ -69,6 +70,28 @@ std::optional<Error> LineParser::Int(const json& j, const char* key, bool requir
     return Fail(key, "expected an integer in [-2^63, 2^63 - 1]");
   }
   *out = it->get<int64_t>();
+  return std::nullopt;
+}
+
+// {"expire_ts": E, "skew_ms": S}, both integers; BuildHistory checks their ranges and that the
+// event may carry one.
+std::optional<Error> LineParser::ReadTtl(const json& j, Event* e) {
+  auto it = j.find("ttl");
+  if (it == j.end()) return std::nullopt;
+  if (!it->is_object()) return Fail("ttl", "expected an object {\"expire_ts\": E, \"skew_ms\": S}");
+  for (const auto& [k, v] : it->items()) {
+    if (k != "expire_ts" && k != "skew_ms") return Fail("ttl." + k, "unknown key");
+  }
+  std::optional<int64_t> expire_ts, skew_ms;
+  for (auto [key, out] : {std::pair{"expire_ts", &expire_ts}, std::pair{"skew_ms", &skew_ms}}) {
+    auto f = it->find(key);
+    if (f == it->end()) return Fail(fmt::format("ttl.{}", key), "missing");
+    if (!f->is_number_integer() || (f->is_number_unsigned() && f->get<uint64_t>() > INT64_MAX)) {
+      return Fail(fmt::format("ttl.{}", key), "expected an integer");
+    }
+    *out = f->get<int64_t>();
+  }
+  e->ttl = Ttl{.expire_ts = *expire_ts, .skew_ms = *skew_ms};
   return std::nullopt;
 }
 
@@ -178,6 +201,7 @@ Result<Event> LineParser::Parse(const json& j) {
   e.time = *n;
   if (auto err = Int(j, "index", false, &e.index)) return *err;
   if (auto err = Int(j, "witness", false, &e.witness)) return *err;
+  if (auto err = ReadTtl(j, &e)) return *err;
   std::string s;
   if (auto err = Str(j, "type", &s)) return *err;
   auto type = ParseEventType(s);
@@ -320,6 +344,7 @@ std::string EventToJsonLine(const Event& e) {
   j["value"] = ValueJson(e);
   j["time"] = e.time;
   if (e.witness) j["witness"] = *e.witness;
+  if (e.ttl) j["ttl"] = {{"expire_ts", e.ttl->expire_ts}, {"skew_ms", e.ttl->skew_ms}};
   // Replace invalid UTF-8 rather than throw: the writer must not raise.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include <fmt/ranges.h>
+
 #include "checker/assert.h"
 
 namespace pg::checker {
@@ -86,6 +88,10 @@ bool StepChecked(const ModelOp& op, State* state, const ValueTable& values) {
 
 }  // namespace
 
+bool RangeReadMatches(const ModelOp& op, const State& state) {
+  return RangeMatches(op, state, nullptr, nullptr, nullptr);
+}
+
 std::optional<int64_t> ParseInteger(const std::string& s) {
   int64_t v = 0;
   const char* end = s.data() + s.size();
@@ -94,38 +100,100 @@ std::optional<int64_t> ParseInteger(const std::string& s) {
   return v;
 }
 
+int32_t ValueTable::Add(std::string text, int32_t plain, std::optional<Ttl> ttl,
+                        std::vector<int32_t> members) {
+  const auto id = static_cast<int32_t>(texts_.size());
+  numbers_.push_back(members.empty() ? ParseInteger(text) : std::nullopt);
+  texts_.push_back(std::move(text));
+  plain_.push_back(plain < 0 ? id : plain);
+  ttls_.push_back(ttl);
+  members_.push_back(std::move(members));
+  return id;
+}
+
 int32_t ValueTable::Intern(const std::string& text) {
   auto [it, inserted] = ids_.try_emplace(text, static_cast<int32_t>(texts_.size()));
-  if (inserted) {
-    texts_.push_back(text);
-    numbers_.push_back(ParseInteger(text));
-  }
-  // Ids are dense and every id has its text and its number.
-  CK_ASSERT(texts_.size() == ids_.size() && numbers_.size() == ids_.size(), "{} texts, {} ids",
-            texts_.size(), ids_.size());
+  if (inserted) Add(text, -1, std::nullopt, {});
+  // Ids are dense and every id has its text, its number and its plain id.
+  CK_ASSERT(texts_.size() == numbers_.size() && plain_.size() == texts_.size(), "{} texts",
+            texts_.size());
   CK_ASSERT(it->second >= 0 && static_cast<size_t>(it->second) < texts_.size(), "id {}",
             it->second);
   return it->second;
 }
 
+int32_t ValueTable::InternExpiring(const std::string& text, const Ttl& ttl) {
+  const int32_t plain = Intern(text);
+  auto [it, inserted] = expiring_ids_.try_emplace({plain, ttl.expire_ts, ttl.skew_ms},
+                                                  static_cast<int32_t>(texts_.size()));
+  if (inserted) {
+    Add(text, plain, ttl, {});
+    ++expiring_;
+  }
+  return it->second;
+}
+
+int32_t ValueTable::InternChoice(std::vector<int32_t> members) {
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  CK_ASSERT(!members.empty(), "a choice among nothing");
+  for (int32_t m : members) CK_ASSERT(Members(m) == nullptr, "a choice {} inside a choice", m);
+  if (members.size() == 1) return members.front();
+  auto it = choice_ids_.find(members);
+  if (it != choice_ids_.end()) return it->second;
+  const int32_t id = Add("", -1, std::nullopt, members);
+  choice_ids_.emplace(std::move(members), id);
+  return id;
+}
+
+int32_t ValueTable::Plain(int32_t id) const {
+  if (id == kAbsent) return kAbsent;
+  CK_ASSERT(id >= 0 && static_cast<size_t>(id) < plain_.size(), "value id {}", id);
+  return plain_[id];
+}
+
+const Ttl* ValueTable::TtlOf(int32_t id) const {
+  if (id == kAbsent) return nullptr;
+  CK_ASSERT(id >= 0 && static_cast<size_t>(id) < ttls_.size(), "value id {}", id);
+  return ttls_[id] ? &*ttls_[id] : nullptr;
+}
+
+const std::vector<int32_t>* ValueTable::Members(int32_t id) const {
+  if (id == kAbsent) return nullptr;
+  CK_ASSERT(id >= 0 && static_cast<size_t>(id) < members_.size(), "value id {}", id);
+  return members_[id].empty() ? nullptr : &members_[id];
+}
+
 std::string ValueTable::Show(int32_t id) const {
   if (id == kAbsent) return "absent";
   CK_ASSERT(id >= 0 && static_cast<size_t>(id) < texts_.size(), "value id {}", id);
+  if (const auto* members = Members(id)) {
+    std::vector<std::string> shown;
+    for (int32_t m : *members) shown.push_back(Show(m));
+    return fmt::format("one of {{{}}}", fmt::join(shown, ", "));
+  }
+  if (const Ttl* ttl = TtlOf(id)) {
+    return fmt::format("\"{}\" (expire_ts {}, skew {} ms)", texts_[id], ttl->expire_ts,
+                       ttl->skew_ms);
+  }
   return fmt::format("\"{}\"", texts_[id]);
 }
 
 const std::string& ValueTable::Text(int32_t id) const {
   CK_ASSERT(id >= 0 && static_cast<size_t>(id) < texts_.size(), "value id {}", id);
+  CK_ASSERT(members_[id].empty(), "value id {} is a choice, which has no text", id);
   return texts_[id];
 }
 
 std::optional<int64_t> ValueTable::Number(int32_t id) const {
   if (id == kAbsent) return 0;
   CK_ASSERT(id >= 0 && static_cast<size_t>(id) < numbers_.size(), "value id {}", id);
+  CK_ASSERT(members_[id].empty(), "value id {} is a choice, which has no number", id);
   return numbers_[id];
 }
 
 bool Step(const ModelOp& op, State* state, ValueTable* values) {
+  if (!values->expiry_free()) return StepWithExpiry(op, state, values);
   State& s = *state;
   // Single-key operations name a slot of the partition (Compile); multi ones name theirs in kvs.
   if (!IsMulti(op.f)) {
@@ -202,6 +270,7 @@ std::string WhyCheckRejected(const ModelOp& op, const State& s, const ValueTable
 std::string WhyRejected(const ModelOp& op, const State& s, const ValueTable& values,
                         const std::vector<std::string>& names) {
   CK_ASSERT_EQ(s.size(), names.size(), "one name per slot");
+  if (!values.expiry_free()) return WhyRejectedWithExpiry(op, s, values, names);
   if (!IsMulti(op.f)) {
     CK_ASSERT(op.slot >= 0 && static_cast<size_t>(op.slot) < s.size(), "slot {}", op.slot);
   }

@@ -3,8 +3,11 @@
 // del, incr, cas, multi_get and multi_set act on it as Pegasus's server does. Values are interned
 // to small integers per partition so that a state is a short vector and cheap to hash.
 #include <cstdint>
+#include <limits>
+#include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -19,10 +22,24 @@ inline constexpr int32_t kAbsent = -1;
 std::optional<int64_t> ParseInteger(const std::string& s);
 
 // The values of one partition. Not thread-safe: one partition is searched by one thread.
+// Besides plain texts it holds two kinds of ids that only states hold, never a read's result
+// (model_expiry.cc): a value written with a TTL, and a choice among values.
 class ValueTable {
  public:
   int32_t Intern(const std::string& text);
   int32_t Intern(const OptValue& v) { return v ? Intern(*v) : kAbsent; }
+  // The text written with a TTL: an id of its own, which reads see as Plain(id) until it expires.
+  int32_t InternExpiring(const std::string& text, const Ttl& ttl);
+  // What a slot holds after an unobserved atomic operation met a value that may or may not have
+  // expired: one of `members` (ids that are not choices), whichever it saw. One member: itself.
+  int32_t InternChoice(std::vector<int32_t> members);
+  // No value with a TTL was interned: no choice either, and Step takes its plain path.
+  bool expiry_free() const { return expiring_ == 0; }
+  // The text's plain id, for a value with a TTL; id itself otherwise (and kAbsent for absent).
+  int32_t Plain(int32_t id) const;
+  const Ttl* TtlOf(int32_t id) const;
+  // A choice's members; nullptr for any other id.
+  const std::vector<int32_t>* Members(int32_t id) const;
   // The canonical text of an incr result, interned.
   int32_t InternNumber(int64_t n) { return Intern(std::to_string(n)); }
   // "\"v3\"" or "absent".
@@ -35,10 +52,19 @@ class ValueTable {
   size_t size() const { return texts_.size(); }
 
  private:
+  int32_t Add(std::string text, int32_t plain, std::optional<Ttl> ttl,
+              std::vector<int32_t> members);
+
   std::vector<std::string> texts_;
   std::vector<std::optional<int64_t>> numbers_;
+  std::vector<int32_t> plain_;  // per id: the plain text's id
+  std::vector<std::optional<Ttl>> ttls_;
+  std::vector<std::vector<int32_t>> members_;  // per id: a choice's members, else empty
+  size_t expiring_ = 0;
   // Lookup only, never iterated: ids depend on insertion order alone.
   std::unordered_map<std::string, int32_t> ids_;
+  std::map<std::tuple<int32_t, int64_t, int64_t>, int32_t> expiring_ids_;  // (plain, ttl)
+  std::map<std::vector<int32_t>, int32_t> choice_ids_;
 };
 
 // A state: slot (sortkey index within the partition) -> value id.
@@ -70,6 +96,10 @@ struct ModelOp {
   std::vector<int32_t> range;
   int64_t limit = 0;
   int64_t count = 0;  // sortkey_count, when observed
+  // When it ran, in the history's time: invocation to completion (INT64_MAX unless observed).
+  // A value with a TTL reads as expired or not by the serving clock somewhere in it.
+  int64_t call_ns = 0;
+  int64_t return_ns = std::numeric_limits<int64_t>::max();
 };
 
 // Whether op is beyond the register operations the fast paths know (get, set, del, incr, cas
@@ -87,9 +117,18 @@ CheckOutcome EvaluateCheck(CheckType type, int32_t value, int32_t operand,
 // unchanged otherwise. An unobserved op (info) may have any result, so it only fails where
 // Pegasus would reject it (incr of a non-integer or on overflow).
 bool Step(const ModelOp& op, State* state, ValueTable* values);
+// Whether an observed ranged multi_get returned exactly what on_multi_get computes from state.
+bool RangeReadMatches(const ModelOp& op, const State& state);
+
+// Step once a value with a TTL exists (model_expiry.cc): each operation sees such a value as
+// present or expired by its own window (ModelOp::call_ns..return_ns), and an observation
+// narrows a choice to the members that explain it.
+bool StepWithExpiry(const ModelOp& op, State* state, ValueTable* values);
 
 // Why Step rejects op in state, for explanations: "get s0 returned "v1" but the value was "v2"".
 std::string WhyRejected(const ModelOp& op, const State& state, const ValueTable& values,
                         const std::vector<std::string>& slot_names);
+std::string WhyRejectedWithExpiry(const ModelOp& op, const State& state, const ValueTable& values,
+                                  const std::vector<std::string>& slot_names);
 
 }  // namespace pg::checker

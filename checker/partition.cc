@@ -187,7 +187,13 @@ CompiledPartition Compile(const History& history, const Partition& partition) {
     m.f = op.f;
     m.observed = op.outcome == Outcome::kOk;
     if (!IsMulti(op.f)) m.slot = slot(op.sortkey);
-    if (op.f == Fn::kSet) m.value = c.values.Intern(op.arg);
+    m.call_ns = op.invoke_time;
+    if (m.observed) m.return_ns = op.complete_time;
+    auto written = [&](const OptValue& v) {
+      CK_ASSERT(v.has_value(), "op {}: a write's value is a string", id);
+      return op.ttl ? c.values.InternExpiring(*v, *op.ttl) : c.values.Intern(v);
+    };
+    if (op.f == Fn::kSet) m.value = written(op.arg);
     if (op.f == Fn::kGet && m.observed) m.value = c.values.Intern(op.result);
     if (op.f == Fn::kIncr) {
       CK_ASSERT(op.arg && ParseInteger(*op.arg), "op {}: BuildHistory lets only integers by", id);
@@ -200,7 +206,9 @@ CompiledPartition Compile(const History& history, const Partition& partition) {
       m.cas_set = c.values.Intern(op.cas.set);
       m.cas_result = op.cas_result;
     }
-    for (const auto& [k, v] : op.kvs) m.kvs.emplace_back(slot(k), c.values.Intern(v));
+    for (const auto& [k, v] : op.kvs) {
+      m.kvs.emplace_back(slot(k), op.f == Fn::kMultiSet ? written(v) : c.values.Intern(v));
+    }
     CompileExtended(op, partition, slot, &c.values, &m);
     c.ops.push_back(std::move(m));
   }

@@ -28,6 +28,8 @@ struct CompiledPartition {
   ValueTable values;
   std::vector<ModelOp> ops;  // parallel to Partition::op_ids
   State initial;
+  // A write in it has a TTL: values may expire, which the fast paths do not model.
+  bool has_expiry() const { return !values.expiry_free(); }
 };
 CompiledPartition Compile(const History& history, const Partition& partition);
 

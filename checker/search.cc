@@ -216,11 +216,15 @@ bool Searcher::LinearizeReads(SearchOutcome* out) {
     const bool read = m.observed && (m.f == Fn::kGet || m.f == Fn::kMultiGet ||
                                      (m.f == Fn::kCas && !m.cas_result));
     after = state_;
-    if (optional_index_[op] != kRequired || !read || !Step(m, &after, values_)) {
+    // A read that narrows a choice (model_expiry.cc) commits to the branches it explains; it
+    // is placed only where the search would place it, not forced first.
+    if (optional_index_[op] != kRequired || !read || !Step(m, &after, values_) ||
+        after != state_) {
+      CK_ASSERT(after == state_ || !values_->expiry_free(), "op {}: a read changed the state",
+                op);
       e = next_[e];
       continue;
     }
-    CK_ASSERT(after == state_, "op {}: a read changed the state", op);
     // Not counted as steps: the walk's next step counts it, and a search stopped at its limit
     // has counted exactly one step past it (SearchInStages relies on that).
     if (!TryLinearize(op, out->steps)) return false;

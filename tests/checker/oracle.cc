@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <limits>
 
 namespace pg::checker::testing {
 namespace {
@@ -102,7 +103,7 @@ BruteForceOracle::BruteForceOracle(const History& h) : h_(h) {
   done_.assign(ops_.size(), false);
 }
 
-bool BruteForceOracle::Apply(const Operation& op, Store* s) const {
+bool BruteForceOracle::Apply(const Operation& op, View* s, std::set<std::string>* written) const {
   const bool ok = op.outcome == Outcome::kOk;
   const std::string k = Key(op.hashkey, op.sortkey);
   switch (op.f) {
@@ -110,9 +111,11 @@ bool BruteForceOracle::Apply(const Operation& op, Store* s) const {
       return !ok || Get(*s, k) == op.result;
     case Fn::kSet:
       (*s)[k] = *op.arg;
+      written->insert(k);
       return true;
     case Fn::kDel:
       s->erase(k);
+      written->insert(k);
       return true;
     case Fn::kIncr: {
       auto cur = AsInt(Get(*s, k));
@@ -120,39 +123,48 @@ bool BruteForceOracle::Apply(const Operation& op, Store* s) const {
       long long next = *cur + std::atoll(op.arg->c_str());
       if (ok && std::atoll(op.result->c_str()) != next) return false;
       (*s)[k] = std::to_string(next);
+      written->insert(k);
       return true;
     }
     case Fn::kCas: {
-      if (op.cas.check) return ApplyExtended(op, s);
+      if (op.cas.check) return ApplyExtended(op, s, written);
       bool match = Get(*s, k) == op.cas.expect;
       if (ok && match != op.cas_result) return false;
       if (match) (*s)[k] = op.cas.set;
+      if (match) written->insert(k);
       return true;
     }
     case Fn::kMultiGet:
       if (!ok) return true;
-      if (op.range) return ApplyExtended(op, s);
+      if (op.range) return ApplyExtended(op, s, written);
       for (const auto& [sk, v] : op.kvs) {
         if (Get(*s, Key(op.hashkey, sk)) != v) return false;
       }
       return true;
     case Fn::kMultiSet:
-      for (const auto& [sk, v] : op.kvs) (*s)[Key(op.hashkey, sk)] = *v;
+      for (const auto& [sk, v] : op.kvs) {
+        (*s)[Key(op.hashkey, sk)] = *v;
+        written->insert(Key(op.hashkey, sk));
+      }
       return true;
     case Fn::kSortkeyCount:
     case Fn::kMultiDel:
     case Fn::kCheckAndMutate:
-      return ApplyExtended(op, s);
+      return ApplyExtended(op, s, written);
   }
   return false;
 }
 
-bool BruteForceOracle::ApplyExtended(const Operation& op, Store* s) const {
+bool BruteForceOracle::ApplyExtended(const Operation& op, View* s,
+                                     std::set<std::string>* written) const {
   const bool ok = op.outcome == Outcome::kOk;
   if (op.f == Fn::kSortkeyCount)
     return !ok || std::to_string(Row(*s, op.hashkey).size()) == op.result;
   if (op.f == Fn::kMultiDel) {
-    for (const std::string& k : op.keys) s->erase(Key(op.hashkey, k));
+    for (const std::string& k : op.keys) {
+      s->erase(Key(op.hashkey, k));
+      written->insert(Key(op.hashkey, k));
+    }
     return true;
   }
   if (op.f == Fn::kMultiGet) {
@@ -173,7 +185,9 @@ bool BruteForceOracle::ApplyExtended(const Operation& op, Store* s) const {
   if (ok && pass != op.cas_result) return false;
   if (!pass) return true;
   if (!cam) (*s)[check_key] = op.cas.set;
+  if (!cam) written->insert(check_key);
   for (const Mutation& m : op.cam.mutations) {
+    written->insert(Key(op.hashkey, m.sortkey));
     if (m.value) {
       (*s)[Key(op.hashkey, m.sortkey)] = *m.value;
     } else {
@@ -181,6 +195,41 @@ bool BruteForceOracle::ApplyExtended(const Operation& op, Store* s) const {
     }
   }
   return true;
+}
+
+std::vector<BruteForceOracle::View> BruteForceOracle::Views(const Operation& op,
+                                                            const Store& s) const {
+  // The serving clock reads within skew of a true time in op's window (unbounded after an
+  // operation that did not complete ok); a value is expired for a reading at or past expire_ts.
+  const int64_t from = op.invoke_time;
+  const int64_t to =
+      op.outcome == Outcome::kOk ? op.complete_time : std::numeric_limits<int64_t>::max();
+  View base;
+  std::vector<std::pair<std::string, std::string>> either;
+  const std::string prefix = op.hashkey + '\x01';
+  for (auto it = s.lower_bound(prefix); it != s.end() && it->first.starts_with(prefix); ++it) {
+    const Entry& e = it->second;
+    if (!e.ttl) {
+      base[it->first] = e.value;
+      continue;
+    }
+    const int64_t at = e.ttl->expire_ts * 1'000'000'000, skew = e.ttl->skew_ms * 1'000'000;
+    const bool can_live = from < at + skew, can_expire = to >= at - skew;
+    if (can_live && can_expire) {
+      either.emplace_back(it->first, e.value);
+    } else if (can_live) {
+      base[it->first] = e.value;
+    }
+  }
+  std::vector<View> out;
+  for (uint64_t mask = 0; mask < (uint64_t{1} << either.size()); ++mask) {
+    View v = base;
+    for (size_t i = 0; i < either.size(); ++i) {
+      if (mask >> i & 1) v.insert(either[i]);
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 bool BruteForceOracle::Dfs(Store& s) {
@@ -194,14 +243,28 @@ bool BruteForceOracle::Dfs(Store& s) {
               ops_[j]->complete_event > ops_[i]->invoke_event;
     }
     if (!ready) continue;
-    Store next = s;
-    if (!Apply(*ops_[i], &next)) continue;
-    done_[i] = true;
-    must_left_ -= ops_[i]->outcome == Outcome::kOk;
-    const bool found = Dfs(next);
-    done_[i] = false;
-    must_left_ += ops_[i]->outcome == Outcome::kOk;
-    if (found) return true;
+    const Operation& op = *ops_[i];
+    for (View view : Views(op, s)) {
+      std::set<std::string> written;
+      if (!Apply(op, &view, &written)) continue;
+      // Only what op wrote changes; a value it saw expired stays in the store.
+      Store next = s;
+      const bool takes_ttl = op.f == Fn::kSet || op.f == Fn::kMultiSet;
+      for (const std::string& k : written) {
+        auto it = view.find(k);
+        if (it == view.end()) {
+          next.erase(k);
+        } else {
+          next[k] = Entry{it->second, takes_ttl ? op.ttl : std::nullopt};
+        }
+      }
+      done_[i] = true;
+      must_left_ -= op.outcome == Outcome::kOk;
+      const bool found = Dfs(next);
+      done_[i] = false;
+      must_left_ += op.outcome == Outcome::kOk;
+      if (found) return true;
+    }
   }
   return false;
 }
@@ -211,8 +274,8 @@ bool BruteForceOracle::Linearizable() {
   if (h_.initial_value) {
     // The oracle needs every key named up front to start it at the initial value.
     for (const Operation& op : h_.operations) {
-      if (!IsMulti(op.f)) s[Key(op.hashkey, op.sortkey)] = *h_.initial_value;
-      for (const auto& [sk, v] : op.kvs) s[Key(op.hashkey, sk)] = *h_.initial_value;
+      if (!IsMulti(op.f)) s[Key(op.hashkey, op.sortkey)] = Entry{*h_.initial_value, {}};
+      for (const auto& [sk, v] : op.kvs) s[Key(op.hashkey, sk)] = Entry{*h_.initial_value, {}};
     }
   }
   return Dfs(s);

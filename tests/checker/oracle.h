@@ -5,6 +5,7 @@
 // model does not hide in both.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,20 @@ class BruteForceOracle {
   bool Linearizable();
 
  private:
-  using Store = std::map<std::string, std::string>;  // hashkey \x01 sortkey -> value
-  bool Apply(const Operation& op, Store* s) const;
-  bool ApplyExtended(const Operation& op, Store* s) const;
+  // hashkey \x01 sortkey -> value: what an operation sees, expired values left out.
+  using View = std::map<std::string, std::string>;
+  // What the store holds: a value and its TTL, kept after it expires (a read filters it).
+  struct Entry {
+    std::string value;
+    std::optional<Ttl> ttl;
+  };
+  using Store = std::map<std::string, Entry>;
+  // Applies op to what it sees; *written gets the keys it sets or deletes.
+  bool Apply(const Operation& op, View* s, std::set<std::string>* written) const;
+  bool ApplyExtended(const Operation& op, View* s, std::set<std::string>* written) const;
+  // Each way op may see its hashkey: every value with a TTL whose expiry op's window may meet
+  // is present in some views and absent in others (each operation judges by its own clock).
+  std::vector<View> Views(const Operation& op, const Store& s) const;
   bool Dfs(Store& s);
 
   const History& h_;

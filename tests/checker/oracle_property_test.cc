@@ -56,7 +56,46 @@ enum class Shape {
   // One hashkey of three sortkeys and the operations that read or write a row: multi_get by
   // range, sortkey_count, multi_del, check_and_mutate and cas by check, with set and del.
   kRows,
+  // One hashkey, every f, sets and multi_sets with a TTL that expires among the operations,
+  // judged by clocks a random skew off (docs/checker.md "TTL").
+  kExpiring,
 };
+
+// What an execution's store holds beyond its values: the TTL of the values written with one.
+using TtlStore = std::map<std::string, Ttl>;
+
+// The keys op set or deleted, once executed (its outcome and results filled in).
+std::vector<std::string> WrittenKeys(const Operation& op) {
+  if (op.outcome == Outcome::kFail) return {};
+  const std::string h = op.hashkey + "/";
+  switch (op.f) {
+    case Fn::kSet:
+    case Fn::kDel:
+    case Fn::kIncr:
+      return {h + op.sortkey};
+    case Fn::kCas:
+      return op.cas_result ? std::vector<std::string>{h + op.sortkey} : std::vector<std::string>{};
+    case Fn::kMultiSet: {
+      std::vector<std::string> out;
+      for (const auto& [k, v] : op.kvs) out.push_back(h + k);
+      return out;
+    }
+    case Fn::kMultiDel: {
+      std::vector<std::string> out;
+      for (const std::string& k : op.keys) out.push_back(h + k);
+      return out;
+    }
+    case Fn::kCheckAndMutate: {
+      std::vector<std::string> out;
+      if (op.cas_result) {
+        for (const Mutation& m : op.cam.mutations) out.push_back(h + m.sortkey);
+      }
+      return out;
+    }
+    default:
+      return {};
+  }
+}
 
 Fn DrawFn(Shape shape) {
   static constexpr Fn kCasRegisterFns[] = {Fn::kGet, Fn::kSet, Fn::kDel, Fn::kCas};
@@ -66,6 +105,12 @@ Fn DrawFn(Shape shape) {
       Fn::kSet,      Fn::kDel,      Fn::kMultiGet,       Fn::kCas,
       Fn::kMultiDel, Fn::kMultiGet, Fn::kCheckAndMutate, Fn::kSortkeyCount};
   if (shape == Shape::kRows) return kRowFns[Uniform(0, 8)];
+  if (shape == Shape::kExpiring) {
+    // Mostly writes that take a TTL and the reads that see it expire.
+    static constexpr Fn kExpiringFns[] = {Fn::kSet, Fn::kMultiSet, Fn::kGet, Fn::kMultiGet,
+                                          Fn::kSet, Fn::kGet};
+    if (Coin()) return kExpiringFns[Uniform(0, 6)];
+  }
   return static_cast<Fn>(Uniform(0, 10));  // every f, those of docs/checker.md included
 }
 
@@ -83,7 +128,8 @@ CasArgs UniqueCas(int i, const OptValue& current) {
 void ExecuteBasic(int i, Shape shape, Operation* o, std::map<std::string, std::string>* store);
 
 // Draws one operation and executes it at its linearization point against `store`.
-Planned DrawAndExecute(int i, Shape shape, std::map<std::string, std::string>* store) {
+Planned DrawAndExecute(int i, Shape shape, std::map<std::string, std::string>* store,
+                       TtlStore* ttls) {
   const bool cas_register = shape == Shape::kUniqueCasRegister;
   const bool unique = shape == Shape::kUniqueRegister || cas_register;
   Planned p;
@@ -97,7 +143,21 @@ Planned DrawAndExecute(int i, Shape shape, std::map<std::string, std::string>* s
   const bool rows = shape == Shape::kRows;
   if (!IsMulti(op.f))
     op.sortkey = rows ? kRowSortkeys[Uniform(0, 3)] : kSortkeys[unique ? 0 : Uniform(0, 2)];
+  const bool expiring = shape == Shape::kExpiring;
+  // Operation i takes effect at `at`; under kExpiring, times are in seconds so that TTLs (whole
+  // seconds) expire among the operations, and the serving clock reads up to a skew off.
+  const int64_t unit = expiring ? 1'000'000 : 1;
+  const int64_t at = 1000 * (i + 1) * unit;
   std::map<std::string, std::string> s = *store;
+  if (expiring) {
+    // Each value judged by a clock within its own skew of `at` (the checker and the oracle
+    // judge each value apart too).
+    for (const auto& [k, ttl] : *ttls) {
+      const int64_t skew = ttl.skew_ms;
+      const int64_t clock = at + static_cast<int64_t>(Uniform<int64_t>(-skew, skew + 1)) * 1'000'000;
+      if (ttl.expires_ns() <= clock) s.erase(k);
+    }
+  }
   // sortkey_count, multi_del and check_and_mutate; half the cas by check type and half the
   // multi_gets by range (oracle_ops.h). Refused (an int_* check on a non-integer): failed.
   const bool extended =
@@ -107,10 +167,28 @@ Planned DrawAndExecute(int i, Shape shape, std::map<std::string, std::string>* s
     op.outcome = Outcome::kFail;
   }
   if (!extended) ExecuteBasic(i, shape, &op, &s);
-  if (takes_effect && op.outcome != Outcome::kFail) *store = s;
-  const int64_t at = 1000 * (i + 1);
-  p.invoke_time = at - Uniform(1, 2500);
-  p.complete_time = at + Uniform(1, 2500);
+  if (expiring && (op.f == Fn::kSet || op.f == Fn::kMultiSet) && Coin()) {
+    op.ttl = Ttl{.expire_ts = i + 1 + Uniform(0, 4), .skew_ms = Uniform(0, 1500)};
+  }
+  if (takes_effect && op.outcome != Outcome::kFail) {
+    if (!expiring) {
+      *store = s;
+    } else {
+      // Only what it wrote changes: a value it saw expired stays, as Pegasus keeps it.
+      for (const std::string& k : WrittenKeys(op)) {
+        ttls->erase(k);
+        auto it = s.find(k);
+        if (it == s.end()) {
+          store->erase(k);
+          continue;
+        }
+        (*store)[k] = it->second;
+        if (op.ttl) (*ttls)[k] = *op.ttl;
+      }
+    }
+  }
+  p.invoke_time = at - Uniform(1, 2500) * unit;
+  p.complete_time = at + Uniform(1, 2500) * unit;
   return p;
 }
 
@@ -197,6 +275,7 @@ std::vector<Event> ToEvents(const std::vector<Planned>& plan) {
       process_of[i] = static_cast<int64_t>(p);
       e.type = EventType::kInvoke;
       e.value = op.f == Fn::kSet || op.f == Fn::kIncr ? op.arg : OptValue();
+      e.ttl = op.ttl;
       e.cas = op.cas;
       if (op.f == Fn::kMultiSet) e.kvs = op.kvs;
       e.range = op.range;
@@ -222,8 +301,9 @@ std::vector<Event> ToEvents(const std::vector<Planned>& plan) {
 History Generate(Shape shape = Shape::kAny) {
   const int n = Uniform(1, 9);
   std::map<std::string, std::string> store;
+  TtlStore ttls;
   std::vector<Planned> plan;
-  for (int i = 0; i < n; ++i) plan.push_back(DrawAndExecute(i, shape, &store));
+  for (int i = 0; i < n; ++i) plan.push_back(DrawAndExecute(i, shape, &store, &ttls));
   auto h = BuildHistory(ToEvents(plan), "generated");
   RC_ASSERT(h.ok());
   // Through the writer and the reader, so both are exercised on every shape.
@@ -415,6 +495,35 @@ TEST(OracleProperty, RowOperationsAgreeWithBruteForce) {
     size_t extended = 0;
     for (const Operation& op : h.operations) extended += op.f != Fn::kSet && op.f != Fn::kDel;
     RC_CLASSIFY(extended >= 3, "3+ row operations");
+    RC_TAG(oracle ? "linearizable" : "not linearizable");
+  });
+}
+
+}  // namespace
+}  // namespace pg::checker
+
+namespace pg::checker {
+namespace {
+
+TEST(OracleProperty, ExpiringValuesAgreeWithBruteForce) {
+  RunProperty([] {
+    History h = Generate(Shape::kExpiring);
+    const bool corrupt = Coin();
+    if (corrupt) Corrupt(&h);
+    const bool oracle = testing::BruteForceOracle(h).Linearizable();
+    RC_ASSERT(corrupt || oracle);  // an executed history is linearizable
+    const Verdict expected = oracle ? Verdict::kOk : Verdict::kIllegal;
+    for (const CheckOptions& o : EachReduction()) {
+      const CheckResult r = Check(h, o);
+      RC_ASSERT(VerdictName(r.verdict) == VerdictName(expected));
+    }
+    size_t ttls = 0, unknown = 0;
+    for (const Operation& op : h.operations) {
+      ttls += op.ttl.has_value();
+      unknown += op.outcome == Outcome::kInfo && op.f != Fn::kGet && op.f != Fn::kMultiGet;
+    }
+    RC_CLASSIFY(ttls >= 2, "2+ values with a TTL");
+    RC_CLASSIFY(ttls > 0 && unknown > 0, "a TTL and a write of unknown outcome");
     RC_TAG(oracle ? "linearizable" : "not linearizable");
   });
 }
