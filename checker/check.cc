@@ -85,9 +85,8 @@ CheckOptions ForPartition(const CompiledPartition& c, const CheckOptions& o) {
   return plain;
 }
 
-PartitionResult CheckPartition(const History& h, const Partition& part,
-                               const CheckOptions& options, const SearchBudget& budget,
-                               bool search) {
+PartitionResult CheckPartition(const History& h, const Partition& part, const CheckOptions& options,
+                               const SearchBudget& budget, bool search) {
   PartitionResult r;
   r.name = part.name;
   r.hashkey = part.hashkey;

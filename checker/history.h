@@ -157,7 +157,7 @@ struct Event {
   // linearization the checker verifies before searching).
   std::optional<int64_t> witness;
   std::optional<Ttl> ttl;  // set and multi_set invocations only
-  size_t line = 0;  // 1-based line in the source; 0 when built in memory
+  size_t line = 0;         // 1-based line in the source; 0 when built in memory
   bool operator==(const Event&) const = default;
 };
 

@@ -1,10 +1,10 @@
 #include "checker/model.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
-
-#include <fmt/ranges.h>
 
 #include "checker/assert.h"
 

@@ -85,8 +85,8 @@ bool StepIncr(const ModelOp& op, State& s, ValueTable* values) {
     after.push_back(ok ? values->InternNumber(next) : o.held);  // a failed incr changes nothing
   }
   if (!any) return false;
-  s[op.slot] = op.observed ? values->InternNumber(op.incr_result)
-                           : values->InternChoice(std::move(after));
+  s[op.slot] =
+      op.observed ? values->InternNumber(op.incr_result) : values->InternChoice(std::move(after));
   return true;
 }
 
@@ -156,7 +156,8 @@ bool StepMultiGet(const ModelOp& op, State& s, ValueTable* values) {
   if (!op.ranged) {
     for (const auto& [slot, v] : op.kvs) {
       const std::vector<Option> options = OptionsOf(s[slot], op, *values);
-      if (!Narrow(options, [&](const Option& o) { return o.seen == v; }, values, &next[slot])) {
+      if (!Narrow(
+              options, [&](const Option& o) { return o.seen == v; }, values, &next[slot])) {
         return false;
       }
     }
@@ -172,7 +173,8 @@ bool StepMultiGet(const ModelOp& op, State& s, ValueTable* values) {
     auto it = std::lower_bound(op.kvs.begin(), op.kvs.end(), std::pair{slot, INT32_MIN});
     if (it != op.kvs.end() && it->first == slot) {
       const int32_t v = it->second;
-      if (!Narrow(options, [&](const Option& o) { return o.seen == v; }, values, &next[slot])) {
+      if (!Narrow(
+              options, [&](const Option& o) { return o.seen == v; }, values, &next[slot])) {
         return false;
       }
       view[slot] = v;
@@ -214,8 +216,8 @@ bool StepWithExpiry(const ModelOp& op, State* state, ValueTable* values) {
     case Fn::kGet: {
       if (!op.observed) return true;
       const std::vector<Option> options = OptionsOf(s[op.slot], op, *values);
-      return Narrow(options, [&](const Option& o) { return o.seen == op.value; }, values,
-                    &s[op.slot]);
+      return Narrow(
+          options, [&](const Option& o) { return o.seen == op.value; }, values, &s[op.slot]);
     }
     case Fn::kSet:
       s[op.slot] = op.value;
@@ -255,10 +257,9 @@ std::string WhyRejectedWithExpiry(const ModelOp& op, const State& s, const Value
   } else {
     for (const auto& [slot, v] : op.kvs) show(slot);
   }
-  const std::string window =
-      op.return_ns == std::numeric_limits<int64_t>::max()
-          ? fmt::format("from time {} on", op.call_ns)
-          : fmt::format("between times {} and {}", op.call_ns, op.return_ns);
+  const std::string window = op.return_ns == std::numeric_limits<int64_t>::max()
+                                 ? fmt::format("from time {} on", op.call_ns)
+                                 : fmt::format("between times {} and {}", op.call_ns, op.return_ns);
   return fmt::format(
       "{} cannot have its result on {} (a value with a TTL read as present or expired by a "
       "clock {} within its skew)",

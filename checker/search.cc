@@ -218,10 +218,8 @@ bool Searcher::LinearizeReads(SearchOutcome* out) {
     after = state_;
     // A read that narrows a choice (model_expiry.cc) commits to the branches it explains; it
     // is placed only where the search would place it, not forced first.
-    if (optional_index_[op] != kRequired || !read || !Step(m, &after, values_) ||
-        after != state_) {
-      CK_ASSERT(after == state_ || !values_->expiry_free(), "op {}: a read changed the state",
-                op);
+    if (optional_index_[op] != kRequired || !read || !Step(m, &after, values_) || after != state_) {
+      CK_ASSERT(after == state_ || !values_->expiry_free(), "op {}: a read changed the state", op);
       e = next_[e];
       continue;
     }

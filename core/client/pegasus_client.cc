@@ -1,7 +1,9 @@
 #include "core/client/pegasus_client.h"
 
 #include <algorithm>
+#include <limits>
 
+#include "core/common/epoch.h"
 #include "core/common/log.h"
 #include "core/proto/partition_hash.h"
 
@@ -41,7 +43,9 @@ PegasusClient::PegasusClient(const NodeEnv& env, PegasusClientOptions options)
                               .hashkeys = options_.hashkeys,
                               .sortkeys = options_.sortkeys,
                               .key_rotation_ops = options_.key_rotation_ops,
-                              .mix = options_.mix}) {
+                              .mix = options_.mix,
+                              .ttl_fraction = options_.ttl_fraction,
+                              .ttl_s_max = options_.ttl_s_max}) {
   PG_ASSERT(env_.rng != nullptr);
   PG_ASSERT_GT(options_.timeout, Duration());
 }
@@ -91,13 +95,20 @@ void PegasusClient::StartOp(Time now, Outbox& out) {
   OpenOp op{.op = workload_.Next(*env_.rng), .deadline = now + options_.timeout};
   op.partition_hash = PartitionHash(op.op.request.hashkey, op.op.request.sortkey);
   op.op.request.app_name = options_.app_name;
+  // As Pegasus's client turns ttl_seconds into expire_ts_seconds: by its own clock, once.
+  if (op.op.ttl_s > 0) {
+    const uint64_t expire = uint64_t{EpochSeconds(now)} + op.op.ttl_s;
+    op.op.request.expire_ts =
+        static_cast<uint32_t>(std::min<uint64_t>(expire, std::numeric_limits<uint32_t>::max()));
+  }
   const bool names_sortkey = HistoryNamesSortkey(op.op.request.kind);
   out.Record({.process = options_.process,
               .type = "invoke",
               .f = op.op.f,
               .hashkey = op.op.request.hashkey,
               .sortkey = names_sortkey ? op.op.request.sortkey : "",
-              .value_json = op.op.invoke_value_json});
+              .value_json = op.op.invoke_value_json,
+              .expire_ts = op.op.request.expire_ts});
   open_ = std::move(op);
   PG_ASSERT_EQ(started_, completed_ + 1, "process {}: one operation open", options_.process);
   out.SetTimer(kDeadlineTimer, options_.timeout);

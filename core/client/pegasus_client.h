@@ -35,6 +35,8 @@ struct PegasusClientOptions {
   int key_rotation_ops = 0;  // WorkloadShape::key_rotation_ops
   int ops = 0;               // operations this client runs, then it stops
   std::map<std::string, double> mix;
+  double ttl_fraction = 0;          // WorkloadShape::ttl_fraction
+  int ttl_s_max = 0;                // WorkloadShape::ttl_s_max
   Duration timeout = Millis(2000);  // per operation
   Duration think_time = Millis(5);  // mean pause between operations
   BugSet bugs;                      // the bug zoo (core/common/bugs.h)

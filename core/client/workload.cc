@@ -49,6 +49,9 @@ WorkloadGenerator::WorkloadGenerator(WorkloadShape shape) : shape_(std::move(sha
   PG_ASSERT_GT(shape_.hashkeys, 0);
   PG_ASSERT_GT(shape_.sortkeys, 0);
   PG_ASSERT(shape_.key_rotation_ops >= 0);
+  PG_ASSERT(shape_.ttl_fraction >= 0 && shape_.ttl_fraction <= 1, "ttl_fraction {}",
+            shape_.ttl_fraction);
+  PG_ASSERT(shape_.ttl_fraction == 0 || shape_.ttl_s_max >= 1, "ttl_s_max {}", shape_.ttl_s_max);
   for (const auto& [f, w] : shape_.mix) {
     auto it = KnownOperations().find(f);
     if (it != KnownOperations().end() && w > 0) {
@@ -66,6 +69,11 @@ std::string WorkloadGenerator::NextValue() {
 std::string WorkloadGenerator::DrawSortkey(Rng& rng) const {
   PG_ASSERT_GT(shape_.sortkeys, 0);
   return fmt::format("s{}", rng.Uniform(static_cast<uint64_t>(shape_.sortkeys)));
+}
+
+uint32_t WorkloadGenerator::DrawTtl(Rng& rng) const {
+  if (shape_.ttl_fraction <= 0 || !rng.Chance(shape_.ttl_fraction)) return 0;
+  return static_cast<uint32_t>(rng.UniformRange(1, shape_.ttl_s_max));
 }
 
 std::optional<std::string> WorkloadGenerator::DrawExpectation(Rng& rng, const std::string& hashkey,
@@ -103,6 +111,7 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
     case OpKind::kSet:
       r.sortkey = DrawSortkey(rng);
       r.value = NextValue();
+      op.ttl_s = DrawTtl(rng);
       break;
     case OpKind::kIncr:
       r.sortkey = kCounterSortkey;
@@ -125,6 +134,7 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
       break;
     case OpKind::kMultiSet:
       for (auto& [k, v] : DrawSubset(rng, /*with_values=*/true)) r.kvs[k] = std::move(v);
+      op.ttl_s = DrawTtl(rng);
       break;
     case OpKind::kSortkeyCount:
       break;

@@ -32,6 +32,10 @@ struct WorkloadShape {
   // sortkey_count, multi_del, check_and_mutate); others are ignored. multi_get_range is the
   // history's multi_get with a sortkey range.
   std::map<std::string, double> mix;
+  // The share of sets and multi_sets written with a TTL, each drawn in [1, ttl_s_max] seconds
+  // (Pegasus's ttl_seconds; the client turns it into an expire_ts by its clock). 0: none.
+  double ttl_fraction = 0;
+  int ttl_s_max = 0;
 };
 
 // One operation: the request (without routing fields) and its history invocation.
@@ -39,6 +43,7 @@ struct WorkloadOp {
   std::string f;  // the history's f
   ClientRequest request;
   std::string invoke_value_json;
+  uint32_t ttl_s = 0;  // set and multi_set: the TTL to write with, in seconds; 0: none
 };
 
 // Whether the history names a sortkey for this kind (docs/checker.md): get, set, del, incr and
@@ -65,6 +70,8 @@ class WorkloadGenerator {
  private:
   std::string NextValue();
   std::string DrawSortkey(Rng& rng) const;
+  // A write's TTL in seconds, or 0; draws nothing when the shape writes no TTL.
+  uint32_t DrawTtl(Rng& rng) const;
   std::optional<std::string> DrawExpectation(Rng& rng, const std::string& hashkey,
                                              const std::string& sortkey) const;
   // The arguments of the richer operations (workload_draws.cc).

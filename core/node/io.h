@@ -76,6 +76,8 @@ struct RecordOp {
   std::string hashkey;
   std::string sortkey;  // empty = no sortkey field
   std::string value_json = "null";
+  // An invocation of a write with a TTL: the expire_ts (epoch seconds) the client sent.
+  uint32_t expire_ts = 0;
 };
 
 // The process exits (Pegasus's replica_stub and meta exit on an error they cannot survive, such

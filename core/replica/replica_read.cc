@@ -38,6 +38,7 @@ void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outb
     out.Send(from, resp);
     return;
   }
+  const uint64_t expired_before = engine_->expired_reads();
   if (req.kind == OpKind::kGet) {
     Result<std::optional<std::string>> v = engine_->Get(req.hashkey, req.sortkey, now);
     if (!v.ok()) return Fail(out, v.status());
@@ -55,6 +56,8 @@ void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outb
       for (SortkeyValue& kv : read) resp.kvs.emplace(std::move(kv.sortkey), std::move(kv.value));
     }
   }
+  // A value with a TTL left out by this server's clock (docs/checker.md "TTL").
+  if (engine_->expired_reads() > expired_before) out.Mark("replica.read_expired_value");
   out.Send(from, resp);
 }
 

@@ -224,7 +224,7 @@ Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBa
   if (u.kind == OpKind::kIncr) {
     AppliedUpdate o = IncrOutcome(*old, u.increment);
     // The old value's TTL is not kept (Pegasus keeps it when expire_ts_seconds == 0): the
-    // engine's Get does not expose it, and pegasim's workloads write no TTL.
+    // engine's Get does not expose it, and pegasim's workloads give the counter no TTL.
     if (o.status.ok()) view.Put(batch, u.hashkey, u.sortkey, std::to_string(o.new_value), 0);
     return o;
   }

@@ -39,6 +39,12 @@ Result<std::optional<std::string>> VisibleValue(std::string_view stored, Time no
   return std::optional<std::string>(std::string(value->user_value));
 }
 
+Result<std::optional<std::string>> KvEngine::Visible(std::string_view stored, Time now) const {
+  Result<std::optional<std::string>> value = VisibleValue(stored, now);
+  if (value.ok() && !value->has_value()) ++expired_reads_;  // stored, so absent means expired
+  return value;
+}
+
 Result<CheckpointEntry> EntryFromRecord(std::string_view raw_key, std::string_view raw_value) {
   Result<KeyView> key = DecodeKey(raw_key);
   if (!key.ok()) return key.status();

@@ -97,13 +97,6 @@ Result<ValueView> DecodeValue(std::string_view raw) {
   return ValueView{.expire_ts = ReadBigEndian32(raw), .user_value = raw.substr(kValueHeaderBytes)};
 }
 
-uint32_t EpochSeconds(Time now) {
-  const int64_t seconds = now.ns() / 1'000'000'000;
-  if (seconds <= 0) return 0;
-  if (seconds >= std::numeric_limits<uint32_t>::max()) return std::numeric_limits<uint32_t>::max();
-  return static_cast<uint32_t>(seconds);
-}
-
 bool IsExpired(uint32_t expire_ts, Time now) {
   return expire_ts > 0 && expire_ts <= EpochSeconds(now);
 }

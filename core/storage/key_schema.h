@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/common/epoch.h"
 #include "core/common/result.h"
 #include "core/common/status.h"
 #include "core/common/time.h"
@@ -54,8 +55,6 @@ struct ValueView {
 // kCorruption when shorter than the header.
 Result<ValueView> DecodeValue(std::string_view raw);
 
-// The node's local clock reads 0 at Pegasus's epoch_begin: seconds since then, clamped to u32.
-uint32_t EpochSeconds(Time now);
 // Pegasus's check_if_ts_expired: expire_ts > 0 && expire_ts <= now (in epoch seconds).
 bool IsExpired(uint32_t expire_ts, Time now);
 

@@ -68,6 +68,17 @@ class KvEngine {
   // engine's files must not be reused (Pegasus's replica::_data_corrupted). Engines that keep
   // no checksummed files never are.
   virtual bool data_corrupted() const { return false; }
+
+  // How many stored values reads have found expired and left out (a coverage mark's source); a
+  // wrapper answers its engine's.
+  virtual uint64_t expired_reads() const { return expired_reads_; }
+
+ protected:
+  // A stored record as a read at `now` sees it: nullopt once expired (counted), else its value.
+  Result<std::optional<std::string>> Visible(std::string_view stored, Time now) const;
+
+ private:
+  mutable uint64_t expired_reads_ = 0;
 };
 
 }  // namespace pg

@@ -30,7 +30,7 @@ Result<std::optional<std::string>> MemEngine::Get(std::string_view hashkey,
   PG_RETURN_IF_ERROR(ValidateHashkey(hashkey));
   const auto it = live_.records.find(EncodeKey(hashkey, sortkey));
   if (it == live_.records.end()) return std::optional<std::string>();
-  return VisibleValue(it->second, now);
+  return Visible(it->second, now);
 }
 
 Result<std::vector<SortkeyValue>> MemEngine::MultiGet(std::string_view hashkey, Time now) const {
@@ -39,7 +39,7 @@ Result<std::vector<SortkeyValue>> MemEngine::MultiGet(std::string_view hashkey, 
   std::vector<SortkeyValue> out;
   for (auto it = live_.records.lower_bound(prefix);
        it != live_.records.end() && it->first.starts_with(prefix); ++it) {
-    Result<std::optional<std::string>> value = VisibleValue(it->second, now);
+    Result<std::optional<std::string>> value = Visible(it->second, now);
     if (!value.ok()) return value.status();
     if (!value->has_value()) continue;
     out.push_back(

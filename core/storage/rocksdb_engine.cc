@@ -178,7 +178,7 @@ Result<std::optional<std::string>> RocksDbEngine::Get(std::string_view hashkey,
   const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), EncodeKey(hashkey, sortkey), &stored);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, "get");
-  return VisibleValue(stored, now);
+  return Visible(stored, now);
 }
 
 Result<std::vector<SortkeyValue>> RocksDbEngine::MultiGet(std::string_view hashkey,
@@ -188,7 +188,7 @@ Result<std::vector<SortkeyValue>> RocksDbEngine::MultiGet(std::string_view hashk
   std::vector<SortkeyValue> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    Result<std::optional<std::string>> value = VisibleValue(it->value().ToStringView(), now);
+    Result<std::optional<std::string>> value = Visible(it->value().ToStringView(), now);
     if (!value.ok()) return value.status();
     if (!value->has_value()) continue;
     out.push_back(

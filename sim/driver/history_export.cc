@@ -32,7 +32,16 @@ void AppendJsonString(std::string& out, const std::string& s) {
 // every sweep, and a history has thousands of lines. Keys keep DESIGN.md §4's order. Nodes build
 // value_json with nlohmann, so it is inserted as it is; if it were ever malformed, the checker's
 // strict reader would report the line instead of the bench guessing.
-std::string HistoryToJsonl(const std::vector<RecordedOp>& history) {
+int64_t ServingClockSkewMs(const Cluster& cluster) {
+  Duration skew;
+  for (size_t i = 0; i < cluster.node_count(); ++i) {
+    const NodeId id(static_cast<uint32_t>(i));
+    if (cluster.name(id).starts_with("replica/")) skew = std::max(skew, cluster.MaxClockSkew(id));
+  }
+  return (skew.ns() + 999'999) / 1'000'000;
+}
+
+std::string HistoryToJsonl(const std::vector<RecordedOp>& history, int64_t ttl_skew_ms) {
   std::string out;
   out.reserve(history.size() * 120);
   uint64_t index = 0;
@@ -55,6 +64,10 @@ std::string HistoryToJsonl(const std::vector<RecordedOp>& history) {
     out += r.op.value_json;
     out += ",\"time\":";
     out += fmt::format_int(r.at.ns()).c_str();
+    if (r.op.expire_ts > 0) {
+      out +=
+          fmt::format(",\"ttl\":{{\"expire_ts\":{},\"skew_ms\":{}}}", r.op.expire_ts, ttl_skew_ms);
+    }
     out += "}\n";
   }
   return out;
@@ -137,7 +150,8 @@ json ValueOf(const std::string& text) {
 
 }  // namespace
 
-checker::Result<checker::History> HistoryOf(const std::vector<RecordedOp>& history) {
+checker::Result<checker::History> HistoryOf(const std::vector<RecordedOp>& history,
+                                            int64_t ttl_skew_ms) {
   std::vector<Event> events;
   events.reserve(history.size());
   for (size_t i = 0; i < history.size(); ++i) {
@@ -156,6 +170,7 @@ checker::Result<checker::History> HistoryOf(const std::vector<RecordedOp>& histo
     e.f = *f;
     e.hashkey = op.hashkey;
     if (!op.sortkey.empty()) e.sortkey = op.sortkey;
+    if (op.expire_ts > 0) e.ttl = checker::Ttl{.expire_ts = op.expire_ts, .skew_ms = ttl_skew_ms};
     if (auto error = checker::ReadEventValue(ValueOf(op.value_json), kRunHistory, line, &e)) {
       return *error;
     }
@@ -167,12 +182,12 @@ nlohmann::json RunOutcome::CheckerJson() const {
   return checker ? checker::ToJson(*checker, /*include_elapsed=*/true) : nlohmann::json();
 }
 
-std::optional<Failure> JudgeHistory(const std::vector<RecordedOp>& history, double timeout_s,
-                                    RunOutcome& outcome) {
+std::optional<Failure> JudgeHistory(const std::vector<RecordedOp>& history, int64_t ttl_skew_ms,
+                                    double timeout_s, RunOutcome& outcome) {
   // The recorded operations go to the checker as they are, with no JSON text in between;
   // HistoryOf reads each value as the JSON-lines reader would (a test holds both equal), so the
   // checker judges what history.jsonl says.
-  checker::Result<checker::History> parsed = HistoryOf(history);
+  checker::Result<checker::History> parsed = HistoryOf(history, ttl_skew_ms);
   if (!parsed.ok()) {
     // The simulator wrote it, so a malformed history is a bug in the bench.
     return Failure{.kind = "history", .detail = parsed.error().ToString()};

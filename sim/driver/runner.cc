@@ -160,8 +160,13 @@ RunOutcome RunKnobs(const Knobs& knobs, const RunOptions& options) {
     }
     Collect(cluster, out);
   }
-  if (!out.failure) out.failure = JudgeHistory(cluster.history(), options.checker_timeout_s, out);
-  if (options.history_jsonl || out.failed()) out.history_jsonl = HistoryToJsonl(cluster.history());
+  const int64_t ttl_skew_ms = ServingClockSkewMs(cluster);
+  if (!out.failure) {
+    out.failure = JudgeHistory(cluster.history(), ttl_skew_ms, options.checker_timeout_s, out);
+  }
+  if (options.history_jsonl || out.failed()) {
+    out.history_jsonl = HistoryToJsonl(cluster.history(), ttl_skew_ms);
+  }
   out.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - wall_start)
                     .count();

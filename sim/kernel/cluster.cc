@@ -290,6 +290,8 @@ void Cluster::Impl::StepNode(NodeState& ns, const Event& e) {
   stepped = e.node;
   {
     const Time local = ns.clock.Local(now);
+    const Duration skew = local >= now ? local - now : now - local;
+    if (skew > ns.max_skew) ns.max_skew = skew;
     AssertContextScope scope(ns.name, local);
     ns.node->Step(local, e.input, outbox);
     ns.node->CheckInvariants();

@@ -201,6 +201,8 @@ class Cluster {
   bool is_up(NodeId node) const;
   bool is_paused(NodeId node) const;
   Time LocalTime(NodeId node) const;  // the node's clock now
+  // The largest distance from global time the node's clock read at any of its steps so far.
+  Duration MaxClockSkew(NodeId node) const;
   // Until when a delayed message still stalls a connection (Network::LatestStallFloor): what a
   // node sends on it meanwhile waits behind that message, heal or no heal.
   Time SessionsStalledUntil() const;

@@ -100,6 +100,10 @@ Time Cluster::LocalTime(NodeId node) const {
   return impl_->nodes[node.value()]->clock.Local(impl_->now);
 }
 
+Duration Cluster::MaxClockSkew(NodeId node) const {
+  return impl_->Valid(node) ? impl_->nodes[node.value()]->max_skew : Duration();
+}
+
 const Node* Cluster::node(NodeId node) const {
   return impl_->Valid(node) ? impl_->nodes[node.value()]->node.get() : nullptr;
 }

@@ -95,6 +95,8 @@ struct NodeState {
   Rng* rng = nullptr;
   std::unique_ptr<Node> node;  // nullptr while down
   uint64_t incarnation = 0;
+  // The largest |local - global| the node's clock read at a step: what it judged time by.
+  Duration max_skew;
   // Invariant: booted implies node != nullptr.
   bool booted = false;
   bool paused = false;

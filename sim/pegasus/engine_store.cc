@@ -79,6 +79,7 @@ class EngineHandle final : public KvEngine {
     return engine_->MultiGet(hashkey, now);
   }
   Decree last_applied() const override { return engine_->last_applied(); }
+  uint64_t expired_reads() const override { return engine_->expired_reads(); }
   Decree last_durable() const override { return engine_->last_durable(); }
   Status Flush() override {
     Status s = engine_->Flush();

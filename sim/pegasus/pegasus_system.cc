@@ -35,6 +35,8 @@ PegasusClientOptions ClientOptions(const Knobs& knobs, int index,
           .key_rotation_ops = knobs.key_rotation_ops,
           .ops = ops,
           .mix = knobs.mix,
+          .ttl_fraction = knobs.ttl_fraction,
+          .ttl_s_max = knobs.ttl_s_max,
           .timeout = Millis(knobs.timeout_ms),
           .think_time = Millis(think_ms),
           .bugs = knobs.bugs};

@@ -26,6 +26,7 @@ struct Defaults {
   static constexpr int kMetaServers = 1;
   static constexpr int kReplicaServers = 4;       // raised to replica_count when that is larger
   static constexpr int kStalenessForCommit = 20;  // Pegasus's staleness_for_commit
+  static constexpr int kTtlSMax = 10;             // when a file gives ttl_fraction alone
   // What a primary keeps to serve learners (ReplicaServerOptions): its cache of committed
   // mutations, the log records kept below the durable decree, and how often it flushes.
   static constexpr int kLearnCacheDecrees = 40;
@@ -153,6 +154,10 @@ struct SwarmBounds {
   // fall in, log-uniform: from the first second of a small run to the whole of a long one.
   static constexpr Bounds<int> kPctDepth{1, 3};
   static constexpr Bounds<double> kPctSteps{1000, 100000};
+  // Writes with a TTL (chance 1/2): a share of the sets and multi_sets, each TTL a few seconds
+  // at most, so that values expire while the run still reads them.
+  static constexpr Bounds<double> kTtlFraction{0.05, 0.5};
+  static constexpr Bounds<int> kTtlSMax{1, 20};
   // What a primary keeps for learners: with chance 1/2 each, a small learn cache, a small log
   // reserve, and frequent flushes, so that learners are served from the log and from checkpoints
   // (not only the cache), and a learner's start falls on the edges between them.

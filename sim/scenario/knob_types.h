@@ -66,6 +66,9 @@ struct Knobs {
   // this many operations; 0: off (the default; swarm draws it).
   int key_rotation_ops = 0;
   std::map<std::string, double> mix;
+  // TTLs (WorkloadShape::ttl_fraction, ttl_s_max): 0 and 0 when no write takes one.
+  double ttl_fraction = 0;
+  int ttl_s_max = 0;
   // faults, explicit or drawn (swarm), sorted by at_ms (stable)
   std::vector<Fault> faults;
   SchedulerConfig scheduler;

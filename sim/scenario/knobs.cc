@@ -18,6 +18,7 @@
 //   disk.torn_write_probability 0.5
 //   clocks.drift_ppm_max 0, clocks.offset_ms_max 0
 //   workload.clients 4, hashkeys 8, sortkeys 4, ops 1000, timeout_ms 2000
+//   workload.ttl_fraction   0: no write takes a TTL; ttl_s_max 10 when a fraction is given
 //   workload.mix            get .35, set .3, del .05, incr .1, cas .1, multi_get .05, multi_set
 //   .05,
 //                           multi_get_range .04, multi_del .03, sortkey_count .02,
@@ -74,7 +75,9 @@
 //   35 scheduler            (only when the file has no "scheduler" and no "faults" key, as the
 //                           timing set below) "timed" with chance 1/2,
 //                           "random" 1/4, "pct" 1/4 with depth [1, 3] and steps log-uniform in
-//                           [1000, 100000] (kind, depth and steps drawn every time); last
+//                           [1000, 100000] (kind, depth and steps drawn every time)
+//   36 ttl_fraction         0 with chance 1/2, else [0.05, 0.5]; ttl_s_max [1, 20] (choice,
+//                           fraction and maximum drawn every time); last
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -181,6 +184,7 @@ class Resolver {
   void ResolveLoadShaping();
   void ResolveRicherOperations();
   void ResolveScheduler();
+  void ResolveTtl();
   double DrawMixWeight();
 
   const Scenario& s_;
@@ -255,6 +259,7 @@ Knobs Resolver::Resolve() {
   ResolveLoadShaping();
   ResolveRicherOperations();
   ResolveScheduler();
+  ResolveTtl();
   // Not a swarm knob: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   std::stable_sort(k_.faults.begin(), k_.faults.end(),
@@ -399,6 +404,17 @@ void Resolver::ResolveScheduler() {
   k_.scheduler.kind = s_.scheduler.kind.value_or(k_.scheduler.kind);
   k_.scheduler.depth = s_.scheduler.depth.value_or(k_.scheduler.depth);
   k_.scheduler.steps = s_.scheduler.steps.value_or(k_.scheduler.steps);
+}
+
+void Resolver::ResolveTtl() {
+  const bool with_ttl = rng_.Uniform(2) == 0;
+  const double fraction = DrawReal(SwarmBounds::kTtlFraction);
+  const int s_max = DrawInt(SwarmBounds::kTtlSMax);
+  // Drawn whatever the system, so that the draws after it do not move; pegasus's client writes
+  // TTLs.
+  k_.ttl_fraction =
+      k_.system == "pegasus" ? Pick(s_.workload.ttl_fraction, 0.0, with_ttl ? fraction : 0.0) : 0.0;
+  k_.ttl_s_max = k_.ttl_fraction > 0 ? Pick(s_.workload.ttl_s_max, Defaults::kTtlSMax, s_max) : 0;
 }
 
 }  // namespace

@@ -165,6 +165,9 @@ json KnobsToJson(const Knobs& k) {
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
   if (k.timing != kDefaultTimingSet) j["timing"] = k.timing;
   if (k.key_rotation_ops > 0) j["workload"]["key_rotation_ops"] = k.key_rotation_ops;
+  // Drawn by the swarm (0 included), so always written where the system has it.
+  if (k.system == "pegasus") j["workload"]["ttl_fraction"] = k.ttl_fraction;
+  if (k.ttl_fraction > 0) j["workload"]["ttl_s_max"] = k.ttl_s_max;
   if (!k.bugs.empty()) j["bugs"] = k.bugs.Names();
   if (k.scheduler.kind != SchedulerConfig{}.kind) {
     j["scheduler"] = {{"kind", k.scheduler.kind}};

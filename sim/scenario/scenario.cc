@@ -182,6 +182,8 @@ void ScenarioParser::ParseWorkload(const JsonReader& r) {
   w.timeout_ms = obj.Field("timeout_ms").Int(1, kMaxDurationMs);
   // Optional even in a verdict's knobs: written only when not 0, as verdicts always read.
   w.key_rotation_ops = obj.Optional("key_rotation_ops").Int32(0, 10'000'000);
+  w.ttl_fraction = obj.Optional("ttl_fraction").Double(0, 1);
+  w.ttl_s_max = obj.Optional("ttl_s_max").Int32(1, 86'400);
   ParseMix(obj.Field("mix"));
   obj.RejectUnknownKeys();
 }

@@ -241,6 +241,8 @@ struct WorkloadSection {
   std::optional<int> ops;               // total operations across clients, 0..10^7
   std::optional<int64_t> timeout_ms;    // > 0
   std::optional<int> key_rotation_ops;  // 0..10^7; 0: no key rotation
+  std::optional<double> ttl_fraction;   // [0, 1]: the share of sets and multi_sets with a TTL
+  std::optional<int> ttl_s_max;         // 1..86400: each TTL in [1, ttl_s_max] seconds
   std::map<std::string, double> mix;  // f -> weight; f in get,set,del,incr,cas,multi_get,multi_set
 };
 // "scheduler": who orders message deliveries (sim/kernel/schedulers.h). Not drawn by swarm.

@@ -35,6 +35,9 @@ ordered_json WorkloadJson(const Knobs& k) {
                  {"ops", k.ops},
                  {"timeout_ms", k.timeout_ms}};
   if (k.key_rotation_ops > 0) w["key_rotation_ops"] = k.key_rotation_ops;
+  // Drawn by the swarm (0 included), so always written where the system has it.
+  if (k.system == "pegasus") w["ttl_fraction"] = k.ttl_fraction;
+  if (k.ttl_fraction > 0) w["ttl_s_max"] = k.ttl_s_max;
   w["mix"] = mix;
   return w;
 }

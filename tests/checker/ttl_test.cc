@@ -120,8 +120,7 @@ TEST(Ttl, AnIncrWellBeforeTheExpiryFoundTheValue) {
   h.Line(2, "invoke", "incr", "\"1\"", 2 * kSecond).Line(2, "ok", "incr", "\"1\"", 3 * kSecond);
   EXPECT_EQ(CheckEveryWay(h.text()), Verdict::kIllegal);
   auto found = TtlHistory().SetExpiring("5");
-  found.Line(2, "invoke", "incr", "\"1\"", 2 * kSecond)
-      .Line(2, "ok", "incr", "\"6\"", 3 * kSecond);
+  found.Line(2, "invoke", "incr", "\"1\"", 2 * kSecond).Line(2, "ok", "incr", "\"6\"", 3 * kSecond);
   EXPECT_EQ(CheckEveryWay(found.text()), Verdict::kOk);
 }
 
@@ -187,9 +186,8 @@ TEST(Ttl, RangeReadsAndCountsSkipExpiredValues) {
 }
 
 TEST(Ttl, TheIllegalVerdictNamesTheTtlAndTheWindow) {
-  const CheckResult r =
-      Check(MustParse(TtlHistory().SetExpiring().Get(11 * kSecond, 12 * kSecond, "\"v\"").text()),
-            {});
+  const CheckResult r = Check(
+      MustParse(TtlHistory().SetExpiring().Get(11 * kSecond, 12 * kSecond, "\"v\"").text()), {});
   ASSERT_EQ(r.verdict, Verdict::kIllegal);
   EXPECT_NE(r.explanation.find("expire_ts 10, skew 100 ms"), std::string::npos) << r.explanation;
 }

@@ -13,9 +13,10 @@
 namespace pg::sim {
 namespace {
 
-void ExpectSameAsJsonl(const std::vector<RecordedOp>& ops, const std::string& what) {
-  const auto direct = HistoryOf(ops);
-  const auto parsed = checker::ParseJsonlHistory(HistoryToJsonl(ops), "run history");
+void ExpectSameAsJsonl(const std::vector<RecordedOp>& ops, const std::string& what,
+                       int64_t ttl_skew_ms) {
+  const auto direct = HistoryOf(ops, ttl_skew_ms);
+  const auto parsed = checker::ParseJsonlHistory(HistoryToJsonl(ops, ttl_skew_ms), "run history");
   ASSERT_EQ(direct.ok(), parsed.ok()) << what;
   if (!parsed.ok()) return;
   EXPECT_EQ(direct->source, parsed->source) << what;
@@ -62,7 +63,22 @@ TEST(HistoryOf, EveryOperationKindReadsAsTheJsonLinesReaderReadsIt) {
       // Escapes without a quote inside: decoded as JSON, not taken verbatim.
       Op(24, 6, "invoke", "set", "s4", R"("a\nb\\c")"), Op(25, 6, "ok", "set", "s4", "null"),
       Op(26, 7, "invoke", "get", "s4", "null"), Op(27, 7, "ok", "get", "s4", R"("a\nb\\c")")};
-  ExpectSameAsJsonl(ops, "every kind");
+  ExpectSameAsJsonl(ops, "every kind", 0);
+}
+
+TEST(HistoryOf, AWriteWithATtlCarriesItsExpiryAndTheRunsSkew) {
+  std::vector<RecordedOp> ops = {
+      Op(1, 0, "invoke", "set", "s0", R"("v")"), Op(2, 0, "ok", "set", "s0", "null"),
+      Op(3, 1, "invoke", "multi_set", "", R"({"a":"1"})"), Op(4, 1, "ok", "multi_set", "", "null")};
+  ops[0].op.expire_ts = 7;
+  ops[2].op.expire_ts = 9;
+  ExpectSameAsJsonl(ops, "ttl", 250);
+  const auto h = HistoryOf(ops, 250);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->operations[0].ttl, (checker::Ttl{.expire_ts = 7, .skew_ms = 250}));
+  EXPECT_EQ(h->operations[1].ttl, (checker::Ttl{.expire_ts = 9, .skew_ms = 250}));
+  EXPECT_NE(HistoryToJsonl(ops, 250).find(R"("ttl":{"expire_ts":7,"skew_ms":250})"),
+            std::string::npos);
 }
 
 TEST(HistoryOf, AValueOfTheWrongShapeIsRefusedLikeTheReaderRefusesIt) {
@@ -79,8 +95,8 @@ TEST(HistoryOf, AValueOfTheWrongShapeIsRefusedLikeTheReaderRefusesIt) {
     const std::vector<RecordedOp> pair = {Op(1, 0, "invoke", f, "s", R"("1")"),
                                           Op(2, 0, type, f, "s", value)};
     const auto& bad = type == "invoke" ? ops : pair;
-    EXPECT_FALSE(HistoryOf(bad).ok()) << f << " " << type << " " << value;
-    EXPECT_FALSE(checker::ParseJsonlHistory(HistoryToJsonl(bad), "h").ok()) << f << " " << type;
+    EXPECT_FALSE(HistoryOf(bad, 0).ok()) << f << " " << type << " " << value;
+    EXPECT_FALSE(checker::ParseJsonlHistory(HistoryToJsonl(bad, 0), "h").ok()) << f << " " << type;
   }
 }
 
@@ -99,7 +115,8 @@ TEST(HistoryOf, RunHistoriesEqualTheirJsonLinesForm) {
       ScheduleFaults(cluster, knobs);
       cluster.RunUntil(Time::Zero() + Millis(knobs.duration_ms));
       ASSERT_FALSE(cluster.history().empty()) << file;
-      ExpectSameAsJsonl(cluster.history(), std::string(file) + " seed " + std::to_string(seed));
+      ExpectSameAsJsonl(cluster.history(), std::string(file) + " seed " + std::to_string(seed),
+                        ServingClockSkewMs(cluster));
     }
   }
 }
