@@ -65,6 +65,13 @@ constexpr std::array<BugInfo, kBugCount> kBugs{{
     {Bug::kRangeFilterDropped, "range_filter_dropped", "Pegasus #99 (7df9bc8d0), in on_scan",
      "a multi_get by sortkey range reads its filter from fields the request left unset, so it "
      "applies none and returns records the filter rejects"},
+    {Bug::kAtomicExpiryAtApplyClock, "atomic_expiry_at_apply_clock",
+     "Pegasus src/server/rocksdb_wrapper.cpp rocksdb_wrapper::get (utils::epoch_now), reached "
+     "from pegasus_write_service_impl.h incr, check_and_set, check_and_mutate since #654, #655 "
+     "when atomic_idempotent is false",
+     "a replica re-executing an atomic write judges the old value's TTL by its own clock when it "
+     "applies the mutation, not by the primary's when it took the request, so replicas that "
+     "apply it at different instants or on clocks apart decide a check differently and diverge"},
 }};
 
 }  // namespace

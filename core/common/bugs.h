@@ -36,8 +36,9 @@ enum class Bug : uint8_t {
   kIncrReadErrorResets,        // an incr whose engine read failed writes 0 and answers success
   kRangeLimitCountsIterated,   // a ranged multi_get counts records its filter rejected to the limit
   kRangeFilterDropped,         // a ranged multi_get applies no sortkey filter
+  kAtomicExpiryAtApplyClock,   // a re-executed atomic write judges TTLs by the applier's clock
 };
-inline constexpr int kBugCount = 22;
+inline constexpr int kBugCount = 23;
 
 struct BugInfo {
   Bug bug;

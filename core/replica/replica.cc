@@ -174,7 +174,8 @@ void Replica::Fail(Outbox& out, const Status& why) {
 Status Replica::ApplyMutation(const Mutation& mu, std::vector<AppliedUpdate>* outcomes) {
   PG_ASSERT(engine_ != nullptr);
   PG_ASSERT_EQ(mu.decree, engine_->last_applied().next(), "applying out of order");
-  Result<AppliedUpdates> applied = ApplyUpdates(mu.updates, *engine_, host_->options().bugs);
+  Result<AppliedUpdates> applied =
+      ApplyUpdates(mu.updates, *engine_, host_->options().bugs, host_->StepClock());
   if (!applied.ok()) return applied.status();
   PG_RETURN_IF_ERROR(engine_->ApplyBatch(mu.decree, applied->batch));
   if (outcomes != nullptr) *outcomes = std::move(applied->outcomes);

@@ -64,6 +64,10 @@ class ReplicaHost {
   virtual const ReplicaServerOptions& options() const = 0;
   // The server's lease from meta (PEGASUS.md §1.9): now < last acked beacon send time + lease.
   virtual bool LeaseValid(Time now) const = 0;
+  // The server's clock reading for the input it is handling: what Pegasus's utils::epoch_now()
+  // would read while the handler runs (read only by a bug-zoo switch,
+  // atomic_expiry_at_apply_clock).
+  virtual Time StepClock() const = 0;
   // A fresh AppendLog token; completions for `file` are routed back to `gpid`.
   virtual uint64_t NewLogToken(const std::string& file, Gpid gpid) = 0;
   // Asks meta for this server's configuration now (after meta refused a configuration change).

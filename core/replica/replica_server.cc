@@ -36,6 +36,7 @@ Replica* ReplicaServer::Find(Gpid gpid) {
 
 void ReplicaServer::Step(Time now, const Input& input, Outbox& out) {
   if (stopped_) return;
+  step_clock_ = now;
   if (!std::holds_alternative<Boot>(input)) CheckLease(now, out);
   if (std::holds_alternative<Boot>(input)) {
     OnBoot(now, out);

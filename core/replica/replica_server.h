@@ -56,6 +56,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   NodeId meta() const override;
   const ReplicaServerOptions& options() const override { return options_; }
   bool LeaseValid(Time now) const override;
+  Time StepClock() const override { return step_clock_; }
   uint64_t NewLogToken(const std::string& file, Gpid gpid) override;
   void RequestConfigSync(Time now, Outbox& out) override;
   uint64_t NewMetaRequestId() override { return ++last_call_id_; }
@@ -169,6 +170,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   std::map<Gpid, Ballot> reported_missing_;
   // Fail-stop: the server could not load its replicas; it ignores every input.
   bool stopped_ = false;
+  Time step_clock_;  // the `now` of the input being handled (StepClock)
 };
 
 }  // namespace pg

@@ -135,7 +135,7 @@ ExecutedWrite ExecuteWrite(const ClientRequest& req, const KvEngine& engine, Tim
   }
   // Executed here, as every replica would execute it (ApplyUpdates), and replicated as the puts
   // and deletes it made: nothing for a check that failed or an incr refused.
-  Result<AppliedUpdates> applied = ApplyUpdates({atomic}, engine, bugs);
+  Result<AppliedUpdates> applied = ApplyUpdates({atomic}, engine, bugs, now);
   if (!applied.ok()) {
     w.status = applied.status();
     return w;
@@ -211,8 +211,11 @@ AppliedUpdate ApplyChecked(const WriteUpdate& u, const std::optional<std::string
 }
 
 Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBatch& batch,
-                                  const BugSet& bugs) {
-  Result<std::optional<std::string>> old = view.Get(u.hashkey, u.sortkey, u.timestamp);
+                                  const BugSet& bugs, Time apply_clock) {
+  // Pegasus judges the TTL by utils::epoch_now() where the update applies
+  // (docs/departures.md, atomic writes).
+  const Time judged_at = bugs.on(Bug::kAtomicExpiryAtApplyClock) ? apply_clock : u.timestamp;
+  Result<std::optional<std::string>> old = view.Get(u.hashkey, u.sortkey, judged_at);
   // A failed read fails the write (and the caller fail-stops the replica): Pegasus #608
   // (95ac84914). Its regression #598 handled only a successful read, so an incr whose read
   // failed went on with its zero-initialised new value, wrote "0" and answered success with 0.
@@ -234,7 +237,7 @@ Result<AppliedUpdate> ApplyAtomic(const WriteUpdate& u, BatchView& view, WriteBa
 }  // namespace
 
 Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates, const KvEngine& engine,
-                                    const BugSet& bugs) {
+                                    const BugSet& bugs, Time apply_clock) {
   AppliedUpdates applied;
   BatchView view(engine);
   for (const WriteUpdate& u : updates) {
@@ -250,7 +253,7 @@ Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates, con
     } else if (u.kind == OpKind::kMultiDel) {
       for (const std::string& sortkey : u.sortkeys) view.Delete(applied.batch, u.hashkey, sortkey);
     } else if (IsAtomicWrite(u.kind)) {
-      Result<AppliedUpdate> o = ApplyAtomic(u, view, applied.batch, bugs);
+      Result<AppliedUpdate> o = ApplyAtomic(u, view, applied.batch, bugs, apply_clock);
       if (!o.ok()) return o.status();
       outcome = *o;
     } else {

@@ -60,9 +60,11 @@ struct AppliedUpdates {
 
 // The engine batch of a mutation's updates, in order, executing atomic updates against `engine`'s
 // state as the earlier updates of the same mutation leave it, judging TTLs at each update's
-// timestamp. kCorruption for an update of a kind no primary replicates; kIoError (or another
-// engine error) when a read fails. `bugs` as for ExecuteWrite; none by default.
+// timestamp (the primary's clock when it took the request; `apply_clock`, the applier's, with
+// the switch atomic_expiry_at_apply_clock, as Pegasus does). kCorruption for an update of a kind
+// no primary replicates; kIoError (or another engine error) when a read fails. `bugs` as for
+// ExecuteWrite.
 Result<AppliedUpdates> ApplyUpdates(const std::vector<WriteUpdate>& updates, const KvEngine& engine,
-                                    const BugSet& bugs = {});
+                                    const BugSet& bugs, Time apply_clock);
 
 }  // namespace pg

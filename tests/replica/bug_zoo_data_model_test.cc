@@ -107,13 +107,45 @@ TEST(BugZooDataModel, IncrReadErrorResetsAlsoOnTheReExecutedPath) {
   ReadFailingEngine engine(fail_reads);
   const std::vector<WriteUpdate> incr{
       WriteUpdate{.kind = OpKind::kIncr, .hashkey = "h", .sortkey = "n", .increment = 2}};
-  EXPECT_EQ(ApplyUpdates(incr, engine).status().code(), ErrorCode::kIoError);
-  Result<AppliedUpdates> buggy = ApplyUpdates(incr, engine, BugsOf(Bug::kIncrReadErrorResets));
+  EXPECT_EQ(ApplyUpdates(incr, engine, {}, Time()).status().code(), ErrorCode::kIoError);
+  Result<AppliedUpdates> buggy =
+      ApplyUpdates(incr, engine, BugsOf(Bug::kIncrReadErrorResets), Time());
   ASSERT_TRUE(buggy.ok());
   ASSERT_EQ(buggy->batch.ops.size(), 1u);
   EXPECT_EQ(buggy->batch.ops[0].value, "0");
   EXPECT_TRUE(buggy->outcomes[0].status.ok());
   EXPECT_EQ(buggy->outcomes[0].new_value, 0);
+}
+
+// ---- atomic_expiry_at_apply_clock -----------------------------------------------------------
+
+// A check_and_set expecting no value, taken by the primary at 9 s, one second before the value
+// it checks expires, and applied by a replica whose clock reads 11 s (a secondary applying after
+// the commit, or a learner replaying its log later): judged when it was taken, the value is
+// there and the check fails on every replica; judged by the applier's clock, it passes here.
+TEST(BugZooDataModel, AtomicExpiryAtApplyClockJudgesByTheAppliersClock) {
+  MemEngine engine;
+  WriteBatch put;
+  put.Put("h", "s", "v", /*expire_ts=*/10);
+  ASSERT_TRUE(engine.ApplyBatch(Decree(1), put).ok());
+  const std::vector<WriteUpdate> cas{
+      WriteUpdate{.kind = OpKind::kCheckAndSet,
+                  .hashkey = "h",
+                  .sortkey = "s",
+                  .value = "w",
+                  .check = CasCheck{.type = CheckType::kValueNotExist},
+                  .timestamp = Time() + Seconds(9)}};
+  const Time applier = Time() + Seconds(11);
+  Result<AppliedUpdates> safe = ApplyUpdates(cas, engine, {}, applier);
+  ASSERT_TRUE(safe.ok());
+  EXPECT_FALSE(safe->outcomes[0].cas_matched);
+  EXPECT_TRUE(safe->batch.ops.empty());
+  Result<AppliedUpdates> buggy =
+      ApplyUpdates(cas, engine, BugsOf(Bug::kAtomicExpiryAtApplyClock), applier);
+  ASSERT_TRUE(buggy.ok());
+  EXPECT_TRUE(buggy->outcomes[0].cas_matched);
+  ASSERT_EQ(buggy->batch.ops.size(), 1u);
+  EXPECT_EQ(buggy->batch.ops[0].value, "w");
 }
 
 // ---- range_limit_counts_iterated, range_filter_dropped ------------------------------------------

@@ -163,7 +163,7 @@ TEST(ApplyUpdates, AnAtomicUpdateReadsWhatTheSameMutationWroteBeforeIt) {
                                 return b;
                               }())
                   .ok());
-  Result<AppliedUpdates> applied = ApplyUpdates(updates, engine);
+  Result<AppliedUpdates> applied = ApplyUpdates(updates, engine, {}, Time());
   ASSERT_TRUE(applied.ok());
   ASSERT_EQ(applied->outcomes.size(), 4u);
   EXPECT_EQ(applied->outcomes[1].new_value, 42);
@@ -180,7 +180,7 @@ TEST(ApplyUpdates, FailedChecksWriteNothingAndAReadIsCorruption) {
                                             .sortkey = "s",
                                             .value = "x",
                                             .check = ExpectValue("expected")}};
-  Result<AppliedUpdates> applied = ApplyUpdates(miss, engine);
+  Result<AppliedUpdates> applied = ApplyUpdates(miss, engine, {}, Time());
   ASSERT_TRUE(applied.ok());
   EXPECT_FALSE(applied->outcomes[0].cas_matched);
   EXPECT_TRUE(applied->batch.ops.empty());
@@ -191,14 +191,14 @@ TEST(ApplyUpdates, FailedChecksWriteNothingAndAReadIsCorruption) {
                   .hashkey = "h",
                   .sortkey = "n",
                   .increment = std::numeric_limits<int64_t>::max()}};
-  applied = ApplyUpdates(overflow, engine);
+  applied = ApplyUpdates(overflow, engine, {}, Time());
   ASSERT_TRUE(applied.ok());
   EXPECT_EQ(applied->outcomes[1].status.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(applied->outcomes[1].new_value, 1) << "an overflow answers the old value";
   EXPECT_EQ(applied->batch.ops.size(), 1u) << "only the set";
 
   std::vector<WriteUpdate> read{WriteUpdate{.kind = OpKind::kGet, .hashkey = "h"}};
-  EXPECT_EQ(ApplyUpdates(read, engine).status().code(), ErrorCode::kCorruption);
+  EXPECT_EQ(ApplyUpdates(read, engine, {}, Time()).status().code(), ErrorCode::kCorruption);
 }
 
 }  // namespace

@@ -163,7 +163,7 @@ TEST(ApplyUpdates, CheckAndMutateAppliesItsMutationsInOrderOnlyWhenTheCheckPasse
                   .mutations = {{.sortkey = "a", .value = "1"},
                                 {.del = true, .sortkey = "a"},
                                 {.sortkey = "c", .value = "2"}}};
-  Result<AppliedUpdates> applied = ApplyUpdates({cam, cam}, engine);
+  Result<AppliedUpdates> applied = ApplyUpdates({cam, cam}, engine, {}, Time());
   ASSERT_TRUE(applied.ok());
   EXPECT_TRUE(applied->outcomes[0].cas_matched);
   EXPECT_FALSE(applied->outcomes[1].cas_matched) << "the first one wrote c";
