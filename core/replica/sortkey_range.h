@@ -17,8 +17,8 @@ Status ValidateRange(const SortkeyRange& range);
 
 // The part of `records` (every record of one hashkey, in sortkey byte order) that `range` reads,
 // in the order it reads them. `bugs`: the bug zoo's switches on this path
-// (range_limit_counts_iterated, range_filter_dropped); none by default.
+// (range_limit_counts_iterated, range_filter_dropped).
 std::vector<SortkeyValue> SelectRange(std::vector<SortkeyValue> records, const SortkeyRange& range,
-                                      const BugSet& bugs = {});
+                                      const BugSet& bugs);
 
 }  // namespace pg

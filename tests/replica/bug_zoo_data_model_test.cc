@@ -165,13 +165,13 @@ TEST(BugZooDataModel, RangeLimitCountsIteratedStopsShortOfTheLimit) {
   // Two records pass the postfix filter "2"; the limit of 2 counts them, not the three rejects
   // read on the way.
   const SortkeyRange r{.filter = FilterType::kPostfix, .pattern = "2", .limit = 2};
-  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r)), "a2 b2 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r, {})), "a2 b2 ");
   EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r, BugsOf(Bug::kRangeLimitCountsIterated))),
             "a2 ")
       << "a1 and a2 used up the limit";
   const SortkeyRange rev{
       .filter = FilterType::kPrefix, .pattern = "a", .limit = 2, .reverse = true};
-  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), rev)), "a3 a2 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), rev, {})), "a3 a2 ");
   EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), rev, BugsOf(Bug::kRangeLimitCountsIterated))), "")
       << "b2 and b1 used up the limit";
   const SortkeyRange plain{.start = "a2", .limit = 2};
@@ -182,11 +182,11 @@ TEST(BugZooDataModel, RangeLimitCountsIteratedStopsShortOfTheLimit) {
 TEST(BugZooDataModel, RangeFilterDroppedReturnsWhatTheFilterRejects) {
   const SortkeyRange r{
       .start = "a2", .stop_inclusive = true, .filter = FilterType::kAnywhere, .pattern = "b"};
-  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r)), "b1 b2 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r, {})), "b1 b2 ");
   EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), r, BugsOf(Bug::kRangeFilterDropped))),
             "a2 a3 b1 b2 ");
   const SortkeyRange limited{.filter = FilterType::kPrefix, .pattern = "b", .limit = 1};
-  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), limited)), "b1 ");
+  EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), limited, {})), "b1 ");
   EXPECT_EQ(SortkeysOf(SelectRange(FiveRecords(), limited, BugsOf(Bug::kRangeFilterDropped))),
             "a1 ");
 }

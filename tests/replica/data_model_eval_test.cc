@@ -90,25 +90,28 @@ std::string Keys(const std::vector<SortkeyValue>& kvs) {
 }
 
 TEST(SortkeyRangeRule, BoundsAreInclusiveOrNotAndEmptyBoundsAreOpen) {
-  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "b", .stop = "d"})), "bc");
+  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "b", .stop = "d"}, {})), "bc");
   EXPECT_EQ(Keys(SelectRange(
                 Records(),
-                {.start = "b", .start_inclusive = false, .stop = "d", .stop_inclusive = true})),
+                {.start = "b", .start_inclusive = false, .stop = "d", .stop_inclusive = true}, {})),
             "cd");
-  EXPECT_EQ(Keys(SelectRange(Records(), {})), "abcde");
-  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "c"})), "cde");
-  EXPECT_EQ(Keys(SelectRange(Records(), {.stop = "c", .stop_inclusive = true})), "abc");
-  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "d", .stop = "b"})), "") << "stop before start";
-  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "c", .stop = "c"})), "") << "c not < c";
-  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "c", .stop = "c", .stop_inclusive = true})), "c");
+  EXPECT_EQ(Keys(SelectRange(Records(), {}, {})), "abcde");
+  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "c"}, {})), "cde");
+  EXPECT_EQ(Keys(SelectRange(Records(), {.stop = "c", .stop_inclusive = true}, {})), "abc");
+  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "d", .stop = "b"}, {})), "")
+      << "stop before start";
+  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "c", .stop = "c"}, {})), "") << "c not < c";
+  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "c", .stop = "c", .stop_inclusive = true}, {})),
+            "c");
 }
 
 TEST(SortkeyRangeRule, ALimitKeepsTheFirstInReadingOrderAndReverseReadsFromTheTop) {
-  EXPECT_EQ(Keys(SelectRange(Records(), {.limit = 2})), "ab");
-  EXPECT_EQ(Keys(SelectRange(Records(), {.limit = 2, .reverse = true})), "ed");
-  EXPECT_EQ(Keys(SelectRange(Records(), {.start = "b", .stop = "e", .limit = 2, .reverse = true})),
-            "dc");
-  EXPECT_EQ(Keys(SelectRange(Records(), {.limit = 9})), "abcde");
+  EXPECT_EQ(Keys(SelectRange(Records(), {.limit = 2}, {})), "ab");
+  EXPECT_EQ(Keys(SelectRange(Records(), {.limit = 2, .reverse = true}, {})), "ed");
+  EXPECT_EQ(
+      Keys(SelectRange(Records(), {.start = "b", .stop = "e", .limit = 2, .reverse = true}, {})),
+      "dc");
+  EXPECT_EQ(Keys(SelectRange(Records(), {.limit = 9}, {})), "abcde");
 }
 
 TEST(SortkeyRangeRule, FiltersKeepMatchingSortkeysBeforeTheLimitCounts) {
@@ -116,7 +119,7 @@ TEST(SortkeyRangeRule, FiltersKeepMatchingSortkeysBeforeTheLimitCounts) {
   auto keys = [&](FilterType f, std::string pattern, uint32_t limit = 0) {
     std::string out;
     for (const SortkeyValue& kv :
-         SelectRange(r, {.filter = f, .pattern = std::move(pattern), .limit = limit})) {
+         SelectRange(r, {.filter = f, .pattern = std::move(pattern), .limit = limit}, {})) {
       out += kv.sortkey + " ";
     }
     return out;
