@@ -192,7 +192,34 @@ std::optional<int64_t> ValueTable::Number(int32_t id) const {
   return numbers_[id];
 }
 
+void StepBlindWrite(const ModelOp& op, State* state) {
+  State& s = *state;
+  switch (op.f) {
+    case Fn::kSet:
+      s[op.slot] = op.value;
+      return;
+    case Fn::kDel:
+      s[op.slot] = kAbsent;
+      return;
+    case Fn::kMultiSet:
+      for (const auto& [slot, v] : op.kvs) {
+        CK_ASSERT(slot >= 0 && static_cast<size_t>(slot) < s.size(), "slot {}", slot);
+        s[slot] = v;
+      }
+      return;
+    case Fn::kMultiDel:
+      for (const auto& [slot, v] : op.kvs) s[slot] = kAbsent;
+      return;
+    default:
+      CK_UNREACHABLE("{} reads before it writes", FnName(op.f));
+  }
+}
+
 bool Step(const ModelOp& op, State* state, ValueTable* values) {
+  if (IsBlindWrite(op.f)) {
+    StepBlindWrite(op, state);
+    return true;
+  }
   if (!values->expiry_free()) return StepWithExpiry(op, state, values);
   State& s = *state;
   // Single-key operations name a slot of the partition (Compile); multi ones name theirs in kvs.
@@ -203,12 +230,6 @@ bool Step(const ModelOp& op, State* state, ValueTable* values) {
   switch (op.f) {
     case Fn::kGet:
       return !op.observed || s[op.slot] == op.value;
-    case Fn::kSet:
-      s[op.slot] = op.value;
-      return true;
-    case Fn::kDel:
-      s[op.slot] = kAbsent;
-      return true;
     case Fn::kIncr: {
       auto next = IncrResult(op, s, *values);
       if (!next || (op.observed && *next != op.incr_result)) return false;
@@ -230,19 +251,12 @@ bool Step(const ModelOp& op, State* state, ValueTable* values) {
         if (s[slot] != v) return false;
       }
       return true;
-    case Fn::kMultiSet:
-      for (const auto& [slot, v] : op.kvs) {
-        CK_ASSERT(slot >= 0 && static_cast<size_t>(slot) < s.size(), "slot {}", slot);
-        s[slot] = v;
-      }
-      return true;
     case Fn::kSortkeyCount:
       return !op.observed || PresentCount(s) == op.count;
-    case Fn::kMultiDel:
-      for (const auto& [slot, v] : op.kvs) s[slot] = kAbsent;
-      return true;
     case Fn::kCheckAndMutate:
       return StepChecked(op, state, *values);
+    default:
+      break;  // the blind writes, above
   }
   CK_UNREACHABLE("f {}", static_cast<int>(op.f));
 }

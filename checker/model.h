@@ -120,9 +120,15 @@ bool Step(const ModelOp& op, State* state, ValueTable* values);
 // Whether an observed ranged multi_get returned exactly what on_multi_get computes from state.
 bool RangeReadMatches(const ModelOp& op, const State& state);
 
-// Step once a value with a TTL exists (model_expiry.cc): each operation sees such a value as
-// present or expired by its own window (ModelOp::call_ns..return_ns), and an observation
-// narrows a choice to the members that explain it.
+// set, del, multi_set and multi_del: writes that read nothing, so they always apply.
+inline bool IsBlindWrite(Fn f) {
+  return f == Fn::kSet || f == Fn::kDel || f == Fn::kMultiSet || f == Fn::kMultiDel;
+}
+void StepBlindWrite(const ModelOp& op, State* state);
+
+// Step, for all but the blind writes, once a value with a TTL exists (model_expiry.cc): each
+// operation sees such a value as present or expired by its own window (ModelOp::call_ns..
+// return_ns), and an observation narrows a choice to the members that explain it.
 bool StepWithExpiry(const ModelOp& op, State* state, ValueTable* values);
 
 // Why Step rejects op in state, for explanations: "get s0 returned "v1" but the value was "v2"".

@@ -219,12 +219,6 @@ bool StepWithExpiry(const ModelOp& op, State* state, ValueTable* values) {
       return Narrow(
           options, [&](const Option& o) { return o.seen == op.value; }, values, &s[op.slot]);
     }
-    case Fn::kSet:
-      s[op.slot] = op.value;
-      return true;
-    case Fn::kDel:
-      s[op.slot] = kAbsent;
-      return true;
     case Fn::kIncr:
       return StepIncr(op, s, values);
     case Fn::kCas:
@@ -232,14 +226,10 @@ bool StepWithExpiry(const ModelOp& op, State* state, ValueTable* values) {
       return StepCheckedWithExpiry(op, s, values);
     case Fn::kMultiGet:
       return !op.observed || StepMultiGet(op, s, values);
-    case Fn::kMultiSet:
-      for (const auto& [slot, v] : op.kvs) s[slot] = v;
-      return true;
     case Fn::kSortkeyCount:
       return !op.observed || CountMatches(op, s, *values);
-    case Fn::kMultiDel:
-      for (const auto& [slot, v] : op.kvs) s[slot] = kAbsent;
-      return true;
+    default:
+      break;  // the blind writes: Step applies them (StepBlindWrite)
   }
   CK_UNREACHABLE("f {}", static_cast<int>(op.f));
 }

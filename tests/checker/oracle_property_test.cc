@@ -57,6 +57,20 @@ std::vector<CheckOptions> EachReduction() {
   return out;
 }
 
+// Corrupts *h half the time, then holds plain search with each reduction, and all of them, to
+// the brute-force oracle's verdict; returns that verdict (linearizable or not).
+bool EveryReductionAgreesWithTheOracle(History* h) {
+  const bool corrupt = Coin();
+  if (corrupt) Corrupt(h);
+  const bool oracle = testing::BruteForceOracle(*h).Linearizable();
+  RC_ASSERT(corrupt || oracle);  // an executed history is linearizable
+  const Verdict expected = oracle ? Verdict::kOk : Verdict::kIllegal;
+  for (const CheckOptions& o : EachReduction()) {
+    RC_ASSERT(VerdictName(Check(*h, o).verdict) == VerdictName(expected));
+  }
+  return oracle;
+}
+
 TEST(OracleProperty, ExecutedHistoriesAreOk) {
   RunProperty([] {
     const History h = Generate();
@@ -137,15 +151,7 @@ TEST(OracleProperty, UniqueCasRegistersAgreeWithBruteForce) {
 TEST(OracleProperty, RowOperationsAgreeWithBruteForce) {
   RunProperty([] {
     History h = Generate(Shape::kRows);
-    const bool corrupt = Coin();
-    if (corrupt) Corrupt(&h);
-    const bool oracle = testing::BruteForceOracle(h).Linearizable();
-    RC_ASSERT(corrupt || oracle);  // an executed history is linearizable
-    const Verdict expected = oracle ? Verdict::kOk : Verdict::kIllegal;
-    for (const CheckOptions& o : EachReduction()) {
-      const CheckResult r = Check(h, o);
-      RC_ASSERT(VerdictName(r.verdict) == VerdictName(expected));
-    }
+    const bool oracle = EveryReductionAgreesWithTheOracle(&h);
     size_t extended = 0;
     for (const Operation& op : h.operations) extended += op.f != Fn::kSet && op.f != Fn::kDel;
     RC_CLASSIFY(extended >= 3, "3+ row operations");
@@ -156,15 +162,7 @@ TEST(OracleProperty, RowOperationsAgreeWithBruteForce) {
 TEST(OracleProperty, ExpiringValuesAgreeWithBruteForce) {
   RunProperty([] {
     History h = Generate(Shape::kExpiring);
-    const bool corrupt = Coin();
-    if (corrupt) Corrupt(&h);
-    const bool oracle = testing::BruteForceOracle(h).Linearizable();
-    RC_ASSERT(corrupt || oracle);  // an executed history is linearizable
-    const Verdict expected = oracle ? Verdict::kOk : Verdict::kIllegal;
-    for (const CheckOptions& o : EachReduction()) {
-      const CheckResult r = Check(h, o);
-      RC_ASSERT(VerdictName(r.verdict) == VerdictName(expected));
-    }
+    const bool oracle = EveryReductionAgreesWithTheOracle(&h);
     size_t ttls = 0, unknown = 0;
     for (const Operation& op : h.operations) {
       ttls += op.ttl.has_value();
