@@ -27,6 +27,9 @@ class LineParser {
   }
   std::optional<Error> Int(const json& j, const char* key, bool required,
                            std::optional<int64_t>* out);
+  // Int of j[key], where j is nested and the error names `field` (its path from the line).
+  std::optional<Error> IntAt(const json& j, const char* key, const std::string& field,
+                             bool required, std::optional<int64_t>* out);
   std::optional<Error> Str(const json& j, const char* key, std::string* out);
   std::optional<Error> ReadTtl(const json& j, Event* e);
 
@@ -59,15 +62,20 @@ class ValueParser {
 
 std::optional<Error> LineParser::Int(const json& j, const char* key, bool required,
                                      std::optional<int64_t>* out) {
+  return IntAt(j, key, key, required, out);
+}
+
+std::optional<Error> LineParser::IntAt(const json& j, const char* key, const std::string& field,
+                                       bool required, std::optional<int64_t>* out) {
   auto it = j.find(key);
   if (it == j.end()) {
-    if (required) return Fail(key, "missing");
+    if (required) return Fail(field, "missing");
     return std::nullopt;
   }
   const bool too_big =
       it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX};  // would wrap
   if (!it->is_number_integer() || too_big) {
-    return Fail(key, "expected an integer in [-2^63, 2^63 - 1]");
+    return Fail(field, "expected an integer in [-2^63, 2^63 - 1]");
   }
   *out = it->get<int64_t>();
   return std::nullopt;
@@ -83,14 +91,8 @@ std::optional<Error> LineParser::ReadTtl(const json& j, Event* e) {
     if (k != "expire_ts" && k != "skew_ms") return Fail("ttl." + k, "unknown key");
   }
   std::optional<int64_t> expire_ts, skew_ms;
-  for (auto [key, out] : {std::pair{"expire_ts", &expire_ts}, std::pair{"skew_ms", &skew_ms}}) {
-    auto f = it->find(key);
-    if (f == it->end()) return Fail(fmt::format("ttl.{}", key), "missing");
-    if (!f->is_number_integer() || (f->is_number_unsigned() && f->get<uint64_t>() > INT64_MAX)) {
-      return Fail(fmt::format("ttl.{}", key), "expected an integer");
-    }
-    *out = f->get<int64_t>();
-  }
+  if (auto err = IntAt(*it, "expire_ts", "ttl.expire_ts", true, &expire_ts)) return err;
+  if (auto err = IntAt(*it, "skew_ms", "ttl.skew_ms", true, &skew_ms)) return err;
   e->ttl = Ttl{.expire_ts = *expire_ts, .skew_ms = *skew_ms};
   return std::nullopt;
 }

@@ -71,6 +71,15 @@ int64_t PresentCount(const State& s) {
   return std::count_if(s.begin(), s.end(), [](int32_t v) { return v != kAbsent; });
 }
 
+}  // namespace
+
+void WritePassedCheck(const ModelOp& op, State* state) {
+  if (op.f == Fn::kCas) (*state)[op.slot] = op.cas_set;
+  for (const auto& [slot, v] : op.kvs) (*state)[slot] = v;
+}
+
+namespace {
+
 // cas (check form) and check_and_mutate: the check, then the write if it passed.
 bool StepChecked(const ModelOp& op, State* state, const ValueTable& values) {
   State& s = *state;
@@ -81,8 +90,7 @@ bool StepChecked(const ModelOp& op, State* state, const ValueTable& values) {
   const bool pass = c == CheckOutcome::kPass;
   if (op.observed && pass != op.cas_result) return false;
   if (!pass) return true;
-  if (op.f == Fn::kCas) s[op.slot] = op.cas_set;
-  for (const auto& [slot, v] : op.kvs) s[slot] = v;
+  WritePassedCheck(op, state);
   return true;
 }
 

@@ -125,6 +125,8 @@ inline bool IsBlindWrite(Fn f) {
   return f == Fn::kSet || f == Fn::kDel || f == Fn::kMultiSet || f == Fn::kMultiDel;
 }
 void StepBlindWrite(const ModelOp& op, State* state);
+// The writes of a cas or check_and_mutate whose check passed: cas's set, the mutations.
+void WritePassedCheck(const ModelOp& op, State* state);
 
 // Step, for all but the blind writes, once a value with a TTL exists (model_expiry.cc): each
 // operation sees such a value as present or expired by its own window (ModelOp::call_ns..

@@ -98,12 +98,6 @@ std::optional<bool> Passes(const ModelOp& op, int32_t seen, const ValueTable& va
   return c == CheckOutcome::kPass;
 }
 
-// The writes of a passed check: cas's set, check_and_mutate's mutations.
-void WriteChecked(const ModelOp& op, State& s) {
-  if (op.f == Fn::kCas) s[op.slot] = op.cas_set;
-  for (const auto& [slot, v] : op.kvs) s[slot] = v;
-}
-
 bool StepCheckedWithExpiry(const ModelOp& op, State& s, ValueTable* values) {
   const std::vector<Option> options = OptionsOf(s[op.slot], op, *values);
   if (op.observed) {
@@ -117,7 +111,7 @@ bool StepCheckedWithExpiry(const ModelOp& op, State& s, ValueTable* values) {
         values, &narrowed);
     if (!explained) return false;
     s[op.slot] = narrowed;
-    if (op.cas_result) WriteChecked(op, s);
+    if (op.cas_result) WritePassedCheck(op, &s);
     return true;
   }
   std::vector<int32_t> unchanged;  // what the check slot holds where the check did not pass
@@ -132,12 +126,12 @@ bool StepCheckedWithExpiry(const ModelOp& op, State& s, ValueTable* values) {
   }
   if (!passes) return true;  // the check fails (or errs) on every option: nothing changes
   if (unchanged.empty()) {
-    WriteChecked(op, s);
+    WritePassedCheck(op, &s);
     return true;
   }
   // Passed on some options only: each slot written holds the write or what it held.
   const State before = s;
-  WriteChecked(op, s);
+  WritePassedCheck(op, &s);
   for (size_t slot = 0; slot < s.size(); ++slot) {
     if (s[slot] == before[slot] && static_cast<int32_t>(slot) != op.slot) continue;
     std::vector<int32_t> either = Candidates(s[slot], *values);

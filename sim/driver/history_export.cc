@@ -28,10 +28,6 @@ void AppendJsonString(std::string& out, const std::string& s) {
 
 }  // namespace
 
-// Written field by field rather than through a json object per line: this runs once per run in
-// every sweep, and a history has thousands of lines. Keys keep DESIGN.md §4's order. Nodes build
-// value_json with nlohmann, so it is inserted as it is; if it were ever malformed, the checker's
-// strict reader would report the line instead of the bench guessing.
 int64_t ServingClockSkewMs(const Cluster& cluster) {
   Duration skew;
   for (size_t i = 0; i < cluster.node_count(); ++i) {
@@ -41,6 +37,10 @@ int64_t ServingClockSkewMs(const Cluster& cluster) {
   return (skew.ns() + 999'999) / 1'000'000;
 }
 
+// Written field by field rather than through a json object per line: this runs once per run in
+// every sweep, and a history has thousands of lines. Keys keep DESIGN.md §4's order. Nodes build
+// value_json with nlohmann, so it is inserted as it is; if it were ever malformed, the checker's
+// strict reader would report the line instead of the bench guessing.
 std::string HistoryToJsonl(const std::vector<RecordedOp>& history, int64_t ttl_skew_ms) {
   std::string out;
   out.reserve(history.size() * 120);

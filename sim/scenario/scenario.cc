@@ -182,8 +182,17 @@ void ScenarioParser::ParseWorkload(const JsonReader& r) {
   w.timeout_ms = obj.Field("timeout_ms").Int(1, kMaxDurationMs);
   // Optional even in a verdict's knobs: written only when not 0, as verdicts always read.
   w.key_rotation_ops = obj.Optional("key_rotation_ops").Int32(0, 10'000'000);
-  w.ttl_fraction = obj.Optional("ttl_fraction").Double(0, 1);
-  w.ttl_s_max = obj.Optional("ttl_s_max").Int32(1, 86'400);
+  const JsonReader ttl_fraction = obj.Optional("ttl_fraction");
+  const JsonReader ttl_s_max = obj.Optional("ttl_s_max");
+  w.ttl_fraction = ttl_fraction.Double(0, 1);
+  w.ttl_s_max = ttl_s_max.Int32(1, 86'400);
+  // Never a silent default: a TTL the run would not write is an error, not ignored.
+  if (w.ttl_fraction && s_.system != "pegasus") {
+    ttl_fraction.Fail("no ttl_fraction unless system is \"pegasus\" (its client writes TTLs)");
+  }
+  if (w.ttl_s_max && !s_.swarm && w.ttl_fraction.value_or(0) <= 0) {
+    ttl_s_max.Fail("ttl_s_max only with a ttl_fraction above 0 (or a swarm that draws one)");
+  }
   ParseMix(obj.Field("mix"));
   obj.RejectUnknownKeys();
 }

@@ -190,6 +190,9 @@ TEST(Ttl, TheIllegalVerdictNamesTheTtlAndTheWindow) {
       MustParse(TtlHistory().SetExpiring().Get(11 * kSecond, 12 * kSecond, "\"v\"").text()), {});
   ASSERT_EQ(r.verdict, Verdict::kIllegal);
   EXPECT_NE(r.explanation.find("expire_ts 10, skew 100 ms"), std::string::npos) << r.explanation;
+  // The set in the prefix shows its TTL too (explain.cc), not only the state after it.
+  EXPECT_NE(r.explanation.find("set h/s \"v\" (expire_ts 10, skew 100 ms)"), std::string::npos)
+      << r.explanation;
 }
 
 std::string ParseError(const std::string& line) {

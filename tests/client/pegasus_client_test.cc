@@ -167,6 +167,31 @@ TEST(PegasusClient, NoAttemptAfterTheLastBackoffThatFitsBeforeTheDeadline) {
 }
 
 // Every operation's invocation and ok completion parse with the checker's strict reader.
+// As Pegasus's client turns ttl_seconds into expire_ts_seconds: the client's own clock's epoch
+// seconds plus the TTL, once per operation, sent and recorded alike.
+TEST(PegasusClient, ATtlBecomesAnExpireTsByTheClientsClock) {
+  ClientRig f(PegasusClientOptions{.process = 7,
+                                   .meta_servers = {kClientMeta},
+                                   .app_name = "temp",
+                                   .hashkeys = 4,
+                                   .sortkeys = 3,
+                                   .ops = 1,
+                                   .mix = {{"set", 1}},
+                                   .ttl_fraction = 1,
+                                   .ttl_s_max = 5,
+                                   .timeout = Millis(1000)});
+  f.Step(At(0), Boot{});
+  f.Receive(At(1), kClientMeta, Table(1));
+  Outbox op = f.Fire(At(12'345), PegasusClient::kNextOpTimer);
+  ASSERT_EQ(SentOf<ClientRequest>(op).size(), 1u);
+  const ClientRequest& req = SentOf<ClientRequest>(op)[0].second;
+  EXPECT_GE(req.expire_ts, 12u + 1) << "epoch second 12 plus a TTL of at least 1";
+  EXPECT_LE(req.expire_ts, 12u + 5);
+  ASSERT_FALSE(f.records.empty());
+  EXPECT_EQ(f.records.back().type, "invoke");
+  EXPECT_EQ(f.records.back().expire_ts, req.expire_ts);
+}
+
 TEST(PegasusClient, HistoryValuesFollowTheFormatTable) {
   ClientFixture f({{"get", 1},
                    {"set", 1},

@@ -127,6 +127,18 @@ TEST(Clock, BackwardJumpIsSeenByTheNode) {
   EXPECT_EQ(r.global[1], At(100));
 }
 
+// The skew bound a history's TTLs declare (ServingClockSkewMs): the farthest the node's clock
+// read from global time at any of its steps, a jump included, not its reading between steps.
+TEST(Clock, MaxClockSkewIsTheFarthestReadingAtAStep) {
+  TimerRig r({.offset = Millis(40), .drift_ppm = 0});
+  r.cluster.Schedule(At(30), "jump", [&](Cluster& c) { c.JumpClock(r.id, Millis(-500)); });
+  r.cluster.RunUntil(At(20));
+  EXPECT_EQ(r.cluster.MaxClockSkew(r.id), Millis(40));  // the boot step, at offset 40 ms
+  r.cluster.RunUntil(Time::Zero() + Seconds(1));
+  ASSERT_EQ(r.journal.seen.size(), 2u);
+  EXPECT_EQ(r.cluster.MaxClockSkew(r.id), Millis(460));  // the timer's step: 40 - 500 ms
+}
+
 TEST(Clock, SetClockDriftChangesTheRateOfLaterTimers) {
   TimerRig r({});
   r.cluster.Schedule(At(1), "drift", [&](Cluster& c) { c.SetClockDrift(r.id, 250'000); });
