@@ -184,7 +184,7 @@ TEST(PegasusClient, ATtlBecomesAnExpireTsByTheClientsClock) {
   f.Receive(At(1), kClientMeta, Table(1));
   Outbox op = f.Fire(At(12'345), PegasusClient::kNextOpTimer);
   ASSERT_EQ(SentOf<ClientRequest>(op).size(), 1u);
-  const ClientRequest& req = SentOf<ClientRequest>(op)[0].second;
+  const ClientRequest req = SentOf<ClientRequest>(op)[0].second;
   EXPECT_GE(req.expire_ts, 12u + 1) << "epoch second 12 plus a TTL of at least 1";
   EXPECT_LE(req.expire_ts, 12u + 5);
   ASSERT_FALSE(f.records.empty());
