@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "checker/assert.h"
+#include "checker/scan_lowering.h"
 
 namespace pg::checker {
 namespace {
@@ -69,6 +70,26 @@ std::string Arguments(const Operation& op) {
   }
 }
 
+// One read of a scan or full_scan (scan_lowering.h): what it reads of its hashkey.
+std::string ScanArguments(const History& h, const Operation& op) {
+  const Event& invoke = h.events[op.invoke_event];
+  if (invoke.f == Fn::kScan) {
+    CK_ASSERT(invoke.range.has_value(), "op {}: a scan has a range", op.id);
+    if (op.hashkey == invoke.hashkey) return " " + ShowRange(*invoke.range);
+    return fmt::format(" (a scan of {}: none of this hashkey)", Show(invoke.hashkey));
+  }
+  CK_ASSERT(invoke.full_scan.has_value(), "op {}: a full_scan has its arguments", op.id);
+  const FullScanArgs& a = *invoke.full_scan;
+  std::string out = fmt::format(" (partition {} of {}", a.partition, a.partition_count);
+  if (a.after) out += fmt::format(", after {}/{}", Show(a.after->hashkey), Show(a.after->sortkey));
+  if (op.outcome != Outcome::kOk || op.hashkey.empty()) return out + ")";
+  if (!a.after || HashkeyBefore(a.after->hashkey, op.hashkey)) return out + ": every sortkey)";
+  if (op.hashkey == a.after->hashkey) {
+    return out + fmt::format(": the sortkeys after {})", Show(a.after->sortkey));
+  }
+  return out + ": none of this hashkey)";
+}
+
 std::string ResultText(const Operation& op) {
   if (op.outcome != Outcome::kOk) return std::string(OutcomeName(op.outcome));
   switch (op.f) {
@@ -125,8 +146,11 @@ std::string DescribeOperation(const History& h, const Operation& op) {
                                 : fmt::format("lines {}-{}", h.events[op.invoke_event].line,
                                               h.events[op.complete_event].line);
   const std::string key = IsMulti(op.f) ? op.hashkey : op.hashkey + "/" + op.sortkey;
-  return fmt::format("[{}] process {} {} {}{} -> {}", lines, op.process, FnName(op.f), key,
-                     Arguments(op), ResultText(op));
+  // A scan's reads are named as the history recorded them.
+  const Fn f = RecordedFn(h, op);
+  return fmt::format("[{}] process {} {}{}{}{} -> {}", lines, op.process, FnName(f),
+                     key.empty() && IsScan(f) ? "" : " ", key,
+                     IsScan(f) ? ScanArguments(h, op) : Arguments(op), ResultText(op));
 }
 
 std::string Explain(const History& h, const CheckResult& r) {

@@ -6,18 +6,21 @@
 
 #include "checker/assert.h"
 #include "checker/model.h"
+#include "checker/scan_lowering.h"
 #include "checker/time_order.h"
 
 namespace pg::checker {
 namespace {
 
 constexpr std::array<std::string_view, 4> kTypeNames = {"invoke", "ok", "fail", "info"};
-constexpr std::array<std::string_view, 10> kFnNames = {
+constexpr std::array<std::string_view, 12> kFnNames = {
     "get",       "cas",       "set",           "del",       "incr",
-    "multi_get", "multi_set", "sortkey_count", "multi_del", "check_and_mutate"};
-constexpr std::array<Fn, 10> kFnOrder = {
+    "multi_get", "multi_set", "sortkey_count", "multi_del", "check_and_mutate",
+    "scan",      "full_scan"};
+constexpr std::array<Fn, 12> kFnOrder = {
     Fn::kGet,      Fn::kCas,      Fn::kSet,          Fn::kDel,      Fn::kIncr,
-    Fn::kMultiGet, Fn::kMultiSet, Fn::kSortkeyCount, Fn::kMultiDel, Fn::kCheckAndMutate};
+    Fn::kMultiGet, Fn::kMultiSet, Fn::kSortkeyCount, Fn::kMultiDel, Fn::kCheckAndMutate,
+    Fn::kScan,     Fn::kFullScan};
 
 // A count as sortkey_count reports it: decimal digits only.
 bool IsCount(const OptValue& v) {
@@ -73,6 +76,7 @@ std::optional<Error> Pairer::CheckShape(const Event& e) const {
   if (e.f == Fn::kSortkeyCount && e.type == EventType::kOk && !IsCount(e.value)) {
     return Fail(e, "value", "sortkey_count needs a count (decimal digits, as a string)");
   }
+  if (IsScan(e.f)) return CheckScanShape(e, source_);
   return std::nullopt;
 }
 
@@ -201,6 +205,7 @@ Result<History> Pairer::Run(std::vector<Event> events) {
     open_.clear();  // operation ids changed; CheckPaired's per-process check no longer applies
     CheckPaired();
   }
+  LowerScans(&history_);  // last: it renumbers the operations
   return std::move(history_);
 }
 

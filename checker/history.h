@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "checker/result.h"
@@ -27,18 +29,23 @@ enum class Fn : uint8_t {
   kSortkeyCount,
   kMultiDel,
   kCheckAndMutate,
+  // One scanner context (docs/checker.md "Scans"): BuildHistory lowers each into ranged
+  // multi_gets (scan_lowering.h), so no Operation has these f.
+  kScan,
+  kFullScan,
 };
 
 std::string_view EventTypeName(EventType type);
 std::string_view FnName(Fn f);
 std::optional<EventType> ParseEventType(std::string_view name);
 std::optional<Fn> ParseFn(std::string_view name);
-// multi_get, multi_set, sortkey_count, multi_del and check_and_mutate name no sortkey; every
-// other f names exactly one.
+// multi_get, multi_set, sortkey_count, multi_del, check_and_mutate, scan and full_scan name no
+// sortkey; every other f names exactly one.
 inline bool IsMulti(Fn f) {
   return f == Fn::kMultiGet || f == Fn::kMultiSet || f == Fn::kSortkeyCount || f == Fn::kMultiDel ||
-         f == Fn::kCheckAndMutate;
+         f == Fn::kCheckAndMutate || f == Fn::kScan || f == Fn::kFullScan;
 }
+inline bool IsScan(Fn f) { return f == Fn::kScan || f == Fn::kFullScan; }
 
 // A value: a string, or absent (JSON null).
 using OptValue = std::optional<std::string>;
@@ -119,6 +126,63 @@ struct CheckAndMutateArgs {
   bool operator==(const CheckAndMutateArgs&) const = default;
 };
 
+// A scan's or full_scan's result: every record the scanner context returned, by the hashkey the
+// server put on it (hashkey -> sortkey -> value, every value a string, every group non-empty).
+using ScanRecords = std::map<std::string, KeyValues>;
+// A key in Pegasus's order (src/base/pegasus_key_schema.h): by hashkey length, then hashkey bytes,
+// then sortkey bytes (the 2-byte big-endian length prefix of the stored key makes it so).
+struct ScanKey {
+  std::string hashkey;
+  std::string sortkey;
+  bool operator==(const ScanKey&) const = default;
+};
+// get_unordered_scanners' one context: partition `partition` of `partition_count`, the hashkeys
+// the client knows it holds, and, when it resumes a lost context, the last key that one returned
+// (only keys strictly after it are read).
+struct FullScanArgs {
+  int64_t partition = 0;  // [0, partition_count)
+  int64_t partition_count = 1;
+  std::vector<std::string> hashkeys;  // distinct, in the order given
+  std::optional<ScanKey> after;
+  bool operator==(const FullScanArgs&) const = default;
+};
+
+// A value on the heap, or none: a field few events have costs the others one pointer. Copies
+// copy the value and == compares it, as std::optional's.
+template <class T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(const Boxed& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  Boxed& operator=(T value) {
+    p_ = std::make_unique<T>(std::move(value));
+    return *this;
+  }
+  T& emplace() {
+    p_ = std::make_unique<T>();
+    return *p_;
+  }
+  void reset() { p_.reset(); }
+  bool has_value() const { return p_ != nullptr; }
+  explicit operator bool() const { return has_value(); }
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  T* operator->() { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+  bool operator==(const Boxed& o) const {
+    return has_value() == o.has_value() && (!has_value() || *p_ == *o.p_);
+  }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 // A set's or multi_set's time to live (docs/checker.md "TTL"): expire_ts is Pegasus's
 // expire_ts_seconds as the client sent it, in seconds of the history's time (second s starts at
 // time s * 10^9); skew_ms bounds how far the clock of a replica judging the expiry may be from
@@ -135,9 +199,10 @@ struct Ttl {
 // One line of the history. Which value field is meaningful depends on (f, type), per the table
 // of DESIGN.md §4 and docs/checker.md: value for get/incr/sortkey_count results and set/incr
 // arguments, cas for a cas invocation, cas_result for a cas or check_and_mutate ok, kvs for a
-// multi_set invocation and a multi_get ok, range for a ranged multi_get invocation, keys for a
-// multi_del invocation, cam for a check_and_mutate invocation. Ignored values (set/del/multi_set/
-// multi_del ok, fail and info completions) are not kept.
+// multi_set invocation and a multi_get ok, range for a ranged multi_get or a scan invocation, keys
+// for a multi_del invocation, cam for a check_and_mutate invocation, full_scan for a full_scan
+// invocation, records for a scan or full_scan ok. Ignored values (set/del/multi_set/multi_del ok,
+// fail and info completions) are not kept.
 struct Event {
   std::optional<int64_t> index;
   int64_t process = 0;
@@ -152,6 +217,8 @@ struct Event {
   std::optional<SortkeyRange> range;
   std::vector<std::string> keys;
   CheckAndMutateArgs cam;
+  Boxed<FullScanArgs> full_scan;
+  ScanRecords records;
   int64_t time = 0;
   // Optional: the position of this op's effect in its partition's apply order (a candidate
   // linearization the checker verifies before searching).
@@ -167,6 +234,8 @@ std::string_view OutcomeName(Outcome outcome);
 inline constexpr size_t kOpen = std::numeric_limits<size_t>::max();
 
 // An invocation paired with its completion. An invocation never completed counts as info.
+// A scan or full_scan becomes one or more multi_gets sharing its events (scan_lowering.h), so
+// several operations may have one invoke_event; every other invocation is one operation.
 struct Operation {
   size_t id = 0;  // position in History::operations, which is in invocation order
   int64_t process = 0;
@@ -199,6 +268,9 @@ struct History {
   // The value every sortkey starts with (EDN's --initial); JSON-lines histories start absent.
   OptValue initial_value;
 };
+
+// The f the history recorded for op: a scan's or full_scan's where op is one of its reads.
+inline Fn RecordedFn(const History& h, const Operation& op) { return h.events[op.invoke_event].f; }
 
 // Which order of the events is real time (docs/checker.md "Order"):
 // - kLines, the project's own convention: the order of the lines. An operation precedes another

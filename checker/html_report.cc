@@ -74,21 +74,40 @@ double MedianScale(const std::vector<size_t>& ops, const Layout& l, const Histor
   return kMedianOpWidth / std::max(took[took.size() / 2], 1.0);
 }
 
-// By operation: the position of its info record, or kOpen. Operation k is the k-th invocation.
+// By operation: the position of its info record, or kOpen. The reads of a scan share its
+// invocation (scan_lowering.h), so the record is found by the invocation's position.
 std::vector<size_t> InfoEvents(const History& h) {
-  std::vector<size_t> out(h.operations.size(), kOpen);
-  std::map<int64_t, size_t> open;  // process -> its open operation
-  size_t next = 0;
+  std::map<size_t, size_t> info_of;  // invocation position -> its info record's
+  std::map<int64_t, size_t> open;    // process -> its open invocation's position
   for (size_t pos = 0; pos < h.events.size(); ++pos) {
     const Event& e = h.events[pos];
     if (e.type == EventType::kInvoke) {
-      open[e.process] = next++;
+      open[e.process] = pos;
       continue;
     }
     auto it = open.find(e.process);
     if (it == open.end()) continue;
-    if (e.type == EventType::kInfo && it->second < out.size()) out[it->second] = pos;
+    if (e.type == EventType::kInfo) info_of[it->second] = pos;
     open.erase(it);
+  }
+  std::vector<size_t> out(h.operations.size(), kOpen);
+  for (const Operation& op : h.operations) {
+    auto it = info_of.find(op.invoke_event);
+    if (it != info_of.end()) out[op.id] = it->second;
+  }
+  return out;
+}
+
+// Every operation, one bar per invocation: of a scan's reads (which share it), the one on the
+// focused partition's hashkey when there is one, else the first.
+std::vector<size_t> OneBarPerInvocation(const History& h, const PartitionResult* p) {
+  std::vector<size_t> out;
+  for (const Operation& op : h.operations) {
+    if (out.empty() || h.operations[out.back()].invoke_event != op.invoke_event) {
+      out.push_back(op.id);
+    } else if (p != nullptr && op.hashkey == p->hashkey) {
+      out.back() = op.id;
+    }
   }
   return out;
 }
@@ -233,7 +252,7 @@ std::string Bars(const History& h, const PartitionResult* p, const std::vector<s
                                        blocked.count(id) ? blocked[id] : std::string());
     // The label: the function, its place in the prefix, and the note; when they do not all fit,
     // the note (who served it, on the run's page), else the function.
-    std::string label(FnName(op.f));
+    std::string label(FnName(RecordedFn(h, op)));
     if (order.count(id)) label += fmt::format(" #{}", order[id]);
     if (note != nullptr && !note->label.empty()) {
       if (Fits(label + " " + note->label, w - 4)) {
@@ -355,7 +374,7 @@ std::string Page(const History& h, const CheckResult& r, const HtmlOptions& opti
   std::vector<size_t> ops;
   bool focused = false;
   if (options.every_operation) {
-    for (const Operation& op : h.operations) ops.push_back(op.id);
+    ops = OneBarPerInvocation(h, p);
   } else {
     ops = Window(h, r, p);
     focused = ops.empty() && options.focus_time.has_value();

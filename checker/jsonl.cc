@@ -154,6 +154,8 @@ std::optional<Error> ValueParser::Value(const json& v, Event* e) {
     case Fn::kSortkeyCount:
     case Fn::kMultiDel:
     case Fn::kCheckAndMutate:
+    case Fn::kScan:
+    case Fn::kFullScan:
       return Extended(v, e);
   }
   return std::nullopt;
@@ -181,6 +183,12 @@ std::optional<Error> ValueParser::Extended(const json& v, Event* e) {
     case Fn::kMultiDel:
       if (!invoke) return std::nullopt;  // ignored, as del's
       return Lift(jsonl::ReadMultiDelKeys(v, &e->keys));
+    case Fn::kScan:
+    case Fn::kFullScan:
+      // BuildHistory checks what the types leave open (CheckScanShape).
+      if (!invoke) return Lift(jsonl::ReadScanRecords(v, &e->records));
+      if (e->f == Fn::kFullScan) return Lift(jsonl::ReadFullScan(v, &e->full_scan.emplace()));
+      return Lift(jsonl::ReadRange(v, &e->range.emplace(), "a sort-key range object"));
     default:
       break;
   }
@@ -293,6 +301,12 @@ json ValueJson(const Event& e) {
       return jsonl::CheckAndMutateJson(e.cam);
     case Fn::kMultiSet:
       return invoke ? KvsJson(e.kvs) : json(nullptr);
+    case Fn::kScan:
+      if (!invoke) return jsonl::ScanRecordsJson(e.records);
+      return e.range ? jsonl::RangeJson(*e.range) : json(nullptr);
+    case Fn::kFullScan:
+      if (!invoke) return jsonl::ScanRecordsJson(e.records);
+      return e.full_scan ? jsonl::FullScanJson(*e.full_scan) : json(nullptr);
   }
   return nullptr;
 }
@@ -327,7 +341,7 @@ Result<History> ParseJsonlHistory(std::string_view text, std::string_view source
     CK_ASSERT_EQ(event->line, line);
     // Value keeps nothing of a fail or info event (DESIGN.md §4: its value is ignored).
     CK_ASSERT(event->type == EventType::kInvoke || event->type == EventType::kOk ||
-                  (!event->value && event->kvs.empty()),
+                  (!event->value && event->kvs.empty() && event->records.empty()),
               "line {}: fail and info keep no value", line);
     events.push_back(std::move(event).value());
   }

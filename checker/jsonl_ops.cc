@@ -53,12 +53,21 @@ std::optional<FieldError> ReadFilter(const json& v, SortkeyFilter* out) {
   return String(v["pattern"], f + ".pattern", &out->pattern);
 }
 
-std::optional<FieldError> ReadLimit(const json& v, std::optional<int64_t>* out) {
+std::optional<FieldError> Integer(const json& v, const std::string& field, int64_t* out) {
   const bool too_big = v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX};
-  if (!v.is_number_integer() || too_big || v.get<int64_t>() < 1) {
-    return FieldError{"value.limit", "expected an integer >= 1"};
+  if (!v.is_number_integer() || too_big) {
+    return FieldError{field, "expected an integer in [-2^63, 2^63 - 1]"};
   }
   *out = v.get<int64_t>();
+  return std::nullopt;
+}
+
+std::optional<FieldError> ReadLimit(const json& v, std::optional<int64_t>* out) {
+  int64_t n = 0;
+  if (Integer(v, "value.limit", &n) || n < 1) {
+    return FieldError{"value.limit", "expected an integer >= 1"};
+  }
+  *out = n;
   return std::nullopt;
 }
 
@@ -105,10 +114,10 @@ json CheckJson(const CheckArgs& c) {
 
 }  // namespace
 
-std::optional<FieldError> ReadRange(const json& v, SortkeyRange* out) {
+std::optional<FieldError> ReadRange(const json& v, SortkeyRange* out, std::string_view expected) {
   if (auto err =
           Shape(v, "value", {"start", "start_inclusive", "stop", "stop_inclusive", "reverse"},
-                {"limit", "filter"}, "null or a sort-key range object")) {
+                {"limit", "filter"}, expected)) {
     return err;
   }
   if (auto err = String(v["start"], "value.start", &out->start)) return err;
@@ -195,6 +204,51 @@ std::optional<FieldError> ReadCas(const json& v, CasArgs* out) {
   return std::nullopt;
 }
 
+std::optional<FieldError> ReadFullScan(const json& v, FullScanArgs* out) {
+  if (auto err = Shape(v, "value", {"partition", "partition_count", "hashkeys"}, {"after"},
+                       R"(an object {"partition": P, "partition_count": N, "hashkeys": [H...]})")) {
+    return err;
+  }
+  if (auto err = Integer(v["partition"], "value.partition", &out->partition)) return err;
+  if (auto err = Integer(v["partition_count"], "value.partition_count", &out->partition_count)) {
+    return err;
+  }
+  const json& hashkeys = v["hashkeys"];
+  if (!hashkeys.is_array()) return FieldError{"value.hashkeys", "expected an array of hashkeys"};
+  out->hashkeys.resize(hashkeys.size());
+  for (size_t i = 0; i < hashkeys.size(); ++i) {
+    if (auto err = String(hashkeys[i], fmt::format("value.hashkeys[{}]", i), &out->hashkeys[i])) {
+      return err;
+    }
+  }
+  if (!v.contains("after")) return std::nullopt;
+  const json& after = v["after"];
+  if (auto err = Shape(after, "value.after", {"hashkey", "sortkey"}, {},
+                       R"(an object {"hashkey": HA, "sortkey": SA})")) {
+    return err;
+  }
+  out->after.emplace();
+  if (auto err = String(after["hashkey"], "value.after.hashkey", &out->after->hashkey)) return err;
+  return String(after["sortkey"], "value.after.sortkey", &out->after->sortkey);
+}
+
+std::optional<FieldError> ReadScanRecords(const json& v, ScanRecords* out) {
+  if (!v.is_object()) {
+    return FieldError{"value", "expected an object hashkey -> (object sortkey -> value)"};
+  }
+  for (const auto& [hashkey, kvs] : v.items()) {
+    const std::string field = "value." + hashkey;
+    if (!kvs.is_object()) return FieldError{field, "expected an object sortkey -> value"};
+    KeyValues& row = (*out)[hashkey];
+    for (const auto& [sortkey, x] : kvs.items()) {
+      std::string value;
+      if (auto err = String(x, field + "." + sortkey, &value)) return err;
+      row[sortkey] = std::move(value);
+    }
+  }
+  return std::nullopt;
+}
+
 json RangeJson(const SortkeyRange& r) {
   json j{{"start", r.start},
          {"start_inclusive", r.start_inclusive},
@@ -220,6 +274,23 @@ json CheckAndMutateJson(const CheckAndMutateArgs& cam) {
   return json{{"check_sortkey", cam.check_sortkey},
               {"check", CheckJson(cam.check)},
               {"mutations", std::move(mutations)}};
+}
+
+json FullScanJson(const FullScanArgs& a) {
+  json j{
+      {"partition", a.partition}, {"partition_count", a.partition_count}, {"hashkeys", a.hashkeys}};
+  if (a.after) j["after"] = json{{"hashkey", a.after->hashkey}, {"sortkey", a.after->sortkey}};
+  return j;
+}
+
+json ScanRecordsJson(const ScanRecords& records) {
+  json j = json::object();
+  for (const auto& [hashkey, kvs] : records) {
+    json row = json::object();
+    for (const auto& [sortkey, v] : kvs) row[sortkey] = v ? json(*v) : json(nullptr);
+    j[hashkey] = std::move(row);
+  }
+  return j;
 }
 
 json CasJson(const CasArgs& cas) {

@@ -37,13 +37,13 @@ bool RangeMatches(const ModelOp& op, const State& s, std::string* why,
       if (why) {
         *why = it == op.kvs.end() || it->first != slot
                    ? fmt::format(
-                         "multi_get by range did not return {} = {}, which the range "
+                         "the range read did not return {} = {}, which the range "
                          "holds (its present sortkey {} in the range's order{})",
                          (*names)[slot], values->Show(s[slot]), n,
                          op.limit == std::numeric_limits<int64_t>::max()
                              ? ""
                              : fmt::format(", limit {}", op.limit))
-                   : fmt::format("multi_get by range returned {} = {} but the value was {}",
+                   : fmt::format("the range read returned {} = {} but the value was {}",
                                  (*names)[slot], values->Show(it->second), values->Show(s[slot]));
       }
       return false;
@@ -55,13 +55,13 @@ bool RangeMatches(const ModelOp& op, const State& s, std::string* why,
     for (const auto& [slot, v] : op.kvs) {
       const bool candidate = std::find(op.range.begin(), op.range.end(), slot) != op.range.end();
       if (!candidate || s[slot] == kAbsent) {
-        *why = fmt::format("multi_get by range returned {} = {}, but {}", (*names)[slot],
-                           values->Show(v),
-                           candidate ? "it was absent" : "that sortkey is outside the range");
+        *why =
+            fmt::format("the range read returned {} = {}, but {}", (*names)[slot], values->Show(v),
+                        candidate ? "it was absent" : "that sortkey is outside the range");
         return false;
       }
     }
-    *why = fmt::format("multi_get by range returned {} sortkeys, beyond its limit or order ({})",
+    *why = fmt::format("the range read returned {} sortkeys, beyond its limit or order ({})",
                        op.kvs.size(), n);
   }
   return false;

@@ -86,10 +86,12 @@ std::optional<Error> CheckableHistory(const History& h) {
   if (!h.initial_value) return std::nullopt;
   for (const Operation& op : h.operations) {
     if (op.f != Fn::kSortkeyCount && !(op.f == Fn::kMultiGet && op.range)) continue;
+    // A scan's or full_scan's reads are ranged multi_gets (scan_lowering.h): named as recorded.
+    const Fn f = RecordedFn(h, op);
     return Error{h.source, h.events[op.invoke_event].line, "f",
                  fmt::format("{} reads every sortkey of its hashkey, which needs every sortkey "
                              "to start absent (no initial value)",
-                             op.range ? "a ranged multi_get" : "sortkey_count")};
+                             f == Fn::kMultiGet ? "a ranged multi_get" : FnName(f))};
   }
   return std::nullopt;
 }

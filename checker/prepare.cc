@@ -117,6 +117,9 @@ Index BuildIndex(const CompiledPartition& p) {
         break;
       case Fn::kSortkeyCount:
         break;
+      case Fn::kScan:
+      case Fn::kFullScan:
+        CK_UNREACHABLE("op {}: BuildHistory lowers scans into multi_gets", op.op_id);
     }
   }
   ix.writers.Freeze();
@@ -133,7 +136,7 @@ bool IncrMayWrite(const Index& ix, const CompiledPartition& p, const Pair& kv) {
 
 std::string Describe(const History& h, const ModelOp& op) {
   const Operation& o = h.operations[op.op_id];
-  return fmt::format("{} of process {} (lines {}-{})", FnName(o.f), o.process,
+  return fmt::format("{} of process {} (lines {}-{})", FnName(RecordedFn(h, o)), o.process,
                      h.events[o.invoke_event].line,
                      o.complete_event == kOpen ? std::string("open")
                                                : std::to_string(h.events[o.complete_event].line));

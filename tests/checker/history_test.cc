@@ -45,7 +45,7 @@ TEST(JsonlHistory, TwoOpenOperationsOnOneProcess) {
 
 TEST(JsonlHistory, UnknownFunction) {
   Error e = MustFail(
-      R"({"process": 1, "type": "invoke", "f": "scan", "hashkey": "h", "value": null, "time": 1})");
+      R"({"process": 1, "type": "invoke", "f": "get_scanner", "hashkey": "h", "value": null, "time": 1})");
   EXPECT_EQ(e.field, "f");
   EXPECT_EQ(e.line, 1u);
 }

@@ -94,9 +94,17 @@ OracleCheck EvaluateOracleCheck(const CheckArgs& c, const OptValue& value) {
   return of(results[rank]);
 }
 
+std::string PegasusStoredKey(const std::string& hashkey, const std::string& sortkey) {
+  std::string key;
+  key += static_cast<char>((hashkey.size() >> 8) & 0xff);
+  key += static_cast<char>(hashkey.size() & 0xff);
+  return key + hashkey + sortkey;
+}
+
 BruteForceOracle::BruteForceOracle(const History& h) : h_(h) {
   for (const Operation& op : h.operations) {
     if (op.outcome == Outcome::kFail) continue;
+    if (!ops_.empty() && ops_.back()->invoke_event == op.invoke_event) continue;
     ops_.push_back(&op);
     must_left_ += op.outcome == Outcome::kOk;
   }
@@ -104,6 +112,7 @@ BruteForceOracle::BruteForceOracle(const History& h) : h_(h) {
 }
 
 bool BruteForceOracle::Apply(const Operation& op, View* s, std::set<std::string>* written) const {
+  if (IsScan(h_.events[op.invoke_event].f)) return ScanMatches(op, *s);
   const bool ok = op.outcome == Outcome::kOk;
   const std::string k = Key(op.hashkey, op.sortkey);
   switch (op.f) {
@@ -151,8 +160,36 @@ bool BruteForceOracle::Apply(const Operation& op, View* s, std::set<std::string>
     case Fn::kMultiDel:
     case Fn::kCheckAndMutate:
       return ApplyExtended(op, s, written);
+    case Fn::kScan:
+    case Fn::kFullScan:
+      break;  // no operation has these f: the events say it was a scan (above)
   }
   return false;
+}
+
+bool BruteForceOracle::ScanMatches(const Operation& op, const View& s) const {
+  if (op.outcome != Outcome::kOk) return true;
+  const Event& invoke = h_.events[op.invoke_event];
+  const ScanRecords& got = h_.events[op.complete_event].records;
+  ScanRecords want;
+  if (invoke.f == Fn::kScan) {
+    for (const auto& [k, v] : Row(s, invoke.hashkey)) {
+      if (Selected(*invoke.range, k)) want[invoke.hashkey][k] = v;
+    }
+    return got == want;
+  }
+  // Every record of a hashkey it lists or returned, after `after` in the stored keys' order.
+  const FullScanArgs& a = *invoke.full_scan;
+  std::set<std::string> hashkeys(a.hashkeys.begin(), a.hashkeys.end());
+  for (const auto& [hashkey, records] : got) hashkeys.insert(hashkey);
+  const std::string after =
+      a.after ? PegasusStoredKey(a.after->hashkey, a.after->sortkey) : std::string();
+  for (const std::string& hashkey : hashkeys) {
+    for (const auto& [k, v] : Row(s, hashkey)) {
+      if (!a.after || PegasusStoredKey(hashkey, k) > after) want[hashkey][k] = v;
+    }
+  }
+  return got == want;
 }
 
 bool BruteForceOracle::ApplyExtended(const Operation& op, View* s,
@@ -206,7 +243,8 @@ std::vector<BruteForceOracle::View> BruteForceOracle::Views(const Operation& op,
       op.outcome == Outcome::kOk ? op.complete_time : std::numeric_limits<int64_t>::max();
   View base;
   std::vector<std::pair<std::string, std::string>> either;
-  const std::string prefix = op.hashkey + '\x01';
+  // A scan may read any hashkey (a full_scan several, a scan's wrong ones): the whole store.
+  const std::string prefix = IsScan(h_.events[op.invoke_event].f) ? "" : op.hashkey + '\x01';
   for (auto it = s.lower_bound(prefix); it != s.end() && it->first.starts_with(prefix); ++it) {
     const Entry& e = it->second;
     if (!e.ttl) {

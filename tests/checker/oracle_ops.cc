@@ -120,6 +120,57 @@ bool CorruptibleExtended(const Operation& op) {
          (op.f == Fn::kMultiGet && op.range) || (op.f == Fn::kCas && op.cas.check);
 }
 
+ScanDraw DrawScan(const Draw& d, Fn f, const std::string& hashkey,
+                  const std::vector<std::string>& hashkeys, const SeqStore& s) {
+  ScanDraw out;
+  if (f == Fn::kScan) {
+    out.range = DrawRange(d);
+    out.range.limit.reset();
+    out.range.reverse = false;
+    if (KeyValues row = SeqRangeRead(s, hashkey, out.range); !row.empty()) {
+      out.records[hashkey] = std::move(row);
+    }
+    return out;
+  }
+  FullScanArgs& a = out.full_scan;
+  a.partition_count = static_cast<int64_t>(hashkeys.size());
+  a.partition = std::find(hashkeys.begin(), hashkeys.end(), hashkey) - hashkeys.begin();
+  if (d.uniform(0, 4) > 0) a.hashkeys = {hashkey};
+  if (d.uniform(0, 2) == 1) {
+    // Hashkeys shorter, as long and longer than the pool's, so the length rule decides some.
+    static const std::vector<std::string> kAfter = {"", "h", "g", "h1", "h2", "h10", "a5"};
+    a.after = ScanKey{Pick(d, kAfter), Bound(d)};
+  }
+  const std::string after =
+      a.after ? PegasusStoredKey(a.after->hashkey, a.after->sortkey) : std::string();
+  for (const auto& [k, v] : s) {
+    if (!k.starts_with(hashkey + "/")) continue;
+    const std::string sortkey = k.substr(hashkey.size() + 1);
+    if (!a.after || PegasusStoredKey(hashkey, sortkey) > after) out.records[hashkey][sortkey] = v;
+  }
+  return out;
+}
+
+void CorruptScan(const Draw& d, Event* e) {
+  ScanRecords& records = e->records;
+  const int how = records.empty() ? 2 : d.uniform(0, 3);
+  if (how < 2) {
+    auto group = std::next(records.begin(), d.uniform(0, static_cast<int>(records.size())));
+    KeyValues& row = group->second;
+    auto it = std::next(row.begin(), d.uniform(0, static_cast<int>(row.size())));
+    if (how == 1) {
+      it->second = *it->second + "z";  // a value nothing wrote
+      return;
+    }
+    row.erase(it);
+    if (row.empty()) records.erase(group);
+    return;
+  }
+  // A record of the pool, maybe of a hashkey the scan does not read; maybe present, maybe not.
+  static const std::vector<std::string> kHashkeys = {"h1", "h2", "h3"};
+  records[Pick(d, kHashkeys)][Pick(d, *d.sortkeys)] = Pick(d, *d.values);
+}
+
 void CorruptExtended(const Draw& d, const Operation& op, Event* e) {
   if (op.f == Fn::kCas || op.f == Fn::kCheckAndMutate) {
     e->cas_result = !e->cas_result;

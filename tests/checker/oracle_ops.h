@@ -33,4 +33,19 @@ void CorruptExtended(const Draw& d, const Operation& op, Event* completion);
 // Whether op is ok and of a kind CorruptExtended changes.
 bool CorruptibleExtended(const Operation& op);
 
+// A scan's or full_scan's arguments and records, as its events carry them.
+struct ScanDraw {
+  SortkeyRange range;  // scan
+  FullScanArgs full_scan;
+  ScanRecords records;  // when ok
+};
+// Draws a scan of `hashkey` (a range with no limit, not reversed) or a full_scan of the partition
+// `hashkey` has among `hashkeys` (each its own partition; listed alone, or not at all; resuming
+// after a random key half the time) and reads what it returns from s, at one instant.
+ScanDraw DrawScan(const Draw& d, Fn f, const std::string& hashkey,
+                  const std::vector<std::string>& hashkeys, const SeqStore& s);
+// Changes a scan's or full_scan's records: one dropped, one changed to a value nothing wrote, or
+// one added (on any hashkey, maybe one it does not read).
+void CorruptScan(const Draw& d, Event* completion);
+
 }  // namespace pg::checker::testing

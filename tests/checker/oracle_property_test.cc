@@ -78,7 +78,7 @@ TEST(OracleProperty, ExecutedHistoriesAreOk) {
     const CheckResult fast = Check(h, {});
     RC_ASSERT(fast.verdict == Verdict::kOk);
     RC_ASSERT(Check(h, PlainSearch()).verdict == Verdict::kOk);
-    for (const Operation& op : h.operations) RC_CLASSIFY(true, FnName(op.f));
+    for (const Operation& op : h.operations) RC_CLASSIFY(true, FnName(RecordedFn(h, op)));
     RC_CLASSIFY(h.operations.size() >= 6, "6+ operations");
   });
 }
