@@ -122,6 +122,10 @@ std::string InvokeValueJson(const ClientRequest& r) {
       return json(r.sortkeys).dump();
     case OpKind::kCheckAndMutate:
       return CheckAndMutateJson(r);
+    case OpKind::kScan:
+    case OpKind::kFullScan:
+      PG_ASSERT(false, "a scan's invocation is the client's (ScanInvokeJson, FullScanInvokeJson)");
+      return "null";
   }
   PG_ASSERT(false, "an operation of unknown kind {}", static_cast<int>(r.kind));
   return "null";
@@ -158,8 +162,32 @@ std::string OkValueJson(const WorkloadOp& op, const ClientResponse& resp, int so
     case OpKind::kMultiSet:
     case OpKind::kMultiDel:
       return "null";
+    case OpKind::kScan:
+    case OpKind::kFullScan:
+      PG_ASSERT(false, "a scan's value is its records (ScanRecordsJson)");
   }
   return "null";
+}
+
+std::string ScanInvokeJson(const SortkeyRange& range) {
+  PG_ASSERT(range.limit == 0 && !range.reverse, "a scan has no limit and no order");
+  return RangeJson(range);
+}
+
+std::string FullScanInvokeJson(int32_t partition, int32_t partition_count,
+                               const std::vector<std::string>& hashkeys,
+                               const std::optional<ScanKey>& after) {
+  PG_ASSERT(partition >= 0 && partition < partition_count, "partition {} of {}", partition,
+            partition_count);
+  json j{{"partition", partition}, {"partition_count", partition_count}, {"hashkeys", hashkeys}};
+  if (after) j["after"] = json{{"hashkey", after->hashkey}, {"sortkey", after->sortkey}};
+  return j.dump();
+}
+
+std::string ScanRecordsJson(const ScanRecords& records) {
+  return JsonObject(records, [](std::string& out, const std::map<std::string, std::string>& kvs) {
+    out += JsonObject(kvs, AppendJsonString);
+  });
 }
 
 }  // namespace pg

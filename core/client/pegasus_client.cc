@@ -68,6 +68,8 @@ void PegasusClient::Step(Time now, const Input& input, Outbox& out) {
       OnQueryConfig(*q, now, out);
     } else if (const auto* c = std::get_if<ClientResponse>(&r->msg)) {
       OnResponse(*c, now, out);
+    } else if (const auto* s = std::get_if<ScanResponse>(&r->msg)) {
+      OnScanResponse(*s, now, out);
     } else {
       PG_LOG(kDebug, "client ignores {} from {}", MessageName(r->msg), r->from);
     }
@@ -91,10 +93,25 @@ void PegasusClient::StartOp(Time now, Outbox& out) {
   PG_ASSERT(workload_.has_operations() && !options_.meta_servers.empty(), "process {}",
             options_.process);
   if (started_ >= options_.ops) return;
-  ++started_;
-  OpenOp op{.op = workload_.Next(*env_.rng), .deadline = now + options_.timeout};
+  OpenOp op{.op = deferred_ ? std::move(*deferred_) : workload_.Next(*env_.rng),
+            .deadline = now + options_.timeout};
+  deferred_.reset();
   op.partition_hash = PartitionHash(op.op.request.hashkey, op.op.request.sortkey);
   op.op.request.app_name = options_.app_name;
+  if (IsScan(op.op.request.kind) && !BeginScan(op)) {
+    out.SetTimer(kNextOpTimer, options_.think_time);
+    if (app_missing_) {
+      // No table, so no partition to scan: the scan is skipped, never sent nor recorded.
+      ++started_;
+      ++completed_;
+      return;
+    }
+    // A full scan names its partition, which needs the partition count: ask, and start it then.
+    deferred_ = std::move(op.op);
+    RequestConfig(now, out);
+    return;
+  }
+  ++started_;
   // As Pegasus's client turns ttl_seconds into expire_ts_seconds: by its own clock, once.
   if (op.op.ttl_s > 0) {
     const uint64_t expire = uint64_t{EpochSeconds(now)} + op.op.ttl_s;
@@ -102,14 +119,14 @@ void PegasusClient::StartOp(Time now, Outbox& out) {
         static_cast<uint32_t>(std::min<uint64_t>(expire, std::numeric_limits<uint32_t>::max()));
   }
   const bool names_sortkey = HistoryNamesSortkey(op.op.request.kind);
+  open_ = std::move(op);
   out.Record({.process = options_.process,
               .type = "invoke",
-              .f = op.op.f,
-              .hashkey = op.op.request.hashkey,
-              .sortkey = names_sortkey ? op.op.request.sortkey : "",
-              .value_json = op.op.invoke_value_json,
-              .expire_ts = op.op.request.expire_ts});
-  open_ = std::move(op);
+              .f = open_->op.f,
+              .hashkey = open_->op.request.hashkey,
+              .sortkey = names_sortkey ? open_->op.request.sortkey : "",
+              .value_json = open_->scan ? ScanInvokeValue() : open_->op.invoke_value_json,
+              .expire_ts = open_->op.request.expire_ts});
   PG_ASSERT_EQ(started_, completed_ + 1, "process {}: one operation open", options_.process);
   out.SetTimer(kDeadlineTimer, options_.timeout);
   if (app_missing_) return Finish("fail", "null", out);
@@ -136,6 +153,7 @@ void PegasusClient::TrySend(Time now, Outbox& out) {
     RequestConfig(now, out);
     return Backoff(now, out);
   }
+  if (open_->scan) return SendScanAttempt(*pc, out);
   ClientRequest req = open_->op.request;
   req.request_id = (static_cast<uint64_t>(options_.process) << 40) | next_request_id_++;
   req.gpid = pc->gpid;

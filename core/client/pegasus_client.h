@@ -74,6 +74,15 @@ class PegasusClient final : public Node {
     bool backing_off = false;
     // No further attempt fits before the deadline: the deadline timer ends the operation.
     bool out_of_time = false;
+    // A scan (pegasus_client_scan.cc): each scanner context is a history operation of its own.
+    struct Scan {
+      int32_t partition = -1;           // a full scan's
+      std::optional<int64_t> context;   // where the next page comes from; nullopt: open one
+      ScanRecords records;              // what the current context returned
+      std::optional<ScanKey> last_key;  // the last record any context returned: where to resume
+      int contexts = 1;                 // contexts opened (history operations) so far
+    };
+    std::optional<Scan> scan;
   };
 
   void StartOp(Time now, Outbox& out);
@@ -87,6 +96,15 @@ class PegasusClient final : public Node {
   // Bug zoo client_incr_retry: the open operation is an incr and the switch is on.
   bool RetriesIncr() const;
   void Finish(const std::string& type, std::string value_json, Outbox& out);
+  // ---- Scans (pegasus_client_scan.cc) ----
+  // Prepares a scan's state; false when a full scan must wait for the partition count.
+  bool BeginScan(OpenOp& op) const;
+  std::string ScanInvokeValue() const;
+  void SendScanAttempt(const PartitionConfiguration& pc, Outbox& out);
+  void OnScanResponse(const ScanResponse& resp, Time now, Outbox& out);
+  // The context was lost: this context's operation fails, and a new one resumes after the last
+  // record received.
+  void ResumeScan(Time now, Outbox& out);
 
   NodeEnv env_;
   PegasusClientOptions options_;
@@ -94,6 +112,8 @@ class PegasusClient final : public Node {
   int started_ = 0;
   int completed_ = 0;
   std::optional<OpenOp> open_;
+  // A full scan drawn before the partition count was known: started once it is.
+  std::optional<WorkloadOp> deferred_;
   uint64_t next_request_id_ = 1;
   // The configuration cache: 0 partitions until the first answer from meta.
   int32_t app_id_ = 0;

@@ -26,7 +26,9 @@ const std::map<std::string, MixEntry>& KnownOperations() {
                                           {"multi_get_range", {OpKind::kMultiGet, /*range=*/true}},
                                           {"sortkey_count", {OpKind::kSortkeyCount}},
                                           {"multi_del", {OpKind::kMultiDel}},
-                                          {"check_and_mutate", {OpKind::kCheckAndMutate}}};
+                                          {"check_and_mutate", {OpKind::kCheckAndMutate}},
+                                          {"scan", {OpKind::kScan}},
+                                          {"full_scan", {OpKind::kFullScan}}};
   return *ops;
 }
 
@@ -84,7 +86,7 @@ std::optional<std::string> WorkloadGenerator::DrawExpectation(Rng& rng, const st
   return std::nullopt;
 }
 
-WorkloadOp WorkloadGenerator::Next(Rng& rng) {
+const WorkloadGenerator::Drawable& WorkloadGenerator::DrawKind(Rng& rng) const {
   PG_ASSERT(has_operations(), "no operation has a positive weight");
   double x = rng.NextDouble() * total_weight_;
   const Drawable* drawn = nullptr;
@@ -95,6 +97,11 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
   }
   // A positive total weight means some known operation was drawn.
   PG_ASSERT(drawn != nullptr);
+  return *drawn;
+}
+
+WorkloadOp WorkloadGenerator::Next(Rng& rng) {
+  const Drawable* drawn = &DrawKind(rng);
   WorkloadOp op{.f = std::string(OpKindName(drawn->kind))};
   ClientRequest& r = op.request;
   r.kind = drawn->kind;
@@ -149,6 +156,10 @@ WorkloadOp WorkloadGenerator::Next(Rng& rng) {
       r.mutations = DrawMutations(rng);
       break;
     }
+    case OpKind::kScan:
+    case OpKind::kFullScan:
+      DrawScan(rng, key_set, op);
+      return op;  // the client writes a scan's invocation: it depends on the partition
   }
   op.invoke_value_json = InvokeValueJson(r);
   return op;
@@ -192,6 +203,8 @@ void WorkloadGenerator::Learn(const WorkloadOp& op, const ClientResponse& resp) 
       break;
     case OpKind::kIncr:
     case OpKind::kSortkeyCount:
+    case OpKind::kScan:
+    case OpKind::kFullScan:
       break;
   }
 }

@@ -29,8 +29,8 @@ struct WorkloadShape {
   // exponential in a key's concurrent and unknown-outcome operations, stays bounded. 0: off.
   int key_rotation_ops = 0;
   // operation -> weight (get, set, del, incr, cas, multi_get, multi_set, multi_get_range,
-  // sortkey_count, multi_del, check_and_mutate); others are ignored. multi_get_range is the
-  // history's multi_get with a sortkey range.
+  // sortkey_count, multi_del, check_and_mutate, scan, full_scan); others are ignored.
+  // multi_get_range is the history's multi_get with a sortkey range.
   std::map<std::string, double> mix;
   // The share of sets and multi_sets written with a TTL, each drawn in [1, ttl_s_max] seconds
   // (Pegasus's ttl_seconds; the client turns it into an expire_ts by its clock). 0: none.
@@ -44,6 +44,11 @@ struct WorkloadOp {
   ClientRequest request;
   std::string invoke_value_json;
   uint32_t ttl_s = 0;  // set and multi_set: the TTL to write with, in seconds; 0: none
+  // Scans: records per page; a full scan's partition (taken modulo the partition count) and the
+  // hashkeys of the client's current key set (those of that partition are its invocation's).
+  int32_t batch_size = 0;
+  uint32_t partition_pick = 0;
+  std::vector<std::string> key_set;
 };
 
 // Whether the history names a sortkey for this kind (docs/checker.md): get, set, del, incr and
@@ -80,6 +85,7 @@ class WorkloadGenerator {
   CasCheck DrawCheck(Rng& rng, const std::string& hashkey, const std::string& sortkey,
                      bool int_checks) const;
   std::vector<Mutate> DrawMutations(Rng& rng);
+  void DrawScan(Rng& rng, uint64_t key_set, WorkloadOp& op) const;
   void LearnMutations(const ClientRequest& r);
 
   // The mix's known operations of positive weight, in the mix's order: what Next draws from.
@@ -89,6 +95,8 @@ class WorkloadGenerator {
     bool range = false;  // multi_get_range
     double weight = 0;
   };
+
+  const Drawable& DrawKind(Rng& rng) const;
 
   WorkloadShape shape_;
   std::vector<Drawable> drawable_;

@@ -57,6 +57,27 @@ SortkeyRange WorkloadGenerator::DrawRange(Rng& rng) const {
   return g;
 }
 
+// A hashkey scan's range is a ranged multi_get's without limit and order (upstream's
+// scan_options have neither); pages of 1 to 4 records, so that most scans take several. A full
+// scan covers one partition, in pages of 1 to 8.
+void WorkloadGenerator::DrawScan(Rng& rng, uint64_t key_set, WorkloadOp& op) const {
+  ClientRequest& r = op.request;
+  if (r.kind == OpKind::kScan) {
+    SortkeyRange g = DrawRange(rng);
+    g.limit = 0;
+    g.reverse = false;
+    r.range = g;
+    op.batch_size = static_cast<int32_t>(rng.UniformRange(1, 4));
+    return;
+  }
+  r.hashkey.clear();
+  op.partition_pick = static_cast<uint32_t>(rng.NextU64());
+  op.batch_size = static_cast<int32_t>(rng.UniformRange(1, 8));
+  for (int i = 0; i < shape_.hashkeys; ++i) {
+    op.key_set.push_back(fmt::format("h{}", key_set * static_cast<uint64_t>(shape_.hashkeys) + i));
+  }
+}
+
 CasCheck WorkloadGenerator::DrawCheck(Rng& rng, const std::string& hashkey,
                                       const std::string& sortkey, bool int_checks) const {
   const uint64_t types = int_checks ? kCheckTypeCount : static_cast<uint64_t>(CheckType::kIntLess);

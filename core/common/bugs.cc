@@ -72,6 +72,13 @@ constexpr std::array<BugInfo, kBugCount> kBugs{{
      "a replica re-executing an atomic write judges the old value's TTL by its own clock when it "
      "applies the mutation, not by the primary's when it took the request, so replicas that "
      "apply it at different instants or on clocks apart decide a check differently and diverge"},
+    {Bug::kFullScanResumeAsHashkeyScan, "full_scan_resume_as_hashkey_scan",
+     "Pegasus apache/incubator-pegasus#824 (full scan can't scan data completely when a replica "
+     "server restart moves primaries), fixed by #825 in src/server/pegasus_server_impl.cpp "
+     "on_get_scanner (the request's full_scan field)",
+     "on_get_scanner takes a request with a start key naming a hashkey for a hashkey scan, so a "
+     "full scan that resumes after a lost context (at a new primary) reads only the rest of "
+     "that hashkey and completes, leaving the rest of the partition unread"},
 }};
 
 }  // namespace

@@ -37,8 +37,9 @@ enum class Bug : uint8_t {
   kRangeLimitCountsIterated,   // a ranged multi_get counts records its filter rejected to the limit
   kRangeFilterDropped,         // a ranged multi_get applies no sortkey filter
   kAtomicExpiryAtApplyClock,   // a re-executed atomic write judges TTLs by the applier's clock
+  kFullScanResumeAsHashkeyScan,  // a resumed full scan reads only the rest of one hashkey
 };
-inline constexpr int kBugCount = 23;
+inline constexpr int kBugCount = 24;
 
 struct BugInfo {
   Bug bug;

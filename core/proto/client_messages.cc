@@ -24,6 +24,10 @@ std::string_view OpKindName(OpKind k) {
       return "multi_del";
     case OpKind::kCheckAndMutate:
       return "check_and_mutate";
+    case OpKind::kScan:
+      return "scan";
+    case OpKind::kFullScan:
+      return "full_scan";
   }
   return "invalid";
 }

@@ -26,12 +26,16 @@ enum class OpKind : uint8_t {
   kSortkeyCount = 7,
   kMultiDel = 8,  // Pegasus's multi_remove
   kCheckAndMutate = 9,
+  kScan = 10,      // a hashkey scan: get_scanner and scan (scan_messages.h), not a ClientRequest
+  kFullScan = 11,  // one partition's full scan (get_unordered_scanners), likewise
 };
-inline constexpr uint8_t kOpKindCount = static_cast<uint8_t>(OpKind::kCheckAndMutate) + 1;
+inline constexpr uint8_t kOpKindCount = static_cast<uint8_t>(OpKind::kFullScan) + 1;
 std::string_view OpKindName(OpKind k);
 inline bool IsWrite(OpKind k) {
-  return k != OpKind::kGet && k != OpKind::kMultiGet && k != OpKind::kSortkeyCount;
+  return k != OpKind::kGet && k != OpKind::kMultiGet && k != OpKind::kSortkeyCount &&
+         k != OpKind::kScan && k != OpKind::kFullScan;
 }
+inline bool IsScan(OpKind k) { return k == OpKind::kScan || k == OpKind::kFullScan; }
 
 // One client operation as sent to a partition's primary.
 struct ClientRequest {

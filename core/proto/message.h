@@ -14,6 +14,7 @@
 #include "core/proto/learn_messages.h"
 #include "core/proto/meta_messages.h"
 #include "core/proto/replication_messages.h"
+#include "core/proto/scan_messages.h"
 
 namespace pg {
 
@@ -32,7 +33,9 @@ using Message = std::variant<
     CoordCloseSession, CoordCloseSessionResponse, CoordCreate, CoordCreateResponse, CoordGet,
     CoordGetResponse, CoordSet, CoordSetResponse, CoordDelete, CoordDeleteResponse,
     // a system other than Pegasus hosted by the simulator (hosted_message.h)
-    HostedMessage>;
+    HostedMessage,
+    // client <-> replica server: scans (after the rest, so no other message's index moves)
+    GetScannerRequest, ScanRequest, ScanResponse>;
 
 // A hosted message is named by its hosted type.
 inline std::string_view MessageName(const Message& m) {

@@ -241,6 +241,7 @@ void Replica::SwitchLogSegment(int32_t segment) {
 
 void Replica::CheckInvariants() const {
   plist_.CheckInvariants();
+  scanners_.CheckInvariants();
   PG_ASSERT_LE(plist_.last_committed(), plist_.max_decree());
   PG_ASSERT_EQ(ballot_, ballot_high_, "ballot went backwards");
   PG_ASSERT_EQ(config_.gpid, gpid_);

@@ -34,6 +34,7 @@
 #include "core/replica/replica_log.h"
 #include "core/replica/replica_options.h"
 #include "core/replica/replica_primary.h"
+#include "core/replica/scanner_cache.h"
 #include "core/replica/write_executor.h"
 #include "core/storage/kv_engine.h"
 
@@ -143,6 +144,8 @@ class Replica {
   // One Admit per message kind: the checks that precede the ballot, the kind's ballot rule, then
   // the role handler.
   void Admit(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+  void Admit(Time now, NodeId from, const GetScannerRequest& req, Outbox& out);
+  void Admit(Time now, NodeId from, const ScanRequest& req, Outbox& out);
   void Admit(Time now, NodeId from, const PrepareRequest& req, Outbox& out);
   void Admit(Time now, NodeId from, const PrepareAck& ack, Outbox& out);
   void Admit(Time now, NodeId from, const GroupCheckRequest& req, Outbox& out);
@@ -183,7 +186,7 @@ class Replica {
   // ---- Primary: client writes, 2PC, commit, prepare timeouts (replica_primary_write.cc) ----
   void OnClientWrite(Time now, NodeId from, const ClientRequest& req, Outbox& out);
   ErrorCode WriteAdmission(Time now, const ClientRequest& req) const;
-  ErrorCode RoutingCheck(const ClientRequest& req) const;
+  ErrorCode RoutingCheck(uint64_t partition_hash) const;
   bool PipelineHasRoom() const;
   void PrepareNextWork(Time now, Outbox& out);
   static void AnswerFromApply(const std::vector<AppliedUpdate>& outcomes, ClientResponse& response);
@@ -199,8 +202,16 @@ class Replica {
   void ResendRetries(Time now, Outbox& out);
   void CheckPrepareTimeouts(Time now, Outbox& out);
 
-  // ---- Primary: reads (replica_read.cc) ----
+  // ---- Primary: reads (replica_read.cc) and scans (replica_scan.cc) ----
+  // Who may serve a read now: kOk, or kInvalidState.
+  ErrorCode ReadGate(Time now) const;
   void OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out);
+  void OnGetScanner(Time now, NodeId from, const GetScannerRequest& req, Outbox& out);
+  void OnScan(Time now, NodeId from, const ScanRequest& req, Outbox& out);
+  Result<std::vector<ScanRecord>> ScanSnapshot(const GetScannerRequest& req, Time now) const;
+  void ServeScanPage(Time now, std::vector<ScanRecord> rest, int32_t batch_size, ScanResponse& resp,
+                     Outbox& out);
+  int64_t ScannerIdBase() const;
 
   // ---- Secondary: prepares, log completions, acks (replica_secondary.cc) ----
   bool ValidPrepare(const PrepareRequest& req) const;
@@ -340,6 +351,9 @@ class Replica {
   // The digest of each mutation this incarnation applied on its own: mutation_digests_[i] is
   // that of decree digest_base_ + 1 + i, whatever the base.
   std::vector<uint64_t> mutation_digests_;
+
+  // Scans: the contexts between pages (Pegasus's _context_cache).
+  ScannerCache scanners_;
 };
 
 }  // namespace pg

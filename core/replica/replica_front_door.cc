@@ -30,6 +30,8 @@ std::string FromText(std::optional<NodeId> from) {
 
 void Replica::OnMessage(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (const auto* m = std::get_if<ClientRequest>(&msg)) return Admit(now, from, *m, out);
+  if (const auto* m = std::get_if<GetScannerRequest>(&msg)) return Admit(now, from, *m, out);
+  if (const auto* m = std::get_if<ScanRequest>(&msg)) return Admit(now, from, *m, out);
   if (const auto* m = std::get_if<PrepareRequest>(&msg)) return Admit(now, from, *m, out);
   if (const auto* m = std::get_if<PrepareAck>(&msg)) return Admit(now, from, *m, out);
   if (const auto* m = std::get_if<GroupCheckRequest>(&msg)) return Admit(now, from, *m, out);
@@ -99,6 +101,16 @@ void Replica::Admit(Time now, NodeId from, const ClientRequest& req, Outbox& out
   PG_ASSERT_EQ(req.gpid, gpid_, "the server routes by gpid");
   if (IsWrite(req.kind)) return OnClientWrite(now, from, req, out);
   OnClientRead(now, from, req, out);
+}
+
+void Replica::Admit(Time now, NodeId from, const GetScannerRequest& req, Outbox& out) {
+  PG_ASSERT_EQ(req.gpid, gpid_, "the server routes by gpid");
+  OnGetScanner(now, from, req, out);
+}
+
+void Replica::Admit(Time now, NodeId from, const ScanRequest& req, Outbox& out) {
+  PG_ASSERT_EQ(req.gpid, gpid_, "the server routes by gpid");
+  OnScan(now, from, req, out);
 }
 
 // on_prepare. A secondary follows one primary: the role dispatch refuses a prepare from any other.

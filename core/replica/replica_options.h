@@ -68,6 +68,8 @@ class ReplicaHost {
   // would read while the handler runs (read only by a bug-zoo switch,
   // atomic_expiry_at_apply_clock).
   virtual Time StepClock() const = 0;
+  // A draw from the server's randomness (the host's Rng): what upstream takes from dsn::rand.
+  virtual uint64_t Random() = 0;
   // A fresh AppendLog token; completions for `file` are routed back to `gpid`.
   virtual uint64_t NewLogToken(const std::string& file, Gpid gpid) = 0;
   // Asks meta for this server's configuration now (after meta refused a configuration change).

@@ -13,11 +13,10 @@
 namespace pg {
 
 // A client routes by partition_hash % partition_count (core/client); a stale route lands here.
-ErrorCode Replica::RoutingCheck(const ClientRequest& req) const {
-  PG_ASSERT_EQ(req.gpid, gpid_, "the server routes by gpid");
+ErrorCode Replica::RoutingCheck(uint64_t partition_hash) const {
   // Unknown partition count: the replica cannot tell whether the client routed correctly.
   if (partition_count_ <= 0) return ErrorCode::kInvalidState;
-  if (req.partition_hash % static_cast<uint64_t>(partition_count_) !=
+  if (partition_hash % static_cast<uint64_t>(partition_count_) !=
       static_cast<uint64_t>(gpid_.partition_index)) {
     return ErrorCode::kInvalidState;  // a stale route: the client re-queries meta
   }
@@ -31,7 +30,7 @@ ErrorCode Replica::WriteAdmission(Time now, const ClientRequest& req) const {
     return ErrorCode::kInvalidState;
   }
   if (!ValidateClientRequest(req).ok()) return ErrorCode::kInvalidArgument;
-  if (ErrorCode e = RoutingCheck(req); e != ErrorCode::kOk) return e;
+  if (ErrorCode e = RoutingCheck(req.partition_hash); e != ErrorCode::kOk) return e;
   if (MemberCount() < host_->options().mutation_2pc_min_replica_count) {
     return ErrorCode::kNotEnoughMember;
   }

@@ -9,10 +9,7 @@
 
 namespace pg {
 
-void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out) {
-  PG_ASSERT(!IsWrite(req.kind));
-  PG_ASSERT_EQ(req.gpid, gpid_);
-  ClientResponse resp{.request_id = req.request_id};
+ErrorCode Replica::ReadGate(Time now) const {
   const BugSet& bugs = host_->options().bugs;
   // Bug zoo secondary_serves_reads (PacificA §3.2): only the primary may answer a read; a
   // secondary applies a decree only once a later prepare or group check tells it the decree
@@ -25,13 +22,19 @@ void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outb
   // show that write until it commits past every decree it had prepared when it took over.
   const bool caught_up = plist_.last_committed() >= primary_.last_prepare_decree_on_new_primary ||
                          bugs.on(Bug::kStaleReadOnNewPrimary);
-  if (!may_serve || !host_->LeaseValid(now) || !caught_up) {
-    resp.error = ErrorCode::kInvalidState;
-  } else if (!ValidateClientRequest(req).ok()) {
+  if (!may_serve || !host_->LeaseValid(now) || !caught_up) return ErrorCode::kInvalidState;
+  return ErrorCode::kOk;
+}
+
+void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out) {
+  PG_ASSERT(!IsWrite(req.kind));
+  PG_ASSERT_EQ(req.gpid, gpid_);
+  ClientResponse resp{.request_id = req.request_id};
+  resp.error = ReadGate(now);
+  if (resp.error == ErrorCode::kOk && !ValidateClientRequest(req).ok()) {
     resp.error = ErrorCode::kInvalidArgument;
-  } else {
-    resp.error = RoutingCheck(req);
   }
+  if (resp.error == ErrorCode::kOk) resp.error = RoutingCheck(req.partition_hash);
   if (resp.error != ErrorCode::kOk) {
     PG_LOG(kDebug, "replica {}: read {} rejected: {}", gpid_, req.request_id,
            ErrorCodeName(resp.error));

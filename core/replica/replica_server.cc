@@ -14,6 +14,11 @@ ReplicaServer::ReplicaServer(const NodeEnv& env, ReplicaServerOptions options)
   if (env_.rng != nullptr) last_call_id_ = env_.rng->NextU64() >> 1;  // room to count up
 }
 
+uint64_t ReplicaServer::Random() {
+  PG_ASSERT(env_.rng != nullptr, "a replica server that draws needs an Rng");
+  return env_.rng->NextU64();
+}
+
 NodeId ReplicaServer::meta() const {
   PG_ASSERT(meta_index_ < options_.meta_servers.size());
   return options_.meta_servers[meta_index_];
@@ -126,6 +131,12 @@ void ReplicaServer::LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out) {
 
 void ReplicaServer::OnReceive(Time now, NodeId from, const Message& msg, Outbox& out) {
   if (std::holds_alternative<ClientRequest>(msg)) return OnClientRequest(now, from, msg, out);
+  if (const auto* s = std::get_if<GetScannerRequest>(&msg)) {
+    return OnScanRequest(now, from, s->gpid, s->request_id, msg, out);
+  }
+  if (const auto* s = std::get_if<ScanRequest>(&msg)) {
+    return OnScanRequest(now, from, s->gpid, s->request_id, msg, out);
+  }
   if (const auto* ack = std::get_if<BeaconAck>(&msg)) return OnBeaconAck(now, from, *ack, out);
   if (const auto* resp = std::get_if<ConfigSyncResponse>(&msg)) {
     return OnConfigSyncResponse(now, *resp, out);
@@ -185,6 +196,17 @@ void ReplicaServer::OnClientRequest(Time now, NodeId from, const Message& msg, O
     PG_LOG(kDebug, "client request {} for {}: no such replica", req.request_id, req.gpid);
     out.Send(from,
              ClientResponse{.request_id = req.request_id, .error = ErrorCode::kObjectNotFound});
+    return;
+  }
+  r->OnMessage(now, from, msg, out);
+}
+
+// A scan's get_scanner or scan, as a client read: ERR_OBJECT_NOT_FOUND without the replica.
+void ReplicaServer::OnScanRequest(Time now, NodeId from, Gpid gpid, uint64_t request_id,
+                                  const Message& msg, Outbox& out) {
+  Replica* r = Find(gpid);
+  if (r == nullptr) {
+    out.Send(from, ScanResponse{.request_id = request_id, .error = ErrorCode::kObjectNotFound});
     return;
   }
   r->OnMessage(now, from, msg, out);

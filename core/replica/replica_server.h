@@ -57,6 +57,7 @@ class ReplicaServer final : public Node, private ReplicaHost {
   const ReplicaServerOptions& options() const override { return options_; }
   bool LeaseValid(Time now) const override;
   Time StepClock() const override { return step_clock_; }
+  uint64_t Random() override;
   uint64_t NewLogToken(const std::string& file, Gpid gpid) override;
   void RequestConfigSync(Time now, Outbox& out) override;
   uint64_t NewMetaRequestId() override { return ++last_call_id_; }
@@ -72,6 +73,8 @@ class ReplicaServer final : public Node, private ReplicaHost {
   void LoadReplica(Gpid gpid, int32_t first_segment, Outbox& out);
   void OnReceive(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnClientRequest(Time now, NodeId from, const Message& msg, Outbox& out);
+  void OnScanRequest(Time now, NodeId from, Gpid gpid, uint64_t request_id, const Message& msg,
+                     Outbox& out);
   void OnPeerMessage(Time now, NodeId from, const Message& msg, Outbox& out);
   void OnTimer(Time now, TimerId timer, Outbox& out);
   void OnLogDone(Time now, const std::string& file, uint64_t token, const Status* failure,

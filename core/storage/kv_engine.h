@@ -26,6 +26,7 @@
 #include "core/common/status.h"
 #include "core/common/time.h"
 #include "core/proto/kv_data.h"
+#include "core/proto/scan_messages.h"
 
 namespace pg {
 
@@ -44,6 +45,8 @@ class KvEngine {
                                                  Time now) const = 0;
   // Every unexpired (sortkey, value) of `hashkey`, in sortkey byte order.
   virtual Result<std::vector<SortkeyValue>> MultiGet(std::string_view hashkey, Time now) const = 0;
+  // Every unexpired record of the partition in Pegasus's key order (KeyOrderLess): a full scan.
+  virtual Result<std::vector<ScanRecord>> Scan(Time now) const = 0;
 
   // Invariant: last_durable() <= last_applied().
   virtual Decree last_applied() const = 0;

@@ -48,6 +48,21 @@ Result<std::vector<SortkeyValue>> MemEngine::MultiGet(std::string_view hashkey, 
   return out;
 }
 
+Result<std::vector<ScanRecord>> MemEngine::Scan(Time now) const {
+  std::vector<ScanRecord> out;
+  for (const auto& [raw, stored] : live_.records) {
+    Result<KeyView> key = DecodeKey(raw);
+    if (!key.ok()) return key.status();
+    Result<std::optional<std::string>> value = Visible(stored, now);
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) continue;
+    out.push_back(ScanRecord{.hashkey = std::string(key->hashkey),
+                             .sortkey = std::string(key->sortkey),
+                             .value = std::move(**value)});
+  }
+  return out;
+}
+
 Status MemEngine::Flush() {
   if (flushed_->decree != live_.decree) flushed_ = std::make_shared<const State>(live_);
   return Status::Ok();

@@ -24,6 +24,7 @@ class MemEngine final : public KvEngine {
   Result<std::optional<std::string>> Get(std::string_view hashkey, std::string_view sortkey,
                                          Time now) const override;
   Result<std::vector<SortkeyValue>> MultiGet(std::string_view hashkey, Time now) const override;
+  Result<std::vector<ScanRecord>> Scan(Time now) const override;
   Decree last_applied() const override { return live_.decree; }
   Decree last_durable() const override { return flushed_->decree; }
   Status Flush() override;

@@ -199,6 +199,24 @@ Result<std::vector<SortkeyValue>> RocksDbEngine::MultiGet(std::string_view hashk
   return out;
 }
 
+Result<std::vector<ScanRecord>> RocksDbEngine::Scan(Time now) const {
+  std::vector<ScanRecord> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  // The engine's meta keys sort after every user key (key_schema.h).
+  for (it->SeekToFirst(); it->Valid() && !IsMetaKey(it->key().ToStringView()); it->Next()) {
+    Result<KeyView> key = DecodeKey(it->key().ToStringView());
+    if (!key.ok()) return key.status();
+    Result<std::optional<std::string>> value = Visible(it->value().ToStringView(), now);
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) continue;
+    out.push_back(ScanRecord{.hashkey = std::string(key->hashkey),
+                             .sortkey = std::string(key->sortkey),
+                             .value = std::move(**value)});
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan");
+  return out;
+}
+
 Status RocksDbEngine::Flush() {
   rocksdb::FlushOptions fo;
   // With a host that runs RocksDB's jobs itself, schedule and run the flush here; otherwise wait

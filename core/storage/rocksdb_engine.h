@@ -52,6 +52,7 @@ class RocksDbEngine final : public KvEngine {
   Result<std::optional<std::string>> Get(std::string_view hashkey, std::string_view sortkey,
                                          Time now) const override;
   Result<std::vector<SortkeyValue>> MultiGet(std::string_view hashkey, Time now) const override;
+  Result<std::vector<ScanRecord>> Scan(Time now) const override;
   Decree last_applied() const override { return last_applied_; }
   Decree last_durable() const override { return last_durable_; }
   Status Flush() override;

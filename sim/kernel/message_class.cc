@@ -12,7 +12,8 @@ template <class T>
 constexpr bool kIsData = std::is_same_v<T, ClientRequest> || std::is_same_v<T, ClientResponse> ||
                          std::is_same_v<T, PrepareRequest> || std::is_same_v<T, PrepareAck> ||
                          std::is_same_v<T, LearnRequest> || std::is_same_v<T, LearnResponse> ||
-                         std::is_same_v<T, HostedMessage>;
+                         std::is_same_v<T, HostedMessage> || std::is_same_v<T, GetScannerRequest> ||
+                         std::is_same_v<T, ScanRequest> || std::is_same_v<T, ScanResponse>;
 
 // Replies: each answers a request of the receiver and rides the receiver's session.
 template <class T>
@@ -24,7 +25,8 @@ constexpr bool kIsReply =
     std::is_same_v<T, ConfigSyncResponse> || std::is_same_v<T, CoordOpenSessionResponse> ||
     std::is_same_v<T, CoordKeepAliveResponse> || std::is_same_v<T, CoordCloseSessionResponse> ||
     std::is_same_v<T, CoordCreateResponse> || std::is_same_v<T, CoordGetResponse> ||
-    std::is_same_v<T, CoordSetResponse> || std::is_same_v<T, CoordDeleteResponse>;
+    std::is_same_v<T, CoordSetResponse> || std::is_same_v<T, CoordDeleteResponse> ||
+    std::is_same_v<T, ScanResponse>;
 
 }  // namespace
 

@@ -78,6 +78,7 @@ class EngineHandle final : public KvEngine {
   Result<std::vector<SortkeyValue>> MultiGet(std::string_view hashkey, Time now) const override {
     return engine_->MultiGet(hashkey, now);
   }
+  Result<std::vector<ScanRecord>> Scan(Time now) const override { return engine_->Scan(now); }
   Decree last_applied() const override { return engine_->last_applied(); }
   uint64_t expired_reads() const override { return engine_->expired_reads(); }
   Decree last_durable() const override { return engine_->last_durable(); }

@@ -13,7 +13,9 @@ const std::map<std::string, double>& DefaultMix() {
                                                                     {"multi_get_range", 0.04},
                                                                     {"multi_del", 0.03},
                                                                     {"sortkey_count", 0.02},
-                                                                    {"check_and_mutate", 0.04}};
+                                                                    {"check_and_mutate", 0.04},
+                                                                    {"scan", 0},
+                                                                    {"full_scan", 0}};
   return *kMix;
 }
 
@@ -28,9 +30,13 @@ const std::vector<std::string>& MixOperations() {
                                                                "multi_get_range",
                                                                "multi_del",
                                                                "sortkey_count",
-                                                               "check_and_mutate"};
+                                                               "check_and_mutate",
+                                                               "scan",
+                                                               "full_scan"};
   return *kOps;
 }
+
+size_t FirstScanOperation() { return 11; }
 
 size_t FirstRicherOperation() { return 7; }
 

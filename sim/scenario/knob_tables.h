@@ -55,6 +55,8 @@ const std::vector<std::string>& MixOperations();
 // every other knob, so that the draws before it are what they were before those operations
 // existed.
 size_t FirstRicherOperation();
+// The position of the first scan (draw 37), drawn after every other knob for the same reason.
+size_t FirstScanOperation();
 // Whether a system's clients issue an operation of the mix (the register system: get and set).
 bool SystemSupports(std::string_view system, std::string_view op);
 
@@ -158,6 +160,9 @@ struct SwarmBounds {
   // at most, so that values expire while the run still reads them.
   static constexpr Bounds<double> kTtlFraction{0.05, 0.5};
   static constexpr Bounds<int> kTtlSMax{1, 20};
+  // A scan's weight: 0 with chance 1/2, else an integer in [1, 4] (a full scan reads a whole
+  // partition, so scans weigh less than the other operations' [1, 10]).
+  static constexpr Bounds<int> kScanWeight{1, 4};
   // What a primary keeps for learners: with chance 1/2 each, a small learn cache, a small log
   // reserve, and frequent flushes, so that learners are served from the log and from checkpoints
   // (not only the cache), and a learner's start falls on the edges between them.

@@ -77,7 +77,9 @@
 //                           "random" 1/4, "pct" 1/4 with depth [1, 3] and steps log-uniform in
 //                           [1000, 100000] (kind, depth and steps drawn every time)
 //   36 ttl_fraction         0 with chance 1/2, else [0.05, 0.5]; ttl_s_max [1, 20] (choice,
-//                           fraction and maximum drawn every time); last
+//                           fraction and maximum drawn every time)
+//   37 scan, full_scan      each 0 with chance 1/2, else an integer in [1, 4] (choice and
+//                           weight drawn every time); last
 // And on a stream of its own, ForkStream(seed, "swarm-timing"), so that the draws above do not
 // move:
 //    timing               (pegasus, only when the file names no set and has no "faults" key)
@@ -185,6 +187,7 @@ class Resolver {
   void ResolveRicherOperations();
   void ResolveScheduler();
   void ResolveTtl();
+  void ResolveScans();
   double DrawMixWeight();
 
   const Scenario& s_;
@@ -260,6 +263,7 @@ Knobs Resolver::Resolve() {
   ResolveRicherOperations();
   ResolveScheduler();
   ResolveTtl();
+  ResolveScans();
   // Not a swarm knob: no draw, so the swarm's draw sequence is what it always was.
   k_.bugs = s_.bugs;
   std::stable_sort(k_.faults.begin(), k_.faults.end(),
@@ -373,7 +377,9 @@ void Resolver::ResolveMix() {
 // Draw 34, then the mix as the file, the swarm or the default gives it.
 void Resolver::ResolveRicherOperations() {
   const std::vector<std::string>& ops = MixOperations();
-  for (size_t i = FirstRicherOperation(); i < ops.size(); ++i) swarm_mix_[ops[i]] = DrawMixWeight();
+  for (size_t i = FirstRicherOperation(); i < FirstScanOperation(); ++i) {
+    swarm_mix_[ops[i]] = DrawMixWeight();
+  }
   const WorkloadSection& w = s_.workload;
   const std::map<std::string, double>& chosen =
       !w.mix.empty() ? w.mix : (s_.swarm ? swarm_mix_ : DefaultMix());
@@ -415,6 +421,19 @@ void Resolver::ResolveTtl() {
   k_.ttl_fraction =
       k_.system == "pegasus" ? Pick(s_.workload.ttl_fraction, 0.0, with_ttl ? fraction : 0.0) : 0.0;
   k_.ttl_s_max = k_.ttl_fraction > 0 ? Pick(s_.workload.ttl_s_max, Defaults::kTtlSMax, s_max) : 0;
+}
+
+// Draw 37: the scans' weights (ResolveRicherOperations gave them the file's or the default's,
+// 0 in a swarm's until here).
+void Resolver::ResolveScans() {
+  const std::vector<std::string>& ops = MixOperations();
+  for (size_t i = FirstScanOperation(); i < ops.size(); ++i) {
+    const bool zero = rng_.Uniform(2) == 0;
+    const int weight = DrawInt(SwarmBounds::kScanWeight);
+    if (s_.swarm && s_.workload.mix.empty() && SystemSupports(s_.system, ops[i])) {
+      k_.mix[ops[i]] = zero ? 0 : weight;
+    }
+  }
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ class ReadFailingEngine final : public KvEngine {
   Result<std::vector<SortkeyValue>> MultiGet(std::string_view hashkey, Time now) const override {
     return mem_.MultiGet(hashkey, now);
   }
+  Result<std::vector<ScanRecord>> Scan(Time now) const override { return mem_.Scan(now); }
   Decree last_applied() const override { return mem_.last_applied(); }
   Decree last_durable() const override { return mem_.last_durable(); }
   Status Flush() override { return mem_.Flush(); }

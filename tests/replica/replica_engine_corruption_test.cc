@@ -39,6 +39,10 @@ class RottingEngine final : public KvEngine {
     if (state_->rotten) return Seen();
     return mem_.MultiGet(hashkey, now);
   }
+  Result<std::vector<ScanRecord>> Scan(Time now) const override {
+    if (state_->rotten) return Seen();
+    return mem_.Scan(now);
+  }
   Decree last_applied() const override { return mem_.last_applied(); }
   Decree last_durable() const override { return mem_.last_durable(); }
   Status Flush() override { return mem_.Flush(); }

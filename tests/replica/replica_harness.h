@@ -62,6 +62,9 @@ class Harness {
       : options_(std::move(options)) {}
 
   Time now = Time::FromNanos(1'000'000'000);
+  // The servers' randomness, for the servers built after it is set (none by default: a draw
+  // asserts).
+  Rng* rng = nullptr;
 
   Server& server(NodeId id) { return servers_[id]; }
   ReplicaServer& node(NodeId id) { return *servers_.at(id).node; }
@@ -71,7 +74,8 @@ class Harness {
     Server& s = servers_[id];
     s.pending_logs.clear();
     s.node = std::make_unique<ReplicaServer>(
-        NodeEnv{.id = id, .name = fmt::format("replica/{}", id.value()), .disk = &s.disk},
+        NodeEnv{
+            .id = id, .name = fmt::format("replica/{}", id.value()), .rng = rng, .disk = &s.disk},
         options_);
   }
 
