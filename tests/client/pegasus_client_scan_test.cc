@@ -14,18 +14,6 @@ namespace {
 
 const NodeId kScanMeta{0};
 
-// A table of `n` partitions; partition i's primary is server 10 + i.
-QueryConfigResponse ScanTable(int n, int64_t ballot = 1, int primary_base = 10) {
-  QueryConfigResponse r{.error = ErrorCode::kOk, .app_id = 1, .partition_count = n};
-  for (int i = 0; i < n; ++i) {
-    r.partitions.push_back({.gpid = {1, i},
-                            .ballot = Ballot(ballot),
-                            .primary = NodeId(primary_base + i),
-                            .secondaries = {NodeId(100 + i)}});
-  }
-  return r;
-}
-
 ClientRig ScanRig(std::string kind) {
   return ClientRig(PegasusClientOptions{.process = 3,
                                         .meta_servers = {kScanMeta},
@@ -41,7 +29,7 @@ nlohmann::json ValueOf(const RecordOp& r) { return nlohmann::json::parse(r.value
 TEST(PegasusClientScan, PagesUntilTheContextCompletesAsOneOperation) {
   ClientRig f = ScanRig("scan");
   f.Step(At(0), Boot{});
-  f.Receive(At(1), kScanMeta, ScanTable(1));
+  f.Receive(At(1), kScanMeta, Table(1));
   Outbox start = f.Fire(At(5), PegasusClient::kNextOpTimer);
   auto opened = SentOf<GetScannerRequest>(start);
   ASSERT_EQ(opened.size(), 1u);
@@ -75,7 +63,7 @@ TEST(PegasusClientScan, PagesUntilTheContextCompletesAsOneOperation) {
 TEST(PegasusClientScan, ALostContextFailsItsOperationAndTheNextResumesAfterTheLastRecord) {
   ClientRig f = ScanRig("scan");
   f.Step(At(0), Boot{});
-  f.Receive(At(1), kScanMeta, ScanTable(1));
+  f.Receive(At(1), kScanMeta, Table(1));
   const GetScannerRequest g =
       SentOf<GetScannerRequest>(f.Fire(At(5), PegasusClient::kNextOpTimer))[0].second;
   Outbox next = f.Receive(
@@ -107,7 +95,7 @@ TEST(PegasusClientScan, ALostContextFailsItsOperationAndTheNextResumesAfterTheLa
 TEST(PegasusClientScan, AFullScanNamesItsPartitionAndResumesAfterTheLastKeyAtTheNewPrimary) {
   ClientRig f = ScanRig("full_scan");
   f.Step(At(0), Boot{});
-  f.Receive(At(1), kScanMeta, ScanTable(4));
+  f.Receive(At(1), kScanMeta, Table(4));
   auto opened = SentOf<GetScannerRequest>(f.Fire(At(5), PegasusClient::kNextOpTimer));
   ASSERT_EQ(opened.size(), 1u);
   const GetScannerRequest g = opened[0].second;
@@ -132,7 +120,7 @@ TEST(PegasusClientScan, AFullScanNamesItsPartitionAndResumesAfterTheLastKeyAtThe
       f.Receive(At(7), NodeId(10 + p),
                 ScanResponse{.request_id = page.request_id, .error = ErrorCode::kInvalidState});
   EXPECT_EQ(SentOf<QueryConfigRequest>(refused).size(), 1u);
-  f.Receive(At(8), kScanMeta, ScanTable(4, 2, 20));
+  f.Receive(At(8), kScanMeta, Table(4, 2, 20));
   Outbox retried = f.Fire(At(20), PegasusClient::kRetryTimer);
   auto again = SentOf<ScanRequest>(retried);
   ASSERT_EQ(again.size(), 1u);
@@ -156,7 +144,7 @@ TEST(PegasusClientScan, AFullScanWaitsForThePartitionCountBeforeItStarts) {
   Outbox early = f.Fire(At(5), PegasusClient::kNextOpTimer);
   EXPECT_TRUE(SentOf<GetScannerRequest>(early).empty());
   EXPECT_TRUE(f.records.empty()) << "nothing is invoked before the partition is known";
-  f.Receive(At(6), kScanMeta, ScanTable(2));
+  f.Receive(At(6), kScanMeta, Table(2));
   Outbox later = f.Fire(At(10), PegasusClient::kNextOpTimer);
   EXPECT_EQ(SentOf<GetScannerRequest>(later).size(), 1u);
   ASSERT_EQ(f.records.size(), 1u);

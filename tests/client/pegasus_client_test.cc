@@ -15,18 +15,6 @@ namespace {
 
 const NodeId kClientMeta{0};
 
-// A table of `n` partitions; partition i's primary is server 10 + i (ballot b).
-QueryConfigResponse Table(int n, int64_t ballot = 1, int primary_base = 10) {
-  QueryConfigResponse r{.error = ErrorCode::kOk, .app_id = 1, .partition_count = n};
-  for (int i = 0; i < n; ++i) {
-    r.partitions.push_back({.gpid = {1, i},
-                            .ballot = Ballot(ballot),
-                            .primary = NodeId(primary_base + i),
-                            .secondaries = {NodeId(100 + i)}});
-  }
-  return r;
-}
-
 class ClientFixture : public ClientRig {
  public:
   explicit ClientFixture(std::map<std::string, double> mix, int ops = 1,
