@@ -6,8 +6,6 @@
 namespace pg {
 namespace {
 
-using nlohmann::json;
-
 // The mix's operations: the kind each draws, and whether it is multi_get's ranged form.
 struct MixEntry {
   OpKind kind;

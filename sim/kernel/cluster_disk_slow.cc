@@ -22,7 +22,7 @@ Cluster::Impl::Event& Cluster::Impl::AppendCompletion(NodeState& ns, NodeId id, 
   if (ns.disk_slow && ns.disk_slow->slow.stall) {
     effects.Add(ns.disk_slow->fault);  // held: it cannot complete before the window ends
     Event& held = ns.stalled.emplace_back(kernel::NodeState::StalledAppend{latency, Event{}}).event;
-    held.kind = EventKind::kInput;
+    held.kind = kernel::EventKind::kInput;
     held.node = id;
     held.incarnation = ns.incarnation;
     return held;
@@ -38,7 +38,7 @@ Cluster::Impl::Event& Cluster::Impl::AppendCompletion(NodeState& ns, NodeId id, 
   if (ns.engine_busy_until > now + latency) RecordMark(id, kAppendBehindEngineIo);
   // One queue per disk: completions come back in submission order, like a log writer's.
   ns.disk_floor = std::max(ns.disk_floor, now + latency);
-  return NewEvent(ns.disk_floor, EventKind::kInput, id, ns.incarnation);
+  return NewEvent(ns.disk_floor, kernel::EventKind::kInput, id, ns.incarnation);
 }
 
 Duration Cluster::Impl::ChargeEngineIo(NodeState& ns) {
