@@ -155,16 +155,21 @@ void PegasusClient::TrySend(Time now, Outbox& out) {
   }
   if (open_->scan) return SendScanAttempt(*pc, out);
   ClientRequest req = open_->op.request;
-  req.request_id = (static_cast<uint64_t>(options_.process) << 40) | next_request_id_++;
+  req.request_id = NextRequestId();
   req.gpid = pc->gpid;
   req.partition_hash = open_->partition_hash;
-  // Request ids never repeat: a late reply to an earlier attempt can never match this one.
-  PG_ASSERT_LT(next_request_id_, uint64_t{1} << 40, "request ids overflow into the process bits");
   open_->in_flight = req.request_id;
   if (IsWrite(req.kind)) open_->maybe_applied = true;
   out.Send(*pc->primary, std::move(req));
   // Bug zoo client_incr_retry: the attempt gets its own timeout, as an rpc in Pegasus's resolver.
   if (RetriesIncr()) out.SetTimer(kAttemptTimer, options_.timeout / 4);
+}
+
+// Request ids never repeat: a late reply to an earlier attempt can never match a later one.
+uint64_t PegasusClient::NextRequestId() {
+  const uint64_t id = (static_cast<uint64_t>(options_.process) << 40) | next_request_id_++;
+  PG_ASSERT_LT(next_request_id_, uint64_t{1} << 40, "request ids overflow into the process bits");
+  return id;
 }
 
 bool PegasusClient::RetriesIncr() const {

@@ -88,6 +88,7 @@ class PegasusClient final : public Node {
   void StartOp(Time now, Outbox& out);
   void TrySend(Time now, Outbox& out);
   void Backoff(Time now, Outbox& out);
+  uint64_t NextRequestId();
   void RequestConfig(Time now, Outbox& out);
   void OnQueryConfig(const QueryConfigResponse& resp, Time now, Outbox& out);
   void OnResponse(const ClientResponse& resp, Time now, Outbox& out);
@@ -99,6 +100,7 @@ class PegasusClient final : public Node {
   // ---- Scans (pegasus_client_scan.cc) ----
   // Prepares a scan's state; false when a full scan must wait for the partition count.
   bool BeginScan(OpenOp& op) const;
+  SortkeyRange ScanRangeFromHere() const;
   std::string ScanInvokeValue() const;
   void SendScanAttempt(const PartitionConfiguration& pc, Outbox& out);
   void OnScanResponse(const ScanResponse& resp, Time now, Outbox& out);

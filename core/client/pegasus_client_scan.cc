@@ -34,18 +34,23 @@ bool PegasusClient::BeginScan(OpenOp& op) const {
 
 // The invocation of the current context: a hashkey scan's range from where it resumes; a full
 // scan's partition, the hashkeys of the client's key set that map there, and where it resumes.
+// A hashkey scan's range from where the current context starts: upstream resumes from the last
+// key received, exclusive.
+SortkeyRange PegasusClient::ScanRangeFromHere() const {
+  PG_ASSERT(open_ && open_->scan && open_->op.request.range);
+  SortkeyRange range = *open_->op.request.range;
+  if (const std::optional<ScanKey>& last = open_->scan->last_key) {
+    range.start = last->sortkey;
+    range.start_inclusive = false;
+  }
+  return range;
+}
+
 std::string PegasusClient::ScanInvokeValue() const {
   PG_ASSERT(open_ && open_->scan);
   const OpenOp::Scan& s = *open_->scan;
   const ClientRequest& r = open_->op.request;
-  if (r.kind == OpKind::kScan) {
-    SortkeyRange range = *r.range;
-    if (s.last_key) {
-      range.start = s.last_key->sortkey;
-      range.start_inclusive = false;
-    }
-    return ScanInvokeJson(range);
-  }
+  if (r.kind == OpKind::kScan) return ScanInvokeJson(ScanRangeFromHere());
   std::vector<std::string> hashkeys;
   for (const std::string& h : open_->op.key_set) {
     if (PartitionHash(h, "") % static_cast<uint64_t>(partition_count_) ==
@@ -60,8 +65,7 @@ void PegasusClient::SendScanAttempt(const PartitionConfiguration& pc, Outbox& ou
   PG_ASSERT(open_ && open_->scan);
   const OpenOp::Scan& s = *open_->scan;
   const ClientRequest& r = open_->op.request;
-  const uint64_t id = (static_cast<uint64_t>(options_.process) << 40) | next_request_id_++;
-  PG_ASSERT_LT(next_request_id_, uint64_t{1} << 40, "request ids overflow into the process bits");
+  const uint64_t id = NextRequestId();
   open_->in_flight = id;
   if (s.context) {
     out.Send(*pc.primary, ScanRequest{.request_id = id,
@@ -79,12 +83,7 @@ void PegasusClient::SendScanAttempt(const PartitionConfiguration& pc, Outbox& ou
                         .batch_size = open_->op.batch_size};
   if (r.kind == OpKind::kScan) {
     req.hashkey = r.hashkey;
-    req.range = *r.range;
-    // Upstream resumes from the last key received, exclusive.
-    if (s.last_key) {
-      req.range.start = s.last_key->sortkey;
-      req.range.start_inclusive = false;
-    }
+    req.range = ScanRangeFromHere();
   } else {
     req.after = s.last_key;
   }

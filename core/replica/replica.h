@@ -203,8 +203,9 @@ class Replica {
   void CheckPrepareTimeouts(Time now, Outbox& out);
 
   // ---- Primary: reads (replica_read.cc) and scans (replica_scan.cc) ----
-  // Who may serve a read now: kOk, or kInvalidState.
-  ErrorCode ReadGate(Time now) const;
+  // replica::on_client_read's checks, in order: whether this replica may serve a read now
+  // (kInvalidState), the request's arguments (`valid`, else kInvalidArgument), its route.
+  ErrorCode ReadAdmission(Time now, bool valid, uint64_t partition_hash) const;
   void OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out);
   void OnGetScanner(Time now, NodeId from, const GetScannerRequest& req, Outbox& out);
   void OnScan(Time now, NodeId from, const ScanRequest& req, Outbox& out);

@@ -9,7 +9,7 @@
 
 namespace pg {
 
-ErrorCode Replica::ReadGate(Time now) const {
+ErrorCode Replica::ReadAdmission(Time now, bool valid, uint64_t partition_hash) const {
   const BugSet& bugs = host_->options().bugs;
   // Bug zoo secondary_serves_reads (PacificA §3.2): only the primary may answer a read; a
   // secondary applies a decree only once a later prepare or group check tells it the decree
@@ -23,18 +23,15 @@ ErrorCode Replica::ReadGate(Time now) const {
   const bool caught_up = plist_.last_committed() >= primary_.last_prepare_decree_on_new_primary ||
                          bugs.on(Bug::kStaleReadOnNewPrimary);
   if (!may_serve || !host_->LeaseValid(now) || !caught_up) return ErrorCode::kInvalidState;
-  return ErrorCode::kOk;
+  if (!valid) return ErrorCode::kInvalidArgument;
+  return RoutingCheck(partition_hash);
 }
 
 void Replica::OnClientRead(Time now, NodeId from, const ClientRequest& req, Outbox& out) {
   PG_ASSERT(!IsWrite(req.kind));
   PG_ASSERT_EQ(req.gpid, gpid_);
   ClientResponse resp{.request_id = req.request_id};
-  resp.error = ReadGate(now);
-  if (resp.error == ErrorCode::kOk && !ValidateClientRequest(req).ok()) {
-    resp.error = ErrorCode::kInvalidArgument;
-  }
-  if (resp.error == ErrorCode::kOk) resp.error = RoutingCheck(req.partition_hash);
+  resp.error = ReadAdmission(now, ValidateClientRequest(req).ok(), req.partition_hash);
   if (resp.error != ErrorCode::kOk) {
     PG_LOG(kDebug, "replica {}: read {} rejected: {}", gpid_, req.request_id,
            ErrorCodeName(resp.error));

@@ -1,5 +1,5 @@
 // Scans: Pegasus pegasus_server_impl::on_get_scanner and on_scan, reached through
-// replica::on_client_read, so the gate of every read (ReadGate) comes first. A context is the
+// replica::on_client_read, so the checks of every read (ReadAdmission) come first. A context is the
 // rest of a snapshot read whole when it opened (upstream holds a RocksDB iterator, which reads
 // one implicit snapshot: the same records), served batch_size records a page.
 #include "core/common/assert.h"
@@ -25,11 +25,7 @@ bool ValidScanRequest(const GetScannerRequest& req) {
 void Replica::OnGetScanner(Time now, NodeId from, const GetScannerRequest& req, Outbox& out) {
   PG_ASSERT_EQ(req.gpid, gpid_);
   ScanResponse resp{.request_id = req.request_id};
-  resp.error = ReadGate(now);
-  if (resp.error == ErrorCode::kOk && !ValidScanRequest(req)) {
-    resp.error = ErrorCode::kInvalidArgument;
-  }
-  if (resp.error == ErrorCode::kOk) resp.error = RoutingCheck(req.partition_hash);
+  resp.error = ReadAdmission(now, ValidScanRequest(req), req.partition_hash);
   if (resp.error != ErrorCode::kOk) {
     PG_LOG(kDebug, "replica {}: get_scanner {} rejected: {}", gpid_, req.request_id,
            ErrorCodeName(resp.error));
@@ -47,8 +43,7 @@ void Replica::OnGetScanner(Time now, NodeId from, const GetScannerRequest& req, 
 void Replica::OnScan(Time now, NodeId from, const ScanRequest& req, Outbox& out) {
   PG_ASSERT_EQ(req.gpid, gpid_);
   ScanResponse resp{.request_id = req.request_id};
-  resp.error = ReadGate(now);
-  if (resp.error == ErrorCode::kOk) resp.error = RoutingCheck(req.partition_hash);
+  resp.error = ReadAdmission(now, /*valid=*/true, req.partition_hash);
   std::optional<ScannerContext> context;
   if (resp.error == ErrorCode::kOk) {
     context = scanners_.Fetch(req.context_id, now);

@@ -151,5 +151,35 @@ TEST(PegasusClientScan, AFullScanWaitsForThePartitionCountBeforeItStarts) {
   EXPECT_EQ(f.records[0].type, "invoke");
 }
 
+TEST(PegasusClientScan, AScanWhoseContextsKeepGettingLostGivesUpAsAFailedRead) {
+  ClientRig f = ScanRig("scan");
+  f.Step(At(0), Boot{});
+  f.Receive(At(1), kScanMeta, Table(1));
+  GetScannerRequest g =
+      SentOf<GetScannerRequest>(f.Fire(At(5), PegasusClient::kNextOpTimer))[0].second;
+  int64_t t = 6;
+  for (int context = 1; context <= 8; ++context) {
+    Outbox next = f.Receive(At(t++), NodeId(10),
+                            ScanResponse{.request_id = g.request_id,
+                                         .records = {{g.hashkey, "s0", "v"}},
+                                         .context_id = context});
+    const ScanRequest page = SentOf<ScanRequest>(next)[0].second;
+    Outbox lost =
+        f.Receive(At(t++), NodeId(10),
+                  ScanResponse{.request_id = page.request_id, .error = ErrorCode::kNotFound});
+    auto reopened = SentOf<GetScannerRequest>(lost);
+    if (context < 8) {
+      ASSERT_EQ(reopened.size(), 1u) << "context " << context;
+      g = reopened[0].second;
+    } else {
+      EXPECT_TRUE(reopened.empty()) << "the eighth lost context is the last";
+    }
+  }
+  ASSERT_FALSE(f.records.empty());
+  EXPECT_EQ(f.records.back().type, "fail");
+  EXPECT_EQ(f.records.size(), 16u) << "eight contexts, each an invocation and a failure";
+  EXPECT_TRUE(f.client().finished());
+}
+
 }  // namespace
 }  // namespace pg::testing
