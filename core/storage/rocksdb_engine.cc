@@ -89,6 +89,10 @@ rocksdb::Options MakeOptions(const RocksDbEngineOptions& o) {
   // draws a read fault first would depend on thread timing, and a seed would hash two ways. One
   // means RocksDB opens them on the caller's thread, in order.
   opts.max_file_opening_threads = 1;
+  // The table cache is sharded for threads contending on it (64 shards by default, each allocated
+  // at open); one thread uses a store here, and every table reader stays open (max_open_files -1)
+  // whatever the shard count, so one shard costs less and caches the same.
+  opts.table_cache_numshardbits = 0;
   // After a background error (a failed flush) RocksDB would retry on its own thread every second;
   // the replica fails-stop instead (DESIGN.md §5: uncertain durability is fail-stop).
   opts.max_bgerror_resume_count = 0;
