@@ -9,6 +9,7 @@
 #include "checker/greedy_order.h"
 #include "checker/partition.h"
 #include "checker/prepare.h"
+#include "checker/presence_guards.h"
 #include "checker/staged_search.h"
 #include "checker/unread_values.h"
 #include "checker/version_refute.h"
@@ -73,13 +74,15 @@ void FillBlocked(const History& h, const Prepared& prep, const SearchOutcome& s,
 // unknown, decided_by empty); an illegal one still gets its explanation's bounded search.
 // The fast paths and the pruning rules reason about values that stay until overwritten; a value
 // with a TTL may vanish on its own (model_expiry.cc), so a partition holding one is searched
-// with none of them. Its verdicts then rest on the search alone.
+// with none of them. Its verdicts then rest on the search alone, and on what holds for any model:
+// a witness is verified by the model, the staged search and the memo's dominance only need Step
+// to be a function of the state and the operation (twins also compare the windows an expiring
+// value is judged by: search.cc), and the presence guards treat a TTL as a way to vanish.
 CheckOptions ForPartition(const CompiledPartition& c, const CheckOptions& o) {
   if (!c.has_expiry()) return o;
   CheckOptions plain = o;
   plain.prune_unknown = false;
   plain.unique_values = false;
-  plain.dominance = false;
   plain.merge_unread = false;
   plain.versions = false;
   return plain;
@@ -134,6 +137,7 @@ PartitionResult CheckPartition(const History& h, const Partition& part, const Ch
   if (zones) limited.max_steps = kExplainSteps;  // only to find a prefix for the explanation
   std::vector<SearchOp> ops = prep.ops;
   if (o.merge_unread) MergeUnreadValues(c, &ops);
+  if (o.presence_guards) AddPresenceGuards(c, &ops);
   SearchOutcome s =
       SearchInStages(ops, c.initial, &c.values, limited,
                      {.staged = o.staged_search, .search = {.dominance = o.dominance}});

@@ -87,11 +87,41 @@ void Searcher::FindTwins() {
     key.insert(key.end(), {m.checked, static_cast<int64_t>(m.check), m.operand, m.ranged, m.limit,
                            m.count, static_cast<int64_t>(m.kvs.size())});
     for (const auto& [slot, v] : m.kvs) key.insert(key.end(), {slot, v});
+    // With a TTL about, an op that reads sees an expiring value by its own window
+    // (model_expiry.cc): ops with equal fields but other windows may leave other states. Blind
+    // writes read nothing.
+    if (!values_->expiry_free() && !IsBlindWrite(m.f)) {
+      key.insert(key.end(), {m.call_ns, m.return_ns});
+    }
+    // Twins wait for the same ops, so the later one is a candidate wherever the earlier one is.
+    const std::vector<size_t>& after = ops_[op].after_calls;
+    key.push_back(static_cast<int64_t>(after.size()));
+    for (size_t call : after) key.push_back(static_cast<int64_t>(call));
     key.insert(key.end(), m.range.begin(), m.range.end());
     auto [it, fresh] = last.try_emplace(std::move(key), op);
     if (!fresh) later_twin_[op] = std::exchange(it->second, op);
     CK_ASSERT(later_twin_[op] == kRequired || later_twin_[op] > op, "op {}", op);
   }
+}
+
+void Searcher::IndexGuards() {
+  after_.assign(ops_.size(), {});
+  for (uint32_t op = 0; op < ops_.size(); ++op) {
+    for (size_t call : ops_[op].after_calls) {
+      auto it = std::lower_bound(ops_.begin(), ops_.end(), call,
+                                 [](const SearchOp& o, size_t pos) { return o.call_pos < pos; });
+      // An op the search was not given (stage one keeps only required ops) constrains nothing.
+      if (it == ops_.end() || it->call_pos != call) continue;
+      const auto guard = static_cast<uint32_t>(it - ops_.begin());
+      CK_ASSERT_NE(guard, op, "op {} waits for itself", op);
+      after_[op].push_back(guard);
+    }
+  }
+}
+
+bool Searcher::GuardsMet(uint32_t op) const {
+  return std::all_of(after_[op].begin(), after_[op].end(),
+                     [&](uint32_t g) { return linearized_[g] != 0; });
 }
 
 bool Searcher::LaterTwinPending(uint32_t op, uint32_t frontier) const {
@@ -264,7 +294,7 @@ SearchOutcome Searcher::Run() {
     if (!dead) CheckWalk(e, out.steps);
     if (!dead && entry_is_call_[e]) {
       const uint32_t op = entry_op_[e];
-      const bool candidate = (optional_index_[op] != kRequired) == optional_pass &&
+      const bool candidate = (optional_index_[op] != kRequired) == optional_pass && GuardsMet(op) &&
                              !(optional_pass && LaterTwinPending(op, frontier));
       if (candidate && TryLinearize(op, out.steps)) {
         optional_pass = false;

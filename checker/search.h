@@ -32,6 +32,10 @@ struct SearchOp {
   // at any time after its call, or never (unknown outcome).
   size_t return_pos = kNoReturn;
   int return_rank = 1;
+  // The calls (positions) of operations that every valid order places before this one, so the
+  // search linearizes it only after them (presence_guards.h). A call no op of the search has is
+  // ignored: dropping a constraint only widens the search.
+  std::vector<size_t> after_calls;
 };
 
 struct SearchBudget {

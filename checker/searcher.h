@@ -38,6 +38,7 @@ class Searcher {
     }
     BuildEntries();
     IndexOptional();
+    IndexGuards();
     FindTwins();
     linearized_.assign(ops.size(), 0);
     CheckInvariants();
@@ -87,6 +88,9 @@ class Searcher {
   // while a later twin, not linearized, is a candidate too (called before `frontier`, the first
   // return still to pass): the search tries that one instead.
   void FindTwins();
+  // after_ from each op's after_calls (presence_guards.h); GuardsMet: every op in it linearized.
+  void IndexGuards();
+  bool GuardsMet(uint32_t op) const;
   bool LaterTwinPending(uint32_t op, uint32_t frontier) const;
   // The first return entry listed: the candidates are the calls before it.
   uint32_t FirstReturn() const;
@@ -130,8 +134,9 @@ class Searcher {
   // Per op: its index among the optional ops, or kRequired. required_below_[i]: required ops
   // among 0..i-1.
   std::vector<uint32_t> optional_index_, required_below_;
-  std::vector<uint32_t> later_twin_;  // per op: the next-called twin, or kRequired for none
-  const bool dominance_;              // else the optional set is part of the key: an exact memo
+  std::vector<uint32_t> later_twin_;          // per op: the next-called twin, or kRequired for none
+  std::vector<std::vector<uint32_t>> after_;  // per op: the ops it waits for (guards)
+  const bool dominance_;  // else the optional set is part of the key: an exact memo
   const bool reads_first_;
   const size_t set_words_;
   std::vector<uint64_t> optional_set_;  // the optional ops linearized

@@ -40,12 +40,13 @@ CheckOptions PlainSearch() {
   o.dominance = false;
   o.merge_unread = false;
   o.versions = false;
+  o.presence_guards = false;
   return o;
 }
 
 // Plain search with one reduction turned on, then all of them: each must agree on its own.
 std::vector<CheckOptions> EachReduction() {
-  std::vector<CheckOptions> out(8, PlainSearch());
+  std::vector<CheckOptions> out(9, PlainSearch());
   out[0].prune_unknown = true;
   out[1].staged_search = true;
   out[2].dominance = true;
@@ -54,6 +55,7 @@ std::vector<CheckOptions> EachReduction() {
   out[5].merge_unread = out[5].dominance = true;  // twins need both
   out[6].versions = true;
   out[7] = CheckOptions{};
+  out[8].presence_guards = true;
   return out;
 }
 
