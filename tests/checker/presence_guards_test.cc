@@ -158,33 +158,31 @@ TEST(DominanceWithTtl, IncrsEqualButForTheirWindowsAreNotTwins) {
 // 3556's h10 (30 searched, 19 of unknown outcome: 5 incrs of cnt, which the full scans at the
 // end read absent). With no reduction on partitions with a TTL, both filled the 1 GiB memory
 // cap (8.4M memo entries each); h4 is decided by the memo's dominance, h10 by the guards.
-// The default memory cap and step limit (what the in-process check of a run has), with a deadline
-// far enough that the verdict depends on the search alone, never on how fast the machine runs
-// (these take seconds under the sanitizers).
-CheckOptions FarDeadline() {
-  CheckOptions o;
-  o.timeout_s = 3600;
-  return o;
+// Checked with the default memory cap and step limit (what the in-process check of a run has)
+// and a deadline far enough that the verdict depends on the search alone, never on how fast the
+// machine runs (these take seconds under the sanitizers): one partition, ok by the search within
+// `max_memo` configurations, with `guarded` operations given guards.
+void ExpectDecidedWithinTheDefaultMemoryCap(const std::string& fixture, size_t max_memo,
+                                            size_t guarded) {
+  const History h = MustParse(testing::ReadFixture(fixture));
+  CheckOptions far_deadline;
+  far_deadline.timeout_s = 3600;
+  const CheckResult r = Check(h, far_deadline);
+  ASSERT_EQ(r.partitions.size(), 1u);
+  EXPECT_EQ(r.verdict, Verdict::kOk) << r.explanation;
+  EXPECT_EQ(r.partitions[0].decided_by, "search");
+  EXPECT_LE(r.partitions[0].memo_entries, max_memo);
+  EXPECT_EQ(Guarded(h), guarded);
 }
 
 TEST(DominanceWithTtl, SwarmSeed2510H4IsDecidedWithinTheDefaultMemoryCap) {
-  const History h = MustParse(testing::ReadFixture("hard/swarm_seed2510_h4.jsonl"));
-  const CheckResult r = Check(h, FarDeadline());
-  ASSERT_EQ(r.partitions.size(), 1u);
-  EXPECT_EQ(r.verdict, Verdict::kOk) << r.explanation;
-  EXPECT_EQ(r.partitions[0].decided_by, "search");
-  EXPECT_LE(r.partitions[0].memo_entries, 2'000'000u);
-  EXPECT_EQ(Guarded(h), 0u);  // every sortkey but cnt has a multi_del; nothing reads cnt absent
+  // No guards: every sortkey but cnt has a multi_del, and nothing reads cnt absent.
+  ExpectDecidedWithinTheDefaultMemoryCap("hard/swarm_seed2510_h4.jsonl", 2'000'000, 0);
 }
 
 TEST(PresenceGuards, SwarmSeed3556H10IsDecidedWithinTheDefaultMemoryCap) {
-  const History h = MustParse(testing::ReadFixture("hard/swarm_seed3556_h10.jsonl"));
-  const CheckResult r = Check(h, FarDeadline());
-  ASSERT_EQ(r.partitions.size(), 1u);
-  EXPECT_EQ(r.verdict, Verdict::kOk) << r.explanation;
-  EXPECT_EQ(r.partitions[0].decided_by, "search");
-  EXPECT_LE(r.partitions[0].memo_entries, 400'000u);
-  EXPECT_EQ(Guarded(h), 5u);  // the five incrs, after the full scans
+  // The five incrs of cnt wait for the full scans that read it absent.
+  ExpectDecidedWithinTheDefaultMemoryCap("hard/swarm_seed3556_h10.jsonl", 400'000, 5);
 }
 
 // The brute-force oracle (oracle.h) on histories with many unknown outcomes, half of them with
