@@ -37,8 +37,8 @@ struct CheckOptions {
   bool staged_search = true;  // search without the unknown-outcome operations first
   bool dominance = true;      // SearchOptions::dominance
   bool merge_unread = true;   // MergeUnreadValues: values nothing reads are interchangeable
-  // AddPresenceGuards: an unknown-outcome write of a sortkey nothing deletes waits for the ok
-  // reads that saw it absent (presence_guards.h).
+  // AddPresenceGuards: an unknown-outcome write of a sortkey nothing deletes or writes with a TTL
+  // waits for the ok reads that saw it absent (presence_guards.h).
   bool presence_guards = true;
   // A one-sortkey register of get, set, del and cas: refutation by the versions unique values
   // make visible (version_refute.h), then a greedy order verified by the model (greedy_order.h).

@@ -1,7 +1,7 @@
 #pragma once
-// Shared by the tests of the knobs that reach the replica servers (staleness_for_commit, the
-// learner-retention knobs): a scenario parsed from text, and the options every replica server of
-// a built pegasus cluster runs with.
+// Shared by the tests of the knobs the swarm draws and of those that reach the replica servers
+// (staleness_for_commit, the learner-retention knobs, TTLs, scans): a scenario parsed from text,
+// the swarm files, and the options every replica server of a built pegasus cluster runs with.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,6 +17,15 @@ inline Scenario ParseKnobScenario(const std::string& text) {
   auto s = ParseScenario(text, "knobs.json");
   PG_ASSERT(s.ok(), "{}", s.status().ToString());
   return std::move(s).value();
+}
+
+// The swarm files the swarm-draw tests resolve seed by seed: a pegasus one, and a register one
+// (whose clients have no Pegasus operations, so the pegasus-only knobs must stay unset).
+inline Scenario PegasusSwarm() {
+  return ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
+}
+inline Scenario RegisterSwarm() {
+  return ParseKnobScenario(R"({"name": "r", "system": "register", "swarm": true})");
 }
 
 // The options of each replica server of a pegasus cluster built from `knobs`.

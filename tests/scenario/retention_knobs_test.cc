@@ -29,7 +29,7 @@ TEST(RetentionKnobs, DefaultsAndReachEveryReplicaServer) {
 }
 
 TEST(RetentionKnobs, TheSwarmDrawsEachSmallInAboutHalfThePegasusSeeds) {
-  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario swarm = PegasusSwarm();
   int small_cache = 0;
   int small_reserve = 0;
   int frequent = 0;
@@ -61,7 +61,7 @@ TEST(RetentionKnobs, TheSwarmDrawsEachSmallInAboutHalfThePegasusSeeds) {
 }
 
 TEST(RetentionKnobs, AWrittenScenarioReloadsToTheDrawnValues) {
-  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario swarm = PegasusSwarm();
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);
     const Knobs back =
@@ -73,8 +73,7 @@ TEST(RetentionKnobs, AWrittenScenarioReloadsToTheDrawnValues) {
 }
 
 TEST(RetentionKnobs, TheRegisterSystemHasNone) {
-  const Knobs r =
-      ResolveKnobs(ParseKnobScenario(R"({"name": "r", "system": "register", "swarm": true})"), 3);
+  const Knobs r = ResolveKnobs(RegisterSwarm(), 3);
   EXPECT_FALSE(KnobsToJson(r)["cluster"].contains("learn_cache_decrees"));
   EXPECT_FALSE(ScenarioFileJson(r, {.name = "w"})["cluster"].contains("checkpoint_interval_ms"));
 }

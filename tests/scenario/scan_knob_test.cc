@@ -8,8 +8,8 @@ namespace pg::sim {
 namespace {
 
 TEST(ScanKnob, TheSwarmDrawsScansInThreeOfFourPegasusSeedsWithinTheirBounds) {
-  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
-  const Scenario reg = ParseKnobScenario(R"({"name": "r", "system": "register", "swarm": true})");
+  const Scenario swarm = PegasusSwarm();
+  const Scenario reg = RegisterSwarm();
   int scanning = 0;
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);

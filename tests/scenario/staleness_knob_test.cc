@@ -23,8 +23,8 @@ TEST(StalenessKnob, DefaultsToPegasusTwentyAndReachesEveryReplicaServer) {
 }
 
 TEST(StalenessKnob, TheSwarmDrawsASmallPipelineInHalfThePegasusSeeds) {
-  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
-  const Scenario reg = ParseKnobScenario(R"({"name": "r", "system": "register", "swarm": true})");
+  const Scenario swarm = PegasusSwarm();
+  const Scenario reg = RegisterSwarm();
   int small = 0;
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);
@@ -45,7 +45,7 @@ TEST(StalenessKnob, TheSwarmDrawsASmallPipelineInHalfThePegasusSeeds) {
 }
 
 TEST(StalenessKnob, AWrittenScenarioReloadsToTheDrawnValue) {
-  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
+  const Scenario swarm = PegasusSwarm();
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);
     const auto file = ScenarioFileJson(k, {.name = "written"});

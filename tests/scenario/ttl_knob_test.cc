@@ -9,8 +9,8 @@ namespace pg::sim {
 namespace {
 
 TEST(TtlKnob, TheSwarmWritesTtlsInHalfThePegasusSeedsWithinItsBounds) {
-  const Scenario swarm = ParseKnobScenario(R"({"name": "s", "system": "pegasus", "swarm": true})");
-  const Scenario reg = ParseKnobScenario(R"({"name": "r", "system": "register", "swarm": true})");
+  const Scenario swarm = PegasusSwarm();
+  const Scenario reg = RegisterSwarm();
   int with_ttl = 0;
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     const Knobs k = ResolveKnobs(swarm, seed);
