@@ -1,5 +1,7 @@
 #include "core/coord/coord_store.h"
 
+#include <fmt/format.h>
+
 #include "core/common/assert.h"
 
 namespace pg {
@@ -46,6 +48,50 @@ ErrorCode CoordStore::Apply(const CoordTxn& txn) {
   }
   // An unknown kind can only come from a damaged log record.
   return ErrorCode::kInvalidArgument;
+}
+
+CoordStoreImage CoordStore::ToImage() const {
+  CoordStoreImage image{.znodes = znodes_, .sessions = {}};
+  for (const auto& [id, s] : sessions_) {
+    image.sessions[id] = CoordSessionState{
+        .timeout = s.timeout, .ephemerals = {s.ephemerals.begin(), s.ephemerals.end()}};
+  }
+  return image;
+}
+
+Status CoordStore::FromImage(const CoordStoreImage& image) {
+  std::map<CoordSessionId, Session> sessions;
+  size_t listed = 0;
+  for (const auto& [id, s] : image.sessions) {
+    if (id == kNoCoordSession || s.timeout <= Duration()) {
+      return Status(ErrorCode::kCorruption, fmt::format("image: session {} is malformed", id));
+    }
+    Session& session = sessions[id];
+    session.timeout = s.timeout;
+    for (const std::string& path : s.ephemerals) {
+      const Znode* z = nullptr;
+      if (auto it = image.znodes.find(path); it != image.znodes.end()) z = &it->second;
+      if (z == nullptr || z->ephemeral_owner != id || !session.ephemerals.insert(path).second) {
+        return Status(
+            ErrorCode::kCorruption,
+            fmt::format("image: session {} lists {:?}, not an ephemeral of its own", id, path));
+      }
+      ++listed;
+    }
+  }
+  size_t ephemerals = 0;
+  for (const auto& [path, z] : image.znodes) {
+    if (!ValidCoordPath(path) || z.version < 0) {
+      return Status(ErrorCode::kCorruption, fmt::format("image: znode {:?} is malformed", path));
+    }
+    if (z.ephemeral_owner != kNoCoordSession) ++ephemerals;
+  }
+  if (listed != ephemerals) {
+    return Status(ErrorCode::kCorruption, "image: an ephemeral znode outlives its session");
+  }
+  znodes_ = image.znodes;
+  sessions_ = std::move(sessions);
+  return Status();
 }
 
 const Znode* CoordStore::Find(const std::string& path) const {

@@ -14,39 +14,9 @@
 #include "core/common/status.h"
 #include "core/proto/codec.h"
 #include "core/proto/coord_messages.h"
+#include "core/proto/coord_txn.h"
 
 namespace pg {
-
-enum class CoordTxnKind : uint8_t {
-  kOpenSession = 0,
-  kCloseSession = 1,   // the client asked
-  kExpireSession = 2,  // the server's session timer ran out
-  kCreate = 3,
-  kSet = 4,
-  kDelete = 5,
-};
-std::string_view CoordTxnKindName(CoordTxnKind kind);
-
-// One mutation of the store (ZooKeeper's "txn"): what the server appends to its log, one record
-// each, and replays at boot.
-struct CoordTxn {
-  CoordTxnKind kind = CoordTxnKind::kCreate;
-  CoordSessionId session;  // the session it acts for; for kOpenSession the new session's id
-  Duration timeout;        // kOpenSession: the negotiated session timeout
-  std::string path;        // kCreate, kSet, kDelete
-  std::string data;        // kCreate, kSet
-  bool ephemeral = false;  // kCreate
-  int64_t expected_version = kAnyVersion;  // kSet, kDelete
-  PG_FIELDS(kind, session, timeout, path, data, ephemeral, expected_version);
-  bool operator==(const CoordTxn&) const = default;
-};
-
-struct Znode {
-  std::string data;
-  int64_t version = 0;             // 0 at create, +1 per set
-  CoordSessionId ephemeral_owner;  // kNoCoordSession for a persistent znode
-  bool operator==(const Znode&) const = default;
-};
 
 // "/a/b": a slash, then non-empty components separated by single slashes.
 bool ValidCoordPath(std::string_view path);
@@ -56,6 +26,11 @@ class CoordStore {
   // Checks `txn` against the current state and applies it if it is allowed. A refused txn
   // changes nothing. Never asserts on the txn's content: it may come from a client or a disk.
   ErrorCode Apply(const CoordTxn& txn);
+
+  // The whole state as a value, and back. FromImage checks what Apply would have kept true (an
+  // image may come from a disk or a peer): a bad image leaves the store as it was.
+  CoordStoreImage ToImage() const;
+  Status FromImage(const CoordStoreImage& image);
 
   const Znode* Find(const std::string& path) const;
   bool HasSession(CoordSessionId session) const { return sessions_.contains(session); }

@@ -1,13 +1,14 @@
 #pragma once
-// Client <-> coordination service messages (core/coord): a single-server, ZooKeeper-like store of
-// znodes that Pegasus's meta server uses for its state and for the leader lock (PEGASUS.md §1.1:
-// meta_state_service + distributed_lock_service over ZooKeeper).
+// Client <-> coordination service messages (core/coord): a ZooKeeper-like store of znodes, served
+// by one server or by a quorum of them, that Pegasus's meta server uses for its state and for the
+// leader lock (PEGASUS.md §1.1: meta_state_service + distributed_lock_service over ZooKeeper).
 //
 // Every request carries a request_id that its response echoes: a client gives each attempt a
 // fresh id, so a late or duplicated response to an earlier attempt is recognised and ignored.
 // Every request but CoordOpenSession names the session it belongs to; a request of a session the
 // server does not hold (closed, expired, never opened) is answered kExpired and has no effect.
-// Any request of a live session renews it on the server.
+// Any request of a live session renews it on the server (in a quorum: on the leader, so a read a
+// follower answers alone renews nothing; CoordGetResponse::renewed says which).
 //
 // Error codes (core/common/status.h, rDSN's zookeeper_error.cpp mapping):
 //   kObjectNotFound    no znode at that path (ZNONODE)
@@ -47,7 +48,10 @@ struct CoordOpenSessionResponse {
   ErrorCode error = ErrorCode::kOk;
   CoordSessionId session;
   Duration timeout;  // the negotiated timeout
-  PG_FIELDS(request_id, error, session, timeout);
+  // The zxid of the state this answer reflects (a write's own txn); the client never reads
+  // from a server behind the newest zxid it has seen.
+  uint64_t zxid = 0;
+  PG_FIELDS(request_id, error, session, timeout, zxid);
   bool operator==(const CoordOpenSessionResponse&) const = default;
 };
 
@@ -63,7 +67,8 @@ struct CoordKeepAliveResponse {
   static constexpr std::string_view kName = "CoordKeepAliveResponse";
   uint64_t request_id = 0;
   ErrorCode error = ErrorCode::kOk;  // kExpired: the session is gone
-  PG_FIELDS(request_id, error);
+  uint64_t zxid = 0;                 // as in CoordOpenSessionResponse
+  PG_FIELDS(request_id, error, zxid);
   bool operator==(const CoordKeepAliveResponse&) const = default;
 };
 
@@ -80,7 +85,8 @@ struct CoordCloseSessionResponse {
   static constexpr std::string_view kName = "CoordCloseSessionResponse";
   uint64_t request_id = 0;
   ErrorCode error = ErrorCode::kOk;
-  PG_FIELDS(request_id, error);
+  uint64_t zxid = 0;  // as in CoordOpenSessionResponse
+  PG_FIELDS(request_id, error, zxid);
   bool operator==(const CoordCloseSessionResponse&) const = default;
 };
 
@@ -100,7 +106,8 @@ struct CoordCreateResponse {
   static constexpr std::string_view kName = "CoordCreateResponse";
   uint64_t request_id = 0;
   ErrorCode error = ErrorCode::kOk;
-  PG_FIELDS(request_id, error);
+  uint64_t zxid = 0;  // as in CoordOpenSessionResponse
+  PG_FIELDS(request_id, error, zxid);
   bool operator==(const CoordCreateResponse&) const = default;
 };
 
@@ -109,7 +116,9 @@ struct CoordGet {
   uint64_t request_id = 0;
   CoordSessionId session;
   std::string path;
-  PG_FIELDS(request_id, session, path);
+  // The newest zxid the client has seen: a server behind it holds the read until it caught up.
+  uint64_t seen_zxid = 0;
+  PG_FIELDS(request_id, session, path, seen_zxid);
   bool operator==(const CoordGet&) const = default;
 };
 
@@ -120,7 +129,11 @@ struct CoordGetResponse {
   std::string data;
   int64_t version = 0;
   CoordSessionId ephemeral_owner;  // kNoCoordSession for a persistent znode
-  PG_FIELDS(request_id, error, data, version, ephemeral_owner);
+  uint64_t zxid = 0;               // as in CoordOpenSessionResponse
+  // The leader heard the session at this request (a read a follower answered from its own
+  // state did not reach the leader, so it does not prove the session alive).
+  bool renewed = true;
+  PG_FIELDS(request_id, error, data, version, ephemeral_owner, zxid, renewed);
   bool operator==(const CoordGetResponse&) const = default;
 };
 
@@ -142,7 +155,8 @@ struct CoordSetResponse {
   uint64_t request_id = 0;
   ErrorCode error = ErrorCode::kOk;
   int64_t version = 0;  // the new version when kOk
-  PG_FIELDS(request_id, error, version);
+  uint64_t zxid = 0;    // as in CoordOpenSessionResponse
+  PG_FIELDS(request_id, error, version, zxid);
   bool operator==(const CoordSetResponse&) const = default;
 };
 
@@ -160,7 +174,8 @@ struct CoordDeleteResponse {
   static constexpr std::string_view kName = "CoordDeleteResponse";
   uint64_t request_id = 0;
   ErrorCode error = ErrorCode::kOk;
-  PG_FIELDS(request_id, error);
+  uint64_t zxid = 0;  // as in CoordOpenSessionResponse
+  PG_FIELDS(request_id, error, zxid);
   bool operator==(const CoordDeleteResponse&) const = default;
 };
 

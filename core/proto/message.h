@@ -10,6 +10,7 @@
 #include "core/proto/client_messages.h"
 #include "core/proto/codec.h"
 #include "core/proto/coord_messages.h"
+#include "core/proto/coord_quorum_messages.h"
 #include "core/proto/hosted_message.h"
 #include "core/proto/learn_messages.h"
 #include "core/proto/meta_messages.h"
@@ -35,7 +36,10 @@ using Message = std::variant<
     // a system other than Pegasus hosted by the simulator (hosted_message.h)
     HostedMessage,
     // client <-> replica server: scans (after the rest, so no other message's index moves)
-    GetScannerRequest, ScanRequest, ScanResponse>;
+    GetScannerRequest, ScanRequest, ScanResponse,
+    // coordination quorum (core/coord/coord_peer.h)
+    CoordVoteRequest, CoordVoteResponse, CoordSync, CoordProposal, CoordCommit, CoordAck,
+    CoordForward, CoordRelay>;
 
 // A hosted message is named by its hosted type.
 inline std::string_view MessageName(const Message& m) {
