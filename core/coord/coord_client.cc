@@ -14,6 +14,33 @@ CoordClient::CoordClient(CoordClientOptions options) : options_(std::move(option
   PG_ASSERT_GT(options_.safety_margin, Duration(), "a lock needs a margin for clock drift");
   PG_ASSERT_LT(options_.safety_margin, options_.session_timeout);
   PG_ASSERT_NE(options_.keepalive_timer, options_.retry_timer, "the client needs two timers");
+  PG_ASSERT(!options_.servers.empty(), "a coordination client needs a server");
+  for (size_t i = 0; i < options_.servers.size(); ++i) {
+    for (size_t j = i + 1; j < options_.servers.size(); ++j) {
+      PG_ASSERT_NE(options_.servers[i], options_.servers[j], "a server listed twice");
+    }
+  }
+}
+
+NodeId CoordClient::current_server() const {
+  return options_.servers[rotations_ % options_.servers.size()];
+}
+
+bool CoordClient::IsServer(NodeId node) const {
+  return std::find(options_.servers.begin(), options_.servers.end(), node) !=
+         options_.servers.end();
+}
+
+void CoordClient::AttemptTimedOut(uint64_t via, Outbox& out) {
+  PG_ASSERT_LE(via, rotations_, "an attempt sent to a server not reached yet");
+  if (via != rotations_) return;  // sent to a server the client already left
+  ++rotations_;
+  // With one server the client stays where it is, and nothing shows (as before rotation existed).
+  if (options_.servers.size() == 1) return;
+  PG_LOG(kInfo, "coordination server {} unanswered for {}: trying {}",
+         options_.servers[(rotations_ - 1) % options_.servers.size()], options_.request_timeout,
+         current_server());
+  out.Mark("coord.client_rotated");
 }
 
 void CoordClient::Start(Time now, Outbox& out) {
@@ -33,7 +60,8 @@ void CoordClient::SendOpen(Time now, Outbox& out) {
   state_ = State::kOpening;
   open_request_id_ = next_request_id_++;
   open_sent_at_ = now;
-  out.Send(options_.server,
+  open_via_ = rotations_;
+  out.Send(current_server(),
            CoordOpenSession{.request_id = open_request_id_, .timeout = options_.session_timeout});
   ArmRetryTimer(now, out);
 }
@@ -42,6 +70,12 @@ bool CoordClient::SessionAlive(Time now) const {
   return state_ == State::kOpen && now < confirmed_at_ + timeout_ - options_.safety_margin;
 }
 
+// Only an answer that the session's renewal stands behind may come here: a keepalive's, a write's
+// (both decided by the server whose clock expires sessions: the single server, the quorum's
+// leader), a read's with renewed set. A read a quorum follower answered from its own store
+// (renewed false) never reached the leader, which alone renews sessions and whose clock alone
+// expires them: the lease argument (coord_client.h) needs the leader to have heard the session at
+// or after sent_at, and such an answer proves only that a follower did.
 void CoordClient::Confirm(Time sent_at) {
   // Only a request of the open session confirms it (keepalives and operations die with it).
   PG_ASSERT(state_ == State::kOpen, "confirming session {} that is not open", session_);
@@ -49,32 +83,31 @@ void CoordClient::Confirm(Time sent_at) {
 }
 
 bool CoordClient::OnMessage(NodeId from, const Message& msg, Time now, Outbox& out) {
-  if (from != options_.server) return false;
+  if (!IsServer(from)) return false;
   if (const auto* r = std::get_if<CoordOpenSessionResponse>(&msg)) {
     OnOpened(*r, now, out);
   } else if (const auto* r = std::get_if<CoordKeepAliveResponse>(&msg)) {
-    auto it = keepalives_.find(r->request_id);
-    if (it == keepalives_.end()) return true;  // of an earlier session, or a duplicate
-    const Time sent_at = it->second;
-    keepalives_.erase(it);
-    if (r->error == ErrorCode::kExpired) {
-      LoseSession("the server expired it", /*reopen=*/true, now, out);
-    } else {
-      Confirm(sent_at);
-    }
+    OnKeepAliveResponse(*r, now, out);
   } else if (const auto* r = std::get_if<CoordCreateResponse>(&msg)) {
-    OnOpResponse(r->request_id, {.error = r->error}, now, out);
+    OnOpResponse({.request_id = r->request_id, .zxid = r->zxid, .result = {.error = r->error}}, now,
+                 out);
   } else if (const auto* r = std::get_if<CoordGetResponse>(&msg)) {
-    OnOpResponse(r->request_id,
-                 {.error = r->error,
-                  .data = r->data,
-                  .version = r->version,
-                  .ephemeral_owner = r->ephemeral_owner},
+    OnOpResponse({.request_id = r->request_id,
+                  .zxid = r->zxid,
+                  .renewed = r->renewed,
+                  .result = {.error = r->error,
+                             .data = r->data,
+                             .version = r->version,
+                             .ephemeral_owner = r->ephemeral_owner}},
                  now, out);
   } else if (const auto* r = std::get_if<CoordSetResponse>(&msg)) {
-    OnOpResponse(r->request_id, {.error = r->error, .version = r->version}, now, out);
+    OnOpResponse({.request_id = r->request_id,
+                  .zxid = r->zxid,
+                  .result = {.error = r->error, .version = r->version}},
+                 now, out);
   } else if (const auto* r = std::get_if<CoordDeleteResponse>(&msg)) {
-    OnOpResponse(r->request_id, {.error = r->error}, now, out);
+    OnOpResponse({.request_id = r->request_id, .zxid = r->zxid, .result = {.error = r->error}}, now,
+                 out);
   } else if (std::holds_alternative<CoordCloseSessionResponse>(msg)) {
     // Closing is best effort: its answer changes nothing.
   } else {
@@ -83,13 +116,31 @@ bool CoordClient::OnMessage(NodeId from, const Message& msg, Time now, Outbox& o
   return true;
 }
 
+void CoordClient::OnKeepAliveResponse(const CoordKeepAliveResponse& resp, Time now, Outbox& out) {
+  auto it = keepalives_.find(resp.request_id);
+  if (it == keepalives_.end()) {
+    PG_LOG(kDebug, "ignoring keepalive answer {}: of an earlier session, or a duplicate",
+           resp.request_id);
+    return;
+  }
+  PG_ASSERT(state_ == State::kOpen, "a keepalive awaited without a session");
+  const Time sent_at = it->second.sent_at;
+  keepalives_.erase(it);
+  Saw(resp.zxid);
+  if (resp.error == ErrorCode::kExpired) {
+    LoseSession("the server expired it", /*reopen=*/true, now, out);
+  } else {
+    Confirm(sent_at);
+  }
+}
+
 void CoordClient::OnOpened(const CoordOpenSessionResponse& resp, Time now, Outbox& out) {
   if (state_ != State::kOpening || resp.request_id != open_request_id_) {
     // An earlier attempt opened a session nobody will use: close it rather than let it expire.
     // (A duplicate of the answer that opened the current session is just a duplicate.)
     if (resp.error == ErrorCode::kOk && resp.session != session_) {
       PG_LOG(kDebug, "closing unused coordination session {}", resp.session);
-      out.Send(options_.server,
+      out.Send(current_server(),
                CoordCloseSession{.request_id = next_request_id_++, .session = resp.session});
     }
     return;
@@ -100,6 +151,7 @@ void CoordClient::OnOpened(const CoordOpenSessionResponse& resp, Time now, Outbo
     return;  // the retry timer sends the next attempt
   }
   PG_ASSERT(ops_.empty() && keepalives_.empty(), "work left from an earlier session");
+  Saw(resp.zxid);
   state_ = State::kOpen;
   session_ = resp.session;
   timeout_ = resp.timeout;
@@ -130,15 +182,20 @@ void CoordClient::OnKeepAliveTimer(Time now, Outbox& out) {
   if (state_ != State::kOpen) return;
   PG_ASSERT_NE(session_, kNoCoordSession);
   PG_ASSERT_GT(timeout_, Duration(), "session {}", session_);
+  // A keepalive to the current server unanswered for request_timeout moves the client on, so
+  // that this one, or the open below, goes to the next server.
+  for (const auto& [id, k] : keepalives_) {
+    if (now >= k.sent_at + options_.request_timeout) AttemptTimedOut(k.via, out);
+  }
   if (now >= confirmed_at_ + timeout_) {
     // The server may have expired it by now: give it up (LoseSession opens a new one).
     return LoseSession("no answer within the session timeout", /*reopen=*/true, now, out);
   }
   // Forget keepalives too old to ever confirm anything new.
-  std::erase_if(keepalives_, [&](const auto& k) { return k.second + timeout_ <= now; });
+  std::erase_if(keepalives_, [&](const auto& k) { return k.second.sent_at + timeout_ <= now; });
   const uint64_t id = next_request_id_++;
-  keepalives_[id] = now;
-  out.Send(options_.server, CoordKeepAlive{.request_id = id, .session = session_});
+  keepalives_[id] = KeepAlive{.sent_at = now, .via = rotations_};
+  out.Send(current_server(), CoordKeepAlive{.request_id = id, .session = session_});
   out.SetTimer(options_.keepalive_timer, std::min(options_.keepalive_interval, timeout_ / 3));
 }
 
@@ -146,6 +203,7 @@ void CoordClient::OnRetryTimer(Time now, Outbox& out) {
   // Operations live only in an open session (LoseSession finishes them).
   PG_ASSERT(ops_.empty() || state_ == State::kOpen, "{} operations without a session", ops_.size());
   if (state_ == State::kOpening && now >= open_sent_at_ + options_.request_timeout) {
+    AttemptTimedOut(open_via_, out);
     SendOpen(now, out);
   }
   std::vector<uint64_t> due;
@@ -154,6 +212,7 @@ void CoordClient::OnRetryTimer(Time now, Outbox& out) {
   }
   for (uint64_t op_id : due) {
     PendingOp& op = ops_.at(op_id);
+    AttemptTimedOut(op.via, out);
     if (now >= op.deadline) {
       Finish(op_id, {.error = ErrorCode::kTimeout}, now, out);
     } else {
@@ -178,7 +237,7 @@ void CoordClient::LoseSession(const char* why, bool reopen, Time now, Outbox& ou
     PG_LOG(kWarn, "coordination session {} given up: {}", session_, why);
     if (reopen) ++sessions_lost_;
     // Abandoned for good: close it, so that its ephemerals go now and not at its expiry.
-    out.Send(options_.server,
+    out.Send(current_server(),
              CoordCloseSession{.request_id = next_request_id_++, .session = session_});
   }
   state_ = State::kIdle;
@@ -214,51 +273,57 @@ void CoordClient::SendAttempt(uint64_t op_id, PendingOp& op, Time now, Outbox& o
   by_request_.erase(op.request_id);
   op.request_id = next_request_id_++;
   op.sent_at = now;
+  op.via = rotations_;
   ++op.attempts;
   PG_ASSERT(!by_request_.contains(op.request_id), "request id {} reused", op.request_id);
   by_request_[op.request_id] = op_id;
   const uint64_t rid = op.request_id;
+  const NodeId to = current_server();
   switch (op.kind) {
     case CoordOpKind::kCreate:
-      return out.Send(options_.server, CoordCreate{.request_id = rid,
-                                                   .session = session_,
-                                                   .path = op.path,
-                                                   .data = op.data,
-                                                   .ephemeral = op.ephemeral});
+      return out.Send(to, CoordCreate{.request_id = rid,
+                                      .session = session_,
+                                      .path = op.path,
+                                      .data = op.data,
+                                      .ephemeral = op.ephemeral});
     case CoordOpKind::kGet:
-      return out.Send(options_.server,
-                      CoordGet{.request_id = rid, .session = session_, .path = op.path});
+      return out.Send(
+          to,
+          CoordGet{
+              .request_id = rid, .session = session_, .path = op.path, .seen_zxid = seen_zxid_});
     case CoordOpKind::kSet:
-      return out.Send(options_.server, CoordSet{.request_id = rid,
-                                                .session = session_,
-                                                .path = op.path,
-                                                .data = op.data,
-                                                .expected_version = op.expected_version});
+      return out.Send(to, CoordSet{.request_id = rid,
+                                   .session = session_,
+                                   .path = op.path,
+                                   .data = op.data,
+                                   .expected_version = op.expected_version});
     case CoordOpKind::kDelete:
-      return out.Send(options_.server, CoordDelete{.request_id = rid,
-                                                   .session = session_,
-                                                   .path = op.path,
-                                                   .expected_version = op.expected_version});
+      return out.Send(to, CoordDelete{.request_id = rid,
+                                      .session = session_,
+                                      .path = op.path,
+                                      .expected_version = op.expected_version});
   }
   PG_UNREACHABLE("operation kind {}", static_cast<int>(op.kind));
 }
 
-void CoordClient::OnOpResponse(uint64_t request_id, CoordResult result, Time now, Outbox& out) {
-  auto it = by_request_.find(request_id);
+void CoordClient::OnOpResponse(OpAnswer answer, Time now, Outbox& out) {
+  auto it = by_request_.find(answer.request_id);
   if (it == by_request_.end()) {
-    PG_LOG(kDebug, "ignoring a stale coordination response {}", request_id);
+    PG_LOG(kDebug, "ignoring a stale coordination response {}", answer.request_id);
     return;
   }
   const uint64_t op_id = it->second;
   // by_request_ maps exactly the current attempts of operations in flight.
-  PG_ASSERT(ops_.contains(op_id) && ops_.at(op_id).request_id == request_id, "op {}", op_id);
-  if (result.error == ErrorCode::kExpired) {
-    // The server no longer has the session: the operation certainly had no effect.
-    Finish(op_id, std::move(result), now, out);
+  PG_ASSERT(ops_.contains(op_id) && ops_.at(op_id).request_id == answer.request_id, "op {}", op_id);
+  Saw(answer.zxid);
+  if (answer.result.error == ErrorCode::kExpired) {
+    // The service no longer has the session: the operation certainly had no effect.
+    Finish(op_id, std::move(answer.result), now, out);
     return LoseSession("the server expired it", /*reopen=*/true, now, out);
   }
-  Confirm(ops_.at(op_id).sent_at);
-  Finish(op_id, std::move(result), now, out);
+  // A follower's read answered alone renewed nothing: it confirms nothing (see Confirm).
+  if (answer.renewed) Confirm(ops_.at(op_id).sent_at);
+  Finish(op_id, std::move(answer.result), now, out);
 }
 
 void CoordClient::Finish(uint64_t op_id, CoordResult result, Time now, Outbox& out) {
@@ -312,6 +377,10 @@ void CoordClient::CheckInvariants() const {
     PG_ASSERT(keepalives_.empty(), "keepalives without a session");
     PG_ASSERT(!lock_ || !lock_->held, "a lock held without a session");
   }
+  PG_ASSERT(!options_.servers.empty(), "no coordination server");
+  PG_ASSERT(state_ != State::kOpening || open_via_ <= rotations_, "open sent to a future server");
+  for (const auto& [id, k] : keepalives_) PG_ASSERT_LE(k.via, rotations_, "keepalive {}", id);
+  for (const auto& [op_id, op] : ops_) PG_ASSERT_LE(op.via, rotations_, "operation {}", op_id);
   PG_ASSERT_EQ(by_request_.size(), ops_.size());
   for (const auto& [rid, op_id] : by_request_) {
     auto it = ops_.find(op_id);

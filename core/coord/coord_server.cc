@@ -109,8 +109,11 @@ void CoordServer::OnOpenSession(NodeId from, const CoordOpenSession& req, Time n
   PG_ASSERT_EQ(e, ErrorCode::kOk, "opening session {}", id);
   PG_ASSERT(store_.HasSession(id) && last_heard_.contains(id), "session {} not opened", id);
   Reply(from,
-        CoordOpenSessionResponse{
-            .request_id = req.request_id, .error = e, .session = id, .timeout = timeout},
+        CoordOpenSessionResponse{.request_id = req.request_id,
+                                 .error = e,
+                                 .session = id,
+                                 .timeout = timeout,
+                                 .zxid = last_zxid_},
         out);
 }
 
@@ -122,7 +125,8 @@ void CoordServer::OnKeepAlive(NodeId from, const CoordKeepAlive& req, Time now, 
   if (!live) PG_LOG(kDebug, "keepalive from {} for session {}, which is gone", from, req.session);
   Reply(from,
         CoordKeepAliveResponse{.request_id = req.request_id,
-                               .error = live ? ErrorCode::kOk : ErrorCode::kExpired},
+                               .error = live ? ErrorCode::kOk : ErrorCode::kExpired,
+                               .zxid = last_zxid_},
         out);
 }
 
@@ -133,7 +137,9 @@ void CoordServer::OnCloseSession(NodeId from, const CoordCloseSession& req, Time
   // Closed or never open: either way the session is gone now.
   PG_ASSERT(!store_.HasSession(req.session) && !last_heard_.contains(req.session), "session {}",
             req.session);
-  Reply(from, CoordCloseSessionResponse{.request_id = req.request_id, .error = e}, out);
+  Reply(from,
+        CoordCloseSessionResponse{.request_id = req.request_id, .error = e, .zxid = last_zxid_},
+        out);
 }
 
 void CoordServer::OnCreate(NodeId from, const CoordCreate& req, Time now, Outbox& out) {
@@ -149,12 +155,16 @@ void CoordServer::OnCreate(NodeId from, const CoordCreate& req, Time now, Outbox
     const Znode* z = store_.Find(req.path);
     PG_ASSERT(z != nullptr && z->version == 0, "created {} is not a fresh znode", req.path);
   }
-  Reply(from, CoordCreateResponse{.request_id = req.request_id, .error = e}, out);
+  Reply(from, CoordCreateResponse{.request_id = req.request_id, .error = e, .zxid = last_zxid_},
+        out);
 }
 
 void CoordServer::OnGet(NodeId from, const CoordGet& req, Time now, Outbox& out) {
   PG_ASSERT(!stopped_);
-  CoordGetResponse resp{.request_id = req.request_id};
+  // One server renews every session it hears (renewed keeps its default, true). A read of a
+  // client that saw a newer zxid than this server's (seen_zxid > last_zxid_) can only follow a
+  // loss of the server's log; there is nothing to wait for, so it is answered from what is here.
+  CoordGetResponse resp{.request_id = req.request_id, .zxid = last_zxid_};
   const Znode* z = nullptr;
   if (!Touch(req.session, now)) {
     resp.error = ErrorCode::kExpired;
@@ -187,7 +197,10 @@ void CoordServer::OnSet(NodeId from, const CoordSet& req, Time now, Outbox& out)
   PG_ASSERT(e != ErrorCode::kOk || store_.Find(req.path) != nullptr, "set {}", req.path);
   const int64_t version = e == ErrorCode::kOk ? store_.Find(req.path)->version : 0;
   PG_ASSERT(e != ErrorCode::kOk || version > 0, "set {} to version {}", req.path, version);
-  Reply(from, CoordSetResponse{.request_id = req.request_id, .error = e, .version = version}, out);
+  Reply(from,
+        CoordSetResponse{
+            .request_id = req.request_id, .error = e, .version = version, .zxid = last_zxid_},
+        out);
 }
 
 void CoordServer::OnDelete(NodeId from, const CoordDelete& req, Time now, Outbox& out) {
@@ -199,7 +212,8 @@ void CoordServer::OnDelete(NodeId from, const CoordDelete& req, Time now, Outbox
                               .expected_version = req.expected_version},
                              now, out);
   PG_ASSERT(e != ErrorCode::kOk || store_.Find(req.path) == nullptr, "deleted {}", req.path);
-  Reply(from, CoordDeleteResponse{.request_id = req.request_id, .error = e}, out);
+  Reply(from, CoordDeleteResponse{.request_id = req.request_id, .error = e, .zxid = last_zxid_},
+        out);
 }
 
 void CoordServer::OnTick(Time now, Outbox& out) {

@@ -3,9 +3,11 @@
 #include <memory>
 
 #include "core/client/pegasus_client.h"
+#include "core/coord/coord_peer.h"
 #include "core/coord/coord_server.h"
 #include "core/meta/meta_server.h"
 #include "core/replica/replica_server.h"
+#include "sim/pegasus/coord_quorum_invariant.h"
 #include "sim/pegasus/engine_store.h"
 #include "sim/pegasus/meta_leader_invariant.h"
 #include "sim/pegasus/pegasus_invariants.h"
@@ -65,7 +67,7 @@ NodeFactory ReplicaFactory(const std::vector<NodeId>& metas, std::shared_ptr<Eng
 }
 
 NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const PegasusTiming& t,
-                        std::optional<NodeId> coord) {
+                        const std::vector<NodeId>& coords) {
   MetaServerOptions o{.replica_servers = std::move(replicas),
                       .app_name = kAppName,
                       .partition_count = knobs.partitions,
@@ -75,8 +77,8 @@ NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const 
                       .replica_lease = t.lease,
                       .balance = knobs.balance,
                       .bugs = knobs.bugs};
-  if (coord) {
-    o.coord = CoordClientOptions{.server = *coord,
+  if (!coords.empty()) {
+    o.coord = CoordClientOptions{.servers = coords,
                                  .session_timeout = t.coord_session_timeout,
                                  .keepalive_interval = t.coord_session_timeout / 8,
                                  .request_timeout = t.coord_session_timeout / 8,
@@ -84,6 +86,26 @@ NodeFactory MetaFactory(const Knobs& knobs, std::vector<NodeId> replicas, const 
                                  .safety_margin = t.coord_session_timeout / 10};
   }
   return [o](const NodeEnv& env) { return std::make_unique<MetaServer>(env, o); };
+}
+
+// The coordination nodes: one CoordServer, or a quorum of CoordPeers (the coord_servers knob)
+// whose timing follows the metas' session timeout T: a follower gives its leader up after T / 4
+// of silence and a looking peer stands again after [T / 16, T / 8), so an election ends well
+// within a session, and a meta's session survives a leader's loss if its keepalives find the
+// next leader in time.
+NodeFactory CoordFactory(const std::vector<NodeId>& coords, const PegasusTiming& t) {
+  if (coords.size() == 1) {
+    return
+        [](const NodeEnv& env) { return std::make_unique<CoordServer>(env, CoordServerOptions{}); };
+  }
+  const CoordServerOptions single;
+  const CoordPeerOptions o{.peers = coords,
+                           .min_session_timeout = single.min_session_timeout,
+                           .max_session_timeout = single.max_session_timeout,
+                           .tick_interval = Millis(100),
+                           .follower_timeout = t.coord_session_timeout / 4,
+                           .election_timeout = t.coord_session_timeout / 16};
+  return [o](const NodeEnv& env) { return std::make_unique<CoordPeer>(env, o); };
 }
 
 NodeFactory ClientFactory(PegasusClientOptions options) {
@@ -110,9 +132,11 @@ void CheckSwarmFitsTiming(const Knobs& knobs, const TimingSet& set, const Pegasu
 
 // The global invariants and the liveness condition over the built nodes.
 void AddPegasusChecks(Cluster& cluster, const PegasusNodes& nodes,
-                      const std::vector<NodeId>& clients, std::shared_ptr<ContentLedger> ledger) {
+                      const std::vector<NodeId>& clients, const std::vector<NodeId>& coords,
+                      std::shared_ptr<ContentLedger> ledger) {
   std::shared_ptr<const PartitionFates> fates = AddPegasusInvariants(cluster, nodes);
   if (nodes.meta_servers.size() > 1) AddMetaLeaderInvariant(cluster, nodes.meta_servers);
+  if (coords.size() > 1) AddCoordQuorumInvariant(cluster, coords);
   // applied_state (engine_content.h): replicas at equal applied decree hold equal content.
   cluster.AddInvariant("applied_state", [ledger](const Cluster&) { return ledger->violation(); });
   auto whole_since = std::make_shared<std::optional<Time>>();
@@ -156,14 +180,14 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
   const std::vector<std::string> names = NodeNames(knobs);
   // NodeIds are dense in AddNode order, so every id is known before the first node is added.
   std::vector<NodeId> metas;
-  std::optional<NodeId> coord;
+  std::vector<NodeId> coords;  // every coordination node, in NodeId order
   PegasusNodes nodes;
   std::vector<NodeId> clients;  // clients[p] is history process p
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i].starts_with("replica/")) nodes.replica_servers.push_back(NodeId(i));
     if (names[i].starts_with("meta/")) metas.push_back(NodeId(i));
     if (names[i].starts_with("client/")) clients.push_back(NodeId(i));
-    if (names[i] == "coord/0") coord = NodeId(i);
+    if (names[i].starts_with("coord/")) coords.push_back(NodeId(i));
   }
   auto ledger = std::make_shared<ContentLedger>();
   Rng& clocks = cluster.stream("clocks");
@@ -172,11 +196,9 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     const ClockConfig clock = DrawClock(knobs, clocks);
     NodeFactory factory;
     if (name.starts_with("meta/")) {
-      factory = MetaFactory(knobs, nodes.replica_servers, timing, coord);
-    } else if (name == "coord/0") {
-      factory = [](const NodeEnv& env) {
-        return std::make_unique<CoordServer>(env, CoordServerOptions{});
-      };
+      factory = MetaFactory(knobs, nodes.replica_servers, timing, coords);
+    } else if (name.starts_with("coord/")) {
+      factory = CoordFactory(coords, timing);
     } else if (name.starts_with("replica/")) {
       auto store = std::make_shared<EngineStore>(knobs.storage, name);
       store->AttachContentLedger(ledger);
@@ -198,7 +220,7 @@ Status BuildPegasusSystem(Cluster& cluster, const Knobs& knobs) {
     }
   }
   nodes.meta_servers = metas;
-  AddPegasusChecks(cluster, nodes, clients, ledger);
+  AddPegasusChecks(cluster, nodes, clients, coords, ledger);
   return Status::Ok();
 }
 

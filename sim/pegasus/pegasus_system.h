@@ -4,10 +4,15 @@
 //
 // Nodes, in NodeNames order:
 //  - meta/N are MetaServers. With one, meta/0 keeps its table in meta.log and always leads. With
-//    several, they share the table in the coordination node coord/0 (a CoordServer, last in
-//    NodeNames order) and the holder of its leader lock leads; replica servers and clients know
-//    every meta and find the leader by forwards (core/meta/meta_leadership.cc). Such a cluster
-//    also checks single_meta_leader (meta_leader_invariant.h).
+//    several, they share the table in the coordination service and the holder of its leader lock
+//    leads; replica servers and clients know every meta and find the leader by forwards
+//    (core/meta/meta_leadership.cc). Such a cluster also checks single_meta_leader
+//    (meta_leader_invariant.h).
+//  - coord/N, last in NodeNames order, only with several metas: the coordination service, one
+//    CoordServer (coord/0), or with the coord_servers knob at 3 or 5 a quorum of CoordPeers
+//    (core/coord/coord_peer.h), each with its own coord.log, timed from coord_session_timeout
+//    (CoordFactory); the metas' clients know every one. A quorum also checks coord_quorum
+//    (coord_quorum_invariant.h).
 //  - replica/N are ReplicaServers whose engines live in a host-side EngineStore per node.
 //  - client/N are PegasusClients; a client rebuilt after a crash runs no operations (its open
 //    operation stays open, unknown, in the history, and its process id cannot be reused). The
@@ -31,7 +36,8 @@ struct PegasusTiming {
   Duration prepare_timeout;
   // The meta servers' coordination session: a leader that cannot confirm it for this long (less
   // a tenth, the lock's safety margin) stops acting, and the next one takes over after it. Not
-  // in a timing set: it is ZooKeeper's, whose role coord/0 plays (docs/departures.md, "timing").
+  // in a timing set: it is ZooKeeper's, whose role the coord nodes play (docs/departures.md,
+  // "timing").
   Duration coord_session_timeout = Millis(4000);
 };
 PegasusTiming PegasusTimingOf(const TimingSet& set);

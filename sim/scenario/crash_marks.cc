@@ -33,6 +33,13 @@ constexpr std::array<std::string_view, 2> kSingleMetaMarks = {
     "meta.persist_update",
     "meta.config_persisted",
 };
+// A peer of a coordination quorum (core/coord/coord_peer.h) wins an election, logs its leader's
+// sync, or stops leading. A single coordination server emits none.
+constexpr std::array<std::string_view, 3> kCoordPeerMarks = {
+    "coord.peer.elected",
+    "coord.peer.synced",
+    "coord.peer.stepped_down",
+};
 
 }  // namespace
 
@@ -43,11 +50,13 @@ std::span<const std::string_view> MetaCrashMarks(int meta_servers) {
   return kSingleMetaMarks;
 }
 
+std::span<const std::string_view> CoordPeerCrashMarks() { return kCoordPeerMarks; }
+
 bool IsCrashMark(std::string_view mark) {
   auto in = [mark](std::span<const std::string_view> list) {
     return std::find(list.begin(), list.end(), mark) != list.end();
   };
-  return in(kReplicaMarks) || in(kCoordMetaMarks) || in(kSingleMetaMarks);
+  return in(kReplicaMarks) || in(kCoordMetaMarks) || in(kSingleMetaMarks) || in(kCoordPeerMarks);
 }
 
 std::string CrashMarksText() {
@@ -57,7 +66,8 @@ std::string CrashMarksText() {
     if (!text.empty()) text += ", ";
     text += mark;
   };
-  for (auto list : {ReplicaCrashMarks(), MetaCrashMarks(2), MetaCrashMarks(1)}) {
+  for (auto list :
+       {ReplicaCrashMarks(), MetaCrashMarks(2), MetaCrashMarks(1), CoordPeerCrashMarks()}) {
     for (std::string_view mark : list) add(mark);
   }
   return text;

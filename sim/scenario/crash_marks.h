@@ -16,7 +16,9 @@ std::span<const std::string_view> ReplicaCrashMarks();
 // Marks a meta server emits: taking the leader lock, loading the table, persisting a change (with
 // coordination), or a single meta's change made durable in its own log.
 std::span<const std::string_view> MetaCrashMarks(int meta_servers);
-// Whether `mark` is in either list.
+// Marks a peer of a coordination quorum emits: elected, synced to its leader, stepped down.
+std::span<const std::string_view> CoordPeerCrashMarks();
+// Whether `mark` is in any of the lists.
 bool IsCrashMark(std::string_view mark);
 // Every name, comma-separated, for the loader's "expected one of ..." message.
 std::string CrashMarksText();

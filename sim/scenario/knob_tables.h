@@ -24,7 +24,8 @@ struct Defaults {
   static constexpr uint64_t kSeed = 1;  // when neither the file nor the command line gives one
   static constexpr int64_t kDurationMs = 60'000;
   static constexpr int kMetaServers = 1;
-  static constexpr int kReplicaServers = 4;       // raised to replica_count when that is larger
+  static constexpr int kCoordServers = 1;    // where the cluster has coordination (HasCoordNode)
+  static constexpr int kReplicaServers = 4;  // raised to replica_count when that is larger
   static constexpr int kStalenessForCommit = 20;  // Pegasus's staleness_for_commit
   static constexpr int kTtlSMax = 10;             // when a file gives ttl_fraction alone
   // What a primary keeps to serve learners (ReplicaServerOptions): its cache of committed
@@ -173,11 +174,20 @@ struct SwarmBounds {
   // grace of the timing set in force in pegasus.
   static constexpr Bounds<double> kDelayUnits{0.25, 3};
   static constexpr Bounds<double> kDelayProbability{0.05, 1};
+  // The coordination service of a cluster with several metas, when a swarm scenario names no
+  // coord_servers and draws its faults: a quorum of kCoordQuorumServers peers with chance 1 in
+  // kCoordQuorumOneIn, else one server; drawn on a stream of its own ("swarm-coord"), so the
+  // draws of the other knobs do not move.
+  static constexpr uint64_t kCoordQuorumOneIn = 2;
+  static constexpr int kCoordQuorumServers = 3;
 };
 
-// Whether a cluster has the coordination node "coord/0": a pegasus cluster with several meta
-// servers keeps its table and leader lock there (last in NodeId order, so the other ids do not
-// depend on it).
+// The coordination nodes a cluster may have: one CoordServer, or a quorum of CoordPeers.
+inline constexpr int kCoordServerCounts[] = {1, 3, 5};
+
+// Whether a cluster has coordination nodes "coord/0".. (coord_servers of them): a pegasus cluster
+// with several meta servers keeps its table and leader lock there (last in NodeId order, so the
+// other ids do not depend on them).
 bool HasCoordNode(std::string_view system, int meta_servers);
 
 }  // namespace pg::sim

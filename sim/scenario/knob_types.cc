@@ -9,7 +9,9 @@ std::vector<std::string> NodeNames(const Knobs& knobs) {
   for (int i = 0; i < knobs.meta_servers; ++i) names.push_back(fmt::format("meta/{}", i));
   for (int i = 0; i < knobs.replica_servers; ++i) names.push_back(fmt::format("replica/{}", i));
   for (int i = 0; i < knobs.clients; ++i) names.push_back(fmt::format("client/{}", i));
-  if (HasCoordNode(knobs.system, knobs.meta_servers)) names.emplace_back("coord/0");
+  if (HasCoordNode(knobs.system, knobs.meta_servers)) {
+    for (int i = 0; i < knobs.coord_servers; ++i) names.push_back(fmt::format("coord/{}", i));
+  }
   return names;
 }
 

@@ -24,6 +24,9 @@ struct Knobs {
   std::string timing = std::string(kDefaultTimingSet);
   // cluster
   int meta_servers = 1;
+  // The coordination nodes of a cluster that has them (HasCoordNode): 1 (a CoordServer) or a
+  // quorum of 3 or 5 CoordPeers. 1 where there is no coordination node.
+  int coord_servers = 1;
   int replica_servers = 0;
   int partitions = 0;
   int replica_count = 0;
@@ -79,7 +82,7 @@ struct Knobs {
 };
 
 // Node names of a resolved cluster, in NodeId order: meta/0.., replica/0.., client/0.., and
-// coord/0 if HasCoordNode.
+// coord/0..coord/{coord_servers - 1} if HasCoordNode.
 std::vector<std::string> NodeNames(const Knobs& knobs);
 
 }  // namespace pg::sim

@@ -7,6 +7,7 @@
 //   timing                  "pegasim" (timing_sets.h)
 //   system                  "pegasus"
 //   cluster.meta_servers    1
+//   cluster.coord_servers   1 (only where the cluster has coordination: pegasus, several metas)
 //   cluster.replica_servers 4, or replica_count if that is larger
 //   cluster.partitions      8
 //   cluster.replica_count   3, or replica_servers if that is smaller
@@ -90,6 +91,12 @@
 //                         (RepairPathMs: 152 / 14 for upstream), so that the phase holds as many
 //                         of its slowest repairs; a set the file names takes its durations as
 //                         written.
+// And on another, ForkStream(seed, "swarm-coord"), for the same reason:
+//    coord_servers        (pegasus with several metas drawn or given, only when the file names
+//                         no coord_servers and has no "faults" key) 3 with chance 1/2, else 1
+//                         (SwarmBounds::kCoordQuorumOneIn); drawn before the faults, which may
+//                         then name coord/1 and coord/2. A file that gives coord_servers above 1
+//                         and leaves meta_servers out draws at least 2 metas.
 // Real numbers are rounded to 3 decimals so verdicts read well (and still round-trip exactly).
 #include "sim/scenario/knobs.h"
 
@@ -152,6 +159,8 @@ class Resolver {
     k_.seed = seed;
     k_.system = s.system;
     k_.swarm = s.swarm;
+    // A coordination quorum needs the metas that use it.
+    if (s.cluster.coord_servers.value_or(1) > 1) named_.max_meta = std::max(named_.max_meta, 1);
   }
   Knobs Resolve();
 
@@ -179,6 +188,7 @@ class Resolver {
   }
   void ResolveTiming();
   void ResolveRunAndCluster();
+  void ResolveCoordServers();
   void ResolveNetworkDiskClocks();
   void ResolveWorkload();
   void ResolveMix();
@@ -236,6 +246,7 @@ void Resolver::ResolveLoadShaping() {
 Knobs Resolver::Resolve() {
   ResolveTiming();
   ResolveRunAndCluster();
+  ResolveCoordServers();
   ResolveNetworkDiskClocks();
   ResolveWorkload();
   ResolveMix();
@@ -283,6 +294,20 @@ void Resolver::ResolveTiming() {
   const bool upstream = rng.Uniform(SwarmBounds::kUpstreamTimingOneIn) == 0;
   k_.timing = upstream ? "upstream" : std::string(kDefaultTimingSet);
   timing_drawn_ = true;
+}
+
+// Before the faults are drawn: they may name every coordination node.
+void Resolver::ResolveCoordServers() {
+  k_.coord_servers = Defaults::kCoordServers;
+  if (!HasCoordNode(k_.system, k_.meta_servers)) return;
+  if (s_.cluster.coord_servers) {
+    k_.coord_servers = *s_.cluster.coord_servers;
+    return;
+  }
+  if (!s_.swarm || s_.faults) return;
+  Xoshiro256 rng = Xoshiro256::ForkStream(k_.seed, "swarm-coord");
+  const bool quorum = rng.Uniform(SwarmBounds::kCoordQuorumOneIn) == 0;
+  if (quorum) k_.coord_servers = SwarmBounds::kCoordQuorumServers;
 }
 
 void Resolver::ResolveRunAndCluster() {

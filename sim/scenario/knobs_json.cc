@@ -162,6 +162,9 @@ json KnobsToJson(const Knobs& k) {
   if (k.bandwidth_mb_per_s > 0) j["network"]["bandwidth_mb_per_s"] = k.bandwidth_mb_per_s;
   if (k.engine_mb_per_s > 0) j["disk"]["engine_mb_per_s"] = k.engine_mb_per_s;
   if (k.balance) j["cluster"]["balance"] = true;
+  if (HasCoordNode(k.system, k.meta_servers) && k.coord_servers != Defaults::kCoordServers) {
+    j["cluster"]["coord_servers"] = k.coord_servers;
+  }
   if (k.liveness_ms > 0) j["liveness_ms"] = k.liveness_ms;
   if (k.timing != kDefaultTimingSet) j["timing"] = k.timing;
   if (k.key_rotation_ops > 0) j["workload"]["key_rotation_ops"] = k.key_rotation_ops;

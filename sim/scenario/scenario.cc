@@ -133,10 +133,32 @@ void ScenarioParser::ParseCluster(const JsonReader& r) {
       r->Fail("absent unless system is \"pegasus\" (the register system has no learners)");
     }
   }
+  ParseCoordServers(obj.Optional("coord_servers"));
   obj.RejectUnknownKeys();
   if (c.replica_count && c.replica_servers && *c.replica_count > *c.replica_servers) {
     replica_count.Fail(fmt::format("an integer <= replica_servers ({})", *c.replica_servers));
   }
+}
+
+// Only a cluster with a coordination service may size it: a pegasus one with several metas (a
+// swarm file that leaves meta_servers out then draws at least two). Never a silent default.
+void ScenarioParser::ParseCoordServers(const JsonReader& r) {
+  if (!r.present()) return;
+  const std::optional<int> n = r.Int32(1, 5);
+  if (!n) return;
+  if (std::find(std::begin(kCoordServerCounts), std::end(kCoordServerCounts), *n) ==
+      std::end(kCoordServerCounts)) {
+    return r.Fail("one of 1, 3, 5 (one coordination server, or a quorum of 3 or 5)",
+                  std::to_string(*n));
+  }
+  const std::optional<int>& metas = s_.cluster.meta_servers;
+  const bool may_have_coord = s_.system == "pegasus" && (metas ? *metas > 1 : s_.swarm);
+  if (!may_have_coord) {
+    return r.Fail(
+        "absent unless the cluster has a coordination service (system \"pegasus\" with "
+        "meta_servers >= 2)");
+  }
+  s_.cluster.coord_servers = n;
 }
 
 void ScenarioParser::ParseNetwork(const JsonReader& r) {
@@ -264,7 +286,7 @@ void ScenarioParser::PrepareNodeNames() {
       {"meta", limits.meta_servers},
       {"replica", limits.replica_servers},
       {"client", limits.clients},
-      {"coord", HasCoordNode(s_.system, limits.meta_servers) ? 1 : 0}};
+      {"coord", HasCoordNode(s_.system, limits.meta_servers) ? limits.coord_servers : 0}};
   std::vector<std::string> ranges;
   for (const auto& [kind, count] : kinds) {
     if (kind == "coord" && count == 0) continue;  // only a multi-meta pegasus cluster has it
@@ -283,11 +305,13 @@ ScenarioLimits LimitsOf(const Scenario& s) {
   const ClusterSection& c = s.cluster;
   if (s.swarm) {
     return {.meta_servers = c.meta_servers.value_or(B::kMetaServers.hi),
+            .coord_servers = c.coord_servers.value_or(D::kCoordServers),
             .replica_servers = c.replica_servers.value_or(B::kReplicaServers.hi),
             .clients = s.workload.clients.value_or(B::kClients.hi),
             .duration_ms = s.duration_ms.value_or(B::kDurationMs.hi)};
   }
   return {.meta_servers = c.meta_servers.value_or(D::kMetaServers),
+          .coord_servers = c.coord_servers.value_or(D::kCoordServers),
           .replica_servers =
               c.replica_servers.value_or(std::max(D::kReplicaServers, c.replica_count.value_or(0))),
           .clients = s.workload.clients.value_or(D::kClients),

@@ -197,7 +197,11 @@ std::vector<std::string> FaultNodes(const FaultAction& action);
 // ---- Sections --------------------------------------------------------------------------------
 
 struct ClusterSection {
-  std::optional<int> meta_servers;     // 1..5
+  std::optional<int> meta_servers;  // 1..5
+  // The coordination service's servers: 1, 3 or 5; only where there is one (HasCoordNode: pegasus
+  // with meta_servers >= 2, or a swarm that draws meta_servers, then drawn >= 2). Absent: 1, or
+  // drawn by a swarm that draws its faults.
+  std::optional<int> coord_servers;
   std::optional<int> replica_servers;  // 1..16
   std::optional<int> partitions;       // 1..64
   std::optional<int> replica_count;    // 1..5, <= replica_servers
@@ -292,6 +296,7 @@ struct Scenario {
 // defaults (non-swarm) or the swarm maxima (swarm), and the longest duration it may resolve to.
 struct ScenarioLimits {
   int meta_servers = 0;
+  int coord_servers = 1;  // where HasCoordNode(system, meta_servers)
   int replica_servers = 0;
   int clients = 0;
   int64_t duration_ms = 0;

@@ -40,6 +40,7 @@ class ScenarioParser {
  private:
   void ParseHeader(JsonObject& top);
   void ParseCluster(const JsonReader& r);
+  void ParseCoordServers(const JsonReader& r);
   void ParseNetwork(const JsonReader& r);
   void ParseDisk(const JsonReader& r);
   void ParseClocks(const JsonReader& r);

@@ -58,6 +58,11 @@ ordered_json ScenarioFileJson(const Knobs& k, const ScenarioFileHeader& header) 
                     {"replica_count", k.replica_count},
                     {"storage", k.storage}};
   if (k.balance || (k.swarm && k.system == "pegasus")) out["cluster"]["balance"] = k.balance;
+  // Where the cluster has coordination and not one server. Absent, it is 1 even in a swarm file:
+  // the faults are written out, and a file with faults draws no quorum.
+  if (HasCoordNode(k.system, k.meta_servers) && k.coord_servers != Defaults::kCoordServers) {
+    out["cluster"]["coord_servers"] = k.coord_servers;
+  }
   // Always written: the swarm draws it, so an absent value would be drawn again on a reload.
   out["cluster"]["atomic_idempotent"] = k.atomic_idempotent;
   if (k.system == "pegasus") {

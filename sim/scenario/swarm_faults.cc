@@ -21,7 +21,7 @@ namespace {
 // clock-freeze budget) follow the timing set in force (timing_sets.h): under "upstream" the
 // first two are 3.5 times pegasim's (lease + grace 42 s over 12 s). The episode kinds
 // (uniformly chosen among 14 slots, partition and one_way sharing two):
-//   crash        a server (meta, replica or the coordination server), mode process or machine;
+//   crash        a server (meta, replica or a coordination server), mode process or machine;
 //                restart at the end
 //   pause        a server, for the episode; its clock frozen (chance 1/2) with an NTP step in
 //                [0, 10000] ms after the resume, cut to come by duration_ms. In the pegasus
@@ -41,7 +41,7 @@ namespace {
 //                every class: probability [0.01, 0.2], bits_max [1, 8]). These are the only
 //                draws corruption added: a run without a network episode draws what it drew
 //                before; one with a network episode draws differently from that episode on.
-//   disk_errors  a server's disk (coordination server included), for the episode: full (chance
+//   disk_errors  a server's disk (coordination servers included), for the episode: full (chance
 //                1/4: every write fails with ENOSPC), else read, write and sync error
 //                probabilities in [0, 0.05], each present with chance 1/2 (write when none is)
 //   delay        messages on every link, a node's links or one link (chance 1/3 each), of class
@@ -51,15 +51,16 @@ namespace {
 //                (chance 1/3) wait from the episode's start for that long. Every straggler
 //                arrives by duration_ms + liveness_ms / 3, and a hold ends by duration_ms, so
 //                the faults end before the liveness phase and most of it runs after the last.
-//   crash loop   a server (coordination server included) crashes (process or machine), restarts
+//   crash loop   a server (coordination servers included) crashes (process or machine), restarts
 //                in the episode's first half, and crashes again while it recovers (process or
-//                machine, drawn again): on a mark (chance 1/2; pegasus only) drawn from
-//                crash_marks.h for its kind, a trigger armed at the restart until 1 ms before the
-//                episode ends, or after a delay in [0, 2000] ms (scaled with the timing set; cut
-//                to end before the episode does); it restarts at the end
+//                machine, drawn again): on a mark (chance 1/2; pegasus only, and never a single
+//                coordination server, which emits none) drawn from crash_marks.h for its kind
+//                (a quorum peer's: CoordPeerCrashMarks), a trigger armed at the restart until
+//                1 ms before the episode ends, or after a delay in [0, 2000] ms (scaled with the
+//                timing set; cut to end before the episode does); it restarts at the end
 //   reset        a burst of 1..4 connection resets, at uniform times in the episode, of one
 //                node's links (chance 1/2) or of one link
-//   slow disk    a durable server's disk (meta, replica or coordination server) is fail-slow for
+//   slow disk    a durable server's disk (meta, replica or a coordination server) is fail-slow for
 //                the episode ("disk_slow"): its appends' latencies multiplied by a factor in
 //                [2, 50] (chance 2/3), or stalled (chance 1/3: what it issues in the episode
 //                completes after the episode's end)
@@ -87,7 +88,10 @@ class FaultDrawer {
         all_(NodeNames(k)) {
     servers_.assign(all_.begin(), all_.begin() + k.meta_servers + k.replica_servers);
     durable_ = servers_;
-    if (all_.back().starts_with("coord/")) durable_.push_back(all_.back());
+    // The coordination nodes, last in NodeId order: one server, or every peer of a quorum.
+    for (const std::string& name : all_) {
+      if (name.starts_with("coord/")) durable_.push_back(name);
+    }
   }
   std::vector<Fault> Draw();
 
@@ -145,8 +149,9 @@ class FaultDrawer {
   std::vector<std::string> servers_;
   // The servers whose state lives on their disk: crashes, crash loops, disk errors and slow
   // disks hit these.
-  // The coordination server is one (its log is what the leader lock and meta's state rest on);
-  // its clock is not drawn on, as leader-lock expiry is read from it.
+  // The coordination servers are (their logs are what the leader lock and meta's state rest on);
+  // their clocks are not drawn on, as leader-lock expiry is read from them (from the leader's, in
+  // a quorum).
   std::vector<std::string> durable_;
   std::vector<Fault> out_;
   int64_t clock_jumped_ms_ = 0;     // sum of |by_ms| drawn so far (pegasus only)
@@ -298,12 +303,14 @@ void FaultDrawer::CrashLoop(int64_t start, int64_t end) {
   Add(restart, RestartFault{.node = node});
   CrashFault again{.node = node, .mode = DrawCrashMode()};
   // Only the pegasus core emits the marks; the register system's loops take the delay.
-  // The coordination server emits none.
+  // A single coordination server emits none; a quorum's peers do.
+  const bool coord = node.starts_with("coord/");
   const bool on_mark =
-      rng_.Uniform(2) == 0 && k_.system == "pegasus" && !node.starts_with("coord/");
+      rng_.Uniform(2) == 0 && k_.system == "pegasus" && (!coord || k_.coord_servers > 1);
   if (on_mark) {
-    const auto marks =
-        node.starts_with("meta/") ? MetaCrashMarks(k_.meta_servers) : ReplicaCrashMarks();
+    const auto marks = coord                       ? CoordPeerCrashMarks()
+                       : node.starts_with("meta/") ? MetaCrashMarks(k_.meta_servers)
+                                                   : ReplicaCrashMarks();
     again.on_mark = std::string(marks[rng_.Uniform(marks.size())]);
     // Expires before the final restart, which then always finds the node as the loop left it.
     again.within_ms = end - 1 - restart;

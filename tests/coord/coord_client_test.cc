@@ -86,6 +86,28 @@ TEST_F(CoordClientTest, OperationsRoundTrip) {
   EXPECT_TRUE(a.client.TakeResults().empty());
 }
 
+// One server answers with its last zxid (a write's own), and renews on every request.
+TEST_F(CoordClientTest, AnswersCarryTheServersZxidAndReadsTheNewestSeen) {
+  StartAll(At(0));
+  EXPECT_GT(a.client.seen_zxid(), 0u) << "the open's txn";
+  const uint64_t a_seen = a.client.seen_zxid();
+  b.client.Create("/x", "v", false, At(1), b.out);
+  Pump(f, At(1), all);
+  EXPECT_EQ(b.client.seen_zxid(), f.server().last_zxid());
+  a.client.Get("/x", At(2), a.out);
+  const auto get = SentOf<CoordGet>(a.out);
+  ASSERT_EQ(get.size(), 1u);
+  EXPECT_EQ(get[0].second.seen_zxid, a_seen);
+  Outbox answer = f.Deliver(At(2), a.id, get[0].second);
+  a.out.clear();
+  const auto resp = SentOf<CoordGetResponse>(answer);
+  ASSERT_EQ(resp.size(), 1u);
+  EXPECT_EQ(resp[0].second.zxid, f.server().last_zxid());
+  EXPECT_TRUE(resp[0].second.renewed);
+  a.client.OnMessage(kCoord, resp[0].second, At(2), a.out);
+  EXPECT_EQ(a.client.seen_zxid(), f.server().last_zxid());
+}
+
 TEST_F(CoordClientTest, RetriesWithAFreshRequestIdAndIgnoresStaleResponses) {
   StartAll(At(0));
   a.client.Get("/none", At(10), a.out);

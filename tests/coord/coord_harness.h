@@ -164,7 +164,7 @@ struct Peer {
 };
 
 inline CoordClientOptions TestClientOptions() {
-  return {.server = kCoord,
+  return {.servers = {kCoord},
           .session_timeout = Millis(1000),
           .keepalive_interval = Millis(200),
           .request_timeout = Millis(100),

@@ -201,6 +201,12 @@ class Run {
     ++rid_;
     const uint64_t txns = pending_.size();
     expected_[req.request_id] = {.response = Model(req), .after_zxid = model_.zxid};
+    // Every answer carries the zxid of the state it reflects: the model's after the request.
+    std::visit(
+        [&](auto& m) {
+          if constexpr (requires { m.zxid; }) m.zxid = model_.zxid;
+        },
+        expected_[req.request_id].response);
     if (model_.zxid > f_.server().durable_zxid()) ++held_;
     if constexpr (std::is_same_v<Req, CoordSet>) {
       const auto& r = std::get<CoordSetResponse>(expected_[req.request_id].response);
@@ -227,6 +233,7 @@ class Run {
     RC_ASSERT(r.timeout == kTimeout);
     RC_ASSERT(!model_.sessions.contains(r.session));
     RC_ASSERT(r.session > last_session_);
+    RC_ASSERT(r.zxid == model_.zxid + 1);  // its own txn's
     last_session_ = r.session;
     sessions_[client] = r.session;
     model_.sessions[r.session] = now_;

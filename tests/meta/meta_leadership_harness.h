@@ -23,7 +23,7 @@ inline std::vector<NodeId> LeadershipWorkers() { return {NodeId(20), NodeId(21),
 inline MetaServerOptions CoordMetaOptions() {
   MetaServerOptions o{
       .replica_servers = LeadershipWorkers(), .partition_count = 2, .replica_count = 3};
-  o.coord = CoordClientOptions{.server = kCoordNode,
+  o.coord = CoordClientOptions{.servers = {kCoordNode},
                                .session_timeout = Millis(2000),
                                .keepalive_interval = Millis(250),
                                .request_timeout = Millis(250),

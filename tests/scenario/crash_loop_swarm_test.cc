@@ -22,8 +22,11 @@ const Scenario& PegasusSwarm() {
 }
 
 bool MarkFits(const Knobs& k, const CrashFault& f) {
-  const auto marks =
-      f.node.starts_with("meta/") ? MetaCrashMarks(k.meta_servers) : ReplicaCrashMarks();
+  EXPECT_TRUE(!f.node.starts_with("coord/") || k.coord_servers > 1)
+      << "a single coordination server emits no crash marks";
+  const auto marks = f.node.starts_with("coord/")  ? CoordPeerCrashMarks()
+                     : f.node.starts_with("meta/") ? MetaCrashMarks(k.meta_servers)
+                                                   : ReplicaCrashMarks();
   return std::find(marks.begin(), marks.end(), *f.on_mark) != marks.end();
 }
 
