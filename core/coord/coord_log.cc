@@ -20,15 +20,9 @@ std::string EncodeCoordLogRecord(uint64_t zxid, const CoordTxn& txn) {
 
 CoordLogReplay ReplayCoordLog(const LocalDisk& disk, std::string_view base) {
   CoordLogReplay out;
-  SegmentedRead read = ReadSegments(disk, base, 0);
-  out.write_segment = read.write_segment;
-  out.cut_tail = read.cut_tail;
-  out.cut_reason = std::move(read.cut_reason);
-  if (!read.status.ok()) {
-    out.status = std::move(read.status);
-    return out;
-  }
-  for (const LogRecord& record : read.records) {
+  std::optional<std::vector<LogRecord>> records = ReadCoordSegments(disk, base, out);
+  if (!records) return out;
+  for (const LogRecord& record : *records) {
     const int64_t zxid = record.decree.value();
     if (zxid <= 0 || static_cast<uint64_t>(zxid) != out.last_zxid + 1) {
       PG_LOG(kWarn, "{}: skipping a record of zxid {}: the next zxid is {}", base, zxid,

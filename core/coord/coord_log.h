@@ -13,18 +13,39 @@
 // unacknowledged txns that were ordered after a txn that never happened. The next incarnation
 // reuses their zxids.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/common/status.h"
 #include "core/coord/coord_store.h"
 #include "core/node/node.h"
+#include "core/storage/segmented_log.h"
 
 namespace pg {
 
 inline constexpr std::string_view kCoordLogBase = "coord.log";
 
 std::string EncodeCoordLogRecord(uint64_t zxid, const CoordTxn& txn);
+
+// Reads every segment of `base` for a replay (CoordLogReplay, or a quorum peer's PeerLogReplay):
+// sets where appends go and any torn tail in `out`, and returns the intact records, or nullopt
+// with out.status saying why the log cannot be trusted.
+template <class Replay>
+std::optional<std::vector<LogRecord>> ReadCoordSegments(const LocalDisk& disk,
+                                                        std::string_view base, Replay& out) {
+  SegmentedRead read = ReadSegments(disk, base, 0);
+  out.write_segment = read.write_segment;
+  out.cut_tail = read.cut_tail;
+  out.cut_reason = std::move(read.cut_reason);
+  if (!read.status.ok()) {
+    out.status = std::move(read.status);
+    return std::nullopt;
+  }
+  return std::move(read.records);
+}
 
 struct CoordLogReplay {
   // Not ok: the log cannot be trusted (a read error, damage in the middle of a segment, a record

@@ -210,14 +210,7 @@ void CoordPeer::OnTick(Time now, Outbox& out) {
   }
   if (heard < Quorum()) return BecomeLooking("lost its quorum", now, out);
   if (established_) ExpireSessions(now, out);
-  for (NodeId peer : options_.peers) {
-    if (peer != env_.id) {
-      out.Send(peer, CoordCommit{.epoch = accepted_epoch_,
-                                 .commit_zxid = commit_zxid_,
-                                 .last_zxid = last_zxid_,
-                                 .sent_at = now});
-    }
-  }
+  SendCommit(now, out);
 }
 
 // ---- Invariants --------------------------------------------------------------------------

@@ -145,6 +145,7 @@ class CoordPeer final : public Node {
   void SendSync(NodeId follower, Time now, Outbox& out);
   void OnAck(NodeId from, const CoordAck& ack, Time now, Outbox& out);
   void AdvanceCommit(Time now, Outbox& out);
+  void SendCommit(Time now, Outbox& out);
   void OnForward(NodeId from, const CoordForward& fwd, Time now, Outbox& out);
   void Decide(std::optional<NodeId> via, NodeId client, const Message& request, Time now,
               Outbox& out);

@@ -89,6 +89,11 @@ void CoordPeer::AdvanceCommit(Time now, Outbox& out) {
     for (const auto& [id, session] : speculative_.sessions()) last_heard_[id] = now;
   }
   CommitUpTo(quorum_zxid, now, out);
+  SendCommit(now, out);
+}
+
+// The heartbeat and commit notice, to every follower.
+void CoordPeer::SendCommit(Time now, Outbox& out) {
   for (NodeId peer : options_.peers) {
     if (peer != env_.id) {
       out.Send(peer, CoordCommit{.epoch = accepted_epoch_,

@@ -4,6 +4,7 @@
 
 #include "core/common/assert.h"
 #include "core/common/log.h"
+#include "core/coord/coord_log.h"
 #include "core/storage/mutation_log.h"
 #include "core/storage/segmented_log.h"
 
@@ -51,17 +52,11 @@ Status ApplyTxn(PeerLogReplay& out, CoordStore& head, const PeerRecord& r, std::
 
 PeerLogReplay ReplayPeerLog(const LocalDisk& disk, std::string_view base) {
   PeerLogReplay out;
-  SegmentedRead read = ReadSegments(disk, base, 0);
-  out.write_segment = read.write_segment;
-  out.cut_tail = read.cut_tail;
-  out.cut_reason = std::move(read.cut_reason);
-  if (!read.status.ok()) {
-    out.status = std::move(read.status);
-    return out;
-  }
+  std::optional<std::vector<LogRecord>> records = ReadCoordSegments(disk, base, out);
+  if (!records) return out;
   CoordStore head;
-  for (size_t i = 0; i < read.records.size(); ++i) {
-    Result<PeerRecord> r = Decode<PeerRecord>(read.records[i].payload);
+  for (size_t i = 0; i < records->size(); ++i) {
+    Result<PeerRecord> r = Decode<PeerRecord>((*records)[i].payload);
     if (!r.ok()) {
       out.status = Corrupt(base, i, r.status().ToString());
       return out;
