@@ -164,17 +164,10 @@ void CoordPeer::ServeRead(NodeId client, const CoordGet& get, Time now, Outbox& 
   const bool leading = role_ == Role::kLeading;
   CoordGetResponse resp{.request_id = get.request_id, .zxid = commit_zxid_, .renewed = leading};
   if (leading) Touch(get.session, now);
-  const Znode* z = nullptr;
   if (!committed_.HasSession(get.session)) {
     resp.error = ErrorCode::kExpired;
-  } else if (!ValidCoordPath(get.path)) {
-    resp.error = ErrorCode::kInvalidArgument;
-  } else if ((z = committed_.Find(get.path)) == nullptr) {
-    resp.error = ErrorCode::kObjectNotFound;
   } else {
-    resp.data = z->data;
-    resp.version = z->version;
-    resp.ephemeral_owner = z->ephemeral_owner;
+    committed_.AnswerRead(get.path, resp);
   }
   out.Send(client, std::move(resp));
 }

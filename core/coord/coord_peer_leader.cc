@@ -250,11 +250,7 @@ bool CoordPeer::Touch(CoordSessionId session, Time now) {
 }
 
 void CoordPeer::ExpireSessions(Time now, Outbox& out) {
-  std::vector<CoordSessionId> expired;
-  for (const auto& [id, heard] : last_heard_) {
-    if (now - heard > speculative_.SessionTimeout(id)) expired.push_back(id);
-  }
-  for (CoordSessionId id : expired) {
+  for (CoordSessionId id : speculative_.Expired(last_heard_, now)) {
     PG_LOG(kInfo, "session {} expired: nothing heard since {}", id, last_heard_.at(id));
     out.Mark("coord.session_expired");
     last_heard_.erase(id);

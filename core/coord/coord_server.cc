@@ -165,20 +165,10 @@ void CoordServer::OnGet(NodeId from, const CoordGet& req, Time now, Outbox& out)
   // client that saw a newer zxid than this server's (seen_zxid > last_zxid_) can only follow a
   // loss of the server's log; there is nothing to wait for, so it is answered from what is here.
   CoordGetResponse resp{.request_id = req.request_id, .zxid = last_zxid_};
-  const Znode* z = nullptr;
   if (!Touch(req.session, now)) {
     resp.error = ErrorCode::kExpired;
-  } else if (!ValidCoordPath(req.path)) {
-    resp.error = ErrorCode::kInvalidArgument;
-  } else if ((z = store_.Find(req.path)) == nullptr) {
-    resp.error = ErrorCode::kObjectNotFound;
   } else {
-    resp.data = z->data;
-    resp.version = z->version;
-    resp.ephemeral_owner = z->ephemeral_owner;
-    // An ephemeral znode's owner is a live session (CoordStore's invariant).
-    PG_ASSERT(z->ephemeral_owner == kNoCoordSession || store_.HasSession(z->ephemeral_owner), "{}",
-              req.path);
+    store_.AnswerRead(req.path, resp);
   }
   // A read waits for the txns before it too: it must not reveal a txn a crash could still undo.
   Reply(from, std::move(resp), out);
@@ -219,11 +209,7 @@ void CoordServer::OnDelete(NodeId from, const CoordDelete& req, Time now, Outbox
 void CoordServer::OnTick(Time now, Outbox& out) {
   PG_ASSERT(booted_ && !stopped_);
   out.SetTimer(kTickTimer, options_.tick_interval);
-  std::vector<CoordSessionId> expired;
-  for (const auto& [id, heard] : last_heard_) {
-    if (now - heard > store_.SessionTimeout(id)) expired.push_back(id);
-  }
-  for (CoordSessionId id : expired) {
+  for (CoordSessionId id : store_.Expired(last_heard_, now)) {
     PG_LOG(kInfo, "session {} expired: nothing heard since {}", id, last_heard_.at(id));
     out.Mark("coord.session_expired");
     const ErrorCode e = Mutate({.kind = CoordTxnKind::kExpireSession, .session = id}, now, out);

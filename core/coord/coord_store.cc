@@ -99,6 +99,30 @@ const Znode* CoordStore::Find(const std::string& path) const {
   return it == znodes_.end() ? nullptr : &it->second;
 }
 
+void CoordStore::AnswerRead(const std::string& path, CoordGetResponse& resp) const {
+  const Znode* z = nullptr;
+  if (!ValidCoordPath(path)) {
+    resp.error = ErrorCode::kInvalidArgument;
+  } else if ((z = Find(path)) == nullptr) {
+    resp.error = ErrorCode::kObjectNotFound;
+  } else {
+    resp.data = z->data;
+    resp.version = z->version;
+    resp.ephemeral_owner = z->ephemeral_owner;
+    // An ephemeral znode's owner is a live session (the invariant below).
+    PG_ASSERT(z->ephemeral_owner == kNoCoordSession || HasSession(z->ephemeral_owner), "{}", path);
+  }
+}
+
+std::vector<CoordSessionId> CoordStore::Expired(const std::map<CoordSessionId, Time>& last_heard,
+                                                Time now) const {
+  std::vector<CoordSessionId> expired;
+  for (const auto& [id, heard] : last_heard) {
+    if (now - heard > SessionTimeout(id)) expired.push_back(id);
+  }
+  return expired;
+}
+
 Duration CoordStore::SessionTimeout(CoordSessionId session) const {
   auto it = sessions_.find(session);
   PG_ASSERT(it != sessions_.end(), "session {} is not open", session);

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/common/status.h"
 #include "core/proto/codec.h"
@@ -33,6 +34,12 @@ class CoordStore {
   Status FromImage(const CoordStoreImage& image);
 
   const Znode* Find(const std::string& path) const;
+  // A read of `path` for a live session: the znode into `resp`, or why not (kInvalidArgument,
+  // kObjectNotFound) in resp.error. The caller judges the session.
+  void AnswerRead(const std::string& path, CoordGetResponse& resp) const;
+  // The sessions whose last-heard time (the server's clock) is more than their timeout ago.
+  std::vector<CoordSessionId> Expired(const std::map<CoordSessionId, Time>& last_heard,
+                                      Time now) const;
   bool HasSession(CoordSessionId session) const { return sessions_.contains(session); }
   // The negotiated timeout of a session the store holds.
   Duration SessionTimeout(CoordSessionId session) const;
